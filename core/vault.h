@@ -1,0 +1,150 @@
+/*
+ * vault.h — the encrypted store (format 1, ../DESIGN.md "Vault").
+ *
+ * A vault is an LMDB environment directory. Every record, summary and draft is
+ * sealed under its own random key (envelope encryption); the per-record key is
+ * wrapped under a purpose key derived from the vault key (VK); VK is wrapped
+ * once per user under an Argon2id key of that user's passphrase.
+ *
+ * Lifetimes and contracts:
+ *  - vault_new() never fails except for memory; vault_errmsg() is valid on the
+ *    handle after any failed call and names what to do next.
+ *  - vault_open() does not need a passphrase; record/draft calls need
+ *    vault_unlock() first and return ST_LOCKED otherwise.
+ *  - vault_lock() wipes every key held in memory; vault_close() locks first.
+ *  - No call holds an LMDB write transaction after it returns: every write is
+ *    one short, durable transaction, so many processes can share a vault.
+ *  - Plaintext returned to the caller (record or draft JSON) is allocated by
+ *    the vault and must be released with vault_plain_free(), which wipes it.
+ */
+#ifndef INTAKE_VAULT_H
+#define INTAKE_VAULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "status.h"
+
+#define VAULT_FORMAT        1
+#define VAULT_ID_BYTES      16
+#define VAULT_USER_MAX      64     /* bytes of UTF-8 in a user name */
+#define VAULT_PASS_MIN      10     /* characters; see README "Passphrases" */
+#define VAULT_PASS_MAX      1024   /* bytes */
+#define VAULT_CODE_LEN      11     /* "XXXX-XXXX-X" + NUL counted separately */
+
+struct vault;
+
+enum role {
+	ROLE_SUPERVISOR,
+	ROLE_INTERVIEWER,
+	ROLE_TRAINER,
+};
+
+struct vault_kdf {
+	uint64_t ops;           /* Argon2id opslimit */
+	uint64_t mem_mib;       /* Argon2id memlimit in MiB */
+};
+
+struct vault_user {
+	char name[VAULT_USER_MAX + 1];
+	enum role role;
+};
+
+struct record_id {
+	unsigned char b[VAULT_ID_BYTES];
+};
+
+/* Case code: the short, typable name of a record ("K7QM-3XTD-9"): Crockford
+ * base32 of the id's first bits plus a check character. */
+struct case_code {
+	char s[16];
+};
+
+const char *role_name(enum role r);
+enum status role_parse(const char *s, enum role *out);
+
+/* Validates a user name: 1..VAULT_USER_MAX bytes of valid UTF-8, no control
+ * characters, no leading/trailing space. On failure fills msg. */
+enum status vault_check_user_name(const char *name, char *msg, size_t msglen);
+/* Validates a passphrase length (characters, not bytes) and encoding. */
+enum status vault_check_passphrase(const char *pass, size_t len, char *msg, size_t msglen);
+
+struct vault *vault_new(void);
+void vault_close(struct vault *v);                  /* NULL-safe; locks first */
+const char *vault_errmsg(const struct vault *v);
+
+/* The default directory: $XDG_DATA_HOME/intake/vault, else
+ * ~/.local/share/intake/vault. Writes into buf; ST_INVALID if it does not fit. */
+enum status vault_default_dir(char *buf, size_t len, const char *leaf);
+
+/* Calibrates Argon2id ops so that one unlock takes about target_ms here, at
+ * mem_mib of memory. */
+enum status vault_kdf_calibrate(uint64_t mem_mib, unsigned target_ms, struct vault_kdf *out);
+
+/* Creates dir (0700, or group-shared when group_shared) and a new vault in it,
+ * with its first supervisor; leaves the vault open and unlocked as that user.
+ * Refuses an existing vault (ST_EXISTS). */
+enum status vault_create(struct vault *v, const char *dir, const char *user,
+    const char *pass, size_t passlen, const struct vault_kdf *kdf);
+
+/* Opens an existing vault. ST_NOTFOUND (no directory: "create one with
+ * `intake init`"), ST_FORMAT (not a vault, or a newer format), ST_TAMPERED. */
+enum status vault_open(struct vault *v, const char *dir);
+
+enum status vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen);
+void vault_lock(struct vault *v);
+int vault_is_unlocked(const struct vault *v);
+const char *vault_user(const struct vault *v);      /* NULL when locked */
+enum role vault_role(const struct vault *v);
+
+/* Users. add/remove need an unlocked supervisor; passwd changes the unlocked
+ * user's own passphrase, or any user's when the caller is a supervisor (the
+ * vault key is re-wrapped; no record is re-encrypted). kdf NULL = the vault's
+ * default parameters. */
+enum status vault_user_add(struct vault *v, const char *name, enum role role,
+    const char *pass, size_t passlen, const struct vault_kdf *kdf);
+enum status vault_user_remove(struct vault *v, const char *name);
+enum status vault_user_passwd(struct vault *v, const char *name,
+    const char *pass, size_t passlen);
+/* *out is malloc'ed (free()); works without unlocking. */
+enum status vault_user_list(struct vault *v, struct vault_user **out, size_t *n);
+
+/* Records. json is the full record (DESIGN.md "Records"); summary is the small
+ * JSON shown in the case list. put assigns a fresh random id. replace keeps
+ * the previous version in history and stores the new one under the same id. */
+enum status vault_record_put(struct vault *v, const char *json, size_t len,
+    const char *summary, size_t summary_len, struct record_id *out);
+enum status vault_record_get(struct vault *v, const struct record_id *id,
+    char **json, size_t *len);
+enum status vault_record_replace(struct vault *v, const struct record_id *id,
+    const char *json, size_t len, const char *summary, size_t summary_len);
+/* Earlier versions, oldest first (version 1 is the original). */
+enum status vault_record_history(struct vault *v, const struct record_id *id,
+    unsigned version, char **json, size_t *len);
+enum status vault_record_versions(struct vault *v, const struct record_id *id,
+    unsigned *count);
+/* All record ids; *out is malloc'ed (free()). */
+enum status vault_record_list(struct vault *v, struct record_id **out, size_t *n);
+enum status vault_summary_get(struct vault *v, const struct record_id *id,
+    char **json, size_t *len);
+
+/* Drafts belong to the unlocked user. put with id->b all zero creates a new
+ * draft and fills id; otherwise it overwrites that draft. */
+enum status vault_draft_put(struct vault *v, struct record_id *id,
+    const char *json, size_t len);
+enum status vault_draft_get(struct vault *v, const struct record_id *id,
+    char **json, size_t *len);
+enum status vault_draft_list(struct vault *v, struct record_id **out, size_t *n);
+enum status vault_draft_delete(struct vault *v, const struct record_id *id);
+
+/* Form sources, keyed by their BLAKE2b-256 hash (hex, 64 chars + NUL). */
+enum status vault_form_put(struct vault *v, const char *src, size_t len, char hash_hex[65]);
+enum status vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len);
+
+void vault_plain_free(char *p, size_t len);         /* wipes, then frees */
+
+void record_id_code(const struct record_id *id, struct case_code *out);
+enum status record_id_hex(const struct record_id *id, char out[2 * VAULT_ID_BYTES + 1]);
+/* Finds the record whose case code matches (case-insensitive, dashes optional). */
+enum status vault_record_find(struct vault *v, const char *code, struct record_id *out);
+
+#endif
