@@ -1,2 +1,190 @@
+/*
+ * main.c — the `intake` program: hardening, options, command dispatch.
+ */
+#include <getopt.h>
 #include <stdio.h>
-int main(void) { puts("intake " INTAKE_VERSION); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "harden.h"
+#include "vault.h"
+
+static const struct command commands[] = {
+	{ "init", cmd_init, "init [--vault DIR] [--user NAME] [--kdf-ops N] [--kdf-mem MiB]",
+	  "create a vault and its first supervisor" },
+	{ "user", cmd_user, "user add NAME --role ROLE | list | remove NAME | passwd [NAME]",
+	  "manage the vault's users (supervisor)" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: intake [--vault DIR] COMMAND [ARGS]\n"
+	    "\n"
+	    "Field screening for possible victims of human trafficking, with every\n"
+	    "record encrypted at rest.\n"
+	    "\n"
+	    "Commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  intake %-58s %s\n", commands[i].usage, commands[i].summary);
+	fprintf(f,
+	    "\n"
+	    "Options:\n"
+	    "  --vault DIR              the vault (default $XDG_DATA_HOME/intake/vault,\n"
+	    "                           else ~/.local/share/intake/vault)\n"
+	    "  --user NAME              the acting user (asked when absent)\n"
+	    "  --passphrase-fd N        read the acting user's passphrase from descriptor N\n"
+	    "  --passphrase-file F      read it from file F (one trailing newline removed)\n"
+	    "  --new-passphrase-fd N    a new user's or a new passphrase, from descriptor N\n"
+	    "  --new-passphrase-file F  ... or from file F\n"
+	    "  --role ROLE              supervisor, interviewer or trainer (user add)\n"
+	    "  --kdf-ops N, --kdf-mem MiB  Argon2id cost for init and new users\n"
+	    "                           (default: 64 MiB, ops calibrated to ~0.5 s here)\n"
+	    "  -h, --help               this text\n"
+	    "  -V, --version            the version\n"
+	    "\n"
+	    "Passphrases are never taken from the command line or the environment.\n"
+	    "\n"
+	    "Exit status:\n"
+	    "  0 success                 4 no vault, not a vault, or a newer format\n"
+	    "  1 the operation failed     5 data failed its integrity check\n"
+	    "  2 bad command line         6 invalid input (name, passphrase, form, answers)\n"
+	    "  3 wrong user or passphrase 7 not allowed for this user's role\n");
+}
+
+enum {
+	OPT_VAULT = 256, OPT_USER, OPT_PASS_FD, OPT_PASS_FILE, OPT_NEW_PASS_FD,
+	OPT_NEW_PASS_FILE, OPT_ROLE, OPT_KDF_OPS, OPT_KDF_MEM, OPT_LANG,
+	OPT_FORMAT, OPT_FORM, OPT_ANSWERS, OPT_TRAINING,
+};
+
+static const struct option longopts[] = {
+	{ "vault", required_argument, NULL, OPT_VAULT },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "passphrase-fd", required_argument, NULL, OPT_PASS_FD },
+	{ "passphrase-file", required_argument, NULL, OPT_PASS_FILE },
+	{ "new-passphrase-fd", required_argument, NULL, OPT_NEW_PASS_FD },
+	{ "new-passphrase-file", required_argument, NULL, OPT_NEW_PASS_FILE },
+	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "kdf-ops", required_argument, NULL, OPT_KDF_OPS },
+	{ "kdf-mem", required_argument, NULL, OPT_KDF_MEM },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "form", required_argument, NULL, OPT_FORM },
+	{ "answers", required_argument, NULL, OPT_ANSWERS },
+	{ "training", no_argument, NULL, OPT_TRAINING },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses a non-negative decimal that fits in [min, max]; -1 otherwise. */
+static int
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_fd(const char *opt, const char *s, int *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 0, 1024, &v) != 0) {
+		fprintf(stderr, "intake: %s wants a file descriptor number, not '%s'\n", opt, s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	char err[256];
+	int ch;
+
+	if (harden_process(err, sizeof err) != 0) {
+		fprintf(stderr, "intake: %s\n", err);
+		return EXIT_FAIL;
+	}
+	memset(&c, 0, sizeof c);
+	c.pass_fd = -1;
+	c.new_pass_fd = -1;
+
+	/* Options may come before or after the command words (GNU permutation). */
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_VAULT: c.vault_dir = optarg; break;
+		case OPT_USER: c.user = optarg; break;
+		case OPT_PASS_FD:
+			if (parse_fd("--passphrase-fd", optarg, &c.pass_fd) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_PASS_FILE: c.pass_file = optarg; break;
+		case OPT_NEW_PASS_FD:
+			if (parse_fd("--new-passphrase-fd", optarg, &c.new_pass_fd) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_NEW_PASS_FILE: c.new_pass_file = optarg; break;
+		case OPT_ROLE: c.role = optarg; break;
+		case OPT_KDF_OPS:
+			if (parse_u64(optarg, 1, 1000, &c.kdf_ops) != 0) {
+				fprintf(stderr, "intake: --kdf-ops wants a number from 1 to 1000\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_KDF_MEM:
+			if (parse_u64(optarg, 8, 4096, &c.kdf_mem) != 0) {
+				fprintf(stderr, "intake: --kdf-mem wants MiB from 8 to 4096\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_LANG: c.lang = optarg; break;
+		case OPT_FORMAT: c.format = optarg; break;
+		case OPT_FORM: c.form = optarg; break;
+		case OPT_ANSWERS: c.answers = optarg; break;
+		case OPT_TRAINING: c.training = 1; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case 'V': printf("intake %s (vault format %d)\n", INTAKE_VERSION, VAULT_FORMAT); return EXIT_OK;
+		default:
+			fprintf(stderr, "intake: see `intake --help`\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		/* The interactive program arrives with the TUI; until then, help. */
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			c.argc = argc - optind - 1;
+			c.argv = argv + optind + 1;
+			if (c.vault_dir == NULL) {
+				if (vault_default_dir(c.vault_buf, sizeof c.vault_buf,
+				    c.training ? "training" : "vault") != ST_OK) {
+					fprintf(stderr, "intake: cannot work out the default vault "
+					    "directory (set HOME or XDG_DATA_HOME, or use --vault DIR)\n");
+					return EXIT_USAGE;
+				}
+				c.vault_dir = c.vault_buf;
+			}
+			return commands[i].run(&c);
+		}
+	}
+	fprintf(stderr, "intake: unknown command '%s': see `intake --help`\n", argv[optind]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,176 @@
+/*
+ * cli.c — helpers shared by the commands: opening and unlocking the vault,
+ * reading passphrases, turning status codes into exit codes.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "secret.h"
+#include "vault.h"
+
+int
+cli_exit_code(enum status st)
+{
+	switch (st) {
+	case ST_OK: return EXIT_OK;
+	case ST_AUTH: return EXIT_AUTH;
+	case ST_NOTFOUND: return EXIT_NOVAULT;
+	case ST_FORMAT: return EXIT_NOVAULT;
+	case ST_TAMPERED: return EXIT_TAMPERED;
+	case ST_INVALID: return EXIT_INVALID;
+	case ST_DENIED: return EXIT_DENIED;
+	default: return EXIT_FAIL;
+	}
+}
+
+int
+cli_fail(enum status st, const char *msg)
+{
+	fprintf(stderr, "intake: %s\n", msg && *msg ? msg : status_str(st));
+	return cli_exit_code(st);
+}
+
+int
+cli_open(struct cli *c, struct vault **out)
+{
+	struct vault *v = vault_new();
+	enum status st;
+	int rc;
+
+	if (v == NULL)
+		return cli_fail(ST_NOMEM, NULL);
+	st = vault_open(v, c->vault_dir);
+	if (st != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		vault_close(v);
+		return rc;
+	}
+	*out = v;
+	return EXIT_OK;
+}
+
+struct secret *
+cli_passphrase(struct cli *c, const char *prompt, int *rc)
+{
+	char err[256] = "";
+	struct secret *s;
+
+	if (c->pass_fd >= 0)
+		s = secret_read_fd(c->pass_fd, err, sizeof err);
+	else if (c->pass_file != NULL)
+		s = secret_read_file(c->pass_file, err, sizeof err);
+	else
+		s = secret_read_tty(prompt, 0, err, sizeof err);
+	if (s == NULL)
+		*rc = cli_fail(ST_INVALID, err);
+	return s;
+}
+
+/* A passphrase being set: from fd or file when given, else asked twice. */
+static struct secret *
+passphrase_to_set(int fd, const char *file, const char *who, int *rc)
+{
+	char err[256] = "", prompt[160];
+	struct secret *s, *again;
+
+	if (fd >= 0)
+		s = secret_read_fd(fd, err, sizeof err);
+	else if (file != NULL)
+		s = secret_read_file(file, err, sizeof err);
+	else {
+		snprintf(prompt, sizeof prompt, "New passphrase for %s (at least %d characters): ",
+		    who, VAULT_PASS_MIN);
+		s = secret_read_tty(prompt, 0, err, sizeof err);
+		if (s != NULL) {
+			again = secret_read_tty("Repeat it: ", 0, err, sizeof err);
+			if (again == NULL) {
+				secret_free(s);
+				s = NULL;
+			} else if (!secret_equal(s, again)) {
+				secret_free(s);
+				secret_free(again);
+				*rc = cli_fail(ST_INVALID, "the two passphrases differ; nothing was changed");
+				return NULL;
+			} else
+				secret_free(again);
+		}
+	}
+	if (s == NULL) {
+		*rc = cli_fail(ST_INVALID, err);
+		return NULL;
+	}
+	if (vault_check_passphrase(s->buf, s->len, err, sizeof err) != ST_OK) {
+		secret_free(s);
+		*rc = cli_fail(ST_INVALID, err);
+		return NULL;
+	}
+	return s;
+}
+
+struct secret *
+cli_new_passphrase(struct cli *c, const char *who, int *rc)
+{
+	return passphrase_to_set(c->new_pass_fd, c->new_pass_file, who, rc);
+}
+
+struct secret *
+cli_first_passphrase(struct cli *c, const char *who, int *rc)
+{
+	return passphrase_to_set(c->pass_fd, c->pass_file, who, rc);
+}
+
+/* The acting user: --user, else asked on the terminal into buf. */
+static const char *
+acting_user(struct cli *c, char *buf, size_t len, int *rc)
+{
+	char err[256] = "";
+	struct secret *s;
+
+	if (c->user != NULL)
+		return c->user;
+	s = secret_read_tty("User: ", 1, err, sizeof err);
+	if (s == NULL) {
+		*rc = cli_fail(ST_INVALID, strstr(err, "no terminal") ?
+		    "no terminal to ask on: name the acting user with --user NAME" : err);
+		return NULL;
+	}
+	if (s->len >= len) {
+		secret_free(s);
+		*rc = cli_fail(ST_INVALID, "user name too long");
+		return NULL;
+	}
+	memcpy(buf, s->buf, s->len + 1);
+	secret_free(s);
+	return buf;
+}
+
+int
+cli_open_unlocked(struct cli *c, struct vault **out)
+{
+	char namebuf[VAULT_USER_MAX * 4 + 1];
+	const char *user;
+	struct secret *pass;
+	struct vault *v;
+	enum status st;
+	int rc = EXIT_OK;
+
+	if ((rc = cli_open(c, &v)) != EXIT_OK)
+		return rc;
+	if ((user = acting_user(c, namebuf, sizeof namebuf, &rc)) == NULL)
+		goto fail;
+	if ((pass = cli_passphrase(c, "Passphrase: ", &rc)) == NULL)
+		goto fail;
+	st = vault_unlock(v, user, pass->buf, pass->len);
+	secret_free(pass);
+	if (st != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto fail;
+	}
+	*out = v;
+	return EXIT_OK;
+fail:
+	vault_close(v);
+	return rc;
+}

@@ -1,0 +1,181 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "secret.h"
+
+#define SECRET_CAP 4096         /* one page: passphrases are at most 1 KiB */
+
+static struct secret *
+secret_alloc(void)
+{
+	struct secret *s = calloc(1, sizeof *s);
+	void *p;
+
+	if (s == NULL)
+		return NULL;
+	p = mmap(NULL, SECRET_CAP, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		free(s);
+		return NULL;
+	}
+	/* Best effort: a locked page never reaches swap, a DONTDUMP page no core. */
+	(void)mlock(p, SECRET_CAP);
+	(void)madvise(p, SECRET_CAP, MADV_DONTDUMP);
+	s->buf = p;
+	s->cap = SECRET_CAP;
+	return s;
+}
+
+void
+secret_free(struct secret *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s->buf, s->cap);
+	munlock(s->buf, s->cap);
+	munmap(s->buf, s->cap);
+	free(s);
+}
+
+int
+secret_equal(const struct secret *a, const struct secret *b)
+{
+	unsigned char d = 0;
+
+	if (a->len != b->len)
+		return 0;
+	for (size_t i = 0; i < a->len; i++)
+		d |= (unsigned char)(a->buf[i] ^ b->buf[i]);
+	return d == 0;
+}
+
+static void
+strip_newline(struct secret *s)
+{
+	if (s->len > 0 && s->buf[s->len - 1] == '\n')
+		s->buf[--s->len] = '\0';
+	if (s->len > 0 && s->buf[s->len - 1] == '\r')
+		s->buf[--s->len] = '\0';
+}
+
+/* Reads until EOF (or a newline when line is set), refusing more than fits. */
+static struct secret *
+read_into(int fd, int line, char *err, size_t errlen)
+{
+	struct secret *s = secret_alloc();
+	ssize_t n;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "cannot allocate locked memory for the passphrase");
+		return NULL;
+	}
+	for (;;) {
+		if (s->len + 1 >= s->cap) {
+			snprintf(err, errlen, "passphrase is longer than %zu bytes", s->cap - 2);
+			secret_free(s);
+			return NULL;
+		}
+		n = read(fd, s->buf + s->len, line ? 1 : s->cap - 1 - s->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "cannot read passphrase: %s", strerror(errno));
+			secret_free(s);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		s->len += (size_t)n;
+		if (line && s->buf[s->len - 1] == '\n')
+			break;
+	}
+	s->buf[s->len] = '\0';
+	strip_newline(s);
+	return s;
+}
+
+struct secret *
+secret_read_fd(int fd, char *err, size_t errlen)
+{
+	/* A descriptor may carry two passphrases (old and new): read one line. */
+	return read_into(fd, 1, err, errlen);
+}
+
+struct secret *
+secret_read_file(const char *path, char *err, size_t errlen)
+{
+	struct secret *s;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open passphrase file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	s = read_into(fd, 0, err, errlen);
+	close(fd);
+	return s;
+}
+
+/* The terminal state to restore if a signal arrives while echo is off. */
+static struct termios saved_tio;
+static volatile sig_atomic_t tty_fd_for_restore = -1;
+
+static void
+restore_and_reraise(int sig)
+{
+	if (tty_fd_for_restore >= 0)
+		tcsetattr(tty_fd_for_restore, TCSAFLUSH, &saved_tio);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+struct secret *
+secret_read_tty(const char *prompt, int echo, char *err, size_t errlen)
+{
+	struct termios tio;
+	struct sigaction sa, old_int, old_term, old_hup;
+	struct secret *s;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		snprintf(err, errlen,
+		    "no terminal to ask on: use --passphrase-file F or --passphrase-fd N");
+		return NULL;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		/* The prompt is a courtesy; reading still works. */
+	}
+	if (!echo && tcgetattr(fd, &saved_tio) == 0) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = restore_and_reraise;
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		sigaction(SIGHUP, &sa, &old_hup);
+		tty_fd_for_restore = fd;
+		tio = saved_tio;
+		tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tio.c_lflag |= ICANON;
+		tcsetattr(fd, TCSAFLUSH, &tio);
+	}
+	s = read_into(fd, 1, err, errlen);
+	if (!echo && tty_fd_for_restore >= 0) {
+		tcsetattr(fd, TCSAFLUSH, &saved_tio);
+		tty_fd_for_restore = -1;
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		if (write(fd, "\n", 1) < 0) {
+			/* nothing to do: the newline only tidies the screen */
+		}
+	}
+	close(fd);
+	return s;
+}
