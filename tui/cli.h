@@ -58,6 +58,8 @@ struct command {
 
 int cmd_init(struct cli *c);
 int cmd_user(struct cli *c);
+int cmd_forms(struct cli *c);
+int cmd_record(struct cli *c);
 
 /* Prints "intake: msg" to stderr; returns the exit code for st. */
 int cli_fail(enum status st, const char *msg);

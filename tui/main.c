@@ -15,6 +15,10 @@ static const struct command commands[] = {
 	  "create a vault and its first supervisor" },
 	{ "user", cmd_user, "user add NAME --role ROLE | list | remove NAME | passwd [NAME]",
 	  "manage the vault's users (supervisor)" },
+	{ "forms", cmd_forms, "forms check FILE... | forms list",
+	  "check questionnaires; list the installed ones" },
+	{ "record", cmd_record, "record add --form F --answers A.json [--lang L]",
+	  "save a record from answers (as typed on paper)" },
 };
 
 static void
@@ -42,6 +46,10 @@ usage(FILE *f)
 	    "  --role ROLE              supervisor, interviewer or trainer (user add)\n"
 	    "  --kdf-ops N, --kdf-mem MiB  Argon2id cost for init and new users\n"
 	    "                           (default: 64 MiB, ops calibrated to ~0.5 s here)\n"
+	    "  --form FILE_OR_ID        the questionnaire (record add)\n"
+	    "  --lang CODE              the respondent's language: en, lo, th, zh\n"
+	    "  --answers FILE           answers as a JSON object {\"question_id\": answer}\n"
+	    "  --format text|json       how record show prints\n"
 	    "  -h, --help               this text\n"
 	    "  -V, --version            the version\n"
 	    "\n"

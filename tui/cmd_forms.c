@@ -1,0 +1,113 @@
+/*
+ * cmd_forms.c — `intake forms check FILE...` and `intake forms list`.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "form.h"
+#include "formdir.h"
+
+static int
+forms_check(struct cli *c)
+{
+	struct diag_list dl;
+	struct form *f;
+	enum status st;
+	int bad = 0;
+
+	if (c->argc < 2) {
+		fprintf(stderr, "intake: usage: intake forms check FILE...\n");
+		return EXIT_USAGE;
+	}
+	for (int i = 1; i < c->argc; i++) {
+		diag_list_init(&dl);
+		f = NULL;
+		st = form_load_file(c->argv[i], &f, &dl);
+		formdir_print_diags(&dl);
+		if (st == ST_OK) {
+			printf("%s: ok: form '%s' version %s, %zu questions, %zu languages",
+			    c->argv[i], form_id(f), form_version(f),
+			    form_question_count(f), form_lang_count(f));
+			if (dl.warnings > 0)
+				printf(", %zu warning%s", dl.warnings, dl.warnings == 1 ? "" : "s");
+			printf("\n");
+		} else {
+			printf("%s: %zu error%s: this form cannot be used until fixed\n",
+			    c->argv[i], dl.errors, dl.errors == 1 ? "" : "s");
+			bad = 1;
+		}
+		form_free(f);
+		diag_list_free(&dl);
+	}
+	return bad ? EXIT_INVALID : EXIT_OK;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+forms_list(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char *names[256];
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (formdir_find(dir, sizeof dir) != ST_OK) {
+		fprintf(stderr, "intake: no forms directory found: set INTAKE_FORMS\n");
+		return EXIT_FAIL;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		fprintf(stderr, "intake: cannot read %s\n", dir);
+		return EXIT_FAIL;
+	}
+	while ((e = readdir(d)) != NULL && n < sizeof names / sizeof names[0]) {
+		size_t l = strlen(e->d_name);
+
+		if (l > 5 && strcmp(e->d_name + l - 5, ".yaml") == 0 &&
+		    strcmp(e->d_name, "referrals.yaml") != 0)
+			names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof names[0], cmp_str);
+	printf("Forms in %s:\n", dir);
+	for (size_t i = 0; i < n; i++) {
+		struct form *f = NULL;
+
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if (names[i] != NULL && form_load_file(path, &f, NULL) == ST_OK) {
+			printf("  %-20s v%-6s %3zu questions  ", form_id(f), form_version(f),
+			    form_question_count(f));
+			for (size_t l = 0; l < form_lang_count(f); l++)
+				printf("%s%s%s", l ? " " : "", form_lang_code(f, l),
+				    form_lang_status(f, l) == FORM_LANG_DRAFT ? "(draft)" : "");
+			printf("\n      %s\n", form_title(f, 0));
+		} else {
+			printf("  %-20s (fails `intake forms check`)\n", names[i] ? names[i] : "?");
+		}
+		form_free(f);
+		free(names[i]);
+	}
+	return EXIT_OK;
+}
+
+int
+cmd_forms(struct cli *c)
+{
+	const char *sub = c->argc > 0 ? c->argv[0] : "";
+
+	if (strcmp(sub, "check") == 0)
+		return forms_check(c);
+	if (strcmp(sub, "list") == 0)
+		return forms_list();
+	fprintf(stderr, "intake: usage: intake forms check FILE... | intake forms list\n");
+	return EXIT_USAGE;
+}

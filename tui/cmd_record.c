@@ -1,0 +1,444 @@
+/*
+ * cmd_record.c — `intake record add|list|show`: records from the command line,
+ * through the same engine as answers typed in the interview screen.
+ *
+ * `record show` prints a record's plaintext to stdout: that is what it is for,
+ * and only a user whose role may read the record gets that far.
+ */
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "form.h"
+#include "formdir.h"
+#include "interview.h"
+#include "vault.h"
+
+/* Attaches the form to the vault (its exact source, keyed by hash) and the
+ * hash to the form, so the record names the form it was taken with. */
+static int
+attach_form(struct vault *v, struct form *f)
+{
+	char hash[65];
+	const char *src;
+	size_t len;
+	enum status st;
+
+	src = form_source(f, &len);
+	st = vault_form_put(v, src, len, hash);
+	if (st != ST_OK)
+		return cli_fail(st, vault_errmsg(v));
+	if (form_set_hash(f, hash) != ST_OK)
+		return cli_fail(ST_INTERNAL, "cannot attach the form hash");
+	return EXIT_OK;
+}
+
+/* Saves a finished or ended interview as a new record; prints its case code. */
+static int
+save_record(struct vault *v, struct interview *iv)
+{
+	char hex[2 * VAULT_ID_BYTES + 1];
+	char *json = NULL, *sum = NULL;
+	size_t jlen = 0, slen = 0;
+	struct record_id id;
+	struct case_code code;
+	enum status st;
+	int rc = EXIT_OK, o;
+
+	if ((st = vault_record_id_new(v, &id)) != ST_OK)
+		return cli_fail(st, vault_errmsg(v));
+	record_id_hex(&id, hex);
+	if ((st = interview_set_record_id(iv, hex)) != ST_OK ||
+	    (st = interview_to_json(iv, &json, &jlen)) != ST_OK ||
+	    (st = interview_summary_json(iv, &sum, &slen)) != ST_OK) {
+		rc = cli_fail(st, "cannot serialise the record");
+		goto out;
+	}
+	if ((st = vault_record_put_as(v, &id, json, jlen, sum, slen)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	record_id_code(&id, &code);
+	o = interview_outcome(iv);
+	printf("Saved case %s (%s", code.s, interview_status(iv));
+	if (o >= 0)
+		printf(", outcome %s", form_outcome_id(interview_form(iv), (size_t)o));
+	printf(").\n");
+out:
+	interview_json_free(json, jlen);
+	interview_json_free(sum, slen);
+	return rc;
+}
+
+static int
+record_add(struct cli *c)
+{
+	char err[512] = "";
+	struct vault *v = NULL;
+	struct form *f = NULL;
+	struct interview *iv = NULL;
+	json_t *answers = NULL;
+	json_error_t jerr;
+	enum status st;
+	int rc;
+
+	if (c->form == NULL || c->answers == NULL || c->argc != 1) {
+		fprintf(stderr, "intake: usage: intake record add --form FILE_OR_ID "
+		    "[--lang L] --answers ANSWERS.json\n");
+		return EXIT_USAGE;
+	}
+	if ((st = formdir_load(c->form, &f)) != ST_OK)
+		return cli_exit_code(st == ST_NOTFOUND ? ST_INVALID : st);
+	answers = json_load_file(c->answers, JSON_REJECT_DUPLICATES, &jerr);
+	if (answers == NULL || !json_is_object(answers)) {
+		fprintf(stderr, "intake: %s:%d:%d: %s\n", c->answers, jerr.line, jerr.column,
+		    answers ? "the answers must be one JSON object {\"question_id\": answer}"
+		    : jerr.text);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		goto out;
+	if (vault_role(v) == ROLE_TRAINER && !c->training) {
+		rc = cli_fail(ST_DENIED, "a trainer works only in the training vault (--training)");
+		goto out;
+	}
+	if ((rc = attach_form(v, f)) != EXIT_OK)
+		goto out;
+	st = interview_start(f, c->lang, &iv);
+	if (st == ST_NOTFOUND) {
+		fprintf(stderr, "intake: form '%s' has no language '%s'\n", form_id(f), c->lang);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	if (st != ST_OK) {
+		rc = cli_fail(st, NULL);
+		goto out;
+	}
+	interview_set_interviewer(iv, vault_user(v));
+	interview_set_training(iv, c->training != 0);
+	if (interview_apply_answers(iv, answers, err, sizeof err) != ST_OK) {
+		fprintf(stderr, "intake: invalid answer: %s\nNothing was saved.\n", err);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	if (interview_state(iv) == IV_IN_PROGRESS && interview_finish(iv) != ST_OK) {
+		int q = interview_current(iv);
+
+		fprintf(stderr, "intake: the record is not complete: %s%s%s\nNothing was saved.\n",
+		    q >= 0 ? form_question_id(f, (size_t)q) : "", q >= 0 ? ": " : "",
+		    interview_error(iv));
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	rc = save_record(v, iv);
+out:
+	json_decref(answers);
+	interview_free(iv);
+	form_free(f);
+	vault_close(v);
+	return rc;
+}
+
+struct row {
+	struct record_id id;
+	json_t *sum;
+	const char *started;
+};
+
+static int
+row_newest_first(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	return strcmp(y->started, x->started);
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static int
+record_list(struct cli *c)
+{
+	struct record_id *ids = NULL;
+	struct row *rows = NULL;
+	struct vault *v = NULL;
+	size_t n = 0, m = 0;
+	enum status st;
+	int rc;
+
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	if ((st = vault_record_list(v, &ids, &n)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	rows = calloc(n ? n : 1, sizeof *rows);
+	if (rows == NULL) {
+		rc = cli_fail(ST_NOMEM, NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *s;
+		size_t sl;
+		json_t *o;
+
+		st = vault_summary_get(v, &ids[i], &s, &sl);
+		if (st == ST_DENIED)
+			continue;
+		if (st != ST_OK) {
+			rc = cli_fail(st, vault_errmsg(v));
+			goto out;
+		}
+		o = json_loadb(s, sl, 0, NULL);
+		vault_plain_free(s, sl);
+		if (o == NULL)
+			continue;
+		if (vault_role(v) != ROLE_SUPERVISOR &&
+		    strcmp(jstr(o, "interviewer"), vault_user(v)) != 0) {
+			json_decref(o);
+			continue;
+		}
+		rows[m].id = ids[i];
+		rows[m].sum = o;
+		rows[m].started = jstr(o, "started");
+		m++;
+	}
+	qsort(rows, m, sizeof *rows, row_newest_first);
+	printf("%-11s  %-10s  %-12s  %-16s  %-4s  %-8s  %s\n", "CASE", "DATE", "INTERVIEWER",
+	    "FORM", "LANG", "STATUS", "OUTCOME");
+	for (size_t i = 0; i < m; i++) {
+		struct case_code code;
+		json_t *o = rows[i].sum;
+
+		record_id_code(&rows[i].id, &code);
+		printf("%-11s  %-10.10s  %-12s  %-16s  %-4s  %-8s  %s\n", code.s, rows[i].started,
+		    jstr(o, "interviewer"), jstr(o, "form"), jstr(o, "lang"),
+		    jstr(o, "status"), jstr(o, "outcome"));
+	}
+	printf("%zu record%s\n", m, m == 1 ? "" : "s");
+out:
+	for (size_t i = 0; i < m; i++)
+		json_decref(rows[i].sum);
+	free(rows);
+	free(ids);
+	vault_close(v);
+	return rc;
+}
+
+/* Rebuilds the form a record was taken with, from the vault's copy. */
+static int
+record_form(struct vault *v, const char *json, size_t len, struct form **out)
+{
+	char dir[PATH_MAX], name[PATH_MAX + 64];
+	struct diag_list dl;
+	json_t *o, *form;
+	char *src = NULL;
+	size_t srclen = 0;
+	enum status st;
+	int rc = EXIT_OK;
+
+	o = json_loadb(json, len, 0, NULL);
+	form = o ? json_object_get(o, "form") : NULL;
+	if (form == NULL) {
+		json_decref(o);
+		return cli_fail(ST_TAMPERED, "the record names no form");
+	}
+	st = vault_form_get(v, jstr(form, "hash"), &src, &srclen);
+	if (st != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	/* The referrals file is read beside the current forms. */
+	if (formdir_find(dir, sizeof dir) != ST_OK)
+		snprintf(dir, sizeof dir, ".");
+	snprintf(name, sizeof name, "%s/%s.yaml", dir, jstr(form, "id"));
+	diag_list_init(&dl);
+	st = form_load_buffer(name, src, srclen, out, &dl);
+	if (st != ST_OK) {
+		formdir_print_diags(&dl);
+		rc = cli_fail(st, "the form this record was taken with no longer loads");
+	} else
+		form_set_hash(*out, jstr(form, "hash"));
+	diag_list_free(&dl);
+out:
+	vault_plain_free(src, srclen);
+	json_decref(o);
+	return rc;
+}
+
+static void
+print_time(const char *label, time_t t)
+{
+	char buf[64];
+	struct tm tm;
+
+	if (t == 0)
+		return;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+	printf("%s %s\n", label, buf);
+}
+
+static const char *
+consent_word(enum iv_consent c)
+{
+	return c == IV_CONSENT_YES ? "yes" : c == IV_CONSENT_NO ? "no" : "not asked";
+}
+
+static void
+print_text(struct interview *iv, const struct case_code *code)
+{
+	const struct form *f = interview_form(iv);
+	size_t lang = interview_lang(iv), qs[32], last_section = (size_t)-1;
+	int o;
+
+	printf("Case %s  %s  form %s v%s  language %s\n", code->s, interview_status(iv),
+	    form_id(f), form_version(f), form_lang_code(f, lang));
+	printf("Interviewer %s%s\n", interview_interviewer(iv),
+	    interview_training(iv) ? "  (TRAINING: fictional case)" : "");
+	print_time("Started", interview_started(iv));
+	print_time("Ended  ", interview_ended(iv));
+	if (*interview_end_reason(iv))
+		printf("Ended early: %s\n", interview_end_reason(iv));
+	for (size_t q = 0; q < form_question_count(f); q++) {
+		enum iv_answer_kind k = interview_answer_kind(iv, q);
+		size_t s = form_question_section(f, q);
+
+		if (k == IV_NONE || form_question_type(f, q) == FORM_NOTE)
+			continue;
+		if (s != last_section) {
+			printf("\n%s\n", form_section_title(f, s, lang));
+			last_section = s;
+		}
+		printf("  %s\n    ", form_question_label(f, q, lang));
+		if (k == IV_DECLINED)
+			printf("[%s]\n", interview_msg(iv, IV_MSG_DECLINED));
+		else if (k == IV_DONT_KNOW)
+			printf("[%s]\n", interview_msg(iv, IV_MSG_DONT_KNOW));
+		else if (form_question_choices(f, q) >= 0) {
+			size_t list = (size_t)form_question_choices(f, q), shown = 0;
+
+			for (size_t i = 0; i < form_choice_count(f, list); i++)
+				if (interview_is_selected(iv, q, form_choice_value(f, list, i)))
+					printf("%s%s", shown++ ? "; " : "",
+					    form_choice_label(f, list, i, lang));
+			printf("\n");
+		} else
+			printf("%s\n", interview_answer_text(iv, q));
+	}
+	printf("\nIndicators\n");
+	if (interview_fired_count(iv) == 0)
+		printf("  none fired\n");
+	for (size_t i = 0; i < form_indicator_count(f); i++) {
+		size_t na;
+
+		if (!interview_indicator_fired(iv, i))
+			continue;
+		printf("  [%s] %s\n", form_level_name(form_indicator_level(f, i)),
+		    form_indicator_label(f, i, lang));
+		na = interview_indicator_answers(iv, i, qs, sizeof qs / sizeof qs[0]);
+		for (size_t k = 0; k < na && k < sizeof qs / sizeof qs[0]; k++)
+			printf("      from: %s\n", form_question_id(f, qs[k]));
+	}
+	o = interview_outcome(iv);
+	if (o >= 0) {
+		const char *advice = form_outcome_advice(f, (size_t)o, lang);
+
+		printf("\nOutcome: %s\n", form_outcome_label(f, (size_t)o, lang));
+		if (advice)
+			printf("  %s\n", advice);
+		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
+			size_t r = form_outcome_referral(f, (size_t)o, k);
+
+			printf("  Referral: %s  %s%s\n", form_referral_name(f, r, lang),
+			    form_referral_contact(f, r),
+			    form_referral_example(f, r) ? "  (example entry)" : "");
+		}
+	}
+	printf("\nConsent: interview %s, referral %s, statistics %s\n",
+	    consent_word(interview_consent(iv, FORM_CONSENT_INTERVIEW)),
+	    consent_word(interview_consent(iv, FORM_CONSENT_REFERRAL)),
+	    consent_word(interview_consent(iv, FORM_CONSENT_STATISTICS)));
+}
+
+static int
+record_show(struct cli *c)
+{
+	char err[256] = "";
+	struct vault *v = NULL;
+	struct form *f = NULL;
+	struct interview *iv = NULL;
+	struct record_id id;
+	struct case_code code;
+	char *json = NULL;
+	size_t len = 0;
+	enum status st;
+	int rc, text;
+
+	if (c->argc != 2) {
+		fprintf(stderr, "intake: usage: intake record show CODE [--lang L] "
+		    "[--format text|json]\n");
+		return EXIT_USAGE;
+	}
+	text = c->format == NULL || strcmp(c->format, "text") == 0;
+	if (!text && strcmp(c->format, "json") != 0) {
+		fprintf(stderr, "intake: --format is text or json\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	if ((st = vault_record_find(v, c->argv[1], &id)) != ST_OK ||
+	    (st = vault_record_get(v, &id, &json, &len)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	if (!text) {
+		fwrite(json, 1, len, stdout);
+		putchar('\n');
+		goto out;
+	}
+	if ((rc = record_form(v, json, len, &f)) != EXIT_OK)
+		goto out;
+	if (interview_from_json(f, json, len, &iv, err, sizeof err) != ST_OK) {
+		rc = cli_fail(ST_TAMPERED, err);
+		goto out;
+	}
+	if (c->lang != NULL && interview_set_lang(iv, c->lang) != ST_OK) {
+		fprintf(stderr, "intake: form '%s' has no language '%s'\n", form_id(f), c->lang);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	record_id_code(&id, &code);
+	print_text(iv, &code);
+out:
+	vault_plain_free(json, len);
+	interview_free(iv);
+	form_free(f);
+	vault_close(v);
+	return rc;
+}
+
+int
+cmd_record(struct cli *c)
+{
+	const char *sub = c->argc > 0 ? c->argv[0] : "";
+
+	if (strcmp(sub, "add") == 0)
+		return record_add(c);
+	if (strcmp(sub, "list") == 0)
+		return record_list(c);
+	if (strcmp(sub, "show") == 0)
+		return record_show(c);
+	fprintf(stderr, "intake: usage: intake record add|list|show ...\n");
+	return EXIT_USAGE;
+}
