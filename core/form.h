@@ -1,5 +1,5 @@
 /*
- * form.h — questionnaires: load, check and read a form (forms/*.yaml; the
+ * form.h — questionnaires: load, check and read a form (the YAML files in forms/; the
  * language is described for authors in forms/README.md).
  *
  * Loading checks everything at once: file (size, UTF-8, tabs, YAML syntax),
