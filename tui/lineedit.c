@@ -1,0 +1,640 @@
+/*
+ * lineedit.c — grapheme-aware line editor; see lineedit.h for the contract.
+ *
+ * Cluster boundaries are recomputed over the whole buffer (u8_grapheme_breaks)
+ * after each change rather than looked up pairwise around the cursor: the
+ * extended rules (regional-indicator pairs, emoji ZWJ sequences, Thai SARA AM
+ * as a spacing mark) need context, and answers are at most a few kilobytes.
+ */
+#include "lineedit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unictype.h>
+#include <unigbrk.h>
+#include <uninorm.h>
+#include <unistr.h>
+#include <uniwidth.h>
+
+#define DOTTED_CIRCLE "\xE2\x97\x8C"	/* U+25CC, stands in for a base */
+
+struct lineedit {
+	char *buf;		/* cap bytes, buf[len] == '\0', tail zeroed */
+	size_t len, cap;
+	size_t cur;		/* byte offset on a cluster boundary */
+	size_t nchars;		/* code points in buf */
+	size_t max_chars;
+	size_t scroll;		/* display column at the field's left edge */
+	char *brk;		/* brk[i] != 0: a cluster starts at buf[i] */
+	size_t brkcap;
+	bool brk_valid;
+	char *view;		/* lineedit_render() output */
+	size_t viewcap;
+	enum lineedit_echo echo;
+	const char *err;
+};
+
+static const char msg_utf8[] =
+	"the text is not valid UTF-8 and was not inserted: set the terminal "
+	"(or SSH client) character set to UTF-8";
+static const char msg_control[] =
+	"the text contains a control character (tab, escape, line break...) "
+	"and was not inserted: type or paste plain text only";
+static const char msg_full[] =
+	"the answer would be longer than this question allows: shorten it";
+static const char msg_nomem[] = "out of memory: the text was not inserted";
+
+/* Wipe-then-free: answers must not linger in freed heap. */
+static void
+wipe_free(void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, n);
+	free(p);
+}
+
+/* Grows *p to at least `need` bytes by malloc + copy + wipe, never realloc. */
+static bool
+grow(char **p, size_t *cap, size_t need)
+{
+	size_t ncap = *cap ? *cap : 64;
+	char *np;
+
+	if (need <= *cap)
+		return true;
+	while (ncap < need)
+		ncap *= 2;
+	np = calloc(1, ncap);
+	if (np == NULL)
+		return false;
+	if (*p != NULL) {
+		memcpy(np, *p, *cap);
+		wipe_free(*p, *cap);
+	}
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+static size_t
+clamp_max(size_t max_chars)
+{
+	if (max_chars == 0 || max_chars > LINEEDIT_MAX_CHARS)
+		return LINEEDIT_MAX_CHARS;
+	return max_chars;
+}
+
+struct lineedit *
+lineedit_new(size_t max_chars)
+{
+	struct lineedit *le = calloc(1, sizeof *le);
+
+	if (le == NULL)
+		return NULL;
+	if (!grow(&le->buf, &le->cap, 64)) {
+		free(le);
+		return NULL;
+	}
+	le->max_chars = clamp_max(max_chars);
+	le->echo = LINEEDIT_ECHO_ON;
+	le->err = "";
+	return le;
+}
+
+void
+lineedit_free(struct lineedit *le)
+{
+	if (le == NULL)
+		return;
+	wipe_free(le->buf, le->cap);
+	wipe_free(le->brk, le->brkcap);
+	wipe_free(le->view, le->viewcap);
+	explicit_bzero(le, sizeof *le);
+	free(le);
+}
+
+const char *
+lineedit_errmsg(const struct lineedit *le)
+{
+	return le->err;
+}
+
+void
+lineedit_set_max(struct lineedit *le, size_t max_chars)
+{
+	le->max_chars = clamp_max(max_chars);
+}
+
+size_t
+lineedit_max(const struct lineedit *le)
+{
+	return le->max_chars;
+}
+
+void
+lineedit_set_echo(struct lineedit *le, enum lineedit_echo echo)
+{
+	le->echo = echo;
+}
+
+const char *
+lineedit_buffer(const struct lineedit *le, size_t *bytes)
+{
+	if (bytes)
+		*bytes = le->len;
+	return le->buf;
+}
+
+size_t
+lineedit_cursor(const struct lineedit *le)
+{
+	return le->cur;
+}
+
+size_t
+lineedit_chars(const struct lineedit *le)
+{
+	return le->nchars;
+}
+
+/* Cluster boundaries of the current buffer; false only when out of memory. */
+static bool
+breaks(struct lineedit *le)
+{
+	if (le->brk_valid)
+		return true;
+	if (!grow(&le->brk, &le->brkcap, le->len + 1))
+		return false;
+	if (le->len > 0)
+		u8_grapheme_breaks((const uint8_t *)le->buf, le->len, le->brk);
+	le->brk[le->len] = 1;
+	le->brk_valid = true;
+	return true;
+}
+
+/* Start of the cluster after the one at pos (len at the end). */
+static size_t
+next_boundary(const struct lineedit *le, size_t pos)
+{
+	if (pos >= le->len)
+		return le->len;
+	pos++;
+	while (pos < le->len && !le->brk[pos])
+		pos++;
+	return pos;
+}
+
+/* Start of the cluster before pos (0 at the start). */
+static size_t
+prev_boundary(const struct lineedit *le, size_t pos)
+{
+	if (pos == 0)
+		return 0;
+	pos--;
+	while (pos > 0 && !le->brk[pos])
+		pos--;
+	return pos;
+}
+
+/*
+ * After an edit, text on both sides of the cursor may have joined into one
+ * cluster (a mark typed before a mark, a Hangul jamo between jamo): move the
+ * cursor forward to the end of that cluster so it never stands inside one.
+ * Without memory for the break table the cursor is left as it is; the next
+ * successful call repairs it.
+ */
+static void
+settle(struct lineedit *le)
+{
+	le->brk_valid = false;
+	if (!breaks(le))
+		return;
+	while (le->cur < le->len && !le->brk[le->cur])
+		le->cur++;
+}
+
+/* Counts code points of valid UTF-8, refusing control characters. */
+static enum status
+check_text(struct lineedit *le, const char *s, size_t len, size_t *nchars)
+{
+	const uint8_t *p = (const uint8_t *)s, *end = p + len;
+	size_t n = 0;
+	ucs4_t uc;
+
+	if (len > 0 && (s == NULL || u8_check(p, len) != NULL)) {
+		le->err = msg_utf8;
+		return ST_INVALID;
+	}
+	while (p < end) {
+		p += u8_mbtouc_unsafe(&uc, p, (size_t)(end - p));
+		if (uc_is_general_category(uc, UC_CATEGORY_Cc)) {
+			le->err = msg_control;
+			return ST_INVALID;
+		}
+		n++;
+	}
+	*nchars = n;
+	return ST_OK;
+}
+
+enum status
+lineedit_insert(struct lineedit *le, const char *utf8, size_t len)
+{
+	size_t n;
+	enum status st = check_text(le, utf8, len, &n);
+
+	if (st != ST_OK || len == 0)
+		return st;
+	if (n > le->max_chars || le->nchars > le->max_chars - n) {
+		le->err = msg_full;
+		return ST_FULL;
+	}
+	if (!grow(&le->buf, &le->cap, le->len + len + 1)) {
+		le->err = msg_nomem;
+		return ST_NOMEM;
+	}
+	memmove(le->buf + le->cur + len, le->buf + le->cur, le->len - le->cur);
+	memcpy(le->buf + le->cur, utf8, len);
+	le->len += len;
+	le->buf[le->len] = '\0';
+	le->cur += len;
+	le->nchars += n;
+	settle(le);
+	return ST_OK;
+}
+
+enum status
+lineedit_insert_cp(struct lineedit *le, uint32_t cp)
+{
+	uint8_t enc[6];
+	int n = u8_uctomb(enc, (ucs4_t)cp, (int)sizeof enc);
+	enum status st;
+
+	if (n <= 0) {
+		le->err = msg_utf8;
+		return ST_INVALID;
+	}
+	st = lineedit_insert(le, (const char *)enc, (size_t)n);
+	explicit_bzero(enc, sizeof enc);
+	return st;
+}
+
+/* Removes buf[from, to) and wipes the vacated tail. */
+static void
+cut(struct lineedit *le, size_t from, size_t to)
+{
+	const uint8_t *p = (const uint8_t *)le->buf + from;
+
+	le->nchars -= u8_mbsnlen(p, to - from);
+	memmove(le->buf + from, le->buf + to, le->len - to);
+	explicit_bzero(le->buf + le->len - (to - from), to - from);
+	le->len -= to - from;
+	if (le->cur >= to)
+		le->cur -= to - from;
+	else if (le->cur > from)
+		le->cur = from;
+	settle(le);
+}
+
+enum status
+lineedit_set_text(struct lineedit *le, const char *utf8, size_t len)
+{
+	size_t n;
+	enum status st = check_text(le, utf8, len, &n);
+
+	if (st != ST_OK)
+		return st;
+	if (n > le->max_chars) {
+		le->err = msg_full;
+		return ST_FULL;
+	}
+	if (!grow(&le->buf, &le->cap, len + 1)) {
+		le->err = msg_nomem;
+		return ST_NOMEM;
+	}
+	explicit_bzero(le->buf, le->len);
+	if (len > 0)
+		memcpy(le->buf, utf8, len);
+	le->buf[len] = '\0';
+	le->len = len;
+	le->cur = len;
+	le->nchars = n;
+	le->scroll = 0;
+	settle(le);
+	return ST_OK;
+}
+
+bool
+lineedit_backspace(struct lineedit *le)
+{
+	size_t from;
+
+	if (le->cur == 0 || !breaks(le))
+		return false;
+	from = prev_boundary(le, le->cur);
+	cut(le, from, le->cur);
+	return true;
+}
+
+bool
+lineedit_delete(struct lineedit *le)
+{
+	if (le->cur >= le->len || !breaks(le))
+		return false;
+	cut(le, le->cur, next_boundary(le, le->cur));
+	return true;
+}
+
+static bool
+move_to(struct lineedit *le, size_t pos)
+{
+	if (pos == le->cur)
+		return false;
+	le->cur = pos;
+	return true;
+}
+
+bool
+lineedit_left(struct lineedit *le)
+{
+	if (!breaks(le))
+		return false;
+	return move_to(le, prev_boundary(le, le->cur));
+}
+
+bool
+lineedit_right(struct lineedit *le)
+{
+	if (!breaks(le))
+		return false;
+	return move_to(le, next_boundary(le, le->cur));
+}
+
+bool
+lineedit_home(struct lineedit *le)
+{
+	return move_to(le, 0);
+}
+
+bool
+lineedit_end(struct lineedit *le)
+{
+	return move_to(le, le->len);
+}
+
+/* Whether the cluster at pos belongs to a word (letter or digit first). */
+static bool
+wordy(const struct lineedit *le, size_t pos)
+{
+	ucs4_t uc;
+
+	u8_mbtouc_unsafe(&uc, (const uint8_t *)le->buf + pos, le->len - pos);
+	return uc_is_alnum(uc);
+}
+
+bool
+lineedit_word_left(struct lineedit *le)
+{
+	size_t pos = le->cur;
+
+	if (!breaks(le))
+		return false;
+	while (pos > 0 && !wordy(le, prev_boundary(le, pos)))
+		pos = prev_boundary(le, pos);
+	while (pos > 0 && wordy(le, prev_boundary(le, pos)))
+		pos = prev_boundary(le, pos);
+	return move_to(le, pos);
+}
+
+bool
+lineedit_word_right(struct lineedit *le)
+{
+	size_t pos = le->cur;
+
+	if (!breaks(le))
+		return false;
+	while (pos < le->len && !wordy(le, pos))
+		pos = next_boundary(le, pos);
+	while (pos < le->len && wordy(le, pos))
+		pos = next_boundary(le, pos);
+	return move_to(le, pos);
+}
+
+bool
+lineedit_kill_end(struct lineedit *le)
+{
+	if (le->cur >= le->len)
+		return false;
+	cut(le, le->cur, le->len);
+	return true;
+}
+
+bool
+lineedit_kill_start(struct lineedit *le)
+{
+	if (le->cur == 0)
+		return false;
+	cut(le, 0, le->cur);
+	return true;
+}
+
+bool
+lineedit_clear(struct lineedit *le)
+{
+	if (le->len == 0)
+		return false;
+	cut(le, 0, le->len);
+	le->scroll = 0;
+	return true;
+}
+
+enum status
+lineedit_text(struct lineedit *le, char **out, size_t *outlen)
+{
+	/* NFC grows UTF-8 by at most a factor of 3 (UAX #15): with room for
+	 * that, u8_normalize writes straight into our buffer and never leaves
+	 * a reallocated copy of the answer behind. */
+	size_t cap = 3 * le->len + 1, n = cap - 1;
+	uint8_t *res, *dst = malloc(cap);
+
+	*out = NULL;
+	if (dst == NULL)
+		return ST_NOMEM;
+	res = u8_normalize(UNINORM_NFC, (const uint8_t *)le->buf, le->len, dst, &n);
+	if (res == NULL) {
+		wipe_free(dst, cap);
+		return ST_NOMEM;
+	}
+	if (res != dst) {
+		/* Unexpected for valid text, but handle it without leaking. */
+		wipe_free(res, n);
+		wipe_free(dst, cap);
+		return ST_INTERNAL;
+	}
+	dst[n] = '\0';
+	*out = (char *)dst;
+	if (outlen)
+		*outlen = n;
+	return ST_OK;
+}
+
+void
+lineedit_text_free(char *text)
+{
+	if (text != NULL)
+		wipe_free(text, strlen(text));
+}
+
+/* Columns the terminal gives buf[a, b) (wcwidth semantics). */
+static size_t
+text_width(const struct lineedit *le, size_t a, size_t b)
+{
+	const uint8_t *p = (const uint8_t *)le->buf + a, *end = (const uint8_t *)le->buf + b;
+	size_t w = 0;
+	ucs4_t uc;
+	int cw;
+
+	while (p < end) {
+		p += u8_mbtouc_unsafe(&uc, p, (size_t)(end - p));
+		cw = uc_width(uc, "UTF-8");
+		if (cw > 0)
+			w += (size_t)cw;
+	}
+	return w;
+}
+
+/* Columns the cluster buf[a, b) occupies in the field. */
+static size_t
+cluster_cols(const struct lineedit *le, size_t a, size_t b)
+{
+	size_t w;
+
+	if (le->echo == LINEEDIT_ECHO_MASK)
+		return 1;
+	w = text_width(le, a, b);
+	return w > 0 ? w : 1;
+}
+
+/* Appends the cluster buf[a, b) as the field shows it. */
+static size_t
+put_cluster(const struct lineedit *le, char *dst, size_t a, size_t b)
+{
+	size_t n = 0;
+	ucs4_t uc;
+
+	if (le->echo == LINEEDIT_ECHO_MASK) {
+		dst[0] = '*';
+		return 1;
+	}
+	if (text_width(le, a, b) > 0) {
+		memcpy(dst, le->buf + a, b - a);
+		return b - a;
+	}
+	memcpy(dst, DOTTED_CIRCLE, sizeof DOTTED_CIRCLE - 1);
+	n = sizeof DOTTED_CIRCLE - 1;
+	/* Marks go on the dotted circle; a lone format character (bidi
+	 * override, zero-width space) is not sent to the terminal at all. */
+	u8_mbtouc_unsafe(&uc, (const uint8_t *)le->buf + a, b - a);
+	if (uc_is_general_category(uc, UC_CATEGORY_M)) {
+		memcpy(dst + n, le->buf + a, b - a);
+		n += b - a;
+	}
+	return n;
+}
+
+/* Moves le->scroll so the cursor cell [cx, cx + cw) lies inside the field. */
+static void
+scroll_to(struct lineedit *le, size_t cols, size_t total, size_t cx, size_t cw)
+{
+	size_t margin = cols / 3, pos, x;
+
+	if (cw > cols)
+		cw = cols;
+	if (total + 1 <= cols) {
+		le->scroll = 0;
+		return;
+	}
+	if (cx < le->scroll)
+		le->scroll = cx > margin ? cx - margin : 0;
+	else if (cx + cw > le->scroll + cols)
+		le->scroll = cx + cw - cols + margin;
+	if (le->scroll > cx)
+		le->scroll = cx;
+	/* Snap forward to a cluster start, so no wide character is cut at the
+	 * left edge; the cursor's own cluster start bounds the search. */
+	for (pos = 0, x = 0; pos < le->len && x < le->scroll;) {
+		size_t next = next_boundary(le, pos);
+
+		x += cluster_cols(le, pos, next);
+		pos = next;
+	}
+	le->scroll = x;
+}
+
+enum status
+lineedit_render(struct lineedit *le, int cols, struct lineedit_view *view)
+{
+	size_t ncols, total = 0, cx = 0, cw = 1, pos, x, n = 0, need;
+
+	memset(view, 0, sizeof *view);
+	if (cols < 1)
+		return ST_INVALID;
+	ncols = (size_t)cols;
+	if (!breaks(le))
+		return ST_NOMEM;
+	/* Worst case per column: a dotted circle, or a cluster of any length. */
+	need = le->len + 4 * ncols + 1;
+	if (!grow(&le->view, &le->viewcap, need))
+		return ST_NOMEM;
+	explicit_bzero(le->view, le->viewcap);
+
+	if (le->echo != LINEEDIT_ECHO_OFF) {
+		for (pos = 0; pos < le->len;) {
+			size_t next = next_boundary(le, pos);
+			size_t w = cluster_cols(le, pos, next);
+
+			if (pos == le->cur) {
+				cx = total;
+				cw = w;
+			}
+			total += w;
+			pos = next;
+		}
+		if (le->cur == le->len)
+			cx = total;
+		scroll_to(le, ncols, total, cx, cw);
+
+		for (pos = 0, x = 0; pos < le->len;) {
+			size_t next = next_boundary(le, pos);
+			size_t w = cluster_cols(le, pos, next);
+
+			if (x >= le->scroll + ncols) {
+				view->more_right = true;
+				break;
+			}
+			if (x >= le->scroll) {
+				if (x + w > le->scroll + ncols) {
+					/* A wide character cut by the right edge. */
+					view->more_right = true;
+					break;
+				}
+				n += put_cluster(le, le->view + n, pos, next);
+			}
+			x += w;
+			pos = next;
+		}
+		view->more_left = le->scroll > 0;
+		view->cursor_col = (int)(cx - le->scroll);
+		x = (x > le->scroll ? x - le->scroll : 0);
+	} else {
+		le->scroll = 0;
+		x = 0;
+	}
+	for (; x < ncols; x++)
+		le->view[n++] = ' ';
+	le->view[n] = '\0';
+	view->text = le->view;
+	view->bytes = n;
+	return ST_OK;
+}
