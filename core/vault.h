@@ -113,6 +113,12 @@ enum status vault_user_list(struct vault *v, struct vault_user **out, size_t *n)
  * the previous version in history and stores the new one under the same id. */
 enum status vault_record_put(struct vault *v, const char *json, size_t len,
     const char *summary, size_t summary_len, struct record_id *out);
+/* A fresh random id not yet used by a record, for a record that must carry
+ * its own id inside its JSON; then store it with vault_record_put_as(),
+ * which refuses an id already present (ST_EXISTS). */
+enum status vault_record_id_new(struct vault *v, struct record_id *out);
+enum status vault_record_put_as(struct vault *v, const struct record_id *id,
+    const char *json, size_t len, const char *summary, size_t summary_len);
 enum status vault_record_get(struct vault *v, const struct record_id *id,
     char **json, size_t *len);
 enum status vault_record_replace(struct vault *v, const struct record_id *id,

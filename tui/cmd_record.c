@@ -16,62 +16,27 @@
 #include "form.h"
 #include "formdir.h"
 #include "interview.h"
+#include "record.h"
 #include "vault.h"
-
-/* Attaches the form to the vault (its exact source, keyed by hash) and the
- * hash to the form, so the record names the form it was taken with. */
-static int
-attach_form(struct vault *v, struct form *f)
-{
-	char hash[65];
-	const char *src;
-	size_t len;
-	enum status st;
-
-	src = form_source(f, &len);
-	st = vault_form_put(v, src, len, hash);
-	if (st != ST_OK)
-		return cli_fail(st, vault_errmsg(v));
-	if (form_set_hash(f, hash) != ST_OK)
-		return cli_fail(ST_INTERNAL, "cannot attach the form hash");
-	return EXIT_OK;
-}
 
 /* Saves a finished or ended interview as a new record; prints its case code. */
 static int
 save_record(struct vault *v, struct interview *iv)
 {
-	char hex[2 * VAULT_ID_BYTES + 1];
-	char *json = NULL, *sum = NULL;
-	size_t jlen = 0, slen = 0;
 	struct record_id id;
 	struct case_code code;
 	enum status st;
-	int rc = EXIT_OK, o;
+	int o;
 
-	if ((st = vault_record_id_new(v, &id)) != ST_OK)
-		return cli_fail(st, vault_errmsg(v));
-	record_id_hex(&id, hex);
-	if ((st = interview_set_record_id(iv, hex)) != ST_OK ||
-	    (st = interview_to_json(iv, &json, &jlen)) != ST_OK ||
-	    (st = interview_summary_json(iv, &sum, &slen)) != ST_OK) {
-		rc = cli_fail(st, "cannot serialise the record");
-		goto out;
-	}
-	if ((st = vault_record_put_as(v, &id, json, jlen, sum, slen)) != ST_OK) {
-		rc = cli_fail(st, vault_errmsg(v));
-		goto out;
-	}
+	if ((st = record_save(v, iv, &id)) != ST_OK)
+		return cli_fail(st, st == ST_NOMEM ? NULL : vault_errmsg(v));
 	record_id_code(&id, &code);
 	o = interview_outcome(iv);
 	printf("Saved case %s (%s", code.s, interview_status(iv));
 	if (o >= 0)
 		printf(", outcome %s", form_outcome_id(interview_form(iv), (size_t)o));
 	printf(").\n");
-out:
-	interview_json_free(json, jlen);
-	interview_json_free(sum, slen);
-	return rc;
+	return EXIT_OK;
 }
 
 static int
@@ -107,8 +72,10 @@ record_add(struct cli *c)
 		rc = cli_fail(ST_DENIED, "a trainer works only in the training vault (--training)");
 		goto out;
 	}
-	if ((rc = attach_form(v, f)) != EXIT_OK)
+	if ((st = record_attach_form(v, f)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
 		goto out;
+	}
 	st = interview_start(f, c->lang, &iv);
 	if (st == ST_NOTFOUND) {
 		fprintf(stderr, "intake: form '%s' has no language '%s'\n", form_id(f), c->lang);
@@ -235,47 +202,6 @@ out:
 	return rc;
 }
 
-/* Rebuilds the form a record was taken with, from the vault's copy. */
-static int
-record_form(struct vault *v, const char *json, size_t len, struct form **out)
-{
-	char dir[PATH_MAX], name[PATH_MAX + 64];
-	struct diag_list dl;
-	json_t *o, *form;
-	char *src = NULL;
-	size_t srclen = 0;
-	enum status st;
-	int rc = EXIT_OK;
-
-	o = json_loadb(json, len, 0, NULL);
-	form = o ? json_object_get(o, "form") : NULL;
-	if (form == NULL) {
-		json_decref(o);
-		return cli_fail(ST_TAMPERED, "the record names no form");
-	}
-	st = vault_form_get(v, jstr(form, "hash"), &src, &srclen);
-	if (st != ST_OK) {
-		rc = cli_fail(st, vault_errmsg(v));
-		goto out;
-	}
-	/* The referrals file is read beside the current forms. */
-	if (formdir_find(dir, sizeof dir) != ST_OK)
-		snprintf(dir, sizeof dir, ".");
-	snprintf(name, sizeof name, "%s/%s.yaml", dir, jstr(form, "id"));
-	diag_list_init(&dl);
-	st = form_load_buffer(name, src, srclen, out, &dl);
-	if (st != ST_OK) {
-		formdir_print_diags(&dl);
-		rc = cli_fail(st, "the form this record was taken with no longer loads");
-	} else
-		form_set_hash(*out, jstr(form, "hash"));
-	diag_list_free(&dl);
-out:
-	vault_plain_free(src, srclen);
-	json_decref(o);
-	return rc;
-}
-
 static void
 print_time(const char *label, time_t t)
 {
@@ -374,7 +300,7 @@ print_text(struct interview *iv, const struct case_code *code)
 static int
 record_show(struct cli *c)
 {
-	char err[256] = "";
+	char err[512] = "", dir[PATH_MAX];
 	struct vault *v = NULL;
 	struct form *f = NULL;
 	struct interview *iv = NULL;
@@ -407,10 +333,10 @@ record_show(struct cli *c)
 		putchar('\n');
 		goto out;
 	}
-	if ((rc = record_form(v, json, len, &f)) != EXIT_OK)
-		goto out;
-	if (interview_from_json(f, json, len, &iv, err, sizeof err) != ST_OK) {
-		rc = cli_fail(ST_TAMPERED, err);
+	if (formdir_find(dir, sizeof dir) != ST_OK)
+		snprintf(dir, sizeof dir, ".");
+	if ((st = record_load(v, &id, 0, dir, &f, &iv, err, sizeof err)) != ST_OK) {
+		rc = cli_fail(st, err);
 		goto out;
 	}
 	if (c->lang != NULL && interview_set_lang(iv, c->lang) != ST_OK) {

@@ -1,0 +1,124 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "record.h"
+
+enum status
+record_attach_form(struct vault *v, struct form *f)
+{
+	char hash[65];
+	const char *src;
+	size_t len;
+	enum status st;
+
+	src = form_source(f, &len);
+	if ((st = vault_form_put(v, src, len, hash)) != ST_OK)
+		return st;
+	return form_set_hash(f, hash);
+}
+
+enum status
+record_save(struct vault *v, struct interview *iv, struct record_id *out)
+{
+	char hex[2 * VAULT_ID_BYTES + 1];
+	char *json = NULL, *sum = NULL;
+	size_t jlen = 0, slen = 0;
+	enum status st;
+
+	if (interview_state(iv) == IV_IN_PROGRESS)
+		return ST_INVALID;
+	if ((st = vault_record_id_new(v, out)) != ST_OK)
+		return st;
+	if ((st = record_id_hex(out, hex)) != ST_OK ||
+	    (st = interview_set_record_id(iv, hex)) != ST_OK ||
+	    (st = interview_to_json(iv, &json, &jlen)) != ST_OK ||
+	    (st = interview_summary_json(iv, &sum, &slen)) != ST_OK)
+		goto out;
+	st = vault_record_put_as(v, out, json, jlen, sum, slen);
+out:
+	interview_json_free(json, jlen);
+	interview_json_free(sum, slen);
+	return st;
+}
+
+enum status
+record_draft_save(struct vault *v, struct interview *iv, struct record_id *draft)
+{
+	char *json = NULL;
+	size_t len = 0;
+	enum status st;
+
+	if ((st = interview_to_json(iv, &json, &len)) != ST_OK)
+		return st;
+	st = vault_draft_put(v, draft, json, len);
+	interview_json_free(json, len);
+	return st;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+enum status
+record_load(struct vault *v, const struct record_id *id, int draft,
+    const char *forms_dir, struct form **f, struct interview **iv,
+    char *err, size_t errlen)
+{
+	char name[4096];
+	struct diag_list dl;
+	json_t *o = NULL, *form;
+	char *json = NULL, *src = NULL;
+	size_t len = 0, srclen = 0;
+	enum status st;
+
+	*f = NULL;
+	*iv = NULL;
+	st = draft ? vault_draft_get(v, id, &json, &len) : vault_record_get(v, id, &json, &len);
+	if (st != ST_OK) {
+		snprintf(err, errlen, "%s", vault_errmsg(v));
+		return st;
+	}
+	o = json_loadb(json, len, 0, NULL);
+	form = o ? json_object_get(o, "form") : NULL;
+	if (form == NULL) {
+		snprintf(err, errlen, "the record is not valid JSON naming its form");
+		st = ST_TAMPERED;
+		goto out;
+	}
+	if ((st = vault_form_get(v, jstr(form, "hash"), &src, &srclen)) != ST_OK) {
+		snprintf(err, errlen, "%s", vault_errmsg(v));
+		goto out;
+	}
+	if (snprintf(name, sizeof name, "%s/%s.yaml", forms_dir ? forms_dir : ".",
+	    jstr(form, "id")) >= (int)sizeof name) {
+		snprintf(err, errlen, "forms directory path too long");
+		st = ST_INVALID;
+		goto out;
+	}
+	diag_list_init(&dl);
+	st = form_load_buffer(name, src, srclen, f, &dl);
+	if (st != ST_OK) {
+		if (dl.count > 0)
+			diag_format(&dl.items[0], err, errlen);
+		else
+			snprintf(err, errlen, "the form of this record no longer loads");
+	}
+	diag_list_free(&dl);
+	if (st != ST_OK)
+		goto out;
+	if ((st = form_set_hash(*f, jstr(form, "hash"))) != ST_OK ||
+	    (st = interview_from_json(*f, json, len, iv, err, errlen)) != ST_OK) {
+		form_free(*f);
+		*f = NULL;
+	}
+out:
+	json_decref(o);
+	vault_plain_free(json, len);
+	vault_plain_free(src, srclen);
+	return st;
+}

@@ -1,0 +1,305 @@
+/*
+ * app.c — the main loop, screen dispatch, locking and drafts.
+ */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "form.h"
+#include "formdir.h"
+#include "interview.h"
+#include "record.h"
+#include "term.h"
+#include "ui.h"
+
+#define ESC_WAIT_MS 30
+
+static const struct screen *const screens[SCR__COUNT] = {
+	[SCR_UNLOCK] = &scr_unlock,
+	[SCR_CASES] = &scr_cases,
+	[SCR_NEW] = &scr_new,
+	[SCR_QUESTION] = &scr_question,
+	[SCR_REVIEW] = &scr_review,
+	[SCR_OUTCOME] = &scr_outcome,
+	[SCR_RECORD] = &scr_record,
+	[SCR_HELP] = &scr_help,
+	[SCR_EMERGENCY] = &scr_emergency,
+	[SCR_END] = &scr_end,
+	[SCR_LANGUAGE] = &scr_language,
+	[SCR_RESUME] = &scr_resume,
+};
+
+void
+app_say(struct app *a, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	va_end(ap);
+	a->msg_error = error;
+}
+
+void
+app_goto(struct app *a, enum screen_id s)
+{
+	a->screen = s;
+	a->focus = 0;
+	a->scroll = 0;
+	a->edit = NULL;
+	if (screens[s]->enter)
+		screens[s]->enter(a);
+}
+
+void
+app_overlay(struct app *a, enum screen_id s)
+{
+	if (a->screen == SCR_HELP || a->screen == SCR_EMERGENCY ||
+	    a->screen == SCR_LANGUAGE || a->screen == SCR_END)
+		a->screen = a->back;    /* one overlay at a time */
+	a->back = a->screen;
+	a->screen = s;
+	if (screens[s]->enter)
+		screens[s]->enter(a);
+}
+
+void
+app_close_overlay(struct app *a)
+{
+	a->screen = a->back;
+	a->edit = NULL;
+	/* Re-enter without resetting the focus: overlays keep the place. */
+	if (a->screen == SCR_QUESTION && screens[SCR_QUESTION]->enter)
+		screens[SCR_QUESTION]->enter(a);
+}
+
+bool
+app_save_draft(struct app *a)
+{
+	enum status st;
+
+	if (a->iv == NULL || interview_state(a->iv) != IV_IN_PROGRESS)
+		return true;
+	st = record_draft_save(a->v, a->iv, &a->draft);
+	if (st != ST_OK) {
+		app_say(a, true, "The draft could not be saved: %s", vault_errmsg(a->v));
+		return false;
+	}
+	a->has_draft = true;
+	return true;
+}
+
+void
+app_close_interview(struct app *a)
+{
+	interview_free(a->iv);
+	a->iv = NULL;
+	form_free(a->form);
+	a->form = NULL;
+	memset(&a->draft, 0, sizeof a->draft);
+	a->has_draft = false;
+}
+
+void
+app_lock(struct app *a, const char *why)
+{
+	term_blank();
+	app_save_draft(a);
+	app_close_interview(a);
+	lineedit_clear(a->pass_edit);
+	if (a->search)
+		lineedit_clear(a->search);
+	free(a->rows);
+	a->rows = NULL;
+	a->nrows = 0;
+	free(a->shown);
+	a->shown = NULL;
+	a->nshown = 0;
+	vault_lock(a->v);
+	keys_reset(a->keys);
+	app_goto(a, SCR_UNLOCK);
+	app_say(a, false, "%s", why);
+}
+
+bool
+app_edit(struct app *a, struct lineedit *le, enum action act, const struct key_event *ev)
+{
+	enum status st;
+
+	switch (act) {
+	case ACT_LEFT: return lineedit_left(le);
+	case ACT_RIGHT: return lineedit_right(le);
+	case ACT_HOME: return lineedit_home(le);
+	case ACT_END: return lineedit_end(le);
+	case ACT_WORD_LEFT: return lineedit_word_left(le);
+	case ACT_WORD_RIGHT: return lineedit_word_right(le);
+	case ACT_BACKSPACE: return lineedit_backspace(le);
+	case ACT_DELETE: return lineedit_delete(le);
+	case ACT_KILL_END: return lineedit_kill_end(le);
+	case ACT_KILL_START: return lineedit_kill_start(le);
+	case ACT_NONE:
+		if (ev->key == K_INVALID) {
+			app_say(a, true, "That input was not valid UTF-8 and was ignored: "
+			    "check the terminal's character set (UTF-8)");
+			return false;
+		}
+		if (ev->key != K_CHAR || ev->mods != 0)
+			return false;
+		st = lineedit_insert_cp(le, ev->cp);
+		if (st != ST_OK) {
+			app_say(a, true, "%s", lineedit_errmsg(le));
+			return false;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+app_frame(struct app *a, const char *title)
+{
+	char right[160];
+
+	snprintf(right, sizeof right, "%s%s", vault_user(a->v) ? vault_user(a->v) : "",
+	    vault_user(a->v) ? "  " : "");
+	return ui_frame(title, right, a->training);
+}
+
+static void
+draw_too_small(void)
+{
+	const char *m1 = "Enlarge the window to 80x24";
+	char m2[64];
+
+	erase();
+	snprintf(m2, sizeof m2, "(now %dx%d)", COLS, LINES);
+	ui_wrap(LINES / 2 - 1, 0, COLS, 0, 2, m1, A_BOLD);
+	ui_text(LINES / 2 + 1, 0, COLS, m2, 0);
+	move(0, 0);
+}
+
+static void
+draw(struct app *a)
+{
+	if (COLS < TERM_MIN_COLS || LINES < TERM_MIN_ROWS) {
+		draw_too_small();
+		refresh();
+		return;
+	}
+	erase();
+	screens[a->screen]->draw(a);
+	refresh();
+}
+
+static void
+handle(struct app *a, const struct key_event *ev)
+{
+	const struct screen *s = screens[a->screen];
+	enum keys_context ctx = s->context ? s->context(a) : KCTX_GLOBAL;
+	enum action act = keys_action(ctx, ev);
+
+	a->msg[0] = '\0';
+	if (act == ACT_HIDE && a->screen != SCR_UNLOCK) {
+		app_lock(a, "Hidden and locked. Unlock to continue.");
+		return;
+	}
+	if (act == ACT_REDRAW) {
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (COLS < TERM_MIN_COLS || LINES < TERM_MIN_ROWS) {
+		if (act == ACT_QUIT)
+			a->quit = true;
+		return;
+	}
+	s->act(a, act, ev);
+}
+
+static void
+app_free(struct app *a)
+{
+	app_close_interview(a);
+	vault_close(a->v);
+	keys_free(a->keys);
+	lineedit_free(a->user_edit);
+	lineedit_free(a->pass_edit);
+	lineedit_free(a->search);
+	free(a->rows);
+	free(a->shown);
+	for (size_t i = 0; i < a->nforms; i++)
+		free(a->form_paths[i]);
+	free(a->form_paths);
+}
+
+int
+app_run(const char *vault_dir, bool training, int idle_seconds)
+{
+	struct app a;
+	struct key_event ev;
+	unsigned char buf[512];
+	char err[512];
+	size_t n, off;
+	enum term_event te;
+	enum status st;
+	int rc = 0;
+
+	memset(&a, 0, sizeof a);
+	a.vault_dir = vault_dir;
+	a.training = training;
+	a.idle_ms = idle_seconds > 0 ? idle_seconds * 1000 : -1;
+	a.pick_form = -1;
+	if (formdir_find(a.forms_dir, sizeof a.forms_dir) != ST_OK)
+		snprintf(a.forms_dir, sizeof a.forms_dir, "%s", "forms");
+	if ((a.v = vault_new()) == NULL || (a.keys = keys_new()) == NULL ||
+	    (a.user_edit = lineedit_new(VAULT_USER_MAX)) == NULL ||
+	    (a.pass_edit = lineedit_new(VAULT_PASS_MAX)) == NULL ||
+	    (a.search = lineedit_new(64)) == NULL) {
+		fprintf(stderr, "intake: out of memory\n");
+		app_free(&a);
+		return 1;
+	}
+	lineedit_set_echo(a.pass_edit, LINEEDIT_ECHO_OFF);
+	/* Open before touching the terminal, so errors print plainly. */
+	st = vault_open(a.v, vault_dir);
+	if (st != ST_OK) {
+		fprintf(stderr, "intake: %s\n", vault_errmsg(a.v));
+		app_free(&a);
+		return st == ST_NOTFOUND || st == ST_FORMAT ? 4 : st == ST_TAMPERED ? 5 : 1;
+	}
+	if (term_start(err, sizeof err) != 0) {
+		fprintf(stderr, "intake: %s\n", err);
+		app_free(&a);
+		return 1;
+	}
+	app_goto(&a, SCR_UNLOCK);
+	while (!a.quit) {
+		draw(&a);
+		te = term_read(keys_pending(a.keys) ? ESC_WAIT_MS : a.idle_ms, buf, sizeof buf, &n);
+		if (te == TERM_HANGUP)
+			break;
+		if (te == TERM_RESIZE)
+			continue;
+		if (te == TERM_TIMEOUT) {
+			if (keys_pending(a.keys)) {
+				if (keys_flush(a.keys, &ev))
+					handle(&a, &ev);
+			} else if (a.screen != SCR_UNLOCK) {
+				app_lock(&a, "Locked after a time without a key. Unlock to continue.");
+			}
+			continue;
+		}
+		off = 0;
+		while (!a.quit && keys_decode(a.keys, buf, n, &off, &ev))
+			handle(&a, &ev);
+	}
+	/* Hang-up or quit: the draft is on disk; wipe and restore the terminal. */
+	app_save_draft(&a);
+	term_stop();
+	explicit_bzero(buf, sizeof buf);
+	app_free(&a);
+	return rc;
+}

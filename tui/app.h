@@ -1,0 +1,149 @@
+/*
+ * app.h — the interactive program: its state, its screens and the loop that
+ * dispatches between them.
+ *
+ * Screens are modules (scr_*.c), each a struct screen of four functions; the
+ * loop turns bytes into key events (keys.c), events into actions through the
+ * current screen's key context, and hands the action to that screen. Screens
+ * draw the engine's state; every rule of the interview stays in core/.
+ *
+ * Safety rules the loop enforces for every screen:
+ *  - quick-hide (ACT_HIDE) and the idle timeout blank the screen, wipe the
+ *    keys (vault_lock) and free the open interview (its answers are wiped by
+ *    the engine) after its draft is saved; only the unlock screen follows;
+ *  - below 80x24 nothing but "enlarge the window" is shown;
+ *  - SIGHUP/SIGTERM end the loop; the draft was saved at the last answer.
+ */
+#ifndef INTAKE_APP_H
+#define INTAKE_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "keys.h"
+#include "lineedit.h"
+#include "vault.h"
+
+struct form;
+struct interview;
+
+enum screen_id {
+	SCR_UNLOCK,
+	SCR_CASES,
+	SCR_NEW,
+	SCR_QUESTION,
+	SCR_REVIEW,
+	SCR_OUTCOME,
+	SCR_RECORD,
+	SCR_HELP,
+	SCR_EMERGENCY,
+	SCR_END,
+	SCR_LANGUAGE,
+	SCR_RESUME,
+	SCR__COUNT
+};
+
+struct app;
+
+struct screen {
+	/* Key context while this screen has the focus. */
+	enum keys_context (*context)(struct app *a);
+	/* Called when the screen becomes current. */
+	void (*enter)(struct app *a);
+	/* Draws everything into stdscr and places the hardware cursor. */
+	void (*draw)(struct app *a);
+	/* One action; ev is the key it came from (for text input). */
+	void (*act)(struct app *a, enum action act, const struct key_event *ev);
+};
+
+/* One line of the case list (a final record or a draft of this user). */
+struct case_row {
+	struct record_id id;
+	bool draft;
+	char code[16];
+	char started[24];
+	char interviewer[VAULT_USER_MAX + 1];
+	char form[48];
+	char lang[8];
+	char status[12];
+	char outcome[48];
+};
+
+struct app {
+	struct vault *v;
+	const char *vault_dir;
+	char forms_dir[4096];
+	bool training;
+	int idle_ms;
+	bool quit;
+
+	enum screen_id screen;
+	enum screen_id back;            /* where overlays return */
+	struct keys *keys;
+	struct lineedit *edit;          /* the text field of the current screen */
+	struct lineedit *user_edit;
+	struct lineedit *pass_edit;
+	int focus;                      /* field or list row with the focus */
+	int scroll;                     /* first list row shown */
+	char msg[512];
+	bool msg_error;
+	char last_user[VAULT_USER_MAX + 1];
+
+	/* The open interview, its form and its draft. */
+	struct form *form;
+	struct interview *iv;
+	struct record_id draft;
+	bool has_draft;
+	struct record_id record;        /* the record being viewed */
+	struct lineedit *answer_edit;   /* text, number and date answers */
+	bool *ticks;                    /* select_multiple: ticked choices */
+	size_t nticks;
+	bool viewing;                   /* a->iv is a saved record, read-only */
+
+	/* Case list. */
+	struct case_row *rows;
+	size_t nrows;
+	size_t *shown;                  /* indices into rows after the filter */
+	size_t nshown;
+	struct lineedit *search;
+
+	/* New interview: the forms on offer. */
+	char **form_paths;
+	size_t nforms;
+	int pick_form;                  /* -1 until a form is chosen */
+};
+
+extern const struct screen scr_unlock, scr_cases, scr_new, scr_question,
+    scr_review, scr_outcome, scr_record, scr_help, scr_emergency, scr_end,
+    scr_language, scr_resume;
+
+/* Runs the program until quit or hangup; returns an exit code. */
+int app_run(const char *vault_dir, bool training, int idle_seconds);
+
+void app_goto(struct app *a, enum screen_id s);
+/* Opens an overlay (help, emergency, language, end) that returns here. */
+void app_overlay(struct app *a, enum screen_id s);
+void app_close_overlay(struct app *a);
+void app_say(struct app *a, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Saves the open interview as the user's draft; reports failure on screen.
+ * Returns false if it could not be saved. */
+bool app_save_draft(struct app *a);
+/* Closes the open interview (after its draft is saved) and wipes it. */
+void app_close_interview(struct app *a);
+/* Locks: saves the draft, wipes keys and answers, blanks the screen. */
+void app_lock(struct app *a, const char *why);
+
+/* Routes a text-input event to a line editor; true if it changed. */
+bool app_edit(struct app *a, struct lineedit *le, enum action act,
+    const struct key_event *ev);
+
+/* Standard screen frame: title bar with form and user, banner. */
+int app_frame(struct app *a, const char *title);
+
+/* After unlock: offers the newest interrupted interview of this user, or
+ * shows the case list. */
+void app_after_unlock(struct app *a);
+
+#endif

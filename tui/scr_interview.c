@@ -1,0 +1,774 @@
+/*
+ * scr_interview.c — the question screen, the review, the outcome, and ending
+ * an interview at the respondent's wish.
+ *
+ * The question screen draws whatever question the engine hands it
+ * (interview_view): no question is special-cased here. Every committed
+ * answer and every move is followed by a draft save (one short durable
+ * transaction), so a crash or a dropped link loses at most the answer being
+ * typed.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "form.h"
+#include "interview.h"
+#include "record.h"
+#include "ui.h"
+
+#define FIELD_X 4
+
+static bool
+is_text_type(enum form_qtype t)
+{
+	return t == FORM_TEXT || t == FORM_INTEGER || t == FORM_DECIMAL || t == FORM_DATE;
+}
+
+/* Loads the current answer into the editor or the choice marks. */
+static void
+question_enter(struct app *a)
+{
+	struct iv_view v;
+
+	a->edit = NULL;
+	a->msg[0] = '\0';
+	if (a->iv == NULL || !interview_view(a->iv, &v)) {
+		app_goto(a, SCR_REVIEW);
+		return;
+	}
+	a->focus = 0;
+	a->scroll = 0;
+	if (is_text_type(v.type)) {
+		size_t max = v.type == FORM_TEXT ? v.max_length : v.type == FORM_DATE ? 10 : 32;
+
+		if (a->answer_edit == NULL)
+			a->answer_edit = lineedit_new(max);
+		if (a->answer_edit == NULL)
+			return;
+		lineedit_set_max(a->answer_edit, max);
+		lineedit_clear(a->answer_edit);
+		if (v.answer == IV_VALUE && v.value)
+			lineedit_set_text(a->answer_edit, v.value, strlen(v.value));
+		a->edit = a->answer_edit;
+	} else if (v.list >= 0) {
+		free(a->ticks);
+		a->nticks = v.nchoices;
+		a->ticks = calloc(v.nchoices + 1, sizeof *a->ticks);
+		for (size_t i = 0; i < v.nchoices && a->ticks; i++) {
+			const char *val = form_choice_value(a->form, (size_t)v.list, i);
+
+			a->ticks[i] = interview_is_selected(a->iv, v.question, val);
+			if (a->ticks[i] && v.type != FORM_SELECT_MULTIPLE)
+				a->focus = (int)i;
+		}
+	}
+}
+
+static enum keys_context
+question_context(struct app *a)
+{
+	return a->edit ? KCTX_EDIT : KCTX_LIST;
+}
+
+static const char *
+format_hint(enum form_qtype t)
+{
+	switch (t) {
+	case FORM_INTEGER: return "A whole number";
+	case FORM_DECIMAL: return "A number, for example 2.5";
+	case FORM_DATE: return "A date: YYYY-MM-DD";
+	case FORM_SELECT_MULTIPLE: return "Space ticks a choice; Enter accepts";
+	case FORM_SELECT_ONE:
+	case FORM_YES_NO: return "Up/Down to choose; Enter accepts";
+	case FORM_NOTE: return "Enter to continue";
+	default: return "";
+	}
+}
+
+static void
+question_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_SUBMIT, ACT_DECLINE, ACT_DONT_KNOW,
+		ACT_PREV, ACT_LANGUAGE, ACT_EMERGENCY, ACT_END_INTERVIEW, ACT_HIDE,
+		ACT_HELP, ACT_REVIEW };
+	const struct form *f = a->form;
+	size_t lang = interview_lang(a->iv), answered, total;
+	struct iv_view v;
+	char title[256], prog[64];
+	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end;
+
+	if (!interview_view(a->iv, &v))
+		return;
+	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, lang),
+	    form_lang_name(f, lang));
+	y = app_frame(a, title);
+	interview_progress(a->iv, &answered, &total);
+	snprintf(prog, sizeof prog, "%zu/%zu", answered, total);
+	ui_text(y, 1, COLS - 12, v.section_title ? v.section_title : "", A_BOLD);
+	ui_text_right(y, COLS - 1, prog, 0);
+	ui_rule(y + 1);
+	y += 3;
+	if (v.required)
+		ui_text(y, 0, 2, "*", A_BOLD);
+	y += ui_wrap(y, 2, COLS - 4, 0, 8, v.label, A_BOLD);
+	if (v.hint) {
+		y += 1;
+		y += ui_wrap(y, 2, COLS - 4, 0, 4, v.hint, A_DIM);
+	}
+	y += 1;
+	area_end = LINES - 3;
+	if (v.answer == IV_DECLINED || v.answer == IV_DONT_KNOW) {
+		char s[128];
+
+		snprintf(s, sizeof s, "Answer: [%s]", interview_msg(a->iv,
+		    v.answer == IV_DECLINED ? IV_MSG_DECLINED : IV_MSG_DONT_KNOW));
+		ui_text(area_end - 1, 2, COLS - 4, s, 0);
+		area_end--;
+	}
+	if (a->edit) {
+		struct lineedit_view lv;
+
+		ui_text(y, 2, 2, ">", A_BOLD);
+		if (lineedit_render(a->edit, w - 2, &lv) == ST_OK) {
+			ui_text(y, FIELD_X, w - 2, lv.text, A_UNDERLINE);
+			cy = y;
+			cx = FIELD_X + lv.cursor_col;
+			if (lv.more_left)
+				ui_text(y, FIELD_X - 1, 1, "<", 0);
+			if (lv.more_right)
+				ui_text(y, FIELD_X + w - 2, 1, ">", 0);
+		}
+		ui_text(y + 1, FIELD_X, w, format_hint(v.type), A_DIM);
+	} else if (v.list >= 0) {
+		rows = area_end - y - 1;
+		if (rows < 1)
+			rows = 1;
+		if (a->focus < a->scroll)
+			a->scroll = a->focus;
+		if (a->focus >= a->scroll + rows)
+			a->scroll = a->focus - rows + 1;
+		for (int i = 0; i < rows && (size_t)(a->scroll + i) < v.nchoices; i++) {
+			size_t c = (size_t)(a->scroll + i);
+			bool sel = (int)c == a->focus, on = a->ticks && a->ticks[c];
+			const char *mark = v.type == FORM_SELECT_MULTIPLE ? (on ? "[x]" : "[ ]")
+			    : (on ? "(*)" : "( )");
+			char pre[16];
+
+			snprintf(pre, sizeof pre, "%s %s ", sel ? ">" : " ", mark);
+			if (sel)
+				mvhline(y + i, 2, ' ', COLS - 4);
+			ui_text(y + i, 2, 6, pre, sel ? A_REVERSE : 0);
+			ui_text(y + i, 8, COLS - 10, form_choice_label(f, (size_t)v.list, c, lang),
+			    sel ? A_REVERSE : 0);
+			if (sel) {
+				cy = y + i;
+				cx = 4;
+			}
+		}
+		if (a->scroll + rows < (int)v.nchoices)
+			ui_text(y + rows, 8, COLS - 10, "(more below)", A_DIM);
+		ui_text(area_end, FIELD_X, w, format_hint(v.type), A_DIM);
+	} else {
+		ui_text(y, FIELD_X, w, format_hint(v.type), A_DIM);
+		cy = y;
+		cx = FIELD_X;
+	}
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(question_context(a), keys, sizeof keys / sizeof keys[0]);
+	move(cy, cx);
+}
+
+/* The answer as the screen holds it, for select and text types. NULL when
+ * nothing is chosen. The caller frees it (lineedit_text_free). */
+static char *
+pending_answer(struct app *a, const struct iv_view *v)
+{
+	char *out = NULL;
+	size_t len = 0, cap = 1;
+
+	if (a->edit) {
+		if (lineedit_text(a->edit, &out, &len) != ST_OK)
+			return NULL;
+		return out;
+	}
+	if (v->list < 0)
+		return NULL;
+	if (v->type != FORM_SELECT_MULTIPLE) {
+		const char *val = form_choice_value(a->form, (size_t)v->list, (size_t)a->focus);
+
+		return val ? strdup(val) : NULL;
+	}
+	for (size_t i = 0; i < v->nchoices; i++)
+		if (a->ticks && a->ticks[i])
+			cap += strlen(form_choice_value(a->form, (size_t)v->list, i)) + 1;
+	if ((out = calloc(1, cap)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < v->nchoices; i++)
+		if (a->ticks && a->ticks[i]) {
+			if (len)
+				out[len++] = ' ';
+			strcpy(out + len, form_choice_value(a->form, (size_t)v->list, i));
+			len += strlen(out + len);
+		}
+	return out;
+}
+
+static void
+free_answer(struct app *a, char *s)
+{
+	if (s && a->edit)
+		lineedit_text_free(s);
+	else if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* After any change of state: save the draft, then follow the engine. */
+static void
+after_change(struct app *a)
+{
+	app_save_draft(a);
+	if (interview_state(a->iv) == IV_ENDED) {
+		app_goto(a, SCR_OUTCOME);
+		return;
+	}
+	if (interview_at_end(a->iv))
+		app_goto(a, SCR_REVIEW);
+	else
+		question_enter(a);
+}
+
+/* Commits what the screen holds. Returns false (with the message shown)
+ * when the engine refused it. */
+static bool
+commit(struct app *a, const struct iv_view *v, bool only_if_changed)
+{
+	char *ans;
+	const char *cur = v->answer == IV_VALUE ? v->value : NULL;
+	enum status st;
+
+	if (v->type == FORM_NOTE)
+		return true;
+	if (only_if_changed && !a->edit && v->type != FORM_SELECT_MULTIPLE)
+		return true;
+	ans = pending_answer(a, v);
+	if (ans == NULL)
+		return !only_if_changed;
+	if (only_if_changed && ((cur && strcmp(cur, ans) == 0) || (!cur && *ans == '\0'))) {
+		free_answer(a, ans);
+		return true;
+	}
+	st = interview_answer(a->iv, ans);
+	free_answer(a, ans);
+	if (st != ST_OK) {
+		app_say(a, true, "%s", interview_error(a->iv));
+		return false;
+	}
+	return true;
+}
+
+static void
+go_next(struct app *a)
+{
+	enum status st;
+
+	if (interview_state(a->iv) != IV_IN_PROGRESS) {
+		after_change(a);
+		return;
+	}
+	st = interview_next(a->iv);
+	if (st == ST_INVALID) {
+		app_say(a, true, "%s", interview_error(a->iv));
+		return;
+	}
+	after_change(a);
+}
+
+static void
+question_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	struct iv_view v;
+
+	if (!interview_view(a->iv, &v)) {
+		app_goto(a, SCR_REVIEW);
+		return;
+	}
+	switch (act) {
+	case ACT_SUBMIT:
+		if (!a->edit && v.type == FORM_SELECT_ONE && a->ticks)
+			memset(a->ticks, 0, a->nticks * sizeof *a->ticks);
+		if (commit(a, &v, false))
+			go_next(a);
+		break;
+	case ACT_NEXT:
+		if (commit(a, &v, true))
+			go_next(a);
+		break;
+	case ACT_PREV:
+		if (!commit(a, &v, true))
+			break;
+		if (interview_prev(a->iv) != ST_OK)
+			app_say(a, false, "This is the first question.");
+		else
+			after_change(a);
+		break;
+	case ACT_TOGGLE:
+		if (a->ticks && (size_t)a->focus < a->nticks) {
+			if (v.type != FORM_SELECT_MULTIPLE)
+				memset(a->ticks, 0, a->nticks * sizeof *a->ticks);
+			a->ticks[a->focus] = !a->ticks[a->focus];
+		}
+		break;
+	case ACT_UP:
+		if (a->focus > 0)
+			a->focus--;
+		break;
+	case ACT_DOWN:
+		if ((size_t)a->focus + 1 < v.nchoices)
+			a->focus++;
+		break;
+	case ACT_PAGE_UP:
+	case ACT_FIRST:
+		a->focus = 0;
+		break;
+	case ACT_PAGE_DOWN:
+	case ACT_LAST:
+		a->focus = v.nchoices ? (int)v.nchoices - 1 : 0;
+		break;
+	case ACT_DECLINE:
+	case ACT_DONT_KNOW:
+		if (v.type == FORM_NOTE)
+			break;
+		if (interview_answer_special(a->iv, act == ACT_DECLINE ? IV_DECLINED :
+		    IV_DONT_KNOW) != ST_OK) {
+			app_say(a, true, "%s", interview_error(a->iv));
+			break;
+		}
+		go_next(a);
+		break;
+	case ACT_REVIEW:
+		if (commit(a, &v, true))
+			app_goto(a, SCR_REVIEW);
+		break;
+	case ACT_LANGUAGE:
+		app_overlay(a, SCR_LANGUAGE);
+		break;
+	case ACT_EMERGENCY:
+		app_overlay(a, SCR_EMERGENCY);
+		break;
+	case ACT_END_INTERVIEW:
+		app_overlay(a, SCR_END);
+		break;
+	case ACT_HELP:
+		app_overlay(a, SCR_HELP);
+		break;
+	case ACT_CANCEL:
+		app_save_draft(a);
+		app_close_interview(a);
+		app_goto(a, SCR_CASES);
+		app_say(a, false, "The interview is kept as a draft: open it from the list to go on.");
+		break;
+	case ACT_QUIT:
+		a->quit = true;
+		break;
+	default:
+		if (a->edit)
+			app_edit(a, a->edit, act, ev);
+		break;
+	}
+}
+
+const struct screen scr_question = {
+	question_context, question_enter, question_draw, question_act,
+};
+
+/* ---- review: every relevant question and its answer, then finish ---- */
+
+static size_t
+review_items(struct app *a, size_t *qs, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t q = 0; q < form_question_count(a->form); q++)
+		if (interview_is_relevant(a->iv, q) &&
+		    form_question_type(a->form, q) != FORM_NOTE && n < max)
+			qs[n++] = q;
+	return n;
+}
+
+static void
+answer_text(struct app *a, size_t q, char *buf, size_t len)
+{
+	enum iv_answer_kind k = interview_answer_kind(a->iv, q);
+	size_t lang = interview_lang(a->iv);
+	int list = form_question_choices(a->form, q);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (k == IV_NONE)
+		snprintf(buf, len, "%s", form_question_required(a->form, q) ? "(missing)" : "-");
+	else if (k == IV_DECLINED)
+		snprintf(buf, len, "[%s]", interview_msg(a->iv, IV_MSG_DECLINED));
+	else if (k == IV_DONT_KNOW)
+		snprintf(buf, len, "[%s]", interview_msg(a->iv, IV_MSG_DONT_KNOW));
+	else if (list >= 0) {
+		for (size_t i = 0; i < form_choice_count(a->form, (size_t)list) && used < len; i++)
+			if (interview_is_selected(a->iv, q, form_choice_value(a->form, (size_t)list, i)))
+				used += (size_t)snprintf(buf + used, len - used, "%s%s",
+				    used ? "; " : "", form_choice_label(a->form, (size_t)list, i, lang));
+	} else
+		snprintf(buf, len, "%s", interview_answer_text(a->iv, q));
+}
+
+static enum keys_context
+review_context(struct app *a)
+{
+	(void)a;
+	return KCTX_LIST;
+}
+
+static void
+review_enter(struct app *a)
+{
+	a->edit = NULL;
+}
+
+static void
+review_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL,
+		ACT_LANGUAGE, ACT_EMERGENCY, ACT_END_INTERVIEW, ACT_HIDE, ACT_HELP };
+	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
+	size_t lang = interview_lang(a->iv), last = (size_t)-1;
+	int y = app_frame(a, "Intake - review the answers"), rows, line = 0, cy = 0;
+	char ans[512];
+
+	ui_text(y, 1, COLS - 2, "Enter on a question changes it; Enter on Finish ends the interview.", 0);
+	y += 2;
+	rows = LINES - 3 - y;
+	if (a->focus < a->scroll)
+		a->scroll = a->focus;
+	if (a->focus >= a->scroll + rows - 2)
+		a->scroll = a->focus - rows + 3;
+	for (size_t i = 0; i <= n; i++) {
+		bool sel = (int)i == a->focus;
+		int row = y + line - a->scroll;
+
+		if (i < n && form_question_section(a->form, qs[i]) != last) {
+			last = form_question_section(a->form, qs[i]);
+			if (row >= y && row < y + rows)
+				ui_text(row, 1, COLS - 2, form_section_title(a->form, last, lang), A_BOLD);
+			line++;
+			row++;
+		}
+		if (row >= y && row < y + rows) {
+			if (sel) {
+				mvhline(row, 0, ' ', COLS);
+				cy = row;
+			}
+			if (i == n)
+				ui_text(row, 1, COLS - 2, sel ? "> Finish the interview" :
+				    "  Finish the interview", sel ? A_REVERSE : A_BOLD);
+			else {
+				ui_text(row, 1, 2, sel ? ">" : " ", sel ? A_REVERSE : 0);
+				ui_text(row, 3, COLS / 2 - 4, form_question_label(a->form, qs[i], lang),
+				    sel ? A_REVERSE : 0);
+				answer_text(a, qs[i], ans, sizeof ans);
+				ui_text(row, COLS / 2, COLS / 2 - 1, ans, sel ? A_REVERSE : 0);
+			}
+		}
+		line++;
+	}
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(cy, 1);
+}
+
+static void
+review_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
+
+	(void)ev;
+	switch (act) {
+	case ACT_UP:
+		if (a->focus > 0)
+			a->focus--;
+		break;
+	case ACT_DOWN:
+		if ((size_t)a->focus < n)
+			a->focus++;
+		break;
+	case ACT_FIRST:
+	case ACT_PAGE_UP:
+		a->focus = 0;
+		break;
+	case ACT_LAST:
+	case ACT_PAGE_DOWN:
+		a->focus = (int)n;
+		break;
+	case ACT_SUBMIT:
+		if ((size_t)a->focus < n) {
+			if (interview_goto(a->iv, qs[a->focus]) == ST_OK) {
+				app_save_draft(a);
+				app_goto(a, SCR_QUESTION);
+			}
+			break;
+		}
+		if (interview_state(a->iv) == IV_IN_PROGRESS && interview_finish(a->iv) != ST_OK) {
+			app_say(a, true, "%s", interview_error(a->iv));
+			if (!interview_at_end(a->iv))
+				app_goto(a, SCR_QUESTION);
+			if (*interview_error(a->iv))
+				app_say(a, true, "%s", interview_error(a->iv));
+			break;
+		}
+		app_goto(a, SCR_OUTCOME);
+		break;
+	case ACT_CANCEL:
+	case ACT_PREV:
+		if (interview_at_end(a->iv) && interview_prev(a->iv) != ST_OK)
+			break;
+		app_goto(a, SCR_QUESTION);
+		break;
+	case ACT_LANGUAGE:
+		app_overlay(a, SCR_LANGUAGE);
+		break;
+	case ACT_EMERGENCY:
+		app_overlay(a, SCR_EMERGENCY);
+		break;
+	case ACT_END_INTERVIEW:
+		app_overlay(a, SCR_END);
+		break;
+	case ACT_HELP:
+		app_overlay(a, SCR_HELP);
+		break;
+	case ACT_QUIT:
+		a->quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+const struct screen scr_review = { review_context, review_enter, review_draw, review_act };
+
+/* ---- outcome: indicators, outcome, referrals, consent; then save ---- */
+
+static const char *
+consent_text(enum iv_consent c)
+{
+	return c == IV_CONSENT_YES ? "yes" : c == IV_CONSENT_NO ? "no" : "not given";
+}
+
+static void
+outcome_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
+		ACT_EMERGENCY, ACT_HIDE, ACT_HELP };
+	const struct form *f = a->form;
+	size_t lang = interview_lang(a->iv), qs[32];
+	int y = app_frame(a, "Intake - outcome"), o = interview_outcome(a->iv);
+	int top = y + 1, line = 0, rows = LINES - 3 - top;
+	char buf[1024];
+
+#define OUT(text, attr) do { \
+		if (line - a->scroll >= 0 && line - a->scroll < rows) \
+			ui_text(top + line - a->scroll, 2, COLS - 4, (text), (attr)); \
+		line++; \
+	} while (0)
+
+	if (interview_state(a->iv) == IV_ENDED) {
+		snprintf(buf, sizeof buf, "The interview ended early (%s).", interview_end_reason(a->iv));
+		OUT(buf, A_BOLD);
+		OUT("Only what the respondent's consent allows is kept.", 0);
+		line++;
+	}
+	OUT("Indicators", A_BOLD);
+	if (interview_fired_count(a->iv) == 0)
+		OUT("  none fired", 0);
+	for (size_t i = 0; i < form_indicator_count(f); i++) {
+		size_t na;
+
+		if (!interview_indicator_fired(a->iv, i))
+			continue;
+		snprintf(buf, sizeof buf, "  [%s] %s", form_level_name(form_indicator_level(f, i)),
+		    form_indicator_label(f, i, lang));
+		OUT(buf, 0);
+		na = interview_indicator_answers(a->iv, i, qs, 32);
+		for (size_t k = 0; k < na && k < 32; k++) {
+			snprintf(buf, sizeof buf, "      from: %s", form_question_label(f, qs[k], lang));
+			OUT(buf, A_DIM);
+		}
+	}
+	line++;
+	if (o >= 0) {
+		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
+		OUT(buf, A_BOLD);
+		if (form_outcome_advice(f, (size_t)o, lang)) {
+			int h = ui_wrap(0, 0, COLS - 6, 0, 0, form_outcome_advice(f, (size_t)o, lang), 0);
+
+			if (line - a->scroll >= 0 && line - a->scroll + h <= rows)
+				ui_wrap(top + line - a->scroll, 4, COLS - 6, 0, h,
+				    form_outcome_advice(f, (size_t)o, lang), 0);
+			line += h;
+		}
+		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
+			size_t r = form_outcome_referral(f, (size_t)o, k);
+
+			snprintf(buf, sizeof buf, "  Referral: %s  %s%s", form_referral_name(f, r, lang),
+			    form_referral_contact(f, r), form_referral_example(f, r) ? " (example)" : "");
+			OUT(buf, 0);
+		}
+	}
+	line++;
+	snprintf(buf, sizeof buf, "Consent: interview %s, referral %s, statistics %s",
+	    consent_text(interview_consent(a->iv, FORM_CONSENT_INTERVIEW)),
+	    consent_text(interview_consent(a->iv, FORM_CONSENT_REFERRAL)),
+	    consent_text(interview_consent(a->iv, FORM_CONSENT_STATISTICS)));
+	OUT(buf, 0);
+	line++;
+	OUT("Enter saves this as a final, encrypted record.", A_BOLD);
+#undef OUT
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(top, 2);
+}
+
+static void
+outcome_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	struct record_id id;
+	struct case_code code;
+	enum status st;
+
+	(void)ev;
+	switch (act) {
+	case ACT_SUBMIT:
+		st = record_save(a->v, a->iv, &id);
+		if (st != ST_OK) {
+			app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
+			break;
+		}
+		if (a->has_draft)
+			vault_draft_delete(a->v, &a->draft);
+		a->has_draft = false;
+		record_id_code(&id, &code);
+		app_close_interview(a);
+		app_goto(a, SCR_CASES);
+		app_say(a, false, "Saved case %s.", code.s);
+		break;
+	case ACT_UP:
+		if (a->scroll > 0)
+			a->scroll--;
+		break;
+	case ACT_DOWN:
+		a->scroll++;
+		break;
+	case ACT_LANGUAGE:
+		app_overlay(a, SCR_LANGUAGE);
+		break;
+	case ACT_EMERGENCY:
+		app_overlay(a, SCR_EMERGENCY);
+		break;
+	case ACT_HELP:
+		app_overlay(a, SCR_HELP);
+		break;
+	case ACT_QUIT:
+		a->quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+const struct screen scr_outcome = { review_context, review_enter, outcome_draw, outcome_act };
+
+/* ---- ending the interview at the respondent's wish ---- */
+
+static const char *const end_reasons[][2] = {
+	{ "respondent_stopped", "The respondent asked to stop" },
+	{ "not_safe", "It is not safe to continue" },
+	{ "no_privacy", "No private place: someone is listening" },
+	{ "interrupted", "Interrupted: cannot continue now" },
+	{ "other", "Another reason" },
+};
+#define N_REASONS (sizeof end_reasons / sizeof end_reasons[0])
+
+static void
+end_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL, ACT_HIDE };
+	int y = app_frame(a, "Intake - end the interview") + 2;
+
+	ui_text(y, 4, COLS - 8, "End the interview now?", A_BOLD);
+	ui_wrap(y + 1, 4, COLS - 8, 0, 3, "The respondent may stop at any time. What was "
+	    "said so far is kept only as far as the consent given allows.", 0);
+	y += 5;
+	ui_text(y, 4, COLS - 8, "Why does it end?", 0);
+	for (size_t i = 0; i < N_REASONS; i++) {
+		bool sel = (int)i == a->focus;
+		char line[128];
+
+		snprintf(line, sizeof line, "%s %s", sel ? ">" : " ", end_reasons[i][1]);
+		ui_text(y + 2 + (int)i, 4, COLS - 8, line, sel ? A_REVERSE : 0);
+	}
+	ui_text(y + 3 + (int)N_REASONS, 4, COLS - 8, "Esc: go back to the interview", A_DIM);
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(y + 2 + a->focus, 4);
+}
+
+static void
+end_enter(struct app *a)
+{
+	a->focus = 0;
+}
+
+static void
+end_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	struct record_id id;
+	struct case_code code;
+
+	(void)ev;
+	switch (act) {
+	case ACT_UP:
+		if (a->focus > 0)
+			a->focus--;
+		break;
+	case ACT_DOWN:
+		if ((size_t)a->focus + 1 < N_REASONS)
+			a->focus++;
+		break;
+	case ACT_CANCEL:
+		app_close_overlay(a);
+		break;
+	case ACT_SUBMIT:
+		if (interview_state(a->iv) == IV_IN_PROGRESS &&
+		    interview_stop(a->iv, end_reasons[a->focus][0]) != ST_OK) {
+			app_say(a, true, "%s", interview_error(a->iv));
+			break;
+		}
+		if (record_save(a->v, a->iv, &id) != ST_OK) {
+			app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
+			break;
+		}
+		if (a->has_draft)
+			vault_draft_delete(a->v, &a->draft);
+		a->has_draft = false;
+		record_id_code(&id, &code);
+		app_close_interview(a);
+		app_goto(a, SCR_CASES);
+		app_say(a, false, "The interview ended; case %s keeps what consent allows.", code.s);
+		break;
+	default:
+		break;
+	}
+}
+
+const struct screen scr_end = { review_context, end_enter, end_draw, end_act };

@@ -1,0 +1,133 @@
+/*
+ * scr_unlock.c — the first and the lock screen: user name and passphrase.
+ * Nothing of the vault is visible before it is unlocked; the passphrase is
+ * not echoed and its length is not shown.
+ */
+#include <curses.h>
+#include <string.h>
+
+#include "app.h"
+#include "interview.h"
+#include "ui.h"
+
+static enum keys_context
+unlock_context(struct app *a)
+{
+	(void)a;
+	return KCTX_EDIT;
+}
+
+static void
+unlock_enter(struct app *a)
+{
+	a->focus = lineedit_chars(a->user_edit) > 0 ? 1 : 0;
+}
+
+static void
+draw_field(struct app *a, int y, const char *label, struct lineedit *le, int focused)
+{
+	struct lineedit_view view;
+	int x = 22, w = 40;
+
+	(void)a;
+	ui_text(y, 4, 18, label, focused ? A_BOLD : 0);
+	ui_text(y, x - 2, 2, focused ? ">" : " ", A_BOLD);
+	if (lineedit_render(le, w, &view) == ST_OK) {
+		ui_text(y, x, w, view.text, A_UNDERLINE);
+		if (focused)
+			move(y, x + view.cursor_col);
+	}
+}
+
+static void
+unlock_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_SUBMIT, ACT_NEXT, ACT_HELP, ACT_QUIT };
+	int y = ui_frame("Intake", "locked", a->training) + 2;
+
+	ui_text(y, 4, COLS - 8, "Unlock the vault", A_BOLD);
+	ui_text(y + 1, 4, COLS - 8, a->vault_dir, 0);
+	y += 3;
+	/* Draw the unfocused field first so the cursor ends on the focused one. */
+	if (a->focus == 0) {
+		draw_field(a, y + 2, "Passphrase", a->pass_edit, 0);
+		draw_field(a, y, "User", a->user_edit, 1);
+	} else {
+		draw_field(a, y, "User", a->user_edit, 0);
+		draw_field(a, y + 2, "Passphrase", a->pass_edit, 1);
+	}
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
+	/* ui_message/keybar moved the cursor: put it back on the field. */
+	{
+		struct lineedit_view view;
+		struct lineedit *le = a->focus == 0 ? a->user_edit : a->pass_edit;
+
+		if (lineedit_render(le, 40, &view) == ST_OK)
+			move(y + (a->focus == 0 ? 0 : 2), 22 + view.cursor_col);
+	}
+}
+
+static void
+try_unlock(struct app *a)
+{
+	char *user = NULL;
+	size_t ulen = 0, plen = 0;
+	const char *pass;
+	enum status st;
+
+	if (lineedit_chars(a->user_edit) == 0) {
+		a->focus = 0;
+		app_say(a, true, "Type your user name.");
+		return;
+	}
+	if (lineedit_text(a->user_edit, &user, &ulen) != ST_OK)
+		return;
+	pass = lineedit_buffer(a->pass_edit, &plen);
+	/* Unlocking takes about half a second: say so before the screen stalls. */
+	ui_message("Unlocking...", 0);
+	refresh();
+	st = vault_unlock(a->v, user, pass, plen);
+	lineedit_clear(a->pass_edit);
+	lineedit_text_free(user);
+	if (st != ST_OK) {
+		a->focus = 1;
+		app_say(a, true, "%s", vault_errmsg(a->v));
+		return;
+	}
+	app_goto(a, SCR_CASES);
+}
+
+static void
+unlock_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	struct lineedit *le = a->focus == 0 ? a->user_edit : a->pass_edit;
+
+	switch (act) {
+	case ACT_SUBMIT:
+		if (a->focus == 0)
+			a->focus = 1;
+		else
+			try_unlock(a);
+		break;
+	case ACT_NEXT:
+	case ACT_DOWN:
+	case ACT_PREV:
+	case ACT_UP:
+		a->focus = !a->focus;
+		break;
+	case ACT_QUIT:
+		a->quit = true;
+		break;
+	case ACT_HELP:
+		app_overlay(a, SCR_HELP);
+		break;
+	default:
+		app_edit(a, le, act, ev);
+		break;
+	}
+}
+
+const struct screen scr_unlock = {
+	unlock_context, unlock_enter, unlock_draw, unlock_act,
+};

@@ -1,0 +1,183 @@
+#include <stdlib.h>
+#include <string.h>
+#include <unigbrk.h>
+#include <unilbrk.h>
+#include <unistr.h>
+#include <uniwidth.h>
+
+#include "ui.h"
+
+#define ENC "UTF-8"
+
+int
+ui_width(const char *s)
+{
+	return u8_strwidth((const uint8_t *)s, ENC);
+}
+
+/* Width of one cluster [p, end). Clusters of zero width (a stray mark) take
+ * one column, shown as they are: curses puts them on the previous cell. */
+static int
+cluster_width(const uint8_t *p, const uint8_t *end)
+{
+	return u8_width(p, (size_t)(end - p), ENC);
+}
+
+int
+ui_text(int y, int x, int maxw, const char *s, attr_t attr)
+{
+	const uint8_t *p = (const uint8_t *)s, *end = p + strlen(s), *next;
+	int used = 0, w;
+
+	if (maxw <= 0)
+		return 0;
+	while (p < end) {
+		next = u8_grapheme_next(p, end);
+		if (next == NULL)
+			break;
+		w = cluster_width(p, next);
+		if (used + w > maxw)
+			break;
+		p = next;
+		used += w;
+	}
+	attron(attr);
+	mvaddnstr(y, x, s, (int)(p - (const uint8_t *)s));
+	attroff(attr);
+	return used;
+}
+
+void
+ui_text_right(int y, int x_end, const char *s, attr_t attr)
+{
+	int w = ui_width(s);
+
+	if (w > x_end)
+		w = x_end;
+	ui_text(y, x_end - w, w, s, attr);
+}
+
+int
+ui_wrap(int y, int x, int w, int skip, int maxrows, const char *s, attr_t attr)
+{
+	const uint8_t *text = (const uint8_t *)s, *end = text + strlen(s);
+	size_t n = strlen(s);
+	char *brk;
+	const uint8_t *line = text, *p, *next, *last_break;
+	int lines = 0, col;
+
+	if (w <= 0)
+		return 0;
+	brk = malloc(n ? n : 1);
+	if (brk == NULL)
+		return 0;
+	if (n)
+		u8_possible_linebreaks(text, n, ENC, brk);
+	while (line < end) {
+		/* Skip spaces at the start of a wrapped line. */
+		while (line < end && *line == ' ' && line != text)
+			line++;
+		col = 0;
+		last_break = NULL;
+		p = line;
+		while (p < end) {
+			if (*p == '\n')
+				break;
+			next = u8_grapheme_next(p, end);
+			if (next == NULL)
+				next = end;
+			if (p > line && brk[p - text] == UC_BREAK_POSSIBLE)
+				last_break = p;
+			if (col + cluster_width(p, next) > w)
+				break;
+			col += cluster_width(p, next);
+			p = next;
+		}
+		if (p < end && *p != '\n' && last_break != NULL && last_break > line)
+			p = last_break;
+		if (p == line && p < end && *p != '\n')
+			p = u8_grapheme_next(p, end);           /* one cluster wider than w */
+		if (maxrows > 0 && lines >= skip && lines - skip < maxrows) {
+			attron(attr);
+			mvaddnstr(y + lines - skip, x, (const char *)line, (int)(p - line));
+			attroff(attr);
+		}
+		lines++;
+		line = p;
+		if (line < end && *line == '\n')
+			line++;
+	}
+	free(brk);
+	return lines;
+}
+
+void
+ui_rule(int y)
+{
+	mvhline(y, 0, ACS_HLINE, COLS);
+}
+
+void
+ui_titlebar(const char *left, const char *right)
+{
+	int rw = right ? ui_width(right) : 0;
+
+	attron(A_REVERSE);
+	mvhline(0, 0, ' ', COLS);
+	ui_text(0, 1, COLS - rw - 3, left, A_REVERSE);
+	if (right)
+		ui_text_right(0, COLS - 1, right, A_REVERSE);
+	attroff(A_REVERSE);
+}
+
+int
+ui_frame(const char *title, const char *right, int training)
+{
+	ui_titlebar(title, right);
+	if (training) {
+		const char *b = "*** " UI_TRAINING_BANNER " ***";
+
+		ui_text(1, (COLS - ui_width(b)) / 2, COLS, b, A_BOLD);
+		return 2;
+	}
+	return 1;
+}
+
+void
+ui_keybar(enum keys_context ctx, const enum action *acts, size_t n)
+{
+	char keys[64], *sp;
+	int x = 0, w;
+
+	move(LINES - 1, 0);
+	clrtoeol();
+	for (size_t i = 0; i < n; i++) {
+		if (keys_action_keys(ctx, acts[i], keys, sizeof keys) != ST_OK && keys[0] == '\0')
+			continue;
+		if (keys[0] == '\0')
+			continue;
+		/* The primary key only: the help screen lists the aliases. */
+		if ((sp = strchr(keys, ' ')) != NULL)
+			*sp = '\0';
+		w = ui_width(keys) + 1 + ui_width(keys_action_label(acts[i]));
+		if (x + w > COLS)
+			break;
+		ui_text(LINES - 1, x, w, keys, A_REVERSE);
+		ui_text(LINES - 1, x + ui_width(keys) + 1, COLS - x, keys_action_label(acts[i]), 0);
+		x += w + 2;
+	}
+}
+
+void
+ui_message(const char *msg, int is_error)
+{
+	move(LINES - 2, 0);
+	clrtoeol();
+	if (msg == NULL || *msg == '\0')
+		return;
+	if (is_error) {
+		ui_text(LINES - 2, 0, 2, "! ", A_BOLD);
+		ui_text(LINES - 2, 2, COLS - 2, msg, A_BOLD);
+	} else
+		ui_text(LINES - 2, 0, COLS, msg, 0);
+}

@@ -1,0 +1,56 @@
+/*
+ * ui.h — drawing helpers shared by the screens.
+ *
+ * Everything is measured in display columns (wcwidth semantics through
+ * libunistring), and text is cut only at grapheme-cluster boundaries, so Lao
+ * and Thai marks stay on their base and Chinese never splits. Screens redraw
+ * into curses' buffer and curses sends only the cells that changed; nothing
+ * here calls refresh().
+ *
+ * Nothing relies on colour: selection is reverse video plus a '>' marker,
+ * required fields carry '*', errors start with '!'.
+ */
+#ifndef INTAKE_UI_H
+#define INTAKE_UI_H
+
+#include <curses.h>
+#include <stddef.h>
+
+#include "keys.h"
+
+/* Display width of UTF-8 text. */
+int ui_width(const char *s);
+
+/* Draws s at (y, x), at most maxw columns; returns the columns used. */
+int ui_text(int y, int x, int maxw, const char *s, attr_t attr);
+
+/* Draws s right-aligned so that it ends at column x_end (exclusive). */
+void ui_text_right(int y, int x_end, const char *s, attr_t attr);
+
+/* Wraps s into width w, drawing at most maxrows lines from row y (skipping
+ * the first `skip` lines). Returns how many lines the whole text takes.
+ * With maxrows 0 it only counts. Breaks at spaces and at the line-break
+ * opportunities of libunistring (UAX #14); a word wider than w breaks
+ * between clusters. */
+int ui_wrap(int y, int x, int w, int skip, int maxrows, const char *s, attr_t attr);
+
+/* A full-width line of '-' (ACS_HLINE when the terminal has it). */
+void ui_rule(int y);
+
+/* Top bar: left and right text on one reverse line. */
+void ui_titlebar(const char *left, const char *right);
+
+/* Bottom key bar: "Key label" pairs for the actions, in order, as many as
+ * fit; the keys come from the binding table of ctx. */
+void ui_keybar(enum keys_context ctx, const enum action *acts, size_t n);
+
+/* The one-line message area above the key bar ("! ..." for errors). */
+void ui_message(const char *msg, int is_error);
+
+/* The standard frame of a screen: title bar, optional training banner. Returns
+ * the first free row. */
+int ui_frame(const char *title, const char *right, int training);
+
+#define UI_TRAINING_BANNER "TRAINING - fictional cases only"
+
+#endif
