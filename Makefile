@@ -113,11 +113,12 @@ sanitize:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS='-O1 -g' check
 
 # libFuzzer targets need clang; each runs FUZZ_SECONDS on its corpus.
-FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icore $(PKG_CFLAGS)
+# Targets link tui/ too, for its decoders (keys, line editor).
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icore -Itui $(PKG_CFLAGS)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+build/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(TUI_SRC)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(TUI_SRC) $(PKG_LIBS) $(TUI_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$${f##*/}; mkdir -p build/fuzz/$$n.corpus; \

@@ -564,9 +564,9 @@ keys_flush(struct keys *k, struct key_event *ev)
 /* ---- names ---- */
 
 static const char *const key_names[] = {
-#define KEY_NAME(name, text) [name] = text,
-	KEY_LIST(KEY_NAME)
-#undef KEY_NAME
+#define KEYS_NAME(name, text) [name] = text,
+	KEYS_LIST(KEYS_NAME)
+#undef KEYS_NAME
 };
 
 const char *

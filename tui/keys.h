@@ -30,7 +30,7 @@
 
 #include "status.h"
 
-#define KEY_LIST(X)                                                        \
+#define KEYS_LIST(X)                                                        \
 	X(K_NONE, "None")                                                  \
 	X(K_CHAR, "Char")	/* text: ev.cp holds the code point */     \
 	X(K_INVALID, "Invalid")	/* input that is not UTF-8 */              \
@@ -59,9 +59,9 @@
 /* K_CTRL_H, _I, _J and _M are never produced: those bytes are Backspace,
  * Tab and Enter. Ctrl-@, Ctrl-\, Ctrl-], Ctrl-^ and Ctrl-_ yield nothing. */
 enum key {
-#define KEY_ENUM(name, text) name,
-	KEY_LIST(KEY_ENUM)
-#undef KEY_ENUM
+#define KEYS_ENUM(name, text) name,
+	KEYS_LIST(KEYS_ENUM)
+#undef KEYS_ENUM
 	K__COUNT
 };
 
