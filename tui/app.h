@@ -85,6 +85,7 @@ struct app {
 	struct lineedit *pass_edit;
 	int focus;                      /* field or list row with the focus */
 	int scroll;                     /* first list row shown */
+	int total_lines;                /* lines of the scrolling view drawn last */
 	char msg[512];
 	bool msg_error;
 	char last_user[VAULT_USER_MAX + 1];

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "cli.h"
 #include "harden.h"
+#include "term.h"
 #include "vault.h"
 
 static const struct command commands[] = {
@@ -25,7 +27,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: intake [--vault DIR] COMMAND [ARGS]\n"
+	    "usage: intake [--vault DIR] [--training]     the interactive program\n"
+	    "       intake [--vault DIR] COMMAND [ARGS]\n"
 	    "\n"
 	    "Field screening for possible victims of human trafficking, with every\n"
 	    "record encrypted at rest.\n"
@@ -52,6 +55,10 @@ usage(FILE *f)
 	    "  --format text|json       how record show prints\n"
 	    "  -h, --help               this text\n"
 	    "  -V, --version            the version\n"
+	    "\n"
+	    "Environment: INTAKE_IDLE_SECONDS locks the screen after that many seconds\n"
+	    "without a key (default 300); NO_COLOR=1 turns colour off;\n"
+	    "INTAKE_FORMS names the forms directory.\n"
 	    "\n"
 	    "Passphrases are never taken from the command line or the environment.\n"
 	    "\n"
@@ -117,6 +124,20 @@ parse_fd(const char *opt, const char *s, int *out)
 	return 0;
 }
 
+#define IDLE_DEFAULT_SECONDS 300
+
+/* The idle lock: INTAKE_IDLE_SECONDS (5..86400), else 5 minutes. */
+static int
+idle_seconds(void)
+{
+	const char *s = getenv("INTAKE_IDLE_SECONDS");
+	uint64_t v;
+
+	if (s != NULL && parse_u64(s, 1, 86400, &v) == 0)
+		return (int)v;
+	return IDLE_DEFAULT_SECONDS;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -172,24 +193,26 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (c.vault_dir == NULL) {
+		if (vault_default_dir(c.vault_buf, sizeof c.vault_buf,
+		    c.training ? "training" : "vault") != ST_OK) {
+			fprintf(stderr, "intake: cannot work out the default vault "
+			    "directory (set HOME or XDG_DATA_HOME, or use --vault DIR)\n");
+			return EXIT_USAGE;
+		}
+		c.vault_dir = c.vault_buf;
+	}
 	if (optind >= argc) {
-		/* The interactive program arrives with the TUI; until then, help. */
-		usage(stderr);
-		return EXIT_USAGE;
+		if (term_locale_init(err, sizeof err) != 0) {
+			fprintf(stderr, "intake: %s\n", err);
+			return EXIT_FAIL;
+		}
+		return app_run(c.vault_dir, c.training != 0, idle_seconds());
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			c.argc = argc - optind - 1;
 			c.argv = argv + optind + 1;
-			if (c.vault_dir == NULL) {
-				if (vault_default_dir(c.vault_buf, sizeof c.vault_buf,
-				    c.training ? "training" : "vault") != ST_OK) {
-					fprintf(stderr, "intake: cannot work out the default vault "
-					    "directory (set HOME or XDG_DATA_HOME, or use --vault DIR)\n");
-					return EXIT_USAGE;
-				}
-				c.vault_dir = c.vault_buf;
-			}
 			return commands[i].run(&c);
 		}
 	}

@@ -503,3 +503,47 @@ resume_act(struct app *a, enum action act, const struct key_event *ev)
 }
 
 const struct screen scr_resume = { resume_context, NULL, resume_draw, resume_act };
+
+void
+app_after_unlock(struct app *a)
+{
+	struct record_id *drafts = NULL;
+	size_t n = 0;
+	char err[512], best[32] = "";
+	int pick = -1;
+
+	if (vault_draft_list(a->v, &drafts, &n) == ST_OK) {
+		/* The newest draft by start time is the interrupted one. */
+		for (size_t i = 0; i < n; i++) {
+			char *s = NULL;
+			size_t sl = 0;
+			json_t *o;
+			struct case_row r;
+
+			if (vault_draft_get(a->v, &drafts[i], &s, &sl) != ST_OK)
+				continue;
+			o = json_loadb(s, sl, 0, NULL);
+			vault_plain_free(s, sl);
+			if (o == NULL)
+				continue;
+			copy_field(r.started, sizeof r.started, o, "started");
+			json_decref(o);
+			if (pick < 0 || strcmp(r.started, best) > 0) {
+				pick = (int)i;
+				snprintf(best, sizeof best, "%s", r.started);
+			}
+		}
+	}
+	if (pick >= 0 && record_load(a->v, &drafts[pick], 1, a->forms_dir, &a->form,
+	    &a->iv, err, sizeof err) == ST_OK) {
+		a->draft = drafts[pick];
+		a->has_draft = true;
+		free(drafts);
+		app_goto(a, SCR_RESUME);
+		return;
+	}
+	free(drafts);
+	app_goto(a, SCR_CASES);
+	if (pick >= 0)
+		app_say(a, true, "An interrupted interview cannot be opened: %s", err);
+}

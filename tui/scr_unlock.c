@@ -95,7 +95,7 @@ try_unlock(struct app *a)
 		app_say(a, true, "%s", vault_errmsg(a->v));
 		return;
 	}
-	app_goto(a, SCR_CASES);
+	app_after_unlock(a);
 }
 
 static void

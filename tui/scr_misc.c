@@ -1,0 +1,374 @@
+/*
+ * scr_misc.c — the read-only record view, and the overlays reachable from
+ * every screen: help (generated from the key table), emergency contacts
+ * (from the referral directory) and the language switch.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "form.h"
+#include "formdir.h"
+#include "interview.h"
+#include "record.h"
+#include "ui.h"
+
+static enum keys_context
+list_context(struct app *a)
+{
+	(void)a;
+	return KCTX_LIST;
+}
+
+/* Scrolling text: each screen writes its lines through this. */
+struct pager {
+	int top, rows, line, skip;
+};
+
+static void
+pager_line(struct pager *p, int x, const char *text, attr_t attr)
+{
+	int r = p->line - p->skip;
+
+	if (r >= 0 && r < p->rows)
+		ui_text(p->top + r, x, COLS - x - 1, text, attr);
+	p->line++;
+}
+
+static void
+pager_wrap(struct pager *p, int x, const char *text, attr_t attr)
+{
+	int h = ui_wrap(0, x, COLS - x - 1, 0, 0, text, attr);
+
+	for (int i = 0; i < h; i++) {
+		int r = p->line - p->skip;
+
+		if (r >= 0 && r < p->rows)
+			ui_wrap(p->top + r, x, COLS - x - 1, i, 1, text, attr);
+		p->line++;
+	}
+}
+
+static void
+pager_scroll(struct app *a, enum action act, int total)
+{
+	int page = LINES - 6;
+
+	if (act == ACT_UP && a->scroll > 0)
+		a->scroll--;
+	else if (act == ACT_DOWN && a->scroll + 1 < total)
+		a->scroll++;
+	else if (act == ACT_PAGE_DOWN || act == ACT_NEXT)
+		a->scroll = a->scroll + page < total ? a->scroll + page : a->scroll;
+	else if (act == ACT_PAGE_UP || act == ACT_PREV)
+		a->scroll = a->scroll > page ? a->scroll - page : 0;
+	else if (act == ACT_FIRST)
+		a->scroll = 0;
+}
+
+/* ---- record view ---- */
+
+static void
+record_enter(struct app *a)
+{
+	char err[512];
+
+	app_close_interview(a);
+	if (record_load(a->v, &a->record, 0, a->forms_dir, &a->form, &a->iv,
+	    err, sizeof err) != ST_OK) {
+		app_goto(a, SCR_CASES);
+		app_say(a, true, "This record cannot be opened: %s", err);
+		return;
+	}
+	a->viewing = true;
+}
+
+static void
+record_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
+		ACT_HIDE, ACT_HELP };
+	const struct form *f = a->form;
+	size_t lang, qs[32], last = (size_t)-1;
+	struct case_code code;
+	struct pager p;
+	char buf[1024];
+	int o;
+
+	if (a->iv == NULL)
+		return;
+	lang = interview_lang(a->iv);
+	record_id_code(&a->record, &code);
+	snprintf(buf, sizeof buf, "Intake - case %s (read only)", code.s);
+	p.top = app_frame(a, buf) + 1;
+	p.rows = LINES - 3 - p.top;
+	p.line = 0;
+	p.skip = a->scroll;
+	snprintf(buf, sizeof buf, "%s - %s - %s - interviewer %s%s", form_title(f, lang),
+	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
+	    interview_training(a->iv) ? " - TRAINING" : "");
+	pager_line(&p, 1, buf, A_BOLD);
+	if (*interview_end_reason(a->iv)) {
+		snprintf(buf, sizeof buf, "Ended early: %s", interview_end_reason(a->iv));
+		pager_line(&p, 1, buf, 0);
+	}
+	for (size_t q = 0; q < form_question_count(f); q++) {
+		enum iv_answer_kind k = interview_answer_kind(a->iv, q);
+		int list = form_question_choices(f, q);
+		size_t used = 0;
+
+		if (k == IV_NONE || form_question_type(f, q) == FORM_NOTE)
+			continue;
+		if (form_question_section(f, q) != last) {
+			last = form_question_section(f, q);
+			p.line++;
+			pager_line(&p, 1, form_section_title(f, last, lang), A_BOLD);
+		}
+		pager_wrap(&p, 3, form_question_label(f, q, lang), 0);
+		buf[0] = '\0';
+		if (k == IV_DECLINED)
+			snprintf(buf, sizeof buf, "[%s]", interview_msg(a->iv, IV_MSG_DECLINED));
+		else if (k == IV_DONT_KNOW)
+			snprintf(buf, sizeof buf, "[%s]", interview_msg(a->iv, IV_MSG_DONT_KNOW));
+		else if (list >= 0) {
+			for (size_t i = 0; i < form_choice_count(f, (size_t)list) && used < sizeof buf; i++)
+				if (interview_is_selected(a->iv, q, form_choice_value(f, (size_t)list, i)))
+					used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+					    used ? "; " : "", form_choice_label(f, (size_t)list, i, lang));
+		} else
+			snprintf(buf, sizeof buf, "%s", interview_answer_text(a->iv, q));
+		pager_wrap(&p, 6, buf, 0);
+	}
+	p.line++;
+	pager_line(&p, 1, "Indicators", A_BOLD);
+	if (interview_fired_count(a->iv) == 0)
+		pager_line(&p, 3, "none fired", 0);
+	for (size_t i = 0; i < form_indicator_count(f); i++) {
+		size_t na;
+
+		if (!interview_indicator_fired(a->iv, i))
+			continue;
+		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
+		    form_indicator_label(f, i, lang));
+		pager_line(&p, 3, buf, 0);
+		na = interview_indicator_answers(a->iv, i, qs, 32);
+		for (size_t k = 0; k < na && k < 32; k++)
+			pager_line(&p, 7, form_question_label(f, qs[k], lang), A_DIM);
+	}
+	o = interview_outcome(a->iv);
+	if (o >= 0) {
+		p.line++;
+		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
+		pager_line(&p, 1, buf, A_BOLD);
+		if (form_outcome_advice(f, (size_t)o, lang))
+			pager_wrap(&p, 3, form_outcome_advice(f, (size_t)o, lang), 0);
+	}
+	a->total_lines = p.line;
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(p.top, 1);
+}
+
+static void
+record_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	(void)ev;
+	switch (act) {
+	case ACT_CANCEL:
+	case ACT_SUBMIT:
+		app_close_interview(a);
+		a->viewing = false;
+		app_goto(a, SCR_CASES);
+		break;
+	case ACT_LANGUAGE:
+		app_overlay(a, SCR_LANGUAGE);
+		break;
+	case ACT_EMERGENCY:
+		app_overlay(a, SCR_EMERGENCY);
+		break;
+	case ACT_HELP:
+		app_overlay(a, SCR_HELP);
+		break;
+	case ACT_QUIT:
+		a->quit = true;
+		break;
+	default:
+		pager_scroll(a, act, a->total_lines);
+		break;
+	}
+}
+
+const struct screen scr_record = { list_context, record_enter, record_draw, record_act };
+
+/* ---- overlays: keep the underlying screen's state, return with Esc ---- */
+
+static void
+overlay_enter(struct app *a)
+{
+	a->scroll = 0;
+}
+
+static void
+overlay_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	(void)ev;
+	if (act == ACT_CANCEL || act == ACT_SUBMIT || act == ACT_HELP)
+		app_close_overlay(a);
+	else if (act == ACT_QUIT)
+		a->quit = true;
+	else
+		pager_scroll(a, act, a->total_lines);
+}
+
+static const char *const context_names[KCTX__COUNT] = {
+	[KCTX_GLOBAL] = "Everywhere",
+	[KCTX_LIST] = "In lists",
+	[KCTX_EDIT] = "In text fields",
+};
+
+static void
+help_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN };
+	size_t n;
+	const struct keys_binding *b = keys_bindings(&n);
+	struct pager p;
+	char keysbuf[64], line[256];
+
+	p.top = app_frame(a, "Intake - help") + 1;
+	p.rows = LINES - 3 - p.top;
+	p.line = 0;
+	p.skip = a->scroll;
+	pager_line(&p, 1, "Every action has a Ctrl-key; function keys are aliases.", 0);
+	pager_line(&p, 1, "Without function keys, press Esc then a digit: Esc 1 = F1 ... Esc 0 = F10.", 0);
+	for (int ctx = 0; ctx < KCTX__COUNT; ctx++) {
+		bool seen[ACT__COUNT] = { false };
+
+		p.line++;
+		pager_line(&p, 1, context_names[ctx], A_BOLD);
+		for (size_t i = 0; i < n; i++) {
+			if ((int)b[i].ctx != ctx || seen[b[i].action])
+				continue;
+			seen[b[i].action] = true;
+			keys_action_keys((enum keys_context)ctx, b[i].action, keysbuf, sizeof keysbuf);
+			snprintf(line, sizeof line, "%-16s %-14s %s", keysbuf,
+			    keys_action_label(b[i].action), keys_action_help(b[i].action));
+			pager_line(&p, 3, line, 0);
+		}
+	}
+	a->total_lines = p.line;
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(p.top, 1);
+}
+
+const struct screen scr_help = { list_context, overlay_enter, help_draw, overlay_act };
+
+/* Emergency contacts come from the referral directory of the open form, or of
+ * the first bundled form when none is open. */
+static void
+emergency_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_HIDE };
+	struct form *own = NULL;
+	const struct form *f = a->form;
+	size_t lang = a->iv ? interview_lang(a->iv) : 0, shown = 0;
+	struct pager p;
+	char line[512], path[sizeof a->forms_dir + 32];
+
+	if (f == NULL) {
+		snprintf(path, sizeof path, "%s/screening.yaml", a->forms_dir);
+		if (form_load_file(path, &own, NULL) != ST_OK)
+			own = NULL;
+		f = own;
+	}
+	p.top = app_frame(a, "Intake - emergency contacts") + 1;
+	p.rows = LINES - 3 - p.top;
+	p.line = 0;
+	p.skip = a->scroll;
+	for (size_t r = 0; f && r < form_referral_count(f); r++) {
+		if (!form_referral_emergency(f, r))
+			continue;
+		pager_line(&p, 2, form_referral_name(f, r, lang), A_BOLD);
+		snprintf(line, sizeof line, "%s%s", form_referral_contact(f, r),
+		    form_referral_example(f, r) ? "   (example entry: replace with a verified contact)" : "");
+		pager_line(&p, 4, line, 0);
+		p.line++;
+		shown++;
+	}
+	if (shown == 0)
+		pager_line(&p, 2, "No emergency contacts in the referral directory (forms/referrals.yaml).", 0);
+	a->total_lines = p.line;
+	form_free(own);
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(p.top, 2);
+}
+
+const struct screen scr_emergency = { list_context, overlay_enter, emergency_draw, overlay_act };
+
+/* ---- language: the respondent's language for the open interview or record ---- */
+
+static void
+language_enter(struct app *a)
+{
+	a->focus = a->iv ? (int)interview_lang(a->iv) : 0;
+	if (a->iv == NULL) {
+		app_close_overlay(a);
+		app_say(a, false, "The language is chosen for an interview or a record: open one first.");
+	}
+}
+
+static void
+language_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL };
+	int y = app_frame(a, "Intake - language") + 2;
+
+	ui_text(y, 4, COLS - 8, "Show the questions in:", A_BOLD);
+	for (size_t l = 0; a->form && l < form_lang_count(a->form); l++) {
+		char line[256];
+		bool sel = (int)l == a->focus;
+
+		snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ",
+		    form_lang_code(a->form, l), form_lang_name(a->form, l),
+		    form_lang_status(a->form, l) == FORM_LANG_DRAFT ? "   (draft translation)" : "");
+		ui_text(y + 2 + (int)l, 4, COLS - 8, line, sel ? A_REVERSE : 0);
+	}
+	ui_text(y + 3 + (int)form_lang_count(a->form), 4, COLS - 8,
+	    "Every answer is kept when the language changes.", A_DIM);
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(y + 2 + a->focus, 4);
+}
+
+static void
+language_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	(void)ev;
+	switch (act) {
+	case ACT_UP:
+		if (a->focus > 0)
+			a->focus--;
+		break;
+	case ACT_DOWN:
+		if ((size_t)a->focus + 1 < form_lang_count(a->form))
+			a->focus++;
+		break;
+	case ACT_SUBMIT:
+		interview_set_lang(a->iv, form_lang_code(a->form, (size_t)a->focus));
+		if (!a->viewing)
+			app_save_draft(a);
+		app_close_overlay(a);
+		break;
+	case ACT_CANCEL:
+		app_close_overlay(a);
+		break;
+	default:
+		break;
+	}
+}
+
+const struct screen scr_language = { list_context, language_enter, language_draw, language_act };
