@@ -568,9 +568,13 @@ fail_mdb(struct vault *v, int rc, const char *what)
 		    "(%s): free some space and try again; nothing was saved",
 		    v->dir, what, mdb_strerror(rc));
 	case MDB_MAP_FULL:
-		return fail(v, ST_FULL, "vault is full: it reached %zu MiB, the largest size this "
-		    "intake allows, while %s; export and archive older records",
-		    v->map_max >> 20, what);
+		if (v->map_max >= ((size_t)1 << 20))
+			return fail(v, ST_FULL, "vault is full: it reached %zu MiB, the largest size "
+			    "this intake allows, while %s; export and archive older records",
+			    v->map_max >> 20, what);
+		return fail(v, ST_FULL, "vault is full: it reached %zu KiB, the largest size "
+		    "this intake allows, while %s; export and archive older records",
+		    v->map_max >> 10, what);
 	case MDB_READERS_FULL:
 		return fail(v, ST_BUSY, "too many programs have the vault at %s open: close some "
 		    "and try again", v->dir);

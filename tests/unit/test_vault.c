@@ -1263,6 +1263,478 @@ open_truncated_data(void **state)
 	}
 }
 
+/* Fails the test if needle occurs in any file under dir. */
+static void
+assert_absent_from_files(const char *dir, const char *needle)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+	int files = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t len = 0;
+		char *data;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		PATH_FMT(path, "%s/%s", dir, e->d_name);
+		data = tu_slurp(path, &len);
+		assert_non_null(data);
+		if (memmem(data, len, needle, strlen(needle)) != NULL)
+			fail_msg("\"%s\" found in %s", needle, path);
+		free(data);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 2);
+}
+
+static void
+marker_never_reaches_disk(void **state)
+{
+	struct fx *f = *state;
+	unsigned char rnd[12];
+	char marker[64], hexpart[25], json[256], form[256], hash[65], cmd[4200];
+	char *dump = NULL, *got = NULL;
+	struct record_id id, draft = { {0} };
+	size_t dumplen = 0, cap = 0, n, len = 0;
+	FILE *p;
+
+	crypto_random(rnd, sizeof rnd);
+	crypto_bin2hex(hexpart, rnd, sizeof rnd);
+	PATH_FMT(marker, "MARKER-%s", hexpart);
+	PATH_FMT(json, "{\"name\":\"%s\",\"answers\":{\"q1\":\"%s\"}}", marker, marker);
+	id = put(f->v, json, json);
+	assert_ok(f->v, vault_record_replace(f->v, &id, json, strlen(json), json, strlen(json)));
+	assert_ok(f->v, vault_draft_put(f->v, &draft, json, strlen(json)));
+	assert_ok(f->v, vault_draft_put(f->v, &draft, json, strlen(json)));
+	PATH_FMT(form, "id: screening\nnote: %s\n", marker);
+	assert_ok(f->v, vault_form_put(f->v, form, strlen(form), hash));
+	assert_ok(f->v, vault_user_passwd(f->v, NULL, PASS_C, strlen(PASS_C)));
+	vault_close(f->v);
+	f->v = NULL;
+
+	assert_absent_from_files(f->dir, marker);
+	assert_absent_from_files(f->dir, PASS_A);
+	assert_absent_from_files(f->dir, PASS_C);
+
+	PATH_FMT(cmd, "mdb_dump -a -p '%s' 2>&1", f->dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	for (;;) {
+		if (cap - dumplen < 4096) {
+			cap = cap ? 2 * cap : 65536;
+			dump = realloc(dump, cap);
+			assert_non_null(dump);
+		}
+		n = fread(dump + dumplen, 1, cap - dumplen - 1, p);
+		if (n == 0)
+			break;
+		dumplen += n;
+	}
+	assert_int_equal(pclose(p), 0);
+	dump[dumplen] = '\0';
+	/* The dump worked and covered the sealed tables... */
+	assert_non_null(strstr(dump, "records"));
+	assert_non_null(strstr(dump, "drafts"));
+	assert_non_null(strstr(dump, "history"));
+	/* ...and shows no plaintext. */
+	assert_null(strstr(dump, marker));
+	assert_null(strstr(dump, "MARKER"));
+	free(dump);
+
+	/* The marker is really stored: it comes back through the vault. */
+	f->v = reopen(f->dir, "alice", PASS_C);
+	assert_ok(f->v, vault_record_history(f->v, &id, 1, &got, &len));
+	assert_non_null(strstr(got, marker));
+	vault_plain_free(got, len);
+	assert_ok(f->v, vault_draft_get(f->v, &draft, &got, &len));
+	assert_non_null(strstr(got, marker));
+	vault_plain_free(got, len);
+}
+
+static mode_t
+mode_of(const char *dir, const char *file)
+{
+	char path[4096];
+	struct stat sb;
+
+	if (file != NULL)
+		PATH_FMT(path, "%s/%s", dir, file);
+	else
+		PATH_FMT(path, "%s", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_mode & 07777;
+}
+
+static void
+file_modes_private_and_shared(void **state)
+{
+	struct fx *f = *state;
+	char priv[4096], shared[4096];
+	struct vault *v;
+	mode_t old;
+
+	/* A permissive umask must not loosen the vault... */
+	old = umask(022);
+	PATH_FMT(priv, "%s/private", f->tmp);
+	v = vault_new();
+	assert_ok(v, vault_create(v, priv, "zed", PASS_B, strlen(PASS_B), &fast));
+	vault_close(v);
+	assert_int_equal(mode_of(priv, NULL), 0700);
+	assert_int_equal(mode_of(priv, "data.mdb"), 0600);
+	assert_int_equal(mode_of(priv, "lock.mdb"), 0600);
+	/* ...and the program's strict umask must not break group sharing. */
+	umask(077);
+	PATH_FMT(shared, "%s/shared", f->tmp);
+	v = vault_new();
+	vault_set_shared(v, 1);
+	assert_ok(v, vault_create(v, shared, "zed", PASS_B, strlen(PASS_B), &fast));
+	vault_close(v);
+	umask(old);
+	assert_int_equal(mode_of(shared, NULL), 02770);
+	assert_int_equal(mode_of(shared, "data.mdb"), 0660);
+	assert_int_equal(mode_of(shared, "lock.mdb"), 0660);
+	assert_int_equal(mode_of(f->dir, NULL), 0700);
+	v = reopen(shared, "zed", PASS_B);
+	vault_close(v);
+}
+
+#define KIB ((size_t)1024)
+
+static void
+pad_record(char *buf, size_t size, unsigned i)
+{
+	int n = snprintf(buf, size, "{\"i\":%u,\"pad\":\"", i);
+
+	assert_true(n > 0 && (size_t)n < size - 3);
+	memset(buf + n, 'p', size - (size_t)n - 3);
+	memcpy(buf + size - 3, "\"}", 3);
+}
+
+static void
+map_grows_and_reopens(void **state)
+{
+	struct fx *f = *state;
+	char dir[4096], rec[2048], *json = NULL;
+	struct record_id ids[300], *list = NULL;
+	size_t initial, n = 0, len = 0;
+	struct vault *v = vault_new();
+
+	PATH_FMT(dir, "%s/grow", f->tmp);
+	vault_set_map_size(v, 128 * KIB, 0);
+	assert_ok(v, vault_create(v, dir, "zed", PASS_B, strlen(PASS_B), &fast));
+	initial = vault_map_size(v);
+	assert_true(initial >= 128 * KIB && initial < 256 * KIB);
+	for (unsigned i = 0; i < 300; i++) {
+		pad_record(rec, sizeof rec, i);
+		assert_ok(v, vault_record_put(v, rec, strlen(rec), "{\"s\":1}", 7, &ids[i]));
+	}
+	/* 300 records of 2 KiB need more than 1 MiB: at least three doublings. */
+	assert_true(vault_map_size(v) >= 8 * initial);
+	vault_close(v);
+
+	v = vault_new();
+	vault_set_map_size(v, 128 * KIB, 0);
+	assert_ok(v, vault_open(v, dir));
+	assert_true(vault_map_size(v) >= 8 * initial);
+	assert_ok(v, vault_unlock(v, "zed", PASS_B, strlen(PASS_B)));
+	assert_ok(v, vault_record_list(v, &list, &n));
+	assert_int_equal(n, 300);
+	free(list);
+	for (unsigned i = 0; i < 300; i++) {
+		pad_record(rec, sizeof rec, i);
+		assert_ok(v, vault_record_get(v, &ids[i], &json, &len));
+		assert_string_equal(json, rec);
+		vault_plain_free(json, len);
+	}
+	vault_close(v);
+}
+
+static void
+map_limit_reports_full(void **state)
+{
+	struct fx *f = *state;
+	char dir[4096], rec[2048], *json = NULL;
+	struct record_id ids[400], draft = { {0} };
+	size_t written = 0, len = 0;
+	struct vault *v = vault_new();
+	enum status st = ST_OK;
+
+	PATH_FMT(dir, "%s/small", f->tmp);
+	vault_set_map_size(v, 128 * KIB, 512 * KIB);
+	assert_ok(v, vault_create(v, dir, "zed", PASS_B, strlen(PASS_B), &fast));
+	while (written < 400) {
+		pad_record(rec, sizeof rec, (unsigned)written);
+		st = vault_record_put(v, rec, strlen(rec), "{}", 2, &ids[written]);
+		if (st != ST_OK)
+			break;
+		written++;
+	}
+	assert_int_equal(st, ST_FULL);
+	assert_msg_has(v, "vault is full");
+	assert_true(written > 20);
+	assert_true(vault_map_size(v) <= 512 * KIB);
+	/* Smaller items may still fit; drafts too end with ST_FULL. */
+	for (int i = 0; i < 100 && st == ST_FULL; i++) {
+		memset(&draft, 0, sizeof draft);
+		if (vault_draft_put(v, &draft, rec, strlen(rec)) != ST_OK)
+			break;
+	}
+	assert_st(v, vault_draft_put(v, &draft, rec, strlen(rec)), ST_FULL);
+	assert_msg_has(v, "512 KiB");
+	/* Everything saved before stays readable, now and after reopening. */
+	for (size_t i = 0; i < written; i++) {
+		assert_ok(v, vault_record_get(v, &ids[i], &json, &len));
+		vault_plain_free(json, len);
+	}
+	vault_close(v);
+	v = vault_new();
+	vault_set_map_size(v, 128 * KIB, 512 * KIB);
+	assert_ok(v, vault_open(v, dir));
+	assert_ok(v, vault_unlock(v, "zed", PASS_B, strlen(PASS_B)));
+	for (size_t i = 0; i < written; i++) {
+		pad_record(rec, sizeof rec, (unsigned)i);
+		assert_ok(v, vault_record_get(v, &ids[i], &json, &len));
+		assert_string_equal(json, rec);
+		vault_plain_free(json, len);
+	}
+	vault_close(v);
+}
+
+/* Child side of the two-process tests: no cmocka here, just an exit code. */
+static int
+child_write(const char *dir, unsigned count, int report_fd)
+{
+	char rec[2048];
+	struct record_id id;
+	struct vault *v = vault_new();
+	unsigned done = 0;
+	enum status st = ST_OK;
+	int rc = 1;
+
+	vault_set_map_size(v, 128 * KIB, 0);
+	if (vault_open(v, dir) != ST_OK ||
+	    vault_unlock(v, "alice", PASS_A, strlen(PASS_A)) != ST_OK)
+		goto out;
+	for (; done < count; done++) {
+		pad_record(rec, sizeof rec, 1000 + done);
+		st = vault_record_put(v, rec, strlen(rec), "{}", 2, &id);
+		if (st != ST_OK)
+			break;
+	}
+	rc = 0;
+	if (report_fd >= 0) {
+		char line[VAULT_MSG_MAX + 64];
+		int n = snprintf(line, sizeof line, "%u %d %s", done, (int)st, vault_errmsg(v));
+		if (n < 0 || write(report_fd, line, (size_t)n) != n)
+			rc = 1;
+	} else if (st != ST_OK) {
+		rc = 1;
+	}
+out:
+	vault_close(v);
+	return rc;
+}
+
+static void
+map_resized_by_another_process(void **state)
+{
+	struct fx *f = *state;
+	struct record_id before, after, *list = NULL;
+	char *json = NULL;
+	size_t n = 0, len = 0, small;
+	int status;
+	pid_t pid;
+
+	/* A vault created with a tiny map, which a child then outgrows. */
+	vault_close(f->v);
+	PATH_FMT(f->dir, "%s/resize", f->tmp);
+	f->v = vault_new();
+	vault_set_map_size(f->v, 128 * KIB, 0);
+	assert_ok(f->v, vault_create(f->v, f->dir, "alice", PASS_A, strlen(PASS_A), &fast));
+	before = put(f->v, "{\"before\":1}", NULL);
+	small = vault_map_size(f->v);
+	assert_true(small < 256 * KIB);
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child_write(f->dir, 200, -1));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* The parent's map is now smaller than the data: it must adopt the
+	 * new size and go on reading and writing. */
+	assert_ok(f->v, vault_record_list(f->v, &list, &n));
+	assert_int_equal(n, 201);
+	for (size_t i = 0; i < n; i++) {
+		assert_ok(f->v, vault_record_get(f->v, &list[i], &json, &len));
+		vault_plain_free(json, len);
+	}
+	free(list);
+	assert_true(vault_map_size(f->v) > small);
+	after = put(f->v, "{\"after\":1}", NULL);
+	get_equals(f->v, &before, "{\"before\":1}");
+	get_equals(f->v, &after, "{\"after\":1}");
+}
+
+static void
+disk_full_reported(void **state)
+{
+	struct fx *f = *state;
+	struct record_id *list = NULL;
+	char report[VAULT_MSG_MAX + 64] = "", *msg, *json = NULL;
+	unsigned done = 0;
+	int fds[2], status, st = -1;
+	size_t n = 0, len = 0;
+	ssize_t got;
+	pid_t pid;
+
+	put(f->v, "{\"first\":1}", NULL);
+	vault_close(f->v);
+	f->v = NULL;
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* A file size limit stands in for a full disk: writes past it
+		 * fail with EFBIG instead of ENOSPC, through the same paths. */
+		char data[4096];
+		struct stat sb;
+		struct rlimit rl;
+
+		close(fds[0]);
+		if ((size_t)snprintf(data, sizeof data, "%s/data.mdb", f->dir) >= sizeof data ||
+		    stat(data, &sb) != 0)
+			_exit(2);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)sb.st_size + 64 * KIB;
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(3);
+		_exit(child_write(f->dir, 1000, fds[1]));
+	}
+	close(fds[1]);
+	got = read(fds[0], report, sizeof report - 1);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(got > 0);
+	report[got] = '\0';
+	assert_int_equal(sscanf(report, "%u %d", &done, &st), 2);
+	msg = strchr(strchr(report, ' ') + 1, ' ') + 1;
+	assert_int_equal(st, ST_FULL);
+	if (strstr(msg, "no space left") == NULL || strstr(msg, "nothing was saved") == NULL)
+		fail_msg("unclear message: %s", msg);
+	assert_true(done > 0 && done < 1000);
+
+	f->v = reopen(f->dir, "alice", PASS_A);
+	assert_ok(f->v, vault_record_list(f->v, &list, &n));
+	assert_int_equal(n, 1 + done);
+	for (size_t i = 0; i < n; i++) {
+		assert_ok(f->v, vault_record_get(f->v, &list[i], &json, &len));
+		vault_plain_free(json, len);
+	}
+	free(list);
+}
+
+static void
+default_dir_follows_xdg(void **state)
+{
+	char buf[4096], *home = getenv("HOME"), *xdg = getenv("XDG_DATA_HOME");
+	char *home_copy = home ? strdup(home) : NULL, *xdg_copy = xdg ? strdup(xdg) : NULL;
+
+	(void)state;
+	setenv("XDG_DATA_HOME", "/srv/data", 1);
+	assert_int_equal(vault_default_dir(buf, sizeof buf, NULL), ST_OK);
+	assert_string_equal(buf, "/srv/data/intake/vault");
+	assert_int_equal(vault_default_dir(buf, sizeof buf, "training"), ST_OK);
+	assert_string_equal(buf, "/srv/data/intake/training");
+	setenv("HOME", "/home/noy", 1);
+	setenv("XDG_DATA_HOME", "relative/path", 1);
+	assert_int_equal(vault_default_dir(buf, sizeof buf, NULL), ST_OK);
+	assert_string_equal(buf, "/home/noy/.local/share/intake/vault");
+	unsetenv("XDG_DATA_HOME");
+	assert_int_equal(vault_default_dir(buf, sizeof buf, "vault"), ST_OK);
+	assert_string_equal(buf, "/home/noy/.local/share/intake/vault");
+	assert_int_equal(vault_default_dir(buf, 20, NULL), ST_INVALID);
+	if (home_copy)
+		setenv("HOME", home_copy, 1);
+	if (xdg_copy)
+		setenv("XDG_DATA_HOME", xdg_copy, 1);
+	free(home_copy);
+	free(xdg_copy);
+}
+
+static void
+case_codes_catch_typos(void **state)
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	struct record_id id;
+	struct case_code code, back;
+	char msg[VAULT_MSG_MAX], sym[10], typed[16];
+
+	(void)state;
+	memset(&id, 0, sizeof id);
+	record_id_code(&id, &code);
+	assert_string_equal(code.s, "0000-0000-0");
+	for (int round = 0; round < 200; round++) {
+		crypto_random(id.b, sizeof id.b);
+		record_id_code(&id, &code);
+		assert_ok(NULL, case_code_parse(code.s, &back, msg, sizeof msg));
+		assert_string_equal(back.s, code.s);
+		/* The nine symbols without dashes. */
+		for (int i = 0, j = 0; code.s[i]; i++)
+			if (code.s[i] != '-')
+				sym[j++] = code.s[i];
+		sym[9] = '\0';
+		for (int pos = 0; pos < 9; pos++) {
+			for (int a = 0; a < 32; a++) {
+				if (alphabet[a] == sym[pos])
+					continue;
+				memcpy(typed, sym, 10);
+				typed[pos] = alphabet[a];
+				if (case_code_parse(typed, NULL, msg, sizeof msg) != ST_INVALID)
+					fail_msg("%s accepted as a typo of %s", typed, sym);
+			}
+			if (pos < 8 && sym[pos] != sym[pos + 1]) {
+				memcpy(typed, sym, 10);
+				typed[pos] = sym[pos + 1];
+				typed[pos + 1] = sym[pos];
+				if (case_code_parse(typed, NULL, msg, sizeof msg) != ST_INVALID)
+					fail_msg("swap %s accepted for %s", typed, sym);
+			}
+		}
+		/* Spaces instead of dashes, as read aloud and typed. */
+		memcpy(typed, code.s, sizeof code.s);
+		typed[4] = typed[9] = ' ';
+		assert_ok(NULL, case_code_parse(typed, &back, NULL, 0));
+		assert_string_equal(back.s, code.s);
+	}
+	assert_int_equal(case_code_parse("", NULL, msg, sizeof msg), ST_INVALID);
+	assert_int_equal(case_code_parse(NULL, NULL, msg, sizeof msg), ST_INVALID);
+	assert_int_equal(case_code_parse("0000-0000-00", NULL, msg, sizeof msg), ST_INVALID);
+	assert_int_equal(case_code_parse("0000-0000-*", NULL, msg, sizeof msg), ST_INVALID);
+	assert_int_equal(case_code_parse("oooo-oooo-o", &back, msg, sizeof msg), ST_OK);
+	assert_string_equal(back.s, "0000-0000-0");
+}
+
+static void
+calibration_defaults(void **state)
+{
+	struct vault_kdf k = { 0, 0 };
+
+	(void)state;
+	assert_int_equal(vault_kdf_calibrate(8, 30, &k), ST_OK);
+	assert_int_equal(k.mem_mib, 8);
+	assert_true(k.ops >= 3);
+	assert_int_equal(vault_kdf_calibrate(4, 30, &k), ST_INVALID);
+}
+
 int
 main(void)
 {
@@ -1292,6 +1764,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(open_not_a_vault, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(open_newer_format, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(open_truncated_data, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(marker_never_reaches_disk, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(file_modes_private_and_shared, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(map_grows_and_reopens, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(map_limit_reports_full, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(map_resized_by_another_process, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(disk_full_reported, fx_setup, fx_teardown),
+		cmocka_unit_test(default_dir_follows_xdg),
+		cmocka_unit_test(case_codes_catch_typos),
+		cmocka_unit_test(calibration_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
