@@ -243,8 +243,9 @@ enum status interview_from_json(const struct form *f, const char *json, size_t l
  * array of strings (select_multiple), null (skip), or {"special":
  * "declined"|"dont_know"}. On the first problem returns ST_INVALID with
  * "question_id: message" in err; answers applied before it stay.
+ * `answers` is only read (non-const because jansson iterates that way).
  */
-enum status interview_apply_answers(struct interview *iv, const struct json_t *answers,
+enum status interview_apply_answers(struct interview *iv, struct json_t *answers,
     char *err, size_t errsize);
 
 #endif

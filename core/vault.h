@@ -15,7 +15,15 @@
  *  - No call holds an LMDB write transaction after it returns: every write is
  *    one short, durable transaction, so many processes can share a vault.
  *  - Plaintext returned to the caller (record or draft JSON) is allocated by
- *    the vault and must be released with vault_plain_free(), which wipes it.
+ *    the vault in guarded, locked memory, NUL-terminated (the NUL is not
+ *    counted in len), and must be released with vault_plain_free(), which
+ *    wipes it. On failure the out pointer is set to NULL.
+ *  - A handle is for one thread and one process: do not use it in a child
+ *    after fork(), and do not open the same vault twice in one process
+ *    (LMDB's locks are per process).
+ *  - Access: records, their summaries and history open for their owner (the
+ *    user who saved them) and for supervisors, else ST_DENIED; drafts only
+ *    for their owner. Record and draft calls, forms included, need unlocking.
  */
 #ifndef INTAKE_VAULT_H
 #define INTAKE_VAULT_H
@@ -30,6 +38,7 @@
 #define VAULT_PASS_MIN      10     /* characters; see README "Passphrases" */
 #define VAULT_PASS_MAX      1024   /* bytes */
 #define VAULT_CODE_LEN      11     /* "XXXX-XXXX-X" + NUL counted separately */
+#define VAULT_MSG_MAX       512    /* longest vault_errmsg(), NUL included */
 
 struct vault;
 
@@ -54,7 +63,9 @@ struct record_id {
 };
 
 /* Case code: the short, typable name of a record ("K7QM-3XTD-9"): Crockford
- * base32 of the id's first bits plus a check character. */
+ * base32 of the id's first 40 bits plus a check character that catches any
+ * single mistyped character and any swap of two neighbours. The vault keeps
+ * those 40 bits unique among its records. */
 struct case_code {
 	char s[16];
 };
@@ -65,24 +76,40 @@ enum status role_parse(const char *s, enum role *out);
 /* Validates a user name: 1..VAULT_USER_MAX bytes of valid UTF-8, no control
  * characters, no leading/trailing space. On failure fills msg. */
 enum status vault_check_user_name(const char *name, char *msg, size_t msglen);
-/* Validates a passphrase length (characters, not bytes) and encoding. */
+/* Validates a passphrase: VAULT_PASS_MIN..  characters (code points), at most
+ * VAULT_PASS_MAX bytes, valid UTF-8, no control characters. msg may be NULL. */
 enum status vault_check_passphrase(const char *pass, size_t len, char *msg, size_t msglen);
 
 struct vault *vault_new(void);
 void vault_close(struct vault *v);                  /* NULL-safe; locks first */
 const char *vault_errmsg(const struct vault *v);
 
-/* The default directory: $XDG_DATA_HOME/intake/vault, else
- * ~/.local/share/intake/vault. Writes into buf; ST_INVALID if it does not fit. */
+/* The default directory: $XDG_DATA_HOME/intake/LEAF, else
+ * ~/.local/share/intake/LEAF (leaf NULL = "vault"). Writes into buf;
+ * ST_INVALID if it does not fit, ST_NOTFOUND if there is no home directory. */
 enum status vault_default_dir(char *buf, size_t len, const char *leaf);
 
+/* Before create/open: the LMDB map starts at `initial` bytes and doubles when
+ * full up to `max` (0 keeps a default: 64 MiB and 64 GiB, 1 GiB on 32-bit
+ * systems); past max, writes fail with ST_FULL "vault is full". The map is
+ * address space, not disk: the file grows with the data. Tests use a tiny
+ * initial size to exercise growth. */
+void vault_set_map_size(struct vault *v, size_t initial, size_t max);
+/* The current map size in bytes (0 when no vault is open). */
+size_t vault_map_size(const struct vault *v);
+/* Before vault_create: make the directory group-shared (2770, files 0660)
+ * for several users of one server; the default is private (0700, 0600). */
+void vault_set_shared(struct vault *v, int group_shared);
+
 /* Calibrates Argon2id ops so that one unlock takes about target_ms here, at
- * mem_mib of memory. */
+ * mem_mib of memory (0 and 0 = 64 MiB and 500 ms). Takes one Argon2id run. */
 enum status vault_kdf_calibrate(uint64_t mem_mib, unsigned target_ms, struct vault_kdf *out);
 
-/* Creates dir (0700, or group-shared when group_shared) and a new vault in it,
- * with its first supervisor; leaves the vault open and unlocked as that user.
- * Refuses an existing vault (ST_EXISTS). */
+/* Creates dir (0700, or group-shared after vault_set_shared) and a new vault
+ * in it, with its first supervisor; leaves the vault open and unlocked as
+ * that user. Refuses an existing vault or a non-empty directory (ST_EXISTS).
+ * kdf NULL = calibrate (64 MiB, about 500 ms); it becomes the default for
+ * later users. Missing parent directories are created 0700. */
 enum status vault_create(struct vault *v, const char *dir, const char *user,
     const char *pass, size_t passlen, const struct vault_kdf *kdf);
 
@@ -90,6 +117,8 @@ enum status vault_create(struct vault *v, const char *dir, const char *user,
  * `intake init`"), ST_FORMAT (not a vault, or a newer format), ST_TAMPERED. */
 enum status vault_open(struct vault *v, const char *dir);
 
+/* ST_AUTH: no such user or wrong passphrase. ST_TAMPERED: the passphrase is
+ * right but the user's entry was edited on disk (role, wrapped key). */
 enum status vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen);
 void vault_lock(struct vault *v);
 int vault_is_unlocked(const struct vault *v);
@@ -97,9 +126,11 @@ const char *vault_user(const struct vault *v);      /* NULL when locked */
 enum role vault_role(const struct vault *v);
 
 /* Users. add/remove need an unlocked supervisor; passwd changes the unlocked
- * user's own passphrase, or any user's when the caller is a supervisor (the
- * vault key is re-wrapped; no record is re-encrypted). kdf NULL = the vault's
- * default parameters. */
+ * user's own passphrase (name NULL = self), or any user's when the caller is
+ * a supervisor (the vault key is re-wrapped; no record is re-encrypted; the
+ * user keeps their Argon2id limits). kdf NULL = the vault's default
+ * parameters. Removing the last supervisor is refused (ST_DENIED); a
+ * supervisor who removes themselves is locked out of the handle. */
 enum status vault_user_add(struct vault *v, const char *name, enum role role,
     const char *pass, size_t passlen, const struct vault_kdf *kdf);
 enum status vault_user_remove(struct vault *v, const char *name);
@@ -109,8 +140,10 @@ enum status vault_user_passwd(struct vault *v, const char *name,
 enum status vault_user_list(struct vault *v, struct vault_user **out, size_t *n);
 
 /* Records. json is the full record (DESIGN.md "Records"); summary is the small
- * JSON shown in the case list. put assigns a fresh random id. replace keeps
- * the previous version in history and stores the new one under the same id. */
+ * JSON shown in the case list (NULL: none on put, unchanged on replace). put
+ * assigns a fresh random id. replace keeps the previous version in history
+ * and stores the new one under the same id; the owner stays the original
+ * interviewer. A record, draft or form holds at most 16 MiB. */
 enum status vault_record_put(struct vault *v, const char *json, size_t len,
     const char *summary, size_t summary_len, struct record_id *out);
 /* A fresh random id not yet used by a record, for a record that must carry
@@ -123,9 +156,12 @@ enum status vault_record_get(struct vault *v, const struct record_id *id,
     char **json, size_t *len);
 enum status vault_record_replace(struct vault *v, const struct record_id *id,
     const char *json, size_t len, const char *summary, size_t summary_len);
-/* Earlier versions, oldest first (version 1 is the original). */
+/* Earlier versions, oldest first: version 1 is the original, version count
+ * (from vault_record_versions) the one replaced last; the current record is
+ * version count + 1 and is read with vault_record_get. */
 enum status vault_record_history(struct vault *v, const struct record_id *id,
     unsigned version, char **json, size_t *len);
+/* *count = number of earlier versions kept (0 for a record never replaced). */
 enum status vault_record_versions(struct vault *v, const struct record_id *id,
     unsigned *count);
 /* All record ids; *out is malloc'ed (free()). */
@@ -150,7 +186,12 @@ void vault_plain_free(char *p, size_t len);         /* wipes, then frees */
 
 void record_id_code(const struct record_id *id, struct case_code *out);
 enum status record_id_hex(const struct record_id *id, char out[2 * VAULT_ID_BYTES + 1]);
-/* Finds the record whose case code matches (case-insensitive, dashes optional). */
+/* Reads a typed case code: case-insensitive, dashes and spaces optional, O
+ * read as 0 and I, L as 1. ST_INVALID with a message (msg may be NULL) when it
+ * is malformed or its check character does not match; out gets the canonical
+ * "XXXX-XXXX-X" form. */
+enum status case_code_parse(const char *text, struct case_code *out, char *msg, size_t msglen);
+/* Finds the record whose case code matches (as case_code_parse reads it). */
 enum status vault_record_find(struct vault *v, const char *code, struct record_id *out);
 
 #endif

@@ -1,0 +1,262 @@
+/*
+ * crypto.c — libsodium behind the small interface of crypto.h.
+ *
+ * Everything that touches a key or a plaintext writes only into buffers the
+ * caller passes (secure memory in practice); libsodium wipes its own
+ * internal state. Failure to authenticate is reported as ST_TAMPERED with the
+ * output wiped, so a caller cannot use a half-decrypted buffer by mistake.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "crypto.h"
+
+static int json_wipe_installed;
+
+enum status
+crypto_init(void)
+{
+	/* sodium_init returns 1 when already initialised: both are fine. */
+	if (sodium_init() < 0)
+		return ST_INTERNAL;
+	crypto_json_wipe_allocator_install();
+	return ST_OK;
+}
+
+void *
+secure_alloc(size_t len)
+{
+	return sodium_malloc(len);
+}
+
+void
+secure_free(void *p)
+{
+	if (p != NULL)
+		sodium_free(p);
+}
+
+void
+secure_wipe(void *p, size_t len)
+{
+	if (p != NULL && len > 0)
+		sodium_memzero(p, len);
+}
+
+int
+crypto_equal(const void *a, const void *b, size_t len)
+{
+	return sodium_memcmp(a, b, len) == 0;
+}
+
+void
+crypto_random(void *buf, size_t len)
+{
+	randombytes_buf(buf, len);
+}
+
+static int
+passkey_limits_ok(uint64_t ops, uint64_t mem_mib)
+{
+	if (ops < CRYPTO_PASSKEY_OPS_MIN || ops > CRYPTO_PASSKEY_OPS_MAX)
+		return 0;
+	if (mem_mib < CRYPTO_PASSKEY_MEM_MIN || mem_mib > CRYPTO_PASSKEY_MEM_MAX)
+		return 0;
+	/* On 32-bit systems the upper memory limits do not fit a size_t. */
+	if (mem_mib > SIZE_MAX / (1024 * 1024) ||
+	    mem_mib * 1024 * 1024 > crypto_pwhash_argon2id_MEMLIMIT_MAX)
+		return 0;
+	return ops <= crypto_pwhash_argon2id_OPSLIMIT_MAX &&
+	    ops >= crypto_pwhash_argon2id_OPSLIMIT_MIN;
+}
+
+enum status
+crypto_passkey(unsigned char *key, const char *pass, size_t passlen,
+    const unsigned char salt[CRYPTO_SALT_BYTES], uint64_t ops, uint64_t mem_mib)
+{
+	if (!passkey_limits_ok(ops, mem_mib))
+		return ST_INVALID;
+	if (passlen > crypto_pwhash_argon2id_PASSWD_MAX)
+		return ST_INVALID;
+	if (crypto_pwhash(key, CRYPTO_KEY_BYTES, pass, passlen, salt,
+	    (unsigned long long)ops, (size_t)(mem_mib * 1024 * 1024),
+	    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		/* The only run-time failure of Argon2id is allocating its memory. */
+		secure_wipe(key, CRYPTO_KEY_BYTES);
+		return ST_NOMEM;
+	}
+	return ST_OK;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+enum status
+crypto_passkey_calibrate(uint64_t mem_mib, unsigned target_ms, uint64_t *ops)
+{
+	/* The calibration input is a fixed dummy: no secret is involved. */
+	static const char probe[] = "intake calibration probe";
+	unsigned char salt[CRYPTO_SALT_BYTES] = {0};
+	unsigned char *key;
+	enum status st;
+	double t0, elapsed, scaled;
+	const uint64_t base_ops = 3;
+
+	key = secure_alloc(CRYPTO_KEY_BYTES);
+	if (key == NULL)
+		return ST_NOMEM;
+	t0 = now_ms();
+	st = crypto_passkey(key, probe, sizeof probe - 1, salt, base_ops, mem_mib);
+	elapsed = now_ms() - t0;
+	secure_free(key);
+	if (st != ST_OK)
+		return st;
+	if (elapsed < 1.0)
+		elapsed = 1.0;
+	/* Argon2id time grows linearly with passes at fixed memory. */
+	scaled = (double)base_ops * (double)target_ms / elapsed;
+	if (scaled < (double)base_ops)
+		scaled = (double)base_ops;
+	if (scaled > (double)CRYPTO_PASSKEY_OPS_MAX)
+		scaled = (double)CRYPTO_PASSKEY_OPS_MAX;
+	*ops = (uint64_t)(scaled + 0.5);
+	return ST_OK;
+}
+
+void
+crypto_seal(unsigned char *out, const unsigned char *m, size_t mlen,
+    const unsigned char *ad, size_t adlen, const unsigned char *key)
+{
+	unsigned char *nonce = out;
+
+	randombytes_buf(nonce, CRYPTO_NONCE_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + CRYPTO_NONCE_BYTES, NULL,
+	    m, mlen, ad, adlen, NULL, nonce, key);
+}
+
+enum status
+crypto_open(unsigned char *m, const unsigned char *c, size_t clen,
+    const unsigned char *ad, size_t adlen, const unsigned char *key)
+{
+	if (clen < CRYPTO_SEAL_OVERHEAD)
+		return ST_TAMPERED;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m, NULL, NULL,
+	    c + CRYPTO_NONCE_BYTES, clen - CRYPTO_NONCE_BYTES, ad, adlen, c, key) != 0) {
+		secure_wipe(m, clen - CRYPTO_SEAL_OVERHEAD);
+		return ST_TAMPERED;
+	}
+	return ST_OK;
+}
+
+void
+crypto_wrap(unsigned char out[CRYPTO_WRAPPED_BYTES], const unsigned char *key,
+    const unsigned char *ad, size_t adlen, const unsigned char *kek)
+{
+	crypto_seal(out, key, CRYPTO_KEY_BYTES, ad, adlen, kek);
+}
+
+enum status
+crypto_unwrap(unsigned char *key, const unsigned char in[CRYPTO_WRAPPED_BYTES],
+    const unsigned char *ad, size_t adlen, const unsigned char *kek)
+{
+	return crypto_open(key, in, CRYPTO_WRAPPED_BYTES, ad, adlen, kek);
+}
+
+void
+crypto_subkey_len(unsigned char *out, size_t outlen, uint64_t purpose,
+    const char ctx[8], const unsigned char *key)
+{
+	/* Lengths outside crypto_kdf's range are a programming error: fail
+	 * closed with a wiped (all-zero) result that authenticates nothing. */
+	if (outlen < crypto_kdf_BYTES_MIN || outlen > crypto_kdf_BYTES_MAX ||
+	    crypto_kdf_derive_from_key(out, outlen, purpose, ctx, key) != 0)
+		secure_wipe(out, outlen);
+}
+
+void
+crypto_subkey(unsigned char *out, uint64_t purpose, const char ctx[8],
+    const unsigned char *key)
+{
+	crypto_subkey_len(out, CRYPTO_KEY_BYTES, purpose, ctx, key);
+}
+
+void
+crypto_digest(unsigned char out[CRYPTO_HASH_BYTES], const void *in, size_t len)
+{
+	crypto_generichash(out, CRYPTO_HASH_BYTES, in, len, NULL, 0);
+}
+
+void
+crypto_digest_keyed(unsigned char out[CRYPTO_HASH_BYTES], const void *in, size_t len,
+    const unsigned char *key, size_t keylen)
+{
+	if (keylen < crypto_generichash_KEYBYTES_MIN || keylen > crypto_generichash_KEYBYTES_MAX) {
+		secure_wipe(out, CRYPTO_HASH_BYTES);
+		return;
+	}
+	crypto_generichash(out, CRYPTO_HASH_BYTES, in, len, key, keylen);
+}
+
+void
+crypto_digest_hex(char out[2 * CRYPTO_HASH_BYTES + 1], const void *in, size_t len)
+{
+	unsigned char h[CRYPTO_HASH_BYTES];
+
+	crypto_digest(h, in, len);
+	sodium_bin2hex(out, 2 * CRYPTO_HASH_BYTES + 1, h, sizeof h);
+}
+
+void
+crypto_bin2hex(char *hex, const unsigned char *bin, size_t len)
+{
+	sodium_bin2hex(hex, 2 * len + 1, bin, len);
+}
+
+enum status
+crypto_hex2bin(unsigned char *bin, size_t binlen, const char *hex)
+{
+	size_t got = 0;
+	const char *end = NULL;
+
+	if (hex == NULL || strlen(hex) != 2 * binlen)
+		return ST_INVALID;
+	if (sodium_hex2bin(bin, binlen, hex, 2 * binlen, NULL, &got, &end) != 0 ||
+	    got != binlen || end == NULL || *end != '\0')
+		return ST_INVALID;
+	return ST_OK;
+}
+
+static void *
+json_wipe_malloc(size_t len)
+{
+	return malloc(len);
+}
+
+static void
+json_wipe_free(void *p)
+{
+	if (p == NULL)
+		return;
+	sodium_memzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void
+crypto_json_wipe_allocator_install(void)
+{
+	if (json_wipe_installed)
+		return;
+	json_set_alloc_funcs(json_wipe_malloc, json_wipe_free);
+	json_wipe_installed = 1;
+}

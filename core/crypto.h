@@ -1,0 +1,116 @@
+/*
+ * crypto.h — every cryptographic primitive Intake uses, on libsodium.
+ *
+ * core/crypto.c is the only file that includes <sodium.h> (`make lint`
+ * checks it), so the choice of primitives is visible in one place. Names
+ * avoid libsodium's own (crypto_hash, crypto_pwhash) on purpose:
+ *  - Argon2id (crypto_pwhash) turns a passphrase into a key;
+ *  - XChaCha20-Poly1305-IETF seals payloads and wraps keys, always with
+ *    associated data, with a random 24-byte nonce stored in front;
+ *  - crypto_kdf (BLAKE2b) derives purpose keys from the vault key;
+ *  - BLAKE2b-256 names form sources and chains audit entries.
+ *
+ * Contracts:
+ *  - crypto_init() must succeed before any other call (vault_new() calls it);
+ *    it is idempotent and also installs the wiping allocator for jansson.
+ *  - Keys live in secure_alloc() memory (guard pages, mlock, wiped on free).
+ *    Functions here never copy a key or a plaintext to the stack or heap.
+ *  - crypto_open() and crypto_unwrap() write nothing usable on failure: the
+ *    output is wiped, and the only error is ST_TAMPERED.
+ */
+#ifndef INTAKE_CRYPTO_H
+#define INTAKE_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "status.h"
+
+#define CRYPTO_KEY_BYTES      32
+#define CRYPTO_SALT_BYTES     16
+#define CRYPTO_NONCE_BYTES    24
+#define CRYPTO_TAG_BYTES      16
+#define CRYPTO_HASH_BYTES     32
+/* A sealed message is nonce || ciphertext || tag. */
+#define CRYPTO_SEAL_OVERHEAD  (CRYPTO_NONCE_BYTES + CRYPTO_TAG_BYTES)
+#define CRYPTO_WRAPPED_BYTES  (CRYPTO_KEY_BYTES + CRYPTO_SEAL_OVERHEAD)
+
+/* Argon2id limits accepted anywhere (also bounds what a vault file may ask
+ * for, so an edited user entry cannot make unlock hang or exhaust memory). */
+#define CRYPTO_PASSKEY_OPS_MIN 1
+#define CRYPTO_PASSKEY_OPS_MAX 1000
+#define CRYPTO_PASSKEY_MEM_MIN 8          /* MiB */
+#define CRYPTO_PASSKEY_MEM_MAX 4096       /* MiB */
+
+/* Subkeys of the vault key, one per use, so that no key ever serves two
+ * purposes. The numbers are part of vault format 1: never renumber. */
+enum crypto_purpose {
+	CRYPTO_PURPOSE_RECORD_WRAP = 1, /* wraps per-record keys */
+	CRYPTO_PURPOSE_SUMMARY     = 2,
+	CRYPTO_PURPOSE_DRAFT       = 3,
+	CRYPTO_PURPOSE_AUDIT       = 4,
+	CRYPTO_PURPOSE_HISTORY     = 5,
+	CRYPTO_PURPOSE_FORM        = 6,
+};
+#define CRYPTO_PURPOSE_COUNT 6
+
+enum status crypto_init(void);
+
+/* Guarded, locked memory for keys and plaintext. secure_alloc returns NULL
+ * when out of memory; secure_free is NULL-safe and wipes before unmapping. */
+void *secure_alloc(size_t len);
+void secure_free(void *p);
+void secure_wipe(void *p, size_t len);
+/* Constant-time comparison: 1 when the len bytes are equal, else 0. */
+int crypto_equal(const void *a, const void *b, size_t len);
+
+void crypto_random(void *buf, size_t len);
+
+/* Argon2id of pass into key[CRYPTO_KEY_BYTES]. ST_INVALID when the limits
+ * are outside the CRYPTO_PASSKEY_* range, ST_NOMEM when memory is short. */
+enum status crypto_passkey(unsigned char *key, const char *pass, size_t passlen,
+    const unsigned char salt[CRYPTO_SALT_BYTES], uint64_t ops, uint64_t mem_mib);
+/* Times one Argon2id run at ops 3 and mem_mib, then scales ops so that one run
+ * takes about target_ms (never fewer than 3 passes). */
+enum status crypto_passkey_calibrate(uint64_t mem_mib, unsigned target_ms, uint64_t *ops);
+
+/* Seals m into out[mlen + CRYPTO_SEAL_OVERHEAD] under key, binding ad. */
+void crypto_seal(unsigned char *out, const unsigned char *m, size_t mlen,
+    const unsigned char *ad, size_t adlen, const unsigned char *key);
+/* Opens c (clen bytes) into m[clen - CRYPTO_SEAL_OVERHEAD]. ST_TAMPERED when
+ * c is too short, was altered, or ad or key differ. */
+enum status crypto_open(unsigned char *m, const unsigned char *c, size_t clen,
+    const unsigned char *ad, size_t adlen, const unsigned char *key);
+/* Key wrapping: crypto_seal of a CRYPTO_KEY_BYTES key. */
+void crypto_wrap(unsigned char out[CRYPTO_WRAPPED_BYTES], const unsigned char *key,
+    const unsigned char *ad, size_t adlen, const unsigned char *kek);
+enum status crypto_unwrap(unsigned char *key, const unsigned char in[CRYPTO_WRAPPED_BYTES],
+    const unsigned char *ad, size_t adlen, const unsigned char *kek);
+
+/* out[CRYPTO_KEY_BYTES] = subkey number `purpose` of key, in context ctx
+ * (exactly 8 characters, e.g. "intake01"). */
+void crypto_subkey(unsigned char *out, uint64_t purpose, const char ctx[8],
+    const unsigned char *key);
+/* Shorter subkeys (16..64 bytes), for verifiers. */
+void crypto_subkey_len(unsigned char *out, size_t outlen, uint64_t purpose,
+    const char ctx[8], const unsigned char *key);
+
+/* BLAKE2b-256, unkeyed and keyed (keylen 16..64). */
+void crypto_digest(unsigned char out[CRYPTO_HASH_BYTES], const void *in, size_t len);
+void crypto_digest_keyed(unsigned char out[CRYPTO_HASH_BYTES], const void *in, size_t len,
+    const unsigned char *key, size_t keylen);
+/* Lower-case hex of BLAKE2b-256: 64 characters and a NUL. */
+void crypto_digest_hex(char out[2 * CRYPTO_HASH_BYTES + 1], const void *in, size_t len);
+
+/* Hex encoding; hex must hold 2 * len + 1. */
+void crypto_bin2hex(char *hex, const unsigned char *bin, size_t len);
+/* Decodes exactly binlen bytes from hex (exactly 2 * binlen hex digits, either
+ * case); ST_INVALID otherwise. */
+enum status crypto_hex2bin(unsigned char *bin, size_t binlen, const char *hex);
+
+/* Makes jansson wipe every block it frees, so parsed record JSON does not
+ * linger in the heap. Blocks are sized with malloc_usable_size(), not a
+ * header, so a json_dumps() result released with plain free() stays legal
+ * (jansson allocates it with the installed function). Idempotent. */
+void crypto_json_wipe_allocator_install(void);
+
+#endif

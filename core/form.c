@@ -1,0 +1,2742 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+#include <unistr.h>
+
+#include "form.h"
+
+#define MAX_YAML_DEPTH   64
+#define MAX_SECTIONS     500
+#define MAX_LISTS        1000
+#define MAX_CHOICES      1000
+#define MAX_INDICATORS   500
+#define MAX_OUTCOMES     500
+#define MAX_REFERRALS    1000
+#define MAX_LIST_ITEMS   100    /* services, countries, outcome referrals */
+#define MAX_TAB_REPORTS  20
+#define MISSING_DETAIL   5      /* missing-translation warnings shown per language */
+
+/* ---- model ------------------------------------------------------------ */
+
+struct label {
+	char *text[FORM_MAX_LANGS];
+};
+
+/* Where an expression's text starts in the file, to point errors at the
+ * right character. `exact` when columns map one to one (a one-line plain or
+ * quoted scalar). */
+struct epos {
+	unsigned line, col;
+	bool exact;
+};
+
+struct question {
+	char *id;
+	enum form_qtype type;
+	struct label label, hint, cmsg;
+	bool has_hint, has_cmsg;
+	bool required;
+	struct expr *relevant, *constraint;
+	struct epos relevant_pos, constraint_pos;
+	int list;
+	size_t max_length;
+	enum form_consent consent;
+	bool keep;
+	char *report;
+	size_t section;
+	unsigned line, col;
+};
+
+struct section {
+	char *id;
+	struct label title;
+	struct expr *relevant;
+	struct epos relevant_pos;
+	size_t first, count;
+	unsigned line, col;
+};
+
+struct choice {
+	char *value;
+	struct label label;
+};
+
+struct clist {
+	char *name;
+	struct choice *items;
+	size_t n;
+	const char **values;    /* for the expression checker */
+};
+
+struct indicator {
+	char *id;
+	enum form_level level;
+	struct label label;
+	struct expr *when;
+	struct epos when_pos;
+	unsigned line, col;
+};
+
+struct outcome {
+	char *id;
+	struct label label, advice;
+	bool has_advice;
+	struct expr *when;
+	struct epos when_pos;
+	char **ref_ids;         /* as written, resolved into refs */
+	unsigned *ref_lines, *ref_cols;
+	size_t *refs;
+	size_t nrefs;
+	unsigned line, col;
+};
+
+struct referral {
+	char *id;
+	struct label name;
+	char *contact;
+	bool emergency, example;
+	char **services;
+	size_t nservices;
+	char **countries;
+	size_t ncountries;
+};
+
+struct lang {
+	char *code;
+	char *name;
+	enum form_lang_status status;
+};
+
+struct form {
+	char *name;
+	char *source;
+	size_t source_len;
+	char *ref_source;
+	size_t ref_len;
+	char *id, *version;
+	struct label title;
+	bool has_title;
+	size_t max_text;
+	struct lang langs[FORM_MAX_LANGS];
+	size_t nlangs;
+	struct section *sections;
+	size_t nsections;
+	struct question *questions;
+	size_t nquestions;
+	struct clist *lists;    /* [0] is the built-in yes/no list */
+	size_t nlists;
+	struct indicator *inds;
+	size_t ninds;
+	struct outcome *outs;
+	size_t nouts;
+	struct referral *refs;
+	size_t nrefs;
+	int *order;
+	size_t norder;
+	char hash[FORM_HASH_HEX_MAX + 1];
+};
+
+/* ---- YAML tree -------------------------------------------------------- */
+
+enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
+
+struct ynode {
+	enum ykind kind;
+	unsigned line, col;     /* 1-based start */
+	unsigned end_line;
+	bool plain, quoted;     /* scalar style */
+	char *text;
+	size_t len;
+	struct ynode **kids;    /* sequence items; mapping key, value, key, ... */
+	size_t n, cap;
+};
+
+struct loader {
+	struct form *f;
+	struct diag_list *dl;
+	const char *file;       /* name used in messages right now */
+	bool nomem;
+	size_t missing[FORM_MAX_LANGS];   /* missing draft translations seen */
+	const char *ref_file;   /* referrals file name as given */
+	struct ynode *ref_node; /* the `referrals:` value in the form */
+	bool ref_given;
+	bool ref_ok;            /* the referrals file was read and parsed */
+};
+
+static void __attribute__((format(printf, 4, 5)))
+err_at(struct loader *L, unsigned line, unsigned col, const char *fmt, ...)
+{
+	char buf[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (diag_add(L->dl, DIAG_ERROR, L->file, line, col, "%s", buf) == ST_NOMEM)
+		L->nomem = true;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+warn_at(struct loader *L, unsigned line, unsigned col, const char *fmt, ...)
+{
+	char buf[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (diag_add(L->dl, DIAG_WARNING, L->file, line, col, "%s", buf) == ST_NOMEM)
+		L->nomem = true;
+}
+
+#define ERR(L, n, ...) err_at((L), (n)->line, (n)->col, __VA_ARGS__)
+
+static void
+ynode_free(struct ynode *n)
+{
+	/* Recursion is bounded: yaml_tree refuses trees deeper than
+	 * MAX_YAML_DEPTH. */
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->n; i++)
+		ynode_free(n->kids[i]);
+	free(n->kids);
+	free(n->text);
+	free(n);
+}
+
+static bool
+ynode_add(struct ynode *parent, struct ynode *kid)
+{
+	if (parent->n == parent->cap) {
+		size_t ncap = parent->cap ? parent->cap * 2 : 8;
+		struct ynode **k = realloc(parent->kids, ncap * sizeof *k);
+
+		if (k == NULL)
+			return false;
+		parent->kids = k;
+		parent->cap = ncap;
+	}
+	parent->kids[parent->n++] = kid;
+	return true;
+}
+
+/* Line and column (1-based, characters) of byte offset `off`. */
+static void
+pos_of(const char *buf, size_t off, unsigned *line, unsigned *col)
+{
+	unsigned l = 1, c = 1;
+
+	for (size_t i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)buf[i] & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+/*
+ * File-level checks before YAML sees the bytes: empty, too big, not UTF-8,
+ * tabs in indentation. Each gives a position a user can go to.
+ */
+static bool
+precheck(struct loader *L, const char *buf, size_t len)
+{
+	const uint8_t *bad;
+	bool ok = true, blank = true;
+	size_t i, tabs = 0;
+	unsigned line;
+
+	if (len > FORM_MAX_BYTES) {
+		err_at(L, 1, 1, "file is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
+		    len, FORM_MAX_BYTES);
+		return false;
+	}
+	for (i = 0; i < len && blank; i++)
+		if (!(buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+			blank = false;
+	if (blank) {
+		err_at(L, 1, 1, "file is empty: a form starts with id:, version:, languages: and sections:");
+		return false;
+	}
+	bad = u8_check((const uint8_t *)buf, len);
+	if (bad != NULL) {
+		unsigned col;
+		size_t off = (size_t)((const char *)bad - buf), from = off;
+
+		/* Quote up to 20 characters before it on the same line so the
+		 * user can find it. */
+		for (int chars = 0; from > 0 && chars < 20 && buf[from - 1] != '\n'; ) {
+			from--;
+			if (((unsigned char)buf[from] & 0xC0) != 0x80)
+				chars++;
+		}
+		while (from < off && (buf[from] == ' ' || ((unsigned char)buf[from] & 0xC0) == 0x80))
+			from++;
+		pos_of(buf, off, &line, &col);
+		if (from < off)
+			err_at(L, line, col, "byte 0x%02X (after \"%.*s\") is not valid UTF-8: save the file as UTF-8",
+			    *bad, (int)(off - from), buf + from);
+		else
+			err_at(L, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
+		return false;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		unsigned col;
+
+		pos_of(buf, (size_t)((const char *)memchr(buf, '\0', len) - buf), &line, &col);
+		err_at(L, line, col, "the file contains a NUL byte: save it as plain UTF-8 text");
+		return false;
+	}
+	/* Tabs in the leading whitespace of a line: YAML forbids them and
+	 * libyaml's own message would not say why. */
+	for (i = 0, line = 1; i < len; line++) {
+		size_t j = i;
+
+		while (j < len && (buf[j] == ' ' || buf[j] == '\t')) {
+			if (buf[j] == '\t') {
+				if (++tabs <= MAX_TAB_REPORTS)
+					err_at(L, line, (unsigned)(j - i + 1), "tab character in indentation: indent with spaces");
+				ok = false;
+				break;
+			}
+			j++;
+		}
+		while (j < len && buf[j] != '\n')
+			j++;
+		i = j + 1;
+	}
+	if (tabs > MAX_TAB_REPORTS)
+		err_at(L, 0, 0, "%zu more lines are indented with tabs: indent with spaces", tabs - MAX_TAB_REPORTS);
+	return ok;
+}
+
+static struct ynode *
+ynode_new(struct loader *L, enum ykind kind, const yaml_event_t *ev)
+{
+	struct ynode *n = calloc(1, sizeof *n);
+
+	if (n == NULL) {
+		L->nomem = true;
+		return NULL;
+	}
+	n->kind = kind;
+	n->line = (unsigned)ev->start_mark.line + 1;
+	n->col = (unsigned)ev->start_mark.column + 1;
+	n->end_line = (unsigned)ev->end_mark.line + 1;
+	return n;
+}
+
+/*
+ * Parses one YAML document into a tree of ynodes, with 1-based positions.
+ * Aliases are refused (a form has no use for them and they would let a small
+ * file expand into a huge tree); nesting is limited to MAX_YAML_DEPTH.
+ */
+static struct ynode *
+yaml_tree(struct loader *L, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct ynode *root = NULL, *stack[MAX_YAML_DEPTH + 1];
+	int depth = 0, docs = 0;
+	bool done = false, failed = false;
+
+	if (!yaml_parser_initialize(&parser)) {
+		L->nomem = true;
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	while (!done && !failed) {
+		struct ynode *n = NULL;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yaml_mark_t m = parser.problem_mark;
+
+			if (parser.error == YAML_MEMORY_ERROR) {
+				L->nomem = true;
+			} else if (parser.context != NULL) {
+				err_at(L, (unsigned)m.line + 1, (unsigned)m.column + 1,
+				    "YAML syntax: %s %s (line %zu): check the indentation, and quote text that contains ': ' or starts with a special character",
+				    parser.problem ? parser.problem : "error", parser.context,
+				    parser.context_mark.line + 1);
+			} else {
+				err_at(L, (unsigned)m.line + 1, (unsigned)m.column + 1,
+				    "YAML syntax: %s: check the indentation, and quote text that contains ': ' or starts with a special character",
+				    parser.problem ? parser.problem : "error");
+			}
+			failed = true;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1) {
+				err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
+				    "a second YAML document starts here: a form file holds one document; remove the '---'");
+				failed = true;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
+			    "YAML aliases (*%s) are not supported in forms: write the value out in full",
+			    (const char *)ev.data.alias.anchor);
+			failed = true;
+			break;
+		case YAML_SCALAR_EVENT:
+			n = ynode_new(L, Y_SCALAR, &ev);
+			if (n == NULL)
+				break;
+			n->text = malloc(ev.data.scalar.length + 1);
+			if (n->text == NULL) {
+				L->nomem = true;
+				free(n);
+				n = NULL;
+				break;
+			}
+			memcpy(n->text, ev.data.scalar.value, ev.data.scalar.length);
+			n->text[ev.data.scalar.length] = '\0';
+			n->len = ev.data.scalar.length;
+			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			n->quoted = ev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			    ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (depth >= MAX_YAML_DEPTH) {
+				err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
+				    "nested more than %d levels deep: a form needs far fewer", MAX_YAML_DEPTH);
+				failed = true;
+				break;
+			}
+			n = ynode_new(L, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP, &ev);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth > 0) {
+				stack[depth - 1]->end_line = (unsigned)ev.end_mark.line + 1;
+				depth--;
+			}
+			break;
+		default:
+			break;
+		}
+		if (n != NULL) {
+			if (depth == 0) {
+				if (root == NULL)
+					root = n;
+				else
+					ynode_free(n);  /* unreachable with one document */
+			} else if (!ynode_add(stack[depth - 1], n)) {
+				L->nomem = true;
+				ynode_free(n);
+				n = NULL;
+			}
+			if (n && n->kind != Y_SCALAR && (ev.type == YAML_SEQUENCE_START_EVENT ||
+			    ev.type == YAML_MAPPING_START_EVENT))
+				stack[depth++] = n;
+		}
+		if (L->nomem)
+			failed = true;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (failed) {
+		ynode_free(root);
+		return NULL;
+	}
+	if (root == NULL)
+		err_at(L, 1, 1, "file has no content (only comments?): a form starts with id:, version:, languages: and sections:");
+	return root;
+}
+
+/* ---- tree helpers ----------------------------------------------------- */
+
+static const char *
+kind_name(const struct ynode *n)
+{
+	return n->kind == Y_MAP ? "a mapping" : n->kind == Y_SEQ ? "a list" : "text";
+}
+
+static struct ynode *
+map_get(const struct ynode *map, const char *key)
+{
+	if (map == NULL || map->kind != Y_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		if (map->kids[i]->kind == Y_SCALAR && strcmp(map->kids[i]->text, key) == 0)
+			return map->kids[i + 1];
+	return NULL;
+}
+
+/* Edit distance, for "did you mean" hints; small strings only. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0], tmp;
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* Checks that `map` is a mapping whose keys are text, known and unique. */
+static bool
+check_map(struct loader *L, const struct ynode *map, const char *what,
+    const char *const *allowed)
+{
+	if (map->kind != Y_MAP) {
+		ERR(L, map, "%s must be a mapping of fields (field: value), not %s", what, kind_name(map));
+		return false;
+	}
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->kids[i];
+		size_t a;
+
+		if (k->kind != Y_SCALAR) {
+			ERR(L, k, "a field name in %s must be text, not %s", what, kind_name(k));
+			continue;
+		}
+		for (size_t j = 0; j < i; j += 2)
+			if (map->kids[j]->kind == Y_SCALAR && strcmp(map->kids[j]->text, k->text) == 0) {
+				ERR(L, k, "duplicate field '%s' in %s (first at line %u): keep one", k->text, what,
+				    map->kids[j]->line);
+				break;
+			}
+		for (a = 0; allowed[a]; a++)
+			if (strcmp(allowed[a], k->text) == 0)
+				break;
+		if (allowed[a] == NULL) {
+			const char *best = NULL;
+			char list[300];
+			size_t ll = 0, bd = 3;
+
+			list[0] = '\0';
+			for (a = 0; allowed[a]; a++) {
+				size_t d = distance(k->text, allowed[a]);
+				int w;
+
+				if (d < bd) {
+					bd = d;
+					best = allowed[a];
+				}
+				w = snprintf(list + ll, sizeof list - ll, "%s%s", a ? ", " : "", allowed[a]);
+				if (w > 0 && (size_t)w < sizeof list - ll)
+					ll += (size_t)w;
+			}
+			if (best)
+				ERR(L, k, "unknown field '%.60s' in %s: did you mean '%s'?", k->text, what, best);
+			else
+				ERR(L, k, "unknown field '%.60s' in %s: known fields are %s", k->text, what, list);
+		}
+	}
+	return true;
+}
+
+static char *
+dup_text(struct loader *L, const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		L->nomem = true;
+	return d;
+}
+
+/* A scalar's text, or NULL with an error. Empty plain scalars are "no value". */
+static const char *
+get_text(struct loader *L, const struct ynode *n, const char *what)
+{
+	if (n->kind != Y_SCALAR) {
+		ERR(L, n, "%s must be text, not %s", what, kind_name(n));
+		return NULL;
+	}
+	if (n->len == 0) {
+		ERR(L, n, "%s is empty: write a value", what);
+		return NULL;
+	}
+	return n->text;
+}
+
+static bool
+get_bool(struct loader *L, const struct ynode *n, const char *what, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "True", "Yes", "TRUE", "YES", NULL};
+	static const char *const no[] = {"false", "no", "False", "No", "FALSE", "NO", NULL};
+
+	if (n->kind == Y_SCALAR) {
+		for (int i = 0; yes[i]; i++)
+			if (strcmp(n->text, yes[i]) == 0) {
+				*out = true;
+				return true;
+			}
+		for (int i = 0; no[i]; i++)
+			if (strcmp(n->text, no[i]) == 0) {
+				*out = false;
+				return true;
+			}
+	}
+	ERR(L, n, "%s must be true or false", what);
+	return false;
+}
+
+static bool
+get_count(struct loader *L, const struct ynode *n, const char *what, size_t max, size_t *out)
+{
+	size_t v = 0;
+
+	if (n->kind == Y_SCALAR && n->len > 0 && n->len <= 9) {
+		size_t i;
+
+		for (i = 0; i < n->len && n->text[i] >= '0' && n->text[i] <= '9'; i++)
+			v = v * 10 + (size_t)(n->text[i] - '0');
+		if (i == n->len && v >= 1 && v <= max) {
+			*out = v;
+			return true;
+		}
+	}
+	ERR(L, n, "%s must be a whole number from 1 to %zu", what, max);
+	return false;
+}
+
+static bool
+valid_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FORM_ID_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static char *
+get_id(struct loader *L, const struct ynode *n, const char *what)
+{
+	const char *s = get_text(L, n, what);
+
+	if (s == NULL)
+		return NULL;
+	if (!valid_id(s)) {
+		ERR(L, n, "'%.60s' is not a valid %s: use lowercase letters a-z, digits and _, starting with a letter, at most %d characters",
+		    s, what, FORM_ID_MAX);
+		return NULL;
+	}
+	return dup_text(L, s);
+}
+
+static const struct ynode *
+require(struct loader *L, const struct ynode *map, const char *key, const char *what)
+{
+	const struct ynode *v = map_get(map, key);
+
+	if (v == NULL)
+		ERR(L, map, "%s has no %s: add %s:", what, key, key);
+	return v;
+}
+
+static const struct ynode *
+get_seq(struct loader *L, const struct ynode *n, const char *what, bool nonempty)
+{
+	if (n->kind != Y_SEQ) {
+		ERR(L, n, "%s must be a list (items starting with '- '), not %s", what, kind_name(n));
+		return NULL;
+	}
+	if (nonempty && n->n == 0) {
+		ERR(L, n, "%s is empty: add at least one item", what);
+		return NULL;
+	}
+	return n;
+}
+
+/* ---- labels and languages --------------------------------------------- */
+
+static void
+label_free(struct label *l)
+{
+	for (size_t i = 0; i < FORM_MAX_LANGS; i++)
+		free(l->text[i]);
+	memset(l, 0, sizeof *l);
+}
+
+static int
+lang_index(const struct form *f, const char *code)
+{
+	for (size_t i = 0; i < f->nlangs; i++)
+		if (strcmp(f->langs[i].code, code) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+declared_langs(const struct form *f, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < f->nlangs; i++) {
+		int w = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", f->langs[i].code);
+
+		if (w < 0 || (size_t)w >= size - off)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/*
+ * Reads a label: a mapping from declared language codes to text. A missing
+ * default-language text is an error (it is what every fallback shows); a
+ * missing reviewed translation is an error, a missing draft one a warning.
+ */
+static bool
+get_label(struct loader *L, const struct ynode *n, const char *what, struct label *out)
+{
+	struct form *f = L->f;
+	bool seen[FORM_MAX_LANGS] = {false};
+	char langs[200];
+
+	if (n->kind != Y_MAP) {
+		declared_langs(f, langs, sizeof langs);
+		ERR(L, n, "%s must map each language to its text, like {%s: \"...\"}, not %s",
+		    what, f->nlangs ? f->langs[0].code : "en", kind_name(n));
+		return false;
+	}
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+		int li;
+
+		if (k->kind != Y_SCALAR) {
+			ERR(L, k, "a language code in %s must be text", what);
+			continue;
+		}
+		li = lang_index(f, k->text);
+		if (li < 0) {
+			declared_langs(f, langs, sizeof langs);
+			ERR(L, k, "'%.20s' in %s is not a declared language (declared: %s): add it under languages: or remove this text",
+			    k->text, what, langs);
+			continue;
+		}
+		if (seen[li]) {
+			ERR(L, k, "%s has two '%s' texts: keep one", what, k->text);
+			continue;
+		}
+		seen[li] = true;
+		if (v->kind != Y_SCALAR) {
+			ERR(L, v, "the %s text of %s must be text, not %s", k->text, what, kind_name(v));
+			continue;
+		}
+		if (v->len == 0) {
+			ERR(L, v, "the %s text of %s is empty: write the text or remove the line", k->text, what);
+			continue;
+		}
+		free(out->text[li]);
+		out->text[li] = dup_text(L, v->text);
+	}
+	for (size_t li = 0; li < f->nlangs; li++) {
+		if (seen[li])
+			continue;
+		if (li == 0)
+			ERR(L, n, "%s has no %s text: add %s: \"...\" (the default language, shown when a translation is missing)",
+			    what, f->langs[0].code, f->langs[0].code);
+		else if (f->langs[li].status == FORM_LANG_REVIEWED)
+			ERR(L, n, "%s has no %s text, and %s is marked reviewed: add %s: \"...\" (or mark the language draft)",
+			    what, f->langs[li].code, f->langs[li].code, f->langs[li].code);
+		else if (++L->missing[li] <= MISSING_DETAIL)
+			warn_at(L, n->line, n->col, "%s has no %s text (draft translation): %s text will be shown",
+			    what, f->langs[li].code, f->langs[0].code);
+	}
+	return true;
+}
+
+static const char *
+label_text(const struct form *f, const struct label *l, size_t lang)
+{
+	if (lang < f->nlangs && l->text[lang] != NULL)
+		return l->text[lang];
+	return l->text[0] ? l->text[0] : "";
+}
+
+static void
+parse_languages(struct loader *L, const struct ynode *root)
+{
+	static const char *const keys[] = {"code", "name", "status", NULL};
+	const struct ynode *seq = require(L, root, "languages", "the form");
+	struct form *f = L->f;
+
+	if (seq == NULL || get_seq(L, seq, "languages", true) == NULL)
+		return;
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct ynode *it = seq->kids[i], *code, *name, *status;
+		const char *c, *s;
+		struct lang *lg;
+		bool ok = true;
+
+		if (!check_map(L, it, "a language", keys))
+			continue;
+		if (f->nlangs == FORM_MAX_LANGS) {
+			ERR(L, it, "more than %d languages: remove some", FORM_MAX_LANGS);
+			break;
+		}
+		code = require(L, it, "code", "this language");
+		name = require(L, it, "name", "this language");
+		status = require(L, it, "status", "this language");
+		if (!code || !name || !status)
+			continue;
+		c = get_text(L, code, "a language code");
+		if (c == NULL)
+			continue;
+		for (size_t k = 0; c[k]; k++)
+			if (!((c[k] >= 'a' && c[k] <= 'z') || (k > 0 && (c[k] == '-' ||
+			    (c[k] >= 'A' && c[k] <= 'Z') || (c[k] >= '0' && c[k] <= '9')))))
+				ok = false;
+		if (!ok || strlen(c) < 2 || strlen(c) > 15) {
+			ERR(L, code, "'%.20s' is not a language code: use a short code such as en, lo, th or zh", c);
+			continue;
+		}
+		if (lang_index(f, c) >= 0) {
+			ERR(L, code, "language '%s' is declared twice: keep one", c);
+			continue;
+		}
+		s = get_text(L, status, "a language status");
+		if (s && strcmp(s, "reviewed") != 0 && strcmp(s, "draft") != 0) {
+			ERR(L, status, "unknown status '%.20s': use reviewed or draft", s);
+			s = NULL;
+		}
+		if (get_text(L, name, "a language name") == NULL || s == NULL)
+			continue;
+		lg = &f->langs[f->nlangs++];
+		lg->code = dup_text(L, c);
+		lg->name = dup_text(L, name->text);
+		lg->status = strcmp(s, "reviewed") == 0 ? FORM_LANG_REVIEWED : FORM_LANG_DRAFT;
+		if (lg->status == FORM_LANG_DRAFT)
+			warn_at(L, status->line, status->col,
+			    "language %s is a draft translation: have it reviewed before real interviews", c);
+	}
+}
+
+/* ---- built-in yes/no list --------------------------------------------- */
+
+static const struct {
+	const char *code, *yes, *no;
+} yes_no_words[] = {
+	{"en", "Yes", "No"},
+	/* Draft translations, to be reviewed with the forms' translators. */
+	{"lo", "ແມ່ນ", "ບໍ່"},
+	{"th", "ใช่", "ไม่ใช่"},
+	{"zh", "是", "否"},
+};
+
+static void
+make_yes_no_list(struct loader *L)
+{
+	struct form *f = L->f;
+	struct clist *yl = &f->lists[0];
+
+	yl->name = dup_text(L, "(yes/no)");
+	yl->items = calloc(2, sizeof *yl->items);
+	yl->values = calloc(2, sizeof *yl->values);
+	if (yl->items == NULL || yl->values == NULL) {
+		L->nomem = true;
+		return;
+	}
+	yl->n = 2;
+	yl->items[0].value = dup_text(L, "yes");
+	yl->items[1].value = dup_text(L, "no");
+	yl->values[0] = "yes";
+	yl->values[1] = "no";
+	for (size_t li = 0; li < f->nlangs; li++) {
+		size_t w = 0;
+
+		for (size_t k = 0; k < sizeof yes_no_words / sizeof yes_no_words[0]; k++)
+			if (strncmp(f->langs[li].code, yes_no_words[k].code, 2) == 0)
+				w = k;
+		yl->items[0].label.text[li] = dup_text(L, yes_no_words[w].yes);
+		yl->items[1].label.text[li] = dup_text(L, yes_no_words[w].no);
+	}
+}
+
+/* ---- choices ---------------------------------------------------------- */
+
+static bool
+valid_value(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static void
+parse_choices(struct loader *L, const struct ynode *root)
+{
+	static const char *const keys[] = {"value", "label", NULL};
+	const struct ynode *map = map_get(root, "choices");
+	struct form *f = L->f;
+	size_t nl;
+
+	nl = map && map->kind == Y_MAP ? map->n / 2 : 0;
+	f->lists = calloc(nl + 1, sizeof *f->lists);
+	if (f->lists == NULL) {
+		L->nomem = true;
+		return;
+	}
+	f->nlists = 1;
+	make_yes_no_list(L);
+	if (map == NULL)
+		return;
+	if (map->kind != Y_MAP) {
+		ERR(L, map, "choices must map list names to lists of choices, not %s", kind_name(map));
+		return;
+	}
+	if (nl > MAX_LISTS) {
+		ERR(L, map, "more than %d choice lists", MAX_LISTS);
+		return;
+	}
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->kids[i], *seq = map->kids[i + 1];
+		struct clist *cl;
+		char what[120];
+
+		if (k->kind != Y_SCALAR || !valid_value(k->text) || !(k->text[0] >= 'a' && k->text[0] <= 'z')) {
+			ERR(L, k, "'%.40s' is not a valid choice list name: use lowercase letters, digits and _, starting with a letter",
+			    k->kind == Y_SCALAR ? k->text : "?");
+			continue;
+		}
+		for (size_t j = 1; j < f->nlists; j++)
+			if (strcmp(f->lists[j].name, k->text) == 0) {
+				ERR(L, k, "choice list '%s' is defined twice: keep one", k->text);
+				goto next_list;
+			}
+		snprintf(what, sizeof what, "choice list %s", k->text);
+		if (get_seq(L, seq, what, true) == NULL)
+			continue;
+		if (seq->n > MAX_CHOICES) {
+			ERR(L, seq, "choice list %s has more than %d choices", k->text, MAX_CHOICES);
+			continue;
+		}
+		cl = &f->lists[f->nlists++];
+		cl->name = dup_text(L, k->text);
+		cl->items = calloc(seq->n, sizeof *cl->items);
+		cl->values = calloc(seq->n, sizeof *cl->values);
+		if (cl->items == NULL || cl->values == NULL) {
+			L->nomem = true;
+			return;
+		}
+		for (size_t c = 0; c < seq->n; c++) {
+			const struct ynode *it = seq->kids[c], *v, *lab;
+			struct choice *ch;
+			char lwhat[160];
+
+			if (!check_map(L, it, "a choice", keys))
+				continue;
+			v = require(L, it, "value", "this choice");
+			lab = require(L, it, "label", "this choice");
+			if (v == NULL || lab == NULL || get_text(L, v, "a choice value") == NULL)
+				continue;
+			if (!valid_value(v->text)) {
+				ERR(L, v, "'%.40s' is not a valid choice value: use lowercase letters a-z, digits and _ (quote yes and no: \"yes\")",
+				    v->text);
+				continue;
+			}
+			for (size_t d = 0; d < cl->n; d++)
+				if (strcmp(cl->items[d].value, v->text) == 0) {
+					ERR(L, v, "duplicate choice value '%s' in list %s: each value must be unique within its list",
+					    v->text, k->text);
+					goto next_choice;
+				}
+			ch = &cl->items[cl->n];
+			ch->value = dup_text(L, v->text);
+			if (ch->value == NULL)
+				return;
+			snprintf(lwhat, sizeof lwhat, "the label of choice '%s'", v->text);
+			get_label(L, lab, lwhat, &ch->label);
+			cl->values[cl->n] = ch->value;
+			cl->n++;
+next_choice:;
+		}
+next_list:;
+	}
+}
+
+static int
+list_find(const struct form *f, const char *name)
+{
+	for (size_t i = 1; i < f->nlists; i++)
+		if (strcmp(f->lists[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- expressions (parsed while reading, checked once all is read) ------ */
+
+static struct epos
+epos_of(const struct ynode *n)
+{
+	struct epos p = {n->line, n->col, false};
+
+	if ((n->plain || n->quoted) && n->end_line == n->line) {
+		p.exact = true;
+		if (n->quoted)
+			p.col++;
+	}
+	return p;
+}
+
+static void
+expr_error_at(struct loader *L, struct epos p, const char *what, const struct expr_error *e)
+{
+	if (p.exact)
+		err_at(L, p.line, p.col + e->col - 1, "%s: %s", what, e->msg);
+	else
+		err_at(L, p.line, p.col, "%s: %s", what, e->msg);
+}
+
+static struct expr *
+get_expr(struct loader *L, const struct ynode *n, const char *what, struct epos *pos)
+{
+	struct expr *e = NULL;
+	struct expr_error ee;
+	enum status st;
+
+	if (n->kind != Y_SCALAR) {
+		ERR(L, n, "%s must be an expression in quotes, like \"${q} = 'yes'\", not %s", what, kind_name(n));
+		return NULL;
+	}
+	*pos = epos_of(n);
+	st = expr_parse(n->text, n->len, &e, &ee);
+	if (st == ST_NOMEM)
+		L->nomem = true;
+	else if (st != ST_OK)
+		expr_error_at(L, *pos, what, &ee);
+	return e;
+}
+
+/* ---- sections and questions ------------------------------------------- */
+
+static const char *const qtype_names[] = {
+	[FORM_TEXT] = "text", [FORM_INTEGER] = "integer", [FORM_DECIMAL] = "decimal",
+	[FORM_DATE] = "date", [FORM_YES_NO] = "yes_no", [FORM_SELECT_ONE] = "select_one",
+	[FORM_SELECT_MULTIPLE] = "select_multiple", [FORM_NOTE] = "note",
+};
+
+static int
+question_index(const struct form *f, const char *id)
+{
+	for (size_t i = 0; i < f->nquestions; i++)
+		if (f->questions[i].id && strcmp(f->questions[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool
+parse_qtype(struct loader *L, const struct ynode *n, enum form_qtype *out)
+{
+	const char *s = get_text(L, n, "type");
+
+	if (s == NULL)
+		return false;
+	for (size_t t = 0; t < sizeof qtype_names / sizeof qtype_names[0]; t++)
+		if (strcmp(s, qtype_names[t]) == 0) {
+			*out = (enum form_qtype)t;
+			return true;
+		}
+	if (strncmp(s, "select_one ", 11) == 0 || strncmp(s, "select_multiple ", 16) == 0) {
+		const char *sp = strchr(s, ' ');
+
+		ERR(L, n, "write the choice list on its own line: type: %.*s and choices: %.40s",
+		    (int)(sp - s), s, sp + 1);
+		return false;
+	}
+	ERR(L, n, "unknown question type '%.40s': use one of text, integer, decimal, date, yes_no, select_one, select_multiple, note",
+	    s);
+	return false;
+}
+
+static void
+parse_question(struct loader *L, const struct ynode *it, size_t section)
+{
+	static const char *const keys[] = {
+		"id", "type", "label", "hint", "required", "relevant", "constraint",
+		"constraint_message", "choices", "max_length", "consent",
+		"keep_without_consent", "report", NULL,
+	};
+	struct form *f = L->f;
+	struct question *q = &f->questions[f->nquestions];
+	const struct ynode *n, *idn, *typen, *labn;
+	char what[120];
+	bool typed;
+
+	if (!check_map(L, it, "a question", keys))
+		return;
+	memset(q, 0, sizeof *q);
+	q->section = section;
+	q->line = it->line;
+	q->col = it->col;
+	q->list = -1;
+	idn = require(L, it, "id", "this question");
+	typen = map_get(it, "type");
+	labn = map_get(it, "label");
+	if (idn == NULL)
+		return;
+	q->id = get_id(L, idn, "question id");
+	if (q->id == NULL)
+		return;
+	if (question_index(f, q->id) >= 0) {
+		ERR(L, idn, "duplicate question id '%s' (first at line %u): every question id must be unique in the form",
+		    q->id, f->questions[question_index(f, q->id)].line);
+		free(q->id);
+		q->id = NULL;
+		return;
+	}
+	f->nquestions++;
+	if (typen == NULL)
+		ERR(L, it, "question '%s' has no type: add type: (text, integer, decimal, date, yes_no, select_one, select_multiple or note)", q->id);
+	if (labn == NULL)
+		ERR(L, it, "question '%s' has no label: add label: {%s: \"...\"}", q->id, f->langs[0].code);
+	typed = typen && parse_qtype(L, typen, &q->type);
+	if (!typed)
+		q->type = FORM_TEXT;
+	snprintf(what, sizeof what, "the label of question '%s'", q->id);
+	if (labn)
+		get_label(L, labn, what, &q->label);
+	if ((n = map_get(it, "hint")) != NULL) {
+		snprintf(what, sizeof what, "the hint of question '%s'", q->id);
+		q->has_hint = get_label(L, n, what, &q->hint);
+	}
+	if ((n = map_get(it, "required")) != NULL && get_bool(L, n, "required", &q->required) &&
+	    q->required && q->type == FORM_NOTE && typed)
+		ERR(L, n, "note '%s' takes no answer, so it cannot be required: remove required", q->id);
+	if ((n = map_get(it, "relevant")) != NULL) {
+		snprintf(what, sizeof what, "relevant of question '%s'", q->id);
+		q->relevant = get_expr(L, n, what, &q->relevant_pos);
+	}
+	if ((n = map_get(it, "constraint")) != NULL) {
+		snprintf(what, sizeof what, "constraint of question '%s'", q->id);
+		if (q->type == FORM_NOTE && typed)
+			ERR(L, n, "note '%s' takes no answer, so it cannot have a constraint", q->id);
+		else
+			q->constraint = get_expr(L, n, what, &q->constraint_pos);
+	}
+	if ((n = map_get(it, "constraint_message")) != NULL) {
+		snprintf(what, sizeof what, "the constraint_message of question '%s'", q->id);
+		q->has_cmsg = get_label(L, n, what, &q->cmsg);
+		if (map_get(it, "constraint") == NULL)
+			warn_at(L, n->line, n->col, "question '%s' has a constraint_message but no constraint: it is never shown", q->id);
+	}
+	n = map_get(it, "choices");
+	if (q->type == FORM_SELECT_ONE || q->type == FORM_SELECT_MULTIPLE) {
+		if (n == NULL) {
+			ERR(L, it, "%s question '%s' needs choices: name a list from choices:", qtype_names[q->type], q->id);
+		} else if (get_text(L, n, "choices") != NULL) {
+			q->list = list_find(f, n->text);
+			if (q->list < 0) {
+				char names[300];
+				size_t off = 0;
+
+				names[0] = '\0';
+				for (size_t i = 1; i < f->nlists; i++) {
+					int w = snprintf(names + off, sizeof names - off, "%s%s", i > 1 ? ", " : "", f->lists[i].name);
+
+					if (w < 0 || (size_t)w >= sizeof names - off)
+						break;
+					off += (size_t)w;
+				}
+				ERR(L, n, "unknown choice list '%.40s': define it under choices:%s%s%s", n->text,
+				    off ? " (lists: " : "", off ? names : "", off ? ")" : "");
+			}
+		}
+	} else if (q->type == FORM_YES_NO) {
+		q->list = 0;
+		if (n != NULL)
+			ERR(L, n, "a yes_no question needs no choices (its answers are yes and no): remove choices, or use select_one");
+	} else if (n != NULL && typed) {
+		ERR(L, n, "choices is only for select_one and select_multiple questions");
+	}
+	if ((n = map_get(it, "max_length")) != NULL) {
+		if (q->type != FORM_TEXT && typed)
+			ERR(L, n, "max_length is only for text questions");
+		else
+			get_count(L, n, "max_length", FORM_MAX_TEXT, &q->max_length);
+	}
+	if ((n = map_get(it, "consent")) != NULL) {
+		const char *s = get_text(L, n, "consent");
+
+		if (s && strcmp(s, "interview") == 0)
+			q->consent = FORM_CONSENT_INTERVIEW;
+		else if (s && strcmp(s, "referral") == 0)
+			q->consent = FORM_CONSENT_REFERRAL;
+		else if (s && strcmp(s, "statistics") == 0)
+			q->consent = FORM_CONSENT_STATISTICS;
+		else if (s)
+			ERR(L, n, "unknown consent '%.30s': use interview, referral or statistics", s);
+		if (q->consent != FORM_CONSENT_NONE && q->type != FORM_YES_NO && typed) {
+			ERR(L, n, "a consent question must have type yes_no");
+			q->consent = FORM_CONSENT_NONE;
+		}
+	}
+	if ((n = map_get(it, "keep_without_consent")) != NULL)
+		get_bool(L, n, "keep_without_consent", &q->keep);
+	if ((n = map_get(it, "report")) != NULL && get_text(L, n, "report") != NULL) {
+		if (!valid_id(n->text))
+			ERR(L, n, "'%.40s' is not a valid report name: use lowercase letters, digits and _", n->text);
+		else if (q->type == FORM_NOTE && typed)
+			ERR(L, n, "note '%s' takes no answer, so it cannot be reported", q->id);
+		else
+			q->report = dup_text(L, n->text);
+	}
+	if (q->type == FORM_TEXT && q->max_length == 0)
+		q->max_length = f->max_text;
+}
+
+static void
+parse_sections(struct loader *L, const struct ynode *root)
+{
+	static const char *const keys[] = {"id", "title", "relevant", "questions", NULL};
+	const struct ynode *seq = require(L, root, "sections", "the form");
+	struct form *f = L->f;
+	size_t total = 0;
+
+	if (seq == NULL || get_seq(L, seq, "sections", true) == NULL)
+		return;
+	if (seq->n > MAX_SECTIONS) {
+		ERR(L, seq, "more than %d sections: split the form", MAX_SECTIONS);
+		return;
+	}
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct ynode *qs = map_get(seq->kids[i], "questions");
+
+		if (qs && qs->kind == Y_SEQ)
+			total += qs->n;
+	}
+	if (total > FORM_MAX_QUESTIONS) {
+		ERR(L, seq, "the form has %zu questions; the limit is %d: split it", total, FORM_MAX_QUESTIONS);
+		return;
+	}
+	f->sections = calloc(seq->n, sizeof *f->sections);
+	f->questions = calloc(total + 1, sizeof *f->questions);
+	if (f->sections == NULL || f->questions == NULL) {
+		L->nomem = true;
+		return;
+	}
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct ynode *it = seq->kids[i], *idn, *n, *qs;
+		struct section *s = &f->sections[f->nsections];
+		char what[120];
+
+		if (!check_map(L, it, "a section", keys))
+			continue;
+		idn = require(L, it, "id", "this section");
+		if (idn == NULL || (s->id = get_id(L, idn, "section id")) == NULL)
+			continue;
+		for (size_t k = 0; k < f->nsections; k++)
+			if (strcmp(f->sections[k].id, s->id) == 0) {
+				ERR(L, idn, "duplicate section id '%s' (first at line %u): every section id must be unique",
+				    s->id, f->sections[k].line);
+				free(s->id);
+				s->id = NULL;
+				break;
+			}
+		if (s->id == NULL)
+			continue;
+		s->line = it->line;
+		s->col = it->col;
+		f->nsections++;
+		snprintf(what, sizeof what, "the title of section '%s'", s->id);
+		if ((n = require(L, it, "title", "this section")) != NULL)
+			get_label(L, n, what, &s->title);
+		if ((n = map_get(it, "relevant")) != NULL) {
+			snprintf(what, sizeof what, "relevant of section '%s'", s->id);
+			s->relevant = get_expr(L, n, what, &s->relevant_pos);
+		}
+		s->first = f->nquestions;
+		qs = require(L, it, "questions", "this section");
+		snprintf(what, sizeof what, "the questions of section '%s'", s->id);
+		if (qs && get_seq(L, qs, what, true) != NULL)
+			for (size_t k = 0; k < qs->n; k++)
+				parse_question(L, qs->kids[k], f->nsections - 1);
+		s->count = f->nquestions - s->first;
+	}
+}
+
+/* ---- indicators and outcomes ------------------------------------------ */
+
+static void
+parse_indicators(struct loader *L, const struct ynode *root)
+{
+	static const char *const keys[] = {"id", "level", "label", "when", NULL};
+	const struct ynode *seq = map_get(root, "indicators");
+	struct form *f = L->f;
+
+	if (seq == NULL || get_seq(L, seq, "indicators", false) == NULL)
+		return;
+	if (seq->n > MAX_INDICATORS) {
+		ERR(L, seq, "more than %d indicators", MAX_INDICATORS);
+		return;
+	}
+	f->inds = calloc(seq->n + 1, sizeof *f->inds);
+	if (f->inds == NULL) {
+		L->nomem = true;
+		return;
+	}
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct ynode *it = seq->kids[i], *idn, *n;
+		struct indicator *in = &f->inds[f->ninds];
+		char what[120];
+		const char *lv;
+
+		if (!check_map(L, it, "an indicator", keys))
+			continue;
+		idn = require(L, it, "id", "this indicator");
+		if (idn == NULL || (in->id = get_id(L, idn, "indicator id")) == NULL)
+			continue;
+		for (size_t k = 0; k < f->ninds; k++)
+			if (strcmp(f->inds[k].id, in->id) == 0) {
+				ERR(L, idn, "duplicate indicator id '%s' (first at line %u)", in->id, f->inds[k].line);
+				free(in->id);
+				in->id = NULL;
+				break;
+			}
+		if (in->id == NULL)
+			continue;
+		in->line = it->line;
+		in->col = it->col;
+		f->ninds++;
+		if ((n = require(L, it, "level", "this indicator")) != NULL && (lv = get_text(L, n, "level")) != NULL) {
+			if (strcmp(lv, "strong") == 0)
+				in->level = FORM_LEVEL_STRONG;
+			else if (strcmp(lv, "medium") == 0)
+				in->level = FORM_LEVEL_MEDIUM;
+			else if (strcmp(lv, "weak") == 0)
+				in->level = FORM_LEVEL_WEAK;
+			else
+				ERR(L, n, "unknown level '%.30s': use strong, medium or weak", lv);
+		}
+		snprintf(what, sizeof what, "the label of indicator '%s'", in->id);
+		if ((n = require(L, it, "label", "this indicator")) != NULL)
+			get_label(L, n, what, &in->label);
+		snprintf(what, sizeof what, "when of indicator '%s'", in->id);
+		if ((n = require(L, it, "when", "this indicator")) != NULL)
+			in->when = get_expr(L, n, what, &in->when_pos);
+	}
+}
+
+static void
+parse_outcomes(struct loader *L, const struct ynode *root)
+{
+	static const char *const keys[] = {"id", "label", "advice", "when", "referrals", NULL};
+	const struct ynode *seq = map_get(root, "outcomes");
+	struct form *f = L->f;
+
+	if (seq == NULL) {
+		const struct ynode *ind = map_get(root, "indicators");
+
+		if (f->ninds > 0)
+			ERR(L, ind, "a form with indicators needs outcomes: add outcomes: with a last one whose when is \"true()\"");
+		return;
+	}
+	if (get_seq(L, seq, "outcomes", true) == NULL)
+		return;
+	if (seq->n > MAX_OUTCOMES) {
+		ERR(L, seq, "more than %d outcomes", MAX_OUTCOMES);
+		return;
+	}
+	f->outs = calloc(seq->n + 1, sizeof *f->outs);
+	if (f->outs == NULL) {
+		L->nomem = true;
+		return;
+	}
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct ynode *it = seq->kids[i], *idn, *n;
+		struct outcome *o = &f->outs[f->nouts];
+		char what[120];
+
+		if (!check_map(L, it, "an outcome", keys))
+			continue;
+		idn = require(L, it, "id", "this outcome");
+		if (idn == NULL || (o->id = get_id(L, idn, "outcome id")) == NULL)
+			continue;
+		for (size_t k = 0; k < f->nouts; k++)
+			if (strcmp(f->outs[k].id, o->id) == 0) {
+				ERR(L, idn, "duplicate outcome id '%s' (first at line %u)", o->id, f->outs[k].line);
+				free(o->id);
+				o->id = NULL;
+				break;
+			}
+		if (o->id == NULL)
+			continue;
+		o->line = it->line;
+		o->col = it->col;
+		f->nouts++;
+		snprintf(what, sizeof what, "the label of outcome '%s'", o->id);
+		if ((n = require(L, it, "label", "this outcome")) != NULL)
+			get_label(L, n, what, &o->label);
+		if ((n = map_get(it, "advice")) != NULL) {
+			snprintf(what, sizeof what, "the advice of outcome '%s'", o->id);
+			o->has_advice = get_label(L, n, what, &o->advice);
+		}
+		snprintf(what, sizeof what, "when of outcome '%s'", o->id);
+		if ((n = require(L, it, "when", "this outcome")) != NULL)
+			o->when = get_expr(L, n, what, &o->when_pos);
+		if (i == seq->n - 1 && n && o->when && !expr_is_true(o->when))
+			ERR(L, n, "the last outcome must have when: \"true()\" so that every interview gets an outcome (add a final catch-all outcome)");
+		if ((n = map_get(it, "referrals")) != NULL && get_seq(L, n, "referrals", false) != NULL) {
+			if (n->n > MAX_LIST_ITEMS) {
+				ERR(L, n, "more than %d referrals in one outcome", MAX_LIST_ITEMS);
+				continue;
+			}
+			o->ref_ids = calloc(n->n + 1, sizeof *o->ref_ids);
+			o->ref_lines = calloc(n->n + 1, sizeof *o->ref_lines);
+			o->ref_cols = calloc(n->n + 1, sizeof *o->ref_cols);
+			o->refs = calloc(n->n + 1, sizeof *o->refs);
+			if (!o->ref_ids || !o->ref_lines || !o->ref_cols || !o->refs) {
+				L->nomem = true;
+				return;
+			}
+			for (size_t k = 0; k < n->n; k++) {
+				const struct ynode *r = n->kids[k];
+
+				if (get_text(L, r, "a referral id") == NULL)
+					continue;
+				o->ref_ids[o->nrefs] = dup_text(L, r->text);
+				o->ref_lines[o->nrefs] = r->line;
+				o->ref_cols[o->nrefs] = r->col;
+				o->nrefs++;
+			}
+		}
+	}
+}
+
+/* ---- referrals file --------------------------------------------------- */
+
+static char **
+get_word_list(struct loader *L, const struct ynode *n, const char *what, size_t *count)
+{
+	char **out;
+
+	*count = 0;
+	if (get_seq(L, n, what, false) == NULL)
+		return NULL;
+	if (n->n > MAX_LIST_ITEMS) {
+		ERR(L, n, "%s has more than %d items", what, MAX_LIST_ITEMS);
+		return NULL;
+	}
+	out = calloc(n->n + 1, sizeof *out);
+	if (out == NULL) {
+		L->nomem = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < n->n; i++)
+		if (get_text(L, n->kids[i], what) != NULL)
+			out[(*count)++] = dup_text(L, n->kids[i]->text);
+	return out;
+}
+
+static void
+parse_referrals(struct loader *L, const struct ynode *root)
+{
+	static const char *const top[] = {"referrals", NULL};
+	static const char *const keys[] = {
+		"id", "example", "emergency", "name", "contact", "services", "countries", NULL,
+	};
+	static const char *const services[] = {
+		"shelter", "medical", "legal", "return", "police", "hotline", "general",
+		"counselling", "counseling", "food", "interpretation", NULL,
+	};
+	struct form *f = L->f;
+	const struct ynode *seq;
+
+	if (!check_map(L, root, "the referrals file", top))
+		return;
+	seq = require(L, root, "referrals", "the referrals file");
+	if (seq == NULL || get_seq(L, seq, "referrals", false) == NULL)
+		return;
+	if (seq->n > MAX_REFERRALS) {
+		ERR(L, seq, "more than %d referrals", MAX_REFERRALS);
+		return;
+	}
+	f->refs = calloc(seq->n + 1, sizeof *f->refs);
+	if (f->refs == NULL) {
+		L->nomem = true;
+		return;
+	}
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct ynode *it = seq->kids[i], *idn, *n;
+		struct referral *r = &f->refs[f->nrefs];
+		char what[120];
+
+		if (!check_map(L, it, "a referral", keys))
+			continue;
+		idn = require(L, it, "id", "this referral");
+		if (idn == NULL || (r->id = get_id(L, idn, "referral id")) == NULL)
+			continue;
+		for (size_t k = 0; k < f->nrefs; k++)
+			if (strcmp(f->refs[k].id, r->id) == 0) {
+				ERR(L, idn, "duplicate referral id '%s'", r->id);
+				free(r->id);
+				r->id = NULL;
+				break;
+			}
+		if (r->id == NULL)
+			continue;
+		f->nrefs++;
+		snprintf(what, sizeof what, "the name of referral '%s'", r->id);
+		if ((n = require(L, it, "name", "this referral")) != NULL)
+			get_label(L, n, what, &r->name);
+		if ((n = map_get(it, "contact")) != NULL && get_text(L, n, "contact") != NULL)
+			r->contact = dup_text(L, n->text);
+		if ((n = map_get(it, "emergency")) != NULL)
+			get_bool(L, n, "emergency", &r->emergency);
+		if ((n = map_get(it, "example")) != NULL)
+			get_bool(L, n, "example", &r->example);
+		if ((n = map_get(it, "services")) != NULL) {
+			r->services = get_word_list(L, n, "services", &r->nservices);
+			for (size_t k = 0; k < r->nservices; k++) {
+				size_t s;
+
+				for (s = 0; services[s]; s++)
+					if (strcmp(services[s], r->services[k]) == 0)
+						break;
+				if (services[s] == NULL)
+					warn_at(L, n->kids[k]->line, n->kids[k]->col,
+					    "unknown service '%.30s' (known: shelter, medical, legal, return, police, hotline, general)",
+					    r->services[k]);
+			}
+		}
+		if ((n = map_get(it, "countries")) != NULL) {
+			r->countries = get_word_list(L, n, "countries", &r->ncountries);
+			for (size_t k = 0; k < r->ncountries; k++) {
+				const char *c = r->countries[k];
+
+				if (strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')
+					ERR(L, n->kids[k], "'%.20s' is not a country code: use two capital letters such as LA, TH or CN", c);
+			}
+		}
+	}
+}
+
+/* Reads at most FORM_MAX_BYTES + 1 bytes so a huge file is refused without
+ * being read whole. */
+static enum status
+read_file(const char *path, char **out, size_t *len, int *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t cap, n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0) {
+		*err = errno;
+		return ST_IO;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		close(fd);
+		return ST_IO;
+	}
+	cap = (size_t)st.st_size < FORM_MAX_BYTES ? (size_t)st.st_size + 1 : FORM_MAX_BYTES + 2;
+	buf = malloc(cap + 1);
+	if (buf == NULL) {
+		close(fd);
+		return ST_NOMEM;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*err = errno;
+			free(buf);
+			close(fd);
+			return ST_IO;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == cap) {
+			if (cap > FORM_MAX_BYTES)
+				break;
+			/* The file grew since fstat; read on up to the limit. */
+			char *nb = realloc(buf, (cap = FORM_MAX_BYTES + 2) + 1);
+
+			if (nb == NULL) {
+				free(buf);
+				close(fd);
+				return ST_NOMEM;
+			}
+			buf = nb;
+		}
+	}
+	close(fd);
+	/* Report the real size of a file too big to read whole. */
+	*len = n > FORM_MAX_BYTES && (size_t)st.st_size > n ? (size_t)st.st_size : n;
+	buf[n < cap ? n : cap] = '\0';
+	*out = buf;
+	return ST_OK;
+}
+
+static bool
+safe_relative(const char *p)
+{
+	if (p[0] == '/' || p[0] == '\0')
+		return false;
+	for (const char *s = p; *s; ) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return false;
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	return true;
+}
+
+static void
+load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size_t ref_len)
+{
+	const struct ynode *rn = L->ref_node;
+	const char *form_file = L->file;
+	char *path = NULL, *buf = NULL;
+	struct ynode *root = NULL;
+	size_t len = ref_len;
+	int e = 0;
+
+	if (rn == NULL || get_text(L, rn, "referrals") == NULL)
+		return;
+	if (!safe_relative(rn->text)) {
+		ERR(L, rn, "referrals must name a file in the form's folder or below it, like referrals.yaml (no '/' at the start, no '..')");
+		return;
+	}
+	if (ref_buf != NULL) {
+		path = dup_text(L, ref_name ? ref_name : rn->text);
+		buf = malloc(ref_len + 1);
+		if (path == NULL || buf == NULL) {
+			L->nomem = true;
+			goto out;
+		}
+		memcpy(buf, ref_buf, ref_len);
+		buf[ref_len] = '\0';
+	} else {
+		const char *slash = strrchr(L->f->name, '/');
+		size_t dlen = slash ? (size_t)(slash - L->f->name) + 1 : 0;
+		enum status st;
+
+		path = malloc(dlen + rn->len + 1);
+		if (path == NULL) {
+			L->nomem = true;
+			goto out;
+		}
+		memcpy(path, L->f->name, dlen);
+		memcpy(path + dlen, rn->text, rn->len + 1);
+		st = read_file(path, &buf, &len, &e);
+		if (st == ST_NOMEM) {
+			L->nomem = true;
+			goto out;
+		}
+		if (st != ST_OK) {
+			ERR(L, rn, "cannot read the referrals file %s: %s", path, strerror(e));
+			goto out;
+		}
+	}
+	L->file = path;
+	if (precheck(L, buf, len) && (root = yaml_tree(L, buf, len)) != NULL) {
+		parse_referrals(L, root);
+		L->ref_ok = true;
+	}
+	L->file = form_file;
+	if (len <= FORM_MAX_BYTES) {
+		L->f->ref_source = buf;
+		L->f->ref_len = len;
+		buf = NULL;
+	}
+out:
+	ynode_free(root);
+	free(buf);
+	free(path);
+}
+
+/* ---- cross checks ----------------------------------------------------- */
+
+static enum expr_qtype
+expr_type_of(enum form_qtype t)
+{
+	switch (t) {
+	case FORM_TEXT: return EXPR_Q_TEXT;
+	case FORM_INTEGER:
+	case FORM_DECIMAL: return EXPR_Q_NUMBER;
+	case FORM_DATE: return EXPR_Q_DATE;
+	case FORM_YES_NO: return EXPR_Q_YES_NO;
+	case FORM_SELECT_ONE: return EXPR_Q_SELECT_ONE;
+	case FORM_SELECT_MULTIPLE: return EXPR_Q_SELECT_MULTIPLE;
+	case FORM_NOTE: return EXPR_Q_NOTE;
+	}
+	return EXPR_Q_TEXT;
+}
+
+/* Unknown ${refs} get a "did you mean" hint here; then the checker runs. */
+static void
+check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
+    const struct expr_scope *sc)
+{
+	struct form *f = L->f;
+	struct expr_error ee;
+	bool unknown = false;
+
+	if (e == NULL)
+		return;
+	for (size_t r = 0; r < expr_ref_count(e); r++) {
+		const char *name = expr_ref_name(e, r), *best = NULL;
+		size_t bd = 3;
+
+		if (question_index(f, name) >= 0)
+			continue;
+		for (size_t q = 0; q < f->nquestions; q++) {
+			size_t d = distance(name, f->questions[q].id);
+
+			if (d < bd) {
+				bd = d;
+				best = f->questions[q].id;
+			}
+		}
+		ee.col = expr_ref_col(e, r);
+		if (best)
+			snprintf(ee.msg, sizeof ee.msg, "unknown question ${%.48s} at column %u: did you mean ${%s}?",
+			    name, ee.col, best);
+		else
+			snprintf(ee.msg, sizeof ee.msg, "unknown question ${%.48s} at column %u: use the id of a question in this form",
+			    name, ee.col);
+		expr_error_at(L, pos, what, &ee);
+		unknown = true;
+	}
+	if (unknown)
+		return;
+	switch (expr_check(e, sc, &ee)) {
+	case ST_OK:
+		break;
+	case ST_NOMEM:
+		L->nomem = true;
+		break;
+	default:
+		expr_error_at(L, pos, what, &ee);
+		break;
+	}
+}
+
+static void
+check_expressions(struct loader *L)
+{
+	struct form *f = L->f;
+	struct expr_qdecl *qd = calloc(f->nquestions + 1, sizeof *qd);
+	const char **inds = calloc(f->ninds + 1, sizeof *inds);
+	struct expr_scope sc;
+	char what[120];
+
+	if (qd == NULL || inds == NULL) {
+		L->nomem = true;
+		goto out;
+	}
+	for (size_t i = 0; i < f->nquestions; i++) {
+		const struct question *q = &f->questions[i];
+
+		qd[i].id = q->id;
+		qd[i].type = expr_type_of(q->type);
+		if (q->list >= 0) {
+			qd[i].list = q->list > 0 ? f->lists[q->list].name : NULL;
+			qd[i].choices = f->lists[q->list].values;
+			qd[i].nchoices = f->lists[q->list].n;
+		}
+	}
+	for (size_t i = 0; i < f->ninds; i++)
+		inds[i] = f->inds[i].id;
+	memset(&sc, 0, sizeof sc);
+	sc.questions = qd;
+	sc.nquestions = f->nquestions;
+	sc.indicators = inds;
+	sc.nindicators = f->ninds;
+	sc.self = -1;
+	sc.ctx = EXPR_CTX_RELEVANT;
+	for (size_t s = 0; s < f->nsections; s++) {
+		snprintf(what, sizeof what, "relevant of section '%s'", f->sections[s].id);
+		check_one(L, f->sections[s].relevant, f->sections[s].relevant_pos, what, &sc);
+	}
+	for (size_t i = 0; i < f->nquestions; i++) {
+		struct question *q = &f->questions[i];
+
+		sc.ctx = EXPR_CTX_RELEVANT;
+		sc.self = -1;
+		snprintf(what, sizeof what, "relevant of question '%s'", q->id);
+		check_one(L, q->relevant, q->relevant_pos, what, &sc);
+		sc.ctx = EXPR_CTX_CONSTRAINT;
+		sc.self = (int)i;
+		snprintf(what, sizeof what, "constraint of question '%s'", q->id);
+		check_one(L, q->constraint, q->constraint_pos, what, &sc);
+	}
+	sc.self = -1;
+	sc.ctx = EXPR_CTX_INDICATOR;
+	for (size_t i = 0; i < f->ninds; i++) {
+		sc.nvisible = i;
+		snprintf(what, sizeof what, "when of indicator '%s'", f->inds[i].id);
+		check_one(L, f->inds[i].when, f->inds[i].when_pos, what, &sc);
+	}
+	sc.ctx = EXPR_CTX_OUTCOME;
+	sc.nvisible = f->ninds;
+	for (size_t i = 0; i < f->nouts; i++) {
+		snprintf(what, sizeof what, "when of outcome '%s'", f->outs[i].id);
+		check_one(L, f->outs[i].when, f->outs[i].when_pos, what, &sc);
+	}
+out:
+	free(qd);
+	free(inds);
+}
+
+/*
+ * Relevance dependencies: a question depends on its section and on every
+ * question its relevant names; a section on the questions its relevant
+ * names. Depth-first search finds cycles (reported by name) and yields the
+ * evaluation order (dependencies first).
+ */
+struct graph {
+	struct loader *L;
+	size_t nq, n;
+	unsigned char *color;   /* 0 white, 1 on the stack, 2 done */
+	int *stack;
+	size_t depth;
+};
+
+static const struct expr *
+node_relevant(const struct form *f, size_t node)
+{
+	return node < f->nquestions ? f->questions[node].relevant
+	    : f->sections[node - f->nquestions].relevant;
+}
+
+static void
+node_name(const struct form *f, size_t node, char *buf, size_t size)
+{
+	if (node < f->nquestions)
+		snprintf(buf, size, "${%s}", f->questions[node].id);
+	else
+		snprintf(buf, size, "section '%s'", f->sections[node - f->nquestions].id);
+}
+
+static void
+report_cycle(struct graph *g, size_t from)
+{
+	struct form *f = g->L->f;
+	char msg[700], name[80];
+	size_t off = 0, start = 0;
+	struct epos pos;
+
+	for (size_t i = 0; i < g->depth; i++)
+		if ((size_t)g->stack[i] == from)
+			start = i;
+	msg[0] = '\0';
+	for (size_t i = start; i <= g->depth; i++) {
+		size_t node = i < g->depth ? (size_t)g->stack[i] : from;
+		int w;
+
+		node_name(f, node, name, sizeof name);
+		w = snprintf(msg + off, sizeof msg - off, "%s%s", i > start ? " -> " : "", name);
+		if (w < 0 || (size_t)w >= sizeof msg - off) {
+			off = sizeof msg - 1;
+			break;
+		}
+		off += (size_t)w;
+	}
+	pos = from < f->nquestions ? f->questions[from].relevant_pos
+	    : f->sections[from - f->nquestions].relevant_pos;
+	if (f->questions && from < f->nquestions && f->questions[from].relevant == NULL) {
+		pos.line = f->questions[from].line;
+		pos.col = f->questions[from].col;
+	}
+	err_at(g->L, pos.line, pos.col,
+	    "circular relevant: %s; a question cannot depend, directly or through others, on itself",
+	    msg);
+}
+
+static void
+visit(struct graph *g, size_t node)
+{
+	struct form *f = g->L->f;
+	const struct expr *rel;
+	const int *slots;
+	size_t nrefs;
+
+	g->color[node] = 1;
+	g->stack[g->depth++] = (int)node;
+	if (node < g->nq) {
+		size_t s = g->nq + f->questions[node].section;
+
+		if (g->color[s] == 1)
+			report_cycle(g, s);
+		else if (g->color[s] == 0)
+			visit(g, s);
+	}
+	rel = node_relevant(f, node);
+	nrefs = rel ? expr_refs(rel, &slots) : 0;
+	for (size_t r = 0; r < nrefs; r++) {
+		size_t dep = (size_t)slots[r];
+
+		if (g->color[dep] == 1)
+			report_cycle(g, dep);
+		else if (g->color[dep] == 0)
+			visit(g, dep);
+	}
+	g->depth--;
+	g->color[node] = 2;
+	f->order[f->norder++] = node < g->nq ? (int)node : -(int)(node - g->nq) - 1;
+}
+
+static void
+check_cycles(struct loader *L)
+{
+	struct form *f = L->f;
+	struct graph g = {L, f->nquestions, f->nquestions + f->nsections, NULL, NULL, 0};
+
+	g.color = calloc(g.n + 1, 1);
+	g.stack = calloc(g.n + 1, sizeof *g.stack);
+	f->order = calloc(g.n + 1, sizeof *f->order);
+	if (!g.color || !g.stack || !f->order) {
+		L->nomem = true;
+		goto out;
+	}
+	/* Sections first, in order, then questions: the order of a valid form
+	 * is then close to the file order. */
+	for (size_t s = 0; s < f->nsections; s++)
+		if (g.color[g.nq + s] == 0)
+			visit(&g, g.nq + s);
+	for (size_t q = 0; q < f->nquestions; q++)
+		if (g.color[q] == 0)
+			visit(&g, q);
+out:
+	free(g.color);
+	free(g.stack);
+}
+
+static void
+check_consent(struct loader *L, const struct ynode *sections)
+{
+	static const char *const kinds[] = {NULL, "interview", "referral", "statistics"};
+	struct form *f = L->f;
+	int first[4] = {-1, -1, -1, -1};
+
+	for (size_t i = 0; i < f->nquestions; i++) {
+		const struct question *q = &f->questions[i];
+
+		if (q->consent == FORM_CONSENT_NONE)
+			continue;
+		if (first[q->consent] >= 0)
+			err_at(L, q->line, q->col, "question '%s' is a second consent: %s question (the first is '%s'): a form has at most one",
+			    q->id, kinds[q->consent], f->questions[first[q->consent]].id);
+		else
+			first[q->consent] = (int)i;
+	}
+	if (first[FORM_CONSENT_INTERVIEW] < 0 && sections != NULL)
+		ERR(L, sections, "the form has no interview consent question: add consent: interview to the yes_no question that asks it");
+}
+
+static void
+resolve_referrals(struct loader *L)
+{
+	struct form *f = L->f;
+
+	for (size_t o = 0; o < f->nouts; o++) {
+		struct outcome *out = &f->outs[o];
+
+		for (size_t k = 0; k < out->nrefs; k++) {
+			size_t r;
+
+			if (out->ref_ids[k] == NULL)
+				continue;
+			for (r = 0; r < f->nrefs; r++)
+				if (strcmp(f->refs[r].id, out->ref_ids[k]) == 0)
+					break;
+			if (r < f->nrefs) {
+				out->refs[k] = r;
+			} else if (!L->ref_given) {
+				err_at(L, out->ref_lines[k], out->ref_cols[k],
+				    "outcome '%s' names referral '%.48s' but the form has no referrals file: add referrals: referrals.yaml",
+				    out->id, out->ref_ids[k]);
+			} else if (L->ref_ok) {
+				err_at(L, out->ref_lines[k], out->ref_cols[k],
+				    "unknown referral '%.48s' in outcome '%s': use an id from %s",
+				    out->ref_ids[k], out->id, L->ref_node && L->ref_node->text ? L->ref_node->text : "the referrals file");
+			}
+		}
+	}
+}
+
+static void
+report_missing_translations(struct loader *L)
+{
+	struct form *f = L->f;
+
+	for (size_t li = 1; li < f->nlangs; li++)
+		if (L->missing[li] > MISSING_DETAIL)
+			warn_at(L, 0, 0, "%zu more texts have no %s translation (draft): the %s text is shown instead",
+			    L->missing[li] - MISSING_DETAIL, f->langs[li].code, f->langs[0].code);
+}
+
+static void
+parse_form(struct loader *L, const struct ynode *root)
+{
+	static const char *const keys[] = {
+		"id", "version", "title", "languages", "referrals", "settings",
+		"choices", "sections", "indicators", "outcomes", NULL,
+	};
+	static const char *const settings_keys[] = {"max_text_length", NULL};
+	struct form *f = L->f;
+	const struct ynode *n;
+
+	if (root->kind != Y_MAP) {
+		ERR(L, root, "a form is a mapping of fields (id:, version:, languages:, sections:, ...), not %s",
+		    kind_name(root));
+		return;
+	}
+	check_map(L, root, "the form", keys);
+	parse_languages(L, root);
+	if ((n = require(L, root, "id", "the form")) != NULL)
+		f->id = get_id(L, n, "form id");
+	if ((n = require(L, root, "version", "the form")) != NULL && get_text(L, n, "version") != NULL) {
+		if (n->len > 32 || strpbrk(n->text, " \t\n\"\\") != NULL)
+			ERR(L, n, "version '%.40s' must be short and without spaces, like \"1.0\"", n->text);
+		else
+			f->version = dup_text(L, n->text);
+	}
+	if (f->nlangs == 0)
+		return;         /* labels cannot be read without languages */
+	if ((n = map_get(root, "title")) != NULL)
+		f->has_title = get_label(L, n, "the form title", &f->title);
+	f->max_text = FORM_DEFAULT_TEXT;
+	if ((n = map_get(root, "settings")) != NULL && check_map(L, n, "settings", settings_keys)) {
+		const struct ynode *m = map_get(n, "max_text_length");
+
+		if (m)
+			get_count(L, m, "max_text_length", FORM_MAX_TEXT, &f->max_text);
+	}
+	if ((L->ref_node = map_get(root, "referrals")) != NULL)
+		L->ref_given = true;
+	parse_choices(L, root);
+	if (L->nomem)
+		return;
+	parse_sections(L, root);
+	parse_indicators(L, root);
+	parse_outcomes(L, root);
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static int
+diag_order(const struct diag *a, const struct diag *b, const char *form_file)
+{
+	bool fa = strcmp(a->file, form_file) == 0, fb = strcmp(b->file, form_file) == 0;
+	unsigned la = a->line ? a->line : ~0u, lb = b->line ? b->line : ~0u;
+
+	if (fa != fb)
+		return fa ? -1 : 1;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return a->col < b->col ? -1 : a->col > b->col;
+}
+
+/* Sorts the entries added by this load by file (the form first) and
+ * position, keeping the order of equal positions: users read them top down. */
+static void
+sort_diags(struct diag_list *dl, size_t from, const char *form_file)
+{
+	for (size_t i = from + 1; i < dl->count; i++) {
+		struct diag d = dl->items[i];
+		size_t j = i;
+
+		while (j > from && diag_order(&dl->items[j - 1], &d, form_file) > 0) {
+			dl->items[j] = dl->items[j - 1];
+			j--;
+		}
+		dl->items[j] = d;
+	}
+}
+
+static void
+clist_free(struct clist *cl)
+{
+	for (size_t i = 0; i < cl->n; i++) {
+		free(cl->items[i].value);
+		label_free(&cl->items[i].label);
+	}
+	free(cl->items);
+	free(cl->values);
+	free(cl->name);
+}
+
+void
+form_free(struct form *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->nquestions; i++) {
+		struct question *q = &f->questions[i];
+
+		free(q->id);
+		free(q->report);
+		label_free(&q->label);
+		label_free(&q->hint);
+		label_free(&q->cmsg);
+		expr_free(q->relevant);
+		expr_free(q->constraint);
+	}
+	free(f->questions);
+	for (size_t i = 0; i < f->nsections; i++) {
+		free(f->sections[i].id);
+		label_free(&f->sections[i].title);
+		expr_free(f->sections[i].relevant);
+	}
+	free(f->sections);
+	for (size_t i = 0; i < f->nlists; i++)
+		clist_free(&f->lists[i]);
+	free(f->lists);
+	for (size_t i = 0; i < f->ninds; i++) {
+		free(f->inds[i].id);
+		label_free(&f->inds[i].label);
+		expr_free(f->inds[i].when);
+	}
+	free(f->inds);
+	for (size_t i = 0; i < f->nouts; i++) {
+		struct outcome *o = &f->outs[i];
+
+		free(o->id);
+		label_free(&o->label);
+		label_free(&o->advice);
+		expr_free(o->when);
+		for (size_t k = 0; k < o->nrefs; k++)
+			free(o->ref_ids[k]);
+		free(o->ref_ids);
+		free(o->ref_lines);
+		free(o->ref_cols);
+		free(o->refs);
+	}
+	free(f->outs);
+	for (size_t i = 0; i < f->nrefs; i++) {
+		struct referral *r = &f->refs[i];
+
+		free(r->id);
+		label_free(&r->name);
+		free(r->contact);
+		for (size_t k = 0; k < r->nservices; k++)
+			free(r->services[k]);
+		free(r->services);
+		for (size_t k = 0; k < r->ncountries; k++)
+			free(r->countries[k]);
+		free(r->countries);
+	}
+	free(f->refs);
+	for (size_t i = 0; i < f->nlangs; i++) {
+		free(f->langs[i].code);
+		free(f->langs[i].name);
+	}
+	label_free(&f->title);
+	free(f->order);
+	free(f->source);
+	free(f->ref_source);
+	free(f->id);
+	free(f->version);
+	free(f->name);
+	free(f);
+}
+
+enum status
+form_load_buffers(const char *name, const char *buf, size_t len,
+    const char *ref_name, const char *ref_buf, size_t ref_len,
+    struct form **out, struct diag_list *diags)
+{
+	struct diag_list local;
+	struct loader L;
+	struct ynode *root = NULL;
+	struct form *f;
+	size_t errors0, count0;
+	enum status st;
+
+	*out = NULL;
+	if (diags == NULL) {
+		diag_list_init(&local);
+		diags = &local;
+	}
+	errors0 = diags->errors;
+	count0 = diags->count;
+	memset(&L, 0, sizeof L);
+	L.dl = diags;
+	L.file = name;
+	f = L.f = calloc(1, sizeof *f);
+	if (f == NULL) {
+		st = ST_NOMEM;
+		goto out;
+	}
+	f->name = dup_text(&L, name);
+	if (f->name == NULL)
+		goto done;
+	if (!precheck(&L, buf, len))
+		goto done;
+	f->source = malloc(len + 1);
+	if (f->source == NULL) {
+		L.nomem = true;
+		goto done;
+	}
+	memcpy(f->source, buf, len);
+	f->source[len] = '\0';
+	f->source_len = len;
+	root = yaml_tree(&L, f->source, len);
+	if (root == NULL)
+		goto done;
+	parse_form(&L, root);
+	if (L.nomem || f->nlangs == 0)
+		goto done;
+	if (L.ref_given)
+		load_referrals(&L, ref_name, ref_buf, ref_len);
+	if (L.nomem)
+		goto done;
+	resolve_referrals(&L);
+	check_expressions(&L);
+	check_consent(&L, map_get(root, "sections"));
+	/* Expressions that failed their check contribute no edges. */
+	check_cycles(&L);
+	report_missing_translations(&L);
+done:
+	ynode_free(root);
+	sort_diags(diags, count0, name);
+	if (L.nomem)
+		st = ST_NOMEM;
+	else if (diags->errors > errors0)
+		st = ST_INVALID;
+	else
+		st = ST_OK;
+	if (st == ST_OK)
+		*out = f;
+	else
+		form_free(f);
+out:
+	if (diags == &local)
+		diag_list_free(&local);
+	return st;
+}
+
+enum status
+form_load_buffer(const char *name, const char *buf, size_t len,
+    struct form **out, struct diag_list *diags)
+{
+	return form_load_buffers(name, buf, len, NULL, NULL, 0, out, diags);
+}
+
+enum status
+form_load_file(const char *path, struct form **out, struct diag_list *diags)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int e = 0;
+	enum status st;
+
+	*out = NULL;
+	st = read_file(path, &buf, &len, &e);
+	if (st == ST_IO) {
+		if (diags)
+			diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot read the form: %s", strerror(e));
+		return ST_IO;
+	}
+	if (st != ST_OK)
+		return st;
+	if (len > FORM_MAX_BYTES) {
+		struct loader L;
+		struct diag_list local;
+
+		memset(&L, 0, sizeof L);
+		L.dl = diags;
+		L.file = path;
+		if (diags == NULL) {
+			diag_list_init(&local);
+			L.dl = &local;
+		}
+		precheck(&L, buf, len);
+		if (diags == NULL)
+			diag_list_free(&local);
+		free(buf);
+		return ST_INVALID;
+	}
+	st = form_load_buffer(path, buf, len, out, diags);
+	free(buf);
+	return st;
+}
+
+/* ---- accessors -------------------------------------------------------- */
+
+#define Q(f, q) ((q) < (f)->nquestions)
+
+const char *form_id(const struct form *f) { return f->id; }
+const char *form_version(const struct form *f) { return f->version; }
+const char *form_name(const struct form *f) { return f->name; }
+size_t form_max_text_length(const struct form *f) { return f->max_text; }
+
+const char *
+form_title(const struct form *f, size_t lang)
+{
+	return f->has_title ? label_text(f, &f->title, lang) : f->id;
+}
+
+const char *
+form_source(const struct form *f, size_t *len)
+{
+	if (len)
+		*len = f->source_len;
+	return f->source;
+}
+
+const char *
+form_referrals_source(const struct form *f, size_t *len)
+{
+	if (len)
+		*len = f->ref_len;
+	return f->ref_source;
+}
+
+enum status
+form_set_hash(struct form *f, const char *hex)
+{
+	size_t n = strlen(hex);
+
+	if (n == 0 || n > FORM_HASH_HEX_MAX || strspn(hex, "0123456789abcdefABCDEF") != n)
+		return ST_INVALID;
+	memcpy(f->hash, hex, n + 1);
+	return ST_OK;
+}
+
+const char *form_hash(const struct form *f) { return f->hash; }
+
+size_t form_lang_count(const struct form *f) { return f->nlangs; }
+
+const char *
+form_lang_code(const struct form *f, size_t lang)
+{
+	return lang < f->nlangs ? f->langs[lang].code : NULL;
+}
+
+const char *
+form_lang_name(const struct form *f, size_t lang)
+{
+	return lang < f->nlangs ? f->langs[lang].name : NULL;
+}
+
+enum form_lang_status
+form_lang_status(const struct form *f, size_t lang)
+{
+	return lang < f->nlangs ? f->langs[lang].status : FORM_LANG_DRAFT;
+}
+
+int
+form_lang_find(const struct form *f, const char *code)
+{
+	return code ? lang_index(f, code) : -1;
+}
+
+size_t form_section_count(const struct form *f) { return f->nsections; }
+
+const char *
+form_section_id(const struct form *f, size_t s)
+{
+	return s < f->nsections ? f->sections[s].id : NULL;
+}
+
+const char *
+form_section_title(const struct form *f, size_t s, size_t lang)
+{
+	return s < f->nsections ? label_text(f, &f->sections[s].title, lang) : NULL;
+}
+
+size_t
+form_section_first(const struct form *f, size_t s)
+{
+	return s < f->nsections ? f->sections[s].first : 0;
+}
+
+size_t
+form_section_size(const struct form *f, size_t s)
+{
+	return s < f->nsections ? f->sections[s].count : 0;
+}
+
+const struct expr *
+form_section_relevant(const struct form *f, size_t s)
+{
+	return s < f->nsections ? f->sections[s].relevant : NULL;
+}
+
+int
+form_section_find(const struct form *f, const char *id)
+{
+	for (size_t s = 0; s < f->nsections; s++)
+		if (strcmp(f->sections[s].id, id) == 0)
+			return (int)s;
+	return -1;
+}
+
+size_t form_question_count(const struct form *f) { return f->nquestions; }
+
+int
+form_question_find(const struct form *f, const char *id)
+{
+	return id ? question_index(f, id) : -1;
+}
+
+const char *
+form_question_id(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].id : NULL;
+}
+
+enum form_qtype
+form_question_type(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].type : FORM_NOTE;
+}
+
+size_t
+form_question_section(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].section : 0;
+}
+
+const char *
+form_question_label(const struct form *f, size_t q, size_t lang)
+{
+	return Q(f, q) ? label_text(f, &f->questions[q].label, lang) : NULL;
+}
+
+const char *
+form_question_hint(const struct form *f, size_t q, size_t lang)
+{
+	return Q(f, q) && f->questions[q].has_hint ? label_text(f, &f->questions[q].hint, lang) : NULL;
+}
+
+bool
+form_question_required(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].required : false;
+}
+
+const struct expr *
+form_question_relevant(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].relevant : NULL;
+}
+
+const struct expr *
+form_question_constraint(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].constraint : NULL;
+}
+
+const char *
+form_question_constraint_message(const struct form *f, size_t q, size_t lang)
+{
+	return Q(f, q) && f->questions[q].has_cmsg ? label_text(f, &f->questions[q].cmsg, lang) : NULL;
+}
+
+int
+form_question_choices(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].list : -1;
+}
+
+size_t
+form_question_max_length(const struct form *f, size_t q)
+{
+	return Q(f, q) && f->questions[q].type == FORM_TEXT ? f->questions[q].max_length : 0;
+}
+
+enum form_consent
+form_question_consent(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].consent : FORM_CONSENT_NONE;
+}
+
+bool
+form_question_keep_without_consent(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].keep : false;
+}
+
+const char *
+form_question_report(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].report : NULL;
+}
+
+unsigned
+form_question_line(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].line : 0;
+}
+
+int
+form_consent_question(const struct form *f, enum form_consent kind)
+{
+	if (kind == FORM_CONSENT_NONE)
+		return -1;
+	for (size_t q = 0; q < f->nquestions; q++)
+		if (f->questions[q].consent == kind)
+			return (int)q;
+	return -1;
+}
+
+size_t form_choice_list_count(const struct form *f) { return f->nlists; }
+
+const char *
+form_choice_list_name(const struct form *f, size_t list)
+{
+	return list < f->nlists ? f->lists[list].name : NULL;
+}
+
+int
+form_choice_list_find(const struct form *f, const char *name)
+{
+	return name ? list_find(f, name) : -1;
+}
+
+size_t
+form_choice_count(const struct form *f, size_t list)
+{
+	return list < f->nlists ? f->lists[list].n : 0;
+}
+
+const char *
+form_choice_value(const struct form *f, size_t list, size_t i)
+{
+	return list < f->nlists && i < f->lists[list].n ? f->lists[list].items[i].value : NULL;
+}
+
+const char *
+form_choice_label(const struct form *f, size_t list, size_t i, size_t lang)
+{
+	return list < f->nlists && i < f->lists[list].n ?
+	    label_text(f, &f->lists[list].items[i].label, lang) : NULL;
+}
+
+int
+form_choice_find(const struct form *f, size_t list, const char *value, size_t len)
+{
+	if (list >= f->nlists)
+		return -1;
+	for (size_t i = 0; i < f->lists[list].n; i++) {
+		const char *v = f->lists[list].items[i].value;
+
+		if (strlen(v) == len && memcmp(v, value, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+size_t form_indicator_count(const struct form *f) { return f->ninds; }
+
+const char *
+form_indicator_id(const struct form *f, size_t i)
+{
+	return i < f->ninds ? f->inds[i].id : NULL;
+}
+
+enum form_level
+form_indicator_level(const struct form *f, size_t i)
+{
+	return i < f->ninds ? f->inds[i].level : FORM_LEVEL_WEAK;
+}
+
+const char *
+form_indicator_label(const struct form *f, size_t i, size_t lang)
+{
+	return i < f->ninds ? label_text(f, &f->inds[i].label, lang) : NULL;
+}
+
+const struct expr *
+form_indicator_when(const struct form *f, size_t i)
+{
+	return i < f->ninds ? f->inds[i].when : NULL;
+}
+
+int
+form_indicator_find(const struct form *f, const char *id)
+{
+	for (size_t i = 0; id && i < f->ninds; i++)
+		if (strcmp(f->inds[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+form_level_name(enum form_level level)
+{
+	switch (level) {
+	case FORM_LEVEL_STRONG: return "strong";
+	case FORM_LEVEL_MEDIUM: return "medium";
+	case FORM_LEVEL_WEAK: return "weak";
+	}
+	return "weak";
+}
+
+size_t form_outcome_count(const struct form *f) { return f->nouts; }
+
+const char *
+form_outcome_id(const struct form *f, size_t o)
+{
+	return o < f->nouts ? f->outs[o].id : NULL;
+}
+
+const char *
+form_outcome_label(const struct form *f, size_t o, size_t lang)
+{
+	return o < f->nouts ? label_text(f, &f->outs[o].label, lang) : NULL;
+}
+
+const char *
+form_outcome_advice(const struct form *f, size_t o, size_t lang)
+{
+	return o < f->nouts && f->outs[o].has_advice ? label_text(f, &f->outs[o].advice, lang) : NULL;
+}
+
+const struct expr *
+form_outcome_when(const struct form *f, size_t o)
+{
+	return o < f->nouts ? f->outs[o].when : NULL;
+}
+
+size_t
+form_outcome_referral_count(const struct form *f, size_t o)
+{
+	return o < f->nouts ? f->outs[o].nrefs : 0;
+}
+
+size_t
+form_outcome_referral(const struct form *f, size_t o, size_t k)
+{
+	return o < f->nouts && k < f->outs[o].nrefs ? f->outs[o].refs[k] : 0;
+}
+
+int
+form_outcome_find(const struct form *f, const char *id)
+{
+	for (size_t o = 0; id && o < f->nouts; o++)
+		if (strcmp(f->outs[o].id, id) == 0)
+			return (int)o;
+	return -1;
+}
+
+size_t form_referral_count(const struct form *f) { return f->nrefs; }
+
+const char *
+form_referral_id(const struct form *f, size_t r)
+{
+	return r < f->nrefs ? f->refs[r].id : NULL;
+}
+
+const char *
+form_referral_name(const struct form *f, size_t r, size_t lang)
+{
+	return r < f->nrefs ? label_text(f, &f->refs[r].name, lang) : NULL;
+}
+
+const char *
+form_referral_contact(const struct form *f, size_t r)
+{
+	return r < f->nrefs && f->refs[r].contact ? f->refs[r].contact : "";
+}
+
+bool
+form_referral_emergency(const struct form *f, size_t r)
+{
+	return r < f->nrefs && f->refs[r].emergency;
+}
+
+bool
+form_referral_example(const struct form *f, size_t r)
+{
+	return r < f->nrefs && f->refs[r].example;
+}
+
+size_t
+form_referral_service_count(const struct form *f, size_t r)
+{
+	return r < f->nrefs ? f->refs[r].nservices : 0;
+}
+
+const char *
+form_referral_service(const struct form *f, size_t r, size_t k)
+{
+	return r < f->nrefs && k < f->refs[r].nservices ? f->refs[r].services[k] : NULL;
+}
+
+size_t
+form_referral_country_count(const struct form *f, size_t r)
+{
+	return r < f->nrefs ? f->refs[r].ncountries : 0;
+}
+
+const char *
+form_referral_country(const struct form *f, size_t r, size_t k)
+{
+	return r < f->nrefs && k < f->refs[r].ncountries ? f->refs[r].countries[k] : NULL;
+}
+
+int
+form_referral_find(const struct form *f, const char *id)
+{
+	for (size_t r = 0; id && r < f->nrefs; r++)
+		if (strcmp(f->refs[r].id, id) == 0)
+			return (int)r;
+	return -1;
+}
+
+size_t
+form_eval_order(const struct form *f, const int **order)
+{
+	*order = f->order;
+	return f->norder;
+}
+
+const char *
+form_qtype_name(enum form_qtype t)
+{
+	return (size_t)t < sizeof qtype_names / sizeof qtype_names[0] ? qtype_names[t] : "?";
+}

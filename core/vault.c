@@ -1,0 +1,2451 @@
+/*
+ * vault.c — the encrypted store, vault format 1 (see vault.h, DESIGN.md).
+ *
+ * On disk: one LMDB environment directory (0700, files 0600; 2770/0660 when
+ * group-shared) with these named databases. Integers are big-endian.
+ *
+ *   meta       "format" u32 | "id" 16 random bytes | "kdf" u64 ops, u64 MiB
+ *              (defaults for new users) | "created" u64 Unix seconds
+ *   users      name -> user entry, 124 bytes:
+ *                0 u8 entry version (1)   1 u8 role   2 u16 zero
+ *                4 u64 Argon2id ops      12 u64 Argon2id MiB
+ *               20 salt[16]              36 verifier[16]
+ *               52 wrapped VK[72] (nonce | ciphertext | tag)
+ *   records    record id (16) -> envelope "record"
+ *   summaries  record id (16) -> envelope "summary"
+ *   drafts     user name | 0x00 | draft id (16) -> envelope "draft"
+ *   forms      BLAKE2b-256 of the source (32) -> envelope "form"
+ *   history    record id | u32 version (1 = original) -> envelope "history",
+ *              the earlier versions of a replaced record
+ *   audit      created empty; filled by the audit chain
+ *
+ * Keys. The passphrase goes through Argon2id to a 32-byte master; two
+ * crypto_kdf subkeys of it are the key that wraps VK and a 16-byte verifier.
+ * The verifier costs an attacker nothing (each guess still needs Argon2id)
+ * but lets unlock tell "wrong passphrase" (ST_AUTH) from "entry edited on
+ * disk" (ST_TAMPERED). The wrap's associated data binds vault id, format,
+ * bytes 0..35 of the entry (role, limits, salt) and the user name.
+ *
+ * Envelope: header (0x49, format, kind, 0) | item key wrapped under the
+ * kind's purpose key (72) | nonce (24) | ciphertext | tag (16). The
+ * plaintext is u8 owner length | owner name | content. Wrap and payload share
+ * one associated data: "intake-item" | header | vault id | kind name | NUL |
+ * u16 key length | the LMDB key. Binding the whole key binds the record id,
+ * the draft's user and the history version, so a value moved to any other
+ * slot or vault fails to open.
+ *
+ * LMDB: durable commits only (no NOSYNC, no WRITEMAP); every write is one
+ * short transaction run by write_txn(), which grows the map on MDB_MAP_FULL
+ * and retries; every transaction start adopts a map grown by another process
+ * (MDB_MAP_RESIZED). Argon2id never runs inside a transaction.
+ *
+ * Access: user add/remove need a supervisor; passwd of another user too.
+ * Records, summaries and history are readable and replaceable by their owner
+ * (the interviewer who saved them) and by supervisors; drafts only by their
+ * owner. This is the minimal rule; finer policies belong above the vault.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+#include <lmdb.h>
+#include <unictype.h>
+#include <unistr.h>
+
+#include "crypto.h"
+#include "vault.h"
+
+#define META_FORMAT   "format"
+#define META_ID       "id"
+#define META_KDF      "kdf"
+#define META_CREATED  "created"
+
+#define VK_CTX        "intake01"    /* crypto_kdf context of purpose keys */
+#define PASS_CTX      "intakepw"    /* crypto_kdf context of the passphrase master */
+#define PASS_KEK      1
+#define PASS_VERIFIER 2
+#define VERIFIER_BYTES 16
+
+#define USER_ENTRY_VERSION 1
+#define USER_OFF_ROLE      1
+#define USER_OFF_OPS       4
+#define USER_OFF_MEM       12
+#define USER_OFF_SALT      20
+#define USER_OFF_VERIFIER  36
+#define USER_OFF_WRAPPED   52
+#define USER_HEAD_BYTES    USER_OFF_VERIFIER
+#define USER_ENTRY_BYTES   (USER_OFF_WRAPPED + CRYPTO_WRAPPED_BYTES)
+
+#define ENV_MAGIC     0x49
+#define ENV_HEAD      4
+#define ENV_OFF_WRAP  ENV_HEAD
+#define ENV_OFF_SEAL  (ENV_HEAD + CRYPTO_WRAPPED_BYTES)
+#define ENV_OVERHEAD  (ENV_OFF_SEAL + CRYPTO_SEAL_OVERHEAD + 1)
+#define ITEM_MAX      ((size_t)16 << 20)  /* largest record, draft or form */
+#define AD_MAX        256
+#define KEY_MAX       (VAULT_USER_MAX + 1 + VAULT_ID_BYTES)
+#define HISTORY_KEY   (VAULT_ID_BYTES + 4)
+#define CODE_BYTES    5                   /* id bytes shown in a case code */
+
+/* The map starts here and doubles when full, up to the maximum: virtual
+ * address space only, the file grows with the data. 32-bit systems get
+ * a smaller ceiling because the whole map must fit their address space. */
+#define MAP_INITIAL   ((size_t)64 << 20)
+#define MAP_MAX       (sizeof(size_t) > 4 ? (size_t)64 << 30 : (size_t)1 << 30)
+
+#define DEFAULT_KDF_MIB 64
+#define DEFAULT_KDF_MS  500
+
+/* write_txn() callbacks return 0, an LMDB/errno code, or TXN_FAILED after
+ * setting the message and v->txn_status themselves. */
+#define TXN_FAILED    (-1)
+
+enum db {
+	DB_META, DB_USERS, DB_RECORDS, DB_SUMMARIES, DB_DRAFTS, DB_FORMS,
+	DB_HISTORY, DB_AUDIT, DB_COUNT
+};
+
+static const char *const db_names[DB_COUNT] = {
+	"meta", "users", "records", "summaries", "drafts", "forms", "history", "audit",
+};
+
+enum kind { KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM };
+
+static const struct {
+	const char *name;
+	enum crypto_purpose purpose;
+	enum db db;
+} kinds[] = {
+	[KIND_RECORD]  = { "record",  CRYPTO_PURPOSE_RECORD_WRAP, DB_RECORDS },
+	[KIND_SUMMARY] = { "summary", CRYPTO_PURPOSE_SUMMARY,     DB_SUMMARIES },
+	[KIND_DRAFT]   = { "draft",   CRYPTO_PURPOSE_DRAFT,       DB_DRAFTS },
+	[KIND_HISTORY] = { "history", CRYPTO_PURPOSE_HISTORY,     DB_HISTORY },
+	[KIND_FORM]    = { "form",    CRYPTO_PURPOSE_FORM,        DB_FORMS },
+};
+
+/* Everything secret the handle holds, in one guarded allocation. The
+ * scratch fields hold short-lived keys so that none lands on the stack. */
+struct keyring {
+	unsigned char vk[CRYPTO_KEY_BYTES];
+	unsigned char purpose[CRYPTO_PURPOSE_COUNT + 1][CRYPTO_KEY_BYTES];
+	unsigned char item[CRYPTO_KEY_BYTES];
+	unsigned char master[CRYPTO_KEY_BYTES];
+	unsigned char kek[CRYPTO_KEY_BYTES];
+	unsigned char verifier[VERIFIER_BYTES];
+};
+
+struct vault {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	int is_open;
+	int unlocked;
+	int shared;
+	size_t map_initial;
+	size_t map_max;
+	char dir[PATH_MAX];
+	unsigned char id[VAULT_ID_BYTES];
+	uint32_t format;
+	struct vault_kdf kdf;
+	uint64_t created;
+	struct keyring *kr;
+	char user[VAULT_USER_MAX + 1];
+	enum role role;
+	enum status txn_status;
+	char msg[512];
+};
+
+struct user_entry {
+	unsigned char raw[USER_ENTRY_BYTES];
+	enum role role;
+	uint64_t ops;
+	uint64_t mem_mib;
+};
+
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static enum status fail(struct vault *v, enum status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum status
+fail(struct vault *v, enum status st, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(v->msg, sizeof v->msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		snprintf(v->msg, sizeof v->msg, "%s", status_str(st));
+	else if ((size_t)n >= sizeof v->msg)
+		memcpy(v->msg + sizeof v->msg - 4, "...", 4);
+	return st;
+}
+
+/* Writes a message into a caller's buffer (which may be NULL), marking a
+ * truncated one with "...". */
+static enum status say(char *msg, size_t msglen, enum status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static enum status
+say(char *msg, size_t msglen, enum status st, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (msg == NULL || msglen == 0)
+		return st;
+	va_start(ap, fmt);
+	n = vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= msglen && msglen >= 4)
+		memcpy(msg + msglen - 4, "...", 4);
+	return st;
+}
+
+static void
+put_be32(unsigned char *p, uint32_t x)
+{
+	p[0] = (unsigned char)(x >> 24);
+	p[1] = (unsigned char)(x >> 16);
+	p[2] = (unsigned char)(x >> 8);
+	p[3] = (unsigned char)x;
+}
+
+static uint32_t
+get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put_be64(unsigned char *p, uint64_t x)
+{
+	put_be32(p, (uint32_t)(x >> 32));
+	put_be32(p + 4, (uint32_t)x);
+}
+
+static uint64_t
+get_be64(const unsigned char *p)
+{
+	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+/* ---- names, passphrases, roles ---------------------------------------- */
+
+const char *
+role_name(enum role r)
+{
+	switch (r) {
+	case ROLE_SUPERVISOR:  return "supervisor";
+	case ROLE_INTERVIEWER: return "interviewer";
+	case ROLE_TRAINER:     return "trainer";
+	}
+	return "unknown";
+}
+
+enum status
+role_parse(const char *s, enum role *out)
+{
+	static const enum role all[] = { ROLE_SUPERVISOR, ROLE_INTERVIEWER, ROLE_TRAINER };
+
+	for (size_t i = 0; s != NULL && i < sizeof all / sizeof all[0]; i++) {
+		if (strcmp(s, role_name(all[i])) == 0) {
+			*out = all[i];
+			return ST_OK;
+		}
+	}
+	return ST_INVALID;
+}
+
+/* Characters that change how the text around them is displayed without
+ * being seen: they would let two different names look the same. */
+static int
+is_invisible_control(ucs4_t uc)
+{
+	return uc_is_general_category(uc, UC_CATEGORY_Cc) ||
+	    uc_is_general_category(uc, UC_CATEGORY_Zl) ||
+	    uc_is_general_category(uc, UC_CATEGORY_Zp) ||
+	    uc == 0x061C || uc == 0x200E || uc == 0x200F ||
+	    (uc >= 0x202A && uc <= 0x202E) || (uc >= 0x2066 && uc <= 0x2069) ||
+	    uc == 0xFEFF;
+}
+
+enum status
+vault_check_user_name(const char *name, char *msg, size_t msglen)
+{
+	const uint8_t *s = (const uint8_t *)name;
+	size_t len, i, pos;
+	ucs4_t uc = 0, first = 0;
+	int n;
+
+	if (name == NULL || name[0] == '\0')
+		return say(msg, msglen, ST_INVALID, "the user name is empty: give a name of 1 to %d bytes",
+		    VAULT_USER_MAX);
+	len = strlen(name);
+	if (len > VAULT_USER_MAX)
+		return say(msg, msglen, ST_INVALID,
+		    "the user name is %zu bytes long; at most %d bytes are allowed "
+		    "(about 21 Lao, Thai or Chinese characters)", len, VAULT_USER_MAX);
+	if (u8_check(s, len) != NULL)
+		return say(msg, msglen, ST_INVALID,
+		    "the user name is not valid UTF-8: check the terminal's character encoding");
+	if (name[0] == '-')
+		return say(msg, msglen, ST_INVALID,
+		    "the user name cannot start with '-' (it would read as an option)");
+	for (i = 0, pos = 1; i < len; i += (size_t)n, pos++) {
+		n = u8_mbtouc(&uc, s + i, len - i);
+		if (i == 0)
+			first = uc;
+		if (is_invisible_control(uc))
+			return say(msg, msglen, ST_INVALID,
+			    "the user name contains a control or invisible formatting character "
+			    "(character %zu): use letters, digits and punctuation", pos);
+	}
+	if (uc_is_property_white_space(first) || uc_is_property_white_space(uc))
+		return say(msg, msglen, ST_INVALID,
+		    "the user name starts or ends with a space: remove it");
+	return ST_OK;
+}
+
+/*
+ * Passphrases. Argon2id makes each guess cost about half a second, but that
+ * only multiplies the work: a short passphrase is still found by an attacker
+ * who has the vault file and time. VAULT_PASS_MIN is 10 characters because
+ * that is what an interviewer can type reliably on a phone or a borrowed
+ * keyboard while being long enough for a few words ("mango river 42" is
+ * better than "M@ngo1"). Characters are Unicode code points, so Lao, Thai
+ * and Chinese passphrases count fairly. Passphrases are used as exact bytes
+ * (no normalisation), the same on every terminal that types them alike.
+ */
+enum status
+vault_check_passphrase(const char *pass, size_t len, char *msg, size_t msglen)
+{
+	size_t chars;
+
+	if (pass == NULL || len == 0)
+		return say(msg, msglen, ST_INVALID,
+		    "the passphrase is empty: use at least %d characters, for example a few words",
+		    VAULT_PASS_MIN);
+	if (len > VAULT_PASS_MAX)
+		return say(msg, msglen, ST_INVALID,
+		    "the passphrase is %zu bytes long; at most %d bytes are allowed", len, VAULT_PASS_MAX);
+	if (u8_check((const uint8_t *)pass, len) != NULL)
+		return say(msg, msglen, ST_INVALID,
+		    "the passphrase is not valid UTF-8: check the terminal's character encoding");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)pass[i];
+		if (c < 0x20 || c == 0x7F)
+			return say(msg, msglen, ST_INVALID,
+			    "the passphrase contains a control character (such as a tab or a line break)");
+	}
+	chars = u8_mbsnlen((const uint8_t *)pass, len);
+	if (chars < VAULT_PASS_MIN)
+		return say(msg, msglen, ST_INVALID,
+		    "the passphrase is too short: %zu characters, at least %d are needed "
+		    "(a few words are easy to remember)", chars, VAULT_PASS_MIN);
+	return ST_OK;
+}
+
+static enum status
+check_kdf(struct vault *v, const struct vault_kdf *kdf)
+{
+	if (kdf->ops < CRYPTO_PASSKEY_OPS_MIN || kdf->ops > CRYPTO_PASSKEY_OPS_MAX ||
+	    kdf->mem_mib < CRYPTO_PASSKEY_MEM_MIN || kdf->mem_mib > CRYPTO_PASSKEY_MEM_MAX ||
+	    (uint64_t)kdf->mem_mib > SIZE_MAX / (1024 * 1024))
+		return fail(v, ST_INVALID,
+		    "Argon2id limits out of range: ops must be %d..%d and memory %d..%d MiB",
+		    CRYPTO_PASSKEY_OPS_MIN, CRYPTO_PASSKEY_OPS_MAX,
+		    CRYPTO_PASSKEY_MEM_MIN, CRYPTO_PASSKEY_MEM_MAX);
+	return ST_OK;
+}
+
+/* ---- case codes --------------------------------------------------------- */
+
+/* Multiplication by x in GF(32) modulo x^5 + x^2 + 1. The check symbol makes
+ * sum(x^(9-i) * d_i) vanish: every single wrong symbol and every swap of two
+ * neighbours (or of symbols two apart) changes the sum, so it is caught. */
+static unsigned
+gf32_mulx(unsigned a)
+{
+	return ((a << 1) & 0x1F) ^ ((a & 0x10) ? 0x05 : 0);
+}
+
+static unsigned
+code_fold(const unsigned *d, size_t n)
+{
+	unsigned r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		r = gf32_mulx(r) ^ d[i];
+	return r;
+}
+
+static void
+code_format(const unsigned d[9], struct case_code *out)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < 9; i++) {
+		if (i == 4 || i == 8)
+			out->s[j++] = '-';
+		out->s[j++] = crockford[d[i]];
+	}
+	out->s[j] = '\0';
+}
+
+void
+record_id_code(const struct record_id *id, struct case_code *out)
+{
+	uint64_t bits = 0;
+	unsigned d[9];
+
+	for (size_t i = 0; i < CODE_BYTES; i++)
+		bits = bits << 8 | id->b[i];
+	for (size_t i = 0; i < 8; i++)
+		d[i] = (unsigned)(bits >> (35 - 5 * i)) & 0x1F;
+	d[8] = gf32_mulx(code_fold(d, 8));
+	code_format(d, out);
+}
+
+static int
+crockford_value(char c)
+{
+	if (c >= 'a' && c <= 'z')
+		c = (char)(c - 'a' + 'A');
+	if (c == 'O')
+		return 0;
+	if (c == 'I' || c == 'L')
+		return 1;
+	for (int i = 0; i < 32; i++)
+		if (crockford[i] == c)
+			return i;
+	return -1;
+}
+
+static enum status
+code_decode(const char *text, unsigned d[9], char *msg, size_t msglen)
+{
+	size_t n = 0;
+
+	if (text == NULL)
+		return say(msg, msglen, ST_INVALID, "no case code given");
+	for (const char *p = text; *p != '\0'; p++) {
+		int val;
+
+		if (*p == '-' || *p == ' ')
+			continue;
+		val = crockford_value(*p);
+		if (val < 0 || n == 9) {
+			if (val < 0 && (*p == 'U' || *p == 'u'))
+				return say(msg, msglen, ST_INVALID,
+				    "case codes never contain the letter U: check the code");
+			return say(msg, msglen, ST_INVALID,
+			    "this is not a case code: a case code has 9 letters and digits, "
+			    "like K7QM-3XTD-9");
+		}
+		d[n++] = (unsigned)val;
+	}
+	if (n != 9)
+		return say(msg, msglen, ST_INVALID,
+		    "this is not a case code: a case code has 9 letters and digits, like K7QM-3XTD-9");
+	if (code_fold(d, 9) != 0)
+		return say(msg, msglen, ST_INVALID,
+		    "this case code has a typing error (its last character does not match): "
+		    "check it and type it again");
+	return ST_OK;
+}
+
+enum status
+case_code_parse(const char *text, struct case_code *out, char *msg, size_t msglen)
+{
+	unsigned d[9];
+	enum status st;
+
+	st = code_decode(text, d, msg, msglen);
+	if (st == ST_OK && out != NULL)
+		code_format(d, out);
+	return st;
+}
+
+enum status
+record_id_hex(const struct record_id *id, char out[2 * VAULT_ID_BYTES + 1])
+{
+	crypto_bin2hex(out, id->b, VAULT_ID_BYTES);
+	return ST_OK;
+}
+
+/* ---- handle, errors, LMDB plumbing --------------------------------------- */
+
+struct vault *
+vault_new(void)
+{
+	struct vault *v;
+
+	if (crypto_init() != ST_OK)
+		return NULL;
+	v = calloc(1, sizeof *v);
+	if (v == NULL)
+		return NULL;
+	v->kr = secure_alloc(sizeof *v->kr);
+	if (v->kr == NULL) {
+		free(v);
+		return NULL;
+	}
+	secure_wipe(v->kr, sizeof *v->kr);
+	v->map_initial = MAP_INITIAL;
+	v->map_max = MAP_MAX;
+	v->role = ROLE_INTERVIEWER;
+	return v;
+}
+
+const char *
+vault_errmsg(const struct vault *v)
+{
+	if (v == NULL)
+		return "out of memory";
+	return v->msg;
+}
+
+void
+vault_set_map_size(struct vault *v, size_t initial, size_t max)
+{
+	if (initial > 0)
+		v->map_initial = initial;
+	if (max > 0)
+		v->map_max = max;
+	if (v->map_max < v->map_initial)
+		v->map_max = v->map_initial;
+}
+
+size_t
+vault_map_size(const struct vault *v)
+{
+	MDB_envinfo info;
+
+	if (!v->is_open || mdb_env_info(v->env, &info) != 0)
+		return 0;
+	return info.me_mapsize;
+}
+
+void
+vault_set_shared(struct vault *v, int group_shared)
+{
+	v->shared = group_shared != 0;
+}
+
+static mode_t
+file_mode(const struct vault *v)
+{
+	return v->shared ? 0660 : 0600;
+}
+
+static mode_t
+dir_mode(const struct vault *v)
+{
+	return v->shared ? (S_ISGID | 0770) : 0700;
+}
+
+/* Maps an LMDB or errno code to a status and a message that says what to do.
+ * `what` names the operation ("saving the record"). */
+static enum status
+fail_mdb(struct vault *v, int rc, const char *what)
+{
+	switch (rc) {
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+		return fail(v, ST_FULL, "no space left on the disk holding the vault at %s while %s "
+		    "(%s): free some space and try again; nothing was saved",
+		    v->dir, what, mdb_strerror(rc));
+	case MDB_MAP_FULL:
+		if (v->map_max >= ((size_t)1 << 20))
+			return fail(v, ST_FULL, "vault is full: it reached %zu MiB, the largest size "
+			    "this intake allows, while %s; export and archive older records",
+			    v->map_max >> 20, what);
+		return fail(v, ST_FULL, "vault is full: it reached %zu KiB, the largest size "
+		    "this intake allows, while %s; export and archive older records",
+		    v->map_max >> 10, what);
+	case MDB_READERS_FULL:
+		return fail(v, ST_BUSY, "too many programs have the vault at %s open: close some "
+		    "and try again", v->dir);
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_BAD_DBI:
+		return fail(v, ST_TAMPERED, "the vault database at %s is damaged (%s while %s): "
+		    "restore the vault from a backup", v->dir, mdb_strerror(rc), what);
+	case MDB_VERSION_MISMATCH:
+		return fail(v, ST_FORMAT, "the vault at %s was written by an incompatible LMDB "
+		    "version: use the intake that created it", v->dir);
+	case MDB_PANIC:
+		return fail(v, ST_IO, "the vault at %s hit a fatal write error while %s: close "
+		    "intake and open the vault again", v->dir, what);
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return fail(v, ST_IO, "cannot write to the vault at %s while %s (%s): check that "
+		    "it belongs to you and the disk is not read-only", v->dir, what, mdb_strerror(rc));
+	case ENOMEM:
+		return fail(v, ST_NOMEM, "out of memory while %s", what);
+	case MDB_TXN_FULL:
+		return fail(v, ST_INVALID, "the item is too large to save in one step while %s", what);
+	default:
+		return fail(v, ST_IO, "%s failed: %s", what, mdb_strerror(rc));
+	}
+}
+
+/* Starts a transaction, adopting a map that another process has grown. */
+static int
+txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
+{
+	int rc;
+
+	for (int tries = 0; ; tries++) {
+		rc = mdb_txn_begin(v->env, NULL, flags, txn);
+		if (rc != MDB_MAP_RESIZED || tries == 8)
+			return rc;
+		rc = mdb_env_set_mapsize(v->env, 0);
+		if (rc != 0)
+			return rc;
+	}
+}
+
+static enum status
+map_grow(struct vault *v, const char *what)
+{
+	MDB_envinfo info;
+	size_t next;
+	int rc;
+
+	mdb_env_info(v->env, &info);
+	if (info.me_mapsize >= v->map_max)
+		return fail_mdb(v, MDB_MAP_FULL, what);
+	next = info.me_mapsize > v->map_max / 2 ? v->map_max : info.me_mapsize * 2;
+	rc = mdb_env_set_mapsize(v->env, next);
+	if (rc != 0)
+		return fail_mdb(v, rc, what);
+	return ST_OK;
+}
+
+typedef int (*txn_fn)(struct vault *v, MDB_txn *txn, void *arg);
+
+/* Runs fn in one durable write transaction; on a full map, grows it and runs
+ * fn again from the start, so fn must not keep state between attempts. */
+static enum status
+write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
+{
+	MDB_txn *txn;
+	enum status st;
+	int rc;
+
+	for (;;) {
+		rc = txn_begin(v, 0, &txn);
+		if (rc != 0)
+			return fail_mdb(v, rc, what);
+		v->txn_status = ST_OK;
+		rc = fn(v, txn, arg);
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc == 0)
+			return ST_OK;
+		if (rc == TXN_FAILED)
+			return v->txn_status;
+		if (rc != MDB_MAP_FULL)
+			return fail_mdb(v, rc, what);
+		st = map_grow(v, what);
+		if (st != ST_OK)
+			return st;
+	}
+}
+
+static int
+txn_fail(struct vault *v, enum status st)
+{
+	v->txn_status = st;
+	return TXN_FAILED;
+}
+
+static enum status
+need_open(struct vault *v)
+{
+	if (!v->is_open)
+		return fail(v, ST_INVALID, "no vault is open");
+	return ST_OK;
+}
+
+static enum status
+need_unlocked(struct vault *v)
+{
+	if (!v->is_open)
+		return fail(v, ST_INVALID, "no vault is open");
+	if (!v->unlocked)
+		return fail(v, ST_LOCKED, "the vault is locked: unlock it with your user name and "
+		    "passphrase first");
+	return ST_OK;
+}
+
+static enum status
+need_supervisor(struct vault *v, const char *action)
+{
+	enum status st = need_unlocked(v);
+
+	if (st != ST_OK)
+		return st;
+	if (v->role != ROLE_SUPERVISOR)
+		return fail(v, ST_DENIED, "only a supervisor can %s; you are unlocked as %s (%s)",
+		    action, v->user, role_name(v->role));
+	return ST_OK;
+}
+
+static void
+derive_purpose_keys(struct keyring *kr)
+{
+	for (int p = 1; p <= CRYPTO_PURPOSE_COUNT; p++)
+		crypto_subkey(kr->purpose[p], (uint64_t)p, VK_CTX, kr->vk);
+}
+
+void
+vault_lock(struct vault *v)
+{
+	if (v == NULL)
+		return;
+	secure_wipe(v->kr, sizeof *v->kr);
+	secure_wipe(v->user, sizeof v->user);
+	v->unlocked = 0;
+	v->role = ROLE_INTERVIEWER;
+}
+
+int
+vault_is_unlocked(const struct vault *v)
+{
+	return v != NULL && v->unlocked;
+}
+
+const char *
+vault_user(const struct vault *v)
+{
+	return v != NULL && v->unlocked ? v->user : NULL;
+}
+
+enum role
+vault_role(const struct vault *v)
+{
+	/* Least privilege when locked. */
+	return v != NULL && v->unlocked ? v->role : ROLE_INTERVIEWER;
+}
+
+static void
+env_close(struct vault *v)
+{
+	if (v->env != NULL)
+		mdb_env_close(v->env);
+	v->env = NULL;
+	v->is_open = 0;
+}
+
+void
+vault_close(struct vault *v)
+{
+	if (v == NULL)
+		return;
+	vault_lock(v);
+	env_close(v);
+	secure_free(v->kr);
+	free(v);
+}
+
+/* ---- directory and environment ------------------------------------------ */
+
+enum status
+vault_default_dir(char *buf, size_t len, const char *leaf)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (leaf == NULL || *leaf == '\0')
+		leaf = "vault";
+	/* XDG requires an absolute path; a relative one is ignored. */
+	if (xdg != NULL && xdg[0] == '/') {
+		n = snprintf(buf, len, "%s/intake/%s", xdg, leaf);
+	} else {
+		if (home == NULL || home[0] == '\0') {
+			struct passwd *pw = getpwuid(getuid());
+			home = pw != NULL ? pw->pw_dir : NULL;
+		}
+		if (home == NULL || home[0] == '\0')
+			return ST_NOTFOUND;
+		n = snprintf(buf, len, "%s/.local/share/intake/%s", home, leaf);
+	}
+	if (n < 0 || (size_t)n >= len)
+		return ST_INVALID;
+	return ST_OK;
+}
+
+static enum status
+join_path(struct vault *v, char *out, const char *file)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", v->dir, file);
+
+	if (n < 0 || n >= PATH_MAX)
+		return fail(v, ST_INVALID, "the vault path is too long");
+	return ST_OK;
+}
+
+static enum status
+set_dir(struct vault *v, const char *dir)
+{
+	size_t len;
+
+	if (dir == NULL || dir[0] == '\0')
+		return fail(v, ST_INVALID, "no vault directory given");
+	len = strlen(dir);
+	/* Room for "/data.mdb" after the directory. */
+	if (len + 16 >= sizeof v->dir)
+		return fail(v, ST_INVALID, "the vault path is too long (%zu bytes)", len);
+	memcpy(v->dir, dir, len + 1);
+	while (len > 1 && v->dir[len - 1] == '/')
+		v->dir[--len] = '\0';
+	return ST_OK;
+}
+
+/* mkdir -p for the parents of v->dir (0700 for those it creates). */
+static enum status
+make_parents(struct vault *v)
+{
+	char path[PATH_MAX];
+
+	memcpy(path, v->dir, sizeof path);
+	for (char *p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return fail(v, ST_IO, "cannot create the directory %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+	return ST_OK;
+}
+
+static int
+dir_has_entries(const char *dir)
+{
+	int any = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			any = 1;
+			break;
+		}
+	}
+	closedir(d);
+	return any;
+}
+
+static void *
+unconst(const void *p)
+{
+	/* LMDB takes non-const MDB_val pointers for keys it only reads. */
+	return (void *)(uintptr_t)p;
+}
+
+static int
+env_start(struct vault *v)
+{
+	int rc = mdb_env_create(&v->env);
+
+	if (rc != 0) {
+		v->env = NULL;
+		return rc;
+	}
+	rc = mdb_env_set_maxdbs(v->env, DB_COUNT + 8);
+	if (rc == 0)
+		rc = mdb_env_set_mapsize(v->env, v->map_initial);
+	/* MDB_NOTLS: read transactions are not tied to a thread; durability
+	 * flags are deliberately absent (every commit is synced). */
+	if (rc == 0)
+		rc = mdb_env_open(v->env, v->dir, MDB_NOTLS, file_mode(v));
+	if (rc != 0) {
+		mdb_env_close(v->env);
+		v->env = NULL;
+	}
+	return rc;
+}
+
+static int
+meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name, MDB_val *out)
+{
+	MDB_val k = { strlen(name), unconst(name) };
+
+	return mdb_get(txn, dbi, &k, out);
+}
+
+static int
+meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len,
+    unsigned flags)
+{
+	MDB_val k = { strlen(name), unconst(name) };
+	MDB_val d = { len, unconst(data) };
+
+	return mdb_put(txn, dbi, &k, &d, flags);
+}
+
+/* ---- user entries ------------------------------------------------------- */
+
+static size_t
+user_ad(const struct vault *v, const char *name, const unsigned char *entry,
+    unsigned char ad[AD_MAX])
+{
+	static const char label[] = "intake-user";
+	size_t n = 0, nlen = strlen(name);
+
+	memcpy(ad + n, label, sizeof label - 1);
+	n += sizeof label - 1;
+	memcpy(ad + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	put_be32(ad + n, v->format);
+	n += 4;
+	memcpy(ad + n, entry, USER_HEAD_BYTES);
+	n += USER_HEAD_BYTES;
+	ad[n++] = (unsigned char)nlen;
+	memcpy(ad + n, name, nlen);
+	return n + nlen;
+}
+
+static enum status
+fail_passkey(struct vault *v, enum status st, uint64_t mem_mib)
+{
+	if (st == ST_NOMEM)
+		return fail(v, ST_NOMEM, "not enough memory to check the passphrase: Argon2id needs "
+		    "%llu MiB; close other programs and try again", (unsigned long long)mem_mib);
+	return fail(v, st, "the Argon2id limits are out of range");
+}
+
+/* Builds a user entry wrapping the VK held in the keyring. Runs Argon2id:
+ * call it outside any transaction. */
+static enum status
+user_entry_build(struct vault *v, const char *name, enum role role, const char *pass,
+    size_t passlen, const struct vault_kdf *kdf, unsigned char out[USER_ENTRY_BYTES])
+{
+	struct keyring *kr = v->kr;
+	unsigned char ad[AD_MAX];
+	size_t adlen;
+	enum status st;
+
+	memset(out, 0, USER_ENTRY_BYTES);
+	out[0] = USER_ENTRY_VERSION;
+	out[USER_OFF_ROLE] = (unsigned char)role;
+	put_be64(out + USER_OFF_OPS, kdf->ops);
+	put_be64(out + USER_OFF_MEM, kdf->mem_mib);
+	crypto_random(out + USER_OFF_SALT, CRYPTO_SALT_BYTES);
+	st = crypto_passkey(kr->master, pass, passlen, out + USER_OFF_SALT, kdf->ops, kdf->mem_mib);
+	if (st != ST_OK)
+		return fail_passkey(v, st, kdf->mem_mib);
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(out + USER_OFF_VERIFIER, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX,
+	    kr->master);
+	adlen = user_ad(v, name, out, ad);
+	crypto_wrap(out + USER_OFF_WRAPPED, kr->vk, ad, adlen, kr->kek);
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	return ST_OK;
+}
+
+static enum status
+user_entry_parse(struct vault *v, const char *name, const MDB_val *val, struct user_entry *e)
+{
+	const unsigned char *p = val->mv_data;
+
+	if (val->mv_size != USER_ENTRY_BYTES || p[0] != USER_ENTRY_VERSION ||
+	    p[USER_OFF_ROLE] > ROLE_TRAINER || p[2] != 0 || p[3] != 0)
+		goto damaged;
+	memcpy(e->raw, p, USER_ENTRY_BYTES);
+	e->role = (enum role)p[USER_OFF_ROLE];
+	e->ops = get_be64(p + USER_OFF_OPS);
+	e->mem_mib = get_be64(p + USER_OFF_MEM);
+	/* Bounds keep an edited entry from making unlock hang or exhaust memory. */
+	if (e->ops < CRYPTO_PASSKEY_OPS_MIN || e->ops > CRYPTO_PASSKEY_OPS_MAX ||
+	    e->mem_mib < CRYPTO_PASSKEY_MEM_MIN || e->mem_mib > CRYPTO_PASSKEY_MEM_MAX)
+		goto damaged;
+	return ST_OK;
+damaged:
+	return fail(v, ST_TAMPERED, "the entry of user %s is damaged or was edited on disk: "
+	    "restore the vault from a backup, or ask a supervisor to remove and add %s again",
+	    name, name);
+}
+
+/* Reads and parses the entry of name. ST_NOTFOUND without a message. */
+static enum status
+user_read(struct vault *v, const char *name, struct user_entry *e)
+{
+	MDB_txn *txn;
+	MDB_val k = { strlen(name), unconst(name) }, val;
+	enum status st;
+	int rc;
+
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc != 0)
+		return fail_mdb(v, rc, "reading the users");
+	rc = mdb_get(txn, v->dbi[DB_USERS], &k, &val);
+	if (rc == 0)
+		st = user_entry_parse(v, name, &val, e);
+	else if (rc == MDB_NOTFOUND)
+		st = ST_NOTFOUND;
+	else
+		st = fail_mdb(v, rc, "reading the users");
+	mdb_txn_abort(txn);
+	return st;
+}
+
+enum status
+vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen)
+{
+	struct keyring *kr = v->kr;
+	struct user_entry e;
+	unsigned char ad[AD_MAX];
+	size_t adlen;
+	int verified, unwrapped;
+	enum status st;
+
+	if ((st = need_open(v)) != ST_OK)
+		return st;
+	vault_lock(v);
+	if (vault_check_user_name(user, NULL, 0) != ST_OK)
+		return fail(v, ST_AUTH, "that is not a valid user name: check the spelling, or see "
+		    "`intake user list`");
+	if (pass == NULL || passlen > VAULT_PASS_MAX)
+		return fail(v, ST_AUTH, "wrong passphrase for user %s", user);
+	st = user_read(v, user, &e);
+	if (st == ST_NOTFOUND)
+		return fail(v, ST_AUTH, "no user named %s in this vault: check the spelling, or see "
+		    "`intake user list`", user);
+	if (st != ST_OK)
+		return st;
+	st = crypto_passkey(kr->master, pass, passlen, e.raw + USER_OFF_SALT, e.ops, e.mem_mib);
+	if (st != ST_OK)
+		return fail_passkey(v, st, e.mem_mib);
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
+	verified = crypto_equal(kr->verifier, e.raw + USER_OFF_VERIFIER, VERIFIER_BYTES);
+	adlen = user_ad(v, user, e.raw, ad);
+	unwrapped = crypto_unwrap(kr->vk, e.raw + USER_OFF_WRAPPED, ad, adlen, kr->kek) == ST_OK;
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	secure_wipe(kr->verifier, sizeof kr->verifier);
+	if (!verified && !unwrapped) {
+		vault_lock(v);
+		return fail(v, ST_AUTH, "wrong passphrase for user %s", user);
+	}
+	if (!verified || !unwrapped) {
+		vault_lock(v);
+		return fail(v, ST_TAMPERED, "the entry of user %s was edited or damaged on disk "
+		    "(its %s no longer matches): restore the vault from a backup, or ask a "
+		    "supervisor to set a new passphrase with `intake user passwd %s`", user,
+		    unwrapped ? "passphrase check" : "role or wrapped key", user);
+	}
+	derive_purpose_keys(kr);
+	snprintf(v->user, sizeof v->user, "%s", user);
+	v->role = e.role;
+	v->unlocked = 1;
+	return ST_OK;
+}
+
+/* ---- create and open ----------------------------------------------------- */
+
+struct create_arg {
+	const char *user;
+	const unsigned char *entry;
+};
+
+static int
+create_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const struct create_arg *a = argp;
+	unsigned char fmt[4], kdf[16], created[8];
+	MDB_val k, d;
+	int rc;
+
+	for (int i = 0; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &v->dbi[i]);
+		if (rc != 0)
+			return rc;
+	}
+	put_be32(fmt, VAULT_FORMAT);
+	put_be64(kdf, v->kdf.ops);
+	put_be64(kdf + 8, v->kdf.mem_mib);
+	put_be64(created, v->created);
+	rc = meta_put(txn, v->dbi[DB_META], META_FORMAT, fmt, sizeof fmt, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		fail(v, ST_EXISTS, "there is already a vault at %s: open it, or choose another "
+		    "directory", v->dir);
+		return txn_fail(v, ST_EXISTS);
+	}
+	if (rc == 0)
+		rc = meta_put(txn, v->dbi[DB_META], META_ID, v->id, VAULT_ID_BYTES, 0);
+	if (rc == 0)
+		rc = meta_put(txn, v->dbi[DB_META], META_KDF, kdf, sizeof kdf, 0);
+	if (rc == 0)
+		rc = meta_put(txn, v->dbi[DB_META], META_CREATED, created, sizeof created, 0);
+	if (rc != 0)
+		return rc;
+	k.mv_size = strlen(a->user);
+	k.mv_data = unconst(a->user);
+	d.mv_size = USER_ENTRY_BYTES;
+	d.mv_data = unconst(a->entry);
+	return mdb_put(txn, v->dbi[DB_USERS], &k, &d, MDB_NOOVERWRITE);
+}
+
+/* Creates path with exactly `mode`, whatever the umask. */
+static enum status
+create_file(struct vault *v, const char *path, int excl)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (excl ? O_EXCL : 0),
+	    file_mode(v));
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return fail(v, ST_EXISTS, "there is already a vault at %s: open it, or choose "
+			    "another directory", v->dir);
+		return fail(v, ST_IO, "cannot create %s: %s", path, strerror(errno));
+	}
+	if (fchmod(fd, file_mode(v)) != 0) {
+		close(fd);
+		return fail(v, ST_IO, "cannot set the permissions of %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	return ST_OK;
+}
+
+enum status
+vault_kdf_calibrate(uint64_t mem_mib, unsigned target_ms, struct vault_kdf *out)
+{
+	uint64_t ops;
+	enum status st;
+
+	if (crypto_init() != ST_OK)
+		return ST_INTERNAL;
+	if (mem_mib == 0)
+		mem_mib = DEFAULT_KDF_MIB;
+	if (target_ms == 0)
+		target_ms = DEFAULT_KDF_MS;
+	st = crypto_passkey_calibrate(mem_mib, target_ms, &ops);
+	if (st != ST_OK)
+		return st;
+	out->ops = ops;
+	out->mem_mib = mem_mib;
+	return ST_OK;
+}
+
+enum status
+vault_create(struct vault *v, const char *dir, const char *user,
+    const char *pass, size_t passlen, const struct vault_kdf *kdf)
+{
+	char data[PATH_MAX], lock[PATH_MAX];
+	unsigned char entry[USER_ENTRY_BYTES];
+	struct create_arg arg = { user, entry };
+	struct vault_kdf k;
+	struct stat sb;
+	int made_dir = 0, made_files = 0;
+	enum status st;
+	int rc;
+
+	if (v->is_open)
+		return fail(v, ST_INVALID, "this handle already has a vault open");
+	if ((st = vault_check_user_name(user, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	if ((st = vault_check_passphrase(pass, passlen, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	if (kdf == NULL) {
+		st = vault_kdf_calibrate(0, 0, &k);
+		if (st != ST_OK)
+			return fail(v, st, "cannot calibrate Argon2id: %s", status_str(st));
+	} else {
+		k = *kdf;
+	}
+	if ((st = check_kdf(v, &k)) != ST_OK)
+		return st;
+	if ((st = set_dir(v, dir)) != ST_OK ||
+	    (st = join_path(v, data, "data.mdb")) != ST_OK ||
+	    (st = join_path(v, lock, "lock.mdb")) != ST_OK)
+		return st;
+
+	if (stat(v->dir, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode))
+			return fail(v, ST_EXISTS, "%s exists and is not a directory: choose another "
+			    "place for the vault", v->dir);
+		if (lstat(data, &sb) == 0)
+			return fail(v, ST_EXISTS, "there is already a vault at %s: open it, or choose "
+			    "another directory", v->dir);
+		if (dir_has_entries(v->dir))
+			return fail(v, ST_EXISTS, "%s is not empty: choose a new or empty directory "
+			    "for the vault", v->dir);
+	} else if (errno == ENOENT) {
+		if ((st = make_parents(v)) != ST_OK)
+			return st;
+		if (mkdir(v->dir, 0700) != 0)
+			return fail(v, ST_IO, "cannot create the directory %s: %s", v->dir,
+			    strerror(errno));
+		made_dir = 1;
+	} else {
+		return fail(v, ST_IO, "cannot use %s: %s", v->dir, strerror(errno));
+	}
+	if (chmod(v->dir, dir_mode(v)) != 0) {
+		st = fail(v, ST_IO, "cannot set the permissions of %s: %s", v->dir, strerror(errno));
+		goto failed;
+	}
+	/* O_EXCL on data.mdb makes two concurrent `intake init` in one place
+	 * fail cleanly instead of sharing a half-made vault. */
+	if ((st = create_file(v, data, 1)) != ST_OK)
+		goto failed;
+	made_files = 1;
+	if ((st = create_file(v, lock, 0)) != ST_OK)
+		goto failed;
+	rc = env_start(v);
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "creating the vault");
+		goto failed;
+	}
+	crypto_random(v->id, sizeof v->id);
+	crypto_random(v->kr->vk, sizeof v->kr->vk);
+	v->format = VAULT_FORMAT;
+	v->kdf = k;
+	v->created = (uint64_t)time(NULL);
+	if ((st = user_entry_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k, entry)) != ST_OK)
+		goto failed;
+	if ((st = write_txn(v, "creating the vault", create_txn, &arg)) != ST_OK)
+		goto failed;
+	v->is_open = 1;
+	derive_purpose_keys(v->kr);
+	snprintf(v->user, sizeof v->user, "%s", user);
+	v->role = ROLE_SUPERVISOR;
+	v->unlocked = 1;
+	return ST_OK;
+
+failed:
+	vault_lock(v);
+	env_close(v);
+	if (made_files) {
+		unlink(data);
+		unlink(lock);
+	}
+	if (made_dir)
+		rmdir(v->dir);
+	return st;
+}
+
+static enum status
+open_meta(struct vault *v, MDB_txn *txn)
+{
+	MDB_val val;
+	const unsigned char *p;
+	uint32_t format;
+	int rc;
+
+	rc = mdb_dbi_open(txn, db_names[DB_META], 0, &v->dbi[DB_META]);
+	if (rc == 0)
+		rc = meta_get(txn, v->dbi[DB_META], META_FORMAT, &val);
+	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
+		return fail(v, ST_FORMAT, "%s is not an Intake vault (an LMDB database without "
+		    "Intake's metadata): check --vault, or create a vault with `intake init`", v->dir);
+	if (rc != 0)
+		return fail_mdb(v, rc, "reading the vault metadata");
+	if (val.mv_size != 4)
+		goto damaged;
+	format = get_be32(val.mv_data);
+	if (format > VAULT_FORMAT)
+		return fail(v, ST_FORMAT, "this vault uses format %lu, newer than this intake "
+		    "(format %d): upgrade intake", (unsigned long)format, VAULT_FORMAT);
+	if (format == 0)
+		goto damaged;
+	v->format = format;
+	if (meta_get(txn, v->dbi[DB_META], META_ID, &val) != 0 || val.mv_size != VAULT_ID_BYTES)
+		goto damaged;
+	memcpy(v->id, val.mv_data, VAULT_ID_BYTES);
+	if (meta_get(txn, v->dbi[DB_META], META_KDF, &val) != 0 || val.mv_size != 16)
+		goto damaged;
+	p = val.mv_data;
+	v->kdf.ops = get_be64(p);
+	v->kdf.mem_mib = get_be64(p + 8);
+	if (v->kdf.ops < CRYPTO_PASSKEY_OPS_MIN || v->kdf.ops > CRYPTO_PASSKEY_OPS_MAX ||
+	    v->kdf.mem_mib < CRYPTO_PASSKEY_MEM_MIN || v->kdf.mem_mib > CRYPTO_PASSKEY_MEM_MAX)
+		goto damaged;
+	if (meta_get(txn, v->dbi[DB_META], META_CREATED, &val) != 0 || val.mv_size != 8)
+		goto damaged;
+	v->created = get_be64(val.mv_data);
+	for (int i = DB_META + 1; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], 0, &v->dbi[i]);
+		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
+			return fail(v, ST_TAMPERED, "the vault at %s is damaged: its '%s' table is "
+			    "missing; restore it from a backup", v->dir, db_names[i]);
+		if (rc != 0)
+			return fail_mdb(v, rc, "opening the vault");
+	}
+	return ST_OK;
+damaged:
+	return fail(v, ST_TAMPERED, "the metadata of the vault at %s is damaged: restore the "
+	    "vault from a backup", v->dir);
+}
+
+/* LMDB maps data.mdb and trusts its size: reading a page past the end of a
+ * truncated file would kill the process with SIGBUS. The last page in use is
+ * recorded in the meta page, so compare before touching any data page. */
+static enum status
+check_truncation(struct vault *v, const char *data)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	struct stat sb;
+	mdb_filehandle_t fd;
+	uint64_t need;
+
+	if (mdb_env_info(v->env, &info) != 0 || mdb_env_stat(v->env, &ms) != 0 ||
+	    mdb_env_get_fd(v->env, &fd) != 0 || fstat(fd, &sb) != 0)
+		return fail(v, ST_IO, "cannot inspect %s: %s", data, strerror(errno));
+	need = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+	if ((uint64_t)sb.st_size < need)
+		return fail(v, ST_TAMPERED, "%s is truncated (%llu bytes, at least %llu expected): "
+		    "the vault is damaged; restore it from a backup", data,
+		    (unsigned long long)sb.st_size, (unsigned long long)need);
+	return ST_OK;
+}
+
+enum status
+vault_open(struct vault *v, const char *dir)
+{
+	char data[PATH_MAX];
+	struct stat sb;
+	MDB_envinfo info;
+	MDB_txn *txn = NULL;
+	enum status st;
+	int rc, dead;
+
+	if (v->is_open)
+		return fail(v, ST_INVALID, "this handle already has a vault open");
+	if ((st = set_dir(v, dir)) != ST_OK || (st = join_path(v, data, "data.mdb")) != ST_OK)
+		return st;
+	if (stat(v->dir, &sb) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return fail(v, ST_NOTFOUND, "no vault at %s: create one with `intake init`",
+			    v->dir);
+		return fail(v, ST_IO, "cannot open the vault at %s: %s", v->dir, strerror(errno));
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return fail(v, ST_FORMAT, "%s is a file, not a vault directory: check --vault", v->dir);
+	v->shared = (sb.st_mode & S_IRWXG) != 0;
+	if (stat(data, &sb) != 0) {
+		if (errno == ENOENT)
+			return fail(v, ST_FORMAT, "%s is not an Intake vault (it has no data.mdb): "
+			    "check --vault, or create a vault with `intake init`", v->dir);
+		return fail(v, ST_IO, "cannot read %s: %s", data, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return fail(v, ST_FORMAT, "%s is not a regular file, so %s is not an Intake vault",
+		    data, v->dir);
+	if (sb.st_size == 0)
+		return fail(v, ST_TAMPERED, "%s is empty: the vault was truncated, or its creation "
+		    "did not finish; restore it from a backup (if `intake init` just failed, remove "
+		    "%s and run it again)", data, v->dir);
+	rc = env_start(v);
+	if (rc == MDB_INVALID)
+		return fail(v, ST_FORMAT, "%s is not a valid LMDB database (not an Intake vault, "
+		    "or damaged or truncated): check --vault, or restore the vault from a backup",
+		    data);
+	if (rc != 0)
+		return fail_mdb(v, rc, "opening the vault");
+	mdb_reader_check(v->env, &dead);
+	if ((st = check_truncation(v, data)) != ST_OK)
+		goto failed;
+	/* Adopt the map size the vault has grown to, never below our start. */
+	rc = mdb_env_set_mapsize(v->env, 0);
+	if (rc == 0 && mdb_env_info(v->env, &info) == 0 && info.me_mapsize < v->map_initial)
+		rc = mdb_env_set_mapsize(v->env, v->map_initial);
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "opening the vault");
+		goto failed;
+	}
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "opening the vault");
+		goto failed;
+	}
+	if ((st = open_meta(v, txn)) != ST_OK)
+		goto failed;
+	/* Committing (not aborting) keeps the database handles open. */
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "opening the vault");
+		goto failed;
+	}
+	v->is_open = 1;
+	return ST_OK;
+
+failed:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	env_close(v);
+	return st;
+}
+
+/* ---- users ---------------------------------------------------------------- */
+
+struct user_put_arg {
+	const char *name;
+	const unsigned char *entry;
+	int replace;              /* passwd: the entry must exist with this role */
+	int role;
+};
+
+static int
+user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const struct user_put_arg *a = argp;
+	MDB_val k = { strlen(a->name), unconst(a->name) };
+	MDB_val d = { USER_ENTRY_BYTES, unconst(a->entry) };
+	MDB_val old;
+	int rc;
+
+	if (a->replace) {
+		rc = mdb_get(txn, v->dbi[DB_USERS], &k, &old);
+		if (rc == MDB_NOTFOUND || (rc == 0 && (old.mv_size != USER_ENTRY_BYTES ||
+		    ((const unsigned char *)old.mv_data)[USER_OFF_ROLE] != a->role))) {
+			fail(v, ST_NOTFOUND, "user %s was removed or changed meanwhile: nothing was "
+			    "changed", a->name);
+			return txn_fail(v, ST_NOTFOUND);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, a->replace ? 0 : MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		fail(v, ST_EXISTS, "a user named %s already exists: choose another name", a->name);
+		return txn_fail(v, ST_EXISTS);
+	}
+	return rc;
+}
+
+enum status
+vault_user_add(struct vault *v, const char *name, enum role role,
+    const char *pass, size_t passlen, const struct vault_kdf *kdf)
+{
+	unsigned char entry[USER_ENTRY_BYTES];
+	struct user_put_arg arg = { name, entry, 0, 0 };
+	struct user_entry old;
+	struct vault_kdf k;
+	enum status st;
+
+	if ((st = need_supervisor(v, "add users")) != ST_OK)
+		return st;
+	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	if (role != ROLE_SUPERVISOR && role != ROLE_INTERVIEWER && role != ROLE_TRAINER)
+		return fail(v, ST_INVALID, "unknown role: use supervisor, interviewer or trainer");
+	if ((st = vault_check_passphrase(pass, passlen, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	k = kdf != NULL ? *kdf : v->kdf;
+	if ((st = check_kdf(v, &k)) != ST_OK)
+		return st;
+	/* Checked before Argon2id only to answer fast; the write re-checks. */
+	st = user_read(v, name, &old);
+	if (st == ST_OK || st == ST_TAMPERED)
+		return fail(v, ST_EXISTS, "a user named %s already exists: choose another name",
+		    name);
+	if (st != ST_NOTFOUND)
+		return st;
+	if ((st = user_entry_build(v, name, role, pass, passlen, &k, entry)) != ST_OK)
+		return st;
+	return write_txn(v, "adding the user", user_put_txn, &arg);
+}
+
+static int
+user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const char *name = argp;
+	MDB_val k = { strlen(name), unconst(name) }, key, val;
+	MDB_cursor *cur;
+	size_t others = 0;
+	int rc, is_supervisor;
+
+	rc = mdb_get(txn, v->dbi[DB_USERS], &k, &val);
+	if (rc == MDB_NOTFOUND) {
+		fail(v, ST_NOTFOUND, "no user named %s in this vault: see `intake user list`", name);
+		return txn_fail(v, ST_NOTFOUND);
+	}
+	if (rc != 0)
+		return rc;
+	is_supervisor = val.mv_size == USER_ENTRY_BYTES &&
+	    ((const unsigned char *)val.mv_data)[USER_OFF_ROLE] == ROLE_SUPERVISOR;
+	if (is_supervisor) {
+		rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur);
+		if (rc != 0)
+			return rc;
+		while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+			if (key.mv_size == k.mv_size && memcmp(key.mv_data, name, k.mv_size) == 0)
+				continue;
+			if (val.mv_size == USER_ENTRY_BYTES &&
+			    ((const unsigned char *)val.mv_data)[USER_OFF_ROLE] == ROLE_SUPERVISOR)
+				others++;
+		}
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND)
+			return rc;
+		if (others == 0) {
+			fail(v, ST_DENIED, "%s is the last supervisor: add another supervisor before "
+			    "removing %s", name, name);
+			return txn_fail(v, ST_DENIED);
+		}
+	}
+	return mdb_del(txn, v->dbi[DB_USERS], &k, NULL);
+}
+
+enum status
+vault_user_remove(struct vault *v, const char *name)
+{
+	enum status st;
+
+	if ((st = need_supervisor(v, "remove users")) != ST_OK)
+		return st;
+	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	st = write_txn(v, "removing the user", user_remove_txn, unconst(name));
+	/* A supervisor who removed themselves has no key left to hold. */
+	if (st == ST_OK && strcmp(name, v->user) == 0)
+		vault_lock(v);
+	return st;
+}
+
+enum status
+vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t passlen)
+{
+	unsigned char entry[USER_ENTRY_BYTES];
+	struct user_put_arg arg;
+	struct user_entry old;
+	struct vault_kdf k;
+	enum status st;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if (name == NULL)
+		name = v->user;
+	if (strcmp(name, v->user) != 0 && v->role != ROLE_SUPERVISOR)
+		return fail(v, ST_DENIED, "only a supervisor can change another user's passphrase; "
+		    "you are unlocked as %s (%s)", v->user, role_name(v->role));
+	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	if ((st = vault_check_passphrase(pass, passlen, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	st = user_read(v, name, &old);
+	if (st == ST_NOTFOUND)
+		return fail(v, ST_NOTFOUND, "no user named %s in this vault: see `intake user list`",
+		    name);
+	if (st != ST_OK)
+		return st;
+	/* The user keeps the Argon2id limits chosen when they were added. */
+	k.ops = old.ops;
+	k.mem_mib = old.mem_mib;
+	if ((st = user_entry_build(v, name, old.role, pass, passlen, &k, entry)) != ST_OK)
+		return st;
+	arg.name = name;
+	arg.entry = entry;
+	arg.replace = 1;
+	arg.role = (int)old.role;
+	return write_txn(v, "changing the passphrase", user_put_txn, &arg);
+}
+
+enum status
+vault_user_list(struct vault *v, struct vault_user **out, size_t *n)
+{
+	struct vault_user *list = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_stat ms;
+	MDB_val key, val;
+	size_t count = 0;
+	enum status st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = need_open(v)) != ST_OK)
+		return st;
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_stat(txn, v->dbi[DB_USERS], &ms);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur);
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "listing the users");
+		goto done;
+	}
+	list = calloc(ms.ms_entries + 1, sizeof *list);
+	if (list == NULL) {
+		st = fail(v, ST_NOMEM, "out of memory while listing the users");
+		goto done;
+	}
+	while (count < ms.ms_entries && (rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+		struct vault_user *u = &list[count];
+		const unsigned char *p = val.mv_data;
+
+		if (key.mv_size == 0 || key.mv_size > VAULT_USER_MAX) {
+			st = fail(v, ST_TAMPERED, "the users table of %s is damaged (a name of %zu "
+			    "bytes): restore the vault from a backup", v->dir, key.mv_size);
+			goto done;
+		}
+		memcpy(u->name, key.mv_data, key.mv_size);
+		u->name[key.mv_size] = '\0';
+		if (vault_check_user_name(u->name, NULL, 0) != ST_OK) {
+			st = fail(v, ST_TAMPERED, "the users table of %s is damaged (an invalid user "
+			    "name): restore the vault from a backup", v->dir);
+			goto done;
+		}
+		if (val.mv_size != USER_ENTRY_BYTES || p[USER_OFF_ROLE] > ROLE_TRAINER) {
+			st = fail(v, ST_TAMPERED, "the entry of user %s is damaged or was edited on "
+			    "disk: restore the vault from a backup", u->name);
+			goto done;
+		}
+		u->role = (enum role)p[USER_OFF_ROLE];
+		count++;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		st = fail_mdb(v, rc, "listing the users");
+		goto done;
+	}
+	*out = list;
+	*n = count;
+	list = NULL;
+	st = ST_OK;
+done:
+	free(list);
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	return st;
+}
+
+/* ---- envelopes ------------------------------------------------------------ */
+
+static size_t
+env_size(size_t owner_len, size_t content_len)
+{
+	return ENV_OVERHEAD + owner_len + content_len;
+}
+
+static size_t
+item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
+    const unsigned char head[ENV_HEAD], unsigned char ad[AD_MAX])
+{
+	static const char label[] = "intake-item";
+	size_t n = 0, klen = strlen(kinds[kind].name) + 1;
+
+	memcpy(ad + n, label, sizeof label - 1);
+	n += sizeof label - 1;
+	memcpy(ad + n, head, ENV_HEAD);
+	n += ENV_HEAD;
+	memcpy(ad + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	memcpy(ad + n, kinds[kind].name, klen);
+	n += klen;
+	ad[n++] = (unsigned char)(key->mv_size >> 8);
+	ad[n++] = (unsigned char)key->mv_size;
+	memcpy(ad + n, key->mv_data, key->mv_size);
+	return n + key->mv_size;
+}
+
+/* Seals owner and content for the slot `key` into out[env_size()]. */
+static enum status
+env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
+    const void *content, size_t clen, unsigned char *out)
+{
+	struct keyring *kr = v->kr;
+	size_t olen = strlen(owner), plen = 1 + olen + clen, adlen;
+	unsigned char ad[AD_MAX], *plain;
+
+	plain = secure_alloc(plen);
+	if (plain == NULL)
+		return fail(v, ST_NOMEM, "out of memory while saving the %s", kinds[kind].name);
+	plain[0] = (unsigned char)olen;
+	memcpy(plain + 1, owner, olen);
+	if (clen > 0)
+		memcpy(plain + 1 + olen, content, clen);
+	out[0] = ENV_MAGIC;
+	out[1] = VAULT_FORMAT;
+	out[2] = (unsigned char)kind;
+	out[3] = 0;
+	adlen = item_ad(v, kind, key, out, ad);
+	crypto_random(kr->item, sizeof kr->item);
+	crypto_wrap(out + ENV_OFF_WRAP, kr->item, ad, adlen, kr->purpose[kinds[kind].purpose]);
+	crypto_seal(out + ENV_OFF_SEAL, plain, plen, ad, adlen, kr->item);
+	secure_wipe(kr->item, sizeof kr->item);
+	secure_free(plain);
+	return ST_OK;
+}
+
+/* Opens the envelope val found under key. On success *plain (secure memory,
+ * NUL-terminated, for vault_plain_free) holds the content and owner the user
+ * who saved it; plain may be NULL to learn only the owner. Returns
+ * ST_TAMPERED or ST_NOMEM and sets no message: the caller names the item. */
+static enum status
+env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
+    char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out)
+{
+	struct keyring *kr = v->kr;
+	const unsigned char *c = val->mv_data;
+	unsigned char ad[AD_MAX], *plain;
+	size_t adlen, plen, olen, clen;
+	enum status st;
+
+	if (val->mv_size < ENV_OVERHEAD || val->mv_size > env_size(VAULT_USER_MAX, ITEM_MAX))
+		return ST_TAMPERED;
+	if (c[0] != ENV_MAGIC || c[1] != VAULT_FORMAT || c[2] != kind || c[3] != 0)
+		return ST_TAMPERED;
+	adlen = item_ad(v, kind, key, c, ad);
+	if (crypto_unwrap(kr->item, c + ENV_OFF_WRAP, ad, adlen,
+	    kr->purpose[kinds[kind].purpose]) != ST_OK)
+		return ST_TAMPERED;
+	plen = val->mv_size - ENV_OFF_SEAL - CRYPTO_SEAL_OVERHEAD;
+	plain = secure_alloc(plen + 1);
+	if (plain == NULL) {
+		secure_wipe(kr->item, sizeof kr->item);
+		return ST_NOMEM;
+	}
+	st = crypto_open(plain, c + ENV_OFF_SEAL, val->mv_size - ENV_OFF_SEAL, ad, adlen, kr->item);
+	secure_wipe(kr->item, sizeof kr->item);
+	olen = plain[0];
+	if (st != ST_OK || olen > VAULT_USER_MAX || 1 + olen > plen) {
+		secure_free(plain);
+		return ST_TAMPERED;
+	}
+	memcpy(owner, plain + 1, olen);
+	owner[olen] = '\0';
+	clen = plen - 1 - olen;
+	memmove(plain, plain + 1 + olen, clen);
+	secure_wipe(plain + clen, plen + 1 - clen);
+	if (plain_out == NULL) {
+		secure_free(plain);
+		return ST_OK;
+	}
+	*plain_out = (char *)plain;
+	*len_out = clen;
+	return ST_OK;
+}
+
+/* mdb_put with MDB_RESERVE, then seals straight into the reserved space:
+ * the envelope is written once, in the map, with no copy. */
+static int
+item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
+    const void *content, size_t clen, unsigned flags)
+{
+	MDB_val val = { env_size(strlen(owner), clen), NULL };
+	enum status st;
+	int rc;
+
+	rc = mdb_put(txn, v->dbi[kinds[kind].db], key, &val, flags | MDB_RESERVE);
+	if (rc != 0)
+		return rc;
+	st = env_seal(v, kind, key, owner, content, clen, val.mv_data);
+	return st == ST_OK ? 0 : txn_fail(v, st);
+}
+
+static void
+describe(char *out, size_t len, const char *what, const struct record_id *id)
+{
+	struct case_code code;
+
+	record_id_code(id, &code);
+	snprintf(out, len, "%s %s", what, code.s);
+}
+
+static enum status
+fail_open(struct vault *v, enum status st, const char *what)
+{
+	if (st == ST_NOMEM)
+		return fail(v, ST_NOMEM, "out of memory while opening %s", what);
+	return fail(v, ST_TAMPERED, "%s failed its integrity check: it was altered, damaged, or "
+	    "copied from another record or vault; restore it from a backup", what);
+}
+
+/* Reads and opens the item of `kind` under key in its own read transaction. */
+static enum status
+item_get(struct vault *v, enum kind kind, const MDB_val *key, const char *what,
+    char owner[VAULT_USER_MAX + 1], char **out, size_t *len)
+{
+	MDB_txn *txn;
+	MDB_val k = *key, val;
+	enum status st;
+	int rc;
+
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc != 0)
+		return fail_mdb(v, rc, "reading the vault");
+	rc = mdb_get(txn, v->dbi[kinds[kind].db], &k, &val);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return fail(v, ST_NOTFOUND, "no %s in this vault", what);
+	}
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return fail_mdb(v, rc, "reading the vault");
+	}
+	st = env_open(v, kind, key, &val, owner, out, len);
+	mdb_txn_abort(txn);
+	if (st != ST_OK)
+		return fail_open(v, st, what);
+	return ST_OK;
+}
+
+static int
+may_access(const struct vault *v, const char *owner)
+{
+	return v->role == ROLE_SUPERVISOR || strcmp(owner, v->user) == 0;
+}
+
+static enum status
+fail_denied(struct vault *v, const char *what)
+{
+	return fail(v, ST_DENIED, "%s belongs to another interviewer: only they or a supervisor "
+	    "can open or change it", what);
+}
+
+void
+vault_plain_free(char *p, size_t len)
+{
+	/* sodium_free wipes the whole block; len is kept for callers' symmetry. */
+	(void)len;
+	secure_free(p);
+}
+
+static enum status
+check_content(struct vault *v, const char *p, size_t len, const char *what, int may_be_empty)
+{
+	if (p == NULL || (len == 0 && !may_be_empty))
+		return fail(v, ST_INVALID, "the %s is empty: nothing to save", what);
+	if (len > ITEM_MAX)
+		return fail(v, ST_INVALID, "the %s is too large (%zu bytes; at most %zu MiB)", what,
+		    len, ITEM_MAX >> 20);
+	return ST_OK;
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+/* Whether a key beginning with prefix[plen] exists in dbi. */
+static int
+prefix_taken(MDB_txn *txn, MDB_dbi dbi, const unsigned char *prefix, size_t plen, int *taken)
+{
+	MDB_cursor *cur;
+	MDB_val k = { plen, unconst(prefix) }, d;
+	int rc;
+
+	*taken = 0;
+	rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+	if (rc == 0)
+		*taken = k.mv_size >= plen && memcmp(k.mv_data, prefix, plen) == 0;
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The highest history version of a record (0 when never replaced). */
+static int
+history_count(MDB_txn *txn, MDB_dbi dbi, const unsigned char id[VAULT_ID_BYTES],
+    uint32_t *count)
+{
+	unsigned char probe[HISTORY_KEY];
+	MDB_cursor *cur;
+	MDB_val k = { HISTORY_KEY, probe }, d;
+	int rc;
+
+	*count = 0;
+	memcpy(probe, id, VAULT_ID_BYTES);
+	memset(probe + VAULT_ID_BYTES, 0xFF, 4);
+	rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+	if (rc == 0 && !(k.mv_size == HISTORY_KEY && memcmp(k.mv_data, probe, HISTORY_KEY) == 0))
+		rc = mdb_cursor_get(cur, &k, &d, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	if (rc == 0 && k.mv_size == HISTORY_KEY && memcmp(k.mv_data, id, VAULT_ID_BYTES) == 0)
+		*count = get_be32((const unsigned char *)k.mv_data + VAULT_ID_BYTES);
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+struct record_put_arg {
+	const char *json;
+	size_t len;
+	const char *summary;
+	size_t summary_len;
+	struct record_id id;
+};
+
+static int
+record_put_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct record_put_arg *a = argp;
+	MDB_val key = { VAULT_ID_BYTES, a->id.b };
+	int rc, taken = 1;
+
+	/* Case codes show the first 40 bits of the id: keep them unique, so a
+	 * code names one record and vault_record_find is one lookup. */
+	for (int tries = 0; taken; tries++) {
+		if (tries == 64) {
+			fail(v, ST_INTERNAL, "cannot find a free record id");
+			return txn_fail(v, ST_INTERNAL);
+		}
+		crypto_random(a->id.b, VAULT_ID_BYTES);
+		rc = prefix_taken(txn, v->dbi[DB_RECORDS], a->id.b, CODE_BYTES, &taken);
+		if (rc != 0)
+			return rc;
+	}
+	rc = item_put(v, txn, KIND_RECORD, &key, v->user, a->json, a->len, MDB_NOOVERWRITE);
+	if (rc == 0 && a->summary != NULL)
+		rc = item_put(v, txn, KIND_SUMMARY, &key, v->user, a->summary, a->summary_len, 0);
+	return rc;
+}
+
+enum status
+vault_record_put(struct vault *v, const char *json, size_t len,
+    const char *summary, size_t summary_len, struct record_id *out)
+{
+	struct record_put_arg arg = { json, len, summary, summary_len, { {0} } };
+	enum status st;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
+		return st;
+	if (summary != NULL && (st = check_content(v, summary, summary_len, "summary", 1)) != ST_OK)
+		return st;
+	st = write_txn(v, "saving the record", record_put_txn, &arg);
+	if (st == ST_OK && out != NULL)
+		*out = arg.id;
+	return st;
+}
+
+enum status
+vault_record_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
+{
+	char what[64], owner[VAULT_USER_MAX + 1];
+	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) };
+	enum status st;
+
+	*json = NULL;
+	*len = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "record", id);
+	if ((st = item_get(v, KIND_RECORD, &key, what, owner, json, len)) != ST_OK)
+		return st;
+	if (!may_access(v, owner)) {
+		vault_plain_free(*json, *len);
+		*json = NULL;
+		*len = 0;
+		return fail_denied(v, what);
+	}
+	return ST_OK;
+}
+
+enum status
+vault_summary_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
+{
+	char what[80], owner[VAULT_USER_MAX + 1];
+	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) };
+	enum status st;
+
+	*json = NULL;
+	*len = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "summary of record", id);
+	if ((st = item_get(v, KIND_SUMMARY, &key, what, owner, json, len)) != ST_OK)
+		return st;
+	if (!may_access(v, owner)) {
+		vault_plain_free(*json, *len);
+		*json = NULL;
+		*len = 0;
+		return fail_denied(v, what);
+	}
+	return ST_OK;
+}
+
+struct record_replace_arg {
+	const struct record_id *id;
+	const char *json;
+	size_t len;
+	const char *summary;
+	size_t summary_len;
+	const char *what;
+};
+
+static int
+record_replace_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const struct record_replace_arg *a = argp;
+	char owner[VAULT_USER_MAX + 1];
+	unsigned char hkey[HISTORY_KEY];
+	MDB_val key = { VAULT_ID_BYTES, unconst(a->id->b) }, hk = { HISTORY_KEY, hkey }, val;
+	char *old = NULL;
+	size_t oldlen = 0;
+	uint32_t count;
+	enum status st;
+	int rc;
+
+	rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
+	if (rc == MDB_NOTFOUND) {
+		fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
+		return txn_fail(v, ST_NOTFOUND);
+	}
+	if (rc != 0)
+		return rc;
+	/* The current version must open: replacing a damaged record would
+	 * destroy the evidence of the damage. */
+	st = env_open(v, KIND_RECORD, &key, &val, owner, &old, &oldlen);
+	if (st != ST_OK)
+		return txn_fail(v, fail_open(v, st, a->what));
+	if (!may_access(v, owner)) {
+		rc = txn_fail(v, fail_denied(v, a->what));
+		goto done;
+	}
+	rc = history_count(txn, v->dbi[DB_HISTORY], a->id->b, &count);
+	if (rc != 0)
+		goto done;
+	if (count == UINT32_MAX) {
+		rc = txn_fail(v, fail(v, ST_FULL, "%s has too many versions", a->what));
+		goto done;
+	}
+	memcpy(hkey, a->id->b, VAULT_ID_BYTES);
+	put_be32(hkey + VAULT_ID_BYTES, count + 1);
+	rc = item_put(v, txn, KIND_HISTORY, &hk, owner, old, oldlen, MDB_NOOVERWRITE);
+	if (rc == 0)
+		rc = item_put(v, txn, KIND_RECORD, &key, owner, a->json, a->len, 0);
+	if (rc == 0 && a->summary != NULL)
+		rc = item_put(v, txn, KIND_SUMMARY, &key, owner, a->summary, a->summary_len, 0);
+done:
+	vault_plain_free(old, oldlen);
+	return rc;
+}
+
+enum status
+vault_record_replace(struct vault *v, const struct record_id *id,
+    const char *json, size_t len, const char *summary, size_t summary_len)
+{
+	char what[64];
+	struct record_replace_arg arg = { id, json, len, summary, summary_len, what };
+	enum status st;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
+		return st;
+	if (summary != NULL && (st = check_content(v, summary, summary_len, "summary", 1)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "record", id);
+	return write_txn(v, "saving the record", record_replace_txn, &arg);
+}
+
+enum status
+vault_record_versions(struct vault *v, const struct record_id *id, unsigned *count)
+{
+	MDB_txn *txn;
+	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) }, val;
+	char what[64];
+	uint32_t c = 0;
+	enum status st;
+	int rc;
+
+	*count = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "record", id);
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc != 0)
+		return fail_mdb(v, rc, "reading the vault");
+	rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
+	if (rc == 0)
+		rc = history_count(txn, v->dbi[DB_HISTORY], id->b, &c);
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return fail(v, ST_NOTFOUND, "no %s in this vault", what);
+	if (rc != 0)
+		return fail_mdb(v, rc, "reading the vault");
+	*count = c;
+	return ST_OK;
+}
+
+enum status
+vault_record_history(struct vault *v, const struct record_id *id,
+    unsigned version, char **json, size_t *len)
+{
+	char what[96], owner[VAULT_USER_MAX + 1];
+	unsigned char hkey[HISTORY_KEY];
+	MDB_val key = { HISTORY_KEY, hkey };
+	struct case_code code;
+	unsigned count;
+	enum status st;
+
+	*json = NULL;
+	*len = 0;
+	if ((st = vault_record_versions(v, id, &count)) != ST_OK)
+		return st;
+	record_id_code(id, &code);
+	if (version == 0 || version > count)
+		return fail(v, ST_NOTFOUND, "record %s has %u earlier version%s; there is no "
+		    "version %u", code.s, count, count == 1 ? "" : "s", version);
+	snprintf(what, sizeof what, "version %u of record %s", version, code.s);
+	memcpy(hkey, id->b, VAULT_ID_BYTES);
+	put_be32(hkey + VAULT_ID_BYTES, version);
+	st = item_get(v, KIND_HISTORY, &key, what, owner, json, len);
+	if (st == ST_NOTFOUND)
+		return fail(v, ST_TAMPERED, "%s is missing from the history: it was deleted on "
+		    "disk; restore the vault from a backup", what);
+	if (st != ST_OK)
+		return st;
+	if (!may_access(v, owner)) {
+		vault_plain_free(*json, *len);
+		*json = NULL;
+		*len = 0;
+		return fail_denied(v, what);
+	}
+	return ST_OK;
+}
+
+/* Collects the ids of keys `prefix || id` (prefix may be empty) of db. */
+static enum status
+list_ids(struct vault *v, enum db db, const unsigned char *prefix, size_t plen,
+    struct record_id **out, size_t *n)
+{
+	struct record_id *ids = NULL, *grown;
+	size_t count = 0, cap = 0;
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val k = { plen, unconst(prefix) }, d;
+	enum status st = ST_OK;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[db], &cur);
+	if (rc == 0)
+		rc = mdb_cursor_get(cur, &k, &d, plen > 0 ? MDB_SET_RANGE : MDB_FIRST);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		if (plen > 0 && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+			break;
+		if (k.mv_size != plen + VAULT_ID_BYTES) {
+			st = fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
+			    "restore the vault from a backup", db_names[db], v->dir, k.mv_size);
+			goto done;
+		}
+		if (count == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(ids, cap * sizeof *ids);
+			if (grown == NULL) {
+				st = fail(v, ST_NOMEM, "out of memory while listing the %s", db_names[db]);
+				goto done;
+			}
+			ids = grown;
+		}
+		memcpy(ids[count++].b, (const unsigned char *)k.mv_data + plen, VAULT_ID_BYTES);
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		st = fail_mdb(v, rc, "listing the vault");
+		goto done;
+	}
+	*out = ids;
+	*n = count;
+	ids = NULL;
+done:
+	free(ids);
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	return st;
+}
+
+enum status
+vault_record_list(struct vault *v, struct record_id **out, size_t *n)
+{
+	enum status st;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	return list_ids(v, DB_RECORDS, NULL, 0, out, n);
+}
+
+enum status
+vault_record_find(struct vault *v, const char *code, struct record_id *out)
+{
+	unsigned char prefix[CODE_BYTES];
+	struct case_code canon;
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val k = { CODE_BYTES, prefix }, d;
+	uint64_t bits = 0;
+	unsigned dg[9];
+	enum status st;
+	int rc;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if ((st = code_decode(code, dg, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	code_format(dg, &canon);
+	for (size_t i = 0; i < 8; i++)
+		bits = bits << 5 | dg[i];
+	for (size_t i = 0; i < CODE_BYTES; i++)
+		prefix[i] = (unsigned char)(bits >> (8 * (CODE_BYTES - 1 - i)));
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[DB_RECORDS], &cur);
+	if (rc == 0)
+		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+	if (rc == 0 && k.mv_size == VAULT_ID_BYTES && memcmp(k.mv_data, prefix, CODE_BYTES) == 0) {
+		memcpy(out->b, k.mv_data, VAULT_ID_BYTES);
+		st = ST_OK;
+	} else if (rc == 0 || rc == MDB_NOTFOUND) {
+		st = fail(v, ST_NOTFOUND, "no record with case code %s in this vault", canon.s);
+	} else {
+		st = fail_mdb(v, rc, "finding the record");
+	}
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	return st;
+}
+
+/* ---- drafts --------------------------------------------------------------- */
+
+static size_t
+draft_key(const struct vault *v, const struct record_id *id, unsigned char buf[KEY_MAX])
+{
+	size_t ulen = strlen(v->user);
+
+	memcpy(buf, v->user, ulen);
+	buf[ulen] = 0;
+	memcpy(buf + ulen + 1, id->b, VAULT_ID_BYTES);
+	return ulen + 1 + VAULT_ID_BYTES;
+}
+
+static int
+id_is_zero(const struct record_id *id)
+{
+	unsigned char acc = 0;
+
+	for (size_t i = 0; i < VAULT_ID_BYTES; i++)
+		acc |= id->b[i];
+	return acc == 0;
+}
+
+struct draft_put_arg {
+	struct record_id id;
+	int fresh;
+	const char *json;
+	size_t len;
+};
+
+static int
+draft_put_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct draft_put_arg *a = argp;
+	unsigned char kbuf[KEY_MAX];
+	MDB_val key;
+
+	if (a->fresh) {
+		do
+			crypto_random(a->id.b, VAULT_ID_BYTES);
+		while (id_is_zero(&a->id));
+	}
+	key.mv_size = draft_key(v, &a->id, kbuf);
+	key.mv_data = kbuf;
+	return item_put(v, txn, KIND_DRAFT, &key, v->user, a->json, a->len,
+	    a->fresh ? MDB_NOOVERWRITE : 0);
+}
+
+enum status
+vault_draft_put(struct vault *v, struct record_id *id, const char *json, size_t len)
+{
+	struct draft_put_arg arg;
+	enum status st;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if ((st = check_content(v, json, len, "draft", 0)) != ST_OK)
+		return st;
+	arg.id = *id;
+	arg.fresh = id_is_zero(id);
+	arg.json = json;
+	arg.len = len;
+	st = write_txn(v, "saving the draft", draft_put_txn, &arg);
+	if (st == ST_OK)
+		*id = arg.id;
+	return st;
+}
+
+enum status
+vault_draft_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
+{
+	char what[64], owner[VAULT_USER_MAX + 1];
+	unsigned char kbuf[KEY_MAX];
+	MDB_val key;
+	enum status st;
+
+	*json = NULL;
+	*len = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "draft", id);
+	key.mv_size = draft_key(v, id, kbuf);
+	key.mv_data = kbuf;
+	if ((st = item_get(v, KIND_DRAFT, &key, what, owner, json, len)) != ST_OK)
+		return st;
+	if (strcmp(owner, v->user) != 0) {
+		vault_plain_free(*json, *len);
+		*json = NULL;
+		*len = 0;
+		return fail_open(v, ST_TAMPERED, what);
+	}
+	return ST_OK;
+}
+
+enum status
+vault_draft_list(struct vault *v, struct record_id **out, size_t *n)
+{
+	unsigned char prefix[VAULT_USER_MAX + 1];
+	size_t ulen;
+	enum status st;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	ulen = strlen(v->user);
+	memcpy(prefix, v->user, ulen);
+	prefix[ulen] = 0;
+	return list_ids(v, DB_DRAFTS, prefix, ulen + 1, out, n);
+}
+
+struct draft_delete_arg {
+	MDB_val key;
+	const char *what;
+};
+
+static int
+draft_delete_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct draft_delete_arg *a = argp;
+	int rc = mdb_del(txn, v->dbi[DB_DRAFTS], &a->key, NULL);
+
+	if (rc == MDB_NOTFOUND) {
+		fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
+		return txn_fail(v, ST_NOTFOUND);
+	}
+	return rc;
+}
+
+enum status
+vault_draft_delete(struct vault *v, const struct record_id *id)
+{
+	unsigned char kbuf[KEY_MAX];
+	char what[64];
+	struct draft_delete_arg arg = { { 0, kbuf }, what };
+	enum status st;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "draft", id);
+	arg.key.mv_size = draft_key(v, id, kbuf);
+	return write_txn(v, "deleting the draft", draft_delete_txn, &arg);
+}
+
+/* ---- forms ---------------------------------------------------------------- */
+
+struct form_put_arg {
+	const char *src;
+	size_t len;
+	unsigned char hash[CRYPTO_HASH_BYTES];
+};
+
+static int
+form_put_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct form_put_arg *a = argp;
+	MDB_val key = { CRYPTO_HASH_BYTES, a->hash }, val;
+	int rc;
+
+	/* Same source, same key: a form is stored once. */
+	rc = mdb_get(txn, v->dbi[DB_FORMS], &key, &val);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	return item_put(v, txn, KIND_FORM, &key, v->user, a->src, a->len, MDB_NOOVERWRITE);
+}
+
+enum status
+vault_form_put(struct vault *v, const char *src, size_t len, char hash_hex[65])
+{
+	struct form_put_arg arg;
+	enum status st;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if ((st = check_content(v, src, len, "form", 0)) != ST_OK)
+		return st;
+	arg.src = src;
+	arg.len = len;
+	crypto_digest(arg.hash, src, len);
+	if ((st = write_txn(v, "saving the form", form_put_txn, &arg)) != ST_OK)
+		return st;
+	crypto_bin2hex(hash_hex, arg.hash, CRYPTO_HASH_BYTES);
+	return ST_OK;
+}
+
+enum status
+vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len)
+{
+	unsigned char hash[CRYPTO_HASH_BYTES], got[CRYPTO_HASH_BYTES];
+	char what[96], owner[VAULT_USER_MAX + 1];
+	MDB_val key = { CRYPTO_HASH_BYTES, hash };
+	enum status st;
+
+	*src = NULL;
+	*len = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if (crypto_hex2bin(hash, sizeof hash, hash_hex) != ST_OK)
+		return fail(v, ST_INVALID, "not a form hash: expected 64 hexadecimal digits");
+	snprintf(what, sizeof what, "form %.16s", hash_hex);
+	if ((st = item_get(v, KIND_FORM, &key, what, owner, src, len)) != ST_OK)
+		return st;
+	crypto_digest(got, *src, *len);
+	if (!crypto_equal(got, hash, sizeof hash)) {
+		vault_plain_free(*src, *len);
+		*src = NULL;
+		*len = 0;
+		return fail_open(v, ST_TAMPERED, what);
+	}
+	return ST_OK;
+}
