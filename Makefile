@@ -66,7 +66,7 @@ LIBTUI := $(BUILD)/libintake-tui.a
 all: intake
 
 intake: $(BUILD)/intake
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/intake: $(BUILD)/tui/main.o $(LIBTUI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TUI_LIBS) $(PKG_LIBS)

@@ -643,6 +643,22 @@ valid_id(const char *s)
 	return true;
 }
 
+/* Report variables follow the names of the statistics standard they feed
+ * (CTDC's are camelCase: ageBroad, meansOfControlDebtBondage). */
+static bool
+valid_report_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FORM_ID_MAX || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
 static char *
 get_id(struct loader *L, const struct ynode *n, const char *what)
 {
@@ -1212,8 +1228,9 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	if ((n = map_get(it, "keep_without_consent")) != NULL)
 		get_bool(L, n, "keep_without_consent", &q->keep);
 	if ((n = map_get(it, "report")) != NULL && get_text(L, n, "report") != NULL) {
-		if (!valid_id(n->text))
-			ERR(L, n, "'%.40s' is not a valid report name: use lowercase letters, digits and _", n->text);
+		if (!valid_report_name(n->text))
+			ERR(L, n, "'%.40s' is not a valid report name: use letters, digits and _, "
+			    "starting with a letter (for example ageBroad)", n->text);
 		else if (q->type == FORM_NOTE && typed)
 			ERR(L, n, "note '%s' takes no answer, so it cannot be reported", q->id);
 		else

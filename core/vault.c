@@ -1896,6 +1896,7 @@ struct record_put_arg {
 	const char *summary;
 	size_t summary_len;
 	struct record_id id;
+	int fixed_id;           /* the caller chose the id (vault_record_put_as) */
 };
 
 static int
@@ -1907,6 +1908,15 @@ record_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 
 	/* Case codes show the first 40 bits of the id: keep them unique, so a
 	 * code names one record and vault_record_find is one lookup. */
+	if (a->fixed_id) {
+		rc = prefix_taken(txn, v->dbi[DB_RECORDS], a->id.b, CODE_BYTES, &taken);
+		if (rc != 0)
+			return rc;
+		if (taken) {
+			fail(v, ST_EXISTS, "a record with this case code already exists");
+			return txn_fail(v, ST_EXISTS);
+		}
+	}
 	for (int tries = 0; taken; tries++) {
 		if (tries == 64) {
 			fail(v, ST_INTERNAL, "cannot find a free record id");
@@ -1927,7 +1937,7 @@ enum status
 vault_record_put(struct vault *v, const char *json, size_t len,
     const char *summary, size_t summary_len, struct record_id *out)
 {
-	struct record_put_arg arg = { json, len, summary, summary_len, { {0} } };
+	struct record_put_arg arg = { json, len, summary, summary_len, { {0} }, 0 };
 	enum status st;
 
 	if ((st = need_unlocked(v)) != ST_OK)
@@ -1940,6 +1950,47 @@ vault_record_put(struct vault *v, const char *json, size_t len,
 	if (st == ST_OK && out != NULL)
 		*out = arg.id;
 	return st;
+}
+
+enum status
+vault_record_id_new(struct vault *v, struct record_id *out)
+{
+	MDB_txn *txn;
+	enum status st;
+	int rc, taken = 1;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return fail_mdb(v, rc, "choosing a record id");
+	for (int tries = 0; taken && tries < 64; tries++) {
+		crypto_random(out->b, VAULT_ID_BYTES);
+		rc = prefix_taken(txn, v->dbi[DB_RECORDS], out->b, CODE_BYTES, &taken);
+		if (rc != 0)
+			break;
+	}
+	mdb_txn_abort(txn);
+	if (rc != 0)
+		return fail_mdb(v, rc, "choosing a record id");
+	if (taken)
+		return fail(v, ST_INTERNAL, "cannot find a free record id");
+	return ST_OK;
+}
+
+enum status
+vault_record_put_as(struct vault *v, const struct record_id *id, const char *json,
+    size_t len, const char *summary, size_t summary_len)
+{
+	struct record_put_arg arg = { json, len, summary, summary_len, *id, 1 };
+	enum status st;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
+		return st;
+	if (summary != NULL && (st = check_content(v, summary, summary_len, "summary", 1)) != ST_OK)
+		return st;
+	return write_txn(v, "saving the record", record_put_txn, &arg);
 }
 
 enum status

@@ -11,6 +11,82 @@
 #include "form.h"
 #include "formdir.h"
 
+/* A referral directory (forms/referrals.yaml) has a top-level `referrals:`
+ * and no `sections:`; it is checked through every form that names it. */
+static int
+is_referral_directory(const char *path)
+{
+	char line[512];
+	int refs = 0, sections = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "referrals:", 10) == 0 && (line[10] == '\n' || line[10] == ' ' ||
+		    line[10] == '\r'))
+			refs = 1;
+		if (strncmp(line, "sections:", 9) == 0)
+			sections = 1;
+	}
+	fclose(f);
+	return refs && !sections;
+}
+
+/* Checks a referral directory by loading the forms beside it that use it. */
+static int
+check_referrals(const char *path)
+{
+	char dir[PATH_MAX], form_path[PATH_MAX + 256];
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	struct dirent *e;
+	struct diag_list dl;
+	size_t users = 0;
+	int bad = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	if ((d = opendir(dir)) == NULL)
+		return 1;
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		struct form *f = NULL;
+		const char *rs;
+		size_t rl;
+
+		if (l <= 5 || strcmp(e->d_name + l - 5, ".yaml") != 0 || strcmp(e->d_name, base) == 0)
+			continue;
+		snprintf(form_path, sizeof form_path, "%s/%s", dir, e->d_name);
+		if (is_referral_directory(form_path))
+			continue;
+		diag_list_init(&dl);
+		if (form_load_file(form_path, &f, &dl) == ST_OK) {
+			rs = form_referrals_source(f, &rl);
+			if (rs != NULL)
+				users++;
+		} else {
+			/* Errors in the referrals file show up through the form. */
+			for (size_t i = 0; i < dl.count; i++)
+				if (strstr(dl.items[i].file, base) != NULL) {
+					char msg[1024];
+
+					diag_format(&dl.items[i], msg, sizeof msg);
+					fprintf(stderr, "%s\n", msg);
+					bad = 1;
+				}
+		}
+		form_free(f);
+		diag_list_free(&dl);
+	}
+	closedir(d);
+	if (bad)
+		printf("%s: errors: the referral directory cannot be used until fixed\n", path);
+	else
+		printf("%s: ok: referral directory, used by %zu form%s beside it\n", path,
+		    users, users == 1 ? "" : "s");
+	return bad;
+}
+
 static int
 forms_check(struct cli *c)
 {
@@ -24,6 +100,10 @@ forms_check(struct cli *c)
 		return EXIT_USAGE;
 	}
 	for (int i = 1; i < c->argc; i++) {
+		if (is_referral_directory(c->argv[i])) {
+			bad |= check_referrals(c->argv[i]);
+			continue;
+		}
 		diag_list_init(&dl);
 		f = NULL;
 		st = form_load_file(c->argv[i], &f, &dl);

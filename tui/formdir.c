@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,34 @@ looks_like_path(const char *name)
 	return strchr(name, '/') != NULL || (n > 5 && strcmp(name + n - 5, ".yaml") == 0);
 }
 
+/* Finds, in dir, the form whose id is `id` (file names may differ from ids:
+ * screening-short.yaml holds screening_short). */
+static int
+find_by_id(const char *dir, const char *id, char *path, size_t len)
+{
+	struct dirent *e;
+	struct form *f;
+	DIR *d = opendir(dir);
+	int found = 0;
+
+	if (d == NULL)
+		return 0;
+	while (!found && (e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+
+		if (l <= 5 || strcmp(e->d_name + l - 5, ".yaml") != 0)
+			continue;
+		if (snprintf(path, len, "%s/%s", dir, e->d_name) >= (int)len)
+			continue;
+		f = NULL;
+		if (form_load_file(path, &f, NULL) == ST_OK && strcmp(form_id(f), id) == 0)
+			found = 1;
+		form_free(f);
+	}
+	closedir(d);
+	return found;
+}
+
 enum status
 formdir_load(const char *name, struct form **out)
 {
@@ -99,6 +128,9 @@ formdir_load(const char *name, struct form **out)
 			return ST_NOTFOUND;
 		}
 		n = snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
+		if (n > 0 && (size_t)n < sizeof path && access(path, R_OK) != 0 &&
+		    find_by_id(dir, name, path, sizeof path))
+			n = (int)strlen(path);
 	}
 	if (n < 0 || (size_t)n >= sizeof path) {
 		fprintf(stderr, "intake: form path too long\n");

@@ -170,8 +170,8 @@ cases_draw(struct app *a)
 	ui_text(top, 10, 40, view.text, A_UNDERLINE);
 	snprintf(line, sizeof line, "%zu of %zu", a->nshown, a->nrows);
 	ui_text_right(top, COLS - 1, line, 0);
-	snprintf(line, sizeof line, "  %-11s  %-10s  %-12s  %-16s  %-4s  %-7s  %s",
-	    "CASE", "DATE", "INTERVIEWER", "FORM", "LANG", "STATUS", "OUTCOME");
+	snprintf(line, sizeof line, "  %-11s %-10s %-10s %-15s %-3s %-6s %s",
+	    "CASE", "DATE", "BY", "FORM", "LNG", "STATUS", "OUTCOME");
 	ui_text(top + 2, 0, COLS, line, A_BOLD);
 	listy = top + 3;
 	rows = LINES - 2 - listy;
@@ -189,7 +189,7 @@ cases_draw(struct app *a)
 		else if ((size_t)idx <= a->nshown) {
 			const struct case_row *r = &a->rows[a->shown[idx - 1]];
 
-			snprintf(line, sizeof line, "%s %-11s  %-10.10s  %-12.12s  %-16.16s  %-4s  %-7s  %s",
+			snprintf(line, sizeof line, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %-6.6s %s",
 			    idx == sel ? ">" : " ", r->code, r->started, r->interviewer, r->form,
 			    r->lang, r->status, r->outcome);
 		} else
@@ -481,7 +481,7 @@ resume_draw(struct app *a)
 		interview_progress(a->iv, &answered, &total);
 		snprintf(line, sizeof line, "%s - %zu of %zu questions answered",
 		    form_title(a->form, 0), answered, total);
-		ui_text(y + 2, 4, COLS - 8, line, 0);
+		ui_wrap(y + 2, 4, COLS - 8, 0, 2, line, 0);
 	}
 	ui_text(y + 4, 4, COLS - 8, "Enter: resume it now     Esc: go to the case list", 0);
 	ui_message(a->msg, a->msg_error);

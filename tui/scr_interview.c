@@ -77,13 +77,14 @@ static const char *
 format_hint(enum form_qtype t)
 {
 	switch (t) {
-	case FORM_INTEGER: return "A whole number";
-	case FORM_DECIMAL: return "A number, for example 2.5";
-	case FORM_DATE: return "A date: YYYY-MM-DD";
-	case FORM_SELECT_MULTIPLE: return "Space ticks a choice; Enter accepts";
+	case FORM_INTEGER: return "A whole number. Enter accepts, Shift-Tab goes back.";
+	case FORM_DECIMAL: return "A number, for example 2.5. Enter accepts, Shift-Tab goes back.";
+	case FORM_DATE: return "A date: YYYY-MM-DD. Enter accepts, Shift-Tab goes back.";
+	case FORM_TEXT: return "Enter accepts, Shift-Tab goes back.";
+	case FORM_SELECT_MULTIPLE: return "Space ticks a choice, Enter accepts, Shift-Tab goes back.";
 	case FORM_SELECT_ONE:
-	case FORM_YES_NO: return "Up/Down to choose; Enter accepts";
-	case FORM_NOTE: return "Enter to continue";
+	case FORM_YES_NO: return "Up/Down chooses, Enter accepts, Shift-Tab goes back.";
+	case FORM_NOTE: return "Enter to continue, Shift-Tab goes back.";
 	default: return "";
 	}
 }
@@ -91,9 +92,11 @@ format_hint(enum form_qtype t)
 static void
 question_draw(struct app *a)
 {
-	static const enum action keys[] = { ACT_SUBMIT, ACT_DECLINE, ACT_DONT_KNOW,
-		ACT_PREV, ACT_LANGUAGE, ACT_EMERGENCY, ACT_END_INTERVIEW, ACT_HIDE,
-		ACT_HELP, ACT_REVIEW };
+	/* Safety first on the key bar: ending, emergency and hide always fit at
+	 * 80 columns; Enter and Back are on the hint line and in help. */
+	static const enum action keys[] = { ACT_DECLINE, ACT_DONT_KNOW,
+		ACT_END_INTERVIEW, ACT_EMERGENCY, ACT_HIDE, ACT_LANGUAGE, ACT_HELP,
+		ACT_REVIEW, ACT_PREV };
 	const struct form *f = a->form;
 	size_t lang = interview_lang(a->iv), answered, total;
 	struct iv_view v;
@@ -102,7 +105,9 @@ question_draw(struct app *a)
 
 	if (!interview_view(a->iv, &v))
 		return;
-	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, lang),
+	/* The frame speaks to the interviewer (the form's default language);
+	 * the question speaks to the respondent. */
+	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, 0),
 	    form_lang_name(f, lang));
 	y = app_frame(a, title);
 	interview_progress(a->iv, &answered, &total);
@@ -111,15 +116,33 @@ question_draw(struct app *a)
 	ui_text_right(y, COLS - 1, prog, 0);
 	ui_rule(y + 1);
 	y += 3;
-	if (v.required)
-		ui_text(y, 0, 2, "*", A_BOLD);
-	y += ui_wrap(y, 2, COLS - 4, 0, 8, v.label, A_BOLD);
-	if (v.hint) {
-		y += 1;
-		y += ui_wrap(y, 2, COLS - 4, 0, 4, v.hint, A_DIM);
-	}
-	y += 1;
 	area_end = LINES - 3;
+	{
+		/* Room for the input first (a field, or up to 6 choices), then the
+		 * label, then as much of the hint as fits. */
+		int need = v.list >= 0 ? (v.nchoices < 6 ? (int)v.nchoices : 6) + 1 : 2;
+		int label_h = ui_wrap(0, 0, COLS - 4, 0, 0, v.label, 0);
+		int hint_h = v.hint ? ui_wrap(0, 0, COLS - 4, 0, 0, v.hint, 0) : 0;
+		int room = area_end - y - need - 1;
+
+		if (label_h > room)
+			label_h = room > 1 ? room : 1;
+		if (v.required)
+			ui_text(y, 0, 2, "*", A_BOLD);
+		ui_wrap(y, 2, COLS - 4, 0, label_h, v.label, A_BOLD);
+		y += label_h;
+		room -= label_h + 1;
+		if (v.hint && room > 0) {
+			int shown = hint_h < room ? hint_h : room;
+
+			y += 1;
+			ui_wrap(y, 2, COLS - 4, 0, shown, v.hint, A_DIM);
+			if (shown < hint_h)
+				ui_text(y + shown - 1, COLS - 2, 2, "~", A_BOLD);
+			y += shown;
+		}
+		y += 1;
+	}
 	if (v.answer == IV_DECLINED || v.answer == IV_DONT_KNOW) {
 		char s[128];
 
@@ -301,6 +324,16 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_SUBMIT:
 		if (!a->edit && v.type == FORM_SELECT_ONE && a->ticks)
 			memset(a->ticks, 0, a->nticks * sizeof *a->ticks);
+		/* Enter on a checkbox list with nothing ticked takes the
+		 * highlighted choice, as a one-choice answer. */
+		if (v.type == FORM_SELECT_MULTIPLE && a->ticks && (size_t)a->focus < a->nticks) {
+			bool any = false;
+
+			for (size_t i = 0; i < a->nticks; i++)
+				any |= a->ticks[i];
+			if (!any)
+				a->ticks[a->focus] = true;
+		}
 		if (commit(a, &v, false))
 			go_next(a);
 		break;
@@ -445,26 +478,42 @@ review_draw(struct app *a)
 	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
 	size_t lang = interview_lang(a->iv), last = (size_t)-1;
 	int y = app_frame(a, "Intake - review the answers"), rows, line = 0, cy = 0;
+
 	char ans[512];
 
 	ui_text(y, 1, COLS - 2, "Enter on a question changes it; Enter on Finish ends the interview.", 0);
 	y += 2;
 	rows = LINES - 3 - y;
-	if (a->focus < a->scroll)
-		a->scroll = a->focus;
-	if (a->focus >= a->scroll + rows - 2)
-		a->scroll = a->focus - rows + 3;
+	/* Where the focused item falls, counting section headings. */
+	{
+		int focus_line = 0;
+
+		for (size_t i = 0; i <= n && (int)i <= a->focus; i++) {
+			if (i < n && form_question_section(a->form, qs[i]) != last) {
+				last = form_question_section(a->form, qs[i]);
+				focus_line++;
+			}
+			if ((int)i < a->focus)
+				focus_line++;
+		}
+		if (focus_line < a->scroll)
+			a->scroll = focus_line > 0 ? focus_line - 1 : 0;
+		if (focus_line >= a->scroll + rows)
+			a->scroll = focus_line - rows + 1;
+		last = (size_t)-1;
+	}
 	for (size_t i = 0; i <= n; i++) {
 		bool sel = (int)i == a->focus;
-		int row = y + line - a->scroll;
+		int row;
 
 		if (i < n && form_question_section(a->form, qs[i]) != last) {
 			last = form_question_section(a->form, qs[i]);
+			row = y + line - a->scroll;
 			if (row >= y && row < y + rows)
 				ui_text(row, 1, COLS - 2, form_section_title(a->form, last, lang), A_BOLD);
 			line++;
-			row++;
 		}
+		row = y + line - a->scroll;
 		if (row >= y && row < y + rows) {
 			if (sel) {
 				mvhline(row, 0, ' ', COLS);
@@ -572,71 +621,65 @@ outcome_draw(struct app *a)
 		ACT_EMERGENCY, ACT_HIDE, ACT_HELP };
 	const struct form *f = a->form;
 	size_t lang = interview_lang(a->iv), qs[32];
-	int y = app_frame(a, "Intake - outcome"), o = interview_outcome(a->iv);
-	int top = y + 1, line = 0, rows = LINES - 3 - top;
+	int o = interview_outcome(a->iv);
+	struct ui_pager p;
 	char buf[1024];
 
-#define OUT(text, attr) do { \
-		if (line - a->scroll >= 0 && line - a->scroll < rows) \
-			ui_text(top + line - a->scroll, 2, COLS - 4, (text), (attr)); \
-		line++; \
-	} while (0)
-
+	p.top = app_frame(a, "Intake - outcome") + 1;
+	p.rows = LINES - 3 - p.top;
+	p.line = 0;
+	p.skip = a->scroll;
 	if (interview_state(a->iv) == IV_ENDED) {
 		snprintf(buf, sizeof buf, "The interview ended early (%s).", interview_end_reason(a->iv));
-		OUT(buf, A_BOLD);
-		OUT("Only what the respondent's consent allows is kept.", 0);
-		line++;
+		ui_pager_line(&p, 2, buf, A_BOLD);
+		ui_pager_line(&p, 2, "Only what the respondent's consent allows is kept.", 0);
+		p.line++;
 	}
-	OUT("Indicators", A_BOLD);
+	if (o >= 0) {
+		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
+		ui_pager_line(&p, 2, buf, A_BOLD);
+		if (form_outcome_advice(f, (size_t)o, lang))
+			ui_pager_wrap(&p, 4, form_outcome_advice(f, (size_t)o, lang), 0);
+		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
+			size_t r = form_outcome_referral(f, (size_t)o, k);
+
+			snprintf(buf, sizeof buf, "Referral: %s  %s", form_referral_name(f, r, lang),
+			    form_referral_contact(f, r));
+			ui_pager_wrap(&p, 4, buf, 0);
+		}
+		p.line++;
+	}
+	ui_pager_line(&p, 2, "Indicators", A_BOLD);
 	if (interview_fired_count(a->iv) == 0)
-		OUT("  none fired", 0);
+		ui_pager_line(&p, 4, "none fired", 0);
 	for (size_t i = 0; i < form_indicator_count(f); i++) {
 		size_t na;
 
 		if (!interview_indicator_fired(a->iv, i))
 			continue;
-		snprintf(buf, sizeof buf, "  [%s] %s", form_level_name(form_indicator_level(f, i)),
+		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
 		    form_indicator_label(f, i, lang));
-		OUT(buf, 0);
+		ui_pager_line(&p, 4, buf, 0);
 		na = interview_indicator_answers(a->iv, i, qs, 32);
 		for (size_t k = 0; k < na && k < 32; k++) {
-			snprintf(buf, sizeof buf, "      from: %s", form_question_label(f, qs[k], lang));
-			OUT(buf, A_DIM);
+			snprintf(buf, sizeof buf, "from: %s", form_question_label(f, qs[k], lang));
+			ui_pager_line(&p, 8, buf, A_DIM);
 		}
 	}
-	line++;
-	if (o >= 0) {
-		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
-		OUT(buf, A_BOLD);
-		if (form_outcome_advice(f, (size_t)o, lang)) {
-			int h = ui_wrap(0, 0, COLS - 6, 0, 0, form_outcome_advice(f, (size_t)o, lang), 0);
-
-			if (line - a->scroll >= 0 && line - a->scroll + h <= rows)
-				ui_wrap(top + line - a->scroll, 4, COLS - 6, 0, h,
-				    form_outcome_advice(f, (size_t)o, lang), 0);
-			line += h;
-		}
-		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
-			size_t r = form_outcome_referral(f, (size_t)o, k);
-
-			snprintf(buf, sizeof buf, "  Referral: %s  %s%s", form_referral_name(f, r, lang),
-			    form_referral_contact(f, r), form_referral_example(f, r) ? " (example)" : "");
-			OUT(buf, 0);
-		}
-	}
-	line++;
+	p.line++;
 	snprintf(buf, sizeof buf, "Consent: interview %s, referral %s, statistics %s",
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_INTERVIEW)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_REFERRAL)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_STATISTICS)));
-	OUT(buf, 0);
-	line++;
-	OUT("Enter saves this as a final, encrypted record.", A_BOLD);
-#undef OUT
+	ui_pager_line(&p, 2, buf, 0);
+	p.line++;
+	ui_pager_line(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
+	a->total_lines = p.line;
+	if (p.line > p.rows)
+		ui_text(LINES - 3, COLS - 24, 24, "(Up/Down: scroll)", A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
-	move(top, 2);
+	move(p.top, 2);
 }
 
 static void
@@ -667,7 +710,8 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 			a->scroll--;
 		break;
 	case ACT_DOWN:
-		a->scroll++;
+		if (a->scroll + 1 < a->total_lines)
+			a->scroll++;
 		break;
 	case ACT_LANGUAGE:
 		app_overlay(a, SCR_LANGUAGE);

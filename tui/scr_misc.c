@@ -22,35 +22,6 @@ list_context(struct app *a)
 	return KCTX_LIST;
 }
 
-/* Scrolling text: each screen writes its lines through this. */
-struct pager {
-	int top, rows, line, skip;
-};
-
-static void
-pager_line(struct pager *p, int x, const char *text, attr_t attr)
-{
-	int r = p->line - p->skip;
-
-	if (r >= 0 && r < p->rows)
-		ui_text(p->top + r, x, COLS - x - 1, text, attr);
-	p->line++;
-}
-
-static void
-pager_wrap(struct pager *p, int x, const char *text, attr_t attr)
-{
-	int h = ui_wrap(0, x, COLS - x - 1, 0, 0, text, attr);
-
-	for (int i = 0; i < h; i++) {
-		int r = p->line - p->skip;
-
-		if (r >= 0 && r < p->rows)
-			ui_wrap(p->top + r, x, COLS - x - 1, i, 1, text, attr);
-		p->line++;
-	}
-}
-
 static void
 pager_scroll(struct app *a, enum action act, int total)
 {
@@ -93,7 +64,7 @@ record_draw(struct app *a)
 	const struct form *f = a->form;
 	size_t lang, qs[32], last = (size_t)-1;
 	struct case_code code;
-	struct pager p;
+	struct ui_pager p;
 	char buf[1024];
 	int o;
 
@@ -109,10 +80,10 @@ record_draw(struct app *a)
 	snprintf(buf, sizeof buf, "%s - %s - %s - interviewer %s%s", form_title(f, lang),
 	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
 	    interview_training(a->iv) ? " - TRAINING" : "");
-	pager_line(&p, 1, buf, A_BOLD);
+	ui_pager_line(&p, 1, buf, A_BOLD);
 	if (*interview_end_reason(a->iv)) {
 		snprintf(buf, sizeof buf, "Ended early: %s", interview_end_reason(a->iv));
-		pager_line(&p, 1, buf, 0);
+		ui_pager_line(&p, 1, buf, 0);
 	}
 	for (size_t q = 0; q < form_question_count(f); q++) {
 		enum iv_answer_kind k = interview_answer_kind(a->iv, q);
@@ -124,9 +95,9 @@ record_draw(struct app *a)
 		if (form_question_section(f, q) != last) {
 			last = form_question_section(f, q);
 			p.line++;
-			pager_line(&p, 1, form_section_title(f, last, lang), A_BOLD);
+			ui_pager_line(&p, 1, form_section_title(f, last, lang), A_BOLD);
 		}
-		pager_wrap(&p, 3, form_question_label(f, q, lang), 0);
+		ui_pager_wrap(&p, 3, form_question_label(f, q, lang), 0);
 		buf[0] = '\0';
 		if (k == IV_DECLINED)
 			snprintf(buf, sizeof buf, "[%s]", interview_msg(a->iv, IV_MSG_DECLINED));
@@ -139,12 +110,12 @@ record_draw(struct app *a)
 					    used ? "; " : "", form_choice_label(f, (size_t)list, i, lang));
 		} else
 			snprintf(buf, sizeof buf, "%s", interview_answer_text(a->iv, q));
-		pager_wrap(&p, 6, buf, 0);
+		ui_pager_wrap(&p, 6, buf, 0);
 	}
 	p.line++;
-	pager_line(&p, 1, "Indicators", A_BOLD);
+	ui_pager_line(&p, 1, "Indicators", A_BOLD);
 	if (interview_fired_count(a->iv) == 0)
-		pager_line(&p, 3, "none fired", 0);
+		ui_pager_line(&p, 3, "none fired", 0);
 	for (size_t i = 0; i < form_indicator_count(f); i++) {
 		size_t na;
 
@@ -152,18 +123,18 @@ record_draw(struct app *a)
 			continue;
 		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
 		    form_indicator_label(f, i, lang));
-		pager_line(&p, 3, buf, 0);
+		ui_pager_line(&p, 3, buf, 0);
 		na = interview_indicator_answers(a->iv, i, qs, 32);
 		for (size_t k = 0; k < na && k < 32; k++)
-			pager_line(&p, 7, form_question_label(f, qs[k], lang), A_DIM);
+			ui_pager_line(&p, 7, form_question_label(f, qs[k], lang), A_DIM);
 	}
 	o = interview_outcome(a->iv);
 	if (o >= 0) {
 		p.line++;
 		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
-		pager_line(&p, 1, buf, A_BOLD);
+		ui_pager_line(&p, 1, buf, A_BOLD);
 		if (form_outcome_advice(f, (size_t)o, lang))
-			pager_wrap(&p, 3, form_outcome_advice(f, (size_t)o, lang), 0);
+			ui_pager_wrap(&p, 3, form_outcome_advice(f, (size_t)o, lang), 0);
 	}
 	a->total_lines = p.line;
 	ui_message(a->msg, a->msg_error);
@@ -234,20 +205,20 @@ help_draw(struct app *a)
 	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN };
 	size_t n;
 	const struct keys_binding *b = keys_bindings(&n);
-	struct pager p;
+	struct ui_pager p;
 	char keysbuf[64], line[256];
 
 	p.top = app_frame(a, "Intake - help") + 1;
 	p.rows = LINES - 3 - p.top;
 	p.line = 0;
 	p.skip = a->scroll;
-	pager_line(&p, 1, "Every action has a Ctrl-key; function keys are aliases.", 0);
-	pager_line(&p, 1, "Without function keys, press Esc then a digit: Esc 1 = F1 ... Esc 0 = F10.", 0);
+	ui_pager_line(&p, 1, "Every action has a Ctrl-key; function keys are aliases.", 0);
+	ui_pager_line(&p, 1, "Without function keys, press Esc then a digit: Esc 1 = F1 ... Esc 0 = F10.", 0);
 	for (int ctx = 0; ctx < KCTX__COUNT; ctx++) {
 		bool seen[ACT__COUNT] = { false };
 
 		p.line++;
-		pager_line(&p, 1, context_names[ctx], A_BOLD);
+		ui_pager_line(&p, 1, context_names[ctx], A_BOLD);
 		for (size_t i = 0; i < n; i++) {
 			if ((int)b[i].ctx != ctx || seen[b[i].action])
 				continue;
@@ -255,7 +226,7 @@ help_draw(struct app *a)
 			keys_action_keys((enum keys_context)ctx, b[i].action, keysbuf, sizeof keysbuf);
 			snprintf(line, sizeof line, "%-16s %-14s %s", keysbuf,
 			    keys_action_label(b[i].action), keys_action_help(b[i].action));
-			pager_line(&p, 3, line, 0);
+			ui_pager_line(&p, 3, line, 0);
 		}
 	}
 	a->total_lines = p.line;
@@ -275,7 +246,7 @@ emergency_draw(struct app *a)
 	struct form *own = NULL;
 	const struct form *f = a->form;
 	size_t lang = a->iv ? interview_lang(a->iv) : 0, shown = 0;
-	struct pager p;
+	struct ui_pager p;
 	char line[512], path[sizeof a->forms_dir + 32];
 
 	if (f == NULL) {
@@ -291,15 +262,15 @@ emergency_draw(struct app *a)
 	for (size_t r = 0; f && r < form_referral_count(f); r++) {
 		if (!form_referral_emergency(f, r))
 			continue;
-		pager_line(&p, 2, form_referral_name(f, r, lang), A_BOLD);
+		ui_pager_line(&p, 2, form_referral_name(f, r, lang), A_BOLD);
 		snprintf(line, sizeof line, "%s%s", form_referral_contact(f, r),
 		    form_referral_example(f, r) ? "   (example entry: replace with a verified contact)" : "");
-		pager_line(&p, 4, line, 0);
+		ui_pager_line(&p, 4, line, 0);
 		p.line++;
 		shown++;
 	}
 	if (shown == 0)
-		pager_line(&p, 2, "No emergency contacts in the referral directory (forms/referrals.yaml).", 0);
+		ui_pager_line(&p, 2, "No emergency contacts in the referral directory (forms/referrals.yaml).", 0);
 	a->total_lines = p.line;
 	form_free(own);
 	ui_message(a->msg, a->msg_error);

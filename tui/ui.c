@@ -114,7 +114,11 @@ ui_wrap(int y, int x, int w, int skip, int maxrows, const char *s, attr_t attr)
 void
 ui_rule(int y)
 {
-	mvhline(y, 0, ACS_HLINE, COLS);
+	/* U+2500 rather than the ACS line: PuTTY and some phone clients show
+	 * ACS as letters ("qqqq") under UTF-8; the locale is always UTF-8 here. */
+	move(y, 0);
+	for (int x = 0; x < COLS; x++)
+		addstr("\u2500");
 }
 
 void
@@ -164,7 +168,7 @@ ui_keybar(enum keys_context ctx, const enum action *acts, size_t n)
 			break;
 		ui_text(LINES - 1, x, w, keys, A_REVERSE);
 		ui_text(LINES - 1, x + ui_width(keys) + 1, COLS - x, keys_action_label(acts[i]), 0);
-		x += w + 2;
+		x += w + 1;
 	}
 }
 
@@ -175,9 +179,42 @@ ui_message(const char *msg, int is_error)
 	clrtoeol();
 	if (msg == NULL || *msg == '\0')
 		return;
+	/* A long message takes the line above too, rather than being cut. */
+	if (ui_wrap(0, 0, COLS - 2, 0, 0, msg, 0) > 1) {
+		move(LINES - 3, 0);
+		clrtoeol();
+		ui_wrap(LINES - 3, 2, COLS - 2, 0, 2, msg, is_error ? A_BOLD : 0);
+		if (is_error)
+			ui_text(LINES - 3, 0, 2, "! ", A_BOLD);
+		return;
+	}
 	if (is_error) {
 		ui_text(LINES - 2, 0, 2, "! ", A_BOLD);
 		ui_text(LINES - 2, 2, COLS - 2, msg, A_BOLD);
 	} else
 		ui_text(LINES - 2, 0, COLS, msg, 0);
+}
+
+void
+ui_pager_line(struct ui_pager *p, int x, const char *text, attr_t attr)
+{
+	int r = p->line - p->skip;
+
+	if (r >= 0 && r < p->rows)
+		ui_text(p->top + r, x, COLS - x - 1, text, attr);
+	p->line++;
+}
+
+void
+ui_pager_wrap(struct ui_pager *p, int x, const char *text, attr_t attr)
+{
+	int h = ui_wrap(0, x, COLS - x - 1, 0, 0, text, attr);
+
+	for (int i = 0; i < h; i++) {
+		int r = p->line - p->skip;
+
+		if (r >= 0 && r < p->rows)
+			ui_wrap(p->top + r, x, COLS - x - 1, i, 1, text, attr);
+		p->line++;
+	}
 }

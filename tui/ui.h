@@ -51,6 +51,16 @@ void ui_message(const char *msg, int is_error);
  * the first free row. */
 int ui_frame(const char *title, const char *right, int training);
 
+/* A scrolling view: a screen writes all its lines through the pager, which
+ * draws those that fall inside [top, top + rows) after skipping `skip`, and
+ * counts them all (line) so the screen knows how far it can scroll. */
+struct ui_pager {
+	int top, rows, line, skip;
+};
+
+void ui_pager_line(struct ui_pager *p, int x, const char *text, attr_t attr);
+void ui_pager_wrap(struct ui_pager *p, int x, const char *text, attr_t attr);
+
 #define UI_TRAINING_BANNER "TRAINING - fictional cases only"
 
 #endif

@@ -76,7 +76,7 @@ run "$INTAKE" user passwd --vault "$V" --user bo \
 expect "old passphrase no longer unlocks" 3
 
 run "$INTAKE" user remove ana --vault "$V" --user ana --passphrase-file "$SUP" </dev/null
-expect "the last supervisor cannot be removed" 1 "supervisor"
+expect "the last supervisor cannot be removed" 7 "last supervisor"
 
 run "$INTAKE" user remove bo --vault "$V" --user ana --passphrase-file "$SUP" </dev/null
 expect "supervisor removes a user" 0 "Removed bo"
