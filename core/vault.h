@@ -163,6 +163,24 @@ enum status vault_record_list(struct vault *v, struct record_id **out, size_t *n
 enum status vault_summary_get(struct vault *v, const struct record_id *id,
     char **json, size_t *len);
 
+/* vault_record_get and vault_summary_get return plaintext in a guarded
+ * allocation of its own (mmap, mprotect, mlock: tens to hundreds of
+ * microseconds); code that reads many items, such as the case list, export
+ * or verify, should use the scans below.
+ *
+ * Scans: every record (or summary) the unlocked user may read, in id order,
+ * from one consistent snapshot, without an allocation per item; items of
+ * other interviewers are skipped. fn gets st ST_OK with json (NUL-terminated,
+ * valid only during the call, wiped after it), or ST_TAMPERED with json NULL
+ * for an item that fails its integrity check (reported to every user: its
+ * owner is sealed inside it), and the scan goes on. fn
+ * returns 0 to continue, nonzero to stop. fn may read from the vault but must
+ * not write (ST_BUSY), scan, lock or close it. */
+typedef int (*vault_scan_fn)(void *ctx, const struct record_id *id, enum status st,
+    const char *json, size_t len);
+enum status vault_record_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+
 /* Drafts belong to the unlocked user. put with id->b all zero creates a new
  * draft and fills id; otherwise it overwrites that draft. */
 enum status vault_draft_put(struct vault *v, struct record_id *id,

@@ -1735,6 +1735,102 @@ calibration_defaults(void **state)
 	assert_int_equal(vault_kdf_calibrate(4, 30, &k), ST_INVALID);
 }
 
+struct scan_log {
+	struct vault *v;
+	size_t ok, tampered, stop_after;
+	int mode;                 /* 0 count, 1 write inside, 2 read inside, 3 nested scan */
+	enum status inner;
+	struct record_id last;
+};
+
+static int
+scan_cb(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	struct scan_log *l = ctx;
+	struct record_id tmp;
+	char *got = NULL;
+	size_t glen = 0;
+
+	if (st == ST_OK) {
+		assert_non_null(json);
+		assert_int_equal(strlen(json), len);
+		l->ok++;
+	} else {
+		assert_int_equal(st, ST_TAMPERED);
+		assert_null(json);
+		l->tampered++;
+	}
+	l->last = *id;
+	if (l->mode == 1)
+		l->inner = vault_record_put(l->v, "{}", 2, NULL, 0, &tmp);
+	else if (l->mode == 2 && st == ST_OK) {
+		l->inner = vault_record_get(l->v, id, &got, &glen);
+		if (l->inner == ST_OK && strcmp(got, json) != 0)
+			l->inner = ST_INTERNAL;
+		vault_plain_free(got, glen);
+	} else if (l->mode == 3)
+		l->inner = vault_record_scan(l->v, scan_cb, l);
+	return l->stop_after != 0 && l->ok + l->tampered >= l->stop_after;
+}
+
+static struct scan_log
+scan_run(struct vault *v, int summaries, int mode, size_t stop_after)
+{
+	struct scan_log l = { v, 0, 0, stop_after, mode, ST_OK, { {0} } };
+
+	if (summaries)
+		assert_ok(v, vault_summary_scan(v, scan_cb, &l));
+	else
+		assert_ok(v, vault_record_scan(v, scan_cb, &l));
+	return l;
+}
+
+static void
+scans_visit_readable_items(void **state)
+{
+	struct fx *f = *state;
+	struct record_id ra[3];
+	struct scan_log l;
+
+	assert_ok(f->v, vault_user_add(f->v, "bob", ROLE_INTERVIEWER, PASS_B, strlen(PASS_B), &fast));
+	for (int i = 0; i < 3; i++)
+		ra[i] = put(f->v, "{\"by\":\"alice\"}", "{\"s\":\"a\"}");
+	relock_as(f, "bob", PASS_B);
+	put(f->v, "{\"by\":\"bob\"}", "{\"s\":\"b\"}");
+	put(f->v, "{\"by\":\"bob\"}", NULL);
+
+	assert_int_equal(scan_run(f->v, 0, 0, 0).ok, 2);
+	assert_int_equal(scan_run(f->v, 1, 0, 0).ok, 1);
+	relock_as(f, "alice", PASS_A);
+	assert_int_equal(scan_run(f->v, 0, 0, 0).ok, 5);
+	assert_int_equal(scan_run(f->v, 1, 0, 0).ok, 4);
+	assert_int_equal(scan_run(f->v, 0, 0, 2).ok, 2);
+
+	/* Reading inside a scan works; writing and nesting are refused. */
+	l = scan_run(f->v, 0, 2, 0);
+	assert_int_equal(l.inner, ST_OK);
+	l = scan_run(f->v, 0, 1, 1);
+	assert_int_equal(l.inner, ST_BUSY);
+	l = scan_run(f->v, 0, 3, 1);
+	assert_int_equal(l.inner, ST_BUSY);
+	/* Once the scan is over, writing works again. */
+	put(f->v, "{\"after\":1}", NULL);
+
+	vault_close(f->v);
+	f->v = NULL;
+	flip_in_db(f->dir, "records", ra[1].b, VAULT_ID_BYTES, 100);
+	f->v = reopen(f->dir, "alice", PASS_A);
+	l = scan_run(f->v, 0, 0, 0);
+	assert_int_equal(l.ok, 5);
+	assert_int_equal(l.tampered, 1);
+	relock_as(f, "bob", PASS_B);
+	l = scan_run(f->v, 0, 0, 0);
+	assert_int_equal(l.ok, 2);
+	assert_int_equal(l.tampered, 1);
+	vault_lock(f->v);
+	assert_st(f->v, vault_record_scan(f->v, scan_cb, &l), ST_LOCKED);
+}
+
 int
 main(void)
 {
@@ -1770,6 +1866,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(map_limit_reports_full, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_resized_by_another_process, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(disk_full_reported, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(scans_visit_readable_items, fx_setup, fx_teardown),
 		cmocka_unit_test(default_dir_follows_xdg),
 		cmocka_unit_test(case_codes_catch_typos),
 		cmocka_unit_test(calibration_defaults),
