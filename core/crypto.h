@@ -50,8 +50,9 @@ enum crypto_purpose {
 	CRYPTO_PURPOSE_AUDIT       = 4,
 	CRYPTO_PURPOSE_HISTORY     = 5,
 	CRYPTO_PURPOSE_FORM        = 6,
+	CRYPTO_PURPOSE_META        = 7, /* authenticates the vault metadata */
 };
-#define CRYPTO_PURPOSE_COUNT 6
+#define CRYPTO_PURPOSE_COUNT 7
 
 enum status crypto_init(void);
 

@@ -5,7 +5,10 @@
  * group-shared) with these named databases. Integers are big-endian.
  *
  *   meta       "format" u32 | "id" 16 random bytes | "kdf" u64 ops, u64 MiB
- *              (defaults for new users) | "created" u64 Unix seconds
+ *              (defaults for new users) | "created" u64 Unix seconds |
+ *              "mac" keyed BLAKE2b-256 of the four values above, in that
+ *              order, under the META purpose key: checked at unlock, so
+ *              weakened defaults or a changed id are reported, not used
  *   users      name -> user entry, 124 bytes:
  *                0 u8 entry version (1)   1 u8 role   2 u16 zero
  *                4 u64 Argon2id ops      12 u64 Argon2id MiB
@@ -68,6 +71,8 @@
 #define META_ID       "id"
 #define META_KDF      "kdf"
 #define META_CREATED  "created"
+#define META_MAC      "mac"
+#define META_RAW      (4 + VAULT_ID_BYTES + 16 + 8)
 
 #define VK_CTX        "intake01"    /* crypto_kdf context of purpose keys */
 #define PASS_CTX      "intakepw"    /* crypto_kdf context of the passphrase master */
@@ -142,6 +147,7 @@ struct keyring {
 	unsigned char master[CRYPTO_KEY_BYTES];
 	unsigned char kek[CRYPTO_KEY_BYTES];
 	unsigned char verifier[VERIFIER_BYTES];
+	unsigned char mac[CRYPTO_HASH_BYTES];
 };
 
 struct vault {
@@ -157,6 +163,7 @@ struct vault {
 	uint32_t format;
 	struct vault_kdf kdf;
 	uint64_t created;
+	unsigned char meta_mac[CRYPTO_HASH_BYTES];
 	struct keyring *kr;
 	unsigned char *scratch;   /* secure, for sealing and scans; wiped after use */
 	size_t scratch_len;
@@ -729,6 +736,27 @@ derive_purpose_keys(struct keyring *kr)
 		crypto_subkey(kr->purpose[p], (uint64_t)p, VK_CTX, kr->vk);
 }
 
+/* The metadata as stored, and its MAC under the META purpose key. */
+static void
+meta_raw(const struct vault *v, unsigned char raw[META_RAW])
+{
+	put_be32(raw, v->format);
+	memcpy(raw + 4, v->id, VAULT_ID_BYTES);
+	put_be64(raw + 4 + VAULT_ID_BYTES, v->kdf.ops);
+	put_be64(raw + 12 + VAULT_ID_BYTES, v->kdf.mem_mib);
+	put_be64(raw + 20 + VAULT_ID_BYTES, v->created);
+}
+
+static void
+meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES])
+{
+	unsigned char raw[META_RAW];
+
+	meta_raw(v, raw);
+	crypto_digest_keyed(mac, raw, sizeof raw, v->kr->purpose[CRYPTO_PURPOSE_META],
+	    CRYPTO_KEY_BYTES);
+}
+
 void
 vault_lock(struct vault *v)
 {
@@ -1074,6 +1102,14 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		    unwrapped ? "passphrase check" : "role or wrapped key", user);
 	}
 	derive_purpose_keys(kr);
+	meta_mac(v, kr->mac);
+	if (!crypto_equal(kr->mac, v->meta_mac, CRYPTO_HASH_BYTES)) {
+		vault_lock(v);
+		return fail(v, ST_TAMPERED, "the metadata of the vault at %s (its id, format or "
+		    "default passphrase settings) was edited on disk: restore the vault from a "
+		    "backup", v->dir);
+	}
+	secure_wipe(kr->mac, sizeof kr->mac);
 	snprintf(v->user, sizeof v->user, "%s", user);
 	v->role = e.role;
 	v->unlocked = 1;
@@ -1116,6 +1152,8 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = meta_put(txn, v->dbi[DB_META], META_KDF, kdf, sizeof kdf, 0);
 	if (rc == 0)
 		rc = meta_put(txn, v->dbi[DB_META], META_CREATED, created, sizeof created, 0);
+	if (rc == 0)
+		rc = meta_put(txn, v->dbi[DB_META], META_MAC, v->meta_mac, sizeof v->meta_mac, 0);
 	if (rc != 0)
 		return rc;
 	k.mv_size = strlen(a->user);
@@ -1240,12 +1278,13 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	v->format = VAULT_FORMAT;
 	v->kdf = k;
 	v->created = (uint64_t)time(NULL);
+	derive_purpose_keys(v->kr);
+	meta_mac(v, v->meta_mac);
 	if ((st = user_entry_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k, entry)) != ST_OK)
 		goto failed;
 	if ((st = write_txn(v, "creating the vault", create_txn, &arg)) != ST_OK)
 		goto failed;
 	v->is_open = 1;
-	derive_purpose_keys(v->kr);
 	snprintf(v->user, sizeof v->user, "%s", user);
 	v->role = ROLE_SUPERVISOR;
 	v->unlocked = 1;
@@ -1302,6 +1341,9 @@ open_meta(struct vault *v, MDB_txn *txn)
 	if (meta_get(txn, v->dbi[DB_META], META_CREATED, &val) != 0 || val.mv_size != 8)
 		goto damaged;
 	v->created = get_be64(val.mv_data);
+	if (meta_get(txn, v->dbi[DB_META], META_MAC, &val) != 0 || val.mv_size != CRYPTO_HASH_BYTES)
+		goto damaged;
+	memcpy(v->meta_mac, val.mv_data, CRYPTO_HASH_BYTES);
 	for (int i = DB_META + 1; i < DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, db_names[i], 0, &v->dbi[i]);
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)

@@ -1831,6 +1831,67 @@ scans_visit_readable_items(void **state)
 	assert_st(f->v, vault_record_scan(f->v, scan_cb, &l), ST_LOCKED);
 }
 
+static void
+meta_edits_detected(void **state)
+{
+	struct fx *f = *state;
+	unsigned char *kdf, *created, *mac;
+	size_t klen = 0, clen = 0, mlen = 0;
+	struct vault *v;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 3, (void *)(uintptr_t)"mac" };
+
+	vault_close(f->v);
+	f->v = NULL;
+	kdf = raw_get(f->dir, "meta", "kdf", 3, &klen);
+	created = raw_get(f->dir, "meta", "created", 7, &clen);
+	mac = raw_get(f->dir, "meta", "mac", 3, &mlen);
+	assert_non_null(kdf);
+	assert_non_null(created);
+	assert_non_null(mac);
+	assert_int_equal(klen, 16);
+
+	/* Weaker defaults for future users: opens, but unlock reports it. */
+	kdf[7] = 2;
+	raw_put(f->dir, "meta", "kdf", 3, kdf, klen);
+	v = reopen(f->dir, NULL, NULL);
+	assert_st(v, vault_unlock(v, "alice", PASS_A, strlen(PASS_A)), ST_TAMPERED);
+	assert_msg_has(v, "metadata");
+	assert_false(vault_is_unlocked(v));
+	vault_close(v);
+	kdf[7] = 1;
+	raw_put(f->dir, "meta", "kdf", 3, kdf, klen);
+
+	created[7] ^= 1;
+	raw_put(f->dir, "meta", "created", 7, created, clen);
+	v = reopen(f->dir, NULL, NULL);
+	assert_st(v, vault_unlock(v, "alice", PASS_A, strlen(PASS_A)), ST_TAMPERED);
+	vault_close(v);
+	created[7] ^= 1;
+	raw_put(f->dir, "meta", "created", 7, created, clen);
+	v = reopen(f->dir, "alice", PASS_A);
+	vault_close(v);
+
+	/* Without its MAC the metadata is damaged. */
+	env = raw_open(f->dir);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	v = vault_new();
+	assert_st(v, vault_open(v, f->dir), ST_TAMPERED);
+	assert_msg_has(v, "metadata");
+	vault_close(v);
+	raw_put(f->dir, "meta", "mac", 3, mac, mlen);
+	f->v = reopen(f->dir, "alice", PASS_A);
+	free(kdf);
+	free(created);
+	free(mac);
+}
+
 int
 main(void)
 {
@@ -1860,6 +1921,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(open_not_a_vault, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(open_newer_format, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(open_truncated_data, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(meta_edits_detected, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(marker_never_reaches_disk, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(file_modes_private_and_shared, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_grows_and_reopens, fx_setup, fx_teardown),
