@@ -46,6 +46,10 @@
  * Records, summaries and history are readable and replaceable by their owner
  * (the interviewer who saved them) and by supervisors; drafts only by their
  * owner. This is the minimal rule; finer policies belong above the vault.
+ *
+ * Not detected here: an older but authentic value put back in its own slot
+ * (a record's earlier version, a user entry from before a passwd) or a value
+ * deleted; making such rollbacks visible is the audit chain's job.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -462,13 +466,13 @@ code_decode(const char *text, unsigned d[9], char *msg, size_t msglen)
 				    "case codes never contain the letter U: check the code");
 			return say(msg, msglen, ST_INVALID,
 			    "this is not a case code: a case code has 9 letters and digits, "
-			    "like K7QM-3XTD-9");
+			    "like K7QM-3XTD-D");
 		}
 		d[n++] = (unsigned)val;
 	}
 	if (n != 9)
 		return say(msg, msglen, ST_INVALID,
-		    "this is not a case code: a case code has 9 letters and digits, like K7QM-3XTD-9");
+		    "this is not a case code: a case code has 9 letters and digits, like K7QM-3XTD-D");
 	if (code_fold(d, 9) != 0)
 		return say(msg, msglen, ST_INVALID,
 		    "this case code has a typing error (its last character does not match): "
@@ -1731,6 +1735,7 @@ env_size(size_t owner_len, size_t content_len)
 	return ENV_OVERHEAD + owner_len + content_len;
 }
 
+/* The associated data of an item; key->mv_size <= KEY_MAX. */
 static size_t
 item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
     const unsigned char head[ENV_HEAD], unsigned char ad[AD_MAX])
@@ -1808,6 +1813,8 @@ env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *
 	unsigned char ad[AD_MAX];
 	enum status st;
 
+	if (key->mv_size > KEY_MAX)
+		return ST_TAMPERED;
 	adlen = item_ad(v, kind, key, c, ad);
 	if (crypto_unwrap(kr->item, c + ENV_OFF_WRAP, ad, adlen,
 	    kr->purpose[kinds[kind].purpose]) != ST_OK)

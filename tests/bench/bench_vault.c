@@ -159,7 +159,7 @@ bench_save(const char *base)
 	static const struct vault_kdf light = { 1, 8 };
 	static double tv[SAVE_RUNS], tr[SAVE_RUNS];
 	char dir[4096], vdir[4200], rdir[4200], rec[RECORD_SIZE + 1];
-	static const char summary[] = "{\"code\":\"K7QM-3XTD-9\",\"date\":\"2024-05-01\","
+	static const char summary[] = "{\"code\":\"K7QM-3XTD-D\",\"date\":\"2024-05-01\","
 	    "\"interviewer\":\"bench\",\"form\":\"screening 3\",\"status\":\"final\","
 	    "\"outcome\":\"refer\"}";
 	unsigned char key[16];

@@ -1719,6 +1719,8 @@ case_codes_catch_typos(void **state)
 	assert_int_equal(case_code_parse(NULL, NULL, msg, sizeof msg), ST_INVALID);
 	assert_int_equal(case_code_parse("0000-0000-00", NULL, msg, sizeof msg), ST_INVALID);
 	assert_int_equal(case_code_parse("0000-0000-*", NULL, msg, sizeof msg), ST_INVALID);
+	/* The example that error messages show is itself a valid code. */
+	assert_int_equal(case_code_parse("K7QM-3XTD-D", NULL, msg, sizeof msg), ST_OK);
 	assert_int_equal(case_code_parse("oooo-oooo-o", &back, msg, sizeof msg), ST_OK);
 	assert_string_equal(back.s, "0000-0000-0");
 }
