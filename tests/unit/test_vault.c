@@ -1894,6 +1894,78 @@ meta_edits_detected(void **state)
 	free(mac);
 }
 
+static int
+die_in_scan(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	(void)ctx;
+	(void)id;
+	(void)st;
+	(void)json;
+	(void)len;
+	/* Killed while holding a read snapshot, as by a dropped SSH link. */
+	kill(getpid(), SIGKILL);
+	return 1;
+}
+
+static int
+readers_list_has(const char *dir, pid_t pid)
+{
+	char cmd[4200], line[256], want[32];
+	int found = 0, listed = 0;
+	FILE *p;
+
+	/* mdb_stat -r exits 1 even when it lists the table: check its output. */
+	PATH_FMT(cmd, "mdb_stat -r '%s' 2>&1", dir);
+	PATH_FMT(want, " %ld ", (long)pid);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof line, p) != NULL) {
+		listed |= strstr(line, "Reader Table Status") != NULL;
+		found |= strstr(line, want) != NULL;
+	}
+	pclose(p);
+	assert_true(listed);
+	return found;
+}
+
+static void
+open_clears_dead_readers(void **state)
+{
+	struct fx *f = *state;
+	int status;
+	pid_t dead, pid;
+
+	put(f->v, "{}", NULL);
+	/* This handle keeps the environment open, so the lock table is not
+	 * reset by the next opener and only the reader check can clear it. */
+	fflush(NULL);
+	dead = fork();
+	assert_true(dead >= 0);
+	if (dead == 0) {
+		struct vault *c = vault_new();
+		if (vault_open(c, f->dir) == ST_OK &&
+		    vault_unlock(c, "alice", PASS_A, strlen(PASS_A)) == ST_OK)
+			vault_record_scan(c, die_in_scan, NULL);
+		_exit(1);
+	}
+	assert_int_equal(waitpid(dead, &status, 0), dead);
+	assert_true(WIFSIGNALED(status));
+	assert_true(readers_list_has(f->dir, dead));
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct vault *c = vault_new();
+		int rc = vault_open(c, f->dir) == ST_OK ? 0 : 1;
+		vault_close(c);
+		_exit(rc);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_false(readers_list_has(f->dir, dead));
+	put(f->v, "{}", NULL);
+}
+
 int
 main(void)
 {
@@ -1930,6 +2002,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(map_limit_reports_full, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_resized_by_another_process, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(disk_full_reported, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(open_clears_dead_readers, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(scans_visit_readable_items, fx_setup, fx_teardown),
 		cmocka_unit_test(default_dir_follows_xdg),
 		cmocka_unit_test(case_codes_catch_typos),
