@@ -1388,7 +1388,7 @@ check_truncation(struct vault *v, const char *data)
 enum status
 vault_open(struct vault *v, const char *dir)
 {
-	char data[PATH_MAX];
+	char data[PATH_MAX], lock[PATH_MAX];
 	struct stat sb;
 	MDB_envinfo info;
 	MDB_txn *txn = NULL;
@@ -1429,6 +1429,10 @@ vault_open(struct vault *v, const char *dir)
 	if (rc != 0)
 		return fail_mdb(v, rc, "opening the vault");
 	mdb_reader_check(v->env, &dead);
+	/* LMDB recreates a missing lock.mdb under the umask (077 in intake),
+	 * which would shut the other members out of a group-shared vault. */
+	if (v->shared && join_path(v, lock, "lock.mdb") == ST_OK)
+		(void)chmod(lock, file_mode(v));
 	if ((st = check_truncation(v, data)) != ST_OK)
 		goto failed;
 	/* Adopt the map size the vault has grown to, never below our start. */

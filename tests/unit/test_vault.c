@@ -1400,6 +1400,14 @@ file_modes_private_and_shared(void **state)
 	assert_int_equal(mode_of(f->dir, NULL), 0700);
 	v = reopen(shared, "zed", PASS_B);
 	vault_close(v);
+	/* A lock file lost (say, in a restore) comes back group-writable. */
+	PATH_FMT(priv, "%s/lock.mdb", shared);
+	assert_int_equal(unlink(priv), 0);
+	old = umask(077);
+	v = reopen(shared, "zed", PASS_B);
+	umask(old);
+	assert_int_equal(mode_of(shared, "lock.mdb"), 0660);
+	vault_close(v);
 }
 
 #define KIB ((size_t)1024)
