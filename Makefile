@@ -56,12 +56,14 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+CRASH_BIN := $(BUILD)/crash/crashtest
+CRASH_KILLS ?= 500
 
 LIB := $(BUILD)/libintake.a
 LIBTUI := $(BUILD)/libintake-tui.a
 
 .PHONY: all test check unit deps sanitize fuzz fuzz-replay bench demo install \
-	uninstall clean lint
+	uninstall clean lint crashtest
 
 all: intake
 
@@ -92,6 +94,10 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
+$(BUILD)/crash/%: tests/crash/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
 -include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(BUILD)/tui/main.d
 
 # `make test` first makes sure the packages are there, then runs everything.
@@ -99,10 +105,10 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory check
 
-check: $(BUILD)/intake $(UNIT_BIN)
+check: $(BUILD)/intake $(UNIT_BIN) $(CRASH_BIN)
 	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_BIN)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(CRASH_BIN)
 	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) UNIT_ONLY=1 sh tests/run.sh $(UNIT_BIN)
 
 deps:
@@ -135,6 +141,11 @@ fuzz-replay: $(FUZZ_BIN)
 
 bench: $(BUILD)/intake $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# Kills a writer CRASH_KILLS times at random instants, checking the vault
+# after each kill (make test runs 50 of them through tests/cli/crash.sh).
+crashtest: $(CRASH_BIN)
+	@$(CRASH_BIN) $(CRASH_KILLS)
 
 demo: $(BUILD)/intake
 	@sh tests/demo.sh $(CURDIR)/$(BUILD)
