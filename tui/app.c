@@ -236,7 +236,7 @@ app_free(struct app *a)
 }
 
 int
-app_run(const char *vault_dir, bool training, int idle_seconds)
+app_run(const char *vault_dir, const char *user, bool training, int idle_seconds)
 {
 	struct app a;
 	struct key_event ev;
@@ -263,6 +263,11 @@ app_run(const char *vault_dir, bool training, int idle_seconds)
 		return 1;
 	}
 	lineedit_set_echo(a.pass_edit, LINEEDIT_ECHO_OFF);
+	if (user != NULL && lineedit_set_text(a.user_edit, user, strlen(user)) != ST_OK) {
+		fprintf(stderr, "intake: --user: %s\n", lineedit_errmsg(a.user_edit));
+		app_free(&a);
+		return 2;
+	}
 	/* Open before touching the terminal, so errors print plainly. */
 	st = vault_open(a.v, vault_dir);
 	if (st != ST_OK) {
