@@ -112,6 +112,13 @@ app_lock(struct app *a, const char *why)
 	lineedit_clear(a->pass_edit);
 	if (a->search)
 		lineedit_clear(a->search);
+	/* The answer being typed is the respondent's words too. */
+	if (a->answer_edit)
+		lineedit_clear(a->answer_edit);
+	free(a->ticks);
+	a->ticks = NULL;
+	a->nticks = 0;
+	a->viewing = false;
 	free(a->rows);
 	a->rows = NULL;
 	a->nrows = 0;
@@ -228,6 +235,8 @@ app_free(struct app *a)
 	lineedit_free(a->user_edit);
 	lineedit_free(a->pass_edit);
 	lineedit_free(a->search);
+	lineedit_free(a->answer_edit);
+	free(a->ticks);
 	free(a->rows);
 	free(a->shown);
 	for (size_t i = 0; i < a->nforms; i++)
