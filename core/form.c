@@ -162,6 +162,7 @@ struct loader {
 	struct form *f;
 	struct diag_list *dl;
 	const char *file;       /* name used in messages right now */
+	const char *noun;       /* "form" or "referrals file" */
 	bool nomem;
 	size_t missing[FORM_MAX_LANGS];   /* missing draft translations seen */
 	const char *ref_file;   /* referrals file name as given */
@@ -228,6 +229,14 @@ ynode_add(struct ynode *parent, struct ynode *kid)
 	return true;
 }
 
+static const char *
+start_hint(const struct loader *L)
+{
+	return strcmp(L->noun, "form") == 0 ?
+	    "a form starts with id:, version:, languages: and sections:" :
+	    "a referrals file starts with referrals:";
+}
+
 /* Line and column (1-based, characters) of byte offset `off`. */
 static void
 pos_of(const char *buf, size_t off, unsigned *line, unsigned *col)
@@ -259,15 +268,15 @@ precheck(struct loader *L, const char *buf, size_t len)
 	unsigned line;
 
 	if (len > FORM_MAX_BYTES) {
-		err_at(L, 1, 1, "file is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
-		    len, FORM_MAX_BYTES);
+		err_at(L, 1, 1, "%s is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
+		    L->noun, len, FORM_MAX_BYTES);
 		return false;
 	}
 	for (i = 0; i < len && blank; i++)
 		if (!(buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
 			blank = false;
 	if (blank) {
-		err_at(L, 1, 1, "file is empty: a form starts with id:, version:, languages: and sections:");
+		err_at(L, 1, 1, "%s is empty: %s", L->noun, start_hint(L));
 		return false;
 	}
 	bad = u8_check((const uint8_t *)buf, len);
@@ -307,7 +316,7 @@ precheck(struct loader *L, const char *buf, size_t len)
 		while (j < len && (buf[j] == ' ' || buf[j] == '\t')) {
 			if (buf[j] == '\t') {
 				if (++tabs <= MAX_TAB_REPORTS)
-					err_at(L, line, (unsigned)(j - i + 1), "tab character in indentation: indent with spaces");
+					err_at(L, line, (unsigned)(j - i + 1), "tab character used for indentation: use spaces");
 				ok = false;
 				break;
 			}
@@ -318,7 +327,7 @@ precheck(struct loader *L, const char *buf, size_t len)
 		i = j + 1;
 	}
 	if (tabs > MAX_TAB_REPORTS)
-		err_at(L, 0, 0, "%zu more lines are indented with tabs: indent with spaces", tabs - MAX_TAB_REPORTS);
+		err_at(L, 0, 0, "%zu more lines are indented with tabs: use spaces", tabs - MAX_TAB_REPORTS);
 	return ok;
 }
 
@@ -459,7 +468,7 @@ yaml_tree(struct loader *L, const char *buf, size_t len)
 		return NULL;
 	}
 	if (root == NULL)
-		err_at(L, 1, 1, "file has no content (only comments?): a form starts with id:, version:, languages: and sections:");
+		err_at(L, 1, 1, "%s has no content (only comments?): %s", L->noun, start_hint(L));
 	return root;
 }
 
@@ -1678,11 +1687,13 @@ load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size
 		}
 	}
 	L->file = path;
+	L->noun = "referrals file";
 	if (precheck(L, buf, len) && (root = yaml_tree(L, buf, len)) != NULL) {
 		parse_referrals(L, root);
 		L->ref_ok = true;
 	}
 	L->file = form_file;
+	L->noun = "form";
 	if (len <= FORM_MAX_BYTES) {
 		L->f->ref_source = buf;
 		L->f->ref_len = len;
@@ -2204,6 +2215,7 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 	memset(&L, 0, sizeof L);
 	L.dl = diags;
 	L.file = name;
+	L.noun = "form";
 	f = L.f = calloc(1, sizeof *f);
 	if (f == NULL) {
 		st = ST_NOMEM;
@@ -2288,6 +2300,7 @@ form_load_file(const char *path, struct form **out, struct diag_list *diags)
 		memset(&L, 0, sizeof L);
 		L.dl = diags;
 		L.file = path;
+		L.noun = "form";
 		if (diags == NULL) {
 			diag_list_init(&local);
 			L.dl = &local;
