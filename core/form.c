@@ -114,6 +114,8 @@ struct lang {
 	enum form_lang_status status;
 };
 
+/* Every list is in file order; ids are checked unique per kind, so lookups
+ * by id are linear scans over at most a few thousand entries. */
 struct form {
 	char *name;
 	char *source;
@@ -520,7 +522,9 @@ distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* Checks that `map` is a mapping whose keys are text, known and unique. */
+/* Checks that `map` is a mapping whose keys are text, known and unique.
+ * Unknown keys are errors, not ignored: a misspelt `relevnt` would
+ * otherwise silently ask a question of everyone. */
 static bool
 check_map(struct loader *L, const struct ynode *map, const char *what,
     const char *const *allowed)
@@ -598,6 +602,7 @@ get_text(struct loader *L, const struct ynode *n, const char *what)
 	return n->text;
 }
 
+/* YAML 1.1 spellings too: XLSForm authors write `required: yes`. */
 static bool
 get_bool(struct loader *L, const struct ynode *n, const char *what, bool *out)
 {
@@ -1096,6 +1101,12 @@ parse_qtype(struct loader *L, const struct ynode *n, enum form_qtype *out)
 	return false;
 }
 
+/*
+ * One question. A question whose id is missing, invalid or duplicate is not
+ * kept (others could not refer to it unambiguously); any other problem is
+ * reported and the question kept, so later checks still see it and report
+ * their own problems.
+ */
 static void
 parse_question(struct loader *L, const struct ynode *it, size_t section)
 {
@@ -1621,6 +1632,8 @@ read_file(const char *path, char **out, size_t *len, int *err)
 	return ST_OK;
 }
 
+/* A form may come from anywhere (a USB stick, a colleague): its referrals
+ * path must stay inside the form's folder. */
 static bool
 safe_relative(const char *p)
 {
@@ -1772,6 +1785,9 @@ check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
 	}
 }
 
+/* Checks every expression in the context that decides what it may use:
+ * indicator i sees only indicators before it, so indicators cannot form a
+ * cycle and one pass in order evaluates them all. */
 static void
 check_expressions(struct loader *L)
 {
@@ -1963,6 +1979,9 @@ out:
 	free(g.stack);
 }
 
+/* The engine ends an interview on a refused interview consent, so exactly
+ * one question must carry it; two referral or statistics consents would
+ * make the recorded consent ambiguous. */
 static void
 check_consent(struct loader *L, const struct ynode *sections)
 {
@@ -1985,6 +2004,9 @@ check_consent(struct loader *L, const struct ynode *sections)
 		ERR(L, sections, "the form has no interview consent question: add consent: interview to the yes_no question that asks it");
 }
 
+/* Outcome referral ids against the referrals file. Only when that file
+ * was read and parsed: otherwise its own error already says why, and a
+ * second error per id would bury it. */
 static void
 resolve_referrals(struct loader *L)
 {
@@ -2016,6 +2038,8 @@ resolve_referrals(struct loader *L)
 	}
 }
 
+/* Missing draft translations are common while a translation is under way;
+ * the first few are listed with positions, the rest summed up per language. */
 static void
 report_missing_translations(struct loader *L)
 {
@@ -2193,6 +2217,12 @@ form_free(struct form *f)
 	free(f);
 }
 
+/*
+ * The whole check, in an order that keeps messages useful: file-level
+ * problems stop everything (nothing after them would be reliable), YAML
+ * syntax stops the rest, and from there on every stage runs even after
+ * errors so that one pass reports everything.
+ */
 enum status
 form_load_buffers(const char *name, const char *buf, size_t len,
     const char *ref_name, const char *ref_buf, size_t ref_len,
