@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "crypto.h"
 #include "harden.h"
 #include "term.h"
 #include "vault.h"
@@ -147,6 +148,12 @@ main(int argc, char **argv)
 
 	if (harden_process(err, sizeof err) != 0) {
 		fprintf(stderr, "intake: %s\n", err);
+		return EXIT_FAIL;
+	}
+	/* Before any JSON is parsed: crypto_init installs the allocator that wipes
+	 * jansson's memory on free, and every object must come from it. */
+	if (crypto_init() != ST_OK) {
+		fprintf(stderr, "intake: cannot initialise libsodium\n");
 		return EXIT_FAIL;
 	}
 	memset(&c, 0, sizeof c);
