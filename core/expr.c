@@ -46,6 +46,12 @@ static const struct {
  * compared with anything ("is it unanswered?"). */
 enum stype { S_BOOL, S_NUM, S_STR, S_EMPTY };
 
+/*
+ * The tree is a flat array: children are always created before their
+ * parent, so indices only point backwards and the whole tree is freed at
+ * once. Its size is bounded by the text length and EXPR_MAX_NODES, and so
+ * is every recursion over it.
+ */
 struct node {
 	unsigned char kind;
 	unsigned char fn;
@@ -58,6 +64,8 @@ struct node {
 	double num;
 };
 
+/* Each distinct ${name}, once, in order of first use: the form builds its
+ * dependency graph and the "answers that fired an indicator" from these. */
 struct ref {
 	size_t name;            /* offset in pool */
 	size_t len;
@@ -79,6 +87,9 @@ struct expr {
 };
 
 /* ---- numbers ---------------------------------------------------------- */
+
+/* strtod() and printf("%g") follow LC_NUMERIC, which the terminal program
+ * may set to a locale with a decimal comma; the form language never does. */
 
 static const double pow10tab[] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -175,6 +186,10 @@ expr_format_number(double v, char buf[32])
 }
 
 /* ---- lexer ------------------------------------------------------------ */
+
+/* Columns count characters (UTF-8 lead bytes), as an editor shows them, so
+ * errors in Lao, Thai or Chinese text point at the right place. Operators
+ * from other languages (==, &&, /, %) get a message naming ours. */
 
 enum tok {
 	T_END, T_NUM, T_STR, T_REF, T_DOT, T_LP, T_RP, T_COMMA,
@@ -437,6 +452,14 @@ tok_is_word(const struct parser *p, const char *w)
 }
 
 /* ---- parser ----------------------------------------------------------- */
+
+/*
+ * Recursive descent, one function per precedence level, lowest first:
+ * or, and, = !=, < <= > >=, + -, * div mod, unary -, primary. Binary
+ * operators loop (left-associative) instead of recursing; only
+ * parentheses, calls and unary minus recurse, and they count `depth`.
+ * After the first failure every function returns -1 without reading on.
+ */
 
 static int
 mk(struct parser *p, enum nkind kind, unsigned col, int a, int b)
@@ -879,6 +902,13 @@ expr_parse(const char *text, size_t len, struct expr **out, struct expr_error *e
 
 /* ---- type check ------------------------------------------------------- */
 
+/*
+ * Static types catch what an author would otherwise find in the field: a
+ * number question compared with text, a choice value that does not exist
+ * (so a condition can never be true), indicator() where indicators are not
+ * known yet. The checker also binds ${name} to slots; unknown names fail.
+ */
+
 struct checker {
 	struct expr *e;
 	const struct expr_scope *sc;
@@ -1306,6 +1336,9 @@ expr_check(struct expr *e, const struct expr_scope *sc, struct expr_error *err)
 }
 
 /* ---- evaluation ------------------------------------------------------- */
+
+/* Total functions: every input, including NaN, infinities and values a
+ * checked expression should never see, gives a defined result. */
 
 static const struct expr_value v_empty = {EXPR_V_EMPTY, 0, NULL, 0};
 

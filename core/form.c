@@ -114,6 +114,8 @@ struct lang {
 	enum form_lang_status status;
 };
 
+/* Every list is in file order; ids are checked unique per kind, so lookups
+ * by id are linear scans over at most a few thousand entries. */
 struct form {
 	char *name;
 	char *source;
@@ -162,6 +164,7 @@ struct loader {
 	struct form *f;
 	struct diag_list *dl;
 	const char *file;       /* name used in messages right now */
+	const char *noun;       /* "form" or "referrals file" */
 	bool nomem;
 	size_t missing[FORM_MAX_LANGS];   /* missing draft translations seen */
 	const char *ref_file;   /* referrals file name as given */
@@ -228,6 +231,14 @@ ynode_add(struct ynode *parent, struct ynode *kid)
 	return true;
 }
 
+static const char *
+start_hint(const struct loader *L)
+{
+	return strcmp(L->noun, "form") == 0 ?
+	    "a form starts with id:, version:, languages: and sections:" :
+	    "a referrals file starts with referrals:";
+}
+
 /* Line and column (1-based, characters) of byte offset `off`. */
 static void
 pos_of(const char *buf, size_t off, unsigned *line, unsigned *col)
@@ -259,15 +270,15 @@ precheck(struct loader *L, const char *buf, size_t len)
 	unsigned line;
 
 	if (len > FORM_MAX_BYTES) {
-		err_at(L, 1, 1, "file is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
-		    len, FORM_MAX_BYTES);
+		err_at(L, 1, 1, "%s is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
+		    L->noun, len, FORM_MAX_BYTES);
 		return false;
 	}
 	for (i = 0; i < len && blank; i++)
 		if (!(buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
 			blank = false;
 	if (blank) {
-		err_at(L, 1, 1, "file is empty: a form starts with id:, version:, languages: and sections:");
+		err_at(L, 1, 1, "%s is empty: %s", L->noun, start_hint(L));
 		return false;
 	}
 	bad = u8_check((const uint8_t *)buf, len);
@@ -307,7 +318,7 @@ precheck(struct loader *L, const char *buf, size_t len)
 		while (j < len && (buf[j] == ' ' || buf[j] == '\t')) {
 			if (buf[j] == '\t') {
 				if (++tabs <= MAX_TAB_REPORTS)
-					err_at(L, line, (unsigned)(j - i + 1), "tab character in indentation: indent with spaces");
+					err_at(L, line, (unsigned)(j - i + 1), "tab character used for indentation: use spaces");
 				ok = false;
 				break;
 			}
@@ -318,7 +329,7 @@ precheck(struct loader *L, const char *buf, size_t len)
 		i = j + 1;
 	}
 	if (tabs > MAX_TAB_REPORTS)
-		err_at(L, 0, 0, "%zu more lines are indented with tabs: indent with spaces", tabs - MAX_TAB_REPORTS);
+		err_at(L, 0, 0, "%zu more lines are indented with tabs: use spaces", tabs - MAX_TAB_REPORTS);
 	return ok;
 }
 
@@ -459,7 +470,7 @@ yaml_tree(struct loader *L, const char *buf, size_t len)
 		return NULL;
 	}
 	if (root == NULL)
-		err_at(L, 1, 1, "file has no content (only comments?): a form starts with id:, version:, languages: and sections:");
+		err_at(L, 1, 1, "%s has no content (only comments?): %s", L->noun, start_hint(L));
 	return root;
 }
 
@@ -511,7 +522,9 @@ distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* Checks that `map` is a mapping whose keys are text, known and unique. */
+/* Checks that `map` is a mapping whose keys are text, known and unique.
+ * Unknown keys are errors, not ignored: a misspelt `relevnt` would
+ * otherwise silently ask a question of everyone. */
 static bool
 check_map(struct loader *L, const struct ynode *map, const char *what,
     const char *const *allowed)
@@ -589,6 +602,7 @@ get_text(struct loader *L, const struct ynode *n, const char *what)
 	return n->text;
 }
 
+/* YAML 1.1 spellings too: XLSForm authors write `required: yes`. */
 static bool
 get_bool(struct loader *L, const struct ynode *n, const char *what, bool *out)
 {
@@ -1103,6 +1117,12 @@ parse_qtype(struct loader *L, const struct ynode *n, enum form_qtype *out)
 	return false;
 }
 
+/*
+ * One question. A question whose id is missing, invalid or duplicate is not
+ * kept (others could not refer to it unambiguously); any other problem is
+ * reported and the question kept, so later checks still see it and report
+ * their own problems.
+ */
 static void
 parse_question(struct loader *L, const struct ynode *it, size_t section)
 {
@@ -1629,6 +1649,8 @@ read_file(const char *path, char **out, size_t *len, int *err)
 	return ST_OK;
 }
 
+/* A form may come from anywhere (a USB stick, a colleague): its referrals
+ * path must stay inside the form's folder. */
 static bool
 safe_relative(const char *p)
 {
@@ -1695,11 +1717,13 @@ load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size
 		}
 	}
 	L->file = path;
+	L->noun = "referrals file";
 	if (precheck(L, buf, len) && (root = yaml_tree(L, buf, len)) != NULL) {
 		parse_referrals(L, root);
 		L->ref_ok = true;
 	}
 	L->file = form_file;
+	L->noun = "form";
 	if (len <= FORM_MAX_BYTES) {
 		L->f->ref_source = buf;
 		L->f->ref_len = len;
@@ -1778,6 +1802,9 @@ check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
 	}
 }
 
+/* Checks every expression in the context that decides what it may use:
+ * indicator i sees only indicators before it, so indicators cannot form a
+ * cycle and one pass in order evaluates them all. */
 static void
 check_expressions(struct loader *L)
 {
@@ -1969,6 +1996,9 @@ out:
 	free(g.stack);
 }
 
+/* The engine ends an interview on a refused interview consent, so exactly
+ * one question must carry it; two referral or statistics consents would
+ * make the recorded consent ambiguous. */
 static void
 check_consent(struct loader *L, const struct ynode *sections)
 {
@@ -1991,6 +2021,9 @@ check_consent(struct loader *L, const struct ynode *sections)
 		ERR(L, sections, "the form has no interview consent question: add consent: interview to the yes_no question that asks it");
 }
 
+/* Outcome referral ids against the referrals file. Only when that file
+ * was read and parsed: otherwise its own error already says why, and a
+ * second error per id would bury it. */
 static void
 resolve_referrals(struct loader *L)
 {
@@ -2022,6 +2055,8 @@ resolve_referrals(struct loader *L)
 	}
 }
 
+/* Missing draft translations are common while a translation is under way;
+ * the first few are listed with positions, the rest summed up per language. */
 static void
 report_missing_translations(struct loader *L)
 {
@@ -2199,6 +2234,12 @@ form_free(struct form *f)
 	free(f);
 }
 
+/*
+ * The whole check, in an order that keeps messages useful: file-level
+ * problems stop everything (nothing after them would be reliable), YAML
+ * syntax stops the rest, and from there on every stage runs even after
+ * errors so that one pass reports everything.
+ */
 enum status
 form_load_buffers(const char *name, const char *buf, size_t len,
     const char *ref_name, const char *ref_buf, size_t ref_len,
@@ -2221,6 +2262,7 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 	memset(&L, 0, sizeof L);
 	L.dl = diags;
 	L.file = name;
+	L.noun = "form";
 	f = L.f = calloc(1, sizeof *f);
 	if (f == NULL) {
 		st = ST_NOMEM;
@@ -2305,6 +2347,7 @@ form_load_file(const char *path, struct form **out, struct diag_list *diags)
 		memset(&L, 0, sizeof L);
 		L.dl = diags;
 		L.file = path;
+		L.noun = "form";
 		if (diags == NULL) {
 			diag_list_init(&local);
 			L.dl = &local;

@@ -203,6 +203,9 @@ interview_error(const struct interview *iv)
 
 /* ---- clock ------------------------------------------------------------ */
 
+/* Records hold times from 1970 to the end of year 9999 (four-digit years). */
+#define TIME_MAX 253402300799LL
+
 /* INTAKE_TEST_NOW=<unix seconds> fixes the clock for reproducible tests. */
 static time_t
 now(void)
@@ -215,7 +218,7 @@ now(void)
 
 		for (i = 0; t[i] >= '0' && t[i] <= '9' && i < 12; i++)
 			v = v * 10 + (t[i] - '0');
-		if (t[i] == '\0')
+		if (t[i] == '\0' && v <= TIME_MAX)
 			return (time_t)v;
 	}
 	return time(NULL);
@@ -230,6 +233,10 @@ iso_time(time_t t, char buf[32])
 		strcpy(buf, "1970-01-01T00:00:00Z");
 }
 
+static bool valid_date(const char *s, size_t len);
+
+/* Exactly "YYYY-MM-DDTHH:MM:SSZ", a real date from 1970: what iso_time
+ * writes, so that a loaded record dumps back to the same text. */
 static bool
 parse_iso_time(const char *s, time_t *out)
 {
@@ -251,7 +258,7 @@ parse_iso_time(const char *s, time_t *out)
 			idx++;
 		}
 	}
-	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
+	if (v[0] < 1970 || !valid_date(s, 10) || v[3] > 23 || v[4] > 59 || v[5] > 59)
 		return false;
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = v[0] - 1900;

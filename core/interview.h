@@ -84,7 +84,9 @@ enum iv_msg {
 #define IV_INTERVIEWER_MAX 64   /* bytes */
 #define IV_RECORD_ID_MAX 64     /* hex digits */
 
-/* What the interview screen shows for the current question. */
+/* What the interview screen shows for the current question. Its strings
+ * belong to the form or the interview: valid until the next call that
+ * changes an answer or the language. */
 struct iv_view {
 	size_t question;
 	size_t section;

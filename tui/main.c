@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "crypto.h"
 #include "harden.h"
 #include "term.h"
 #include "vault.h"
@@ -149,6 +150,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "intake: %s\n", err);
 		return EXIT_FAIL;
 	}
+	/* Before any JSON is parsed: crypto_init installs the allocator that wipes
+	 * jansson's memory on free, and every object must come from it. */
+	if (crypto_init() != ST_OK) {
+		fprintf(stderr, "intake: cannot initialise libsodium\n");
+		return EXIT_FAIL;
+	}
 	memset(&c, 0, sizeof c);
 	c.pass_fd = -1;
 	c.new_pass_fd = -1;
@@ -207,7 +214,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "intake: %s\n", err);
 			return EXIT_FAIL;
 		}
-		return app_run(c.vault_dir, c.training != 0, idle_seconds());
+		return app_run(c.vault_dir, c.user, c.training != 0, idle_seconds());
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(argv[optind], commands[i].name) == 0) {

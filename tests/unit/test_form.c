@@ -230,11 +230,11 @@ bad_files_report_message_and_position(void **state)
 	expect_bad_file(BAD "unknown_list.yaml", 1,
 	    "tests/forms/bad/unknown_list.yaml:18:18: error: unknown choice list 'job_kinds': define it under choices: (lists: job_types)");
 	expect_bad_file(BAD "tabs.yaml", 1,
-	    "tests/forms/bad/tabs.yaml:10:1: error: tab character in indentation: indent with spaces");
+	    "tests/forms/bad/tabs.yaml:10:1: error: tab character used for indentation: use spaces");
 	expect_bad_file(BAD "not_utf8.yaml", 1,
 	    "tests/forms/bad/not_utf8.yaml:7:21: error: byte 0xE9 (after \"title: {en: \"Caf\") is not valid UTF-8");
 	expect_bad_file(BAD "empty.yaml", 1,
-	    "tests/forms/bad/empty.yaml:1:1: error: file is empty");
+	    "tests/forms/bad/empty.yaml:1:1: error: form is empty");
 	expect_bad_file(BAD "not_a_choice.yaml", 1,
 	    "tests/forms/bad/not_a_choice.yaml:24:30: error: relevant of question 'how_much': 'maybe' is not a choice of ${paid} (list yes_no_unsure) at column 11: use one of: yes, no, unsure");
 }
@@ -286,7 +286,7 @@ huge_and_binary_buffers(void **state)
 	diag_list_init(&dl);
 	assert_int_equal(form_load_buffer("big.yaml", buf, big, &f, &dl), ST_INVALID);
 	assert_null(f);
-	assert_diag(&dl, "big.yaml:1:1: error: file is 10485760 bytes; the limit is 1 MiB");
+	assert_diag(&dl, "big.yaml:1:1: error: form is 10485760 bytes; the limit is 1 MiB");
 	assert_int_equal(dl.errors, 1);
 	diag_list_free(&dl);
 
@@ -299,7 +299,7 @@ huge_and_binary_buffers(void **state)
 	fclose(fp);
 	diag_list_init(&dl);
 	assert_int_equal(form_load_file(path, &f, &dl), ST_INVALID);
-	assert_string_equal(dl.items[0].msg, "file is 10485760 bytes; the limit is 1 MiB (1048576 bytes): split it or shorten the texts");
+	assert_string_equal(dl.items[0].msg, "form is 10485760 bytes; the limit is 1 MiB (1048576 bytes): split it or shorten the texts");
 	diag_list_free(&dl);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
@@ -314,10 +314,10 @@ huge_and_binary_buffers(void **state)
 	assert_int_equal(load_text("id: t\n\0\n", &f, &dl), ST_INVALID);
 	diag_list_free(&dl);
 	assert_int_equal(load_text("   \n\n", &f, &dl), ST_INVALID);
-	assert_diag(&dl, "t.yaml:1:1: error: file is empty");
+	assert_diag(&dl, "t.yaml:1:1: error: form is empty");
 	diag_list_free(&dl);
 	assert_int_equal(load_text("# only a comment\n", &f, &dl), ST_INVALID);
-	assert_diag(&dl, "t.yaml:1:1: error: file has no content");
+	assert_diag(&dl, "t.yaml:1:1: error: form has no content");
 	diag_list_free(&dl);
 	assert_int_equal(form_load_file("tests/forms/no/such.yaml", &f, &dl), ST_IO);
 	assert_diag(&dl, "tests/forms/no/such.yaml: error: cannot read the form: No such file or directory");
