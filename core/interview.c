@@ -1302,20 +1302,75 @@ consent_json(const struct interview *iv, enum form_consent kind)
 	return json_null();
 }
 
+/*
+ * json_dumps() goes on when it fails to write an object's key (jansson
+ * 2.14 ignores that error), so one failed allocation can yield a record
+ * with a key cut out ("{"id":"x",":"1.0"}"). Dumping through this
+ * callback makes the first failure stick and fail the whole text. Every
+ * buffer given up while growing is wiped: it holds a record's plaintext.
+ */
+struct dumpbuf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void
+dumpbuf_free(struct dumpbuf *b)
+{
+	if (b->p != NULL) {
+		explicit_bzero(b->p, b->cap);
+		free(b->p);
+	}
+	b->p = NULL;
+}
+
+static int
+dump_append(const char *buf, size_t size, void *data)
+{
+	struct dumpbuf *b = data;
+	size_t cap = b->cap ? b->cap : 1024;
+	char *grown;
+
+	if (b->failed)
+		return -1;
+	if (size >= b->cap - b->len) {
+		while (cap - b->len <= size && cap <= SIZE_MAX / 2)
+			cap *= 2;
+		grown = cap - b->len > size ? malloc(cap) : NULL;
+		if (grown == NULL) {
+			b->failed = true;
+			return -1;
+		}
+		if (b->len > 0)
+			memcpy(grown, b->p, b->len);
+		dumpbuf_free(b);
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, buf, size);
+	b->len += size;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
 static enum status
 dump(json_t *root, char **out, size_t *len)
 {
-	char *s;
+	struct dumpbuf b = { NULL, 0, 0, false };
+	int rc;
 
 	if (root == NULL)
 		return ST_NOMEM;
-	s = json_dumps(root, JSON_COMPACT);
+	rc = json_dump_callback(root, dump_append, &b, JSON_COMPACT);
 	json_decref(root);
-	if (s == NULL)
+	if (rc != 0 || b.failed || b.p == NULL) {
+		dumpbuf_free(&b);
 		return ST_NOMEM;
-	*out = s;
+	}
+	*out = b.p;
 	if (len)
-		*len = strlen(s);
+		*len = b.len;
 	return ST_OK;
 }
 
@@ -1354,7 +1409,7 @@ interview_to_json(const struct interview *iv, char **out, size_t *len)
 			if (iv->states[slots[k]] != EXPR_A_NONE &&
 			    json_array_append_new(qs, json_string(form_question_id(f, (size_t)slots[k]))) != 0)
 				ok = false;
-		one = json_pack("{s:s, s:s, s:o*}", "id", form_indicator_id(f, i),
+		one = json_pack("{s:s, s:s, s:o}", "id", form_indicator_id(f, i),
 		    "level", form_level_name(form_indicator_level(f, i)), "answers", qs);
 		if (one == NULL || json_array_append_new(inds, one) != 0)
 			ok = false;
@@ -1367,16 +1422,18 @@ interview_to_json(const struct interview *iv, char **out, size_t *len)
 			if (json_array_append_new(refs, json_string(form_referral_id(f,
 			    form_outcome_referral(f, o, k)))) != 0)
 				ok = false;
-		outcome = json_pack("{s:s, s:o*}", "id", form_outcome_id(f, o), "referrals", refs);
+		outcome = json_pack("{s:s, s:o}", "id", form_outcome_id(f, o), "referrals", refs);
 	} else {
 		outcome = json_null();
 	}
-	if (consent) {
-		json_object_set_new(consent, "interview", consent_json(iv, FORM_CONSENT_INTERVIEW));
-		json_object_set_new(consent, "referral", consent_json(iv, FORM_CONSENT_REFERRAL));
-		json_object_set_new(consent, "statistics", consent_json(iv, FORM_CONSENT_STATISTICS));
-	}
-	root = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:s, s:o*, s:o*, s:o*, s:o*, s:o, s:b, s:o}",
+	/* Every part is required ("o", not "o*"): a part that could not be
+	 * allocated must fail the whole record, never drop out of it. */
+	if (consent && (json_object_set_new(consent, "interview",
+	    consent_json(iv, FORM_CONSENT_INTERVIEW)) != 0 ||
+	    json_object_set_new(consent, "referral", consent_json(iv, FORM_CONSENT_REFERRAL)) != 0 ||
+	    json_object_set_new(consent, "statistics", consent_json(iv, FORM_CONSENT_STATISTICS)) != 0))
+		ok = false;
+	root = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
 	    "id", iv->record_id,
 	    "form", "id", form_id(f), "version", form_version(f), "hash", form_hash(f),
 	    "lang", form_lang_code(f, iv->lang),
@@ -1391,8 +1448,9 @@ interview_to_json(const struct interview *iv, char **out, size_t *len)
 	    "ended_reason", iv->reason[0] ? json_string(iv->reason) : json_null(),
 	    "training", iv->training,
 	    "position", iv->cursor < iv->nq ? json_string(form_question_id(f, iv->cursor)) : json_null());
-	if (root && iv->amended && iv->state == IV_IN_PROGRESS)
-		json_object_set_new(root, "amending", json_true());
+	if (root && iv->amended && iv->state == IV_IN_PROGRESS &&
+	    json_object_set_new(root, "amending", json_true()) != 0)
+		ok = false;
 	if (!ok) {
 		json_decref(root);
 		return ST_NOMEM;
