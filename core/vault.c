@@ -61,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -657,6 +658,21 @@ map_grow(struct vault *v, const char *what)
 	return ST_OK;
 }
 
+/* LMDB reports a short write as EIO, and a disk that fills up in the middle
+ * of a commit gives a short write, not ENOSPC. With less room left than the
+ * largest item could need, a full disk is the likely cause: say so. */
+static int
+disk_nearly_full(const struct vault *v)
+{
+	struct statvfs fs;
+	unsigned long long avail;
+
+	if (statvfs(v->dir, &fs) != 0)
+		return 0;
+	avail = (unsigned long long)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) * fs.f_frsize;
+	return avail < ITEM_MAX + ((unsigned long long)1 << 20);
+}
+
 typedef int (*txn_fn)(struct vault *v, MDB_txn *txn, void *arg);
 
 /* Runs fn in one durable write transaction; on a full map, grows it and runs
@@ -686,6 +702,8 @@ write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 			return ST_OK;
 		if (rc == TXN_FAILED)
 			return v->txn_status;
+		if (rc == EIO && disk_nearly_full(v))
+			rc = ENOSPC;
 		if (rc != MDB_MAP_FULL)
 			return fail_mdb(v, rc, what);
 		st = map_grow(v, what);
