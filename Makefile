@@ -57,13 +57,18 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 CRASH_BIN := $(BUILD)/crash/crashtest
+INJECT_BIN := $(BUILD)/inject/inject
+# Calls the failure-injection test fails on purpose (tests/inject/inject.c).
+INJECT_WRAP := mdb_env_create mdb_env_open mdb_env_set_mapsize mdb_txn_begin \
+	mdb_txn_commit mdb_put mdb_del mdb_dbi_open mdb_cursor_open sodium_malloc \
+	sodium_free malloc calloc realloc strdup strndup
 CRASH_KILLS ?= 500
 
 LIB := $(BUILD)/libintake.a
 LIBTUI := $(BUILD)/libintake-tui.a
 
 .PHONY: all test check unit deps sanitize fuzz fuzz-replay bench demo install \
-	uninstall clean lint crashtest
+	uninstall clean lint crashtest inject
 
 all: intake
 
@@ -98,6 +103,10 @@ $(BUILD)/crash/%: tests/crash/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
+$(BUILD)/inject/%: tests/inject/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(INJECT_WRAP:%=-Wl,--wrap=%) -o $@ $< $(LIB) $(PKG_LIBS)
+
 -include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(BUILD)/tui/main.d
 
 # `make test` first makes sure the packages are there, then runs everything.
@@ -105,8 +114,13 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory check
 
-check: $(BUILD)/intake $(UNIT_BIN) $(CRASH_BIN)
-	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_BIN)
+# The sanitizer build also runs the failure-injection test (LeakSanitizer
+# is what checks it leaks nothing).
+CHECK_EXTRA = $(if $(SAN),$(INJECT_BIN))
+
+check: $(BUILD)/intake $(UNIT_BIN) $(CRASH_BIN) $(CHECK_EXTRA)
+	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_BIN) \
+		$(CHECK_EXTRA)
 
 unit: $(UNIT_BIN) $(CRASH_BIN)
 	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) UNIT_ONLY=1 sh tests/run.sh $(UNIT_BIN)
@@ -141,6 +155,12 @@ fuzz-replay: $(FUZZ_BIN)
 
 bench: $(BUILD)/intake $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# Fails each LMDB call, secure and heap allocation, write and sync of every
+# vault operation in turn, under ASan (build/asan).
+inject:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS='-O1 -g' build/asan/inject/inject
+	@build/asan/inject/inject
 
 # Kills a writer CRASH_KILLS times at random instants, checking the vault
 # after each kill (make test runs 50 of them through tests/cli/crash.sh).
