@@ -70,6 +70,7 @@
 #include <unistr.h>
 
 #include "crypto.h"
+#include "pagecheck.h"
 #include "vault.h"
 
 #define META_FORMAT   "format"
@@ -1403,6 +1404,32 @@ check_truncation(struct vault *v, const char *data)
 	return ST_OK;
 }
 
+/* LMDB reads its pages without checking them: a damaged page would make it
+ * read outside the file or abort. Check them all before any is read. */
+static enum status
+check_pages(struct vault *v, const char *data)
+{
+	char why[256];
+	mdb_filehandle_t fd;
+	enum status st;
+
+	if (mdb_env_get_fd(v->env, &fd) != 0)
+		return fail(v, ST_IO, "cannot inspect %s", data);
+	st = pagecheck_file(fd, why, sizeof why);
+	switch (st) {
+	case ST_OK:
+		return ST_OK;
+	case ST_TAMPERED:
+		return fail(v, ST_TAMPERED, "the vault database %s is damaged (%s): restore the "
+		    "vault from a backup", data, why);
+	case ST_FORMAT:
+		return fail(v, ST_FORMAT, "%s is not a valid LMDB database (%s): check --vault, or "
+		    "restore the vault from a backup", data, why);
+	default:
+		return fail(v, st, "cannot check %s: %s", data, why);
+	}
+}
+
 enum status
 vault_open(struct vault *v, const char *dir)
 {
@@ -1466,7 +1493,8 @@ vault_open(struct vault *v, const char *dir)
 		st = fail_mdb(v, rc, "opening the vault");
 		goto failed;
 	}
-	if ((st = open_meta(v, txn)) != ST_OK)
+	/* Under this read transaction no writer reuses a page being checked. */
+	if ((st = check_pages(v, data)) != ST_OK || (st = open_meta(v, txn)) != ST_OK)
 		goto failed;
 	/* Committing (not aborting) keeps the database handles open. */
 	rc = mdb_txn_commit(txn);

@@ -1,0 +1,373 @@
+/*
+ * pagecheck.c — the structure of an LMDB 0.9 data file, checked page by page
+ * (see pagecheck.h for what and why).
+ *
+ * Layout (data version 1, host byte order and word size): every page starts
+ * with a header: page number (size_t), padding (u16), flags (u16), then the
+ * lower and upper bounds of its free space (u16 each) or, on the first page
+ * of an overflow run, the run's length in pages (u32). Branch and leaf pages
+ * continue with a table of u16 node offsets (lower - header bytes); nodes
+ * sit between upper and the end of the page. A node is: data size or child
+ * page number (lo u16, hi u16; on 64-bit systems the flags word holds bits
+ * 32..47 of a child page number), flags (u16), key size (u16), key, data. A
+ * leaf's data is inline, a page number (F_BIGDATA: the data fills an
+ * overflow run) or a database record (F_SUBDATA: a named database). Pages 0
+ * and 1 hold the two meta records; the one with the larger transaction id
+ * is the snapshot LMDB reads. Free-page records are lists of page numbers
+ * (count first) keyed by transaction id.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "pagecheck.h"
+
+#define LM_MAGIC      0xBEEFC0DEu
+#define LM_VERSION    1
+#define P_BRANCH      0x01
+#define P_LEAF        0x02
+#define P_OVERFLOW    0x04
+#define P_META        0x08
+#define F_BIGDATA     0x01
+#define F_SUBDATA     0x02
+#define MAX_KEY       511         /* LMDB's default largest key */
+#define MAX_DEPTH     32          /* LMDB's cursor stack */
+#define NO_PAGE       (~(size_t)0)
+#define PAGEHDR       (sizeof(size_t) + 8)
+#define NODEHDR       8
+
+struct lm_db {
+	uint32_t pad;           /* page size, in the free-page record */
+	uint16_t flags, depth;
+	size_t branch, leaf, overflow, entries, root;
+};
+
+struct lm_meta {
+	uint32_t magic, version;
+	void *address;
+	size_t mapsize;
+	struct lm_db dbs[2];
+	size_t last_pg, txnid;
+};
+
+struct lm_node {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	uint16_t hi, lo;
+#else
+	uint16_t lo, hi;
+#endif
+	uint16_t flags, ksize;
+};
+
+enum tree { TREE_FREE, TREE_MAIN, TREE_NAMED };
+enum { PG_UNSEEN, PG_USED, PG_FREE };
+
+struct idl {
+	const unsigned char *data;
+	size_t len;
+	size_t pgno;            /* the leaf page it was found in */
+};
+
+struct check {
+	const unsigned char *map;
+	size_t size, psize, last;
+	unsigned char *state;   /* per page: PG_* */
+	struct idl *idls;
+	size_t nidl, capidl;
+	char *msg;
+	size_t msglen;
+};
+
+static enum status bad(struct check *c, size_t pgno, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum status
+bad(struct check *c, size_t pgno, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(c->msg, c->msglen, "page %zu: ", pgno);
+
+	if (n >= 0 && (size_t)n < c->msglen) {
+		va_start(ap, fmt);
+		vsnprintf(c->msg + n, c->msglen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return ST_TAMPERED;
+}
+
+static uint16_t
+get16(const unsigned char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+/* Marks pages [pgno, pgno + n) as used by a tree. */
+static enum status
+claim(struct check *c, size_t pgno, size_t n, size_t from)
+{
+	if (pgno < 2 || pgno > c->last || n == 0 || n - 1 > c->last - pgno)
+		return bad(c, from, "refers to page %zu (%zu pages), outside the %zu pages in use",
+		    pgno, n, c->last + 1);
+	for (size_t i = pgno; i < pgno + n; i++) {
+		if (c->state[i] != PG_UNSEEN)
+			return bad(c, from, "refers to page %zu, which another node uses too", i);
+		c->state[i] = PG_USED;
+	}
+	return ST_OK;
+}
+
+/* An overflow run holding dsize bytes, referred to from page `from`. */
+static enum status
+overflow(struct check *c, size_t pgno, size_t dsize, size_t from, const unsigned char **data)
+{
+	size_t n = (PAGEHDR - 1 + dsize) / c->psize + 1;
+	const unsigned char *p;
+	size_t head;
+	uint32_t pages;
+	enum status st;
+
+	if ((st = claim(c, pgno, n, from)) != ST_OK)
+		return st;
+	p = c->map + pgno * c->psize;
+	memcpy(&head, p, sizeof head);
+	memcpy(&pages, p + sizeof(size_t) + 4, sizeof pages);
+	if (head != pgno || get16(p + sizeof(size_t) + 2) != P_OVERFLOW || pages != n)
+		return bad(c, pgno, "the overflow page for a %zu-byte value of page %zu has a "
+		    "damaged header", dsize, from);
+	*data = p + PAGEHDR;
+	return ST_OK;
+}
+
+static enum status walk(struct check *c, size_t pgno, enum tree tree, int depth);
+
+static enum status
+leaf_node(struct check *c, size_t pgno, const unsigned char *node, size_t room,
+    enum tree tree, int depth)
+{
+	struct lm_node h;
+	const unsigned char *data = NULL;
+	size_t dsize, ov;
+	struct lm_db db;
+	enum status st;
+
+	memcpy(&h, node, sizeof h);
+	dsize = (size_t)h.lo | (size_t)h.hi << 16;
+	if (h.flags & ~(F_BIGDATA | F_SUBDATA) || (h.flags & F_SUBDATA && tree != TREE_MAIN))
+		return bad(c, pgno, "a node has flags 0x%x that this kind of table never uses",
+		    h.flags);
+	if (h.ksize > MAX_KEY || (tree == TREE_FREE && h.ksize != sizeof(size_t)))
+		return bad(c, pgno, "a key of %u bytes", (unsigned)h.ksize);
+	if (h.flags & F_BIGDATA) {
+		if (NODEHDR + (size_t)h.ksize + sizeof(size_t) > room)
+			return bad(c, pgno, "a node runs past the end of the page");
+		memcpy(&ov, node + NODEHDR + h.ksize, sizeof ov);
+		if ((st = overflow(c, ov, dsize, pgno, &data)) != ST_OK)
+			return st;
+	} else {
+		if (NODEHDR + (size_t)h.ksize + dsize > room)
+			return bad(c, pgno, "a node runs past the end of the page");
+		data = node + NODEHDR + h.ksize;
+	}
+	if (tree == TREE_FREE) {
+		if (c->nidl == c->capidl) {
+			size_t cap = c->capidl ? 2 * c->capidl : 16;
+			struct idl *grown = realloc(c->idls, cap * sizeof *grown);
+			if (grown == NULL) {
+				snprintf(c->msg, c->msglen, "out of memory");
+				return ST_NOMEM;
+			}
+			c->idls = grown;
+			c->capidl = cap;
+		}
+		c->idls[c->nidl].data = data;
+		c->idls[c->nidl].len = dsize;
+		c->idls[c->nidl++].pgno = pgno;
+		return ST_OK;
+	}
+	if (!(h.flags & F_SUBDATA))
+		return ST_OK;
+	if (h.flags & F_BIGDATA || dsize != sizeof db)
+		return bad(c, pgno, "a table record of %zu bytes", dsize);
+	memcpy(&db, data, sizeof db);
+	/* Intake's tables are plain: sorted duplicates or integer keys
+	 * would mean another program's file, or damage. */
+	if (db.flags != 0)
+		return bad(c, pgno, "a table with flags 0x%x, which Intake never creates",
+		    (unsigned)db.flags);
+	if (db.root == NO_PAGE)
+		return ST_OK;
+	return walk(c, db.root, TREE_NAMED, depth + 1);
+}
+
+/* A branch or leaf page and everything under it. */
+static enum status
+walk(struct check *c, size_t pgno, enum tree tree, int depth)
+{
+	const unsigned char *p;
+	size_t head, nkeys;
+	uint16_t flags, lower, upper;
+	enum status st;
+
+	if (depth > 2 * MAX_DEPTH)
+		return bad(c, pgno, "the tree is deeper than LMDB can read");
+	if ((st = claim(c, pgno, 1, pgno)) != ST_OK)
+		return st;
+	p = c->map + pgno * c->psize;
+	memcpy(&head, p, sizeof head);
+	/* Exactly: LMDB writes into a page marked dirty as if it were its own
+	 * copy, which on a read-only map is a crash. */
+	flags = get16(p + sizeof(size_t) + 2);
+	lower = get16(p + sizeof(size_t) + 4);
+	upper = get16(p + sizeof(size_t) + 6);
+	if (head != pgno)
+		return bad(c, pgno, "the page says it is page %zu", head);
+	if (flags != P_BRANCH && flags != P_LEAF)
+		return bad(c, pgno, "a page of type 0x%x where a branch or leaf page belongs",
+		    (unsigned)flags);
+	if (lower < PAGEHDR || lower > upper || upper > c->psize || (lower - PAGEHDR) % 2 != 0)
+		return bad(c, pgno, "its node table bounds (%u, %u) are impossible",
+		    (unsigned)lower, (unsigned)upper);
+	nkeys = (lower - PAGEHDR) / 2;
+	if (nkeys == 0 || (flags == P_BRANCH && tree != TREE_FREE && nkeys < 2))
+		return bad(c, pgno, "a %s page with %zu nodes", flags == P_BRANCH ? "branch" : "leaf",
+		    nkeys);
+	for (size_t i = 0; i < nkeys; i++) {
+		size_t off = get16(p + PAGEHDR + 2 * i), child;
+		struct lm_node h;
+
+		if (off < upper || off % 2 != 0 || off + NODEHDR > c->psize)
+			return bad(c, pgno, "node %zu lies outside the page (offset %zu)", i, off);
+		memcpy(&h, p + off, sizeof h);
+		if (flags == P_LEAF) {
+			st = leaf_node(c, pgno, p + off, c->psize - off, tree, depth);
+			if (st != ST_OK)
+				return st;
+			continue;
+		}
+		if (h.ksize > MAX_KEY || NODEHDR + (size_t)h.ksize > c->psize - off)
+			return bad(c, pgno, "node %zu has a key of %u bytes", i, (unsigned)h.ksize);
+		child = (size_t)h.lo | (size_t)h.hi << 16;
+#if SIZE_MAX > 0xFFFFFFFFu
+		child |= (size_t)h.flags << 32;
+#endif
+		if ((st = walk(c, child, tree, depth + 1)) != ST_OK)
+			return st;
+	}
+	return ST_OK;
+}
+
+/* Free-page lists: well formed, no page both free and in use, none lost. */
+static enum status
+free_lists(struct check *c)
+{
+	for (size_t i = 0; i < c->nidl; i++) {
+		const struct idl *l = &c->idls[i];
+		size_t n, id;
+
+		if (l->len < sizeof(size_t) || l->len % sizeof(size_t) != 0)
+			return bad(c, l->pgno, "a free-page list of %zu bytes", l->len);
+		memcpy(&n, l->data, sizeof n);
+		if (n != l->len / sizeof(size_t) - 1)
+			return bad(c, l->pgno, "a free-page list says %zu pages in %zu bytes", n, l->len);
+		for (size_t k = 1; k <= n; k++) {
+			memcpy(&id, l->data + k * sizeof(size_t), sizeof id);
+			if (id < 2 || id > c->last)
+				return bad(c, l->pgno, "the free-page list names page %zu, outside the "
+				    "file", id);
+			if (c->state[id] != PG_UNSEEN)
+				return bad(c, l->pgno, "the free-page list names page %zu, which is %s",
+				    id, c->state[id] == PG_USED ? "in use" : "listed twice");
+			c->state[id] = PG_FREE;
+		}
+	}
+	/* LMDB keeps every page up to the last one either in a tree or on a
+	 * free list; one that is neither was cut off by a damaged pointer. */
+	for (size_t id = 2; id <= c->last; id++)
+		if (c->state[id] == PG_UNSEEN)
+			return bad(c, id, "neither in use nor free: a pointer to it was damaged");
+	return ST_OK;
+}
+
+static int
+meta_read(const unsigned char *page, struct lm_meta *m)
+{
+	memcpy(m, page + PAGEHDR, sizeof *m);
+	return (get16(page + sizeof(size_t) + 2) & P_META) && m->magic == LM_MAGIC &&
+	    m->version == LM_VERSION;
+}
+
+enum status
+pagecheck_file(int fd, char *msg, size_t msglen)
+{
+	struct check c;
+	struct lm_meta m0, m1, *m;
+	struct stat sb;
+	void *map;
+	enum status st;
+
+	memset(&c, 0, sizeof c);
+	c.msg = msg;
+	c.msglen = msglen;
+	if (fstat(fd, &sb) != 0) {
+		snprintf(msg, msglen, "cannot read the data file: %s", strerror(errno));
+		return ST_IO;
+	}
+	if ((uint64_t)sb.st_size > SIZE_MAX || (size_t)sb.st_size < PAGEHDR + sizeof m0) {
+		snprintf(msg, msglen, "the data file is too short (%lld bytes) to be an LMDB file",
+		    (long long)sb.st_size);
+		return ST_FORMAT;
+	}
+	c.size = (size_t)sb.st_size;
+	map = mmap(NULL, c.size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		snprintf(msg, msglen, "cannot map the data file: %s", strerror(errno));
+		return errno == ENOMEM ? ST_NOMEM : ST_IO;
+	}
+	c.map = map;
+	if (!meta_read(c.map, &m0)) {
+		st = ST_FORMAT;
+		snprintf(msg, msglen, "the first page is not an LMDB meta page");
+		goto done;
+	}
+	c.psize = m0.dbs[0].pad;
+	if (c.psize < 512 || c.psize > 65536 || (c.psize & (c.psize - 1)) != 0 ||
+	    c.size < 2 * c.psize || !meta_read(c.map + c.psize, &m1) ||
+	    m1.dbs[0].pad != m0.dbs[0].pad) {
+		st = bad(&c, 1, "the meta pages disagree or are damaged");
+		goto done;
+	}
+	m = m1.txnid > m0.txnid ? &m1 : &m0;
+	c.last = m->last_pg;
+	if (c.last < 1 || c.last >= c.size / c.psize) {
+		st = bad(&c, m == &m1 ? 1 : 0, "the last page in use is %zu but the file holds %zu "
+		    "pages: it was truncated", c.last, c.size / c.psize);
+		goto done;
+	}
+	c.state = calloc(c.last + 1, 1);
+	if (c.state == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		st = ST_NOMEM;
+		goto done;
+	}
+	c.state[0] = c.state[1] = PG_USED;
+	st = ST_OK;
+	if (m->dbs[0].root != NO_PAGE)
+		st = walk(&c, m->dbs[0].root, TREE_FREE, 0);
+	if (st == ST_OK && m->dbs[1].root != NO_PAGE)
+		st = walk(&c, m->dbs[1].root, TREE_MAIN, 0);
+	if (st == ST_OK)
+		st = free_lists(&c);
+done:
+	free(c.state);
+	free(c.idls);
+	munmap(map, c.size);
+	return st;
+}
