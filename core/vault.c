@@ -2748,3 +2748,64 @@ vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len)
 	}
 	return ST_OK;
 }
+
+/* ---- envelopes without a vault, for tests and fuzzing -------------------- */
+
+static struct vault *
+test_vault(const unsigned char id[VAULT_ID_BYTES], const unsigned char vk[CRYPTO_KEY_BYTES],
+    const char *kind, size_t slotlen, enum kind *k)
+{
+	struct vault *v;
+
+	*k = 0;
+	for (enum kind i = KIND_RECORD; i <= KIND_FORM; i++)
+		if (kind != NULL && strcmp(kind, kinds[i].name) == 0)
+			*k = i;
+	if (*k == 0 || slotlen > KEY_MAX || (v = vault_new()) == NULL)
+		return NULL;
+	memcpy(v->id, id, VAULT_ID_BYTES);
+	memcpy(v->kr->vk, vk, CRYPTO_KEY_BYTES);
+	derive_purpose_keys(v->kr);
+	return v;
+}
+
+enum status
+vault_test_envelope_seal(const unsigned char id[VAULT_ID_BYTES], const unsigned char vk[32],
+    const char *kind, const void *slot, size_t slotlen, const char *owner,
+    const void *content, size_t len, unsigned char **out, size_t *outlen)
+{
+	MDB_val key = { slotlen, unconst(slot) };
+	struct vault *v;
+	enum kind k;
+	enum status st;
+
+	*out = NULL;
+	if (owner == NULL || strlen(owner) > VAULT_USER_MAX || len > ITEM_MAX)
+		return ST_INVALID;
+	if ((v = test_vault(id, vk, kind, slotlen, &k)) == NULL)
+		return ST_INVALID;
+	*outlen = env_size(strlen(owner), len);
+	*out = malloc(*outlen);
+	st = *out == NULL ? ST_NOMEM : env_seal(v, k, &key, owner, content, len, *out);
+	vault_close(v);
+	return st;
+}
+
+enum status
+vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES], const unsigned char vk[32],
+    const char *kind, const void *slot, size_t slotlen, const void *env, size_t len,
+    char owner[VAULT_USER_MAX + 1], char **plain, size_t *plainlen)
+{
+	MDB_val key = { slotlen, unconst(slot) }, val = { len, unconst(env) };
+	struct vault *v;
+	enum kind k;
+	enum status st;
+
+	*plain = NULL;
+	*plainlen = 0;
+	if ((v = test_vault(id, vk, kind, slotlen, &k)) == NULL)
+		return ST_INVALID;
+	st = env_open(v, k, &key, &val, owner, plain, plainlen);
+	vault_close(v);
+	return st;
+}

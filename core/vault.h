@@ -220,4 +220,21 @@ enum status case_code_parse(const char *text, struct case_code *out, char *msg, 
 /* Finds the record whose case code matches (as case_code_parse reads it). */
 enum status vault_record_find(struct vault *v, const char *code, struct record_id *out);
 
+/* ---- for tests and fuzzing only: the program never calls these ---- */
+
+/* Seals content as the envelope of `kind` ("record", "summary", "draft",
+ * "history" or "form") stored under the LMDB key `slot` (at most
+ * VAULT_USER_MAX + 17 bytes) of the vault whose id and vault key are given,
+ * saved by owner. *out is malloc'ed (free()). */
+enum status vault_test_envelope_seal(const unsigned char id[VAULT_ID_BYTES],
+    const unsigned char vk[32], const char *kind, const void *slot, size_t slotlen,
+    const char *owner, const void *content, size_t len, unsigned char **out, size_t *outlen);
+/* Opens an envelope exactly as a read from the vault would (same checks,
+ * same result): ST_TAMPERED unless it was sealed for this vault, kind and
+ * slot. On success *plain is as from vault_record_get (vault_plain_free)
+ * and owner holds who saved it. */
+enum status vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES],
+    const unsigned char vk[32], const char *kind, const void *slot, size_t slotlen,
+    const void *env, size_t len, char owner[VAULT_USER_MAX + 1], char **plain, size_t *plainlen);
+
 #endif
