@@ -68,7 +68,7 @@ LIB := $(BUILD)/libintake.a
 LIBTUI := $(BUILD)/libintake-tui.a
 
 .PHONY: all test check unit deps sanitize fuzz fuzz-replay bench demo install \
-	uninstall clean lint crashtest inject
+	uninstall clean lint crashtest inject replay-bins
 
 all: intake
 
@@ -118,9 +118,9 @@ test:
 # is what checks it leaks nothing).
 CHECK_EXTRA = $(if $(SAN),$(INJECT_BIN))
 
-check: $(BUILD)/intake $(UNIT_BIN) $(CRASH_BIN) $(CHECK_EXTRA)
+check: $(BUILD)/intake $(UNIT_BIN) $(CRASH_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
 	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_BIN) \
-		$(CHECK_EXTRA)
+		$(REPLAY_BIN) $(CHECK_EXTRA)
 
 unit: $(UNIT_BIN) $(CRASH_BIN)
 	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) UNIT_ONLY=1 sh tests/run.sh $(UNIT_BIN)
@@ -132,26 +132,41 @@ sanitize:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS='-O1 -g' check
 
-# libFuzzer targets need clang; each runs FUZZ_SECONDS on its corpus.
-# Targets link tui/ too, for its decoders (keys, line editor).
-FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icore -Itui $(PKG_CFLAGS)
+# libFuzzer targets need clang; `make fuzz` runs each FUZZ_SECONDS on its
+# corpus (tests/fuzz/run.sh, summary in build/fuzz/summary.txt). Targets link
+# tui/ too, for its decoders (keys, line editor). Objects are built once.
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	$(DEFS) -Icore -Itui $(PKG_CFLAGS)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(TUI_SRC)
+FUZZ_OBJ := $(CORE_SRC:%.c=build/fuzz/obj/%.o) $(TUI_SRC:%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(TUI_SRC) $(PKG_LIBS) $(TUI_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libintake-fuzz.a: $(FUZZ_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libintake-fuzz.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libintake-fuzz.a \
+		$(PKG_LIBS) $(TUI_LIBS)
 
 fuzz: $(FUZZ_BIN)
-	@for f in $(FUZZ_BIN); do n=$${f##*/}; mkdir -p build/fuzz/$$n.corpus; \
-	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    build/fuzz/$$n.corpus tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_BIN)
 
-# Replays the committed corpus (no new inputs): what CI runs.
-fuzz-replay: $(FUZZ_BIN)
-	@for f in $(FUZZ_BIN); do n=$${f##*/}; \
-	  $$f -runs=0 tests/fuzz/corpus/$${n#fuzz_} >/dev/null 2>&1 \
-	    && echo "ok - fuzz corpus replay $$n" \
-	    || { echo "not ok - fuzz corpus replay $$n"; $$f -runs=0 tests/fuzz/corpus/$${n#fuzz_} 2>&1 | tail -30; }; done
+# Every target replays its committed corpus in `make check` (and so under
+# ASan + UBSan in `make sanitize`), built with the build's compiler.
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz-replay/%)
+$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBTUI) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/$*"' $(ALL_LDFLAGS) -o $@ $< \
+		tests/fuzz/replay.c $(LIBTUI) $(LIB) $(TUI_LIBS) $(PKG_LIBS)
+
+replay-bins: $(REPLAY_BIN)
+
+fuzz-replay:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS='-O1 -g' replay-bins
+	@for b in build/asan/fuzz-replay/*; do $$b || exit 1; done
 
 bench: $(BUILD)/intake $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
