@@ -68,7 +68,7 @@ LIB := $(BUILD)/libintake.a
 LIBTUI := $(BUILD)/libintake-tui.a
 
 .PHONY: all test check unit deps sanitize fuzz fuzz-replay bench demo install \
-	uninstall clean lint crashtest inject replay-bins
+	uninstall clean lint crashtest inject replay-bins valgrind
 
 all: intake
 
@@ -170,6 +170,11 @@ fuzz-replay:
 
 bench: $(BUILD)/intake $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# A scripted TUI screening and the record commands under valgrind (memcheck):
+# must end with 0 errors and 0 bytes definitely lost. Not part of CI.
+valgrind: $(BUILD)/intake
+	@INTAKE=$(CURDIR)/$(BUILD)/intake sh tests/valgrind/interview.sh
 
 # Fails each LMDB call, secure and heap allocation, write and sync of every
 # vault operation in turn, under ASan (build/asan).
