@@ -873,32 +873,44 @@ parse_answer(const struct interview *iv, size_t q, const char *text, size_t row,
 		}
 		break;
 	case FORM_TEXT: {
-		size_t nlen = 0, chars, max = form_question_max_length(f, q);
-		uint8_t *norm;
+		/* NFC grows UTF-8 at most threefold (UAX #15): given that much
+		 * room, u8_normalize writes into our buffer and never frees a
+		 * grown copy of the answer without wiping it. */
+		size_t cap = 3 * len + 1, nlen = cap - 1, chars, max = form_question_max_length(f, q);
+		uint8_t *norm, *res;
 
 		if (!text_ok((const uint8_t *)text, len)) {
 			m = IV_MSG_BAD_TEXT;
 			break;
 		}
-		norm = u8_normalize(UNINORM_NFC, (const uint8_t *)text, len, NULL, &nlen);
-		if (norm == NULL)
+		if (len > SIZE_MAX / 3 - 1 || (norm = malloc(cap)) == NULL)
 			return P_NOMEM;
+		res = u8_normalize(UNINORM_NFC, (const uint8_t *)text, len, norm, &nlen);
+		if (res != norm) {
+			if (res != NULL) {
+				explicit_bzero(res, nlen);
+				free(res);
+			}
+			explicit_bzero(norm, cap);
+			free(norm);
+			return P_NOMEM;
+		}
 		chars = u8_mbsnlen(norm, nlen);
 		if (max > 0 && chars > max) {
-			explicit_bzero(norm, nlen);
+			explicit_bzero(norm, cap);
 			free(norm);
 			fill_msg(err, errsize, row, IV_MSG_TOO_LONG, chars, max, NULL);
 			return P_ERROR;
 		}
 		a->text = malloc(nlen + 1);
 		if (a->text == NULL) {
-			explicit_bzero(norm, nlen);
+			explicit_bzero(norm, cap);
 			free(norm);
 			return P_NOMEM;
 		}
 		memcpy(a->text, norm, nlen);
 		a->text[nlen] = '\0';
-		explicit_bzero(norm, nlen);
+		explicit_bzero(norm, cap);
 		free(norm);
 		break;
 	}
