@@ -2,9 +2,13 @@
 #
 #   make            build ./intake
 #   make test       install missing Debian packages (deps), build, run every test
-#   make sanitize   unit and CLI tests under ASan + UBSan (build/asan)
+#   make sanitize   every test under ASan + UBSan (build/asan), plus failure injection
+#   make crashtest  kill a writer CRASH_KILLS times (500) and check the vault each time
+#   make inject     fail every LMDB call, allocation, write and sync, one at a time
+#   make valgrind   a scripted TUI screening under valgrind memcheck
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (needs clang)
-#   make bench      print benchmark figures (never pass/fail)
+#   make fuzz-replay  replay the committed fuzz corpora under ASan + UBSan
+#   make bench      benchmark table, also written into README.md (never pass/fail)
 #   make demo       open the TUI on a throwaway demo vault
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -168,8 +172,10 @@ fuzz-replay:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS='-O1 -g' replay-bins
 	@for b in build/asan/fuzz-replay/*; do $$b || exit 1; done
 
+# Every benchmark, then one table of their BENCH lines, written into
+# README.md's Performance section (tests/bench/report.sh).
 bench: $(BUILD)/intake $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@sh tests/bench/report.sh $(BENCH_BIN)
 
 # A scripted TUI screening and the record commands under valgrind (memcheck):
 # must end with 0 errors and 0 bytes definitely lost. Not part of CI.
