@@ -1145,6 +1145,48 @@ default_forms_dir(const char *name, char *buf, size_t size)
 		snprintf(buf, size, ".");
 }
 
+/* A form name: a form id, or the name of its file without .yaml (form ids
+ * use '_', file names often '-'). */
+static bool
+valid_form_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > TRAINING_ID_MAX || s[0] < 'a' || s[0] > 'z')
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* The file of form `name` in dir: <name>.yaml, else the same name with '_'
+ * and '-' swapped (screening_short lives in screening-short.yaml). */
+static bool
+form_path(const char *dir, const char *name, char *path, size_t size)
+{
+	char alt[TRAINING_ID_MAX + 1];
+	struct stat sb;
+
+	for (int pass = 0; pass < 3; pass++) {
+		size_t i;
+
+		for (i = 0; name[i] != '\0' && i < TRAINING_ID_MAX; i++)
+			alt[i] = pass == 1 && name[i] == '_' ? '-' : pass == 2 && name[i] == '-' ? '_'
+			    : name[i];
+		alt[i] = '\0';
+		if (pass > 0 && strcmp(alt, name) == 0)
+			continue;
+		if (snprintf(path, size, "%s/%s.yaml", dir, alt) >= (int)size)
+			return false;
+		if (stat(path, &sb) == 0)
+			return true;
+	}
+	snprintf(path, size, "%s/%s.yaml", dir, name);
+	return true;
+}
+
 /* Loads the form the scenario names; its own errors join the scenario's. */
 static void
 load_form(struct loader *L, struct training_scenario *sc, const struct ynode *n,
@@ -1152,27 +1194,27 @@ load_form(struct loader *L, struct training_scenario *sc, const struct ynode *n,
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];
 	struct diag_list fdl;
+	const char *stem;
 	enum status st;
 
 	if (!want_text(L, n, "form"))
 		return;
-	if (!valid_id(n->text)) {
+	if (!valid_form_name(n->text)) {
 		err_at(L, n->line, n->col, "form '%s' is not a form id: write the id of a form "
 		    "in forms/, such as screening", n->text);
 		return;
 	}
-	if ((sc->form_id = dup_text(L, n->text)) == NULL)
-		return;
 	if (forms_dir != NULL)
 		snprintf(dir, sizeof dir, "%s", forms_dir);
 	else
 		default_forms_dir(L->file, dir, sizeof dir);
-	if (snprintf(path, sizeof path, "%s/%s.yaml", dir, n->text) >= (int)sizeof path) {
+	if (!form_path(dir, n->text, path, sizeof path)) {
 		err_at(L, n->line, n->col, "the path of form '%s' is too long", n->text);
 		return;
 	}
 	diag_list_init(&fdl);
 	st = form_load_file(path, &sc->form, &fdl);
+	stem = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (st == ST_NOMEM) {
 		L->nomem = true;
 	} else if (st == ST_IO) {
@@ -1185,12 +1227,16 @@ load_form(struct loader *L, struct training_scenario *sc, const struct ynode *n,
 				    fdl.items[i].col, "%s", fdl.items[i].msg);
 		err_at(L, n->line, n->col, "form '%s' (%s) has errors: fix it first "
 		    "(`intake forms check %s`)", n->text, path, path);
-	} else if (strcmp(form_id(sc->form), n->text) != 0) {
+	} else if (strcmp(form_id(sc->form), n->text) != 0 &&
+	    !(strncmp(stem, n->text, strlen(n->text)) == 0 &&
+	    strcmp(stem + strlen(n->text), ".yaml") == 0)) {
 		err_at(L, n->line, n->col, "%s holds form '%s', not '%s'", path,
 		    form_id(sc->form), n->text);
+	} else {
+		sc->form_id = dup_text(L, form_id(sc->form));
 	}
 	diag_list_free(&fdl);
-	if (errors(L) > 0) {
+	if (errors(L) > 0 || L->nomem) {
 		form_free(sc->form);
 		sc->form = NULL;
 	}
