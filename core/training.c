@@ -539,17 +539,21 @@ nearest(const char *word, const char *(*name)(const struct form *, size_t),
     const struct form *f, size_t count)
 {
 	const char *best = NULL;
-	size_t bd = SIZE_MAX, limit = strlen(word) / 3 + 1;
+	size_t bd = SIZE_MAX, wl = strlen(word), limit = wl / 3 > 2 ? wl / 3 : 2;
 
 	for (size_t i = 0; i < count; i++) {
-		size_t d = distance(word, name(f, i));
+		const char *cand = name(f, i);
+		size_t d = distance(word, cand), cl = strlen(cand);
 
+		/* A shortened id ("retained_docs") is as good a guess as a typo. */
+		if (wl >= 5 && cl > wl && strncmp(cand, word, wl - 1) == 0)
+			d = 1;
 		if (d < bd) {
 			bd = d;
-			best = name(f, i);
+			best = cand;
 		}
 	}
-	return bd <= limit && bd <= 3 ? best : NULL;
+	return bd <= limit ? best : NULL;
 }
 
 static const char *
