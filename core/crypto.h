@@ -50,8 +50,9 @@ enum crypto_purpose {
 	CRYPTO_PURPOSE_AUDIT       = 4,
 	CRYPTO_PURPOSE_HISTORY     = 5,
 	CRYPTO_PURPOSE_FORM        = 6,
+	CRYPTO_PURPOSE_META        = 7, /* authenticates the vault metadata */
 };
-#define CRYPTO_PURPOSE_COUNT 6
+#define CRYPTO_PURPOSE_COUNT 7
 
 enum status crypto_init(void);
 
@@ -69,8 +70,8 @@ void crypto_random(void *buf, size_t len);
  * are outside the CRYPTO_PASSKEY_* range, ST_NOMEM when memory is short. */
 enum status crypto_passkey(unsigned char *key, const char *pass, size_t passlen,
     const unsigned char salt[CRYPTO_SALT_BYTES], uint64_t ops, uint64_t mem_mib);
-/* Times one Argon2id run at ops 3 and mem_mib, then scales ops so that one run
- * takes about target_ms (never fewer than 3 passes). */
+/* Chooses Argon2id ops so that one run at mem_mib takes about target_ms here
+ * (never fewer than 3 passes). Costs two runs, together about target_ms. */
 enum status crypto_passkey_calibrate(uint64_t mem_mib, unsigned target_ms, uint64_t *ops);
 
 /* Seals m into out[mlen + CRYPTO_SEAL_OVERHEAD] under key, binding ad. */

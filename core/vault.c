@@ -5,7 +5,10 @@
  * group-shared) with these named databases. Integers are big-endian.
  *
  *   meta       "format" u32 | "id" 16 random bytes | "kdf" u64 ops, u64 MiB
- *              (defaults for new users) | "created" u64 Unix seconds
+ *              (defaults for new users) | "created" u64 Unix seconds |
+ *              "mac" keyed BLAKE2b-256 of the four values above, in that
+ *              order, under the META purpose key: checked at unlock, so
+ *              weakened defaults or a changed id are reported, not used
  *   users      name -> user entry, 124 bytes:
  *                0 u8 entry version (1)   1 u8 role   2 u16 zero
  *                4 u64 Argon2id ops      12 u64 Argon2id MiB
@@ -43,6 +46,10 @@
  * Records, summaries and history are readable and replaceable by their owner
  * (the interviewer who saved them) and by supervisors; drafts only by their
  * owner. This is the minimal rule; finer policies belong above the vault.
+ *
+ * Not detected here: an older but authentic value put back in its own slot
+ * (a record's earlier version, a user entry from before a passwd) or a value
+ * deleted; making such rollbacks visible is the audit chain's job.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -68,6 +75,8 @@
 #define META_ID       "id"
 #define META_KDF      "kdf"
 #define META_CREATED  "created"
+#define META_MAC      "mac"
+#define META_RAW      (4 + VAULT_ID_BYTES + 16 + 8)
 
 #define VK_CTX        "intake01"    /* crypto_kdf context of purpose keys */
 #define PASS_CTX      "intakepw"    /* crypto_kdf context of the passphrase master */
@@ -91,6 +100,7 @@
 #define ENV_OFF_SEAL  (ENV_HEAD + CRYPTO_WRAPPED_BYTES)
 #define ENV_OVERHEAD  (ENV_OFF_SEAL + CRYPTO_SEAL_OVERHEAD + 1)
 #define ITEM_MAX      ((size_t)16 << 20)  /* largest record, draft or form */
+#define SCRATCH_KEEP  ((size_t)1 << 20)   /* larger scratch is freed after use */
 #define AD_MAX        256
 #define KEY_MAX       (VAULT_USER_MAX + 1 + VAULT_ID_BYTES)
 #define HISTORY_KEY   (VAULT_ID_BYTES + 4)
@@ -141,6 +151,7 @@ struct keyring {
 	unsigned char master[CRYPTO_KEY_BYTES];
 	unsigned char kek[CRYPTO_KEY_BYTES];
 	unsigned char verifier[VERIFIER_BYTES];
+	unsigned char mac[CRYPTO_HASH_BYTES];
 };
 
 struct vault {
@@ -156,7 +167,11 @@ struct vault {
 	uint32_t format;
 	struct vault_kdf kdf;
 	uint64_t created;
+	unsigned char meta_mac[CRYPTO_HASH_BYTES];
 	struct keyring *kr;
+	unsigned char *scratch;   /* secure, for sealing and scans; wiped after use */
+	size_t scratch_len;
+	int scanning;
 	char user[VAULT_USER_MAX + 1];
 	enum role role;
 	enum status txn_status;
@@ -451,13 +466,13 @@ code_decode(const char *text, unsigned d[9], char *msg, size_t msglen)
 				    "case codes never contain the letter U: check the code");
 			return say(msg, msglen, ST_INVALID,
 			    "this is not a case code: a case code has 9 letters and digits, "
-			    "like K7QM-3XTD-9");
+			    "like K7QM-3XTD-D");
 		}
 		d[n++] = (unsigned)val;
 	}
 	if (n != 9)
 		return say(msg, msglen, ST_INVALID,
-		    "this is not a case code: a case code has 9 letters and digits, like K7QM-3XTD-9");
+		    "this is not a case code: a case code has 9 letters and digits, like K7QM-3XTD-D");
 	if (code_fold(d, 9) != 0)
 		return say(msg, msglen, ST_INVALID,
 		    "this case code has a typing error (its last character does not match): "
@@ -575,6 +590,9 @@ fail_mdb(struct vault *v, int rc, const char *what)
 		return fail(v, ST_FULL, "vault is full: it reached %zu KiB, the largest size "
 		    "this intake allows, while %s; export and archive older records",
 		    v->map_max >> 10, what);
+	case MDB_MAP_RESIZED:
+		return fail(v, ST_BUSY, "another intake enlarged the vault while it was being "
+		    "scanned: try again");
 	case MDB_READERS_FULL:
 		return fail(v, ST_BUSY, "too many programs have the vault at %s open: close some "
 		    "and try again", v->dir);
@@ -612,7 +630,9 @@ txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
 
 	for (int tries = 0; ; tries++) {
 		rc = mdb_txn_begin(v->env, NULL, flags, txn);
-		if (rc != MDB_MAP_RESIZED || tries == 8)
+		/* Remapping is only allowed with no transaction open in this
+		 * process; a running scan holds one. */
+		if (rc != MDB_MAP_RESIZED || tries == 8 || v->scanning)
 			return rc;
 		rc = mdb_env_set_mapsize(v->env, 0);
 		if (rc != 0)
@@ -648,6 +668,10 @@ write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 	enum status st;
 	int rc;
 
+	/* A scan holds a read snapshot and the scratch buffer; growing the map
+	 * under it is not allowed by LMDB. */
+	if (v->scanning)
+		return fail(v, ST_BUSY, "cannot save while the vault is being scanned");
 	for (;;) {
 		rc = txn_begin(v, 0, &txn);
 		if (rc != 0)
@@ -716,6 +740,27 @@ derive_purpose_keys(struct keyring *kr)
 		crypto_subkey(kr->purpose[p], (uint64_t)p, VK_CTX, kr->vk);
 }
 
+/* The metadata as stored, and its MAC under the META purpose key. */
+static void
+meta_raw(const struct vault *v, unsigned char raw[META_RAW])
+{
+	put_be32(raw, v->format);
+	memcpy(raw + 4, v->id, VAULT_ID_BYTES);
+	put_be64(raw + 4 + VAULT_ID_BYTES, v->kdf.ops);
+	put_be64(raw + 12 + VAULT_ID_BYTES, v->kdf.mem_mib);
+	put_be64(raw + 20 + VAULT_ID_BYTES, v->created);
+}
+
+static void
+meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES])
+{
+	unsigned char raw[META_RAW];
+
+	meta_raw(v, raw);
+	crypto_digest_keyed(mac, raw, sizeof raw, v->kr->purpose[CRYPTO_PURPOSE_META],
+	    CRYPTO_KEY_BYTES);
+}
+
 void
 vault_lock(struct vault *v)
 {
@@ -762,6 +807,7 @@ vault_close(struct vault *v)
 		return;
 	vault_lock(v);
 	env_close(v);
+	secure_free(v->scratch);
 	secure_free(v->kr);
 	free(v);
 }
@@ -1060,6 +1106,14 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		    unwrapped ? "passphrase check" : "role or wrapped key", user);
 	}
 	derive_purpose_keys(kr);
+	meta_mac(v, kr->mac);
+	if (!crypto_equal(kr->mac, v->meta_mac, CRYPTO_HASH_BYTES)) {
+		vault_lock(v);
+		return fail(v, ST_TAMPERED, "the metadata of the vault at %s (its id, format or "
+		    "default passphrase settings) was edited on disk: restore the vault from a "
+		    "backup", v->dir);
+	}
+	secure_wipe(kr->mac, sizeof kr->mac);
 	snprintf(v->user, sizeof v->user, "%s", user);
 	v->role = e.role;
 	v->unlocked = 1;
@@ -1102,6 +1156,8 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = meta_put(txn, v->dbi[DB_META], META_KDF, kdf, sizeof kdf, 0);
 	if (rc == 0)
 		rc = meta_put(txn, v->dbi[DB_META], META_CREATED, created, sizeof created, 0);
+	if (rc == 0)
+		rc = meta_put(txn, v->dbi[DB_META], META_MAC, v->meta_mac, sizeof v->meta_mac, 0);
 	if (rc != 0)
 		return rc;
 	k.mv_size = strlen(a->user);
@@ -1226,12 +1282,13 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	v->format = VAULT_FORMAT;
 	v->kdf = k;
 	v->created = (uint64_t)time(NULL);
+	derive_purpose_keys(v->kr);
+	meta_mac(v, v->meta_mac);
 	if ((st = user_entry_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k, entry)) != ST_OK)
 		goto failed;
 	if ((st = write_txn(v, "creating the vault", create_txn, &arg)) != ST_OK)
 		goto failed;
 	v->is_open = 1;
-	derive_purpose_keys(v->kr);
 	snprintf(v->user, sizeof v->user, "%s", user);
 	v->role = ROLE_SUPERVISOR;
 	v->unlocked = 1;
@@ -1288,6 +1345,9 @@ open_meta(struct vault *v, MDB_txn *txn)
 	if (meta_get(txn, v->dbi[DB_META], META_CREATED, &val) != 0 || val.mv_size != 8)
 		goto damaged;
 	v->created = get_be64(val.mv_data);
+	if (meta_get(txn, v->dbi[DB_META], META_MAC, &val) != 0 || val.mv_size != CRYPTO_HASH_BYTES)
+		goto damaged;
+	memcpy(v->meta_mac, val.mv_data, CRYPTO_HASH_BYTES);
 	for (int i = DB_META + 1; i < DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, db_names[i], 0, &v->dbi[i]);
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
@@ -1328,7 +1388,7 @@ check_truncation(struct vault *v, const char *data)
 enum status
 vault_open(struct vault *v, const char *dir)
 {
-	char data[PATH_MAX];
+	char data[PATH_MAX], lock[PATH_MAX];
 	struct stat sb;
 	MDB_envinfo info;
 	MDB_txn *txn = NULL;
@@ -1369,6 +1429,10 @@ vault_open(struct vault *v, const char *dir)
 	if (rc != 0)
 		return fail_mdb(v, rc, "opening the vault");
 	mdb_reader_check(v->env, &dead);
+	/* LMDB recreates a missing lock.mdb under the umask (077 in intake),
+	 * which would shut the other members out of a group-shared vault. */
+	if (v->shared && join_path(v, lock, "lock.mdb") == ST_OK)
+		(void)chmod(lock, file_mode(v));
 	if ((st = check_truncation(v, data)) != ST_OK)
 		goto failed;
 	/* Adopt the map size the vault has grown to, never below our start. */
@@ -1641,12 +1705,41 @@ done:
 
 /* ---- envelopes ------------------------------------------------------------ */
 
+/* A secure buffer of at least n bytes, kept across calls so that sealing and
+ * scanning cost no guarded allocation per item. */
+static unsigned char *
+scratch_get(struct vault *v, size_t n)
+{
+	size_t want = 4096;
+
+	if (v->scratch != NULL && v->scratch_len >= n)
+		return v->scratch;
+	while (want < n)
+		want *= 2;
+	secure_free(v->scratch);
+	v->scratch = secure_alloc(want);
+	v->scratch_len = v->scratch != NULL ? want : 0;
+	return v->scratch;
+}
+
+static void
+scratch_done(struct vault *v, size_t used)
+{
+	secure_wipe(v->scratch, used < v->scratch_len ? used : v->scratch_len);
+	if (v->scratch_len > SCRATCH_KEEP) {
+		secure_free(v->scratch);
+		v->scratch = NULL;
+		v->scratch_len = 0;
+	}
+}
+
 static size_t
 env_size(size_t owner_len, size_t content_len)
 {
 	return ENV_OVERHEAD + owner_len + content_len;
 }
 
+/* The associated data of an item; key->mv_size <= KEY_MAX. */
 static size_t
 item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
     const unsigned char head[ENV_HEAD], unsigned char ad[AD_MAX])
@@ -1677,7 +1770,7 @@ env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
 	size_t olen = strlen(owner), plen = 1 + olen + clen, adlen;
 	unsigned char ad[AD_MAX], *plain;
 
-	plain = secure_alloc(plen);
+	plain = scratch_get(v, plen);
 	if (plain == NULL)
 		return fail(v, ST_NOMEM, "out of memory while saving the %s", kinds[kind].name);
 	plain[0] = (unsigned char)olen;
@@ -1693,54 +1786,83 @@ env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
 	crypto_wrap(out + ENV_OFF_WRAP, kr->item, ad, adlen, kr->purpose[kinds[kind].purpose]);
 	crypto_seal(out + ENV_OFF_SEAL, plain, plen, ad, adlen, kr->item);
 	secure_wipe(kr->item, sizeof kr->item);
-	secure_free(plain);
+	scratch_done(v, plen);
 	return ST_OK;
 }
 
-/* Opens the envelope val found under key. On success *plain (secure memory,
- * NUL-terminated, for vault_plain_free) holds the content and owner the user
- * who saved it; plain may be NULL to learn only the owner. Returns
- * ST_TAMPERED or ST_NOMEM and sets no message: the caller names the item. */
+/* Size of the plaintext in envelope val of `kind`, or 0 when its size or
+ * header is wrong (every valid envelope has at least the owner length). */
+static size_t
+env_plain_len(enum kind kind, const MDB_val *val)
+{
+	const unsigned char *c = val->mv_data;
+
+	if (val->mv_size < ENV_OVERHEAD || val->mv_size > env_size(VAULT_USER_MAX, ITEM_MAX))
+		return 0;
+	if (c[0] != ENV_MAGIC || c[1] != VAULT_FORMAT || c[2] != kind || c[3] != 0)
+		return 0;
+	return val->mv_size - ENV_OFF_SEAL - CRYPTO_SEAL_OVERHEAD;
+}
+
+/* Decrypts envelope val (found under key, env_plain_len() > 0) into plain.
+ * owner gets the user who saved it; the content is plain[*off .. + *clen].
+ * ST_TAMPERED when anything does not authenticate. */
 static enum status
-env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
-    char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out)
+env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
+    unsigned char *plain, char owner[VAULT_USER_MAX + 1], size_t *off, size_t *clen)
 {
 	struct keyring *kr = v->kr;
 	const unsigned char *c = val->mv_data;
-	unsigned char ad[AD_MAX], *plain;
-	size_t adlen, plen, olen, clen;
+	size_t adlen, plen = env_plain_len(kind, val), olen;
+	unsigned char ad[AD_MAX];
 	enum status st;
 
-	if (val->mv_size < ENV_OVERHEAD || val->mv_size > env_size(VAULT_USER_MAX, ITEM_MAX))
-		return ST_TAMPERED;
-	if (c[0] != ENV_MAGIC || c[1] != VAULT_FORMAT || c[2] != kind || c[3] != 0)
+	if (key->mv_size > KEY_MAX)
 		return ST_TAMPERED;
 	adlen = item_ad(v, kind, key, c, ad);
 	if (crypto_unwrap(kr->item, c + ENV_OFF_WRAP, ad, adlen,
 	    kr->purpose[kinds[kind].purpose]) != ST_OK)
 		return ST_TAMPERED;
-	plen = val->mv_size - ENV_OFF_SEAL - CRYPTO_SEAL_OVERHEAD;
-	plain = secure_alloc(plen + 1);
-	if (plain == NULL) {
-		secure_wipe(kr->item, sizeof kr->item);
-		return ST_NOMEM;
-	}
 	st = crypto_open(plain, c + ENV_OFF_SEAL, val->mv_size - ENV_OFF_SEAL, ad, adlen, kr->item);
 	secure_wipe(kr->item, sizeof kr->item);
+	if (st != ST_OK)
+		return ST_TAMPERED;
 	olen = plain[0];
-	if (st != ST_OK || olen > VAULT_USER_MAX || 1 + olen > plen) {
-		secure_free(plain);
+	if (olen > VAULT_USER_MAX || 1 + olen > plen) {
+		secure_wipe(plain, plen);
 		return ST_TAMPERED;
 	}
 	memcpy(owner, plain + 1, olen);
 	owner[olen] = '\0';
-	clen = plen - 1 - olen;
-	memmove(plain, plain + 1 + olen, clen);
-	secure_wipe(plain + clen, plen + 1 - clen);
-	if (plain_out == NULL) {
+	*off = 1 + olen;
+	*clen = plen - 1 - olen;
+	return ST_OK;
+}
+
+/* Opens the envelope val found under key. On success *plain (secure memory,
+ * NUL-terminated, for vault_plain_free) holds the content and owner the user
+ * who saved it. Returns ST_TAMPERED or ST_NOMEM and sets no message: the
+ * caller names the item. */
+static enum status
+env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
+    char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out)
+{
+	size_t plen = env_plain_len(kind, val), off, clen;
+	unsigned char *plain;
+	enum status st;
+
+	if (plen == 0)
+		return ST_TAMPERED;
+	plain = secure_alloc(plen + 1);
+	if (plain == NULL)
+		return ST_NOMEM;
+	st = env_decrypt(v, kind, key, val, plain, owner, &off, &clen);
+	if (st != ST_OK) {
 		secure_free(plain);
-		return ST_OK;
+		return st;
 	}
+	memmove(plain, plain + off, clen);
+	secure_wipe(plain + clen, plen + 1 - clen);
 	*plain_out = (char *)plain;
 	*len_out = clen;
 	return ST_OK;
@@ -2287,6 +2409,86 @@ vault_record_find(struct vault *v, const char *code, struct record_id *out)
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	return st;
+}
+
+/* Walks db in one read snapshot, decrypting each item into the scratch
+ * buffer and handing it to fn (see vault_scan_fn). */
+static enum status
+scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
+{
+	char owner[VAULT_USER_MAX + 1];
+	struct record_id id;
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val k, d;
+	enum status st = ST_OK;
+	int rc;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if (v->scanning)
+		return fail(v, ST_BUSY, "a scan of the vault is already running");
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[kinds[kind].db], &cur);
+	v->scanning = 1;
+	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		size_t plen = env_plain_len(kind, &d), off = 0, clen = 0;
+		unsigned char *buf = NULL;
+		enum status ist = ST_TAMPERED;
+		int stop;
+
+		if (k.mv_size != VAULT_ID_BYTES) {
+			st = fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
+			    "restore the vault from a backup", db_names[kinds[kind].db], v->dir, k.mv_size);
+			break;
+		}
+		if (!v->unlocked) {
+			st = fail(v, ST_LOCKED, "the vault was locked during the scan");
+			break;
+		}
+		memcpy(id.b, k.mv_data, VAULT_ID_BYTES);
+		if (plen > 0) {
+			buf = scratch_get(v, plen + 1);
+			if (buf == NULL) {
+				st = fail(v, ST_NOMEM, "out of memory while reading the vault");
+				break;
+			}
+			ist = env_decrypt(v, kind, &k, &d, buf, owner, &off, &clen);
+		}
+		if (ist == ST_OK && !may_access(v, owner)) {
+			secure_wipe(buf, plen + 1);
+			continue;
+		}
+		if (ist == ST_OK)
+			buf[off + clen] = '\0';
+		stop = fn(ctx, &id, ist, ist == ST_OK ? (const char *)buf + off : NULL, clen);
+		if (buf != NULL)
+			scratch_done(v, plen + 1);
+		if (stop)
+			break;
+	}
+	v->scanning = 0;
+	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
+		st = fail_mdb(v, rc, "reading the vault");
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	return st;
+}
+
+enum status
+vault_record_scan(struct vault *v, vault_scan_fn fn, void *ctx)
+{
+	return scan(v, KIND_RECORD, fn, ctx);
+}
+
+enum status
+vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx)
+{
+	return scan(v, KIND_SUMMARY, fn, ctx);
 }
 
 /* ---- drafts --------------------------------------------------------------- */

@@ -35,7 +35,7 @@
 #define VAULT_FORMAT        1
 #define VAULT_ID_BYTES      16
 #define VAULT_USER_MAX      64     /* bytes of UTF-8 in a user name */
-#define VAULT_PASS_MIN      10     /* characters; see README "Passphrases" */
+#define VAULT_PASS_MIN      10     /* characters; why: vault_check_passphrase() */
 #define VAULT_PASS_MAX      1024   /* bytes */
 #define VAULT_CODE_LEN      11     /* "XXXX-XXXX-X" + NUL counted separately */
 #define VAULT_MSG_MAX       512    /* longest vault_errmsg(), NUL included */
@@ -62,7 +62,7 @@ struct record_id {
 	unsigned char b[VAULT_ID_BYTES];
 };
 
-/* Case code: the short, typable name of a record ("K7QM-3XTD-9"): Crockford
+/* Case code: the short, typable name of a record ("K7QM-3XTD-D"): Crockford
  * base32 of the id's first 40 bits plus a check character that catches any
  * single mistyped character and any swap of two neighbours. The vault keeps
  * those 40 bits unique among its records. */
@@ -76,7 +76,7 @@ enum status role_parse(const char *s, enum role *out);
 /* Validates a user name: 1..VAULT_USER_MAX bytes of valid UTF-8, no control
  * characters, no leading/trailing space. On failure fills msg. */
 enum status vault_check_user_name(const char *name, char *msg, size_t msglen);
-/* Validates a passphrase: VAULT_PASS_MIN..  characters (code points), at most
+/* Validates a passphrase: at least VAULT_PASS_MIN characters (code points), at most
  * VAULT_PASS_MAX bytes, valid UTF-8, no control characters. msg may be NULL. */
 enum status vault_check_passphrase(const char *pass, size_t len, char *msg, size_t msglen);
 
@@ -102,7 +102,8 @@ size_t vault_map_size(const struct vault *v);
 void vault_set_shared(struct vault *v, int group_shared);
 
 /* Calibrates Argon2id ops so that one unlock takes about target_ms here, at
- * mem_mib of memory (0 and 0 = 64 MiB and 500 ms). Takes one Argon2id run. */
+ * mem_mib of memory (0 and 0 = 64 MiB and 500 ms), never fewer than 3 passes.
+ * Takes two Argon2id runs, together about target_ms. */
 enum status vault_kdf_calibrate(uint64_t mem_mib, unsigned target_ms, struct vault_kdf *out);
 
 /* Creates dir (0700, or group-shared after vault_set_shared) and a new vault
@@ -117,8 +118,9 @@ enum status vault_create(struct vault *v, const char *dir, const char *user,
  * `intake init`"), ST_FORMAT (not a vault, or a newer format), ST_TAMPERED. */
 enum status vault_open(struct vault *v, const char *dir);
 
-/* ST_AUTH: no such user or wrong passphrase. ST_TAMPERED: the passphrase is
- * right but the user's entry was edited on disk (role, wrapped key). */
+/* Locks first, so a failed unlock leaves the vault locked. ST_AUTH: no such
+ * user or wrong passphrase. ST_TAMPERED: the passphrase is right but the
+ * user's entry (role, wrapped key) or the vault metadata was edited on disk. */
 enum status vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen);
 void vault_lock(struct vault *v);
 int vault_is_unlocked(const struct vault *v);
@@ -136,7 +138,7 @@ enum status vault_user_add(struct vault *v, const char *name, enum role role,
 enum status vault_user_remove(struct vault *v, const char *name);
 enum status vault_user_passwd(struct vault *v, const char *name,
     const char *pass, size_t passlen);
-/* *out is malloc'ed (free()); works without unlocking. */
+/* Sorted by name bytes; *out is malloc'ed (free()); works without unlocking. */
 enum status vault_user_list(struct vault *v, struct vault_user **out, size_t *n);
 
 /* Records. json is the full record (DESIGN.md "Records"); summary is the small
@@ -164,13 +166,34 @@ enum status vault_record_history(struct vault *v, const struct record_id *id,
 /* *count = number of earlier versions kept (0 for a record never replaced). */
 enum status vault_record_versions(struct vault *v, const struct record_id *id,
     unsigned *count);
-/* All record ids; *out is malloc'ed (free()). */
+/* All record ids, other interviewers' too; *out is malloc'ed (free(); NULL
+ * when there are none). */
 enum status vault_record_list(struct vault *v, struct record_id **out, size_t *n);
 enum status vault_summary_get(struct vault *v, const struct record_id *id,
     char **json, size_t *len);
 
-/* Drafts belong to the unlocked user. put with id->b all zero creates a new
- * draft and fills id; otherwise it overwrites that draft. */
+/* vault_record_get and vault_summary_get return plaintext in a guarded
+ * allocation of its own (mmap, mprotect, mlock: tens to hundreds of
+ * microseconds); code that reads many items, such as the case list, export
+ * or verify, should use the scans below.
+ *
+ * Scans: every record (or summary) the unlocked user may read, in id order,
+ * from one consistent snapshot, without an allocation per item; items of
+ * other interviewers are skipped. fn gets st ST_OK with json (NUL-terminated,
+ * valid only during the call, wiped after it), or ST_TAMPERED with json NULL
+ * for an item that fails its integrity check (reported to every user: its
+ * owner is sealed inside it), and the scan goes on. fn returns 0 to
+ * continue, nonzero to stop. fn may read from the vault but must not write
+ * (ST_BUSY), scan, lock or close it. */
+typedef int (*vault_scan_fn)(void *ctx, const struct record_id *id, enum status st,
+    const char *json, size_t len);
+enum status vault_record_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+
+/* Drafts belong to the unlocked user; no one else, supervisors included,
+ * lists or reads them. put with id->b all zero creates a new draft and fills
+ * id; otherwise it overwrites that draft (creating it again if deleted).
+ * Lists are malloc'ed (free(); NULL when empty). */
 enum status vault_draft_put(struct vault *v, struct record_id *id,
     const char *json, size_t len);
 enum status vault_draft_get(struct vault *v, const struct record_id *id,
@@ -178,7 +201,10 @@ enum status vault_draft_get(struct vault *v, const struct record_id *id,
 enum status vault_draft_list(struct vault *v, struct record_id **out, size_t *n);
 enum status vault_draft_delete(struct vault *v, const struct record_id *id);
 
-/* Form sources, keyed by their BLAKE2b-256 hash (hex, 64 chars + NUL). */
+/* Form sources, keyed by their BLAKE2b-256 hash (hex, 64 chars + NUL, either
+ * case on get). Sealed like records (a deployment's forms may name local
+ * services); get checks the source against its hash. Putting the same source
+ * twice stores it once. */
 enum status vault_form_put(struct vault *v, const char *src, size_t len, char hash_hex[65]);
 enum status vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len);
 

@@ -24,4 +24,4 @@ cat <<MSG
   Press Enter to open Intake.
 MSG
 read -r _ || true
-exec "$intake" --vault "$vault"
+exec "$intake" --vault "$vault" --user demo

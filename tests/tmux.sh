@@ -52,3 +52,28 @@ expect_screen() {
 	if twait "$2" "$3" "${4:-10}"; then ok "$1"; else
 		notok "$1" "screen never showed: $3"; sed 's/^/#   | /' "$T/screen"; fi
 }
+
+# new_vault DIR: a vault with supervisor ana, passphrase "demo passphrase".
+new_vault() {
+	printf 'demo passphrase\n' | "$INTAKE" init --vault "$1" --user ana \
+	    --passphrase-fd 0 --kdf-ops 1 --kdf-mem 8 >/dev/null
+}
+
+# tunlock NAME USER PASS: types into the unlock screen.
+tunlock() {
+	twait "$1" "Unlock the vault" 10 || return 1
+	tkeys "$1" "$2" Enter
+	tkeys "$1" -l "$3"
+	tkeys "$1" Enter
+}
+
+# tgone NAME: waits until the program in session NAME has exited.
+tgone() {
+	i=0
+	while [ "$i" -lt 200 ]; do
+		[ "$($TMUX_CMD display-message -p -t "$1" '#{pane_dead}' 2>/dev/null)" = 1 ] && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}

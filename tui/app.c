@@ -112,6 +112,13 @@ app_lock(struct app *a, const char *why)
 	lineedit_clear(a->pass_edit);
 	if (a->search)
 		lineedit_clear(a->search);
+	/* The answer being typed is the respondent's words too. */
+	if (a->answer_edit)
+		lineedit_clear(a->answer_edit);
+	free(a->ticks);
+	a->ticks = NULL;
+	a->nticks = 0;
+	a->viewing = false;
 	free(a->rows);
 	a->rows = NULL;
 	a->nrows = 0;
@@ -228,6 +235,8 @@ app_free(struct app *a)
 	lineedit_free(a->user_edit);
 	lineedit_free(a->pass_edit);
 	lineedit_free(a->search);
+	lineedit_free(a->answer_edit);
+	free(a->ticks);
 	free(a->rows);
 	free(a->shown);
 	for (size_t i = 0; i < a->nforms; i++)
@@ -236,7 +245,7 @@ app_free(struct app *a)
 }
 
 int
-app_run(const char *vault_dir, bool training, int idle_seconds)
+app_run(const char *vault_dir, const char *user, bool training, int idle_seconds)
 {
 	struct app a;
 	struct key_event ev;
@@ -263,6 +272,11 @@ app_run(const char *vault_dir, bool training, int idle_seconds)
 		return 1;
 	}
 	lineedit_set_echo(a.pass_edit, LINEEDIT_ECHO_OFF);
+	if (user != NULL && lineedit_set_text(a.user_edit, user, strlen(user)) != ST_OK) {
+		fprintf(stderr, "intake: --user: %s\n", lineedit_errmsg(a.user_edit));
+		app_free(&a);
+		return 2;
+	}
 	/* Open before touching the terminal, so errors print plainly. */
 	st = vault_open(a.v, vault_dir);
 	if (st != ST_OK) {

@@ -119,7 +119,8 @@ extern const struct screen scr_unlock, scr_cases, scr_new, scr_question,
     scr_language, scr_resume;
 
 /* Runs the program until quit or hangup; returns an exit code. */
-int app_run(const char *vault_dir, bool training, int idle_seconds);
+/* user (may be NULL) is filled into the unlock screen. */
+int app_run(const char *vault_dir, const char *user, bool training, int idle_seconds);
 
 void app_goto(struct app *a, enum screen_id s);
 /* Opens an overlay (help, emergency, language, end) that returns here. */

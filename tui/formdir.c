@@ -53,7 +53,8 @@ formdir_find(char *buf, size_t len)
 			*slash = '\0';
 			if (try_dir(buf, len, exe, "/forms") ||
 			    try_dir(buf, len, exe, "/../forms") ||
-			    try_dir(buf, len, exe, "/../../forms"))
+			    try_dir(buf, len, exe, "/../../forms") ||
+			    try_dir(buf, len, exe, "/../share/intake/forms"))
 				return ST_OK;
 		}
 	}

@@ -6,7 +6,9 @@
  *   1. $INTAKE_FORMS (colon-separated), when set;
  *   2. forms/ beside the binary's source tree (a build tree: ./intake,
  *      build/intake, build/asan/intake);
- *   3. the installed $(PREFIX)/share/intake/forms.
+ *   3. ../share/intake/forms beside the binary (an installed tree, wherever
+ *      it was installed or staged with DESTDIR);
+ *   4. the $(PREFIX)/share/intake/forms compiled in.
  */
 #ifndef INTAKE_FORMDIR_H
 #define INTAKE_FORMDIR_H

@@ -207,7 +207,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "intake: %s\n", err);
 			return EXIT_FAIL;
 		}
-		return app_run(c.vault_dir, c.training != 0, idle_seconds());
+		return app_run(c.vault_dir, c.user, c.training != 0, idle_seconds());
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(argv[optind], commands[i].name) == 0) {

@@ -54,59 +54,99 @@ row_newest_first(const void *x, const void *y)
 	return strcmp(b->started, a->started);
 }
 
+struct scan_ctx {
+	struct app *a;
+	size_t cap;
+	bool supervisor;
+};
+
+/* Adds one row; grows the array geometrically. */
+static struct case_row *
+add_row(struct app *a, size_t *cap)
+{
+	struct case_row *grown;
+
+	if (a->nrows == *cap) {
+		size_t n = *cap ? *cap * 2 : 256;
+
+		if ((grown = realloc(a->rows, n * sizeof *grown)) == NULL)
+			return NULL;
+		a->rows = grown;
+		*cap = n;
+	}
+	memset(&a->rows[a->nrows], 0, sizeof a->rows[0]);
+	return &a->rows[a->nrows];
+}
+
+static int
+scan_summary(void *ctxp, const struct record_id *id, enum status st, const char *json,
+    size_t len)
+{
+	struct scan_ctx *ctx = ctxp;
+	struct app *a = ctx->a;
+	struct case_row *r;
+	struct case_code code;
+	json_t *o;
+
+	if ((r = add_row(a, &ctx->cap)) == NULL)
+		return 1;
+	r->id = *id;
+	record_id_code(id, &code);
+	snprintf(r->code, sizeof r->code, "%s", code.s);
+	if (st != ST_OK) {
+		/* Shown, not hidden: a damaged record is something to report. */
+		snprintf(r->status, sizeof r->status, "DAMAGED");
+		a->nrows++;
+		return 0;
+	}
+	if ((o = json_loadb(json, len, 0, NULL)) == NULL)
+		return 0;
+	fill_row(r, o);
+	json_decref(o);
+	if (ctx->supervisor || strcmp(r->interviewer, vault_user(a->v)) == 0)
+		a->nrows++;
+	return 0;
+}
+
+/* The case list: every summary this user may read (one scan of the small
+ * summaries, no per-record allocation), plus this user's drafts. */
 static void
 load_rows(struct app *a)
 {
-	struct record_id *ids = NULL, *drafts = NULL;
-	size_t n = 0, nd = 0, m = 0;
-	bool supervisor = vault_role(a->v) == ROLE_SUPERVISOR;
+	struct scan_ctx ctx = { a, 0, vault_role(a->v) == ROLE_SUPERVISOR };
+	struct record_id *drafts = NULL;
+	size_t nd = 0;
 
 	free(a->rows);
 	a->rows = NULL;
 	a->nrows = 0;
-	if (vault_record_list(a->v, &ids, &n) != ST_OK)
-		n = 0;
+	if (vault_summary_scan(a->v, scan_summary, &ctx) != ST_OK)
+		app_say(a, true, "Some cases could not be listed: %s", vault_errmsg(a->v));
 	if (vault_draft_list(a->v, &drafts, &nd) != ST_OK)
 		nd = 0;
-	a->rows = calloc(n + nd + 1, sizeof *a->rows);
-	if (a->rows == NULL)
-		goto out;
-	for (size_t i = 0; i < nd + n; i++) {
-		bool draft = i < nd;
-		const struct record_id *id = draft ? &drafts[i] : &ids[i - nd];
-		struct case_row *r = &a->rows[m];
-		struct case_code code;
+	for (size_t i = 0; i < nd; i++) {
+		struct case_row *r;
 		char *s = NULL;
 		size_t sl = 0;
 		json_t *o;
-		enum status st;
 
-		st = draft ? vault_draft_get(a->v, id, &s, &sl) : vault_summary_get(a->v, id, &s, &sl);
-		if (st != ST_OK)
+		if (vault_draft_get(a->v, &drafts[i], &s, &sl) != ST_OK)
 			continue;
 		o = json_loadb(s, sl, 0, NULL);
 		vault_plain_free(s, sl);
-		if (o == NULL)
+		if (o == NULL || (r = add_row(a, &ctx.cap)) == NULL) {
+			json_decref(o);
 			continue;
+		}
 		fill_row(r, o);
 		json_decref(o);
-		if (!supervisor && strcmp(r->interviewer, vault_user(a->v)) != 0)
-			continue;
-		r->id = *id;
-		r->draft = draft;
-		if (draft)
-			snprintf(r->code, sizeof r->code, "(draft)");
-		else {
-			record_id_code(id, &code);
-			snprintf(r->code, sizeof r->code, "%s", code.s);
-		}
-		m++;
+		r->id = drafts[i];
+		r->draft = true;
+		snprintf(r->code, sizeof r->code, "(draft)");
+		a->nrows++;
 	}
-	a->nrows = m;
-	qsort(a->rows, m, sizeof *a->rows, row_newest_first);
-out:
-	free(ids);
 	free(drafts);
+	qsort(a->rows, a->nrows, sizeof *a->rows, row_newest_first);
 }
 
 static bool

@@ -792,6 +792,12 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_CANCEL:
 		app_close_overlay(a);
 		break;
+	case ACT_LANGUAGE:
+		app_overlay(a, SCR_LANGUAGE);
+		break;
+	case ACT_EMERGENCY:
+		app_overlay(a, SCR_EMERGENCY);
+		break;
 	case ACT_SUBMIT:
 		if (interview_state(a->iv) == IV_IN_PROGRESS &&
 		    interview_stop(a->iv, end_reasons[a->focus][0]) != ST_OK) {

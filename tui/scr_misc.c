@@ -187,6 +187,10 @@ overlay_act(struct app *a, enum action act, const struct key_event *ev)
 	(void)ev;
 	if (act == ACT_CANCEL || act == ACT_SUBMIT || act == ACT_HELP)
 		app_close_overlay(a);
+	else if (act == ACT_LANGUAGE && a->iv != NULL)
+		app_overlay(a, SCR_LANGUAGE);
+	else if (act == ACT_EMERGENCY)
+		app_overlay(a, SCR_EMERGENCY);
 	else if (act == ACT_QUIT)
 		a->quit = true;
 	else

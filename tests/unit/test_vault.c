@@ -1400,6 +1400,14 @@ file_modes_private_and_shared(void **state)
 	assert_int_equal(mode_of(f->dir, NULL), 0700);
 	v = reopen(shared, "zed", PASS_B);
 	vault_close(v);
+	/* A lock file lost (say, in a restore) comes back group-writable. */
+	PATH_FMT(priv, "%s/lock.mdb", shared);
+	assert_int_equal(unlink(priv), 0);
+	old = umask(077);
+	v = reopen(shared, "zed", PASS_B);
+	umask(old);
+	assert_int_equal(mode_of(shared, "lock.mdb"), 0660);
+	vault_close(v);
 }
 
 #define KIB ((size_t)1024)
@@ -1719,6 +1727,8 @@ case_codes_catch_typos(void **state)
 	assert_int_equal(case_code_parse(NULL, NULL, msg, sizeof msg), ST_INVALID);
 	assert_int_equal(case_code_parse("0000-0000-00", NULL, msg, sizeof msg), ST_INVALID);
 	assert_int_equal(case_code_parse("0000-0000-*", NULL, msg, sizeof msg), ST_INVALID);
+	/* The example that error messages show is itself a valid code. */
+	assert_int_equal(case_code_parse("K7QM-3XTD-D", NULL, msg, sizeof msg), ST_OK);
 	assert_int_equal(case_code_parse("oooo-oooo-o", &back, msg, sizeof msg), ST_OK);
 	assert_string_equal(back.s, "0000-0000-0");
 }
@@ -1733,6 +1743,235 @@ calibration_defaults(void **state)
 	assert_int_equal(k.mem_mib, 8);
 	assert_true(k.ops >= 3);
 	assert_int_equal(vault_kdf_calibrate(4, 30, &k), ST_INVALID);
+}
+
+struct scan_log {
+	struct vault *v;
+	size_t ok, tampered, stop_after;
+	int mode;                 /* 0 count, 1 write inside, 2 read inside, 3 nested scan */
+	enum status inner;
+	struct record_id last;
+};
+
+static int
+scan_cb(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	struct scan_log *l = ctx;
+	struct record_id tmp;
+	char *got = NULL;
+	size_t glen = 0;
+
+	if (st == ST_OK) {
+		assert_non_null(json);
+		assert_int_equal(strlen(json), len);
+		l->ok++;
+	} else {
+		assert_int_equal(st, ST_TAMPERED);
+		assert_null(json);
+		l->tampered++;
+	}
+	l->last = *id;
+	if (l->mode == 1)
+		l->inner = vault_record_put(l->v, "{}", 2, NULL, 0, &tmp);
+	else if (l->mode == 2 && st == ST_OK) {
+		l->inner = vault_record_get(l->v, id, &got, &glen);
+		if (l->inner == ST_OK && strcmp(got, json) != 0)
+			l->inner = ST_INTERNAL;
+		vault_plain_free(got, glen);
+	} else if (l->mode == 3)
+		l->inner = vault_record_scan(l->v, scan_cb, l);
+	return l->stop_after != 0 && l->ok + l->tampered >= l->stop_after;
+}
+
+static struct scan_log
+scan_run(struct vault *v, int summaries, int mode, size_t stop_after)
+{
+	struct scan_log l = { v, 0, 0, stop_after, mode, ST_OK, { {0} } };
+
+	if (summaries)
+		assert_ok(v, vault_summary_scan(v, scan_cb, &l));
+	else
+		assert_ok(v, vault_record_scan(v, scan_cb, &l));
+	return l;
+}
+
+static void
+scans_visit_readable_items(void **state)
+{
+	struct fx *f = *state;
+	struct record_id ra[3];
+	struct scan_log l;
+
+	assert_ok(f->v, vault_user_add(f->v, "bob", ROLE_INTERVIEWER, PASS_B, strlen(PASS_B), &fast));
+	for (int i = 0; i < 3; i++)
+		ra[i] = put(f->v, "{\"by\":\"alice\"}", "{\"s\":\"a\"}");
+	relock_as(f, "bob", PASS_B);
+	put(f->v, "{\"by\":\"bob\"}", "{\"s\":\"b\"}");
+	put(f->v, "{\"by\":\"bob\"}", NULL);
+
+	assert_int_equal(scan_run(f->v, 0, 0, 0).ok, 2);
+	assert_int_equal(scan_run(f->v, 1, 0, 0).ok, 1);
+	relock_as(f, "alice", PASS_A);
+	assert_int_equal(scan_run(f->v, 0, 0, 0).ok, 5);
+	assert_int_equal(scan_run(f->v, 1, 0, 0).ok, 4);
+	assert_int_equal(scan_run(f->v, 0, 0, 2).ok, 2);
+
+	/* Reading inside a scan works; writing and nesting are refused. */
+	l = scan_run(f->v, 0, 2, 0);
+	assert_int_equal(l.inner, ST_OK);
+	l = scan_run(f->v, 0, 1, 1);
+	assert_int_equal(l.inner, ST_BUSY);
+	l = scan_run(f->v, 0, 3, 1);
+	assert_int_equal(l.inner, ST_BUSY);
+	/* Once the scan is over, writing works again. */
+	put(f->v, "{\"after\":1}", NULL);
+
+	vault_close(f->v);
+	f->v = NULL;
+	flip_in_db(f->dir, "records", ra[1].b, VAULT_ID_BYTES, 100);
+	f->v = reopen(f->dir, "alice", PASS_A);
+	l = scan_run(f->v, 0, 0, 0);
+	assert_int_equal(l.ok, 5);
+	assert_int_equal(l.tampered, 1);
+	relock_as(f, "bob", PASS_B);
+	l = scan_run(f->v, 0, 0, 0);
+	assert_int_equal(l.ok, 2);
+	assert_int_equal(l.tampered, 1);
+	vault_lock(f->v);
+	assert_st(f->v, vault_record_scan(f->v, scan_cb, &l), ST_LOCKED);
+}
+
+static void
+meta_edits_detected(void **state)
+{
+	struct fx *f = *state;
+	unsigned char *kdf, *created, *mac;
+	size_t klen = 0, clen = 0, mlen = 0;
+	struct vault *v;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 3, (void *)(uintptr_t)"mac" };
+
+	vault_close(f->v);
+	f->v = NULL;
+	kdf = raw_get(f->dir, "meta", "kdf", 3, &klen);
+	created = raw_get(f->dir, "meta", "created", 7, &clen);
+	mac = raw_get(f->dir, "meta", "mac", 3, &mlen);
+	assert_non_null(kdf);
+	assert_non_null(created);
+	assert_non_null(mac);
+	assert_int_equal(klen, 16);
+
+	/* Weaker defaults for future users: opens, but unlock reports it. */
+	kdf[7] = 2;
+	raw_put(f->dir, "meta", "kdf", 3, kdf, klen);
+	v = reopen(f->dir, NULL, NULL);
+	assert_st(v, vault_unlock(v, "alice", PASS_A, strlen(PASS_A)), ST_TAMPERED);
+	assert_msg_has(v, "metadata");
+	assert_false(vault_is_unlocked(v));
+	vault_close(v);
+	kdf[7] = 1;
+	raw_put(f->dir, "meta", "kdf", 3, kdf, klen);
+
+	created[7] ^= 1;
+	raw_put(f->dir, "meta", "created", 7, created, clen);
+	v = reopen(f->dir, NULL, NULL);
+	assert_st(v, vault_unlock(v, "alice", PASS_A, strlen(PASS_A)), ST_TAMPERED);
+	vault_close(v);
+	created[7] ^= 1;
+	raw_put(f->dir, "meta", "created", 7, created, clen);
+	v = reopen(f->dir, "alice", PASS_A);
+	vault_close(v);
+
+	/* Without its MAC the metadata is damaged. */
+	env = raw_open(f->dir);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	v = vault_new();
+	assert_st(v, vault_open(v, f->dir), ST_TAMPERED);
+	assert_msg_has(v, "metadata");
+	vault_close(v);
+	raw_put(f->dir, "meta", "mac", 3, mac, mlen);
+	f->v = reopen(f->dir, "alice", PASS_A);
+	free(kdf);
+	free(created);
+	free(mac);
+}
+
+static int
+die_in_scan(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	(void)ctx;
+	(void)id;
+	(void)st;
+	(void)json;
+	(void)len;
+	/* Killed while holding a read snapshot, as by a dropped SSH link. */
+	kill(getpid(), SIGKILL);
+	return 1;
+}
+
+static int
+readers_list_has(const char *dir, pid_t pid)
+{
+	char cmd[4200], line[256], want[32];
+	int found = 0, listed = 0;
+	FILE *p;
+
+	/* mdb_stat -r exits 1 even when it lists the table: check its output. */
+	PATH_FMT(cmd, "mdb_stat -r '%s' 2>&1", dir);
+	PATH_FMT(want, " %ld ", (long)pid);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof line, p) != NULL) {
+		listed |= strstr(line, "Reader Table Status") != NULL;
+		found |= strstr(line, want) != NULL;
+	}
+	pclose(p);
+	assert_true(listed);
+	return found;
+}
+
+static void
+open_clears_dead_readers(void **state)
+{
+	struct fx *f = *state;
+	int status;
+	pid_t dead, pid;
+
+	put(f->v, "{}", NULL);
+	/* This handle keeps the environment open, so the lock table is not
+	 * reset by the next opener and only the reader check can clear it. */
+	fflush(NULL);
+	dead = fork();
+	assert_true(dead >= 0);
+	if (dead == 0) {
+		struct vault *c = vault_new();
+		if (vault_open(c, f->dir) == ST_OK &&
+		    vault_unlock(c, "alice", PASS_A, strlen(PASS_A)) == ST_OK)
+			vault_record_scan(c, die_in_scan, NULL);
+		_exit(1);
+	}
+	assert_int_equal(waitpid(dead, &status, 0), dead);
+	assert_true(WIFSIGNALED(status));
+	assert_true(readers_list_has(f->dir, dead));
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct vault *c = vault_new();
+		int rc = vault_open(c, f->dir) == ST_OK ? 0 : 1;
+		vault_close(c);
+		_exit(rc);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_false(readers_list_has(f->dir, dead));
+	put(f->v, "{}", NULL);
 }
 
 int
@@ -1764,12 +2003,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(open_not_a_vault, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(open_newer_format, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(open_truncated_data, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(meta_edits_detected, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(marker_never_reaches_disk, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(file_modes_private_and_shared, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_grows_and_reopens, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_limit_reports_full, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_resized_by_another_process, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(disk_full_reported, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(open_clears_dead_readers, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(scans_visit_readable_items, fx_setup, fx_teardown),
 		cmocka_unit_test(default_dir_follows_xdg),
 		cmocka_unit_test(case_codes_catch_typos),
 		cmocka_unit_test(calibration_defaults),

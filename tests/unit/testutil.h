@@ -44,7 +44,8 @@ tu_rmtree(const char *path)
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+		if (snprintf(sub, sizeof sub, "%s/%.255s", path, e->d_name) >= (int)sizeof sub)
+			continue;
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
 			tu_rmtree(sub);
 		else
