@@ -1,5 +1,8 @@
 #include "testutil.h"
+#include <lmdb.h>
+#include "record.h"
 #include "training.h"
+#include "vault.h"
 
 #define FORMS "forms"
 #define SCENARIOS "forms/training"
@@ -774,6 +777,244 @@ the_five_mekong_cases_are_bundled(void **state)
 	training_free(sc);
 }
 
+/* ---- the vault: debriefs and training records stay in a training vault ---- */
+
+static const struct vault_kdf fast = { 1, 8 };
+#define PASS "demo passphrase"
+
+static struct vault *
+make_vault(const char *dir, int training)
+{
+	struct vault *v = vault_new();
+
+	assert_non_null(v);
+	vault_set_training(v, training);
+	if (vault_create(v, dir, "ana", PASS, strlen(PASS), &fast) != ST_OK)
+		fail_msg("vault_create: %s", vault_errmsg(v));
+	assert_int_equal(vault_is_training(v), training);
+	return v;
+}
+
+static struct vault *
+reopen(const char *dir, const char *user)
+{
+	struct vault *v = vault_new();
+
+	assert_int_equal(vault_open(v, dir), ST_OK);
+	if (vault_unlock(v, user, PASS, strlen(PASS)) != ST_OK)
+		fail_msg("unlock %s: %s", user, vault_errmsg(v));
+	return v;
+}
+
+/* A finished mock screening of the restaurant case, and its debrief JSON. */
+static struct interview *
+mock_screening(struct training_scenario *sc, const char *trainee, bool training,
+    char **json, size_t *len)
+{
+	struct training_debrief *d;
+	struct interview *iv = perfect(sc);
+
+	assert_int_equal(interview_set_interviewer(iv, trainee), ST_OK);
+	interview_set_training(iv, training);
+	finish(iv, sc);
+	assert_int_equal(training_debrief_make(sc, iv, 90, &d), ST_OK);
+	assert_int_equal(training_debrief_to_json(d, json, len), ST_OK);
+	training_debrief_free(d);
+	return iv;
+}
+
+static void
+real_vault_refuses_training_records_and_debriefs(void **state)
+{
+	char *tmp = tu_tmpdir("training"), dir[4200], *json;
+	struct training_scenario *sc;
+	struct record_id id = { { 0 } }, draft = { { 0 } };
+	struct interview *iv;
+	struct record_id *ids;
+	struct vault *v;
+	size_t len, n;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/real", tmp);
+	v = make_vault(dir, 0);
+	assert_int_equal(training_find(SCENARIOS, NULL, "lao_restaurant_china", &sc, NULL), ST_OK);
+	assert_int_equal(record_attach_form(v, training_form(sc)), ST_OK);
+	iv = mock_screening(sc, "ana", true, &json, &len);
+	assert_int_equal(record_save(v, iv, &id), ST_DENIED);
+	assert_non_null(strstr(vault_errmsg(v), "is a real vault"));
+	assert_non_null(strstr(vault_errmsg(v), "intake --training"));
+	assert_int_equal(record_draft_save(v, iv, &draft), ST_DENIED);
+	assert_int_equal(vault_debrief_put(v, json, len, &id), ST_DENIED);
+	assert_int_equal(vault_debrief_list(v, &ids, &n), ST_DENIED);
+	/* Nothing reached the vault. */
+	assert_int_equal(vault_record_list(v, &ids, &n), ST_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(vault_draft_list(v, &ids, &n), ST_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+	/* The same interview as a real one is accepted: the rule is the flag. */
+	interview_free(iv);
+	training_json_free(json, len);
+	iv = mock_screening(sc, "ana", false, &json, &len);
+	assert_int_equal(record_save(v, iv, &id), ST_OK);
+	interview_free(iv);
+	training_json_free(json, len);
+	vault_close(v);
+	/* The mark survives reopening: still a real vault. */
+	v = reopen(dir, "ana");
+	assert_false(vault_is_training(v));
+	assert_int_equal(vault_check_training(v, 1), ST_DENIED);
+	vault_close(v);
+	training_free(sc);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+static bool
+has_id(const struct record_id *ids, size_t n, const struct record_id *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(ids[i].b, id->b, VAULT_ID_BYTES) == 0)
+			return true;
+	return false;
+}
+
+static int
+count_item(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	(void)id;
+	(void)json;
+	(void)len;
+	if (st == ST_OK)
+		(*(size_t *)ctx)++;
+	return 0;
+}
+
+static void
+training_vault_keeps_debriefs_for_trainee_and_trainer(void **state)
+{
+	char *tmp = tu_tmpdir("training"), dir[4200], *json, *back, err[256];
+	struct training_scenario *sc;
+	struct training_debrief *d;
+	struct record_id rec, deb, *ids;
+	struct interview *iv;
+	struct vault *v;
+	size_t len, blen, n, seen;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/train", tmp);
+	v = make_vault(dir, 1);
+	assert_int_equal(vault_user_add(v, "bo", ROLE_INTERVIEWER, PASS, strlen(PASS), &fast), ST_OK);
+	assert_int_equal(vault_user_add(v, "cy", ROLE_INTERVIEWER, PASS, strlen(PASS), &fast), ST_OK);
+	assert_int_equal(vault_user_add(v, "tia", ROLE_TRAINER, PASS, strlen(PASS), &fast), ST_OK);
+	assert_int_equal(training_find(SCENARIOS, NULL, "lao_restaurant_china", &sc, NULL), ST_OK);
+	/* A real interview has no place in a training vault. */
+	iv = mock_screening(sc, "ana", false, &json, &len);
+	assert_int_equal(record_attach_form(v, training_form(sc)), ST_OK);
+	assert_int_equal(record_save(v, iv, &rec), ST_DENIED);
+	assert_non_null(strstr(vault_errmsg(v), "is a training vault"));
+	interview_free(iv);
+	training_json_free(json, len);
+	vault_close(v);
+
+	/* Trainee bo screens the case; record and debrief are kept. */
+	v = reopen(dir, "bo");
+	assert_true(vault_is_training(v));
+	assert_int_equal(record_attach_form(v, training_form(sc)), ST_OK);
+	iv = mock_screening(sc, "bo", true, &json, &len);
+	assert_int_equal(record_save(v, iv, &rec), ST_OK);
+	assert_int_equal(vault_debrief_put(v, json, len, &deb), ST_OK);
+	assert_int_equal(vault_debrief_list(v, &ids, &n), ST_OK);
+	assert_int_equal(n, 1);
+	assert_true(has_id(ids, n, &deb));
+	free(ids);
+	interview_free(iv);
+	vault_close(v);
+
+	/* The trainer and a supervisor read it; another trainee does not. */
+	for (int who = 0; who < 3; who++) {
+		static const char *const users[] = { "tia", "ana", "cy" };
+
+		v = reopen(dir, users[who]);
+		seen = 0;
+		assert_int_equal(vault_debrief_scan(v, count_item, &seen), ST_OK);
+		if (who < 2) {
+			assert_int_equal(vault_debrief_get(v, &deb, &back, &blen), ST_OK);
+			assert_int_equal(blen, len);
+			assert_memory_equal(back, json, len);
+			assert_int_equal(training_debrief_from_json(back, blen, &d, err, sizeof err), ST_OK);
+			assert_int_equal(training_debrief_score(d), 100);
+			assert_string_equal(training_debrief_trainee(d), "bo");
+			training_debrief_free(d);
+			vault_plain_free(back, blen);
+			assert_int_equal(seen, 1);
+		} else {
+			assert_int_equal(vault_debrief_get(v, &deb, &back, &blen), ST_DENIED);
+			assert_null(back);
+			assert_non_null(strstr(vault_errmsg(v), "another trainee"));
+			assert_int_equal(seen, 0);
+		}
+		vault_close(v);
+	}
+	training_json_free(json, len);
+	training_free(sc);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+/* Writes (value != NULL) or deletes the meta key `name` behind the vault's back. */
+static void
+poke_meta(const char *dir, const char *name, const char *value)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { strlen(name), (void *)(uintptr_t)name };
+	MDB_val d = { value ? strlen(value) : 0, (void *)(uintptr_t)value };
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	if (value != NULL)
+		assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	else
+		assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static void
+training_mark_cannot_be_switched_on_disk(void **state)
+{
+	char *tmp = tu_tmpdir("training"), real[4200], train[4200];
+	struct vault *v;
+
+	(void)state;
+	snprintf(real, sizeof real, "%s/real", tmp);
+	snprintf(train, sizeof train, "%s/train", tmp);
+	vault_close(make_vault(real, 0));
+	vault_close(make_vault(train, 1));
+
+	/* A real vault made to look like a training vault does not open. */
+	poke_meta(real, "training", "\1");
+	v = vault_new();
+	assert_int_equal(vault_open(v, real), ST_TAMPERED);
+	vault_close(v);
+	/* A training vault stripped of its mark opens, but fails at unlock. */
+	poke_meta(train, "training", NULL);
+	v = vault_new();
+	assert_int_equal(vault_open(v, train), ST_OK);
+	assert_false(vault_is_training(v));
+	assert_int_equal(vault_unlock(v, "ana", PASS, strlen(PASS)), ST_TAMPERED);
+	assert_non_null(strstr(vault_errmsg(v), "edited on disk"));
+	vault_close(v);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
 int
 main(void)
 {
@@ -796,6 +1037,9 @@ main(void)
 		cmocka_unit_test(debrief_needs_a_finished_interview),
 		cmocka_unit_test(texts_exist_in_every_language),
 		cmocka_unit_test(the_five_mekong_cases_are_bundled),
+		cmocka_unit_test(real_vault_refuses_training_records_and_debriefs),
+		cmocka_unit_test(training_vault_keeps_debriefs_for_trainee_and_trainer),
+		cmocka_unit_test(training_mark_cannot_be_switched_on_disk),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
