@@ -740,7 +740,7 @@ read_languages(struct loader *L, struct training_scenario *sc, const struct ynod
 		if ((sc->lang[sc->nlang] = dup_text(L, code->text)) != NULL)
 			sc->nlang++;
 		if (sc->draft[sc->nlang - 1])
-			warn_at(L, code->line, code->col, "language '%s' is a draft translation: have "
+			warn_at(L, code->line, code->col, "language %s is a draft translation: have "
 			    "it reviewed, then set status: reviewed", code->text);
 	}
 }
