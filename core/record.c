@@ -28,6 +28,8 @@ record_save(struct vault *v, struct interview *iv, struct record_id *out)
 
 	if (interview_state(iv) == IV_IN_PROGRESS)
 		return ST_INVALID;
+	if ((st = vault_check_training(v, interview_training(iv))) != ST_OK)
+		return st;
 	if ((st = vault_record_id_new(v, out)) != ST_OK)
 		return st;
 	if ((st = record_id_hex(out, hex)) != ST_OK ||
@@ -49,6 +51,8 @@ record_draft_save(struct vault *v, struct interview *iv, struct record_id *draft
 	size_t len = 0;
 	enum status st;
 
+	if ((st = vault_check_training(v, interview_training(iv))) != ST_OK)
+		return st;
 	if ((st = interview_to_json(iv, &json, &len)) != ST_OK)
 		return st;
 	st = vault_draft_put(v, draft, json, len);

@@ -12,6 +12,12 @@
  *    which a shelter updates as services change).
  *  - Draft and record JSON never leave these calls except inside the engine
  *    or the vault; buffers are wiped.
+ *  - Training records (interview_training()) are saved only into a training
+ *    vault, and a training vault takes only training records: record_save
+ *    and record_draft_save refuse the rest with ST_DENIED and the reason in
+ *    vault_errmsg() (vault_check_training). Any other path that brings a
+ *    record into a vault, such as an import, must apply the same check to
+ *    the record's "training" flag.
  */
 #ifndef INTAKE_RECORD_H
 #define INTAKE_RECORD_H

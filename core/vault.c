@@ -6,9 +6,12 @@
  *
  *   meta       "format" u32 | "id" 16 random bytes | "kdf" u64 ops, u64 MiB
  *              (defaults for new users) | "created" u64 Unix seconds |
+ *              "training" u8 1, in a training vault only |
  *              "mac" keyed BLAKE2b-256 of the four values above, in that
- *              order, under the META purpose key: checked at unlock, so
- *              weakened defaults or a changed id are reported, not used
+ *              order (then the byte 1 in a training vault), under the META
+ *              purpose key: checked at unlock, so weakened defaults, a
+ *              changed id, or a vault switched between real and training
+ *              are reported, not used
  *   users      name -> user entry, 124 bytes:
  *                0 u8 entry version (1)   1 u8 role   2 u16 zero
  *                4 u64 Argon2id ops      12 u64 Argon2id MiB
@@ -21,6 +24,13 @@
  *   history    record id | u32 version (1 = original) -> envelope "history",
  *              the earlier versions of a replaced record
  *   audit      created empty; filled by the audit chain
+ *   debriefs   debrief id (16) -> envelope "debrief": a trainee's debrief
+ *              of a mock screening. Only a training vault has this table.
+ *
+ * A training vault (intake --training) holds fictional cases only. It is
+ * marked at creation, in meta and in the meta MAC, and has the debriefs
+ * table; vault_check_training() is the one rule that keeps training records
+ * out of real vaults and real records out of training vaults.
  *
  * Keys. The passphrase goes through Argon2id to a 32-byte master; two
  * crypto_kdf subkeys of it are the key that wraps VK and a 16-byte verifier.
@@ -75,6 +85,7 @@
 #define META_ID       "id"
 #define META_KDF      "kdf"
 #define META_CREATED  "created"
+#define META_TRAINING "training"
 #define META_MAC      "mac"
 #define META_RAW      (4 + VAULT_ID_BYTES + 16 + 8)
 
@@ -119,16 +130,20 @@
  * setting the message and v->txn_status themselves. */
 #define TXN_FAILED    (-1)
 
+/* Tables before DB_TRAINING_ONLY exist in every vault; the others only in
+ * training vaults. */
 enum db {
 	DB_META, DB_USERS, DB_RECORDS, DB_SUMMARIES, DB_DRAFTS, DB_FORMS,
-	DB_HISTORY, DB_AUDIT, DB_COUNT
+	DB_HISTORY, DB_AUDIT, DB_DEBRIEFS, DB_COUNT
 };
+#define DB_TRAINING_ONLY DB_DEBRIEFS
 
 static const char *const db_names[DB_COUNT] = {
 	"meta", "users", "records", "summaries", "drafts", "forms", "history", "audit",
+	"debriefs",
 };
 
-enum kind { KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM };
+enum kind { KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM, KIND_DEBRIEF };
 
 static const struct {
 	const char *name;
@@ -140,6 +155,9 @@ static const struct {
 	[KIND_DRAFT]   = { "draft",   CRYPTO_PURPOSE_DRAFT,       DB_DRAFTS },
 	[KIND_HISTORY] = { "history", CRYPTO_PURPOSE_HISTORY,     DB_HISTORY },
 	[KIND_FORM]    = { "form",    CRYPTO_PURPOSE_FORM,        DB_FORMS },
+	/* Debriefs share the record wrapping key: the kind name in the
+	 * associated data keeps either from opening as the other. */
+	[KIND_DEBRIEF] = { "debrief", CRYPTO_PURPOSE_RECORD_WRAP, DB_DEBRIEFS },
 };
 
 /* Everything secret the handle holds, in one guarded allocation. The
@@ -160,6 +178,7 @@ struct vault {
 	int is_open;
 	int unlocked;
 	int shared;
+	int training;
 	size_t map_initial;
 	size_t map_max;
 	char dir[PATH_MAX];
@@ -553,6 +572,34 @@ vault_map_size(const struct vault *v)
 }
 
 void
+vault_set_training(struct vault *v, int training)
+{
+	if (!v->is_open)
+		v->training = training != 0;
+}
+
+int
+vault_is_training(const struct vault *v)
+{
+	return v != NULL && v->is_open && v->training;
+}
+
+enum status
+vault_check_training(struct vault *v, int training)
+{
+	if (!v->is_open)
+		return fail(v, ST_INVALID, "no vault is open");
+	if (training && !v->training)
+		return fail(v, ST_DENIED, "%s is a real vault: training records and debriefs "
+		    "(fictional cases) are kept only in the training vault; use `intake --training`",
+		    v->dir);
+	if (!training && v->training)
+		return fail(v, ST_DENIED, "%s is a training vault, for fictional cases only: keep "
+		    "real interviews in the real vault (run intake without --training)", v->dir);
+	return ST_OK;
+}
+
+void
 vault_set_shared(struct vault *v, int group_shared)
 {
 	v->shared = group_shared != 0;
@@ -741,23 +788,28 @@ derive_purpose_keys(struct keyring *kr)
 }
 
 /* The metadata as stored, and its MAC under the META purpose key. */
-static void
-meta_raw(const struct vault *v, unsigned char raw[META_RAW])
+static size_t
+meta_raw(const struct vault *v, unsigned char raw[META_RAW + 1])
 {
 	put_be32(raw, v->format);
 	memcpy(raw + 4, v->id, VAULT_ID_BYTES);
 	put_be64(raw + 4 + VAULT_ID_BYTES, v->kdf.ops);
 	put_be64(raw + 12 + VAULT_ID_BYTES, v->kdf.mem_mib);
 	put_be64(raw + 20 + VAULT_ID_BYTES, v->created);
+	/* Only training vaults add a byte, so real vaults keep their MAC. */
+	if (!v->training)
+		return META_RAW;
+	raw[META_RAW] = 1;
+	return META_RAW + 1;
 }
 
 static void
 meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES])
 {
-	unsigned char raw[META_RAW];
+	unsigned char raw[META_RAW + 1];
+	size_t n = meta_raw(v, raw);
 
-	meta_raw(v, raw);
-	crypto_digest_keyed(mac, raw, sizeof raw, v->kr->purpose[CRYPTO_PURPOSE_META],
+	crypto_digest_keyed(mac, raw, n, v->kr->purpose[CRYPTO_PURPOSE_META],
 	    CRYPTO_KEY_BYTES);
 }
 
@@ -1135,7 +1187,7 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 	MDB_val k, d;
 	int rc;
 
-	for (int i = 0; i < DB_COUNT; i++) {
+	for (int i = 0; i < (v->training ? DB_COUNT : DB_TRAINING_ONLY); i++) {
 		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &v->dbi[i]);
 		if (rc != 0)
 			return rc;
@@ -1156,6 +1208,8 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = meta_put(txn, v->dbi[DB_META], META_KDF, kdf, sizeof kdf, 0);
 	if (rc == 0)
 		rc = meta_put(txn, v->dbi[DB_META], META_CREATED, created, sizeof created, 0);
+	if (rc == 0 && v->training)
+		rc = meta_put(txn, v->dbi[DB_META], META_TRAINING, "\1", 1, 0);
 	if (rc == 0)
 		rc = meta_put(txn, v->dbi[DB_META], META_MAC, v->meta_mac, sizeof v->meta_mac, 0);
 	if (rc != 0)
@@ -1348,7 +1402,13 @@ open_meta(struct vault *v, MDB_txn *txn)
 	if (meta_get(txn, v->dbi[DB_META], META_MAC, &val) != 0 || val.mv_size != CRYPTO_HASH_BYTES)
 		goto damaged;
 	memcpy(v->meta_mac, val.mv_data, CRYPTO_HASH_BYTES);
-	for (int i = DB_META + 1; i < DB_COUNT; i++) {
+	rc = meta_get(txn, v->dbi[DB_META], META_TRAINING, &val);
+	if (rc == 0 && (val.mv_size != 1 || *(const unsigned char *)val.mv_data != 1))
+		goto damaged;
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the vault metadata");
+	v->training = rc == 0;
+	for (int i = DB_META + 1; i < (v->training ? DB_COUNT : DB_TRAINING_ONLY); i++) {
 		rc = mdb_dbi_open(txn, db_names[i], 0, &v->dbi[i]);
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
 			return fail(v, ST_TAMPERED, "the vault at %s is damaged: its '%s' table is "
@@ -1938,6 +1998,13 @@ may_access(const struct vault *v, const char *owner)
 	return v->role == ROLE_SUPERVISOR || strcmp(owner, v->user) == 0;
 }
 
+/* A debrief is there to be gone through with a trainer. */
+static int
+may_read_debrief(const struct vault *v, const char *owner)
+{
+	return v->role == ROLE_TRAINER || may_access(v, owner);
+}
+
 static enum status
 fail_denied(struct vault *v, const char *what)
 {
@@ -2457,7 +2524,8 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 			}
 			ist = env_decrypt(v, kind, &k, &d, buf, owner, &off, &clen);
 		}
-		if (ist == ST_OK && !may_access(v, owner)) {
+		if (ist == ST_OK && !(kind == KIND_DEBRIEF ? may_read_debrief(v, owner)
+		    : may_access(v, owner))) {
 			secure_wipe(buf, plen + 1);
 			continue;
 		}
@@ -2489,6 +2557,102 @@ enum status
 vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 {
 	return scan(v, KIND_SUMMARY, fn, ctx);
+}
+
+/* ---- debriefs (training vaults) ------------------------------------------ */
+
+static enum status
+need_debriefs(struct vault *v)
+{
+	enum status st = need_unlocked(v);
+
+	return st != ST_OK ? st : vault_check_training(v, 1);
+}
+
+struct debrief_put_arg {
+	const char *json;
+	size_t len;
+	struct record_id id;
+};
+
+static int
+debrief_put_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct debrief_put_arg *a = argp;
+	MDB_val key = { VAULT_ID_BYTES, a->id.b };
+	int rc = MDB_KEYEXIST;
+
+	for (int tries = 0; rc == MDB_KEYEXIST && tries < 64; tries++) {
+		crypto_random(a->id.b, VAULT_ID_BYTES);
+		rc = item_put(v, txn, KIND_DEBRIEF, &key, v->user, a->json, a->len, MDB_NOOVERWRITE);
+	}
+	if (rc == MDB_KEYEXIST) {
+		fail(v, ST_INTERNAL, "cannot find a free debrief id");
+		return txn_fail(v, ST_INTERNAL);
+	}
+	return rc;
+}
+
+enum status
+vault_debrief_put(struct vault *v, const char *json, size_t len, struct record_id *out)
+{
+	struct debrief_put_arg arg = { json, len, { {0} } };
+	enum status st;
+
+	if ((st = need_debriefs(v)) != ST_OK)
+		return st;
+	if ((st = check_content(v, json, len, "debrief", 0)) != ST_OK)
+		return st;
+	st = write_txn(v, "saving the debrief", debrief_put_txn, &arg);
+	if (st == ST_OK && out != NULL)
+		*out = arg.id;
+	return st;
+}
+
+enum status
+vault_debrief_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
+{
+	char what[64], owner[VAULT_USER_MAX + 1];
+	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) };
+	enum status st;
+
+	*json = NULL;
+	*len = 0;
+	if ((st = need_debriefs(v)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "debrief", id);
+	if ((st = item_get(v, KIND_DEBRIEF, &key, what, owner, json, len)) != ST_OK)
+		return st;
+	if (!may_read_debrief(v, owner)) {
+		vault_plain_free(*json, *len);
+		*json = NULL;
+		*len = 0;
+		return fail(v, ST_DENIED, "%s belongs to another trainee: only they, a trainer or a "
+		    "supervisor can read it", what);
+	}
+	return ST_OK;
+}
+
+enum status
+vault_debrief_list(struct vault *v, struct record_id **out, size_t *n)
+{
+	enum status st;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = need_debriefs(v)) != ST_OK)
+		return st;
+	return list_ids(v, DB_DEBRIEFS, NULL, 0, out, n);
+}
+
+enum status
+vault_debrief_scan(struct vault *v, vault_scan_fn fn, void *ctx)
+{
+	enum status st;
+
+	if ((st = need_debriefs(v)) != ST_OK)
+		return st;
+	return scan(v, KIND_DEBRIEF, fn, ctx);
 }
 
 /* ---- drafts --------------------------------------------------------------- */

@@ -97,6 +97,22 @@ enum status vault_default_dir(char *buf, size_t len, const char *leaf);
 void vault_set_map_size(struct vault *v, size_t initial, size_t max);
 /* The current map size in bytes (0 when no vault is open). */
 size_t vault_map_size(const struct vault *v);
+/*
+ * Training vaults hold fictional cases only (`intake --training`): mock
+ * screenings and their debriefs. vault_set_training(v, 1) before
+ * vault_create makes the new vault one; the mark is kept in its metadata,
+ * under the metadata MAC, so it cannot be switched on disk.
+ * vault_check_training(v, training) is the rule every path that stores a
+ * record, draft or debrief must follow: a record whose payload says
+ * "training": true only enters a training vault, and a training vault takes
+ * nothing else (ST_DENIED with a message saying which vault to use). The
+ * vault does not read record JSON, so the caller passes the record's flag
+ * (record_save and record_draft_save do, with interview_training()).
+ */
+void vault_set_training(struct vault *v, int training);
+int vault_is_training(const struct vault *v);       /* 0 when no vault is open */
+enum status vault_check_training(struct vault *v, int training);
+
 /* Before vault_create: make the directory group-shared (2770, files 0660)
  * for several users of one server; the default is private (0700, 0600). */
 void vault_set_shared(struct vault *v, int group_shared);
@@ -189,6 +205,18 @@ typedef int (*vault_scan_fn)(void *ctx, const struct record_id *id, enum status 
     const char *json, size_t len);
 enum status vault_record_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+
+/* Debriefs of mock screenings (core/training.h), only in a training vault
+ * (ST_DENIED elsewhere). put stores the unlocked user's debrief JSON under a
+ * fresh random id; the envelope binds vault id, debrief id and the kind
+ * "debrief". get, list and scan give the debriefs the user may read: their
+ * own, or everyone's for trainers and supervisors (get: ST_DENIED). */
+enum status vault_debrief_put(struct vault *v, const char *json, size_t len,
+    struct record_id *out);
+enum status vault_debrief_get(struct vault *v, const struct record_id *id,
+    char **json, size_t *len);
+enum status vault_debrief_list(struct vault *v, struct record_id **out, size_t *n);
+enum status vault_debrief_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 
 /* Drafts belong to the unlocked user; no one else, supervisors included,
  * lists or reads them. put with id->b all zero creates a new draft and fills

@@ -60,6 +60,13 @@ int cmd_init(struct cli *c);
 int cmd_user(struct cli *c);
 int cmd_forms(struct cli *c);
 int cmd_record(struct cli *c);
+int cmd_training(struct cli *c);
+
+/* Checks one training scenario file as `intake training check` does:
+ * prints its diagnostics on stderr and a summary line on stdout; 0 when it
+ * loads, 1 when not. `intake forms check` hands it every file whose top
+ * level has a `scenario:` or `persona:` key (training_is_scenario_file). */
+int cli_check_scenario(const char *path);
 
 /* Prints "intake: msg" to stderr; returns the exit code for st. */
 int cli_fail(enum status st, const char *msg);

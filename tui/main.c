@@ -22,6 +22,10 @@ static const struct command commands[] = {
 	  "check questionnaires; list the installed ones" },
 	{ "record", cmd_record, "record add --form F --answers A.json [--lang L]",
 	  "save a record from answers (as typed on paper)" },
+	{ "training", cmd_training, "training list | card SCENARIO [--lang L] | check FILE...",
+	  "fictional scenarios for mock screenings; the role-player's card" },
+	{ "training", cmd_training, "training score SCENARIO --answers A.json | report",
+	  "debrief a mock screening taken on paper; trainees' scores" },
 };
 
 static void
@@ -200,6 +204,9 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* Training commands work on the training vault unless told otherwise. */
+	if (optind < argc && strcmp(argv[optind], "training") == 0)
+		c.training = 1;
 	if (c.vault_dir == NULL) {
 		if (vault_default_dir(c.vault_buf, sizeof c.vault_buf,
 		    c.training ? "training" : "vault") != ST_OK) {
