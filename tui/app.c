@@ -30,6 +30,8 @@ static const struct screen *const screens[SCR__COUNT] = {
 	[SCR_END] = &scr_end,
 	[SCR_LANGUAGE] = &scr_language,
 	[SCR_RESUME] = &scr_resume,
+	[SCR_SCENARIO] = &scr_scenario,
+	[SCR_DEBRIEF] = &scr_debrief,
 };
 
 void
@@ -97,8 +99,11 @@ app_close_interview(struct app *a)
 {
 	interview_free(a->iv);
 	a->iv = NULL;
-	form_free(a->form);
+	if (!a->form_borrowed)
+		form_free(a->form);
 	a->form = NULL;
+	a->form_borrowed = false;
+	a->scenario = NULL;
 	memset(&a->draft, 0, sizeof a->draft);
 	a->has_draft = false;
 }
@@ -237,6 +242,7 @@ app_free(struct app *a)
 	lineedit_free(a->search);
 	lineedit_free(a->answer_edit);
 	free(a->ticks);
+	app_free_scenarios(a);
 	free(a->rows);
 	free(a->shown);
 	for (size_t i = 0; i < a->nforms; i++)

@@ -26,6 +26,7 @@
 
 struct form;
 struct interview;
+struct training_scenario;
 
 enum screen_id {
 	SCR_UNLOCK,
@@ -40,6 +41,8 @@ enum screen_id {
 	SCR_END,
 	SCR_LANGUAGE,
 	SCR_RESUME,
+	SCR_SCENARIO,
+	SCR_DEBRIEF,
 	SCR__COUNT
 };
 
@@ -108,6 +111,16 @@ struct app {
 	size_t nshown;
 	struct lineedit *search;
 
+	/* Training: the scenarios on offer, the one being played, its debrief
+	 * as lines of text. form_borrowed: a->form belongs to the scenario. */
+	struct training_scenario **scenarios;
+	size_t nscenarios;
+	struct training_scenario *scenario;
+	bool form_borrowed;
+	char **debrief_text;
+	int *debrief_kind;
+	size_t debrief_n;
+
 	/* New interview: the forms on offer. */
 	char **form_paths;
 	size_t nforms;
@@ -116,7 +129,7 @@ struct app {
 
 extern const struct screen scr_unlock, scr_cases, scr_new, scr_question,
     scr_review, scr_outcome, scr_record, scr_help, scr_emergency, scr_end,
-    scr_language, scr_resume;
+    scr_language, scr_resume, scr_scenario, scr_debrief;
 
 /* Runs the program until quit or hangup; returns an exit code. */
 /* user (may be NULL) is filled into the unlock screen. */
@@ -143,6 +156,11 @@ bool app_edit(struct app *a, struct lineedit *le, enum action act,
 
 /* Standard screen frame: title bar with form and user, banner. */
 int app_frame(struct app *a, const char *title);
+
+/* Training: after a mock screening is saved, scores it against its scenario
+ * (asking which scenario when a resumed draft lost it) and shows the debrief. */
+void app_debrief(struct app *a);
+void app_free_scenarios(struct app *a);
 
 /* After unlock: offers the newest interrupted interview of this user, or
  * shows the case list. */

@@ -2,6 +2,8 @@
  * main.c — the `intake` program: hardening, options, command dispatch.
  */
 #include <getopt.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +133,16 @@ parse_fd(const char *opt, const char *s, int *out)
 
 #define IDLE_DEFAULT_SECONDS 300
 
+static int
+vault_exists(const char *dir)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	return stat(path, &st) == 0;
+}
+
 /* The idle lock: INTAKE_IDLE_SECONDS (5..86400), else 5 minutes. */
 static int
 idle_seconds(void)
@@ -220,6 +232,16 @@ main(int argc, char **argv)
 		if (term_locale_init(err, sizeof err) != 0) {
 			fprintf(stderr, "intake: %s\n", err);
 			return EXIT_FAIL;
+		}
+		if (c.training && !vault_exists(c.vault_dir)) {
+			int rc;
+
+			/* The training vault is made on first use, by whoever
+			 * runs the training: they become its supervisor. */
+			fprintf(stderr, "No training vault yet at %s: creating it "
+			    "(fictional cases only).\n", c.vault_dir);
+			if ((rc = cmd_init(&c)) != EXIT_OK)
+				return rc;
 		}
 		return app_run(c.vault_dir, c.user, c.training != 0, idle_seconds());
 	}

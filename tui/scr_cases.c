@@ -225,7 +225,8 @@ cases_draw(struct app *a)
 		attr_t attr = idx == sel ? A_REVERSE : 0;
 
 		if (idx == 0)
-			snprintf(line, sizeof line, "%s + Start a new interview", idx == sel ? ">" : " ");
+			snprintf(line, sizeof line, "%s + %s", idx == sel ? ">" : " ", a->training ?
+			    "Start a mock screening (choose a scenario)" : "Start a new interview");
 		else if ((size_t)idx <= a->nshown) {
 			const struct case_row *r = &a->rows[a->shown[idx - 1]];
 
@@ -253,7 +254,7 @@ open_row(struct app *a)
 	enum status st;
 
 	if (a->focus == 0) {
-		app_goto(a, SCR_NEW);
+		app_goto(a, a->training ? SCR_SCENARIO : SCR_NEW);
 		return;
 	}
 	r = &a->rows[a->shown[a->focus - 1]];

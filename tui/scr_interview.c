@@ -701,6 +701,10 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 			vault_draft_delete(a->v, &a->draft);
 		a->has_draft = false;
 		record_id_code(&id, &code);
+		if (a->training) {
+			app_debrief(a);
+			break;
+		}
 		app_close_interview(a);
 		app_goto(a, SCR_CASES);
 		app_say(a, false, "Saved case %s.", code.s);
@@ -812,6 +816,10 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 			vault_draft_delete(a->v, &a->draft);
 		a->has_draft = false;
 		record_id_code(&id, &code);
+		if (a->training) {
+			app_debrief(a);
+			break;
+		}
 		app_close_interview(a);
 		app_goto(a, SCR_CASES);
 		app_say(a, false, "The interview ended; case %s keeps what consent allows.", code.s);
