@@ -59,7 +59,7 @@ load_rows(struct app *a)
 {
 	struct record_id *ids = NULL, *drafts = NULL;
 	size_t n = 0, nd = 0, m = 0;
-	bool supervisor = vault_role(a->v) == ROLE_SUPERVISOR;
+	bool supervisor = vault_allowed(a->v, VAULT_RIGHT_READ_ALL);
 
 	free(a->rows);
 	a->rows = NULL;
