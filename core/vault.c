@@ -3374,8 +3374,8 @@ throttle_begin_txn(struct vault *v, MDB_txn *txn, void *arg)
 	if (a.last_ms != 0 && elapsed < wait_ms) {
 		unsigned long long secs = (wait_ms - elapsed + 999) / 1000;
 
-		fail(v, ST_BUSY, "%lu unlocks of %s failed in a row: wait %llu second%s and try "
-		    "again (each failure makes the wait longer, up to a minute)",
+		fail(v, ST_BUSY, "%lu unlocks of %s in a row have not succeeded: wait %llu "
+		    "second%s and try again (each failure makes the wait longer, up to a minute)",
 		    (unsigned long)a.streak, user, secs, secs == 1 ? "" : "s");
 		return txn_fail(v, ST_BUSY);
 	}
@@ -3828,22 +3828,26 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 		}
 		audit_link(v, seq, prev, val, d.mv_size - CRYPTO_HASH_BYTES, link);
 		linked = crypto_equal(link, val + d.mv_size - CRYPTO_HASH_BYTES, sizeof link);
-		if (audit_open(v, seq, &d, plain, &plen) != ST_OK)
+		if (audit_open(v, seq, &d, plain, &plen) != ST_OK) {
 			problem(cx, "audit entry %llu failed its integrity check: it was altered, or "
 			    "moved from another position", (unsigned long long)seq);
-		else if (!linked && !gap)
-			problem(cx, "audit entry %llu does not follow entry %llu in the chain: an entry "
-			    "between them was removed, or one of them was replaced",
-			    (unsigned long long)seq, (unsigned long long)(seq - 1));
-		else if (audit_decode(plain, plen, &e) != ST_OK)
-			problem(cx, "audit entry %llu opens but is not a valid entry",
-			    (unsigned long long)seq);
-		else {
-			e.seq = seq;
-			if (seq == 1 && e.action == AUDIT_VAULT_CREATE)
-				cx->created_training = strcmp(e.reason, "training") == 0;
-			if ((st = verify_note(cx, &e)) != ST_OK)
-				break;
+		} else {
+			/* Sealed at this position, so its content is authentic even
+			 * where the chain before it is broken. */
+			if (!linked && !gap)
+				problem(cx, "audit entry %llu does not follow entry %llu in the chain: an "
+				    "entry between them was removed, or one of them was replaced",
+				    (unsigned long long)seq, (unsigned long long)(seq - 1));
+			if (audit_decode(plain, plen, &e) != ST_OK) {
+				problem(cx, "audit entry %llu opens but is not a valid entry",
+				    (unsigned long long)seq);
+			} else {
+				e.seq = seq;
+				if (seq == 1 && e.action == AUDIT_VAULT_CREATE)
+					cx->created_training = strcmp(e.reason, "training") == 0;
+				if ((st = verify_note(cx, &e)) != ST_OK)
+					break;
+			}
 		}
 		secure_wipe(plain, AUDIT_ENTRY_MAX);
 		if (noted != NULL && noted->seq == seq) {
