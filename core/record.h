@@ -42,9 +42,23 @@ enum status record_draft_save(struct vault *v, struct interview *iv, struct reco
 
 /* Reloads a record or a draft with the form it was taken with. On failure
  * err holds a message for the user (also when the vault refused: then it is
- * vault_errmsg()). *f and *iv belong to the caller (interview_free first). */
+ * vault_errmsg()). *f and *iv belong to the caller (interview_free first).
+ * Loading a record (not a draft) writes its "record view" audit entry first,
+ * and fails if that cannot be written. */
 enum status record_load(struct vault *v, const struct record_id *id, int draft,
     const char *forms_dir, struct form **f, struct interview **iv,
     char *err, size_t errlen);
+
+/* The same from record JSON already read (an earlier version, say); writes
+ * no audit entry. */
+enum status record_from_json(struct vault *v, const char *json, size_t len,
+    const char *forms_dir, struct form **f, struct interview **iv,
+    char *err, size_t errlen);
+
+/* Saves a reopened interview (interview_reopen, answers, interview_finish)
+ * over its record: the earlier version is kept, reason goes to the audit
+ * trail (vault_record_amend). ST_INVALID if still in progress. */
+enum status record_amend(struct vault *v, const struct record_id *id, struct interview *iv,
+    const char *reason);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "form.h"
 #include "formdir.h"
 #include "interview.h"
@@ -216,6 +217,8 @@ handle(struct app *a, const struct key_event *ev)
 
 	a->msg[0] = '\0';
 	if (act == ACT_HIDE && a->screen != SCR_UNLOCK) {
+		term_blank();
+		audit_log(a->v, AUDIT_HIDE, NULL, NULL);
 		app_lock(a, "Hidden and locked. Unlock to continue.");
 		return;
 	}
@@ -308,6 +311,7 @@ app_run(const char *vault_dir, const char *user, bool training, int idle_seconds
 				if (keys_flush(a.keys, &ev))
 					handle(&a, &ev);
 			} else if (a.screen != SCR_UNLOCK) {
+				audit_log(a.v, AUDIT_LOCK, NULL, NULL);
 				app_lock(&a, "Locked after a time without a key. Unlock to continue.");
 			}
 			continue;

@@ -58,6 +58,10 @@ cmd_init(struct cli *c)
 		goto out;
 	}
 	vault_set_training(v, c->training);
+	if (c->group != NULL && (st = vault_set_group(v, c->group)) != ST_OK) {
+		rc = cli_fail(st == ST_NOTFOUND ? ST_INVALID : st, vault_errmsg(v));
+		goto out;
+	}
 	st = vault_create(v, c->vault_dir, user, pass->buf, pass->len, &kdf);
 	if (st != ST_OK) {
 		rc = cli_fail(st, vault_errmsg(v));
@@ -66,6 +70,8 @@ cmd_init(struct cli *c)
 	printf("Created %svault %s with supervisor %s (Argon2id: %llu ops, %llu MiB).\n",
 	    c->training ? "training " : "", c->vault_dir, user, (unsigned long long)kdf.ops,
 	    (unsigned long long)kdf.mem_mib);
+	if (c->group != NULL)
+		printf("Shared with group %s: directory 2770, files 0660.\n", c->group);
 out:
 	secret_free(pass);
 	vault_close(v);

@@ -16,7 +16,7 @@
 #include "vault.h"
 
 static const struct command commands[] = {
-	{ "init", cmd_init, "init [--vault DIR] [--user NAME] [--kdf-ops N] [--kdf-mem MiB]",
+	{ "init", cmd_init, "init [--vault DIR] [--user NAME] [--group G] [--kdf-ops N] [--kdf-mem MiB]",
 	  "create a vault and its first supervisor" },
 	{ "user", cmd_user, "user add NAME --role ROLE | list | remove NAME | passwd [NAME]",
 	  "manage the vault's users (supervisor)" },
@@ -28,6 +28,20 @@ static const struct command commands[] = {
 	  "fictional scenarios for mock screenings; the role-player's card" },
 	{ "training", cmd_training, "training score SCENARIO --answers A.json | report",
 	  "debrief a mock screening taken on paper; trainees' scores" },
+	{ "record", cmd_record, "record list | show CODE [--format text|json]",
+	  "list the records you may see; show one" },
+	{ "record", cmd_record, "record amend CODE --answers A.json --reason TEXT",
+	  "change answers of a saved record, keeping the earlier version" },
+	{ "record", cmd_record, "record delete CODE --reason TEXT",
+	  "delete a record and its earlier versions (supervisor)" },
+	{ "record", cmd_record, "record history CODE [--format text|json]",
+	  "every earlier version of a record (supervisor)" },
+	{ "audit", cmd_audit, "audit [--user U] [--since YYYY-MM-DD] [--as NAME]",
+	  "list the audit trail (supervisor)" },
+	{ "audit", cmd_audit, "audit head",
+	  "print the head of the audit trail, to note outside the server" },
+	{ "verify", cmd_verify, "verify [--head SEQ:HASH]",
+	  "check every entry, record, draft and key; exit 5 on damage" },
 };
 
 static void
@@ -48,7 +62,9 @@ usage(FILE *f)
 	    "Options:\n"
 	    "  --vault DIR              the vault (default $XDG_DATA_HOME/intake/vault,\n"
 	    "                           else ~/.local/share/intake/vault)\n"
-	    "  --user NAME              the acting user (asked when absent)\n"
+	    "  --user NAME              the acting user (asked when absent); for audit,\n"
+	    "                           the user whose entries to list\n"
+	    "  --as NAME                the acting user (where --user means something else)\n"
 	    "  --passphrase-fd N        read the acting user's passphrase from descriptor N\n"
 	    "  --passphrase-file F      read it from file F (one trailing newline removed)\n"
 	    "  --new-passphrase-fd N    a new user's or a new passphrase, from descriptor N\n"
@@ -59,7 +75,11 @@ usage(FILE *f)
 	    "  --form FILE_OR_ID        the questionnaire (record add)\n"
 	    "  --lang CODE              the respondent's language: en, lo, th, zh\n"
 	    "  --answers FILE           answers as a JSON object {\"question_id\": answer}\n"
-	    "  --format text|json       how record show prints\n"
+	    "  --format text|json       how record show and record history print\n"
+	    "  --reason TEXT            why a record is amended or deleted (audited)\n"
+	    "  --since YYYY-MM-DD       audit: entries from that day on (UTC)\n"
+	    "  --head SEQ:HASH          verify: a head printed earlier by `intake audit head`\n"
+	    "  --group NAME             init: share the vault with this OS group (2770/0660)\n"
 	    "  -h, --help               this text\n"
 	    "  -V, --version            the version\n"
 	    "\n"
@@ -79,7 +99,8 @@ usage(FILE *f)
 enum {
 	OPT_VAULT = 256, OPT_USER, OPT_PASS_FD, OPT_PASS_FILE, OPT_NEW_PASS_FD,
 	OPT_NEW_PASS_FILE, OPT_ROLE, OPT_KDF_OPS, OPT_KDF_MEM, OPT_LANG,
-	OPT_FORMAT, OPT_FORM, OPT_ANSWERS, OPT_TRAINING,
+	OPT_FORMAT, OPT_FORM, OPT_ANSWERS, OPT_TRAINING, OPT_REASON, OPT_SINCE, OPT_HEAD,
+	OPT_GROUP, OPT_AS,
 };
 
 static const struct option longopts[] = {
@@ -97,6 +118,11 @@ static const struct option longopts[] = {
 	{ "form", required_argument, NULL, OPT_FORM },
 	{ "answers", required_argument, NULL, OPT_ANSWERS },
 	{ "training", no_argument, NULL, OPT_TRAINING },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "head", required_argument, NULL, OPT_HEAD },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "as", required_argument, NULL, OPT_AS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -209,6 +235,11 @@ main(int argc, char **argv)
 		case OPT_FORM: c.form = optarg; break;
 		case OPT_ANSWERS: c.answers = optarg; break;
 		case OPT_TRAINING: c.training = 1; break;
+		case OPT_REASON: c.reason = optarg; break;
+		case OPT_SINCE: c.since = optarg; break;
+		case OPT_HEAD: c.head = optarg; break;
+		case OPT_GROUP: c.group = optarg; break;
+		case OPT_AS: c.as = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("intake %s (vault format %d)\n", INTAKE_VERSION, VAULT_FORMAT); return EXIT_OK;
 		default:

@@ -113,7 +113,7 @@ scan_summary(void *ctxp, const struct record_id *id, enum status st, const char 
 static void
 load_rows(struct app *a)
 {
-	struct scan_ctx ctx = { a, 0, vault_role(a->v) == ROLE_SUPERVISOR };
+	struct scan_ctx ctx = { a, 0, vault_allowed(a->v, VAULT_RIGHT_READ_ALL) };
 	struct record_id *drafts = NULL;
 	size_t nd = 0;
 
@@ -146,7 +146,8 @@ load_rows(struct app *a)
 		a->nrows++;
 	}
 	free(drafts);
-	qsort(a->rows, a->nrows, sizeof *a->rows, row_newest_first);
+	if (a->nrows > 1)
+		qsort(a->rows, a->nrows, sizeof *a->rows, row_newest_first);
 }
 
 static bool
@@ -355,7 +356,9 @@ list_forms(struct app *a)
 			a->nforms++;
 	}
 	closedir(d);
-	qsort(a->form_paths, a->nforms, sizeof *a->form_paths, cmp_path);
+	if (a->nforms > 1)
+		if (a->nforms > 1)
+		qsort(a->form_paths, a->nforms, sizeof *a->form_paths, cmp_path);
 }
 
 static enum keys_context
