@@ -45,6 +45,17 @@ struct cli {
 	const char *form;
 	const char *answers;
 	int training;
+	/* data out: export, stats, keygen, bundle */
+	const char *out;
+	const char *since;
+	const char *by;
+	uint64_t k;                     /* 0 = default */
+	int k_set;
+	int ctdc;
+	const char *to;
+	const char *key;
+	int key_pass_fd;                /* -1 when unset */
+	const char *key_pass_file;
 	int argc;                       /* positional words after the command */
 	char **argv;
 };
@@ -60,6 +71,12 @@ int cmd_init(struct cli *c);
 int cmd_user(struct cli *c);
 int cmd_forms(struct cli *c);
 int cmd_record(struct cli *c);
+int cmd_export(struct cli *c);
+int cmd_stats(struct cli *c);
+int cmd_keygen(struct cli *c);
+int cmd_bundle(struct cli *c);
+int cmd_backup(struct cli *c);
+int cmd_restore(struct cli *c);
 
 /* Prints "intake: msg" to stderr; returns the exit code for st. */
 int cli_fail(enum status st, const char *msg);
