@@ -587,7 +587,8 @@ struct reader {
 	size_t nitems;
 	struct bform *forms;
 	size_t nforms;
-	struct vault_import_form *vforms;
+	struct vault_import_form *vforms;   /* form and referrals sources */
+	size_t nvforms;
 	struct vault_import_record *recs;
 	char **summaries;
 	size_t *summary_lens;
@@ -643,18 +644,18 @@ static enum status
 check_header(const unsigned char *head, size_t len, const char *path, char *err, size_t errlen)
 {
 	if (len < MAGIC_LEN || memcmp(head, MAGIC, MAGIC_LEN) != 0) {
-		say(err, errlen, "%s is not an intake transfer bundle", path);
+		say(err, errlen, "%s is not an intake transfer bundle; nothing was imported", path);
 		return ST_INVALID;
 	}
 	if (len < HEAD_BYTES) {
 		say(err, errlen, "the bundle %s is cut short (%zu bytes): ask the sender for it "
-		    "again", path, len);
+		    "again; nothing was imported", path, len);
 		return ST_TAMPERED;
 	}
 	if (head[MAGIC_LEN] != VERSION || head[MAGIC_LEN + 1] || head[MAGIC_LEN + 2] ||
 	    head[MAGIC_LEN + 3]) {
 		say(err, errlen, "%s was made by a newer intake (bundle version %u): update intake "
-		    "to import it", path, head[MAGIC_LEN]);
+		    "to import it; nothing was imported", path, head[MAGIC_LEN]);
 		return ST_FORMAT;
 	}
 	return ST_OK;
@@ -810,7 +811,7 @@ load_forms(struct reader *rd, char *err, size_t errlen)
 	for (size_t i = 0; i < rd->nitems; i++)
 		n += rd->items[i].type == 'F';
 	rd->forms = calloc(n ? n : 1, sizeof *rd->forms);
-	rd->vforms = calloc(n ? n : 1, sizeof *rd->vforms);
+	rd->vforms = calloc(n ? 2 * n : 1, sizeof *rd->vforms);
 	if (rd->forms == NULL || rd->vforms == NULL) {
 		say(err, errlen, "out of memory");
 		return ST_NOMEM;
@@ -847,8 +848,13 @@ load_forms(struct reader *rd, char *err, size_t errlen)
 		crypto_digest_hex(b->hash, f->p, f->len);
 		if (form_set_hash(b->form, b->hash) != ST_OK)
 			return ST_INTERNAL;
-		rd->vforms[rd->nforms].src = (const char *)f->p;
-		rd->vforms[rd->nforms].len = f->len;
+		rd->vforms[rd->nvforms].src = (const char *)f->p;
+		rd->vforms[rd->nvforms++].len = f->len;
+		/* Kept beside the form, so that it loads here too (dataset.h). */
+		if (r->len > 0) {
+			rd->vforms[rd->nvforms].src = (const char *)r->p;
+			rd->vforms[rd->nvforms++].len = r->len;
+		}
 		rd->nforms++;
 	}
 	return ST_OK;
@@ -1028,7 +1034,7 @@ bundle_import(struct vault *v, const struct bundle_key *k, const char *path,
 	r->records = rd.nrecs;
 	r->forms = rd.nforms;
 	r->bytes = rd.flen;
-	st = vault_import(v, rd.vforms, rd.nforms, rd.recs, rd.nrecs, NULL, &r->imported,
+	st = vault_import(v, rd.vforms, rd.nvforms, rd.recs, rd.nrecs, NULL, &r->imported,
 	    &r->skipped);
 	if (st != ST_OK)
 		say(err, errlen, "%s", vault_errmsg(v));

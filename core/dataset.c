@@ -94,29 +94,49 @@ form_order(const void *a, const void *b)
 	return c != 0 ? c : strcmp(form_hash(x), form_hash(y));
 }
 
+/* Loads the form stored under l->hash; its referrals file comes from
+ * forms_dir, or from ref (another stored source) when ref is not NULL. */
 static enum status
-load_one(struct dataset *ds, struct loaded *l, const char *forms_dir, char *err, size_t errlen)
+load_one(struct dataset *ds, struct loaded *l, const char *forms_dir, const struct loaded *ref,
+    char *err, size_t errlen)
 {
 	char name[4096], why[512] = "";
 	struct diag_list dl;
-	char *src = NULL;
-	size_t len = 0;
+	char *src = NULL, *rsrc = NULL;
+	size_t len = 0, rlen = 0;
 	enum status st;
 
 	st = vault_form_get(ds->v, l->hash, &src, &len);
+	if (st == ST_OK && ref != NULL)
+		st = vault_form_get(ds->v, ref->hash, &rsrc, &rlen);
 	if (st != ST_OK) {
+		vault_plain_free(src, len);
 		say(err, errlen, "%s", vault_errmsg(ds->v));
 		return st;
 	}
 	if (snprintf(name, sizeof name, "%s/stored-form-%.12s.yaml", forms_dir ? forms_dir : ".",
 	    l->hash) >= (int)sizeof name) {
 		vault_plain_free(src, len);
+		vault_plain_free(rsrc, rlen);
 		say(err, errlen, "the forms directory path is too long");
 		return ST_INVALID;
 	}
 	diag_list_init(&dl);
-	st = form_load_buffer(name, src, len, &l->form, &dl);
+	if (ref != NULL)
+		st = form_load_buffers(name, src, len, "stored referrals", rsrc, rlen, &l->form, &dl);
+	else
+		st = form_load_buffer(name, src, len, &l->form, &dl);
 	vault_plain_free(src, len);
+	vault_plain_free(rsrc, rlen);
+	if (ref != NULL && st != ST_OK) {
+		/* A failed retry keeps the first reason. */
+		diag_list_free(&dl);
+		return st == ST_NOMEM ? ST_NOMEM : ST_OK;
+	}
+	if (st == ST_OK && ref != NULL) {
+		free(l->why);
+		l->why = NULL;
+	}
 	if (st == ST_OK)
 		st = form_set_hash(l->form, l->hash);
 	else if (st == ST_INVALID || st == ST_IO) {
@@ -174,11 +194,23 @@ dataset_open(struct vault *v, const char *forms_dir, const struct dataset_filter
 		goto failed;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct loaded *l = &ds->forms[ds->nforms++];
-
-		memcpy(l->hash, hashes[i], sizeof l->hash);
-		if ((st = load_one(ds, l, forms_dir, err, errlen)) != ST_OK)
+		memcpy(ds->forms[i].hash, hashes[i], sizeof ds->forms[i].hash);
+		ds->nforms++;
+		if ((st = load_one(ds, &ds->forms[i], forms_dir, NULL, err, errlen)) != ST_OK)
 			goto failed;
+	}
+	/* A form imported from a bundle may name referrals this installation
+	 * lacks: the bundle's referrals file is stored too (it does not load
+	 * as a form), so try the stored sources that are not forms. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; ds->forms[i].form == NULL && j < n; j++)
+			if (j != i && ds->forms[j].form == NULL &&
+			    (st = load_one(ds, &ds->forms[i], forms_dir, &ds->forms[j], err,
+			    errlen)) != ST_OK)
+				goto failed;
+	for (size_t i = 0; i < n; i++) {
+		struct loaded *l = &ds->forms[i];
+
 		if (l->form == NULL)
 			continue;
 		l->selected = ds->form_id[0] == '\0' || strcmp(form_id(l->form), ds->form_id) == 0;

@@ -2912,6 +2912,19 @@ vault_backup(struct vault *v, const char *dest)
 	n = snprintf(data, sizeof data, "%s/data.mdb", dest);
 	if (n < 0 || (size_t)n >= sizeof data)
 		return fail(v, ST_INVALID, "the backup path is too long");
+	/* Missing parents are made 0700, as vault_create() makes them. */
+	for (char *p = data + 1; p < data + n - (int)sizeof "/data.mdb" + 1; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(data, 0700) != 0 && errno != EEXIST) {
+			st = fail(v, ST_IO, "cannot create the directory %s: %s", data,
+			    strerror(errno));
+			*p = '/';
+			return st;
+		}
+		*p = '/';
+	}
 	if (mkdir(dest, 0700) == 0)
 		made = 1;
 	else if (errno != EEXIST)

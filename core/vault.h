@@ -241,7 +241,8 @@ enum status vault_import(struct vault *v, const struct vault_import_form *forms,
 
 /* Writes a compact copy of the vault (still encrypted, one consistent
  * snapshot) into dest, a new or empty directory, made 0700 with data.mdb
- * 0600 whatever the vault's own sharing mode. Other processes keep reading
+ * 0600 whatever the vault's own sharing mode (missing parents are made
+ * 0700). Other processes keep reading
  * and writing meanwhile. Needs an open vault, not an unlocked one: the copy
  * holds nothing its files did not. On failure nothing is left in dest.
  * The copy opens with vault_open() like any vault. */

@@ -271,13 +271,15 @@ cmd_keygen(struct cli *c)
 	return EXIT_OK;
 }
 
-/* NAME, or NAME.key when NAME itself does not exist. */
+/* NAME when it is a file, else NAME.key when that exists (--key office
+ * may sit beside a directory called office). */
 static const char *
 key_path(const char *name, char *buf, size_t len)
 {
 	struct stat sb;
 
-	if (stat(name, &sb) == 0 || snprintf(buf, len, "%s.key", name) >= (int)len)
+	if ((stat(name, &sb) == 0 && S_ISREG(sb.st_mode)) ||
+	    snprintf(buf, len, "%s.key", name) >= (int)len)
 		return name;
 	return stat(buf, &sb) == 0 ? buf : name;
 }
