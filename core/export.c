@@ -331,10 +331,20 @@ map_of(const struct exporter *x, const struct form *f)
 	return NULL;
 }
 
+/* Writes the cell "a" sep "b" (column names of any length). */
+static void
+csv_name(struct exporter *x, int *first, const char *a, const char *sep, const char *b)
+{
+	x->buf.len = 0;
+	sbuf_add(&x->buf, "", a);
+	sbuf_add(&x->buf, sep, b);
+	x->failed |= x->buf.failed;
+	csv_cell(x, first, x->buf.p ? x->buf.p : "", 0);
+}
+
 static void
 csv_header(struct exporter *x)
 {
-	char name[2 * FORM_ID_MAX + 16];
 	int first = 1;
 
 	for (size_t i = 0; i < sizeof record_columns / sizeof record_columns[0]; i++)
@@ -343,14 +353,10 @@ csv_header(struct exporter *x)
 		const struct column *col = &x->cols[c];
 
 		csv_cell(x, &first, col->id, 0);
-		if (col->labelled) {
-			snprintf(name, sizeof name, "%s.label", col->id);
-			csv_cell(x, &first, name, 0);
-		}
-		for (size_t i = 0; i < col->nchoices; i++) {
-			snprintf(name, sizeof name, "%s/%s", col->id, col->choices[i]);
-			csv_cell(x, &first, name, 0);
-		}
+		if (col->labelled)
+			csv_name(x, &first, col->id, ".", "label");
+		for (size_t i = 0; i < col->nchoices; i++)
+			csv_name(x, &first, col->id, "/", col->choices[i]);
 	}
 	csv_end_row(x);
 }

@@ -66,7 +66,7 @@ struct stats {
 	size_t ntables;
 	int cross;                     /* one table of nby fields */
 	struct dataset *ds;            /* keeps the forms alive for labels */
-	char lang[16];
+	char lang[16];                 /* labels' language code; "" default */
 	enum status fail;
 };
 
@@ -791,6 +791,10 @@ stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
 	if (o->nby > STATS_BY_MAX) {
 		say(err, errlen, "--by takes at most %d fields: finer cross-tabulations leave "
 		    "almost every cell under k", STATS_BY_MAX);
+		return ST_INVALID;
+	}
+	if (o->lang != NULL && strlen(o->lang) >= sizeof s->lang) {
+		say(err, errlen, "no form has the language '%.32s'", o->lang);
 		return ST_INVALID;
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
