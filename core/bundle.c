@@ -389,6 +389,8 @@ struct writer {
 	int nomem;
 };
 
+/* Seals the buffered payload as one chunk. The final chunk may be empty:
+ * its tag, not its content, marks the end. */
 static void
 chunk_flush(struct writer *w, int final)
 {
@@ -446,6 +448,8 @@ put_json_item(struct writer *w, char type, json_t *o)
 	free(s);
 }
 
+/* Records go out as the vault holds them (their own bytes), so that the
+ * office stores exactly what the field site saved. */
 static int
 write_record(void *ctx, const struct record_id *id, const char *json, size_t len, json_t *rec,
     const struct form *f)
@@ -595,6 +599,8 @@ struct reader {
 	size_t nrecs;
 };
 
+/* The whole bundle is read before anything is opened: import must see every
+ * chunk verify before it writes a single record. */
 static enum status
 read_file(const char *path, struct reader *rd, char *err, size_t errlen)
 {
@@ -683,7 +689,10 @@ bundle_recipient(const char *bundle_path, char fp[BUNDLE_FP_LEN], char *err, siz
 	return ST_OK;
 }
 
-/* Opens every chunk of rd->file into rd->plain. */
+/* Opens every chunk of rd->file into rd->plain. The plaintext is never
+ * longer than the file, so one secure buffer of the file's size holds it.
+ * The recipient check comes first so that a bundle for another office is
+ * named as such, not as damaged. */
 static enum status
 open_chunks(struct reader *rd, const struct bundle_key *k, const char *path, char *err,
     size_t errlen)
@@ -755,6 +764,8 @@ open_chunks(struct reader *rd, const struct bundle_key *k, const char *path, cha
 	return st;
 }
 
+/* Items may span chunks: the chunking is the writer's business, so the
+ * reader works on the opened stream as a whole. */
 static enum status
 split_items(struct reader *rd, char *err, size_t errlen)
 {

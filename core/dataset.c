@@ -271,6 +271,8 @@ struct scan_ctx {
 	size_t errlen;
 };
 
+/* Selection happens here, on the decrypted record, because a record's
+ * training flag, form and dates live only inside its sealed JSON. */
 static int
 scan_one(void *arg, const struct record_id *id, enum status st, const char *json, size_t len)
 {

@@ -471,6 +471,8 @@ record_value(const struct stats *s, const struct var *v, json_t *rec, const stru
 	return coded(s, v, UNKNOWN_CODE);
 }
 
+/* Only the interned value indices of a consenting record are kept; the
+ * record itself is gone when the scan moves on. */
 static int
 count_one(void *ctx, const struct record_id *id, const char *json, size_t len, json_t *rec,
     const struct form *f)
@@ -684,6 +686,10 @@ line_protect(struct table *t, const size_t *e, size_t n, size_t tot, size_t gran
 	return line_hide_more(t, e, n, tot, grand);
 }
 
+/* Primary suppression of every count 1..k-1, then complementary rounds
+ * over all rows and columns until a whole round hides nothing more: hiding
+ * a cell for its row can expose its column, hence the loop. Suppression
+ * only grows, so the loop ends. */
 static enum status
 table_suppress(struct table *t, unsigned k, int two)
 {
