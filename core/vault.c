@@ -4362,3 +4362,275 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 		    "found", v->dir, counts->problems, counts->problems == 1 ? "" : "s");
 	return ST_OK;
 }
+
+void
+vault_id_hex(const struct vault *v, char out[2 * VAULT_ID_BYTES + 1])
+{
+	if (!v->is_open) {
+		out[0] = '\0';
+		return;
+	}
+	crypto_bin2hex(out, v->id, VAULT_ID_BYTES);
+}
+
+enum status
+vault_form_list(struct vault *v, char (**out)[65], size_t *n)
+{
+	char (*hashes)[65] = NULL, (*grown)[65];
+	size_t count = 0, cap = 0;
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[DB_FORMS], &cur);
+	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		if (k.mv_size != CRYPTO_HASH_BYTES) {
+			st = fail(v, ST_TAMPERED, "the forms table of %s is damaged (a key of %zu "
+			    "bytes): restore the vault from a backup", v->dir, k.mv_size);
+			goto done;
+		}
+		if (count == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(hashes, cap * sizeof *hashes);
+			if (grown == NULL) {
+				st = fail(v, ST_NOMEM, "out of memory while listing the forms");
+				goto done;
+			}
+			hashes = grown;
+		}
+		crypto_bin2hex(hashes[count++], k.mv_data, CRYPTO_HASH_BYTES);
+	}
+	if (rc != MDB_NOTFOUND) {
+		st = fail_mdb(v, rc, "listing the forms");
+		goto done;
+	}
+	*out = hashes;
+	*n = count;
+	hashes = NULL;
+done:
+	free(hashes);
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	return st;
+}
+
+/* ---- batch import --------------------------------------------------------- */
+
+struct import_arg {
+	const struct vault_import_form *forms;
+	size_t nforms;
+	const struct vault_import_record *recs;
+	size_t nrecs;
+	unsigned char *added;
+	size_t imported;
+	size_t skipped;
+};
+
+static int
+import_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct import_arg *a = argp;
+	unsigned char hash[CRYPTO_HASH_BYTES];
+	MDB_val key, val;
+	int rc, taken;
+
+	/* write_txn may run this again after growing the map: start afresh. */
+	a->imported = 0;
+	a->skipped = 0;
+	for (size_t i = 0; i < a->nforms; i++) {
+		crypto_digest(hash, a->forms[i].src, a->forms[i].len);
+		key.mv_size = sizeof hash;
+		key.mv_data = hash;
+		rc = mdb_get(txn, v->dbi[DB_FORMS], &key, &val);
+		if (rc == 0)
+			continue;
+		if (rc != MDB_NOTFOUND)
+			return rc;
+		rc = item_put(v, txn, KIND_FORM, &key, v->user, a->forms[i].src, a->forms[i].len,
+		    MDB_NOOVERWRITE);
+		if (rc != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < a->nrecs; i++) {
+		const struct vault_import_record *r = &a->recs[i];
+
+		key.mv_size = VAULT_ID_BYTES;
+		key.mv_data = unconst(r->id.b);
+		rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
+		if (rc == 0) {
+			a->skipped++;
+			if (a->added != NULL)
+				a->added[i] = 0;
+			continue;
+		}
+		if (rc != MDB_NOTFOUND)
+			return rc;
+		rc = prefix_taken(txn, v->dbi[DB_RECORDS], r->id.b, CODE_BYTES, &taken);
+		if (rc != 0)
+			return rc;
+		if (taken) {
+			struct case_code code;
+
+			record_id_code(&r->id, &code);
+			fail(v, ST_EXISTS, "record %s has the case code of a different record already "
+			    "in this vault, so it cannot keep its id; nothing was imported", code.s);
+			return txn_fail(v, ST_EXISTS);
+		}
+		rc = item_put(v, txn, KIND_RECORD, &key, v->user, r->json, r->len, MDB_NOOVERWRITE);
+		if (rc == 0 && r->summary != NULL)
+			rc = item_put(v, txn, KIND_SUMMARY, &key, v->user, r->summary,
+			    r->summary_len, 0);
+		if (rc != 0)
+			return rc;
+		a->imported++;
+		if (a->added != NULL)
+			a->added[i] = 1;
+	}
+	return 0;
+}
+
+enum status
+vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
+    const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
+    size_t *imported, size_t *skipped)
+{
+	struct import_arg arg = { forms, nforms, recs, nrecs, added, 0, 0 };
+	enum status st;
+
+	*imported = 0;
+	*skipped = 0;
+	if ((st = need_supervisor(v, "import records")) != ST_OK)
+		return st;
+	for (size_t i = 0; i < nforms; i++)
+		if ((st = check_content(v, forms[i].src, forms[i].len, "form", 0)) != ST_OK)
+			return st;
+	for (size_t i = 0; i < nrecs; i++) {
+		if ((st = check_content(v, recs[i].json, recs[i].len, "record", 0)) != ST_OK)
+			return st;
+		if (recs[i].summary != NULL && (st = check_content(v, recs[i].summary,
+		    recs[i].summary_len, "summary", 1)) != ST_OK)
+			return st;
+	}
+	st = write_txn(v, "importing the records", import_txn, &arg);
+	if (st == ST_OK) {
+		*imported = arg.imported;
+		*skipped = arg.skipped;
+	}
+	return st;
+}
+
+/* ---- backup --------------------------------------------------------------- */
+
+/* Copies the environment into fd, adopting a map grown by another process
+ * (the copy's read transaction would otherwise fail with MDB_MAP_RESIZED). */
+static int
+backup_copy(struct vault *v, int fd)
+{
+	int rc = 0;
+
+	for (int tries = 0; tries < 8; tries++) {
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+			return errno;
+		rc = mdb_env_copyfd2(v->env, fd, MDB_CP_COMPACT);
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		rc = mdb_env_set_mapsize(v->env, 0);
+		if (rc != 0)
+			break;
+		rc = MDB_MAP_RESIZED;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = errno;
+	return rc;
+}
+
+enum status
+vault_backup(struct vault *v, const char *dest)
+{
+	char data[PATH_MAX];
+	struct stat sb;
+	int made = 0, created = 0, fd = -1, dfd, rc, n;
+	enum status st;
+
+	if ((st = need_open(v)) != ST_OK)
+		return st;
+	if (v->scanning)
+		return fail(v, ST_BUSY, "cannot back up while the vault is being scanned");
+	if (dest == NULL || dest[0] == '\0')
+		return fail(v, ST_INVALID, "no backup directory given");
+	n = snprintf(data, sizeof data, "%s/data.mdb", dest);
+	if (n < 0 || (size_t)n >= sizeof data)
+		return fail(v, ST_INVALID, "the backup path is too long");
+	/* Missing parents are made 0700, as vault_create() makes them. */
+	for (char *p = data + 1; p < data + n - (int)sizeof "/data.mdb" + 1; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(data, 0700) != 0 && errno != EEXIST) {
+			st = fail(v, ST_IO, "cannot create the directory %s: %s", data,
+			    strerror(errno));
+			*p = '/';
+			return st;
+		}
+		*p = '/';
+	}
+	if (mkdir(dest, 0700) == 0)
+		made = 1;
+	else if (errno != EEXIST)
+		return fail(v, ST_IO, "cannot create the backup directory %s: %s", dest,
+		    strerror(errno));
+	else if (lstat(dest, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return fail(v, ST_EXISTS, "%s exists and is not a directory: choose a new "
+		    "directory for the backup", dest);
+	else if (dir_has_entries(dest))
+		return fail(v, ST_EXISTS, "%s is not empty: choose a new or empty directory for "
+		    "the backup, so that no earlier backup is overwritten", dest);
+	if (chmod(dest, 0700) != 0) {
+		st = fail(v, ST_IO, "cannot make %s private: %s", dest, strerror(errno));
+		goto failed;
+	}
+	fd = open(data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		st = fail(v, ST_IO, "cannot create %s: %s", data, strerror(errno));
+		goto failed;
+	}
+	created = 1;
+	if (fchmod(fd, 0600) != 0) {
+		st = fail(v, ST_IO, "cannot set the permissions of %s: %s", data, strerror(errno));
+		goto failed;
+	}
+	rc = backup_copy(v, fd);
+	if (rc == 0 && close(fd) != 0)
+		rc = errno;
+	fd = -1;
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "writing the backup");
+		goto failed;
+	}
+	/* The new directory entry must reach the disk too. */
+	dfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return ST_OK;
+failed:
+	if (fd >= 0)
+		close(fd);
+	if (created)
+		unlink(data);
+	if (made)
+		rmdir(dest);
+	return st;
+}

@@ -250,6 +250,46 @@ enum status vault_draft_delete(struct vault *v, const struct record_id *id);
 enum status vault_form_put(struct vault *v, const char *src, size_t len, char hash_hex[65]);
 enum status vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len);
 
+/* The vault's random id as hex (the vault must be open; "" otherwise). */
+void vault_id_hex(const struct vault *v, char out[2 * VAULT_ID_BYTES + 1]);
+
+/* The hashes (hex) of every form source stored in the vault, in hash order;
+ * *out is malloc'ed (free(); NULL when there are none). Needs unlocking. */
+enum status vault_form_list(struct vault *v, char (**out)[65], size_t *n);
+
+/* Batch import (transfer bundles): stores the form sources and records in
+ * ONE write transaction, so a failure leaves the vault as it was. Records
+ * keep the ids given; a record whose id is already present is skipped (not
+ * compared, not replaced) and counted in *skipped; a record whose case code
+ * (first 40 bits) belongs to a different record fails the whole import with
+ * ST_EXISTS. Imported records belong to the importing user (who must be a
+ * supervisor): the interviewer named inside a record gains no access to it
+ * in this vault. summary may be NULL (none stored). added[i] (may be NULL)
+ * is set to 1 for each record stored, 0 for each skipped. */
+struct vault_import_form {
+	const char *src;
+	size_t len;
+};
+struct vault_import_record {
+	struct record_id id;
+	const char *json;
+	size_t len;
+	const char *summary;
+	size_t summary_len;
+};
+enum status vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
+    const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
+    size_t *imported, size_t *skipped);
+
+/* Writes a compact copy of the vault (still encrypted, one consistent
+ * snapshot) into dest, a new or empty directory, made 0700 with data.mdb
+ * 0600 whatever the vault's own sharing mode (missing parents are made
+ * 0700). Other processes keep reading
+ * and writing meanwhile. Needs an open vault, not an unlocked one: the copy
+ * holds nothing its files did not. On failure nothing is left in dest.
+ * The copy opens with vault_open() like any vault. */
+enum status vault_backup(struct vault *v, const char *dest);
+
 void vault_plain_free(char *p, size_t len);         /* wipes, then frees */
 
 void record_id_code(const struct record_id *id, struct case_code *out);

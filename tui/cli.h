@@ -45,11 +45,21 @@ struct cli {
 	const char *form;
 	const char *answers;
 	const char *reason;             /* record amend, record delete */
-	const char *since;              /* audit: YYYY-MM-DD */
+	const char *since;              /* audit, export, bundle: YYYY-MM-DD */
 	const char *head;               /* verify: a head noted earlier, SEQ:HASH */
 	const char *group;              /* init: share the vault with this OS group */
 	const char *as;                 /* the acting user, also where --user filters */
 	int training;
+	/* data out: export, stats, keygen, bundle */
+	const char *out;
+	const char *by;
+	uint64_t k;                     /* 0 = default */
+	int k_set;
+	int ctdc;
+	const char *to;
+	const char *key;
+	int key_pass_fd;                /* -1 when unset */
+	const char *key_pass_file;
 	int argc;                       /* positional words after the command */
 	char **argv;
 };
@@ -74,6 +84,12 @@ int cmd_training(struct cli *c);
 int cli_check_scenario(const char *path);
 int cmd_audit(struct cli *c);
 int cmd_verify(struct cli *c);
+int cmd_export(struct cli *c);
+int cmd_stats(struct cli *c);
+int cmd_keygen(struct cli *c);
+int cmd_bundle(struct cli *c);
+int cmd_backup(struct cli *c);
+int cmd_restore(struct cli *c);
 
 /* Prints "intake: msg" to stderr; returns the exit code for st. */
 int cli_fail(enum status st, const char *msg);

@@ -42,6 +42,18 @@ static const struct command commands[] = {
 	  "print the head of the audit trail, to note outside the server" },
 	{ "verify", cmd_verify, "verify [--head SEQ:HASH]",
 	  "check every entry, record, draft and key; exit 5 on damage" },
+	{ "export", cmd_export, "export --format csv|jsonl --out FILE [--form ID] [--since D]",
+	  "records as a plaintext file (supervisor)" },
+	{ "stats", cmd_stats, "stats [--by F1,F2] [--k N] [--format table|csv] [--ctdc]",
+	  "anonymous counts of consenting records (supervisor)" },
+	{ "keygen", cmd_keygen, "keygen --out NAME",
+	  "make NAME.key and NAME.pub for sealed bundles" },
+	{ "bundle", cmd_bundle, "bundle create --to NAME.pub --out FILE | import FILE --key NAME",
+	  "sealed transfer of records to an office (supervisor)" },
+	{ "backup", cmd_backup, "backup DEST",
+	  "a compact, consistent copy of the vault (still encrypted)" },
+	{ "restore", cmd_restore, "restore BACKUP [--vault DIR]",
+	  "make a vault again from a backup" },
 };
 
 static void
@@ -76,10 +88,20 @@ usage(FILE *f)
 	    "  --lang CODE              the respondent's language: en, lo, th, zh\n"
 	    "  --answers FILE           answers as a JSON object {\"question_id\": answer}\n"
 	    "  --format text|json       how record show and record history print\n"
+	    "                           (export: csv|jsonl; stats: table|csv)\n"
 	    "  --reason TEXT            why a record is amended or deleted (audited)\n"
-	    "  --since YYYY-MM-DD       audit: entries from that day on (UTC)\n"
+	    "  --since YYYY-MM-DD       audit: entries from that day on (UTC); export,\n"
+	    "                           bundle: records closed on or after that day\n"
 	    "  --head SEQ:HASH          verify: a head printed earlier by `intake audit head`\n"
 	    "  --group NAME             init: share the vault with this OS group (2770/0660)\n"
+	    "  --out FILE               export / bundle file, or keygen's NAME\n"
+	    "  --by F1[,F2]             stats: fields to count by (one table per field\n"
+	    "                           when absent)\n"
+	    "  --k N                    stats: smallest count shown (default 11, at least 5)\n"
+	    "  --ctdc                   stats: CTDC variable names and codes\n"
+	    "  --to NAME.pub            bundle create: the office's public key\n"
+	    "  --key NAME[.key]         bundle import: the office's secret key file\n"
+	    "  --key-passphrase-fd N, --key-passphrase-file F  that key's passphrase\n"
 	    "  -h, --help               this text\n"
 	    "  -V, --version            the version\n"
 	    "\n"
@@ -101,6 +123,8 @@ enum {
 	OPT_NEW_PASS_FILE, OPT_ROLE, OPT_KDF_OPS, OPT_KDF_MEM, OPT_LANG,
 	OPT_FORMAT, OPT_FORM, OPT_ANSWERS, OPT_TRAINING, OPT_REASON, OPT_SINCE, OPT_HEAD,
 	OPT_GROUP, OPT_AS,
+	OPT_OUT, OPT_BY, OPT_K, OPT_CTDC, OPT_TO, OPT_KEY, OPT_KEY_PASS_FD,
+	OPT_KEY_PASS_FILE,
 };
 
 static const struct option longopts[] = {
@@ -123,6 +147,14 @@ static const struct option longopts[] = {
 	{ "head", required_argument, NULL, OPT_HEAD },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "as", required_argument, NULL, OPT_AS },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "k", required_argument, NULL, OPT_K },
+	{ "ctdc", no_argument, NULL, OPT_CTDC },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "key-passphrase-fd", required_argument, NULL, OPT_KEY_PASS_FD },
+	{ "key-passphrase-file", required_argument, NULL, OPT_KEY_PASS_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -201,6 +233,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.pass_fd = -1;
 	c.new_pass_fd = -1;
+	c.key_pass_fd = -1;
 
 	/* Options may come before or after the command words (GNU permutation). */
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
@@ -240,6 +273,23 @@ main(int argc, char **argv)
 		case OPT_HEAD: c.head = optarg; break;
 		case OPT_GROUP: c.group = optarg; break;
 		case OPT_AS: c.as = optarg; break;
+		case OPT_OUT: c.out = optarg; break;
+		case OPT_BY: c.by = optarg; break;
+		case OPT_K:
+			if (parse_u64(optarg, 0, 1000000, &c.k) != 0) {
+				fprintf(stderr, "intake: --k wants a whole number, such as 11\n");
+				return EXIT_USAGE;
+			}
+			c.k_set = 1;
+			break;
+		case OPT_CTDC: c.ctdc = 1; break;
+		case OPT_TO: c.to = optarg; break;
+		case OPT_KEY: c.key = optarg; break;
+		case OPT_KEY_PASS_FD:
+			if (parse_fd("--key-passphrase-fd", optarg, &c.key_pass_fd) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_KEY_PASS_FILE: c.key_pass_file = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("intake %s (vault format %d)\n", INTAKE_VERSION, VAULT_FORMAT); return EXIT_OK;
 		default:
