@@ -67,6 +67,8 @@ passkey_limits_ok(uint64_t ops, uint64_t mem_mib)
 		return 0;
 	if (mem_mib < CRYPTO_PASSKEY_MEM_MIN || mem_mib > CRYPTO_PASSKEY_MEM_MAX)
 		return 0;
+	if (ops * mem_mib > CRYPTO_PASSKEY_WORK_MAX)
+		return 0;
 	/* On 32-bit systems the upper memory limits do not fit a size_t. */
 	if (mem_mib > SIZE_MAX / (1024 * 1024) ||
 	    mem_mib * 1024 * 1024 > crypto_pwhash_argon2id_MEMLIMIT_MAX)

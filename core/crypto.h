@@ -40,7 +40,10 @@
 #define CRYPTO_PASSKEY_OPS_MIN 1
 #define CRYPTO_PASSKEY_OPS_MAX 1000
 #define CRYPTO_PASSKEY_MEM_MIN 8          /* MiB */
-#define CRYPTO_PASSKEY_MEM_MAX 4096       /* MiB */
+#define CRYPTO_PASSKEY_MEM_MAX 1024       /* MiB: an old PC must survive an unlock */
+/* Ceiling on ops x MiB: whoever can write the users table must not be able
+ * to make an unlock run for hours (64 passes over 1 GiB, or 1000 over 64). */
+#define CRYPTO_PASSKEY_WORK_MAX (64 * 1024)
 
 /* Subkeys of the vault key, one per use, so that no key ever serves two
  * purposes. The numbers are part of vault format 1: never renumber. */

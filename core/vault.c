@@ -2458,11 +2458,10 @@ list_ids(struct vault *v, enum db db, const unsigned char *prefix, size_t plen,
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		if (plen > 0 && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			break;
-		if (k.mv_size != plen + VAULT_ID_BYTES) {
-			st = fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
-			    "restore the vault from a backup", db_names[db], v->dir, k.mv_size);
-			goto done;
-		}
+		/* A key of the wrong size is damage for `intake verify` to
+		 * report; it must not hide the good ids after it. */
+		if (k.mv_size != plen + VAULT_ID_BYTES)
+			continue;
 		if (count == cap) {
 			cap = cap ? 2 * cap : 64;
 			grown = realloc(ids, cap * sizeof *ids);
@@ -2573,9 +2572,14 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 		int stop;
 
 		if (k.mv_size != VAULT_ID_BYTES) {
-			st = fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
+			/* One planted key must not hide every item after it:
+			 * report it (with a zero id) and go on. */
+			memset(id.b, 0, sizeof id.b);
+			fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
 			    "restore the vault from a backup", db_names[kinds[kind].db], v->dir, k.mv_size);
-			break;
+			if (fn(ctx, &id, ST_TAMPERED, NULL, 0))
+				break;
+			continue;
 		}
 		if (!v->unlocked) {
 			st = fail(v, ST_LOCKED, "the vault was locked during the scan");

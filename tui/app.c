@@ -110,6 +110,26 @@ app_close_interview(struct app *a)
 }
 
 void
+app_wipe_lists(struct app *a)
+{
+	/* Case rows name outcomes and interviewers; ticks are answers. */
+	if (a->rows != NULL)
+		explicit_bzero(a->rows, a->nrows * sizeof *a->rows);
+	free(a->rows);
+	a->rows = NULL;
+	a->nrows = 0;
+	a->rows_cap = 0;
+	free(a->shown);
+	a->shown = NULL;
+	a->nshown = 0;
+	if (a->ticks != NULL)
+		explicit_bzero(a->ticks, a->nticks * sizeof *a->ticks);
+	free(a->ticks);
+	a->ticks = NULL;
+	a->nticks = 0;
+}
+
+void
 app_lock(struct app *a, const char *why)
 {
 	term_blank();
@@ -121,16 +141,8 @@ app_lock(struct app *a, const char *why)
 	/* The answer being typed is the respondent's words too. */
 	if (a->answer_edit)
 		lineedit_clear(a->answer_edit);
-	free(a->ticks);
-	a->ticks = NULL;
-	a->nticks = 0;
+	app_wipe_lists(a);
 	a->viewing = false;
-	free(a->rows);
-	a->rows = NULL;
-	a->nrows = 0;
-	free(a->shown);
-	a->shown = NULL;
-	a->nshown = 0;
 	vault_lock(a->v);
 	keys_reset(a->keys);
 	app_goto(a, SCR_UNLOCK);
@@ -244,10 +256,8 @@ app_free(struct app *a)
 	lineedit_free(a->pass_edit);
 	lineedit_free(a->search);
 	lineedit_free(a->answer_edit);
-	free(a->ticks);
+	app_wipe_lists(a);
 	app_free_scenarios(a);
-	free(a->rows);
-	free(a->shown);
 	for (size_t i = 0; i < a->nforms; i++)
 		free(a->form_paths[i]);
 	free(a->form_paths);
@@ -319,6 +329,9 @@ app_run(const char *vault_dir, const char *user, bool training, int idle_seconds
 		off = 0;
 		while (!a.quit && keys_decode(a.keys, buf, n, &off, &ev))
 			handle(&a, &ev);
+		/* Raw keystrokes may be a passphrase or an answer. */
+		explicit_bzero(buf, n);
+		explicit_bzero(&ev, sizeof ev);
 	}
 	/* Hang-up or quit: the draft is on disk; wipe and restore the terminal. */
 	app_save_draft(&a);

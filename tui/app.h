@@ -107,6 +107,7 @@ struct app {
 	/* Case list. */
 	struct case_row *rows;
 	size_t nrows;
+	size_t rows_cap;
 	size_t *shown;                  /* indices into rows after the filter */
 	size_t nshown;
 	struct lineedit *search;
@@ -147,6 +148,8 @@ void app_say(struct app *a, bool error, const char *fmt, ...)
 bool app_save_draft(struct app *a);
 /* Closes the open interview (after its draft is saved) and wipes it. */
 void app_close_interview(struct app *a);
+/* Wipes and frees the case rows and the choice ticks. */
+void app_wipe_lists(struct app *a);
 /* Locks: saves the draft, wipes keys and answers, blanks the screen. */
 void app_lock(struct app *a, const char *why);
 

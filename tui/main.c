@@ -258,8 +258,8 @@ main(int argc, char **argv)
 			}
 			break;
 		case OPT_KDF_MEM:
-			if (parse_u64(optarg, 8, 4096, &c.kdf_mem) != 0) {
-				fprintf(stderr, "intake: --kdf-mem wants MiB from 8 to 4096\n");
+			if (parse_u64(optarg, 8, 1024, &c.kdf_mem) != 0) {
+				fprintf(stderr, "intake: --kdf-mem wants MiB from 8 to 1024\n");
 				return EXIT_USAGE;
 			}
 			break;

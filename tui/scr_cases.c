@@ -60,7 +60,8 @@ struct scan_ctx {
 	bool supervisor;
 };
 
-/* Adds one row; grows the array geometrically. */
+/* Adds one row; grows the array geometrically, by malloc, copy and wipe
+ * (realloc could leave a copy of the rows behind in freed memory). */
 static struct case_row *
 add_row(struct app *a, size_t *cap)
 {
@@ -69,10 +70,16 @@ add_row(struct app *a, size_t *cap)
 	if (a->nrows == *cap) {
 		size_t n = *cap ? *cap * 2 : 256;
 
-		if ((grown = realloc(a->rows, n * sizeof *grown)) == NULL)
+		if ((grown = malloc(n * sizeof *grown)) == NULL)
 			return NULL;
+		if (a->rows != NULL) {
+			memcpy(grown, a->rows, a->nrows * sizeof *grown);
+			explicit_bzero(a->rows, *cap * sizeof *grown);
+			free(a->rows);
+		}
 		a->rows = grown;
 		*cap = n;
+		a->rows_cap = n;
 	}
 	memset(&a->rows[a->nrows], 0, sizeof a->rows[0]);
 	return &a->rows[a->nrows];
@@ -117,9 +124,7 @@ load_rows(struct app *a)
 	struct record_id *drafts = NULL;
 	size_t nd = 0;
 
-	free(a->rows);
-	a->rows = NULL;
-	a->nrows = 0;
+	app_wipe_lists(a);
 	if (vault_summary_scan(a->v, scan_summary, &ctx) != ST_OK)
 		app_say(a, true, "Some cases could not be listed: %s", vault_errmsg(a->v));
 	if (vault_draft_list(a->v, &drafts, &nd) != ST_OK)

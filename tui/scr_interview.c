@@ -54,6 +54,8 @@ question_enter(struct app *a)
 			lineedit_set_text(a->answer_edit, v.value, strlen(v.value));
 		a->edit = a->answer_edit;
 	} else if (v.list >= 0) {
+		if (a->ticks != NULL)
+			explicit_bzero(a->ticks, a->nticks * sizeof *a->ticks);
 		free(a->ticks);
 		a->nticks = v.nchoices;
 		a->ticks = calloc(v.nchoices + 1, sizeof *a->ticks);
