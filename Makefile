@@ -92,6 +92,11 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
+# The start-up baseline bench_tui compares the program against.
+$(BUILD)/bench/minimal_curses: tests/bench/minimal_curses.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_LIBS)
+
 -include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(BUILD)/tui/main.d
 
 # `make test` first makes sure the packages are there, then runs everything.
@@ -133,7 +138,7 @@ fuzz-replay: $(FUZZ_BIN)
 	    && echo "ok - fuzz corpus replay $$n" \
 	    || { echo "not ok - fuzz corpus replay $$n"; $$f -runs=0 tests/fuzz/corpus/$${n#fuzz_} 2>&1 | tail -30; }; done
 
-bench: $(BUILD)/intake $(BENCH_BIN)
+bench: $(BUILD)/intake $(BENCH_BIN) $(BUILD)/bench/minimal_curses
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 demo: $(BUILD)/intake

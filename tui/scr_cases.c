@@ -213,7 +213,7 @@ cases_draw(struct app *a)
 
 	ui_text(top, 2, 8, "Search:", 0);
 	lineedit_render(a->search, 40, &view);
-	ui_text(top, 10, 40, view.text, A_UNDERLINE);
+	ui_field(top, 10, 40, view.text, view.cursor_col);
 	snprintf(line, sizeof line, "%zu of %zu", a->nshown, a->nrows);
 	ui_text_right(top, COLS - 1, line, 0);
 	snprintf(line, sizeof line, "  %-11s %-10s %-10s %-15s %-3s %-6s %s",

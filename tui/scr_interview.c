@@ -158,7 +158,7 @@ question_draw(struct app *a)
 
 		ui_text(y, 2, 2, ">", A_BOLD);
 		if (lineedit_render(a->edit, w - 2, &lv) == ST_OK) {
-			ui_text(y, FIELD_X, w - 2, lv.text, A_UNDERLINE);
+			ui_field(y, FIELD_X, w - 2, lv.text, lv.cursor_col);
 			cy = y;
 			cx = FIELD_X + lv.cursor_col;
 			if (lv.more_left)
