@@ -578,6 +578,7 @@ debrief_json_round_trips_and_is_checked(void **state)
 		assert_string_equal(json, json2);
 		assert_int_equal(training_debrief_score(back), training_debrief_score(d));
 		assert_int_equal(training_debrief_started(back), 1772357400);
+		training_debrief_free(back);
 		/* A score that does not follow from the items is refused. */
 		{
 			char num[32], num2[32];
