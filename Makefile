@@ -114,7 +114,7 @@ sanitize:
 
 # libFuzzer targets need clang; each runs FUZZ_SECONDS on its corpus.
 # Targets link tui/ too, for its decoders (keys, line editor).
-FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icore -Itui $(PKG_CFLAGS)
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) -Icore -Itui $(PKG_CFLAGS)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(TUI_SRC)
 	@mkdir -p $(@D)

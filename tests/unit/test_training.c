@@ -203,6 +203,7 @@ yaml_errors_are_located(void **state)
 	expect_edit_error("  could_quit:", "\tcould_quit:", "\tcould_quit",
 	    "tab in the indentation: indent with spaces");
 	expect_error_at("", NULL, "scenario file is empty");
+	expect_error_at("# a comment and nothing else\n", NULL, "the file holds no scenario");
 	expect_error_at("scenario: [a, b\n", NULL, "YAML syntax");
 	expect_edit_error("learning_points:", "lessons:", "lessons",
 	    "unknown top-level key 'lessons'");
