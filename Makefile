@@ -156,6 +156,8 @@ install: $(BUILD)/intake
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/intake/forms
 	install -m 0755 $(BUILD)/intake $(DESTDIR)$(BINDIR)/intake
 	install -m 0644 forms/*.yaml forms/README.md $(DESTDIR)$(DATADIR)/intake/forms/
+	install -d $(DESTDIR)$(DATADIR)/intake/forms/training
+	install -m 0644 forms/training/*.yaml $(DESTDIR)$(DATADIR)/intake/forms/training/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/intake

@@ -661,9 +661,12 @@ read_ltext(struct loader *L, struct training_scenario *sc, const struct ynode *n
 	for (size_t li = 0; li < sc->nlang; li++) {
 		if (out->t[li] != NULL)
 			continue;
-		if (sc->draft[li])
+		if (sc->draft[li] && li > 0)
 			warn_at(L, n->line, n->col, "%s has no '%s' text (draft): the '%s' text is shown "
 			    "instead", what, sc->lang[li], sc->lang[0]);
+		else if (li == 0)
+			err_at(L, n->line, n->col, "%s has no '%s' text: the first language is the "
+			    "default and every text needs it", what, sc->lang[0]);
 		else
 			err_at(L, n->line, n->col, "%s has no '%s' text: every reviewed language "
 			    "needs one", what, sc->lang[li]);
@@ -1306,8 +1309,12 @@ load(struct loader *L, const char *buf, size_t len, const char *forms_dir,
 		free(sc);
 		return ST_NOMEM;
 	}
-	if (!file_ok(L, buf, len) || (root = yaml_read(L, buf, len)) == NULL)
+	if (!file_ok(L, buf, len) || (root = yaml_read(L, buf, len)) == NULL) {
+		if (errors(L) == 0 && !L->nomem)
+			err_at(L, 0, 0, "the file holds no scenario (only comments or blank lines): "
+			    "it starts with scenario:, form:, languages:, title: and persona:");
 		goto done;
+	}
 	if (root->kind != Y_MAP) {
 		err_at(L, root->line, root->col, "a scenario is a mapping of scenario:, form:, "
 		    "languages:, title:, persona:, facts:, expect: and learning_points:");
@@ -1382,6 +1389,10 @@ load(struct loader *L, const char *buf, size_t len, const char *forms_dir,
 		check_with_engine(L, sc, ind_node, out_node, true);
 done:
 	ynode_free(root);
+	/* Whatever path led here, a scenario without these never loads. */
+	if (!L->nomem && errors(L) == 0 &&
+	    (sc->id == NULL || sc->form == NULL || sc->nlang == 0 || sc->title.t[0] == NULL))
+		err_at(L, 0, 0, "the scenario is incomplete: see forms/README.md, \"Training scenarios\"");
 	if (L->nomem) {
 		training_free(sc);
 		return ST_NOMEM;

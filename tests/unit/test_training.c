@@ -203,6 +203,7 @@ yaml_errors_are_located(void **state)
 	expect_edit_error("  could_quit:", "\tcould_quit:", "\tcould_quit",
 	    "tab in the indentation: indent with spaces");
 	expect_error_at("", NULL, "scenario file is empty");
+	expect_error_at("# a comment and nothing else\n", NULL, "the file holds no scenario");
 	expect_error_at("scenario: [a, b\n", NULL, "YAML syntax");
 	expect_edit_error("learning_points:", "lessons:", "lessons",
 	    "unknown top-level key 'lessons'");
@@ -578,6 +579,7 @@ debrief_json_round_trips_and_is_checked(void **state)
 		assert_string_equal(json, json2);
 		assert_int_equal(training_debrief_score(back), training_debrief_score(d));
 		assert_int_equal(training_debrief_started(back), 1772357400);
+		training_debrief_free(back);
 		/* A score that does not follow from the items is refused. */
 		{
 			char num[32], num2[32];
