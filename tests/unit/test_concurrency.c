@@ -71,8 +71,12 @@ setup(void **state)
 		free(t);
 	}
 	PATH_FMT(r->dir, "%s/vault", r->base);
-	for (int i = 0; i < WRITERS; i++)
-		PATH_FMT(r->ids[i], "%s/ids.%02d", r->base, i);
+	for (int i = 0; i < WRITERS; i++) {
+		char path[sizeof r->ids[i]];
+
+		PATH_FMT(path, "%s/ids.%02d", r->base, i);
+		memcpy(r->ids[i], path, sizeof path);
+	}
 	v = vault_new();
 	assert_non_null(v);
 	assert_int_equal(vault_create(v, r->dir, "sup", PASS_SUP, strlen(PASS_SUP), &fast), ST_OK);
