@@ -2987,7 +2987,7 @@ vault_set_group(struct vault *v, const char *group)
 {
 	struct group gr, *found = NULL;
 	char buf[16384];
-	gid_t groups[NGROUPS_MAX];
+	gid_t *groups = NULL;
 	int n, member;
 
 	if (v->is_open)
@@ -2998,9 +2998,12 @@ vault_set_group(struct vault *v, const char *group)
 		    "(as root: groupadd %s) and add the interviewers to it", group ? group : "",
 		    group ? group : "NAME");
 	member = geteuid() == 0 || getegid() == gr.gr_gid;
-	n = getgroups(NGROUPS_MAX, groups);
-	for (int i = 0; !member && i < n; i++)
+	n = member ? 0 : getgroups(0, NULL);
+	if (n > 0 && (groups = calloc((size_t)n, sizeof *groups)) != NULL)
+		n = getgroups(n, groups);
+	for (int i = 0; !member && groups != NULL && i < n; i++)
 		member = groups[i] == gr.gr_gid;
+	free(groups);
 	if (!member)
 		return fail(v, ST_DENIED, "you are not a member of the group %s: add yourself "
 		    "(as root: usermod -aG %s YOUR_NAME), log in again, and retry", group, group);

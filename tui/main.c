@@ -16,7 +16,7 @@
 #include "vault.h"
 
 static const struct command commands[] = {
-	{ "init", cmd_init, "init [--vault DIR] [--user NAME] [--group G] [--kdf-ops N] [--kdf-mem MiB]",
+	{ "init", cmd_init, "init [--user NAME] [--group G] [--kdf-ops N --kdf-mem MiB]",
 	  "create a vault and its first supervisor" },
 	{ "user", cmd_user, "user add NAME --role ROLE | list | remove NAME | passwd [NAME]",
 	  "manage the vault's users (supervisor)" },

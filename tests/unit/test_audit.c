@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <grp.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <lmdb.h>
@@ -1450,9 +1451,25 @@ group_shared_vault(void **state)
 	assert_int_equal(stat(file, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0660);
 	assert_int_equal(sb.st_gid, gr->gr_gid);
-	/* A group the process is not in is refused before anything is made
-	 * (only testable when not root). */
-	if (geteuid() != 0) {
+	/* A group the process is not in is refused before anything is made.
+	 * As root, a child that drops to nobody asks for root's group. */
+	if (geteuid() == 0) {
+		int status;
+		pid_t pid;
+
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+				_exit(100);
+			v = vault_new();
+			_exit(v == NULL ? 101 : (int)vault_set_group(v, gr->gr_name));
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), ST_DENIED);
+	} else {
 		struct group *g;
 
 		setgrent();

@@ -70,14 +70,12 @@ setup(void **state)
 		PATH_FMT(r->base, "%s", t);
 		free(t);
 	}
-	{
-		/* A copy, so the compiler sees no overlap between r's fields. */
-		char base[sizeof r->base];
+	PATH_FMT(r->dir, "%s/vault", r->base);
+	for (int i = 0; i < WRITERS; i++) {
+		char path[sizeof r->ids[i]];
 
-		memcpy(base, r->base, sizeof base);
-		PATH_FMT(r->dir, "%s/vault", base);
-		for (int i = 0; i < WRITERS; i++)
-			PATH_FMT(r->ids[i], "%s/ids.%02d", base, i);
+		PATH_FMT(path, "%s/ids.%02d", r->base, i);
+		memcpy(r->ids[i], path, sizeof path);
 	}
 	v = vault_new();
 	assert_non_null(v);
@@ -110,9 +108,27 @@ teardown(void **state)
 
 /* ---- children ------------------------------------------------------------- */
 
-/* Exit codes of children: 0, or 10 + the status of the call that failed. */
+/* Exit codes of children: 0, or 10 + the status of the call that failed.
+ * A writer with a `notify` descriptor writes one byte to it once a quarter
+ * of its records are saved and written down, and goes on saving. */
+struct sync {
+	int up;         /* each child writes a byte here once unlocked */
+	int go;         /* ...then waits for end of file here */
+	int notify;     /* writer 0 of a kill run: -1 otherwise */
+};
+
+/* Tells the parent this child is ready, and waits until all are. */
 static void
-writer(const struct run *r, int i)
+barrier(const struct sync *s)
+{
+	char byte;
+
+	if (write(s->up, "u", 1) != 1 || read(s->go, &byte, 1) != 0)
+		_exit(5);
+}
+
+static void
+writer(const struct run *r, int i, const struct sync *s)
 {
 	char name[16], json[512], line[64], hex[2 * VAULT_ID_BYTES + 1];
 	struct record_id draft = { {0} }, id;
@@ -127,6 +143,7 @@ writer(const struct run *r, int i)
 	if ((st = vault_open(v, r->dir)) != ST_OK ||
 	    (st = vault_unlock(v, name, PASS_W, strlen(PASS_W))) != ST_OK)
 		_exit(10 + (int)st);
+	barrier(s);
 	for (n = 0; n < PER_WRITER; n++) {
 		int jl = snprintf(json, sizeof json, "{\"writer\":%d,\"n\":%d,\"answers\":{\"note\":"
 		    "\"%0300d\"}}", i, n, n);
@@ -140,6 +157,8 @@ writer(const struct run *r, int i)
 		jl = snprintf(line, sizeof line, "%s %d\n", hex, n);
 		if (write(fd, line, (size_t)jl) != jl)
 			_exit(3);
+		if (s->notify >= 0 && n + 1 == PER_WRITER / 4 && write(s->notify, "k", 1) != 1)
+			_exit(4);
 	}
 	close(fd);
 	vault_close(v);
@@ -160,7 +179,7 @@ count_ok(void *ctx, const struct record_id *id, enum status st, const char *json
 
 /* Lists, scans and reads until the parent closes `stop`. */
 static void
-reader(const struct run *r, int j, int stop)
+reader(const struct run *r, int j, int stop, const struct sync *s)
 {
 	char name[16];
 	struct vault *v = vault_new();
@@ -178,6 +197,7 @@ reader(const struct run *r, int j, int stop)
 		fprintf(stderr, "reader: %s\n", vault_errmsg(v));
 		_exit(10 + (int)st);
 	}
+	barrier(s);
 	while (poll(&pfd, 1, 0) == 0) {
 		if ((st = vault_record_list(v, &ids, &n)) != ST_OK) {
 			fprintf(stderr, "reader: %s\n", vault_errmsg(v));
@@ -219,7 +239,10 @@ expect_exit(pid_t pid, int want_killed, const char *who)
 
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (want_killed) {
-		assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+			fail_msg("%s was to be killed but ended with %s %d", who,
+			    WIFEXITED(status) ? "exit" : "signal",
+			    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		return;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -327,42 +350,65 @@ check_committed(struct vault *v, const struct run *r)
 	return total;
 }
 
-/* Runs writers and readers; kills writer 0 and reader 0 after writer 0 has
- * saved a quarter of its records when `kill_one`. */
+/* Runs writers and readers, all starting together once every one is
+ * unlocked; kills writer 0 and reader 0 when writer 0 has saved a quarter of
+ * its records, if `kill_one`. */
 static void
 run_all(struct run *r, int kill_one)
 {
 	pid_t writers[WRITERS], readers[READERS];
-	int stop[2];
+	int stop[2], up[2], go[2], ready[2];
+	struct sync sy;
+	char byte;
 
 	assert_int_equal(pipe(stop), 0);
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(ready), 0);
 	fflush(NULL);
-	for (int j = 0; j < READERS; j++) {
-		readers[j] = fork();
-		assert_true(readers[j] >= 0);
-		if (readers[j] == 0) {
+	for (int j = 0; j < READERS + WRITERS; j++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int w = j - READERS;
+
 			close(stop[1]);
-			reader(r, j, stop[0]);
-		}
-	}
-	for (int i = 0; i < WRITERS; i++) {
-		writers[i] = fork();
-		assert_true(writers[i] >= 0);
-		if (writers[i] == 0) {
+			close(up[0]);
+			close(go[1]);
+			close(ready[0]);
+			sy.up = up[1];
+			sy.go = go[0];
+			sy.notify = w == 0 && kill_one ? ready[1] : -1;
+			if (sy.notify < 0)
+				close(ready[1]);
+			if (w < 0)
+				reader(r, j, stop[0], &sy);
 			close(stop[0]);
-			close(stop[1]);
-			writer(r, i);
+			writer(r, w, &sy);
 		}
+		if (j < READERS)
+			readers[j] = pid;
+		else
+			writers[j - READERS] = pid;
 	}
 	close(stop[0]);
+	close(up[1]);
+	close(go[0]);
+	close(ready[1]);
+	for (int j = 0; j < READERS + WRITERS; j++)
+		assert_int_equal(read(up[0], &byte, 1), 1);
+	close(up[0]);
+	close(go[1]);           /* all start at once */
+	/* Writer 0's byte comes while it still has most of its records to
+	 * save, each queued behind fifteen other writers: the kill lands in
+	 * the middle of its run. */
 	if (kill_one) {
-		struct timespec ms = { 0, 1000000 };
-
-		while (lines_in(r->ids[0]) < PER_WRITER / 4)
-			nanosleep(&ms, NULL);
+		assert_int_equal(read(ready[0], &byte, 1), 1);
 		kill(writers[0], SIGKILL);
 		kill(readers[0], SIGKILL);
 	}
+	close(ready[0]);
 	for (int i = 0; i < WRITERS; i++)
 		expect_exit(writers[i], kill_one && i == 0, "a writer");
 	close(stop[1]);
