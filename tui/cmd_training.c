@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uniwidth.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unilbrk.h>
@@ -146,7 +147,8 @@ print_lines(const struct training_lines *l)
 		switch (l->v[i].kind) {
 		case TRAINING_LINE_TITLE:
 			printf("%s\n", t);
-			for (size_t k = 0, w = strlen(t) < 70 ? strlen(t) : 70; k < w; k++)
+			/* Underline to the title's display width, not its bytes. */
+			for (int k = 0, w = u8_strwidth((const uint8_t *)t, "UTF-8"); k < w && k < 70; k++)
 				putchar('=');
 			putchar('\n');
 			break;
