@@ -53,8 +53,8 @@ tkeys s1 End Enter
 step "Outcome:" && ok "outcome in training"
 tkeys s1 Enter
 step "Debrief:" && ok "saving a mock screening opens its debrief"
-check "the debrief gives a score" grep -q "Score: [0-9]*/100" "$T/screen"
-check "the debrief names missed indicators" grep -q "Indicators missed" "$T/screen"
+expect_screen "the debrief gives a score" s1 "/100"
+expect_screen "the debrief names missed indicators" s1 "Indicators missed"
 check "the banner is on every screen of the mock screening ($screens screens)" test "$banner_everywhere" -eq 0
 tkeys s1 Escape
 step "Start a mock screening"
