@@ -111,6 +111,11 @@ $(BUILD)/inject/%: tests/inject/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(INJECT_WRAP:%=-Wl,--wrap=%) -o $@ $< $(LIB) $(PKG_LIBS)
 
+# The start-up baseline bench_tui compares the program against.
+$(BUILD)/bench/minimal_curses: tests/bench/minimal_curses.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_LIBS)
+
 -include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(BUILD)/tui/main.d
 
 # `make test` first makes sure the packages are there, then runs everything.
@@ -174,7 +179,7 @@ fuzz-replay:
 
 # Every benchmark, then one table of their BENCH lines, written into
 # README.md's Performance section (tests/bench/report.sh).
-bench: $(BUILD)/intake $(BENCH_BIN)
+bench: $(BUILD)/intake $(BENCH_BIN) $(BUILD)/bench/minimal_curses
 	@sh tests/bench/report.sh $(BENCH_BIN)
 
 # A scripted TUI screening and the record commands under valgrind (memcheck):
@@ -208,6 +213,8 @@ install: $(BUILD)/intake
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/intake/forms
 	install -m 0755 $(BUILD)/intake $(DESTDIR)$(BINDIR)/intake
 	install -m 0644 forms/*.yaml forms/README.md $(DESTDIR)$(DATADIR)/intake/forms/
+	install -d $(DESTDIR)$(DATADIR)/intake/forms/training
+	install -m 0644 forms/training/*.yaml $(DESTDIR)$(DATADIR)/intake/forms/training/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/intake

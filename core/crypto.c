@@ -67,6 +67,8 @@ passkey_limits_ok(uint64_t ops, uint64_t mem_mib)
 		return 0;
 	if (mem_mib < CRYPTO_PASSKEY_MEM_MIN || mem_mib > CRYPTO_PASSKEY_MEM_MAX)
 		return 0;
+	if (ops * mem_mib > CRYPTO_PASSKEY_WORK_MAX)
+		return 0;
 	/* On 32-bit systems the upper memory limits do not fit a size_t. */
 	if (mem_mib > SIZE_MAX / (1024 * 1024) ||
 	    mem_mib * 1024 * 1024 > crypto_pwhash_argon2id_MEMLIMIT_MAX)
@@ -289,4 +291,204 @@ crypto_json_wipe_allocator_install(void)
 		return;
 	json_set_alloc_funcs(json_wipe_malloc, json_wipe_free);
 	json_wipe_installed = 1;
+}
+
+/* ---- sealing to a public key ------------------------------------------- */
+
+void
+crypto_pk_keypair(unsigned char pk[CRYPTO_PK_BYTES], unsigned char *sk)
+{
+	crypto_box_keypair(pk, sk);
+}
+
+int
+crypto_pk_matches(const unsigned char pk[CRYPTO_PK_BYTES], const unsigned char *sk)
+{
+	unsigned char derived[crypto_box_PUBLICKEYBYTES];
+	int same;
+
+	if (crypto_scalarmult_base(derived, sk) != 0)
+		return 0;
+	same = sodium_memcmp(derived, pk, sizeof derived) == 0;
+	sodium_memzero(derived, sizeof derived);
+	return same;
+}
+
+void
+crypto_pk_seal(unsigned char *out, const unsigned char *m, size_t mlen,
+    const unsigned char pk[CRYPTO_PK_BYTES])
+{
+	crypto_box_seal(out, m, mlen, pk);
+}
+
+enum status
+crypto_pk_open(unsigned char *m, const unsigned char *c, size_t clen,
+    const unsigned char pk[CRYPTO_PK_BYTES], const unsigned char *sk)
+{
+	if (clen < crypto_box_SEALBYTES)
+		return ST_TAMPERED;
+	if (crypto_box_seal_open(m, c, clen, pk, sk) != 0) {
+		sodium_memzero(m, clen - crypto_box_SEALBYTES);
+		return ST_TAMPERED;
+	}
+	return ST_OK;
+}
+
+/* ---- chunked streams ------------------------------------------------------ */
+
+struct crypto_stream {
+	crypto_secretstream_xchacha20poly1305_state st;
+};
+
+_Static_assert(CRYPTO_STREAM_HEADER_BYTES == crypto_secretstream_xchacha20poly1305_HEADERBYTES,
+    "stream header size");
+_Static_assert(CRYPTO_STREAM_ABYTES == crypto_secretstream_xchacha20poly1305_ABYTES,
+    "stream chunk overhead");
+_Static_assert(CRYPTO_KEY_BYTES == crypto_secretstream_xchacha20poly1305_KEYBYTES,
+    "stream key size");
+_Static_assert(CRYPTO_KEY_BYTES == crypto_box_SECRETKEYBYTES, "box secret key size");
+_Static_assert(CRYPTO_PK_BYTES == crypto_box_PUBLICKEYBYTES, "box public key size");
+_Static_assert(CRYPTO_PK_SEAL_OVERHEAD == crypto_box_SEALBYTES, "sealed box overhead");
+
+struct crypto_stream *
+crypto_stream_push_init(unsigned char header[CRYPTO_STREAM_HEADER_BYTES], const unsigned char *key)
+{
+	struct crypto_stream *s = sodium_malloc(sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	crypto_secretstream_xchacha20poly1305_init_push(&s->st, header, key);
+	return s;
+}
+
+void
+crypto_stream_push(struct crypto_stream *s, unsigned char *c, const unsigned char *m,
+    size_t mlen, const unsigned char *ad, size_t adlen, int final)
+{
+	crypto_secretstream_xchacha20poly1305_push(&s->st, c, NULL, m, mlen, ad, adlen,
+	    final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+	    : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+}
+
+struct crypto_stream *
+crypto_stream_pull_init(const unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
+    const unsigned char *key)
+{
+	struct crypto_stream *s = sodium_malloc(sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	if (crypto_secretstream_xchacha20poly1305_init_pull(&s->st, header, key) != 0) {
+		sodium_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+enum status
+crypto_stream_pull(struct crypto_stream *s, unsigned char *m, const unsigned char *c,
+    size_t clen, const unsigned char *ad, size_t adlen, int *final)
+{
+	unsigned char tag = 0;
+
+	*final = 0;
+	if (clen < CRYPTO_STREAM_ABYTES)
+		return ST_TAMPERED;
+	if (crypto_secretstream_xchacha20poly1305_pull(&s->st, m, NULL, &tag, c, clen,
+	    ad, adlen) != 0) {
+		sodium_memzero(m, clen - CRYPTO_STREAM_ABYTES);
+		return ST_TAMPERED;
+	}
+	/* Only the two tags a writer here produces are accepted. */
+	if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+		*final = 1;
+	else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
+		sodium_memzero(m, clen - CRYPTO_STREAM_ABYTES);
+		return ST_TAMPERED;
+	}
+	return ST_OK;
+}
+
+void
+crypto_stream_free(struct crypto_stream *s)
+{
+	if (s != NULL)
+		sodium_free(s);
+}
+
+enum status
+crypto_stream_measure(size_t total, size_t chunk, double *push_mbs, double *pull_mbs)
+{
+	unsigned char key[CRYPTO_KEY_BYTES], header[CRYPTO_STREAM_HEADER_BYTES];
+	unsigned char *m, *c;
+	size_t n = chunk > 0 ? (total + chunk - 1) / chunk : 0;
+	struct crypto_stream *s = NULL;
+	enum status st = ST_NOMEM;
+	double t0, secs;
+	int final = 0;
+
+	if (chunk == 0 || n == 0)
+		return ST_INVALID;
+	m = calloc(1, chunk);
+	c = malloc(n * (chunk + CRYPTO_STREAM_ABYTES));
+	if (m == NULL || c == NULL)
+		goto done;
+	randombytes_buf(key, sizeof key);
+	/* Fault the pages in first: the figure is for the cipher, not mmap. */
+	memset(c, 0, n * (chunk + CRYPTO_STREAM_ABYTES));
+	if ((s = crypto_stream_push_init(header, key)) == NULL)
+		goto done;
+	t0 = now_ms();
+	for (size_t i = 0; i < n; i++)
+		crypto_stream_push(s, c + i * (chunk + CRYPTO_STREAM_ABYTES), m, chunk, NULL, 0,
+		    i + 1 == n);
+	secs = (now_ms() - t0) / 1e3;
+	*push_mbs = (double)(n * chunk) / 1e6 / (secs > 1e-9 ? secs : 1e-9);
+	crypto_stream_free(s);
+	if ((s = crypto_stream_pull_init(header, key)) == NULL)
+		goto done;
+	t0 = now_ms();
+	for (size_t i = 0; i < n; i++) {
+		st = crypto_stream_pull(s, m, c + i * (chunk + CRYPTO_STREAM_ABYTES),
+		    chunk + CRYPTO_STREAM_ABYTES, NULL, 0, &final);
+		if (st != ST_OK)
+			goto done;
+	}
+	secs = (now_ms() - t0) / 1e3;
+	*pull_mbs = (double)(n * chunk) / 1e6 / (secs > 1e-9 ? secs : 1e-9);
+	st = final ? ST_OK : ST_INTERNAL;
+done:
+	sodium_memzero(key, sizeof key);
+	crypto_stream_free(s);
+	free(m);
+	free(c);
+	return st;
+}
+
+/* ---- base64 ---------------------------------------------------------------- */
+
+size_t
+crypto_base64_size(size_t len)
+{
+	return sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+}
+
+void
+crypto_bin2base64(char *out, size_t outsize, const unsigned char *bin, size_t len)
+{
+	sodium_bin2base64(out, outsize, bin, len, sodium_base64_VARIANT_ORIGINAL);
+}
+
+enum status
+crypto_base642bin(unsigned char *bin, size_t binlen, const char *b64, size_t b64len)
+{
+	size_t got = 0;
+	const char *end = NULL;
+
+	if (b64len != crypto_base64_size(binlen) - 1)
+		return ST_INVALID;
+	if (sodium_base642bin(bin, binlen, b64, b64len, NULL, &got, &end,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || got != binlen || end != b64 + b64len)
+		return ST_INVALID;
+	return ST_OK;
 }

@@ -8,7 +8,8 @@
  *  - XChaCha20-Poly1305-IETF seals payloads and wraps keys, always with
  *    associated data, with a random 24-byte nonce stored in front;
  *  - crypto_kdf (BLAKE2b) derives purpose keys from the vault key;
- *  - BLAKE2b-256 names form sources and chains audit entries.
+ *  - BLAKE2b-256 names form sources and chains audit entries;
+ *  - X25519 sealed boxes and secretstream carry transfer bundles.
  *
  * Contracts:
  *  - crypto_init() must succeed before any other call (vault_new() calls it);
@@ -39,7 +40,10 @@
 #define CRYPTO_PASSKEY_OPS_MIN 1
 #define CRYPTO_PASSKEY_OPS_MAX 1000
 #define CRYPTO_PASSKEY_MEM_MIN 8          /* MiB */
-#define CRYPTO_PASSKEY_MEM_MAX 4096       /* MiB */
+#define CRYPTO_PASSKEY_MEM_MAX 1024       /* MiB: an old PC must survive an unlock */
+/* Ceiling on ops x MiB: whoever can write the users table must not be able
+ * to make an unlock run for hours (64 passes over 1 GiB, or 1000 over 64). */
+#define CRYPTO_PASSKEY_WORK_MAX (64 * 1024)
 
 /* Subkeys of the vault key, one per use, so that no key ever serves two
  * purposes. The numbers are part of vault format 1: never renumber. */
@@ -107,6 +111,63 @@ void crypto_bin2hex(char *hex, const unsigned char *bin, size_t len);
 /* Decodes exactly binlen bytes from hex (exactly 2 * binlen hex digits, either
  * case); ST_INVALID otherwise. */
 enum status crypto_hex2bin(unsigned char *bin, size_t binlen, const char *hex);
+
+/* ---- sealing to a public key (transfer bundles) ----
+ * X25519 key pairs. crypto_pk_seal() is libsodium's sealed box: an
+ * ephemeral key pair per message, so the sender keeps nothing that could
+ * open it again. The secret key is CRYPTO_KEY_BYTES long and lives in
+ * secure_alloc() memory; it is wrapped for storage with crypto_wrap(). */
+#define CRYPTO_PK_BYTES  32
+#define CRYPTO_PK_SEAL_OVERHEAD 48
+void crypto_pk_keypair(unsigned char pk[CRYPTO_PK_BYTES], unsigned char *sk);
+/* 1 when pk is the public key of sk, else 0 (constant time). */
+int crypto_pk_matches(const unsigned char pk[CRYPTO_PK_BYTES],
+    const unsigned char *sk);
+/* out[mlen + CRYPTO_PK_SEAL_OVERHEAD]. */
+void crypto_pk_seal(unsigned char *out, const unsigned char *m, size_t mlen,
+    const unsigned char pk[CRYPTO_PK_BYTES]);
+/* m[clen - CRYPTO_PK_SEAL_OVERHEAD]; ST_TAMPERED (m wiped) when c was not
+ * sealed to this key pair or was altered. */
+enum status crypto_pk_open(unsigned char *m, const unsigned char *c, size_t clen,
+    const unsigned char pk[CRYPTO_PK_BYTES], const unsigned char *sk);
+
+/* ---- chunked streams (secretstream XChaCha20-Poly1305) ----
+ * Each chunk is authenticated together with its position in the stream, so
+ * a dropped, repeated or reordered chunk fails to open, and the writer marks
+ * the last chunk, so a stream cut short is told apart from a complete one.
+ * A stream handle holds key material in secure memory: free it with
+ * crypto_stream_free() (NULL-safe), also after a failure. */
+#define CRYPTO_STREAM_HEADER_BYTES 24
+#define CRYPTO_STREAM_ABYTES       17
+struct crypto_stream;
+/* Starts a stream under key (CRYPTO_KEY_BYTES) and fills its header, which
+ * must be stored in front of the chunks. NULL when out of memory. */
+struct crypto_stream *crypto_stream_push_init(unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
+    const unsigned char *key);
+/* c[mlen + CRYPTO_STREAM_ABYTES]; final marks the last chunk. */
+void crypto_stream_push(struct crypto_stream *s, unsigned char *c, const unsigned char *m,
+    size_t mlen, const unsigned char *ad, size_t adlen, int final);
+/* NULL when out of memory or the header is not valid for key. */
+struct crypto_stream *crypto_stream_pull_init(const unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
+    const unsigned char *key);
+/* m[clen - CRYPTO_STREAM_ABYTES]; *final set to whether this was the last
+ * chunk. ST_TAMPERED (m wiped) for an altered, reordered or foreign chunk;
+ * after a failure the stream must not be used again. */
+enum status crypto_stream_pull(struct crypto_stream *s, unsigned char *m, const unsigned char *c,
+    size_t clen, const unsigned char *ad, size_t adlen, int *final);
+void crypto_stream_free(struct crypto_stream *s);
+/* Raw stream throughput on this machine, for benchmarks: pushes and pulls
+ * total bytes in chunks of chunk bytes (random key, zero data) and returns
+ * MB/s (10^6 bytes per second) of each direction. ST_NOMEM. */
+enum status crypto_stream_measure(size_t total, size_t chunk, double *push_mbs, double *pull_mbs);
+
+/* ---- base64 (standard alphabet, padded) for key files ---- */
+/* Characters needed for len bytes, NUL included. */
+size_t crypto_base64_size(size_t len);
+void crypto_bin2base64(char *out, size_t outsize, const unsigned char *bin, size_t len);
+/* Decodes exactly binlen bytes from the first b64len characters of b64;
+ * ST_INVALID for anything else (other lengths, characters or padding). */
+enum status crypto_base642bin(unsigned char *bin, size_t binlen, const char *b64, size_t b64len);
 
 /* Makes jansson wipe every block it frees, so parsed record JSON does not
  * linger in the heap. Blocks are sized with malloc_usable_size(), not a

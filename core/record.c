@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "record.h"
 
 enum status
@@ -28,6 +29,8 @@ record_save(struct vault *v, struct interview *iv, struct record_id *out)
 
 	if (interview_state(iv) == IV_IN_PROGRESS)
 		return ST_INVALID;
+	if ((st = vault_check_training(v, interview_training(iv))) != ST_OK)
+		return st;
 	if ((st = vault_record_id_new(v, out)) != ST_OK)
 		return st;
 	if ((st = record_id_hex(out, hex)) != ST_OK ||
@@ -49,6 +52,8 @@ record_draft_save(struct vault *v, struct interview *iv, struct record_id *draft
 	size_t len = 0;
 	enum status st;
 
+	if ((st = vault_check_training(v, interview_training(iv))) != ST_OK)
+		return st;
 	if ((st = interview_to_json(iv, &json, &len)) != ST_OK)
 		return st;
 	st = vault_draft_put(v, draft, json, len);
@@ -69,20 +74,39 @@ record_load(struct vault *v, const struct record_id *id, int draft,
     const char *forms_dir, struct form **f, struct interview **iv,
     char *err, size_t errlen)
 {
-	char name[4096];
-	struct diag_list dl;
-	json_t *o = NULL, *form;
-	char *json = NULL, *src = NULL;
-	size_t len = 0, srclen = 0;
+	char *json = NULL;
+	size_t len = 0;
 	enum status st;
 
 	*f = NULL;
 	*iv = NULL;
 	st = draft ? vault_draft_get(v, id, &json, &len) : vault_record_get(v, id, &json, &len);
+	/* A record is not shown unless its viewing is in the audit trail. */
+	if (st == ST_OK && !draft)
+		st = audit_log(v, AUDIT_RECORD_VIEW, id, NULL);
 	if (st != ST_OK) {
 		snprintf(err, errlen, "%s", vault_errmsg(v));
+		vault_plain_free(json, len);
 		return st;
 	}
+	st = record_from_json(v, json, len, forms_dir, f, iv, err, errlen);
+	vault_plain_free(json, len);
+	return st;
+}
+
+enum status
+record_from_json(struct vault *v, const char *json, size_t len, const char *forms_dir,
+    struct form **f, struct interview **iv, char *err, size_t errlen)
+{
+	char name[4096];
+	struct diag_list dl;
+	json_t *o = NULL, *form;
+	char *src = NULL;
+	size_t srclen = 0;
+	enum status st;
+
+	*f = NULL;
+	*iv = NULL;
 	o = json_loadb(json, len, 0, NULL);
 	form = o ? json_object_get(o, "form") : NULL;
 	if (form == NULL) {
@@ -118,7 +142,24 @@ record_load(struct vault *v, const struct record_id *id, int draft,
 	}
 out:
 	json_decref(o);
-	vault_plain_free(json, len);
 	vault_plain_free(src, srclen);
+	return st;
+}
+
+enum status
+record_amend(struct vault *v, const struct record_id *id, struct interview *iv,
+    const char *reason)
+{
+	char *json = NULL, *sum = NULL;
+	size_t jlen = 0, slen = 0;
+	enum status st;
+
+	if (interview_state(iv) == IV_IN_PROGRESS)
+		return ST_INVALID;
+	if ((st = interview_to_json(iv, &json, &jlen)) == ST_OK &&
+	    (st = interview_summary_json(iv, &sum, &slen)) == ST_OK)
+		st = vault_record_amend(v, id, json, jlen, sum, slen, reason);
+	interview_json_free(json, jlen);
+	interview_json_free(sum, slen);
 	return st;
 }

@@ -12,6 +12,12 @@
  *    which a shelter updates as services change).
  *  - Draft and record JSON never leave these calls except inside the engine
  *    or the vault; buffers are wiped.
+ *  - Training records (interview_training()) are saved only into a training
+ *    vault, and a training vault takes only training records: record_save
+ *    and record_draft_save refuse the rest with ST_DENIED and the reason in
+ *    vault_errmsg() (vault_check_training). Any other path that brings a
+ *    record into a vault, such as an import, must apply the same check to
+ *    the record's "training" flag.
  */
 #ifndef INTAKE_RECORD_H
 #define INTAKE_RECORD_H
@@ -36,9 +42,23 @@ enum status record_draft_save(struct vault *v, struct interview *iv, struct reco
 
 /* Reloads a record or a draft with the form it was taken with. On failure
  * err holds a message for the user (also when the vault refused: then it is
- * vault_errmsg()). *f and *iv belong to the caller (interview_free first). */
+ * vault_errmsg()). *f and *iv belong to the caller (interview_free first).
+ * Loading a record (not a draft) writes its "record view" audit entry first,
+ * and fails if that cannot be written. */
 enum status record_load(struct vault *v, const struct record_id *id, int draft,
     const char *forms_dir, struct form **f, struct interview **iv,
     char *err, size_t errlen);
+
+/* The same from record JSON already read (an earlier version, say); writes
+ * no audit entry. */
+enum status record_from_json(struct vault *v, const char *json, size_t len,
+    const char *forms_dir, struct form **f, struct interview **iv,
+    char *err, size_t errlen);
+
+/* Saves a reopened interview (interview_reopen, answers, interview_finish)
+ * over its record: the earlier version is kept, reason goes to the audit
+ * trail (vault_record_amend). ST_INVALID if still in progress. */
+enum status record_amend(struct vault *v, const struct record_id *id, struct interview *iv,
+    const char *reason);
 
 #endif

@@ -6,9 +6,12 @@
  *
  *   meta       "format" u32 | "id" 16 random bytes | "kdf" u64 ops, u64 MiB
  *              (defaults for new users) | "created" u64 Unix seconds |
+ *              "training" u8 1, in a training vault only |
  *              "mac" keyed BLAKE2b-256 of the four values above, in that
- *              order, under the META purpose key: checked at unlock, so
- *              weakened defaults or a changed id are reported, not used
+ *              order (then the byte 1 in a training vault), under the META
+ *              purpose key: checked at unlock, so weakened defaults, a
+ *              changed id, or a vault switched between real and training
+ *              are reported, not used
  *   users      name -> user entry, 124 bytes:
  *                0 u8 entry version (1)   1 u8 role   2 u16 zero
  *                4 u64 Argon2id ops      12 u64 Argon2id MiB
@@ -20,7 +23,16 @@
  *   forms      BLAKE2b-256 of the source (32) -> envelope "form"
  *   history    record id | u32 version (1 = original) -> envelope "history",
  *              the earlier versions of a replaced record
- *   audit      created empty; filled by the audit chain
+ *   audit      u64 sequence -> sealed, chained entry ("Audit trail" at the end)
+ *   attempts   user name -> failed-unlock counters, plain; created on first use
+ *   debriefs   debrief id (16) -> envelope "debrief": a trainee's debrief
+ *              of a mock screening. Only a training vault has this table.
+ *   meta also holds "audit_head" (the chain's head, described at the end).
+ *
+ * A training vault (intake --training) holds fictional cases only. It is
+ * marked at creation, in meta ("training") and in the meta MAC, and has the
+ * debriefs table; vault_check_training() is the one rule that keeps training
+ * records out of real vaults and real records out of training vaults.
  *
  * Keys. The passphrase goes through Argon2id to a 32-byte master; two
  * crypto_kdf subkeys of it are the key that wraps VK and a 16-byte verifier.
@@ -42,18 +54,21 @@
  * and retries; every transaction start adopts a map grown by another process
  * (MDB_MAP_RESIZED). Argon2id never runs inside a transaction.
  *
- * Access: user add/remove need a supervisor; passwd of another user too.
- * Records, summaries and history are readable and replaceable by their owner
- * (the interviewer who saved them) and by supervisors; drafts only by their
- * owner. This is the minimal rule; finer policies belong above the vault.
+ * Access: the table at vault_allowed() (vault.h). Records and summaries are
+ * readable and replaceable by their owner (the interviewer who saved them)
+ * and by supervisors; history only by supervisors; drafts only by their
+ * owner; a trainer has a supervisor's rights in a training vault and none in
+ * a real one.
  *
- * Not detected here: an older but authentic value put back in its own slot
- * (a record's earlier version, a user entry from before a passwd) or a value
- * deleted; making such rollbacks visible is the audit chain's job.
+ * Not detected by the calls that read: an older but authentic value put back
+ * in its own slot (a record's earlier version, a user entry from before a
+ * passwd) or a value deleted. vault_verify() finds those against the audit
+ * chain, whose entries carry a digest of what each change left on disk.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -69,6 +84,7 @@
 #include <unictype.h>
 #include <unistr.h>
 
+#include "audit.h"
 #include "crypto.h"
 #include "pagecheck.h"
 #include "vault.h"
@@ -77,6 +93,7 @@
 #define META_ID       "id"
 #define META_KDF      "kdf"
 #define META_CREATED  "created"
+#define META_TRAINING "training"
 #define META_MAC      "mac"
 #define META_RAW      (4 + VAULT_ID_BYTES + 16 + 8)
 
@@ -121,16 +138,20 @@
  * setting the message and v->txn_status themselves. */
 #define TXN_FAILED    (-1)
 
+/* Tables before DB_TRAINING_ONLY exist in every vault; the others only in
+ * training vaults. */
 enum db {
 	DB_META, DB_USERS, DB_RECORDS, DB_SUMMARIES, DB_DRAFTS, DB_FORMS,
-	DB_HISTORY, DB_AUDIT, DB_COUNT
+	DB_HISTORY, DB_AUDIT, DB_DEBRIEFS, DB_COUNT
 };
+#define DB_TRAINING_ONLY DB_DEBRIEFS
 
 static const char *const db_names[DB_COUNT] = {
 	"meta", "users", "records", "summaries", "drafts", "forms", "history", "audit",
+	"debriefs",
 };
 
-enum kind { KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM };
+enum kind { KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM, KIND_DEBRIEF };
 
 static const struct {
 	const char *name;
@@ -142,6 +163,9 @@ static const struct {
 	[KIND_DRAFT]   = { "draft",   CRYPTO_PURPOSE_DRAFT,       DB_DRAFTS },
 	[KIND_HISTORY] = { "history", CRYPTO_PURPOSE_HISTORY,     DB_HISTORY },
 	[KIND_FORM]    = { "form",    CRYPTO_PURPOSE_FORM,        DB_FORMS },
+	/* Debriefs share the record wrapping key: the kind name in the
+	 * associated data keeps either from opening as the other. */
+	[KIND_DEBRIEF] = { "debrief", CRYPTO_PURPOSE_RECORD_WRAP, DB_DEBRIEFS },
 };
 
 /* Everything secret the handle holds, in one guarded allocation. The
@@ -154,6 +178,8 @@ struct keyring {
 	unsigned char kek[CRYPTO_KEY_BYTES];
 	unsigned char verifier[VERIFIER_BYTES];
 	unsigned char mac[CRYPTO_HASH_BYTES];
+	unsigned char audit_seal[CRYPTO_KEY_BYTES];   /* subkeys of the AUDIT key */
+	unsigned char audit_chain[CRYPTO_KEY_BYTES];
 };
 
 struct vault {
@@ -162,6 +188,7 @@ struct vault {
 	int is_open;
 	int unlocked;
 	int shared;
+	int training;
 	size_t map_initial;
 	size_t map_max;
 	char dir[PATH_MAX];
@@ -178,6 +205,10 @@ struct vault {
 	enum role role;
 	enum status txn_status;
 	char msg[512];
+	/* Audit trail, roles and sharing (the regions at the end of the file). */
+	int headroom;             /* this write may grow the map past map_max */
+	int has_group;
+	gid_t gid;
 };
 
 struct user_entry {
@@ -188,6 +219,20 @@ struct user_entry {
 };
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/* Audit entries, unlocks and deletions may grow the map this far past its
+ * maximum, so a full vault still unlocks (to export and archive) and every
+ * such step is still recorded. */
+#define HEADROOM      ((size_t)1 << 20)
+
+/* Defined in the regions at the end of this file. */
+static int audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
+    const struct record_id *id, const char *reason);
+static int audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
+    const char *actor, const char *subject, int role, const unsigned char *entry);
+static enum status group_apply(struct vault *v);
+static enum status throttle_begin(struct vault *v, const char *user);
+static enum status unlock_finish(struct vault *v);
 
 static enum status fail(struct vault *v, enum status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -555,6 +600,34 @@ vault_map_size(const struct vault *v)
 }
 
 void
+vault_set_training(struct vault *v, int training)
+{
+	if (!v->is_open)
+		v->training = training != 0;
+}
+
+int
+vault_is_training(const struct vault *v)
+{
+	return v != NULL && v->is_open && v->training;
+}
+
+enum status
+vault_check_training(struct vault *v, int training)
+{
+	if (!v->is_open)
+		return fail(v, ST_INVALID, "no vault is open");
+	if (training && !v->training)
+		return fail(v, ST_DENIED, "%s is a real vault: training records and debriefs "
+		    "(fictional cases) are kept only in the training vault; use `intake --training`",
+		    v->dir);
+	if (!training && v->training)
+		return fail(v, ST_DENIED, "%s is a training vault, for fictional cases only: keep "
+		    "real interviews in the real vault (run intake without --training)", v->dir);
+	return ST_OK;
+}
+
+void
 vault_set_shared(struct vault *v, int group_shared)
 {
 	v->shared = group_shared != 0;
@@ -646,13 +719,13 @@ static enum status
 map_grow(struct vault *v, const char *what)
 {
 	MDB_envinfo info;
-	size_t next;
+	size_t next, max = v->map_max + (v->headroom ? HEADROOM : 0);
 	int rc;
 
 	mdb_env_info(v->env, &info);
-	if (info.me_mapsize >= v->map_max)
+	if (info.me_mapsize >= max)
 		return fail_mdb(v, MDB_MAP_FULL, what);
-	next = info.me_mapsize > v->map_max / 2 ? v->map_max : info.me_mapsize * 2;
+	next = info.me_mapsize > max / 2 ? max : info.me_mapsize * 2;
 	rc = mdb_env_set_mapsize(v->env, next);
 	if (rc != 0)
 		return fail_mdb(v, rc, what);
@@ -746,7 +819,7 @@ need_supervisor(struct vault *v, const char *action)
 
 	if (st != ST_OK)
 		return st;
-	if (v->role != ROLE_SUPERVISOR)
+	if (!vault_allowed(v, VAULT_RIGHT_USERS))
 		return fail(v, ST_DENIED, "only a supervisor can %s; you are unlocked as %s (%s)",
 		    action, v->user, role_name(v->role));
 	return ST_OK;
@@ -760,23 +833,28 @@ derive_purpose_keys(struct keyring *kr)
 }
 
 /* The metadata as stored, and its MAC under the META purpose key. */
-static void
-meta_raw(const struct vault *v, unsigned char raw[META_RAW])
+static size_t
+meta_raw(const struct vault *v, unsigned char raw[META_RAW + 1])
 {
 	put_be32(raw, v->format);
 	memcpy(raw + 4, v->id, VAULT_ID_BYTES);
 	put_be64(raw + 4 + VAULT_ID_BYTES, v->kdf.ops);
 	put_be64(raw + 12 + VAULT_ID_BYTES, v->kdf.mem_mib);
 	put_be64(raw + 20 + VAULT_ID_BYTES, v->created);
+	/* Only training vaults add a byte, so real vaults keep their MAC. */
+	if (!v->training)
+		return META_RAW;
+	raw[META_RAW] = 1;
+	return META_RAW + 1;
 }
 
 static void
 meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES])
 {
-	unsigned char raw[META_RAW];
+	unsigned char raw[META_RAW + 1];
+	size_t n = meta_raw(v, raw);
 
-	meta_raw(v, raw);
-	crypto_digest_keyed(mac, raw, sizeof raw, v->kr->purpose[CRYPTO_PURPOSE_META],
+	crypto_digest_keyed(mac, raw, n, v->kr->purpose[CRYPTO_PURPOSE_META],
 	    CRYPTO_KEY_BYTES);
 }
 
@@ -1102,6 +1180,8 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		    "`intake user list`", user);
 	if (st != ST_OK)
 		return st;
+	if ((st = throttle_begin(v, user)) != ST_OK)
+		return st;
 	st = crypto_passkey(kr->master, pass, passlen, e.raw + USER_OFF_SALT, e.ops, e.mem_mib);
 	if (st != ST_OK)
 		return fail_passkey(v, st, e.mem_mib);
@@ -1136,6 +1216,10 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 	snprintf(v->user, sizeof v->user, "%s", user);
 	v->role = e.role;
 	v->unlocked = 1;
+	if ((st = unlock_finish(v)) != ST_OK) {
+		vault_lock(v);
+		return st;
+	}
 	return ST_OK;
 }
 
@@ -1154,7 +1238,7 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 	MDB_val k, d;
 	int rc;
 
-	for (int i = 0; i < DB_COUNT; i++) {
+	for (int i = 0; i < (v->training ? DB_COUNT : DB_TRAINING_ONLY); i++) {
 		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &v->dbi[i]);
 		if (rc != 0)
 			return rc;
@@ -1175,6 +1259,8 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = meta_put(txn, v->dbi[DB_META], META_KDF, kdf, sizeof kdf, 0);
 	if (rc == 0)
 		rc = meta_put(txn, v->dbi[DB_META], META_CREATED, created, sizeof created, 0);
+	if (rc == 0 && v->training)
+		rc = meta_put(txn, v->dbi[DB_META], META_TRAINING, "\1", 1, 0);
 	if (rc == 0)
 		rc = meta_put(txn, v->dbi[DB_META], META_MAC, v->meta_mac, sizeof v->meta_mac, 0);
 	if (rc != 0)
@@ -1183,7 +1269,11 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 	k.mv_data = unconst(a->user);
 	d.mv_size = USER_ENTRY_BYTES;
 	d.mv_data = unconst(a->entry);
-	return mdb_put(txn, v->dbi[DB_USERS], &k, &d, MDB_NOOVERWRITE);
+	rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, MDB_NOOVERWRITE);
+	if (rc == 0)
+		rc = audit_user_txn(v, txn, AUDIT_VAULT_CREATE, a->user, a->user, ROLE_SUPERVISOR,
+		    a->entry);
+	return rc;
 }
 
 /* Creates path with exactly `mode`, whatever the umask. */
@@ -1280,6 +1370,8 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	} else {
 		return fail(v, ST_IO, "cannot use %s: %s", v->dir, strerror(errno));
 	}
+	if ((st = group_apply(v)) != ST_OK)
+		goto failed;
 	if (chmod(v->dir, dir_mode(v)) != 0) {
 		st = fail(v, ST_IO, "cannot set the permissions of %s: %s", v->dir, strerror(errno));
 		goto failed;
@@ -1367,7 +1459,13 @@ open_meta(struct vault *v, MDB_txn *txn)
 	if (meta_get(txn, v->dbi[DB_META], META_MAC, &val) != 0 || val.mv_size != CRYPTO_HASH_BYTES)
 		goto damaged;
 	memcpy(v->meta_mac, val.mv_data, CRYPTO_HASH_BYTES);
-	for (int i = DB_META + 1; i < DB_COUNT; i++) {
+	rc = meta_get(txn, v->dbi[DB_META], META_TRAINING, &val);
+	if (rc == 0 && (val.mv_size != 1 || *(const unsigned char *)val.mv_data != 1))
+		goto damaged;
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the vault metadata");
+	v->training = rc == 0;
+	for (int i = DB_META + 1; i < (v->training ? DB_COUNT : DB_TRAINING_ONLY); i++) {
 		rc = mdb_dbi_open(txn, db_names[i], 0, &v->dbi[i]);
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
 			return fail(v, ST_TAMPERED, "the vault at %s is damaged: its '%s' table is "
@@ -1547,6 +1645,9 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 		fail(v, ST_EXISTS, "a user named %s already exists: choose another name", a->name);
 		return txn_fail(v, ST_EXISTS);
 	}
+	if (rc == 0)
+		rc = audit_user_txn(v, txn, a->replace ? AUDIT_USER_PASSWD : AUDIT_USER_ADD, v->user,
+		    a->name, a->replace ? -1 : a->role, a->entry);
 	return rc;
 }
 
@@ -1555,7 +1656,7 @@ vault_user_add(struct vault *v, const char *name, enum role role,
     const char *pass, size_t passlen, const struct vault_kdf *kdf)
 {
 	unsigned char entry[USER_ENTRY_BYTES];
-	struct user_put_arg arg = { name, entry, 0, 0 };
+	struct user_put_arg arg = { name, entry, 0, (int)role };
 	struct user_entry old;
 	struct vault_kdf k;
 	enum status st;
@@ -1621,7 +1722,10 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 			return txn_fail(v, ST_DENIED);
 		}
 	}
-	return mdb_del(txn, v->dbi[DB_USERS], &k, NULL);
+	rc = mdb_del(txn, v->dbi[DB_USERS], &k, NULL);
+	if (rc == 0)
+		rc = audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL);
+	return rc;
 }
 
 enum status
@@ -1653,7 +1757,7 @@ vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t pa
 		return st;
 	if (name == NULL)
 		name = v->user;
-	if (strcmp(name, v->user) != 0 && v->role != ROLE_SUPERVISOR)
+	if (strcmp(name, v->user) != 0 && !vault_allowed(v, VAULT_RIGHT_USERS))
 		return fail(v, ST_DENIED, "only a supervisor can change another user's passphrase; "
 		    "you are unlocked as %s (%s)", v->user, role_name(v->role));
 	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
@@ -1981,7 +2085,14 @@ item_get(struct vault *v, enum kind kind, const MDB_val *key, const char *what,
 static int
 may_access(const struct vault *v, const char *owner)
 {
-	return v->role == ROLE_SUPERVISOR || strcmp(owner, v->user) == 0;
+	return vault_allowed(v, VAULT_RIGHT_READ_ALL) || strcmp(owner, v->user) == 0;
+}
+
+/* A debrief is there to be gone through with a trainer. */
+static int
+may_read_debrief(const struct vault *v, const char *owner)
+{
+	return v->role == ROLE_TRAINER || may_access(v, owner);
 }
 
 static enum status
@@ -2098,6 +2209,8 @@ record_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 	rc = item_put(v, txn, KIND_RECORD, &key, v->user, a->json, a->len, MDB_NOOVERWRITE);
 	if (rc == 0 && a->summary != NULL)
 		rc = item_put(v, txn, KIND_SUMMARY, &key, v->user, a->summary, a->summary_len, 0);
+	if (rc == 0)
+		rc = audit_record_txn(v, txn, AUDIT_RECORD_CREATE, &a->id, NULL);
 	return rc;
 }
 
@@ -2108,7 +2221,7 @@ vault_record_put(struct vault *v, const char *json, size_t len,
 	struct record_put_arg arg = { json, len, summary, summary_len, { {0} }, 0 };
 	enum status st;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
 	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
@@ -2127,7 +2240,7 @@ vault_record_id_new(struct vault *v, struct record_id *out)
 	enum status st;
 	int rc, taken = 1;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
 	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
 		return fail_mdb(v, rc, "choosing a record id");
@@ -2152,7 +2265,7 @@ vault_record_put_as(struct vault *v, const struct record_id *id, const char *jso
 	struct record_put_arg arg = { json, len, summary, summary_len, *id, 1 };
 	enum status st;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
 	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
@@ -2170,7 +2283,7 @@ vault_record_get(struct vault *v, const struct record_id *id, char **json, size_
 
 	*json = NULL;
 	*len = 0;
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	describe(what, sizeof what, "record", id);
 	if ((st = item_get(v, KIND_RECORD, &key, what, owner, json, len)) != ST_OK)
@@ -2193,7 +2306,7 @@ vault_summary_get(struct vault *v, const struct record_id *id, char **json, size
 
 	*json = NULL;
 	*len = 0;
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	describe(what, sizeof what, "summary of record", id);
 	if ((st = item_get(v, KIND_SUMMARY, &key, what, owner, json, len)) != ST_OK)
@@ -2214,6 +2327,7 @@ struct record_replace_arg {
 	const char *summary;
 	size_t summary_len;
 	const char *what;
+	const char *reason;
 };
 
 static int
@@ -2245,6 +2359,11 @@ record_replace_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = txn_fail(v, fail_denied(v, a->what));
 		goto done;
 	}
+	if (a->reason == NULL && !vault_allowed(v, VAULT_RIGHT_AMEND_ALL)) {
+		rc = txn_fail(v, fail(v, ST_INVALID, "give a reason for amending %s: it is kept in "
+		    "the audit trail", a->what));
+		goto done;
+	}
 	rc = history_count(txn, v->dbi[DB_HISTORY], a->id->b, &count);
 	if (rc != 0)
 		goto done;
@@ -2259,6 +2378,8 @@ record_replace_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = item_put(v, txn, KIND_RECORD, &key, owner, a->json, a->len, 0);
 	if (rc == 0 && a->summary != NULL)
 		rc = item_put(v, txn, KIND_SUMMARY, &key, owner, a->summary, a->summary_len, 0);
+	if (rc == 0)
+		rc = audit_record_txn(v, txn, AUDIT_RECORD_AMEND, a->id, a->reason);
 done:
 	vault_plain_free(old, oldlen);
 	return rc;
@@ -2268,11 +2389,21 @@ enum status
 vault_record_replace(struct vault *v, const struct record_id *id,
     const char *json, size_t len, const char *summary, size_t summary_len)
 {
+	return vault_record_amend(v, id, json, len, summary, summary_len, NULL);
+}
+
+enum status
+vault_record_amend(struct vault *v, const struct record_id *id,
+    const char *json, size_t len, const char *summary, size_t summary_len,
+    const char *reason)
+{
 	char what[64];
-	struct record_replace_arg arg = { id, json, len, summary, summary_len, what };
+	struct record_replace_arg arg = { id, json, len, summary, summary_len, what, reason };
 	enum status st;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
+		return st;
+	if (reason != NULL && (st = vault_check_reason(reason, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
 	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
@@ -2293,7 +2424,7 @@ vault_record_versions(struct vault *v, const struct record_id *id, unsigned *cou
 	int rc;
 
 	*count = 0;
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	describe(what, sizeof what, "record", id);
 	rc = txn_begin(v, MDB_RDONLY, &txn);
@@ -2324,6 +2455,8 @@ vault_record_history(struct vault *v, const struct record_id *id,
 
 	*json = NULL;
 	*len = 0;
+	if ((st = vault_require(v, VAULT_RIGHT_READ_ALL)) != ST_OK)
+		return st;
 	if ((st = vault_record_versions(v, id, &count)) != ST_OK)
 		return st;
 	record_id_code(id, &code);
@@ -2371,11 +2504,10 @@ list_ids(struct vault *v, enum db db, const unsigned char *prefix, size_t plen,
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		if (plen > 0 && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			break;
-		if (k.mv_size != plen + VAULT_ID_BYTES) {
-			st = fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
-			    "restore the vault from a backup", db_names[db], v->dir, k.mv_size);
-			goto done;
-		}
+		/* A key of the wrong size is damage for `intake verify` to
+		 * report; it must not hide the good ids after it. */
+		if (k.mv_size != plen + VAULT_ID_BYTES)
+			continue;
 		if (count == cap) {
 			cap = cap ? 2 * cap : 64;
 			grown = realloc(ids, cap * sizeof *ids);
@@ -2410,7 +2542,7 @@ vault_record_list(struct vault *v, struct record_id **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	return list_ids(v, DB_RECORDS, NULL, 0, out, n);
 }
@@ -2428,7 +2560,7 @@ vault_record_find(struct vault *v, const char *code, struct record_id *out)
 	enum status st;
 	int rc;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	if ((st = code_decode(code, dg, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
@@ -2470,7 +2602,7 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 	enum status st = ST_OK;
 	int rc;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	if (v->scanning)
 		return fail(v, ST_BUSY, "a scan of the vault is already running");
@@ -2486,9 +2618,14 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 		int stop;
 
 		if (k.mv_size != VAULT_ID_BYTES) {
-			st = fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
+			/* One planted key must not hide every item after it:
+			 * report it (with a zero id) and go on. */
+			memset(id.b, 0, sizeof id.b);
+			fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
 			    "restore the vault from a backup", db_names[kinds[kind].db], v->dir, k.mv_size);
-			break;
+			if (fn(ctx, &id, ST_TAMPERED, NULL, 0))
+				break;
+			continue;
 		}
 		if (!v->unlocked) {
 			st = fail(v, ST_LOCKED, "the vault was locked during the scan");
@@ -2503,7 +2640,8 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 			}
 			ist = env_decrypt(v, kind, &k, &d, buf, owner, &off, &clen);
 		}
-		if (ist == ST_OK && !may_access(v, owner)) {
+		if (ist == ST_OK && !(kind == KIND_DEBRIEF ? may_read_debrief(v, owner)
+		    : may_access(v, owner))) {
 			secure_wipe(buf, plen + 1);
 			continue;
 		}
@@ -2535,6 +2673,102 @@ enum status
 vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 {
 	return scan(v, KIND_SUMMARY, fn, ctx);
+}
+
+/* ---- debriefs (training vaults) ------------------------------------------ */
+
+static enum status
+need_debriefs(struct vault *v)
+{
+	enum status st = need_unlocked(v);
+
+	return st != ST_OK ? st : vault_check_training(v, 1);
+}
+
+struct debrief_put_arg {
+	const char *json;
+	size_t len;
+	struct record_id id;
+};
+
+static int
+debrief_put_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct debrief_put_arg *a = argp;
+	MDB_val key = { VAULT_ID_BYTES, a->id.b };
+	int rc = MDB_KEYEXIST;
+
+	for (int tries = 0; rc == MDB_KEYEXIST && tries < 64; tries++) {
+		crypto_random(a->id.b, VAULT_ID_BYTES);
+		rc = item_put(v, txn, KIND_DEBRIEF, &key, v->user, a->json, a->len, MDB_NOOVERWRITE);
+	}
+	if (rc == MDB_KEYEXIST) {
+		fail(v, ST_INTERNAL, "cannot find a free debrief id");
+		return txn_fail(v, ST_INTERNAL);
+	}
+	return rc;
+}
+
+enum status
+vault_debrief_put(struct vault *v, const char *json, size_t len, struct record_id *out)
+{
+	struct debrief_put_arg arg = { json, len, { {0} } };
+	enum status st;
+
+	if ((st = need_debriefs(v)) != ST_OK)
+		return st;
+	if ((st = check_content(v, json, len, "debrief", 0)) != ST_OK)
+		return st;
+	st = write_txn(v, "saving the debrief", debrief_put_txn, &arg);
+	if (st == ST_OK && out != NULL)
+		*out = arg.id;
+	return st;
+}
+
+enum status
+vault_debrief_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
+{
+	char what[64], owner[VAULT_USER_MAX + 1];
+	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) };
+	enum status st;
+
+	*json = NULL;
+	*len = 0;
+	if ((st = need_debriefs(v)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "debrief", id);
+	if ((st = item_get(v, KIND_DEBRIEF, &key, what, owner, json, len)) != ST_OK)
+		return st;
+	if (!may_read_debrief(v, owner)) {
+		vault_plain_free(*json, *len);
+		*json = NULL;
+		*len = 0;
+		return fail(v, ST_DENIED, "%s belongs to another trainee: only they, a trainer or a "
+		    "supervisor can read it", what);
+	}
+	return ST_OK;
+}
+
+enum status
+vault_debrief_list(struct vault *v, struct record_id **out, size_t *n)
+{
+	enum status st;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = need_debriefs(v)) != ST_OK)
+		return st;
+	return list_ids(v, DB_DEBRIEFS, NULL, 0, out, n);
+}
+
+enum status
+vault_debrief_scan(struct vault *v, vault_scan_fn fn, void *ctx)
+{
+	enum status st;
+
+	if ((st = need_debriefs(v)) != ST_OK)
+		return st;
+	return scan(v, KIND_DEBRIEF, fn, ctx);
 }
 
 /* ---- drafts --------------------------------------------------------------- */
@@ -2591,7 +2825,7 @@ vault_draft_put(struct vault *v, struct record_id *id, const char *json, size_t 
 	struct draft_put_arg arg;
 	enum status st;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
 	if ((st = check_content(v, json, len, "draft", 0)) != ST_OK)
 		return st;
@@ -2615,7 +2849,7 @@ vault_draft_get(struct vault *v, const struct record_id *id, char **json, size_t
 
 	*json = NULL;
 	*len = 0;
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
 	describe(what, sizeof what, "draft", id);
 	key.mv_size = draft_key(v, id, kbuf);
@@ -2640,7 +2874,7 @@ vault_draft_list(struct vault *v, struct record_id **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
 	ulen = strlen(v->user);
 	memcpy(prefix, v->user, ulen);
@@ -2674,7 +2908,7 @@ vault_draft_delete(struct vault *v, const struct record_id *id)
 	struct draft_delete_arg arg = { { 0, kbuf }, what };
 	enum status st;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
 	describe(what, sizeof what, "draft", id);
 	arg.key.mv_size = draft_key(v, id, kbuf);
@@ -2709,7 +2943,7 @@ vault_form_put(struct vault *v, const char *src, size_t len, char hash_hex[65])
 	struct form_put_arg arg;
 	enum status st;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
 	if ((st = check_content(v, src, len, "form", 0)) != ST_OK)
 		return st;
@@ -2732,7 +2966,7 @@ vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len)
 
 	*src = NULL;
 	*len = 0;
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	if (crypto_hex2bin(hash, sizeof hash, hash_hex) != ST_OK)
 		return fail(v, ST_INVALID, "not a form hash: expected 64 hexadecimal digits");
@@ -2747,6 +2981,1711 @@ vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len)
 		return fail_open(v, ST_TAMPERED, what);
 	}
 	return ST_OK;
+}
+
+/* ==== roles ================================================================ */
+
+int
+vault_allowed(const struct vault *v, enum vault_right r)
+{
+	if (v == NULL || !v->unlocked)
+		return 0;
+	/* A trainer belongs to the training vault: in a real one, nothing. */
+	if (v->role == ROLE_TRAINER && !v->training)
+		return 0;
+	if (r == VAULT_RIGHT_CREATE || r == VAULT_RIGHT_READ_OWN)
+		return 1;
+	return v->role == ROLE_SUPERVISOR || v->role == ROLE_TRAINER;
+}
+
+enum status
+vault_require(struct vault *v, enum vault_right r)
+{
+	static const char *const verbs[] = {
+		[VAULT_RIGHT_CREATE] = "save records",
+		[VAULT_RIGHT_READ_OWN] = "read records",
+		[VAULT_RIGHT_READ_ALL] = "read other interviewers' records or earlier versions",
+		[VAULT_RIGHT_AMEND_ALL] = "amend other interviewers' records",
+		[VAULT_RIGHT_DELETE] = "delete records",
+		[VAULT_RIGHT_USERS] = "manage users",
+		[VAULT_RIGHT_AUDIT] = "read the audit trail or verify the vault",
+		[VAULT_RIGHT_EXPORT] = "export records",
+		[VAULT_RIGHT_STATS] = "run statistics",
+	};
+	enum status st = need_unlocked(v);
+
+	if (st != ST_OK)
+		return st;
+	if (vault_allowed(v, r))
+		return ST_OK;
+	if (v->role == ROLE_TRAINER && !v->training)
+		return fail(v, ST_DENIED, "%s is a trainer, and trainers work only in the training "
+		    "vault: start intake with --training", v->user);
+	return fail(v, ST_DENIED, "only a supervisor can %s; you are unlocked as %s (%s)",
+	    (unsigned)r < sizeof verbs / sizeof verbs[0] ? verbs[r] : "do that", v->user,
+	    role_name(v->role));
+}
+
+/* ==== group sharing ======================================================== */
+
+enum status
+vault_set_group(struct vault *v, const char *group)
+{
+	struct group gr, *found = NULL;
+	char buf[16384];
+	gid_t *groups = NULL;
+	int n, member;
+
+	if (v->is_open)
+		return fail(v, ST_INVALID, "the group is chosen before the vault is created");
+	if (group == NULL || *group == '\0' ||
+	    getgrnam_r(group, &gr, buf, sizeof buf, &found) != 0 || found == NULL)
+		return fail(v, ST_NOTFOUND, "there is no group named %s on this system: create it "
+		    "(as root: groupadd %s) and add the interviewers to it", group ? group : "",
+		    group ? group : "NAME");
+	member = geteuid() == 0 || getegid() == gr.gr_gid;
+	n = member ? 0 : getgroups(0, NULL);
+	if (n > 0 && (groups = calloc((size_t)n, sizeof *groups)) != NULL)
+		n = getgroups(n, groups);
+	for (int i = 0; !member && groups != NULL && i < n; i++)
+		member = groups[i] == gr.gr_gid;
+	free(groups);
+	if (!member)
+		return fail(v, ST_DENIED, "you are not a member of the group %s: add yourself "
+		    "(as root: usermod -aG %s YOUR_NAME), log in again, and retry", group, group);
+	v->shared = 1;
+	v->has_group = 1;
+	v->gid = gr.gr_gid;
+	return ST_OK;
+}
+
+/* Gives the new directory its group before anything is created in it: with
+ * the setgid bit (dir_mode), data.mdb and lock.mdb, and a lock.mdb LMDB
+ * recreates later, inherit that group. */
+static enum status
+group_apply(struct vault *v)
+{
+	if (!v->has_group)
+		return ST_OK;
+	if (chown(v->dir, (uid_t)-1, v->gid) != 0)
+		return fail(v, ST_IO, "cannot give %s to its group: %s", v->dir, strerror(errno));
+	return ST_OK;
+}
+
+/* ==== audit trail ============================================================
+ *
+ * Table `audit` (format 1): key u64 sequence, from 1, no gaps; value
+ *   0x41 | format | 0 | 0 | nonce (24) | sealed entry | tag (16) | link (32)
+ * The entry (audit_encode) is sealed with XChaCha20-Poly1305 under subkey 1
+ * of the AUDIT purpose key (context "intkaudt"), associated data
+ * "intake-audit" | vault id | the 4 header bytes | sequence, so an entry
+ * moved to another position or vault does not open. The link is a keyed
+ * BLAKE2b-256, under subkey 2, of
+ *   "intake-audit-link" | sequence | previous link (zero before entry 1) |
+ *   the value up to the link,
+ * so nobody without the vault key can remove, reorder or replace an entry
+ * and mend the chain. meta "audit_head" = last sequence | its link | keyed
+ * BLAKE2b of "intake-audit-head" | vault id | both: cutting entries off the
+ * end needs an older copy of the head, and a head noted outside the server
+ * (`intake audit head`) catches even that.
+ *
+ * Appends find the next sequence from the last key and the previous link in
+ * the head, inside the caller's write transaction: LMDB's single writer
+ * makes the chain linear however many processes append.
+ */
+
+#define AUDIT_MAGIC      0x41
+#define AUDIT_CTX        "intkaudt"
+#define AUDIT_SUB_SEAL   1
+#define AUDIT_SUB_CHAIN  2
+#define AUDIT_HEAD_KEY   "audit_head"
+#define AUDIT_HEAD_BYTES (8 + 2 * CRYPTO_HASH_BYTES)
+#define AUDIT_VAL_MIN    (ENV_HEAD + CRYPTO_SEAL_OVERHEAD + CRYPTO_HASH_BYTES)
+#define AUDIT_VAL_MAX    (AUDIT_VAL_MIN + AUDIT_ENTRY_MAX)
+#define AUDIT_LINK_LABEL "intake-audit-link"
+
+static void
+audit_keys(struct vault *v)
+{
+	struct keyring *kr = v->kr;
+
+	crypto_subkey(kr->audit_seal, AUDIT_SUB_SEAL, AUDIT_CTX, kr->purpose[CRYPTO_PURPOSE_AUDIT]);
+	crypto_subkey(kr->audit_chain, AUDIT_SUB_CHAIN, AUDIT_CTX,
+	    kr->purpose[CRYPTO_PURPOSE_AUDIT]);
+}
+
+static size_t
+audit_ad(const struct vault *v, const unsigned char head[ENV_HEAD], uint64_t seq,
+    unsigned char ad[AD_MAX])
+{
+	static const char label[] = "intake-audit";
+	size_t n = 0;
+
+	memcpy(ad + n, label, sizeof label - 1);
+	n += sizeof label - 1;
+	memcpy(ad + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	memcpy(ad + n, head, ENV_HEAD);
+	n += ENV_HEAD;
+	put_be64(ad + n, seq);
+	return n + 8;
+}
+
+/* The link of the entry at seq whose value (without its link) is val[len];
+ * len <= AUDIT_VAL_MAX - CRYPTO_HASH_BYTES. */
+static void
+audit_link(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
+    const unsigned char *val, size_t len, unsigned char out[CRYPTO_HASH_BYTES])
+{
+	unsigned char buf[sizeof AUDIT_LINK_LABEL - 1 + 8 + CRYPTO_HASH_BYTES + AUDIT_VAL_MAX];
+	size_t n = sizeof AUDIT_LINK_LABEL - 1;
+
+	memcpy(buf, AUDIT_LINK_LABEL, n);
+	put_be64(buf + n, seq);
+	n += 8;
+	memcpy(buf + n, prev, CRYPTO_HASH_BYTES);
+	n += CRYPTO_HASH_BYTES;
+	memcpy(buf + n, val, len);
+	crypto_digest_keyed(out, buf, n + len, v->kr->audit_chain, CRYPTO_KEY_BYTES);
+}
+
+static void
+audit_head_tag(struct vault *v, uint64_t seq, const unsigned char link[CRYPTO_HASH_BYTES],
+    unsigned char out[CRYPTO_HASH_BYTES])
+{
+	static const char label[] = "intake-audit-head";
+	unsigned char buf[sizeof label - 1 + VAULT_ID_BYTES + 8 + CRYPTO_HASH_BYTES];
+	size_t n = sizeof label - 1;
+
+	memcpy(buf, label, n);
+	memcpy(buf + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	put_be64(buf + n, seq);
+	n += 8;
+	memcpy(buf + n, link, CRYPTO_HASH_BYTES);
+	crypto_digest_keyed(out, buf, n + CRYPTO_HASH_BYTES, v->kr->audit_chain, CRYPTO_KEY_BYTES);
+}
+
+/* Opens the value of the entry at seq into plain[AUDIT_ENTRY_MAX]. */
+static enum status
+audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned char *plain,
+    size_t *plen)
+{
+	const unsigned char *c = val->mv_data;
+	unsigned char ad[AD_MAX];
+	size_t adlen, clen;
+
+	if (val->mv_size <= AUDIT_VAL_MIN || val->mv_size > AUDIT_VAL_MAX)
+		return ST_TAMPERED;
+	if (c[0] != AUDIT_MAGIC || c[1] != VAULT_FORMAT || c[2] != 0 || c[3] != 0)
+		return ST_TAMPERED;
+	adlen = audit_ad(v, c, seq, ad);
+	clen = val->mv_size - ENV_HEAD - CRYPTO_HASH_BYTES;
+	if (crypto_open(plain, c + ENV_HEAD, clen, ad, adlen, v->kr->audit_seal) != ST_OK)
+		return ST_TAMPERED;
+	*plen = clen - CRYPTO_SEAL_OVERHEAD;
+	return ST_OK;
+}
+
+/* Appends e inside the caller's write transaction. */
+static int
+audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
+{
+	unsigned char kbuf[8], prev[CRYPTO_HASH_BYTES], head[AUDIT_HEAD_BYTES], ad[AD_MAX];
+	unsigned char *plain, *out;
+	MDB_cursor *cur;
+	MDB_val k, d, val;
+	uint64_t seq = 1;
+	size_t plen = 0, adlen;
+	int rc;
+
+	plain = scratch_get(v, AUDIT_ENTRY_MAX);
+	if (plain == NULL)
+		return txn_fail(v, fail(v, ST_NOMEM, "out of memory while writing the audit trail"));
+	if (audit_encode(e, plain, AUDIT_ENTRY_MAX, &plen) != ST_OK) {
+		scratch_done(v, AUDIT_ENTRY_MAX);
+		return txn_fail(v, fail(v, ST_INVALID, "cannot write the audit entry: a name or "
+		    "reason is too long"));
+	}
+	rc = mdb_cursor_open(txn, v->dbi[DB_AUDIT], &cur);
+	if (rc == 0) {
+		rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+		mdb_cursor_close(cur);
+	}
+	if (rc == 0 && k.mv_size != 8) {
+		scratch_done(v, AUDIT_ENTRY_MAX);
+		return txn_fail(v, fail(v, ST_TAMPERED, "the audit trail of %s is damaged (a key of "
+		    "%zu bytes): run `intake verify` and restore the vault from a backup", v->dir,
+		    k.mv_size));
+	}
+	if (rc == 0)
+		seq = get_be64(k.mv_data) + 1;
+	else if (rc != MDB_NOTFOUND)
+		goto out;
+	memset(prev, 0, sizeof prev);
+	rc = meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d);
+	if (rc == 0 && d.mv_size == AUDIT_HEAD_BYTES)
+		memcpy(prev, (const unsigned char *)d.mv_data + 8, CRYPTO_HASH_BYTES);
+	else if (rc != 0 && rc != MDB_NOTFOUND)
+		goto out;
+	put_be64(kbuf, seq);
+	k.mv_size = sizeof kbuf;
+	k.mv_data = kbuf;
+	val.mv_size = AUDIT_VAL_MIN + plen;
+	val.mv_data = NULL;
+	rc = mdb_put(txn, v->dbi[DB_AUDIT], &k, &val, MDB_NOOVERWRITE | MDB_RESERVE);
+	if (rc != 0)
+		goto out;
+	out = val.mv_data;
+	out[0] = AUDIT_MAGIC;
+	out[1] = VAULT_FORMAT;
+	out[2] = 0;
+	out[3] = 0;
+	audit_keys(v);
+	adlen = audit_ad(v, out, seq, ad);
+	crypto_seal(out + ENV_HEAD, plain, plen, ad, adlen, v->kr->audit_seal);
+	audit_link(v, seq, prev, out, val.mv_size - CRYPTO_HASH_BYTES,
+	    out + val.mv_size - CRYPTO_HASH_BYTES);
+	put_be64(head, seq);
+	memcpy(head + 8, out + val.mv_size - CRYPTO_HASH_BYTES, CRYPTO_HASH_BYTES);
+	audit_head_tag(v, seq, head + 8, head + 8 + CRYPTO_HASH_BYTES);
+	rc = meta_put(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, head, sizeof head, 0);
+out:
+	scratch_done(v, AUDIT_ENTRY_MAX);
+	return rc;
+}
+
+/* The entry of a record change; create and amend carry the digest of the
+ * envelope just written, so verify can tell a rolled-back copy. */
+static int
+audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
+    const struct record_id *id, const char *reason)
+{
+	struct audit_entry e;
+	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) }, val;
+	int rc;
+
+	audit_entry_init(&e, a, v->user);
+	e.has_record = true;
+	e.record = *id;
+	if (reason != NULL)
+		snprintf(e.reason, sizeof e.reason, "%s", reason);
+	if (a != AUDIT_RECORD_DELETE) {
+		rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
+		if (rc != 0)
+			return rc;
+		crypto_digest(e.digest, val.mv_data, val.mv_size);
+		e.has_digest = true;
+	}
+	rc = audit_put_txn(v, txn, &e);
+	secure_wipe(&e, sizeof e);
+	return rc;
+}
+
+static int
+audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a, const char *actor,
+    const char *subject, int role, const unsigned char *entry)
+{
+	struct audit_entry e;
+
+	audit_entry_init(&e, a, actor);
+	snprintf(e.subject, sizeof e.subject, "%s", subject);
+	e.role = role;
+	/* verify compares this with the training flag: removing the flag from a
+	 * training vault (so trainees' fictional records pass for real) shows. */
+	if (a == AUDIT_VAULT_CREATE && v->training)
+		snprintf(e.reason, sizeof e.reason, "training");
+	if (entry != NULL) {
+		crypto_digest(e.digest, entry, USER_ENTRY_BYTES);
+		e.has_digest = true;
+	}
+	return audit_put_txn(v, txn, &e);
+}
+
+static int
+audit_append_txn(struct vault *v, MDB_txn *txn, void *arg)
+{
+	return audit_put_txn(v, txn, arg);
+}
+
+enum status
+vault_audit_append(struct vault *v, const unsigned char *entry, size_t len)
+{
+	struct audit_entry e;
+	enum status st;
+
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	if (audit_decode(entry, len, &e) != ST_OK || strcmp(e.user, v->user) != 0) {
+		secure_wipe(&e, sizeof e);
+		return fail(v, ST_INVALID, "not an audit entry of the unlocked user");
+	}
+	v->headroom = 1;
+	st = write_txn(v, "writing the audit trail", audit_append_txn, &e);
+	v->headroom = 0;
+	secure_wipe(&e, sizeof e);
+	return st;
+}
+
+enum status
+vault_audit_scan(struct vault *v, vault_audit_fn fn, void *ctx)
+{
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val k, d;
+	unsigned char *plain;
+	enum status st;
+	int rc;
+
+	if ((st = vault_require(v, VAULT_RIGHT_AUDIT)) != ST_OK)
+		return st;
+	if (v->scanning)
+		return fail(v, ST_BUSY, "a scan of the vault is already running");
+	if ((plain = scratch_get(v, AUDIT_ENTRY_MAX)) == NULL)
+		return fail(v, ST_NOMEM, "out of memory while reading the audit trail");
+	audit_keys(v);
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[DB_AUDIT], &cur);
+	v->scanning = 1;
+	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		uint64_t seq = k.mv_size == 8 ? get_be64(k.mv_data) : 0;
+		size_t plen = 0;
+		enum status ist = seq ? audit_open(v, seq, &d, plain, &plen) : ST_TAMPERED;
+		int stop = fn(ctx, seq, ist, ist == ST_OK ? plain : NULL, plen);
+
+		secure_wipe(plain, AUDIT_ENTRY_MAX);
+		if (stop)
+			break;
+	}
+	v->scanning = 0;
+	st = rc == 0 || rc == MDB_NOTFOUND ? ST_OK : fail_mdb(v, rc, "reading the audit trail");
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	scratch_done(v, AUDIT_ENTRY_MAX);
+	return st;
+}
+
+/* Reads and authenticates meta "audit_head" in txn: ST_NOTFOUND when
+ * absent, ST_TAMPERED when malformed or its tag does not match. */
+static enum status
+audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out)
+{
+	unsigned char tag[CRYPTO_HASH_BYTES];
+	const unsigned char *p;
+	MDB_val d;
+	int rc = meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d);
+
+	memset(out, 0, sizeof *out);
+	if (rc == MDB_NOTFOUND)
+		return ST_NOTFOUND;
+	if (rc != 0 || d.mv_size != AUDIT_HEAD_BYTES)
+		return ST_TAMPERED;
+	p = d.mv_data;
+	out->seq = get_be64(p);
+	memcpy(out->link, p + 8, CRYPTO_HASH_BYTES);
+	audit_head_tag(v, out->seq, out->link, tag);
+	if (!crypto_equal(tag, p + 8 + CRYPTO_HASH_BYTES, sizeof tag))
+		return ST_TAMPERED;
+	return ST_OK;
+}
+
+enum status
+vault_audit_head(struct vault *v, struct vault_audit_head *out)
+{
+	MDB_txn *txn;
+	enum status st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((st = vault_require(v, VAULT_RIGHT_AUDIT)) != ST_OK)
+		return st;
+	audit_keys(v);
+	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return fail_mdb(v, rc, "reading the audit trail");
+	st = audit_head_read(v, txn, out);
+	mdb_txn_abort(txn);
+	if (st == ST_NOTFOUND || st == ST_TAMPERED)
+		return fail(v, ST_TAMPERED, "the head of the audit trail of %s is %s: run `intake "
+		    "verify`", v->dir, st == ST_NOTFOUND ? "missing" : "damaged or was edited");
+	return st;
+}
+
+/* ==== unlock throttling ======================================================
+ *
+ * Table `attempts`: user name -> u32 failures in a row | u32 failures not
+ * yet in the audit trail | u64 first of those (Unix s) | u64 last attempt
+ * (Unix ms). Plain, since it is written before any key exists; editing it
+ * helps only someone who holds the files, and they can guess offline.
+ */
+
+#define ATTEMPTS_DB      "attempts"
+#define ATTEMPT_BYTES    24
+#define THROTTLE_FREE    3          /* failures in a row before any wait */
+#define THROTTLE_MAX_S   60
+
+struct attempts {
+	uint32_t streak;
+	uint32_t unreported;
+	uint64_t since;
+	uint64_t last_ms;
+};
+
+static void
+attempts_decode(const MDB_val *d, struct attempts *a)
+{
+	const unsigned char *p = d->mv_data;
+
+	memset(a, 0, sizeof *a);
+	if (d->mv_size != ATTEMPT_BYTES)
+		return;
+	a->streak = get_be32(p);
+	a->unreported = get_be32(p + 4);
+	a->since = get_be64(p + 8);
+	a->last_ms = get_be64(p + 16);
+}
+
+static void
+attempts_encode(const struct attempts *a, unsigned char out[ATTEMPT_BYTES])
+{
+	put_be32(out, a->streak);
+	put_be32(out + 4, a->unreported);
+	put_be64(out + 8, a->since);
+	put_be64(out + 16, a->last_ms);
+}
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Seconds to wait after the last of `streak` failures in a row. */
+static unsigned
+throttle_delay(uint32_t streak)
+{
+	uint32_t n;
+
+	if (streak < THROTTLE_FREE)
+		return 0;
+	n = streak - THROTTLE_FREE;
+	return n >= 6 ? THROTTLE_MAX_S : 1u << n;
+}
+
+static int
+throttle_begin_txn(struct vault *v, MDB_txn *txn, void *arg)
+{
+	const char *user = arg;
+	MDB_val k = { strlen(user), unconst(user) }, d;
+	unsigned char buf[ATTEMPT_BYTES];
+	struct attempts a;
+	uint64_t now = wall_ms(), elapsed, wait_ms;
+	MDB_dbi dbi;
+	int rc;
+
+	rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
+	if (rc != 0)
+		return rc;
+	rc = mdb_get(txn, dbi, &k, &d);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	if (rc == 0)
+		attempts_decode(&d, &a);
+	else
+		memset(&a, 0, sizeof a);
+	/* A clock set back counts as no time passed, so the wait is bounded. */
+	elapsed = now >= a.last_ms ? now - a.last_ms : 0;
+	wait_ms = (uint64_t)throttle_delay(a.streak) * 1000;
+	if (a.last_ms != 0 && elapsed < wait_ms) {
+		unsigned long long secs = (wait_ms - elapsed + 999) / 1000;
+
+		fail(v, ST_BUSY, "%lu unlocks of %s in a row have not succeeded: wait %llu "
+		    "second%s and try again (each failure makes the wait longer, up to a minute)",
+		    (unsigned long)a.streak, user, secs, secs == 1 ? "" : "s");
+		return txn_fail(v, ST_BUSY);
+	}
+	/* Counted as failed until it succeeds: a process killed during Argon2id,
+	 * or many processes guessing at once, still pay. */
+	if (a.streak < UINT32_MAX)
+		a.streak++;
+	if (a.unreported == 0)
+		a.since = now / 1000;
+	if (a.unreported < UINT32_MAX)
+		a.unreported++;
+	a.last_ms = now;
+	attempts_encode(&a, buf);
+	d.mv_size = sizeof buf;
+	d.mv_data = buf;
+	return mdb_put(txn, dbi, &k, &d, 0);
+}
+
+static enum status
+throttle_begin(struct vault *v, const char *user)
+{
+	enum status st;
+
+	v->headroom = 1;
+	st = write_txn(v, "counting the unlock attempt", throttle_begin_txn, unconst(user));
+	v->headroom = 0;
+	return st;
+}
+
+/* The unlock succeeded: clears the user's count and writes the audit
+ * entries of failed unlocks not yet reported (anyone's), then the unlock. */
+static int
+unlock_txn(struct vault *v, MDB_txn *txn, void *arg)
+{
+	MDB_val k = { strlen(v->user), v->user }, d;
+	unsigned char buf[ATTEMPT_BYTES];
+	struct audit_entry e;
+	struct attempts a;
+	MDB_cursor *cur;
+	MDB_dbi dbi;
+	int rc;
+
+	(void)arg;
+	rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
+	if (rc != 0)
+		return rc;
+	rc = mdb_get(txn, dbi, &k, &d);
+	if (rc == 0) {
+		attempts_decode(&d, &a);
+		a.streak = 0;
+		if (a.unreported > 0)
+			a.unreported--;     /* this attempt succeeded */
+		attempts_encode(&a, buf);
+		d.mv_size = sizeof buf;
+		d.mv_data = buf;
+		rc = a.unreported == 0 ? mdb_del(txn, dbi, &k, NULL) : mdb_put(txn, dbi, &k, &d, 0);
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		attempts_decode(&d, &a);
+		if (a.unreported == 0 || k.mv_size == 0 || k.mv_size > VAULT_USER_MAX)
+			continue;
+		audit_entry_init(&e, AUDIT_UNLOCK_FAILED, "");
+		memcpy(e.user, k.mv_data, k.mv_size);
+		e.user[k.mv_size] = '\0';
+		e.count = a.unreported;
+		e.since = a.since;
+		a.unreported = 0;
+		a.since = 0;
+		attempts_encode(&a, buf);
+		d.mv_size = sizeof buf;
+		d.mv_data = buf;
+		rc = a.streak == 0 ? mdb_cursor_del(cur, 0) : mdb_cursor_put(cur, &k, &d, MDB_CURRENT);
+		if (rc == 0)
+			rc = audit_put_txn(v, txn, &e);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	audit_entry_init(&e, AUDIT_UNLOCK, v->user);
+	return audit_put_txn(v, txn, &e);
+}
+
+static enum status
+unlock_finish(struct vault *v)
+{
+	enum status st;
+
+	v->headroom = 1;
+	st = write_txn(v, "recording the unlock", unlock_txn, NULL);
+	v->headroom = 0;
+	return st;
+}
+
+/* ==== amend reasons and deletion =========================================== */
+
+enum status
+vault_check_reason(const char *reason, char *msg, size_t msglen)
+{
+	const uint8_t *s = (const uint8_t *)reason;
+	size_t len, i;
+	ucs4_t uc;
+	int n, visible = 0;
+
+	if (reason == NULL || reason[0] == '\0')
+		return say(msg, msglen, ST_INVALID, "the reason is empty: say in a few words why "
+		    "(it is kept in the audit trail)");
+	len = strlen(reason);
+	if (len > VAULT_REASON_MAX)
+		return say(msg, msglen, ST_INVALID, "the reason is %zu bytes long; at most %d are "
+		    "allowed", len, VAULT_REASON_MAX);
+	if (u8_check(s, len) != NULL)
+		return say(msg, msglen, ST_INVALID, "the reason is not valid UTF-8: check the "
+		    "terminal's character encoding");
+	for (i = 0; i < len; i += (size_t)n) {
+		n = u8_mbtouc(&uc, s + i, len - i);
+		if (is_invisible_control(uc))
+			return say(msg, msglen, ST_INVALID, "the reason contains a control or invisible "
+			    "formatting character: use plain text on one line");
+		if (!uc_is_property_white_space(uc))
+			visible = 1;
+	}
+	if (!visible)
+		return say(msg, msglen, ST_INVALID, "the reason is only spaces: say in a few words why");
+	return ST_OK;
+}
+
+struct record_delete_arg {
+	const struct record_id *id;
+	const char *reason;
+	const char *what;
+};
+
+static int
+record_delete_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const struct record_delete_arg *a = argp;
+	unsigned char probe[HISTORY_KEY];
+	MDB_val key = { VAULT_ID_BYTES, unconst(a->id->b) }, k, d;
+	MDB_cursor *cur;
+	int rc;
+
+	rc = mdb_del(txn, v->dbi[DB_RECORDS], &key, NULL);
+	if (rc == MDB_NOTFOUND) {
+		fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
+		return txn_fail(v, ST_NOTFOUND);
+	}
+	if (rc == 0)
+		rc = mdb_del(txn, v->dbi[DB_SUMMARIES], &key, NULL);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	rc = mdb_cursor_open(txn, v->dbi[DB_HISTORY], &cur);
+	if (rc != 0)
+		return rc;
+	memcpy(probe, a->id->b, VAULT_ID_BYTES);
+	memset(probe + VAULT_ID_BYTES, 0, 4);
+	for (;;) {
+		k.mv_size = HISTORY_KEY;
+		k.mv_data = probe;
+		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+		if (rc != 0 || k.mv_size != HISTORY_KEY ||
+		    memcmp(k.mv_data, a->id->b, VAULT_ID_BYTES) != 0)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	return audit_record_txn(v, txn, AUDIT_RECORD_DELETE, a->id, a->reason);
+}
+
+enum status
+vault_record_delete(struct vault *v, const struct record_id *id, const char *reason)
+{
+	char what[64];
+	struct record_delete_arg arg = { id, reason, what };
+	enum status st;
+
+	if ((st = vault_require(v, VAULT_RIGHT_DELETE)) != ST_OK)
+		return st;
+	if ((st = vault_check_reason(reason, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	describe(what, sizeof what, "record", id);
+	/* Deleting is how a full vault is made usable again: allow the headroom. */
+	v->headroom = 1;
+	st = write_txn(v, "deleting the record", record_delete_txn, &arg);
+	v->headroom = 0;
+	return st;
+}
+
+/* ==== verification ===========================================================
+ *
+ * One read snapshot. The audit pass collects, for every record and user, the
+ * last entry that changed it; the passes over the tables then compare what
+ * is stored with what the trail says should be there.
+ */
+
+struct fact {                       /* the trail's word on one record or user */
+	unsigned char key[VAULT_USER_MAX + 1];  /* record id, or user name */
+	size_t klen;
+	uint64_t seq;                   /* the entry that changed it last */
+	enum audit_action action;
+	bool has_digest;
+	unsigned char digest[CRYPTO_HASH_BYTES];
+	uint32_t amends;                /* records: amendments since creation */
+	uint32_t history;               /* records: earlier versions found */
+	bool seen;
+};
+
+struct verify {
+	struct vault *v;
+	MDB_txn *txn;
+	vault_problem_fn fn;
+	void *ctx;
+	struct vault_verify_counts *counts;
+	struct fact *records;           /* one per audit entry, then one per id */
+	size_t nrecords, caprecords;
+	struct fact *users;
+	size_t nusers, capusers;
+	int created_training;           /* entry 1 said: a training vault */
+};
+
+static void problem(struct verify *cx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+problem(struct verify *cx, const char *fmt, ...)
+{
+	char buf[VAULT_MSG_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= sizeof buf)
+		memcpy(buf + sizeof buf - 4, "...", 4);
+	cx->counts->problems++;
+	cx->fn(cx->ctx, buf);
+}
+
+static struct fact *
+fact_add(struct fact **list, size_t *n, size_t *cap)
+{
+	struct fact *grown;
+
+	if (*n == *cap) {
+		size_t want = *cap ? 2 * *cap : 64;
+
+		grown = realloc(*list, want * sizeof **list);
+		if (grown == NULL)
+			return NULL;
+		*list = grown;
+		*cap = want;
+	}
+	memset(&(*list)[*n], 0, sizeof **list);
+	return &(*list)[(*n)++];
+}
+
+static int
+fact_cmp(const void *x, const void *y)
+{
+	const struct fact *a = x, *b = y;
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, n);
+
+	if (c != 0)
+		return c;
+	if (a->klen != b->klen)
+		return a->klen < b->klen ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Sorts facts by key then sequence and keeps the last per key, counting
+ * amendments since the last creation. */
+static void
+facts_reduce(struct fact *f, size_t *n)
+{
+	size_t out = 0;
+
+	qsort(f, *n, sizeof *f, fact_cmp);
+	for (size_t i = 0; i < *n; i++) {
+		uint32_t amends = 0;
+
+		if (out > 0 && f[out - 1].klen == f[i].klen &&
+		    memcmp(f[out - 1].key, f[i].key, f[i].klen) == 0) {
+			amends = f[out - 1].amends;
+			out--;
+		}
+		if (f[i].action == AUDIT_RECORD_AMEND)
+			amends++;
+		else if (f[i].action == AUDIT_RECORD_CREATE)
+			amends = 0;
+		f[out] = f[i];
+		f[out].amends = amends;
+		out++;
+	}
+	*n = out;
+}
+
+static struct fact *
+fact_find(struct fact *f, size_t n, const void *key, size_t klen)
+{
+	struct fact probe;
+	size_t lo = 0, hi = n;
+
+	memset(&probe, 0, sizeof probe);
+	memcpy(probe.key, key, klen);
+	probe.klen = klen;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c;
+
+		probe.seq = f[mid].seq;
+		c = fact_cmp(&probe, &f[mid]);
+		if (c == 0)
+			return &f[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static void
+code_of(const unsigned char *id, struct case_code *code)
+{
+	struct record_id rid;
+
+	memcpy(rid.b, id, VAULT_ID_BYTES);
+	record_id_code(&rid, code);
+}
+
+static void
+verify_meta(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	unsigned char mac[CRYPTO_HASH_BYTES];
+	MDB_val val;
+
+	meta_mac(v, mac);
+	if (meta_get(cx->txn, v->dbi[DB_META], META_MAC, &val) != 0 ||
+	    val.mv_size != CRYPTO_HASH_BYTES || !crypto_equal(val.mv_data, mac, sizeof mac))
+		problem(cx, "the vault metadata (its id, format or default passphrase settings) was "
+		    "changed on disk since this intake opened it");
+}
+
+/* Records what entry e says about a record or user. */
+static enum status
+verify_note(struct verify *cx, const struct audit_entry *e)
+{
+	struct fact *f;
+
+	switch (e->action) {
+	case AUDIT_RECORD_CREATE:
+	case AUDIT_RECORD_AMEND:
+	case AUDIT_RECORD_DELETE:
+		if (!e->has_record)
+			return ST_OK;
+		if ((f = fact_add(&cx->records, &cx->nrecords, &cx->caprecords)) == NULL)
+			return ST_NOMEM;
+		memcpy(f->key, e->record.b, VAULT_ID_BYTES);
+		f->klen = VAULT_ID_BYTES;
+		break;
+	case AUDIT_VAULT_CREATE:
+	case AUDIT_USER_ADD:
+	case AUDIT_USER_PASSWD:
+	case AUDIT_USER_REMOVE:
+		f = NULL;
+		for (size_t i = 0; i < cx->nusers; i++)
+			if (strcmp((char *)cx->users[i].key, e->subject) == 0)
+				f = &cx->users[i];
+		if (f == NULL && (f = fact_add(&cx->users, &cx->nusers, &cx->capusers)) == NULL)
+			return ST_NOMEM;
+		f->klen = strlen(e->subject);
+		memcpy(f->key, e->subject, f->klen + 1);
+		break;
+	default:
+		return ST_OK;
+	}
+	f->seq = e->seq;
+	f->action = e->action;
+	f->has_digest = e->has_digest;
+	memcpy(f->digest, e->digest, sizeof f->digest);
+	return ST_OK;
+}
+
+static enum status
+verify_audit(struct verify *cx, const struct vault_audit_head *noted)
+{
+	struct vault *v = cx->v;
+	unsigned char prev[CRYPTO_HASH_BYTES], link[CRYPTO_HASH_BYTES], *plain;
+	struct vault_audit_head head;
+	struct audit_entry e;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	uint64_t expect = 1, last = 0;
+	int rc, noted_seen = 0;
+	enum status st = ST_OK, hst;
+
+	if ((plain = scratch_get(v, AUDIT_ENTRY_MAX)) == NULL)
+		return ST_NOMEM;
+	memset(prev, 0, sizeof prev);
+	rc = mdb_cursor_open(cx->txn, v->dbi[DB_AUDIT], &cur);
+	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		const unsigned char *val = d.mv_data;
+		uint64_t seq;
+		size_t plen = 0;
+		int gap = 0, linked;
+
+		cx->counts->audit++;
+		if (k.mv_size != 8 || (seq = get_be64(k.mv_data)) == 0) {
+			problem(cx, "the audit table holds a key that is not an entry number (%zu "
+			    "bytes): it was edited on disk", k.mv_size);
+			continue;
+		}
+		if (seq > expect) {
+			gap = 1;
+			if (seq == expect + 1)
+				problem(cx, "audit entry %llu is missing: it was deleted",
+				    (unsigned long long)expect);
+			else
+				problem(cx, "audit entries %llu to %llu are missing: they were deleted",
+				    (unsigned long long)expect, (unsigned long long)(seq - 1));
+		}
+		expect = seq + 1;
+		last = seq;
+		if (d.mv_size <= AUDIT_VAL_MIN || d.mv_size > AUDIT_VAL_MAX) {
+			problem(cx, "audit entry %llu is damaged: its size (%zu bytes) is wrong",
+			    (unsigned long long)seq, d.mv_size);
+			memset(prev, 0, sizeof prev);
+			continue;
+		}
+		audit_link(v, seq, prev, val, d.mv_size - CRYPTO_HASH_BYTES, link);
+		linked = crypto_equal(link, val + d.mv_size - CRYPTO_HASH_BYTES, sizeof link);
+		if (audit_open(v, seq, &d, plain, &plen) != ST_OK) {
+			problem(cx, "audit entry %llu failed its integrity check: it was altered, or "
+			    "moved from another position", (unsigned long long)seq);
+		} else {
+			/* Sealed at this position, so its content is authentic even
+			 * where the chain before it is broken. */
+			if (!linked && !gap)
+				problem(cx, "audit entry %llu does not follow entry %llu in the chain: an "
+				    "entry between them was removed, or one of them was replaced",
+				    (unsigned long long)seq, (unsigned long long)(seq - 1));
+			if (audit_decode(plain, plen, &e) != ST_OK) {
+				problem(cx, "audit entry %llu opens but is not a valid entry",
+				    (unsigned long long)seq);
+			} else {
+				e.seq = seq;
+				if (seq == 1 && e.action == AUDIT_VAULT_CREATE)
+					cx->created_training = strcmp(e.reason, "training") == 0;
+				if ((st = verify_note(cx, &e)) != ST_OK)
+					break;
+			}
+		}
+		secure_wipe(plain, AUDIT_ENTRY_MAX);
+		if (noted != NULL && noted->seq == seq) {
+			noted_seen = 1;
+			if (!crypto_equal(noted->link, val + d.mv_size - CRYPTO_HASH_BYTES,
+			    CRYPTO_HASH_BYTES))
+				problem(cx, "audit entry %llu is not the one noted earlier as the head: "
+				    "the trail was rewritten from there", (unsigned long long)seq);
+		}
+		/* Resynchronise on the stored link, so one bad entry is one problem. */
+		memcpy(prev, val + d.mv_size - CRYPTO_HASH_BYTES, sizeof prev);
+	}
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	secure_wipe(&e, sizeof e);
+	scratch_done(v, AUDIT_ENTRY_MAX);
+	if (st != ST_OK)
+		return st;
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the audit trail");
+	if (last == 0)
+		problem(cx, "the audit trail is empty: its entries were deleted");
+	hst = audit_head_read(v, cx->txn, &head);
+	if (hst == ST_NOTFOUND)
+		problem(cx, "the head of the audit trail is missing from the vault metadata");
+	else if (hst != ST_OK)
+		problem(cx, "the head of the audit trail was edited on disk");
+	else if (head.seq > last)
+		problem(cx, "the audit trail ends at entry %llu but its head names entry %llu: the "
+		    "last entries were deleted", (unsigned long long)last,
+		    (unsigned long long)head.seq);
+	else if (head.seq < last)
+		problem(cx, "the audit trail goes on past its head (entry %llu) to entry %llu: "
+		    "entries were added outside intake, or an older head was put back",
+		    (unsigned long long)head.seq, (unsigned long long)last);
+	else if (!crypto_equal(head.link, prev, sizeof prev))
+		problem(cx, "the last audit entry (%llu) is not the one its head names: it was "
+		    "replaced", (unsigned long long)last);
+	if (noted != NULL && noted->seq > 0 && !noted_seen) {
+		if (noted->seq > last)
+			problem(cx, "the head noted earlier names audit entry %llu, but the trail ends "
+			    "at entry %llu: entries were removed from its end",
+			    (unsigned long long)noted->seq, (unsigned long long)last);
+		else
+			problem(cx, "audit entry %llu, named by the head noted earlier, is missing",
+			    (unsigned long long)noted->seq);
+	}
+	return ST_OK;
+}
+
+static enum status
+verify_users(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	unsigned char digest[CRYPTO_HASH_BYTES];
+	char name[VAULT_USER_MAX + 1];
+	struct user_entry ue;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc;
+
+	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_USERS], &cur)) != 0)
+		return fail_mdb(v, rc, "reading the users");
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		struct fact *f = NULL;
+
+		cx->counts->users++;
+		if (k.mv_size == 0 || k.mv_size > VAULT_USER_MAX) {
+			problem(cx, "the users table holds a name of %zu bytes: it was edited on disk",
+			    k.mv_size);
+			continue;
+		}
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = '\0';
+		if (vault_check_user_name(name, NULL, 0) != ST_OK) {
+			problem(cx, "the users table holds an invalid user name: it was edited on disk");
+			continue;
+		}
+		if (user_entry_parse(v, name, &d, &ue) != ST_OK)
+			problem(cx, "the entry of user %s is damaged (its layout, role or passphrase "
+			    "settings are out of range)", name);
+		for (size_t i = 0; i < cx->nusers; i++)
+			if (strcmp((char *)cx->users[i].key, name) == 0)
+				f = &cx->users[i];
+		if (f == NULL) {
+			problem(cx, "user %s is not in the audit trail: the user was added outside "
+			    "intake", name);
+			continue;
+		}
+		f->seen = true;
+		crypto_digest(digest, d.mv_data, d.mv_size);
+		if (f->action == AUDIT_USER_REMOVE)
+			problem(cx, "user %s was removed (audit entry %llu) but is present again",
+			    name, (unsigned long long)f->seq);
+		else if (!f->has_digest || !crypto_equal(digest, f->digest, sizeof digest))
+			problem(cx, "the entry of user %s (its role, passphrase settings or wrapped key) "
+			    "is not the one written at audit entry %llu: it was edited or replaced on "
+			    "disk", name, (unsigned long long)f->seq);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the users");
+	for (size_t i = 0; i < cx->nusers; i++)
+		if (!cx->users[i].seen && cx->users[i].action != AUDIT_USER_REMOVE)
+			problem(cx, "user %s (written at audit entry %llu) is missing: removed outside "
+			    "intake", (char *)cx->users[i].key, (unsigned long long)cx->users[i].seq);
+	return ST_OK;
+}
+
+/* Opens the envelope d found under k and wipes it again; digest, when not
+ * NULL, gets the BLAKE2b-256 of its content. ST_TAMPERED when it does not
+ * open. */
+static enum status
+verify_open(struct verify *cx, enum kind kind, const MDB_val *k, const MDB_val *d,
+    char owner[VAULT_USER_MAX + 1], unsigned char *digest)
+{
+	size_t plen = env_plain_len(kind, d), off, clen;
+	unsigned char *buf;
+	enum status st;
+
+	if (plen == 0 || k->mv_size > KEY_MAX)
+		return ST_TAMPERED;
+	if ((buf = scratch_get(cx->v, plen + 1)) == NULL)
+		return ST_NOMEM;
+	st = env_decrypt(cx->v, kind, k, d, buf, owner, &off, &clen);
+	if (st == ST_OK && digest != NULL)
+		crypto_digest(digest, buf + off, clen);
+	scratch_done(cx->v, plen + 1);
+	return st == ST_OK ? ST_OK : ST_TAMPERED;
+}
+
+static enum status
+verify_records(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	unsigned char digest[CRYPTO_HASH_BYTES];
+	char owner[VAULT_USER_MAX + 1];
+	struct case_code code;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_RECORDS], &cur)) != 0)
+		return fail_mdb(v, rc, "reading the records");
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		struct fact *f;
+
+		cx->counts->records++;
+		if (k.mv_size != VAULT_ID_BYTES) {
+			problem(cx, "the records table holds a key of %zu bytes: it was edited on disk",
+			    k.mv_size);
+			continue;
+		}
+		code_of(k.mv_data, &code);
+		st = verify_open(cx, KIND_RECORD, &k, &d, owner, NULL);
+		if (st == ST_NOMEM) {
+			mdb_cursor_close(cur);
+			return fail(v, ST_NOMEM, "out of memory while verifying the records");
+		}
+		if (st != ST_OK)
+			problem(cx, "record %s failed its integrity check: it was altered, damaged, or "
+			    "copied from another record or vault", code.s);
+		f = fact_find(cx->records, cx->nrecords, k.mv_data, VAULT_ID_BYTES);
+		if (f == NULL) {
+			problem(cx, "record %s is not in the audit trail: it was put into the vault "
+			    "outside intake", code.s);
+			continue;
+		}
+		f->seen = true;
+		crypto_digest(digest, d.mv_data, d.mv_size);
+		if (f->action == AUDIT_RECORD_DELETE)
+			problem(cx, "record %s was deleted (audit entry %llu) but is present again",
+			    code.s, (unsigned long long)f->seq);
+		else if (st == ST_OK && !crypto_equal(digest, f->digest, sizeof digest))
+			problem(cx, "record %s is not the version written at audit entry %llu: an older "
+			    "copy was put back, or it was replaced on disk", code.s,
+			    (unsigned long long)f->seq);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the records");
+	return ST_OK;
+}
+
+static enum status
+verify_summaries(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	char owner[VAULT_USER_MAX + 1];
+	struct case_code code;
+	MDB_cursor *cur;
+	MDB_val k, d, rec;
+	enum status st;
+	int rc;
+
+	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
+		return fail_mdb(v, rc, "reading the summaries");
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		cx->counts->summaries++;
+		if (k.mv_size != VAULT_ID_BYTES) {
+			problem(cx, "the summaries table holds a key of %zu bytes: it was edited on "
+			    "disk", k.mv_size);
+			continue;
+		}
+		code_of(k.mv_data, &code);
+		st = verify_open(cx, KIND_SUMMARY, &k, &d, owner, NULL);
+		if (st == ST_NOMEM) {
+			mdb_cursor_close(cur);
+			return fail(v, ST_NOMEM, "out of memory while verifying the summaries");
+		}
+		if (st != ST_OK)
+			problem(cx, "the summary of record %s failed its integrity check", code.s);
+		if (mdb_get(cx->txn, v->dbi[DB_RECORDS], &k, &rec) == MDB_NOTFOUND)
+			problem(cx, "the summary of record %s has no record: the record was deleted "
+			    "on disk", code.s);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the summaries");
+	return ST_OK;
+}
+
+static enum status
+verify_history(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	char owner[VAULT_USER_MAX + 1];
+	unsigned char id[VAULT_ID_BYTES];
+	struct case_code code;
+	MDB_cursor *cur;
+	MDB_val k, d, rec;
+	uint32_t expect = 1;
+	enum status st;
+	int rc;
+
+	memset(id, 0, sizeof id);
+	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_HISTORY], &cur)) != 0)
+		return fail_mdb(v, rc, "reading the earlier versions");
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		uint32_t version;
+		struct fact *f;
+
+		cx->counts->history++;
+		if (k.mv_size != HISTORY_KEY) {
+			problem(cx, "the history table holds a key of %zu bytes: it was edited on disk",
+			    k.mv_size);
+			continue;
+		}
+		if (memcmp(k.mv_data, id, VAULT_ID_BYTES) != 0) {
+			memcpy(id, k.mv_data, VAULT_ID_BYTES);
+			expect = 1;
+		}
+		code_of(id, &code);
+		version = get_be32((const unsigned char *)k.mv_data + VAULT_ID_BYTES);
+		if (version == expect + 1)
+			problem(cx, "earlier version %lu of record %s is missing: it was deleted on disk",
+			    (unsigned long)expect, code.s);
+		else if (version > expect)
+			problem(cx, "earlier versions %lu to %lu of record %s are missing: they were "
+			    "deleted on disk", (unsigned long)expect, (unsigned long)(version - 1), code.s);
+		expect = version + 1;
+		st = verify_open(cx, KIND_HISTORY, &k, &d, owner, NULL);
+		if (st == ST_NOMEM) {
+			mdb_cursor_close(cur);
+			return fail(v, ST_NOMEM, "out of memory while verifying the earlier versions");
+		}
+		if (st != ST_OK)
+			problem(cx, "earlier version %lu of record %s failed its integrity check",
+			    (unsigned long)version, code.s);
+		rec.mv_size = VAULT_ID_BYTES;
+		rec.mv_data = id;
+		if (mdb_get(cx->txn, v->dbi[DB_RECORDS], &rec, &d) == MDB_NOTFOUND)
+			problem(cx, "earlier version %lu of record %s has no record: the record was "
+			    "deleted on disk", (unsigned long)version, code.s);
+		if ((f = fact_find(cx->records, cx->nrecords, id, VAULT_ID_BYTES)) != NULL)
+			f->history++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the earlier versions");
+	return ST_OK;
+}
+
+static enum status
+verify_drafts(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	char owner[VAULT_USER_MAX + 1], user[VAULT_USER_MAX + 1];
+	struct case_code code;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_DRAFTS], &cur)) != 0)
+		return fail_mdb(v, rc, "reading the drafts");
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *p = k.mv_data;
+		size_t ulen = k.mv_size > VAULT_ID_BYTES + 1 ? k.mv_size - VAULT_ID_BYTES - 1 : 0;
+
+		cx->counts->drafts++;
+		if (ulen == 0 || ulen > VAULT_USER_MAX || p[ulen] != 0 || memchr(p, 0, ulen) != NULL) {
+			problem(cx, "the drafts table holds a malformed key (%zu bytes): it was edited "
+			    "on disk", k.mv_size);
+			continue;
+		}
+		memcpy(user, p, ulen);
+		user[ulen] = '\0';
+		code_of(p + ulen + 1, &code);
+		st = verify_open(cx, KIND_DRAFT, &k, &d, owner, NULL);
+		if (st == ST_NOMEM) {
+			mdb_cursor_close(cur);
+			return fail(v, ST_NOMEM, "out of memory while verifying the drafts");
+		}
+		if (st != ST_OK)
+			problem(cx, "draft %s of user %s failed its integrity check", code.s, user);
+		else if (strcmp(owner, user) != 0)
+			problem(cx, "draft %s of user %s was saved by another user", code.s, user);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the drafts");
+	return ST_OK;
+}
+
+static enum status
+verify_forms(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	unsigned char got[CRYPTO_HASH_BYTES];
+	char owner[VAULT_USER_MAX + 1], hex[2 * CRYPTO_HASH_BYTES + 1];
+	MDB_cursor *cur;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_FORMS], &cur)) != 0)
+		return fail_mdb(v, rc, "reading the forms");
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		cx->counts->forms++;
+		if (k.mv_size != CRYPTO_HASH_BYTES) {
+			problem(cx, "the forms table holds a key of %zu bytes: it was edited on disk",
+			    k.mv_size);
+			continue;
+		}
+		crypto_bin2hex(hex, k.mv_data, CRYPTO_HASH_BYTES);
+		st = verify_open(cx, KIND_FORM, &k, &d, owner, got);
+		if (st == ST_NOMEM) {
+			mdb_cursor_close(cur);
+			return fail(v, ST_NOMEM, "out of memory while verifying the forms");
+		}
+		if (st != ST_OK)
+			problem(cx, "form %.16s failed its integrity check", hex);
+		else if (!crypto_equal(got, k.mv_data, sizeof got))
+			problem(cx, "form %.16s does not match its hash", hex);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the forms");
+	return ST_OK;
+}
+
+/* What the trail says should exist but does not. */
+static void
+verify_missing(struct verify *cx)
+{
+	struct case_code code;
+
+	for (size_t i = 0; i < cx->nrecords; i++) {
+		struct fact *f = &cx->records[i];
+
+		code_of(f->key, &code);
+		if (!f->seen && f->action != AUDIT_RECORD_DELETE)
+			problem(cx, "record %s (written at audit entry %llu) is missing: it was deleted "
+			    "outside intake", code.s, (unsigned long long)f->seq);
+		else if (f->seen && f->action != AUDIT_RECORD_DELETE && f->history < f->amends)
+			problem(cx, "record %s was amended %lu time%s but has %lu earlier version%s: "
+			    "versions were deleted on disk", code.s, (unsigned long)f->amends,
+			    f->amends == 1 ? "" : "s", (unsigned long)f->history,
+			    f->history == 1 ? "" : "s");
+	}
+	if (cx->created_training != cx->v->training)
+		problem(cx, "the vault was created as a %s vault but is now marked as a %s one: the "
+		    "training flag was changed on disk", cx->created_training ? "training" : "real",
+		    cx->v->training ? "training" : "real");
+}
+
+enum status
+vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_problem_fn fn,
+    void *ctx, struct vault_verify_counts *counts)
+{
+	struct vault_verify_counts local;
+	struct verify cx;
+	enum status st;
+	int rc;
+
+	if (counts == NULL)
+		counts = &local;
+	memset(counts, 0, sizeof *counts);
+	if ((st = vault_require(v, VAULT_RIGHT_AUDIT)) != ST_OK)
+		return st;
+	if (v->scanning)
+		return fail(v, ST_BUSY, "a scan of the vault is already running");
+	memset(&cx, 0, sizeof cx);
+	cx.v = v;
+	cx.fn = fn;
+	cx.ctx = ctx;
+	cx.counts = counts;
+	audit_keys(v);
+	if ((rc = txn_begin(v, MDB_RDONLY, &cx.txn)) != 0)
+		return fail_mdb(v, rc, "verifying the vault");
+	v->scanning = 1;
+	verify_meta(&cx);
+	st = verify_audit(&cx, noted);
+	if (st == ST_OK)
+		facts_reduce(cx.records, &cx.nrecords);
+	if (st == ST_OK)
+		st = verify_users(&cx);
+	if (st == ST_OK)
+		st = verify_records(&cx);
+	if (st == ST_OK)
+		st = verify_summaries(&cx);
+	if (st == ST_OK)
+		st = verify_history(&cx);
+	if (st == ST_OK)
+		st = verify_drafts(&cx);
+	if (st == ST_OK)
+		st = verify_forms(&cx);
+	if (st == ST_OK)
+		verify_missing(&cx);
+	v->scanning = 0;
+	mdb_txn_abort(cx.txn);
+	free(cx.records);
+	free(cx.users);
+	if (st == ST_NOMEM)
+		return fail(v, ST_NOMEM, "out of memory while verifying the vault");
+	if (st != ST_OK)
+		return st;
+	if (counts->problems > 0)
+		return fail(v, ST_TAMPERED, "the vault at %s failed verification: %zu problem%s "
+		    "found", v->dir, counts->problems, counts->problems == 1 ? "" : "s");
+	return ST_OK;
+}
+
+void
+vault_id_hex(const struct vault *v, char out[2 * VAULT_ID_BYTES + 1])
+{
+	if (!v->is_open) {
+		out[0] = '\0';
+		return;
+	}
+	crypto_bin2hex(out, v->id, VAULT_ID_BYTES);
+}
+
+enum status
+vault_form_list(struct vault *v, char (**out)[65], size_t *n)
+{
+	char (*hashes)[65] = NULL, (*grown)[65];
+	size_t count = 0, cap = 0;
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = need_unlocked(v)) != ST_OK)
+		return st;
+	rc = txn_begin(v, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[DB_FORMS], &cur);
+	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		if (k.mv_size != CRYPTO_HASH_BYTES) {
+			st = fail(v, ST_TAMPERED, "the forms table of %s is damaged (a key of %zu "
+			    "bytes): restore the vault from a backup", v->dir, k.mv_size);
+			goto done;
+		}
+		if (count == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(hashes, cap * sizeof *hashes);
+			if (grown == NULL) {
+				st = fail(v, ST_NOMEM, "out of memory while listing the forms");
+				goto done;
+			}
+			hashes = grown;
+		}
+		crypto_bin2hex(hashes[count++], k.mv_data, CRYPTO_HASH_BYTES);
+	}
+	if (rc != MDB_NOTFOUND) {
+		st = fail_mdb(v, rc, "listing the forms");
+		goto done;
+	}
+	*out = hashes;
+	*n = count;
+	hashes = NULL;
+done:
+	free(hashes);
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	return st;
+}
+
+/* ---- batch import --------------------------------------------------------- */
+
+struct import_arg {
+	const struct vault_import_form *forms;
+	size_t nforms;
+	const struct vault_import_record *recs;
+	size_t nrecs;
+	unsigned char *added;
+	size_t imported;
+	size_t skipped;
+};
+
+static int
+import_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct import_arg *a = argp;
+	unsigned char hash[CRYPTO_HASH_BYTES];
+	MDB_val key, val;
+	int rc, taken;
+
+	/* write_txn may run this again after growing the map: start afresh. */
+	a->imported = 0;
+	a->skipped = 0;
+	for (size_t i = 0; i < a->nforms; i++) {
+		crypto_digest(hash, a->forms[i].src, a->forms[i].len);
+		key.mv_size = sizeof hash;
+		key.mv_data = hash;
+		rc = mdb_get(txn, v->dbi[DB_FORMS], &key, &val);
+		if (rc == 0)
+			continue;
+		if (rc != MDB_NOTFOUND)
+			return rc;
+		rc = item_put(v, txn, KIND_FORM, &key, v->user, a->forms[i].src, a->forms[i].len,
+		    MDB_NOOVERWRITE);
+		if (rc != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < a->nrecs; i++) {
+		const struct vault_import_record *r = &a->recs[i];
+
+		key.mv_size = VAULT_ID_BYTES;
+		key.mv_data = unconst(r->id.b);
+		rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
+		if (rc == 0) {
+			a->skipped++;
+			if (a->added != NULL)
+				a->added[i] = 0;
+			continue;
+		}
+		if (rc != MDB_NOTFOUND)
+			return rc;
+		rc = prefix_taken(txn, v->dbi[DB_RECORDS], r->id.b, CODE_BYTES, &taken);
+		if (rc != 0)
+			return rc;
+		if (taken) {
+			struct case_code code;
+
+			record_id_code(&r->id, &code);
+			fail(v, ST_EXISTS, "record %s has the case code of a different record already "
+			    "in this vault, so it cannot keep its id; nothing was imported", code.s);
+			return txn_fail(v, ST_EXISTS);
+		}
+		rc = item_put(v, txn, KIND_RECORD, &key, v->user, r->json, r->len, MDB_NOOVERWRITE);
+		if (rc == 0 && r->summary != NULL)
+			rc = item_put(v, txn, KIND_SUMMARY, &key, v->user, r->summary,
+			    r->summary_len, 0);
+		if (rc != 0)
+			return rc;
+		a->imported++;
+		if (a->added != NULL)
+			a->added[i] = 1;
+	}
+	return 0;
+}
+
+enum status
+vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
+    const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
+    size_t *imported, size_t *skipped)
+{
+	struct import_arg arg = { forms, nforms, recs, nrecs, added, 0, 0 };
+	enum status st;
+
+	*imported = 0;
+	*skipped = 0;
+	if ((st = need_supervisor(v, "import records")) != ST_OK)
+		return st;
+	for (size_t i = 0; i < nforms; i++)
+		if ((st = check_content(v, forms[i].src, forms[i].len, "form", 0)) != ST_OK)
+			return st;
+	for (size_t i = 0; i < nrecs; i++) {
+		if ((st = check_content(v, recs[i].json, recs[i].len, "record", 0)) != ST_OK)
+			return st;
+		if (recs[i].summary != NULL && (st = check_content(v, recs[i].summary,
+		    recs[i].summary_len, "summary", 1)) != ST_OK)
+			return st;
+	}
+	st = write_txn(v, "importing the records", import_txn, &arg);
+	if (st == ST_OK) {
+		*imported = arg.imported;
+		*skipped = arg.skipped;
+	}
+	return st;
+}
+
+/* ---- backup --------------------------------------------------------------- */
+
+/* Copies the environment into fd, adopting a map grown by another process
+ * (the copy's read transaction would otherwise fail with MDB_MAP_RESIZED). */
+static int
+backup_copy(struct vault *v, int fd)
+{
+	int rc = 0;
+
+	for (int tries = 0; tries < 8; tries++) {
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+			return errno;
+		rc = mdb_env_copyfd2(v->env, fd, MDB_CP_COMPACT);
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		rc = mdb_env_set_mapsize(v->env, 0);
+		if (rc != 0)
+			break;
+		rc = MDB_MAP_RESIZED;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = errno;
+	return rc;
+}
+
+enum status
+vault_backup(struct vault *v, const char *dest)
+{
+	char data[PATH_MAX];
+	struct stat sb;
+	int made = 0, created = 0, fd = -1, dfd, rc, n;
+	enum status st;
+
+	if ((st = need_open(v)) != ST_OK)
+		return st;
+	if (v->scanning)
+		return fail(v, ST_BUSY, "cannot back up while the vault is being scanned");
+	if (dest == NULL || dest[0] == '\0')
+		return fail(v, ST_INVALID, "no backup directory given");
+	n = snprintf(data, sizeof data, "%s/data.mdb", dest);
+	if (n < 0 || (size_t)n >= sizeof data)
+		return fail(v, ST_INVALID, "the backup path is too long");
+	/* Missing parents are made 0700, as vault_create() makes them. */
+	for (char *p = data + 1; p < data + n - (int)sizeof "/data.mdb" + 1; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(data, 0700) != 0 && errno != EEXIST) {
+			st = fail(v, ST_IO, "cannot create the directory %s: %s", data,
+			    strerror(errno));
+			*p = '/';
+			return st;
+		}
+		*p = '/';
+	}
+	if (mkdir(dest, 0700) == 0)
+		made = 1;
+	else if (errno != EEXIST)
+		return fail(v, ST_IO, "cannot create the backup directory %s: %s", dest,
+		    strerror(errno));
+	else if (lstat(dest, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return fail(v, ST_EXISTS, "%s exists and is not a directory: choose a new "
+		    "directory for the backup", dest);
+	else if (dir_has_entries(dest))
+		return fail(v, ST_EXISTS, "%s is not empty: choose a new or empty directory for "
+		    "the backup, so that no earlier backup is overwritten", dest);
+	if (chmod(dest, 0700) != 0) {
+		st = fail(v, ST_IO, "cannot make %s private: %s", dest, strerror(errno));
+		goto failed;
+	}
+	fd = open(data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		st = fail(v, ST_IO, "cannot create %s: %s", data, strerror(errno));
+		goto failed;
+	}
+	created = 1;
+	if (fchmod(fd, 0600) != 0) {
+		st = fail(v, ST_IO, "cannot set the permissions of %s: %s", data, strerror(errno));
+		goto failed;
+	}
+	rc = backup_copy(v, fd);
+	if (rc == 0 && close(fd) != 0)
+		rc = errno;
+	fd = -1;
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "writing the backup");
+		goto failed;
+	}
+	/* The new directory entry must reach the disk too. */
+	dfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return ST_OK;
+failed:
+	if (fd >= 0)
+		close(fd);
+	if (created)
+		unlink(data);
+	if (made)
+		rmdir(dest);
+	return st;
 }
 
 /* ---- envelopes without a vault, for tests and fuzzing -------------------- */

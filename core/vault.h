@@ -21,9 +21,13 @@
  *  - A handle is for one thread and one process: do not use it in a child
  *    after fork(), and do not open the same vault twice in one process
  *    (LMDB's locks are per process).
- *  - Access: records, their summaries and history open for their owner (the
- *    user who saved them) and for supervisors, else ST_DENIED; drafts only
- *    for their owner. Record and draft calls, forms included, need unlocking.
+ *  - Access: records and their summaries open for their owner (the user who
+ *    saved them) and for supervisors, else ST_DENIED; earlier versions only
+ *    for supervisors; drafts only for their owner. Record and draft calls,
+ *    forms included, need unlocking. The full table is at vault_allowed().
+ *  - Every change of records and users writes its audit entry (audit.h) in
+ *    the same transaction, and every unlock writes one: unlocking needs a
+ *    vault the process can write to.
  */
 #ifndef INTAKE_VAULT_H
 #define INTAKE_VAULT_H
@@ -39,6 +43,7 @@
 #define VAULT_PASS_MAX      1024   /* bytes */
 #define VAULT_CODE_LEN      11     /* "XXXX-XXXX-X" + NUL counted separately */
 #define VAULT_MSG_MAX       512    /* longest vault_errmsg(), NUL included */
+#define VAULT_REASON_MAX    500    /* bytes of UTF-8 in an amend or delete reason */
 
 struct vault;
 
@@ -91,12 +96,30 @@ enum status vault_default_dir(char *buf, size_t len, const char *leaf);
 
 /* Before create/open: the LMDB map starts at `initial` bytes and doubles when
  * full up to `max` (0 keeps a default: 64 MiB and 64 GiB, 1 GiB on 32-bit
- * systems); past max, writes fail with ST_FULL "vault is full". The map is
+ * systems); past max, writes fail with ST_FULL "vault is full" (unlocks,
+ * audit entries and deletions may take 1 MiB more, so that a full vault can
+ * still be opened, exported and trimmed, and all of it audited). The map is
  * address space, not disk: the file grows with the data. Tests use a tiny
  * initial size to exercise growth. */
 void vault_set_map_size(struct vault *v, size_t initial, size_t max);
 /* The current map size in bytes (0 when no vault is open). */
 size_t vault_map_size(const struct vault *v);
+/*
+ * Training vaults hold fictional cases only (`intake --training`): mock
+ * screenings and their debriefs. vault_set_training(v, 1) before
+ * vault_create makes the new vault one; the mark is kept in its metadata,
+ * under the metadata MAC, so it cannot be switched on disk.
+ * vault_check_training(v, training) is the rule every path that stores a
+ * record, draft or debrief must follow: a record whose payload says
+ * "training": true only enters a training vault, and a training vault takes
+ * nothing else (ST_DENIED with a message saying which vault to use). The
+ * vault does not read record JSON, so the caller passes the record's flag
+ * (record_save and record_draft_save do, with interview_training()).
+ */
+void vault_set_training(struct vault *v, int training);
+int vault_is_training(const struct vault *v);       /* 0 when no vault is open */
+enum status vault_check_training(struct vault *v, int training);
+
 /* Before vault_create: make the directory group-shared (2770, files 0660)
  * for several users of one server; the default is private (0700, 0600). */
 void vault_set_shared(struct vault *v, int group_shared);
@@ -120,7 +143,13 @@ enum status vault_open(struct vault *v, const char *dir);
 
 /* Locks first, so a failed unlock leaves the vault locked. ST_AUTH: no such
  * user or wrong passphrase. ST_TAMPERED: the passphrase is right but the
- * user's entry (role, wrapped key) or the vault metadata was edited on disk. */
+ * user's entry (role, wrapped key) or the vault metadata was edited on disk.
+ * ST_BUSY: too many failed unlocks of this user in a row; the message says
+ * how many seconds to wait. Each attempt is counted on disk before Argon2id
+ * runs (so parallel processes cannot guess faster), and after 3 failures in
+ * a row the next attempt must wait 1, 2, 4, ... up to 60 seconds after the
+ * last one; a success clears the count and writes the audit entries of the
+ * unlock and of any failed unlocks not yet recorded. */
 enum status vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen);
 void vault_lock(struct vault *v);
 int vault_is_unlocked(const struct vault *v);
@@ -160,7 +189,8 @@ enum status vault_record_replace(struct vault *v, const struct record_id *id,
     const char *json, size_t len, const char *summary, size_t summary_len);
 /* Earlier versions, oldest first: version 1 is the original, version count
  * (from vault_record_versions) the one replaced last; the current record is
- * version count + 1 and is read with vault_record_get. */
+ * version count + 1 and is read with vault_record_get. Earlier versions are
+ * for supervisors only (VAULT_RIGHT_READ_ALL). */
 enum status vault_record_history(struct vault *v, const struct record_id *id,
     unsigned version, char **json, size_t *len);
 /* *count = number of earlier versions kept (0 for a record never replaced). */
@@ -190,6 +220,18 @@ typedef int (*vault_scan_fn)(void *ctx, const struct record_id *id, enum status 
 enum status vault_record_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 
+/* Debriefs of mock screenings (core/training.h), only in a training vault
+ * (ST_DENIED elsewhere). put stores the unlocked user's debrief JSON under a
+ * fresh random id; the envelope binds vault id, debrief id and the kind
+ * "debrief". get, list and scan give the debriefs the user may read: their
+ * own, or everyone's for trainers and supervisors (get: ST_DENIED). */
+enum status vault_debrief_put(struct vault *v, const char *json, size_t len,
+    struct record_id *out);
+enum status vault_debrief_get(struct vault *v, const struct record_id *id,
+    char **json, size_t *len);
+enum status vault_debrief_list(struct vault *v, struct record_id **out, size_t *n);
+enum status vault_debrief_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+
 /* Drafts belong to the unlocked user; no one else, supervisors included,
  * lists or reads them. put with id->b all zero creates a new draft and fills
  * id; otherwise it overwrites that draft (creating it again if deleted).
@@ -208,6 +250,46 @@ enum status vault_draft_delete(struct vault *v, const struct record_id *id);
 enum status vault_form_put(struct vault *v, const char *src, size_t len, char hash_hex[65]);
 enum status vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len);
 
+/* The vault's random id as hex (the vault must be open; "" otherwise). */
+void vault_id_hex(const struct vault *v, char out[2 * VAULT_ID_BYTES + 1]);
+
+/* The hashes (hex) of every form source stored in the vault, in hash order;
+ * *out is malloc'ed (free(); NULL when there are none). Needs unlocking. */
+enum status vault_form_list(struct vault *v, char (**out)[65], size_t *n);
+
+/* Batch import (transfer bundles): stores the form sources and records in
+ * ONE write transaction, so a failure leaves the vault as it was. Records
+ * keep the ids given; a record whose id is already present is skipped (not
+ * compared, not replaced) and counted in *skipped; a record whose case code
+ * (first 40 bits) belongs to a different record fails the whole import with
+ * ST_EXISTS. Imported records belong to the importing user (who must be a
+ * supervisor): the interviewer named inside a record gains no access to it
+ * in this vault. summary may be NULL (none stored). added[i] (may be NULL)
+ * is set to 1 for each record stored, 0 for each skipped. */
+struct vault_import_form {
+	const char *src;
+	size_t len;
+};
+struct vault_import_record {
+	struct record_id id;
+	const char *json;
+	size_t len;
+	const char *summary;
+	size_t summary_len;
+};
+enum status vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
+    const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
+    size_t *imported, size_t *skipped);
+
+/* Writes a compact copy of the vault (still encrypted, one consistent
+ * snapshot) into dest, a new or empty directory, made 0700 with data.mdb
+ * 0600 whatever the vault's own sharing mode (missing parents are made
+ * 0700). Other processes keep reading
+ * and writing meanwhile. Needs an open vault, not an unlocked one: the copy
+ * holds nothing its files did not. On failure nothing is left in dest.
+ * The copy opens with vault_open() like any vault. */
+enum status vault_backup(struct vault *v, const char *dest);
+
 void vault_plain_free(char *p, size_t len);         /* wipes, then frees */
 
 void record_id_code(const struct record_id *id, struct case_code *out);
@@ -219,6 +301,116 @@ enum status record_id_hex(const struct record_id *id, char out[2 * VAULT_ID_BYTE
 enum status case_code_parse(const char *text, struct case_code *out, char *msg, size_t msglen);
 /* Finds the record whose case code matches (as case_code_parse reads it). */
 enum status vault_record_find(struct vault *v, const char *code, struct record_id *out);
+
+/* ---- roles ----------------------------------------------------------------
+ *
+ *                          supervisor  interviewer  trainer
+ *   save records, drafts       yes         yes       in a training vault
+ *   read and amend own         yes         yes       in a training vault
+ *   read all, earlier versions yes         no        in a training vault
+ *   amend all, delete          yes         no        in a training vault
+ *   users, audit, verify,      yes         no        in a training vault
+ *   export, statistics
+ *
+ * A trainer runs a training vault (mock screenings, debriefs), so there they
+ * have a supervisor's rights; in a real vault a trainer may only change their
+ * own passphrase. Every vault call checks this table; modules above the vault
+ * (export, statistics, the screens) ask vault_allowed() so that it is the
+ * only place that decides. An owner amends with a reason; a supervisor may
+ * amend without one (vault_record_replace).
+ */
+enum vault_right {
+	VAULT_RIGHT_CREATE,     /* save records, drafts and forms */
+	VAULT_RIGHT_READ_OWN,   /* read (and amend with a reason) one's own records */
+	VAULT_RIGHT_READ_ALL,   /* read every record, summary and earlier version */
+	VAULT_RIGHT_AMEND_ALL,  /* amend anyone's record */
+	VAULT_RIGHT_DELETE,     /* delete a record, with a reason */
+	VAULT_RIGHT_USERS,      /* add and remove users, set others' passphrases */
+	VAULT_RIGHT_AUDIT,      /* read the audit trail, verify the vault */
+	VAULT_RIGHT_EXPORT,
+	VAULT_RIGHT_STATS,
+};
+/* 1 when the unlocked user may; 0 when not, or when locked. */
+int vault_allowed(const struct vault *v, enum vault_right r);
+/* ST_OK, ST_LOCKED, or ST_DENIED with a message naming the role needed. */
+enum status vault_require(struct vault *v, enum vault_right r);
+
+/* Before vault_create: make it a training vault (for mock screenings; its
+ * records are fictional). The flag is authenticated with a key derived from
+ * the vault key: set on disk, the unlock reports ST_TAMPERED; removed on
+ * disk, vault_verify reports it (the vault's first audit entry names the
+ * kind of vault). vault_is_training() is known after open. */
+void vault_set_training(struct vault *v, int training);
+int vault_is_training(const struct vault *v);
+
+/* Before vault_create: share the vault with the OS group `group` (implies
+ * vault_set_shared): the directory gets that group and the setgid bit, so
+ * files LMDB creates later keep it. ST_NOTFOUND: no such group; ST_DENIED:
+ * this user is not a member of it (and is not root). */
+enum status vault_set_group(struct vault *v, const char *group);
+
+/* Validates an amend or delete reason: 1..VAULT_REASON_MAX bytes of UTF-8,
+ * not only spaces, no control characters. msg may be NULL. */
+enum status vault_check_reason(const char *reason, char *msg, size_t msglen);
+
+/* vault_record_replace with a reason, which an owner amending their own
+ * record must give (ST_INVALID without); a supervisor may pass NULL. The
+ * reason goes to the audit entry, not into the record. */
+enum status vault_record_amend(struct vault *v, const struct record_id *id,
+    const char *json, size_t len, const char *summary, size_t summary_len,
+    const char *reason);
+
+/* Deletes a record, its summary and every earlier version (supervisor, with
+ * a reason, e.g. the respondent withdrew consent) and writes an audit entry
+ * naming the record and the reason, with nothing of its content. A damaged
+ * record can be deleted. Drafts are not touched: they have their own ids and
+ * the draft of a record is deleted when it is saved. LMDB frees the pages;
+ * their old ciphertext stays in data.mdb until reused (a compacting copy,
+ * `mdb_copy -c`, drops it). */
+enum status vault_record_delete(struct vault *v, const struct record_id *id,
+    const char *reason);
+
+/* ---- audit trail plumbing, for core/audit.c (others use audit.h) ---------- */
+
+struct vault_audit_head {
+	uint64_t seq;                   /* 0: the trail is empty */
+	unsigned char link[32];
+};
+
+/* Seals and chains an encoded entry (audit_encode) whose user is the
+ * unlocked user. One durable write transaction; it may grow the map a
+ * little past its maximum, so a full vault still records who unlocked it. */
+enum status vault_audit_append(struct vault *v, const unsigned char *entry, size_t len);
+/* Every entry in order, decrypted (not chain-checked), for a user with
+ * VAULT_RIGHT_AUDIT; fn as for vault_scan_fn, entry valid during the call. */
+typedef int (*vault_audit_fn)(void *ctx, uint64_t seq, enum status st,
+    const unsigned char *entry, size_t len);
+enum status vault_audit_scan(struct vault *v, vault_audit_fn fn, void *ctx);
+/* The stored head (authenticated: ST_TAMPERED when edited). */
+enum status vault_audit_head(struct vault *v, struct vault_audit_head *out);
+
+/* ---- verification -------------------------------------------------------- */
+
+struct vault_verify_counts {
+	size_t users, records, summaries, drafts, history, forms, audit, problems;
+};
+/* Called once per problem with a sentence naming what and where. */
+typedef void (*vault_problem_fn)(void *ctx, const char *problem);
+/*
+ * Checks everything a supervisor's key can check, in one snapshot: the
+ * metadata; every user entry (its layout, and that it is the one the audit
+ * trail says was written last: an edited role or wrapped key shows); every
+ * record, summary, earlier version, form and draft (all users' drafts) opens
+ * and sits in its own slot; the audit chain is whole from entry 1 to its
+ * head, and agrees with what is stored (no record or user missing, put back
+ * or rolled back to an older copy). noted, when not NULL, is a head noted
+ * earlier (audit_head_parse): the trail must still hold it.
+ * ST_OK when nothing is wrong, ST_TAMPERED when fn was called; other codes
+ * when the check could not run. Needs VAULT_RIGHT_AUDIT. fn must not call
+ * the vault.
+ */
+enum status vault_verify(struct vault *v, const struct vault_audit_head *noted,
+    vault_problem_fn fn, void *ctx, struct vault_verify_counts *counts);
 
 /* ---- for tests and fuzzing only: the program never calls these ---- */
 

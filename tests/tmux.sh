@@ -20,14 +20,31 @@ thex() { name=$1; shift; $TMUX_CMD send-keys -t "$name" -H "$@"; }
 tscreen() { $TMUX_CMD capture-pane -p -t "$1"; }
 tresize() { $TMUX_CMD resize-window -t "$1" -x "$2" -y "$3"; }
 
+# tsettle NAME: waits until two captures 50 ms apart agree (the program
+# has finished painting), at most half a second; leaves it in $T/screen.
+tsettle() {
+	j=0
+	while [ "$j" -lt 10 ]; do
+		sleep 0.05
+		tscreen "$1" >"$T/screen2" 2>/dev/null
+		cmp -s "$T/screen" "$T/screen2" && return 0
+		mv "$T/screen2" "$T/screen"
+		j=$((j + 1))
+	done
+}
+
 # twait NAME TEXT [SECONDS]: polls the screen until TEXT appears (fixed
-# string). Returns 1 on timeout, leaving the last screen in $T/screen.
+# string), then until the paint has settled, so later checks read a whole
+# screen. Returns 1 on timeout, leaving the last screen in $T/screen.
 twait() {
 	name=$1 text=$2 limit=${3:-10}
 	i=0
 	while [ "$i" -lt $((limit * 20)) ]; do
 		tscreen "$name" >"$T/screen" 2>/dev/null
-		grep -qF -- "$text" "$T/screen" && return 0
+		if grep -qF -- "$text" "$T/screen"; then
+			tsettle "$name"
+			return 0
+		fi
 		sleep 0.05
 		i=$((i + 1))
 	done

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "form.h"
 #include "formdir.h"
 #include "interview.h"
@@ -30,6 +31,8 @@ static const struct screen *const screens[SCR__COUNT] = {
 	[SCR_END] = &scr_end,
 	[SCR_LANGUAGE] = &scr_language,
 	[SCR_RESUME] = &scr_resume,
+	[SCR_SCENARIO] = &scr_scenario,
+	[SCR_DEBRIEF] = &scr_debrief,
 };
 
 void
@@ -97,10 +100,33 @@ app_close_interview(struct app *a)
 {
 	interview_free(a->iv);
 	a->iv = NULL;
-	form_free(a->form);
+	if (!a->form_borrowed)
+		form_free(a->form);
 	a->form = NULL;
+	a->form_borrowed = false;
+	a->scenario = NULL;
 	memset(&a->draft, 0, sizeof a->draft);
 	a->has_draft = false;
+}
+
+void
+app_wipe_lists(struct app *a)
+{
+	/* Case rows name outcomes and interviewers; ticks are answers. */
+	if (a->rows != NULL)
+		explicit_bzero(a->rows, a->nrows * sizeof *a->rows);
+	free(a->rows);
+	a->rows = NULL;
+	a->nrows = 0;
+	a->rows_cap = 0;
+	free(a->shown);
+	a->shown = NULL;
+	a->nshown = 0;
+	if (a->ticks != NULL)
+		explicit_bzero(a->ticks, a->nticks * sizeof *a->ticks);
+	free(a->ticks);
+	a->ticks = NULL;
+	a->nticks = 0;
 }
 
 void
@@ -115,16 +141,8 @@ app_lock(struct app *a, const char *why)
 	/* The answer being typed is the respondent's words too. */
 	if (a->answer_edit)
 		lineedit_clear(a->answer_edit);
-	free(a->ticks);
-	a->ticks = NULL;
-	a->nticks = 0;
+	app_wipe_lists(a);
 	a->viewing = false;
-	free(a->rows);
-	a->rows = NULL;
-	a->nrows = 0;
-	free(a->shown);
-	a->shown = NULL;
-	a->nshown = 0;
 	vault_lock(a->v);
 	keys_reset(a->keys);
 	app_goto(a, SCR_UNLOCK);
@@ -211,6 +229,8 @@ handle(struct app *a, const struct key_event *ev)
 
 	a->msg[0] = '\0';
 	if (act == ACT_HIDE && a->screen != SCR_UNLOCK) {
+		term_blank();
+		audit_log(a->v, AUDIT_HIDE, NULL, NULL);
 		app_lock(a, "Hidden and locked. Unlock to continue.");
 		return;
 	}
@@ -236,9 +256,8 @@ app_free(struct app *a)
 	lineedit_free(a->pass_edit);
 	lineedit_free(a->search);
 	lineedit_free(a->answer_edit);
-	free(a->ticks);
-	free(a->rows);
-	free(a->shown);
+	app_wipe_lists(a);
+	app_free_scenarios(a);
 	for (size_t i = 0; i < a->nforms; i++)
 		free(a->form_paths[i]);
 	free(a->form_paths);
@@ -302,6 +321,7 @@ app_run(const char *vault_dir, const char *user, bool training, int idle_seconds
 				if (keys_flush(a.keys, &ev))
 					handle(&a, &ev);
 			} else if (a.screen != SCR_UNLOCK) {
+				audit_log(a.v, AUDIT_LOCK, NULL, NULL);
 				app_lock(&a, "Locked after a time without a key. Unlock to continue.");
 			}
 			continue;
@@ -309,6 +329,9 @@ app_run(const char *vault_dir, const char *user, bool training, int idle_seconds
 		off = 0;
 		while (!a.quit && keys_decode(a.keys, buf, n, &off, &ev))
 			handle(&a, &ev);
+		/* Raw keystrokes may be a passphrase or an answer. */
+		explicit_bzero(buf, n);
+		explicit_bzero(&ev, sizeof ev);
 	}
 	/* Hang-up or quit: the draft is on disk; wipe and restore the terminal. */
 	app_save_draft(&a);

@@ -26,6 +26,7 @@
 
 struct form;
 struct interview;
+struct training_scenario;
 
 enum screen_id {
 	SCR_UNLOCK,
@@ -40,6 +41,8 @@ enum screen_id {
 	SCR_END,
 	SCR_LANGUAGE,
 	SCR_RESUME,
+	SCR_SCENARIO,
+	SCR_DEBRIEF,
 	SCR__COUNT
 };
 
@@ -104,9 +107,20 @@ struct app {
 	/* Case list. */
 	struct case_row *rows;
 	size_t nrows;
+	size_t rows_cap;
 	size_t *shown;                  /* indices into rows after the filter */
 	size_t nshown;
 	struct lineedit *search;
+
+	/* Training: the scenarios on offer, the one being played, its debrief
+	 * as lines of text. form_borrowed: a->form belongs to the scenario. */
+	struct training_scenario **scenarios;
+	size_t nscenarios;
+	struct training_scenario *scenario;
+	bool form_borrowed;
+	char **debrief_text;
+	int *debrief_kind;
+	size_t debrief_n;
 
 	/* New interview: the forms on offer. */
 	char **form_paths;
@@ -116,7 +130,7 @@ struct app {
 
 extern const struct screen scr_unlock, scr_cases, scr_new, scr_question,
     scr_review, scr_outcome, scr_record, scr_help, scr_emergency, scr_end,
-    scr_language, scr_resume;
+    scr_language, scr_resume, scr_scenario, scr_debrief;
 
 /* Runs the program until quit or hangup; returns an exit code. */
 /* user (may be NULL) is filled into the unlock screen. */
@@ -134,6 +148,8 @@ void app_say(struct app *a, bool error, const char *fmt, ...)
 bool app_save_draft(struct app *a);
 /* Closes the open interview (after its draft is saved) and wipes it. */
 void app_close_interview(struct app *a);
+/* Wipes and frees the case rows and the choice ticks. */
+void app_wipe_lists(struct app *a);
 /* Locks: saves the draft, wipes keys and answers, blanks the screen. */
 void app_lock(struct app *a, const char *why);
 
@@ -143,6 +159,11 @@ bool app_edit(struct app *a, struct lineedit *le, enum action act,
 
 /* Standard screen frame: title bar with form and user, banner. */
 int app_frame(struct app *a, const char *title);
+
+/* Training: after a mock screening is saved, scores it against its scenario
+ * (asking which scenario when a resumed draft lost it) and shows the debrief. */
+void app_debrief(struct app *a);
+void app_free_scenarios(struct app *a);
 
 /* After unlock: offers the newest interrupted interview of this user, or
  * shows the case list. */

@@ -128,12 +128,15 @@ acting_user(struct cli *c, char *buf, size_t len, int *rc)
 	char err[256] = "";
 	struct secret *s;
 
+	if (c->as != NULL)
+		return c->as;
 	if (c->user != NULL)
 		return c->user;
 	s = secret_read_tty("User: ", 1, err, sizeof err);
 	if (s == NULL) {
 		*rc = cli_fail(ST_INVALID, strstr(err, "no terminal") ?
-		    "no terminal to ask on: name the acting user with --user NAME" : err);
+		    "no terminal to ask on: name the acting user with --user NAME (or --as NAME)" :
+		    err);
 		return NULL;
 	}
 	if (s->len >= len) {

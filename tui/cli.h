@@ -44,7 +44,22 @@ struct cli {
 	const char *format;
 	const char *form;
 	const char *answers;
+	const char *reason;             /* record amend, record delete */
+	const char *since;              /* audit, export, bundle: YYYY-MM-DD */
+	const char *head;               /* verify: a head noted earlier, SEQ:HASH */
+	const char *group;              /* init: share the vault with this OS group */
+	const char *as;                 /* the acting user, also where --user filters */
 	int training;
+	/* data out: export, stats, keygen, bundle */
+	const char *out;
+	const char *by;
+	uint64_t k;                     /* 0 = default */
+	int k_set;
+	int ctdc;
+	const char *to;
+	const char *key;
+	int key_pass_fd;                /* -1 when unset */
+	const char *key_pass_file;
 	int argc;                       /* positional words after the command */
 	char **argv;
 };
@@ -60,6 +75,21 @@ int cmd_init(struct cli *c);
 int cmd_user(struct cli *c);
 int cmd_forms(struct cli *c);
 int cmd_record(struct cli *c);
+int cmd_training(struct cli *c);
+
+/* Checks one training scenario file as `intake training check` does:
+ * prints its diagnostics on stderr and a summary line on stdout; 0 when it
+ * loads, 1 when not. `intake forms check` hands it every file whose top
+ * level has a `scenario:` or `persona:` key (training_is_scenario_file). */
+int cli_check_scenario(const char *path);
+int cmd_audit(struct cli *c);
+int cmd_verify(struct cli *c);
+int cmd_export(struct cli *c);
+int cmd_stats(struct cli *c);
+int cmd_keygen(struct cli *c);
+int cmd_bundle(struct cli *c);
+int cmd_backup(struct cli *c);
+int cmd_restore(struct cli *c);
 
 /* Prints "intake: msg" to stderr; returns the exit code for st. */
 int cli_fail(enum status st, const char *msg);
@@ -68,7 +98,8 @@ int cli_exit_code(enum status st);
 /* Opens the vault named by --vault (or the default), reporting failures.
  * Returns EXIT_OK and sets *out, or an exit code. */
 int cli_open(struct cli *c, struct vault **out);
-/* Opens and unlocks as --user (asked on the terminal when absent). */
+/* Opens and unlocks as --as, else --user (asked on the terminal when both
+ * are absent). */
 int cli_open_unlocked(struct cli *c, struct vault **out);
 /* The acting user's passphrase: --passphrase-fd/-file, else the terminal. */
 struct secret *cli_passphrase(struct cli *c, const char *prompt, int *rc);

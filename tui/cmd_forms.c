@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "form.h"
 #include "formdir.h"
+#include "training.h"
 
 /* A referral directory (forms/referrals.yaml) has a top-level `referrals:`
  * and no `sections:`; it is checked through every form that names it. */
@@ -102,6 +103,10 @@ forms_check(struct cli *c)
 	for (int i = 1; i < c->argc; i++) {
 		if (is_referral_directory(c->argv[i])) {
 			bad |= check_referrals(c->argv[i]);
+			continue;
+		}
+		if (training_is_scenario_file(c->argv[i])) {
+			bad |= cli_check_scenario(c->argv[i]);
 			continue;
 		}
 		diag_list_init(&dl);

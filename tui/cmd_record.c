@@ -1,9 +1,11 @@
 /*
- * cmd_record.c — `intake record add|list|show`: records from the command line,
- * through the same engine as answers typed in the interview screen.
+ * cmd_record.c — `intake record add|list|show|amend|delete|history`: records
+ * from the command line, through the same engine as answers typed in the
+ * interview screen.
  *
- * `record show` prints a record's plaintext to stdout: that is what it is for,
- * and only a user whose role may read the record gets that far.
+ * `record show` and `record history` print a record's plaintext to stdout:
+ * that is what they are for, only a user whose role may read the record gets
+ * that far, and the viewing is in the audit trail before anything is shown.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "form.h"
 #include "formdir.h"
@@ -329,6 +332,10 @@ record_show(struct cli *c)
 		goto out;
 	}
 	if (!text) {
+		if ((st = audit_log(v, AUDIT_RECORD_VIEW, &id, NULL)) != ST_OK) {
+			rc = cli_fail(st, vault_errmsg(v));
+			goto out;
+		}
 		fwrite(json, 1, len, stdout);
 		putchar('\n');
 		goto out;
@@ -354,6 +361,222 @@ out:
 	return rc;
 }
 
+/* Reads --answers into *out (a JSON object), reporting errors. */
+static int
+load_answers(const char *path, json_t **out)
+{
+	json_error_t jerr;
+	json_t *answers = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (answers == NULL || !json_is_object(answers)) {
+		fprintf(stderr, "intake: %s:%d:%d: %s\n", path, jerr.line, jerr.column,
+		    answers ? "the answers must be one JSON object {\"question_id\": answer}"
+		    : jerr.text);
+		json_decref(answers);
+		return EXIT_INVALID;
+	}
+	*out = answers;
+	return EXIT_OK;
+}
+
+/* --reason, checked before anything is unlocked. */
+static int
+check_reason(struct cli *c, const char *what)
+{
+	char err[256];
+
+	if (c->reason == NULL) {
+		fprintf(stderr, "intake: %s needs --reason \"...\": say why (it is kept in the "
+		    "audit trail)\n", what);
+		return EXIT_USAGE;
+	}
+	if (vault_check_reason(c->reason, err, sizeof err) != ST_OK)
+		return cli_fail(ST_INVALID, err);
+	return EXIT_OK;
+}
+
+static int
+record_amend_cmd(struct cli *c)
+{
+	char err[512] = "", dir[PATH_MAX];
+	struct vault *v = NULL;
+	struct form *f = NULL;
+	struct interview *iv = NULL;
+	json_t *answers = NULL;
+	struct record_id id;
+	struct case_code code;
+	unsigned versions = 0;
+	enum status st;
+	int rc;
+
+	if (c->argc != 2 || c->answers == NULL) {
+		fprintf(stderr, "intake: usage: intake record amend CODE --answers A.json "
+		    "--reason TEXT\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = check_reason(c, "record amend")) != EXIT_OK ||
+	    (rc = load_answers(c->answers, &answers)) != EXIT_OK)
+		return rc;
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		goto out;
+	if ((st = vault_record_find(v, c->argv[1], &id)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	if (formdir_find(dir, sizeof dir) != ST_OK)
+		snprintf(dir, sizeof dir, ".");
+	if ((st = record_load(v, &id, 0, dir, &f, &iv, err, sizeof err)) != ST_OK) {
+		rc = cli_fail(st, err);
+		goto out;
+	}
+	record_id_code(&id, &code);
+	if (interview_reopen(iv) != ST_OK) {
+		fprintf(stderr, "intake: case %s is '%s': only a finished record can be amended\n",
+		    code.s, interview_status(iv));
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	if (interview_apply_answers(iv, answers, err, sizeof err) != ST_OK) {
+		fprintf(stderr, "intake: invalid answer: %s\nNothing was changed.\n", err);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	if (interview_finish(iv) != ST_OK) {
+		int q = interview_current(iv);
+
+		fprintf(stderr, "intake: the amended record is not complete: %s%s%s\nNothing was "
+		    "changed.\n", q >= 0 ? form_question_id(f, (size_t)q) : "", q >= 0 ? ": " : "",
+		    interview_error(iv));
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	if ((st = record_amend(v, &id, iv, c->reason)) != ST_OK ||
+	    (st = vault_record_versions(v, &id, &versions)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	printf("Amended case %s; %u earlier version%s kept.\n", code.s, versions,
+	    versions == 1 ? "" : "s");
+out:
+	json_decref(answers);
+	interview_free(iv);
+	form_free(f);
+	vault_close(v);
+	return rc;
+}
+
+static int
+record_delete_cmd(struct cli *c)
+{
+	struct vault *v = NULL;
+	struct record_id id;
+	struct case_code code;
+	unsigned versions = 0;
+	enum status st;
+	int rc;
+
+	if (c->argc != 2) {
+		fprintf(stderr, "intake: usage: intake record delete CODE --reason TEXT\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = check_reason(c, "record delete")) != EXIT_OK)
+		return rc;
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	if ((st = vault_require(v, VAULT_RIGHT_DELETE)) != ST_OK ||
+	    (st = vault_record_find(v, c->argv[1], &id)) != ST_OK ||
+	    (st = vault_record_versions(v, &id, &versions)) != ST_OK ||
+	    (st = vault_record_delete(v, &id, c->reason)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	record_id_code(&id, &code);
+	printf("Deleted case %s", code.s);
+	if (versions > 0)
+		printf(" and its %u earlier version%s", versions, versions == 1 ? "" : "s");
+	printf(".\n");
+out:
+	vault_close(v);
+	return rc;
+}
+
+/* Prints one version of a record, as text or JSON. */
+static int
+print_version(struct vault *v, const char *json, size_t len, const char *heading,
+    const struct case_code *code, int text, const char *dir)
+{
+	char err[512] = "";
+	struct form *f = NULL;
+	struct interview *iv = NULL;
+	enum status st;
+
+	if (!text) {
+		fwrite(json, 1, len, stdout);
+		putchar('\n');
+		return EXIT_OK;
+	}
+	printf("==== %s ====\n", heading);
+	if ((st = record_from_json(v, json, len, dir, &f, &iv, err, sizeof err)) != ST_OK)
+		return cli_fail(st, err);
+	print_text(iv, code);
+	printf("\n");
+	interview_free(iv);
+	form_free(f);
+	return EXIT_OK;
+}
+
+static int
+record_history_cmd(struct cli *c)
+{
+	char dir[PATH_MAX], heading[96];
+	struct vault *v = NULL;
+	struct record_id id;
+	struct case_code code;
+	unsigned versions = 0;
+	char *json = NULL;
+	size_t len = 0;
+	enum status st;
+	int rc, text;
+
+	if (c->argc != 2) {
+		fprintf(stderr, "intake: usage: intake record history CODE [--format text|json]\n");
+		return EXIT_USAGE;
+	}
+	text = c->format == NULL || strcmp(c->format, "text") == 0;
+	if (!text && strcmp(c->format, "json") != 0) {
+		fprintf(stderr, "intake: --format is text or json\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	if ((st = vault_require(v, VAULT_RIGHT_READ_ALL)) != ST_OK ||
+	    (st = vault_record_find(v, c->argv[1], &id)) != ST_OK ||
+	    (st = vault_record_versions(v, &id, &versions)) != ST_OK ||
+	    (st = audit_log(v, AUDIT_HISTORY_VIEW, &id, NULL)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	record_id_code(&id, &code);
+	if (formdir_find(dir, sizeof dir) != ST_OK)
+		snprintf(dir, sizeof dir, ".");
+	for (unsigned i = 1; i <= versions + 1 && rc == EXIT_OK; i++) {
+		st = i <= versions ? vault_record_history(v, &id, i, &json, &len) :
+		    vault_record_get(v, &id, &json, &len);
+		if (st != ST_OK) {
+			rc = cli_fail(st, vault_errmsg(v));
+			break;
+		}
+		snprintf(heading, sizeof heading, "Version %u of %u%s", i, versions + 1,
+		    i == 1 ? " (the original)" : i == versions + 1 ? " (current)" : "");
+		rc = print_version(v, json, len, heading, &code, text, dir);
+		vault_plain_free(json, len);
+		json = NULL;
+	}
+out:
+	vault_close(v);
+	return rc;
+}
+
 int
 cmd_record(struct cli *c)
 {
@@ -365,6 +588,12 @@ cmd_record(struct cli *c)
 		return record_list(c);
 	if (strcmp(sub, "show") == 0)
 		return record_show(c);
-	fprintf(stderr, "intake: usage: intake record add|list|show ...\n");
+	if (strcmp(sub, "amend") == 0)
+		return record_amend_cmd(c);
+	if (strcmp(sub, "delete") == 0)
+		return record_delete_cmd(c);
+	if (strcmp(sub, "history") == 0)
+		return record_history_cmd(c);
+	fprintf(stderr, "intake: usage: intake record add|list|show|amend|delete|history ...\n");
 	return EXIT_USAGE;
 }

@@ -57,13 +57,21 @@ cmd_init(struct cli *c)
 		rc = cli_fail(ST_NOMEM, NULL);
 		goto out;
 	}
+	vault_set_training(v, c->training);
+	if (c->group != NULL && (st = vault_set_group(v, c->group)) != ST_OK) {
+		rc = cli_fail(st == ST_NOTFOUND ? ST_INVALID : st, vault_errmsg(v));
+		goto out;
+	}
 	st = vault_create(v, c->vault_dir, user, pass->buf, pass->len, &kdf);
 	if (st != ST_OK) {
 		rc = cli_fail(st, vault_errmsg(v));
 		goto out;
 	}
-	printf("Created vault %s with supervisor %s (Argon2id: %llu ops, %llu MiB).\n",
-	    c->vault_dir, user, (unsigned long long)kdf.ops, (unsigned long long)kdf.mem_mib);
+	printf("Created %svault %s with supervisor %s (Argon2id: %llu ops, %llu MiB).\n",
+	    c->training ? "training " : "", c->vault_dir, user, (unsigned long long)kdf.ops,
+	    (unsigned long long)kdf.mem_mib);
+	if (c->group != NULL)
+		printf("Shared with group %s: directory 2770, files 0660.\n", c->group);
 out:
 	secret_free(pass);
 	vault_close(v);

@@ -442,6 +442,10 @@ lineedit_kill_start(struct lineedit *le)
 bool
 lineedit_clear(struct lineedit *le)
 {
+	/* The rendered view holds a copy of the text: wipe it too, so a
+	 * clear on lock leaves nothing of the answer behind. */
+	if (le->view != NULL)
+		explicit_bzero(le->view, le->viewcap);
 	if (le->len == 0)
 		return false;
 	cut(le, 0, le->len);

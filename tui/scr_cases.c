@@ -60,7 +60,8 @@ struct scan_ctx {
 	bool supervisor;
 };
 
-/* Adds one row; grows the array geometrically. */
+/* Adds one row; grows the array geometrically, by malloc, copy and wipe
+ * (realloc could leave a copy of the rows behind in freed memory). */
 static struct case_row *
 add_row(struct app *a, size_t *cap)
 {
@@ -69,13 +70,75 @@ add_row(struct app *a, size_t *cap)
 	if (a->nrows == *cap) {
 		size_t n = *cap ? *cap * 2 : 256;
 
-		if ((grown = realloc(a->rows, n * sizeof *grown)) == NULL)
+		if ((grown = malloc(n * sizeof *grown)) == NULL)
 			return NULL;
+		if (a->rows != NULL) {
+			memcpy(grown, a->rows, a->nrows * sizeof *grown);
+			explicit_bzero(a->rows, *cap * sizeof *grown);
+			free(a->rows);
+		}
 		a->rows = grown;
 		*cap = n;
+		a->rows_cap = n;
 	}
 	memset(&a->rows[a->nrows], 0, sizeof a->rows[0]);
 	return &a->rows[a->nrows];
+}
+
+/*
+ * Copies the string value of a top-level key of a flat, compact JSON object
+ * (the summaries interview_summary_json writes) into dst: the case list reads
+ * 100,000 of them, and a full JSON parse per row costs more than decrypting
+ * it. Escapes are kept simple (\uXXXX becomes '?'); a missing key, null or a
+ * non-string gives "". Never reads past len, never writes past dstlen.
+ */
+static void
+flat_get(const char *json, size_t len, const char *key, char *dst, size_t dstlen)
+{
+	size_t klen = strlen(key), i = 0, o = 0;
+	int depth = 0;
+
+	dst[0] = '\0';
+	while (i < len) {
+		char c = json[i];
+
+		if (c == '{' || c == '[') {
+			depth++;
+			i++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+			i++;
+		} else if (c == '"') {
+			size_t start = ++i;
+
+			while (i < len && json[i] != '"')
+				i += json[i] == '\\' ? 2 : 1;
+			if (i >= len)
+				return;
+			i++;
+			if (depth != 1 || i - start - 1 != klen || memcmp(json + start, key, klen) != 0 ||
+			    i >= len || json[i] != ':')
+				continue;
+			i++;
+			if (i >= len || json[i] != '"')
+				return;
+			for (i++; i < len && json[i] != '"' && o + 1 < dstlen; i++) {
+				if (json[i] == '\\' && i + 1 < len) {
+					i++;
+					if (json[i] == 'u') {
+						dst[o++] = '?';
+						i += 4;
+						continue;
+					}
+					dst[o++] = json[i] == 'n' ? ' ' : json[i] == 't' ? ' ' : json[i];
+				} else
+					dst[o++] = json[i];
+			}
+			dst[o] = '\0';
+			return;
+		} else
+			i++;
+	}
 }
 
 static int
@@ -86,7 +149,6 @@ scan_summary(void *ctxp, const struct record_id *id, enum status st, const char 
 	struct app *a = ctx->a;
 	struct case_row *r;
 	struct case_code code;
-	json_t *o;
 
 	if ((r = add_row(a, &ctx->cap)) == NULL)
 		return 1;
@@ -99,10 +161,12 @@ scan_summary(void *ctxp, const struct record_id *id, enum status st, const char 
 		a->nrows++;
 		return 0;
 	}
-	if ((o = json_loadb(json, len, 0, NULL)) == NULL)
-		return 0;
-	fill_row(r, o);
-	json_decref(o);
+	flat_get(json, len, "started", r->started, sizeof r->started);
+	flat_get(json, len, "interviewer", r->interviewer, sizeof r->interviewer);
+	flat_get(json, len, "form", r->form, sizeof r->form);
+	flat_get(json, len, "lang", r->lang, sizeof r->lang);
+	flat_get(json, len, "status", r->status, sizeof r->status);
+	flat_get(json, len, "outcome", r->outcome, sizeof r->outcome);
 	if (ctx->supervisor || strcmp(r->interviewer, vault_user(a->v)) == 0)
 		a->nrows++;
 	return 0;
@@ -113,13 +177,11 @@ scan_summary(void *ctxp, const struct record_id *id, enum status st, const char 
 static void
 load_rows(struct app *a)
 {
-	struct scan_ctx ctx = { a, 0, vault_role(a->v) == ROLE_SUPERVISOR };
+	struct scan_ctx ctx = { a, 0, vault_allowed(a->v, VAULT_RIGHT_READ_ALL) };
 	struct record_id *drafts = NULL;
 	size_t nd = 0;
 
-	free(a->rows);
-	a->rows = NULL;
-	a->nrows = 0;
+	app_wipe_lists(a);
 	if (vault_summary_scan(a->v, scan_summary, &ctx) != ST_OK)
 		app_say(a, true, "Some cases could not be listed: %s", vault_errmsg(a->v));
 	if (vault_draft_list(a->v, &drafts, &nd) != ST_OK)
@@ -146,7 +208,8 @@ load_rows(struct app *a)
 		a->nrows++;
 	}
 	free(drafts);
-	qsort(a->rows, a->nrows, sizeof *a->rows, row_newest_first);
+	if (a->nrows > 1)
+		qsort(a->rows, a->nrows, sizeof *a->rows, row_newest_first);
 }
 
 static bool
@@ -207,7 +270,7 @@ cases_draw(struct app *a)
 
 	ui_text(top, 2, 8, "Search:", 0);
 	lineedit_render(a->search, 40, &view);
-	ui_text(top, 10, 40, view.text, A_UNDERLINE);
+	ui_field(top, 10, 40, view.text, view.cursor_col);
 	snprintf(line, sizeof line, "%zu of %zu", a->nshown, a->nrows);
 	ui_text_right(top, COLS - 1, line, 0);
 	snprintf(line, sizeof line, "  %-11s %-10s %-10s %-15s %-3s %-6s %s",
@@ -225,7 +288,8 @@ cases_draw(struct app *a)
 		attr_t attr = idx == sel ? A_REVERSE : 0;
 
 		if (idx == 0)
-			snprintf(line, sizeof line, "%s + Start a new interview", idx == sel ? ">" : " ");
+			snprintf(line, sizeof line, "%s + %s", idx == sel ? ">" : " ", a->training ?
+			    "Start a mock screening (choose a scenario)" : "Start a new interview");
 		else if ((size_t)idx <= a->nshown) {
 			const struct case_row *r = &a->rows[a->shown[idx - 1]];
 
@@ -253,7 +317,7 @@ open_row(struct app *a)
 	enum status st;
 
 	if (a->focus == 0) {
-		app_goto(a, SCR_NEW);
+		app_goto(a, a->training ? SCR_SCENARIO : SCR_NEW);
 		return;
 	}
 	r = &a->rows[a->shown[a->focus - 1]];
@@ -354,7 +418,9 @@ list_forms(struct app *a)
 			a->nforms++;
 	}
 	closedir(d);
-	qsort(a->form_paths, a->nforms, sizeof *a->form_paths, cmp_path);
+	if (a->nforms > 1)
+		if (a->nforms > 1)
+		qsort(a->form_paths, a->nforms, sizeof *a->form_paths, cmp_path);
 }
 
 static enum keys_context

@@ -54,6 +54,8 @@ question_enter(struct app *a)
 			lineedit_set_text(a->answer_edit, v.value, strlen(v.value));
 		a->edit = a->answer_edit;
 	} else if (v.list >= 0) {
+		if (a->ticks != NULL)
+			explicit_bzero(a->ticks, a->nticks * sizeof *a->ticks);
 		free(a->ticks);
 		a->nticks = v.nchoices;
 		a->ticks = calloc(v.nchoices + 1, sizeof *a->ticks);
@@ -156,7 +158,7 @@ question_draw(struct app *a)
 
 		ui_text(y, 2, 2, ">", A_BOLD);
 		if (lineedit_render(a->edit, w - 2, &lv) == ST_OK) {
-			ui_text(y, FIELD_X, w - 2, lv.text, A_UNDERLINE);
+			ui_field(y, FIELD_X, w - 2, lv.text, lv.cursor_col);
 			cy = y;
 			cx = FIELD_X + lv.cursor_col;
 			if (lv.more_left)
@@ -701,6 +703,10 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 			vault_draft_delete(a->v, &a->draft);
 		a->has_draft = false;
 		record_id_code(&id, &code);
+		if (a->training) {
+			app_debrief(a);
+			break;
+		}
 		app_close_interview(a);
 		app_goto(a, SCR_CASES);
 		app_say(a, false, "Saved case %s.", code.s);
@@ -812,6 +818,10 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 			vault_draft_delete(a->v, &a->draft);
 		a->has_draft = false;
 		record_id_code(&id, &code);
+		if (a->training) {
+			app_debrief(a);
+			break;
+		}
 		app_close_interview(a);
 		app_goto(a, SCR_CASES);
 		app_say(a, false, "The interview ended; case %s keeps what consent allows.", code.s);

@@ -33,7 +33,7 @@ draw_field(struct app *a, int y, const char *label, struct lineedit *le, int foc
 	ui_text(y, 4, 18, label, focused ? A_BOLD : 0);
 	ui_text(y, x - 2, 2, focused ? ">" : " ", A_BOLD);
 	if (lineedit_render(le, w, &view) == ST_OK) {
-		ui_text(y, x, w, view.text, A_UNDERLINE);
+		ui_field(y, x, w, view.text, view.cursor_col);
 		if (focused)
 			move(y, x + view.cursor_col);
 	}

@@ -141,7 +141,7 @@ struct secret *
 secret_read_tty(const char *prompt, int echo, char *err, size_t errlen)
 {
 	struct termios tio;
-	struct sigaction sa, old_int, old_term, old_hup;
+	struct sigaction sa, old_int, old_term, old_hup, old_quit;
 	struct secret *s;
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 
@@ -153,12 +153,20 @@ secret_read_tty(const char *prompt, int echo, char *err, size_t errlen)
 	if (write(fd, prompt, strlen(prompt)) < 0) {
 		/* The prompt is a courtesy; reading still works. */
 	}
-	if (!echo && tcgetattr(fd, &saved_tio) == 0) {
+	if (!echo && tcgetattr(fd, &saved_tio) != 0) {
+		/* Never read a passphrase with echo on. */
+		snprintf(err, errlen, "cannot turn off echo on this terminal: use "
+		    "--passphrase-file F or --passphrase-fd N");
+		close(fd);
+		return NULL;
+	}
+	if (!echo) {
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = restore_and_reraise;
 		sigaction(SIGINT, &sa, &old_int);
 		sigaction(SIGTERM, &sa, &old_term);
 		sigaction(SIGHUP, &sa, &old_hup);
+		sigaction(SIGQUIT, &sa, &old_quit);
 		tty_fd_for_restore = fd;
 		tio = saved_tio;
 		tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
@@ -172,6 +180,7 @@ secret_read_tty(const char *prompt, int echo, char *err, size_t errlen)
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		sigaction(SIGHUP, &old_hup, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
 		if (write(fd, "\n", 1) < 0) {
 			/* nothing to do: the newline only tidies the screen */
 		}

@@ -152,9 +152,16 @@ term_start(char *err, size_t errlen)
 		start_color();
 		use_default_colors();
 	}
+	/* Clear first: on a terminal without an alternate screen (the Linux
+	 * console) the answers would otherwise stay visible after a crash. */
+	add_cap("clear");
 	add_cap("rmcup");
 	add_cap("sgr0");
 	add_cap("cnorm");
+	if (crash_reset_len + 4 < sizeof crash_reset) {
+		memcpy(crash_reset + crash_reset_len, "\033[3J", 4);
+		crash_reset_len += 4;
+	}
 	return 0;
 }
 

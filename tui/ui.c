@@ -48,6 +48,31 @@ ui_text(int y, int x, int maxw, const char *s, attr_t attr)
 }
 
 void
+ui_field(int y, int x, int w, const char *text, int cursor_col)
+{
+	const uint8_t *p = (const uint8_t *)text, *end = p + strlen(text), *next;
+	const uint8_t *rest = p;
+	int col = 0, typed = 0, cw;
+
+	while (p < end) {
+		next = u8_grapheme_next(p, end);
+		if (next == NULL)
+			break;
+		cw = cluster_width(p, next);
+		if (col + cw > w)
+			break;
+		col += cw;
+		if (*p != ' ' || col <= cursor_col) {
+			typed = col;
+			rest = next;
+		}
+		p = next;
+	}
+	ui_text(y, x, typed, text, 0);
+	ui_text(y, x + typed, w - typed, (const char *)rest, A_UNDERLINE);
+}
+
+void
 ui_text_right(int y, int x_end, const char *s, attr_t attr)
 {
 	int w = ui_width(s);

@@ -24,6 +24,14 @@ int ui_width(const char *s);
 /* Draws s at (y, x), at most maxw columns; returns the columns used. */
 int ui_text(int y, int x, int maxw, const char *s, attr_t attr);
 
+/* A text field w columns wide from the editor's view text (padded to w):
+ * what was typed is drawn plain, the empty rest of the field underlined, so
+ * the field shows where to type while a typed character costs the terminal
+ * that character alone (no attribute switch on and off around it). The
+ * typed part ends after its last non-space or at the cursor, whichever is
+ * further. */
+void ui_field(int y, int x, int w, const char *text, int cursor_col);
+
 /* Draws s right-aligned so that it ends at column x_end (exclusive). */
 void ui_text_right(int y, int x_end, const char *s, attr_t attr);
 

@@ -1,0 +1,95 @@
+/*
+ * stats.h — anonymous statistics: counts that may leave the vault.
+ *
+ * Records counted: those of dataset.h (saved, not training) whose
+ * respondent answered yes to the statistics consent question (`consent:
+ * statistics`); the others are only counted as excluded.
+ *
+ * Variables: the `report:` names of the forms' questions (forms/README.md).
+ * Questions sharing a name feed one variable (age and age_band both feed
+ * ageBroad: the first of them answered in a record gives its value). What a
+ * variable may show:
+ *  - yes_no, select_one: the choice value;
+ *  - select_multiple: the values chosen, in list order, joined with ';'
+ *    (as CTDC's typeOfExploitConcatenated);
+ *  - integer, decimal: only as CTDC age bands (age_0_8, age_9_17, age_18_20,
+ *    age_21_23, age_24_26, age_27_29, age_30_38, age_39_47, age_48_plus),
+ *    the codes the bundled age_band question uses;
+ *  - date: only the month, YYYY-MM;
+ *  - text: never (a text question with `report:` is refused).
+ * Declined, don't know and not asked count as "(unknown)". Two built-in
+ * variables: month and year of the interview (its start).
+ *
+ * Suppression: a count from 1 to k-1 (cells and totals) is shown as "<k"
+ * (primary suppression). Then, in every row and column of a table (a line
+ * whose total is published), a second cell is hidden, shown as "x"
+ * (complementary suppression), while the line has exactly one hidden cell,
+ * or while its published total and the bounds of the hidden cells (1..k-1
+ * for "<k", at least k for "x") would pin one hidden cell to a single value;
+ * when no cell is left to hide, the line's total is hidden instead. Zero is
+ * shown as 0. This protects against reading a cell back from one line's
+ * total; it is not a full audit of every combination of lines, nor of
+ * several tables published from overlapping queries.
+ *
+ * --ctdc coding: variables named by their `report:` name (only names of the
+ * CTDC data standard are accepted); yes/no as 1/0; unknown as -99; age
+ * bands as 0--8, 9--17, 18--20, 21--23, 24--26, 27--29, 30--38, 39--47, 48+;
+ * the Mekong country and nationality codes of the bundled forms as ISO
+ * 3166 alpha-2 (LA, TH, CN, MM, VN, KH, MY) for citizenship and
+ * CountryOfExploitation; year as yearOfRegistration. Other values keep the
+ * form's codes.
+ */
+#ifndef INTAKE_STATS_H
+#define INTAKE_STATS_H
+
+#include <stddef.h>
+
+#include "dataset.h"
+#include "status.h"
+#include "vault.h"
+
+#define STATS_K_DEFAULT 11     /* as CTDC */
+#define STATS_K_MIN     5      /* why: stats_check_k() */
+#define STATS_K_MAX     1000
+#define STATS_BY_MAX    2      /* fields in one cross-tabulation */
+
+enum stats_format {
+	STATS_TABLE,
+	STATS_CSV,
+};
+
+struct stats_opts {
+	const char *const *by;      /* field names (report names or question ids) */
+	size_t nby;                 /* 0: one table per variable */
+	unsigned k;
+	int ctdc;
+	const char *form_id;        /* NULL: every form */
+	const char *since;          /* "YYYY-MM-DD" or NULL */
+	const char *lang;           /* labels of values in table output; NULL: default */
+	const char *forms_dir;
+};
+
+struct stats;
+
+/* ST_INVALID with the reason in msg when k is below STATS_K_MIN or above
+ * STATS_K_MAX: k = 1 publishes unique people, and with fewer than 5 in a
+ * cell anyone who knows a few of them can single out the rest. */
+enum status stats_check_k(unsigned k, char *msg, size_t msglen);
+
+/* Counts. Needs a supervisor (ST_DENIED). ST_INVALID (err lists the
+ * reportable fields) for a field that is not reportable, too many fields,
+ * or a bad k. Other failures as dataset_open() and dataset_scan(). */
+enum status stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
+    char *err, size_t errlen);
+void stats_free(struct stats *s);
+
+size_t stats_counted(const struct stats *s);      /* consented, counted */
+size_t stats_no_consent(const struct stats *s);   /* excluded: no statistics consent */
+const struct dataset_counts *stats_left_out(const struct stats *s);
+
+/* The tables as text (table: aligned, with a header saying what was
+ * counted and what was excluded; csv: RFC 4180, header row first). *out is
+ * malloc'ed, NUL-terminated (free()). ST_NOMEM. */
+enum status stats_format(const struct stats *s, enum stats_format fmt, char **out, size_t *len);
+
+#endif

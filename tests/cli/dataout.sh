@@ -1,0 +1,135 @@
+#!/bin/sh
+# Data leaving the vault from the command line: export, stats, key files,
+# sealed bundles, backup and restore, with every bad input a user can make
+# there, each with its exit status and message.
+. "$(dirname "$0")/../lib.sh"
+
+V=$T/field
+O=$T/office
+SUP=$(passfile sup "field supervisor pass")
+OFF=$(passfile off "office supervisor pass")
+INT=$(passfile int "interviewer passphrase")
+KEYP=$(passfile keyp "office key passphrase")
+AS_SUP="--vault $V --user ana --passphrase-file $SUP"
+AS_OFF="--vault $O --user olga --passphrase-file $OFF"
+export INTAKE_FORMS="$(cd "$(dirname "$0")/../.." && pwd)/forms"
+
+run "$INTAKE" init --vault "$V" --user ana $KDF --passphrase-file "$SUP" </dev/null
+expect "field vault created" 0
+run "$INTAKE" user add bo --role interviewer $AS_SUP --new-passphrase-file "$INT" </dev/null
+expect "interviewer added" 0
+cat >"$T/a.json" <<'EOF'
+{"danger_now":"no","consent_interview":"yes","consent_referral":"yes",
+ "consent_statistics":"yes","age_band":"age_21_23","sector":["factory"],
+ "job_different":"yes","documents_held_by":"employer","needs_now":["shelter"]}
+EOF
+for i in 1 2 3; do
+	run "$INTAKE" record add --form screening_short --answers "$T/a.json" $AS_SUP </dev/null
+done
+expect "records saved" 0 "Saved case"
+
+# ---- export ----
+run "$INTAKE" export --format csv --out "$T/x.csv" $AS_SUP </dev/null
+expect "export writes a CSV" 0 "Exported 3 records"
+expect "export warns the file is plaintext" 0 "PLAINTEXT"
+check "export file is 0600" test "$(stat -c %a "$T/x.csv")" = 600
+check "export has a header and three rows" test "$(grep -c . "$T/x.csv")" = 4
+check "export names the columns" grep -q '^_case,_record_id,_form,' "$T/x.csv"
+
+cp "$T/x.csv" "$T/x.before"
+run "$INTAKE" export --format csv --out "$T/x.csv" $AS_SUP </dev/null
+expect "export refuses an existing file" 1 "already exists"
+check "the existing file is untouched" cmp -s "$T/x.csv" "$T/x.before"
+
+run "$INTAKE" export --format csv --out "$T/x.csv/inside.csv" $AS_SUP </dev/null
+expect "export into a path that cannot be created" 1 "cannot create"
+run "$INTAKE" export --format csv --out "$T/nodir/x.csv" $AS_SUP </dev/null
+expect "export into a missing directory" 1 "does not exist"
+
+run "$INTAKE" export --format xml --out "$T/y.csv" $AS_SUP </dev/null
+expect "unknown export format" 2 "csv or jsonl"
+run "$INTAKE" export --out "$T/y.csv" --since 2024-13-01 $AS_SUP </dev/null
+expect "bad --since date" 2 "YYYY-MM-DD"
+run "$INTAKE" export --out "$T/y.csv" --vault "$V" --user bo --passphrase-file "$INT" </dev/null
+expect "an interviewer cannot export" 7 "only a supervisor"
+check "nothing left behind by a refused export" test ! -e "$T/y.csv"
+run "$INTAKE" export --format jsonl --out "$T/y.jsonl" --lang lo $AS_SUP </dev/null
+expect "JSON Lines export" 0 "Exported 3 records"
+check "JSON Lines carries labels" grep -q '"labels"' "$T/y.jsonl"
+
+# ---- stats ----
+run "$INTAKE" stats $AS_SUP </dev/null
+expect "stats counts consenting records" 0 "Counted: fewer than 11 records"
+expect "stats hides small counts" 0 "<11"
+run "$INTAKE" stats --k 1 $AS_SUP </dev/null
+expect "--k 1 is refused with the reason" 2 "unique individuals"
+run "$INTAKE" stats --by nationality $AS_SUP </dev/null
+expect "a field that is not reportable" 6 "Reportable fields: ageBroad"
+run "$INTAKE" stats --by danger_now $AS_SUP </dev/null
+expect "a question without report:" 6 "no report: key"
+run "$INTAKE" stats --by age_band,job_different --format csv --k 5 $AS_SUP </dev/null
+expect "stats as CSV" 0 "age_band,job_different,count"
+check "CSV stats keep the summary off stdout" sh -c "! grep -q Counted '$T/out'"
+run "$INTAKE" stats --by ageBroad --ctdc --format csv $AS_SUP </dev/null
+expect "stats under CTDC codes" 0 "ageBroad,21--23,<11"
+run "$INTAKE" stats --vault "$V" --user bo --passphrase-file "$INT" </dev/null
+expect "an interviewer cannot run stats" 7
+
+# ---- keys and bundles ----
+run "$INTAKE" keygen --out "$T/office" $KDF --new-passphrase-file "$KEYP" </dev/null
+expect "keygen writes a key pair" 0 "fingerprint"
+check "secret key file is 0600" test "$(stat -c %a "$T/office.key")" = 600
+check "public key is one line" grep -q '^intake-pub-1 [A-Za-z0-9+/=]*$' "$T/office.pub"
+run "$INTAKE" keygen --out "$T/office" $KDF --new-passphrase-file "$KEYP" </dev/null
+expect "keygen never replaces a key" 1 "already exists"
+run "$INTAKE" keygen --out "$T/other" $KDF --new-passphrase-file "$KEYP" </dev/null
+expect "a second key pair" 0
+
+run "$INTAKE" bundle create --to "$T/office.key" --out "$T/b" $AS_SUP </dev/null
+expect "a secret key is not a recipient" 6 "give the .pub file"
+run "$INTAKE" bundle create --to "$T/office.pub" --out "$T/b" $AS_SUP </dev/null
+expect "bundle create seals the records" 0 "Sealed 3 records"
+check "bundle holds no plaintext" sh -c "! grep -q employer '$T/b'"
+
+run "$INTAKE" init --vault "$O" --user olga $KDF --passphrase-file "$OFF" </dev/null
+expect "office vault created" 0
+run "$INTAKE" bundle import "$T/b" --key "$T/other" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
+expect "a bundle for another key" 6 "sealed to another key"
+head -c 2000 "$T/b" >"$T/b.cut"
+run "$INTAKE" bundle import "$T/b.cut" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
+expect "a truncated bundle" 5 "cut short"
+cp "$T/b" "$T/b.flip"
+printf 'X' | dd of="$T/b.flip" bs=1 seek=500 conv=notrunc 2>/dev/null
+run "$INTAKE" bundle import "$T/b.flip" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
+expect "a flipped byte" 5 "integrity check"
+run "$INTAKE" bundle import "$T/b" --key "$T/office" $AS_OFF --key-passphrase-file "$OFF" </dev/null
+expect "wrong key passphrase" 3 "wrong passphrase"
+run "$INTAKE" record list $AS_OFF </dev/null
+expect "nothing was imported by the failures" 0 "0 records"
+run "$INTAKE" bundle import "$T/b" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
+expect "bundle import" 0 "Imported 3 new records"
+run "$INTAKE" bundle import "$T/b" --key "$T/office.key" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
+expect "the same bundle twice" 0 "Imported 0 new records"
+expect "the second import skips all" 0 "skipped 3"
+run "$INTAKE" record list $AS_OFF </dev/null
+expect "the office lists the field's cases" 0 "3 records"
+expect "records keep their interviewer" 0 "ana"
+
+# ---- backup and restore ----
+run "$INTAKE" backup "$T/bk" --vault "$V" </dev/null
+expect "backup" 0 "Backed up"
+check "backup directory is 0700" test "$(stat -c %a "$T/bk")" = 700
+check "backup data is 0600" test "$(stat -c %a "$T/bk/data.mdb")" = 600
+run "$INTAKE" record list --vault "$T/bk" --user ana --passphrase-file "$SUP" </dev/null
+expect "the backup opens with --vault" 0 "3 records"
+code=$(grep -oE '^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]' "$T/out" | head -1)
+run "$INTAKE" record show "$code" --vault "$T/bk" --user ana --passphrase-file "$SUP" </dev/null
+expect "a record in the backup decrypts" 0 "The employer"
+run "$INTAKE" backup "$T/bk" --vault "$V" </dev/null
+expect "backup never overwrites" 1 "not empty"
+run "$INTAKE" restore "$T/bk" --vault "$T/restored" </dev/null
+expect "restore" 0 "Restored"
+run "$INTAKE" record list --vault "$T/restored" --user ana --passphrase-file "$SUP" </dev/null
+expect "the restored vault opens" 0 "3 records"
+run "$INTAKE" restore "$T/bk" --vault "$V" </dev/null
+expect "restore never overwrites a vault" 1 "not empty"

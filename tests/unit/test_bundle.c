@@ -1,0 +1,584 @@
+/*
+ * test_bundle.c — sealed transfer bundles from a field vault to an office
+ * vault: the round trip, and every way a bundle can arrive wrong (another
+ * key, cut short, parts reordered, a flipped byte, sent twice, training
+ * records, content that does not verify). After each failure the office
+ * vault must hold exactly what it held before.
+ */
+#include "testutil.h"
+#include "recordutil.h"
+#include <fcntl.h>
+#include <jansson.h>
+#include <sys/stat.h>
+#include "bundle.h"
+#include "crypto.h"
+#include "export.h"
+#include "form.h"
+#include "interview.h"
+#include "record.h"
+#include "vault.h"
+
+#define PASS_SUP  "field supervisor pass"
+#define PASS_OFF  "office supervisor pass"
+#define PASS_KEY  "office key passphrase"
+#define FORMS_DIR "tests/forms/valid"
+#define MARKER    "MARKERQZX"
+#define NREC      250
+#define NTRAIN    2
+
+static const struct vault_kdf fast = { 1, 8 };
+
+#define PATH_FMT(buf, ...) \
+	assert_true((size_t)snprintf((buf), sizeof(buf), __VA_ARGS__) < sizeof(buf))
+
+struct fx {
+	char *tmp;
+	char field_dir[4096], office_dir[4096], key[4096], pub[4096], bundle[4096];
+	struct vault *field, *office;
+	struct form *f;
+	struct record_id ids[NREC];
+	struct record_id training_id;
+	struct bundle_key *k;
+	unsigned char pk[CRYPTO_PK_BYTES];
+};
+
+static void
+save(struct fx *f, int i, int training, struct record_id *id)
+{
+	char json[512], err[256] = "";
+	struct interview *iv;
+	json_t *a;
+
+	snprintf(json, sizeof json, "{\"gender\":\"%s\",\"consent_interview\":\"yes\",\"age\":%d,"
+	    "\"guardian\":\"" MARKER " %d\",\"job\":\"farm\",\"docs_holder\":[\"employer\"],"
+	    "\"consent_statistics\":\"yes\"}", i % 2 ? "female" : "male", 12 + i % 5, i);
+	a = json_loads(json, 0, NULL);
+	assert_int_equal(interview_start(f->f, i % 3 ? "en" : "lo", &iv), ST_OK);
+	interview_set_interviewer(iv, i % 2 ? "field-bo" : "field-cy");
+	interview_set_training(iv, training);
+	if (interview_apply_answers(iv, a, err, sizeof err) != ST_OK)
+		fail_msg("%s", err);
+	assert_int_equal(interview_finish(iv), ST_OK);
+	assert_int_equal(training ? tu_save_unchecked(f->field, iv, id) :
+	    record_save(f->field, iv, id), ST_OK);
+	interview_free(iv);
+	json_decref(a);
+}
+
+static size_t
+record_count(struct vault *v)
+{
+	struct record_id *ids;
+	size_t n;
+
+	assert_int_equal(vault_record_list(v, &ids, &n), ST_OK);
+	free(ids);
+	return n;
+}
+
+static int
+fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct diag_list dl;
+	char fp[BUNDLE_FP_LEN], prefix[4096], err[512] = "";
+	struct bundle_result r;
+	int fd;
+
+	assert_non_null(f);
+	if (access("/dev/shm", W_OK) == 0)
+		setenv("TMPDIR", "/dev/shm", 1);
+	f->tmp = tu_tmpdir("bundle");
+	PATH_FMT(f->field_dir, "%s/field", f->tmp);
+	PATH_FMT(f->office_dir, "%s/office", f->tmp);
+	PATH_FMT(prefix, "%s/office", f->tmp);
+	PATH_FMT(f->key, "%s/office.key", f->tmp);
+	PATH_FMT(f->pub, "%s/office.pub", f->tmp);
+	PATH_FMT(f->bundle, "%s/cases.bundle", f->tmp);
+	f->field = vault_new();
+	f->office = vault_new();
+	assert_int_equal(vault_create(f->field, f->field_dir, "fieldsup", PASS_SUP,
+	    strlen(PASS_SUP), &fast), ST_OK);
+	assert_int_equal(vault_create(f->office, f->office_dir, "officesup", PASS_OFF,
+	    strlen(PASS_OFF), &fast), ST_OK);
+	diag_list_init(&dl);
+	assert_int_equal(form_load_file(FORMS_DIR "/mini.yaml", &f->f, &dl), ST_OK);
+	diag_list_free(&dl);
+	assert_int_equal(record_attach_form(f->field, f->f), ST_OK);
+	for (int i = 0; i < NREC; i++)
+		save(f, i, 0, &f->ids[i]);
+	for (int i = 0; i < NTRAIN; i++)
+		save(f, i, 1, &f->training_id);
+	assert_int_equal(bundle_keygen(prefix, PASS_KEY, strlen(PASS_KEY), &fast, fp, err,
+	    sizeof err), ST_OK);
+	assert_int_equal(bundle_pub_load(f->pub, f->pk, err, sizeof err), ST_OK);
+	assert_int_equal(bundle_key_open(f->key, PASS_KEY, strlen(PASS_KEY), &f->k, err,
+	    sizeof err), ST_OK);
+	fd = export_create(f->bundle, err, sizeof err);
+	assert_true(fd >= 0);
+	if (bundle_create(f->field, f->pk, fd, NULL, FORMS_DIR, &r, err, sizeof err) != ST_OK)
+		fail_msg("bundle_create: %s", err);
+	close(fd);
+	assert_int_equal(r.records, NREC);
+	assert_int_equal(r.forms, 1);
+	assert_int_equal(r.counts.training, NTRAIN);
+	*state = f;
+	return 0;
+}
+
+static int
+fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	bundle_key_free(f->k);
+	form_free(f->f);
+	vault_close(f->field);
+	vault_close(f->office);
+	tu_rmtree(f->tmp);
+	free(f->tmp);
+	free(f);
+	return 0;
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct bundle_result r;
+	char err[512] = "", path[4096];
+	struct export_opts eo = { EXPORT_CSV, NULL, NULL, NULL, NULL };
+	struct export_result er;
+	size_t blen;
+	char *bytes = tu_slurp(f->bundle, &blen);
+	int fd;
+
+	/* Sealed: none of the respondents' words is readable in the file. */
+	assert_non_null(bytes);
+	assert_null(memmem(bytes, blen, MARKER, strlen(MARKER)));
+	assert_null(memmem(bytes, blen, "field-bo", 8));
+	free(bytes);
+	if (bundle_import(f->office, f->k, f->bundle, &r, err, sizeof err) != ST_OK)
+		fail_msg("import: %s", err);
+	assert_int_equal(r.imported, NREC);
+	assert_int_equal(r.skipped, 0);
+	assert_int_equal(record_count(f->office), NREC);
+	{
+		char hex[33];
+
+		vault_id_hex(f->field, hex);
+		assert_string_equal(r.from, hex);
+	}
+	/* Byte for byte the same records: ids, interviewers, times kept. */
+	for (int i = 0; i < NREC; i++) {
+		char *a, *b, *s;
+		size_t la, lb, ls;
+
+		assert_int_equal(vault_record_get(f->field, &f->ids[i], &a, &la), ST_OK);
+		assert_int_equal(vault_record_get(f->office, &f->ids[i], &b, &lb), ST_OK);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, la);
+		assert_int_equal(vault_summary_get(f->office, &f->ids[i], &s, &ls), ST_OK);
+		assert_non_null(strstr(s, i % 2 ? "field-bo" : "field-cy"));
+		vault_plain_free(a, la);
+		vault_plain_free(b, lb);
+		vault_plain_free(s, ls);
+	}
+	assert_int_equal(vault_record_get(f->office, &f->training_id, &bytes, &blen),
+	    ST_NOTFOUND);
+	/* The form came along and loads in the office even where its referrals
+	 * file is missing (the bundled one was kept). */
+	eo.forms_dir = f->tmp;
+	PATH_FMT(path, "%s/office.csv", f->tmp);
+	fd = export_create(path, err, sizeof err);
+	if (export_write(f->office, fd, &eo, &er, err, sizeof err) != ST_OK)
+		fail_msg("export: %s", err);
+	close(fd);
+	assert_int_equal(er.rows, NREC);
+}
+
+static void
+test_imported_twice(void **state)
+{
+	struct fx *f = *state;
+	struct bundle_result r;
+	char err[512] = "";
+
+	assert_int_equal(bundle_import(f->office, f->k, f->bundle, &r, err, sizeof err), ST_OK);
+	assert_int_equal(bundle_import(f->office, f->k, f->bundle, &r, err, sizeof err), ST_OK);
+	assert_int_equal(r.imported, 0);
+	assert_int_equal(r.skipped, NREC);
+	assert_int_equal(record_count(f->office), NREC);
+}
+
+static void
+test_another_key(void **state)
+{
+	struct fx *f = *state;
+	struct bundle_key *k2 = NULL;
+	struct bundle_result r;
+	char prefix[4096], key2[4096], fp[BUNDLE_FP_LEN], want[BUNDLE_FP_LEN], err[512] = "";
+
+	PATH_FMT(prefix, "%s/field", f->tmp);
+	PATH_FMT(key2, "%s/field.key", f->tmp);
+	assert_int_equal(bundle_keygen(prefix, PASS_KEY, strlen(PASS_KEY), &fast, fp, err,
+	    sizeof err), ST_OK);
+	assert_int_equal(bundle_key_open(key2, PASS_KEY, strlen(PASS_KEY), &k2, err, sizeof err),
+	    ST_OK);
+	/* Nor can the sending vault, holding some other key, open it. */
+	assert_int_equal(bundle_import(f->field, k2, f->bundle, &r, err, sizeof err), ST_INVALID);
+	assert_int_equal(bundle_import(f->office, k2, f->bundle, &r, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "another key"));
+	assert_int_equal(bundle_recipient(f->bundle, want, err, sizeof err), ST_OK);
+	assert_int_equal(bundle_import(f->office, k2, f->bundle, &r, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, fp));
+	assert_int_equal(record_count(f->office), 0);
+	bundle_key_free(k2);
+}
+
+/* Writes len bytes of data to a fresh file named tag; returns its path. */
+static const char *
+variant(struct fx *f, const char *tag, const void *data, size_t len)
+{
+	static char path[4096];
+	int fd;
+
+	PATH_FMT(path, "%s/%s.bundle", f->tmp, tag);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void
+expect_refused(struct fx *f, const char *path, enum status want, const char *text)
+{
+	struct bundle_result r;
+	char err[512] = "";
+	enum status st = bundle_import(f->office, f->k, path, &r, err, sizeof err);
+
+	if (st != want || (text && strstr(err, text) == NULL))
+		fail_msg("%s: status %d (%s), wanted %d with '%s'", path, st, err, want,
+		    text ? text : "");
+	assert_non_null(strstr(err, "nothing was imported"));
+	assert_int_equal(record_count(f->office), 0);
+}
+
+#define HEAD 132
+
+/* Offsets of the chunks (their length fields) in a bundle. */
+static size_t
+chunk_offsets(const unsigned char *b, size_t len, size_t *off, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t o = HEAD; o + 4 <= len && n < max; n++) {
+		off[n] = o;
+		o += 4 + ((size_t)b[o] << 24 | (size_t)b[o + 1] << 16 | (size_t)b[o + 2] << 8 |
+		    b[o + 3]);
+	}
+	return n;
+}
+
+static void
+test_cut_short(void **state)
+{
+	struct fx *f = *state;
+	size_t len = 0, off[16], n;
+	unsigned char *b = (unsigned char *)tu_slurp(f->bundle, &len);
+
+	n = chunk_offsets(b, len, off, 16);
+	assert_true(n >= 3);
+	expect_refused(f, variant(f, "head", b, HEAD), ST_TAMPERED, "cut short");
+	expect_refused(f, variant(f, "mid", b, off[1] + 1000), ST_TAMPERED, "cut short");
+	/* Whole chunks, but the final one missing. */
+	expect_refused(f, variant(f, "boundary", b, off[n - 1]), ST_TAMPERED, "last part");
+	expect_refused(f, variant(f, "lastbyte", b, len - 1), ST_TAMPERED, "cut short");
+	free(b);
+}
+
+static void
+test_reordered(void **state)
+{
+	struct fx *f = *state;
+	size_t len = 0, off[16], n, l1, l2;
+	unsigned char *b = (unsigned char *)tu_slurp(f->bundle, &len), *r;
+
+	n = chunk_offsets(b, len, off, 16);
+	assert_true(n >= 3);
+	/* Swap the first two chunks (both full-sized, so only the order
+	 * differs), and separately drop the second. */
+	l1 = off[1] - off[0];
+	l2 = off[2] - off[1];
+	assert_int_equal(l1, l2);
+	r = malloc(len);
+	memcpy(r, b, len);
+	memcpy(r + off[0], b + off[1], l2);
+	memcpy(r + off[0] + l2, b + off[0], l1);
+	expect_refused(f, variant(f, "swapped", r, len), ST_TAMPERED, "reordered");
+	memcpy(r, b, off[1]);
+	memcpy(r + off[1], b + off[2], len - off[2]);
+	expect_refused(f, variant(f, "dropped", r, len - l2), ST_TAMPERED, "reordered");
+	free(r);
+	free(b);
+}
+
+static void
+test_flipped_bytes(void **state)
+{
+	struct fx *f = *state;
+	size_t len = 0, off[16];
+	unsigned char *b = (unsigned char *)tu_slurp(f->bundle, &len);
+	size_t where[8];
+
+	chunk_offsets(b, len, off, 16);
+	where[0] = 0;                    /* magic */
+	where[1] = 40;                   /* sealed key */
+	where[2] = HEAD - 3;             /* stream header */
+	where[3] = off[0] + 2;           /* a chunk length */
+	where[4] = off[0] + 4 + 100;     /* chunk 1 */
+	where[5] = off[1] + 4 + 5000;    /* chunk 2 */
+	where[6] = len - 1;              /* the final tag's MAC */
+	where[7] = 13;                   /* recipient key id */
+	for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+		char tag[32];
+
+		b[where[i]] ^= 0x20;
+		snprintf(tag, sizeof tag, "flip%zu", where[i]);
+		expect_refused(f, variant(f, tag, b, len), i == 0 || i == 7 ? ST_INVALID :
+		    ST_TAMPERED, NULL);
+		b[where[i]] ^= 0x20;
+	}
+	free(b);
+}
+
+/* ---- bundles made by hand, following bundle.h, to test the content checks ---- */
+
+struct citem {
+	char type;
+	const char *data;
+	size_t len;
+};
+
+static void
+craft(struct fx *f, const char *path, const struct citem *items, size_t n)
+{
+	unsigned char head[HEAD], key[CRYPTO_KEY_BYTES], h[CRYPTO_HASH_BYTES];
+	unsigned char *plain = NULL, *c;
+	size_t plen = 0;
+	struct crypto_stream *s;
+	FILE *out;
+
+	for (size_t i = 0; i < n; i++) {
+		plain = realloc(plain, plen + 5 + items[i].len);
+		plain[plen] = (unsigned char)items[i].type;
+		for (int k = 0; k < 4; k++)
+			plain[plen + 1 + k] = (unsigned char)(items[i].len >> (24 - 8 * k));
+		memcpy(plain + plen + 5, items[i].data, items[i].len);
+		plen += 5 + items[i].len;
+	}
+	memcpy(head, "INTAKEB1\1\0\0\0", 12);
+	crypto_digest(h, f->pk, sizeof f->pk);
+	memcpy(head + 12, h, 16);
+	crypto_random(key, sizeof key);
+	crypto_pk_seal(head + 28, key, sizeof key, f->pk);
+	s = crypto_stream_push_init(head + 108, key);
+	out = fopen(path, "wb");
+	assert_non_null(out);
+	fwrite(head, 1, sizeof head, out);
+	c = malloc(plen + CRYPTO_STREAM_ABYTES + 4);
+	for (size_t o = 0; o == 0 || o < plen; o += BUNDLE_CHUNK) {
+		size_t m = plen - o < BUNDLE_CHUNK ? plen - o : BUNDLE_CHUNK;
+		size_t cl = m + CRYPTO_STREAM_ABYTES;
+
+		c[0] = (unsigned char)(cl >> 24);
+		c[1] = (unsigned char)(cl >> 16);
+		c[2] = (unsigned char)(cl >> 8);
+		c[3] = (unsigned char)cl;
+		crypto_stream_push(s, c + 4, plain + o, m, head, sizeof head, o + m >= plen);
+		fwrite(c, 1, 4 + cl, out);
+	}
+	fclose(out);
+	free(c);
+	free(plain);
+	crypto_stream_free(s);
+}
+
+static void
+test_content_checked(void **state)
+{
+	struct fx *f = *state;
+	char path[4096], *rec, *bad, end[64];
+	const char *src, *ref;
+	size_t rlen, slen, reflen;
+	struct citem items[6];
+
+	PATH_FMT(path, "%s/crafted.bundle", f->tmp);
+	src = form_source(f->f, &slen);
+	ref = form_referrals_source(f->f, &reflen);
+	items[0] = (struct citem){ 'M', "{\"format\":1}", 12 };
+	items[2] = (struct citem){ 'F', src, slen };
+	items[3] = (struct citem){ 'R', ref, reflen };
+	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	items[4] = (struct citem){ 'E', end, strlen(end) };
+	/* As made here, a good record imports... */
+	assert_int_equal(vault_record_get(f->field, &f->ids[0], &rec, &rlen), ST_OK);
+	items[1] = (struct citem){ 'C', rec, rlen };
+	craft(f, path, items, 5);
+	{
+		struct bundle_result r;
+		char err[512];
+		size_t blen;
+
+		if (bundle_import(f->office, f->k, path, &r, err, sizeof err) != ST_OK)
+			fail_msg("crafted: %s", err);
+		assert_int_equal(r.imported, 1);
+		assert_int_equal(vault_record_get(f->office, &f->ids[0], &bad, &blen), ST_OK);
+		vault_plain_free(bad, blen);
+		/* Start the rest from an empty office vault again. */
+		vault_close(f->office);
+		tu_rmtree(f->office_dir);
+		f->office = vault_new();
+		assert_int_equal(vault_create(f->office, f->office_dir, "officesup", PASS_OFF,
+		    strlen(PASS_OFF), &fast), ST_OK);
+	}
+	/* ...an answer the form does not allow does not. */
+	bad = strdup(rec);
+	memcpy(strstr(bad, "\"farm\""), "\"pirt\"", 6);
+	items[1] = (struct citem){ 'C', bad, rlen };
+	craft(f, path, items, 5);
+	expect_refused(f, path, ST_TAMPERED, "does not verify");
+	/* A form that does not load. */
+	items[1] = (struct citem){ 'C', rec, rlen };
+	items[2] = (struct citem){ 'F', "id: other\n", 10 };
+	craft(f, path, items, 5);
+	expect_refused(f, path, ST_TAMPERED, "does not load");
+	/* A record naming a form the bundle lacks. */
+	items[2] = (struct citem){ 'F', ref, reflen };
+	items[3] = (struct citem){ 'R', "", 0 };
+	craft(f, path, items, 5);
+	expect_refused(f, path, ST_TAMPERED, NULL);
+	items[2] = (struct citem){ 'F', src, slen };
+	items[3] = (struct citem){ 'R', ref, reflen };
+	/* Counts that do not match what arrived. */
+	snprintf(end, sizeof end, "{\"records\":2,\"forms\":1}");
+	items[4].len = strlen(end);
+	craft(f, path, items, 5);
+	expect_refused(f, path, ST_TAMPERED, "incomplete");
+	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	items[4].len = strlen(end);
+	/* Training records never enter a vault of real cases. */
+	vault_plain_free(rec, rlen);
+	assert_int_equal(vault_record_get(f->field, &f->training_id, &rec, &rlen), ST_OK);
+	items[1] = (struct citem){ 'C', rec, rlen };
+	craft(f, path, items, 5);
+	expect_refused(f, path, ST_DENIED, "training");
+	free(bad);
+	vault_plain_free(rec, rlen);
+}
+
+static void
+test_key_files(void **state)
+{
+	struct fx *f = *state;
+	struct bundle_key *k = NULL;
+	char prefix[4096], fp[BUNDLE_FP_LEN], err[512] = "", *text;
+	unsigned char pk[CRYPTO_PK_BYTES];
+	struct stat sb;
+	size_t len;
+
+	assert_int_equal(stat(f->key, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(f->pub, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0644);
+	text = tu_slurp(f->pub, &len);
+	assert_true(strncmp(text, "intake-pub-1 ", 13) == 0);
+	free(text);
+	/* Never replaced. */
+	PATH_FMT(prefix, "%s/office", f->tmp);
+	assert_int_equal(bundle_keygen(prefix, PASS_KEY, strlen(PASS_KEY), &fast, fp, err,
+	    sizeof err), ST_EXISTS);
+	assert_int_equal(bundle_key_open(f->key, "wrong passphrase!", 17, &k, err, sizeof err),
+	    ST_AUTH);
+	assert_null(k);
+	/* The secret key file is not a public key, and vice versa. */
+	assert_int_equal(bundle_pub_load(f->key, pk, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "secret key"));
+	assert_int_equal(bundle_key_open(f->pub, PASS_KEY, strlen(PASS_KEY), &k, err, sizeof err),
+	    ST_INVALID);
+	/* Weakening the stored Argon2id limits breaks the unwrap. */
+	text = tu_slurp(f->key, &len);
+	{
+		unsigned char blob[136];
+		char line[512];
+		int fd;
+
+		assert_int_equal(crypto_base642bin(blob, sizeof blob, text + 13,
+		    strcspn(text + 13, "\n")), ST_OK);
+		blob[23] ^= 2;       /* ops: 1 becomes 3 */
+		memcpy(line, "intake-key-1 ", 13);
+		crypto_bin2base64(line + 13, sizeof line - 13, blob, sizeof blob);
+		strcat(line, "\n");
+		unlink(f->key);
+		fd = open(f->key, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		assert_int_equal(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+		close(fd);
+		assert_int_equal(bundle_key_open(f->key, PASS_KEY, strlen(PASS_KEY), &k, err,
+		    sizeof err), ST_AUTH);
+	}
+	free(text);
+}
+
+static void
+test_case_code_clash(void **state)
+{
+	struct fx *f = *state;
+	struct vault_import_record recs[2];
+	struct vault_import_form form = { "id: x\n", 6 };
+	size_t imported, skipped;
+	struct record_id other;
+
+	/* A record already in the office vault... */
+	assert_int_equal(vault_record_id_new(f->office, &other), ST_OK);
+	assert_int_equal(vault_record_put_as(f->office, &other, "{}", 2, NULL, 0), ST_OK);
+	/* ...and an import whose second record shares its case code. */
+	memset(recs, 0, sizeof recs);
+	recs[0].id = f->ids[0];
+	recs[0].json = "{\"a\":1}";
+	recs[0].len = 7;
+	recs[1].id = other;
+	recs[1].id.b[15] ^= 1;
+	recs[1].json = "{\"b\":2}";
+	recs[1].len = 7;
+	assert_int_equal(vault_import(f->office, &form, 1, recs, 2, NULL, &imported, &skipped),
+	    ST_EXISTS);
+	assert_int_equal(record_count(f->office), 1);
+	/* Interviewers cannot import at all. */
+	assert_int_equal(vault_user_add(f->office, "ivy", ROLE_INTERVIEWER, PASS_SUP,
+	    strlen(PASS_SUP), &fast), ST_OK);
+	assert_int_equal(vault_unlock(f->office, "ivy", PASS_SUP, strlen(PASS_SUP)), ST_OK);
+	assert_int_equal(vault_import(f->office, &form, 1, recs, 1, NULL, &imported, &skipped),
+	    ST_DENIED);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_imported_twice, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_another_key, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cut_short, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reordered, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_flipped_bytes, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_content_checked, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_key_files, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_case_code_clash, fx_setup, fx_teardown),
+	};
+
+	umask(077);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

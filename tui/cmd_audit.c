@@ -1,0 +1,150 @@
+/*
+ * cmd_audit.c — `intake audit`, `intake audit head` and `intake verify`.
+ *
+ * In `intake audit`, --user names whose entries to list (as REDCap's log
+ * filter does); the acting supervisor is --as NAME, or asked on the terminal.
+ * Times are UTC.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "cli.h"
+#include "vault.h"
+
+/* Reads YYYY-MM-DD as midnight UTC; -1 if it is not such a date. */
+static int
+parse_day(const char *s, uint64_t *out)
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0' || strlen(s) != 10)
+		return -1;
+	t = timegm(&tm);
+	if (t < 0)
+		return -1;
+	*out = (uint64_t)t;
+	return 0;
+}
+
+static int
+print_entry(void *ctx, enum status st, const struct audit_entry *e)
+{
+	size_t *shown = ctx;
+	char when[32], detail[768];
+	time_t t = (time_t)e->time;
+	struct tm tm;
+
+	(*shown)++;
+	if (st != ST_OK) {
+		printf("%-6llu (this entry failed its integrity check: run `intake verify`)\n",
+		    (unsigned long long)e->seq);
+		return 0;
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	audit_describe(e, detail, sizeof detail);
+	printf("%-6llu %s  %-12s %-14s %s\n", (unsigned long long)e->seq, when, e->user,
+	    audit_action_name(e->action), detail);
+	return 0;
+}
+
+static int
+audit_head(struct cli *c)
+{
+	char head[AUDIT_HEAD_TEXT_MAX];
+	struct vault *v;
+	enum status st;
+	int rc;
+
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	st = audit_head_text(v, head);
+	if (st != ST_OK)
+		rc = cli_fail(st, vault_errmsg(v));
+	else
+		printf("%s\n", head);
+	vault_close(v);
+	return rc;
+}
+
+int
+cmd_audit(struct cli *c)
+{
+	struct audit_filter flt = { NULL, 0 };
+	struct vault *v;
+	size_t shown = 0;
+	enum status st;
+	int rc;
+
+	if (c->argc == 1 && strcmp(c->argv[0], "head") == 0)
+		return audit_head(c);
+	if (c->argc != 0) {
+		fprintf(stderr, "intake: usage: intake audit [--user U] [--since YYYY-MM-DD] "
+		    "[--as NAME] | intake audit head\n");
+		return EXIT_USAGE;
+	}
+	if (c->since != NULL && parse_day(c->since, &flt.since) != 0) {
+		fprintf(stderr, "intake: --since wants a date like 2025-03-31, not '%s'\n", c->since);
+		return EXIT_USAGE;
+	}
+	/* Here --user filters; the actor is --as, or asked. */
+	flt.user = c->user;
+	c->user = NULL;
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	printf("%-6s %-19s  %-12s %-14s %s\n", "ENTRY", "TIME (UTC)", "USER", "ACTION", "DETAILS");
+	st = audit_list(v, &flt, print_entry, &shown);
+	if (st != ST_OK)
+		rc = cli_fail(st, vault_errmsg(v));
+	else
+		printf("%zu entr%s\n", shown, shown == 1 ? "y" : "ies");
+	vault_close(v);
+	return rc;
+}
+
+static void
+print_problem(void *ctx, const char *problem)
+{
+	(void)ctx;
+	printf("PROBLEM: %s\n", problem);
+}
+
+int
+cmd_verify(struct cli *c)
+{
+	struct vault_verify_counts n;
+	struct vault_audit_head noted;
+	struct vault *v;
+	enum status st;
+	int rc;
+
+	if (c->argc != 0) {
+		fprintf(stderr, "intake: usage: intake verify [--head SEQ:HASH]\n");
+		return EXIT_USAGE;
+	}
+	if (c->head != NULL && audit_head_parse(c->head, &noted) != ST_OK) {
+		fprintf(stderr, "intake: --head wants the text `intake audit head` printed: an entry "
+		    "number, a colon and 64 hexadecimal digits\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	st = vault_verify(v, c->head ? &noted : NULL, print_problem, NULL, &n);
+	if (st == ST_OK || st == ST_TAMPERED)
+		printf("Checked %zu user%s, %zu record%s, %zu summar%s, %zu earlier version%s, "
+		    "%zu draft%s, %zu form%s and %zu audit entr%s: %zu problem%s.\n",
+		    n.users, n.users == 1 ? "" : "s", n.records, n.records == 1 ? "" : "s",
+		    n.summaries, n.summaries == 1 ? "y" : "ies", n.history, n.history == 1 ? "" : "s",
+		    n.drafts, n.drafts == 1 ? "" : "s", n.forms, n.forms == 1 ? "" : "s",
+		    n.audit, n.audit == 1 ? "y" : "ies", n.problems, n.problems == 1 ? "" : "s");
+	if (st != ST_OK)
+		rc = cli_fail(st, vault_errmsg(v));
+	vault_close(v);
+	return rc;
+}

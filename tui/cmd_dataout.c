@@ -1,0 +1,475 @@
+/*
+ * cmd_dataout.c — data leaving the vault: `intake export`, `stats`,
+ * `keygen`, `bundle create|import`, `backup` and `restore`.
+ *
+ * Each of these is a supervisor's decision (backup and restore excepted:
+ * they copy ciphertext only), and each that takes data out or brings it in
+ * is recorded through audit_note(). Only export writes plaintext, to a file
+ * the supervisor named, and says so on stderr before it starts.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "cli.h"
+#include "dataset.h"
+#include "export.h"
+#include "formdir.h"
+#include "secret.h"
+#include "stats.h"
+#include "vault.h"
+
+#define DEFAULT_KDF_MEM_MIB 64
+#define KDF_TARGET_MS 500
+#define BY_MAX 8
+
+/* The one place where data-out commands leave their trace in the vault's
+ * audit log. The vault has no audit log yet: until it does, this records
+ * nothing, and every command already calls it after it succeeded. */
+static void
+audit_note(struct vault *v, const char *action, const char *detail)
+{
+	(void)v;
+	(void)action;
+	(void)detail;
+}
+
+static void
+forms_dir(char *buf, size_t len)
+{
+	if (formdir_find(buf, len) != ST_OK)
+		snprintf(buf, len, ".");
+}
+
+/* Opens and unlocks the vault as a supervisor of real cases. */
+static int
+open_supervisor(struct cli *c, const char *action, struct vault **out)
+{
+	struct vault *v;
+	char msg[256];
+	int rc;
+
+	if (c->training) {
+		fprintf(stderr, "intake: %s works on real cases only: the training vault holds "
+		    "fictional ones\n", action);
+		return EXIT_DENIED;
+	}
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	if (vault_role(v) != ROLE_SUPERVISOR) {
+		snprintf(msg, sizeof msg, "only a supervisor can %s; you are unlocked as %s (%s)",
+		    action, vault_user(v), role_name(vault_role(v)));
+		vault_close(v);
+		return cli_fail(ST_DENIED, msg);
+	}
+	*out = v;
+	return EXIT_OK;
+}
+
+static int
+check_since(const struct cli *c)
+{
+	if (c->since != NULL && dataset_check_date(c->since) != ST_OK) {
+		fprintf(stderr, "intake: --since wants a date as YYYY-MM-DD, e.g. 2024-03-01, not "
+		    "'%s'\n", c->since);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+report_left_out(const struct dataset_counts *n)
+{
+	if (n->training > 0)
+		fprintf(stderr, "intake: left out %zu training record%s (fictional cases)\n",
+		    n->training, n->training == 1 ? "" : "s");
+	if (n->damaged > 0)
+		fprintf(stderr, "intake: warning: left out %zu record%s that failed the integrity "
+		    "check: the vault is damaged; restore it from a backup\n", n->damaged,
+		    n->damaged == 1 ? "" : "s");
+}
+
+/* ---- export ---------------------------------------------------------------- */
+
+int
+cmd_export(struct cli *c)
+{
+	char err[512] = "", dir[PATH_MAX], detail[PATH_MAX + 64];
+	struct export_opts o = { EXPORT_CSV, c->form, c->since, c->lang, NULL };
+	struct export_result r;
+	struct vault *v = NULL;
+	enum status st;
+	int rc, fd;
+
+	if (c->format != NULL && strcmp(c->format, "jsonl") == 0)
+		o.format = EXPORT_JSONL;
+	else if (c->format != NULL && strcmp(c->format, "csv") != 0) {
+		fprintf(stderr, "intake: --format is csv or jsonl\n");
+		return EXIT_USAGE;
+	}
+	if (c->out == NULL || c->argc != 0) {
+		fprintf(stderr, "intake: usage: intake export --format csv|jsonl --out FILE "
+		    "[--form ID] [--since YYYY-MM-DD] [--lang L]\n");
+		return EXIT_USAGE;
+	}
+	if (check_since(c) != 0)
+		return EXIT_USAGE;
+	if ((rc = open_supervisor(c, "export records", &v)) != EXIT_OK)
+		return rc;
+	forms_dir(dir, sizeof dir);
+	o.forms_dir = dir;
+	if ((fd = export_create(c->out, err, sizeof err)) < 0) {
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
+	fprintf(stderr, "intake: warning: %s is PLAINTEXT: anyone who gets this file can read "
+	    "every answer in it. Keep it on an encrypted disk, share it only as agreed, and "
+	    "delete it when done.\n", c->out);
+	st = export_write(v, fd, &o, &r, err, sizeof err);
+	if (close(fd) != 0 && st == ST_OK) {
+		st = ST_IO;
+		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
+	}
+	if (st != ST_OK) {
+		unlink(c->out);
+		rc = cli_fail(st, err);
+		fprintf(stderr, "intake: nothing was exported (%s removed)\n", c->out);
+		goto out;
+	}
+	report_left_out(&r.counts);
+	printf("Exported %zu record%s to %s (%s).\n", r.rows, r.rows == 1 ? "" : "s", c->out,
+	    o.format == EXPORT_CSV ? "CSV" : "JSON Lines");
+	snprintf(detail, sizeof detail, "%s, %zu records, to %s",
+	    o.format == EXPORT_CSV ? "csv" : "jsonl", r.rows, c->out);
+	audit_note(v, "export", detail);
+out:
+	vault_close(v);
+	return rc;
+}
+
+/* ---- stats ------------------------------------------------------------------- */
+
+int
+cmd_stats(struct cli *c)
+{
+	char err[1536] = "", dir[PATH_MAX], detail[256], *by_copy = NULL, *text = NULL;
+	const char *fields[BY_MAX];
+	struct stats_opts o;
+	struct stats *s = NULL;
+	struct vault *v = NULL;
+	size_t len;
+	enum status st;
+	int rc, csv = 0;
+
+	memset(&o, 0, sizeof o);
+	if (c->format != NULL && strcmp(c->format, "csv") == 0)
+		csv = 1;
+	else if (c->format != NULL && strcmp(c->format, "table") != 0) {
+		fprintf(stderr, "intake: --format is table or csv\n");
+		return EXIT_USAGE;
+	}
+	if (c->argc != 0) {
+		fprintf(stderr, "intake: usage: intake stats [--by FIELD[,FIELD]] [--k N] "
+		    "[--format table|csv] [--ctdc]\n");
+		return EXIT_USAGE;
+	}
+	o.k = c->k_set ? (unsigned)c->k : STATS_K_DEFAULT;
+	if (stats_check_k(o.k, err, sizeof err) != ST_OK) {
+		fprintf(stderr, "intake: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (check_since(c) != 0)
+		return EXIT_USAGE;
+	if (c->by != NULL) {
+		char *save = NULL, *tok;
+
+		if ((by_copy = strdup(c->by)) == NULL)
+			return cli_fail(ST_NOMEM, NULL);
+		for (tok = strtok_r(by_copy, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			if (o.nby == BY_MAX) {
+				free(by_copy);
+				fprintf(stderr, "intake: --by takes at most %d fields\n", STATS_BY_MAX);
+				return EXIT_USAGE;
+			}
+			fields[o.nby++] = tok;
+		}
+		o.by = fields;
+	}
+	o.ctdc = c->ctdc;
+	o.form_id = c->form;
+	o.since = c->since;
+	o.lang = c->lang;
+	if ((rc = open_supervisor(c, "produce statistics", &v)) != EXIT_OK)
+		goto out;
+	forms_dir(dir, sizeof dir);
+	o.forms_dir = dir;
+	if ((st = stats_compute(v, &o, &s, err, sizeof err)) != ST_OK ||
+	    (st = stats_format(s, csv ? STATS_CSV : STATS_TABLE, &text, &len)) != ST_OK) {
+		rc = cli_fail(st, err);
+		goto out;
+	}
+	fwrite(text, 1, len, stdout);
+	if (csv) {
+		if (stats_counted(s) < o.k)
+			fprintf(stderr, "intake: counted fewer than %u records", o.k);
+		else
+			fprintf(stderr, "intake: counted %zu records", stats_counted(s));
+		fprintf(stderr, " whose respondent agreed to anonymous statistics; excluded %zu "
+		    "without that consent\n", stats_no_consent(s));
+		report_left_out(stats_left_out(s));
+	}
+	snprintf(detail, sizeof detail, "k %u, by %.120s%s", o.k, c->by ? c->by : "(each field)",
+	    o.ctdc ? ", ctdc" : "");
+	audit_note(v, "stats", detail);
+out:
+	free(text);
+	stats_free(s);
+	free(by_copy);
+	vault_close(v);
+	return rc;
+}
+
+/* ---- keys and bundles -------------------------------------------------------------- */
+
+int
+cmd_keygen(struct cli *c)
+{
+	char err[512] = "", fp[BUNDLE_FP_LEN];
+	struct vault_kdf kdf = { c->kdf_ops, c->kdf_mem ? c->kdf_mem : DEFAULT_KDF_MEM_MIB };
+	struct secret *pass;
+	enum status st;
+	int rc = EXIT_OK;
+
+	if (c->out == NULL || c->argc != 0) {
+		fprintf(stderr, "intake: usage: intake keygen --out NAME   (writes NAME.key and "
+		    "NAME.pub)\n");
+		return EXIT_USAGE;
+	}
+	if ((pass = cli_new_passphrase(c, "the secret key", &rc)) == NULL)
+		return rc;
+	if (kdf.ops == 0) {
+		fprintf(stderr, "Measuring this machine to set passphrase hardening "
+		    "(Argon2id, %llu MiB)...\n", (unsigned long long)kdf.mem_mib);
+		if ((st = vault_kdf_calibrate(kdf.mem_mib, KDF_TARGET_MS, &kdf)) != ST_OK) {
+			secret_free(pass);
+			return cli_fail(st, "cannot calibrate the key derivation: use --kdf-ops N");
+		}
+	}
+	st = bundle_keygen(c->out, pass->buf, pass->len, &kdf, fp, err, sizeof err);
+	secret_free(pass);
+	if (st != ST_OK)
+		return cli_fail(st == ST_EXISTS ? ST_IO : st, err);
+	printf("Wrote %s.key (the secret key: keep it at the office, never send it) and %s.pub "
+	    "(give it to field sites).\nKey fingerprint: %s. Field sites should check it with "
+	    "you by phone before they send bundles.\n", c->out, c->out, fp);
+	return EXIT_OK;
+}
+
+/* NAME when it is a file, else NAME.key when that exists (--key office
+ * may sit beside a directory called office). */
+static const char *
+key_path(const char *name, char *buf, size_t len)
+{
+	struct stat sb;
+
+	if ((stat(name, &sb) == 0 && S_ISREG(sb.st_mode)) ||
+	    snprintf(buf, len, "%s.key", name) >= (int)len)
+		return name;
+	return stat(buf, &sb) == 0 ? buf : name;
+}
+
+static int
+bundle_create_cmd(struct cli *c)
+{
+	char err[512] = "", dir[PATH_MAX], fp[BUNDLE_FP_LEN], detail[PATH_MAX + 96];
+	unsigned char pk[CRYPTO_PK_BYTES];
+	struct bundle_result r;
+	struct vault *v = NULL;
+	enum status st;
+	int rc, fd;
+
+	if (c->to == NULL || c->out == NULL || c->argc != 1) {
+		fprintf(stderr, "intake: usage: intake bundle create --to NAME.pub --out FILE "
+		    "[--since YYYY-MM-DD]\n");
+		return EXIT_USAGE;
+	}
+	if (check_since(c) != 0)
+		return EXIT_USAGE;
+	if (bundle_pub_load(c->to, pk, err, sizeof err) != ST_OK)
+		return cli_fail(ST_INVALID, err);
+	bundle_fingerprint(pk, fp);
+	if ((rc = open_supervisor(c, "make a transfer bundle", &v)) != EXIT_OK)
+		return rc;
+	forms_dir(dir, sizeof dir);
+	if ((fd = export_create(c->out, err, sizeof err)) < 0) {
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
+	st = bundle_create(v, pk, fd, c->since, dir, &r, err, sizeof err);
+	if (close(fd) != 0 && st == ST_OK) {
+		st = ST_IO;
+		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
+	}
+	if (st != ST_OK) {
+		unlink(c->out);
+		rc = cli_fail(st, err);
+		goto out;
+	}
+	report_left_out(&r.counts);
+	printf("Sealed %zu record%s (%zu form%s, %llu bytes) into %s for key %s.\n"
+	    "Only the holder of that key's secret key can open it; this vault cannot.\n",
+	    r.records, r.records == 1 ? "" : "s", r.forms, r.forms == 1 ? "" : "s", r.bytes,
+	    c->out, fp);
+	snprintf(detail, sizeof detail, "%zu records to key %s in %s", r.records, fp, c->out);
+	audit_note(v, "bundle create", detail);
+out:
+	vault_close(v);
+	return rc;
+}
+
+static struct secret *
+key_passphrase(struct cli *c, const char *path, int *rc)
+{
+	char err[256] = "", prompt[PATH_MAX + 32];
+	struct secret *s;
+
+	if (c->key_pass_fd >= 0)
+		s = secret_read_fd(c->key_pass_fd, err, sizeof err);
+	else if (c->key_pass_file != NULL)
+		s = secret_read_file(c->key_pass_file, err, sizeof err);
+	else {
+		snprintf(prompt, sizeof prompt, "Passphrase of %s: ", path);
+		s = secret_read_tty(prompt, 0, err, sizeof err);
+	}
+	if (s == NULL)
+		*rc = cli_fail(ST_INVALID, err);
+	return s;
+}
+
+static int
+bundle_import_cmd(struct cli *c)
+{
+	char err[1024] = "", kbuf[PATH_MAX], want[BUNDLE_FP_LEN], have[BUNDLE_FP_LEN];
+	char detail[PATH_MAX + 128];
+	const char *file, *kpath;
+	struct bundle_key *key = NULL;
+	struct bundle_result r;
+	struct secret *pass = NULL;
+	struct vault *v = NULL;
+	enum status st;
+	int rc;
+
+	if (c->key == NULL || c->argc != 2) {
+		fprintf(stderr, "intake: usage: intake bundle import FILE --key NAME[.key]\n");
+		return EXIT_USAGE;
+	}
+	file = c->argv[1];
+	kpath = key_path(c->key, kbuf, sizeof kbuf);
+	/* Checked before any passphrase is asked for. */
+	if ((st = bundle_recipient(file, want, err, sizeof err)) != ST_OK)
+		return cli_fail(st == ST_NOTFOUND ? ST_IO : st, err);
+	if ((st = bundle_key_fingerprint(kpath, have, err, sizeof err)) != ST_OK)
+		return cli_fail(st, err);
+	if (strcmp(want, have) != 0) {
+		fprintf(stderr, "intake: %s is sealed to another key (%s), not to %s (%s): import "
+		    "it with the key it was made for; nothing was imported\n", file, want, kpath, have);
+		return EXIT_INVALID;
+	}
+	if ((rc = open_supervisor(c, "import a transfer bundle", &v)) != EXIT_OK)
+		return rc;
+	if ((pass = key_passphrase(c, kpath, &rc)) == NULL)
+		goto out;
+	st = bundle_key_open(kpath, pass->buf, pass->len, &key, err, sizeof err);
+	secret_free(pass);
+	if (st != ST_OK) {
+		rc = cli_fail(st, err);
+		goto out;
+	}
+	st = bundle_import(v, key, file, &r, err, sizeof err);
+	if (st != ST_OK) {
+		rc = cli_fail(st == ST_NOTFOUND ? ST_IO : st, err);
+		goto out;
+	}
+	printf("Imported %zu new record%s from %s (made %s by vault %.8s); skipped %zu already "
+	    "in this vault.\n", r.imported, r.imported == 1 ? "" : "s", file, r.created, r.from,
+	    r.skipped);
+	snprintf(detail, sizeof detail, "%zu new, %zu skipped, from vault %s, file %s",
+	    r.imported, r.skipped, r.from, file);
+	audit_note(v, "bundle import", detail);
+out:
+	bundle_key_free(key);
+	vault_close(v);
+	return rc;
+}
+
+int
+cmd_bundle(struct cli *c)
+{
+	const char *sub = c->argc > 0 ? c->argv[0] : "";
+
+	if (strcmp(sub, "create") == 0)
+		return bundle_create_cmd(c);
+	if (strcmp(sub, "import") == 0)
+		return bundle_import_cmd(c);
+	fprintf(stderr, "intake: usage: intake bundle create --to NAME.pub --out FILE "
+	    "[--since D] | intake bundle import FILE --key NAME\n");
+	return EXIT_USAGE;
+}
+
+/* ---- backup and restore ------------------------------------------------------------- */
+
+/* Copies the vault at from into the new directory to and opens the copy. */
+static int
+copy_vault(const char *from, const char *to, int restore)
+{
+	struct vault *v = vault_new(), *copy = NULL;
+	enum status st;
+	int rc = EXIT_OK;
+
+	if (v == NULL)
+		return cli_fail(ST_NOMEM, NULL);
+	if ((st = vault_open(v, from)) != ST_OK || (st = vault_backup(v, to)) != ST_OK) {
+		rc = cli_fail(st == ST_EXISTS ? ST_IO : st, vault_errmsg(v));
+		goto out;
+	}
+	if ((copy = vault_new()) == NULL || (st = vault_open(copy, to)) != ST_OK) {
+		rc = cli_fail(copy ? st : ST_NOMEM, copy ? vault_errmsg(copy) : NULL);
+		goto out;
+	}
+	if (restore)
+		printf("Restored %s into %s.\n", from, to);
+	else
+		printf("Backed up %s to %s (still encrypted, same users and passphrases).\n"
+		    "Open it with: intake --vault %s\n", from, to, to);
+out:
+	vault_close(copy);
+	vault_close(v);
+	return rc;
+}
+
+int
+cmd_backup(struct cli *c)
+{
+	if (c->argc != 1) {
+		fprintf(stderr, "intake: usage: intake backup DEST   (a new or empty directory)\n");
+		return EXIT_USAGE;
+	}
+	return copy_vault(c->vault_dir, c->argv[0], 0);
+}
+
+int
+cmd_restore(struct cli *c)
+{
+	if (c->argc != 1) {
+		fprintf(stderr, "intake: usage: intake restore BACKUP [--vault DIR]   (DIR must "
+		    "not hold a vault)\n");
+		return EXIT_USAGE;
+	}
+	return copy_vault(c->argv[0], c->vault_dir, 1);
+}

@@ -1,0 +1,336 @@
+/*
+ * scr_training.c — mock screenings in the training vault: choosing a
+ * scenario and the respondent's language, and the debrief afterwards.
+ *
+ * The scenario's expected answers and outcome are never shown before the
+ * debrief: the trainee interviews the role-player, not the answer key.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "form.h"
+#include "interview.h"
+#include "record.h"
+#include "training.h"
+#include "ui.h"
+
+void
+app_free_scenarios(struct app *a)
+{
+	training_list_free(a->scenarios, a->nscenarios);
+	a->scenarios = NULL;
+	a->nscenarios = 0;
+	a->scenario = NULL;
+}
+
+static void
+free_debrief(struct app *a)
+{
+	for (size_t i = 0; i < a->debrief_n; i++)
+		free(a->debrief_text[i]);
+	free(a->debrief_text);
+	free(a->debrief_kind);
+	a->debrief_text = NULL;
+	a->debrief_kind = NULL;
+	a->debrief_n = 0;
+}
+
+static void
+load_scenarios(struct app *a)
+{
+	char dir[sizeof a->forms_dir + 16];
+	size_t failed = 0;
+
+	if (a->scenarios != NULL)
+		return;
+	snprintf(dir, sizeof dir, "%s/training", a->forms_dir);
+	if (training_scan(dir, a->forms_dir, &a->scenarios, &a->nscenarios, &failed, NULL) != ST_OK) {
+		a->scenarios = NULL;
+		a->nscenarios = 0;
+	}
+	if (failed > 0)
+		app_say(a, true, "%zu scenario file%s fail%s the check: run `intake training check`",
+		    failed, failed == 1 ? "" : "s", failed == 1 ? "s" : "");
+}
+
+/* In score mode (a finished interview, scenario unknown) only scenarios of
+ * the interview's form are offered. */
+static bool
+offered(struct app *a, size_t i)
+{
+	return a->iv == NULL || strcmp(training_form_id(a->scenarios[i]), form_id(a->form)) == 0;
+}
+
+static enum keys_context
+scenario_context(struct app *a)
+{
+	(void)a;
+	return KCTX_LIST;
+}
+
+static void
+scenario_enter(struct app *a)
+{
+	if (a->iv == NULL)
+		app_close_interview(a);
+	load_scenarios(a);
+	a->focus = 0;
+	while ((size_t)a->focus < a->nscenarios && !offered(a, (size_t)a->focus))
+		a->focus++;
+}
+
+static void
+scenario_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL,
+		ACT_HIDE, ACT_HELP };
+	int y = app_frame(a, "Intake - mock screening") + 1, row = 0, cy = y;
+	char line[512];
+
+	if (a->scenario == NULL) {
+		ui_text(y, 2, COLS - 4, a->iv ? "Which scenario was this interview? (to score it)"
+		    : "Choose the scenario the role-player will play:", A_BOLD);
+		for (size_t i = 0; i < a->nscenarios; i++) {
+			bool sel = (int)i == a->focus;
+
+			if (!offered(a, i))
+				continue;
+			snprintf(line, sizeof line, "%s %s", sel ? ">" : " ",
+			    training_title(a->scenarios[i], "en"));
+			if (sel) {
+				mvhline(y + 2 + row, 0, ' ', COLS);
+				cy = y + 2 + row;
+			}
+			ui_text(y + 2 + row, 2, COLS - 4, line, sel ? A_REVERSE : 0);
+			row++;
+		}
+		if (a->nscenarios == 0)
+			ui_text(y + 2, 2, COLS - 4, "No scenarios found in forms/training.", 0);
+		ui_wrap(LINES - 5, 2, COLS - 4, 0, 2, "The role-player's card: `intake training card "
+		    "SCENARIO` prints it, for paper or a second terminal.", A_DIM);
+	} else {
+		const struct form *f = training_form(a->scenario);
+
+		ui_text(y, 2, COLS - 4, training_title(a->scenario, "en"), A_BOLD);
+		ui_text(y + 1, 2, COLS - 4, "The respondent's language:", 0);
+		for (size_t l = 0; l < form_lang_count(f); l++) {
+			bool sel = (int)l == a->focus;
+
+			snprintf(line, sizeof line, "%s %-4s %s", sel ? ">" : " ",
+			    form_lang_code(f, l), form_lang_name(f, l));
+			if (sel) {
+				mvhline(y + 3 + (int)l, 0, ' ', COLS);
+				cy = y + 3 + (int)l;
+			}
+			ui_text(y + 3 + (int)l, 2, COLS - 4, line, sel ? A_REVERSE : 0);
+		}
+	}
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(cy, 2);
+}
+
+static void
+start_mock(struct app *a)
+{
+	struct form *f = training_form(a->scenario);
+	enum status st;
+
+	if ((st = record_attach_form(a->v, f)) != ST_OK) {
+		app_say(a, true, "%s", vault_errmsg(a->v));
+		return;
+	}
+	if ((st = interview_start(f, form_lang_code(f, (size_t)a->focus), &a->iv)) != ST_OK) {
+		app_say(a, true, "Cannot start the interview: %s", status_str(st));
+		return;
+	}
+	a->form = f;
+	a->form_borrowed = true;
+	interview_set_interviewer(a->iv, vault_user(a->v));
+	interview_set_training(a->iv, true);
+	memset(&a->draft, 0, sizeof a->draft);
+	if (!app_save_draft(a))
+		return;
+	app_goto(a, SCR_QUESTION);
+}
+
+static void
+scenario_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	size_t count = a->scenario ? form_lang_count(training_form(a->scenario)) : a->nscenarios;
+
+	(void)ev;
+	switch (act) {
+	case ACT_UP:
+		for (int i = a->focus - 1; i >= 0; i--)
+			if (a->scenario || offered(a, (size_t)i)) {
+				a->focus = i;
+				break;
+			}
+		break;
+	case ACT_DOWN:
+		for (size_t i = (size_t)a->focus + 1; i < count; i++)
+			if (a->scenario || offered(a, i)) {
+				a->focus = (int)i;
+				break;
+			}
+		break;
+	case ACT_SUBMIT:
+		if ((size_t)a->focus >= count)
+			break;
+		if (a->scenario != NULL) {
+			start_mock(a);
+		} else if (a->iv != NULL) {
+			a->scenario = a->scenarios[a->focus];
+			app_debrief(a);
+		} else {
+			a->scenario = a->scenarios[a->focus];
+			a->focus = 0;
+		}
+		break;
+	case ACT_CANCEL:
+		if (a->scenario != NULL && a->iv == NULL) {
+			a->scenario = NULL;
+			a->focus = 0;
+		} else {
+			app_close_interview(a);
+			app_goto(a, SCR_CASES);
+		}
+		break;
+	case ACT_HELP:
+		app_overlay(a, SCR_HELP);
+		break;
+	case ACT_QUIT:
+		a->quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+const struct screen scr_scenario = { scenario_context, scenario_enter, scenario_draw, scenario_act };
+
+/* ---- the debrief ---- */
+
+void
+app_debrief(struct app *a)
+{
+	struct training_debrief *d = NULL;
+	struct training_lines lines = { 0 };
+	struct record_id id;
+	char *json = NULL;
+	size_t len = 0;
+	enum status st;
+
+	if (a->scenario == NULL) {
+		/* A resumed draft: ask which scenario it played. */
+		load_scenarios(a);
+		app_goto(a, SCR_SCENARIO);
+		return;
+	}
+	free_debrief(a);
+	st = training_debrief_make(a->scenario, a->iv, -1, &d);
+	if (st == ST_OK)
+		st = training_debrief_to_json(d, &json, &len);
+	if (st == ST_OK && (st = vault_debrief_put(a->v, json, len, &id)) != ST_OK)
+		app_say(a, true, "The debrief could not be kept: %s", vault_errmsg(a->v));
+	training_json_free(json, len);
+	if (d != NULL)
+		st = training_debrief_lines(d, a->scenario,
+		    form_lang_code(a->form, interview_lang(a->iv)), &lines);
+	if (st == ST_OK && lines.n > 0) {
+		a->debrief_text = calloc(lines.n, sizeof *a->debrief_text);
+		a->debrief_kind = calloc(lines.n, sizeof *a->debrief_kind);
+		for (size_t i = 0; a->debrief_text && a->debrief_kind && i < lines.n; i++) {
+			a->debrief_text[i] = strdup(lines.v[i].text ? lines.v[i].text : "");
+			a->debrief_kind[i] = (int)lines.v[i].kind;
+			a->debrief_n = i + 1;
+		}
+	}
+	training_lines_free(&lines);
+	training_debrief_free(d);
+	app_close_interview(a);
+	app_goto(a, SCR_DEBRIEF);
+}
+
+static void
+debrief_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_HIDE, ACT_HELP };
+	struct ui_pager p;
+
+	p.top = app_frame(a, "Intake - debrief") + 1;
+	p.rows = LINES - 3 - p.top;
+	p.line = 0;
+	p.skip = a->scroll;
+	for (size_t i = 0; i < a->debrief_n; i++) {
+		switch ((enum training_line_kind)a->debrief_kind[i]) {
+		case TRAINING_LINE_TITLE:
+		case TRAINING_LINE_HEADING:
+			ui_pager_line(&p, 1, a->debrief_text[i], A_BOLD);
+			break;
+		case TRAINING_LINE_BLANK:
+			p.line++;
+			break;
+		case TRAINING_LINE_BAD:
+			ui_pager_wrap(&p, 3, a->debrief_text[i], A_BOLD);
+			break;
+		default:
+			ui_pager_wrap(&p, 3, a->debrief_text[i], 0);
+			break;
+		}
+	}
+	if (a->debrief_n == 0)
+		ui_pager_line(&p, 1, "No debrief could be made for this interview.", 0);
+	a->total_lines = p.line;
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(p.top, 1);
+}
+
+static void
+debrief_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	int page = LINES - 6;
+
+	(void)ev;
+	switch (act) {
+	case ACT_CANCEL:
+	case ACT_SUBMIT:
+		free_debrief(a);
+		app_goto(a, SCR_CASES);
+		app_say(a, false, "The debrief is kept: `intake training report` lists every session.");
+		break;
+	case ACT_UP:
+		if (a->scroll > 0)
+			a->scroll--;
+		break;
+	case ACT_DOWN:
+		if (a->scroll + 1 < a->total_lines)
+			a->scroll++;
+		break;
+	case ACT_PAGE_DOWN:
+	case ACT_NEXT:
+		if (a->scroll + page < a->total_lines)
+			a->scroll += page;
+		break;
+	case ACT_PAGE_UP:
+	case ACT_PREV:
+		a->scroll = a->scroll > page ? a->scroll - page : 0;
+		break;
+	case ACT_HELP:
+		app_overlay(a, SCR_HELP);
+		break;
+	case ACT_QUIT:
+		a->quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+const struct screen scr_debrief = { scenario_context, NULL, debrief_draw, debrief_act };
