@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pagecheck.h"
 
@@ -305,52 +306,51 @@ meta_read(const unsigned char *page, struct lm_meta *m)
 }
 
 enum status
-pagecheck_file(int fd, char *msg, size_t msglen)
+pagecheck_file(int fd, size_t txnid, char *msg, size_t msglen)
 {
+	unsigned char head[PAGEHDR + sizeof(struct lm_meta)];
 	struct check c;
 	struct lm_meta m0, m1, *m;
 	struct stat sb;
-	void *map;
+	void *map = MAP_FAILED;
 	enum status st;
 
 	memset(&c, 0, sizeof c);
 	c.msg = msg;
 	c.msglen = msglen;
+	/* The meta records first, then the size: LMDB writes a transaction's
+	 * pages before its meta record, so the file is then at least as long
+	 * as the snapshot the record describes, even while others write. */
+	if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head || !meta_read(head, &m0)) {
+		snprintf(msg, msglen, "its first page is not an LMDB meta page");
+		return ST_FORMAT;
+	}
+	c.psize = m0.dbs[0].pad;
+	if (c.psize < 512 || c.psize > 65536 || (c.psize & (c.psize - 1)) != 0 ||
+	    pread(fd, head, sizeof head, (off_t)c.psize) != (ssize_t)sizeof head ||
+	    !meta_read(head, &m1) || m1.dbs[0].pad != m0.dbs[0].pad)
+		return bad(&c, 1, "the meta pages disagree or are damaged");
+	if (txnid != 0 && m0.txnid == txnid)
+		m = &m0;
+	else if (txnid != 0 && m1.txnid == txnid)
+		m = &m1;
+	else
+		m = m1.txnid > m0.txnid ? &m1 : &m0;
 	if (fstat(fd, &sb) != 0) {
 		snprintf(msg, msglen, "cannot read the data file: %s", strerror(errno));
 		return ST_IO;
 	}
-	if ((uint64_t)sb.st_size > SIZE_MAX || (size_t)sb.st_size < PAGEHDR + sizeof m0) {
-		snprintf(msg, msglen, "the data file is too short (%lld bytes) to be an LMDB file",
-		    (long long)sb.st_size);
-		return ST_FORMAT;
-	}
-	c.size = (size_t)sb.st_size;
+	c.size = (uint64_t)sb.st_size > SIZE_MAX ? 0 : (size_t)sb.st_size;
+	c.last = m->last_pg;
+	if (c.last < 1 || c.last >= c.size / c.psize)
+		return bad(&c, m == &m1 ? 1 : 0, "the last page in use is %zu but the file holds "
+		    "%zu pages: it was truncated", c.last, c.size / c.psize);
 	map = mmap(NULL, c.size, PROT_READ, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		snprintf(msg, msglen, "cannot map the data file: %s", strerror(errno));
 		return errno == ENOMEM ? ST_NOMEM : ST_IO;
 	}
 	c.map = map;
-	if (!meta_read(c.map, &m0)) {
-		st = ST_FORMAT;
-		snprintf(msg, msglen, "the first page is not an LMDB meta page");
-		goto done;
-	}
-	c.psize = m0.dbs[0].pad;
-	if (c.psize < 512 || c.psize > 65536 || (c.psize & (c.psize - 1)) != 0 ||
-	    c.size < 2 * c.psize || !meta_read(c.map + c.psize, &m1) ||
-	    m1.dbs[0].pad != m0.dbs[0].pad) {
-		st = bad(&c, 1, "the meta pages disagree or are damaged");
-		goto done;
-	}
-	m = m1.txnid > m0.txnid ? &m1 : &m0;
-	c.last = m->last_pg;
-	if (c.last < 1 || c.last >= c.size / c.psize) {
-		st = bad(&c, m == &m1 ? 1 : 0, "the last page in use is %zu but the file holds %zu "
-		    "pages: it was truncated", c.last, c.size / c.psize);
-		goto done;
-	}
 	c.state = calloc(c.last + 1, 1);
 	if (c.state == NULL) {
 		snprintf(msg, msglen, "out of memory");

@@ -21,8 +21,9 @@
  *    machine's word size, the same format the linked liblmdb writes.
  *  - fd is the open data file; it is only read (through its own read-only
  *    mapping). The caller holds a read transaction of that environment
- *    while it runs, so that no writer reuses a page of the snapshot
- *    being checked.
+ *    while it runs and passes its id (mdb_txn_id; 0 = the newest
+ *    snapshot): no writer reuses a page of that snapshot or of a newer
+ *    one, so the check holds while other processes write.
  *  - Returns ST_OK, ST_TAMPERED (damage: msg says where and what), ST_FORMAT
  *    (not an LMDB file of this format) or ST_IO/ST_NOMEM; msg is always
  *    set on failure. Reads every branch and leaf page and the first page of
@@ -34,6 +35,6 @@
 #include <stddef.h>
 #include "status.h"
 
-enum status pagecheck_file(int fd, char *msg, size_t msglen);
+enum status pagecheck_file(int fd, size_t txnid, char *msg, size_t msglen);
 
 #endif

@@ -1505,7 +1505,7 @@ check_truncation(struct vault *v, const char *data)
 /* LMDB reads its pages without checking them: a damaged page would make it
  * read outside the file or abort. Check them all before any is read. */
 static enum status
-check_pages(struct vault *v, const char *data)
+check_pages(struct vault *v, const char *data, MDB_txn *txn)
 {
 	char why[256];
 	mdb_filehandle_t fd;
@@ -1513,7 +1513,7 @@ check_pages(struct vault *v, const char *data)
 
 	if (mdb_env_get_fd(v->env, &fd) != 0)
 		return fail(v, ST_IO, "cannot inspect %s", data);
-	st = pagecheck_file(fd, why, sizeof why);
+	st = pagecheck_file(fd, mdb_txn_id(txn), why, sizeof why);
 	switch (st) {
 	case ST_OK:
 		return ST_OK;
@@ -1592,7 +1592,7 @@ vault_open(struct vault *v, const char *dir)
 		goto failed;
 	}
 	/* Under this read transaction no writer reuses a page being checked. */
-	if ((st = check_pages(v, data)) != ST_OK || (st = open_meta(v, txn)) != ST_OK)
+	if ((st = check_pages(v, data, txn)) != ST_OK || (st = open_meta(v, txn)) != ST_OK)
 		goto failed;
 	/* Committing (not aborting) keeps the database handles open. */
 	rc = mdb_txn_commit(txn);

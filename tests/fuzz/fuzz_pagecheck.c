@@ -192,7 +192,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (size > 0 && write(fd, data, size) != (ssize_t)size)
 		abort();
-	st = pagecheck_file(fd, msg, sizeof msg);
+	st = pagecheck_file(fd, 0, msg, sizeof msg);
 	close(fd);
 	if (st != ST_OK) {
 		if (msg[0] == '\0')
