@@ -17,10 +17,16 @@
  *    too), a replaced record is at its last reported version or later, and
  *    its earlier versions are kept;
  *  - every draft reported decrypts, at its last reported version or later;
+ *  - vault_verify() finds nothing wrong: every item opens in its own slot
+ *    and the audit trail is whole and agrees with what is stored (and, with
+ *    INTAKE set to the program, `intake verify` says so every 50 kills and
+ *    at the end);
  *  - no reader slot of the killed child is left after open (mdb_stat -r).
  * A bystander process keeps the vault open throughout, as another user of a
  * shared server would: otherwise LMDB resets its reader table whenever the
- * last user leaves, and a dead reader would never be seen.
+ * last user leaves, and a dead reader would never be seen. Another opens
+ * and closes the vault in a loop while the writers save: every open, with
+ * its check of every page, must succeed.
  * Output is "ok - ..." / "not ok - ..." lines (tests/run.sh) and a
  * "# crash figures:" line for README.
  */
@@ -74,8 +80,9 @@ struct table {
 };
 
 struct figures {
-	unsigned kills, early_kills, left_readers, unreported;
+	unsigned kills, early_kills, left_readers, unreported, program_verifies;
 	unsigned long acks, records, drafts, replaces, deletes, history;
+	size_t verified_items;
 };
 
 static int failures;
@@ -549,6 +556,48 @@ check_history(struct vault *v, struct entry *e, struct figures *fig)
 	}
 }
 
+static void *
+unconst_str(const char *s)
+{
+	return (void *)(uintptr_t)s;
+}
+
+static void
+problem(void *ctx, const char *what)
+{
+	const char *when = ctx;
+
+	notok("%s: verify: %s", when, what);
+}
+
+/* `intake verify` on the vault, as a supervisor would run it. */
+static void
+verify_program(const char *dir, const char *when, struct figures *fig)
+{
+	const char *intake = getenv("INTAKE");
+	char cmd[2 * PATH_MAX + 128], pass[PATH_MAX + 32];
+	FILE *f;
+	int rc;
+
+	if (intake == NULL || *intake == '\0')
+		return;
+	if ((size_t)snprintf(pass, sizeof pass, "%s.pass", dir) >= sizeof pass ||
+	    (size_t)snprintf(cmd, sizeof cmd, "'%s' verify --vault '%s' --user " USER
+	    " --passphrase-file '%s' >/dev/null 2>'%s.err'", intake, dir, pass, dir) >= sizeof cmd)
+		return;
+	f = fopen(pass, "w");
+	if (f == NULL)
+		return;
+	fputs(PASS "\n", f);
+	fclose(f);
+	rc = system(cmd);
+	unlink(pass);
+	if (rc != 0)
+		notok("%s: `intake verify` exits with %d (see %s.err)", when, rc, dir);
+	else
+		fig->program_verifies++;
+}
+
 /* Opens, unlocks and checks the vault after a kill. Returns 0 when all held. */
 static int
 verify(const char *dir, struct table *t, struct figures *fig, struct entry **touched,
@@ -588,6 +637,16 @@ verify(const char *dir, struct table *t, struct figures *fig, struct entry **tou
 	}
 	for (size_t i = 0; i < ntouched; i++)
 		check_draft(v, touched[i], when);
+	{
+		struct vault_verify_counts counts;
+
+		memset(&counts, 0, sizeof counts);
+		st = vault_verify(v, NULL, problem, unconst_str(when), &counts);
+		if (st != ST_OK && st != ST_TAMPERED)
+			notok("%s: verify could not run: %s", when, vault_errmsg(v));
+		fig->verified_items = counts.records + counts.summaries + counts.drafts +
+		    counts.history + counts.audit;
+	}
 	if (full) {
 		for (size_t i = 0; i < t->cap; i++) {
 			if (!t->e[i].used)
@@ -609,9 +668,11 @@ rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-/* Holds the vault open until the parent closes the pipe. */
+/* Until the parent closes the pipe: holds the vault open (reopen 0), or
+ * opens and closes it again and again while the writers save (reopen 1),
+ * as other users of a shared server do. Exits 1 if an open fails. */
 static pid_t
-bystander_start(const char *dir, int *fd)
+bystander_start(const char *dir, int reopen, int *fd)
 {
 	int fds[2];
 	char c;
@@ -622,11 +683,28 @@ bystander_start(const char *dir, int *fd)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		struct vault *v = vault_new();
+		struct vault *v = NULL;
+		unsigned opens = 0;
 
 		close(fds[1]);
-		if (v == NULL || vault_open(v, dir) != ST_OK)
-			_exit(1);
+		do {
+			vault_close(v);
+			v = vault_new();
+			if (v == NULL || vault_open(v, dir) != ST_OK) {
+				fprintf(stderr, "crashtest: a bystander cannot open the vault (open %u): "
+				    "%s\n", opens + 1, vault_errmsg(v));
+				_exit(1);
+			}
+			opens++;
+			if (reopen) {
+				/* A pause, so that readers left by a kill are still
+				 * there when the parent looks. */
+				struct timespec pause = { 0, 20000000 };
+
+				fcntl(fds[0], F_SETFL, O_NONBLOCK);
+				nanosleep(&pause, NULL);
+			}
+		} while (reopen && read(fds[0], &c, 1) < 0);
 		while (read(fds[0], &c, 1) > 0)
 			;
 		vault_close(v);
@@ -652,8 +730,8 @@ main(int argc, char **argv)
 	struct vault *v;
 	uint64_t t0 = now_ns();
 	unsigned bad_kills = 0, reader_checks = 0;
-	int bystander_fd = -1, bystander_status;
-	pid_t bystander;
+	int bystander_fd = -1, opener_fd = -1, bystander_status, opener_status;
+	pid_t bystander, opener;
 
 	if (fp != NULL && (size_t)snprintf(form_path, sizeof form_path, "%s", fp) >= sizeof form_path)
 		return 2;
@@ -679,8 +757,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	vault_close(v);
-	bystander = bystander_start(dir, &bystander_fd);
-	if (bystander < 0) {
+	bystander = bystander_start(dir, 0, &bystander_fd);
+	opener = bystander_start(dir, 1, &opener_fd);
+	if (bystander < 0 || opener < 0) {
 		notok("cannot start the bystander: %s", strerror(errno));
 		return 1;
 	}
@@ -745,6 +824,8 @@ main(int argc, char **argv)
 			bad_kills++;
 			break;
 		}
+		if (k % 50 == 0)
+			verify_program(dir, when, &fig);
 		/* vault_open (inside verify) runs the reader check. */
 		if (listed >= 0) {
 			reader_checks += listed > 0;
@@ -756,12 +837,18 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	if (bad_kills == 0)
+	if (bad_kills == 0) {
 		verify(dir, &t, &fig, NULL, 0, 1, "at the end");
+		verify_program(dir, "at the end", &fig);
+	}
 	close(bystander_fd);
+	close(opener_fd);
 	if (waitpid(bystander, &bystander_status, 0) != bystander ||
 	    !WIFEXITED(bystander_status) || WEXITSTATUS(bystander_status) != 0)
 		notok("the bystander holding the vault open failed (status %d)", bystander_status);
+	if (waitpid(opener, &opener_status, 0) != opener ||
+	    !WIFEXITED(opener_status) || WEXITSTATUS(opener_status) != 0)
+		notok("opening the vault while writers saved failed (status %d)", opener_status);
 
 	if (failures == 0) {
 		printf("ok - crash: the vault opened and unlocked after each of %u kills "
@@ -775,11 +862,16 @@ main(int argc, char **argv)
 		    "(%lu saves, %lu deletes)\n", fig.drafts, fig.deletes);
 		printf("ok - crash: %u kills left a reader slot, each cleared when the vault "
 		    "was next opened\n", fig.left_readers);
+		printf("ok - crash: vault_verify found nothing wrong after every kill (%zu items "
+		    "and audit entries at the end)%s\n", fig.verified_items,
+		    fig.program_verifies > 0 ? "; so did `intake verify`" : "");
 	}
 	printf("# crash figures: kills=%u acknowledged=%lu records=%lu drafts=%lu "
-	    "replaces=%lu deletes=%lu unreported=%u stale_readers_cleared=%u seconds=%.1f\n",
+	    "replaces=%lu deletes=%lu unreported=%u stale_readers_cleared=%u verified_items=%zu "
+	    "program_verifies=%u seconds=%.1f\n",
 	    fig.kills, fig.acks, fig.records, fig.drafts, fig.replaces, fig.deletes,
-	    fig.unreported, reader_checks, (double)(now_ns() - t0) / 1e9);
+	    fig.unreported, reader_checks, fig.verified_items, fig.program_verifies,
+	    (double)(now_ns() - t0) / 1e9);
 	if (failures == 0)
 		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	else
