@@ -3794,6 +3794,9 @@ facts_reduce(struct fact *f, size_t *n)
 {
 	size_t out = 0;
 
+	/* A vault without records has no list at all (qsort wants one). */
+	if (*n == 0)
+		return;
 	qsort(f, *n, sizeof *f, fact_cmp);
 	for (size_t i = 0; i < *n; i++) {
 		uint32_t amends = 0;
