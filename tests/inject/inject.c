@@ -55,6 +55,7 @@
 #include <unistd.h>
 #include <lmdb.h>
 
+#include "audit.h"
 #include "crypto.h"
 #include "form.h"
 #include "interview.h"
@@ -633,6 +634,31 @@ snap_items(struct vault *v, struct lines *l, const char *who)
 /* Hashes of the form sources the tests store. */
 static char form_hashes[2][65];
 
+static int
+count_entry(void *ctx, uint64_t seq, enum status st, const unsigned char *entry, size_t len)
+{
+	unsigned *by_action = ctx;
+	struct audit_entry e;
+
+	(void)seq;
+	if (st != ST_OK || audit_decode(entry, len, &e) != ST_OK || e.action < 1 ||
+	    e.action > AUDIT_ACTION_LAST)
+		by_action[AUDIT_ACTION_LAST + 1]++;
+	else
+		by_action[e.action]++;
+	return 0;
+}
+
+static void
+count_problem(void *ctx, const char *what)
+{
+	unsigned *n = ctx;
+
+	(*n)++;
+	if (getenv("INJECT_DEBUG") != NULL)
+		fprintf(stderr, "verify: %s\n", what);
+}
+
 struct cand {
 	const char *user;
 	const char *pass[2];
@@ -674,6 +700,26 @@ snapshot(const char *dir, const struct cand *cands, size_t ncands)
 		lines_add(&l, "unlock %s %d", cands[i].user, which);
 	}
 	if (vault_unlock(v, "sup", P_SUP, strlen(P_SUP)) == ST_OK) {
+		struct vault_audit_head head;
+		struct vault_verify_counts counts;
+		unsigned problems = 0;
+
+		/* The audit trail moves with every change, in the same
+		 * transaction; verify checks it agrees with what is stored.
+		 * Unlocks (this snapshot's own too) are left out of the count. */
+		unsigned by_action[AUDIT_ACTION_LAST + 2];
+
+		memset(by_action, 0, sizeof by_action);
+		if (vault_audit_head(v, &head) != ST_OK ||
+		    vault_audit_scan(v, count_entry, by_action) != ST_OK)
+			lines_add(&l, "audit trail DAMAGED");
+		for (int a = 1; a <= AUDIT_ACTION_LAST + 1; a++)
+			if (by_action[a] > 0 && a != AUDIT_UNLOCK && a != AUDIT_UNLOCK_FAILED)
+				lines_add(&l, "audit %s x%u", a <= AUDIT_ACTION_LAST ?
+				    audit_action_name((enum audit_action)a) : "DAMAGED", by_action[a]);
+		memset(&counts, 0, sizeof counts);
+		st = vault_verify(v, NULL, count_problem, &problems, &counts);
+		lines_add(&l, "verify %s, %u problems", status_str(st), problems);
 		for (size_t i = 0; i < 2; i++) {
 			char *src;
 			size_t len;
@@ -817,6 +863,29 @@ op_form_put(struct ctx *c)
 }
 
 static enum status
+op_amend(struct ctx *c)
+{
+	return vault_record_amend(c->v, &c->r1, rec_json, sizeof rec_json - 1, NULL, 0,
+	    "the respondent corrected an answer");
+}
+
+static enum status
+op_delete(struct ctx *c)
+{
+	return vault_record_delete(c->v, &c->r1, "the respondent withdrew consent");
+}
+
+/* The copy goes beside the working vault; check_backup() judges it. */
+static enum status
+op_backup(struct ctx *c)
+{
+	char dest[PATH_MAX];
+
+	path_join(dest, c->dir, "../backup");
+	return vault_backup(c->v, dest);
+}
+
+static enum status
 op_close(struct ctx *c)
 {
 	vault_close(c->v);
@@ -838,6 +907,9 @@ static const struct op ops[] = {
 	{ "user remove", 2, op_user_remove, { { "ivw", { P_IVW, NULL } } } },
 	{ "draft delete", 2, op_draft_delete, { { NULL, { NULL } } } },
 	{ "form put", 2, op_form_put, { { NULL, { NULL } } } },
+	{ "record amend", 2, op_amend, { { NULL, { NULL } } } },
+	{ "record delete", 2, op_delete, { { NULL, { NULL } } } },
+	{ "backup", 1, op_backup, { { NULL, { NULL } } } },
 	{ "lock and close", 2, op_close, { { NULL, { NULL } } } },
 };
 
@@ -906,6 +978,12 @@ run_op(const struct op *op, struct ctx *c, const struct refs *r, enum fclass cls
 		rm_rf(c->dir);
 	else if (vault_copy(r->ref, c->dir) != 0)
 		return -1;
+	if (op->run == op_backup) {
+		char dest[PATH_MAX];
+
+		path_join(dest, c->dir, "../backup");
+		rm_rf(dest);
+	}
 	if (op->needs_handle > 0) {
 		c->v = vault_new();
 		if (c->v == NULL || vault_open(c->v, c->dir) != ST_OK)
@@ -937,6 +1015,38 @@ first_diff(const char *a, const char *b, char *out, size_t len)
 			*p = '|';
 }
 
+/* A backup that failed leaves nothing; one that worked opens and holds
+ * what the vault held. Returns 1 (and says so) when not. */
+static int
+check_backup(const char *dir, enum status st, const char *want, const char *cls,
+    const char *point, unsigned long n)
+{
+	char dest[PATH_MAX], diff[200];
+	struct stat sb;
+	char *got;
+	int bad = 0;
+
+	path_join(dest, dir, "../backup");
+	if (st != ST_OK) {
+		if (lstat(dest, &sb) == 0) {
+			say_notok("backup: after a %s failure at %s (call %lu) something is left at "
+			    "the destination", cls, point, n);
+			bad = 1;
+		}
+	} else {
+		got = snapshot(dest, NULL, 0);
+		if (strcmp(got, want) != 0) {
+			first_diff(want, got, diff, sizeof diff);
+			say_notok("backup: after a %s failure at %s (call %lu) it reported success but "
+			    "the copy differs: %s", cls, point, n, diff);
+			bad = 1;
+		}
+		free(got);
+	}
+	rm_rf(dest);
+	return bad;
+}
+
 struct tally {
 	unsigned long points, runs;
 };
@@ -963,7 +1073,7 @@ inject_all(const struct op *op, const struct refs *r, struct ctx *c, enum fclass
 	vault_close(c->v);
 	after = snapshot(c->dir, op->cands, ncands(op));
 	if (strcmp(after, before) == 0 && op->run != op_unlock && op->run != op_open &&
-	    op->run != op_close) {
+	    op->run != op_close && op->run != op_backup) {
 		say_notok("%s: the operation changed nothing", op->name);
 		free(after);
 		return;
@@ -1027,6 +1137,8 @@ inject_all(const struct op *op, const struct refs *r, struct ctx *c, enum fclass
 			bad = 1;
 		}
 		free(now);
+		if (op->run == op_backup && !bad)
+			bad = check_backup(c->dir, rr.st, before, class_name[cls], rr.point, n);
 		if (op->run == op_create && rr.st != ST_OK && !bad) {
 			/* Nothing half-made is left in the way of a new attempt. */
 			struct vault *v2 = vault_new();
@@ -1392,9 +1504,13 @@ main(void)
 
 		if (only != NULL && strstr(op->name, only) == NULL)
 			continue;
+		/* Snapshots unlock, which writes to the audit trail: take them
+		 * on a copy, never on the reference. */
 		if (op->run == op_create)
 			rm_rf(work);
-		before = snapshot(op->run == op_create ? work : refs.ref, op->cands, ncands(op));
+		else if (vault_copy(refs.ref, work) != 0)
+			abort();
+		before = snapshot(work, op->cands, ncands(op));
 		for (size_t p = 0; p < sizeof passes_ / sizeof passes_[0]; p++)
 			inject_all(op, &refs, &c, passes_[p].cls, passes_[p].persistent, passes_[p].err,
 			    before, &tally);
