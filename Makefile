@@ -195,8 +195,8 @@ inject:
 
 # Kills a writer CRASH_KILLS times at random instants, checking the vault
 # after each kill (make test runs 50 of them through tests/cli/crash.sh).
-crashtest: $(CRASH_BIN)
-	@$(CRASH_BIN) $(CRASH_KILLS)
+crashtest: $(CRASH_BIN) $(BUILD)/intake
+	@INTAKE=$(CURDIR)/$(BUILD)/intake $(CRASH_BIN) $(CRASH_KILLS)
 
 demo: $(BUILD)/intake
 	@sh tests/demo.sh $(CURDIR)/$(BUILD)
