@@ -192,6 +192,8 @@ bench_export(struct vault *v, const char *dir, enum export_format fmt, const cha
 	close(fd);
 	printf("export %-5s: %zu records in %.2f s (%.0f records/s, %.1f MB written)\n", name,
 	    r.rows, ms / 1e3, r.rows / (ms / 1e3), (double)file_size(path) / 1e6);
+	printf("BENCH export of %zu records as %s|%.0f|records/s|-|-|at least 1,000 records/s\n",
+	    r.rows, name, r.rows / (ms / 1e3));
 	unlink(path);
 }
 
@@ -210,6 +212,8 @@ bench_stats(struct vault *v, const char *const *by, size_t nby, const char *what
 	ms = now_ms() - t0;
 	printf("stats %-28s: %zu records counted in %.2f s (%zu bytes of tables)\n", what,
 	    s ? stats_counted(s) : 0, ms / 1e3, len);
+	printf("BENCH statistics %s over %zu records|%.2f|s|-|-|under 10 s\n", what,
+	    s ? stats_counted(s) : 0, ms / 1e3);
 	free(text);
 	stats_free(s);
 }
@@ -288,6 +292,11 @@ bench_bundle(const char *dir, const struct form *f)
 	    "transaction); %zu imported\n", import_ms / 1e3, mb / (import_ms / 1e3), r.imported);
 	printf("  raw secretstream, %d KiB chunks: push %.0f MB/s, pull %.0f MB/s\n",
 	    BUNDLE_CHUNK / 1024, push, pull);
+	printf("BENCH bundle create, %zu records|%.0f|MB/s|raw secretstream push %.0f MB/s|%.2f|-\n",
+	    r.records, mb / (create_ms / 1e3), push, push / (mb / (create_ms / 1e3)));
+	printf("BENCH bundle import, %zu records checked by the engine|%.0f|MB/s|"
+	    "raw secretstream pull %.0f MB/s|%.2f|-\n", r.records, mb / (import_ms / 1e3), pull,
+	    pull / (mb / (import_ms / 1e3)));
 	bundle_key_free(k);
 	vault_close(from);
 	vault_close(to);

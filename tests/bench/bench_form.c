@@ -181,8 +181,8 @@ bench(const char *name, const char *path, const char *buf, size_t len)
 			snprintf(what, sizeof what, "%s", name);
 		else
 			snprintf(what, sizeof what, "%s (%zu questions)", name, nq);
-		printf("BENCH load and check %s|%.2f ms|libyaml parse alone %.2f ms|"
-		    "%.1fx|under 50 ms on an old PC\n", what, best * 1e3, y * 1e3,
+		printf("BENCH load and check %s|%.2f|ms|libyaml parse alone %.2f ms|"
+		    "%.1f|under 50 ms on an old PC\n", what, best * 1e3, y * 1e3,
 		    y > 0 ? best / y : 0.0);
 	}
 
@@ -206,7 +206,7 @@ bench(const char *name, const char *path, const char *buf, size_t len)
 		t0 = seconds() - t0;
 		printf("%-28s %4s           answer+re-evaluate %6.2f us (%d runs)\n", "", "",
 		    t0 / runs * 1e6, runs);
-		printf("BENCH one answer: validate, relevance, indicators, outcome (%s)|%.1f us|-|-|"
+		printf("BENCH one answer: validate, relevance, indicators, outcome (%s)|%.1f|us|-|-|"
 		    "under 1 ms\n", name, t0 / runs * 1e6);
 	}
 	interview_free(iv);

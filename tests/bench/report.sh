@@ -2,8 +2,8 @@
 # Runs every benchmark given and turns their BENCH lines into one table.
 #
 # A benchmark prints what it likes for people, plus one line per figure:
-#   BENCH name|figure|baseline measured in the same run|ratio|target
-# (use "-" for no baseline or ratio). This script prints everything, writes
+#   BENCH name|figure|unit|baseline measured in the same run|ratio|target
+# (use "-" for no baseline, ratio or target). This script prints everything, writes
 # the table with the machine it ran on to build/bench/performance.md, and
 # puts that between the <!-- bench:begin --> and <!-- bench:end --> lines of
 # README.md. Benchmarks never pass or fail on their figures; a benchmark
@@ -28,7 +28,10 @@ load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 	echo
 	echo "| Benchmark | Figure | Baseline (same run) | Ratio | Target |"
 	echo "|---|---|---|---|---|"
-	sed -n 's/^BENCH //p' "$out/raw.txt" | awk -F'|' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }'
+	sed -n 's/^BENCH //p' "$out/raw.txt" | awk -F'|' '{
+		ratio = ($5 == "" || $5 == "-" || $5 == "n/a") ? "-" : $5 "x"
+		printf "| %s | %s %s | %s | %s | %s |\n", $1, $2, $3, ($4 == "" ? "-" : $4), ratio,
+		    ($6 == "" ? "-" : $6) }'
 } >"$out/performance.md"
 echo
 cat "$out/performance.md"
