@@ -62,6 +62,8 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 CRASH_BIN := $(BUILD)/crash/crashtest
 INJECT_BIN := $(BUILD)/inject/inject
+# Defined before any rule names them: make expands prerequisites as it reads.
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz-replay/%)
 # Calls the failure-injection test fails on purpose (tests/inject/inject.c).
 INJECT_WRAP := mdb_env_create mdb_env_open mdb_env_set_mapsize mdb_txn_begin \
 	mdb_txn_commit mdb_put mdb_del mdb_dbi_open mdb_cursor_open sodium_malloc \
@@ -165,7 +167,6 @@ fuzz: $(FUZZ_BIN)
 
 # Every target replays its committed corpus in `make check` (and so under
 # ASan + UBSan in `make sanitize`), built with the build's compiler.
-REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz-replay/%)
 $(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBTUI) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/$*"' $(ALL_LDFLAGS) -o $@ $< \
