@@ -61,6 +61,7 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 CRASH_BIN := $(BUILD)/crash/crashtest
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz-replay/%)
 INJECT_BIN := $(BUILD)/inject/inject
 # Defined before any rule names them: make expands prerequisites as it reads.
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz-replay/%)
@@ -196,8 +197,8 @@ inject:
 
 # Kills a writer CRASH_KILLS times at random instants, checking the vault
 # after each kill (make test runs 50 of them through tests/cli/crash.sh).
-crashtest: $(CRASH_BIN)
-	@$(CRASH_BIN) $(CRASH_KILLS)
+crashtest: $(CRASH_BIN) $(BUILD)/intake
+	@INTAKE=$(CURDIR)/$(BUILD)/intake $(CRASH_BIN) $(CRASH_KILLS)
 
 demo: $(BUILD)/intake
 	@sh tests/demo.sh $(CURDIR)/$(BUILD)

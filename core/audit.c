@@ -388,8 +388,11 @@ audit_describe(const struct audit_entry *e, char *buf, size_t len)
 		append_fmt(buf, len, " (%s)", role_name((enum role)e->role));
 	if (e->action == AUDIT_UNLOCK_FAILED) {
 		t = (time_t)e->since;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+		/* A damaged entry may hold any time: strftime leaves `when`
+		 * undefined, unterminated, when the year does not fit. */
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+			snprintf(when, sizeof when, "an unreadable time");
 		append_fmt(buf, len, "%s%lu failed unlock%s since %s UTC", *buf ? " " : "",
 		    (unsigned long)e->count, e->count == 1 ? "" : "s", when);
 	}
