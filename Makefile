@@ -61,8 +61,9 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 CRASH_BIN := $(BUILD)/crash/crashtest
-REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz-replay/%)
 INJECT_BIN := $(BUILD)/inject/inject
+# Defined before any rule names them: make expands prerequisites as it reads.
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz-replay/%)
 # Calls the failure-injection test fails on purpose (tests/inject/inject.c).
 INJECT_WRAP := mdb_env_create mdb_env_open mdb_env_set_mapsize mdb_txn_begin \
 	mdb_txn_commit mdb_put mdb_del mdb_dbi_open mdb_cursor_open sodium_malloc \
