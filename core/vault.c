@@ -2675,6 +2675,18 @@ vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	return scan(v, KIND_SUMMARY, fn, ctx);
 }
 
+enum status
+vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
+{
+	enum status st;
+
+	(void)fn;
+	(void)ctx;
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
+		return st;
+	return fail(v, ST_NOTFOUND, "the vault at %s has no case listing", v->dir);
+}
+
 /* ---- debriefs (training vaults) ------------------------------------------ */
 
 static enum status

@@ -220,6 +220,18 @@ typedef int (*vault_scan_fn)(void *ctx, const struct record_id *id, enum status 
 enum status vault_record_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 
+/* The case listing: the same summaries as vault_summary_scan, read from a
+ * sealed index that keeps them in chunks of a few hundred (so reading
+ * 100,000 costs a few hundred decryptions, not 100,000), oldest first. fn is
+ * only ever called with ST_OK. Returns ST_NOTFOUND when the vault has no
+ * listing yet (one made by an earlier intake: vault_unlock builds it when
+ * the user may write) and ST_TAMPERED when a chunk fails its integrity
+ * check; in both cases fn may already have been called for some summaries:
+ * the caller discards them and falls back to vault_summary_scan, which
+ * names each damaged item. vault_verify compares the listing with the
+ * summaries table. */
+enum status vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+
 /* Debriefs of mock screenings (core/training.h), only in a training vault
  * (ST_DENIED elsewhere). put stores the unlocked user's debrief JSON under a
  * fresh random id; the envelope binds vault id, debrief id and the kind
