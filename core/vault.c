@@ -27,6 +27,9 @@
  *   attempts   user name -> failed-unlock counters, plain; created on first use
  *   debriefs   debrief id (16) -> envelope "debrief": a trainee's debrief
  *              of a mock screening. Only a training vault has this table.
+ *   listing    u32 chunk number -> envelope "listing": the summaries again,
+ *              a few hundred to a chunk, for the case list ("The case
+ *              listing" below). Vaults of earlier intakes get it at unlock.
  *   meta also holds "audit_head" (the chain's head, described at the end).
  *
  * A training vault (intake --training) holds fictional cases only. It is
@@ -138,20 +141,24 @@
  * setting the message and v->txn_status themselves. */
 #define TXN_FAILED    (-1)
 
-/* Tables before DB_TRAINING_ONLY exist in every vault; the others only in
- * training vaults. */
+/* Tables before DB_TRAINING_ONLY exist in every vault; debriefs only in
+ * training vaults; the listing in every vault made or unlocked by this
+ * intake (vaults of earlier ones lack it until their next unlock). */
 enum db {
 	DB_META, DB_USERS, DB_RECORDS, DB_SUMMARIES, DB_DRAFTS, DB_FORMS,
-	DB_HISTORY, DB_AUDIT, DB_DEBRIEFS, DB_COUNT
+	DB_HISTORY, DB_AUDIT, DB_DEBRIEFS, DB_LISTING, DB_COUNT
 };
 #define DB_TRAINING_ONLY DB_DEBRIEFS
 
 static const char *const db_names[DB_COUNT] = {
 	"meta", "users", "records", "summaries", "drafts", "forms", "history", "audit",
-	"debriefs",
+	"debriefs", "listing",
 };
 
-enum kind { KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM, KIND_DEBRIEF };
+enum kind {
+	KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM, KIND_DEBRIEF,
+	KIND_LISTING
+};
 
 static const struct {
 	const char *name;
@@ -166,7 +173,17 @@ static const struct {
 	/* Debriefs share the record wrapping key: the kind name in the
 	 * associated data keeps either from opening as the other. */
 	[KIND_DEBRIEF] = { "debrief", CRYPTO_PURPOSE_RECORD_WRAP, DB_DEBRIEFS },
+	/* The listing repeats summaries: it shares their key, and the kind
+	 * name keeps a chunk from opening as a summary or the reverse. */
+	[KIND_LISTING] = { "listing", CRYPTO_PURPOSE_SUMMARY,     DB_LISTING },
 };
+
+/* Whether table i must exist in this vault (see enum db). */
+static int
+db_required(int training, int i)
+{
+	return i < DB_TRAINING_ONLY || (i == DB_DEBRIEFS && training);
+}
 
 /* Everything secret the handle holds, in one guarded allocation. The
  * scratch fields hold short-lived keys so that none lands on the stack. */
@@ -233,6 +250,7 @@ static int audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
 static enum status group_apply(struct vault *v);
 static enum status throttle_begin(struct vault *v, const char *user);
 static enum status unlock_finish(struct vault *v);
+static void listing_ensure(struct vault *v);
 
 static enum status fail(struct vault *v, enum status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -1220,6 +1238,7 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		vault_lock(v);
 		return st;
 	}
+	listing_ensure(v);
 	return ST_OK;
 }
 
@@ -1238,7 +1257,9 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 	MDB_val k, d;
 	int rc;
 
-	for (int i = 0; i < (v->training ? DB_COUNT : DB_TRAINING_ONLY); i++) {
+	for (int i = 0; i < DB_COUNT; i++) {
+		if (!db_required(v->training, i) && i != DB_LISTING)
+			continue;
 		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &v->dbi[i]);
 		if (rc != 0)
 			return rc;
@@ -1465,7 +1486,9 @@ open_meta(struct vault *v, MDB_txn *txn)
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return fail_mdb(v, rc, "reading the vault metadata");
 	v->training = rc == 0;
-	for (int i = DB_META + 1; i < (v->training ? DB_COUNT : DB_TRAINING_ONLY); i++) {
+	for (int i = DB_META + 1; i < DB_COUNT; i++) {
+		if (!db_required(v->training, i))
+			continue;
 		rc = mdb_dbi_open(txn, db_names[i], 0, &v->dbi[i]);
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
 			return fail(v, ST_TAMPERED, "the vault at %s is damaged: its '%s' table is "
@@ -2121,6 +2144,507 @@ check_content(struct vault *v, const char *p, size_t len, const char *what, int 
 	return ST_OK;
 }
 
+/* ---- the case listing ------------------------------------------------------
+ *
+ *   listing  u32 chunk number -> envelope "listing" (owner ""), whose content
+ *            is a run of entries: record id (16) | u8 owner length | owner |
+ *            u32 summary length | summary | NUL
+ *
+ * The summaries again, packed so that the case list reads 100,000 of them in
+ * a few hundred decryptions instead of 100,000. It is derived data: every
+ * write of a summary changes it in the same transaction (listing_put,
+ * listing_update, listing_drop), new entries go to the last chunk until it
+ * holds LISTING_CHUNK bytes, a vault without it (from an earlier intake) gets
+ * it at its next unlock (listing_ensure), readers fall back to the summaries
+ * when a chunk does not open, vault_verify compares the two and
+ * vault_listing_rebuild makes it again. Which record is in which chunk is
+ * sealed inside it; the number and sizes of chunks show about as many
+ * records as the summaries table does anyway. A damaged chunk never makes a
+ * save fail: appends go to a new chunk and an entry that cannot be found is
+ * added again.
+ */
+#define LISTING_CHUNK  ((size_t)32 << 10)
+#define SUMMARY_MAX    ((size_t)64 << 10)   /* so that any entry fits a chunk */
+#define LENTRY_FIXED   (VAULT_ID_BYTES + 1 + 4 + 1)
+
+struct lchunk {
+	unsigned char *p;       /* secure memory: the decrypted entries */
+	size_t len, cap;
+	uint32_t no;
+};
+
+struct lentry {
+	const unsigned char *id;
+	char owner[VAULT_USER_MAX + 1];
+	const char *summary;    /* NUL-terminated in the chunk */
+	size_t len;             /* of the summary */
+	size_t off, size;       /* of the whole entry in its chunk */
+};
+
+/* The listing's handle in this transaction: 0, MDB_NOTFOUND when the vault
+ * has none, or an LMDB error. Opened each time, never cached: a listing
+ * built by another process must be seen by this one's next write, and a
+ * handle first opened in a transaction that aborts is closed with it. */
+static int
+listing_dbi(MDB_txn *txn, MDB_dbi *dbi)
+{
+	int rc = mdb_dbi_open(txn, db_names[DB_LISTING], 0, dbi);
+
+	return rc == MDB_INCOMPATIBLE ? MDB_NOTFOUND : rc;
+}
+
+static void
+lchunk_free(struct lchunk *c)
+{
+	secure_free(c->p);      /* wipes */
+	memset(c, 0, sizeof *c);
+}
+
+/* Room for need bytes; 0 or TXN_FAILED (out of memory). */
+static int
+lchunk_reserve(struct vault *v, struct lchunk *c, size_t need)
+{
+	unsigned char *p;
+	size_t cap = c->cap ? c->cap : LISTING_CHUNK + 4096;
+
+	if (need <= c->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if ((p = secure_alloc(cap)) == NULL) {
+		fail(v, ST_NOMEM, "out of memory while updating the case listing");
+		return txn_fail(v, ST_NOMEM);
+	}
+	if (c->len > 0)
+		memcpy(p, c->p, c->len);
+	secure_free(c->p);
+	c->p = p;
+	c->cap = cap;
+	return 0;
+}
+
+/* The entry at *off of p[len]: 1 and *off moved past it, 0 at the end, -1
+ * when what is there is not a whole entry. */
+static int
+lentry_next(const unsigned char *p, size_t len, size_t *off, struct lentry *e)
+{
+	size_t at = *off, olen, slen;
+
+	if (at == len)
+		return 0;
+	if (len - at < LENTRY_FIXED)
+		return -1;
+	e->id = p + at;
+	olen = p[at + VAULT_ID_BYTES];
+	if (olen > VAULT_USER_MAX || len - at - LENTRY_FIXED < olen)
+		return -1;
+	memcpy(e->owner, p + at + VAULT_ID_BYTES + 1, olen);
+	e->owner[olen] = '\0';
+	slen = get_be32(p + at + VAULT_ID_BYTES + 1 + olen);
+	if (slen > SUMMARY_MAX || len - at - LENTRY_FIXED - olen < slen ||
+	    p[at + LENTRY_FIXED - 1 + olen + slen] != '\0')
+		return -1;
+	e->summary = (const char *)p + at + VAULT_ID_BYTES + 1 + olen + 4;
+	e->len = slen;
+	e->off = at;
+	e->size = LENTRY_FIXED + olen + slen;
+	*off = at + e->size;
+	return 1;
+}
+
+/* Whether p[len] is a run of whole entries. */
+static int
+lentries_valid(const unsigned char *p, size_t len)
+{
+	struct lentry e;
+	size_t off = 0;
+	int r;
+
+	while ((r = lentry_next(p, len, &off, &e)) > 0)
+		;
+	return r == 0;
+}
+
+static size_t
+lentry_size(const char *owner, size_t slen)
+{
+	return LENTRY_FIXED + strlen(owner) + slen;
+}
+
+/* Writes the entry into out[lentry_size()]. */
+static void
+lentry_write(unsigned char *out, const unsigned char id[VAULT_ID_BYTES], const char *owner,
+    const char *summary, size_t slen)
+{
+	size_t olen = strlen(owner);
+
+	memcpy(out, id, VAULT_ID_BYTES);
+	out[VAULT_ID_BYTES] = (unsigned char)olen;
+	memcpy(out + VAULT_ID_BYTES + 1, owner, olen);
+	put_be32(out + VAULT_ID_BYTES + 1 + olen, (uint32_t)slen);
+	memcpy(out + VAULT_ID_BYTES + 1 + olen + 4, summary, slen);
+	out[LENTRY_FIXED - 1 + olen + slen] = '\0';
+}
+
+/* Decrypts chunk val (under key) into c. ST_OK, ST_TAMPERED (it does not
+ * open, or is not a run of entries) or ST_NOMEM. */
+static enum status
+lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val, struct lchunk *c)
+{
+	char owner[VAULT_USER_MAX + 1];
+	size_t plen = env_plain_len(KIND_LISTING, val), off, clen;
+	enum status st;
+
+	c->len = 0;
+	if (key->mv_size != 4 || plen == 0)
+		return ST_TAMPERED;
+	c->no = get_be32(key->mv_data);
+	if (plen + 1 > c->cap && lchunk_reserve(v, c, plen + 1) != 0)
+		return ST_NOMEM;
+	st = env_decrypt(v, KIND_LISTING, key, val, c->p, owner, &off, &clen);
+	if (st != ST_OK)
+		return st;
+	memmove(c->p, c->p + off, clen);
+	c->len = clen;
+	if (owner[0] != '\0' || !lentries_valid(c->p, c->len)) {
+		secure_wipe(c->p, plen + 1);
+		c->len = 0;
+		return ST_TAMPERED;
+	}
+	return ST_OK;
+}
+
+/* Seals c back into its slot; an emptied chunk is deleted. */
+static int
+lchunk_store(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c)
+{
+	unsigned char kb[4];
+	MDB_val key = { sizeof kb, kb };
+	MDB_val val;
+	enum status st;
+	int rc;
+
+	put_be32(kb, c->no);
+	if (c->len == 0) {
+		rc = mdb_del(txn, dbi, &key, NULL);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	val.mv_size = env_size(0, c->len);
+	val.mv_data = NULL;
+	if ((rc = mdb_put(txn, dbi, &key, &val, MDB_RESERVE)) != 0)
+		return rc;
+	st = env_seal(v, KIND_LISTING, &key, "", c->p, c->len, val.mv_data);
+	return st == ST_OK ? 0 : txn_fail(v, st);
+}
+
+/* Appends an entry to the last chunk (or a new one) of the listing in dbi. */
+static int
+listing_append(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c,
+    const unsigned char id[VAULT_ID_BYTES], const char *owner, const char *summary, size_t slen)
+{
+	size_t need = lentry_size(owner, slen);
+	MDB_cursor *cur;
+	MDB_val k, d;
+	enum status st = ST_TAMPERED;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	if (rc == 0 && k.mv_size == 4)
+		st = lchunk_open(v, &k, &d, c);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND) {
+		c->no = 1;
+		c->len = 0;
+	} else if (rc != 0) {
+		return rc;
+	} else if (st == ST_NOMEM) {
+		return txn_fail(v, fail(v, ST_NOMEM, "out of memory while updating the case "
+		    "listing"));
+	} else if (st != ST_OK || c->len + need > LISTING_CHUNK) {
+		/* Full, or damaged (left for vault_verify to report). A
+		 * planted key leaves the listing as it is: readers fall
+		 * back to the summaries, and the save goes on. */
+		if (k.mv_size != 4 || get_be32(k.mv_data) == UINT32_MAX)
+			return 0;
+		c->no = get_be32(k.mv_data) + 1;
+		c->len = 0;
+	}
+	if ((rc = lchunk_reserve(v, c, c->len + need)) != 0)
+		return rc;
+	lentry_write(c->p + c->len, id, owner, summary, slen);
+	c->len += need;
+	return lchunk_store(v, txn, dbi, c);
+}
+
+/* Replaces (summary != NULL) or removes (summary == NULL) the entry of id,
+ * searching from the newest chunk; a replaced entry that is not found is
+ * appended. Nothing to do in a vault without a listing. */
+static int
+listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
+    const char *owner, const char *summary, size_t slen)
+{
+	struct lchunk c = { NULL, 0, 0, 0 };
+	MDB_cursor *cur = NULL;
+	MDB_dbi dbi;
+	MDB_val k, d;
+	struct lentry e;
+	int rc, found = 0;
+
+	if ((rc = listing_dbi(txn, &dbi)) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	while (rc == 0) {
+		size_t off = 0;
+		enum status st = lchunk_open(v, &k, &d, &c);
+
+		if (st == ST_NOMEM) {
+			rc = txn_fail(v, fail(v, ST_NOMEM, "out of memory while updating the case "
+			    "listing"));
+			goto out;
+		}
+		while (st == ST_OK && !found && lentry_next(c.p, c.len, &off, &e) > 0)
+			found = memcmp(e.id, id, VAULT_ID_BYTES) == 0;
+		if (found)
+			break;
+		rc = mdb_cursor_get(cur, &k, &d, MDB_PREV);
+	}
+	mdb_cursor_close(cur);
+	cur = NULL;
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto out;
+	rc = 0;
+	if (found) {
+		size_t need = summary != NULL ? lentry_size(owner, slen) : 0, tail;
+
+		if (need > e.size && (rc = lchunk_reserve(v, &c, c.len - e.size + need)) != 0)
+			goto out;
+		tail = c.len - e.off - e.size;
+		memmove(c.p + e.off + need, c.p + e.off + e.size, tail);
+		if (summary != NULL)
+			lentry_write(c.p + e.off, id, owner, summary, slen);
+		if (need < e.size)
+			secure_wipe(c.p + e.off + need + tail, e.size - need);
+		c.len = c.len - e.size + need;
+		rc = lchunk_store(v, txn, dbi, &c);
+	} else if (summary != NULL) {
+		rc = listing_append(v, txn, dbi, &c, id, owner, summary, slen);
+	}
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	lchunk_free(&c);
+	return rc;
+}
+
+/* A new record's summary; nothing to do in a vault without a listing. */
+static int
+listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
+    const char *owner, const char *summary, size_t slen)
+{
+	struct lchunk c = { NULL, 0, 0, 0 };
+	MDB_dbi dbi;
+	int rc;
+
+	if ((rc = listing_dbi(txn, &dbi)) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	rc = listing_append(v, txn, dbi, &c, id, owner, summary, slen);
+	lchunk_free(&c);
+	return rc;
+}
+
+static int
+listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES])
+{
+	return listing_update(v, txn, id, "", NULL, 0);
+}
+
+/* Fills an empty listing from the summaries table (damaged summaries are
+ * left out: vault_summary_scan and vault_verify report them). */
+static int
+listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
+{
+	struct lchunk c = { NULL, 0, 0, 1 };
+	char owner[VAULT_USER_MAX + 1];
+	MDB_cursor *cur = NULL;
+	MDB_dbi dbi;
+	MDB_val k, d;
+	int rc;
+
+	(void)arg;
+	if ((rc = mdb_dbi_open(txn, db_names[DB_LISTING], MDB_CREATE, &dbi)) != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST);
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;              /* 0: another process built it first */
+	if ((rc = mdb_cursor_open(txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		size_t plen = env_plain_len(KIND_SUMMARY, &d), off, clen, need;
+		unsigned char *buf;
+
+		if (k.mv_size != VAULT_ID_BYTES || plen == 0)
+			continue;
+		if ((buf = scratch_get(v, plen + 1)) == NULL) {
+			rc = txn_fail(v, fail(v, ST_NOMEM, "out of memory while building the case "
+			    "listing"));
+			break;
+		}
+		if (env_decrypt(v, KIND_SUMMARY, &k, &d, buf, owner, &off, &clen) != ST_OK ||
+		    clen > SUMMARY_MAX) {
+			scratch_done(v, plen + 1);
+			continue;
+		}
+		/* The entry goes after the chunk before the chunk is sealed:
+		 * sealing reuses the scratch buffer the summary is in. */
+		need = lentry_size(owner, clen);
+		if ((rc = lchunk_reserve(v, &c, c.len + need)) != 0)
+			break;
+		lentry_write(c.p + c.len, k.mv_data, owner, (const char *)buf + off, clen);
+		scratch_done(v, plen + 1);
+		if (c.len > 0 && c.len + need > LISTING_CHUNK) {
+			if ((rc = lchunk_store(v, txn, dbi, &c)) != 0)
+				break;
+			memmove(c.p, c.p + c.len, need);
+			secure_wipe(c.p + need, c.len);
+			c.len = 0;
+			c.no++;
+		}
+		c.len += need;
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = c.len > 0 ? lchunk_store(v, txn, dbi, &c) : 0;
+	scratch_done(v, v->scratch_len);
+	mdb_cursor_close(cur);
+	lchunk_free(&c);
+	return rc;
+}
+
+/* At unlock: a vault made by an earlier intake gets its listing. A failure
+ * is not the unlock's: the case list falls back to the summaries. */
+static void
+listing_ensure(struct vault *v)
+{
+	char msg[sizeof v->msg];
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	int rc;
+
+	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return;
+	rc = listing_dbi(txn, &dbi);
+	mdb_txn_abort(txn);
+	if (rc != MDB_NOTFOUND)
+		return;
+	memcpy(msg, v->msg, sizeof msg);
+	(void)write_txn(v, "building the case listing", listing_build_txn, NULL);
+	memcpy(v->msg, msg, sizeof msg);
+}
+
+static int
+listing_rebuild_txn(struct vault *v, MDB_txn *txn, void *arg)
+{
+	MDB_dbi dbi;
+	int rc;
+
+	if ((rc = mdb_dbi_open(txn, db_names[DB_LISTING], MDB_CREATE, &dbi)) != 0)
+		return rc;
+	if ((rc = mdb_drop(txn, dbi, 0)) != 0)
+		return rc;
+	return listing_build_txn(v, txn, arg);
+}
+
+enum status
+vault_listing_rebuild(struct vault *v)
+{
+	enum status st;
+
+	if ((st = need_supervisor(v, "rebuild the case listing")) != ST_OK)
+		return st;
+	return write_txn(v, "rebuilding the case listing", listing_rebuild_txn, NULL);
+}
+
+enum status
+vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
+{
+	struct lchunk c = { NULL, 0, 0, 0 };
+	struct record_id id;
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	MDB_val k, d;
+	enum status st = ST_OK;
+	int rc, stop = 0;
+
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
+		return st;
+	if (v->scanning)
+		return fail(v, ST_BUSY, "a scan of the vault is already running");
+	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return fail_mdb(v, rc, "reading the case listing");
+	rc = listing_dbi(txn, &dbi);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return fail(v, ST_NOTFOUND, "the vault at %s has no case listing yet", v->dir);
+	}
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, dbi, &cur);
+	v->scanning = 1;
+	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0 && !stop;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		struct lentry e;
+		size_t off = 0;
+
+		if (!v->unlocked) {
+			st = fail(v, ST_LOCKED, "the vault was locked during the scan");
+			break;
+		}
+		st = lchunk_open(v, &k, &d, &c);
+		if (st == ST_NOMEM) {
+			st = fail(v, ST_NOMEM, "out of memory while reading the case listing");
+			break;
+		}
+		if (st != ST_OK) {
+			st = fail(v, ST_TAMPERED, "the case listing of the vault at %s is damaged "
+			    "(chunk %lu): a supervisor should run `intake verify`", v->dir,
+			    k.mv_size == 4 ? (unsigned long)get_be32(k.mv_data) : 0UL);
+			break;
+		}
+		while (!stop && lentry_next(c.p, c.len, &off, &e) > 0) {
+			if (!may_access(v, e.owner))
+				continue;
+			memcpy(id.b, e.id, VAULT_ID_BYTES);
+			stop = fn(ctx, &id, ST_OK, e.summary, e.len);
+		}
+		secure_wipe(c.p, c.len);
+	}
+	v->scanning = 0;
+	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
+		st = fail_mdb(v, rc, "reading the case listing");
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	lchunk_free(&c);
+	return st;
+}
+
+/* A summary is small (interview_summary_json): the listing packs them. */
+static enum status
+check_summary(struct vault *v, const char *p, size_t len)
+{
+	if (p != NULL && len > SUMMARY_MAX)
+		return fail(v, ST_INVALID, "the summary is too large (%zu bytes; at most %zu KiB)",
+		    len, SUMMARY_MAX >> 10);
+	return check_content(v, p, len, "summary", 1);
+}
+
 /* ---- records ------------------------------------------------------------- */
 
 /* Whether a key beginning with prefix[plen] exists in dbi. */
@@ -2209,6 +2733,8 @@ record_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 	rc = item_put(v, txn, KIND_RECORD, &key, v->user, a->json, a->len, MDB_NOOVERWRITE);
 	if (rc == 0 && a->summary != NULL)
 		rc = item_put(v, txn, KIND_SUMMARY, &key, v->user, a->summary, a->summary_len, 0);
+	if (rc == 0 && a->summary != NULL)
+		rc = listing_put(v, txn, a->id.b, v->user, a->summary, a->summary_len);
 	if (rc == 0)
 		rc = audit_record_txn(v, txn, AUDIT_RECORD_CREATE, &a->id, NULL);
 	return rc;
@@ -2225,7 +2751,7 @@ vault_record_put(struct vault *v, const char *json, size_t len,
 		return st;
 	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
-	if (summary != NULL && (st = check_content(v, summary, summary_len, "summary", 1)) != ST_OK)
+	if (summary != NULL && (st = check_summary(v, summary, summary_len)) != ST_OK)
 		return st;
 	st = write_txn(v, "saving the record", record_put_txn, &arg);
 	if (st == ST_OK && out != NULL)
@@ -2269,7 +2795,7 @@ vault_record_put_as(struct vault *v, const struct record_id *id, const char *jso
 		return st;
 	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
-	if (summary != NULL && (st = check_content(v, summary, summary_len, "summary", 1)) != ST_OK)
+	if (summary != NULL && (st = check_summary(v, summary, summary_len)) != ST_OK)
 		return st;
 	return write_txn(v, "saving the record", record_put_txn, &arg);
 }
@@ -2378,6 +2904,8 @@ record_replace_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = item_put(v, txn, KIND_RECORD, &key, owner, a->json, a->len, 0);
 	if (rc == 0 && a->summary != NULL)
 		rc = item_put(v, txn, KIND_SUMMARY, &key, owner, a->summary, a->summary_len, 0);
+	if (rc == 0 && a->summary != NULL)
+		rc = listing_update(v, txn, a->id->b, owner, a->summary, a->summary_len);
 	if (rc == 0)
 		rc = audit_record_txn(v, txn, AUDIT_RECORD_AMEND, a->id, a->reason);
 done:
@@ -2407,7 +2935,7 @@ vault_record_amend(struct vault *v, const struct record_id *id,
 		return st;
 	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
-	if (summary != NULL && (st = check_content(v, summary, summary_len, "summary", 1)) != ST_OK)
+	if (summary != NULL && (st = check_summary(v, summary, summary_len)) != ST_OK)
 		return st;
 	describe(what, sizeof what, "record", id);
 	return write_txn(v, "saving the record", record_replace_txn, &arg);
@@ -2673,18 +3201,6 @@ enum status
 vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 {
 	return scan(v, KIND_SUMMARY, fn, ctx);
-}
-
-enum status
-vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
-{
-	enum status st;
-
-	(void)fn;
-	(void)ctx;
-	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
-		return st;
-	return fail(v, ST_NOTFOUND, "the vault at %s has no case listing", v->dir);
 }
 
 /* ---- debriefs (training vaults) ------------------------------------------ */
@@ -3676,6 +4192,8 @@ record_delete_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = mdb_del(txn, v->dbi[DB_SUMMARIES], &key, NULL);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
+	if ((rc = listing_drop(v, txn, a->id->b)) != 0)
+		return rc;
 	rc = mdb_cursor_open(txn, v->dbi[DB_HISTORY], &cur);
 	if (rc != 0)
 		return rc;
@@ -4209,6 +4727,169 @@ verify_summaries(struct verify *cx)
 	return ST_OK;
 }
 
+/* The listing against the summaries: the same entries, each once, with the
+ * same owner and content. No listing is no problem (the next unlock builds
+ * it). */
+struct lfact {
+	unsigned char id[VAULT_ID_BYTES];
+	char owner[VAULT_USER_MAX + 1];
+	unsigned char digest[CRYPTO_HASH_BYTES];
+	bool seen;
+};
+
+static int
+lfact_cmp(const void *x, const void *y)
+{
+	return memcmp(((const struct lfact *)x)->id, ((const struct lfact *)y)->id, VAULT_ID_BYTES);
+}
+
+/* Collects the entries of every chunk that opens into *out (malloc'ed);
+ * *damaged counts the chunks that do not. */
+static enum status
+verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *n,
+    size_t *damaged)
+{
+	struct vault *v = cx->v;
+	struct lchunk c = { NULL, 0, 0, 0 };
+	struct lfact *f = NULL, *grown;
+	size_t cap = 0;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	enum status st = ST_OK;
+	int rc;
+
+	*n = 0;
+	*damaged = 0;
+	if ((rc = mdb_cursor_open(cx->txn, dbi, &cur)) != 0)
+		return fail_mdb(v, rc, "reading the case listing");
+	while (st == ST_OK && (rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		struct lentry e;
+		size_t off = 0;
+
+		if (k.mv_size != 4) {
+			problem(cx, "the case listing holds a key of %zu bytes: it was edited on disk",
+			    k.mv_size);
+			++*damaged;
+			continue;
+		}
+		st = lchunk_open(v, &k, &d, &c);
+		if (st == ST_TAMPERED) {
+			++*damaged;
+			problem(cx, "chunk %lu of the case listing failed its integrity check: it was "
+			    "altered or damaged (the case list reads the summaries instead; "
+			    "`intake verify --rebuild-listing` makes it again)",
+			    (unsigned long)get_be32(k.mv_data));
+			st = ST_OK;
+			continue;
+		}
+		while (st == ST_OK && lentry_next(c.p, c.len, &off, &e) > 0) {
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 1024;
+				if ((grown = realloc(f, cap * sizeof *f)) == NULL) {
+					st = ST_NOMEM;
+					break;
+				}
+				f = grown;
+			}
+			memcpy(f[*n].id, e.id, VAULT_ID_BYTES);
+			memcpy(f[*n].owner, e.owner, sizeof e.owner);
+			crypto_digest(f[*n].digest, e.summary, e.len);
+			f[*n].seen = false;
+			++*n;
+		}
+		secure_wipe(c.p, c.len);
+	}
+	mdb_cursor_close(cur);
+	lchunk_free(&c);
+	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
+		st = fail_mdb(v, rc, "reading the case listing");
+	if (st != ST_OK) {
+		free(f);
+		*n = 0;
+		return st == ST_NOMEM ? fail(v, ST_NOMEM, "out of memory while verifying the case "
+		    "listing") : st;
+	}
+	*out = f;
+	return ST_OK;
+}
+
+static enum status
+verify_listing(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	unsigned char digest[CRYPTO_HASH_BYTES];
+	char owner[VAULT_USER_MAX + 1];
+	struct case_code code;
+	struct lfact *f = NULL, key;
+	size_t n = 0, damaged;
+	MDB_cursor *cur = NULL;
+	MDB_dbi dbi;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	rc = listing_dbi(cx->txn, &dbi);
+	if (rc == MDB_NOTFOUND)
+		return ST_OK;
+	if (rc != 0)
+		return fail_mdb(v, rc, "reading the case listing");
+	if ((st = verify_listing_read(cx, dbi, &f, &n, &damaged)) != ST_OK)
+		return st;
+	if (n > 1)
+		qsort(f, n, sizeof *f, lfact_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (memcmp(f[i].id, f[i - 1].id, VAULT_ID_BYTES) == 0) {
+			code_of(f[i].id, &code);
+			problem(cx, "record %s is in the case listing twice", code.s);
+		}
+	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_SUMMARIES], &cur)) != 0) {
+		free(f);
+		return fail_mdb(v, rc, "reading the summaries");
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		struct lfact *hit;
+
+		if (k.mv_size != VAULT_ID_BYTES)
+			continue;       /* reported with the summaries */
+		st = verify_open(cx, KIND_SUMMARY, &k, &d, owner, digest);
+		if (st == ST_NOMEM)
+			break;
+		memcpy(key.id, k.mv_data, VAULT_ID_BYTES);
+		hit = n > 0 ? bsearch(&key, f, n, sizeof *f, lfact_cmp) : NULL;
+		if (hit != NULL && st != ST_OK)
+			hit->seen = true;
+		if (st != ST_OK)
+			continue;       /* reported with the summaries */
+		code_of(k.mv_data, &code);
+		if (hit == NULL && damaged > 0)
+			continue;       /* in the damaged chunk, most likely */
+		if (hit == NULL) {
+			problem(cx, "record %s is missing from the case listing: an older copy of the "
+			    "listing was put back, or it was edited on disk", code.s);
+			continue;
+		}
+		hit->seen = true;
+		if (strcmp(hit->owner, owner) != 0 || !crypto_equal(hit->digest, digest,
+		    sizeof digest))
+			problem(cx, "the case listing shows record %s differently from its summary: an "
+			    "older copy of the listing was put back, or it was edited on disk", code.s);
+	}
+	mdb_cursor_close(cur);
+	if (st != ST_NOMEM && rc == MDB_NOTFOUND)
+		for (size_t i = 0; i < n; i++)
+			if (!f[i].seen) {
+				code_of(f[i].id, &code);
+				problem(cx, "the case listing names record %s, which has no summary",
+				    code.s);
+			}
+	free(f);
+	if (st == ST_NOMEM)
+		return fail(v, ST_NOMEM, "out of memory while verifying the case listing");
+	if (rc != MDB_NOTFOUND)
+		return fail_mdb(v, rc, "reading the summaries");
+	return ST_OK;
+}
+
 static enum status
 verify_history(struct verify *cx)
 {
@@ -4410,6 +5091,8 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 	if (st == ST_OK)
 		st = verify_summaries(&cx);
 	if (st == ST_OK)
+		st = verify_listing(&cx);
+	if (st == ST_OK)
 		st = verify_history(&cx);
 	if (st == ST_OK)
 		st = verify_drafts(&cx);
@@ -4559,6 +5242,13 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (rc == 0 && r->summary != NULL)
 			rc = item_put(v, txn, KIND_SUMMARY, &key, v->user, r->summary,
 			    r->summary_len, 0);
+		if (rc == 0 && r->summary != NULL)
+			rc = listing_put(v, txn, r->id.b, v->user, r->summary, r->summary_len);
+		/* In the trail like any new record, or verify would call it
+		 * planted. */
+		if (rc == 0)
+			rc = audit_record_txn(v, txn, AUDIT_RECORD_CREATE, &r->id,
+			    "imported from a transfer bundle");
 		if (rc != 0)
 			return rc;
 		a->imported++;
@@ -4586,8 +5276,8 @@ vault_import(struct vault *v, const struct vault_import_form *forms, size_t nfor
 	for (size_t i = 0; i < nrecs; i++) {
 		if ((st = check_content(v, recs[i].json, recs[i].len, "record", 0)) != ST_OK)
 			return st;
-		if (recs[i].summary != NULL && (st = check_content(v, recs[i].summary,
-		    recs[i].summary_len, "summary", 1)) != ST_OK)
+		if (recs[i].summary != NULL && (st = check_summary(v, recs[i].summary,
+		    recs[i].summary_len)) != ST_OK)
 			return st;
 	}
 	st = write_txn(v, "importing the records", import_txn, &arg);

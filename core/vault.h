@@ -231,6 +231,9 @@ enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
  * names each damaged item. vault_verify compares the listing with the
  * summaries table. */
 enum status vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+/* Makes the listing again from the summaries, in one write transaction
+ * (supervisors: after vault_verify reported it damaged or out of step). */
+enum status vault_listing_rebuild(struct vault *v);
 
 /* Debriefs of mock screenings (core/training.h), only in a training vault
  * (ST_DENIED elsewhere). put stores the unlocked user's debrief JSON under a

@@ -125,7 +125,7 @@ cmd_verify(struct cli *c)
 	int rc;
 
 	if (c->argc != 0) {
-		fprintf(stderr, "intake: usage: intake verify [--head SEQ:HASH]\n");
+		fprintf(stderr, "intake: usage: intake verify [--head SEQ:HASH] [--rebuild-listing]\n");
 		return EXIT_USAGE;
 	}
 	if (c->head != NULL && audit_head_parse(c->head, &noted) != ST_OK) {
@@ -135,6 +135,14 @@ cmd_verify(struct cli *c)
 	}
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
+	if (c->rebuild_listing) {
+		if ((st = vault_listing_rebuild(v)) != ST_OK) {
+			rc = cli_fail(st, vault_errmsg(v));
+			vault_close(v);
+			return rc;
+		}
+		printf("The case listing was made again from the summaries.\n");
+	}
 	st = vault_verify(v, c->head ? &noted : NULL, print_problem, NULL, &n);
 	if (st == ST_OK || st == ST_TAMPERED)
 		printf("Checked %zu user%s, %zu record%s, %zu summar%s, %zu earlier version%s, "

@@ -40,7 +40,7 @@ static const struct command commands[] = {
 	  "list the audit trail (supervisor)" },
 	{ "audit", cmd_audit, "audit head",
 	  "print the head of the audit trail, to note outside the server" },
-	{ "verify", cmd_verify, "verify [--head SEQ:HASH]",
+	{ "verify", cmd_verify, "verify [--head SEQ:HASH] [--rebuild-listing]",
 	  "check every entry, record, draft and key; exit 5 on damage" },
 	{ "export", cmd_export, "export --format csv|jsonl --out FILE [--form ID] [--since D]",
 	  "records as a plaintext file (supervisor)" },
@@ -93,6 +93,8 @@ usage(FILE *f)
 	    "  --since YYYY-MM-DD       audit: entries from that day on (UTC); export,\n"
 	    "                           bundle: records closed on or after that day\n"
 	    "  --head SEQ:HASH          verify: a head printed earlier by `intake audit head`\n"
+	    "  --rebuild-listing        verify: make the case listing again from the\n"
+	    "                           summaries first (when verify reported it damaged)\n"
 	    "  --group NAME             init: share the vault with this OS group (2770/0660)\n"
 	    "  --out FILE               export / bundle file, or keygen's NAME\n"
 	    "  --by F1[,F2]             stats: fields to count by (one table per field\n"
@@ -122,6 +124,7 @@ enum {
 	OPT_VAULT = 256, OPT_USER, OPT_PASS_FD, OPT_PASS_FILE, OPT_NEW_PASS_FD,
 	OPT_NEW_PASS_FILE, OPT_ROLE, OPT_KDF_OPS, OPT_KDF_MEM, OPT_LANG,
 	OPT_FORMAT, OPT_FORM, OPT_ANSWERS, OPT_TRAINING, OPT_REASON, OPT_SINCE, OPT_HEAD,
+	OPT_REBUILD_LISTING,
 	OPT_GROUP, OPT_AS,
 	OPT_OUT, OPT_BY, OPT_K, OPT_CTDC, OPT_TO, OPT_KEY, OPT_KEY_PASS_FD,
 	OPT_KEY_PASS_FILE,
@@ -145,6 +148,7 @@ static const struct option longopts[] = {
 	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "head", required_argument, NULL, OPT_HEAD },
+	{ "rebuild-listing", no_argument, NULL, OPT_REBUILD_LISTING },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "as", required_argument, NULL, OPT_AS },
 	{ "out", required_argument, NULL, OPT_OUT },
@@ -271,6 +275,7 @@ main(int argc, char **argv)
 		case OPT_REASON: c.reason = optarg; break;
 		case OPT_SINCE: c.since = optarg; break;
 		case OPT_HEAD: c.head = optarg; break;
+		case OPT_REBUILD_LISTING: c.rebuild_listing = 1; break;
 		case OPT_GROUP: c.group = optarg; break;
 		case OPT_AS: c.as = optarg; break;
 		case OPT_OUT: c.out = optarg; break;

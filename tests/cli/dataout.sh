@@ -114,6 +114,8 @@ expect "the second import skips all" 0 "skipped 3"
 run "$INTAKE" record list $AS_OFF </dev/null
 expect "the office lists the field's cases" 0 "3 records"
 expect "records keep their interviewer" 0 "ana"
+run "$INTAKE" verify $AS_OFF </dev/null
+expect "imported records are in the audit trail: verify finds nothing" 0 "0 problems"
 
 # ---- backup and restore ----
 run "$INTAKE" backup "$T/bk" --vault "$V" </dev/null

@@ -1493,6 +1493,256 @@ group_shared_vault(void **state)
 	}
 }
 
+/* ---- the case listing ------------------------------------------------------ */
+
+/* What a scan gave: "id-hex json" lines, sorted, so that two scans compare
+ * whatever their order. */
+struct seen {
+	char **line;
+	size_t n, cap;
+};
+
+static int
+seen_add(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	struct seen *s = ctx;
+	char hex[2 * VAULT_ID_BYTES + 1];
+
+	assert_int_equal(st, ST_OK);
+	assert_int_equal(strlen(json), len);
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->line = realloc(s->line, s->cap * sizeof *s->line);
+		assert_non_null(s->line);
+	}
+	record_id_hex(id, hex);
+	assert_true(asprintf(&s->line[s->n++], "%s %s", hex, json) > 0);
+	return 0;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+seen_free(struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->line[i]);
+	free(s->line);
+	memset(s, 0, sizeof *s);
+}
+
+/* The listing gives exactly what the summaries table gives this user, and
+ * returns how many. */
+static size_t
+listing_agrees(struct vault *v)
+{
+	struct seen a = { 0 }, b = { 0 };
+	size_t n;
+
+	assert_ok(v, vault_listing_scan(v, seen_add, &a));
+	assert_ok(v, vault_summary_scan(v, seen_add, &b));
+	assert_int_equal(a.n, b.n);
+	if (a.n > 1) {
+		qsort(a.line, a.n, sizeof *a.line, line_cmp);
+		qsort(b.line, b.n, sizeof *b.line, line_cmp);
+	}
+	for (size_t i = 0; i < a.n; i++)
+		assert_string_equal(a.line[i], b.line[i]);
+	n = a.n;
+	seen_free(&a);
+	seen_free(&b);
+	return n;
+}
+
+static struct record_id
+put_summary(struct vault *v, int i)
+{
+	char sum[160];
+	struct record_id id;
+	int n = snprintf(sum, sizeof sum, "{\"started\":\"2025-11-%02dT08:00:00Z\",\"status\":"
+	    "\"final\",\"outcome\":\"refer\",\"n\":%d,\"pad\":\"%060d\"}", i % 28 + 1, i, i);
+
+	assert_ok(v, vault_record_put(v, "{\"r\":1}", 7, sum, (size_t)n, &id));
+	return id;
+}
+
+/* Every write of a summary keeps the listing in step: saves that fill
+ * several chunks, amendments (a summary that grows), a replace without a
+ * summary, deletions and an import; as a supervisor (all) and as an
+ * interviewer (their own); verify agrees. */
+static void
+listing_follows_every_write(void **state)
+{
+	struct fx *f = *state;
+	struct problems p;
+	struct record_id ids[600], imp = { { 0 } };
+	struct vault_import_record rec;
+	size_t imported, skipped;
+	char big[400];
+	int n;
+
+	assert_int_equal(listing_agrees(f->v), 2);
+	for (int i = 0; i < 600; i++)
+		ids[i] = put_summary(f->v, i);
+	assert_int_equal(listing_agrees(f->v), 602);
+	/* More than one chunk: the table has several keys. */
+	n = snprintf(big, sizeof big, "{\"status\":\"amended\",\"why\":\"%0300d\"}", 7);
+	assert_ok(f->v, vault_record_amend(f->v, &ids[3], "{\"r\":2}", 7, big, (size_t)n,
+	    "date corrected"));
+	assert_ok(f->v, vault_record_amend(f->v, &ids[599], "{\"r\":2}", 7, "{}", 2,
+	    "shorter"));
+	assert_ok(f->v, vault_record_amend(f->v, &ids[10], "{\"r\":3}", 7, NULL, 0, "no summary"));
+	assert_ok(f->v, vault_record_delete(f->v, &ids[0], "entered twice"));
+	assert_ok(f->v, vault_record_delete(f->v, &ids[300], "entered twice"));
+	assert_int_equal(listing_agrees(f->v), 600);
+	memset(&rec, 0, sizeof rec);
+	imp.b[0] = 0xEE;
+	imp.b[15] = 0x01;
+	rec.id = imp;
+	rec.json = "{\"r\":9}";
+	rec.len = 7;
+	rec.summary = "{\"status\":\"imported\"}";
+	rec.summary_len = strlen(rec.summary);
+	assert_ok(f->v, vault_import(f->v, NULL, 0, &rec, 1, NULL, &imported, &skipped));
+	assert_int_equal(imported, 1);
+	assert_int_equal(listing_agrees(f->v), 601);
+
+	as(f, "bob");
+	assert_int_equal(listing_agrees(f->v), 1);     /* bob's one record */
+	put_summary(f->v, 1000);
+	assert_int_equal(listing_agrees(f->v), 2);
+	as(f, "alice");
+	assert_int_equal(listing_agrees(f->v), 602);
+	if (verify_as_alice(f, NULL, &p) != ST_OK)
+		for (size_t i = 0; i < p.n && i < 32; i++)
+			print_error("problem: %s\n", p.text[i]);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(p.n, 0);
+}
+
+static void
+drop_table(MDB_txn *txn, MDB_dbi dbi, void *arg)
+{
+	(void)arg;
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+}
+
+/* A vault made before the listing existed gets it at the next unlock. */
+static void
+listing_built_at_unlock(void **state)
+{
+	struct fx *f = *state;
+	struct problems p;
+
+	for (int i = 0; i < 20; i++)
+		put_summary(f->v, i);
+	vault_close(f->v);
+	f->v = NULL;
+	raw_txn(f->dir, "listing", drop_table, NULL);
+	f->v = vault_new();
+	assert_ok(f->v, vault_open(f->v, f->dir));
+	as(f, "bob");
+	assert_int_equal(listing_agrees(f->v), 1);
+	as(f, "alice");
+	assert_int_equal(listing_agrees(f->v), 22);
+	assert_int_equal(verify_as_alice(f, NULL, &p), ST_OK);
+	assert_int_equal(p.n, 0);
+}
+
+/* A damaged chunk: the listing scan says so and the summaries still list
+ * every case; saving goes on; verify names the chunk; a supervisor
+ * rebuilds it, an interviewer may not. */
+static void
+listing_damaged_chunk(void **state)
+{
+	struct fx *f = *state;
+	struct problems p;
+	struct seen s = { 0 };
+	struct kv kv;
+
+	vault_close(f->v);
+	f->v = NULL;
+	memset(&kv, 0, sizeof kv);
+	kv.klen = 4;
+	kv.key[3] = 1;                  /* chunk 1 */
+	kv.at = 100;
+	raw_txn(f->dir, "listing", edit_flip, &kv);
+	f->v = vault_new();
+	assert_ok(f->v, vault_open(f->v, f->dir));
+	as(f, "alice");
+	assert_st(f->v, vault_listing_scan(f->v, seen_add, &s), ST_TAMPERED);
+	assert_msg_has(f->v, "intake verify");
+	seen_free(&s);
+	assert_ok(f->v, vault_summary_scan(f->v, seen_add, &s));
+	assert_int_equal(s.n, 2);
+	seen_free(&s);
+	put_summary(f->v, 1);           /* goes to a new chunk */
+
+	assert_int_equal(verify_as_alice(f, NULL, &p), ST_TAMPERED);
+	has_problem(&p, "chunk 1 of the case listing failed its integrity check", NULL);
+	assert_int_equal(p.n, 1);
+	as(f, "bob");
+	assert_st(f->v, vault_listing_rebuild(f->v), ST_DENIED);
+	as(f, "alice");
+	assert_ok(f->v, vault_listing_rebuild(f->v));
+	assert_int_equal(listing_agrees(f->v), 3);
+	assert_int_equal(verify_as_alice(f, NULL, &p), ST_OK);
+}
+
+/* An older copy of a chunk put back: the amended case shows its old
+ * summary in the list, and verify says so. */
+static void
+listing_rolled_back(void **state)
+{
+	struct fx *f = *state;
+	struct problems p;
+	struct case_code code;
+	struct kv kv;
+
+	vault_close(f->v);
+	f->v = NULL;
+	memset(&kv, 0, sizeof kv);
+	kv.klen = 4;
+	kv.key[3] = 1;
+	raw_txn(f->dir, "listing", edit_get, &kv);
+	assert_true(kv.found);
+	f->v = vault_new();
+	assert_ok(f->v, vault_open(f->v, f->dir));
+	as(f, "alice");
+	assert_ok(f->v, vault_record_amend(f->v, &f->ra, "{\"by\":\"alice\",\"v\":2}", 20,
+	    "{\"s\":2}", 7, "outcome corrected"));
+	vault_close(f->v);
+	f->v = NULL;
+	raw_txn(f->dir, "listing", edit_put, &kv);
+	record_id_code(&f->ra, &code);
+	f->v = vault_new();
+	assert_ok(f->v, vault_open(f->v, f->dir));
+	assert_int_equal(verify_as_alice(f, NULL, &p), ST_TAMPERED);
+	has_problem(&p, "the case listing shows record", code.s);
+	assert_int_equal(p.n, 1);
+}
+
+/* Summaries are small; a huge one is refused with its size, not packed. */
+static void
+listing_refuses_huge_summary(void **state)
+{
+	struct fx *f = *state;
+	size_t len = (size_t)65 << 10;
+	char *sum = malloc(len);
+	struct record_id id;
+
+	assert_non_null(sum);
+	memset(sum, 'x', len);
+	assert_st(f->v, vault_record_put(f->v, "{}", 2, sum, len, &id), ST_INVALID);
+	assert_msg_has(f->v, "summary is too large");
+	free(sum);
+	assert_int_equal(listing_agrees(f->v), 2);
+}
+
 int
 main(void)
 {
@@ -1520,6 +1770,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(failed_unlocks_slow_down_and_are_audited, setup, teardown),
 		cmocka_unit_test_setup_teardown(parallel_guesses_pay_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(group_shared_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_follows_every_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_built_at_unlock, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_damaged_chunk, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_rolled_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_refuses_huge_summary, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
