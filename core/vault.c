@@ -5376,12 +5376,20 @@ vault_backup(struct vault *v, const char *dest)
 		st = fail_mdb(v, rc, "writing the backup");
 		goto failed;
 	}
-	/* The new directory entry must reach the disk too. */
+	/* The new directory entry must reach the disk too, or the backup may
+	 * vanish with a power cut after it was reported made. EINVAL: this
+	 * file system cannot sync a directory (and needs no such sync). */
 	dfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
+	if (dfd < 0 || (fsync(dfd) != 0 && errno != EINVAL)) {
+		int e = errno;
+
+		if (dfd >= 0)
+			close(dfd);
+		st = fail(v, ST_IO, "cannot flush the backup directory %s to disk: %s; nothing "
+		    "was kept there: try again", dest, strerror(e));
+		goto failed;
 	}
+	close(dfd);
 	return ST_OK;
 failed:
 	if (fd >= 0)
