@@ -17,6 +17,7 @@
 #include "form.h"
 #include "interview.h"
 #include "record.h"
+#include "summary.h"
 #include "ui.h"
 
 #define FIELD_X 4
@@ -435,30 +436,6 @@ review_items(struct app *a, size_t *qs, size_t max)
 	return n;
 }
 
-static void
-answer_text(struct app *a, size_t q, char *buf, size_t len)
-{
-	enum iv_answer_kind k = interview_answer_kind(a->iv, q);
-	size_t lang = interview_lang(a->iv);
-	int list = form_question_choices(a->form, q);
-	size_t used = 0;
-
-	buf[0] = '\0';
-	if (k == IV_NONE)
-		snprintf(buf, len, "%s", form_question_required(a->form, q) ? "(missing)" : "-");
-	else if (k == IV_DECLINED)
-		snprintf(buf, len, "[%s]", interview_msg(a->iv, IV_MSG_DECLINED));
-	else if (k == IV_DONT_KNOW)
-		snprintf(buf, len, "[%s]", interview_msg(a->iv, IV_MSG_DONT_KNOW));
-	else if (list >= 0) {
-		for (size_t i = 0; i < form_choice_count(a->form, (size_t)list) && used < len; i++)
-			if (interview_is_selected(a->iv, q, form_choice_value(a->form, (size_t)list, i)))
-				used += (size_t)snprintf(buf + used, len - used, "%s%s",
-				    used ? "; " : "", form_choice_label(a->form, (size_t)list, i, lang));
-	} else
-		snprintf(buf, len, "%s", interview_answer_text(a->iv, q));
-}
-
 static enum keys_context
 review_context(struct app *a)
 {
@@ -528,7 +505,7 @@ review_draw(struct app *a)
 				ui_text(row, 1, 2, sel ? ">" : " ", sel ? A_REVERSE : 0);
 				ui_text(row, 3, COLS / 2 - 4, form_question_label(a->form, qs[i], lang),
 				    sel ? A_REVERSE : 0);
-				answer_text(a, qs[i], ans, sizeof ans);
+				summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
 				ui_text(row, COLS / 2, COLS / 2 - 1, ans, sel ? A_REVERSE : 0);
 			}
 		}
@@ -622,7 +599,7 @@ outcome_draw(struct app *a)
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
 		ACT_EMERGENCY, ACT_HIDE, ACT_HELP };
 	const struct form *f = a->form;
-	size_t lang = interview_lang(a->iv), qs[32];
+	size_t lang = interview_lang(a->iv);
 	int o = interview_outcome(a->iv);
 	struct ui_pager p;
 	char buf[1024];
@@ -638,10 +615,7 @@ outcome_draw(struct app *a)
 		p.line++;
 	}
 	if (o >= 0) {
-		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
-		ui_pager_line(&p, 2, buf, A_BOLD);
-		if (form_outcome_advice(f, (size_t)o, lang))
-			ui_pager_wrap(&p, 4, form_outcome_advice(f, (size_t)o, lang), 0);
+		summary_outcome(&p, 2, f, (size_t)o, lang);
 		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
 			size_t r = form_outcome_referral(f, (size_t)o, k);
 
@@ -651,23 +625,7 @@ outcome_draw(struct app *a)
 		}
 		p.line++;
 	}
-	ui_pager_line(&p, 2, "Indicators", A_BOLD);
-	if (interview_fired_count(a->iv) == 0)
-		ui_pager_line(&p, 4, "none fired", 0);
-	for (size_t i = 0; i < form_indicator_count(f); i++) {
-		size_t na;
-
-		if (!interview_indicator_fired(a->iv, i))
-			continue;
-		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
-		    form_indicator_label(f, i, lang));
-		ui_pager_line(&p, 4, buf, 0);
-		na = interview_indicator_answers(a->iv, i, qs, 32);
-		for (size_t k = 0; k < na && k < 32; k++) {
-			snprintf(buf, sizeof buf, "from: %s", form_question_label(f, qs[k], lang));
-			ui_pager_line(&p, 8, buf, A_DIM);
-		}
-	}
+	summary_indicators(&p, 2, a->iv, f, true);
 	p.line++;
 	snprintf(buf, sizeof buf, "Consent: interview %s, referral %s, statistics %s",
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_INTERVIEW)),

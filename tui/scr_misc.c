@@ -13,6 +13,7 @@
 #include "formdir.h"
 #include "interview.h"
 #include "record.h"
+#include "summary.h"
 #include "ui.h"
 
 static enum keys_context
@@ -62,7 +63,7 @@ record_draw(struct app *a)
 	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
 		ACT_HIDE, ACT_HELP };
 	const struct form *f = a->form;
-	size_t lang, qs[32], last = (size_t)-1;
+	size_t lang, last = (size_t)-1;
 	struct case_code code;
 	struct ui_pager p;
 	char buf[1024];
@@ -87,8 +88,6 @@ record_draw(struct app *a)
 	}
 	for (size_t q = 0; q < form_question_count(f); q++) {
 		enum iv_answer_kind k = interview_answer_kind(a->iv, q);
-		int list = form_question_choices(f, q);
-		size_t used = 0;
 
 		if (k == IV_NONE || form_question_type(f, q) == FORM_NOTE)
 			continue;
@@ -98,43 +97,15 @@ record_draw(struct app *a)
 			ui_pager_line(&p, 1, form_section_title(f, last, lang), A_BOLD);
 		}
 		ui_pager_wrap(&p, 3, form_question_label(f, q, lang), 0);
-		buf[0] = '\0';
-		if (k == IV_DECLINED)
-			snprintf(buf, sizeof buf, "[%s]", interview_msg(a->iv, IV_MSG_DECLINED));
-		else if (k == IV_DONT_KNOW)
-			snprintf(buf, sizeof buf, "[%s]", interview_msg(a->iv, IV_MSG_DONT_KNOW));
-		else if (list >= 0) {
-			for (size_t i = 0; i < form_choice_count(f, (size_t)list) && used < sizeof buf; i++)
-				if (interview_is_selected(a->iv, q, form_choice_value(f, (size_t)list, i)))
-					used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
-					    used ? "; " : "", form_choice_label(f, (size_t)list, i, lang));
-		} else
-			snprintf(buf, sizeof buf, "%s", interview_answer_text(a->iv, q));
+		summary_answer(a->iv, f, q, buf, sizeof buf);
 		ui_pager_wrap(&p, 6, buf, 0);
 	}
 	p.line++;
-	ui_pager_line(&p, 1, "Indicators", A_BOLD);
-	if (interview_fired_count(a->iv) == 0)
-		ui_pager_line(&p, 3, "none fired", 0);
-	for (size_t i = 0; i < form_indicator_count(f); i++) {
-		size_t na;
-
-		if (!interview_indicator_fired(a->iv, i))
-			continue;
-		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
-		    form_indicator_label(f, i, lang));
-		ui_pager_line(&p, 3, buf, 0);
-		na = interview_indicator_answers(a->iv, i, qs, 32);
-		for (size_t k = 0; k < na && k < 32; k++)
-			ui_pager_line(&p, 7, form_question_label(f, qs[k], lang), A_DIM);
-	}
+	summary_indicators(&p, 1, a->iv, f, false);
 	o = interview_outcome(a->iv);
 	if (o >= 0) {
 		p.line++;
-		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
-		ui_pager_line(&p, 1, buf, A_BOLD);
-		if (form_outcome_advice(f, (size_t)o, lang))
-			ui_pager_wrap(&p, 3, form_outcome_advice(f, (size_t)o, lang), 0);
+		summary_outcome(&p, 1, f, (size_t)o, lang);
 	}
 	a->total_lines = p.line;
 	ui_message(a->msg, a->msg_error);
