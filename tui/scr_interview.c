@@ -642,32 +642,42 @@ outcome_draw(struct app *a)
 	move(p.top, 2);
 }
 
+/* Saves the interview as a final record and drops its draft. A mock
+ * screening then goes to its debrief; a real interview is closed and the
+ * case list shown, and true returned with *code the saved case, for the
+ * caller to say. False otherwise (a refusal is shown). */
+static bool
+save_final(struct app *a, struct case_code *code)
+{
+	struct record_id id;
+
+	if (record_save(a->v, a->iv, &id) != ST_OK) {
+		app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
+		return false;
+	}
+	if (a->has_draft)
+		vault_draft_delete(a->v, &a->draft);
+	a->has_draft = false;
+	record_id_code(&id, code);
+	if (a->training) {
+		app_debrief(a);
+		return false;
+	}
+	app_close_interview(a);
+	app_goto(a, SCR_CASES);
+	return true;
+}
+
 static void
 outcome_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	struct record_id id;
 	struct case_code code;
-	enum status st;
 
 	(void)ev;
 	switch (act) {
 	case ACT_SUBMIT:
-		st = record_save(a->v, a->iv, &id);
-		if (st != ST_OK) {
-			app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
-			break;
-		}
-		if (a->has_draft)
-			vault_draft_delete(a->v, &a->draft);
-		a->has_draft = false;
-		record_id_code(&id, &code);
-		if (a->training) {
-			app_debrief(a);
-			break;
-		}
-		app_close_interview(a);
-		app_goto(a, SCR_CASES);
-		app_say(a, false, "Saved case %s.", code.s);
+		if (save_final(a, &code))
+			app_say(a, false, "Saved case %s.", code.s);
 		break;
 	case ACT_UP:
 		if (a->scroll > 0)
@@ -740,7 +750,6 @@ end_enter(struct app *a)
 static void
 end_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	struct record_id id;
 	struct case_code code;
 
 	(void)ev;
@@ -768,21 +777,9 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 			app_say(a, true, "%s", interview_error(a->iv));
 			break;
 		}
-		if (record_save(a->v, a->iv, &id) != ST_OK) {
-			app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
-			break;
-		}
-		if (a->has_draft)
-			vault_draft_delete(a->v, &a->draft);
-		a->has_draft = false;
-		record_id_code(&id, &code);
-		if (a->training) {
-			app_debrief(a);
-			break;
-		}
-		app_close_interview(a);
-		app_goto(a, SCR_CASES);
-		app_say(a, false, "The interview ended; case %s keeps what consent allows.", code.s);
+		if (save_final(a, &code))
+			app_say(a, false, "The interview ended; case %s keeps what consent allows.",
+			    code.s);
 		break;
 	default:
 		break;
