@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "app.h"
 #include "form.h"
 #include "interview.h"
@@ -323,6 +324,8 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		app_goto(a, SCR_REVIEW);
 		return;
 	}
+	if (actions_common(a, act, ACTS_ALL))
+		return;
 	switch (act) {
 	case ACT_SUBMIT:
 		if (!a->edit && v.type == FORM_SELECT_ONE && a->ticks)
@@ -390,26 +393,11 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		if (commit(a, &v, true))
 			app_goto(a, SCR_REVIEW);
 		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
-		break;
-	case ACT_END_INTERVIEW:
-		app_overlay(a, SCR_END);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
 	case ACT_CANCEL:
 		app_save_draft(a);
 		app_close_interview(a);
 		app_goto(a, SCR_CASES);
 		app_say(a, false, "The interview is kept as a draft: open it from the list to go on.");
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		if (a->edit)
@@ -522,6 +510,8 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_ALL))
+		return;
 	switch (act) {
 	case ACT_UP:
 		if (a->focus > 0)
@@ -562,21 +552,6 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 		if (interview_at_end(a->iv) && interview_prev(a->iv) != ST_OK)
 			break;
 		app_goto(a, SCR_QUESTION);
-		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
-		break;
-	case ACT_END_INTERVIEW:
-		app_overlay(a, SCR_END);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		break;
@@ -674,6 +649,8 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 	struct case_code code;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_ALL & ~ACTS_END))
+		return;
 	switch (act) {
 	case ACT_SUBMIT:
 		if (save_final(a, &code))
@@ -686,18 +663,6 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_DOWN:
 		if (a->scroll + 1 < a->total_lines)
 			a->scroll++;
-		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		break;
@@ -753,6 +718,8 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 	struct case_code code;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_LANGUAGE | ACTS_EMERGENCY))
+		return;
 	switch (act) {
 	case ACT_UP:
 		if (a->focus > 0)
@@ -764,12 +731,6 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 		break;
 	case ACT_CANCEL:
 		app_close_overlay(a);
-		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
 		break;
 	case ACT_SUBMIT:
 		if (interview_state(a->iv) == IV_IN_PROGRESS &&

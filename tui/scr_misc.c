@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "app.h"
 #include "form.h"
 #include "formdir.h"
@@ -117,24 +118,14 @@ static void
 record_act(struct app *a, enum action act, const struct key_event *ev)
 {
 	(void)ev;
+	if (actions_common(a, act, ACTS_ALL & ~ACTS_END))
+		return;
 	switch (act) {
 	case ACT_CANCEL:
 	case ACT_SUBMIT:
 		app_close_interview(a);
 		a->viewing = false;
 		app_goto(a, SCR_CASES);
-		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		pager_scroll(a, act, a->total_lines);

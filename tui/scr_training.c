@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "actions.h"
 #include "app.h"
 #include "form.h"
 #include "interview.h"
@@ -164,6 +165,8 @@ scenario_act(struct app *a, enum action act, const struct key_event *ev)
 	size_t count = a->scenario ? form_lang_count(training_form(a->scenario)) : a->nscenarios;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_HELP | ACTS_QUIT))
+		return;
 	switch (act) {
 	case ACT_UP:
 		for (int i = a->focus - 1; i >= 0; i--)
@@ -200,12 +203,6 @@ scenario_act(struct app *a, enum action act, const struct key_event *ev)
 			app_close_interview(a);
 			app_goto(a, SCR_CASES);
 		}
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		break;
@@ -298,6 +295,8 @@ debrief_act(struct app *a, enum action act, const struct key_event *ev)
 	int page = LINES - 6;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_HELP | ACTS_QUIT))
+		return;
 	switch (act) {
 	case ACT_CANCEL:
 	case ACT_SUBMIT:
@@ -321,12 +320,6 @@ debrief_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_PAGE_UP:
 	case ACT_PREV:
 		a->scroll = a->scroll > page ? a->scroll - page : 0;
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		break;
