@@ -324,7 +324,7 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		app_goto(a, SCR_REVIEW);
 		return;
 	}
-	if (actions_common(a, act, ACTS_ALL))
+	if (actions_common(a, act, ACTS_ALL) || ui_list_move(&a->focus, v.nchoices, act))
 		return;
 	switch (act) {
 	case ACT_SUBMIT:
@@ -361,22 +361,6 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 				memset(a->ticks, 0, a->nticks * sizeof *a->ticks);
 			a->ticks[a->focus] = !a->ticks[a->focus];
 		}
-		break;
-	case ACT_UP:
-		if (a->focus > 0)
-			a->focus--;
-		break;
-	case ACT_DOWN:
-		if ((size_t)a->focus + 1 < v.nchoices)
-			a->focus++;
-		break;
-	case ACT_PAGE_UP:
-	case ACT_FIRST:
-		a->focus = 0;
-		break;
-	case ACT_PAGE_DOWN:
-	case ACT_LAST:
-		a->focus = v.nchoices ? (int)v.nchoices - 1 : 0;
 		break;
 	case ACT_DECLINE:
 	case ACT_DONT_KNOW:
@@ -510,25 +494,10 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
 
 	(void)ev;
-	if (actions_common(a, act, ACTS_ALL))
+	/* The list is the questions, then "Finish the interview". */
+	if (actions_common(a, act, ACTS_ALL) || ui_list_move(&a->focus, n + 1, act))
 		return;
 	switch (act) {
-	case ACT_UP:
-		if (a->focus > 0)
-			a->focus--;
-		break;
-	case ACT_DOWN:
-		if ((size_t)a->focus < n)
-			a->focus++;
-		break;
-	case ACT_FIRST:
-	case ACT_PAGE_UP:
-		a->focus = 0;
-		break;
-	case ACT_LAST:
-	case ACT_PAGE_DOWN:
-		a->focus = (int)n;
-		break;
 	case ACT_SUBMIT:
 		if ((size_t)a->focus < n) {
 			if (interview_goto(a->iv, qs[a->focus]) == ST_OK) {
@@ -579,10 +548,7 @@ outcome_draw(struct app *a)
 	struct ui_pager p;
 	char buf[1024];
 
-	p.top = app_frame(a, "Intake - outcome") + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, "Intake - outcome") + 1, a->scroll);
 	if (interview_state(a->iv) == IV_ENDED) {
 		snprintf(buf, sizeof buf, "The interview ended early (%s).", interview_end_reason(a->iv));
 		ui_pager_line(&p, 2, buf, A_BOLD);
@@ -657,12 +623,8 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 			app_say(a, false, "Saved case %s.", code.s);
 		break;
 	case ACT_UP:
-		if (a->scroll > 0)
-			a->scroll--;
-		break;
 	case ACT_DOWN:
-		if (a->scroll + 1 < a->total_lines)
-			a->scroll++;
+		ui_pager_scroll(&a->scroll, a->total_lines, act);
 		break;
 	default:
 		break;
@@ -722,12 +684,8 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 		return;
 	switch (act) {
 	case ACT_UP:
-		if (a->focus > 0)
-			a->focus--;
-		break;
 	case ACT_DOWN:
-		if ((size_t)a->focus + 1 < N_REASONS)
-			a->focus++;
+		ui_list_move(&a->focus, N_REASONS, act);
 		break;
 	case ACT_CANCEL:
 		app_close_overlay(a);

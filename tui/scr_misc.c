@@ -24,23 +24,6 @@ list_context(struct app *a)
 	return KCTX_LIST;
 }
 
-static void
-pager_scroll(struct app *a, enum action act, int total)
-{
-	int page = LINES - 6;
-
-	if (act == ACT_UP && a->scroll > 0)
-		a->scroll--;
-	else if (act == ACT_DOWN && a->scroll + 1 < total)
-		a->scroll++;
-	else if (act == ACT_PAGE_DOWN || act == ACT_NEXT)
-		a->scroll = a->scroll + page < total ? a->scroll + page : a->scroll;
-	else if (act == ACT_PAGE_UP || act == ACT_PREV)
-		a->scroll = a->scroll > page ? a->scroll - page : 0;
-	else if (act == ACT_FIRST)
-		a->scroll = 0;
-}
-
 /* ---- record view ---- */
 
 static void
@@ -75,10 +58,7 @@ record_draw(struct app *a)
 	lang = interview_lang(a->iv);
 	record_id_code(&a->record, &code);
 	snprintf(buf, sizeof buf, "Intake - case %s (read only)", code.s);
-	p.top = app_frame(a, buf) + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, buf) + 1, a->scroll);
 	snprintf(buf, sizeof buf, "%s - %s - %s - interviewer %s%s", form_title(f, lang),
 	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
 	    interview_training(a->iv) ? " - TRAINING" : "");
@@ -128,7 +108,7 @@ record_act(struct app *a, enum action act, const struct key_event *ev)
 		app_goto(a, SCR_CASES);
 		break;
 	default:
-		pager_scroll(a, act, a->total_lines);
+		ui_pager_scroll(&a->scroll, a->total_lines, act);
 		break;
 	}
 }
@@ -156,7 +136,7 @@ overlay_act(struct app *a, enum action act, const struct key_event *ev)
 	else if (act == ACT_QUIT)
 		a->quit = true;
 	else
-		pager_scroll(a, act, a->total_lines);
+		ui_pager_scroll(&a->scroll, a->total_lines, act);
 }
 
 static const char *const context_names[KCTX__COUNT] = {
@@ -174,10 +154,7 @@ help_draw(struct app *a)
 	struct ui_pager p;
 	char keysbuf[64], line[256];
 
-	p.top = app_frame(a, "Intake - help") + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, "Intake - help") + 1, a->scroll);
 	ui_pager_line(&p, 1, "Every action has a Ctrl-key; function keys are aliases.", 0);
 	ui_pager_line(&p, 1, "Without function keys, press Esc then a digit: Esc 1 = F1 ... Esc 0 = F10.", 0);
 	for (int ctx = 0; ctx < KCTX__COUNT; ctx++) {
@@ -221,10 +198,7 @@ emergency_draw(struct app *a)
 			own = NULL;
 		f = own;
 	}
-	p.top = app_frame(a, "Intake - emergency contacts") + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, "Intake - emergency contacts") + 1, a->scroll);
 	for (size_t r = 0; f && r < form_referral_count(f); r++) {
 		if (!form_referral_emergency(f, r))
 			continue;
@@ -287,12 +261,8 @@ language_act(struct app *a, enum action act, const struct key_event *ev)
 	(void)ev;
 	switch (act) {
 	case ACT_UP:
-		if (a->focus > 0)
-			a->focus--;
-		break;
 	case ACT_DOWN:
-		if ((size_t)a->focus + 1 < form_lang_count(a->form))
-			a->focus++;
+		ui_list_move(&a->focus, form_lang_count(a->form), act);
 		break;
 	case ACT_SUBMIT:
 		interview_set_lang(a->iv, form_lang_code(a->form, (size_t)a->focus));
