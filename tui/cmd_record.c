@@ -267,6 +267,19 @@ print_text(struct interview *iv, const struct case_code *code)
 	    consent_word(interview_consent(iv, FORM_CONSENT_STATISTICS)));
 }
 
+/* --format of show and history: 1 for text (the default), 0 for json, -1
+ * after a usage message. */
+static int
+text_format(const struct cli *c)
+{
+	if (c->format == NULL || strcmp(c->format, "text") == 0)
+		return 1;
+	if (strcmp(c->format, "json") == 0)
+		return 0;
+	fprintf(stderr, "intake: --format is text or json\n");
+	return -1;
+}
+
 static int
 record_show(struct cli *c)
 {
@@ -286,11 +299,8 @@ record_show(struct cli *c)
 		    "[--format text|json]\n");
 		return EXIT_USAGE;
 	}
-	text = c->format == NULL || strcmp(c->format, "text") == 0;
-	if (!text && strcmp(c->format, "json") != 0) {
-		fprintf(stderr, "intake: --format is text or json\n");
+	if ((text = text_format(c)) < 0)
 		return EXIT_USAGE;
-	}
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
 	if ((st = vault_record_find(v, c->argv[1], &id)) != ST_OK ||
@@ -491,11 +501,8 @@ record_history_cmd(struct cli *c)
 		fprintf(stderr, "intake: usage: intake record history CODE [--format text|json]\n");
 		return EXIT_USAGE;
 	}
-	text = c->format == NULL || strcmp(c->format, "text") == 0;
-	if (!text && strcmp(c->format, "json") != 0) {
-		fprintf(stderr, "intake: --format is text or json\n");
+	if ((text = text_format(c)) < 0)
 		return EXIT_USAGE;
-	}
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
 	if ((st = vault_require(v, VAULT_RIGHT_READ_ALL)) != ST_OK ||
