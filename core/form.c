@@ -1,16 +1,15 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 #include <unistr.h>
 
 #include "form.h"
+#include "ytree.h"
 
 #define MAX_YAML_DEPTH   64
 #define MAX_SECTIONS     500
@@ -145,27 +144,12 @@ struct form {
 	char hash[FORM_HASH_HEX_MAX + 1];
 };
 
-/* ---- YAML tree -------------------------------------------------------- */
-
-enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
-
-struct ynode {
-	enum ykind kind;
-	unsigned line, col;     /* 1-based start */
-	unsigned end_line;
-	bool plain, quoted;     /* scalar style */
-	char *text;
-	size_t len;
-	struct ynode **kids;    /* sequence items; mapping key, value, key, ... */
-	size_t n, cap;
-};
+/* ---- loading ---------------------------------------------------------- */
 
 struct loader {
+	struct ysource y;       /* y.file: the name used in messages right now */
 	struct form *f;
-	struct diag_list *dl;
-	const char *file;       /* name used in messages right now */
 	const char *noun;       /* "form" or "referrals file" */
-	bool nomem;
 	size_t missing[FORM_MAX_LANGS];   /* missing draft translations seen */
 	const char *ref_file;   /* referrals file name as given */
 	struct ynode *ref_node; /* the `referrals:` value in the form */
@@ -173,63 +157,7 @@ struct loader {
 	bool ref_ok;            /* the referrals file was read and parsed */
 };
 
-static void __attribute__((format(printf, 4, 5)))
-err_at(struct loader *L, unsigned line, unsigned col, const char *fmt, ...)
-{
-	char buf[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (diag_add(L->dl, DIAG_ERROR, L->file, line, col, "%s", buf) == ST_NOMEM)
-		L->nomem = true;
-}
-
-static void __attribute__((format(printf, 4, 5)))
-warn_at(struct loader *L, unsigned line, unsigned col, const char *fmt, ...)
-{
-	char buf[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (diag_add(L->dl, DIAG_WARNING, L->file, line, col, "%s", buf) == ST_NOMEM)
-		L->nomem = true;
-}
-
-#define ERR(L, n, ...) err_at((L), (n)->line, (n)->col, __VA_ARGS__)
-
-static void
-ynode_free(struct ynode *n)
-{
-	/* Recursion is bounded: yaml_tree refuses trees deeper than
-	 * MAX_YAML_DEPTH. */
-	if (n == NULL)
-		return;
-	for (size_t i = 0; i < n->n; i++)
-		ynode_free(n->kids[i]);
-	free(n->kids);
-	free(n->text);
-	free(n);
-}
-
-static bool
-ynode_add(struct ynode *parent, struct ynode *kid)
-{
-	if (parent->n == parent->cap) {
-		size_t ncap = parent->cap ? parent->cap * 2 : 8;
-		struct ynode **k = realloc(parent->kids, ncap * sizeof *k);
-
-		if (k == NULL)
-			return false;
-		parent->kids = k;
-		parent->cap = ncap;
-	}
-	parent->kids[parent->n++] = kid;
-	return true;
-}
+#define ERR(L, n, ...) ysource_error(&(L)->y, (n)->line, (n)->col, __VA_ARGS__)
 
 static const char *
 start_hint(const struct loader *L)
@@ -237,24 +165,6 @@ start_hint(const struct loader *L)
 	return strcmp(L->noun, "form") == 0 ?
 	    "a form starts with id:, version:, languages: and sections:" :
 	    "a referrals file starts with referrals:";
-}
-
-/* Line and column (1-based, characters) of byte offset `off`. */
-static void
-pos_of(const char *buf, size_t off, unsigned *line, unsigned *col)
-{
-	unsigned l = 1, c = 1;
-
-	for (size_t i = 0; i < off; i++) {
-		if (buf[i] == '\n') {
-			l++;
-			c = 1;
-		} else if (((unsigned char)buf[i] & 0xC0) != 0x80) {
-			c++;
-		}
-	}
-	*line = l;
-	*col = c;
 }
 
 /*
@@ -265,25 +175,22 @@ static bool
 precheck(struct loader *L, const char *buf, size_t len)
 {
 	const uint8_t *bad;
-	bool ok = true, blank = true;
-	size_t i, tabs = 0;
-	unsigned line;
+	const char *nul;
+	struct ypos tab[MAX_TAB_REPORTS];
+	size_t tabs;
+	unsigned line, col;
 
 	if (len > FORM_MAX_BYTES) {
-		err_at(L, 1, 1, "%s is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
+		ysource_error(&L->y, 1, 1, "%s is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
 		    L->noun, len, FORM_MAX_BYTES);
 		return false;
 	}
-	for (i = 0; i < len && blank; i++)
-		if (!(buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
-			blank = false;
-	if (blank) {
-		err_at(L, 1, 1, "%s is empty: %s", L->noun, start_hint(L));
+	if (ytree_blank(buf, len)) {
+		ysource_error(&L->y, 1, 1, "%s is empty: %s", L->noun, start_hint(L));
 		return false;
 	}
 	bad = u8_check((const uint8_t *)buf, len);
 	if (bad != NULL) {
-		unsigned col;
 		size_t off = (size_t)((const char *)bad - buf), from = off;
 
 		/* Quote up to 20 characters before it on the same line so the
@@ -295,182 +202,66 @@ precheck(struct loader *L, const char *buf, size_t len)
 		}
 		while (from < off && (buf[from] == ' ' || ((unsigned char)buf[from] & 0xC0) == 0x80))
 			from++;
-		pos_of(buf, off, &line, &col);
+		ytree_pos(buf, off, &line, &col);
 		if (from < off)
-			err_at(L, line, col, "byte 0x%02X (after \"%.*s\") is not valid UTF-8: save the file as UTF-8",
+			ysource_error(&L->y, line, col, "byte 0x%02X (after \"%.*s\") is not valid UTF-8: save the file as UTF-8",
 			    *bad, (int)(off - from), buf + from);
 		else
-			err_at(L, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
+			ysource_error(&L->y, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
 		return false;
 	}
-	if (memchr(buf, '\0', len) != NULL) {
-		unsigned col;
-
-		pos_of(buf, (size_t)((const char *)memchr(buf, '\0', len) - buf), &line, &col);
-		err_at(L, line, col, "the file contains a NUL byte: save it as plain UTF-8 text");
+	if ((nul = memchr(buf, '\0', len)) != NULL) {
+		ytree_pos(buf, (size_t)(nul - buf), &line, &col);
+		ysource_error(&L->y, line, col, "the file contains a NUL byte: save it as plain UTF-8 text");
 		return false;
 	}
-	/* Tabs in the leading whitespace of a line: YAML forbids them and
-	 * libyaml's own message would not say why. */
-	for (i = 0, line = 1; i < len; line++) {
-		size_t j = i;
-
-		while (j < len && (buf[j] == ' ' || buf[j] == '\t')) {
-			if (buf[j] == '\t') {
-				if (++tabs <= MAX_TAB_REPORTS)
-					err_at(L, line, (unsigned)(j - i + 1), "tab character used for indentation: use spaces");
-				ok = false;
-				break;
-			}
-			j++;
-		}
-		while (j < len && buf[j] != '\n')
-			j++;
-		i = j + 1;
-	}
+	tabs = ytree_indent_tabs(buf, len, tab, MAX_TAB_REPORTS);
+	for (size_t t = 0; t < tabs && t < MAX_TAB_REPORTS; t++)
+		ysource_error(&L->y, tab[t].line, tab[t].col, "tab character used for indentation: use spaces");
 	if (tabs > MAX_TAB_REPORTS)
-		err_at(L, 0, 0, "%zu more lines are indented with tabs: use spaces", tabs - MAX_TAB_REPORTS);
-	return ok;
+		ysource_error(&L->y, 0, 0, "%zu more lines are indented with tabs: use spaces", tabs - MAX_TAB_REPORTS);
+	return tabs == 0;
 }
 
-static struct ynode *
-ynode_new(struct loader *L, enum ykind kind, const yaml_event_t *ev)
-{
-	struct ynode *n = calloc(1, sizeof *n);
-
-	if (n == NULL) {
-		L->nomem = true;
-		return NULL;
-	}
-	n->kind = kind;
-	n->line = (unsigned)ev->start_mark.line + 1;
-	n->col = (unsigned)ev->start_mark.column + 1;
-	n->end_line = (unsigned)ev->end_mark.line + 1;
-	return n;
-}
-
-/*
- * Parses one YAML document into a tree of ynodes, with 1-based positions.
- * Aliases are refused (a form has no use for them and they would let a small
- * file expand into a huge tree); nesting is limited to MAX_YAML_DEPTH.
- */
+/* The form's document as a tree, or NULL after an error. */
 static struct ynode *
 yaml_tree(struct loader *L, const char *buf, size_t len)
 {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	struct ynode *root = NULL, *stack[MAX_YAML_DEPTH + 1];
-	int depth = 0, docs = 0;
-	bool done = false, failed = false;
+	struct yproblem why;
+	struct ynode *root = ytree_parse(buf, len, MAX_YAML_DEPTH, &why);
 
-	if (!yaml_parser_initialize(&parser)) {
-		L->nomem = true;
-		return NULL;
+	switch (why.kind) {
+	case YP_NONE:
+		if (root == NULL)
+			ysource_error(&L->y, 1, 1, "%s has no content (only comments?): %s", L->noun,
+			    start_hint(L));
+		break;
+	case YP_NOMEM:
+		L->y.nomem = true;
+		break;
+	case YP_SYNTAX:
+		if (why.context[0] != '\0')
+			ysource_error(&L->y, why.line, why.col,
+			    "YAML syntax: %s %s (line %zu): check the indentation, and quote text that contains ': ' or starts with a special character",
+			    why.problem, why.context, why.context_line);
+		else
+			ysource_error(&L->y, why.line, why.col,
+			    "YAML syntax: %s: check the indentation, and quote text that contains ': ' or starts with a special character",
+			    why.problem);
+		break;
+	case YP_SECOND_DOC:
+		ysource_error(&L->y, why.line, why.col,
+		    "a second YAML document starts here: a form file holds one document; remove the '---'");
+		break;
+	case YP_ALIAS:
+		ysource_error(&L->y, why.line, why.col,
+		    "YAML aliases (*%s) are not supported in forms: write the value out in full", why.anchor);
+		break;
+	case YP_TOO_DEEP:
+		ysource_error(&L->y, why.line, why.col,
+		    "nested more than %d levels deep: a form needs far fewer", MAX_YAML_DEPTH);
+		break;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-	while (!done && !failed) {
-		struct ynode *n = NULL;
-
-		if (!yaml_parser_parse(&parser, &ev)) {
-			yaml_mark_t m = parser.problem_mark;
-
-			if (parser.error == YAML_MEMORY_ERROR) {
-				L->nomem = true;
-			} else if (parser.context != NULL) {
-				err_at(L, (unsigned)m.line + 1, (unsigned)m.column + 1,
-				    "YAML syntax: %s %s (line %zu): check the indentation, and quote text that contains ': ' or starts with a special character",
-				    parser.problem ? parser.problem : "error", parser.context,
-				    parser.context_mark.line + 1);
-			} else {
-				err_at(L, (unsigned)m.line + 1, (unsigned)m.column + 1,
-				    "YAML syntax: %s: check the indentation, and quote text that contains ': ' or starts with a special character",
-				    parser.problem ? parser.problem : "error");
-			}
-			failed = true;
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1) {
-				err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
-				    "a second YAML document starts here: a form file holds one document; remove the '---'");
-				failed = true;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
-			    "YAML aliases (*%s) are not supported in forms: write the value out in full",
-			    (const char *)ev.data.alias.anchor);
-			failed = true;
-			break;
-		case YAML_SCALAR_EVENT:
-			n = ynode_new(L, Y_SCALAR, &ev);
-			if (n == NULL)
-				break;
-			n->text = malloc(ev.data.scalar.length + 1);
-			if (n->text == NULL) {
-				L->nomem = true;
-				free(n);
-				n = NULL;
-				break;
-			}
-			memcpy(n->text, ev.data.scalar.value, ev.data.scalar.length);
-			n->text[ev.data.scalar.length] = '\0';
-			n->len = ev.data.scalar.length;
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			n->quoted = ev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-			    ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (depth >= MAX_YAML_DEPTH) {
-				err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
-				    "nested more than %d levels deep: a form needs far fewer", MAX_YAML_DEPTH);
-				failed = true;
-				break;
-			}
-			n = ynode_new(L, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP, &ev);
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0) {
-				stack[depth - 1]->end_line = (unsigned)ev.end_mark.line + 1;
-				depth--;
-			}
-			break;
-		default:
-			break;
-		}
-		if (n != NULL) {
-			if (depth == 0) {
-				if (root == NULL)
-					root = n;
-				else
-					ynode_free(n);  /* unreachable with one document */
-			} else if (!ynode_add(stack[depth - 1], n)) {
-				L->nomem = true;
-				ynode_free(n);
-				n = NULL;
-			}
-			if (n && n->kind != Y_SCALAR && (ev.type == YAML_SEQUENCE_START_EVENT ||
-			    ev.type == YAML_MAPPING_START_EVENT))
-				stack[depth++] = n;
-		}
-		if (L->nomem)
-			failed = true;
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	if (failed) {
-		ynode_free(root);
-		return NULL;
-	}
-	if (root == NULL)
-		err_at(L, 1, 1, "%s has no content (only comments?): %s", L->noun, start_hint(L));
 	return root;
 }
 
@@ -480,46 +271,6 @@ static const char *
 kind_name(const struct ynode *n)
 {
 	return n->kind == Y_MAP ? "a mapping" : n->kind == Y_SEQ ? "a list" : "text";
-}
-
-static struct ynode *
-map_get(const struct ynode *map, const char *key)
-{
-	if (map == NULL || map->kind != Y_MAP)
-		return NULL;
-	for (size_t i = 0; i + 1 < map->n; i += 2)
-		if (map->kids[i]->kind == Y_SCALAR && strcmp(map->kids[i]->text, key) == 0)
-			return map->kids[i + 1];
-	return NULL;
-}
-
-/* Edit distance, for "did you mean" hints; small strings only. */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0], tmp;
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
 }
 
 /* Checks that `map` is a mapping whose keys are text, known and unique.
@@ -557,7 +308,7 @@ check_map(struct loader *L, const struct ynode *map, const char *what,
 
 			list[0] = '\0';
 			for (a = 0; allowed[a]; a++) {
-				size_t d = distance(k->text, allowed[a]);
+				size_t d = ytree_distance(k->text, allowed[a]);
 				int w;
 
 				if (d < bd) {
@@ -575,16 +326,6 @@ check_map(struct loader *L, const struct ynode *map, const char *what,
 		}
 	}
 	return true;
-}
-
-static char *
-dup_text(struct loader *L, const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		L->nomem = true;
-	return d;
 }
 
 /* A scalar's text, or NULL with an error. Empty plain scalars are "no value". */
@@ -644,19 +385,6 @@ get_count(struct loader *L, const struct ynode *n, const char *what, size_t max,
 	return false;
 }
 
-static bool
-valid_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > FORM_ID_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
-}
-
 /* Report variables follow the names of the statistics standard they feed
  * (CTDC's are camelCase: ageBroad, meansOfControlDebtBondage). */
 static bool
@@ -680,18 +408,18 @@ get_id(struct loader *L, const struct ynode *n, const char *what)
 
 	if (s == NULL)
 		return NULL;
-	if (!valid_id(s)) {
+	if (!ytree_valid_id(s, FORM_ID_MAX)) {
 		ERR(L, n, "'%.60s' is not a valid %s: use lowercase letters a-z, digits and _, starting with a letter, at most %d characters",
 		    s, what, FORM_ID_MAX);
 		return NULL;
 	}
-	return dup_text(L, s);
+	return ysource_strdup(&L->y, s);
 }
 
 static const struct ynode *
 require(struct loader *L, const struct ynode *map, const char *key, const char *what)
 {
-	const struct ynode *v = map_get(map, key);
+	const struct ynode *v = ynode_get(map, key);
 
 	if (v == NULL)
 		ERR(L, map, "%s has no %s: add %s:", what, key, key);
@@ -793,7 +521,7 @@ get_label(struct loader *L, const struct ynode *n, const char *what, struct labe
 			continue;
 		}
 		free(out->text[li]);
-		out->text[li] = dup_text(L, v->text);
+		out->text[li] = ysource_strdup(&L->y, v->text);
 	}
 	for (size_t li = 0; li < f->nlangs; li++) {
 		if (seen[li])
@@ -805,7 +533,7 @@ get_label(struct loader *L, const struct ynode *n, const char *what, struct labe
 			ERR(L, n, "%s has no %s text, and %s is marked reviewed: add %s: \"...\" (or mark the language draft)",
 			    what, f->langs[li].code, f->langs[li].code, f->langs[li].code);
 		else if (++L->missing[li] <= MISSING_DETAIL)
-			warn_at(L, n->line, n->col, "%s has no %s text (draft translation): %s text will be shown",
+			ysource_warning(&L->y, n->line, n->col, "%s has no %s text (draft translation): %s text will be shown",
 			    what, f->langs[li].code, f->langs[0].code);
 	}
 	return true;
@@ -868,11 +596,11 @@ parse_languages(struct loader *L, const struct ynode *root)
 		if (get_text(L, name, "a language name") == NULL || s == NULL)
 			continue;
 		lg = &f->langs[f->nlangs++];
-		lg->code = dup_text(L, c);
-		lg->name = dup_text(L, name->text);
+		lg->code = ysource_strdup(&L->y, c);
+		lg->name = ysource_strdup(&L->y, name->text);
 		lg->status = strcmp(s, "reviewed") == 0 ? FORM_LANG_REVIEWED : FORM_LANG_DRAFT;
 		if (lg->status == FORM_LANG_DRAFT)
-			warn_at(L, status->line, status->col,
+			ysource_warning(&L->y, status->line, status->col,
 			    "language %s is a draft translation: have it reviewed before real interviews", c);
 	}
 }
@@ -895,16 +623,16 @@ make_yes_no_list(struct loader *L)
 	struct form *f = L->f;
 	struct clist *yl = &f->lists[0];
 
-	yl->name = dup_text(L, "(yes/no)");
+	yl->name = ysource_strdup(&L->y, "(yes/no)");
 	yl->items = calloc(2, sizeof *yl->items);
 	yl->values = calloc(2, sizeof *yl->values);
 	if (yl->items == NULL || yl->values == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return;
 	}
 	yl->n = 2;
-	yl->items[0].value = dup_text(L, "yes");
-	yl->items[1].value = dup_text(L, "no");
+	yl->items[0].value = ysource_strdup(&L->y, "yes");
+	yl->items[1].value = ysource_strdup(&L->y, "no");
 	yl->values[0] = "yes";
 	yl->values[1] = "no";
 	for (size_t li = 0; li < f->nlangs; li++) {
@@ -913,8 +641,8 @@ make_yes_no_list(struct loader *L)
 		for (size_t k = 0; k < sizeof yes_no_words / sizeof yes_no_words[0]; k++)
 			if (strncmp(f->langs[li].code, yes_no_words[k].code, 2) == 0)
 				w = k;
-		yl->items[0].label.text[li] = dup_text(L, yes_no_words[w].yes);
-		yl->items[1].label.text[li] = dup_text(L, yes_no_words[w].no);
+		yl->items[0].label.text[li] = ysource_strdup(&L->y, yes_no_words[w].yes);
+		yl->items[1].label.text[li] = ysource_strdup(&L->y, yes_no_words[w].no);
 	}
 }
 
@@ -935,14 +663,14 @@ static void
 parse_choices(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {"value", "label", NULL};
-	const struct ynode *map = map_get(root, "choices");
+	const struct ynode *map = ynode_get(root, "choices");
 	struct form *f = L->f;
 	size_t nl;
 
 	nl = map && map->kind == Y_MAP ? map->n / 2 : 0;
 	f->lists = calloc(nl + 1, sizeof *f->lists);
 	if (f->lists == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return;
 	}
 	f->nlists = 1;
@@ -980,11 +708,11 @@ parse_choices(struct loader *L, const struct ynode *root)
 			continue;
 		}
 		cl = &f->lists[f->nlists++];
-		cl->name = dup_text(L, k->text);
+		cl->name = ysource_strdup(&L->y, k->text);
 		cl->items = calloc(seq->n, sizeof *cl->items);
 		cl->values = calloc(seq->n, sizeof *cl->values);
 		if (cl->items == NULL || cl->values == NULL) {
-			L->nomem = true;
+			L->y.nomem = true;
 			return;
 		}
 		for (size_t c = 0; c < seq->n; c++) {
@@ -1010,7 +738,7 @@ parse_choices(struct loader *L, const struct ynode *root)
 					goto next_choice;
 				}
 			ch = &cl->items[cl->n];
-			ch->value = dup_text(L, v->text);
+			ch->value = ysource_strdup(&L->y, v->text);
 			if (ch->value == NULL)
 				return;
 			snprintf(lwhat, sizeof lwhat, "the label of choice '%s'", v->text);
@@ -1051,9 +779,9 @@ static void
 expr_error_at(struct loader *L, struct epos p, const char *what, const struct expr_error *e)
 {
 	if (p.exact)
-		err_at(L, p.line, p.col + e->col - 1, "%s: %s", what, e->msg);
+		ysource_error(&L->y, p.line, p.col + e->col - 1, "%s: %s", what, e->msg);
 	else
-		err_at(L, p.line, p.col, "%s: %s", what, e->msg);
+		ysource_error(&L->y, p.line, p.col, "%s: %s", what, e->msg);
 }
 
 static struct expr *
@@ -1070,7 +798,7 @@ get_expr(struct loader *L, const struct ynode *n, const char *what, struct epos 
 	*pos = epos_of(n);
 	st = expr_parse(n->text, n->len, &e, &ee);
 	if (st == ST_NOMEM)
-		L->nomem = true;
+		L->y.nomem = true;
 	else if (st != ST_OK)
 		expr_error_at(L, *pos, what, &ee);
 	return e;
@@ -1145,8 +873,8 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	q->col = it->col;
 	q->list = -1;
 	idn = require(L, it, "id", "this question");
-	typen = map_get(it, "type");
-	labn = map_get(it, "label");
+	typen = ynode_get(it, "type");
+	labn = ynode_get(it, "label");
 	if (idn == NULL)
 		return;
 	q->id = get_id(L, idn, "question id");
@@ -1170,31 +898,31 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	snprintf(what, sizeof what, "the label of question '%s'", q->id);
 	if (labn)
 		get_label(L, labn, what, &q->label);
-	if ((n = map_get(it, "hint")) != NULL) {
+	if ((n = ynode_get(it, "hint")) != NULL) {
 		snprintf(what, sizeof what, "the hint of question '%s'", q->id);
 		q->has_hint = get_label(L, n, what, &q->hint);
 	}
-	if ((n = map_get(it, "required")) != NULL && get_bool(L, n, "required", &q->required) &&
+	if ((n = ynode_get(it, "required")) != NULL && get_bool(L, n, "required", &q->required) &&
 	    q->required && q->type == FORM_NOTE && typed)
 		ERR(L, n, "note '%s' takes no answer, so it cannot be required: remove required", q->id);
-	if ((n = map_get(it, "relevant")) != NULL) {
+	if ((n = ynode_get(it, "relevant")) != NULL) {
 		snprintf(what, sizeof what, "relevant of question '%s'", q->id);
 		q->relevant = get_expr(L, n, what, &q->relevant_pos);
 	}
-	if ((n = map_get(it, "constraint")) != NULL) {
+	if ((n = ynode_get(it, "constraint")) != NULL) {
 		snprintf(what, sizeof what, "constraint of question '%s'", q->id);
 		if (q->type == FORM_NOTE && typed)
 			ERR(L, n, "note '%s' takes no answer, so it cannot have a constraint", q->id);
 		else
 			q->constraint = get_expr(L, n, what, &q->constraint_pos);
 	}
-	if ((n = map_get(it, "constraint_message")) != NULL) {
+	if ((n = ynode_get(it, "constraint_message")) != NULL) {
 		snprintf(what, sizeof what, "the constraint_message of question '%s'", q->id);
 		q->has_cmsg = get_label(L, n, what, &q->cmsg);
-		if (map_get(it, "constraint") == NULL)
-			warn_at(L, n->line, n->col, "question '%s' has a constraint_message but no constraint: it is never shown", q->id);
+		if (ynode_get(it, "constraint") == NULL)
+			ysource_warning(&L->y, n->line, n->col, "question '%s' has a constraint_message but no constraint: it is never shown", q->id);
 	}
-	n = map_get(it, "choices");
+	n = ynode_get(it, "choices");
 	if (q->type == FORM_SELECT_ONE || q->type == FORM_SELECT_MULTIPLE) {
 		if (n == NULL) {
 			ERR(L, it, "%s question '%s' needs choices: name a list from choices:", qtype_names[q->type], q->id);
@@ -1223,13 +951,13 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	} else if (n != NULL && typed) {
 		ERR(L, n, "choices is only for select_one and select_multiple questions");
 	}
-	if ((n = map_get(it, "max_length")) != NULL) {
+	if ((n = ynode_get(it, "max_length")) != NULL) {
 		if (q->type != FORM_TEXT && typed)
 			ERR(L, n, "max_length is only for text questions");
 		else
 			get_count(L, n, "max_length", FORM_MAX_TEXT, &q->max_length);
 	}
-	if ((n = map_get(it, "consent")) != NULL) {
+	if ((n = ynode_get(it, "consent")) != NULL) {
 		const char *s = get_text(L, n, "consent");
 
 		if (s && strcmp(s, "interview") == 0)
@@ -1245,16 +973,16 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 			q->consent = FORM_CONSENT_NONE;
 		}
 	}
-	if ((n = map_get(it, "keep_without_consent")) != NULL)
+	if ((n = ynode_get(it, "keep_without_consent")) != NULL)
 		get_bool(L, n, "keep_without_consent", &q->keep);
-	if ((n = map_get(it, "report")) != NULL && get_text(L, n, "report") != NULL) {
+	if ((n = ynode_get(it, "report")) != NULL && get_text(L, n, "report") != NULL) {
 		if (!valid_report_name(n->text))
 			ERR(L, n, "'%.40s' is not a valid report name: use letters, digits and _, "
 			    "starting with a letter (for example ageBroad)", n->text);
 		else if (q->type == FORM_NOTE && typed)
 			ERR(L, n, "note '%s' takes no answer, so it cannot be reported", q->id);
 		else
-			q->report = dup_text(L, n->text);
+			q->report = ysource_strdup(&L->y, n->text);
 	}
 	if (q->type == FORM_TEXT && q->max_length == 0)
 		q->max_length = f->max_text;
@@ -1275,7 +1003,7 @@ parse_sections(struct loader *L, const struct ynode *root)
 		return;
 	}
 	for (size_t i = 0; i < seq->n; i++) {
-		const struct ynode *qs = map_get(seq->kids[i], "questions");
+		const struct ynode *qs = ynode_get(seq->kids[i], "questions");
 
 		if (qs && qs->kind == Y_SEQ)
 			total += qs->n;
@@ -1287,7 +1015,7 @@ parse_sections(struct loader *L, const struct ynode *root)
 	f->sections = calloc(seq->n, sizeof *f->sections);
 	f->questions = calloc(total + 1, sizeof *f->questions);
 	if (f->sections == NULL || f->questions == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return;
 	}
 	for (size_t i = 0; i < seq->n; i++) {
@@ -1316,7 +1044,7 @@ parse_sections(struct loader *L, const struct ynode *root)
 		snprintf(what, sizeof what, "the title of section '%s'", s->id);
 		if ((n = require(L, it, "title", "this section")) != NULL)
 			get_label(L, n, what, &s->title);
-		if ((n = map_get(it, "relevant")) != NULL) {
+		if ((n = ynode_get(it, "relevant")) != NULL) {
 			snprintf(what, sizeof what, "relevant of section '%s'", s->id);
 			s->relevant = get_expr(L, n, what, &s->relevant_pos);
 		}
@@ -1336,7 +1064,7 @@ static void
 parse_indicators(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {"id", "level", "label", "when", NULL};
-	const struct ynode *seq = map_get(root, "indicators");
+	const struct ynode *seq = ynode_get(root, "indicators");
 	struct form *f = L->f;
 
 	if (seq == NULL || get_seq(L, seq, "indicators", false) == NULL)
@@ -1347,7 +1075,7 @@ parse_indicators(struct loader *L, const struct ynode *root)
 	}
 	f->inds = calloc(seq->n + 1, sizeof *f->inds);
 	if (f->inds == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return;
 	}
 	for (size_t i = 0; i < seq->n; i++) {
@@ -1396,11 +1124,11 @@ static void
 parse_outcomes(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {"id", "label", "advice", "when", "referrals", NULL};
-	const struct ynode *seq = map_get(root, "outcomes");
+	const struct ynode *seq = ynode_get(root, "outcomes");
 	struct form *f = L->f;
 
 	if (seq == NULL) {
-		const struct ynode *ind = map_get(root, "indicators");
+		const struct ynode *ind = ynode_get(root, "indicators");
 
 		if (f->ninds > 0)
 			ERR(L, ind, "a form with indicators needs outcomes: add outcomes: with a last one whose when is \"true()\"");
@@ -1414,7 +1142,7 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 	}
 	f->outs = calloc(seq->n + 1, sizeof *f->outs);
 	if (f->outs == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return;
 	}
 	for (size_t i = 0; i < seq->n; i++) {
@@ -1442,7 +1170,7 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 		snprintf(what, sizeof what, "the label of outcome '%s'", o->id);
 		if ((n = require(L, it, "label", "this outcome")) != NULL)
 			get_label(L, n, what, &o->label);
-		if ((n = map_get(it, "advice")) != NULL) {
+		if ((n = ynode_get(it, "advice")) != NULL) {
 			snprintf(what, sizeof what, "the advice of outcome '%s'", o->id);
 			o->has_advice = get_label(L, n, what, &o->advice);
 		}
@@ -1451,7 +1179,7 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 			o->when = get_expr(L, n, what, &o->when_pos);
 		if (i == seq->n - 1 && n && o->when && !expr_is_true(o->when))
 			ERR(L, n, "the last outcome must have when: \"true()\" so that every interview gets an outcome (add a final catch-all outcome)");
-		if ((n = map_get(it, "referrals")) != NULL && get_seq(L, n, "referrals", false) != NULL) {
+		if ((n = ynode_get(it, "referrals")) != NULL && get_seq(L, n, "referrals", false) != NULL) {
 			if (n->n > MAX_LIST_ITEMS) {
 				ERR(L, n, "more than %d referrals in one outcome", MAX_LIST_ITEMS);
 				continue;
@@ -1461,7 +1189,7 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 			o->ref_cols = calloc(n->n + 1, sizeof *o->ref_cols);
 			o->refs = calloc(n->n + 1, sizeof *o->refs);
 			if (!o->ref_ids || !o->ref_lines || !o->ref_cols || !o->refs) {
-				L->nomem = true;
+				L->y.nomem = true;
 				return;
 			}
 			for (size_t k = 0; k < n->n; k++) {
@@ -1469,7 +1197,7 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 
 				if (get_text(L, r, "a referral id") == NULL)
 					continue;
-				o->ref_ids[o->nrefs] = dup_text(L, r->text);
+				o->ref_ids[o->nrefs] = ysource_strdup(&L->y, r->text);
 				o->ref_lines[o->nrefs] = r->line;
 				o->ref_cols[o->nrefs] = r->col;
 				o->nrefs++;
@@ -1494,12 +1222,12 @@ get_word_list(struct loader *L, const struct ynode *n, const char *what, size_t 
 	}
 	out = calloc(n->n + 1, sizeof *out);
 	if (out == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return NULL;
 	}
 	for (size_t i = 0; i < n->n; i++)
 		if (get_text(L, n->kids[i], what) != NULL)
-			out[(*count)++] = dup_text(L, n->kids[i]->text);
+			out[(*count)++] = ysource_strdup(&L->y, n->kids[i]->text);
 	return out;
 }
 
@@ -1528,7 +1256,7 @@ parse_referrals(struct loader *L, const struct ynode *root)
 	}
 	f->refs = calloc(seq->n + 1, sizeof *f->refs);
 	if (f->refs == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return;
 	}
 	for (size_t i = 0; i < seq->n; i++) {
@@ -1554,13 +1282,13 @@ parse_referrals(struct loader *L, const struct ynode *root)
 		snprintf(what, sizeof what, "the name of referral '%s'", r->id);
 		if ((n = require(L, it, "name", "this referral")) != NULL)
 			get_label(L, n, what, &r->name);
-		if ((n = map_get(it, "contact")) != NULL && get_text(L, n, "contact") != NULL)
-			r->contact = dup_text(L, n->text);
-		if ((n = map_get(it, "emergency")) != NULL)
+		if ((n = ynode_get(it, "contact")) != NULL && get_text(L, n, "contact") != NULL)
+			r->contact = ysource_strdup(&L->y, n->text);
+		if ((n = ynode_get(it, "emergency")) != NULL)
 			get_bool(L, n, "emergency", &r->emergency);
-		if ((n = map_get(it, "example")) != NULL)
+		if ((n = ynode_get(it, "example")) != NULL)
 			get_bool(L, n, "example", &r->example);
-		if ((n = map_get(it, "services")) != NULL) {
+		if ((n = ynode_get(it, "services")) != NULL) {
 			r->services = get_word_list(L, n, "services", &r->nservices);
 			for (size_t k = 0; k < r->nservices; k++) {
 				size_t s;
@@ -1569,12 +1297,12 @@ parse_referrals(struct loader *L, const struct ynode *root)
 					if (strcmp(services[s], r->services[k]) == 0)
 						break;
 				if (services[s] == NULL)
-					warn_at(L, n->kids[k]->line, n->kids[k]->col,
+					ysource_warning(&L->y, n->kids[k]->line, n->kids[k]->col,
 					    "unknown service '%.30s' (known: shelter, medical, legal, return, police, hotline, general)",
 					    r->services[k]);
 			}
 		}
-		if ((n = map_get(it, "countries")) != NULL) {
+		if ((n = ynode_get(it, "countries")) != NULL) {
 			r->countries = get_word_list(L, n, "countries", &r->ncountries);
 			for (size_t k = 0; k < r->ncountries; k++) {
 				const char *c = r->countries[k];
@@ -1673,7 +1401,7 @@ static void
 load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size_t ref_len)
 {
 	const struct ynode *rn = L->ref_node;
-	const char *form_file = L->file;
+	const char *form_file = L->y.file;
 	char *path = NULL, *buf = NULL;
 	struct ynode *root = NULL;
 	size_t len = ref_len;
@@ -1686,10 +1414,10 @@ load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size
 		return;
 	}
 	if (ref_buf != NULL) {
-		path = dup_text(L, ref_name ? ref_name : rn->text);
+		path = ysource_strdup(&L->y, ref_name ? ref_name : rn->text);
 		buf = malloc(ref_len + 1);
 		if (path == NULL || buf == NULL) {
-			L->nomem = true;
+			L->y.nomem = true;
 			goto out;
 		}
 		memcpy(buf, ref_buf, ref_len);
@@ -1701,14 +1429,14 @@ load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size
 
 		path = malloc(dlen + rn->len + 1);
 		if (path == NULL) {
-			L->nomem = true;
+			L->y.nomem = true;
 			goto out;
 		}
 		memcpy(path, L->f->name, dlen);
 		memcpy(path + dlen, rn->text, rn->len + 1);
 		st = read_file(path, &buf, &len, &e);
 		if (st == ST_NOMEM) {
-			L->nomem = true;
+			L->y.nomem = true;
 			goto out;
 		}
 		if (st != ST_OK) {
@@ -1716,13 +1444,13 @@ load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size
 			goto out;
 		}
 	}
-	L->file = path;
+	L->y.file = path;
 	L->noun = "referrals file";
 	if (precheck(L, buf, len) && (root = yaml_tree(L, buf, len)) != NULL) {
 		parse_referrals(L, root);
 		L->ref_ok = true;
 	}
-	L->file = form_file;
+	L->y.file = form_file;
 	L->noun = "form";
 	if (len <= FORM_MAX_BYTES) {
 		L->f->ref_source = buf;
@@ -1771,7 +1499,7 @@ check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
 		if (question_index(f, name) >= 0)
 			continue;
 		for (size_t q = 0; q < f->nquestions; q++) {
-			size_t d = distance(name, f->questions[q].id);
+			size_t d = ytree_distance(name, f->questions[q].id);
 
 			if (d < bd) {
 				bd = d;
@@ -1794,7 +1522,7 @@ check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
 	case ST_OK:
 		break;
 	case ST_NOMEM:
-		L->nomem = true;
+		L->y.nomem = true;
 		break;
 	default:
 		expr_error_at(L, pos, what, &ee);
@@ -1815,7 +1543,7 @@ check_expressions(struct loader *L)
 	char what[120];
 
 	if (qd == NULL || inds == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		goto out;
 	}
 	for (size_t i = 0; i < f->nquestions; i++) {
@@ -1932,7 +1660,7 @@ report_cycle(struct graph *g, size_t from)
 		pos.line = f->questions[from].line;
 		pos.col = f->questions[from].col;
 	}
-	err_at(g->L, pos.line, pos.col,
+	ysource_error(&g->L->y, pos.line, pos.col,
 	    "circular relevant: %s; a question cannot depend, directly or through others, on itself",
 	    msg);
 }
@@ -1980,7 +1708,7 @@ check_cycles(struct loader *L)
 	g.stack = calloc(g.n + 1, sizeof *g.stack);
 	f->order = calloc(g.n + 1, sizeof *f->order);
 	if (!g.color || !g.stack || !f->order) {
-		L->nomem = true;
+		L->y.nomem = true;
 		goto out;
 	}
 	/* Sections first, in order, then questions: the order of a valid form
@@ -2012,7 +1740,7 @@ check_consent(struct loader *L, const struct ynode *sections)
 		if (q->consent == FORM_CONSENT_NONE)
 			continue;
 		if (first[q->consent] >= 0)
-			err_at(L, q->line, q->col, "question '%s' is a second consent: %s question (the first is '%s'): a form has at most one",
+			ysource_error(&L->y, q->line, q->col, "question '%s' is a second consent: %s question (the first is '%s'): a form has at most one",
 			    q->id, kinds[q->consent], f->questions[first[q->consent]].id);
 		else
 			first[q->consent] = (int)i;
@@ -2043,11 +1771,11 @@ resolve_referrals(struct loader *L)
 			if (r < f->nrefs) {
 				out->refs[k] = r;
 			} else if (!L->ref_given) {
-				err_at(L, out->ref_lines[k], out->ref_cols[k],
+				ysource_error(&L->y, out->ref_lines[k], out->ref_cols[k],
 				    "outcome '%s' names referral '%.48s' but the form has no referrals file: add referrals: referrals.yaml",
 				    out->id, out->ref_ids[k]);
 			} else if (L->ref_ok) {
-				err_at(L, out->ref_lines[k], out->ref_cols[k],
+				ysource_error(&L->y, out->ref_lines[k], out->ref_cols[k],
 				    "unknown referral '%.48s' in outcome '%s': use an id from %s",
 				    out->ref_ids[k], out->id, L->ref_node && L->ref_node->text ? L->ref_node->text : "the referrals file");
 			}
@@ -2064,7 +1792,7 @@ report_missing_translations(struct loader *L)
 
 	for (size_t li = 1; li < f->nlangs; li++)
 		if (L->missing[li] > MISSING_DETAIL)
-			warn_at(L, 0, 0, "%zu more texts have no %s translation (draft): the %s text is shown instead",
+			ysource_warning(&L->y, 0, 0, "%zu more texts have no %s translation (draft): the %s text is shown instead",
 			    L->missing[li] - MISSING_DETAIL, f->langs[li].code, f->langs[0].code);
 }
 
@@ -2092,23 +1820,23 @@ parse_form(struct loader *L, const struct ynode *root)
 		if (n->len > 32 || strpbrk(n->text, " \t\n\"\\") != NULL)
 			ERR(L, n, "version '%.40s' must be short and without spaces, like \"1.0\"", n->text);
 		else
-			f->version = dup_text(L, n->text);
+			f->version = ysource_strdup(&L->y, n->text);
 	}
 	if (f->nlangs == 0)
 		return;         /* labels cannot be read without languages */
-	if ((n = map_get(root, "title")) != NULL)
+	if ((n = ynode_get(root, "title")) != NULL)
 		f->has_title = get_label(L, n, "the form title", &f->title);
 	f->max_text = FORM_DEFAULT_TEXT;
-	if ((n = map_get(root, "settings")) != NULL && check_map(L, n, "settings", settings_keys)) {
-		const struct ynode *m = map_get(n, "max_text_length");
+	if ((n = ynode_get(root, "settings")) != NULL && check_map(L, n, "settings", settings_keys)) {
+		const struct ynode *m = ynode_get(n, "max_text_length");
 
 		if (m)
 			get_count(L, m, "max_text_length", FORM_MAX_TEXT, &f->max_text);
 	}
-	if ((L->ref_node = map_get(root, "referrals")) != NULL)
+	if ((L->ref_node = ynode_get(root, "referrals")) != NULL)
 		L->ref_given = true;
 	parse_choices(L, root);
-	if (L->nomem)
+	if (L->y.nomem)
 		return;
 	parse_sections(L, root);
 	parse_indicators(L, root);
@@ -2260,22 +1988,22 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 	errors0 = diags->errors;
 	count0 = diags->count;
 	memset(&L, 0, sizeof L);
-	L.dl = diags;
-	L.file = name;
+	L.y.dl = diags;
+	L.y.file = name;
 	L.noun = "form";
 	f = L.f = calloc(1, sizeof *f);
 	if (f == NULL) {
 		st = ST_NOMEM;
 		goto out;
 	}
-	f->name = dup_text(&L, name);
+	f->name = ysource_strdup(&L.y, name);
 	if (f->name == NULL)
 		goto done;
 	if (!precheck(&L, buf, len))
 		goto done;
 	f->source = malloc(len + 1);
 	if (f->source == NULL) {
-		L.nomem = true;
+		L.y.nomem = true;
 		goto done;
 	}
 	memcpy(f->source, buf, len);
@@ -2285,22 +2013,22 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 	if (root == NULL)
 		goto done;
 	parse_form(&L, root);
-	if (L.nomem || f->nlangs == 0)
+	if (L.y.nomem || f->nlangs == 0)
 		goto done;
 	if (L.ref_given)
 		load_referrals(&L, ref_name, ref_buf, ref_len);
-	if (L.nomem)
+	if (L.y.nomem)
 		goto done;
 	resolve_referrals(&L);
 	check_expressions(&L);
-	check_consent(&L, map_get(root, "sections"));
+	check_consent(&L, ynode_get(root, "sections"));
 	/* Expressions that failed their check contribute no edges. */
 	check_cycles(&L);
 	report_missing_translations(&L);
 done:
 	ynode_free(root);
 	sort_diags(diags, count0, name);
-	if (L.nomem)
+	if (L.y.nomem)
 		st = ST_NOMEM;
 	else if (diags->errors > errors0)
 		st = ST_INVALID;
@@ -2345,12 +2073,12 @@ form_load_file(const char *path, struct form **out, struct diag_list *diags)
 		struct diag_list local;
 
 		memset(&L, 0, sizeof L);
-		L.dl = diags;
-		L.file = path;
+		L.y.dl = diags;
+		L.y.file = path;
 		L.noun = "form";
 		if (diags == NULL) {
 			diag_list_init(&local);
-			L.dl = &local;
+			L.y.dl = &local;
 		}
 		precheck(&L, buf, len);
 		if (diags == NULL)

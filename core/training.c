@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,110 +17,23 @@
 
 #include "training.h"
 #include "training_int.h"
+#include "ytree.h"
 
 #define MAX_YAML_DEPTH 16
 #define MAX_TAB_REPORTS 5
 
-/* ---- a small YAML tree with positions ---------------------------------- */
-
-enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
-
-/* A mapping keeps keys and values alternately in kids[]. */
-struct ynode {
-	enum ykind kind;
-	unsigned line, col;
-	char *text;
-	size_t len;
-	bool quoted;
-	struct ynode **kids;
-	size_t n, cap;
-};
+/* ---- reading the file --------------------------------------------------- */
 
 struct loader {
-	const char *file;
-	struct diag_list *dl;
-	size_t base;            /* errors already in dl before this file */
-	bool nomem;
+	struct ysource y;
+	size_t base;            /* errors already in y.dl before this file */
 };
 
 /* Errors found in this file so far. */
 static size_t
 errors(const struct loader *L)
 {
-	return L->dl->errors - L->base;
-}
-
-static void __attribute__((format(printf, 4, 5)))
-err_at(struct loader *L, unsigned line, unsigned col, const char *fmt, ...)
-{
-	char buf[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (diag_add(L->dl, DIAG_ERROR, L->file, line, col, "%s", buf) == ST_NOMEM)
-		L->nomem = true;
-}
-
-static void __attribute__((format(printf, 4, 5)))
-warn_at(struct loader *L, unsigned line, unsigned col, const char *fmt, ...)
-{
-	char buf[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (diag_add(L->dl, DIAG_WARNING, L->file, line, col, "%s", buf) == ST_NOMEM)
-		L->nomem = true;
-}
-
-static void
-ynode_free(struct ynode *n)
-{
-	/* Depth is bounded by MAX_YAML_DEPTH, so is this recursion. */
-	if (n == NULL)
-		return;
-	for (size_t i = 0; i < n->n; i++)
-		ynode_free(n->kids[i]);
-	free(n->kids);
-	free(n->text);
-	free(n);
-}
-
-static bool
-ynode_push(struct ynode *parent, struct ynode *kid)
-{
-	if (parent->n == parent->cap) {
-		size_t ncap = parent->cap ? 2 * parent->cap : 8;
-		struct ynode **k = realloc(parent->kids, ncap * sizeof *k);
-
-		if (k == NULL)
-			return false;
-		parent->kids = k;
-		parent->cap = ncap;
-	}
-	parent->kids[parent->n++] = kid;
-	return true;
-}
-
-/* 1-based line and column (in characters) of byte offset off. */
-static void
-where(const char *buf, size_t off, unsigned *line, unsigned *col)
-{
-	unsigned l = 1, c = 1;
-
-	for (size_t i = 0; i < off; i++) {
-		if (buf[i] == '\n') {
-			l++;
-			c = 1;
-		} else if (((unsigned char)buf[i] & 0xC0) != 0x80) {
-			c++;
-		}
-	}
-	*line = l;
-	*col = c;
+	return L->y.dl->errors - L->base;
 }
 
 /* What YAML would report badly or not at all: size, emptiness, encoding,
@@ -131,177 +43,70 @@ file_ok(struct loader *L, const char *buf, size_t len)
 {
 	const uint8_t *bad;
 	const char *nul;
+	struct ypos tab[MAX_TAB_REPORTS];
 	unsigned line, col;
-	size_t tabs = 0, i;
-	bool blank = true;
+	size_t tabs;
 
 	if (len > TRAINING_MAX_BYTES) {
-		err_at(L, 0, 0, "scenario is %zu bytes; the limit is 1 MiB: shorten the texts", len);
+		ysource_error(&L->y, 0, 0, "scenario is %zu bytes; the limit is 1 MiB: shorten the texts", len);
 		return false;
 	}
-	for (i = 0; i < len && blank; i++)
-		blank = buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n';
-	if (blank) {
-		err_at(L, 0, 0, "scenario file is empty: it starts with scenario:, form:, "
+	if (ytree_blank(buf, len)) {
+		ysource_error(&L->y, 0, 0, "scenario file is empty: it starts with scenario:, form:, "
 		    "languages:, title: and persona: (see forms/README.md)");
 		return false;
 	}
 	if ((bad = u8_check((const uint8_t *)buf, len)) != NULL) {
-		where(buf, (size_t)((const char *)bad - buf), &line, &col);
-		err_at(L, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
+		ytree_pos(buf, (size_t)((const char *)bad - buf), &line, &col);
+		ysource_error(&L->y, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
 		return false;
 	}
 	if ((nul = memchr(buf, '\0', len)) != NULL) {
-		where(buf, (size_t)(nul - buf), &line, &col);
-		err_at(L, line, col, "NUL byte in the file: save it as plain UTF-8 text");
+		ytree_pos(buf, (size_t)(nul - buf), &line, &col);
+		ysource_error(&L->y, line, col, "NUL byte in the file: save it as plain UTF-8 text");
 		return false;
 	}
-	line = 1;
-	for (i = 0; i < len; line++) {
-		size_t start = i;
-
-		for (; i < len && (buf[i] == ' ' || buf[i] == '\t'); i++)
-			if (buf[i] == '\t') {
-				if (++tabs <= MAX_TAB_REPORTS)
-					err_at(L, line, (unsigned)(i - start + 1),
-					    "tab in the indentation: indent with spaces");
-				break;
-			}
-		while (i < len && buf[i] != '\n')
-			i++;
-		i++;
-	}
+	tabs = ytree_indent_tabs(buf, len, tab, MAX_TAB_REPORTS);
+	for (size_t t = 0; t < tabs && t < MAX_TAB_REPORTS; t++)
+		ysource_error(&L->y, tab[t].line, tab[t].col, "tab in the indentation: indent with spaces");
 	if (tabs > MAX_TAB_REPORTS)
-		err_at(L, 0, 0, "%zu more lines are indented with tabs: indent with spaces",
+		ysource_error(&L->y, 0, 0, "%zu more lines are indented with tabs: indent with spaces",
 		    tabs - MAX_TAB_REPORTS);
 	return tabs == 0;
 }
 
-static struct ynode *
-ynode_new(struct loader *L, enum ykind kind, const yaml_mark_t *m)
-{
-	struct ynode *n = calloc(1, sizeof *n);
-
-	if (n == NULL) {
-		L->nomem = true;
-		return NULL;
-	}
-	n->kind = kind;
-	n->line = (unsigned)m->line + 1;
-	n->col = (unsigned)m->column + 1;
-	return n;
-}
-
-static void
-yaml_problem(struct loader *L, const yaml_parser_t *p)
-{
-	if (p->error == YAML_MEMORY_ERROR) {
-		L->nomem = true;
-		return;
-	}
-	err_at(L, (unsigned)p->problem_mark.line + 1, (unsigned)p->problem_mark.column + 1,
-	    "YAML syntax: %s%s%s: check the indentation and quote texts that contain ': ' "
-	    "or start with a special character",
-	    p->problem ? p->problem : "error", p->context ? " " : "",
-	    p->context ? p->context : "");
-}
-
-/* One YAML document into a tree. Aliases are refused: a scenario has no use
- * for them, and they would let a small file expand into a large one. */
+/* The scenario's document as a tree, or NULL (after an error unless the file
+ * holds only comments). */
 static struct ynode *
 yaml_read(struct loader *L, const char *buf, size_t len)
 {
-	struct ynode *root = NULL, *stack[MAX_YAML_DEPTH];
-	yaml_parser_t p;
-	yaml_event_t ev;
-	int depth = 0, docs = 0;
-	bool done = false, failed = false;
+	struct yproblem why;
+	struct ynode *root = ytree_parse(buf, len, MAX_YAML_DEPTH, &why);
 
-	if (!yaml_parser_initialize(&p)) {
-		L->nomem = true;
-		return NULL;
-	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
-	while (!done && !failed) {
-		struct ynode *n = NULL;
-		bool opens = false;
-
-		if (!yaml_parser_parse(&p, &ev)) {
-			yaml_problem(L, &p);
-			failed = true;
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1) {
-				err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
-				    "a second YAML document: a scenario file holds one; remove the '---'");
-				failed = true;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
-			    "YAML aliases are not supported in scenarios: write the value out");
-			failed = true;
-			break;
-		case YAML_SCALAR_EVENT:
-			if ((n = ynode_new(L, Y_SCALAR, &ev.start_mark)) == NULL)
-				break;
-			n->len = ev.data.scalar.length;
-			n->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-			if ((n->text = malloc(n->len + 1)) == NULL) {
-				L->nomem = true;
-				free(n);
-				n = NULL;
-				break;
-			}
-			memcpy(n->text, ev.data.scalar.value, n->len);
-			n->text[n->len] = '\0';
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (depth >= MAX_YAML_DEPTH) {
-				err_at(L, (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1,
-				    "nested more than %d levels deep: a scenario needs far fewer",
-				    MAX_YAML_DEPTH);
-				failed = true;
-				break;
-			}
-			n = ynode_new(L, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP,
-			    &ev.start_mark);
-			opens = n != NULL;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		if (n != NULL) {
-			if (depth == 0 && root == NULL) {
-				root = n;
-			} else if (depth == 0 || !ynode_push(stack[depth - 1], n)) {
-				L->nomem = depth > 0;
-				ynode_free(n);
-				opens = false;
-			}
-			if (opens)
-				stack[depth++] = n;
-		}
-		if (L->nomem)
-			failed = true;
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	if (failed) {
-		ynode_free(root);
-		return NULL;
+	switch (why.kind) {
+	case YP_NONE:
+		break;
+	case YP_NOMEM:
+		L->y.nomem = true;
+		break;
+	case YP_SYNTAX:
+		ysource_error(&L->y, why.line, why.col,
+		    "YAML syntax: %s%s%s: check the indentation and quote texts that contain ': ' "
+		    "or start with a special character",
+		    why.problem, why.context[0] ? " " : "", why.context);
+		break;
+	case YP_SECOND_DOC:
+		ysource_error(&L->y, why.line, why.col,
+		    "a second YAML document: a scenario file holds one; remove the '---'");
+		break;
+	case YP_ALIAS:
+		ysource_error(&L->y, why.line, why.col,
+		    "YAML aliases are not supported in scenarios: write the value out");
+		break;
+	case YP_TOO_DEEP:
+		ysource_error(&L->y, why.line, why.col,
+		    "nested more than %d levels deep: a scenario needs far fewer", MAX_YAML_DEPTH);
+		break;
 	}
 	return root;
 }
@@ -481,58 +286,6 @@ training_free(struct training_scenario *sc)
 	free(sc);
 }
 
-static char *
-dup_text(struct loader *L, const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		L->nomem = true;
-	return d;
-}
-
-static bool
-valid_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > TRAINING_ID_MAX || s[0] < 'a' || s[0] > 'z')
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
-}
-
-/* Edit distance, for "did you mean" hints; gives up above 8 characters of
- * difference in length (no useful hint then). */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[TRAINING_ID_MAX + 2];
-
-	if (la > TRAINING_ID_MAX || lb > TRAINING_ID_MAX || (la > lb ? la - lb : lb - la) > 8)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* Close-enough candidate for a misspelt id, or NULL. */
 static const char *
 nearest(const char *word, const char *(*name)(const struct form *, size_t),
@@ -543,7 +296,11 @@ nearest(const char *word, const char *(*name)(const struct form *, size_t),
 
 	for (size_t i = 0; i < count; i++) {
 		const char *cand = name(f, i);
-		size_t d = distance(word, cand), cl = strlen(cand);
+		size_t cl = strlen(cand), gap = wl > cl ? wl - cl : cl - wl, d = SIZE_MAX;
+
+		/* No hint across more than 8 characters of difference in length. */
+		if (wl <= TRAINING_ID_MAX && cl <= TRAINING_ID_MAX && gap <= 8)
+			d = ytree_distance(word, cand);
 
 		/* A shortened id ("retained_docs") is as good a guess as a typo. */
 		if (wl >= 5 && cl > wl && strncmp(cand, word, wl - 1) == 0)
@@ -606,7 +363,7 @@ want(struct loader *L, const struct ynode *n, enum ykind kind, const char *what)
 {
 	if (n->kind == kind)
 		return true;
-	err_at(L, n->line, n->col, "%s must be %s, not %s", what, kind_name(kind),
+	ysource_error(&L->y, n->line, n->col, "%s must be %s, not %s", what, kind_name(kind),
 	    kind_name(n->kind));
 	return false;
 }
@@ -618,7 +375,7 @@ want_text(struct loader *L, const struct ynode *n, const char *what)
 	if (!want(L, n, Y_SCALAR, what))
 		return false;
 	if (n->len == 0 || strspn(n->text, " \n") == n->len) {
-		err_at(L, n->line, n->col, "%s is empty: write it in, or remove the line", what);
+		ysource_error(&L->y, n->line, n->col, "%s is empty: write it in, or remove the line", what);
 		return false;
 	}
 	return true;
@@ -647,28 +404,28 @@ read_ltext(struct loader *L, struct training_scenario *sc, const struct ynode *n
 		int li;
 
 		if (k->kind != Y_SCALAR || (li = lang_index(sc, k->text)) < 0) {
-			err_at(L, k->line, k->col, "%s: '%s' is not a language of this scenario "
+			ysource_error(&L->y, k->line, k->col, "%s: '%s' is not a language of this scenario "
 			    "(declare it under languages:)", what, k->kind == Y_SCALAR ? k->text : "?");
 			continue;
 		}
 		if (out->t[li] != NULL) {
-			err_at(L, k->line, k->col, "%s: language '%s' given twice", what, k->text);
+			ysource_error(&L->y, k->line, k->col, "%s: language '%s' given twice", what, k->text);
 			continue;
 		}
 		if (want_text(L, v, what))
-			out->t[li] = dup_text(L, v->text);
+			out->t[li] = ysource_strdup(&L->y, v->text);
 	}
 	for (size_t li = 0; li < sc->nlang; li++) {
 		if (out->t[li] != NULL)
 			continue;
 		if (sc->draft[li] && li > 0)
-			warn_at(L, n->line, n->col, "%s has no '%s' text (draft): the '%s' text is shown "
+			ysource_warning(&L->y, n->line, n->col, "%s has no '%s' text (draft): the '%s' text is shown "
 			    "instead", what, sc->lang[li], sc->lang[0]);
 		else if (li == 0)
-			err_at(L, n->line, n->col, "%s has no '%s' text: the first language is the "
+			ysource_error(&L->y, n->line, n->col, "%s has no '%s' text: the first language is the "
 			    "default and every text needs it", what, sc->lang[0]);
 		else
-			err_at(L, n->line, n->col, "%s has no '%s' text: every reviewed language "
+			ysource_error(&L->y, n->line, n->col, "%s has no '%s' text: every reviewed language "
 			    "needs one", what, sc->lang[li]);
 	}
 }
@@ -681,12 +438,12 @@ read_ltext_list(struct loader *L, struct training_scenario *sc, const struct yno
 	if (!want(L, n, Y_SEQ, what))
 		return;
 	if (n->n > TRAINING_MAX_ITEMS) {
-		err_at(L, n->line, n->col, "%s: %zu entries; the limit is %d", what, n->n,
+		ysource_error(&L->y, n->line, n->col, "%s: %zu entries; the limit is %d", what, n->n,
 		    TRAINING_MAX_ITEMS);
 		return;
 	}
 	if ((*out = calloc(n->n ? n->n : 1, sizeof **out)) == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return;
 	}
 	*count = n->n;
@@ -700,7 +457,7 @@ read_languages(struct loader *L, struct training_scenario *sc, const struct ynod
 	if (!want(L, n, Y_SEQ, "languages"))
 		return;
 	if (n->n == 0 || n->n > FORM_MAX_LANGS) {
-		err_at(L, n->line, n->col, "languages: list 1 to %d languages, the first being "
+		ysource_error(&L->y, n->line, n->col, "languages: list 1 to %d languages, the first being "
 		    "the default", FORM_MAX_LANGS);
 		return;
 	}
@@ -717,33 +474,33 @@ read_languages(struct loader *L, struct training_scenario *sc, const struct ynod
 			else if (k->kind == Y_SCALAR && strcmp(k->text, "status") == 0)
 				status = e->kids[j + 1];
 			else if (!(k->kind == Y_SCALAR && strcmp(k->text, "name") == 0))
-				err_at(L, k->line, k->col, "unknown key in a language: use code and status");
+				ysource_error(&L->y, k->line, k->col, "unknown key in a language: use code and status");
 		}
 		if (code == NULL || !want_text(L, code, "language code")) {
 			if (code == NULL)
-				err_at(L, e->line, e->col, "a language needs code: (en, lo, th, zh, ...)");
+				ysource_error(&L->y, e->line, e->col, "a language needs code: (en, lo, th, zh, ...)");
 			continue;
 		}
 		if (lang_index(sc, code->text) >= 0) {
-			err_at(L, code->line, code->col, "language '%s' is listed twice", code->text);
+			ysource_error(&L->y, code->line, code->col, "language '%s' is listed twice", code->text);
 			continue;
 		}
 		if (status == NULL || status->kind != Y_SCALAR ||
 		    (strcmp(status->text, "reviewed") != 0 && strcmp(status->text, "draft") != 0)) {
-			err_at(L, status ? status->line : e->line, status ? status->col : e->col,
+			ysource_error(&L->y, status ? status->line : e->line, status ? status->col : e->col,
 			    "language '%s' needs status: reviewed or status: draft", code->text);
 			continue;
 		}
 		if (form_lang_find(sc->form, code->text) < 0) {
-			err_at(L, code->line, code->col, "form '%s' has no language '%s': a scenario "
+			ysource_error(&L->y, code->line, code->col, "form '%s' has no language '%s': a scenario "
 			    "uses the languages of its form", sc->form_id, code->text);
 			continue;
 		}
 		sc->draft[sc->nlang] = strcmp(status->text, "draft") == 0;
-		if ((sc->lang[sc->nlang] = dup_text(L, code->text)) != NULL)
+		if ((sc->lang[sc->nlang] = ysource_strdup(&L->y, code->text)) != NULL)
 			sc->nlang++;
 		if (sc->draft[sc->nlang - 1])
-			warn_at(L, code->line, code->col, "language %s is a draft translation: have "
+			ysource_warning(&L->y, code->line, code->col, "language %s is a draft translation: have "
 			    "it reviewed, then set status: reviewed", code->text);
 	}
 }
@@ -770,7 +527,7 @@ choice_ok(struct loader *L, const struct form *f, size_t q, const struct ynode *
 			break;
 		used += (size_t)n;
 	}
-	err_at(L, v->line, v->col, "'%s' is not a choice of %s (list %s): use one of: %s",
+	ysource_error(&L->y, v->line, v->col, "'%s' is not a choice of %s (list %s): use one of: %s",
 	    v->text, form_question_id(f, q), form_choice_list_name(f, (size_t)list), all);
 	return false;
 }
@@ -787,34 +544,34 @@ fact_text(struct loader *L, const struct form *f, size_t q, const struct ynode *
 	bool ok = true;
 
 	if (v->kind == Y_MAP) {
-		err_at(L, v->line, v->col, "the answer to %s must be a value%s, not a mapping", qid,
+		ysource_error(&L->y, v->line, v->col, "the answer to %s must be a value%s, not a mapping", qid,
 		    t == FORM_SELECT_MULTIPLE ? " or a list of choices" : "");
 		return NULL;
 	}
 	if (v->kind == Y_SCALAR) {
 		if (v->len == 0) {
-			err_at(L, v->line, v->col, "empty answer to %s: write the answer the "
+			ysource_error(&L->y, v->line, v->col, "empty answer to %s: write the answer the "
 			    "trainee should record, or remove the fact", qid);
 			return NULL;
 		}
 		if (t == FORM_YES_NO || t == FORM_SELECT_ONE)
 			ok = choice_ok(L, f, q, v);
-		return ok ? dup_text(L, v->text) : NULL;
+		return ok ? ysource_strdup(&L->y, v->text) : NULL;
 	}
 	if (t != FORM_SELECT_MULTIPLE) {
-		err_at(L, v->line, v->col, "%s is a %s question: it takes one answer, not a list",
+		ysource_error(&L->y, v->line, v->col, "%s is a %s question: it takes one answer, not a list",
 		    qid, form_qtype_name(t));
 		return NULL;
 	}
 	if (v->n == 0) {
-		err_at(L, v->line, v->col, "empty list of choices for %s: list at least one", qid);
+		ysource_error(&L->y, v->line, v->col, "empty list of choices for %s: list at least one", qid);
 		return NULL;
 	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *e = v->kids[i];
 
 		if (e->kind != Y_SCALAR) {
-			err_at(L, e->line, e->col, "a choice of %s must be a single value", qid);
+			ysource_error(&L->y, e->line, e->col, "a choice of %s must be a single value", qid);
 			ok = false;
 		} else if (!choice_ok(L, f, q, e)) {
 			ok = false;
@@ -824,7 +581,7 @@ fact_text(struct loader *L, const struct form *f, size_t q, const struct ynode *
 	if (!ok)
 		return NULL;
 	if ((s = malloc(len + 1)) == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return NULL;
 	}
 	s[0] = '\0';
@@ -855,12 +612,12 @@ read_facts(struct loader *L, struct training_scenario *sc, const struct ynode *n
 	if (!want(L, n, Y_MAP, "facts"))
 		return;
 	if (n->n / 2 > TRAINING_MAX_ITEMS) {
-		err_at(L, n->line, n->col, "facts: %zu entries; the limit is %d", n->n / 2,
+		ysource_error(&L->y, n->line, n->col, "facts: %zu entries; the limit is %d", n->n / 2,
 		    TRAINING_MAX_ITEMS);
 		return;
 	}
 	if ((sc->facts = calloc(n->n / 2 + 1, sizeof *sc->facts)) == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 		return;
 	}
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
@@ -871,7 +628,7 @@ read_facts(struct loader *L, struct training_scenario *sc, const struct ynode *n
 		char *text;
 
 		if (k->kind != Y_SCALAR) {
-			err_at(L, k->line, k->col, "a fact is question_id: answer");
+			ysource_error(&L->y, k->line, k->col, "a fact is question_id: answer");
 			continue;
 		}
 		if ((q = form_question_find(f, k->text)) < 0) {
@@ -880,18 +637,18 @@ read_facts(struct loader *L, struct training_scenario *sc, const struct ynode *n
 				snprintf(hint, sizeof hint, ": did you mean '%s'?", near);
 			else
 				snprintf(hint, sizeof hint, ": use the question ids of %s.yaml", sc->form_id);
-			err_at(L, k->line, k->col, "no question '%s' in form '%s'%s", k->text,
+			ysource_error(&L->y, k->line, k->col, "no question '%s' in form '%s'%s", k->text,
 			    sc->form_id, hint);
 			continue;
 		}
 		if (form_question_type(f, (size_t)q) == FORM_NOTE) {
-			err_at(L, k->line, k->col, "%s is a note: it takes no answer, remove the fact",
+			ysource_error(&L->y, k->line, k->col, "%s is a note: it takes no answer, remove the fact",
 			    k->text);
 			continue;
 		}
 		for (size_t j = 0; j < sc->nfacts; j++)
 			if (sc->facts[j].q == (size_t)q) {
-				err_at(L, k->line, k->col, "fact %s is given twice (also at line %u)",
+				ysource_error(&L->y, k->line, k->col, "fact %s is given twice (also at line %u)",
 				    k->text, sc->facts[j].line);
 				q = -1;
 				break;
@@ -901,7 +658,7 @@ read_facts(struct loader *L, struct training_scenario *sc, const struct ynode *n
 		fa = &sc->facts[sc->nfacts++];
 		fa->q = (size_t)q;
 		fa->answer = text;
-		fa->id = dup_text(L, k->text);
+		fa->id = ysource_strdup(&L->y, k->text);
 		fa->line = k->line;
 		fa->col = k->col;
 		fa->value = n->kids[i + 1];
@@ -926,14 +683,14 @@ read_expect(struct loader *L, struct training_scenario *sc, const struct ynode *
 		else if (k->kind == Y_SCALAR && strcmp(k->text, "outcome") == 0)
 			*out_node = n->kids[i + 1];
 		else
-			err_at(L, k->line, k->col, "unknown key under expect: use indicators and outcome");
+			ysource_error(&L->y, k->line, k->col, "unknown key under expect: use indicators and outcome");
 	}
 	if (*ind_node == NULL) {
-		err_at(L, n->line, n->col, "expect needs indicators: the list of indicators the "
+		ysource_error(&L->y, n->line, n->col, "expect needs indicators: the list of indicators the "
 		    "facts fire ([] when none should)");
 	} else if (want(L, *ind_node, Y_SEQ, "expect.indicators") &&
 	    (sc->expected = calloc((*ind_node)->n + 1, sizeof *sc->expected)) == NULL) {
-		L->nomem = true;
+		L->y.nomem = true;
 	}
 	for (size_t i = 0; sc->expected != NULL && i < (*ind_node)->n; i++) {
 		const struct ynode *e = (*ind_node)->kids[i];
@@ -949,7 +706,7 @@ read_expect(struct loader *L, struct training_scenario *sc, const struct ynode *
 				snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
 			else
 				hint[0] = '\0';
-			err_at(L, e->line, e->col, "no indicator '%s' in form '%s'%s: use one of: %s",
+			ysource_error(&L->y, e->line, e->col, "no indicator '%s' in form '%s'%s: use one of: %s",
 			    e->text, sc->form_id, hint, name_list(list, sizeof list, indicator_name, f,
 			    form_indicator_count(f)));
 			continue;
@@ -957,12 +714,12 @@ read_expect(struct loader *L, struct training_scenario *sc, const struct ynode *
 		for (size_t j = 0; j < sc->nexpected; j++)
 			dup = dup || sc->expected[j] == (size_t)ind;
 		if (dup)
-			err_at(L, e->line, e->col, "indicator '%s' is listed twice", e->text);
+			ysource_error(&L->y, e->line, e->col, "indicator '%s' is listed twice", e->text);
 		else
 			sc->expected[sc->nexpected++] = (size_t)ind;
 	}
 	if (*out_node == NULL)
-		err_at(L, n->line, n->col, "expect needs outcome: the outcome a good interview reaches");
+		ysource_error(&L->y, n->line, n->col, "expect needs outcome: the outcome a good interview reaches");
 	else if (want_text(L, *out_node, "expect.outcome")) {
 		int o = form_outcome_find(f, (*out_node)->text);
 
@@ -974,7 +731,7 @@ read_expect(struct loader *L, struct training_scenario *sc, const struct ynode *
 				snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
 			else
 				hint[0] = '\0';
-			err_at(L, (*out_node)->line, (*out_node)->col,
+			ysource_error(&L->y, (*out_node)->line, (*out_node)->col,
 			    "no outcome '%s' in form '%s'%s: use one of: %s", (*out_node)->text,
 			    sc->form_id, hint, name_list(list, sizeof list, outcome_name, f,
 			    form_outcome_count(f)));
@@ -1029,9 +786,9 @@ check_with_engine(struct loader *L, struct training_scenario *sc,
 	int reached;
 
 	if ((st = interview_start(f, sc->lang[0], &iv)) != ST_OK) {
-		L->nomem = st == ST_NOMEM;
-		if (!L->nomem)
-			err_at(L, 0, 0, "the interview engine refused form '%s'", sc->form_id);
+		L->y.nomem = st == ST_NOMEM;
+		if (!L->y.nomem)
+			ysource_error(&L->y, 0, 0, "the interview engine refused form '%s'", sc->form_id);
 		return;
 	}
 	for (size_t i = 0; i < sc->nfacts; i++) {
@@ -1039,18 +796,18 @@ check_with_engine(struct loader *L, struct training_scenario *sc,
 		const char *canon;
 
 		if (interview_state(iv) != IV_IN_PROGRESS) {
-			err_at(L, fa->line, fa->col, "%s comes after the interview ended at %s "
+			ysource_error(&L->y, fa->line, fa->col, "%s comes after the interview ended at %s "
 			    "(consent refused): the trainee can never record it; remove it",
 			    fa->id, ender ? ender : "consent");
 			continue;
 		}
 		st = interview_set(iv, fa->q, fa->answer);
 		if (st == ST_NOMEM) {
-			L->nomem = true;
+			L->y.nomem = true;
 			break;
 		}
 		if (st != ST_OK) {
-			err_at(L, fa->value->line, fa->value->col, "'%s' does not fit %s (%s): %s",
+			ysource_error(&L->y, fa->value->line, fa->value->col, "'%s' does not fit %s (%s): %s",
 			    fa->answer, fa->id, form_qtype_name(form_question_type(f, fa->q)),
 			    interview_error(iv));
 			free(fa->answer);
@@ -1059,7 +816,7 @@ check_with_engine(struct loader *L, struct training_scenario *sc,
 		}
 		canon = interview_answer_text(iv, fa->q);
 		if (canon != NULL && strcmp(canon, fa->answer) != 0) {
-			char *c = dup_text(L, canon);
+			char *c = ysource_strdup(&L->y, canon);
 
 			if (c != NULL) {
 				explicit_bzero(fa->answer, strlen(fa->answer));
@@ -1070,7 +827,7 @@ check_with_engine(struct loader *L, struct training_scenario *sc,
 		if (interview_state(iv) != IV_IN_PROGRESS)
 			ender = fa->id;
 	}
-	if (errors(L) > 0 || L->nomem)
+	if (errors(L) > 0 || L->y.nomem)
 		goto out;
 	for (size_t i = 0; i < sc->nfacts; i++) {
 		const struct fact *fa = &sc->facts[i];
@@ -1081,7 +838,7 @@ check_with_engine(struct loader *L, struct training_scenario *sc,
 			continue;
 		rel = interview_section_relevant(iv, s) ? form_question_relevant(f, fa->q)
 		    : form_section_relevant(f, s);
-		err_at(L, fa->line, fa->col, "%s is not asked when the other facts are answered "
+		ysource_error(&L->y, fa->line, fa->col, "%s is not asked when the other facts are answered "
 		    "(%s%s): change the facts it depends on, or remove it", fa->id,
 		    interview_section_relevant(iv, s) ? "relevant: " : "its section's relevant: ",
 		    rel ? expr_text(rel) : "?");
@@ -1096,7 +853,7 @@ check_with_engine(struct loader *L, struct training_scenario *sc,
 			for (size_t i = 0; i < sc->nfacts && !has; i++)
 				has = sc->facts[i].q == q;
 			if (!has)
-				warn_at(L, 0, 0, "required question %s has no fact: the trainee must "
+				ysource_warning(&L->y, 0, 0, "required question %s has no fact: the trainee must "
 				    "record something the card does not say", form_question_id(f, q));
 		}
 	}
@@ -1107,18 +864,18 @@ check_with_engine(struct loader *L, struct training_scenario *sc,
 		const struct ynode *at = expected_node(ind_node, f, ind);
 
 		if (!interview_indicator_fired(iv, ind))
-			err_at(L, at->line, at->col, "indicator '%s' does not fire from the facts "
+			ysource_error(&L->y, at->line, at->col, "indicator '%s' does not fire from the facts "
 			    "(when: %s): add the facts that fire it, or remove it",
 			    form_indicator_id(f, ind), expr_text(form_indicator_when(f, ind)));
 	}
 	for (size_t ind = 0; ind < form_indicator_count(f); ind++)
 		if (interview_indicator_fired(iv, ind) && !is_expected(sc, ind))
-			err_at(L, ind_node->line, ind_node->col, "the facts fire indicator '%s', "
+			ysource_error(&L->y, ind_node->line, ind_node->col, "the facts fire indicator '%s', "
 			    "which is not listed: add it (a trainee who records the facts sees it fire)",
 			    form_indicator_id(f, ind));
 	reached = interview_outcome(iv);
 	if (reached != (int)sc->outcome)
-		err_at(L, out_node->line, out_node->col, "the facts reach outcome '%s', not '%s': "
+		ysource_error(&L->y, out_node->line, out_node->col, "the facts reach outcome '%s', not '%s': "
 		    "change the facts or the expected outcome",
 		    reached >= 0 ? form_outcome_id(f, (size_t)reached) : "(none: the interview ended)",
 		    form_outcome_id(f, sc->outcome));
@@ -1207,43 +964,43 @@ load_form(struct loader *L, struct training_scenario *sc, const struct ynode *n,
 	if (!want_text(L, n, "form"))
 		return;
 	if (!valid_form_name(n->text)) {
-		err_at(L, n->line, n->col, "form '%s' is not a form id: write the id of a form "
+		ysource_error(&L->y, n->line, n->col, "form '%s' is not a form id: write the id of a form "
 		    "in forms/, such as screening", n->text);
 		return;
 	}
 	if (forms_dir != NULL)
 		snprintf(dir, sizeof dir, "%s", forms_dir);
 	else
-		default_forms_dir(L->file, dir, sizeof dir);
+		default_forms_dir(L->y.file, dir, sizeof dir);
 	if (!form_path(dir, n->text, path, sizeof path)) {
-		err_at(L, n->line, n->col, "the path of form '%s' is too long", n->text);
+		ysource_error(&L->y, n->line, n->col, "the path of form '%s' is too long", n->text);
 		return;
 	}
 	diag_list_init(&fdl);
 	st = form_load_file(path, &sc->form, &fdl);
 	stem = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (st == ST_NOMEM) {
-		L->nomem = true;
+		L->y.nomem = true;
 	} else if (st == ST_IO) {
-		err_at(L, n->line, n->col, "no form '%s' (looked for %s): name a form of the "
+		ysource_error(&L->y, n->line, n->col, "no form '%s' (looked for %s): name a form of the "
 		    "forms folder (see `intake forms list`)", n->text, path);
 	} else if (st != ST_OK) {
 		for (size_t i = 0; i < fdl.count; i++)
 			if (fdl.items[i].level == DIAG_ERROR)
-				diag_add(L->dl, DIAG_ERROR, fdl.items[i].file, fdl.items[i].line,
+				diag_add(L->y.dl, DIAG_ERROR, fdl.items[i].file, fdl.items[i].line,
 				    fdl.items[i].col, "%s", fdl.items[i].msg);
-		err_at(L, n->line, n->col, "form '%s' (%s) has errors: fix it first "
+		ysource_error(&L->y, n->line, n->col, "form '%s' (%s) has errors: fix it first "
 		    "(`intake forms check %s`)", n->text, path, path);
 	} else if (strcmp(form_id(sc->form), n->text) != 0 &&
 	    !(strncmp(stem, n->text, strlen(n->text)) == 0 &&
 	    strcmp(stem + strlen(n->text), ".yaml") == 0)) {
-		err_at(L, n->line, n->col, "%s holds form '%s', not '%s'", path,
+		ysource_error(&L->y, n->line, n->col, "%s holds form '%s', not '%s'", path,
 		    form_id(sc->form), n->text);
 	} else {
-		sc->form_id = dup_text(L, form_id(sc->form));
+		sc->form_id = ysource_strdup(&L->y, form_id(sc->form));
 	}
 	diag_list_free(&fdl);
-	if (errors(L) > 0 || L->nomem) {
+	if (errors(L) > 0 || L->y.nomem) {
 		form_free(sc->form);
 		sc->form = NULL;
 	}
@@ -1280,7 +1037,7 @@ read_persona(struct loader *L, struct training_scenario *sc, const struct ynode 
 			known = true;
 		}
 		if (!known)
-			err_at(L, k->line, k->col, "unknown key in persona: use name, background, "
+			ysource_error(&L->y, k->line, k->col, "unknown key in persona: use name, background, "
 			    "story, behaviour and if_asked_well");
 	}
 	for (size_t j = 0; j < 4; j++) {
@@ -1288,7 +1045,7 @@ read_persona(struct loader *L, struct training_scenario *sc, const struct ynode 
 
 		snprintf(what, sizeof what, "persona.%s", card_keys[j]);
 		if (slot[j] == NULL)
-			err_at(L, n->line, n->col, "persona needs %s", card_keys[j]);
+			ysource_error(&L->y, n->line, n->col, "persona needs %s", card_keys[j]);
 		else
 			read_ltext(L, sc, slot[j], what, &sc->card[j]);
 	}
@@ -1305,18 +1062,18 @@ load(struct loader *L, const char *buf, size_t len, const char *forms_dir,
 	struct ynode *root = NULL;
 	bool form_ok;
 
-	if ((sc = calloc(1, sizeof *sc)) == NULL || (sc->name = strdup(L->file)) == NULL) {
+	if ((sc = calloc(1, sizeof *sc)) == NULL || (sc->name = strdup(L->y.file)) == NULL) {
 		free(sc);
 		return ST_NOMEM;
 	}
 	if (!file_ok(L, buf, len) || (root = yaml_read(L, buf, len)) == NULL) {
-		if (errors(L) == 0 && !L->nomem)
-			err_at(L, 0, 0, "the file holds no scenario (only comments or blank lines): "
+		if (errors(L) == 0 && !L->y.nomem)
+			ysource_error(&L->y, 0, 0, "the file holds no scenario (only comments or blank lines): "
 			    "it starts with scenario:, form:, languages:, title: and persona:");
 		goto done;
 	}
 	if (root->kind != Y_MAP) {
-		err_at(L, root->line, root->col, "a scenario is a mapping of scenario:, form:, "
+		ysource_error(&L->y, root->line, root->col, "a scenario is a mapping of scenario:, form:, "
 		    "languages:, title:, persona:, facts:, expect: and learning_points:");
 		goto done;
 	}
@@ -1328,37 +1085,37 @@ load(struct loader *L, const char *buf, size_t len, const char *forms_dir,
 			if (strcmp(k->text, top_keys[j]) == 0)
 				break;
 		if (k->kind != Y_SCALAR || j == K__COUNT)
-			err_at(L, k->line, k->col, "unknown top-level key '%s': a scenario has "
+			ysource_error(&L->y, k->line, k->col, "unknown top-level key '%s': a scenario has "
 			    "scenario, version, form, languages, title, minutes, persona, facts, "
 			    "expect and learning_points", k->kind == Y_SCALAR ? k->text : "?");
 		else if (key[j] != NULL)
-			err_at(L, k->line, k->col, "%s is given twice", k->text);
+			ysource_error(&L->y, k->line, k->col, "%s is given twice", k->text);
 		else
 			key[j] = root->kids[i + 1];
 	}
 	for (size_t j = 0; j < K__COUNT; j++)
 		if (key[j] == NULL && j != K_MINUTES && j != K_VERSION)
-			err_at(L, 1, 1, "missing %s: (see forms/README.md, \"Training scenarios\")",
+			ysource_error(&L->y, 1, 1, "missing %s: (see forms/README.md, \"Training scenarios\")",
 			    top_keys[j]);
 	if (key[K_SCENARIO] != NULL && want_text(L, key[K_SCENARIO], "scenario")) {
-		if (!valid_id(key[K_SCENARIO]->text))
-			err_at(L, key[K_SCENARIO]->line, key[K_SCENARIO]->col, "scenario id '%s': "
+		if (!ytree_valid_id(key[K_SCENARIO]->text, TRAINING_ID_MAX))
+			ysource_error(&L->y, key[K_SCENARIO]->line, key[K_SCENARIO]->col, "scenario id '%s': "
 			    "use a-z, 0-9 and _, starting with a letter, at most %d characters",
 			    key[K_SCENARIO]->text, TRAINING_ID_MAX);
 		else
-			sc->id = dup_text(L, key[K_SCENARIO]->text);
+			sc->id = ysource_strdup(&L->y, key[K_SCENARIO]->text);
 	}
 	if (key[K_VERSION] != NULL && want_text(L, key[K_VERSION], "version"))
-		sc->version = dup_text(L, key[K_VERSION]->text);
+		sc->version = ysource_strdup(&L->y, key[K_VERSION]->text);
 	else
-		sc->version = dup_text(L, "1");
+		sc->version = ysource_strdup(&L->y, "1");
 	if (key[K_MINUTES] != NULL && want(L, key[K_MINUTES], Y_SCALAR, "minutes")) {
 		char *end;
 		unsigned long m = strtoul(key[K_MINUTES]->text, &end, 10);
 
 		if (key[K_MINUTES]->text[0] < '0' || key[K_MINUTES]->text[0] > '9' || *end ||
 		    m < 1 || m > 600)
-			err_at(L, key[K_MINUTES]->line, key[K_MINUTES]->col, "minutes: a whole "
+			ysource_error(&L->y, key[K_MINUTES]->line, key[K_MINUTES]->col, "minutes: a whole "
 			    "number of minutes from 1 to 600");
 		else
 			sc->minutes = (unsigned)m;
@@ -1384,16 +1141,16 @@ load(struct loader *L, const char *buf, size_t len, const char *forms_dir,
 		read_expect(L, sc, key[K_EXPECT], &ind_node, &out_node);
 	/* The engine's view only makes sense once every fact and expectation
 	 * could be read. */
-	form_ok = errors(L) == 0 && !L->nomem;
+	form_ok = errors(L) == 0 && !L->y.nomem;
 	if (form_ok)
 		check_with_engine(L, sc, ind_node, out_node, true);
 done:
 	ynode_free(root);
 	/* Whatever path led here, a scenario without these never loads. */
-	if (!L->nomem && errors(L) == 0 &&
+	if (!L->y.nomem && errors(L) == 0 &&
 	    (sc->id == NULL || sc->form == NULL || sc->nlang == 0 || sc->title.t[0] == NULL))
-		err_at(L, 0, 0, "the scenario is incomplete: see forms/README.md, \"Training scenarios\"");
-	if (L->nomem) {
+		ysource_error(&L->y, 0, 0, "the scenario is incomplete: see forms/README.md, \"Training scenarios\"");
+	if (L->y.nomem) {
 		training_free(sc);
 		return ST_NOMEM;
 	}
@@ -1415,10 +1172,10 @@ training_load_buffer(const char *name, const char *buf, size_t len,
 
 	*out = NULL;
 	diag_list_init(&local);
-	L.file = name ? name : "(scenario)";
-	L.dl = diags ? diags : &local;
-	L.base = L.dl->errors;
-	L.nomem = false;
+	L.y.file = name ? name : "(scenario)";
+	L.y.dl = diags ? diags : &local;
+	L.base = L.y.dl->errors;
+	L.y.nomem = false;
 	st = load(&L, buf, len, forms_dir, out);
 	diag_list_free(&local);
 	return st;
@@ -1588,7 +1345,7 @@ training_find(const char *dir, const char *forms_dir, const char *name,
 	*out = NULL;
 	if (looks_like_path(name))
 		return training_load_file(name, forms_dir, out, diags);
-	if (!valid_id(name))
+	if (!ytree_valid_id(name, TRAINING_ID_MAX))
 		return ST_NOTFOUND;
 	if (snprintf(path, sizeof path, "%s/%s.yaml", dir, name) >= (int)sizeof path)
 		return ST_INVALID;

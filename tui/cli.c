@@ -1,12 +1,16 @@
 /*
  * cli.c — helpers shared by the commands: opening and unlocking the vault,
- * reading passphrases, turning status codes into exit codes.
+ * reading passphrases, turning status codes into exit codes, interviewing
+ * from an answers file.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "form.h"
+#include "interview.h"
 #include "secret.h"
 #include "vault.h"
 
@@ -176,4 +180,58 @@ cli_open_unlocked(struct cli *c, struct vault **out)
 fail:
 	vault_close(v);
 	return rc;
+}
+
+int
+cli_load_answers(const char *path, json_t **out)
+{
+	json_error_t jerr;
+	json_t *answers = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (answers == NULL || !json_is_object(answers)) {
+		fprintf(stderr, "intake: %s:%d:%d: %s\n", path, jerr.line, jerr.column,
+		    answers ? "the answers must be one JSON object {\"question_id\": answer}"
+		    : jerr.text);
+		json_decref(answers);
+		return EXIT_INVALID;
+	}
+	*out = answers;
+	return EXIT_OK;
+}
+
+int
+cli_interview(struct cli *c, struct vault *v, const struct form *f, json_t *answers,
+    int training, const char *what, struct interview **out)
+{
+	char err[512] = "";
+	struct interview *iv = NULL;
+	enum status st;
+
+	*out = NULL;
+	st = interview_start(f, c->lang, &iv);
+	if (st == ST_NOTFOUND) {
+		fprintf(stderr, "intake: form '%s' has no language '%s'\n", form_id(f), c->lang);
+		return EXIT_INVALID;
+	}
+	if (st != ST_OK)
+		return cli_fail(st, NULL);
+	interview_set_interviewer(iv, vault_user(v));
+	interview_set_training(iv, training != 0);
+	if (interview_apply_answers(iv, answers, err, sizeof err) != ST_OK) {
+		fprintf(stderr, "intake: invalid answer: %s\nNothing was saved.\n", err);
+		goto fail;
+	}
+	if (interview_state(iv) == IV_IN_PROGRESS && interview_finish(iv) != ST_OK) {
+		int q = interview_current(iv);
+
+		fprintf(stderr, "intake: %s is not complete: %s%s%s\nNothing was saved.\n", what,
+		    q >= 0 ? form_question_id(f, (size_t)q) : "", q >= 0 ? ": " : "",
+		    interview_error(iv));
+		goto fail;
+	}
+	*out = iv;
+	return EXIT_OK;
+fail:
+	interview_free(iv);
+	return EXIT_INVALID;
 }

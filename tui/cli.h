@@ -16,6 +16,9 @@
 
 struct vault;
 struct secret;
+struct form;
+struct interview;
+struct json_t;
 
 /* Exit codes, documented in `intake --help` and README. */
 enum {
@@ -107,6 +110,17 @@ struct secret *cli_passphrase(struct cli *c, const char *prompt, int *rc);
 /* A new passphrase: --new-passphrase-fd/-file, else asked twice. Checked
  * against the minimum length. */
 struct secret *cli_new_passphrase(struct cli *c, const char *who, int *rc);
+/* Reads the answers file at path: one JSON object {"question_id": answer}.
+ * EXIT_OK and *out (the caller's, json_decref), or EXIT_INVALID after saying
+ * where the file is wrong. */
+int cli_load_answers(const char *path, struct json_t **out);
+/* Interviews f with the answers as the vault's user would in the interview
+ * screen: in --lang, marked training when `training`, finished unless the
+ * answers ended it. EXIT_OK and *out (the caller's), or an exit code after a
+ * message that names `what` ("the record") and ends "Nothing was saved."
+ * when an answer or the whole was refused. */
+int cli_interview(struct cli *c, struct vault *v, const struct form *f,
+    struct json_t *answers, int training, const char *what, struct interview **out);
 /* The first supervisor's passphrase at init: --passphrase-fd/-file, else asked
  * twice; checked like a new one. */
 struct secret *cli_first_passphrase(struct cli *c, const char *who, int *rc);

@@ -45,12 +45,10 @@ save_record(struct vault *v, struct interview *iv)
 static int
 record_add(struct cli *c)
 {
-	char err[512] = "";
 	struct vault *v = NULL;
 	struct form *f = NULL;
 	struct interview *iv = NULL;
 	json_t *answers = NULL;
-	json_error_t jerr;
 	enum status st;
 	int rc;
 
@@ -61,15 +59,8 @@ record_add(struct cli *c)
 	}
 	if ((st = formdir_load(c->form, &f)) != ST_OK)
 		return cli_exit_code(st == ST_NOTFOUND ? ST_INVALID : st);
-	answers = json_load_file(c->answers, JSON_REJECT_DUPLICATES, &jerr);
-	if (answers == NULL || !json_is_object(answers)) {
-		fprintf(stderr, "intake: %s:%d:%d: %s\n", c->answers, jerr.line, jerr.column,
-		    answers ? "the answers must be one JSON object {\"question_id\": answer}"
-		    : jerr.text);
-		rc = EXIT_INVALID;
-		goto out;
-	}
-	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+	if ((rc = cli_load_answers(c->answers, &answers)) != EXIT_OK ||
+	    (rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		goto out;
 	if (vault_role(v) == ROLE_TRAINER && !c->training) {
 		rc = cli_fail(ST_DENIED, "a trainer works only in the training vault (--training)");
@@ -79,32 +70,8 @@ record_add(struct cli *c)
 		rc = cli_fail(st, vault_errmsg(v));
 		goto out;
 	}
-	st = interview_start(f, c->lang, &iv);
-	if (st == ST_NOTFOUND) {
-		fprintf(stderr, "intake: form '%s' has no language '%s'\n", form_id(f), c->lang);
-		rc = EXIT_INVALID;
+	if ((rc = cli_interview(c, v, f, answers, c->training, "the record", &iv)) != EXIT_OK)
 		goto out;
-	}
-	if (st != ST_OK) {
-		rc = cli_fail(st, NULL);
-		goto out;
-	}
-	interview_set_interviewer(iv, vault_user(v));
-	interview_set_training(iv, c->training != 0);
-	if (interview_apply_answers(iv, answers, err, sizeof err) != ST_OK) {
-		fprintf(stderr, "intake: invalid answer: %s\nNothing was saved.\n", err);
-		rc = EXIT_INVALID;
-		goto out;
-	}
-	if (interview_state(iv) == IV_IN_PROGRESS && interview_finish(iv) != ST_OK) {
-		int q = interview_current(iv);
-
-		fprintf(stderr, "intake: the record is not complete: %s%s%s\nNothing was saved.\n",
-		    q >= 0 ? form_question_id(f, (size_t)q) : "", q >= 0 ? ": " : "",
-		    interview_error(iv));
-		rc = EXIT_INVALID;
-		goto out;
-	}
 	rc = save_record(v, iv);
 out:
 	json_decref(answers);
@@ -300,6 +267,19 @@ print_text(struct interview *iv, const struct case_code *code)
 	    consent_word(interview_consent(iv, FORM_CONSENT_STATISTICS)));
 }
 
+/* --format of show and history: 1 for text (the default), 0 for json, -1
+ * after a usage message. */
+static int
+text_format(const struct cli *c)
+{
+	if (c->format == NULL || strcmp(c->format, "text") == 0)
+		return 1;
+	if (strcmp(c->format, "json") == 0)
+		return 0;
+	fprintf(stderr, "intake: --format is text or json\n");
+	return -1;
+}
+
 static int
 record_show(struct cli *c)
 {
@@ -319,11 +299,8 @@ record_show(struct cli *c)
 		    "[--format text|json]\n");
 		return EXIT_USAGE;
 	}
-	text = c->format == NULL || strcmp(c->format, "text") == 0;
-	if (!text && strcmp(c->format, "json") != 0) {
-		fprintf(stderr, "intake: --format is text or json\n");
+	if ((text = text_format(c)) < 0)
 		return EXIT_USAGE;
-	}
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
 	if ((st = vault_record_find(v, c->argv[1], &id)) != ST_OK ||
@@ -359,24 +336,6 @@ out:
 	form_free(f);
 	vault_close(v);
 	return rc;
-}
-
-/* Reads --answers into *out (a JSON object), reporting errors. */
-static int
-load_answers(const char *path, json_t **out)
-{
-	json_error_t jerr;
-	json_t *answers = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-
-	if (answers == NULL || !json_is_object(answers)) {
-		fprintf(stderr, "intake: %s:%d:%d: %s\n", path, jerr.line, jerr.column,
-		    answers ? "the answers must be one JSON object {\"question_id\": answer}"
-		    : jerr.text);
-		json_decref(answers);
-		return EXIT_INVALID;
-	}
-	*out = answers;
-	return EXIT_OK;
 }
 
 /* --reason, checked before anything is unlocked. */
@@ -415,7 +374,7 @@ record_amend_cmd(struct cli *c)
 		return EXIT_USAGE;
 	}
 	if ((rc = check_reason(c, "record amend")) != EXIT_OK ||
-	    (rc = load_answers(c->answers, &answers)) != EXIT_OK)
+	    (rc = cli_load_answers(c->answers, &answers)) != EXIT_OK)
 		return rc;
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		goto out;
@@ -542,11 +501,8 @@ record_history_cmd(struct cli *c)
 		fprintf(stderr, "intake: usage: intake record history CODE [--format text|json]\n");
 		return EXIT_USAGE;
 	}
-	text = c->format == NULL || strcmp(c->format, "text") == 0;
-	if (!text && strcmp(c->format, "json") != 0) {
-		fprintf(stderr, "intake: --format is text or json\n");
+	if ((text = text_format(c)) < 0)
 		return EXIT_USAGE;
-	}
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
 	if ((st = vault_require(v, VAULT_RIGHT_READ_ALL)) != ST_OK ||

@@ -312,12 +312,10 @@ out:
 static int
 training_score(struct cli *c)
 {
-	char err[512] = "";
 	struct training_scenario *sc = NULL;
 	struct interview *iv = NULL;
 	struct vault *v = NULL;
 	json_t *answers = NULL;
-	json_error_t jerr;
 	enum status st;
 	int rc;
 
@@ -328,44 +326,17 @@ training_score(struct cli *c)
 	}
 	if ((rc = load_scenario(c->argv[1], &sc)) != EXIT_OK)
 		return rc;
-	answers = json_load_file(c->answers, JSON_REJECT_DUPLICATES, &jerr);
-	if (answers == NULL || !json_is_object(answers)) {
-		fprintf(stderr, "intake: %s:%d:%d: %s\n", c->answers, jerr.line, jerr.column,
-		    answers ? "the answers must be one JSON object {\"question_id\": answer}"
-		    : jerr.text);
-		rc = EXIT_INVALID;
-		goto out;
-	}
-	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+	if ((rc = cli_load_answers(c->answers, &answers)) != EXIT_OK ||
+	    (rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		goto out;
 	if ((st = vault_check_training(v, 1)) != ST_OK ||
 	    (st = record_attach_form(v, training_form(sc))) != ST_OK) {
 		rc = cli_fail(st, vault_errmsg(v));
 		goto out;
 	}
-	if ((st = interview_start(training_form(sc), c->lang, &iv)) != ST_OK) {
-		if (st == ST_NOTFOUND)
-			fprintf(stderr, "intake: form '%s' has no language '%s'\n",
-			    training_form_id(sc), c->lang);
-		rc = st == ST_NOTFOUND ? EXIT_INVALID : cli_fail(st, NULL);
+	if ((rc = cli_interview(c, v, training_form(sc), answers, 1, "the mock screening",
+	    &iv)) != EXIT_OK)
 		goto out;
-	}
-	interview_set_interviewer(iv, vault_user(v));
-	interview_set_training(iv, true);
-	if (interview_apply_answers(iv, answers, err, sizeof err) != ST_OK) {
-		fprintf(stderr, "intake: invalid answer: %s\nNothing was saved.\n", err);
-		rc = EXIT_INVALID;
-		goto out;
-	}
-	if (interview_state(iv) == IV_IN_PROGRESS && interview_finish(iv) != ST_OK) {
-		int q = interview_current(iv);
-
-		fprintf(stderr, "intake: the mock screening is not complete: %s%s%s\n"
-		    "Nothing was saved.\n", q >= 0 ? form_question_id(training_form(sc), (size_t)q)
-		    : "", q >= 0 ? ": " : "", interview_error(iv));
-		rc = EXIT_INVALID;
-		goto out;
-	}
 	rc = save_debrief(v, sc, iv, c->lang);
 out:
 	json_decref(answers);

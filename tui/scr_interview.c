@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "app.h"
 #include "form.h"
 #include "interview.h"
 #include "record.h"
+#include "summary.h"
 #include "ui.h"
 
 #define FIELD_X 4
@@ -322,6 +324,8 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		app_goto(a, SCR_REVIEW);
 		return;
 	}
+	if (actions_common(a, act, ACTS_ALL) || ui_list_move(&a->focus, v.nchoices, act))
+		return;
 	switch (act) {
 	case ACT_SUBMIT:
 		if (!a->edit && v.type == FORM_SELECT_ONE && a->ticks)
@@ -358,22 +362,6 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 			a->ticks[a->focus] = !a->ticks[a->focus];
 		}
 		break;
-	case ACT_UP:
-		if (a->focus > 0)
-			a->focus--;
-		break;
-	case ACT_DOWN:
-		if ((size_t)a->focus + 1 < v.nchoices)
-			a->focus++;
-		break;
-	case ACT_PAGE_UP:
-	case ACT_FIRST:
-		a->focus = 0;
-		break;
-	case ACT_PAGE_DOWN:
-	case ACT_LAST:
-		a->focus = v.nchoices ? (int)v.nchoices - 1 : 0;
-		break;
 	case ACT_DECLINE:
 	case ACT_DONT_KNOW:
 		if (v.type == FORM_NOTE)
@@ -389,26 +377,11 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		if (commit(a, &v, true))
 			app_goto(a, SCR_REVIEW);
 		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
-		break;
-	case ACT_END_INTERVIEW:
-		app_overlay(a, SCR_END);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
 	case ACT_CANCEL:
 		app_save_draft(a);
 		app_close_interview(a);
 		app_goto(a, SCR_CASES);
 		app_say(a, false, "The interview is kept as a draft: open it from the list to go on.");
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		if (a->edit)
@@ -433,30 +406,6 @@ review_items(struct app *a, size_t *qs, size_t max)
 		    form_question_type(a->form, q) != FORM_NOTE && n < max)
 			qs[n++] = q;
 	return n;
-}
-
-static void
-answer_text(struct app *a, size_t q, char *buf, size_t len)
-{
-	enum iv_answer_kind k = interview_answer_kind(a->iv, q);
-	size_t lang = interview_lang(a->iv);
-	int list = form_question_choices(a->form, q);
-	size_t used = 0;
-
-	buf[0] = '\0';
-	if (k == IV_NONE)
-		snprintf(buf, len, "%s", form_question_required(a->form, q) ? "(missing)" : "-");
-	else if (k == IV_DECLINED)
-		snprintf(buf, len, "[%s]", interview_msg(a->iv, IV_MSG_DECLINED));
-	else if (k == IV_DONT_KNOW)
-		snprintf(buf, len, "[%s]", interview_msg(a->iv, IV_MSG_DONT_KNOW));
-	else if (list >= 0) {
-		for (size_t i = 0; i < form_choice_count(a->form, (size_t)list) && used < len; i++)
-			if (interview_is_selected(a->iv, q, form_choice_value(a->form, (size_t)list, i)))
-				used += (size_t)snprintf(buf + used, len - used, "%s%s",
-				    used ? "; " : "", form_choice_label(a->form, (size_t)list, i, lang));
-	} else
-		snprintf(buf, len, "%s", interview_answer_text(a->iv, q));
 }
 
 static enum keys_context
@@ -528,7 +477,7 @@ review_draw(struct app *a)
 				ui_text(row, 1, 2, sel ? ">" : " ", sel ? A_REVERSE : 0);
 				ui_text(row, 3, COLS / 2 - 4, form_question_label(a->form, qs[i], lang),
 				    sel ? A_REVERSE : 0);
-				answer_text(a, qs[i], ans, sizeof ans);
+				summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
 				ui_text(row, COLS / 2, COLS / 2 - 1, ans, sel ? A_REVERSE : 0);
 			}
 		}
@@ -545,23 +494,10 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
 
 	(void)ev;
+	/* The list is the questions, then "Finish the interview". */
+	if (actions_common(a, act, ACTS_ALL) || ui_list_move(&a->focus, n + 1, act))
+		return;
 	switch (act) {
-	case ACT_UP:
-		if (a->focus > 0)
-			a->focus--;
-		break;
-	case ACT_DOWN:
-		if ((size_t)a->focus < n)
-			a->focus++;
-		break;
-	case ACT_FIRST:
-	case ACT_PAGE_UP:
-		a->focus = 0;
-		break;
-	case ACT_LAST:
-	case ACT_PAGE_DOWN:
-		a->focus = (int)n;
-		break;
 	case ACT_SUBMIT:
 		if ((size_t)a->focus < n) {
 			if (interview_goto(a->iv, qs[a->focus]) == ST_OK) {
@@ -586,21 +522,6 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 			break;
 		app_goto(a, SCR_QUESTION);
 		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
-		break;
-	case ACT_END_INTERVIEW:
-		app_overlay(a, SCR_END);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
-		break;
 	default:
 		break;
 	}
@@ -622,15 +543,12 @@ outcome_draw(struct app *a)
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
 		ACT_EMERGENCY, ACT_HIDE, ACT_HELP };
 	const struct form *f = a->form;
-	size_t lang = interview_lang(a->iv), qs[32];
+	size_t lang = interview_lang(a->iv);
 	int o = interview_outcome(a->iv);
 	struct ui_pager p;
 	char buf[1024];
 
-	p.top = app_frame(a, "Intake - outcome") + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, "Intake - outcome") + 1, a->scroll);
 	if (interview_state(a->iv) == IV_ENDED) {
 		snprintf(buf, sizeof buf, "The interview ended early (%s).", interview_end_reason(a->iv));
 		ui_pager_line(&p, 2, buf, A_BOLD);
@@ -638,10 +556,7 @@ outcome_draw(struct app *a)
 		p.line++;
 	}
 	if (o >= 0) {
-		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
-		ui_pager_line(&p, 2, buf, A_BOLD);
-		if (form_outcome_advice(f, (size_t)o, lang))
-			ui_pager_wrap(&p, 4, form_outcome_advice(f, (size_t)o, lang), 0);
+		summary_outcome(&p, 2, f, (size_t)o, lang);
 		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
 			size_t r = form_outcome_referral(f, (size_t)o, k);
 
@@ -651,23 +566,7 @@ outcome_draw(struct app *a)
 		}
 		p.line++;
 	}
-	ui_pager_line(&p, 2, "Indicators", A_BOLD);
-	if (interview_fired_count(a->iv) == 0)
-		ui_pager_line(&p, 4, "none fired", 0);
-	for (size_t i = 0; i < form_indicator_count(f); i++) {
-		size_t na;
-
-		if (!interview_indicator_fired(a->iv, i))
-			continue;
-		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
-		    form_indicator_label(f, i, lang));
-		ui_pager_line(&p, 4, buf, 0);
-		na = interview_indicator_answers(a->iv, i, qs, 32);
-		for (size_t k = 0; k < na && k < 32; k++) {
-			snprintf(buf, sizeof buf, "from: %s", form_question_label(f, qs[k], lang));
-			ui_pager_line(&p, 8, buf, A_DIM);
-		}
-	}
+	summary_indicators(&p, 2, a->iv, f, true);
 	p.line++;
 	snprintf(buf, sizeof buf, "Consent: interview %s, referral %s, statistics %s",
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_INTERVIEW)),
@@ -684,52 +583,48 @@ outcome_draw(struct app *a)
 	move(p.top, 2);
 }
 
+/* Saves the interview as a final record and drops its draft. A mock
+ * screening then goes to its debrief; a real interview is closed and the
+ * case list shown, and true returned with *code the saved case, for the
+ * caller to say. False otherwise (a refusal is shown). */
+static bool
+save_final(struct app *a, struct case_code *code)
+{
+	struct record_id id;
+
+	if (record_save(a->v, a->iv, &id) != ST_OK) {
+		app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
+		return false;
+	}
+	if (a->has_draft)
+		vault_draft_delete(a->v, &a->draft);
+	a->has_draft = false;
+	record_id_code(&id, code);
+	if (a->training) {
+		app_debrief(a);
+		return false;
+	}
+	app_close_interview(a);
+	app_goto(a, SCR_CASES);
+	return true;
+}
+
 static void
 outcome_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	struct record_id id;
 	struct case_code code;
-	enum status st;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_ALL & ~ACTS_END))
+		return;
 	switch (act) {
 	case ACT_SUBMIT:
-		st = record_save(a->v, a->iv, &id);
-		if (st != ST_OK) {
-			app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
-			break;
-		}
-		if (a->has_draft)
-			vault_draft_delete(a->v, &a->draft);
-		a->has_draft = false;
-		record_id_code(&id, &code);
-		if (a->training) {
-			app_debrief(a);
-			break;
-		}
-		app_close_interview(a);
-		app_goto(a, SCR_CASES);
-		app_say(a, false, "Saved case %s.", code.s);
+		if (save_final(a, &code))
+			app_say(a, false, "Saved case %s.", code.s);
 		break;
 	case ACT_UP:
-		if (a->scroll > 0)
-			a->scroll--;
-		break;
 	case ACT_DOWN:
-		if (a->scroll + 1 < a->total_lines)
-			a->scroll++;
-		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
+		ui_pager_scroll(&a->scroll, a->total_lines, act);
 		break;
 	default:
 		break;
@@ -782,27 +677,18 @@ end_enter(struct app *a)
 static void
 end_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	struct record_id id;
 	struct case_code code;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_LANGUAGE | ACTS_EMERGENCY))
+		return;
 	switch (act) {
 	case ACT_UP:
-		if (a->focus > 0)
-			a->focus--;
-		break;
 	case ACT_DOWN:
-		if ((size_t)a->focus + 1 < N_REASONS)
-			a->focus++;
+		ui_list_move(&a->focus, N_REASONS, act);
 		break;
 	case ACT_CANCEL:
 		app_close_overlay(a);
-		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
 		break;
 	case ACT_SUBMIT:
 		if (interview_state(a->iv) == IV_IN_PROGRESS &&
@@ -810,21 +696,9 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 			app_say(a, true, "%s", interview_error(a->iv));
 			break;
 		}
-		if (record_save(a->v, a->iv, &id) != ST_OK) {
-			app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
-			break;
-		}
-		if (a->has_draft)
-			vault_draft_delete(a->v, &a->draft);
-		a->has_draft = false;
-		record_id_code(&id, &code);
-		if (a->training) {
-			app_debrief(a);
-			break;
-		}
-		app_close_interview(a);
-		app_goto(a, SCR_CASES);
-		app_say(a, false, "The interview ended; case %s keeps what consent allows.", code.s);
+		if (save_final(a, &code))
+			app_say(a, false, "The interview ended; case %s keeps what consent allows.",
+			    code.s);
 		break;
 	default:
 		break;

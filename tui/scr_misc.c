@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "app.h"
 #include "form.h"
 #include "formdir.h"
 #include "interview.h"
 #include "record.h"
+#include "summary.h"
 #include "ui.h"
 
 static enum keys_context
@@ -20,23 +22,6 @@ list_context(struct app *a)
 {
 	(void)a;
 	return KCTX_LIST;
-}
-
-static void
-pager_scroll(struct app *a, enum action act, int total)
-{
-	int page = LINES - 6;
-
-	if (act == ACT_UP && a->scroll > 0)
-		a->scroll--;
-	else if (act == ACT_DOWN && a->scroll + 1 < total)
-		a->scroll++;
-	else if (act == ACT_PAGE_DOWN || act == ACT_NEXT)
-		a->scroll = a->scroll + page < total ? a->scroll + page : a->scroll;
-	else if (act == ACT_PAGE_UP || act == ACT_PREV)
-		a->scroll = a->scroll > page ? a->scroll - page : 0;
-	else if (act == ACT_FIRST)
-		a->scroll = 0;
 }
 
 /* ---- record view ---- */
@@ -62,7 +47,7 @@ record_draw(struct app *a)
 	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
 		ACT_HIDE, ACT_HELP };
 	const struct form *f = a->form;
-	size_t lang, qs[32], last = (size_t)-1;
+	size_t lang, last = (size_t)-1;
 	struct case_code code;
 	struct ui_pager p;
 	char buf[1024];
@@ -73,10 +58,7 @@ record_draw(struct app *a)
 	lang = interview_lang(a->iv);
 	record_id_code(&a->record, &code);
 	snprintf(buf, sizeof buf, "Intake - case %s (read only)", code.s);
-	p.top = app_frame(a, buf) + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, buf) + 1, a->scroll);
 	snprintf(buf, sizeof buf, "%s - %s - %s - interviewer %s%s", form_title(f, lang),
 	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
 	    interview_training(a->iv) ? " - TRAINING" : "");
@@ -87,8 +69,6 @@ record_draw(struct app *a)
 	}
 	for (size_t q = 0; q < form_question_count(f); q++) {
 		enum iv_answer_kind k = interview_answer_kind(a->iv, q);
-		int list = form_question_choices(f, q);
-		size_t used = 0;
 
 		if (k == IV_NONE || form_question_type(f, q) == FORM_NOTE)
 			continue;
@@ -98,43 +78,15 @@ record_draw(struct app *a)
 			ui_pager_line(&p, 1, form_section_title(f, last, lang), A_BOLD);
 		}
 		ui_pager_wrap(&p, 3, form_question_label(f, q, lang), 0);
-		buf[0] = '\0';
-		if (k == IV_DECLINED)
-			snprintf(buf, sizeof buf, "[%s]", interview_msg(a->iv, IV_MSG_DECLINED));
-		else if (k == IV_DONT_KNOW)
-			snprintf(buf, sizeof buf, "[%s]", interview_msg(a->iv, IV_MSG_DONT_KNOW));
-		else if (list >= 0) {
-			for (size_t i = 0; i < form_choice_count(f, (size_t)list) && used < sizeof buf; i++)
-				if (interview_is_selected(a->iv, q, form_choice_value(f, (size_t)list, i)))
-					used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
-					    used ? "; " : "", form_choice_label(f, (size_t)list, i, lang));
-		} else
-			snprintf(buf, sizeof buf, "%s", interview_answer_text(a->iv, q));
+		summary_answer(a->iv, f, q, buf, sizeof buf);
 		ui_pager_wrap(&p, 6, buf, 0);
 	}
 	p.line++;
-	ui_pager_line(&p, 1, "Indicators", A_BOLD);
-	if (interview_fired_count(a->iv) == 0)
-		ui_pager_line(&p, 3, "none fired", 0);
-	for (size_t i = 0; i < form_indicator_count(f); i++) {
-		size_t na;
-
-		if (!interview_indicator_fired(a->iv, i))
-			continue;
-		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
-		    form_indicator_label(f, i, lang));
-		ui_pager_line(&p, 3, buf, 0);
-		na = interview_indicator_answers(a->iv, i, qs, 32);
-		for (size_t k = 0; k < na && k < 32; k++)
-			ui_pager_line(&p, 7, form_question_label(f, qs[k], lang), A_DIM);
-	}
+	summary_indicators(&p, 1, a->iv, f, false);
 	o = interview_outcome(a->iv);
 	if (o >= 0) {
 		p.line++;
-		snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, (size_t)o, lang));
-		ui_pager_line(&p, 1, buf, A_BOLD);
-		if (form_outcome_advice(f, (size_t)o, lang))
-			ui_pager_wrap(&p, 3, form_outcome_advice(f, (size_t)o, lang), 0);
+		summary_outcome(&p, 1, f, (size_t)o, lang);
 	}
 	a->total_lines = p.line;
 	ui_message(a->msg, a->msg_error);
@@ -146,6 +98,8 @@ static void
 record_act(struct app *a, enum action act, const struct key_event *ev)
 {
 	(void)ev;
+	if (actions_common(a, act, ACTS_ALL & ~ACTS_END))
+		return;
 	switch (act) {
 	case ACT_CANCEL:
 	case ACT_SUBMIT:
@@ -153,20 +107,8 @@ record_act(struct app *a, enum action act, const struct key_event *ev)
 		a->viewing = false;
 		app_goto(a, SCR_CASES);
 		break;
-	case ACT_LANGUAGE:
-		app_overlay(a, SCR_LANGUAGE);
-		break;
-	case ACT_EMERGENCY:
-		app_overlay(a, SCR_EMERGENCY);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
-		break;
 	default:
-		pager_scroll(a, act, a->total_lines);
+		ui_pager_scroll(&a->scroll, a->total_lines, act);
 		break;
 	}
 }
@@ -194,7 +136,7 @@ overlay_act(struct app *a, enum action act, const struct key_event *ev)
 	else if (act == ACT_QUIT)
 		a->quit = true;
 	else
-		pager_scroll(a, act, a->total_lines);
+		ui_pager_scroll(&a->scroll, a->total_lines, act);
 }
 
 static const char *const context_names[KCTX__COUNT] = {
@@ -212,10 +154,7 @@ help_draw(struct app *a)
 	struct ui_pager p;
 	char keysbuf[64], line[256];
 
-	p.top = app_frame(a, "Intake - help") + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, "Intake - help") + 1, a->scroll);
 	ui_pager_line(&p, 1, "Every action has a Ctrl-key; function keys are aliases.", 0);
 	ui_pager_line(&p, 1, "Without function keys, press Esc then a digit: Esc 1 = F1 ... Esc 0 = F10.", 0);
 	for (int ctx = 0; ctx < KCTX__COUNT; ctx++) {
@@ -259,10 +198,7 @@ emergency_draw(struct app *a)
 			own = NULL;
 		f = own;
 	}
-	p.top = app_frame(a, "Intake - emergency contacts") + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, "Intake - emergency contacts") + 1, a->scroll);
 	for (size_t r = 0; f && r < form_referral_count(f); r++) {
 		if (!form_referral_emergency(f, r))
 			continue;
@@ -325,12 +261,8 @@ language_act(struct app *a, enum action act, const struct key_event *ev)
 	(void)ev;
 	switch (act) {
 	case ACT_UP:
-		if (a->focus > 0)
-			a->focus--;
-		break;
 	case ACT_DOWN:
-		if ((size_t)a->focus + 1 < form_lang_count(a->form))
-			a->focus++;
+		ui_list_move(&a->focus, form_lang_count(a->form), act);
 		break;
 	case ACT_SUBMIT:
 		interview_set_lang(a->iv, form_lang_code(a->form, (size_t)a->focus));

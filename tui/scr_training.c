@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "actions.h"
 #include "app.h"
 #include "form.h"
 #include "interview.h"
@@ -164,6 +165,8 @@ scenario_act(struct app *a, enum action act, const struct key_event *ev)
 	size_t count = a->scenario ? form_lang_count(training_form(a->scenario)) : a->nscenarios;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_HELP | ACTS_QUIT))
+		return;
 	switch (act) {
 	case ACT_UP:
 		for (int i = a->focus - 1; i >= 0; i--)
@@ -200,12 +203,6 @@ scenario_act(struct app *a, enum action act, const struct key_event *ev)
 			app_close_interview(a);
 			app_goto(a, SCR_CASES);
 		}
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		break;
@@ -263,10 +260,7 @@ debrief_draw(struct app *a)
 	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_HIDE, ACT_HELP };
 	struct ui_pager p;
 
-	p.top = app_frame(a, "Intake - debrief") + 1;
-	p.rows = LINES - 3 - p.top;
-	p.line = 0;
-	p.skip = a->scroll;
+	ui_pager_begin(&p, app_frame(a, "Intake - debrief") + 1, a->scroll);
 	for (size_t i = 0; i < a->debrief_n; i++) {
 		switch ((enum training_line_kind)a->debrief_kind[i]) {
 		case TRAINING_LINE_TITLE:
@@ -295,9 +289,9 @@ debrief_draw(struct app *a)
 static void
 debrief_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	int page = LINES - 6;
-
 	(void)ev;
+	if (actions_common(a, act, ACTS_HELP | ACTS_QUIT))
+		return;
 	switch (act) {
 	case ACT_CANCEL:
 	case ACT_SUBMIT:
@@ -306,27 +300,12 @@ debrief_act(struct app *a, enum action act, const struct key_event *ev)
 		app_say(a, false, "The debrief is kept: `intake training report` lists every session.");
 		break;
 	case ACT_UP:
-		if (a->scroll > 0)
-			a->scroll--;
-		break;
 	case ACT_DOWN:
-		if (a->scroll + 1 < a->total_lines)
-			a->scroll++;
-		break;
 	case ACT_PAGE_DOWN:
 	case ACT_NEXT:
-		if (a->scroll + page < a->total_lines)
-			a->scroll += page;
-		break;
 	case ACT_PAGE_UP:
 	case ACT_PREV:
-		a->scroll = a->scroll > page ? a->scroll - page : 0;
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
+		ui_pager_scroll(&a->scroll, a->total_lines, act);
 		break;
 	default:
 		break;

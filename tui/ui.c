@@ -221,6 +221,15 @@ ui_message(const char *msg, int is_error)
 }
 
 void
+ui_pager_begin(struct ui_pager *p, int top, int skip)
+{
+	p->top = top;
+	p->rows = LINES - 3 - top;
+	p->line = 0;
+	p->skip = skip;
+}
+
+void
 ui_pager_line(struct ui_pager *p, int x, const char *text, attr_t attr)
 {
 	int r = p->line - p->skip;
@@ -241,5 +250,47 @@ ui_pager_wrap(struct ui_pager *p, int x, const char *text, attr_t attr)
 		if (r >= 0 && r < p->rows)
 			ui_wrap(p->top + r, x, COLS - x - 1, i, 1, text, attr);
 		p->line++;
+	}
+}
+
+void
+ui_pager_scroll(int *scroll, int total, enum action act)
+{
+	int page = LINES - 6;
+
+	if (act == ACT_UP && *scroll > 0)
+		(*scroll)--;
+	else if (act == ACT_DOWN && *scroll + 1 < total)
+		(*scroll)++;
+	else if (act == ACT_PAGE_DOWN || act == ACT_NEXT)
+		*scroll = *scroll + page < total ? *scroll + page : *scroll;
+	else if (act == ACT_PAGE_UP || act == ACT_PREV)
+		*scroll = *scroll > page ? *scroll - page : 0;
+	else if (act == ACT_FIRST)
+		*scroll = 0;
+}
+
+bool
+ui_list_move(int *focus, size_t count, enum action act)
+{
+	switch (act) {
+	case ACT_UP:
+		if (*focus > 0)
+			(*focus)--;
+		return true;
+	case ACT_DOWN:
+		if ((size_t)*focus + 1 < count)
+			(*focus)++;
+		return true;
+	case ACT_FIRST:
+	case ACT_PAGE_UP:
+		*focus = 0;
+		return true;
+	case ACT_LAST:
+	case ACT_PAGE_DOWN:
+		*focus = count ? (int)count - 1 : 0;
+		return true;
+	default:
+		return false;
 	}
 }

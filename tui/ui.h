@@ -14,6 +14,7 @@
 #define INTAKE_UI_H
 
 #include <curses.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "keys.h"
@@ -66,8 +67,21 @@ struct ui_pager {
 	int top, rows, line, skip;
 };
 
+/* A pager from row top down to the message line, skipping `skip` lines. */
+void ui_pager_begin(struct ui_pager *p, int top, int skip);
 void ui_pager_line(struct ui_pager *p, int x, const char *text, attr_t attr);
 void ui_pager_wrap(struct ui_pager *p, int x, const char *text, attr_t attr);
+
+/* Scrolls a pager view of `total` lines whose first shown line is *scroll:
+ * Up/Down by a line, PageUp/PageDown (and Prev/Next) by a screen less the
+ * frame, First to the top. Other actions leave it. */
+void ui_pager_scroll(int *scroll, int total, enum action act);
+
+/* Moves the highlight *focus of a list of `count` items: Up/Down by one
+ * within the list, First/PageUp to the first item, Last/PageDown to the
+ * last. True when act was one of these. A list that offers only Up and
+ * Down passes only those. */
+bool ui_list_move(int *focus, size_t count, enum action act);
 
 #define UI_TRAINING_BANNER "TRAINING - fictional cases only"
 

@@ -1,0 +1,331 @@
+/*
+ * ytree.c — a YAML document as a tree with positions (libyaml events), and
+ * the small checks the YAML loaders share.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "ytree.h"
+
+void
+ynode_free(struct ynode *n)
+{
+	/* Recursion is bounded: ytree_parse refuses trees deeper than
+	 * max_depth. */
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->n; i++)
+		ynode_free(n->kids[i]);
+	free(n->kids);
+	free(n->text);
+	free(n);
+}
+
+static bool
+ynode_add(struct ynode *parent, struct ynode *kid)
+{
+	if (parent->n == parent->cap) {
+		size_t ncap = parent->cap ? parent->cap * 2 : 8;
+		struct ynode **k = realloc(parent->kids, ncap * sizeof *k);
+
+		if (k == NULL)
+			return false;
+		parent->kids = k;
+		parent->cap = ncap;
+	}
+	parent->kids[parent->n++] = kid;
+	return true;
+}
+
+static struct ynode *
+ynode_new(enum ykind kind, const yaml_event_t *ev)
+{
+	struct ynode *n = calloc(1, sizeof *n);
+
+	if (n == NULL)
+		return NULL;
+	n->kind = kind;
+	n->line = (unsigned)ev->start_mark.line + 1;
+	n->col = (unsigned)ev->start_mark.column + 1;
+	n->end_line = (unsigned)ev->end_mark.line + 1;
+	return n;
+}
+
+static struct ynode *
+ynode_scalar(const yaml_event_t *ev)
+{
+	struct ynode *n = ynode_new(Y_SCALAR, ev);
+
+	if (n == NULL)
+		return NULL;
+	n->len = ev->data.scalar.length;
+	if ((n->text = malloc(n->len + 1)) == NULL) {
+		free(n);
+		return NULL;
+	}
+	memcpy(n->text, ev->data.scalar.value, n->len);
+	n->text[n->len] = '\0';
+	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+	    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	return n;
+}
+
+static void
+problem_at(struct yproblem *why, enum yproblem_kind kind, const yaml_mark_t *m)
+{
+	why->kind = kind;
+	why->line = (unsigned)m->line + 1;
+	why->col = (unsigned)m->column + 1;
+}
+
+static void
+syntax_problem(struct yproblem *why, const yaml_parser_t *p)
+{
+	if (p->error == YAML_MEMORY_ERROR) {
+		why->kind = YP_NOMEM;
+		return;
+	}
+	problem_at(why, YP_SYNTAX, &p->problem_mark);
+	snprintf(why->problem, sizeof why->problem, "%s", p->problem ? p->problem : "error");
+	snprintf(why->context, sizeof why->context, "%s", p->context ? p->context : "");
+	why->context_line = p->context_mark.line + 1;
+}
+
+struct ynode *
+ytree_parse(const char *buf, size_t len, int max_depth, struct yproblem *why)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct ynode *root = NULL, *stack[YTREE_MAX_DEPTH];
+	int depth = 0, docs = 0;
+	bool done = false, failed = false;
+
+	memset(why, 0, sizeof *why);
+	if (max_depth > YTREE_MAX_DEPTH)
+		max_depth = YTREE_MAX_DEPTH;
+	if (!yaml_parser_initialize(&parser)) {
+		why->kind = YP_NOMEM;
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	while (!done && !failed) {
+		struct ynode *n = NULL;
+		bool opens = false;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			syntax_problem(why, &parser);
+			failed = true;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1)
+				problem_at(why, YP_SECOND_DOC, &ev.start_mark);
+			break;
+		case YAML_ALIAS_EVENT:
+			problem_at(why, YP_ALIAS, &ev.start_mark);
+			snprintf(why->anchor, sizeof why->anchor, "%s",
+			    (const char *)ev.data.alias.anchor);
+			break;
+		case YAML_SCALAR_EVENT:
+			if ((n = ynode_scalar(&ev)) == NULL)
+				why->kind = YP_NOMEM;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (depth >= max_depth) {
+				problem_at(why, YP_TOO_DEEP, &ev.start_mark);
+				break;
+			}
+			n = ynode_new(ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP, &ev);
+			if (n == NULL)
+				why->kind = YP_NOMEM;
+			opens = n != NULL;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth > 0) {
+				stack[depth - 1]->end_line = (unsigned)ev.end_mark.line + 1;
+				depth--;
+			}
+			break;
+		default:
+			break;
+		}
+		if (n != NULL) {
+			/* A second root cannot come: a second document stops first. */
+			if (depth == 0 && root == NULL) {
+				root = n;
+			} else if (depth == 0 || !ynode_add(stack[depth - 1], n)) {
+				if (depth > 0)
+					why->kind = YP_NOMEM;
+				ynode_free(n);
+				opens = false;
+			}
+			if (opens)
+				stack[depth++] = n;
+		}
+		failed = why->kind != YP_NONE;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (failed) {
+		ynode_free(root);
+		return NULL;
+	}
+	return root;
+}
+
+struct ynode *
+ynode_get(const struct ynode *map, const char *key)
+{
+	if (map == NULL || map->kind != Y_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		if (map->kids[i]->kind == Y_SCALAR && strcmp(map->kids[i]->text, key) == 0)
+			return map->kids[i + 1];
+	return NULL;
+}
+
+void
+ytree_pos(const char *buf, size_t off, unsigned *line, unsigned *col)
+{
+	unsigned l = 1, c = 1;
+
+	for (size_t i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)buf[i] & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+bool
+ytree_blank(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!(buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+			return false;
+	return true;
+}
+
+size_t
+ytree_indent_tabs(const char *buf, size_t len, struct ypos *at, size_t max)
+{
+	size_t tabs = 0;
+	unsigned line = 1;
+
+	for (size_t i = 0; i < len; line++) {
+		size_t j = i;
+
+		while (j < len && (buf[j] == ' ' || buf[j] == '\t')) {
+			if (buf[j] == '\t') {
+				if (tabs < max) {
+					at[tabs].line = line;
+					at[tabs].col = (unsigned)(j - i + 1);
+				}
+				tabs++;
+				break;
+			}
+			j++;
+		}
+		while (j < len && buf[j] != '\n')
+			j++;
+		i = j + 1;
+	}
+	return tabs;
+}
+
+size_t
+ytree_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (la >= 63 || lb >= 63)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+bool
+ytree_valid_id(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static void __attribute__((format(printf, 5, 0)))
+ysource_add(struct ysource *s, enum diag_level level, unsigned line, unsigned col,
+    const char *fmt, va_list ap)
+{
+	char buf[900];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (diag_add(s->dl, level, s->file, line, col, "%s", buf) == ST_NOMEM)
+		s->nomem = true;
+}
+
+void
+ysource_error(struct ysource *s, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ysource_add(s, DIAG_ERROR, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+ysource_warning(struct ysource *s, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ysource_add(s, DIAG_WARNING, line, col, fmt, ap);
+	va_end(ap);
+}
+
+char *
+ysource_strdup(struct ysource *s, const char *str)
+{
+	char *d = strdup(str);
+
+	if (d == NULL)
+		s->nomem = true;
+	return d;
+}

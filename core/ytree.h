@@ -1,0 +1,112 @@
+/*
+ * ytree.h — one YAML document as a tree of nodes with positions, and the
+ * pieces the two loaders that read YAML (forms and referrals in form.c,
+ * training scenarios in training.c) share. Private to core/.
+ *
+ * The loaders word their own messages (a form author and a trainer read
+ * different ones); what is shared reports problems as data (struct yproblem,
+ * positions) or adds the caller's text to the caller's diagnostics.
+ *
+ * Contracts:
+ *  - Positions are 1-based; columns count characters, not bytes.
+ *  - A tree from ytree_parse belongs to the caller: ynode_free releases it
+ *    (NULL is fine). A scalar's text is a NUL-terminated copy; `len`
+ *    excludes the terminator.
+ *  - A mapping keeps key, value, key, value ... in kids[], in file order;
+ *    a sequence keeps its items. Keys may be any kind: check before use.
+ *  - Nothing here prints or exits.
+ */
+#ifndef INTAKE_YTREE_H
+#define INTAKE_YTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
+
+struct ynode {
+	enum ykind kind;
+	unsigned line, col;     /* start */
+	unsigned end_line;      /* of a sequence or mapping: its last line */
+	bool plain, quoted;     /* scalar style: plain, or '...' / "..." */
+	char *text;             /* scalars only */
+	size_t len;
+	struct ynode **kids;
+	size_t n, cap;
+};
+
+/* Why ytree_parse gave no tree. */
+enum yproblem_kind {
+	YP_NONE,                /* no problem: the document is empty */
+	YP_NOMEM,
+	YP_SYNTAX,              /* problem, context, context_line */
+	YP_SECOND_DOC,          /* a second document starts at line:col */
+	YP_ALIAS,               /* *anchor at line:col */
+	YP_TOO_DEEP,            /* more than max_depth levels at line:col */
+};
+
+struct yproblem {
+	enum yproblem_kind kind;
+	unsigned line, col;
+	char problem[128];      /* libyaml's words; "error" when it gave none */
+	char context[128];      /* libyaml's context, "" when none */
+	size_t context_line;
+	char anchor[900];       /* YP_ALIAS, cut to fit */
+};
+
+/*
+ * Parses the one YAML document in buf[0..len) (UTF-8). Returns its root, or
+ * NULL with *why saying why (YP_NONE: only comments or blank lines).
+ * Aliases are refused (they would let a small file expand into a huge tree)
+ * and so is nesting deeper than max_depth (<= YTREE_MAX_DEPTH), which also
+ * bounds the recursion of ynode_free.
+ */
+#define YTREE_MAX_DEPTH 64
+struct ynode *ytree_parse(const char *buf, size_t len, int max_depth, struct yproblem *why);
+void ynode_free(struct ynode *n);
+
+/* The value of `key` in mapping `map` (first occurrence), or NULL when map is
+ * NULL, not a mapping or lacks the key. */
+struct ynode *ynode_get(const struct ynode *map, const char *key);
+
+/* Line and column of byte offset off in buf. */
+void ytree_pos(const char *buf, size_t off, unsigned *line, unsigned *col);
+
+/* True when buf holds only spaces, tabs and line ends. */
+bool ytree_blank(const char *buf, size_t len);
+
+/* YAML forbids tabs in indentation, and libyaml's own message would not say
+ * why. Counts the lines of buf whose leading whitespace holds a tab; the
+ * first `max` of them go into at[] (the position of that tab). */
+struct ypos {
+	unsigned line, col;
+};
+size_t ytree_indent_tabs(const char *buf, size_t len, struct ypos *at, size_t max);
+
+/* Edit distance of a and b, for "did you mean" hints; SIZE_MAX when either
+ * is longer than 62 bytes (no useful hint then). */
+size_t ytree_distance(const char *a, const char *b);
+
+/* An id as forms and scenarios write them: [a-z][a-z0-9_]*, at most max
+ * characters. */
+bool ytree_valid_id(const char *s, size_t max);
+
+/* Where a loader's messages go: its diagnostics and the file name they
+ * carry. `nomem` is set, never cleared, when a message or a copy could not be
+ * made; the loader then fails with ST_NOMEM. */
+struct ysource {
+	struct diag_list *dl;
+	const char *file;
+	bool nomem;
+};
+
+void ysource_error(struct ysource *s, unsigned line, unsigned col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ysource_warning(struct ysource *s, unsigned line, unsigned col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A copy of str, or NULL with s->nomem set. */
+char *ysource_strdup(struct ysource *s, const char *str);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * summary.c — answers, indicators and outcome drawn the same way on every
+ * screen that shows them.
+ */
+#include <stdio.h>
+
+#include "summary.h"
+
+void
+summary_answer(const struct interview *iv, const struct form *f, size_t q,
+    char *buf, size_t len)
+{
+	enum iv_answer_kind k = interview_answer_kind(iv, q);
+	size_t lang = interview_lang(iv);
+	int list = form_question_choices(f, q);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (k == IV_NONE)
+		snprintf(buf, len, "%s", form_question_required(f, q) ? "(missing)" : "-");
+	else if (k == IV_DECLINED)
+		snprintf(buf, len, "[%s]", interview_msg(iv, IV_MSG_DECLINED));
+	else if (k == IV_DONT_KNOW)
+		snprintf(buf, len, "[%s]", interview_msg(iv, IV_MSG_DONT_KNOW));
+	else if (list >= 0) {
+		for (size_t i = 0; i < form_choice_count(f, (size_t)list) && used < len; i++)
+			if (interview_is_selected(iv, q, form_choice_value(f, (size_t)list, i)))
+				used += (size_t)snprintf(buf + used, len - used, "%s%s",
+				    used ? "; " : "", form_choice_label(f, (size_t)list, i, lang));
+	} else
+		snprintf(buf, len, "%s", interview_answer_text(iv, q));
+}
+
+void
+summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
+    const struct form *f, bool from)
+{
+	size_t lang = interview_lang(iv), qs[32];
+	char buf[1024];
+
+	ui_pager_line(p, x, "Indicators", A_BOLD);
+	if (interview_fired_count(iv) == 0)
+		ui_pager_line(p, x + 2, "none fired", 0);
+	for (size_t i = 0; i < form_indicator_count(f); i++) {
+		size_t na;
+
+		if (!interview_indicator_fired(iv, i))
+			continue;
+		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
+		    form_indicator_label(f, i, lang));
+		ui_pager_line(p, x + 2, buf, 0);
+		na = interview_indicator_answers(iv, i, qs, 32);
+		for (size_t k = 0; k < na && k < 32; k++) {
+			const char *label = form_question_label(f, qs[k], lang);
+
+			if (from) {
+				snprintf(buf, sizeof buf, "from: %s", label);
+				label = buf;
+			}
+			ui_pager_line(p, x + 6, label, A_DIM);
+		}
+	}
+}
+
+void
+summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t outcome,
+    size_t lang)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, outcome, lang));
+	ui_pager_line(p, x, buf, A_BOLD);
+	if (form_outcome_advice(f, outcome, lang))
+		ui_pager_wrap(p, x + 2, form_outcome_advice(f, outcome, lang), 0);
+}

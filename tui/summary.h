@@ -1,0 +1,37 @@
+/*
+ * summary.h — an interview's answers and findings as the screens show them:
+ * the review and outcome screens of an interview in progress, and the
+ * read-only record view, so that a record reads the same wherever it is
+ * looked at.
+ *
+ * Texts are in the interview's current language. Nothing here keeps a copy
+ * of an answer beyond the caller's buffer, which the caller owns.
+ */
+#ifndef INTAKE_SUMMARY_H
+#define INTAKE_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "form.h"
+#include "interview.h"
+#include "ui.h"
+
+/* The answer to question q as one line into buf (cut to fit len): choice
+ * labels joined by "; ", "[declined]"-style markers, the typed text, or for
+ * no answer "(missing)" when required and "-" otherwise. */
+void summary_answer(const struct interview *iv, const struct form *f, size_t q,
+    char *buf, size_t len);
+
+/* The "Indicators" heading at column x, each fired indicator at x + 2 as
+ * "[level] label", and under it at x + 6 (dim) the questions whose answers
+ * fired it, each led by "from: " when `from` is set. */
+void summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
+    const struct form *f, bool from);
+
+/* "Outcome: label" (bold) at column x and the outcome's advice, if any,
+ * wrapped at x + 2. */
+void summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t outcome,
+    size_t lang);
+
+#endif
