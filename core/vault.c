@@ -2800,10 +2800,13 @@ vault_record_put_as(struct vault *v, const struct record_id *id, const char *jso
 	return write_txn(v, "saving the record", record_put_txn, &arg);
 }
 
-enum status
-vault_record_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
+/* An item of `kind` keyed by a record id, for a user allowed to read it
+ * (its owner or a supervisor); label names it in messages. */
+static enum status
+owned_get(struct vault *v, enum kind kind, const char *label, const struct record_id *id,
+    char **json, size_t *len)
 {
-	char what[64], owner[VAULT_USER_MAX + 1];
+	char what[80], owner[VAULT_USER_MAX + 1];
 	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) };
 	enum status st;
 
@@ -2811,8 +2814,8 @@ vault_record_get(struct vault *v, const struct record_id *id, char **json, size_
 	*len = 0;
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
-	describe(what, sizeof what, "record", id);
-	if ((st = item_get(v, KIND_RECORD, &key, what, owner, json, len)) != ST_OK)
+	describe(what, sizeof what, label, id);
+	if ((st = item_get(v, kind, &key, what, owner, json, len)) != ST_OK)
 		return st;
 	if (!may_access(v, owner)) {
 		vault_plain_free(*json, *len);
@@ -2824,26 +2827,15 @@ vault_record_get(struct vault *v, const struct record_id *id, char **json, size_
 }
 
 enum status
+vault_record_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
+{
+	return owned_get(v, KIND_RECORD, "record", id, json, len);
+}
+
+enum status
 vault_summary_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
 {
-	char what[80], owner[VAULT_USER_MAX + 1];
-	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) };
-	enum status st;
-
-	*json = NULL;
-	*len = 0;
-	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
-		return st;
-	describe(what, sizeof what, "summary of record", id);
-	if ((st = item_get(v, KIND_SUMMARY, &key, what, owner, json, len)) != ST_OK)
-		return st;
-	if (!may_access(v, owner)) {
-		vault_plain_free(*json, *len);
-		*json = NULL;
-		*len = 0;
-		return fail_denied(v, what);
-	}
-	return ST_OK;
+	return owned_get(v, KIND_SUMMARY, "summary of record", id, json, len);
 }
 
 struct record_replace_arg {
