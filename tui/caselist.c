@@ -27,7 +27,7 @@
 #define HUGE_PAGE       ((size_t)2 << 20)
 #define BLOCK_ROWS      (HUGE_PAGE / sizeof(struct row))        /* blocks never move */
 #define FIELD_MAX       96      /* bytes kept of one column (UTF-8 safe cut) */
-#define ROWS_MAX        (UINT32_C(1) << 31)     /* row numbers fit a sort key */
+#define ROWS_MAX        (UINT32_C(1) << 30)     /* row numbers fit a sort key */
 
 /* A search word is one bit of a uint32_t mask. */
 _Static_assert(CASELIST_TERMS_MAX <= 32, "search words are bits of a uint32_t");
@@ -733,9 +733,10 @@ arrays_free(struct caselist *cl)
 
 /* After the rows are read: the display order and the search's arrays, all
  * sized now so that a keystroke allocates nothing. The sort key of a row is
- * one u64: not a draft (1 bit), the start time counting down (32 bits), the
- * row number (31 bits): ascending, it is drafts first, then newest first,
- * then in the order read. */
+ * one u64: not a draft (1 bit), no ISO start time (1 bit), the start time
+ * counting down (32 bits), the row number (30 bits): ascending, it is drafts
+ * first, then newest first, then start times that are not times, each group
+ * in the order read. */
 static enum status
 finish(struct caselist *cl)
 {
@@ -759,8 +760,8 @@ finish(struct caselist *cl)
 		const struct row *r = row_at(cl, i);
 		const struct profile *p = &cl->profs.p[r->prof];
 
-		cl->key[i] = (uint64_t)!p->draft << 63 |
-		    (uint64_t)(UINT32_MAX - (p->timed ? r->when : 0)) << 31 | i;
+		cl->key[i] = (uint64_t)!p->draft << 63 | (uint64_t)!p->timed << 62 |
+		    (uint64_t)(UINT32_MAX - (p->timed ? r->when : 0)) << 30 | i;
 	}
 	if (n > 1)
 		radix_sort(cl->key, (uint64_t *)(void *)cl->order, n);
@@ -1010,8 +1011,8 @@ parse_query(struct caselist *cl, char *err, size_t errlen)
 		if ((t->kind = qualifier(w, n)) < 0) {
 			t->kind = T_ANY;
 			if (st == ST_OK)
-				say(err, errlen, "\"%.*s:\" is not a search filter: use status:, outcome:, "
-				    "form:, lang:, by: or date:", (int)n, w);
+				say(err, errlen, "\"%.*s:\" is not a filter: use status: outcome: form: "
+				    "lang: by: or date:", (int)n, w);
 			st = ST_INVALID;
 			goto plain;
 		}
