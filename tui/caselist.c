@@ -91,7 +91,7 @@ struct caselist {
 	struct values vals;
 	struct profiles profs;
 	void *work;                     /* key, order, shown, hit (finish) */
-	size_t work_size;
+	size_t work_used;               /* bytes */
 	uint64_t *key;                  /* sort keys, by row */
 	uint32_t *order;                /* every row, in display order */
 	uint32_t *shown;                /* the matching rows, in display order */
@@ -135,8 +135,9 @@ wipe_free(void *p, size_t len)
  * the first touch of each 4 KiB page costs 5-15 microseconds (more than
  * the rest of the work for 100,000 rows), so sizes from 1 MiB up are
  * rounded up to 2 MiB pages and offered to the kernel as one transparent
- * huge page each (one fault instead of 512). Not zeroed; free with
- * wipe_free and the size it sets.
+ * huge page each (one fault instead of 512). Not zeroed. Free with
+ * wipe_free given the bytes used, not *size: wiping pages never touched
+ * would fault them in for nothing.
  */
 static void *
 big_alloc(size_t *size)
@@ -720,11 +721,11 @@ static void
 arrays_free(struct caselist *cl)
 {
 	/* The sort keys there are start times. */
-	wipe_free(cl->work, cl->work_size);
+	wipe_free(cl->work, cl->work_used);
 	free(cl->vmask);
 	free(cl->pmask);
 	cl->work = NULL;
-	cl->work_size = 0;
+	cl->work_used = 0;
 	cl->key = NULL;
 	cl->order = cl->shown = cl->vmask = cl->pmask = NULL;
 	cl->hit = NULL;
@@ -741,11 +742,11 @@ static enum status
 finish(struct caselist *cl)
 {
 	size_t n = cl->nrows;
-
 	/* One block: keys, scratch for the sort that becomes order and shown,
 	 * then the per-row search results. */
-	cl->work_size = n * (2 * sizeof(uint64_t) + 1);
-	cl->work = big_alloc(&cl->work_size);
+	size_t size = cl->work_used = n * (2 * sizeof(uint64_t) + 1);
+
+	cl->work = big_alloc(&size);
 	cl->vmask = malloc((cl->vals.n ? cl->vals.n : 1) * sizeof *cl->vmask);
 	cl->pmask = malloc((cl->profs.n ? cl->profs.n : 1) * sizeof *cl->pmask);
 	if (cl->work == NULL || cl->vmask == NULL || cl->pmask == NULL) {
@@ -850,8 +851,11 @@ load_drafts(struct caselist *cl, struct vault *v, struct load *ld)
 static void
 rows_free(struct caselist *cl)
 {
-	for (size_t b = 0; b < cl->nblock; b++)
-		wipe_free(cl->block[b], HUGE_PAGE);
+	for (size_t b = 0; b < cl->nblock; b++) {
+		size_t used = cl->nrows - b * BLOCK_ROWS;
+
+		wipe_free(cl->block[b], (used < BLOCK_ROWS ? used : BLOCK_ROWS) * sizeof **cl->block);
+	}
 	free(cl->block);
 	cl->block = NULL;
 	cl->nblock = cl->blockcap = cl->nrows = 0;
