@@ -113,15 +113,8 @@ void
 app_wipe_lists(struct app *a)
 {
 	/* Case rows name outcomes and interviewers; ticks are answers. */
-	if (a->rows != NULL)
-		explicit_bzero(a->rows, a->nrows * sizeof *a->rows);
-	free(a->rows);
-	a->rows = NULL;
-	a->nrows = 0;
-	a->rows_cap = 0;
-	free(a->shown);
-	a->shown = NULL;
-	a->nshown = 0;
+	caselist_free(a->cases);
+	a->cases = NULL;
 	if (a->ticks != NULL)
 		explicit_bzero(a->ticks, a->nticks * sizeof *a->ticks);
 	free(a->ticks);

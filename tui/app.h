@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "caselist.h"
 #include "keys.h"
 #include "lineedit.h"
 #include "vault.h"
@@ -59,19 +60,6 @@ struct screen {
 	void (*act)(struct app *a, enum action act, const struct key_event *ev);
 };
 
-/* One line of the case list (a final record or a draft of this user). */
-struct case_row {
-	struct record_id id;
-	bool draft;
-	char code[16];
-	char started[24];
-	char interviewer[VAULT_USER_MAX + 1];
-	char form[48];
-	char lang[8];
-	char status[12];
-	char outcome[48];
-};
-
 struct app {
 	struct vault *v;
 	const char *vault_dir;
@@ -104,12 +92,10 @@ struct app {
 	size_t nticks;
 	bool viewing;                   /* a->iv is a saved record, read-only */
 
-	/* Case list. */
-	struct case_row *rows;
-	size_t nrows;
-	size_t rows_cap;
-	size_t *shown;                  /* indices into rows after the filter */
-	size_t nshown;
+	/* Case list: its rows (wiped on lock), where they were read from, and
+	 * the search field that filters them. */
+	struct caselist *cases;
+	enum caselist_source cases_src;
 	struct lineedit *search;
 
 	/* Training: the scenarios on offer, the one being played, its debrief

@@ -4,8 +4,8 @@
  *
  * The case list reads only the small encrypted summaries (and this user's
  * drafts), newest first; an interviewer sees their own cases, a supervisor
- * all. Typing filters as you type over code, date, form, language, status,
- * outcome and interviewer.
+ * all. Typing filters as you type (caselist.h has the search syntax: words
+ * that must all match, status:, outcome:, form:, lang:, by: and date:).
  */
 #include <curses.h>
 #include <dirent.h>
@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "app.h"
 #include "form.h"
@@ -33,214 +31,37 @@ copy_field(char *dst, size_t len, json_t *o, const char *key)
 	snprintf(dst, len, "%s", s ? s : "");
 }
 
-static void
-fill_row(struct case_row *r, json_t *o)
-{
-	copy_field(r->started, sizeof r->started, o, "started");
-	copy_field(r->interviewer, sizeof r->interviewer, o, "interviewer");
-	copy_field(r->form, sizeof r->form, o, "form");
-	copy_field(r->lang, sizeof r->lang, o, "lang");
-	copy_field(r->status, sizeof r->status, o, "status");
-	copy_field(r->outcome, sizeof r->outcome, o, "outcome");
-}
-
-static int
-row_newest_first(const void *x, const void *y)
-{
-	const struct case_row *a = x, *b = y;
-
-	if (a->draft != b->draft)
-		return a->draft ? -1 : 1;       /* unfinished work first */
-	return strcmp(b->started, a->started);
-}
-
-struct scan_ctx {
-	struct app *a;
-	size_t cap;
-	bool supervisor;
-};
-
-/* Adds one row; grows the array geometrically, by malloc, copy and wipe
- * (realloc could leave a copy of the rows behind in freed memory). */
-static struct case_row *
-add_row(struct app *a, size_t *cap)
-{
-	struct case_row *grown;
-
-	if (a->nrows == *cap) {
-		size_t n = *cap ? *cap * 2 : 256;
-
-		if ((grown = malloc(n * sizeof *grown)) == NULL)
-			return NULL;
-		if (a->rows != NULL) {
-			memcpy(grown, a->rows, a->nrows * sizeof *grown);
-			explicit_bzero(a->rows, *cap * sizeof *grown);
-			free(a->rows);
-		}
-		a->rows = grown;
-		*cap = n;
-		a->rows_cap = n;
-	}
-	memset(&a->rows[a->nrows], 0, sizeof a->rows[0]);
-	return &a->rows[a->nrows];
-}
-
-/*
- * Copies the string value of a top-level key of a flat, compact JSON object
- * (the summaries interview_summary_json writes) into dst: the case list reads
- * 100,000 of them, and a full JSON parse per row costs more than decrypting
- * it. Escapes are kept simple (\uXXXX becomes '?'); a missing key, null or a
- * non-string gives "". Never reads past len, never writes past dstlen.
- */
-static void
-flat_get(const char *json, size_t len, const char *key, char *dst, size_t dstlen)
-{
-	size_t klen = strlen(key), i = 0, o = 0;
-	int depth = 0;
-
-	dst[0] = '\0';
-	while (i < len) {
-		char c = json[i];
-
-		if (c == '{' || c == '[') {
-			depth++;
-			i++;
-		} else if (c == '}' || c == ']') {
-			depth--;
-			i++;
-		} else if (c == '"') {
-			size_t start = ++i;
-
-			while (i < len && json[i] != '"')
-				i += json[i] == '\\' ? 2 : 1;
-			if (i >= len)
-				return;
-			i++;
-			if (depth != 1 || i - start - 1 != klen || memcmp(json + start, key, klen) != 0 ||
-			    i >= len || json[i] != ':')
-				continue;
-			i++;
-			if (i >= len || json[i] != '"')
-				return;
-			for (i++; i < len && json[i] != '"' && o + 1 < dstlen; i++) {
-				if (json[i] == '\\' && i + 1 < len) {
-					i++;
-					if (json[i] == 'u') {
-						dst[o++] = '?';
-						i += 4;
-						continue;
-					}
-					dst[o++] = json[i] == 'n' ? ' ' : json[i] == 't' ? ' ' : json[i];
-				} else
-					dst[o++] = json[i];
-			}
-			dst[o] = '\0';
-			return;
-		} else
-			i++;
-	}
-}
-
-static int
-scan_summary(void *ctxp, const struct record_id *id, enum status st, const char *json,
-    size_t len)
-{
-	struct scan_ctx *ctx = ctxp;
-	struct app *a = ctx->a;
-	struct case_row *r;
-	struct case_code code;
-
-	if ((r = add_row(a, &ctx->cap)) == NULL)
-		return 1;
-	r->id = *id;
-	record_id_code(id, &code);
-	snprintf(r->code, sizeof r->code, "%s", code.s);
-	if (st != ST_OK) {
-		/* Shown, not hidden: a damaged record is something to report. */
-		snprintf(r->status, sizeof r->status, "DAMAGED");
-		a->nrows++;
-		return 0;
-	}
-	flat_get(json, len, "started", r->started, sizeof r->started);
-	flat_get(json, len, "interviewer", r->interviewer, sizeof r->interviewer);
-	flat_get(json, len, "form", r->form, sizeof r->form);
-	flat_get(json, len, "lang", r->lang, sizeof r->lang);
-	flat_get(json, len, "status", r->status, sizeof r->status);
-	flat_get(json, len, "outcome", r->outcome, sizeof r->outcome);
-	if (ctx->supervisor || strcmp(r->interviewer, vault_user(a->v)) == 0)
-		a->nrows++;
-	return 0;
-}
-
-/* The case list: every summary this user may read (one scan of the small
- * summaries, no per-record allocation), plus this user's drafts. */
+/* The rows, read again each time the list is entered (a record may have
+ * been saved or amended since), filtered by the search typed so far. */
 static void
 load_rows(struct app *a)
 {
-	struct scan_ctx ctx = { a, 0, vault_allowed(a->v, VAULT_RIGHT_READ_ALL) };
-	struct record_id *drafts = NULL;
-	size_t nd = 0;
+	enum status st;
 
-	app_wipe_lists(a);
-	if (vault_summary_scan(a->v, scan_summary, &ctx) != ST_OK)
-		app_say(a, true, "Some cases could not be listed: %s", vault_errmsg(a->v));
-	if (vault_draft_list(a->v, &drafts, &nd) != ST_OK)
-		nd = 0;
-	for (size_t i = 0; i < nd; i++) {
-		struct case_row *r;
-		char *s = NULL;
-		size_t sl = 0;
-		json_t *o;
-
-		if (vault_draft_get(a->v, &drafts[i], &s, &sl) != ST_OK)
-			continue;
-		o = json_loadb(s, sl, 0, NULL);
-		vault_plain_free(s, sl);
-		if (o == NULL || (r = add_row(a, &ctx.cap)) == NULL) {
-			json_decref(o);
-			continue;
-		}
-		fill_row(r, o);
-		json_decref(o);
-		r->id = drafts[i];
-		r->draft = true;
-		snprintf(r->code, sizeof r->code, "(draft)");
-		a->nrows++;
+	if (a->cases == NULL && (a->cases = caselist_new()) == NULL) {
+		app_say(a, true, "Out of memory: the cases cannot be listed; close other programs");
+		return;
 	}
-	free(drafts);
-	if (a->nrows > 1)
-		qsort(a->rows, a->nrows, sizeof *a->rows, row_newest_first);
-}
-
-static bool
-row_matches(const struct case_row *r, const char *q)
-{
-	const char *fields[] = { r->code, r->started, r->interviewer, r->form,
-		r->lang, r->status, r->outcome };
-
-	if (*q == '\0')
-		return true;
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		if (strcasestr(fields[i], q) != NULL)
-			return true;
-	return false;
+	st = caselist_load(a->cases, a->v, &a->cases_src);
+	if (st == ST_NOMEM)
+		app_say(a, true, "Out of memory: not every case is listed; close other programs");
+	else if (st != ST_OK)
+		app_say(a, true, "Some cases could not be listed: %s", vault_errmsg(a->v));
 }
 
 static void
 apply_filter(struct app *a)
 {
-	const char *q = lineedit_buffer(a->search, NULL);
+	char err[256];
+	size_t shown;
 
-	free(a->shown);
-	a->shown = calloc(a->nrows + 1, sizeof *a->shown);
-	a->nshown = 0;
-	if (a->shown == NULL)
+	if (a->cases == NULL)
 		return;
-	for (size_t i = 0; i < a->nrows; i++)
-		if (row_matches(&a->rows[i], q))
-			a->shown[a->nshown++] = i;
-	if ((size_t)a->focus > a->nshown)
-		a->focus = (int)a->nshown;
+	if (caselist_filter(a->cases, lineedit_buffer(a->search, NULL), err, sizeof err) != ST_OK)
+		app_say(a, true, "%s", err);
+	shown = caselist_shown(a->cases);
+	if ((size_t)a->focus > shown)
+		a->focus = (int)shown;
 }
 
 static enum keys_context
@@ -265,18 +86,27 @@ cases_draw(struct app *a)
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_HIDE,
 		ACT_HELP, ACT_QUIT };
 	struct lineedit_view view;
-	int top = app_frame(a, "Intake - cases") + 1, listy, rows, sel;
+	struct caselist_row r;
+	int top = app_frame(a, "Intake - cases") + 1, y = top + 1, listy, rows, sel;
+	size_t count = a->cases ? caselist_count(a->cases) : 0;
+	size_t shown = a->cases ? caselist_shown(a->cases) : 0;
 	char line[256];
 
 	ui_text(top, 2, 8, "Search:", 0);
 	lineedit_render(a->search, 40, &view);
 	ui_field(top, 10, 40, view.text, view.cursor_col);
-	snprintf(line, sizeof line, "%zu of %zu", a->nshown, a->nrows);
+	snprintf(line, sizeof line, "%zu of %zu", shown, count);
 	ui_text_right(top, COLS - 1, line, 0);
+	/* Stays while the list is open: a message would go at the next key. */
+	if (a->cases_src == CASELIST_LISTING_DAMAGED)
+		ui_text(y++, 2, COLS - 4, "! The case index is damaged: a supervisor should run "
+		    "`intake verify`", A_BOLD);
+	ui_text(y++, 2, COLS - 4, "Filters: status: outcome: form: lang: by: date:2025-11 "
+	    "date:2025-10..2025-11", 0);
 	snprintf(line, sizeof line, "  %-11s %-10s %-10s %-15s %-3s %-6s %s",
 	    "CASE", "DATE", "BY", "FORM", "LNG", "STATUS", "OUTCOME");
-	ui_text(top + 2, 0, COLS, line, A_BOLD);
-	listy = top + 3;
+	ui_text(y, 0, COLS, line, A_BOLD);
+	listy = y + 1;
 	rows = LINES - 2 - listy;
 	sel = a->focus;
 	if (sel < a->scroll)
@@ -290,20 +120,20 @@ cases_draw(struct app *a)
 		if (idx == 0)
 			snprintf(line, sizeof line, "%s + %s", idx == sel ? ">" : " ", a->training ?
 			    "Start a mock screening (choose a scenario)" : "Start a new interview");
-		else if ((size_t)idx <= a->nshown) {
-			const struct case_row *r = &a->rows[a->shown[idx - 1]];
-
+		else if (caselist_row(a->cases, (size_t)idx - 1, &r))
 			snprintf(line, sizeof line, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %-6.6s %s",
-			    idx == sel ? ">" : " ", r->code, r->started, r->interviewer, r->form,
-			    r->lang, r->status, r->outcome);
-		} else
+			    idx == sel ? ">" : " ", r.code, r.started, r.interviewer, r.form,
+			    r.lang, r.status, r.outcome);
+		else
 			break;
 		if (attr)
 			mvhline(listy + i, 0, ' ', COLS);
 		ui_text(listy + i, 0, COLS, line, attr);
 	}
-	if (a->nrows == 0)
+	if (count == 0)
 		ui_text(listy + 2, 2, COLS - 4, "No cases yet.", 0);
+	else if (shown == 0)
+		ui_text(listy + 2, 2, COLS - 4, "No case matches the search (Esc clears it).", 0);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
 	move(top, 10 + view.cursor_col);
@@ -312,7 +142,7 @@ cases_draw(struct app *a)
 static void
 open_row(struct app *a)
 {
-	const struct case_row *r;
+	struct caselist_row r;
 	char err[512];
 	enum status st;
 
@@ -320,26 +150,27 @@ open_row(struct app *a)
 		app_goto(a, a->training ? SCR_SCENARIO : SCR_NEW);
 		return;
 	}
-	r = &a->rows[a->shown[a->focus - 1]];
-	if (r->draft) {
-		st = record_load(a->v, &r->id, 1, a->forms_dir, &a->form, &a->iv, err, sizeof err);
+	if (a->cases == NULL || !caselist_row(a->cases, (size_t)a->focus - 1, &r))
+		return;
+	if (r.draft) {
+		st = record_load(a->v, &r.id, 1, a->forms_dir, &a->form, &a->iv, err, sizeof err);
 		if (st != ST_OK) {
 			app_say(a, true, "This draft cannot be opened: %s", err);
 			return;
 		}
-		a->draft = r->id;
+		a->draft = r.id;
 		a->has_draft = true;
 		app_goto(a, interview_at_end(a->iv) ? SCR_REVIEW : SCR_QUESTION);
 		return;
 	}
-	a->record = r->id;
+	a->record = r.id;
 	app_goto(a, SCR_RECORD);
 }
 
 static void
 cases_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	int last = (int)a->nshown, page = LINES - 8;
+	int last = a->cases ? (int)caselist_shown(a->cases) : 0, page = LINES - 8;
 
 	switch (act) {
 	case ACT_SUBMIT:
@@ -372,7 +203,7 @@ cases_act(struct app *a, enum action act, const struct key_event *ev)
 	default:
 		if (app_edit(a, a->search, act, ev)) {
 			apply_filter(a);
-			a->focus = a->nshown > 0 ? 1 : 0;
+			a->focus = a->cases && caselist_shown(a->cases) > 0 ? 1 : 0;
 		}
 		break;
 	}
@@ -419,7 +250,6 @@ list_forms(struct app *a)
 	}
 	closedir(d);
 	if (a->nforms > 1)
-		if (a->nforms > 1)
 		qsort(a->form_paths, a->nforms, sizeof *a->form_paths, cmp_path);
 }
 
@@ -624,7 +454,7 @@ app_after_unlock(struct app *a)
 			char *s = NULL;
 			size_t sl = 0;
 			json_t *o;
-			struct case_row r;
+			char started[32];
 
 			if (vault_draft_get(a->v, &drafts[i], &s, &sl) != ST_OK)
 				continue;
@@ -632,11 +462,11 @@ app_after_unlock(struct app *a)
 			vault_plain_free(s, sl);
 			if (o == NULL)
 				continue;
-			copy_field(r.started, sizeof r.started, o, "started");
+			copy_field(started, sizeof started, o, "started");
 			json_decref(o);
-			if (pick < 0 || strcmp(r.started, best) > 0) {
+			if (pick < 0 || strcmp(started, best) > 0) {
 				pick = (int)i;
-				snprintf(best, sizeof best, "%s", r.started);
+				snprintf(best, sizeof best, "%s", started);
 			}
 		}
 	}

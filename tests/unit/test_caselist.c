@@ -1,0 +1,495 @@
+/*
+ * test_caselist.c — the case list's rows, read from a real vault: order,
+ * what each column shows (odd and hostile summaries included), the search
+ * syntax, what an interviewer may see, and a damaged summary.
+ *
+ * Summaries are planted with vault_record_put, as any writer could store
+ * them, so the reader is tested on more than interview_summary_json writes.
+ */
+#include "testutil.h"
+#include <lmdb.h>
+#include <stdint.h>
+#include <time.h>
+#include "caselist.h"
+#include "vault.h"
+
+static const struct vault_kdf fast = { 1, 8 };
+
+#define PASS_A "alice passphrase 1"
+#define PASS_B "bo passphrase 22"
+
+#define assert_ok(v, expr) do {                                               \
+	enum status st_ = (expr);                                                 \
+	if (st_ != ST_OK)                                                         \
+		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
+} while (0)
+
+struct fx {
+	char *tmp;
+	char dir[4096];
+	struct vault *v;
+	struct caselist *cl;
+};
+
+static int
+fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	f->tmp = tu_tmpdir("caselist");
+	assert_true((size_t)snprintf(f->dir, sizeof f->dir, "%s/vault", f->tmp) < sizeof f->dir);
+	assert_non_null(f->v = vault_new());
+	assert_ok(f->v, vault_create(f->v, f->dir, "alice", PASS_A, strlen(PASS_A), &fast));
+	assert_ok(f->v, vault_user_add(f->v, "bo", ROLE_INTERVIEWER, PASS_B, strlen(PASS_B), &fast));
+	assert_non_null(f->cl = caselist_new());
+	*state = f;
+	return 0;
+}
+
+static int
+fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	caselist_free(f->cl);
+	vault_close(f->v);
+	tu_rmtree(f->tmp);
+	free(f->tmp);
+	free(f);
+	return 0;
+}
+
+static struct record_id
+put(struct vault *v, const char *summary)
+{
+	struct record_id id;
+
+	assert_ok(v, vault_record_put(v, "{}", 2, summary, strlen(summary), &id));
+	return id;
+}
+
+/* A summary as interview_summary_json writes it. */
+static struct record_id
+put_case(struct vault *v, const char *by, const char *form, const char *lang,
+    const char *status, const char *outcome, const char *started)
+{
+	char s[512];
+
+	assert_true((size_t)snprintf(s, sizeof s, "{\"form\":\"%s\",\"lang\":\"%s\",\"status\":\"%s\","
+	    "\"outcome\":%s%s%s,\"started\":\"%s\",\"interviewer\":\"%s\",\"training\":false}",
+	    form, lang, status, outcome ? "\"" : "", outcome ? outcome : "null", outcome ? "\"" : "",
+	    started, by) < sizeof s);
+	return put(v, s);
+}
+
+static enum caselist_source
+load(struct fx *f)
+{
+	enum caselist_source src;
+
+	assert_ok(f->v, caselist_load(f->cl, f->v, &src));
+	/* No listing yet, or a sound one: never a damaged one here. */
+	assert_int_not_equal(src, CASELIST_LISTING_DAMAGED);
+	return src;
+}
+
+static struct caselist_row
+row(struct fx *f, size_t i)
+{
+	struct caselist_row r;
+
+	assert_true(caselist_row(f->cl, i, &r));
+	return r;
+}
+
+/* Searches, then gives the outcomes of the rows shown, in order, one space
+ * apart (an empty outcome leaves two spaces). */
+static const char *
+shown(struct fx *f, const char *query)
+{
+	static char out[4096];
+	char err[256];
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (caselist_filter(f->cl, query, err, sizeof err) != ST_OK)
+		fail_msg("search \"%s\" refused: %s", query, err);
+	for (size_t i = 0; i < caselist_shown(f->cl); i++) {
+		struct caselist_row r = row(f, i);
+
+		o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", i ? " " : "", r.outcome);
+		assert_true(o < sizeof out);
+	}
+	return out;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- order ---- */
+
+static void
+drafts_first_then_newest_first(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 700 };
+	static const char *const odd[] = {
+		"yesterday", "", "2023-02-29T10:00:00Z", "2023-01-01T00:00:00Z+07",
+	};
+	char *want[N], started[32];
+	struct record_id d1 = { { 0 } }, d2 = { { 0 } };
+	const char *dj1 = "{\"started\":\"2020-01-01T00:00:00Z\",\"status\":\"draft\","
+	    "\"outcome\":{\"id\":\"likely_victim\"},\"form\":\"f\",\"answers\":{\"x\":[1,2]}}";
+	const char *dj2 = "{\"started\":\"2021-06-01T00:00:00Z\",\"status\":\"draft\"}";
+	uint64_t t = 12345;
+
+	/* Times from 1970 to 2105, both ends included, in no order. */
+	for (size_t i = 0; i < N; i++) {
+		time_t when = i == 0 ? 0 : i == 1 ? (time_t)4291747199 : (time_t)(t % 4291747199u);
+		struct tm tm;
+
+		t = t * 6364136223846793005u + 1442695040888963407u;
+		gmtime_r(&when, &tm);
+		strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		want[i] = strdup(started);
+		put_case(f->v, "alice", "f", "en", "final", "x", started);
+	}
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+		put_case(f->v, "alice", "f", "en", "final", "odd", odd[i]);
+	assert_ok(f->v, vault_draft_put(f->v, &d1, dj1, strlen(dj1)));
+	assert_ok(f->v, vault_draft_put(f->v, &d2, dj2, strlen(dj2)));
+	load(f);
+	assert_int_equal(caselist_count(f->cl), N + 4 + 2);
+	assert_int_equal(caselist_shown(f->cl), N + 4 + 2);
+
+	/* Drafts, the newer first, whatever the records' dates. */
+	assert_true(row(f, 0).draft);
+	assert_string_equal(row(f, 0).started, "2021-06-01T00:00:00Z");
+	assert_memory_equal(row(f, 0).id.b, d2.b, VAULT_ID_BYTES);
+	assert_string_equal(row(f, 0).code, "(draft)");
+	assert_string_equal(row(f, 1).started, "2020-01-01T00:00:00Z");
+	assert_string_equal(row(f, 1).outcome, "likely_victim");
+	assert_string_equal(row(f, 1).form, "f");
+
+	/* Then every record newest first, each start time shown as stored. */
+	qsort(want, N, sizeof *want, cmp_str);
+	for (size_t i = 0; i < N; i++) {
+		struct caselist_row r = row(f, 2 + i);
+		struct case_code code;
+
+		assert_false(r.draft);
+		assert_string_equal(r.started, want[N - 1 - i]);
+		record_id_code(&r.id, &code);
+		assert_string_equal(r.code, code.s);
+	}
+	for (size_t i = 0; i < N; i++)
+		free(want[i]);
+	/* Start times not in ISO form (or not a real date) come last, as is. */
+	for (size_t i = 0; i < 4; i++) {
+		struct caselist_row r = row(f, 2 + N + i);
+		bool known = false;
+
+		assert_string_equal(r.outcome, "odd");
+		for (size_t k = 0; k < 4; k++)
+			known |= strcmp(r.started, odd[k]) == 0;
+		assert_true(known);
+	}
+	assert_false(caselist_row(f->cl, N + 6, &(struct caselist_row){ 0 }));
+}
+
+/* ---- what a row shows ---- */
+
+static const char *
+outcome_of(struct fx *f, const struct record_id *id)
+{
+	for (size_t i = 0; i < caselist_shown(f->cl); i++)
+		if (memcmp(row(f, i).id.b, id->b, VAULT_ID_BYTES) == 0) {
+			static char out[128];
+
+			snprintf(out, sizeof out, "%s", row(f, i).outcome);
+			return out;
+		}
+	fail_msg("record not listed");
+	return NULL;
+}
+
+static void
+odd_summaries_show_safely(void **state)
+{
+	struct fx *f = *state;
+	char big[400], json[600];
+	struct record_id esc, ctl, two_bs, one_bs, longv, nested, broken, keyesc, notobj;
+	struct caselist_row r;
+
+	esc = put(f->v, "{\"outcome\":\"a\\\"b\\\\c\\/d\\u0041\\ne\"}");
+	ctl = put(f->v, "{\"outcome\":\"red\x1b[31mtext\x7f\"}");
+	two_bs = put(f->v, "{\"outcome\":\"x\\\\\\\\y\"}");        /* JSON x\\\\y: x\\y */
+	one_bs = put(f->v, "{\"outcome\":\"x\\\\y\"}");            /* JSON x\\y: x\y */
+	memset(big, 0, sizeof big);
+	for (size_t i = 0; i + 2 < 300; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);                    /* é, 2 bytes each */
+	snprintf(json, sizeof json, "{\"outcome\":\"%s\"}", big);
+	longv = put(f->v, json);
+	nested = put(f->v, " { \"form\" : {\"a\":[\"}\",{\"b\":\"]\"}]} , \"lang\" : \"lo\" ,"
+	    " \"outcome\" : \"after nested\" } ");
+	broken = put(f->v, "{\"outcome\":\"cut off");
+	keyesc = put(f->v, "{\"st\\u0061tus\":\"final\",\"outcome\":\"key escaped\"}");
+	notobj = put(f->v, "[\"outcome\",\"x\"]");
+	load(f);
+	assert_int_equal(caselist_count(f->cl), 9);
+
+	assert_string_equal(outcome_of(f, &esc), "a\"b\\c/d? e");
+	assert_string_equal(outcome_of(f, &ctl), "red [31mtext ");
+	assert_string_equal(outcome_of(f, &two_bs), "x\\\\y");
+	assert_string_equal(outcome_of(f, &one_bs), "x\\y");
+	assert_string_equal(outcome_of(f, &broken), "");
+	assert_string_equal(outcome_of(f, &keyesc), "key escaped");
+	assert_string_equal(outcome_of(f, &notobj), "");
+	assert_string_equal(outcome_of(f, &nested), "after nested");
+	/* A long value is cut between characters. */
+	{
+		const char *o = outcome_of(f, &longv);
+		size_t n = strlen(o);
+
+		assert_true(n > 80 && n < 96);
+		assert_int_equal(n % 2, 0);
+		assert_memory_equal(o, big, n);
+	}
+	for (size_t i = 0; i < caselist_shown(f->cl); i++) {
+		r = row(f, i);
+		if (memcmp(r.id.b, nested.b, VAULT_ID_BYTES) == 0) {
+			assert_string_equal(r.form, "");
+			assert_string_equal(r.lang, "lo");
+		}
+		if (memcmp(r.id.b, keyesc.b, VAULT_ID_BYTES) == 0)
+			assert_string_equal(r.status, "");
+		assert_string_equal(r.interviewer, "");
+		assert_string_equal(r.started, "");
+	}
+}
+
+/* ---- search ---- */
+
+static void
+search_syntax(void **state)
+{
+	struct fx *f = *state;
+	char err[256], q[700];
+
+	put_case(f->v, "alice", "screening_short", "en", "final", "likely_victim", "2025-09-04T15:33:20Z");
+	put_case(f->v, "bo", "screening_short", "en", "final", "likely_victim_bo", "2025-10-09T08:53:20Z");
+	put_case(f->v, "alice", "screening_short", "en", "ended", NULL, "2025-11-01T12:26:40Z");
+	put_case(f->v, "alice", "screening", "lo", "final", "no_indicators", "2025-11-24T16:00:00Z");
+	put_case(f->v, "bo", "screening", "th", "amended", "possible_victim", "2025-12-06T05:46:40Z");
+	put_case(f->v, "Bounmy", "screening", "zh", "final", "by_bounmy", "2026-01-31T10:30:00Z");
+	load(f);
+
+	assert_string_equal(shown(f, ""), "by_bounmy possible_victim no_indicators  "
+	    "likely_victim_bo likely_victim");
+	assert_string_equal(shown(f, "  "), shown(f, ""));
+	/* Qualifiers: that column only, prefix, any case. */
+	assert_string_equal(shown(f, "status:ended"), "");
+	assert_int_equal(caselist_shown(f->cl), 1);
+	assert_string_equal(shown(f, "Status:FIN"), "by_bounmy no_indicators likely_victim_bo likely_victim");
+	assert_string_equal(shown(f, "status:inal"), "");
+	assert_int_equal(caselist_shown(f->cl), 0);
+	assert_string_equal(shown(f, "outcome:likely"), "likely_victim_bo likely_victim");
+	assert_string_equal(shown(f, "outcome:victim"), "");
+	assert_string_equal(shown(f, "form:screening_"), " likely_victim_bo likely_victim");
+	assert_string_equal(shown(f, "form:screening"), shown(f, ""));
+	assert_string_equal(shown(f, "lang:th"), "possible_victim");
+	assert_string_equal(shown(f, "by:bo"), "by_bounmy possible_victim likely_victim_bo");
+	assert_string_equal(shown(f, "by:bo outcome:l"), "likely_victim_bo");
+	assert_string_equal(shown(f, "status:"), shown(f, ""));
+	/* Plain words: anywhere in any column; all of them must match. */
+	assert_string_equal(shown(f, "victim"), "possible_victim likely_victim_bo likely_victim");
+	assert_string_equal(shown(f, "victim bo"), "possible_victim likely_victim_bo");
+	assert_string_equal(shown(f, "VICTIM     BO likely"), "likely_victim_bo");
+	assert_string_equal(shown(f, "nobody"), "");
+	assert_int_equal(caselist_shown(f->cl), 0);
+	assert_string_equal(shown(f, "10:30"), "by_bounmy");
+	assert_string_equal(shown(f, "2025-1"), "possible_victim no_indicators  likely_victim_bo");
+	assert_string_equal(shown(f, "t16:"), "no_indicators");
+	/* Dates: a prefix, or a range inclusive at each end's precision. */
+	assert_string_equal(shown(f, "date:2025"), "possible_victim no_indicators  likely_victim_bo "
+	    "likely_victim");
+	assert_string_equal(shown(f, "date:2025-11"), "no_indicators ");
+	assert_string_equal(shown(f, "date:2025-10..2025-11"), "no_indicators  likely_victim_bo");
+	assert_string_equal(shown(f, "date:2025-11-01..2025-11-24"), "no_indicators ");
+	assert_string_equal(shown(f, "date:2025-11-02..2025-11-24"), "no_indicators");
+	assert_string_equal(shown(f, "date:2025-12.."), "by_bounmy possible_victim");
+	assert_string_equal(shown(f, "date:..2025-09"), "likely_victim");
+	assert_string_equal(shown(f, "date:2025-12-06T05:46:40Z"), "possible_victim");
+	assert_string_equal(shown(f, "date:2025-12-06t05"), "possible_victim");
+	assert_string_equal(shown(f, "date:2025..2025 outcome:p"), "possible_victim");
+	/* A case code, whole or in part, in any case and with its dash. */
+	{
+		struct caselist_row r;
+		char code[16];
+
+		shown(f, "lang:zh");
+		r = row(f, 0);
+		snprintf(code, sizeof code, "%s", r.code);
+		for (char *c = code; *c; c++)
+			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+		assert_string_equal(shown(f, code), "by_bounmy");
+		code[6] = '\0';
+		assert_true(strstr(shown(f, code), "by_bounmy") != NULL);
+	}
+
+	/* Mistakes: said, and the word taken as plain text. */
+	assert_int_equal(caselist_filter(f->cl, "colour:red", err, sizeof err), ST_INVALID);
+	assert_string_equal(err, "\"colour:\" is not a filter: use status: outcome: form: lang: by: "
+	    "or date:");
+	assert_int_equal(caselist_shown(f->cl), 0);
+	assert_int_equal(caselist_filter(f->cl, "date:2025-12..2025-10", err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "ends before it starts"));
+	assert_int_equal(caselist_filter(f->cl, "date:november", err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "date:2025-10..2025-11"));
+	/* The first mistake is the one described. */
+	assert_int_equal(caselist_filter(f->cl, "x: date:nov", err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "\"x:\""));
+	memset(q, 0, sizeof q);
+	for (size_t i = 0; i < 33; i++)
+		strcat(q, "final ");
+	assert_int_equal(caselist_filter(f->cl, q, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "first 32 words"));
+	assert_int_equal(caselist_shown(f->cl), 4);
+	memset(q, 'a', sizeof q - 1);
+	assert_int_equal(caselist_filter(f->cl, q, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "too long"));
+	assert_int_equal(caselist_filter(f->cl, "", err, sizeof err), ST_OK);
+	assert_string_equal(err, "");
+	assert_int_equal(caselist_shown(f->cl), 6);
+
+	/* The search outlives a reload (the list is read again each visit). */
+	assert_int_equal(caselist_filter(f->cl, "lang:lo", err, sizeof err), ST_OK);
+	put_case(f->v, "alice", "screening", "lo", "final", "new_lao", "2027-01-01T00:00:00Z");
+	load(f);
+	assert_int_equal(caselist_count(f->cl), 7);
+	assert_int_equal(caselist_shown(f->cl), 2);
+	assert_string_equal(row(f, 0).outcome, "new_lao");
+}
+
+/* ---- who sees what ---- */
+
+static void
+interviewer_sees_own_cases(void **state)
+{
+	struct fx *f = *state;
+	struct record_id draft = { { 0 } };
+
+	put_case(f->v, "alice", "f", "en", "final", "alice_case", "2025-01-01T00:00:00Z");
+	assert_ok(f->v, vault_unlock(f->v, "bo", PASS_B, strlen(PASS_B)));
+	put_case(f->v, "bo", "f", "en", "final", "bo_case", "2025-01-02T00:00:00Z");
+	assert_ok(f->v, vault_draft_put(f->v, &draft, "{\"status\":\"draft\"}", 18));
+	load(f);
+	assert_string_equal(shown(f, ""), " bo_case");
+	assert_int_equal(caselist_count(f->cl), 2);
+	assert_true(row(f, 0).draft);
+
+	/* A supervisor sees every case, but no one else's draft. */
+	assert_ok(f->v, vault_unlock(f->v, "alice", PASS_A, strlen(PASS_A)));
+	load(f);
+	assert_int_equal(caselist_count(f->cl), 2);
+	assert_string_equal(shown(f, ""), "bo_case alice_case");
+	assert_string_equal(shown(f, "by:bo"), "bo_case");
+}
+
+static void
+flip_summary_byte(const char *dir, const struct record_id *id)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { VAULT_ID_BYTES, (void *)(uintptr_t)id->b }, d;
+	unsigned char *copy;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "summaries", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &d), 0);
+	assert_non_null(copy = malloc(d.mv_size));
+	memcpy(copy, d.mv_data, d.mv_size);
+	copy[d.mv_size - 5] ^= 0x01;
+	d.mv_data = copy;
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	free(copy);
+}
+
+static void
+damaged_summary_is_listed(void **state)
+{
+	struct fx *f = *state;
+	struct record_id bad;
+	struct case_code code;
+	enum caselist_source src;
+	bool found = false;
+
+	put_case(f->v, "alice", "f", "en", "final", "sound", "2025-01-01T00:00:00Z");
+	bad = put_case(f->v, "alice", "f", "en", "final", "secret", "2025-01-02T00:00:00Z");
+	vault_close(f->v);
+	flip_summary_byte(f->dir, &bad);
+	assert_non_null(f->v = vault_new());
+	assert_ok(f->v, vault_open(f->v, f->dir));
+	assert_ok(f->v, vault_unlock(f->v, "alice", PASS_A, strlen(PASS_A)));
+	assert_ok(f->v, caselist_load(f->cl, f->v, &src));
+	assert_int_equal(caselist_count(f->cl), 2);
+	record_id_code(&bad, &code);
+	for (size_t i = 0; i < caselist_shown(f->cl); i++) {
+		struct caselist_row r = row(f, i);
+
+		if (strcmp(r.code, code.s) == 0) {
+			found = true;
+			assert_string_equal(r.status, "DAMAGED");
+			assert_string_equal(r.outcome, "");
+		} else
+			assert_string_equal(r.outcome, "sound");
+	}
+	assert_true(found);
+	assert_string_equal(shown(f, "status:damaged"), "");
+	assert_int_equal(caselist_shown(f->cl), 1);
+}
+
+static void
+empty_and_cleared(void **state)
+{
+	struct fx *f = *state;
+	char err[64];
+
+	/* A search before any row, an empty vault, a cleared list. */
+	assert_int_equal(caselist_filter(f->cl, "status:final", err, sizeof err), ST_OK);
+	assert_int_equal(caselist_shown(f->cl), 0);
+	load(f);
+	assert_int_equal(caselist_count(f->cl), 0);
+	assert_false(caselist_row(f->cl, 0, &(struct caselist_row){ 0 }));
+	put_case(f->v, "alice", "f", "en", "final", "one", "2025-01-01T00:00:00Z");
+	load(f);
+	assert_int_equal(caselist_shown(f->cl), 1);
+	caselist_clear(f->cl);
+	assert_int_equal(caselist_count(f->cl), 0);
+	assert_int_equal(caselist_shown(f->cl), 0);
+	caselist_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(drafts_first_then_newest_first, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(odd_summaries_show_safely, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(search_syntax, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(interviewer_sees_own_cases, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(damaged_summary_is_listed, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(empty_and_cleared, fx_setup, fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

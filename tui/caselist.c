@@ -1,0 +1,1256 @@
+/*
+ * caselist.c — the case list's rows: loading, ordering, searching.
+ *
+ * What shapes this: at 100,000 summaries, and on the virtual machines and
+ * old PCs it runs on, the first touch of each fresh page of memory costs as
+ * much as parsing a few rows, so a row is 24 bytes (id, start time, and one
+ * number for everything else), and the rest is arrays of 4 or 8 bytes per
+ * row. A row's interviewer, form, language, status and outcome (and a start
+ * time not in ISO form) make its profile, stored once per distinct
+ * combination; profiles hold indices into the distinct values. One pass over
+ * each summary's JSON; in the usual case a row repeats the previous row's
+ * values and costs a few string compares. Order: a radix sort of one u64 per
+ * row. Search: each word is compared with the distinct values once, then
+ * each row costs a mask test, plus a look at its case code or start time for
+ * a plain word that could be part of one.
+ */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "caselist.h"
+
+#define HUGE_PAGE       ((size_t)2 << 20)
+#define BLOCK_ROWS      (HUGE_PAGE / sizeof(struct row))        /* blocks never move */
+#define FIELD_MAX       96      /* bytes kept of one column (UTF-8 safe cut) */
+#define ROWS_MAX        (UINT32_C(1) << 30)     /* row numbers fit a sort key */
+
+/* A search word is one bit of a uint32_t mask. */
+_Static_assert(CASELIST_TERMS_MAX <= 32, "search words are bits of a uint32_t");
+
+/* A profile's columns, in the order of the summary keys read; P_STARTED is
+ * the start time's text when it is not "YYYY-MM-DDTHH:MM:SSZ" (else ""). */
+enum { P_BY, P_FORM, P_LANG, P_STATUS, P_OUTCOME, P_STARTED, NPROF };
+/* Search word kinds besides "this column only" (P_BY .. P_OUTCOME). */
+enum { T_ANY = NPROF, T_DATE };
+
+static const char *const key_name[NPROF] = {
+	[P_BY] = "interviewer", [P_FORM] = "form", [P_LANG] = "lang",
+	[P_STATUS] = "status", [P_OUTCOME] = "outcome", [P_STARTED] = "started",
+};
+
+struct row {
+	struct record_id id;
+	uint32_t prof;                  /* index into struct profiles */
+	uint32_t when;                  /* start, seconds since 1970 (if timed) */
+};
+
+struct profile {
+	uint32_t val[NPROF];            /* indices into struct values */
+	bool draft;
+	bool timed;                     /* the start is in row.when */
+};
+
+/* The distinct column values, NUL-terminated back to back in text, found
+ * through an open-addressing hash table. */
+struct values {
+	char *text;
+	size_t len, cap;
+	uint32_t *off;
+	size_t n, ncap;
+	uint32_t *slot;                 /* value index + 1; 0 is free */
+	size_t nslot;                   /* a power of two, or 0 */
+	uint32_t last[NPROF];           /* each column's previous value + 1 */
+};
+
+/* The distinct profiles (indices only, nothing to wipe), hashed the same
+ * way. */
+struct profiles {
+	struct profile *p;
+	size_t n, cap;
+	uint32_t *slot;
+	size_t nslot;
+	uint32_t last;                  /* the previous row's profile + 1 */
+};
+
+struct term {
+	int kind;                       /* P_* (that column), T_ANY or T_DATE */
+	const char *s, *hi;             /* lower-cased, in caselist.query */
+	size_t len, hilen;
+	bool range;                     /* date: s..hi, either may be empty */
+	bool maybe_code, maybe_time;    /* plain: could be part of a code, a time */
+};
+
+struct caselist {
+	struct row **block;
+	size_t nblock, blockcap, nrows;
+	struct values vals;
+	struct profiles profs;
+	void *work;                     /* key, order, shown, hit (finish) */
+	size_t work_used;               /* bytes */
+	uint64_t *key;                  /* sort keys, by row */
+	uint32_t *order;                /* every row, in display order */
+	uint32_t *shown;                /* the matching rows, in display order */
+	size_t nshown;
+	uint32_t *vmask;                /* per value: the words it matches */
+	uint32_t *pmask;                /* per profile: the words it matches */
+	unsigned char *hit;             /* per row: matches the search */
+	char query[CASELIST_QUERY_MAX];
+	struct term term[CASELIST_TERMS_MAX];
+	size_t nterm;
+};
+
+static unsigned char
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static struct row *
+row_at(const struct caselist *cl, size_t i)
+{
+	return &cl->block[i / BLOCK_ROWS][i % BLOCK_ROWS];
+}
+
+static const char *
+value_text(const struct values *vs, uint32_t i)
+{
+	return vs->text + vs->off[i];
+}
+
+static void
+wipe_free(void *p, size_t len)
+{
+	if (p != NULL)
+		explicit_bzero(p, len);
+	free(p);
+}
+
+/*
+ * Memory for the big arrays. On the virtual machines the program runs on,
+ * the first touch of each 4 KiB page costs 5-15 microseconds (more than
+ * the rest of the work for 100,000 rows), so sizes from 1 MiB up are
+ * rounded up to 2 MiB pages and offered to the kernel as one transparent
+ * huge page each (one fault instead of 512). Not zeroed. Free with
+ * wipe_free given the bytes used, not *size: wiping pages never touched
+ * would fault them in for nothing.
+ */
+static void *
+big_alloc(size_t *size)
+{
+	void *p;
+
+	if (*size < HUGE_PAGE / 2)
+		return malloc(*size ? *size : 1);
+	*size = (*size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if ((p = aligned_alloc(HUGE_PAGE, *size)) == NULL)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, *size, MADV_HUGEPAGE);       /* a hint: failure changes nothing */
+#endif
+	return p;
+}
+
+static uint32_t
+hash(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ s[i]) * 16777619u;
+	return h;
+}
+
+/* ---- distinct values and profiles ---- */
+
+static size_t
+value_len(const struct values *vs, uint32_t i)
+{
+	return (i + 1 < vs->n ? vs->off[i + 1] : vs->len) - vs->off[i] - 1;
+}
+
+static bool
+value_is(const struct values *vs, uint32_t i, const char *s, size_t len)
+{
+	return value_len(vs, i) == len && memcmp(value_text(vs, i), s, len) == 0;
+}
+
+static enum status
+values_rehash(struct values *vs, size_t nslot)
+{
+	uint32_t *slot = calloc(nslot, sizeof *slot);
+
+	if (slot == NULL)
+		return ST_NOMEM;
+	for (size_t i = 0; i < vs->n; i++) {
+		size_t k = hash(value_text(vs, (uint32_t)i), value_len(vs, (uint32_t)i)) & (nslot - 1);
+
+		while (slot[k] != 0)
+			k = (k + 1) & (nslot - 1);
+		slot[k] = (uint32_t)i + 1;
+	}
+	free(vs->slot);
+	vs->slot = slot;
+	vs->nslot = nslot;
+	return ST_OK;
+}
+
+/* Index of the value s (len bytes of clean text) of column col, adding it
+ * when new; it becomes the column's last value, which add_row compares
+ * with raw JSON text: so not one holding a backslash, which in JSON starts
+ * an escape. Growing the text copies it and wipes the old copy (it names
+ * outcomes and people). */
+static enum status
+values_find(struct values *vs, int col, const char *s, size_t len, uint32_t *out)
+{
+	size_t k;
+
+	vs->last[col] = 0;
+	if (vs->nslot != 0)
+		for (k = hash(s, len) & (vs->nslot - 1); vs->slot[k] != 0; k = (k + 1) & (vs->nslot - 1))
+			if (value_is(vs, vs->slot[k] - 1, s, len)) {
+				*out = vs->slot[k] - 1;
+				goto found;
+			}
+	if (vs->n >= UINT32_MAX - 1 || vs->len + len + 1 > UINT32_MAX)
+		return ST_NOMEM;
+	if (vs->len + len + 1 > vs->cap) {
+		size_t cap = vs->cap ? vs->cap * 2 : 1024;
+		char *text;
+
+		while (cap < vs->len + len + 1)
+			cap *= 2;
+		if ((text = malloc(cap)) == NULL)
+			return ST_NOMEM;
+		if (vs->text != NULL)
+			memcpy(text, vs->text, vs->len);
+		wipe_free(vs->text, vs->cap);
+		vs->text = text;
+		vs->cap = cap;
+	}
+	if (vs->n == vs->ncap) {
+		size_t ncap = vs->ncap ? vs->ncap * 2 : 64;
+		uint32_t *off = realloc(vs->off, ncap * sizeof *off);  /* offsets only */
+
+		if (off == NULL)
+			return ST_NOMEM;
+		vs->off = off;
+		vs->ncap = ncap;
+	}
+	if ((vs->n + 1) * 2 > vs->nslot && values_rehash(vs, vs->nslot ? vs->nslot * 2 : 128) != ST_OK)
+		return ST_NOMEM;
+	memcpy(vs->text + vs->len, s, len);
+	vs->text[vs->len + len] = '\0';
+	vs->off[vs->n] = (uint32_t)vs->len;
+	vs->len += len + 1;
+	for (k = hash(s, len) & (vs->nslot - 1); vs->slot[k] != 0; k = (k + 1) & (vs->nslot - 1))
+		;
+	vs->slot[k] = (uint32_t)vs->n + 1;
+	*out = (uint32_t)vs->n++;
+found:
+	if (memchr(s, '\\', len) == NULL)
+		vs->last[col] = *out + 1;
+	return ST_OK;
+}
+
+static void
+values_free(struct values *vs)
+{
+	wipe_free(vs->text, vs->cap);
+	free(vs->off);
+	free(vs->slot);
+	memset(vs, 0, sizeof *vs);
+}
+
+static bool
+profile_equal(const struct profile *a, const struct profile *b)
+{
+	for (int k = 0; k < NPROF; k++)
+		if (a->val[k] != b->val[k])
+			return false;
+	return a->draft == b->draft && a->timed == b->timed;
+}
+
+static uint32_t
+profile_hash(const struct profile *p)
+{
+	return hash(p->val, sizeof p->val) ^ (uint32_t)p->draft ^ (uint32_t)p->timed << 1;
+}
+
+static enum status
+profiles_rehash(struct profiles *ps, size_t nslot)
+{
+	uint32_t *slot = calloc(nslot, sizeof *slot);
+
+	if (slot == NULL)
+		return ST_NOMEM;
+	for (size_t i = 0; i < ps->n; i++) {
+		size_t k = profile_hash(&ps->p[i]) & (nslot - 1);
+
+		while (slot[k] != 0)
+			k = (k + 1) & (nslot - 1);
+		slot[k] = (uint32_t)i + 1;
+	}
+	free(ps->slot);
+	ps->slot = slot;
+	ps->nslot = nslot;
+	return ST_OK;
+}
+
+static enum status
+profiles_find(struct profiles *ps, const struct profile *p, uint32_t *out)
+{
+	size_t k;
+
+	if (ps->last != 0 && profile_equal(&ps->p[ps->last - 1], p)) {
+		*out = ps->last - 1;
+		return ST_OK;
+	}
+	if (ps->nslot != 0)
+		for (k = profile_hash(p) & (ps->nslot - 1); ps->slot[k] != 0; k = (k + 1) & (ps->nslot - 1))
+			if (profile_equal(&ps->p[ps->slot[k] - 1], p)) {
+				ps->last = ps->slot[k];
+				*out = ps->last - 1;
+				return ST_OK;
+			}
+	if (ps->n >= UINT32_MAX - 1)
+		return ST_NOMEM;
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 64;
+		struct profile *grown = realloc(ps->p, cap * sizeof *grown);   /* indices only */
+
+		if (grown == NULL)
+			return ST_NOMEM;
+		ps->p = grown;
+		ps->cap = cap;
+	}
+	if ((ps->n + 1) * 2 > ps->nslot && profiles_rehash(ps, ps->nslot ? ps->nslot * 2 : 128) != ST_OK)
+		return ST_NOMEM;
+	ps->p[ps->n] = *p;
+	for (k = profile_hash(p) & (ps->nslot - 1); ps->slot[k] != 0; k = (k + 1) & (ps->nslot - 1))
+		;
+	ps->slot[k] = (uint32_t)ps->n + 1;
+	*out = (uint32_t)ps->n++;
+	ps->last = *out + 1;
+	return ST_OK;
+}
+
+static void
+profiles_free(struct profiles *ps)
+{
+	free(ps->p);
+	free(ps->slot);
+	memset(ps, 0, sizeof *ps);
+}
+
+/* ---- start times: "YYYY-MM-DDTHH:MM:SSZ" <-> seconds since 1970 ---- */
+
+static const unsigned short month_start[12] = {
+	0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334
+};
+
+static bool
+leap(unsigned y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 1970-01-01 to the first of January of year y >= 1970. */
+static uint32_t
+days_before_year(unsigned y)
+{
+	unsigned p = y - 1;
+
+	return 365 * (y - 1970) + (p / 4 - p / 100 + p / 400) - (1969 / 4 - 1969 / 100 + 1969 / 400);
+}
+
+static unsigned
+days_before_month(unsigned y, unsigned m)
+{
+	return month_start[m - 1] + (m > 2 && leap(y));
+}
+
+/* True for a real time from 1970 to 2105 (32 bits) in exactly the form
+ * iso_time() writes; only then does iso_text() give the same text back. */
+static bool
+iso_parse(const char *s, size_t len, uint32_t *out)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	unsigned v[6] = { 0 }, k = 0;
+
+	if (len != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; shape[i] != '\0'; i++) {
+		if (shape[i] == 'd') {
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+			v[k] = v[k] * 10 + (unsigned)(s[i] - '0');
+		} else if (s[i] != shape[i])
+			return false;
+		else if (k < 5)
+			k++;
+	}
+	if (v[0] < 1970 || v[0] > 2105 || v[1] < 1 || v[1] > 12 ||
+	    v[2] < 1 || v[3] > 23 || v[4] > 59 || v[5] > 59 ||
+	    v[2] > (v[1] == 12 ? 31 : days_before_month(v[0], v[1] + 1) - days_before_month(v[0], v[1])))
+		return false;
+	*out = (days_before_year(v[0]) + days_before_month(v[0], v[1]) + v[2] - 1) * UINT32_C(86400) +
+	    v[3] * 3600u + v[4] * 60u + v[5];
+	return true;
+}
+
+static void
+two(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* out gets 21 bytes. */
+static void
+iso_text(uint32_t when, char *out)
+{
+	uint32_t days = when / 86400, sec = when % 86400, d;
+	unsigned y = 1970 + days / 366, m = 12;
+
+	while (days_before_year(y + 1) <= days)
+		y++;
+	d = days - days_before_year(y);
+	while (m > 1 && days_before_month(y, m) > d)
+		m--;
+	two(out, y / 100);
+	two(out + 2, y % 100);
+	out[4] = '-';
+	two(out + 5, m);
+	out[7] = '-';
+	two(out + 8, d - days_before_month(y, m) + 1);
+	out[10] = 'T';
+	two(out + 11, sec / 3600);
+	out[13] = ':';
+	two(out + 14, sec / 60 % 60);
+	out[16] = ':';
+	two(out + 17, sec % 60);
+	out[19] = 'Z';
+	out[20] = '\0';
+}
+
+/* ---- reading summaries ---- */
+
+/* A column's text as found: raw JSON string content (escapes not yet
+ * decoded) or text already decoded (drafts, through jansson). */
+struct slice {
+	const char *s;
+	size_t len;
+	bool json;
+};
+
+/* The quote that ends the JSON string whose content starts at p (end when
+ * it does not end). */
+static const char *
+string_end(const char *p, const char *end)
+{
+	const char *start = p;
+
+	while (p < end) {
+		const char *q = memchr(p, '"', (size_t)(end - p));
+		size_t bs = 0;
+
+		if (q == NULL)
+			return end;
+		while (q - bs > start && q[-1 - (ptrdiff_t)bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return q;
+		p = q + 1;
+		start = p;      /* an escaped quote is not a backslash */
+	}
+	return end;
+}
+
+/* The ',' or closing bracket that ends the (non-string) value at p. */
+static const char *
+skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	for (; p < end; p++) {
+		if (*p == '"') {
+			if ((p = string_end(p + 1, end)) == end)
+				break;
+		} else if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']') {
+			if (depth-- == 0)
+				return p;
+		} else if (*p == ',' && depth == 0)
+			return p;
+	}
+	return end;
+}
+
+/* Compact JSON has no space: the first test is all most calls make. */
+static const char *
+skip_space(const char *p, const char *end)
+{
+	if (p == end || (unsigned char)*p > ' ')
+		return p;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int
+key_index(const char *k, size_t len)
+{
+	int i;
+
+	switch (len) {
+	case 4: i = k[0] == 'f' ? P_FORM : P_LANG; break;
+	case 6: i = P_STATUS; break;
+	case 7: i = k[0] == 'o' ? P_OUTCOME : P_STARTED; break;
+	case 11: i = P_BY; break;
+	default: return -1;
+	}
+	return memcmp(key_name[i], k, len) == 0 ? i : -1;
+}
+
+/*
+ * The six columns of a summary (interview_summary_json: one flat, compact
+ * JSON object) in one pass, without a JSON parser or a copy: the list reads
+ * 100,000 of them. A missing key, a non-string value or malformed JSON
+ * leaves the column empty. Never reads past len.
+ */
+static void
+summary_fields(const char *js, size_t len, struct slice f[NPROF])
+{
+	const char *p = js, *end = js + len;
+
+	for (int k = 0; k < NPROF; k++)
+		f[k] = (struct slice){ "", 0, true };
+	p = skip_space(p, end);
+	if (p == end || *p++ != '{')
+		return;
+	for (;;) {
+		const char *ks, *vs;
+		int k;
+
+		p = skip_space(p, end);
+		if (p == end || *p != '"')
+			return;
+		ks = p + 1;
+		if ((p = string_end(ks, end)) == end)
+			return;
+		k = key_index(ks, (size_t)(p - ks));
+		p = skip_space(p + 1, end);
+		if (p == end || *p != ':')
+			return;
+		p = skip_space(p + 1, end);
+		if (p < end && *p == '"') {
+			vs = p + 1;
+			if ((p = string_end(vs, end)) == end)
+				return;
+			if (k >= 0)
+				f[k] = (struct slice){ vs, (size_t)(p - vs), true };
+			p++;
+		} else
+			p = skip_value(p, end);
+		p = skip_space(p, end);
+		if (p == end || *p++ != ',')
+			return;
+	}
+}
+
+/* True when t is the same raw or decoded and safe to show as is: no
+ * escape, no control character, short enough to keep whole. */
+static bool
+plain_text(const struct slice *t)
+{
+	if (t->len >= FIELD_MAX)
+		return false;
+	for (size_t i = 0; i < t->len; i++) {
+		unsigned char c = (unsigned char)t->s[i];
+
+		if (c < 0x20 || c == 0x7f || (c == '\\' && t->json))
+			return false;
+	}
+	return true;
+}
+
+static struct slice
+text_slice(const char *s)
+{
+	return (struct slice){ s, strlen(s), false };
+}
+
+/* Decodes t into dst (FIELD_MAX bytes): JSON escapes are kept simple
+ * (\uXXXX becomes '?'), control characters become spaces (nothing from a
+ * record may steer the terminal), and a long text is cut between
+ * characters. Returns the length. */
+static size_t
+clean_text(const struct slice *t, char *dst)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < t->len && o + 1 < FIELD_MAX; i++) {
+		unsigned char c = (unsigned char)t->s[i];
+
+		if (c == '\\' && t->json && i + 1 < t->len) {
+			c = (unsigned char)t->s[++i];
+			if (c == 'u') {
+				c = '?';
+				i += 4;
+			} else if (c != '"' && c != '\\' && c != '/')
+				c = ' ';
+		}
+		dst[o++] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
+	}
+	if (i < t->len) {
+		while (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
+			o--;
+		if (o > 0 && (unsigned char)dst[o - 1] >= 0xc0)
+			o--;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/* The text to keep for t: t itself when plain, else its cleaned copy in
+ * buf. */
+static struct slice
+kept_text(const struct slice *t, char *buf)
+{
+	if (plain_text(t))
+		return *t;
+	return (struct slice){ buf, clean_text(t, buf), false };
+}
+
+static enum status
+add_row(struct caselist *cl, const struct record_id *id, bool draft,
+    const struct slice f[NPROF], char buf[FIELD_MAX])
+{
+	struct profile p;
+	struct row *r;
+	uint32_t when = 0;
+	enum status st;
+
+	if (cl->nrows >= ROWS_MAX)
+		return ST_NOMEM;
+	if (cl->nrows == cl->nblock * BLOCK_ROWS) {
+		size_t size = HUGE_PAGE;
+
+		if (cl->nblock == cl->blockcap) {
+			/* Only block addresses move here, never a row. */
+			size_t cap = cl->blockcap ? cl->blockcap * 2 : 16;
+			struct row **grown = realloc(cl->block, cap * sizeof *grown);
+
+			if (grown == NULL)
+				return ST_NOMEM;
+			cl->block = grown;
+			cl->blockcap = cap;
+		}
+		if ((cl->block[cl->nblock] = big_alloc(&size)) == NULL)
+			return ST_NOMEM;
+		cl->nblock++;
+	}
+	memset(&p, 0, sizeof p);
+	p.draft = draft;
+	p.timed = iso_parse(f[P_STARTED].s, f[P_STARTED].len, &when);
+	for (int k = 0; k < NPROF; k++) {
+		struct slice t = k == P_STARTED && p.timed ? text_slice("") : f[k];
+		uint32_t last = cl->vals.last[k];
+
+		/* Most rows repeat the previous row's value, compared raw. */
+		if (last != 0 && value_is(&cl->vals, last - 1, t.s, t.len)) {
+			p.val[k] = last - 1;
+			continue;
+		}
+		t = kept_text(&t, buf);
+		if ((st = values_find(&cl->vals, k, t.s, t.len, &p.val[k])) != ST_OK)
+			return st;
+	}
+	r = row_at(cl, cl->nrows);
+	if ((st = profiles_find(&cl->profs, &p, &r->prof)) != ST_OK)
+		return st;
+	r->id = *id;
+	r->when = when;
+	cl->nrows++;
+	return ST_OK;
+}
+
+/* ---- order ---- */
+
+/* LSD radix sort, a byte at a time, ascending; the result is in a. Passes
+ * where every key has the same byte (most: dates share their high bits)
+ * are skipped. */
+static void
+radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
+{
+	uint64_t *src = a, *dst = tmp, *swap;
+
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 }, pos = 0;
+
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xff]++;
+		if (count[(src[0] >> shift) & 0xff] == n)
+			continue;
+		for (size_t b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+}
+
+static void run_filter(struct caselist *cl);
+
+static void
+arrays_free(struct caselist *cl)
+{
+	/* The sort keys there are start times. */
+	wipe_free(cl->work, cl->work_used);
+	free(cl->vmask);
+	free(cl->pmask);
+	cl->work = NULL;
+	cl->work_used = 0;
+	cl->key = NULL;
+	cl->order = cl->shown = cl->vmask = cl->pmask = NULL;
+	cl->hit = NULL;
+	cl->nshown = 0;
+}
+
+/* After the rows are read: the display order and the search's arrays, all
+ * sized now so that a keystroke allocates nothing. The sort key of a row is
+ * one u64: not a draft (1 bit), no ISO start time (1 bit), the start time
+ * counting down (32 bits), the row number (30 bits): ascending, it is drafts
+ * first, then newest first, then start times that are not times, each group
+ * in the order read. */
+static enum status
+finish(struct caselist *cl)
+{
+	size_t n = cl->nrows;
+	/* One block: keys, scratch for the sort that becomes order and shown,
+	 * then the per-row search results. */
+	size_t size = cl->work_used = n * (2 * sizeof(uint64_t) + 1);
+
+	cl->work = big_alloc(&size);
+	cl->vmask = malloc((cl->vals.n ? cl->vals.n : 1) * sizeof *cl->vmask);
+	cl->pmask = malloc((cl->profs.n ? cl->profs.n : 1) * sizeof *cl->pmask);
+	if (cl->work == NULL || cl->vmask == NULL || cl->pmask == NULL) {
+		arrays_free(cl);
+		return ST_NOMEM;
+	}
+	cl->key = cl->work;
+	cl->order = (uint32_t *)(void *)(cl->key + n);
+	cl->shown = cl->order + n;
+	cl->hit = (unsigned char *)(cl->shown + n);
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = row_at(cl, i);
+		const struct profile *p = &cl->profs.p[r->prof];
+
+		cl->key[i] = (uint64_t)!p->draft << 63 | (uint64_t)!p->timed << 62 |
+		    (uint64_t)(UINT32_MAX - (p->timed ? r->when : 0)) << 30 | i;
+	}
+	if (n > 1)
+		radix_sort(cl->key, (uint64_t *)(void *)cl->order, n);
+	for (size_t i = 0; i < n; i++)
+		cl->order[i] = (uint32_t)(cl->key[i] & (ROWS_MAX - 1));
+	run_filter(cl);
+	return ST_OK;
+}
+
+/* ---- loading ---- */
+
+struct load {
+	struct caselist *cl;
+	const char *only;               /* the interviewer, when not a supervisor */
+	enum status st;
+	char buf[FIELD_MAX];            /* wiped once at the end, not per row */
+};
+
+static int
+on_summary(void *p, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	struct load *ld = p;
+	struct slice f[NPROF];
+
+	if (st != ST_OK) {
+		for (int k = 0; k < NPROF; k++)
+			f[k] = text_slice("");
+		f[P_STATUS] = text_slice("DAMAGED");
+	} else {
+		summary_fields(json, len, f);
+		if (ld->only != NULL) {
+			struct slice by = kept_text(&f[P_BY], ld->buf);
+
+			if (by.len != strlen(ld->only) || memcmp(by.s, ld->only, by.len) != 0)
+				return 0;
+		}
+	}
+	if ((ld->st = add_row(ld->cl, id, false, f, ld->buf)) != ST_OK)
+		return 1;
+	return 0;
+}
+
+/* Draft JSON is the whole interview (interview_to_json), nested: parsed
+ * with jansson, which is fine for the few drafts one user has. The outcome
+ * there may be an object with an "id". */
+static struct slice
+draft_field(json_t *o, const char *key)
+{
+	json_t *j = json_object_get(o, key);
+
+	if (json_is_object(j))
+		j = json_object_get(j, "id");
+	return text_slice(json_is_string(j) ? json_string_value(j) : "");
+}
+
+static enum status
+load_drafts(struct caselist *cl, struct vault *v, struct load *ld)
+{
+	struct record_id *drafts = NULL;
+	size_t nd = 0;
+	enum status st = ST_OK;
+
+	if (vault_draft_list(v, &drafts, &nd) != ST_OK)
+		return ST_OK;   /* the cases are still worth showing */
+	for (size_t i = 0; i < nd && st == ST_OK; i++) {
+		struct slice f[NPROF];
+		char *s = NULL;
+		size_t sl = 0;
+		json_t *o;
+
+		if (vault_draft_get(v, &drafts[i], &s, &sl) != ST_OK)
+			continue;
+		o = json_loadb(s, sl, 0, NULL);
+		vault_plain_free(s, sl);
+		if (o == NULL)
+			continue;
+		for (int k = 0; k < NPROF; k++)
+			f[k] = draft_field(o, key_name[k]);
+		st = add_row(cl, &drafts[i], true, f, ld->buf);
+		json_decref(o);
+	}
+	free(drafts);
+	return st;
+}
+
+static void
+rows_free(struct caselist *cl)
+{
+	for (size_t b = 0; b < cl->nblock; b++) {
+		size_t used = cl->nrows - b * BLOCK_ROWS;
+
+		wipe_free(cl->block[b], (used < BLOCK_ROWS ? used : BLOCK_ROWS) * sizeof **cl->block);
+	}
+	free(cl->block);
+	cl->block = NULL;
+	cl->nblock = cl->blockcap = cl->nrows = 0;
+	values_free(&cl->vals);
+	profiles_free(&cl->profs);
+	arrays_free(cl);
+}
+
+enum status
+caselist_load(struct caselist *cl, struct vault *v, enum caselist_source *src)
+{
+	struct load *ld;
+	enum status st;
+
+	rows_free(cl);
+	*src = CASELIST_LISTING;
+	if ((ld = calloc(1, sizeof *ld)) == NULL)
+		return ST_NOMEM;
+	ld->cl = cl;
+	ld->only = vault_allowed(v, VAULT_RIGHT_READ_ALL) ? NULL : vault_user(v);
+	ld->st = ST_OK;
+	st = vault_listing_scan(v, on_summary, ld);
+	if (st != ST_OK || ld->st != ST_OK) {
+		/* Whatever the listing gave before it failed is dropped: the scan
+		 * gives every summary again, and names the damaged ones. */
+		*src = st == ST_TAMPERED ? CASELIST_LISTING_DAMAGED : CASELIST_SCAN;
+		rows_free(cl);
+		ld->st = ST_OK;
+		st = vault_summary_scan(v, on_summary, ld);
+	}
+	if (st == ST_OK)
+		st = ld->st;
+	if (st == ST_OK)
+		st = load_drafts(cl, v, ld);
+	if (finish(cl) != ST_OK)
+		st = ST_NOMEM;
+	explicit_bzero(ld, sizeof *ld);
+	free(ld);
+	return st;
+}
+
+/* ---- searching ---- */
+
+static void
+say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A message for the screen: a cut one still reads, so truncation is fine. */
+static void
+say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Lower-case letters a case code or a start time can hold: a word with
+ * any other character cannot match them, and is not tried on every row. */
+#define CODE_CHARS "0123456789abcdefghjkmnpqrstvwxyz-()"
+#define TIME_CHARS "0123456789-t:z"
+
+static bool
+charset(const char *s, size_t len, const char *set)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* A date: value into t; false when it is not a date or a range. */
+static bool
+parse_date(struct term *t, char *err, size_t errlen)
+{
+	const char *dots = memmem(t->s, t->len, "..", 2);
+
+	if (dots == NULL) {
+		if (charset(t->s, t->len, TIME_CHARS))
+			return true;
+	} else {
+		t->range = true;
+		t->hi = dots + 2;
+		t->hilen = t->len - (size_t)(t->hi - t->s);
+		t->len = (size_t)(dots - t->s);
+		if (charset(t->s, t->len, TIME_CHARS) && charset(t->hi, t->hilen, TIME_CHARS)) {
+			size_t n = t->len < t->hilen ? t->len : t->hilen;
+
+			if (t->len == 0 || t->hilen == 0 || memcmp(t->s, t->hi, n) <= 0)
+				return true;
+			say(err, errlen, "date:%.*s..%.*s ends before it starts: put the earlier date "
+			    "first", (int)t->len, t->s, (int)t->hilen, t->hi);
+			return false;
+		}
+	}
+	say(err, errlen, "date: takes a date or its start (2025, 2025-11, 2025-11-02) or a "
+	    "range such as date:2025-10..2025-11");
+	return false;
+}
+
+static int
+qualifier(const char *s, size_t len)
+{
+	static const struct { const char *name; int kind; } q[] = {
+		{ "status", P_STATUS }, { "outcome", P_OUTCOME }, { "form", P_FORM },
+		{ "lang", P_LANG }, { "by", P_BY }, { "date", T_DATE },
+	};
+
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+		if (strlen(q[i].name) == len && memcmp(q[i].name, s, len) == 0)
+			return q[i].kind;
+	return -1;
+}
+
+/* Splits the lower-cased query into words in place. A word that cannot be
+ * understood is kept as plain text; the first problem is described. */
+static enum status
+parse_query(struct caselist *cl, char *err, size_t errlen)
+{
+	enum status st = ST_OK;
+	char *p = cl->query;
+
+	cl->nterm = 0;
+	for (;;) {
+		struct term *t;
+		char *w, *colon;
+		size_t n = 0;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		w = p;
+		while (*p != '\0' && *p != ' ')
+			p++;
+		if (*p == ' ')
+			*p++ = '\0';
+		if (cl->nterm == CASELIST_TERMS_MAX) {
+			say(err, errlen, "Only the first %d words of the search are used",
+			    CASELIST_TERMS_MAX);
+			st = ST_INVALID;
+			break;
+		}
+		t = &cl->term[cl->nterm++];
+		memset(t, 0, sizeof *t);
+		t->kind = T_ANY;
+		t->s = w;
+		t->len = strlen(w);
+		if ((colon = memchr(w, ':', t->len)) == NULL)
+			goto plain;
+		while (w + n < colon && w[n] >= 'a' && w[n] <= 'z')
+			n++;
+		if (n == 0 || w + n != colon)
+			goto plain;     /* "10:30" is plain text: part of a time */
+		if ((t->kind = qualifier(w, n)) < 0) {
+			t->kind = T_ANY;
+			if (st == ST_OK)
+				say(err, errlen, "\"%.*s:\" is not a filter: use status: outcome: form: "
+				    "lang: by: or date:", (int)n, w);
+			st = ST_INVALID;
+			goto plain;
+		}
+		t->s = colon + 1;
+		t->len = strlen(t->s);
+		if (t->kind != T_DATE || parse_date(t, st == ST_OK ? err : NULL, errlen))
+			continue;
+		memset(t, 0, sizeof *t);
+		t->kind = T_ANY;
+		t->s = w;
+		t->len = strlen(w);
+		st = ST_INVALID;
+plain:
+		t->maybe_code = charset(t->s, t->len, CODE_CHARS);
+		t->maybe_time = charset(t->s, t->len, TIME_CHARS);
+	}
+	return st;
+}
+
+/* needle is lower-case; hay compared ASCII case-insensitively. */
+static bool
+contains(const char *hay, const char *needle, size_t n)
+{
+	if (n == 0)
+		return true;
+	for (; *hay != '\0'; hay++) {
+		size_t j = 0;
+
+		while (j < n && hay[j] != '\0' && lower((unsigned char)hay[j]) == (unsigned char)needle[j])
+			j++;
+		if (j == n)
+			return true;
+		if (hay[j] == '\0' && j > 0)
+			return false;   /* what is left of hay is shorter than needle */
+	}
+	return false;
+}
+
+/* Compares the first n bytes of s (case-insensitively; a shorter s is
+ * smaller) with the lower-case bound b. */
+static int
+cmp_prefix(const char *s, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = lower((unsigned char)s[i]);
+
+		if (c != (unsigned char)b[i])
+			return c < (unsigned char)b[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+static bool
+date_matches(const struct term *t, const char *started)
+{
+	if (!t->range)
+		return cmp_prefix(started, t->s, t->len) == 0;
+	return (t->len == 0 || cmp_prefix(started, t->s, t->len) >= 0) &&
+	    (t->hilen == 0 || cmp_prefix(started, t->hi, t->hilen) <= 0);
+}
+
+/* Whether row r matches the words in miss (those its profile did not
+ * match): dates against its start time, plain words against its case code
+ * and start time, each made only when a word needs it. */
+static bool
+row_matches(const struct caselist *cl, const struct row *r, uint32_t miss)
+{
+	const struct profile *p = &cl->profs.p[r->prof];
+	char when[24] = "";
+	struct case_code code = { "" };
+
+	for (; miss != 0; miss &= miss - 1) {
+		const struct term *w = &cl->term[__builtin_ctz(miss)];
+		bool ok = false;
+
+		if (w->kind == T_DATE || (w->maybe_time && p->timed)) {
+			if (when[0] == '\0') {
+				if (p->timed)
+					iso_text(r->when, when);
+				else
+					snprintf(when, sizeof when, "%s", value_text(&cl->vals, p->val[P_STARTED]));
+			}
+			ok = w->kind == T_DATE ? date_matches(w, when) : contains(when, w->s, w->len);
+		}
+		if (!ok && w->kind == T_ANY && w->maybe_code) {
+			if (code.s[0] == '\0') {
+				if (p->draft)
+					memcpy(code.s, "(draft)", sizeof "(draft)");
+				else
+					record_id_code(&r->id, &code);
+			}
+			ok = contains(code.s, w->s, w->len);
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* Per keystroke: each word against each distinct value once, each profile
+ * from its values, then each row: a mask test, and only when that leaves a
+ * word unmatched, a look at its code and time. Rows are visited in memory
+ * order (cache friendly), then the display order picks the matching ones. */
+static void
+run_filter(struct caselist *cl)
+{
+	uint32_t all, any = 0, col[NPROF] = { 0 };
+
+	cl->nshown = 0;
+	if (cl->order == NULL)
+		return;
+	if (cl->nterm == 0) {
+		memcpy(cl->shown, cl->order, cl->nrows * sizeof *cl->shown);
+		cl->nshown = cl->nrows;
+		return;
+	}
+	all = cl->nterm == 32 ? UINT32_MAX : (UINT32_C(1) << cl->nterm) - 1;
+	memset(cl->vmask, 0, cl->vals.n * sizeof *cl->vmask);
+	for (size_t t = 0; t < cl->nterm; t++) {
+		const struct term *w = &cl->term[t];
+		uint32_t bit = UINT32_C(1) << t;
+
+		if (w->kind == T_DATE)
+			continue;
+		if (w->kind == T_ANY)
+			any |= bit;
+		else
+			col[w->kind] |= bit;
+		for (size_t i = 0; i < cl->vals.n; i++) {
+			const char *v = value_text(&cl->vals, (uint32_t)i);
+
+			if (w->kind == T_ANY ? contains(v, w->s, w->len) :
+			    strlen(v) >= w->len && cmp_prefix(v, w->s, w->len) == 0)
+				cl->vmask[i] |= bit;
+		}
+	}
+	for (int c = 0; c < NPROF; c++)
+		col[c] |= any;
+	for (size_t i = 0; i < cl->profs.n; i++) {
+		const struct profile *p = &cl->profs.p[i];
+
+		cl->pmask[i] = 0;
+		for (int c = 0; c < NPROF; c++)
+			cl->pmask[i] |= cl->vmask[p->val[c]] & col[c];
+	}
+	for (size_t i = 0; i < cl->nrows; i++) {
+		const struct row *r = row_at(cl, i);
+		uint32_t miss = all & ~cl->pmask[r->prof];
+
+		cl->hit[i] = miss == 0 || row_matches(cl, r, miss);
+	}
+	for (size_t i = 0; i < cl->nrows; i++)
+		if (cl->hit[cl->order[i]])
+			cl->shown[cl->nshown++] = cl->order[i];
+}
+
+enum status
+caselist_filter(struct caselist *cl, const char *query, char *err, size_t errlen)
+{
+	size_t len = strlen(query);
+	enum status st = ST_OK;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (len >= sizeof cl->query) {
+		say(err, errlen, "The search is too long: only its first %d bytes are used",
+		    CASELIST_QUERY_MAX - 1);
+		len = sizeof cl->query - 1;
+		st = ST_INVALID;
+	}
+	explicit_bzero(cl->query, sizeof cl->query);
+	for (size_t i = 0; i < len; i++)
+		cl->query[i] = query[i] == '\t' ? ' ' : (char)lower((unsigned char)query[i]);
+	if (parse_query(cl, st == ST_OK ? err : NULL, errlen) != ST_OK)
+		st = ST_INVALID;
+	run_filter(cl);
+	return st;
+}
+
+/* ---- the rest of the interface ---- */
+
+struct caselist *
+caselist_new(void)
+{
+	return calloc(1, sizeof(struct caselist));
+}
+
+void
+caselist_clear(struct caselist *cl)
+{
+	if (cl != NULL)
+		rows_free(cl);
+}
+
+void
+caselist_free(struct caselist *cl)
+{
+	if (cl == NULL)
+		return;
+	rows_free(cl);
+	explicit_bzero(cl, sizeof *cl);
+	free(cl);
+}
+
+size_t caselist_count(const struct caselist *cl) { return cl->nrows; }
+size_t caselist_shown(const struct caselist *cl) { return cl->nshown; }
+
+bool
+caselist_row(const struct caselist *cl, size_t i, struct caselist_row *out)
+{
+	const struct row *r;
+	const struct profile *p;
+	struct case_code code;
+
+	if (i >= cl->nshown)
+		return false;
+	r = row_at(cl, cl->shown[i]);
+	p = &cl->profs.p[r->prof];
+	out->id = r->id;
+	out->draft = p->draft;
+	if (p->draft)
+		memcpy(out->code, "(draft)", sizeof "(draft)");
+	else {
+		record_id_code(&r->id, &code);
+		memcpy(out->code, code.s, sizeof out->code);
+	}
+	if (p->timed)
+		iso_text(r->when, out->started);
+	else
+		snprintf(out->started, sizeof out->started, "%s", value_text(&cl->vals, p->val[P_STARTED]));
+	out->interviewer = value_text(&cl->vals, p->val[P_BY]);
+	out->form = value_text(&cl->vals, p->val[P_FORM]);
+	out->lang = value_text(&cl->vals, p->val[P_LANG]);
+	out->status = value_text(&cl->vals, p->val[P_STATUS]);
+	out->outcome = value_text(&cl->vals, p->val[P_OUTCOME]);
+	return true;
+}
