@@ -2166,6 +2166,10 @@ check_content(struct vault *v, const char *p, size_t len, const char *what, int 
 #define LISTING_CHUNK  ((size_t)32 << 10)
 #define SUMMARY_MAX    ((size_t)64 << 10)   /* so that any entry fits a chunk */
 #define LENTRY_FIXED   (VAULT_ID_BYTES + 1 + 4 + 1)
+/* In place of an owner length: the summary did not open when the listing
+ * was built; the entry has no owner and an empty summary. It keeps the case
+ * in the list, reported as damaged to everyone, as vault_summary_scan does. */
+#define LENTRY_DAMAGED 0xFF
 
 struct lchunk {
 	unsigned char *p;       /* secure memory: the decrypted entries */
@@ -2175,6 +2179,7 @@ struct lchunk {
 
 struct lentry {
 	const unsigned char *id;
+	bool damaged;           /* LENTRY_DAMAGED */
 	char owner[VAULT_USER_MAX + 1];
 	const char *summary;    /* NUL-terminated in the chunk */
 	size_t len;             /* of the summary */
@@ -2236,13 +2241,16 @@ lentry_next(const unsigned char *p, size_t len, size_t *off, struct lentry *e)
 		return -1;
 	e->id = p + at;
 	olen = p[at + VAULT_ID_BYTES];
+	e->damaged = olen == LENTRY_DAMAGED;
+	if (e->damaged)
+		olen = 0;
 	if (olen > VAULT_USER_MAX || len - at - LENTRY_FIXED < olen)
 		return -1;
 	memcpy(e->owner, p + at + VAULT_ID_BYTES + 1, olen);
 	e->owner[olen] = '\0';
 	slen = get_be32(p + at + VAULT_ID_BYTES + 1 + olen);
 	if (slen > SUMMARY_MAX || len - at - LENTRY_FIXED - olen < slen ||
-	    p[at + LENTRY_FIXED - 1 + olen + slen] != '\0')
+	    p[at + LENTRY_FIXED - 1 + olen + slen] != '\0' || (e->damaged && slen > 0))
 		return -1;
 	e->summary = (const char *)p + at + VAULT_ID_BYTES + 1 + olen + 4;
 	e->len = slen;
@@ -2265,10 +2273,11 @@ lentries_valid(const unsigned char *p, size_t len)
 	return r == 0;
 }
 
+/* owner NULL: a damaged entry (slen 0). */
 static size_t
 lentry_size(const char *owner, size_t slen)
 {
-	return LENTRY_FIXED + strlen(owner) + slen;
+	return LENTRY_FIXED + (owner != NULL ? strlen(owner) : 0) + slen;
 }
 
 /* Writes the entry into out[lentry_size()]. */
@@ -2276,13 +2285,14 @@ static void
 lentry_write(unsigned char *out, const unsigned char id[VAULT_ID_BYTES], const char *owner,
     const char *summary, size_t slen)
 {
-	size_t olen = strlen(owner);
+	size_t olen = owner != NULL ? strlen(owner) : 0;
 
 	memcpy(out, id, VAULT_ID_BYTES);
-	out[VAULT_ID_BYTES] = (unsigned char)olen;
+	out[VAULT_ID_BYTES] = owner != NULL ? (unsigned char)olen : LENTRY_DAMAGED;
 	memcpy(out + VAULT_ID_BYTES + 1, owner, olen);
 	put_be32(out + VAULT_ID_BYTES + 1 + olen, (uint32_t)slen);
-	memcpy(out + VAULT_ID_BYTES + 1 + olen + 4, summary, slen);
+	if (slen > 0)
+		memcpy(out + VAULT_ID_BYTES + 1 + olen + 4, summary, slen);
 	out[LENTRY_FIXED - 1 + olen + slen] = '\0';
 }
 
@@ -2462,8 +2472,8 @@ listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTE
 	return listing_update(v, txn, id, "", NULL, 0);
 }
 
-/* Fills an empty listing from the summaries table (damaged summaries are
- * left out: vault_summary_scan and vault_verify report them). */
+/* Fills an empty listing from the summaries table; a summary that does not
+ * open gets a damaged entry (LENTRY_DAMAGED). */
 static int
 listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 {
@@ -2487,28 +2497,29 @@ listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		size_t plen = env_plain_len(KIND_SUMMARY, &d), off, clen, need;
-		unsigned char *buf;
+		size_t plen = env_plain_len(KIND_SUMMARY, &d), off = 0, clen = 0, need;
+		unsigned char *buf = NULL;
+		int sound = 0;
 
-		if (k.mv_size != VAULT_ID_BYTES || plen == 0)
-			continue;
-		if ((buf = scratch_get(v, plen + 1)) == NULL) {
+		if (k.mv_size != VAULT_ID_BYTES)
+			continue;       /* no id to list it under: verify reports it */
+		if (plen > 0 && (buf = scratch_get(v, plen + 1)) == NULL) {
 			rc = txn_fail(v, fail(v, ST_NOMEM, "out of memory while building the case "
 			    "listing"));
 			break;
 		}
-		if (env_decrypt(v, KIND_SUMMARY, &k, &d, buf, owner, &off, &clen) != ST_OK ||
-		    clen > SUMMARY_MAX) {
-			scratch_done(v, plen + 1);
-			continue;
-		}
+		if (plen > 0)
+			sound = env_decrypt(v, KIND_SUMMARY, &k, &d, buf, owner, &off, &clen) == ST_OK &&
+			    clen <= SUMMARY_MAX;
 		/* The entry goes after the chunk before the chunk is sealed:
 		 * sealing reuses the scratch buffer the summary is in. */
-		need = lentry_size(owner, clen);
+		need = sound ? lentry_size(owner, clen) : lentry_size(NULL, 0);
 		if ((rc = lchunk_reserve(v, &c, c.len + need)) != 0)
 			break;
-		lentry_write(c.p + c.len, k.mv_data, owner, (const char *)buf + off, clen);
-		scratch_done(v, plen + 1);
+		lentry_write(c.p + c.len, k.mv_data, sound ? owner : NULL,
+		    sound ? (const char *)buf + off : NULL, sound ? clen : 0);
+		if (buf != NULL)
+			scratch_done(v, plen + 1);
 		if (c.len > 0 && c.len + need > LISTING_CHUNK) {
 			if ((rc = lchunk_store(v, txn, dbi, &c)) != 0)
 				break;
@@ -2618,10 +2629,11 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 			break;
 		}
 		while (!stop && lentry_next(c.p, c.len, &off, &e) > 0) {
-			if (!may_access(v, e.owner))
+			if (!e.damaged && !may_access(v, e.owner))
 				continue;
 			memcpy(id.b, e.id, VAULT_ID_BYTES);
-			stop = fn(ctx, &id, ST_OK, e.summary, e.len);
+			stop = e.damaged ? fn(ctx, &id, ST_TAMPERED, NULL, 0) :
+			    fn(ctx, &id, ST_OK, e.summary, e.len);
 		}
 		secure_wipe(c.p, c.len);
 	}
