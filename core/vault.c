@@ -28,7 +28,7 @@
  *   debriefs   debrief id (16) -> envelope "debrief": a trainee's debrief
  *              of a mock screening. Only a training vault has this table.
  *   listing    u32 chunk number -> envelope "listing": the summaries again,
- *              a few hundred to a chunk, for the case list ("The case
+ *              about a hundred to a 16 KiB chunk, for the case list ("The case
  *              listing" below). Vaults of earlier intakes get it at unlock.
  *   meta also holds "audit_head" (the chain's head, described at the end).
  *
@@ -217,6 +217,8 @@ struct vault {
 	struct keyring *kr;
 	unsigned char *scratch;   /* secure, for sealing and scans; wiped after use */
 	size_t scratch_len;
+	unsigned char *lbuf;      /* secure, for a chunk of the listing; wiped after use */
+	size_t lbuf_cap;
 	int scanning;
 	char user[VAULT_USER_MAX + 1];
 	enum role role;
@@ -923,6 +925,7 @@ vault_close(struct vault *v)
 	vault_lock(v);
 	env_close(v);
 	secure_free(v->scratch);
+	secure_free(v->lbuf);
 	secure_free(v->kr);
 	free(v);
 }
@@ -2151,7 +2154,7 @@ check_content(struct vault *v, const char *p, size_t len, const char *what, int 
  *            u32 summary length | summary | NUL
  *
  * The summaries again, packed so that the case list reads 100,000 of them in
- * a few hundred decryptions instead of 100,000. It is derived data: every
+ * about a thousand decryptions instead of 100,000. It is derived data: every
  * write of a summary changes it in the same transaction (listing_put,
  * listing_update, listing_drop), new entries go to the last chunk until it
  * holds LISTING_CHUNK bytes, a vault without it (from an earlier intake) gets
@@ -2163,7 +2166,7 @@ check_content(struct vault *v, const char *p, size_t len, const char *what, int 
  * save fail: appends go to a new chunk and an entry that cannot be found is
  * added again.
  */
-#define LISTING_CHUNK  ((size_t)32 << 10)
+#define LISTING_CHUNK  ((size_t)16 << 10)
 #define SUMMARY_MAX    ((size_t)64 << 10)   /* so that any entry fits a chunk */
 #define LENTRY_FIXED   (VAULT_ID_BYTES + 1 + 4 + 1)
 /* In place of an owner length: the summary did not open when the listing
@@ -2198,10 +2201,30 @@ listing_dbi(MDB_txn *txn, MDB_dbi *dbi)
 	return rc == MDB_INCOMPATIBLE ? MDB_NOTFOUND : rc;
 }
 
+/* Chunks are decrypted into one buffer kept by the handle: a guarded
+ * allocation per save would cost more than the rest of the listing's work. */
 static void
-lchunk_free(struct lchunk *c)
+lchunk_take(struct vault *v, struct lchunk *c, uint32_t no)
 {
-	secure_free(c->p);      /* wipes */
+	c->p = v->lbuf;
+	c->cap = v->lbuf_cap;
+	c->len = 0;
+	c->no = no;
+	v->lbuf = NULL;
+	v->lbuf_cap = 0;
+}
+
+/* Wipes the chunk and gives its buffer back (a large one is freed). */
+static void
+lchunk_give(struct vault *v, struct lchunk *c)
+{
+	if (c->cap > SCRATCH_KEEP || v->lbuf != NULL) {
+		secure_free(c->p);      /* wipes */
+	} else if (c->p != NULL) {
+		secure_wipe(c->p, c->cap);
+		v->lbuf = c->p;
+		v->lbuf_cap = c->cap;
+	}
 	memset(c, 0, sizeof *c);
 }
 
@@ -2395,7 +2418,7 @@ static int
 listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
     const char *owner, const char *summary, size_t slen)
 {
-	struct lchunk c = { NULL, 0, 0, 0 };
+	struct lchunk c;
 	MDB_cursor *cur = NULL;
 	MDB_dbi dbi;
 	MDB_val k, d;
@@ -2406,6 +2429,7 @@ listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BY
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
 		return rc;
+	lchunk_take(v, &c, 0);
 	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
 	while (rc == 0) {
 		size_t off = 0;
@@ -2446,7 +2470,7 @@ listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BY
 out:
 	if (cur != NULL)
 		mdb_cursor_close(cur);
-	lchunk_free(&c);
+	lchunk_give(v, &c);
 	return rc;
 }
 
@@ -2455,14 +2479,15 @@ static int
 listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
     const char *owner, const char *summary, size_t slen)
 {
-	struct lchunk c = { NULL, 0, 0, 0 };
+	struct lchunk c;
 	MDB_dbi dbi;
 	int rc;
 
 	if ((rc = listing_dbi(txn, &dbi)) != 0)
 		return rc == MDB_NOTFOUND ? 0 : rc;
+	lchunk_take(v, &c, 0);
 	rc = listing_append(v, txn, dbi, &c, id, owner, summary, slen);
-	lchunk_free(&c);
+	lchunk_give(v, &c);
 	return rc;
 }
 
@@ -2477,7 +2502,7 @@ listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTE
 static int
 listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 {
-	struct lchunk c = { NULL, 0, 0, 1 };
+	struct lchunk c;
 	char owner[VAULT_USER_MAX + 1];
 	MDB_cursor *cur = NULL;
 	MDB_dbi dbi;
@@ -2495,6 +2520,7 @@ listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 		return rc;              /* 0: another process built it first */
 	if ((rc = mdb_cursor_open(txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
 		return rc;
+	lchunk_take(v, &c, 1);
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		size_t plen = env_plain_len(KIND_SUMMARY, &d), off = 0, clen = 0, need;
@@ -2534,7 +2560,7 @@ listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 		rc = c.len > 0 ? lchunk_store(v, txn, dbi, &c) : 0;
 	scratch_done(v, v->scratch_len);
 	mdb_cursor_close(cur);
-	lchunk_free(&c);
+	lchunk_give(v, &c);
 	return rc;
 }
 
@@ -2585,7 +2611,7 @@ vault_listing_rebuild(struct vault *v)
 enum status
 vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 {
-	struct lchunk c = { NULL, 0, 0, 0 };
+	struct lchunk c;
 	struct record_id id;
 	MDB_cursor *cur = NULL;
 	MDB_txn *txn = NULL;
@@ -2605,6 +2631,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 		mdb_txn_abort(txn);
 		return fail(v, ST_NOTFOUND, "the vault at %s has no case listing yet", v->dir);
 	}
+	lchunk_take(v, &c, 0);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, dbi, &cur);
 	v->scanning = 1;
@@ -2643,7 +2670,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	if (cur != NULL)
 		mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
-	lchunk_free(&c);
+	lchunk_give(v, &c);
 	return st;
 }
 
@@ -4754,7 +4781,7 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
     size_t *damaged)
 {
 	struct vault *v = cx->v;
-	struct lchunk c = { NULL, 0, 0, 0 };
+	struct lchunk c;
 	struct lfact *f = NULL, *grown;
 	size_t cap = 0;
 	MDB_cursor *cur;
@@ -4766,6 +4793,7 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 	*damaged = 0;
 	if ((rc = mdb_cursor_open(cx->txn, dbi, &cur)) != 0)
 		return fail_mdb(v, rc, "reading the case listing");
+	lchunk_take(v, &c, 0);
 	while (st == ST_OK && (rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct lentry e;
 		size_t off = 0;
@@ -4804,7 +4832,7 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 		secure_wipe(c.p, c.len);
 	}
 	mdb_cursor_close(cur);
-	lchunk_free(&c);
+	lchunk_give(v, &c);
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
 		st = fail_mdb(v, rc, "reading the case listing");
 	if (st != ST_OK) {

@@ -221,8 +221,8 @@ enum status vault_record_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 
 /* The case listing: the same summaries as vault_summary_scan, read from a
- * sealed index that keeps them in chunks of a few hundred (so reading
- * 100,000 costs a few hundred decryptions, not 100,000), oldest first. fn
+ * sealed index that keeps them in chunks of about a hundred (so reading
+ * 100,000 costs about a thousand decryptions, not 100,000), oldest first. fn
  * gets ST_TAMPERED (json NULL, reported to every user) for a summary that
  * failed its integrity check when the listing was built. Returns ST_NOTFOUND when the vault has no
  * listing yet (one made by an earlier intake: vault_unlock builds it when
