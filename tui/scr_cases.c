@@ -87,15 +87,17 @@ cases_draw(struct app *a)
 		ACT_HELP, ACT_QUIT };
 	struct lineedit_view view;
 	struct caselist_row r;
-	int top = app_frame(a, "Intake - cases") + 1, y = top + 1, listy, rows, sel;
+	int top = app_frame(a, "Intake - cases") + 1, y = top + 1, listy, rows, sel, fieldw;
 	size_t count = a->cases ? caselist_count(a->cases) : 0;
 	size_t shown = a->cases ? caselist_shown(a->cases) : 0;
 	char line[256];
 
-	ui_text(top, 2, 8, "Search:", 0);
-	lineedit_render(a->search, 40, &view);
-	ui_field(top, 10, 40, view.text, view.cursor_col);
+	/* The field takes the width the count ("100000 of 100000") leaves. */
 	snprintf(line, sizeof line, "%zu of %zu", shown, count);
+	fieldw = COLS - 10 - (int)strlen(line) - 3;
+	ui_text(top, 2, 8, "Search:", 0);
+	lineedit_render(a->search, fieldw, &view);
+	ui_field(top, 10, fieldw, view.text, view.cursor_col);
 	ui_text_right(top, COLS - 1, line, 0);
 	/* Stays while the list is open: a message would go at the next key. */
 	if (a->cases_src == CASELIST_LISTING_DAMAGED)

@@ -181,6 +181,8 @@ ui_keybar(enum keys_context ctx, const enum action *acts, size_t n)
 	move(LINES - 1, 0);
 	clrtoeol();
 	for (size_t i = 0; i < n; i++) {
+		const char *label = keys_action_label(acts[i]);
+
 		if (keys_action_keys(ctx, acts[i], keys, sizeof keys) != ST_OK && keys[0] == '\0')
 			continue;
 		if (keys[0] == '\0')
@@ -188,11 +190,19 @@ ui_keybar(enum keys_context ctx, const enum action *acts, size_t n)
 		/* The primary key only: the help screen lists the aliases. */
 		if ((sp = strchr(keys, ' ')) != NULL)
 			*sp = '\0';
-		w = ui_width(keys) + 1 + ui_width(keys_action_label(acts[i]));
+		/* Up then Down: one entry, "Up/Down Move", not the same word twice. */
+		if (acts[i] == ACT_UP && i + 1 < n && acts[i + 1] == ACT_DOWN &&
+		    strcmp(keys, "Up") == 0 && keys_action_keys(ctx, ACT_DOWN, keys + 2,
+		    sizeof keys - 2) == ST_OK && strncmp(keys + 2, "Down", 4) == 0) {
+			snprintf(keys, sizeof keys, "Up/Down");
+			label = "Move";
+			i++;
+		}
+		w = ui_width(keys) + 1 + ui_width(label);
 		if (x + w > COLS)
 			break;
 		ui_text(LINES - 1, x, w, keys, A_REVERSE);
-		ui_text(LINES - 1, x + ui_width(keys) + 1, COLS - x, keys_action_label(acts[i]), 0);
+		ui_text(LINES - 1, x + ui_width(keys) + 1, COLS - x, label, 0);
 		x += w + 1;
 	}
 }
