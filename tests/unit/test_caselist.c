@@ -399,30 +399,34 @@ interviewer_sees_own_cases(void **state)
 	assert_string_equal(shown(f, "by:bo"), "bo_case");
 }
 
+/* Flips a byte (from_end bytes before the end) of the value under key in
+ * table, as someone with the files could; drop_listing also removes the
+ * listing, as in a vault of an earlier intake. */
 static void
-flip_summary_byte(const char *dir, const struct record_id *id)
+flip_byte(const char *dir, const char *table, const void *key, size_t klen, size_t from_end,
+    bool drop_listing)
 {
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	MDB_val k = { VAULT_ID_BYTES, (void *)(uintptr_t)id->b }, d;
+	MDB_val k = { klen, (void *)(uintptr_t)key }, d;
 	unsigned char *copy;
 
 	assert_int_equal(mdb_env_create(&env), 0);
 	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
 	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "summaries", 0, &dbi), 0);
+	assert_int_equal(mdb_dbi_open(txn, table, 0, &dbi), 0);
 	assert_int_equal(mdb_get(txn, dbi, &k, &d), 0);
 	assert_non_null(copy = malloc(d.mv_size));
 	memcpy(copy, d.mv_data, d.mv_size);
-	copy[d.mv_size - 5] ^= 0x01;
+	copy[d.mv_size - from_end] ^= 0x01;
 	d.mv_data = copy;
 	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
-	/* Without its listing, as a vault of an earlier intake: the next
-	 * unlock lists the summaries again, the damaged one as damaged. */
-	assert_int_equal(mdb_dbi_open(txn, "listing", 0, &dbi), 0);
-	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	if (drop_listing) {
+		assert_int_equal(mdb_dbi_open(txn, "listing", 0, &dbi), 0);
+		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	}
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 	free(copy);
@@ -440,7 +444,9 @@ damaged_summary_is_listed(void **state)
 	put_case(f->v, "alice", "f", "en", "final", "sound", "2025-01-01T00:00:00Z");
 	bad = put_case(f->v, "alice", "f", "en", "final", "secret", "2025-01-02T00:00:00Z");
 	vault_close(f->v);
-	flip_summary_byte(f->dir, &bad);
+	/* Without its listing: the next unlock lists the summaries again,
+	 * the damaged one as damaged. */
+	flip_byte(f->dir, "summaries", bad.b, VAULT_ID_BYTES, 5, true);
 	assert_non_null(f->v = vault_new());
 	assert_ok(f->v, vault_open(f->v, f->dir));
 	assert_ok(f->v, vault_unlock(f->v, "alice", PASS_A, strlen(PASS_A)));
@@ -470,29 +476,12 @@ damaged_listing_falls_back(void **state)
 {
 	struct fx *f = *state;
 	enum caselist_source src;
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	unsigned char kb[4] = { 0, 0, 0, 1 }, *copy;
-	MDB_val k = { sizeof kb, kb }, d;
+	unsigned char chunk1[4] = { 0, 0, 0, 1 };
 
 	put_case(f->v, "alice", "f", "en", "final", "one", "2025-01-01T00:00:00Z");
 	put_case(f->v, "alice", "f", "en", "final", "two", "2025-01-02T00:00:00Z");
 	vault_close(f->v);
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "listing", 0, &dbi), 0);
-	assert_int_equal(mdb_get(txn, dbi, &k, &d), 0);
-	assert_non_null(copy = malloc(d.mv_size));
-	memcpy(copy, d.mv_data, d.mv_size);
-	copy[d.mv_size - 3] ^= 0x01;
-	d.mv_data = copy;
-	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
-	free(copy);
+	flip_byte(f->dir, "listing", chunk1, sizeof chunk1, 3, false);
 	assert_non_null(f->v = vault_new());
 	assert_ok(f->v, vault_open(f->v, f->dir));
 	assert_ok(f->v, vault_unlock(f->v, "alice", PASS_A, strlen(PASS_A)));
