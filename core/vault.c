@@ -2312,7 +2312,8 @@ lentry_write(unsigned char *out, const unsigned char id[VAULT_ID_BYTES], const c
 
 	memcpy(out, id, VAULT_ID_BYTES);
 	out[VAULT_ID_BYTES] = owner != NULL ? (unsigned char)olen : LENTRY_DAMAGED;
-	memcpy(out + VAULT_ID_BYTES + 1, owner, olen);
+	if (olen > 0)
+		memcpy(out + VAULT_ID_BYTES + 1, owner, olen);
 	put_be32(out + VAULT_ID_BYTES + 1 + olen, (uint32_t)slen);
 	if (slen > 0)
 		memcpy(out + VAULT_ID_BYTES + 1 + olen + 4, summary, slen);
