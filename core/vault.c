@@ -2167,7 +2167,7 @@ check_content(struct vault *v, const char *p, size_t len, const char *what, int 
  * added again.
  */
 #define LISTING_CHUNK  ((size_t)16 << 10)
-#define SUMMARY_MAX    ((size_t)64 << 10)   /* so that any entry fits a chunk */
+#define SUMMARY_MAX    (ITEM_MAX - 4096)    /* so that any entry fits a chunk */
 #define LENTRY_FIXED   (VAULT_ID_BYTES + 1 + 4 + 1)
 /* In place of an owner length: the summary did not open when the listing
  * was built; the entry has no owner and an empty summary. It keeps the case
@@ -2454,17 +2454,24 @@ listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BY
 	rc = 0;
 	if (found) {
 		size_t need = summary != NULL ? lentry_size(owner, slen) : 0, tail;
+		/* An entry that would grow a shared chunk past its size moves to
+		 * the last chunk, so amendments never swell one chunk. */
+		int move = summary != NULL && c.len > e.size && c.len - e.size + need > LISTING_CHUNK;
 
+		if (move)
+			need = 0;
 		if (need > e.size && (rc = lchunk_reserve(v, &c, c.len - e.size + need)) != 0)
 			goto out;
 		tail = c.len - e.off - e.size;
 		memmove(c.p + e.off + need, c.p + e.off + e.size, tail);
-		if (summary != NULL)
+		if (need > 0)
 			lentry_write(c.p + e.off, id, owner, summary, slen);
 		if (need < e.size)
 			secure_wipe(c.p + e.off + need + tail, e.size - need);
 		c.len = c.len - e.size + need;
 		rc = lchunk_store(v, txn, dbi, &c);
+		if (rc == 0 && move)
+			rc = listing_append(v, txn, dbi, &c, id, owner, summary, slen);
 	} else if (summary != NULL) {
 		rc = listing_append(v, txn, dbi, &c, id, owner, summary, slen);
 	}
@@ -2616,9 +2623,11 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	struct record_id id;
 	MDB_cursor *cur = NULL;
 	MDB_txn *txn = NULL;
+	MDB_stat ms;
 	MDB_dbi dbi;
 	MDB_val k, d;
 	enum status st = ST_OK;
+	size_t listed = 0;
 	int rc, stop = 0;
 
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
@@ -2657,6 +2666,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 			break;
 		}
 		while (!stop && lentry_next(c.p, c.len, &off, &e) > 0) {
+			listed++;
 			if (!e.damaged && !may_access(v, e.owner))
 				continue;
 			memcpy(id.b, e.id, VAULT_ID_BYTES);
@@ -2668,6 +2678,13 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	v->scanning = 0;
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
 		st = fail_mdb(v, rc, "reading the case listing");
+	/* A listing that lost or kept entries (a chunk deleted on disk, an
+	 * earlier intake saving without it) must not hide or invent cases. */
+	if (st == ST_OK && !stop && mdb_stat(txn, v->dbi[DB_SUMMARIES], &ms) == 0 &&
+	    ms.ms_entries != listed)
+		st = fail(v, ST_TAMPERED, "the case listing of the vault at %s is out of step with "
+		    "its summaries (%zu listed, %zu stored): a supervisor should run `intake verify`",
+		    v->dir, listed, (size_t)ms.ms_entries);
 	if (cur != NULL)
 		mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
@@ -4769,6 +4786,15 @@ struct lfact {
 	bool seen;
 };
 
+/* Owners and digests of summaries: wiped before the memory goes back. */
+static void
+lfacts_free(struct lfact *f, size_t n)
+{
+	if (f != NULL)
+		explicit_bzero(f, n * sizeof *f);
+	free(f);
+}
+
 static int
 lfact_cmp(const void *x, const void *y)
 {
@@ -4818,10 +4844,13 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 		while (st == ST_OK && lentry_next(c.p, c.len, &off, &e) > 0) {
 			if (*n == cap) {
 				cap = cap ? 2 * cap : 1024;
-				if ((grown = realloc(f, cap * sizeof *f)) == NULL) {
+				if ((grown = malloc(cap * sizeof *f)) == NULL) {
 					st = ST_NOMEM;
 					break;
 				}
+				if (*n > 0)
+					memcpy(grown, f, *n * sizeof *f);
+				lfacts_free(f, *n);
 				f = grown;
 			}
 			memcpy(f[*n].id, e.id, VAULT_ID_BYTES);
@@ -4837,7 +4866,7 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
 		st = fail_mdb(v, rc, "reading the case listing");
 	if (st != ST_OK) {
-		free(f);
+		lfacts_free(f, *n);
 		*n = 0;
 		return st == ST_NOMEM ? fail(v, ST_NOMEM, "out of memory while verifying the case "
 		    "listing") : st;
@@ -4855,6 +4884,7 @@ verify_listing(struct verify *cx)
 	struct case_code code;
 	struct lfact *f = NULL, key;
 	size_t n = 0, damaged;
+	bool differs;
 	MDB_cursor *cur = NULL;
 	MDB_dbi dbi;
 	MDB_val k, d;
@@ -4876,7 +4906,7 @@ verify_listing(struct verify *cx)
 			problem(cx, "record %s is in the case listing twice", code.s);
 		}
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_SUMMARIES], &cur)) != 0) {
-		free(f);
+		lfacts_free(f, n);
 		return fail_mdb(v, rc, "reading the summaries");
 	}
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
@@ -4889,21 +4919,21 @@ verify_listing(struct verify *cx)
 			break;
 		memcpy(key.id, k.mv_data, VAULT_ID_BYTES);
 		hit = n > 0 ? bsearch(&key, f, n, sizeof *f, lfact_cmp) : NULL;
-		if (hit != NULL && st != ST_OK)
-			hit->seen = true;
-		if (st != ST_OK)
-			continue;       /* reported with the summaries */
+		/* Every entry of this id (duplicates were reported above). */
+		while (hit != NULL && hit > f && lfact_cmp(hit - 1, &key) == 0)
+			hit--;
 		code_of(k.mv_data, &code);
-		if (hit == NULL && damaged > 0)
-			continue;       /* in the damaged chunk, most likely */
-		if (hit == NULL) {
+		if (hit == NULL && st == ST_OK && damaged == 0)
 			problem(cx, "record %s is missing from the case listing: an older copy of the "
 			    "listing was put back, or it was edited on disk", code.s);
-			continue;
+		for (differs = false; hit != NULL && hit < f + n && lfact_cmp(hit, &key) == 0; hit++) {
+			hit->seen = true;
+			/* A summary that does not open is reported with the summaries. */
+			if (st == ST_OK && (strcmp(hit->owner, owner) != 0 ||
+			    !crypto_equal(hit->digest, digest, sizeof digest)))
+				differs = true;
 		}
-		hit->seen = true;
-		if (strcmp(hit->owner, owner) != 0 || !crypto_equal(hit->digest, digest,
-		    sizeof digest))
+		if (differs)
 			problem(cx, "the case listing shows record %s differently from its summary: an "
 			    "older copy of the listing was put back, or it was edited on disk", code.s);
 	}
@@ -4915,7 +4945,7 @@ verify_listing(struct verify *cx)
 				problem(cx, "the case listing names record %s, which has no summary",
 				    code.s);
 			}
-	free(f);
+	lfacts_free(f, n);
 	if (st == ST_NOMEM)
 		return fail(v, ST_NOMEM, "out of memory while verifying the case listing");
 	if (rc != MDB_NOTFOUND)

@@ -224,12 +224,15 @@ enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
  * sealed index that keeps them in chunks of about a hundred (so reading
  * 100,000 costs about a thousand decryptions, not 100,000), oldest first. fn
  * gets ST_TAMPERED (json NULL, reported to every user) for a summary that
- * failed its integrity check when the listing was built. Returns ST_NOTFOUND when the vault has no
- * listing yet (one made by an earlier intake: vault_unlock builds it when
- * the user may write) and ST_TAMPERED when a chunk fails its integrity
- * check; in both cases fn may already have been called for some summaries:
- * the caller discards them and falls back to vault_summary_scan, which
- * names each damaged item. vault_verify compares the listing with the
+ * failed its integrity check when the listing was built; a summary damaged
+ * on disk later still lists from the listing's own sealed copy (vault_verify
+ * reports it). Returns ST_NOTFOUND when the vault has no listing yet (one
+ * made by an earlier intake: vault_unlock builds it) and ST_TAMPERED when a
+ * chunk fails its integrity check or the listing does not hold as many
+ * entries as there are summaries (a chunk deleted, a save by an earlier
+ * intake); in both cases fn may already have been called for some
+ * summaries: the caller discards them and falls back to vault_summary_scan,
+ * which names each damaged item. vault_verify compares the listing with the
  * summaries table. */
 enum status vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 /* Makes the listing again from the summaries, in one write transaction

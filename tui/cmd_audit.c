@@ -135,14 +135,6 @@ cmd_verify(struct cli *c)
 	}
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
-	if (c->rebuild_listing) {
-		if ((st = vault_listing_rebuild(v)) != ST_OK) {
-			rc = cli_fail(st, vault_errmsg(v));
-			vault_close(v);
-			return rc;
-		}
-		printf("The case listing was made again from the summaries.\n");
-	}
 	st = vault_verify(v, c->head ? &noted : NULL, print_problem, NULL, &n);
 	if (st == ST_OK || st == ST_TAMPERED)
 		printf("Checked %zu user%s, %zu record%s, %zu summar%s, %zu earlier version%s, "
@@ -153,6 +145,14 @@ cmd_verify(struct cli *c)
 		    n.audit, n.audit == 1 ? "y" : "ies", n.problems, n.problems == 1 ? "" : "s");
 	if (st != ST_OK)
 		rc = cli_fail(st, vault_errmsg(v));
+	/* After the check, so that what was wrong with the listing is
+	 * reported before it is replaced. */
+	if (c->rebuild_listing && (st == ST_OK || st == ST_TAMPERED)) {
+		if ((st = vault_listing_rebuild(v)) != ST_OK)
+			rc = cli_fail(st, vault_errmsg(v));
+		else
+			printf("The case listing was made again from the summaries.\n");
+	}
 	vault_close(v);
 	return rc;
 }

@@ -93,6 +93,10 @@ run "$INTAKE" verify $ANA </dev/null
 expect "verify passes on an untouched vault" 0 "0 problems"
 run "$INTAKE" verify --head "$head" $ANA </dev/null
 expect "verify accepts a head noted earlier" 0 "0 problems"
+run "$INTAKE" verify --rebuild-listing $ANA </dev/null
+expect "verify --rebuild-listing checks, then makes the listing again" 0 "made again"
+run "$INTAKE" verify $ANA </dev/null
+expect "the rebuilt listing agrees with the summaries" 0 "0 problems"
 run "$INTAKE" verify --head "12:nothex" $ANA </dev/null
 expect "a malformed --head is a usage error" 2 "64 hexadecimal"
 

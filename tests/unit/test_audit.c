@@ -1726,21 +1726,69 @@ listing_rolled_back(void **state)
 	assert_int_equal(p.n, 1);
 }
 
-/* Summaries are small; a huge one is refused with its size, not packed. */
+/* A summary larger than an item less the room of its listing entry is
+ * refused with its size; a large one that fits is listed; amendments that
+ * grow entries move them out of a full chunk and the listing stays whole. */
 static void
-listing_refuses_huge_summary(void **state)
+listing_large_summaries(void **state)
 {
 	struct fx *f = *state;
-	size_t len = (size_t)65 << 10;
+	size_t len = (size_t)16 << 20;
 	char *sum = malloc(len);
-	struct record_id id;
+	struct record_id id, ids[40];
+	struct problems p;
 
 	assert_non_null(sum);
 	memset(sum, 'x', len);
 	assert_st(f->v, vault_record_put(f->v, "{}", 2, sum, len, &id), ST_INVALID);
 	assert_msg_has(f->v, "summary is too large");
+	assert_ok(f->v, vault_record_put(f->v, "{}", 2, sum, (size_t)100 << 10, &id));
+	for (int i = 0; i < 40; i++)
+		ids[i] = put_summary(f->v, i);
+	for (int round = 1; round <= 3; round++)
+		for (int i = 0; i < 40; i += 3)
+			assert_ok(f->v, vault_record_amend(f->v, &ids[i], "{\"r\":2}", 7, sum,
+			    (size_t)round * 900 + (size_t)i, "longer notes"));
 	free(sum);
-	assert_int_equal(listing_agrees(f->v), 2);
+	assert_int_equal(listing_agrees(f->v), 43);
+	assert_int_equal(verify_as_alice(f, NULL, &p), ST_OK);
+	assert_int_equal(p.n, 0);
+}
+
+static void
+delete_first(MDB_txn *txn, MDB_dbi dbi, void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+
+	(void)arg;
+	assert_int_equal(mdb_cursor_open(txn, dbi, &cur), 0);
+	assert_int_equal(mdb_cursor_get(cur, &k, &d, MDB_FIRST), 0);
+	assert_int_equal(mdb_cursor_del(cur, 0), 0);
+	mdb_cursor_close(cur);
+}
+
+/* A chunk deleted on disk: the listing no longer accounts for every
+ * summary, and says so rather than hiding cases. */
+static void
+listing_out_of_step(void **state)
+{
+	struct fx *f = *state;
+	struct seen s = { 0 };
+
+	for (int i = 0; i < 200; i++)
+		put_summary(f->v, i);
+	vault_close(f->v);
+	f->v = NULL;
+	raw_txn(f->dir, "listing", delete_first, NULL);
+	f->v = vault_new();
+	assert_ok(f->v, vault_open(f->v, f->dir));
+	as(f, "alice");
+	assert_st(f->v, vault_listing_scan(f->v, seen_add, &s), ST_TAMPERED);
+	assert_msg_has(f->v, "out of step");
+	seen_free(&s);
+	assert_ok(f->v, vault_listing_rebuild(f->v));
+	assert_int_equal(listing_agrees(f->v), 202);
 }
 
 int
@@ -1774,7 +1822,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(listing_built_at_unlock, setup, teardown),
 		cmocka_unit_test_setup_teardown(listing_damaged_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(listing_rolled_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(listing_refuses_huge_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_large_summaries, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_out_of_step, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
