@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unictype.h>
 #include <unigbrk.h>
 #include <uninorm.h>
@@ -31,6 +32,7 @@ struct lineedit {
 	char *view;		/* lineedit_render() output */
 	size_t viewcap;
 	enum lineedit_echo echo;
+	bool locked;		/* buf is mlock'ed (a hidden entry) */
 	const char *err;
 };
 
@@ -107,6 +109,10 @@ lineedit_free(struct lineedit *le)
 {
 	if (le == NULL)
 		return;
+	if (le->locked) {
+		explicit_bzero(le->buf, le->cap);
+		(void)munlock(le->buf, le->cap);
+	}
 	wipe_free(le->buf, le->cap);
 	wipe_free(le->brk, le->brkcap);
 	wipe_free(le->view, le->viewcap);
@@ -136,6 +142,12 @@ void
 lineedit_set_echo(struct lineedit *le, enum lineedit_echo echo)
 {
 	le->echo = echo;
+	/* Hidden text is a passphrase: its buffer gets its full size now, so
+	 * that it never moves, and is kept out of swap (best effort: a
+	 * process may not lock memory, and the text is wiped either way). */
+	if (echo != LINEEDIT_ECHO_ON && !le->locked &&
+	    grow(&le->buf, &le->cap, le->max_chars * 4 + 1))
+		le->locked = mlock(le->buf, le->cap) == 0;
 }
 
 const char *

@@ -470,6 +470,25 @@ render_rejects_empty_field(void **state)
 	lineedit_text_free(NULL);
 }
 
+/* A hidden entry (a passphrase) keeps one buffer from the start: typing a
+ * long one never leaves copies of its beginning in freed memory. */
+static void
+hidden_entry_never_moves(void **state)
+{
+	struct lineedit *le = lineedit_new(1024);
+	const char *first;
+
+	(void)state;
+	assert_non_null(le);
+	lineedit_set_echo(le, LINEEDIT_ECHO_OFF);
+	first = lineedit_buffer(le, NULL);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(lineedit_insert(le, i % 2 ? "x" : "\xe0\xba\x81", i % 2 ? 1 : 3),
+		    ST_OK);
+	assert_ptr_equal(lineedit_buffer(le, NULL), first);
+	lineedit_free(le);
+}
+
 int
 main(void)
 {
@@ -490,6 +509,7 @@ main(void)
 		cmocka_unit_test(growth_keeps_text),
 		cmocka_unit_test(word_motion),
 		cmocka_unit_test(masked_and_hidden_echo),
+		cmocka_unit_test(hidden_entry_never_moves),
 		cmocka_unit_test(render_rejects_empty_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
