@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "app.h"
 #include "audit.h"
@@ -256,13 +257,24 @@ app_free(struct app *a)
 	free(a->form_paths);
 }
 
+/* The vault did not open: says why, frees, and gives the exit status. */
+static int
+open_failed(struct app *a, enum status st)
+{
+	fprintf(stderr, "intake: %s\n", vault_errmsg(a->v));
+	app_free(a);
+	return st == ST_NOTFOUND || st == ST_FORMAT ? 4 : st == ST_TAMPERED ? 5 : 1;
+}
+
 int
 app_run(const char *vault_dir, const char *user, bool training, int idle_seconds)
 {
 	struct app a;
 	struct key_event ev;
+	struct stat sb;
 	unsigned char buf[512];
-	char err[512];
+	char err[512], data[4096 + 16];
+	bool opened = false;
 	size_t n, off;
 	enum term_event te;
 	enum status st;
@@ -289,12 +301,12 @@ app_run(const char *vault_dir, const char *user, bool training, int idle_seconds
 		app_free(&a);
 		return 2;
 	}
-	/* Open before touching the terminal, so errors print plainly. */
-	st = vault_open(a.v, vault_dir);
-	if (st != ST_OK) {
-		fprintf(stderr, "intake: %s\n", vault_errmsg(a.v));
-		app_free(&a);
-		return st == ST_NOTFOUND || st == ST_FORMAT ? 4 : st == ST_TAMPERED ? 5 : 1;
+	/* No vault at all is said plainly, before the terminal is touched. */
+	if (snprintf(data, sizeof data, "%s/data.mdb", vault_dir) >= (int)sizeof data ||
+	    stat(data, &sb) != 0) {
+		if ((st = vault_open(a.v, vault_dir)) != ST_OK)
+			return open_failed(&a, st);
+		opened = true;          /* made meanwhile by someone else */
 	}
 	if (term_start(err, sizeof err) != 0) {
 		fprintf(stderr, "intake: %s\n", err);
@@ -302,6 +314,14 @@ app_run(const char *vault_dir, const char *user, bool training, int idle_seconds
 		return 1;
 	}
 	app_goto(&a, SCR_UNLOCK);
+	/* Opened after the first paint: the unlock screen shows at once while
+	 * the pages of a large vault are checked (0.2 s at 100,000 records).
+	 * Keys typed meanwhile wait in the terminal. */
+	draw(&a);
+	if (!opened && (st = vault_open(a.v, vault_dir)) != ST_OK) {
+		term_stop();
+		return open_failed(&a, st);
+	}
 	while (!a.quit) {
 		draw(&a);
 		te = term_read(keys_pending(a.keys) ? ESC_WAIT_MS : a.idle_ms, buf, sizeof buf, &n);
