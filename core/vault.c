@@ -2333,7 +2333,7 @@ lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val, struct lchu
 	if (key->mv_size != 4 || plen == 0)
 		return ST_TAMPERED;
 	c->no = get_be32(key->mv_data);
-	if (plen + 1 > c->cap && lchunk_reserve(v, c, plen + 1) != 0)
+	if (lchunk_reserve(v, c, plen + 1) != 0)
 		return ST_NOMEM;
 	st = env_decrypt(v, KIND_LISTING, key, val, c->p, owner, &off, &clen);
 	if (st != ST_OK)
