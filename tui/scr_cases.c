@@ -2,8 +2,9 @@
  * scr_cases.c — the case list, starting a new interview, and the offer to
  * resume an interrupted one.
  *
- * The case list reads only the small encrypted summaries (and this user's
- * drafts), newest first; an interviewer sees their own cases, a supervisor
+ * The case list reads only the encrypted summaries, from the vault's sealed
+ * listing (caselist.c falls back to them one by one), and this user's
+ * drafts, newest first; an interviewer sees their own cases, a supervisor
  * all. Typing filters as you type (caselist.h has the search syntax: words
  * that must all match, status:, outcome:, form:, lang:, by: and date:).
  */
