@@ -100,6 +100,19 @@ sbuf_add(struct sbuf *b, const char *sep, const char *s)
 	b->p[b->len] = '\0';
 }
 
+/* Empties b for the next cell: its text becomes "" (not only its length 0),
+ * so a cell written from b with nothing added is empty, never the previous
+ * cell's words. What was there is wiped first. */
+static void
+sbuf_reset(struct sbuf *b)
+{
+	if (b->p != NULL) {
+		explicit_bzero(b->p, b->len);
+		b->p[0] = '\0';
+	}
+	b->len = 0;
+}
+
 static void
 sbuf_free(struct sbuf *b)
 {
@@ -335,7 +348,7 @@ map_of(const struct exporter *x, const struct form *f)
 static void
 csv_name(struct exporter *x, int *first, const char *a, const char *sep, const char *b)
 {
-	x->buf.len = 0;
+	sbuf_reset(&x->buf);
 	sbuf_add(&x->buf, "", a);
 	sbuf_add(&x->buf, sep, b);
 	x->failed |= x->buf.failed;
@@ -439,8 +452,8 @@ csv_answer(struct exporter *x, int *first, const struct column *col, const struc
 		return;
 	}
 	/* select_multiple: codes and labels joined, then one 0/1 per choice. */
-	x->buf.len = 0;
-	x->buf2.len = 0;
+	sbuf_reset(&x->buf);
+	sbuf_reset(&x->buf2);
 	json_array_foreach(a, i, it) {
 		const char *v = json_string_value(it) ? json_string_value(it) : "";
 
@@ -493,7 +506,7 @@ csv_row(struct exporter *x, const struct record_id *id, json_t *rec, const struc
 
 	record_id_code(id, &code);
 	record_id_hex(id, hex);
-	x->buf.len = 0;
+	sbuf_reset(&x->buf);
 	json_array_foreach(json_object_get(rec, "indicators"), i, ind)
 		sbuf_add(&x->buf, i ? " " : "", dataset_str(ind, "id"));
 	x->failed |= x->buf.failed;

@@ -337,6 +337,108 @@ test_csv_round_trip(void **state)
 	free(text);
 }
 
+/* The text a CSV cell of record rec (as JSON Lines gives it) must hold
+ * for the column named name; NULL for a column this check does not know. */
+static const char *
+jsonl_cell(json_t *rec, const char *name, char *buf, size_t len)
+{
+	json_t *a, *it;
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	if (strcmp(name, "_indicators") == 0) {
+		json_array_foreach(json_object_get(rec, "indicators"), i, it)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "",
+			    json_string_value(json_object_get(it, "id")));
+		return buf;
+	}
+	if (strcmp(name, "_outcome") == 0) {
+		a = json_object_get(json_object_get(rec, "outcome"), "id");
+		return json_string_value(a) ? json_string_value(a) : "";
+	}
+	if (strcmp(name, "_status") == 0 || strcmp(name, "_lang") == 0 ||
+	    strcmp(name, "_interviewer") == 0)
+		return json_string_value(json_object_get(rec, name + 1));
+	if (name[0] == '_' || strchr(name, '.') != NULL || strchr(name, '/') != NULL)
+		return NULL;
+	a = json_object_get(json_object_get(rec, "answers"), name);
+	if (a == NULL)
+		return "";
+	if (json_is_object(a))
+		return strcmp(json_string_value(json_object_get(a, "special")), "declined") == 0 ?
+		    "[declined]" : "[dont_know]";
+	if (json_is_array(a)) {
+		json_array_foreach(a, i, it)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "",
+			    json_string_value(it));
+		return buf;
+	}
+	if (json_is_string(a))
+		return json_string_value(a);
+	if (json_is_integer(a)) {
+		snprintf(buf, len, "%lld", (long long)json_integer_value(a));
+		return buf;
+	}
+	return NULL;            /* decimals: formatted by the engine's rule */
+}
+
+/* Every row's cells hold that record's values, never another row's: rows
+ * without indicators after rows with select_multiple answers are the case
+ * where a reused buffer would carry the earlier row's codes along. */
+static void
+test_csv_rows_match_jsonl(void **state)
+{
+	struct fx *f = *state;
+	struct export_opts csv_o = { EXPORT_CSV, NULL, NULL, NULL, FORMS_DIR };
+	struct export_opts jl_o = { EXPORT_JSONL, NULL, NULL, NULL, FORMS_DIR };
+	static const char extra[] = "{\"gender\":\"male\",\"consent_interview\":\"yes\","
+	    "\"age\":40,\"job\":\"farm\",\"job_promised\":\"no\",\"docs_holder\":[\"self\"],"
+	    "\"debt\":\"no\",\"consent_statistics\":\"yes\"}";
+	struct export_result r;
+	struct record_id id;
+	struct csv c;
+	char *csv_text, *jl_text, *line, *save = NULL, want_buf[1024];
+	json_t *recs = json_object();
+	size_t checked = 0, empty_ind = 0;
+
+	/* Several records whose only select_multiple answer fires nothing:
+	 * whatever the order, one follows another. */
+	for (int i = 0; i < 3; i++)
+		interview_free(save_record(f->v, f->f, "en", extra, 0, &id));
+	csv_text = export_to_string(f, &csv_o, &r, ST_OK);
+	jl_text = export_to_string(f, &jl_o, &r, ST_OK);
+	for (line = strtok_r(jl_text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *o1 = json_loads(line, 0, NULL);
+
+		assert_non_null(o1);
+		json_object_set_new(recs, json_string_value(json_object_get(o1, "id")), o1);
+	}
+	csv_parse(csv_text, &c);
+	assert_int_equal(c.nrows, NREC + 3 + 1);
+	for (size_t row = 1; row < c.nrows; row++) {
+		json_t *rec = json_object_get(recs, c.rows[row][column(&c, "_record_id")]);
+
+		assert_non_null(rec);
+		for (size_t i = 0; i < c.ncells[0]; i++) {
+			const char *want = jsonl_cell(rec, c.rows[0][i], want_buf, sizeof want_buf);
+
+			if (want == NULL)
+				continue;
+			if (strcmp(unguard(c.rows[row][i]), want) != 0)
+				fail_msg("row %zu, column %s: CSV has '%s', the record has '%s'", row,
+				    c.rows[0][i], c.rows[row][i], want);
+			checked++;
+		}
+		empty_ind += c.rows[row][column(&c, "_indicators")][0] == '\0';
+	}
+	assert_true(empty_ind >= 3);
+	assert_true(checked > 6 * 10);
+	csv_free(&c);
+	json_decref(recs);
+	free(csv_text);
+	free(jl_text);
+}
+
 static void
 test_jsonl_keeps_records(void **state)
 {
@@ -461,6 +563,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_csv_round_trip, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_csv_rows_match_jsonl, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_jsonl_keeps_records, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_create_never_overwrites, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_only_supervisors_filters, fx_setup, fx_teardown),
