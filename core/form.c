@@ -261,6 +261,12 @@ yaml_tree(struct loader *L, const char *buf, size_t len)
 		ysource_error(&L->y, why.line, why.col,
 		    "nested more than %d levels deep: a form needs far fewer", MAX_YAML_DEPTH);
 		break;
+	case YP_HIDDEN:
+		ysource_error(&L->y, why.line, why.col,
+		    "this text holds U+%04X, a control, bidirectional or line-separator character "
+		    "that would change how the text shows on a screen: remove it (a line break is "
+		    "a new line in a | block, not an escape)", (unsigned)why.ch);
+		break;
 	}
 	return root;
 }

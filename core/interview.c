@@ -10,6 +10,7 @@
 #include <unistr.h>
 
 #include "interview.h"
+#include "textcheck.h"
 
 #define MAX_DIGITS 15           /* numbers stay exact as doubles */
 #define VALUE_SHOWN 40          /* characters of a bad value quoted back */
@@ -703,24 +704,14 @@ parse_number(const char *s, size_t len, bool decimal, double *out)
 	return -1;
 }
 
+/* A text answer may hold tab and newline, nothing else textcheck.h names:
+ * an answer is shown on screens, printed by the command line and exported,
+ * and must not move the cursor, change the terminal or reorder what is
+ * shown around it. */
 static bool
 text_ok(const uint8_t *s, size_t len)
 {
-	size_t i = 0;
-
-	while (i < len) {
-		ucs4_t c;
-		int n = u8_mbtouc(&c, s + i, len - i);
-
-		if (n <= 0)
-			return false;
-		/* C0 and C1 controls other than tab and newline, and DEL: they
-		 * would move the cursor or change the terminal when shown. */
-		if ((c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7F && c < 0xA0))
-			return false;
-		i += (size_t)n;
-	}
-	return true;
+	return textcheck_ok((const char *)s, len, TEXTCHECK_TAB | TEXTCHECK_NEWLINE);
 }
 
 /* Splits a select_multiple answer on spaces and commas; returns the

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "textcheck.h"
 #include "ytree.h"
 
 void
@@ -83,6 +84,31 @@ problem_at(struct yproblem *why, enum yproblem_kind kind, const yaml_mark_t *m)
 	why->col = (unsigned)m->column + 1;
 }
 
+/* Refuses a scalar that holds a hidden character (textcheck.h); TAB and LF
+ * stay allowed, as multi-line texts use them. The position is the
+ * character's own when it is in the source as written, else (an escape
+ * in a double-quoted scalar) the scalar's start. */
+static bool
+hidden_problem(struct yproblem *why, const struct ynode *n, const char *buf, size_t len,
+    const yaml_event_t *ev)
+{
+	size_t from = ev->start_mark.index, to = ev->end_mark.index;
+	size_t at = textcheck_find(n->text, n->len, TEXTCHECK_TAB | TEXTCHECK_NEWLINE, &why->ch);
+	uint32_t raw;
+
+	if (at == n->len)
+		return false;
+	why->kind = YP_HIDDEN;
+	why->line = n->line;
+	why->col = n->col;
+	if (from < to && to <= len) {
+		at = textcheck_find(buf + from, to - from, TEXTCHECK_TAB | TEXTCHECK_NEWLINE, &raw);
+		if (at < to - from && raw == why->ch)
+			ytree_pos(buf, from + at, &why->line, &why->col);
+	}
+	return true;
+}
+
 static void
 syntax_problem(struct yproblem *why, const yaml_parser_t *p)
 {
@@ -139,6 +165,10 @@ ytree_parse(const char *buf, size_t len, int max_depth, struct yproblem *why)
 		case YAML_SCALAR_EVENT:
 			if ((n = ynode_scalar(&ev)) == NULL)
 				why->kind = YP_NOMEM;
+			else if (hidden_problem(why, n, buf, len, &ev)) {
+				ynode_free(n);
+				n = NULL;
+			}
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -45,6 +46,7 @@ enum yproblem_kind {
 	YP_SECOND_DOC,          /* a second document starts at line:col */
 	YP_ALIAS,               /* *anchor at line:col */
 	YP_TOO_DEEP,            /* more than max_depth levels at line:col */
+	YP_HIDDEN,              /* a scalar holds character ch (textcheck.h) at line:col */
 };
 
 struct yproblem {
@@ -54,6 +56,7 @@ struct yproblem {
 	char context[128];      /* libyaml's context, "" when none */
 	size_t context_line;
 	char anchor[900];       /* YP_ALIAS, cut to fit */
+	uint32_t ch;            /* YP_HIDDEN: the character */
 };
 
 /*
@@ -61,7 +64,11 @@ struct yproblem {
  * NULL with *why saying why (YP_NONE: only comments or blank lines).
  * Aliases are refused (they would let a small file expand into a huge tree)
  * and so is nesting deeper than max_depth (<= YTREE_MAX_DEPTH), which also
- * bounds the recursion of ynode_free.
+ * bounds the recursion of ynode_free. So is a scalar (key or value) holding
+ * a character textcheck.h names, other than TAB and line feed, whether
+ * written raw or as a "\e"-style escape: every text of a form or scenario
+ * reaches a screen, and must not drive it (YP_HIDDEN, at the character
+ * when it is written raw, else at the scalar).
  */
 #define YTREE_MAX_DEPTH 64
 struct ynode *ytree_parse(const char *buf, size_t len, int max_depth, struct yproblem *why);

@@ -455,6 +455,14 @@ answer_validation(void **state)
 	assert_string_equal(interview_answer_text(iv, (size_t)qidx("initials")), "R\xc3\xa9");
 	expect_answer(iv, "initials", "A\x1b[2J", "The text contains a control character or invalid bytes. Retype it.");
 	expect_answer(iv, "initials", "A\xff", "The text contains a control character or invalid bytes. Retype it.");
+	/* C1, bidirectional overrides and isolates, line and paragraph
+	 * separators: they reorder or break what a screen shows. */
+	expect_answer(iv, "initials", "A\xc2\x9b" "2J", "The text contains a control character or invalid bytes. Retype it.");
+	expect_answer(iv, "initials", "A\xe2\x80\xae" "B", "The text contains a control character or invalid bytes. Retype it.");
+	expect_answer(iv, "initials", "A\xe2\x81\xa6" "B", "The text contains a control character or invalid bytes. Retype it.");
+	expect_answer(iv, "initials", "A\xe2\x80\xa8" "B", "The text contains a control character or invalid bytes. Retype it.");
+	expect_answer(iv, "initials", "A\xe2\x80\xa9" "B", "The text contains a control character or invalid bytes. Retype it.");
+	expect_answer(iv, "initials", "A\x7f", "The text contains a control character or invalid bytes. Retype it.");
 
 	expect_answer(iv, "job", "office", "'office' is not one of the choices.");
 	expect_answer(iv, "job", "farm factory", "Choose only one answer.");
