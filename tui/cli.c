@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "form.h"
 #include "interview.h"
+#include "outsafe.h"
 #include "secret.h"
 #include "vault.h"
 
@@ -32,7 +33,10 @@ cli_exit_code(enum status st)
 int
 cli_fail(enum status st, const char *msg)
 {
-	fprintf(stderr, "intake: %s\n", msg && *msg ? msg : status_str(st));
+	/* Messages name users, files and forms: data, shown through the filter. */
+	fputs("intake: ", stderr);
+	outsafe_put(stderr, msg && *msg ? msg : status_str(st));
+	fputc('\n', stderr);
 	return cli_exit_code(st);
 }
 
@@ -189,9 +193,13 @@ cli_load_answers(const char *path, json_t **out)
 	json_t *answers = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (answers == NULL || !json_is_object(answers)) {
-		fprintf(stderr, "intake: %s:%d:%d: %s\n", path, jerr.line, jerr.column,
-		    answers ? "the answers must be one JSON object {\"question_id\": answer}"
-		    : jerr.text);
+		fputs("intake: ", stderr);
+		outsafe_put(stderr, path);
+		fprintf(stderr, ":%d:%d: ", jerr.line, jerr.column);
+		/* jansson's words may quote the file. */
+		outsafe_put(stderr, answers ? "the answers must be one JSON object "
+		    "{\"question_id\": answer}" : jerr.text);
+		fputc('\n', stderr);
 		json_decref(answers);
 		return EXIT_INVALID;
 	}
@@ -210,7 +218,11 @@ cli_interview(struct cli *c, struct vault *v, const struct form *f, json_t *answ
 	*out = NULL;
 	st = interview_start(f, c->lang, &iv);
 	if (st == ST_NOTFOUND) {
-		fprintf(stderr, "intake: form '%s' has no language '%s'\n", form_id(f), c->lang);
+		fputs("intake: form '", stderr);
+		outsafe_put(stderr, form_id(f));
+		fputs("' has no language '", stderr);
+		outsafe_put(stderr, c->lang);
+		fputs("'\n", stderr);
 		return EXIT_INVALID;
 	}
 	if (st != ST_OK)
@@ -218,15 +230,19 @@ cli_interview(struct cli *c, struct vault *v, const struct form *f, json_t *answ
 	interview_set_interviewer(iv, vault_user(v));
 	interview_set_training(iv, training != 0);
 	if (interview_apply_answers(iv, answers, err, sizeof err) != ST_OK) {
-		fprintf(stderr, "intake: invalid answer: %s\nNothing was saved.\n", err);
+		fputs("intake: invalid answer: ", stderr);
+		outsafe_put(stderr, err);
+		fputs("\nNothing was saved.\n", stderr);
 		goto fail;
 	}
 	if (interview_state(iv) == IV_IN_PROGRESS && interview_finish(iv) != ST_OK) {
 		int q = interview_current(iv);
 
-		fprintf(stderr, "intake: %s is not complete: %s%s%s\nNothing was saved.\n", what,
-		    q >= 0 ? form_question_id(f, (size_t)q) : "", q >= 0 ? ": " : "",
-		    interview_error(iv));
+		fprintf(stderr, "intake: %s is not complete: ", what);
+		outsafe_put(stderr, q >= 0 ? form_question_id(f, (size_t)q) : "");
+		fputs(q >= 0 ? ": " : "", stderr);
+		outsafe_put(stderr, interview_error(iv));
+		fputs("\nNothing was saved.\n", stderr);
 		goto fail;
 	}
 	*out = iv;

@@ -3,7 +3,9 @@
  *
  * In `intake audit`, --user names whose entries to list (as REDCap's log
  * filter does); the acting supervisor is --as NAME, or asked on the terminal.
- * Times are UTC.
+ * Times are UTC. Names and reasons in entries are data (a failed unlock
+ * is kept under the name that was typed): they are printed through
+ * outsafe.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "outsafe.h"
 #include "vault.h"
 
 /* Reads YYYY-MM-DD as midnight UTC; -1 if it is not such a date. */
@@ -36,7 +39,7 @@ static int
 print_entry(void *ctx, enum status st, const struct audit_entry *e)
 {
 	size_t *shown = ctx;
-	char when[32], detail[768];
+	char when[32], detail[768], user[4 * VAULT_USER_MAX + 1];
 	time_t t = (time_t)e->time;
 	struct tm tm;
 
@@ -49,8 +52,10 @@ print_entry(void *ctx, enum status st, const struct audit_entry *e)
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
 	audit_describe(e, detail, sizeof detail);
-	printf("%-6llu %s  %-12s %-14s %s\n", (unsigned long long)e->seq, when, e->user,
-	    audit_action_name(e->action), detail);
+	printf("%-6llu %s  %-12s %-14s ", (unsigned long long)e->seq, when,
+	    outsafe_str(user, sizeof user, e->user), audit_action_name(e->action));
+	outsafe_put(stdout, detail);
+	putchar('\n');
 	return 0;
 }
 
@@ -67,8 +72,10 @@ audit_head(struct cli *c)
 	st = audit_head_text(v, head);
 	if (st != ST_OK)
 		rc = cli_fail(st, vault_errmsg(v));
-	else
-		printf("%s\n", head);
+	else {
+		outsafe_put(stdout, head);
+		putchar('\n');
+	}
 	vault_close(v);
 	return rc;
 }
@@ -90,7 +97,9 @@ cmd_audit(struct cli *c)
 		return EXIT_USAGE;
 	}
 	if (c->since != NULL && parse_day(c->since, &flt.since) != 0) {
-		fprintf(stderr, "intake: --since wants a date like 2025-03-31, not '%s'\n", c->since);
+		fprintf(stderr, "intake: --since wants a date like 2025-03-31, not '");
+		outsafe_put(stderr, c->since);
+		fprintf(stderr, "'\n");
 		return EXIT_USAGE;
 	}
 	/* Here --user filters; the actor is --as, or asked. */
@@ -112,7 +121,9 @@ static void
 print_problem(void *ctx, const char *problem)
 {
 	(void)ctx;
-	printf("PROBLEM: %s\n", problem);
+	printf("PROBLEM: ");
+	outsafe_put(stdout, problem);
+	putchar('\n');
 }
 
 int

@@ -5,7 +5,9 @@
  * Each of these is a supervisor's decision (backup and restore excepted:
  * they copy ciphertext only), and each that takes data out or brings it in
  * is recorded through audit_note(). Only export writes plaintext, to a file
- * the supervisor named, and says so on stderr before it starts.
+ * the supervisor named, and says so on stderr before it starts. What these
+ * commands print from data (statistics tables, a bundle's manifest) goes
+ * through outsafe.h.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +22,7 @@
 #include "dataset.h"
 #include "export.h"
 #include "formdir.h"
+#include "outsafe.h"
 #include "secret.h"
 #include "stats.h"
 #include "vault.h"
@@ -154,6 +157,24 @@ out:
 
 /* ---- stats ------------------------------------------------------------------- */
 
+/* Labels and values in a statistics table come from forms, some of them
+ * imported: printed through the output filter, the CSV's CRLF row ends
+ * kept as they are. */
+static void
+print_stats(const char *text, size_t len)
+{
+	size_t from = 0;
+
+	for (size_t i = 0; i + 1 < len; i++)
+		if (text[i] == '\r' && text[i + 1] == '\n') {
+			outsafe_textn(stdout, text + from, i - from, "");
+			fputs("\r\n", stdout);
+			from = i + 2;
+			i++;
+		}
+	outsafe_textn(stdout, text + from, len - from, "");
+}
+
 int
 cmd_stats(struct cli *c)
 {
@@ -214,7 +235,7 @@ cmd_stats(struct cli *c)
 		rc = cli_fail(st, err);
 		goto out;
 	}
-	fwrite(text, 1, len, stdout);
+	print_stats(text, len);
 	if (csv) {
 		if (stats_counted(s) < o.k)
 			fprintf(stderr, "intake: counted fewer than %u records", o.k);
@@ -396,9 +417,18 @@ bundle_import_cmd(struct cli *c)
 		rc = cli_fail(st == ST_NOTFOUND ? ST_IO : st, err);
 		goto out;
 	}
-	printf("Imported %zu new record%s from %s (made %s by vault %.8s); skipped %zu already "
-	    "in this vault.\n", r.imported, r.imported == 1 ? "" : "s", file, r.created, r.from,
-	    r.skipped);
+	{
+		char created[4 * sizeof r.created], from8[9], from[40];
+
+		/* The manifest's words are the sender's: the core checks them,
+		 * and they are shown through the output filter all the same. */
+		snprintf(from8, sizeof from8, "%.8s", r.from);
+		printf("Imported %zu new record%s from ", r.imported, r.imported == 1 ? "" : "s");
+		outsafe_put(stdout, file);
+		printf(" (made %s by vault %s); skipped %zu already in this vault.\n",
+		    outsafe_str(created, sizeof created, r.created),
+		    outsafe_str(from, sizeof from, from8), r.skipped);
+	}
 	snprintf(detail, sizeof detail, "%zu new, %zu skipped, from vault %s, file %s",
 	    r.imported, r.skipped, r.from, file);
 	audit_note(v, "bundle import", detail);

@@ -1,5 +1,8 @@
 /*
  * cmd_forms.c — `intake forms check FILE...` and `intake forms list`.
+ *
+ * File names, form ids, versions, titles and messages that quote a form
+ * are printed through outsafe.h: a form file or its name is data.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -10,6 +13,7 @@
 #include "cli.h"
 #include "form.h"
 #include "formdir.h"
+#include "outsafe.h"
 #include "training.h"
 
 /* A referral directory (forms/referrals.yaml) has a top-level `referrals:`
@@ -72,7 +76,8 @@ check_referrals(const char *path)
 					char msg[1024];
 
 					diag_format(&dl.items[i], msg, sizeof msg);
-					fprintf(stderr, "%s\n", msg);
+					outsafe_put(stderr, msg);
+					fputc('\n', stderr);
 					bad = 1;
 				}
 		}
@@ -80,10 +85,11 @@ check_referrals(const char *path)
 		diag_list_free(&dl);
 	}
 	closedir(d);
+	outsafe_put(stdout, path);
 	if (bad)
-		printf("%s: errors: the referral directory cannot be used until fixed\n", path);
+		printf(": errors: the referral directory cannot be used until fixed\n");
 	else
-		printf("%s: ok: referral directory, used by %zu form%s beside it\n", path,
+		printf(": ok: referral directory, used by %zu form%s beside it\n",
 		    users, users == 1 ? "" : "s");
 	return bad;
 }
@@ -113,16 +119,20 @@ forms_check(struct cli *c)
 		f = NULL;
 		st = form_load_file(c->argv[i], &f, &dl);
 		formdir_print_diags(&dl);
+		outsafe_put(stdout, c->argv[i]);
 		if (st == ST_OK) {
-			printf("%s: ok: form '%s' version %s, %zu questions, %zu languages",
-			    c->argv[i], form_id(f), form_version(f),
+			printf(": ok: form '");
+			outsafe_put(stdout, form_id(f));
+			printf("' version ");
+			outsafe_put(stdout, form_version(f));
+			printf(", %zu questions, %zu languages",
 			    form_question_count(f), form_lang_count(f));
 			if (dl.warnings > 0)
 				printf(", %zu warning%s", dl.warnings, dl.warnings == 1 ? "" : "s");
 			printf("\n");
 		} else {
-			printf("%s: %zu error%s: this form cannot be used until fixed\n",
-			    c->argv[i], dl.errors, dl.errors == 1 ? "" : "s");
+			printf(": %zu error%s: this form cannot be used until fixed\n",
+			    dl.errors, dl.errors == 1 ? "" : "s");
 			bad = 1;
 		}
 		form_free(f);
@@ -151,7 +161,9 @@ forms_list(void)
 		return EXIT_FAIL;
 	}
 	if ((d = opendir(dir)) == NULL) {
-		fprintf(stderr, "intake: cannot read %s\n", dir);
+		fprintf(stderr, "intake: cannot read ");
+		outsafe_put(stderr, dir);
+		fputc('\n', stderr);
 		return EXIT_FAIL;
 	}
 	while ((e = readdir(d)) != NULL && n < sizeof names / sizeof names[0]) {
@@ -163,20 +175,29 @@ forms_list(void)
 	}
 	closedir(d);
 	qsort(names, n, sizeof names[0], cmp_str);
-	printf("Forms in %s:\n", dir);
+	printf("Forms in ");
+	outsafe_put(stdout, dir);
+	printf(":\n");
 	for (size_t i = 0; i < n; i++) {
+		char id[4 * FORM_ID_MAX + 1], version[128], name[1024];
 		struct form *f = NULL;
 
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		if (names[i] != NULL && form_load_file(path, &f, NULL) == ST_OK) {
-			printf("  %-20s v%-6s %3zu questions  ", form_id(f), form_version(f),
+			printf("  %-20s v%-6s %3zu questions  ", outsafe_str(id, sizeof id, form_id(f)),
+			    outsafe_str(version, sizeof version, form_version(f)),
 			    form_question_count(f));
-			for (size_t l = 0; l < form_lang_count(f); l++)
-				printf("%s%s%s", l ? " " : "", form_lang_code(f, l),
-				    form_lang_status(f, l) == FORM_LANG_DRAFT ? "(draft)" : "");
-			printf("\n      %s\n", form_title(f, 0));
+			for (size_t l = 0; l < form_lang_count(f); l++) {
+				fputs(l ? " " : "", stdout);
+				outsafe_put(stdout, form_lang_code(f, l));
+				fputs(form_lang_status(f, l) == FORM_LANG_DRAFT ? "(draft)" : "", stdout);
+			}
+			printf("\n      ");
+			outsafe_put(stdout, form_title(f, 0));
+			putchar('\n');
 		} else {
-			printf("  %-20s (fails `intake forms check`)\n", names[i] ? names[i] : "?");
+			printf("  %-20s (fails `intake forms check`)\n",
+			    outsafe_str(name, sizeof name, names[i] ? names[i] : "?"));
 		}
 		form_free(f);
 		free(names[i]);

@@ -6,6 +6,11 @@
  * `record show` and `record history` print a record's plaintext to stdout:
  * that is what they are for, only a user whose role may read the record gets
  * that far, and the viewing is in the audit trail before anything is shown.
+ *
+ * Everything printed from a record, a summary or a form goes through
+ * outsafe.h; a multi-line answer or text is indented under its first line,
+ * so that no answer can put a line of its own where the report's lines
+ * start.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -19,6 +24,7 @@
 #include "form.h"
 #include "formdir.h"
 #include "interview.h"
+#include "outsafe.h"
 #include "record.h"
 #include "vault.h"
 
@@ -36,8 +42,10 @@ save_record(struct vault *v, struct interview *iv)
 	record_id_code(&id, &code);
 	o = interview_outcome(iv);
 	printf("Saved case %s (%s", code.s, interview_status(iv));
-	if (o >= 0)
-		printf(", outcome %s", form_outcome_id(interview_form(iv), (size_t)o));
+	if (o >= 0) {
+		printf(", outcome ");
+		outsafe_put(stdout, form_outcome_id(interview_form(iv), (size_t)o));
+	}
 	printf(").\n");
 	return EXIT_OK;
 }
@@ -154,13 +162,20 @@ record_list(struct cli *c)
 	printf("%-11s  %-10s  %-12s  %-16s  %-4s  %-8s  %s\n", "CASE", "DATE", "INTERVIEWER",
 	    "FORM", "LANG", "STATUS", "OUTCOME");
 	for (size_t i = 0; i < m; i++) {
+		char started[16], who[256], form[256], lang[64], status[64], outcome[256];
 		struct case_code code;
 		json_t *o = rows[i].sum;
 
+		/* A summary is data (an imported one was made elsewhere): every
+		 * field is shown through the output filter. */
 		record_id_code(&rows[i].id, &code);
-		printf("%-11s  %-10.10s  %-12s  %-16s  %-4s  %-8s  %s\n", code.s, rows[i].started,
-		    jstr(o, "interviewer"), jstr(o, "form"), jstr(o, "lang"),
-		    jstr(o, "status"), jstr(o, "outcome"));
+		printf("%-11s  %-10.10s  %-12s  %-16s  %-4s  %-8s  %s\n", code.s,
+		    outsafe_str(started, sizeof started, rows[i].started),
+		    outsafe_str(who, sizeof who, jstr(o, "interviewer")),
+		    outsafe_str(form, sizeof form, jstr(o, "form")),
+		    outsafe_str(lang, sizeof lang, jstr(o, "lang")),
+		    outsafe_str(status, sizeof status, jstr(o, "status")),
+		    outsafe_str(outcome, sizeof outcome, jstr(o, "outcome")));
 	}
 	printf("%zu record%s\n", m, m == 1 ? "" : "s");
 out:
@@ -191,6 +206,16 @@ consent_word(enum iv_consent c)
 	return c == IV_CONSENT_YES ? "yes" : c == IV_CONSENT_NO ? "no" : "not asked";
 }
 
+/* Writes "lead text\n": text in one line when single, else multi-line
+ * text whose later lines start at `indent` (the lead's width, as spaces). */
+static void
+print_field(const char *lead, const char *text, const char *indent)
+{
+	fputs(lead, stdout);
+	outsafe_text(stdout, text, indent);
+	putchar('\n');
+}
+
 static void
 print_text(struct interview *iv, const struct case_code *code)
 {
@@ -198,14 +223,22 @@ print_text(struct interview *iv, const struct case_code *code)
 	size_t lang = interview_lang(iv), qs[32], last_section = (size_t)-1;
 	int o;
 
-	printf("Case %s  %s  form %s v%s  language %s\n", code->s, interview_status(iv),
-	    form_id(f), form_version(f), form_lang_code(f, lang));
-	printf("Interviewer %s%s\n", interview_interviewer(iv),
-	    interview_training(iv) ? "  (TRAINING: fictional case)" : "");
+	printf("Case %s  %s  form ", code->s, interview_status(iv));
+	outsafe_put(stdout, form_id(f));
+	printf(" v");
+	outsafe_put(stdout, form_version(f));
+	printf("  language ");
+	outsafe_put(stdout, form_lang_code(f, lang));
+	printf("\nInterviewer ");
+	outsafe_put(stdout, interview_interviewer(iv));
+	printf("%s\n", interview_training(iv) ? "  (TRAINING: fictional case)" : "");
 	print_time("Started", interview_started(iv));
 	print_time("Ended  ", interview_ended(iv));
-	if (*interview_end_reason(iv))
-		printf("Ended early: %s\n", interview_end_reason(iv));
+	if (*interview_end_reason(iv)) {
+		printf("Ended early: ");
+		outsafe_put(stdout, interview_end_reason(iv));
+		putchar('\n');
+	}
 	for (size_t q = 0; q < form_question_count(f); q++) {
 		enum iv_answer_kind k = interview_answer_kind(iv, q);
 		size_t s = form_question_section(f, q);
@@ -213,24 +246,28 @@ print_text(struct interview *iv, const struct case_code *code)
 		if (k == IV_NONE || form_question_type(f, q) == FORM_NOTE)
 			continue;
 		if (s != last_section) {
-			printf("\n%s\n", form_section_title(f, s, lang));
+			putchar('\n');
+			print_field("", form_section_title(f, s, lang), "");
 			last_section = s;
 		}
-		printf("  %s\n    ", form_question_label(f, q, lang));
-		if (k == IV_DECLINED)
-			printf("[%s]\n", interview_msg(iv, IV_MSG_DECLINED));
-		else if (k == IV_DONT_KNOW)
-			printf("[%s]\n", interview_msg(iv, IV_MSG_DONT_KNOW));
-		else if (form_question_choices(f, q) >= 0) {
+		print_field("  ", form_question_label(f, q, lang), "  ");
+		fputs("    ", stdout);
+		if (k == IV_DECLINED || k == IV_DONT_KNOW) {
+			putchar('[');
+			outsafe_put(stdout, interview_msg(iv, k == IV_DECLINED ? IV_MSG_DECLINED :
+			    IV_MSG_DONT_KNOW));
+			printf("]\n");
+		} else if (form_question_choices(f, q) >= 0) {
 			size_t list = (size_t)form_question_choices(f, q), shown = 0;
 
 			for (size_t i = 0; i < form_choice_count(f, list); i++)
-				if (interview_is_selected(iv, q, form_choice_value(f, list, i)))
-					printf("%s%s", shown++ ? "; " : "",
-					    form_choice_label(f, list, i, lang));
-			printf("\n");
+				if (interview_is_selected(iv, q, form_choice_value(f, list, i))) {
+					fputs(shown++ ? "; " : "", stdout);
+					outsafe_text(stdout, form_choice_label(f, list, i, lang), "    ");
+				}
+			putchar('\n');
 		} else
-			printf("%s\n", interview_answer_text(iv, q));
+			print_field("", interview_answer_text(iv, q), "    ");
 	}
 	printf("\nIndicators\n");
 	if (interview_fired_count(iv) == 0)
@@ -240,25 +277,28 @@ print_text(struct interview *iv, const struct case_code *code)
 
 		if (!interview_indicator_fired(iv, i))
 			continue;
-		printf("  [%s] %s\n", form_level_name(form_indicator_level(f, i)),
-		    form_indicator_label(f, i, lang));
+		printf("  [%s] ", form_level_name(form_indicator_level(f, i)));
+		print_field("", form_indicator_label(f, i, lang), "    ");
 		na = interview_indicator_answers(iv, i, qs, sizeof qs / sizeof qs[0]);
 		for (size_t k = 0; k < na && k < sizeof qs / sizeof qs[0]; k++)
-			printf("      from: %s\n", form_question_id(f, qs[k]));
+			print_field("      from: ", form_question_id(f, qs[k]), "      ");
 	}
 	o = interview_outcome(iv);
 	if (o >= 0) {
 		const char *advice = form_outcome_advice(f, (size_t)o, lang);
 
-		printf("\nOutcome: %s\n", form_outcome_label(f, (size_t)o, lang));
+		printf("\n");
+		print_field("Outcome: ", form_outcome_label(f, (size_t)o, lang), "  ");
 		if (advice)
-			printf("  %s\n", advice);
+			print_field("  ", advice, "  ");
 		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
 			size_t r = form_outcome_referral(f, (size_t)o, k);
 
-			printf("  Referral: %s  %s%s\n", form_referral_name(f, r, lang),
-			    form_referral_contact(f, r),
-			    form_referral_example(f, r) ? "  (example entry)" : "");
+			printf("  Referral: ");
+			outsafe_put(stdout, form_referral_name(f, r, lang));
+			printf("  ");
+			outsafe_put(stdout, form_referral_contact(f, r));
+			printf("%s\n", form_referral_example(f, r) ? "  (example entry)" : "");
 		}
 	}
 	printf("\nConsent: interview %s, referral %s, statistics %s\n",
@@ -313,7 +353,7 @@ record_show(struct cli *c)
 			rc = cli_fail(st, vault_errmsg(v));
 			goto out;
 		}
-		fwrite(json, 1, len, stdout);
+		outsafe_json(stdout, json, len);
 		putchar('\n');
 		goto out;
 	}
@@ -324,7 +364,11 @@ record_show(struct cli *c)
 		goto out;
 	}
 	if (c->lang != NULL && interview_set_lang(iv, c->lang) != ST_OK) {
-		fprintf(stderr, "intake: form '%s' has no language '%s'\n", form_id(f), c->lang);
+		fprintf(stderr, "intake: form '");
+		outsafe_put(stderr, form_id(f));
+		fprintf(stderr, "' has no language '");
+		outsafe_put(stderr, c->lang);
+		fprintf(stderr, "'\n");
 		rc = EXIT_INVALID;
 		goto out;
 	}
@@ -396,16 +440,20 @@ record_amend_cmd(struct cli *c)
 		goto out;
 	}
 	if (interview_apply_answers(iv, answers, err, sizeof err) != ST_OK) {
-		fprintf(stderr, "intake: invalid answer: %s\nNothing was changed.\n", err);
+		fprintf(stderr, "intake: invalid answer: ");
+		outsafe_put(stderr, err);
+		fprintf(stderr, "\nNothing was changed.\n");
 		rc = EXIT_INVALID;
 		goto out;
 	}
 	if (interview_finish(iv) != ST_OK) {
 		int q = interview_current(iv);
 
-		fprintf(stderr, "intake: the amended record is not complete: %s%s%s\nNothing was "
-		    "changed.\n", q >= 0 ? form_question_id(f, (size_t)q) : "", q >= 0 ? ": " : "",
-		    interview_error(iv));
+		fprintf(stderr, "intake: the amended record is not complete: ");
+		outsafe_put(stderr, q >= 0 ? form_question_id(f, (size_t)q) : "");
+		fputs(q >= 0 ? ": " : "", stderr);
+		outsafe_put(stderr, interview_error(iv));
+		fprintf(stderr, "\nNothing was changed.\n");
 		rc = EXIT_INVALID;
 		goto out;
 	}
@@ -470,7 +518,7 @@ print_version(struct vault *v, const char *json, size_t len, const char *heading
 	enum status st;
 
 	if (!text) {
-		fwrite(json, 1, len, stdout);
+		outsafe_json(stdout, json, len);
 		putchar('\n');
 		return EXIT_OK;
 	}

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "formdir.h"
 #include "interview.h"
+#include "outsafe.h"
 #include "record.h"
 #include "training.h"
 #include "vault.h"
@@ -65,13 +66,17 @@ load_scenario(const char *name, struct training_scenario **out)
 		formdir_print_diags(&dl);
 	diag_list_free(&dl);
 	if (st == ST_NOTFOUND || st == ST_IO) {
-		fprintf(stderr, "intake: no scenario '%s' in %s: see `intake training list`\n",
-		    name, dir);
+		fputs("intake: no scenario '", stderr);
+		outsafe_put(stderr, name);
+		fputs("' in ", stderr);
+		outsafe_put(stderr, dir);
+		fputs(": see `intake training list`\n", stderr);
 		return EXIT_INVALID;
 	}
 	if (st != ST_OK) {
-		fprintf(stderr, "intake: scenario '%s' has errors: see `intake training check`\n",
-		    name);
+		fputs("intake: scenario '", stderr);
+		outsafe_put(stderr, name);
+		fputs("' has errors: see `intake training check`\n", stderr);
 		return cli_exit_code(st);
 	}
 	return EXIT_OK;
@@ -82,10 +87,15 @@ check_lang(const struct training_scenario *sc, const char *lang)
 {
 	if (lang == NULL || training_has_lang(sc, lang))
 		return EXIT_OK;
-	fprintf(stderr, "intake: scenario '%s' has no language '%s'; it has:", training_id(sc),
-	    lang);
-	for (size_t i = 0; i < training_lang_count(sc); i++)
-		fprintf(stderr, " %s", training_lang_code(sc, i));
+	fputs("intake: scenario '", stderr);
+	outsafe_put(stderr, training_id(sc));
+	fputs("' has no language '", stderr);
+	outsafe_put(stderr, lang);
+	fputs("'; it has:", stderr);
+	for (size_t i = 0; i < training_lang_count(sc); i++) {
+		fputc(' ', stderr);
+		outsafe_put(stderr, training_lang_code(sc, i));
+	}
 	fprintf(stderr, "\n");
 	return EXIT_INVALID;
 }
@@ -115,11 +125,12 @@ print_wrapped(const char *text, int width)
 	body = text + lead;
 	n = strlen(body);
 	if (n == 0 || (brk = malloc(n)) == NULL) {
-		printf("%s\n", text);
+		outsafe_put(stdout, text);
+		putchar('\n');
 		return;
 	}
 	u8_width_linebreaks((const uint8_t *)body, n, width - (int)lead, 0, 0, NULL, "UTF-8", brk);
-	printf("%.*s", (int)lead, text);
+	outsafe_write(stdout, text, lead);
 	for (size_t i = 1; i <= n; i++) {
 		size_t end = i;
 
@@ -128,7 +139,8 @@ print_wrapped(const char *text, int width)
 		/* The spaces where the line breaks are not printed. */
 		while (end > from && (body[end - 1] == ' ' || body[end - 1] == '\n'))
 			end--;
-		printf("%.*s\n", (int)(end - from), body + from);
+		outsafe_write(stdout, body + from, end - from);
+		putchar('\n');
 		if (i < n)
 			printf("%*s", (int)lead, "");
 		from = i;
@@ -146,7 +158,8 @@ print_lines(const struct training_lines *l)
 
 		switch (l->v[i].kind) {
 		case TRAINING_LINE_TITLE:
-			printf("%s\n", t);
+			outsafe_put(stdout, t);
+			putchar('\n');
 			/* Underline to the title's display width, not its bytes. */
 			for (int k = 0, w = u8_strwidth((const uint8_t *)t, "UTF-8"); k < w && k < 70; k++)
 				putchar('=');
@@ -185,14 +198,20 @@ training_list(struct cli *c)
 	}
 	if (st != ST_OK)
 		return cli_fail(st, NULL);
-	printf("Training scenarios in %s (fictional cases):\n", dir);
+	printf("Training scenarios in ");
+	outsafe_put(stdout, dir);
+	printf(" (fictional cases):\n");
 	printf("  %-22s %-16s %-17s %s\n", "SCENARIO", "FORM", "EXPECTED OUTCOME", "TITLE");
 	for (size_t i = 0; i < n; i++) {
 		const struct training_scenario *sc = all[i];
+		char id[256], form[256], outcome[256];
 
-		printf("  %-22s %-16s %-17s %s\n", training_id(sc), training_form_id(sc),
-		    form_outcome_id(training_form(sc), training_expected_outcome(sc)),
-		    training_title(sc, c->lang));
+		printf("  %-22s %-16s %-17s ", outsafe_str(id, sizeof id, training_id(sc)),
+		    outsafe_str(form, sizeof form, training_form_id(sc)),
+		    outsafe_str(outcome, sizeof outcome, form_outcome_id(training_form(sc),
+		    training_expected_outcome(sc))));
+		outsafe_put(stdout, training_title(sc, c->lang));
+		putchar('\n');
 	}
 	printf("%zu scenario%s", n, n == 1 ? "" : "s");
 	if (failed > 0)
@@ -239,15 +258,20 @@ cli_check_scenario(const char *path)
 	st = training_load_file(path, NULL, &sc, &dl);
 	formdir_print_diags(&dl);
 	if (st == ST_OK) {
-		printf("%s: ok: scenario '%s' on form '%s', %zu facts, %zu indicators, outcome %s",
-		    path, training_id(sc), training_form_id(sc), training_fact_count(sc),
-		    training_expected_count(sc),
-		    form_outcome_id(training_form(sc), training_expected_outcome(sc)));
+		char id[256], form[256], outcome[256];
+
+		outsafe_put(stdout, path);
+		printf(": ok: scenario '%s' on form '%s', %zu facts, %zu indicators, outcome %s",
+		    outsafe_str(id, sizeof id, training_id(sc)),
+		    outsafe_str(form, sizeof form, training_form_id(sc)), training_fact_count(sc),
+		    training_expected_count(sc), outsafe_str(outcome, sizeof outcome,
+		    form_outcome_id(training_form(sc), training_expected_outcome(sc))));
 		if (dl.warnings > 0)
 			printf(", %zu warning%s", dl.warnings, dl.warnings == 1 ? "" : "s");
 		printf("\n");
 	} else {
-		printf("%s: %zu error%s: this scenario cannot be used until fixed\n", path,
+		outsafe_put(stdout, path);
+		printf(": %zu error%s: this scenario cannot be used until fixed\n",
 		    dl.errors ? dl.errors : 1, dl.errors == 1 ? "" : "s");
 	}
 	training_free(sc);
@@ -399,7 +423,9 @@ by_trainee_then_date(const void *a, const void *b)
 static void
 report_trainee_total(const char *who, size_t sessions, long sum)
 {
-	printf("  %s: %zu session%s, average score %ld\n\n", who, sessions,
+	printf("  ");
+	outsafe_put(stdout, who);
+	printf(": %zu session%s, average score %ld\n\n", sessions,
 	    sessions == 1 ? "" : "s", (sum + (long)sessions / 2) / (long)sessions);
 }
 
@@ -428,13 +454,14 @@ training_report(struct cli *c)
 	}
 	if (r.n > 0)
 		qsort(r.d, r.n, sizeof *r.d, by_trainee_then_date);
-	printf("Training report, %s%s\n\n", c->vault_dir,
-	    vault_role(v) == ROLE_INTERVIEWER ? " (your sessions only)" : "");
+	printf("Training report, ");
+	outsafe_put(stdout, c->vault_dir);
+	printf("%s\n\n", vault_role(v) == ROLE_INTERVIEWER ? " (your sessions only)" : "");
 	printf("%-14s %-16s %-22s %5s  %-10s %-7s %s\n", "TRAINEE", "DATE (UTC)", "SCENARIO",
 	    "SCORE", "INDICATORS", "OUTCOME", "TIME");
 	for (size_t i = 0; i < r.n; i++) {
 		const struct training_debrief *d = r.d[i];
-		char when[32], ind[32];
+		char when[32], ind[32], who[256], scen[256];
 		time_t t = training_debrief_started(d);
 		struct tm tm;
 		long s = training_debrief_seconds(d);
@@ -452,8 +479,10 @@ training_report(struct cli *c)
 		if (training_debrief_count(d, TRAINING_EXTRA) > 0 && n > 0 && (size_t)n < sizeof ind)
 			snprintf(ind + n, sizeof ind - (size_t)n, " +%zu",
 			    training_debrief_count(d, TRAINING_EXTRA));
-		printf("%-14s %-16s %-22s %5d  %-10s %-7s %ld:%02ld\n", training_debrief_trainee(d),
-		    when, training_debrief_scenario(d), training_debrief_score(d), ind,
+		printf("%-14s %-16s %-22s %5d  %-10s %-7s %ld:%02ld\n",
+		    outsafe_str(who, sizeof who, training_debrief_trainee(d)), when,
+		    outsafe_str(scen, sizeof scen, training_debrief_scenario(d)),
+		    training_debrief_score(d), ind,
 		    training_debrief_outcome_right(d) ? "right" : "wrong", s / 60, s % 60);
 		sum += training_debrief_score(d);
 	}

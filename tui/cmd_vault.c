@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "outsafe.h"
 #include "secret.h"
 #include "vault.h"
 
@@ -67,8 +68,11 @@ cmd_init(struct cli *c)
 		rc = cli_fail(st, vault_errmsg(v));
 		goto out;
 	}
-	printf("Created %svault %s with supervisor %s (Argon2id: %llu ops, %llu MiB).\n",
-	    c->training ? "training " : "", c->vault_dir, user, (unsigned long long)kdf.ops,
+	printf("Created %svault ", c->training ? "training " : "");
+	outsafe_put(stdout, c->vault_dir);
+	printf(" with supervisor ");
+	outsafe_put(stdout, user);
+	printf(" (Argon2id: %llu ops, %llu MiB).\n", (unsigned long long)kdf.ops,
 	    (unsigned long long)kdf.mem_mib);
 	if (c->group != NULL)
 		printf("Shared with group %s: directory 2770, files 0660.\n", c->group);
@@ -103,7 +107,9 @@ user_add(struct cli *c, struct vault *v)
 	secret_free(pass);
 	if (st != ST_OK)
 		return cli_fail(st, vault_errmsg(v));
-	printf("Added %s (%s).\n", c->argv[1], role_name(role));
+	printf("Added ");
+	outsafe_put(stdout, c->argv[1]);
+	printf(" (%s).\n", role_name(role));
 	return EXIT_OK;
 }
 
@@ -124,8 +130,11 @@ user_list(struct cli *c)
 		vault_close(v);
 		return rc;
 	}
-	for (size_t i = 0; i < n; i++)
-		printf("%s\t%s\n", users[i].name, role_name(users[i].role));
+	/* Names were checked when added; the table is data all the same. */
+	for (size_t i = 0; i < n; i++) {
+		outsafe_put(stdout, users[i].name);
+		printf("\t%s\n", role_name(users[i].role));
+	}
 	free(users);
 	vault_close(v);
 	return EXIT_OK;
@@ -143,7 +152,9 @@ user_remove(struct cli *c, struct vault *v)
 	st = vault_user_remove(v, c->argv[1]);
 	if (st != ST_OK)
 		return cli_fail(st, vault_errmsg(v));
-	printf("Removed %s.\n", c->argv[1]);
+	printf("Removed ");
+	outsafe_put(stdout, c->argv[1]);
+	printf(".\n");
 	return EXIT_OK;
 }
 
@@ -165,7 +176,9 @@ user_passwd(struct cli *c, struct vault *v)
 	secret_free(pass);
 	if (st != ST_OK)
 		return cli_fail(st, vault_errmsg(v));
-	printf("Changed the passphrase of %s.\n", who);
+	printf("Changed the passphrase of ");
+	outsafe_put(stdout, who);
+	printf(".\n");
 	return EXIT_OK;
 }
 

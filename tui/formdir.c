@@ -8,6 +8,7 @@
 
 #include "form.h"
 #include "formdir.h"
+#include "outsafe.h"
 
 static int
 is_dir(const char *p)
@@ -70,7 +71,9 @@ formdir_print_diags(const struct diag_list *dl)
 
 	for (size_t i = 0; i < dl->count; i++) {
 		diag_format(&dl->items[i], line, sizeof line);
-		fprintf(stderr, "%s\n", line);
+		/* A message may quote the file's name or text. */
+		outsafe_put(stderr, line);
+		fputc('\n', stderr);
 	}
 	if (diag_dropped(dl) > 0)
 		fprintf(stderr, "(%zu more not shown)\n", diag_dropped(dl));

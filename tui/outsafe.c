@@ -111,12 +111,18 @@ outsafe_put(FILE *f, const char *s)
 }
 
 void
-outsafe_text(FILE *f, const char *s, const char *indent)
+outsafe_textn(FILE *f, const char *s, size_t len, const char *indent)
 {
 	struct sink k = { f, NULL, 0, 0, false };
 
+	escape(&k, s, len, true, indent);
+}
+
+void
+outsafe_text(FILE *f, const char *s, const char *indent)
+{
 	if (s != NULL)
-		escape(&k, s, strlen(s), true, indent);
+		outsafe_textn(f, s, strlen(s), indent);
 }
 
 const char *

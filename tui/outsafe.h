@@ -36,6 +36,7 @@ void outsafe_put(FILE *f, const char *s);
 /* A multi-line text: each LF is written, then indent; TAB is kept; every
  * other hidden character is escaped as above. No LF is added at the end. */
 void outsafe_text(FILE *f, const char *s, const char *indent);
+void outsafe_textn(FILE *f, const char *s, size_t len, const char *indent);
 
 /* s as one line into buf (always NUL-terminated; cut at a character or
  * escape boundary when it does not fit), for printf fields with widths.
