@@ -21,6 +21,8 @@
 #include "diag.h"
 #include "form.h"
 #include "interview.h"
+#include "textcheck.h"
+#include "ytree.h"
 
 #define PUB_TAG       "intake-pub-1"
 #define KEY_TAG       "intake-key-1"
@@ -594,6 +596,8 @@ struct reader {
 	struct vault_import_form *vforms;   /* form and referrals sources */
 	size_t nvforms;
 	struct vault_import_record *recs;
+	char **jsons;                  /* each record as the engine rebuilt it */
+	size_t *json_lens;
 	char **summaries;
 	size_t *summary_lens;
 	size_t nrecs;
@@ -931,13 +935,22 @@ check_record(struct reader *rd, const struct item *it, size_t *training, char *e
 		st = st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED;
 		goto done;
 	}
-	st = interview_summary_json(iv, &rd->summaries[rd->nrecs], &rd->summary_lens[rd->nrecs]);
+	/* What is stored is the record as this engine rebuilt it from the
+	 * answers, never the sender's text: indicators, outcome and every
+	 * other derived field then agree with the summary made from the same
+	 * interview, whatever the bundle claimed. */
+	st = interview_to_json(iv, &rd->jsons[rd->nrecs], &rd->json_lens[rd->nrecs]);
+	if (st == ST_OK)
+		st = interview_summary_json(iv, &rd->summaries[rd->nrecs],
+		    &rd->summary_lens[rd->nrecs]);
 	if (st != ST_OK) {
 		say(err, errlen, "out of memory");
+		rd->nrecs++;            /* so that reader_free wipes what was made */
+		r->json = NULL;
 		goto done;
 	}
-	r->json = (const char *)it->p;
-	r->len = it->len;
+	r->json = rd->jsons[rd->nrecs];
+	r->len = rd->json_lens[rd->nrecs];
 	r->summary = rd->summaries[rd->nrecs];
 	r->summary_len = rd->summary_lens[rd->nrecs];
 	rd->nrecs++;
@@ -947,8 +960,139 @@ done:
 	return st;
 }
 
+/* True when s is n characters of [0-9a-f]. */
+static bool
+is_hex(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* True when s is a time as iso_now writes it, YYYY-MM-DDTHH:MM:SSZ. */
+static bool
+is_iso_time(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+
+	if (strlen(s) != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return false;
+	return true;
+}
+
+/* The manifest's words reach the importing supervisor's screen ("made ...
+ * by vault ..."): each must have the shape intake writes, so that a made-up
+ * bundle cannot carry terminal escapes or misleading text there. */
 static enum status
-check_content(struct reader *rd, struct bundle_result *res, char *err, size_t errlen)
+check_manifest(json_t *m, char *err, size_t errlen)
+{
+	const char *from = dataset_str(m, "from"), *created = dataset_str(m, "created");
+	const char *by = dataset_str(m, "by");
+	json_t *since = json_object_get(m, "since");
+	const char *what = NULL;
+
+	if (!is_hex(from, 2 * VAULT_ID_BYTES))
+		what = "'from' is not a vault id";
+	else if (!is_iso_time(created))
+		what = "'created' is not a time like 2026-01-31T08:00:00Z";
+	else if (strlen(by) > VAULT_USER_MAX || !textcheck_ok(by, strlen(by), 0))
+		what = "'by' is not a user name";
+	else if (since != NULL && !json_is_null(since) &&
+	    (!json_is_string(since) || dataset_check_date(json_string_value(since)) != ST_OK))
+		what = "'since' is not a date";
+	if (what == NULL)
+		return ST_OK;
+	say(err, errlen, "the bundle's manifest is malformed (%s): it was not made by intake; "
+	    "nothing was imported", what);
+	return ST_TAMPERED;
+}
+
+/* The top-level id and version of a form source as text, read without
+ * loading the form (a stored form may need a referrals file that only its
+ * own installation has). 0 when the source has none. */
+static int
+source_id_version(const char *src, size_t len, char *id, size_t idlen, char *ver,
+    size_t verlen)
+{
+	struct yproblem why;
+	struct ynode *root = ytree_parse(src, len, YTREE_MAX_DEPTH, &why);
+	struct ynode *i = ynode_get(root, "id"), *v = ynode_get(root, "version");
+	int ok = i != NULL && v != NULL && i->kind == Y_SCALAR && v->kind == Y_SCALAR;
+
+	if (ok) {
+		snprintf(id, idlen, "%s", i->text);
+		snprintf(ver, verlen, "%s", v->text);
+	}
+	ynode_free(root);
+	return ok;
+}
+
+/* A form is named by its id and version wherever people see it (the case
+ * list, exports, statistics): two different texts under one name would make
+ * records of one read as records of the other. A bundled form whose id and
+ * version this vault (or the bundle itself) already holds with other text is
+ * refused, and with it the whole bundle. */
+static enum status
+check_form_versions(struct vault *v, const struct reader *rd, char *err, size_t errlen)
+{
+	char (*hashes)[65] = NULL, id[FORM_ID_MAX + 1], ver[128];
+	size_t n = 0;
+	enum status st;
+
+	for (size_t i = 0; i < rd->nforms; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(form_id(rd->forms[i].form), form_id(rd->forms[j].form)) == 0 &&
+			    strcmp(form_version(rd->forms[i].form),
+			    form_version(rd->forms[j].form)) == 0) {
+				say(err, errlen, "the bundle holds two different forms named '%s' "
+				    "version %s (%.12s and %.12s): it was not made by intake; nothing "
+				    "was imported", form_id(rd->forms[i].form),
+				    form_version(rd->forms[i].form), rd->forms[j].hash,
+				    rd->forms[i].hash);
+				return ST_TAMPERED;
+			}
+	if ((st = vault_form_list(v, &hashes, &n)) != ST_OK) {
+		say(err, errlen, "%s", vault_errmsg(v));
+		return st;
+	}
+	for (size_t k = 0; k < n && st == ST_OK; k++) {
+		char *src = NULL;
+		size_t len = 0;
+		int named;
+
+		if (bundle_form(rd, hashes[k]) != NULL)
+			continue;       /* the same text: nothing to compare */
+		if ((st = vault_form_get(v, hashes[k], &src, &len)) != ST_OK) {
+			say(err, errlen, "%s", vault_errmsg(v));
+			break;
+		}
+		named = source_id_version(src, len, id, sizeof id, ver, sizeof ver);
+		vault_plain_free(src, len);
+		for (size_t i = 0; named && i < rd->nforms; i++)
+			if (strcmp(form_id(rd->forms[i].form), id) == 0 &&
+			    strcmp(form_version(rd->forms[i].form), ver) == 0) {
+				say(err, errlen, "the bundle's form '%s' version %s (%.12s) differs from "
+				    "the form '%s' version %s this vault already holds (%.12s): one id "
+				    "and version must name one text; ask the sender to give the changed "
+				    "form a new version; nothing was imported", id, ver,
+				    rd->forms[i].hash, id, ver, hashes[k]);
+				st = ST_INVALID;
+				break;
+			}
+	}
+	free(hashes);
+	return st;
+}
+
+static enum status
+check_content(struct vault *v, struct reader *rd, struct bundle_result *res, char *err,
+    size_t errlen)
 {
 	json_t *m = item_json(&rd->items[0]), *e = item_json(&rd->items[rd->nitems - 1]);
 	size_t n = 0, training = 0;
@@ -959,9 +1103,12 @@ check_content(struct reader *rd, struct bundle_result *res, char *err, size_t er
 		    "was imported");
 		goto done;
 	}
+	if ((st = check_manifest(m, err, errlen)) != ST_OK)
+		goto done;
 	snprintf(res->from, sizeof res->from, "%s", dataset_str(m, "from"));
 	snprintf(res->created, sizeof res->created, "%s", dataset_str(m, "created"));
-	if ((st = load_forms(rd, err, errlen)) != ST_OK)
+	if ((st = load_forms(rd, err, errlen)) != ST_OK ||
+	    (st = check_form_versions(v, rd, err, errlen)) != ST_OK)
 		goto done;
 	for (size_t i = 0; i < rd->nitems; i++)
 		n += rd->items[i].type == 'C';
@@ -973,9 +1120,12 @@ check_content(struct reader *rd, struct bundle_result *res, char *err, size_t er
 		goto done;
 	}
 	rd->recs = calloc(n ? n : 1, sizeof *rd->recs);
+	rd->jsons = calloc(n ? n : 1, sizeof *rd->jsons);
+	rd->json_lens = calloc(n ? n : 1, sizeof *rd->json_lens);
 	rd->summaries = calloc(n ? n : 1, sizeof *rd->summaries);
 	rd->summary_lens = calloc(n ? n : 1, sizeof *rd->summary_lens);
-	if (rd->recs == NULL || rd->summaries == NULL || rd->summary_lens == NULL) {
+	if (rd->recs == NULL || rd->jsons == NULL || rd->json_lens == NULL ||
+	    rd->summaries == NULL || rd->summary_lens == NULL) {
 		say(err, errlen, "out of memory");
 		st = ST_NOMEM;
 		goto done;
@@ -1013,7 +1163,13 @@ reader_free(struct reader *rd)
 	for (size_t i = 0; i < rd->nforms; i++)
 		form_free(rd->forms[i].form);
 	for (size_t i = 0; rd->summaries != NULL && i < rd->nrecs; i++)
-		interview_json_free(rd->summaries[i], rd->summary_lens[i]);
+		if (rd->summaries[i] != NULL)
+			interview_json_free(rd->summaries[i], rd->summary_lens[i]);
+	for (size_t i = 0; rd->jsons != NULL && i < rd->nrecs; i++)
+		if (rd->jsons[i] != NULL)
+			interview_json_free(rd->jsons[i], rd->json_lens[i]);
+	free(rd->jsons);
+	free(rd->json_lens);
 	free(rd->forms);
 	free(rd->vforms);
 	free(rd->recs);
@@ -1040,7 +1196,7 @@ bundle_import(struct vault *v, const struct bundle_key *k, const char *path,
 	if ((st = read_file(path, &rd, err, errlen)) != ST_OK ||
 	    (st = open_chunks(&rd, k, path, err, errlen)) != ST_OK ||
 	    (st = split_items(&rd, err, errlen)) != ST_OK ||
-	    (st = check_content(&rd, r, err, errlen)) != ST_OK)
+	    (st = check_content(v, &rd, r, err, errlen)) != ST_OK)
 		goto done;
 	r->records = rd.nrecs;
 	r->forms = rd.nforms;

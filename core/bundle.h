@@ -32,10 +32,15 @@
  * source (may be empty); 'E' {"records":N,"forms":M}, last.
  *
  * Trust. A sealed box is anonymous: anyone holding the public key can make
- * a bundle. Import therefore trusts no content: every form must load, every
- * record must name a form in the bundle and rebuild through the interview
- * engine as a typed answer would (interview_from_json), and nothing is
- * written until all of it has passed.
+ * a bundle. Import therefore trusts no content: the manifest must have the
+ * shape intake writes (a vault id, a UTC time, a user name), every form must
+ * load, and none may reuse the id and version of a form the vault already
+ * holds with other text; every record must name a form in the bundle and
+ * rebuild through the interview engine as a typed answer would
+ * (interview_from_json). What is stored is the record and summary as the
+ * engine rebuilt them, never the sender's JSON, so derived fields
+ * (indicators, outcome) are this engine's. Nothing is written until all of
+ * it has passed.
  */
 #ifndef INTAKE_BUNDLE_H
 #define INTAKE_BUNDLE_H
@@ -100,9 +105,11 @@ enum status bundle_create(struct vault *v, const unsigned char pk[CRYPTO_PK_BYTE
 /* Verifies the whole bundle at path, then imports it in one transaction
  * (vault_import): records keep their ids, interviewers and times; records
  * already present are skipped. Needs a supervisor. ST_INVALID: not a
- * bundle, or sealed to another key (err names both fingerprints); ST_TAMPERED:
- * cut short, reordered, altered, or content that does not verify; ST_DENIED:
- * it holds training records. On any failure nothing is written. */
+ * bundle, sealed to another key (err names both fingerprints), or a form
+ * whose id and version the vault holds with other text (err names the form
+ * and both hashes); ST_TAMPERED: cut short, reordered, altered, or content
+ * that does not verify; ST_DENIED: it holds training records. On any
+ * failure nothing is written. */
 enum status bundle_import(struct vault *v, const struct bundle_key *k, const char *path,
     struct bundle_result *r, char *err, size_t errlen);
 

@@ -269,6 +269,10 @@ expect_refused(struct fx *f, const char *path, enum status want, const char *tex
 
 #define HEAD 132
 
+/* A manifest as bundle_create writes one. */
+#define MANIFEST "{\"format\":1,\"created\":\"2026-03-01T08:00:00Z\"," \
+	"\"from\":\"00112233445566778899aabbccddeeff\",\"by\":\"fieldsup\"}"
+
 /* Offsets of the chunks (their length fields) in a bundle. */
 static size_t
 chunk_offsets(const unsigned char *b, size_t len, size_t *off, size_t max)
@@ -419,7 +423,7 @@ test_content_checked(void **state)
 	PATH_FMT(path, "%s/crafted.bundle", f->tmp);
 	src = form_source(f->f, &slen);
 	ref = form_referrals_source(f->f, &reflen);
-	items[0] = (struct citem){ 'M', "{\"format\":1}", 12 };
+	items[0] = (struct citem){ 'M', MANIFEST, strlen(MANIFEST) };
 	items[2] = (struct citem){ 'F', src, slen };
 	items[3] = (struct citem){ 'R', ref, reflen };
 	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
@@ -477,6 +481,231 @@ test_content_checked(void **state)
 	craft(f, path, items, 5);
 	expect_refused(f, path, ST_DENIED, "training");
 	free(bad);
+	vault_plain_free(rec, rlen);
+}
+
+/* Replaces the first `from` in s (malloc'ed) with `to`; returns the new
+ * string (the old one is freed). */
+static char *
+replace_once(char *s, const char *from, const char *to)
+{
+	char *at = strstr(s, from), *out;
+	size_t head, fl = strlen(from), tl = strlen(to);
+
+	assert_non_null(at);
+	head = (size_t)(at - s);
+	out = malloc(strlen(s) - fl + tl + 1);
+	assert_non_null(out);
+	memcpy(out, s, head);
+	memcpy(out + head, to, tl);
+	strcpy(out + head + tl, at + fl);
+	free(s);
+	return out;
+}
+
+static const char *
+outcome_of(const char *json, size_t len, char *buf, size_t buflen)
+{
+	json_t *o = json_loadb(json, len, 0, NULL);
+	const char *id;
+
+	assert_non_null(o);
+	id = json_string_value(json_object_get(json_object_get(o, "outcome"), "id"));
+	if (id == NULL)
+		id = json_string_value(json_object_get(o, "outcome"));
+	snprintf(buf, buflen, "%s", id ? id : "(none)");
+	json_decref(o);
+	return buf;
+}
+
+/* A record whose JSON claims an outcome and indicators its answers do not
+ * give: what is stored is what the engine rebuilt, so the record, its
+ * summary (the case list) and an export all say the same. */
+static void
+test_stores_rebuilt_record(void **state)
+{
+	struct fx *f = *state;
+	char path[4096], end[64], err[512] = "", want[64], got[64], *rec, *doctored, *json;
+	const char *src, *ref;
+	size_t rlen, slen, reflen, len;
+	struct citem items[5];
+	struct bundle_result r;
+	struct export_opts o = { EXPORT_JSONL, NULL, NULL, NULL, FORMS_DIR };
+	struct export_result er;
+	json_t *line;
+
+	PATH_FMT(path, "%s/doctored.bundle", f->tmp);
+	src = form_source(f->f, &slen);
+	ref = form_referrals_source(f->f, &reflen);
+	assert_int_equal(vault_record_get(f->field, &f->ids[0], &rec, &rlen), ST_OK);
+	outcome_of(rec, rlen, want, sizeof want);
+	assert_string_not_equal(want, "none");
+	/* The sender's text: no indicators, outcome "none". */
+	doctored = strndup(rec, rlen);
+	{
+		json_t *d = json_loads(doctored, 0, NULL);
+
+		assert_non_null(d);
+		json_object_set_new(d, "indicators", json_array());
+		json_object_set_new(d, "outcome", json_pack("{s:s, s:[]}", "id", "none",
+		    "referrals"));
+		free(doctored);
+		doctored = json_dumps(d, JSON_COMPACT);
+		json_decref(d);
+	}
+	items[0] = (struct citem){ 'M', MANIFEST, strlen(MANIFEST) };
+	items[1] = (struct citem){ 'C', doctored, strlen(doctored) };
+	items[2] = (struct citem){ 'F', src, slen };
+	items[3] = (struct citem){ 'R', ref, reflen };
+	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	items[4] = (struct citem){ 'E', end, strlen(end) };
+	craft(f, path, items, 5);
+	if (bundle_import(f->office, f->k, path, &r, err, sizeof err) != ST_OK)
+		fail_msg("doctored: %s", err);
+	assert_int_equal(r.imported, 1);
+	/* The record... */
+	assert_int_equal(vault_record_get(f->office, &f->ids[0], &json, &len), ST_OK);
+	assert_string_equal(outcome_of(json, len, got, sizeof got), want);
+	assert_true(len == rlen && memcmp(json, rec, rlen) == 0);
+	vault_plain_free(json, len);
+	/* ...its summary... */
+	assert_int_equal(vault_summary_get(f->office, &f->ids[0], &json, &len), ST_OK);
+	assert_string_equal(outcome_of(json, len, got, sizeof got), want);
+	vault_plain_free(json, len);
+	/* ...and an export of it. */
+	{
+		char out[4096];
+		int fd;
+
+		PATH_FMT(out, "%s/office.jsonl", f->tmp);
+		fd = export_create(out, err, sizeof err);
+		assert_true(fd >= 0);
+		assert_int_equal(export_write(f->office, fd, &o, &er, err, sizeof err), ST_OK);
+		close(fd);
+		json = tu_slurp(out, NULL);
+		line = json_loads(json, 0, NULL);
+		assert_non_null(line);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(line,
+		    "outcome"), "id")), want);
+		assert_true(json_array_size(json_object_get(line, "indicators")) > 0);
+		json_decref(line);
+		free(json);
+	}
+	free(doctored);
+	vault_plain_free(rec, rlen);
+}
+
+/* A bundled form under an id and version this vault holds with other text
+ * is refused, naming the form and both texts' hashes; nothing is imported. */
+static void
+test_form_version_clash(void **state)
+{
+	struct fx *f = *state;
+	char path[4096], end[64], err[512] = "", old_hash[65], new_hash[65], *rec, *changed;
+	const char *src, *ref;
+	size_t rlen, slen, reflen;
+	struct citem items[5];
+	struct bundle_result r;
+	enum status st;
+
+	PATH_FMT(path, "%s/clash.bundle", f->tmp);
+	src = form_source(f->f, &slen);
+	ref = form_referrals_source(f->f, &reflen);
+	/* The office has the form as installed. */
+	assert_int_equal(record_attach_form(f->office, f->f), ST_OK);
+	crypto_digest_hex(old_hash, src, slen);
+	/* The sender changed its text and kept its version. */
+	changed = malloc(slen + 32);
+	assert_non_null(changed);
+	memcpy(changed, src, slen);
+	memcpy(changed + slen, "# edited in the field\n", 23);
+	crypto_digest_hex(new_hash, changed, strlen(changed));
+	assert_int_equal(vault_record_get(f->field, &f->ids[1], &rec, &rlen), ST_OK);
+	{
+		char *r2 = strndup(rec, rlen);
+
+		r2 = replace_once(r2, old_hash, new_hash);
+		vault_plain_free(rec, rlen);
+		rec = r2;
+	}
+	items[0] = (struct citem){ 'M', MANIFEST, strlen(MANIFEST) };
+	items[1] = (struct citem){ 'C', rec, strlen(rec) };
+	items[2] = (struct citem){ 'F', changed, strlen(changed) };
+	items[3] = (struct citem){ 'R', ref, reflen };
+	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	items[4] = (struct citem){ 'E', end, strlen(end) };
+	craft(f, path, items, 5);
+	st = bundle_import(f->office, f->k, path, &r, err, sizeof err);
+	assert_int_equal(st, ST_INVALID);
+	assert_non_null(strstr(err, "'mini' version"));
+	assert_non_null(strstr(err, "nothing was imported"));
+	{
+		char a[13], b[13];
+
+		snprintf(a, sizeof a, "%.12s", old_hash);
+		snprintf(b, sizeof b, "%.12s", new_hash);
+		assert_non_null(strstr(err, a));
+		assert_non_null(strstr(err, b));
+	}
+	assert_int_equal(record_count(f->office), 0);
+	/* The same form as the office holds goes in. */
+	vault_close(f->office);
+	f->office = vault_new();
+	assert_int_equal(vault_open(f->office, f->office_dir), ST_OK);
+	assert_int_equal(vault_unlock(f->office, "officesup", PASS_OFF, strlen(PASS_OFF)), ST_OK);
+	{
+		char *plain;
+		size_t plen;
+
+		assert_int_equal(vault_record_get(f->field, &f->ids[1], &plain, &plen), ST_OK);
+		items[1] = (struct citem){ 'C', plain, plen };
+		items[2] = (struct citem){ 'F', src, slen };
+		craft(f, path, items, 5);
+		if (bundle_import(f->office, f->k, path, &r, err, sizeof err) != ST_OK)
+			fail_msg("same form: %s", err);
+		assert_int_equal(r.imported, 1);
+		vault_plain_free(plain, plen);
+	}
+	free(rec);
+	free(changed);
+}
+
+/* A manifest's words are shown to the importing supervisor: one that is
+ * not what intake writes (a terminal escape in 'created', a 'from' that is
+ * not a vault id) is refused with nothing imported. */
+static void
+test_manifest_checked(void **state)
+{
+	struct fx *f = *state;
+	static const char *const bad[] = {
+		"{\"format\":1,\"created\":\"2026-03-01T08:00:00Z\x1b]0;x\\u0007\","
+		"\"from\":\"00112233445566778899aabbccddeeff\",\"by\":\"s\"}",
+		"{\"format\":1,\"created\":\"2026-03-01T08:00:00Z\","
+		"\"from\":\"0011\\u001b[2J445566778899aabbccddeeff\",\"by\":\"s\"}",
+		"{\"format\":1,\"created\":\"2026-03-01T08:00:00Z\","
+		"\"from\":\"00112233445566778899aabbccddeeff\",\"by\":\"s\\u202e\"}",
+		"{\"format\":1,\"created\":\"2026-03-01T08:00:00Z\\u2028\","
+		"\"from\":\"00112233445566778899aabbccddeeff\",\"by\":\"s\"}",
+	};
+	char path[4096], end[64], *rec;
+	const char *src, *ref;
+	size_t rlen, slen, reflen;
+	struct citem items[5];
+
+	PATH_FMT(path, "%s/manifest.bundle", f->tmp);
+	src = form_source(f->f, &slen);
+	ref = form_referrals_source(f->f, &reflen);
+	assert_int_equal(vault_record_get(f->field, &f->ids[2], &rec, &rlen), ST_OK);
+	items[1] = (struct citem){ 'C', rec, rlen };
+	items[2] = (struct citem){ 'F', src, slen };
+	items[3] = (struct citem){ 'R', ref, reflen };
+	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	items[4] = (struct citem){ 'E', end, strlen(end) };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		items[0] = (struct citem){ 'M', bad[i], strlen(bad[i]) };
+		craft(f, path, items, 5);
+		expect_refused(f, path, ST_TAMPERED, "manifest");
+	}
 	vault_plain_free(rec, rlen);
 }
 
@@ -575,6 +804,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reordered, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_flipped_bytes, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_content_checked, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stores_rebuilt_record, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_form_version_clash, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_manifest_checked, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_key_files, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_case_code_clash, fx_setup, fx_teardown),
 	};
