@@ -14,11 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unistr.h>
 
 #include "crypto.h"
 #include "export.h"
 #include "expr.h"
 #include "interview.h"
+#include "textcheck.h"
 
 #define OUT_BUFFER     (64 * 1024)
 #define DECLINED_CODE  "[declined]"
@@ -173,6 +175,48 @@ csv_sep(struct exporter *x, int *first)
 	*first = 0;
 }
 
+/* Writes the text of a cell, quotes doubled. A spreadsheet or a terminal
+ * that shows the file must not be driven by it, so every character
+ * textcheck.h names other than TAB, LF and CR (which RFC 4180 allows in a
+ * quoted cell) is written as \u{XXXX}, its code point in hex; and a
+ * backslash that starts "\u{" in the text is written \u{005C}, so that
+ * replacing every \u{XXXX} by its character gives back the exact text
+ * (README, "Exporting records"). */
+static void
+csv_text(struct exporter *x, const char *s)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (i < len) {
+		uint32_t c;
+		size_t at = textcheck_find(s + i, len - i, TEXTCHECK_TAB | TEXTCHECK_NEWLINE, &c);
+		ucs4_t uc;
+
+		for (size_t end = i + at; i < end; i++) {
+			if (s[i] == '"')
+				putc('"', x->out);
+			if (s[i] == '\\' && s[i + 1] == 'u' && s[i + 2] == '{')
+				fputs("\\u{005C}", x->out);
+			else
+				putc(s[i], x->out);
+		}
+		if (i >= len)
+			break;
+		if (c == '\r') {
+			putc('\r', x->out);
+			i++;
+		} else if (c == TEXTCHECK_INVALID) {
+			/* Not in records (JSON text is UTF-8): a byte stands for
+			 * U+FFFD, as a reader would show it. */
+			fputs("\\u{FFFD}", x->out);
+			i++;
+		} else {
+			fprintf(x->out, "\\u{%04X}", (unsigned)c);
+			i += (size_t)u8_mbtouc(&uc, (const uint8_t *)s + i, len - i);
+		}
+	}
+}
+
 /* Writes one cell: quoted when needed, with the formula defence unless the
  * cell is a number answer. */
 static void
@@ -185,11 +229,7 @@ csv_cell(struct exporter *x, int *first, const char *s, int numeric)
 		putc('"', x->out);
 	if (!numeric && s[0] != '\0' && strchr("=+-@\t\r'", s[0]) != NULL)
 		putc('\'', x->out);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', x->out);
-		putc(*s, x->out);
-	}
+	csv_text(x, s);
 	if (quote)
 		putc('"', x->out);
 }

@@ -439,6 +439,97 @@ test_csv_rows_match_jsonl(void **state)
 	free(jl_text);
 }
 
+/* Undoes the CSV's rule for hidden characters: \u{XXXX} becomes the
+ * character (README, "Exporting records"). */
+static char *
+csv_unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	assert_non_null(out);
+	while (*s) {
+		unsigned cp;
+		int n = 0;
+
+		if (s[0] == '\\' && s[1] == 'u' && s[2] == '{' &&
+		    sscanf(s + 3, "%x}%n", &cp, &n) == 1 && n > 0) {
+			if (cp < 0x80) {
+				*o++ = (char)cp;
+			} else if (cp < 0x800) {
+				*o++ = (char)(0xC0 | cp >> 6);
+				*o++ = (char)(0x80 | (cp & 0x3F));
+			} else {
+				*o++ = (char)(0xE0 | cp >> 12);
+				*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+				*o++ = (char)(0x80 | (cp & 0x3F));
+			}
+			s += 3 + n;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A record that carries terminal-driving characters (written by another
+ * program: the engine refuses them) keeps its exact text in the CSV, but
+ * not as raw bytes a spreadsheet or terminal would act on. */
+static void
+test_csv_hidden_characters(void **state)
+{
+	struct fx *f = *state;
+	static const char hostile[] = "A\x1b]0;x\x07" "B\xc2\x9b" "31mC\xe2\x80\xae" "D"
+	    "\xe2\x81\xa6" "E\xe2\x80\xa8" "F\x7f" "G\\u{41}H\r\nI\tJ";
+	struct export_opts o = { EXPORT_CSV, NULL, NULL, NULL, FORMS_DIR };
+	struct export_result r;
+	struct record_id id;
+	struct interview *iv;
+	struct csv c;
+	char hex[33], *json, *sum, *text, *back;
+	size_t jl, sl;
+	json_t *rec;
+
+	iv = save_record(f->v, f->f, "en", answers[0], 0, &id);
+	assert_int_equal(interview_to_json(iv, &json, &jl), ST_OK);
+	assert_int_equal(interview_summary_json(iv, &sum, &sl), ST_OK);
+	rec = json_loads(json, 0, NULL);
+	interview_json_free(json, jl);
+	json_object_set_new(json_object_get(rec, "answers"), "guardian", json_string(hostile));
+	json = json_dumps(rec, JSON_COMPACT);
+	assert_int_equal(vault_record_id_new(f->v, &id), ST_OK);
+	record_id_hex(&id, hex);
+	json_object_set_new(rec, "id", json_string(hex));
+	free(json);
+	json = json_dumps(rec, JSON_COMPACT);
+	assert_int_equal(vault_record_put_as(f->v, &id, json, strlen(json), sum, sl), ST_OK);
+	text = export_to_string(f, &o, &r, ST_OK);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		assert_false(*p < 0x20 && *p != '\r' && *p != '\n' && *p != '\t');
+		assert_false(*p == 0x7F);
+		assert_false(p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F);
+		assert_false(p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0xA8 && p[2] <= 0xAE);
+		assert_false(p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9);
+	}
+	assert_non_null(strstr(text, "A\\u{001B}]0;x\\u{0007}B\\u{009B}31mC\\u{202E}D\\u{2066}"
+	    "E\\u{2028}F\\u{007F}G\\u{005C}u{41}H\r\nI\tJ"));
+	csv_parse(text, &c);
+	for (size_t row = 1; row < c.nrows; row++)
+		if (strcmp(c.rows[row][column(&c, "_record_id")], hex) == 0) {
+			back = csv_unescape(c.rows[row][column(&c, "guardian")]);
+			assert_string_equal(back, hostile);
+			free(back);
+			hex[0] = '\0';
+		}
+	assert_int_equal(hex[0], '\0');
+	csv_free(&c);
+	free(text);
+	free(json);
+	json_decref(rec);
+	interview_json_free(sum, sl);
+	interview_free(iv);
+}
+
 static void
 test_jsonl_keeps_records(void **state)
 {
@@ -564,6 +655,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_csv_round_trip, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_csv_rows_match_jsonl, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_csv_hidden_characters, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_jsonl_keeps_records, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_create_never_overwrites, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_only_supervisors_filters, fx_setup, fx_teardown),
