@@ -167,7 +167,7 @@ outsafe_json(FILE *f, const char *json, size_t len)
 			else
 				emit_escape(&k, c, (unsigned char)json[i]);
 		} else {
-			snprintf(e, sizeof e, "\\u%04x", c == TEXTCHECK_INVALID ? 0xFFFDu : (unsigned)c);
+			snprintf(e, sizeof e, "\\u%04X", c == TEXTCHECK_INVALID ? 0xFFFDu : (unsigned)c);
 			emit(&k, e, 6);
 		}
 		i += c == TEXTCHECK_INVALID ? 1 : n;

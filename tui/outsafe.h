@@ -45,7 +45,8 @@ const char *outsafe_str(char *buf, size_t len, const char *s);
 
 /* JSON text (one record) with every hidden character inside its strings
  * written as a \uXXXX escape: the same JSON value, safe on a terminal.
- * Bytes that are not UTF-8 become \ufffd. */
+ * Bytes that are not UTF-8 become \uFFFD (hex in capitals, as jansson
+ * writes its own escapes). */
 void outsafe_json(FILE *f, const char *json, size_t len);
 
 #endif

@@ -1,11 +1,22 @@
 /*
  * test_outsafe.c — the command line's output filter and the rule behind it:
  * what a terminal would act on comes out as visible text, everything else
- * byte for byte.
+ * byte for byte; and the record commands, run on a vault whose record and
+ * summary carry such characters (as another program could write them),
+ * print none of them raw.
  */
 #include "testutil.h"
+#include <fcntl.h>
+#include <jansson.h>
+#include "cli.h"
+#include "form.h"
+#include "interview.h"
 #include "outsafe.h"
+#include "record.h"
 #include "textcheck.h"
+#include "vault.h"
+
+#define PASS "supervisor passphrase"
 
 /* What fn printed, as a string (the caller frees it). */
 static char *
@@ -119,7 +130,7 @@ test_json_same_value(void **state)
 
 	(void)state;
 	out = captured(json_whole, "{\"a\":\"x\x7fy\xc2\x9bz\xe2\x80\xae\",\"b\":\"q\\\"\x1b\"}");
-	assert_string_equal(out, "{\"a\":\"x\\u007fy\\u009bz\\u202e\",\"b\":\"q\\\"\\u001b\"}");
+	assert_string_equal(out, "{\"a\":\"x\\u007Fy\\u009Bz\\u202E\",\"b\":\"q\\\"\\u001B\"}");
 	assert_inert(out, 0);
 	free(out);
 	out = captured(json_whole, "{\"l\":\"ລາວ\"}\n");
@@ -145,6 +156,135 @@ test_rule(void **state)
 	assert_true(textcheck_ok("ລາວ ไทย 中文 é", strlen("ລາວ ไทย 中文 é"), 0));
 }
 
+/* Runs cmd_record with argv, its stdout and stderr into one string. */
+static char *
+run_record(struct cli *c, char **argv, int argc, const char *path)
+{
+	int saved_out = dup(1), saved_err = dup(2), fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && saved_out >= 0 && saved_err >= 0);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	c->argv = argv;
+	c->argc = argc;
+	cmd_record(c);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	close(fd);
+	return tu_slurp(path, NULL);
+}
+
+static void
+test_record_commands(void **state)
+{
+	static const char *const fields[][2] = {
+		{ "interviewer", "iv\x1b]0;owned\x07" },
+		{ "outcome", "pos\xe2\x80\xaesible" },
+		{ "form", "mini\xc2\x9b" "2J" },
+		{ "status", "final\xe2\x80\xa8" },
+	};
+	char *tmp = tu_tmpdir("outsafe"), dir[4096], pass[4096], out[4096], hex[33];
+	char *json, *sum, *text, err[256] = "";
+	struct cli c;
+	struct vault *v = vault_new();
+	struct form *f = NULL;
+	struct interview *iv;
+	struct diag_list dl;
+	struct record_id id;
+	struct case_code code;
+	size_t jl, sl;
+	json_t *rec, *sj, *a;
+	FILE *pf;
+	static const struct vault_kdf fast = { 1, 8 };
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/vault", tmp);
+	snprintf(pass, sizeof pass, "%s/pass", tmp);
+	snprintf(out, sizeof out, "%s/out", tmp);
+	assert_int_equal(vault_create(v, dir, "sup", PASS, strlen(PASS), &fast), ST_OK);
+	diag_list_init(&dl);
+	assert_int_equal(form_load_file("tests/forms/valid/mini.yaml", &f, &dl), ST_OK);
+	diag_list_free(&dl);
+	assert_int_equal(record_attach_form(v, f), ST_OK);
+	a = json_loads("{\"gender\":\"male\",\"consent_interview\":\"yes\",\"age\":40,"
+	    "\"job\":\"farm\",\"job_promised\":\"yes\",\"promised_what\":\"cook\","
+	    "\"debt\":\"no\"}", 0, NULL);
+	assert_int_equal(interview_start(f, "en", &iv), ST_OK);
+	interview_set_interviewer(iv, "sup");
+	if (interview_apply_answers(iv, a, err, sizeof err) != ST_OK)
+		fail_msg("%s", err);
+	assert_int_equal(interview_finish(iv), ST_OK);
+	assert_int_equal(vault_record_id_new(v, &id), ST_OK);
+	record_id_hex(&id, hex);
+	assert_int_equal(interview_set_record_id(iv, hex), ST_OK);
+	assert_int_equal(interview_to_json(iv, &json, &jl), ST_OK);
+	assert_int_equal(interview_summary_json(iv, &sum, &sl), ST_OK);
+	/* What another program could have written: hidden characters in the
+	 * summary and in an answer. */
+	rec = json_loads(json, 0, NULL);
+	sj = json_loads(sum, 0, NULL);
+	interview_json_free(json, jl);
+	interview_json_free(sum, sl);
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		json_object_set_new(sj, fields[i][0], json_string(fields[i][1]));
+	json_object_set_new(json_object_get(rec, "answers"), "promised_what",
+	    json_string("cook\x1b[2J\xc2\x9b\xe2\x81\xa6"));
+	json = json_dumps(rec, JSON_COMPACT);
+	sum = json_dumps(sj, JSON_COMPACT);
+	assert_int_equal(vault_record_put_as(v, &id, json, strlen(json), sum, strlen(sum)), ST_OK);
+	vault_close(v);
+	pf = fopen(pass, "w");
+	assert_non_null(pf);
+	fprintf(pf, "%s\n", PASS);
+	fclose(pf);
+	chmod(pass, 0600);
+
+	memset(&c, 0, sizeof c);
+	c.vault_dir = dir;
+	c.user = "sup";
+	c.pass_fd = c.new_pass_fd = c.key_pass_fd = -1;
+	c.pass_file = pass;
+	setenv("INTAKE_FORMS", "tests/forms/valid", 1);
+	record_id_code(&id, &code);
+	{
+		char *list[] = { "list" }, *show[] = { "show", code.s };
+
+		text = run_record(&c, list, 1, out);
+		assert_non_null(strstr(text, "iv\\x1b]0;owned\\x07"));
+		assert_non_null(strstr(text, "pos<U+202E>sible"));
+		assert_non_null(strstr(text, "mini<U+009B>2J"));
+		assert_inert(text, 1);
+		free(text);
+		c.format = "json";
+		text = run_record(&c, show, 2, out);
+		assert_non_null(strstr(text, "cook\\u001B[2J\\u009B\\u2066"));
+		assert_inert(text, 1);
+		free(text);
+		/* As text the record no longer rebuilds (the engine refuses
+		 * the answer); the refusal is printed safely too. */
+		c.format = NULL;
+		text = run_record(&c, show, 2, out);
+		assert_inert(text, 1);
+		free(text);
+	}
+	free(json);
+	free(sum);
+	json_decref(rec);
+	json_decref(sj);
+	json_decref(a);
+	interview_free(iv);
+	form_free(f);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
 int
 main(void)
 {
@@ -154,7 +294,9 @@ main(void)
 		cmocka_unit_test(test_lines_indented),
 		cmocka_unit_test(test_json_same_value),
 		cmocka_unit_test(test_rule),
+		cmocka_unit_test(test_record_commands),
 	};
 
+	umask(077);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
