@@ -216,13 +216,18 @@ cmd_stats(struct cli *c)
 	}
 	fwrite(text, 1, len, stdout);
 	if (csv) {
-		if (stats_counted(s) < o.k)
-			fprintf(stderr, "intake: counted fewer than %u records", o.k);
-		else
-			fprintf(stderr, "intake: counted %zu records", stats_counted(s));
-		fprintf(stderr, " whose respondent agreed to anonymous statistics; excluded %zu "
-		    "without that consent\n", stats_no_consent(s));
-		report_left_out(stats_left_out(s));
+		/* The same figures as the table's header: none below k. */
+		const struct dataset_counts *lo = stats_left_out(s);
+		char n1[32], n2[32];
+
+		fprintf(stderr, "intake: counted %s records whose respondent agreed to anonymous "
+		    "statistics; excluded %s without that consent\n",
+		    stats_figure(s, stats_counted(s), n1, sizeof n1),
+		    stats_figure(s, stats_no_consent(s), n2, sizeof n2));
+		if (lo->training > 0 || lo->damaged > 0)
+			fprintf(stderr, "intake: left out %s training records, %s that failed the "
+			    "integrity check\n", stats_figure(s, lo->training, n1, sizeof n1),
+			    stats_figure(s, lo->damaged, n2, sizeof n2));
 	}
 	snprintf(detail, sizeof detail, "k %u, by %.120s%s", o.k, c->by ? c->by : "(each field)",
 	    o.ctdc ? ", ctdc" : "");

@@ -60,7 +60,8 @@ check "JSON Lines carries labels" grep -q '"labels"' "$T/y.jsonl"
 # ---- stats ----
 run "$INTAKE" stats $AS_SUP </dev/null
 expect "stats counts consenting records" 0 "Counted: fewer than 11 records"
-expect "stats hides small counts" 0 "<11"
+expect "stats below k publishes no table" 0 "No table is published below 11 records"
+check "stats below k print no exact small count" sh -c "! grep -Eq 'Excluded: [0-9]' '$T/out'"
 run "$INTAKE" stats --k 1 $AS_SUP </dev/null
 expect "--k 1 is refused with the reason" 2 "unique individuals"
 run "$INTAKE" stats --by nationality $AS_SUP </dev/null
@@ -71,7 +72,12 @@ run "$INTAKE" stats --by age_band,job_different --format csv --k 5 $AS_SUP </dev
 expect "stats as CSV" 0 "age_band,job_different,count"
 check "CSV stats keep the summary off stdout" sh -c "! grep -q Counted '$T/out'"
 run "$INTAKE" stats --by ageBroad --ctdc --format csv $AS_SUP </dev/null
-expect "stats under CTDC codes" 0 "ageBroad,21--23,<11"
+expect "stats under CTDC codes" 0 "variable,value,count"
+check "stats below k print no cell" sh -c "! grep -q '21--23' '$T/out'"
+run "$INTAKE" stats --since 2020-01-01 $AS_SUP </dev/null
+expect "stats refuse a date filter" 6 "--since is refused"
+run "$INTAKE" stats --form screening-short $AS_SUP </dev/null
+expect "stats refuse a form filter" 6 "--form is refused"
 run "$INTAKE" stats --vault "$V" --user bo --passphrase-file "$INT" </dev/null
 expect "an interviewer cannot run stats" 7
 
