@@ -50,6 +50,7 @@ struct table {
 	size_t *v;                     /* (rows + 1) x (cols + 1): margins last */
 	unsigned char *flag;
 	size_t *cell;                  /* entry -> sdc cell (suppress()) */
+	size_t ua, ub;                 /* cross-table: its variables' one-way tables */
 };
 
 struct stats {
@@ -67,7 +68,10 @@ struct stats {
 	struct table *tables;          /* a one-way table per used var, then the cross-table */
 	size_t ntables;
 	size_t nby;                    /* fields asked for: 0 every one-way table */
+	size_t (*pairs)[2];            /* cross-tables: indices in used */
+	size_t npairs;
 	size_t bya, byb;               /* their indices in used (and tables) */
+	int release;                   /* every table, suppressed in one run */
 	int published;                 /* counted >= k: tables are printed */
 	struct sdc_work work;
 	struct dataset *ds;            /* keeps the forms alive for labels */
@@ -599,11 +603,11 @@ table_fill(struct stats *s, struct table *t, size_t ua, size_t ub, int two)
 static enum status
 cells_assign(struct stats *s, size_t *ncells)
 {
-	const struct table *ta = &s->tables[s->bya], *tb = &s->tables[s->byb];
 	size_t next = 1;
 
 	for (size_t i = 0; i < s->ntables; i++) {
 		struct table *t = &s->tables[i];
+		const struct table *ta = &s->tables[t->ua], *tb = &s->tables[t->ub];
 		size_t n = (t->rows + 1) * (t->cols + 1);
 
 		if ((t->cell = calloc(n, sizeof *t->cell)) == NULL)
@@ -684,7 +688,8 @@ work_add(struct sdc_work *to, const struct sdc_work *w)
 	to->hidden_more += w->hidden_more;
 }
 
-/* Suppression in two runs (sdc.h). First every one-way table, together:
+/* A release: every table in one run, nothing frozen but the grand total.
+ * A query: suppression in two runs (sdc.h). First every one-way table, together:
  * they depend only on the population, so every query on it prints them
  * alike. Then a cross-table, with the one-way tables' figures frozen as
  * they were published: only its inner cells may be hidden for it. The
@@ -702,6 +707,8 @@ suppress(struct stats *s, char *err, size_t errlen)
 	if ((m = sdc_new(ncells)) == NULL)
 		return ST_NOMEM;
 	sdc_freeze(m, 0);
+	if (s->release)
+		nway = s->ntables;
 	if ((st = model_add(s, m, nway)) != ST_OK || (st = sdc_protect(m, s->k, &w)) != ST_OK)
 		goto out;
 	work_add(&s->work, &w);
@@ -764,18 +771,39 @@ stats_free(struct stats *s)
 	}
 	free(s->tables);
 	free(s->used);
+	free(s->pairs);
 	free(s->tuples);
 	dataset_free(s->ds);
 	free(s);
 }
 
+/* The index in used of the field called name, added when missing. */
 static enum status
-choose_vars(struct stats *s, const struct stats_opts *o, char *err, size_t errlen)
+use_field(struct stats *s, const char *name, size_t *at, char *err, size_t errlen)
+{
+	struct var *v;
+	enum status st = var_resolve(s, s->ds, name, &v, err, errlen);
+	size_t u;
+
+	if (st != ST_OK)
+		return st;
+	for (u = 0; u < s->nused && &s->vars[s->used[u]] != v; u++)
+		;
+	if (u == s->nused)
+		s->used[s->nused++] = (size_t)(v - s->vars);
+	*at = u;
+	return ST_OK;
+}
+
+static enum status
+choose_vars(struct stats *s, const struct stats_opts *o, const struct stats_release *rel,
+    char *err, size_t errlen)
 {
 	size_t at[STATS_BY_MAX];
 
 	s->used = calloc(s->nvars ? s->nvars : 1, sizeof *s->used);
-	if (s->used == NULL)
+	s->pairs = calloc(rel->ncross ? rel->ncross : 1, sizeof *s->pairs);
+	if (s->used == NULL || s->pairs == NULL)
 		return ST_NOMEM;
 	/* Every one-way table is counted whatever was asked, so that what is
 	 * printed is suppressed together with what any other query prints. */
@@ -783,26 +811,43 @@ choose_vars(struct stats *s, const struct stats_opts *o, char *err, size_t errle
 		if (s->vars[i].builtin == VAR_REPORT && var_countable(s, &s->vars[i]))
 			s->used[s->nused++] = i;
 	for (size_t i = 0; i < o->nby; i++) {
-		struct var *v;
-		enum status st = var_resolve(s, s->ds, o->by[i], &v, err, errlen);
-		size_t u;
+		enum status st = use_field(s, o->by[i], &at[i], err, errlen);
 
 		if (st != ST_OK)
 			return st;
-		for (size_t j = 0; j < i; j++)
-			if (&s->vars[s->used[at[j]]] == v) {
-				say(err, errlen, "'%s' is named twice in --by", o->by[i]);
-				return ST_INVALID;
-			}
-		for (u = 0; u < s->nused && &s->vars[s->used[u]] != v; u++)
-			;
-		if (u == s->nused)
-			s->used[s->nused++] = (size_t)(v - s->vars);
-		at[i] = u;
+		if (i == 1 && at[1] == at[0]) {
+			say(err, errlen, "'%s' is named twice in --by", o->by[i]);
+			return ST_INVALID;
+		}
 	}
 	s->nby = o->nby;
 	s->bya = o->nby > 0 ? at[0] : 0;
 	s->byb = o->nby > 1 ? at[1] : 0;
+	if (o->nby == 2) {
+		s->pairs[0][0] = at[0];
+		s->pairs[0][1] = at[1];
+		s->npairs = 1;
+	}
+	for (size_t i = 0; i < rel->ncross; i++) {
+		enum status st;
+
+		if ((st = use_field(s, rel->cross[i][0], &s->pairs[i][0], err, errlen)) != ST_OK ||
+		    (st = use_field(s, rel->cross[i][1], &s->pairs[i][1], err, errlen)) != ST_OK)
+			return st;
+		if (s->pairs[i][0] == s->pairs[i][1]) {
+			say(err, errlen, "the cross-table %s by %s names one field twice",
+			    rel->cross[i][0], rel->cross[i][1]);
+			return ST_INVALID;
+		}
+		for (size_t j = 0; j < i; j++)
+			if ((s->pairs[j][0] == s->pairs[i][0] && s->pairs[j][1] == s->pairs[i][1]) ||
+			    (s->pairs[j][0] == s->pairs[i][1] && s->pairs[j][1] == s->pairs[i][0])) {
+				say(err, errlen, "the cross-table %s by %s is named twice",
+				    rel->cross[i][0], rel->cross[i][1]);
+				return ST_INVALID;
+			}
+		s->npairs++;
+	}
 	return ST_OK;
 }
 
@@ -810,6 +855,14 @@ enum status
 stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
     char *err, size_t errlen)
 {
+	return stats_compute_release(v, o, NULL, out, err, errlen);
+}
+
+enum status
+stats_compute_release(struct vault *v, const struct stats_opts *o,
+    const struct stats_release *rel, struct stats **out, char *err, size_t errlen)
+{
+	static const struct stats_release none = { NULL, 0, NULL, NULL };
 	struct dataset_filter filter = { o->form_id, o->since };
 	struct stats *s;
 	enum status st;
@@ -837,14 +890,29 @@ stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
 		say(err, errlen, "no form has the language '%.32s'", o->lang);
 		return ST_INVALID;
 	}
+	if (rel != NULL && o->nby) {
+		say(err, errlen, "a release takes its cross-tables from its plan, not --by");
+		return ST_INVALID;
+	}
+	if (rel != NULL && rel->ncross > STATS_CROSS_MAX) {
+		say(err, errlen, "a release has at most %d cross-tables", STATS_CROSS_MAX);
+		return ST_INVALID;
+	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return ST_NOMEM;
 	s->k = o->k;
+	s->release = rel != NULL;
+	if (rel == NULL)
+		rel = &none;
 	s->ctdc = o->ctdc;
 	snprintf(s->lang, sizeof s->lang, "%s", o->lang ? o->lang : "");
 	if ((st = dataset_open(v, o->forms_dir, &filter, &s->ds, err, errlen)) != ST_OK)
 		goto failed;
-	if ((st = vars_build(s, s->ds)) != ST_OK || (st = choose_vars(s, o, err, errlen)) != ST_OK)
+	if ((st = dataset_set_period(s->ds, rel->from, rel->before)) != ST_OK) {
+		say(err, errlen, "a period's bounds are dates, YYYY-MM-DD");
+		goto failed;
+	}
+	if ((st = vars_build(s, s->ds)) != ST_OK || (st = choose_vars(s, o, rel, err, errlen)) != ST_OK)
 		goto failed;
 	for (size_t u = 0; u < s->nused; u++)
 		if ((st = var_seed(s, &s->vars[s->used[u]])) != ST_OK)
@@ -857,7 +925,7 @@ stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
 	for (size_t u = 0; u < s->nused; u++)
 		if ((st = var_order(s, &s->vars[s->used[u]])) != ST_OK)
 			goto failed;
-	s->ntables = s->nused + (s->nby == 2);
+	s->ntables = s->nused + s->npairs;
 	s->tables = calloc(s->ntables ? s->ntables : 1, sizeof *s->tables);
 	if (s->tables == NULL) {
 		st = ST_NOMEM;
@@ -865,11 +933,13 @@ stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
 	}
 	for (size_t i = 0; i < s->ntables; i++) {
 		struct table *t = &s->tables[i];
-		int two = i == s->nused;
+		int two = i >= s->nused;
 
-		t->a = &s->vars[s->used[two ? s->bya : i]];
-		t->b = two ? &s->vars[s->used[s->byb]] : NULL;
-		if ((st = table_fill(s, t, two ? s->bya : i, s->byb, two)) != ST_OK)
+		t->ua = two ? s->pairs[i - s->nused][0] : i;
+		t->ub = two ? s->pairs[i - s->nused][1] : 0;
+		t->a = &s->vars[s->used[t->ua]];
+		t->b = two ? &s->vars[s->used[t->ub]] : NULL;
+		if ((st = table_fill(s, t, t->ua, t->ub, two)) != ST_OK)
 			goto failed;
 	}
 	/* Below k records, every count but zeros would be hidden: nothing is
@@ -988,6 +1058,8 @@ printed(const struct stats *s, size_t i)
 {
 	if (!s->published)
 		return 0;
+	if (s->release)
+		return 1;
 	if (s->nby == 0)
 		return s->tables[i].b == NULL && s->tables[i].a->builtin == VAR_REPORT;
 	if (s->nby == 1)
@@ -1117,11 +1189,39 @@ csv_cell(struct text *out, const char *s, int last)
 	tprintf(out, last ? "\r\n" : ",");
 }
 
+/* A release mixes one-way and cross-tables in one file: each row names its
+ * variables (a one-way row leaves the second pair empty). */
+static void
+csv_release(struct text *out, const struct stats *s)
+{
+	char buf[32];
+
+	tprintf(out, "variable,value,variable2,value2,count\r\n");
+	for (size_t i = 0; i < s->ntables; i++) {
+		const struct table *t = &s->tables[i];
+
+		for (size_t r = 0; r <= t->rows; r++) {
+			for (size_t c = 0; c <= (t->b ? t->cols : 0); c++) {
+				csv_cell(out, var_shown(s, t->a), 0);
+				csv_cell(out, r < t->rows ? value_text(t->a, r) : TOTAL_CODE, 0);
+				csv_cell(out, t->b ? var_shown(s, t->b) : "", 0);
+				csv_cell(out, t->b == NULL ? "" : c < t->cols ? value_text(t->b, c) :
+				    TOTAL_CODE, 0);
+				csv_cell(out, count_text(s, t, AT(t, r, c), buf), 1);
+			}
+		}
+	}
+}
+
 static void
 csv_tables(struct text *out, const struct stats *s)
 {
 	char buf[32];
 
+	if (s->release) {
+		csv_release(out, s);
+		return;
+	}
 	if (s->nby < 2)
 		tprintf(out, "variable,value,count\r\n");
 	else {

@@ -65,6 +65,7 @@
 #define STATS_K_MIN     5      /* why: stats_check_k() */
 #define STATS_K_MAX     1000
 #define STATS_BY_MAX    2      /* fields in one cross-tabulation */
+#define STATS_CROSS_MAX 16     /* cross-tables in one release */
 
 enum stats_format {
 	STATS_TABLE,
@@ -82,6 +83,15 @@ struct stats_opts {
 	const char *forms_dir;
 };
 
+/* A release (core/release.h): every one-way table and these cross-tables,
+ * all printed, suppressed together in one run, counted over the
+ * interviews started in [from, before) ("YYYY-MM-DD"). */
+struct stats_release {
+	const char *const (*cross)[2];
+	size_t ncross;
+	const char *from, *before;
+};
+
 struct stats;
 
 /* ST_INVALID with the reason in msg when k is below STATS_K_MIN or above
@@ -95,6 +105,9 @@ enum status stats_check_k(unsigned k, char *msg, size_t msglen);
  * protected; ST_INTERNAL when the audit's solver fails. Other failures as dataset_open() and dataset_scan(). */
 enum status stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
     char *err, size_t errlen);
+/* The same for a release: o->by must be empty (ST_INVALID). */
+enum status stats_compute_release(struct vault *v, const struct stats_opts *o,
+    const struct stats_release *rel, struct stats **out, char *err, size_t errlen);
 void stats_free(struct stats *s);
 
 size_t stats_counted(const struct stats *s);      /* consented, counted */

@@ -20,6 +20,7 @@
 #include "dataset.h"
 #include "export.h"
 #include "formdir.h"
+#include "release.h"
 #include "secret.h"
 #include "stats.h"
 #include "vault.h"
@@ -157,12 +158,11 @@ out:
 int
 cmd_stats(struct cli *c)
 {
-	char err[1536] = "", dir[PATH_MAX], detail[256], *by_copy = NULL, *text = NULL;
-	const char *fields[BY_MAX];
-	struct stats_opts o;
-	struct stats *s = NULL;
+	char err[1536] = "", dir[PATH_MAX], detail[256], *by_copy = NULL;
+	const char *cross[RELEASE_CROSS_MAX][2];
+	struct release_opts o;
+	struct release_result r = { NULL, NULL, 0, 0, 0 };
 	struct vault *v = NULL;
-	size_t len;
 	enum status st;
 	int rc, csv = 0;
 
@@ -173,68 +173,65 @@ cmd_stats(struct cli *c)
 		fprintf(stderr, "intake: --format is table or csv\n");
 		return EXIT_USAGE;
 	}
-	if (c->argc != 0) {
-		fprintf(stderr, "intake: usage: intake stats [--by FIELD[,FIELD]] [--k N] "
-		    "[--format table|csv] [--ctdc]\n");
+	if (c->argc != 1) {
+		fprintf(stderr, "intake: usage: intake stats PERIOD [--by A,B[;C,D...]] [--k N] "
+		    "[--format table|csv] [--ctdc]\n"
+		    "intake: PERIOD is a year (2025), a quarter (2025-Q2) or a month (2025-04): "
+		    "statistics are published as releases of closed periods, never as queries\n");
 		return EXIT_USAGE;
 	}
-	o.k = c->k_set ? (unsigned)c->k : STATS_K_DEFAULT;
-	if (stats_check_k(o.k, err, sizeof err) != ST_OK) {
+	if (c->since != NULL || c->form != NULL || c->lang != NULL) {
+		fprintf(stderr, "intake: stats takes no --since, --form or --lang: a release counts "
+		    "every interview of its period, so that no two published populations differ "
+		    "by a few records\n");
+		return EXIT_USAGE;
+	}
+	o.period = c->argv[0];
+	o.k = c->k_set ? (unsigned)c->k : 0;
+	if (c->k_set && stats_check_k(o.k, err, sizeof err) != ST_OK) {
 		fprintf(stderr, "intake: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (check_since(c) != 0)
-		return EXIT_USAGE;
 	if (c->by != NULL) {
 		char *save = NULL, *tok;
 
 		if ((by_copy = strdup(c->by)) == NULL)
 			return cli_fail(ST_NOMEM, NULL);
-		for (tok = strtok_r(by_copy, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			if (o.nby == BY_MAX) {
+		/* "a,b;c,d": cross-tables separated by ';', fields by ','. */
+		for (tok = strtok_r(by_copy, ";", &save); tok != NULL;
+		    tok = strtok_r(NULL, ";", &save)) {
+			char *comma = strchr(tok, ',');
+
+			if (comma == NULL || strchr(comma + 1, ',') != NULL || comma == tok ||
+			    comma[1] == '\0' || o.ncross == RELEASE_CROSS_MAX) {
+				fprintf(stderr, "intake: --by names cross-tables of two fields each, "
+				    "as A,B;C,D (at most %d)\n", RELEASE_CROSS_MAX);
 				free(by_copy);
-				fprintf(stderr, "intake: --by takes at most %d fields\n", STATS_BY_MAX);
 				return EXIT_USAGE;
 			}
-			fields[o.nby++] = tok;
+			*comma = '\0';
+			cross[o.ncross][0] = tok;
+			cross[o.ncross++][1] = comma + 1;
 		}
-		o.by = fields;
+		o.cross = (const char *const (*)[2])cross;
 	}
 	o.ctdc = c->ctdc;
-	o.form_id = c->form;
-	o.since = c->since;
-	o.lang = c->lang;
 	if ((rc = open_supervisor(c, "produce statistics", &v)) != EXIT_OK)
 		goto out;
 	forms_dir(dir, sizeof dir);
 	o.forms_dir = dir;
-	if ((st = stats_compute(v, &o, &s, err, sizeof err)) != ST_OK ||
-	    (st = stats_format(s, csv ? STATS_CSV : STATS_TABLE, &text, &len)) != ST_OK) {
+	if ((st = release_get(v, &o, &r, err, sizeof err)) != ST_OK) {
 		rc = cli_fail(st, err);
 		goto out;
 	}
-	fwrite(text, 1, len, stdout);
-	if (csv) {
-		/* The same figures as the table's header: none below k. */
-		const struct dataset_counts *lo = stats_left_out(s);
-		char n1[32], n2[32];
-
-		fprintf(stderr, "intake: counted %s records whose respondent agreed to anonymous "
-		    "statistics; excluded %s without that consent\n",
-		    stats_figure(s, stats_counted(s), n1, sizeof n1),
-		    stats_figure(s, stats_no_consent(s), n2, sizeof n2));
-		if (lo->training > 0 || lo->damaged > 0)
-			fprintf(stderr, "intake: left out %s training records, %s that failed the "
-			    "integrity check\n", stats_figure(s, lo->training, n1, sizeof n1),
-			    stats_figure(s, lo->damaged, n2, sizeof n2));
-	}
-	snprintf(detail, sizeof detail, "k %u, by %.120s%s", o.k, c->by ? c->by : "(each field)",
-	    o.ctdc ? ", ctdc" : "");
+	fwrite(csv ? r.csv : r.table, 1, csv ? r.csv_len : r.table_len, stdout);
+	if (!r.made)
+		fprintf(stderr, "intake: %s was released before: these are its published figures\n",
+		    o.period);
+	snprintf(detail, sizeof detail, "release %.32s%s", o.period, r.made ? ", made" : "");
 	audit_note(v, "stats", detail);
 out:
-	free(text);
-	stats_free(s);
+	release_result_free(&r);
 	free(by_copy);
 	vault_close(v);
 	return rc;

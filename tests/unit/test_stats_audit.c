@@ -18,9 +18,11 @@
 #include <glpk.h>
 #include <jansson.h>
 #include <math.h>
+#include <time.h>
 #include "form.h"
 #include "interview.h"
 #include "record.h"
+#include "release.h"
 #include "stats.h"
 #include "vault.h"
 
@@ -481,6 +483,144 @@ test_overlapping_populations_refused(void **state)
 	assert_null(s);
 }
 
+/* ---- releases ---- */
+
+/* Splits a release CSV (variable,value,variable2,value2,count) into one
+ * query-style CSV per table and reads each. */
+static void
+read_release_csv(struct adversary *ad, const char *csv)
+{
+	const char *line = strstr(csv, "\r\n");
+	char cur[2][96] = { "", "" }, *one = NULL;
+	size_t len = 0, cap = 0;
+
+	assert_non_null(line);
+	assert_true(strncmp(csv, "variable,value,variable2,value2,count\r\n", 39) == 0);
+	for (line += 2;; line = strstr(line, "\r\n") + 2) {
+		char f[5][96] = { "", "", "", "", "" };
+		const char *p = line;
+		int end = *line == '\0';
+
+		for (int i = 0; !end && i < 5; i++) {
+			size_t n = strcspn(p, i < 4 ? "," : "\r");
+
+			assert_true(n < sizeof f[i]);
+			memcpy(f[i], p, n);
+			p += n + 1;
+		}
+		if (end || strcmp(f[0], cur[0]) != 0 || strcmp(f[2], cur[1]) != 0) {
+			if (one != NULL)
+				read_csv(ad, one);
+			free(one);
+			one = NULL;
+			len = cap = 0;
+			if (end)
+				break;
+			snprintf(cur[0], sizeof cur[0], "%s", f[0]);
+			snprintf(cur[1], sizeof cur[1], "%s", f[2]);
+			cap = 1 << 16;
+			one = malloc(cap);
+			assert_non_null(one);
+			len = (size_t)snprintf(one, cap, f[2][0] ? "%s,%s,count\r\n" :
+			    "variable,value,count\r\n", f[0], f[2]);
+		}
+		assert_true(len + 300 < cap);
+		if (f[2][0])
+			len += (size_t)snprintf(one + len, cap - len, "%s,%s,%s\r\n", f[1], f[3], f[4]);
+		else
+			len += (size_t)snprintf(one + len, cap - len, "%s,%s,%s\r\n", f[0], f[1], f[4]);
+	}
+}
+
+/* This quarter's name and the first day of the next (UTC). */
+static void
+this_quarter(char period[16], char next[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	unsigned y, q;
+
+	gmtime_r(&now, &tm);
+	y = (unsigned)(tm.tm_year + 1900) % 10000;
+	q = (unsigned)tm.tm_mon / 3 % 4 + 1;
+	snprintf(period, 16, "%04u-Q%u", y, q);
+	snprintf(next, 11, "%04u-%02u-01", q == 4 ? (y + 1) % 10000 : y, q == 4 ? 1 : 3 * q + 1);
+}
+
+/* A release: every one-way table and every cross-table of the plan, all
+ * read together by the adversary. Asked again, the same text. */
+static void
+test_release_protects_all_its_tables_together(void **state)
+{
+	char period[16], next[11], err[1024] = "";
+	struct release_opts o;
+	struct release_result r, again;
+	struct adversary *ad = calloc(1, sizeof *ad);
+	size_t hidden, weak;
+
+	(void)state;
+	assert_non_null(ad);
+	this_quarter(period, next);
+	memset(&o, 0, sizeof o);
+	o.period = period;
+	o.cross = crosses;
+	o.ncross = NCROSS;
+	o.forms_dir = FORMS_DIR;
+	/* Still open today: refused. */
+	assert_int_equal(release_get(fixture->v, &o, &r, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "has not ended"));
+	o.today = next;
+	if (release_get(fixture->v, &o, &r, err, sizeof err) != ST_OK)
+		fail_msg("release: %s", err);
+	assert_int_equal(r.made, 1);
+	read_release_csv(ad, r.csv);
+	weak = attack(ad, K, &hidden);
+	print_message("# release %s with %zu cross-tables: %zu counts hidden, %zu narrowed\n",
+	    period, NCROSS, hidden, weak);
+	assert_true(hidden > 0);
+	assert_int_equal(weak, 0);
+	/* Asked again (no cross-tables named: the plan's), the stored text. */
+	o.cross = NULL;
+	o.ncross = 0;
+	assert_int_equal(release_get(fixture->v, &o, &again, err, sizeof err), ST_OK);
+	assert_int_equal(again.made, 0);
+	assert_string_equal(again.table, r.table);
+	assert_string_equal(again.csv, r.csv);
+	release_result_free(&again);
+	release_result_free(&r);
+	adversary_free(ad);
+}
+
+/* The plan fixes the kind of period: a month inside a released quarter,
+ * or the year around it, would overlap it. */
+static void
+test_release_periods_never_overlap(void **state)
+{
+	char period[16], next[11], month[16], year[8], err[1024] = "";
+	struct release_opts o;
+	struct release_result r;
+
+	(void)state;
+	this_quarter(period, next);
+	memcpy(year, period, 4);
+	year[4] = '\0';
+	snprintf(month, sizeof month, "%s-%02d", year, (period[6] - '1') * 3 + 1);
+	memset(&o, 0, sizeof o);
+	o.forms_dir = FORMS_DIR;
+	o.today = "9000-01-01";
+	o.period = month;
+	assert_int_equal(release_get(fixture->v, &o, &r, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "by quarter"));
+	o.period = year;
+	assert_int_equal(release_get(fixture->v, &o, &r, err, sizeof err), ST_INVALID);
+	/* Other cross-tables than the plan's would link to the released ones. */
+	o.period = period;
+	o.cross = crosses;
+	o.ncross = 1;
+	assert_int_equal(release_get(fixture->v, &o, &r, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "fixed by its first"));
+}
+
 int
 main(void)
 {
@@ -490,6 +630,8 @@ main(void)
 		cmocka_unit_test(test_one_field_query_agrees),
 		cmocka_unit_test(test_summary_has_no_small_exact_count),
 		cmocka_unit_test(test_overlapping_populations_refused),
+		cmocka_unit_test(test_release_protects_all_its_tables_together),
+		cmocka_unit_test(test_release_periods_never_overlap),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
