@@ -39,9 +39,12 @@
  * "fewer than k" is published. Summary figures (counted, excluded for
  * consent, left out) below k print as "fewer than k" (stats_figure()).
  *
- * Not covered: two different cross-tables are each audited with the
- * one-way tables, not with each other; and counts taken at different
- * times differ by the records saved in between.
+ * Not covered by a query (stats_compute): two different cross-tables are
+ * each audited with the one-way tables, not with each other; and counts
+ * taken at different times differ by the records saved in between. A
+ * release (stats_compute_release, core/release.h) closes both: all its
+ * tables are suppressed in one run, over a closed period, published once.
+ * The command line offers releases only.
  *
  * --ctdc coding: variables named by their `report:` name (only names of the
  * CTDC data standard are accepted); yes/no as 1/0; unknown as -99; age
