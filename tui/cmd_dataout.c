@@ -17,6 +17,7 @@
 
 #include "bundle.h"
 #include "cli.h"
+#include "ctdc.h"
 #include "dataset.h"
 #include "export.h"
 #include "formdir.h"
@@ -97,6 +98,54 @@ report_left_out(const struct dataset_counts *n)
 
 /* ---- export ---------------------------------------------------------------- */
 
+/* export --format ctdc: the CTDC case-level file (core/ctdc.h). */
+static int
+export_ctdc(struct cli *c)
+{
+	char err[512] = "", dir[PATH_MAX], detail[PATH_MAX + 64];
+	struct ctdc_result r;
+	struct vault *v = NULL;
+	enum status st;
+	int rc, fd;
+
+	if (c->out == NULL || c->argc != 0 || c->form != NULL || c->since != NULL ||
+	    c->lang != NULL) {
+		fprintf(stderr, "intake: usage: intake export --format ctdc --out FILE (every "
+		    "likely or possible victim who agreed to statistics; no --form, --since or "
+		    "--lang)\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_supervisor(c, "export records", &v)) != EXIT_OK)
+		return rc;
+	forms_dir(dir, sizeof dir);
+	if ((fd = export_create(c->out, err, sizeof err)) < 0) {
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
+	fprintf(stderr, "intake: warning: %s is PLAINTEXT case-level data: share it only under "
+	    "a data-sharing agreement, and delete it when done.\n", c->out);
+	st = ctdc_write(v, fd, dir, &r, err, sizeof err);
+	if (close(fd) != 0 && st == ST_OK) {
+		st = ST_IO;
+		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
+	}
+	if (st != ST_OK) {
+		unlink(c->out);
+		rc = cli_fail(st, err);
+		fprintf(stderr, "intake: nothing was exported (%s removed)\n", c->out);
+		goto out;
+	}
+	report_left_out(&r.counts);
+	printf("Exported %zu person%s to %s (CTDC); %zu likely or possible victim%s left out "
+	    "without statistics consent.\n", r.rows, r.rows == 1 ? "" : "s", c->out,
+	    r.no_consent, r.no_consent == 1 ? "" : "s");
+	snprintf(detail, sizeof detail, "ctdc, %zu records, to %s", r.rows, c->out);
+	audit_note(v, "export", detail);
+out:
+	vault_close(v);
+	return rc;
+}
+
 int
 cmd_export(struct cli *c)
 {
@@ -107,10 +156,12 @@ cmd_export(struct cli *c)
 	enum status st;
 	int rc, fd;
 
+	if (c->format != NULL && strcmp(c->format, "ctdc") == 0)
+		return export_ctdc(c);
 	if (c->format != NULL && strcmp(c->format, "jsonl") == 0)
 		o.format = EXPORT_JSONL;
 	else if (c->format != NULL && strcmp(c->format, "csv") != 0) {
-		fprintf(stderr, "intake: --format is csv or jsonl\n");
+		fprintf(stderr, "intake: --format is csv, jsonl or ctdc\n");
 		return EXIT_USAGE;
 	}
 	if (c->out == NULL || c->argc != 0) {

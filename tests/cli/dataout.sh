@@ -36,6 +36,15 @@ check "export file is 0600" test "$(stat -c %a "$T/x.csv")" = 600
 check "export has a header and three rows" test "$(grep -c . "$T/x.csv")" = 4
 check "export names the columns" grep -q '^_case,_record_id,_form,' "$T/x.csv"
 
+# The CTDC case-level file: the standard's columns, one row per person.
+run "$INTAKE" export --format ctdc --out "$T/ctdc.csv" $AS_SUP </dev/null
+expect "CTDC export writes a file" 0 "Exported 3 persons"
+check "CTDC file is 0600" test "$(stat -c %a "$T/ctdc.csv")" = 600
+check "CTDC file starts with the standard's columns" grep -q '^yearOfRegistration,Datasource,gender,ageBroad,majorityStatus,majorityStatusAtExploit,majorityEntry,citizenship,meansOfControlDebtBondage,' "$T/ctdc.csv"
+check "CTDC rows code ages and documents" grep -q ',Case Management,-99,21--23,Adult,-99,-99,-99,' "$T/ctdc.csv"
+run "$INTAKE" export --format ctdc --out "$T/ctdc2.csv" --since 2020-01-01 $AS_SUP </dev/null
+expect "CTDC export takes no filter" 2 "no --form, --since or"
+
 cp "$T/x.csv" "$T/x.before"
 run "$INTAKE" export --format csv --out "$T/x.csv" $AS_SUP </dev/null
 expect "export refuses an existing file" 1 "already exists"
@@ -47,7 +56,7 @@ run "$INTAKE" export --format csv --out "$T/nodir/x.csv" $AS_SUP </dev/null
 expect "export into a missing directory" 1 "does not exist"
 
 run "$INTAKE" export --format xml --out "$T/y.csv" $AS_SUP </dev/null
-expect "unknown export format" 2 "csv or jsonl"
+expect "unknown export format" 2 "csv, jsonl or ctdc"
 run "$INTAKE" export --out "$T/y.csv" --since 2024-13-01 $AS_SUP </dev/null
 expect "bad --since date" 2 "YYYY-MM-DD"
 run "$INTAKE" export --out "$T/y.csv" --vault "$V" --user bo --passphrase-file "$INT" </dev/null
