@@ -42,7 +42,7 @@ static const struct command commands[] = {
 	  "print the head of the audit trail, to note outside the server" },
 	{ "verify", cmd_verify, "verify [--head SEQ:HASH] [--rebuild-listing]",
 	  "check every entry, record, draft and key; exit 5 on damage" },
-	{ "export", cmd_export, "export --format csv|jsonl --out FILE [--form ID] [--since D]",
+	{ "export", cmd_export, "export --format csv|jsonl|ctdc --out FILE [--form ID] [--since D]",
 	  "records as a plaintext file (supervisor)" },
 	{ "stats", cmd_stats, "stats PERIOD [--by A,B;C,D] [--k N] [--format table|csv] [--ctdc]",
 	  "release anonymous counts of a closed period (supervisor)" },
