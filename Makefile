@@ -32,7 +32,8 @@ TUI_PKGS := ncursesw
 
 # Evaluated lazily so that `make deps` can install the libraries first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TUI_PKGS))
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lunistring -lm
+# GLPK (the suppression audit) has no pkg-config file on Debian.
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lglpk -lunistring -lm
 TUI_LIBS   = $(shell $(PKG_CONFIG) --libs $(TUI_PKGS))
 TEST_LIBS  = $(shell $(PKG_CONFIG) --libs cmocka)
 

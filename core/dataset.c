@@ -26,6 +26,7 @@ struct dataset {
 	size_t norder;
 	char form_id[FORM_ID_MAX + 1];
 	char since[DATASET_DATE_LEN + 1];
+	char from[DATASET_DATE_LEN + 1], before[DATASET_DATE_LEN + 1];
 };
 
 static void
@@ -271,6 +272,34 @@ struct scan_ctx {
 	size_t errlen;
 };
 
+enum status
+dataset_set_period(struct dataset *ds, const char *from, const char *before)
+{
+	if ((from != NULL && dataset_check_date(from) != ST_OK) ||
+	    (before != NULL && dataset_check_date(before) != ST_OK))
+		return ST_INVALID;
+	ds->from[0] = ds->before[0] = '\0';
+	if (from != NULL)
+		memcpy(ds->from, from, DATASET_DATE_LEN + 1);
+	if (before != NULL)
+		memcpy(ds->before, before, DATASET_DATE_LEN + 1);
+	return ST_OK;
+}
+
+/* Whether an interview started on day started (a timestamp beginning
+ * YYYY-MM-DD) lies in the dataset's period; a record without a start date
+ * lies in no bounded period. */
+static int
+in_period(const struct dataset *ds, const char *started)
+{
+	if (ds->from[0] == '\0' && ds->before[0] == '\0')
+		return 1;
+	if (strlen(started) < DATASET_DATE_LEN)
+		return 0;
+	return (ds->from[0] == '\0' || strncmp(started, ds->from, DATASET_DATE_LEN) >= 0) &&
+	    (ds->before[0] == '\0' || strncmp(started, ds->before, DATASET_DATE_LEN) < 0);
+}
+
 /* Selection happens here, on the decrypted record, because a record's
  * training flag, form and dates live only inside its sealed JSON. */
 static int
@@ -304,7 +333,8 @@ scan_one(void *arg, const struct record_id *id, enum status st, const char *json
 	if (*when == '\0')
 		when = dataset_str(rec, "started");
 	if ((ds->form_id[0] != '\0' && strcmp(dataset_str(form, "id"), ds->form_id) != 0) ||
-	    (ds->since[0] != '\0' && strncmp(when, ds->since, DATASET_DATE_LEN) < 0)) {
+	    (ds->since[0] != '\0' && strncmp(when, ds->since, DATASET_DATE_LEN) < 0) ||
+	    !in_period(ds, dataset_str(rec, "started"))) {
 		c->counts->other++;
 		json_decref(rec);
 		return 0;

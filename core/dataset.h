@@ -7,8 +7,9 @@
  * are never records) that the unlocked user may read, except
  *  - training records ("training": true): fictional cases never leave a
  *    vault as data; they are counted in dataset_counts.training;
- *  - records of another form when filter.form_id is set, and records saved
- *    before filter.since (the day the record was closed, else started, UTC);
+ *  - records of another form when filter.form_id is set, records saved
+ *    before filter.since (the day the record was closed, else started, UTC),
+ *    and records whose interview started outside dataset_set_period()'s;
  *  - records that fail their integrity check or do not parse: counted in
  *    dataset_counts.damaged and left out, so one damaged record does not
  *    block the rest (the caller reports the count).
@@ -58,6 +59,12 @@ enum status dataset_check_date(const char *s);
 enum status dataset_open(struct vault *v, const char *forms_dir,
     const struct dataset_filter *filter, struct dataset **out, char *err, size_t errlen);
 void dataset_free(struct dataset *ds);
+
+/* Selects only the interviews started (the record's "started" day, UTC,
+ * which never changes once a record is saved) in [from, before), both
+ * "YYYY-MM-DD" or NULL for no bound; records outside count as other.
+ * ST_INVALID for a malformed date. Before dataset_scan(). */
+enum status dataset_set_period(struct dataset *ds, const char *from, const char *before);
 
 /* The forms that load and pass the form filter, by id, then newest
  * version first. */

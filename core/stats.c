@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sdc.h"
 #include "stats.h"
 
 #define UNKNOWN_CODE   "(unknown)"
@@ -23,7 +24,7 @@
 #define INFINITE       ((uint64_t)1 << 40)
 
 enum builtin { VAR_REPORT, VAR_MONTH, VAR_YEAR };
-enum flag { SHOWN, PRIMARY, COMPLEMENT };
+enum flag { SHOWN, HIDDEN };
 
 struct qref {
 	const struct form *f;
@@ -48,6 +49,8 @@ struct table {
 	size_t rows, cols;             /* of cells; one-way: cols = 1 */
 	size_t *v;                     /* (rows + 1) x (cols + 1): margins last */
 	unsigned char *flag;
+	size_t *cell;                  /* entry -> sdc cell (suppress()) */
+	size_t ua, ub;                 /* cross-table: its variables' one-way tables */
 };
 
 struct stats {
@@ -62,9 +65,15 @@ struct stats {
 	size_t counted;
 	size_t no_consent;
 	struct dataset_counts counts;
-	struct table *tables;
+	struct table *tables;          /* a one-way table per used var, then the cross-table */
 	size_t ntables;
-	int cross;                     /* one table of nby fields */
+	size_t nby;                    /* fields asked for: 0 every one-way table */
+	size_t (*pairs)[2];            /* cross-tables: indices in used */
+	size_t npairs;
+	size_t bya, byb;               /* their indices in used (and tables) */
+	int release;                   /* every table, suppressed in one run */
+	int published;                 /* counted >= k: tables are printed */
+	struct sdc_work work;
 	struct dataset *ds;            /* keeps the forms alive for labels */
 	char lang[16];                 /* labels' language code; "" default */
 	enum status fail;
@@ -587,142 +596,154 @@ table_fill(struct stats *s, struct table *t, size_t ua, size_t ub, int two)
 	return ST_OK;
 }
 
-/* Bounds an outsider can give a hidden entry: "<k" is 1..k-1; "x" is at
- * least k when it hides a count, 0 when it had to hide a zero. */
-static void
-bounds(const struct table *t, size_t e, unsigned k, uint64_t *lo, uint64_t *hi)
-{
-	if (t->flag[e] == PRIMARY) {
-		*lo = 1;
-		*hi = k - 1;
-	} else {
-		*lo = t->v[e] == 0 ? 0 : k;
-		*hi = INFINITE;
-	}
-}
-
-/* Whether the published total of a line pins some hidden member (members
- * e[0..n-1], total at tot) to one value. */
-static int
-line_discloses(const struct table *t, const size_t *e, size_t n, size_t tot, unsigned k)
-{
-	uint64_t sum_lo = 0, sum_hi = 0, rest;
-	size_t hidden = 0;
-
-	rest = t->v[tot];
-	for (size_t i = 0; i < n; i++) {
-		uint64_t lo, hi;
-
-		if (t->flag[e[i]] == SHOWN) {
-			rest -= t->v[e[i]];
-			continue;
-		}
-		bounds(t, e[i], k, &lo, &hi);
-		hidden++;
-		sum_lo += lo;
-		sum_hi += hi;
-	}
-	if (hidden == 1)
-		return 1;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t lo, hi, low, high;
-
-		if (t->flag[e[i]] == SHOWN)
-			continue;
-		bounds(t, e[i], k, &lo, &hi);
-		/* rest = this + others; others lie in [sum_lo - lo, sum_hi - hi]. */
-		low = rest > sum_hi - hi ? rest - (sum_hi - hi) : 0;
-		high = rest > sum_lo - lo ? rest - (sum_lo - lo) : 0;
-		if (low < lo)
-			low = lo;
-		if (high > hi)
-			high = hi;
-		if (low >= high)
-			return 1;
-	}
-	return 0;
-}
-
-/* Hides one more entry of a line: the smallest shown nonzero member, else
- * the total (unless it is the grand total, which the header prints), else a
- * zero member. Returns 0 when nothing is left to hide. */
-static int
-line_hide_more(struct table *t, const size_t *e, size_t n, size_t tot, size_t grand)
-{
-	size_t best = (size_t)-1, zero = (size_t)-1;
-
-	for (size_t i = 0; i < n; i++) {
-		if (t->flag[e[i]] != SHOWN)
-			continue;
-		if (t->v[e[i]] == 0) {
-			if (zero == (size_t)-1)
-				zero = e[i];
-		} else if (best == (size_t)-1 || t->v[e[i]] < t->v[best]) {
-			best = e[i];
-		}
-	}
-	if (best == (size_t)-1 && tot != grand && t->flag[tot] == SHOWN)
-		best = tot;
-	if (best == (size_t)-1)
-		best = zero;
-	if (best == (size_t)-1)
-		return 0;
-	t->flag[best] = COMPLEMENT;
-	return 1;
-}
-
-/* One pass over a line; 1 when it hid something. */
-static int
-line_protect(struct table *t, const size_t *e, size_t n, size_t tot, size_t grand, unsigned k)
-{
-	size_t hidden = 0;
-
-	if (t->flag[tot] != SHOWN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		hidden += t->flag[e[i]] != SHOWN;
-	if (hidden == 0 || !line_discloses(t, e, n, tot, k))
-		return 0;
-	return line_hide_more(t, e, n, tot, grand);
-}
-
-/* Primary suppression of every count 1..k-1, then complementary rounds
- * over all rows and columns until a whole round hides nothing more: hiding
- * a cell for its row can expose its column, hence the loop. Suppression
- * only grows, so the loop ends. */
+/* The sdc cell of every entry of every table: one cell per distinct count.
+ * Cell 0 is the grand total; one-way table u has its cells in a run; a
+ * cross-table's margins are the cells of the one-way tables of its two
+ * variables, so each count is one cell wherever it is printed. */
 static enum status
-table_suppress(struct table *t, unsigned k, int two)
+cells_assign(struct stats *s, size_t *ncells)
 {
-	size_t rows = t->rows, cols = t->cols;
-	size_t grand = two ? AT(t, rows, cols) : AT(t, rows, 0);
-	size_t *e = malloc(((rows > cols ? rows : cols) + 1) * sizeof *e);
-	int changed = 1;
+	size_t next = 1;
 
-	if (e == NULL)
-		return ST_NOMEM;
-	for (size_t r = 0; r <= rows; r++)
-		for (size_t c = 0; c <= cols; c++)
-			if (t->v[AT(t, r, c)] > 0 && t->v[AT(t, r, c)] < k)
-				t->flag[AT(t, r, c)] = PRIMARY;
-	/* A one-way table keeps its counts in column 0; column 1 mirrors them. */
-	while (changed) {
-		changed = 0;
-		for (size_t c = 0; c < (two ? cols + 1 : 1); c++) {
-			for (size_t r = 0; r < rows; r++)
-				e[r] = AT(t, r, c);
-			changed |= line_protect(t, e, rows, AT(t, rows, c), grand, k);
+	for (size_t i = 0; i < s->ntables; i++) {
+		struct table *t = &s->tables[i];
+		const struct table *ta = &s->tables[t->ua], *tb = &s->tables[t->ub];
+		size_t n = (t->rows + 1) * (t->cols + 1);
+
+		if ((t->cell = calloc(n, sizeof *t->cell)) == NULL)
+			return ST_NOMEM;
+		if (t->b == NULL) {
+			for (size_t r = 0; r < t->rows; r++)
+				t->cell[AT(t, r, 0)] = t->cell[AT(t, r, 1)] = next++;
+			continue;
 		}
-		for (size_t r = 0; two && r <= rows; r++) {
-			for (size_t c = 0; c < cols; c++)
-				e[c] = AT(t, r, c);
-			changed |= line_protect(t, e, cols, AT(t, r, cols), grand, k);
+		for (size_t r = 0; r < t->rows; r++)
+			for (size_t c = 0; c < t->cols; c++)
+				t->cell[AT(t, r, c)] = next++;
+		for (size_t r = 0; r < t->rows; r++)
+			t->cell[AT(t, r, t->cols)] = ta->cell[AT(ta, r, 0)];
+		for (size_t c = 0; c < t->cols; c++)
+			t->cell[AT(t, t->rows, c)] = tb->cell[AT(tb, c, 0)];
+	}
+	*ncells = next;
+	return ST_OK;
+}
+
+/* Puts tables [0, n) into m: their counts and their lines. */
+static enum status
+model_add(const struct stats *s, struct sdc *m, size_t n)
+{
+	size_t *e = NULL;
+	enum status st = ST_OK;
+
+	sdc_set(m, 0, s->ntuples);
+	for (size_t i = 0; i < n && st == ST_OK; i++) {
+		const struct table *t = &s->tables[i];
+		size_t len = (t->rows > t->cols ? t->rows : t->cols) + 1;
+
+		free(e);
+		if ((e = malloc(len * sizeof *e)) == NULL)
+			return ST_NOMEM;
+		for (size_t r = 0; r <= t->rows; r++)
+			for (size_t c = 0; c <= t->cols; c++)
+				sdc_set(m, t->cell[AT(t, r, c)], t->v[AT(t, r, c)]);
+		if (t->b == NULL) {
+			for (size_t r = 0; r < t->rows; r++)
+				e[r] = t->cell[AT(t, r, 0)];
+			st = sdc_line(m, e, t->rows, 0);
+			continue;
+		}
+		for (size_t r = 0; r < t->rows && st == ST_OK; r++) {
+			for (size_t c = 0; c < t->cols; c++)
+				e[c] = t->cell[AT(t, r, c)];
+			st = sdc_line(m, e, t->cols, t->cell[AT(t, r, t->cols)]);
+		}
+		for (size_t c = 0; c < t->cols && st == ST_OK; c++) {
+			for (size_t r = 0; r < t->rows; r++)
+				e[r] = t->cell[AT(t, r, c)];
+			st = sdc_line(m, e, t->rows, t->cell[AT(t, t->rows, c)]);
 		}
 	}
-	if (!two)
-		for (size_t r = 0; r <= rows; r++)
-			t->flag[AT(t, r, 1)] = t->flag[AT(t, r, 0)];
 	free(e);
-	return ST_OK;
+	return st;
+}
+
+static void
+flags_take(struct stats *s, const struct sdc *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct table *t = &s->tables[i];
+
+		for (size_t e = 0; e < (t->rows + 1) * (t->cols + 1); e++)
+			t->flag[e] = sdc_hidden(m, t->cell[e]) ? HIDDEN : SHOWN;
+	}
+}
+
+static void
+work_add(struct sdc_work *to, const struct sdc_work *w)
+{
+	to->lps += w->lps;
+	to->mips += w->mips;
+	to->hidden_primary += w->hidden_primary;
+	to->hidden_more += w->hidden_more;
+}
+
+/* A release: every table in one run, nothing frozen but the grand total.
+ * A query: suppression in two runs (sdc.h). First every one-way table, together:
+ * they depend only on the population, so every query on it prints them
+ * alike. Then a cross-table, with the one-way tables' figures frozen as
+ * they were published: only its inner cells may be hidden for it. The
+ * grand total is always shown (the header prints it). */
+static enum status
+suppress(struct stats *s, char *err, size_t errlen)
+{
+	size_t ncells, nway = s->nused;
+	struct sdc *m = NULL;
+	struct sdc_work w;
+	enum status st;
+
+	if ((st = cells_assign(s, &ncells)) != ST_OK)
+		return st;
+	if ((m = sdc_new(ncells)) == NULL)
+		return ST_NOMEM;
+	sdc_freeze(m, 0);
+	if (s->release)
+		nway = s->ntables;
+	if ((st = model_add(s, m, nway)) != ST_OK || (st = sdc_protect(m, s->k, &w)) != ST_OK)
+		goto out;
+	work_add(&s->work, &w);
+	flags_take(s, m, nway);
+	if (s->ntables == nway)
+		goto out;
+	sdc_free(m);
+	if ((m = sdc_new(ncells)) == NULL)
+		return ST_NOMEM;
+	if ((st = model_add(s, m, s->ntables)) != ST_OK)
+		goto out;
+	sdc_freeze(m, 0);
+	for (size_t i = 0; i < nway; i++) {
+		const struct table *t = &s->tables[i];
+
+		for (size_t r = 0; r < t->rows; r++) {
+			sdc_freeze(m, t->cell[AT(t, r, 0)]);
+			if (t->flag[AT(t, r, 0)] != SHOWN)
+				sdc_hide(m, t->cell[AT(t, r, 0)]);
+		}
+	}
+	if ((st = sdc_protect(m, s->k, &w)) == ST_INVALID)
+		say(err, errlen, "this cross-table cannot be published: even with every inner cell "
+		    "hidden, its margins (the one-way tables' published counts) would narrow a "
+		    "hidden count to fewer than %u values; publish the one-way tables instead",
+		    s->k + 1);
+	if (st != ST_OK)
+		goto out;
+	work_add(&s->work, &w);
+	flags_take(s, m, s->ntables);
+out:
+	if (st == ST_INTERNAL)
+		say(err, errlen, "the linear-programming audit of the suppression failed");
+	sdc_free(m);
+	return st;
 }
 
 /* ---- computing ------------------------------------------------------------------- */
@@ -746,36 +767,87 @@ stats_free(struct stats *s)
 	for (size_t i = 0; i < s->ntables; i++) {
 		free(s->tables[i].v);
 		free(s->tables[i].flag);
+		free(s->tables[i].cell);
 	}
 	free(s->tables);
 	free(s->used);
+	free(s->pairs);
 	free(s->tuples);
 	dataset_free(s->ds);
 	free(s);
 }
 
+/* The index in used of the field called name, added when missing. */
 static enum status
-choose_vars(struct stats *s, const struct stats_opts *o, char *err, size_t errlen)
+use_field(struct stats *s, const char *name, size_t *at, char *err, size_t errlen)
 {
+	struct var *v;
+	enum status st = var_resolve(s, s->ds, name, &v, err, errlen);
+	size_t u;
+
+	if (st != ST_OK)
+		return st;
+	for (u = 0; u < s->nused && &s->vars[s->used[u]] != v; u++)
+		;
+	if (u == s->nused)
+		s->used[s->nused++] = (size_t)(v - s->vars);
+	*at = u;
+	return ST_OK;
+}
+
+static enum status
+choose_vars(struct stats *s, const struct stats_opts *o, const struct stats_release *rel,
+    char *err, size_t errlen)
+{
+	size_t at[STATS_BY_MAX];
+
 	s->used = calloc(s->nvars ? s->nvars : 1, sizeof *s->used);
-	if (s->used == NULL)
+	s->pairs = calloc(rel->ncross ? rel->ncross : 1, sizeof *s->pairs);
+	if (s->used == NULL || s->pairs == NULL)
 		return ST_NOMEM;
+	/* Every one-way table is counted whatever was asked, so that what is
+	 * printed is suppressed together with what any other query prints. */
+	for (size_t i = 0; i < s->nvars; i++)
+		if (s->vars[i].builtin == VAR_REPORT && var_countable(s, &s->vars[i]))
+			s->used[s->nused++] = i;
 	for (size_t i = 0; i < o->nby; i++) {
-		struct var *v;
-		enum status st = var_resolve(s, s->ds, o->by[i], &v, err, errlen);
+		enum status st = use_field(s, o->by[i], &at[i], err, errlen);
 
 		if (st != ST_OK)
 			return st;
-		for (size_t u = 0; u < s->nused; u++)
-			if (&s->vars[s->used[u]] == v) {
-				say(err, errlen, "'%s' is named twice in --by", o->by[i]);
+		if (i == 1 && at[1] == at[0]) {
+			say(err, errlen, "'%s' is named twice in --by", o->by[i]);
+			return ST_INVALID;
+		}
+	}
+	s->nby = o->nby;
+	s->bya = o->nby > 0 ? at[0] : 0;
+	s->byb = o->nby > 1 ? at[1] : 0;
+	if (o->nby == 2) {
+		s->pairs[0][0] = at[0];
+		s->pairs[0][1] = at[1];
+		s->npairs = 1;
+	}
+	for (size_t i = 0; i < rel->ncross; i++) {
+		enum status st;
+
+		if ((st = use_field(s, rel->cross[i][0], &s->pairs[i][0], err, errlen)) != ST_OK ||
+		    (st = use_field(s, rel->cross[i][1], &s->pairs[i][1], err, errlen)) != ST_OK)
+			return st;
+		if (s->pairs[i][0] == s->pairs[i][1]) {
+			say(err, errlen, "the cross-table %s by %s names one field twice",
+			    rel->cross[i][0], rel->cross[i][1]);
+			return ST_INVALID;
+		}
+		for (size_t j = 0; j < i; j++)
+			if ((s->pairs[j][0] == s->pairs[i][0] && s->pairs[j][1] == s->pairs[i][1]) ||
+			    (s->pairs[j][0] == s->pairs[i][1] && s->pairs[j][1] == s->pairs[i][0])) {
+				say(err, errlen, "the cross-table %s by %s is named twice",
+				    rel->cross[i][0], rel->cross[i][1]);
 				return ST_INVALID;
 			}
-		s->used[s->nused++] = (size_t)(v - s->vars);
+		s->npairs++;
 	}
-	for (size_t i = 0; o->nby == 0 && i < s->nvars; i++)
-		if (s->vars[i].builtin == VAR_REPORT && var_countable(s, &s->vars[i]))
-			s->used[s->nused++] = i;
 	return ST_OK;
 }
 
@@ -783,6 +855,14 @@ enum status
 stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
     char *err, size_t errlen)
 {
+	return stats_compute_release(v, o, NULL, out, err, errlen);
+}
+
+enum status
+stats_compute_release(struct vault *v, const struct stats_opts *o,
+    const struct stats_release *rel, struct stats **out, char *err, size_t errlen)
+{
+	static const struct stats_release none = { NULL, 0, NULL, NULL };
 	struct dataset_filter filter = { o->form_id, o->since };
 	struct stats *s;
 	enum status st;
@@ -799,19 +879,40 @@ stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
 		    "almost every cell under k", STATS_BY_MAX);
 		return ST_INVALID;
 	}
+	if (o->form_id != NULL || o->since != NULL) {
+		say(err, errlen, "statistics count every record of the vault: --%s is refused, "
+		    "because two counts whose populations differ by a few records (one form "
+		    "or day more or less) publish those records' answers by subtraction",
+		    o->since != NULL ? "since" : "form");
+		return ST_INVALID;
+	}
 	if (o->lang != NULL && strlen(o->lang) >= sizeof s->lang) {
 		say(err, errlen, "no form has the language '%.32s'", o->lang);
+		return ST_INVALID;
+	}
+	if (rel != NULL && o->nby) {
+		say(err, errlen, "a release takes its cross-tables from its plan, not --by");
+		return ST_INVALID;
+	}
+	if (rel != NULL && rel->ncross > STATS_CROSS_MAX) {
+		say(err, errlen, "a release has at most %d cross-tables", STATS_CROSS_MAX);
 		return ST_INVALID;
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return ST_NOMEM;
 	s->k = o->k;
+	s->release = rel != NULL;
+	if (rel == NULL)
+		rel = &none;
 	s->ctdc = o->ctdc;
-	s->cross = o->nby > 0;
 	snprintf(s->lang, sizeof s->lang, "%s", o->lang ? o->lang : "");
 	if ((st = dataset_open(v, o->forms_dir, &filter, &s->ds, err, errlen)) != ST_OK)
 		goto failed;
-	if ((st = vars_build(s, s->ds)) != ST_OK || (st = choose_vars(s, o, err, errlen)) != ST_OK)
+	if ((st = dataset_set_period(s->ds, rel->from, rel->before)) != ST_OK) {
+		say(err, errlen, "a period's bounds are dates, YYYY-MM-DD");
+		goto failed;
+	}
+	if ((st = vars_build(s, s->ds)) != ST_OK || (st = choose_vars(s, o, rel, err, errlen)) != ST_OK)
 		goto failed;
 	for (size_t u = 0; u < s->nused; u++)
 		if ((st = var_seed(s, &s->vars[s->used[u]])) != ST_OK)
@@ -824,7 +925,7 @@ stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
 	for (size_t u = 0; u < s->nused; u++)
 		if ((st = var_order(s, &s->vars[s->used[u]])) != ST_OK)
 			goto failed;
-	s->ntables = s->cross ? 1 : s->nused;
+	s->ntables = s->nused + s->npairs;
 	s->tables = calloc(s->ntables ? s->ntables : 1, sizeof *s->tables);
 	if (s->tables == NULL) {
 		st = ST_NOMEM;
@@ -832,14 +933,20 @@ stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
 	}
 	for (size_t i = 0; i < s->ntables; i++) {
 		struct table *t = &s->tables[i];
-		int two = s->cross && s->nused == 2;
+		int two = i >= s->nused;
 
-		t->a = &s->vars[s->used[i]];
-		t->b = two ? &s->vars[s->used[1]] : NULL;
-		if ((st = table_fill(s, t, i, 1, two)) != ST_OK ||
-		    (st = table_suppress(t, s->k, two)) != ST_OK)
+		t->ua = two ? s->pairs[i - s->nused][0] : i;
+		t->ub = two ? s->pairs[i - s->nused][1] : 0;
+		t->a = &s->vars[s->used[t->ua]];
+		t->b = two ? &s->vars[s->used[t->ub]] : NULL;
+		if ((st = table_fill(s, t, t->ua, t->ub, two)) != ST_OK)
 			goto failed;
 	}
+	/* Below k records, every count but zeros would be hidden: nothing is
+	 * published but "fewer than k". */
+	s->published = s->ntuples >= s->k;
+	if (s->published && (st = suppress(s, err, errlen)) != ST_OK)
+		goto failed;
 	/* The per-record tuples are no longer needed: drop them now. */
 	s->counted = s->ntuples;
 	free(s->tuples);
@@ -850,6 +957,8 @@ stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
 failed:
 	if (st == ST_NOMEM)
 		say(err, errlen, "out of memory while counting");
+	if (st == ST_INTERNAL && err[0] == '\0')
+		say(err, errlen, "internal error while counting");
 	stats_free(s);
 	return st;
 }
@@ -870,6 +979,22 @@ const struct dataset_counts *
 stats_left_out(const struct stats *s)
 {
 	return &s->counts;
+}
+
+const char *
+stats_figure(const struct stats *s, size_t n, char *buf, size_t len)
+{
+	if (n >= s->k)
+		snprintf(buf, len, "%zu", n);
+	else
+		snprintf(buf, len, "fewer than %u", s->k);
+	return buf;
+}
+
+const struct sdc_work *
+stats_work(const struct stats *s)
+{
+	return &s->work;
 }
 
 /* ---- output ------------------------------------------------------------------------ */
@@ -919,13 +1044,27 @@ tprintf(struct text *t, const char *fmt, ...)
 static const char *
 count_text(const struct stats *s, const struct table *t, size_t e, char buf[32])
 {
-	if (t->flag[e] == PRIMARY)
-		snprintf(buf, 32, "<%u", s->k);
-	else if (t->flag[e] == COMPLEMENT)
+	(void)s;
+	if (t->flag[e] != SHOWN)
 		snprintf(buf, 32, "x");
 	else
 		snprintf(buf, 32, "%zu", t->v[e]);
 	return buf;
+}
+
+/* Whether table i is printed: what was asked for, when anything is. */
+static int
+printed(const struct stats *s, size_t i)
+{
+	if (!s->published)
+		return 0;
+	if (s->release)
+		return 1;
+	if (s->nby == 0)
+		return s->tables[i].b == NULL && s->tables[i].a->builtin == VAR_REPORT;
+	if (s->nby == 1)
+		return i == s->bya;
+	return i == s->nused;
 }
 
 static const char *
@@ -1050,20 +1189,51 @@ csv_cell(struct text *out, const char *s, int last)
 	tprintf(out, last ? "\r\n" : ",");
 }
 
+/* A release mixes one-way and cross-tables in one file: each row names its
+ * variables (a one-way row leaves the second pair empty). */
+static void
+csv_release(struct text *out, const struct stats *s)
+{
+	char buf[32];
+
+	tprintf(out, "variable,value,variable2,value2,count\r\n");
+	for (size_t i = 0; i < s->ntables; i++) {
+		const struct table *t = &s->tables[i];
+
+		for (size_t r = 0; r <= t->rows; r++) {
+			for (size_t c = 0; c <= (t->b ? t->cols : 0); c++) {
+				csv_cell(out, var_shown(s, t->a), 0);
+				csv_cell(out, r < t->rows ? value_text(t->a, r) : TOTAL_CODE, 0);
+				csv_cell(out, t->b ? var_shown(s, t->b) : "", 0);
+				csv_cell(out, t->b == NULL ? "" : c < t->cols ? value_text(t->b, c) :
+				    TOTAL_CODE, 0);
+				csv_cell(out, count_text(s, t, AT(t, r, c), buf), 1);
+			}
+		}
+	}
+}
+
 static void
 csv_tables(struct text *out, const struct stats *s)
 {
 	char buf[32];
 
-	if (!s->cross || s->nused == 1)
+	if (s->release) {
+		csv_release(out, s);
+		return;
+	}
+	if (s->nby < 2)
 		tprintf(out, "variable,value,count\r\n");
 	else {
-		csv_cell(out, var_shown(s, s->tables[0].a), 0);
-		csv_cell(out, var_shown(s, s->tables[0].b), 0);
+		csv_cell(out, var_shown(s, s->tables[s->nused].a), 0);
+		csv_cell(out, var_shown(s, s->tables[s->nused].b), 0);
 		tprintf(out, "count\r\n");
 	}
 	for (size_t i = 0; i < s->ntables; i++) {
 		const struct table *t = &s->tables[i];
+
+		if (!printed(s, i))
+			continue;
 
 		for (size_t r = 0; r <= t->rows; r++) {
 			for (size_t c = 0; c <= (t->b ? t->cols : 0); c++) {
@@ -1083,6 +1253,7 @@ stats_format(const struct stats *s, enum stats_format fmt, char **out, size_t *l
 {
 	const struct dataset_counts *lo = &s->counts;
 	struct text t = { NULL, 0, 0, 0 };
+	char buf[32];
 
 	*out = NULL;
 	*len = 0;
@@ -1090,19 +1261,26 @@ stats_format(const struct stats *s, enum stats_format fmt, char **out, size_t *l
 		csv_tables(&t, s);
 	} else {
 		tprintf(&t, "Anonymous statistics (k = %u)\n", s->k);
-		if (s->counted < s->k)
-			tprintf(&t, "Counted: fewer than %u records", s->k);
+		tprintf(&t, "Counted: %s records whose respondent agreed to anonymous "
+		    "statistics.\n", stats_figure(s, s->counted, buf, sizeof buf));
+		tprintf(&t, "Excluded: %s records without that consent.\n",
+		    stats_figure(s, s->no_consent, buf, sizeof buf));
+		if (lo->training > 0 || lo->damaged > 0) {
+			tprintf(&t, "Left out: %s training records, ",
+			    stats_figure(s, lo->training, buf, sizeof buf));
+			tprintf(&t, "%s that failed the integrity check.\n",
+			    stats_figure(s, lo->damaged, buf, sizeof buf));
+		}
+		if (!s->published)
+			tprintf(&t, "No table is published below %u records.\n", s->k);
 		else
-			tprintf(&t, "Counted: %zu records", s->counted);
-		tprintf(&t, " whose respondent agreed to anonymous statistics.\n");
-		tprintf(&t, "Excluded: %zu record%s without that consent.\n", s->no_consent,
-		    s->no_consent == 1 ? "" : "s");
-		if (lo->training > 0 || lo->damaged > 0)
-			tprintf(&t, "Left out: %zu training record%s, %zu that failed the integrity "
-			    "check.\n", lo->training, lo->training == 1 ? "" : "s", lo->damaged);
-		tprintf(&t, "\"<%u\" is a count from 1 to %u; \"x\" is hidden so that no such count "
-		    "can be worked out from a total.\n\n", s->k, s->k - 1);
+			tprintf(&t, "\"x\" is a hidden count (0 or more): every count from 1 to %u is "
+			    "hidden, and enough others that no combination of the published figures "
+			    "narrows a hidden count to fewer than %u possible values.\n\n", s->k - 1,
+			    s->k + 1);
 		for (size_t i = 0; i < s->ntables; i++) {
+			if (!printed(s, i))
+				continue;
 			if (s->tables[i].b != NULL)
 				table_twoway(&t, s, &s->tables[i]);
 			else

@@ -20,16 +20,31 @@
  * Declined, don't know and not asked count as "(unknown)". Two built-in
  * variables: month and year of the interview (its start).
  *
- * Suppression: a count from 1 to k-1 (cells and totals) is shown as "<k"
- * (primary suppression). Then, in every row and column of a table (a line
- * whose total is published), a second cell is hidden, shown as "x"
- * (complementary suppression), while the line has exactly one hidden cell,
- * or while its published total and the bounds of the hidden cells (1..k-1
- * for "<k", at least k for "x") would pin one hidden cell to a single value;
- * when no cell is left to hide, the line's total is hidden instead. Zero is
- * shown as 0. This protects against reading a cell back from one line's
- * total; it is not a full audit of every combination of lines, nor of
- * several tables published from overlapping queries.
+ * Population: every counted record of the vault; a form or date filter is
+ * refused (ST_INVALID), since two counts whose populations differ by a few
+ * records publish those records by subtraction.
+ *
+ * Suppression (sdc.h has the model and the proof): the tables of one
+ * population are linked (every one-way table shares the grand total; a
+ * cross-table's margins are the one-way tables of its two variables) and
+ * are suppressed together. Every query computes every one-way table and
+ * suppresses them in one run, so each prints the same whatever else was
+ * asked; a cross-table is then suppressed with those figures frozen (only
+ * its inner cells may be hidden for it; ST_INVALID when that cannot
+ * protect it). Hidden counts print as "x", and a hidden count is known
+ * only to be 0 or more: every count from 1 to k-1 is hidden, and more
+ * until GLPK finds, for every hidden count, a smallest and largest value
+ * consistent with everything the run publishes at least k apart. Zeros
+ * are shown. The grand total is always shown; below k records nothing but
+ * "fewer than k" is published. Summary figures (counted, excluded for
+ * consent, left out) below k print as "fewer than k" (stats_figure()).
+ *
+ * Not covered by a query (stats_compute): two different cross-tables are
+ * each audited with the one-way tables, not with each other; and counts
+ * taken at different times differ by the records saved in between. A
+ * release (stats_compute_release, core/release.h) closes both: all its
+ * tables are suppressed in one run, over a closed period, published once.
+ * The command line offers releases only.
  *
  * --ctdc coding: variables named by their `report:` name (only names of the
  * CTDC data standard are accepted); yes/no as 1/0; unknown as -99; age
@@ -45,6 +60,7 @@
 #include <stddef.h>
 
 #include "dataset.h"
+#include "sdc.h"
 #include "status.h"
 #include "vault.h"
 
@@ -52,6 +68,7 @@
 #define STATS_K_MIN     5      /* why: stats_check_k() */
 #define STATS_K_MAX     1000
 #define STATS_BY_MAX    2      /* fields in one cross-tabulation */
+#define STATS_CROSS_MAX 16     /* cross-tables in one release */
 
 enum stats_format {
 	STATS_TABLE,
@@ -63,10 +80,19 @@ struct stats_opts {
 	size_t nby;                 /* 0: one table per variable */
 	unsigned k;
 	int ctdc;
-	const char *form_id;        /* NULL: every form */
-	const char *since;          /* "YYYY-MM-DD" or NULL */
+	const char *form_id;        /* must be NULL (see Population) */
+	const char *since;          /* must be NULL (see Population) */
 	const char *lang;           /* labels of values in table output; NULL: default */
 	const char *forms_dir;
+};
+
+/* A release (core/release.h): every one-way table and these cross-tables,
+ * all printed, suppressed together in one run, counted over the
+ * interviews started in [from, before) ("YYYY-MM-DD"). */
+struct stats_release {
+	const char *const (*cross)[2];
+	size_t ncross;
+	const char *from, *before;
 };
 
 struct stats;
@@ -78,14 +104,25 @@ enum status stats_check_k(unsigned k, char *msg, size_t msglen);
 
 /* Counts. Needs a supervisor (ST_DENIED). ST_INVALID (err lists the
  * reportable fields) for a field that is not reportable, too many fields,
- * or a bad k. Other failures as dataset_open() and dataset_scan(). */
+ * a bad k, a form or date filter, or a cross-table that cannot be
+ * protected; ST_INTERNAL when the audit's solver fails. Other failures as dataset_open() and dataset_scan(). */
 enum status stats_compute(struct vault *v, const struct stats_opts *o, struct stats **out,
     char *err, size_t errlen);
+/* The same for a release: o->by must be empty (ST_INVALID). */
+enum status stats_compute_release(struct vault *v, const struct stats_opts *o,
+    const struct stats_release *rel, struct stats **out, char *err, size_t errlen);
 void stats_free(struct stats *s);
 
 size_t stats_counted(const struct stats *s);      /* consented, counted */
 size_t stats_no_consent(const struct stats *s);   /* excluded: no statistics consent */
 const struct dataset_counts *stats_left_out(const struct stats *s);
+
+/* n as it may be printed: the number when n >= k, else "fewer than k".
+ * Returns buf. */
+const char *stats_figure(const struct stats *s, size_t n, char *buf, size_t len);
+
+/* The audit's work (linear programs solved, cells hidden). */
+const struct sdc_work *stats_work(const struct stats *s);
 
 /* The tables as text (table: aligned, with a header saying what was
  * counted and what was excluded; csv: RFC 4180, header row first). *out is

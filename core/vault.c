@@ -157,7 +157,8 @@ static const char *const db_names[DB_COUNT] = {
 
 enum kind {
 	KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM, KIND_DEBRIEF,
-	KIND_LISTING
+	KIND_LISTING,
+	KIND_RELEASE,       /* statistics releases: the block at the end */
 };
 
 static const struct {
@@ -176,6 +177,10 @@ static const struct {
 	/* The listing repeats summaries: it shares their key, and the kind
 	 * name keeps a chunk from opening as a summary or the reverse. */
 	[KIND_LISTING] = { "listing", CRYPTO_PURPOSE_SUMMARY,     DB_LISTING },
+	/* Releases live in their own table, opened by name (RELEASES_DB):
+	 * .db is not used for them. They share the summary key; the kind name
+	 * keeps them apart. */
+	[KIND_RELEASE] = { "release", CRYPTO_PURPOSE_SUMMARY,     DB_META },
 };
 
 /* Whether table i must exist in this vault (see enum db). */
@@ -5523,4 +5528,122 @@ vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES], const unsigned 
 	st = env_open(v, k, &key, &val, owner, plain, plainlen);
 	vault_close(v);
 	return st;
+}
+
+/* ---- statistics releases ----------------------------------------------------
+ *
+ * The table "releases", created by the first release: key "plan" or a
+ * period name, value an envelope "release" (owner: the supervisor who
+ * made it). Every item is written once (MDB_NOOVERWRITE) and never
+ * changed or deleted: a release, once published, stays what it was.
+ */
+
+#define RELEASES_DB "releases"
+
+struct release_put_arg {
+	const char *name, *json, *plan;
+	size_t len, plan_len;
+};
+
+static int
+release_item_put(struct vault *v, MDB_txn *txn, MDB_dbi dbi, const char *name,
+    const char *content, size_t clen)
+{
+	MDB_val key = { strlen(name), unconst(name) };
+	MDB_val val = { env_size(strlen(v->user), clen), NULL };
+	enum status st;
+	int rc;
+
+	rc = mdb_put(txn, dbi, &key, &val, MDB_NOOVERWRITE | MDB_RESERVE);
+	if (rc == MDB_KEYEXIST) {
+		fail(v, ST_EXISTS, "%s has already been released: a release is never replaced",
+		    name);
+		return txn_fail(v, ST_EXISTS);
+	}
+	if (rc != 0)
+		return rc;
+	st = env_seal(v, KIND_RELEASE, &key, v->user, content, clen, val.mv_data);
+	return st == ST_OK ? 0 : txn_fail(v, st);
+}
+
+static int
+release_put_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const struct release_put_arg *a = argp;
+	MDB_dbi dbi;
+	int rc;
+
+	if ((rc = mdb_dbi_open(txn, RELEASES_DB, MDB_CREATE, &dbi)) != 0)
+		return rc;
+	if (a->plan != NULL && (rc = release_item_put(v, txn, dbi, VAULT_RELEASE_PLAN, a->plan,
+	    a->plan_len)) != 0)
+		return rc;
+	return release_item_put(v, txn, dbi, a->name, a->json, a->len);
+}
+
+static enum status
+release_name_check(struct vault *v, const char *name)
+{
+	if (name == NULL || *name == '\0' || strlen(name) > VAULT_RELEASE_NAME_MAX)
+		return fail(v, ST_INVALID, "a release name is 1 to %d characters",
+		    VAULT_RELEASE_NAME_MAX);
+	return ST_OK;
+}
+
+enum status
+vault_release_put(struct vault *v, const char *name, const char *json, size_t len,
+    const char *plan, size_t plan_len)
+{
+	struct release_put_arg arg = { name, json, plan, len, plan_len };
+	enum status st;
+
+	if ((st = vault_require(v, VAULT_RIGHT_STATS)) != ST_OK ||
+	    (st = release_name_check(v, name)) != ST_OK ||
+	    (st = check_content(v, json, len, "release", 0)) != ST_OK ||
+	    (plan != NULL && (st = check_content(v, plan, plan_len, "release plan", 0)) != ST_OK))
+		return st;
+	if (strcmp(name, VAULT_RELEASE_PLAN) == 0)
+		return fail(v, ST_INVALID, "'%s' is not a period", name);
+	return write_txn(v, "saving the release", release_put_txn, &arg);
+}
+
+enum status
+vault_release_get(struct vault *v, const char *name, char **json, size_t *len)
+{
+	char owner[VAULT_USER_MAX + 1];
+	MDB_val key, val;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	enum status st;
+	int rc;
+
+	*json = NULL;
+	*len = 0;
+	if ((st = vault_require(v, VAULT_RIGHT_STATS)) != ST_OK ||
+	    (st = release_name_check(v, name)) != ST_OK)
+		return st;
+	key.mv_size = strlen(name);
+	key.mv_data = unconst(name);
+	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return fail_mdb(v, rc, "reading the vault");
+	rc = mdb_dbi_open(txn, RELEASES_DB, 0, &dbi);
+	if (rc == 0)
+		rc = mdb_get(txn, dbi, &key, &val);
+	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+		mdb_txn_abort(txn);
+		return fail(v, ST_NOTFOUND, "%s has not been released", name);
+	}
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return fail_mdb(v, rc, "reading the vault");
+	}
+	st = env_open(v, KIND_RELEASE, &key, &val, owner, json, len);
+	mdb_txn_abort(txn);
+	if (st != ST_OK) {
+		char what[VAULT_RELEASE_NAME_MAX + 16];
+
+		snprintf(what, sizeof what, "release %s", name);
+		return fail_open(v, st, what);
+	}
+	return ST_OK;
 }

@@ -448,4 +448,17 @@ enum status vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES],
     const unsigned char vk[32], const char *kind, const void *slot, size_t slotlen,
     const void *env, size_t len, char owner[VAULT_USER_MAX + 1], char **plain, size_t *plainlen);
 
+/* ---- statistics releases (core/release.h) ----
+ * Sealed items of kind "release" in their own table, written once and never
+ * replaced: the release plan under the name VAULT_RELEASE_PLAN, and one
+ * release per period name. Supervisors only (VAULT_RIGHT_STATS).
+ * put stores json under name, and plan (when not NULL) under the plan's
+ * name, in one transaction; ST_EXISTS when either is there already. get
+ * gives a copy to free with vault_plain_free(); ST_NOTFOUND when absent. */
+#define VAULT_RELEASE_PLAN     "plan"
+#define VAULT_RELEASE_NAME_MAX 32
+enum status vault_release_put(struct vault *v, const char *name, const char *json, size_t len,
+    const char *plan, size_t plan_len);
+enum status vault_release_get(struct vault *v, const char *name, char **json, size_t *len);
+
 #endif

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages Intake needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
+# libglpk-dev: the linear programs that audit statistics' suppression.
 # dialog is only the baseline `make bench` compares the screens against.
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
-libyaml-dev libjansson-dev libunistring-dev libcmocka-dev tmux locales clang
+libyaml-dev libjansson-dev libunistring-dev libcmocka-dev libglpk-dev tmux locales clang
 dialog"
 
 missing=""

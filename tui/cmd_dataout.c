@@ -19,10 +19,12 @@
 
 #include "bundle.h"
 #include "cli.h"
+#include "ctdc.h"
 #include "dataset.h"
 #include "export.h"
 #include "formdir.h"
 #include "outsafe.h"
+#include "release.h"
 #include "secret.h"
 #include "stats.h"
 #include "vault.h"
@@ -99,6 +101,54 @@ report_left_out(const struct dataset_counts *n)
 
 /* ---- export ---------------------------------------------------------------- */
 
+/* export --format ctdc: the CTDC case-level file (core/ctdc.h). */
+static int
+export_ctdc(struct cli *c)
+{
+	char err[512] = "", dir[PATH_MAX], detail[PATH_MAX + 64];
+	struct ctdc_result r;
+	struct vault *v = NULL;
+	enum status st;
+	int rc, fd;
+
+	if (c->out == NULL || c->argc != 0 || c->form != NULL || c->since != NULL ||
+	    c->lang != NULL) {
+		fprintf(stderr, "intake: usage: intake export --format ctdc --out FILE (every "
+		    "likely or possible victim who agreed to statistics; no --form, --since or "
+		    "--lang)\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_supervisor(c, "export records", &v)) != EXIT_OK)
+		return rc;
+	forms_dir(dir, sizeof dir);
+	if ((fd = export_create(c->out, err, sizeof err)) < 0) {
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
+	fprintf(stderr, "intake: warning: %s is PLAINTEXT case-level data: share it only under "
+	    "a data-sharing agreement, and delete it when done.\n", c->out);
+	st = ctdc_write(v, fd, dir, &r, err, sizeof err);
+	if (close(fd) != 0 && st == ST_OK) {
+		st = ST_IO;
+		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
+	}
+	if (st != ST_OK) {
+		unlink(c->out);
+		rc = cli_fail(st, err);
+		fprintf(stderr, "intake: nothing was exported (%s removed)\n", c->out);
+		goto out;
+	}
+	report_left_out(&r.counts);
+	printf("Exported %zu person%s to %s (CTDC); %zu likely or possible victim%s left out "
+	    "without statistics consent.\n", r.rows, r.rows == 1 ? "" : "s", c->out,
+	    r.no_consent, r.no_consent == 1 ? "" : "s");
+	snprintf(detail, sizeof detail, "ctdc, %zu records, to %s", r.rows, c->out);
+	audit_note(v, "export", detail);
+out:
+	vault_close(v);
+	return rc;
+}
+
 int
 cmd_export(struct cli *c)
 {
@@ -109,10 +159,12 @@ cmd_export(struct cli *c)
 	enum status st;
 	int rc, fd;
 
+	if (c->format != NULL && strcmp(c->format, "ctdc") == 0)
+		return export_ctdc(c);
 	if (c->format != NULL && strcmp(c->format, "jsonl") == 0)
 		o.format = EXPORT_JSONL;
 	else if (c->format != NULL && strcmp(c->format, "csv") != 0) {
-		fprintf(stderr, "intake: --format is csv or jsonl\n");
+		fprintf(stderr, "intake: --format is csv, jsonl or ctdc\n");
 		return EXIT_USAGE;
 	}
 	if (c->out == NULL || c->argc != 0) {
@@ -178,12 +230,11 @@ print_stats(const char *text, size_t len)
 int
 cmd_stats(struct cli *c)
 {
-	char err[1536] = "", dir[PATH_MAX], detail[256], *by_copy = NULL, *text = NULL;
-	const char *fields[BY_MAX];
-	struct stats_opts o;
-	struct stats *s = NULL;
+	char err[1536] = "", dir[PATH_MAX], detail[256], *by_copy = NULL;
+	const char *cross[RELEASE_CROSS_MAX][2];
+	struct release_opts o;
+	struct release_result r = { NULL, NULL, 0, 0, 0 };
 	struct vault *v = NULL;
-	size_t len;
 	enum status st;
 	int rc, csv = 0;
 
@@ -194,63 +245,68 @@ cmd_stats(struct cli *c)
 		fprintf(stderr, "intake: --format is table or csv\n");
 		return EXIT_USAGE;
 	}
-	if (c->argc != 0) {
-		fprintf(stderr, "intake: usage: intake stats [--by FIELD[,FIELD]] [--k N] "
-		    "[--format table|csv] [--ctdc]\n");
+	if (c->argc != 1) {
+		fprintf(stderr, "intake: usage: intake stats PERIOD [--by A,B[;C,D...]] [--k N] "
+		    "[--format table|csv] [--ctdc]\n"
+		    "intake: PERIOD is a year (2025), a quarter (2025-Q2) or a month (2025-04): "
+		    "statistics are published as releases of closed periods, never as queries\n");
 		return EXIT_USAGE;
 	}
-	o.k = c->k_set ? (unsigned)c->k : STATS_K_DEFAULT;
-	if (stats_check_k(o.k, err, sizeof err) != ST_OK) {
+	if (c->since != NULL || c->form != NULL || c->lang != NULL) {
+		fprintf(stderr, "intake: stats takes no --since, --form or --lang: a release counts "
+		    "every interview of its period, so that no two published populations differ "
+		    "by a few records\n");
+		return EXIT_USAGE;
+	}
+	o.period = c->argv[0];
+	o.k = c->k_set ? (unsigned)c->k : 0;
+	if (c->k_set && stats_check_k(o.k, err, sizeof err) != ST_OK) {
 		fprintf(stderr, "intake: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (check_since(c) != 0)
-		return EXIT_USAGE;
 	if (c->by != NULL) {
 		char *save = NULL, *tok;
 
 		if ((by_copy = strdup(c->by)) == NULL)
 			return cli_fail(ST_NOMEM, NULL);
-		for (tok = strtok_r(by_copy, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			if (o.nby == BY_MAX) {
+		/* "a,b;c,d": cross-tables separated by ';', fields by ','. */
+		for (tok = strtok_r(by_copy, ";", &save); tok != NULL;
+		    tok = strtok_r(NULL, ";", &save)) {
+			char *comma = strchr(tok, ',');
+
+			if (comma == NULL || strchr(comma + 1, ',') != NULL || comma == tok ||
+			    comma[1] == '\0' || o.ncross == RELEASE_CROSS_MAX) {
+				fprintf(stderr, "intake: --by names cross-tables of two fields each, "
+				    "as A,B;C,D (at most %d)\n", RELEASE_CROSS_MAX);
 				free(by_copy);
-				fprintf(stderr, "intake: --by takes at most %d fields\n", STATS_BY_MAX);
 				return EXIT_USAGE;
 			}
-			fields[o.nby++] = tok;
+			*comma = '\0';
+			cross[o.ncross][0] = tok;
+			cross[o.ncross++][1] = comma + 1;
 		}
-		o.by = fields;
+		o.cross = (const char *const (*)[2])cross;
 	}
 	o.ctdc = c->ctdc;
-	o.form_id = c->form;
-	o.since = c->since;
-	o.lang = c->lang;
 	if ((rc = open_supervisor(c, "produce statistics", &v)) != EXIT_OK)
 		goto out;
 	forms_dir(dir, sizeof dir);
 	o.forms_dir = dir;
-	if ((st = stats_compute(v, &o, &s, err, sizeof err)) != ST_OK ||
-	    (st = stats_format(s, csv ? STATS_CSV : STATS_TABLE, &text, &len)) != ST_OK) {
+	if ((st = release_get(v, &o, &r, err, sizeof err)) != ST_OK) {
 		rc = cli_fail(st, err);
 		goto out;
 	}
-	print_stats(text, len);
-	if (csv) {
-		if (stats_counted(s) < o.k)
-			fprintf(stderr, "intake: counted fewer than %u records", o.k);
-		else
-			fprintf(stderr, "intake: counted %zu records", stats_counted(s));
-		fprintf(stderr, " whose respondent agreed to anonymous statistics; excluded %zu "
-		    "without that consent\n", stats_no_consent(s));
-		report_left_out(stats_left_out(s));
-	}
-	snprintf(detail, sizeof detail, "k %u, by %.120s%s", o.k, c->by ? c->by : "(each field)",
-	    o.ctdc ? ", ctdc" : "");
+	if (csv)
+		print_stats(r.csv, r.csv_len);
+	else
+		print_stats(r.table, r.table_len);
+	if (!r.made)
+		fprintf(stderr, "intake: %s was released before: these are its published figures\n",
+		    o.period);
+	snprintf(detail, sizeof detail, "release %.32s%s", o.period, r.made ? ", made" : "");
 	audit_note(v, "stats", detail);
 out:
-	free(text);
-	stats_free(s);
+	release_result_free(&r);
 	free(by_copy);
 	vault_close(v);
 	return rc;

@@ -36,6 +36,15 @@ check "export file is 0600" test "$(stat -c %a "$T/x.csv")" = 600
 check "export has a header and three rows" test "$(grep -c . "$T/x.csv")" = 4
 check "export names the columns" grep -q '^_case,_record_id,_form,' "$T/x.csv"
 
+# The CTDC case-level file: the standard's columns, one row per person.
+run "$INTAKE" export --format ctdc --out "$T/ctdc.csv" $AS_SUP </dev/null
+expect "CTDC export writes a file" 0 "Exported 3 persons"
+check "CTDC file is 0600" test "$(stat -c %a "$T/ctdc.csv")" = 600
+check "CTDC file starts with the standard's columns" grep -q '^yearOfRegistration,Datasource,gender,ageBroad,majorityStatus,majorityStatusAtExploit,majorityEntry,citizenship,meansOfControlDebtBondage,' "$T/ctdc.csv"
+check "CTDC rows code ages and documents" grep -q ',Case Management,-99,21--23,Adult,-99,-99,-99,' "$T/ctdc.csv"
+run "$INTAKE" export --format ctdc --out "$T/ctdc2.csv" --since 2020-01-01 $AS_SUP </dev/null
+expect "CTDC export takes no filter" 2 "no --form, --since or"
+
 cp "$T/x.csv" "$T/x.before"
 run "$INTAKE" export --format csv --out "$T/x.csv" $AS_SUP </dev/null
 expect "export refuses an existing file" 1 "already exists"
@@ -47,7 +56,7 @@ run "$INTAKE" export --format csv --out "$T/nodir/x.csv" $AS_SUP </dev/null
 expect "export into a missing directory" 1 "does not exist"
 
 run "$INTAKE" export --format xml --out "$T/y.csv" $AS_SUP </dev/null
-expect "unknown export format" 2 "csv or jsonl"
+expect "unknown export format" 2 "csv, jsonl or ctdc"
 run "$INTAKE" export --out "$T/y.csv" --since 2024-13-01 $AS_SUP </dev/null
 expect "bad --since date" 2 "YYYY-MM-DD"
 run "$INTAKE" export --out "$T/y.csv" --vault "$V" --user bo --passphrase-file "$INT" </dev/null
@@ -58,21 +67,41 @@ expect "JSON Lines export" 0 "Exported 3 records"
 check "JSON Lines carries labels" grep -q '"labels"' "$T/y.jsonl"
 
 # ---- stats ----
+# Releases of closed periods only. The records here were saved today, so a
+# past period is released empty ("fewer than k") and today's is refused.
 run "$INTAKE" stats $AS_SUP </dev/null
-expect "stats counts consenting records" 0 "Counted: fewer than 11 records"
-expect "stats hides small counts" 0 "<11"
-run "$INTAKE" stats --k 1 $AS_SUP </dev/null
+expect "stats without a period is refused" 2 "never as queries"
+year=$(date -u +%Y)
+run "$INTAKE" stats "$year" $AS_SUP </dev/null
+expect "an open period is not released" 6 "has not ended"
+run "$INTAKE" stats 2020-Q1 --by age_band,job_different $AS_SUP </dev/null
+expect "a closed period is released" 0 "Release 2020-Q1: interviews started from 2020-01-01 to 2020-03-31"
+expect "a release below k publishes no table" 0 "No table is published below 11 records"
+check "a release prints no exact small count" sh -c "! grep -Eq '(Counted|Excluded): [0-9]' '$T/out'"
+cp "$T/out" "$T/first-release"
+run "$INTAKE" stats 2020-Q1 $AS_SUP </dev/null
+expect "asking again says it was released" 0 "was released before"
+check "asking again prints the same release" cmp -s "$T/out" "$T/first-release"
+run "$INTAKE" stats 2020-Q1 --format csv $AS_SUP </dev/null
+expect "a release as CSV" 0 "variable,value,variable2,value2,count"
+run "$INTAKE" stats 2020-02 $AS_SUP </dev/null
+expect "a month after quarters is refused" 6 "releases statistics by quarter"
+run "$INTAKE" stats 2020 $AS_SUP </dev/null
+expect "a year over released quarters is refused" 6 "releases statistics by quarter"
+run "$INTAKE" stats 2020-Q2 --by sector,job_different $AS_SUP </dev/null
+expect "other cross-tables than the plan's are refused" 6 "cross-tables age_band,job_different"
+run "$INTAKE" stats 2020-Q2 $AS_SUP </dev/null
+expect "the next quarter is released under the plan" 0 "Release 2020-Q2"
+check "the next quarter is a new release" sh -c "! grep -q 'released before' '$T/err'"
+run "$INTAKE" stats 2020-Q3 --since 2020-08-01 $AS_SUP </dev/null
+expect "stats refuse a date filter" 2 "no --since, --form or --lang"
+run "$INTAKE" stats 2020-Q3 --form screening-short $AS_SUP </dev/null
+expect "stats refuse a form filter" 2 "no --since, --form or --lang"
+run "$INTAKE" stats 2020-Q3 --k 1 $AS_SUP </dev/null
 expect "--k 1 is refused with the reason" 2 "unique individuals"
-run "$INTAKE" stats --by nationality $AS_SUP </dev/null
-expect "a field that is not reportable" 6 "Reportable fields: ageBroad"
-run "$INTAKE" stats --by danger_now $AS_SUP </dev/null
-expect "a question without report:" 6 "no report: key"
-run "$INTAKE" stats --by age_band,job_different --format csv --k 5 $AS_SUP </dev/null
-expect "stats as CSV" 0 "age_band,job_different,count"
-check "CSV stats keep the summary off stdout" sh -c "! grep -q Counted '$T/out'"
-run "$INTAKE" stats --by ageBroad --ctdc --format csv $AS_SUP </dev/null
-expect "stats under CTDC codes" 0 "ageBroad,21--23,<11"
-run "$INTAKE" stats --vault "$V" --user bo --passphrase-file "$INT" </dev/null
+run "$INTAKE" stats 2020-Q5 $AS_SUP </dev/null
+expect "a bad period is refused" 6 "is not a period"
+run "$INTAKE" stats 2020-Q3 --vault "$V" --user bo --passphrase-file "$INT" </dev/null
 expect "an interviewer cannot run stats" 7
 
 # ---- keys and bundles ----
