@@ -231,8 +231,10 @@ shortest_digits(double v, char dig[24], int *e10)
 	return n;
 }
 
-const char *
-expr_format_number(double v, char buf[32])
+/* A number as string() writes it: as ODK Collect (Java) writes a double,
+ * except that whole numbers below 1e15 are written in full. */
+static const char *
+number_text(double v, char buf[32])
 {
 	char dig[24];
 	int n, e10, k = 0;
@@ -277,6 +279,28 @@ expr_format_number(double v, char buf[32])
 	for (int d = 1; d < n; d++)
 		buf[k++] = dig[d];
 	snprintf(buf + k, 32 - (size_t)k, "E%d", e10);
+	return buf;
+}
+
+const char *
+expr_format_number(double v, char buf[32])
+{
+	if (isnan(v))
+		return strcpy(buf, "NaN");
+	if (isinf(v))
+		return strcpy(buf, v < 0 ? "-Infinity" : "Infinity");
+	if (v == 0)
+		return strcpy(buf, "0");
+	if (v == trunc(v) && fabs(v) < 1e15) {
+		snprintf(buf, 32, "%.0f", v);
+		return buf;
+	}
+	snprintf(buf, 32, "%.15g", v);
+	/* The C library writes the locale's decimal point; the form language
+	 * always uses '.'. */
+	for (char *p = buf; *p; p++)
+		if (!is_digit(*p) && *p != '-' && *p != '+' && *p != 'e')
+			*p = '.';
 	return buf;
 }
 
@@ -1967,7 +1991,7 @@ to_text(struct expr_value v, char buf[32], size_t *len)
 		s = v.num != 0 ? "true" : "false";
 		break;
 	case EXPR_V_NUMBER:
-		s = expr_format_number(v.num, buf);
+		s = number_text(v.num, buf);
 		break;
 	case EXPR_V_STRING:
 		*len = v.len;

@@ -195,11 +195,10 @@ const char *expr_text(const struct expr *e);
  */
 double expr_parse_number(const char *s, size_t len);
 
-/* Formats a number as string() does, without locale: NaN, Infinity,
- * -Infinity; a whole number (within 1e-12) below 1e15 without a decimal
- * point; others with the fewest digits that read back as the same double,
- * in plain notation from 0.001 to 1e7 and as 1.5E-4 / 1.0E21 outside it (as
- * Java prints a double). buf needs 32 bytes. */
+/* Formats a number for people to read (answers, exports), without locale:
+ * integers below 1e15 without a decimal point, others with up to 15
+ * significant digits. string() in an expression writes numbers as ODK
+ * Collect does instead (see forms/README.md). buf needs 32 bytes. */
 const char *expr_format_number(double v, char buf[32]);
 
 #endif
