@@ -1564,6 +1564,119 @@ join_types(int ta, int tb)
 	return S_ANY;
 }
 
+#define REGEX_MAX_LEN   512
+#define REGEX_MAX_SIZE  2000    /* estimated automaton positions */
+#define REGEX_MAX_COUNT 255     /* largest count in {m,n} */
+
+/*
+ * Refuses a pattern whose compiled form would be huge or slow: the C
+ * library copies the operand of {m,n} m..n times, so nested or stacked
+ * repetitions multiply (x{1,100}{1,100}{1,100} takes gigabytes), and back-
+ * references make matching exponential. Estimates the size of the pattern
+ * with repetitions expanded; not a matcher. Returns the byte offset of the
+ * problem and a reason, or NULL.
+ */
+static const char *
+regex_refused(const char *s, size_t len, size_t *at)
+{
+	enum { MAXD = 32 };
+	double cur[MAXD + 1] = {0}, last = 0;
+	int d = 0;
+	bool after_quant = true;        /* a quantifier here has no operand */
+
+	if (len > REGEX_MAX_LEN) {
+		*at = REGEX_MAX_LEN;
+		return "it is longer than 512 bytes";
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		double atom = 1;
+
+		*at = i;
+		switch (c) {
+		case '\\':
+			if (i + 1 < len && s[i + 1] >= '1' && s[i + 1] <= '9')
+				return "back-references (\\1 ... \\9) are not supported";
+			i++;
+			break;
+		case '[':
+			i++;
+			if (i < len && s[i] == '^')
+				i++;
+			if (i < len && s[i] == ']')
+				i++;
+			while (i < len && s[i] != ']') {
+				if (s[i] == '[' && i + 1 < len && strchr(":.=", s[i + 1])) {
+					char close = s[i + 1];
+
+					for (i += 2; i + 1 < len && !(s[i] == close && s[i + 1] == ']'); i++)
+						;
+					i++;
+				}
+				i++;
+			}
+			break;
+		case '(':
+			if (d == MAXD)
+				return "groups are nested too deep";
+			cur[++d] = 0;
+			after_quant = true;
+			continue;
+		case ')':
+			if (d == 0)
+				break;
+			atom = cur[d--] + 1;
+			break;
+		case '|':
+			after_quant = true;
+			continue;
+		case '*':
+		case '+':
+		case '?':
+		case '{': {
+			double count = 2;
+
+			if (after_quant)
+				return "a repetition follows another repetition (or nothing): write one, or group with ( )";
+			if (c == '{') {
+				unsigned long m = 0, n = 0;
+				bool comma = false, nset = false;
+
+				for (i++; i < len && s[i] != '}'; i++) {
+					if (s[i] == ',')
+						comma = true;
+					else if (is_digit(s[i]) && !comma && m <= REGEX_MAX_COUNT)
+						m = m * 10 + (unsigned long)(s[i] - '0');
+					else if (is_digit(s[i]) && comma && n <= REGEX_MAX_COUNT) {
+						n = n * 10 + (unsigned long)(s[i] - '0');
+						nset = true;
+					}
+				}
+				if (m > REGEX_MAX_COUNT || n > REGEX_MAX_COUNT)
+					return "a count in {m,n} is above 255";
+				count = (double)(nset ? n : comma ? m + 1 : m);
+				if (count < 1)
+					count = 1;
+			}
+			cur[d] += last * (count - 1);
+			last *= count;
+			after_quant = true;
+			if (cur[d] > REGEX_MAX_SIZE)
+				return "its repetitions make it too large: use smaller counts or fewer nested repetitions";
+			continue;
+		}
+		default:
+			break;
+		}
+		last = atom;
+		cur[d] += atom;
+		after_quant = false;
+		if (cur[d] > REGEX_MAX_SIZE)
+			return "its repetitions make it too large: use smaller counts or fewer nested repetitions";
+	}
+	return NULL;
+}
+
 /* Compiles the pattern of regex() at check time, anchored at both ends: ODK
  * Collect matches the whole value. POSIX extended syntax; Java's shorthand
  * classes that POSIX lacks are refused rather than read as letters. */
@@ -1581,6 +1694,17 @@ check_regex(struct checker *c, struct node *n, const struct node *pat)
 		return -1;
 	}
 	src = e->pool + pat->str;
+	{
+		size_t at = 0;
+		const char *why = regex_refused(src, pat->len, &at);
+
+		if (why) {
+			unsigned col = pat->col + 1 + (unsigned)utf8_count(src, at);
+
+			cfail(c, col, "regex() pattern at column %u is refused: %s", col, why);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i + 1 < pat->len; i++) {
 		if (src[i] != '\\')
 			continue;

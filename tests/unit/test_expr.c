@@ -454,6 +454,12 @@ type_errors(void **state)
 	expect_error("regex(${name}, ${name})", 16, "needs its pattern in quotes");
 	expect_error("regex(${name}, '\\d+')", 17, "write [0-9]");
 	expect_error("regex(${name}, '(')", 16, "not a valid regular expression");
+	/* patterns the C library would take gigabytes or exponential time on */
+	expect_error("regex(${name}, 'x{1,100}{1,100}{1,100}')", 25, "a repetition follows another repetition");
+	expect_error("regex(${name}, '(x{1,100}){1,100}')", 27, "too large");
+	expect_error("regex(${name}, 'ab+++')", 20, "a repetition follows another repetition");
+	expect_error("regex(${name}, '(a)\\1')", 20, "back-references");
+	expect_error("regex(${name}, 'a{300}')", 18, "above 255");
 	expect_error("date('1983-09-31') = ${dob}", 6, "is not a date");
 	expect_error("jr:choice-name(${job}, '${job}')", 1, "not supported");
 	expect_error("concat(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33)", 95, "more than 32 arguments (argument 33 at column 95)");
