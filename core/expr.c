@@ -1,10 +1,16 @@
-#include <locale.h>
+/*
+ * expr.c — the form expression language: lexer, recursive-descent parser,
+ * type checker and evaluator (see expr.h for the contract and the rules,
+ * forms/README.md for the same rules as form authors read them).
+ */
 #include <math.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "expr.h"
 
@@ -18,33 +24,62 @@ enum fn {
 	F_SELECTED, F_COUNT_SELECTED, F_INDICATOR, F_COUNT_INDICATORS,
 	F_ANSWERED, F_DECLINED, F_DONT_KNOW, F_STRING_LENGTH, F_NOT,
 	F_TRUE, F_FALSE, F_TODAY, F_INT, F_NUMBER,
+	F_IF, F_COALESCE, F_CONCAT, F_REGEX, F_CONTAINS, F_STARTS_WITH,
+	F_ENDS_WITH, F_SUBSTRING_BEFORE, F_SUBSTRING_AFTER, F_NORMALIZE_SPACE,
+	F_ROUND, F_ABS, F_POW, F_MIN, F_MAX, F_BOOLEAN, F_STRING,
+	F_FORMAT_DATE, F_DATE, F_DECIMAL_DATE_TIME, F_NOW,
 };
+
+#define ANY EXPR_MAX_ARGS
 
 static const struct {
 	const char *name;
-	unsigned char nargs;
+	unsigned char minargs, maxargs;
 	const char *usage;
 } fns[] = {
-	[F_SELECTED]         = {"selected", 2, "selected(${q}, 'value')"},
-	[F_COUNT_SELECTED]   = {"count-selected", 1, "count-selected(${q})"},
-	[F_INDICATOR]        = {"indicator", 1, "indicator('id')"},
-	[F_COUNT_INDICATORS] = {"count-indicators", 1, "count-indicators('strong')"},
-	[F_ANSWERED]         = {"answered", 1, "answered(${q})"},
-	[F_DECLINED]         = {"declined", 1, "declined(${q})"},
-	[F_DONT_KNOW]        = {"dont-know", 1, "dont-know(${q})"},
-	[F_STRING_LENGTH]    = {"string-length", 1, "string-length(${q})"},
-	[F_NOT]              = {"not", 1, "not(${q} = 'yes')"},
-	[F_TRUE]             = {"true", 0, "true()"},
-	[F_FALSE]            = {"false", 0, "false()"},
-	[F_TODAY]            = {"today", 0, "today()"},
-	[F_INT]              = {"int", 1, "int(${q})"},
-	[F_NUMBER]           = {"number", 1, "number(${q})"},
+	[F_SELECTED]         = {"selected", 2, 2, "selected(${q}, 'value')"},
+	[F_COUNT_SELECTED]   = {"count-selected", 1, 1, "count-selected(${q})"},
+	[F_INDICATOR]        = {"indicator", 1, 1, "indicator('id')"},
+	[F_COUNT_INDICATORS] = {"count-indicators", 1, 1, "count-indicators('strong')"},
+	[F_ANSWERED]         = {"answered", 1, 1, "answered(${q})"},
+	[F_DECLINED]         = {"declined", 1, 1, "declined(${q})"},
+	[F_DONT_KNOW]        = {"dont-know", 1, 1, "dont-know(${q})"},
+	[F_STRING_LENGTH]    = {"string-length", 1, 1, "string-length(${q})"},
+	[F_NOT]              = {"not", 1, 1, "not(${q} = 'yes')"},
+	[F_TRUE]             = {"true", 0, 0, "true()"},
+	[F_FALSE]            = {"false", 0, 0, "false()"},
+	[F_TODAY]            = {"today", 0, 0, "today()"},
+	[F_INT]              = {"int", 1, 1, "int(${q})"},
+	[F_NUMBER]           = {"number", 1, 1, "number(${q})"},
+	[F_IF]               = {"if", 3, 3, "if(${q} = 'yes', 1, 0)"},
+	[F_COALESCE]         = {"coalesce", 2, 2, "coalesce(${q}, 'none')"},
+	[F_CONCAT]           = {"concat", 0, ANY, "concat(${q}, ' ', ${r})"},
+	[F_REGEX]            = {"regex", 2, 2, "regex(., '[0-9]{10}')"},
+	[F_CONTAINS]         = {"contains", 2, 2, "contains(${q}, 'text')"},
+	[F_STARTS_WITH]      = {"starts-with", 2, 2, "starts-with(${q}, 'text')"},
+	[F_ENDS_WITH]        = {"ends-with", 2, 2, "ends-with(${q}, 'text')"},
+	[F_SUBSTRING_BEFORE] = {"substring-before", 2, 2, "substring-before(${q}, ' ')"},
+	[F_SUBSTRING_AFTER]  = {"substring-after", 2, 2, "substring-after(${q}, ' ')"},
+	[F_NORMALIZE_SPACE]  = {"normalize-space", 1, 1, "normalize-space(${q})"},
+	[F_ROUND]            = {"round", 1, 2, "round(${q}, 2)"},
+	[F_ABS]              = {"abs", 1, 1, "abs(${q})"},
+	[F_POW]              = {"pow", 2, 2, "pow(${q}, 2)"},
+	[F_MIN]              = {"min", 1, ANY, "min(${q}, ${r})"},
+	[F_MAX]              = {"max", 1, ANY, "max(${q}, ${r})"},
+	[F_BOOLEAN]          = {"boolean", 1, 1, "boolean(${q})"},
+	[F_STRING]           = {"string", 1, 1, "string(${q})"},
+	[F_FORMAT_DATE]      = {"format-date", 2, 2, "format-date(${q}, '%d/%m/%Y')"},
+	[F_DATE]             = {"date", 1, 1, "date('2024-01-31')"},
+	[F_DECIMAL_DATE_TIME] = {"decimal-date-time", 1, 1, "decimal-date-time(${q})"},
+	[F_NOW]              = {"now", 0, 0, "now()"},
 };
 #define NFNS (sizeof fns / sizeof fns[0])
 
 /* Static types found by expr_check. S_EMPTY is the literal '' which may be
- * compared with anything ("is it unanswered?"). */
-enum stype { S_BOOL, S_NUM, S_STR, S_EMPTY };
+ * compared with anything ("is it unanswered?"); S_DATE is text that holds a
+ * date (a date question, today(), date()); S_ANY is if() or coalesce() whose
+ * branches differ, checked no further. */
+enum stype { S_BOOL, S_NUM, S_STR, S_EMPTY, S_DATE, S_ANY };
 
 /*
  * The tree is a flat array: children are always created before their
@@ -58,8 +93,10 @@ struct node {
 	unsigned char nargs;
 	unsigned char stype;
 	unsigned col;
-	int a, b;               /* children, -1 if none */
-	int ival;               /* N_REF: ref index; N_CALL: indicator index or level */
+	int a, b;               /* children, -1 if none; N_CALL: arguments 1, 2 */
+	int argv;               /* N_CALL: offset of its arguments in expr.argv */
+	int ival;               /* N_REF: ref index; N_CALL: indicator index,
+	                         * level, or regex index */
 	size_t str, len;        /* N_STR: offset and length in pool */
 	double num;
 };
@@ -83,18 +120,22 @@ struct expr {
 	struct ref *refs;
 	int nrefs;
 	int *slots;
+	int *argv;              /* arguments of every call, each call's in a row */
+	int nargv;
+	regex_t *regexes;       /* regex() patterns, compiled by expr_check */
+	int nregexes;
+	char *scratch;          /* EXPR_SCRATCH bytes if any call builds text */
 	bool checked;
 };
 
 /* ---- numbers ---------------------------------------------------------- */
 
-/* strtod() and printf("%g") follow LC_NUMERIC, which the terminal program
- * may set to a locale with a decimal comma; the form language never does. */
+/* strtod() and printf() follow LC_NUMERIC, which the terminal program may
+ * set to a locale with a decimal comma; the form language never does. So
+ * numbers are handed to strtod() as "digits e exponent" (no decimal point in
+ * any locale), and printf's %e output is read back the same way. */
 
-static const double pow10tab[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
+#define NUM_DIGITS 40           /* significant digits kept when parsing */
 
 static bool
 is_space(char c)
@@ -113,8 +154,8 @@ expr_parse_number(const char *s, size_t len)
 {
 	size_t i = 0, end = len;
 	bool neg = false, any = false;
-	uint64_t mant = 0;
-	int sig = 0;
+	char buf[NUM_DIGITS + 32];
+	int nd = 0;
 	long exp = 0;
 	double v;
 
@@ -128,39 +169,117 @@ expr_parse_number(const char *s, size_t len)
 	}
 	for (; i < end && is_digit(s[i]); i++) {
 		any = true;
-		if (sig < 19) {
-			if (mant != 0 || s[i] != '0') {
-				mant = mant * 10 + (uint64_t)(s[i] - '0');
-				sig++;
-			}
-		} else {
+		if (nd == 0 && s[i] == '0')
+			continue;
+		if (nd < NUM_DIGITS)
+			buf[nd++] = s[i];
+		else if (exp < 100000)
 			exp++;
-		}
 	}
 	if (i < end && s[i] == '.') {
 		for (i++; i < end && is_digit(s[i]); i++) {
 			any = true;
-			if (sig < 19) {
-				if (mant != 0 || s[i] != '0')
-					sig++;
-				mant = mant * 10 + (uint64_t)(s[i] - '0');
+			if (nd == 0 && s[i] == '0') {
+				if (exp > -100000)
+					exp--;
+				continue;
+			}
+			if (nd < NUM_DIGITS) {
+				buf[nd++] = s[i];
 				exp--;
 			}
 		}
 	}
 	if (!any || i != end)
 		return NAN;
-	if (mant == 0)
+	if (nd == 0)
 		return neg ? -0.0 : 0.0;
-	if (exp == 0)
-		v = (double)mant;
-	else if (exp < 0 && exp >= -22 && mant < (1ULL << 53))
-		v = (double)mant / pow10tab[-exp];
-	else if (exp > 0 && exp <= 22 && mant < (1ULL << 53))
-		v = (double)mant * pow10tab[exp];
-	else
-		v = (double)mant * pow(10.0, (double)exp);
+	snprintf(buf + nd, sizeof buf - (size_t)nd, "e%ld", exp);
+	v = strtod(buf, NULL);
 	return neg ? -v : v;
+}
+
+/* The fewest significant digits (no leading or trailing zeros) that read
+ * back as v, finite and > 0, and the power of ten of the first digit:
+ * v = 0.d1d2... * 10^(e10 + 1). Returns the number of digits. */
+static int
+shortest_digits(double v, char dig[24], int *e10)
+{
+	char tmp[48];
+	int n = 0, p;
+
+	for (p = 1; p <= 17; p++) {
+		snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+		/* %e writes d[.ddd]e±x with the locale's point: read it back
+		 * as digits and exponent. */
+		n = 0;
+		for (const char *c = tmp; *c && *c != 'e'; c++)
+			if (is_digit(*c))
+				dig[n++] = *c;
+		*e10 = atoi(strchr(tmp, 'e') + 1);
+		{
+			char back[48];
+
+			snprintf(back, sizeof back, "%.*se%d", n, dig, *e10 - n + 1);
+			if (strtod(back, NULL) == v)
+				break;
+		}
+	}
+	while (n > 1 && dig[n - 1] == '0')
+		n--;
+	dig[n] = '\0';
+	return n;
+}
+
+/* A number as string() writes it: as ODK Collect (Java) writes a double,
+ * except that whole numbers below 1e15 are written in full. */
+static const char *
+number_text(double v, char buf[32])
+{
+	char dig[24];
+	int n, e10, k = 0;
+
+	if (isnan(v))
+		return strcpy(buf, "NaN");
+	if (isinf(v))
+		return strcpy(buf, v < 0 ? "-Infinity" : "Infinity");
+	if (fabs(v) < 1e-12)
+		return strcpy(buf, "0");
+	if (fabs(v) < 1e15 && fabs(v - trunc(v)) < 1e-12) {
+		snprintf(buf, 32, "%.0f", trunc(v));
+		return buf;
+	}
+	n = shortest_digits(fabs(v), dig, &e10);
+	if (v < 0)
+		buf[k++] = '-';
+	if (fabs(v) >= 1e-3 && fabs(v) < 1e7) {
+		if (e10 < 0) {
+			buf[k++] = '0';
+			buf[k++] = '.';
+			for (int z = -1; z > e10; z--)
+				buf[k++] = '0';
+			for (int d = 0; d < n; d++)
+				buf[k++] = dig[d];
+		} else {
+			for (int d = 0; d <= e10; d++)
+				buf[k++] = d < n ? dig[d] : '0';
+			buf[k++] = '.';
+			if (n <= e10 + 1)
+				buf[k++] = '0';
+			for (int d = e10 + 1; d < n; d++)
+				buf[k++] = dig[d];
+		}
+		buf[k] = '\0';
+		return buf;
+	}
+	buf[k++] = dig[0];
+	buf[k++] = '.';
+	if (n == 1)
+		buf[k++] = '0';
+	for (int d = 1; d < n; d++)
+		buf[k++] = dig[d];
+	snprintf(buf + k, 32 - (size_t)k, "E%d", e10);
+	return buf;
 }
 
 const char *
@@ -185,6 +304,172 @@ expr_format_number(double v, char buf[32])
 	return buf;
 }
 
+/* ---- dates ------------------------------------------------------------ */
+
+/* Dates are text 'YYYY-MM-DD' (what a date question holds), optionally with
+ * a time 'THH:MM[:SS[.fff]]' and a zone 'Z' or '+HH:MM'. As a number a date
+ * is its day count since 1970-01-01, as ODK Collect counts a date. */
+
+struct when {
+	long days;              /* of the date as written */
+	int y, m, d;
+	double secs;            /* into that day, as written */
+	bool has_time, has_zone;
+	long zone;              /* seconds east of UTC */
+};
+
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian calendar. */
+static long
+days_from_civil(long y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(long z, int *y, int *m, int *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int
+digits_at(const char *s, size_t len, size_t i, size_t n)
+{
+	int v = 0;
+
+	if (i + n > len)
+		return -1;
+	for (size_t k = i; k < i + n; k++) {
+		if (!is_digit(s[k]))
+			return -1;
+		v = v * 10 + (s[k] - '0');
+	}
+	return v;
+}
+
+static bool
+parse_when(const char *s, size_t len, struct when *w)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	size_t i = 10;
+	int hh, mm, ss = 0;
+	double frac = 0;
+
+	memset(w, 0, sizeof *w);
+	w->y = digits_at(s, len, 0, 4);
+	w->m = digits_at(s, len, 5, 2);
+	w->d = digits_at(s, len, 8, 2);
+	if (w->y < 0 || w->m < 1 || w->m > 12 || w->d < 1 || s[4] != '-' || s[7] != '-' ||
+	    w->d > mdays[w->m - 1] ||
+	    (w->m == 2 && w->d == 29 && !(w->y % 4 == 0 && (w->y % 100 != 0 || w->y % 400 == 0))))
+		return false;
+	w->days = days_from_civil(w->y, w->m, w->d);
+	if (i == len)
+		return true;
+	if (s[i] != 'T')
+		return false;
+	hh = digits_at(s, len, i + 1, 2);
+	mm = digits_at(s, len, i + 4, 2);
+	if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || s[i + 3] != ':')
+		return false;
+	i += 6;
+	if (i < len && s[i] == ':') {
+		ss = digits_at(s, len, i + 1, 2);
+		if (ss < 0 || ss > 59)
+			return false;
+		i += 3;
+		if (i < len && s[i] == '.') {
+			double scale = 0.1;
+
+			for (i++; i < len && is_digit(s[i]); i++, scale /= 10)
+				frac += (s[i] - '0') * scale;
+		}
+	}
+	w->has_time = true;
+	w->secs = hh * 3600.0 + mm * 60.0 + ss + frac;
+	if (i == len)
+		return true;
+	w->has_zone = true;
+	if (s[i] == 'Z')
+		return i + 1 == len;
+	if (s[i] == '+' || s[i] == '-') {
+		int zh = digits_at(s, len, i + 1, 2), zm = 0;
+		size_t j = i + 3;
+
+		if (zh < 0)
+			return false;
+		if (j < len && s[j] == ':')
+			j++;
+		if (j < len) {
+			zm = digits_at(s, len, j, 2);
+			j += 2;
+		}
+		if (zm < 0 || j != len)
+			return false;
+		w->zone = (s[i] == '-' ? -1 : 1) * (zh * 3600L + zm * 60L);
+		return true;
+	}
+	return false;
+}
+
+/* Seconds since 1970-01-01T00:00:00Z; a time without zone is local time. */
+static double
+when_epoch(const struct when *w)
+{
+	struct tm tm;
+	time_t t;
+
+	if (w->has_zone)
+		return (double)w->days * 86400 + w->secs - (double)w->zone;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = w->y - 1900;
+	tm.tm_mon = w->m - 1;
+	tm.tm_mday = w->d;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return (double)w->days * 86400 + w->secs;
+	return (double)t + w->secs;
+}
+
+/*
+ * The one place the expression language reads the clock (for now()).
+ * INTAKE_TEST_NOW=<unix seconds> fixes it for reproducible tests, as the
+ * interview's clock does.
+ */
+static time_t
+clock_now(void)
+{
+	const char *t = getenv("INTAKE_TEST_NOW");
+
+	if (t && *t) {
+		long long v = 0;
+		size_t i;
+
+		for (i = 0; t[i] >= '0' && t[i] <= '9' && i < 12; i++)
+			v = v * 10 + (t[i] - '0');
+		if (t[i] == '\0')
+			return (time_t)v;
+	}
+	return time(NULL);
+}
+
 /* ---- lexer ------------------------------------------------------------ */
 
 /* Columns count characters (UTF-8 lead bytes), as an editor shows them, so
@@ -204,6 +489,7 @@ struct parser {
 	size_t pos;             /* byte offset of the next unread byte */
 	unsigned pcol;          /* column of pos */
 	enum tok tok;           /* current token */
+	bool after_value;       /* the token before it ends a value */
 	size_t tstart, tlen;    /* its bytes */
 	unsigned tcol;          /* its column */
 	double tnum;
@@ -254,6 +540,13 @@ is_id_char(char c)
 	return is_name_start(c) || is_digit(c);
 }
 
+/* `div` or `mod` at the start of s[0..len). */
+static bool
+starts_operator(const char *s, size_t len)
+{
+	return len >= 3 && (memcmp(s, "div", 3) == 0 || memcmp(s, "mod", 3) == 0);
+}
+
 /* Describes the character at s[i] for a message: printable ASCII quoted, a
  * valid UTF-8 sequence as itself, anything else as a byte value. */
 static const char *
@@ -287,6 +580,8 @@ lex(struct parser *p)
 	const char *s = p->s;
 	char c, d, cbuf[24];
 
+	p->after_value = p->tok == T_NUM || p->tok == T_STR || p->tok == T_REF ||
+	    p->tok == T_DOT || p->tok == T_RP;
 	while (p->pos < p->len && is_space(s[p->pos]))
 		advance(p, 1);
 	p->tstart = p->pos;
@@ -413,6 +708,10 @@ lex(struct parser *p)
 			 * names a function. */
 			while (i > p->pos + 1 && s[i - 1] == '-')
 				i--;
+			/* After a value only an operator can follow, so XPath reads
+			 * `1 div1` and `3mod4` as div and mod. */
+			if (p->after_value && i - p->pos > 3 && starts_operator(s + p->pos, p->len - p->pos))
+				i = p->pos + 3;
 			p->tok = T_NAME;
 			advance(p, i - p->pos);
 			break;
@@ -432,7 +731,8 @@ number: {
 			while (i < p->len && is_digit(s[i]))
 				i++;
 		}
-		if (i < p->len && (is_name_start(s[i]) || s[i] == '.')) {
+		if (i < p->len && (is_name_start(s[i]) || s[i] == '.') &&
+		    !starts_operator(s + i, p->len - i)) {
 			fail(p, p->tcol, "malformed number '%.*s' at column %u", (int)(i + 1 - p->pos), s + p->pos, p->tcol);
 			return;
 		}
@@ -559,15 +859,21 @@ parse_call(struct parser *p)
 	unsigned col = p->tcol;
 	size_t nlen = p->tlen;
 	const char *name = p->s + p->tstart;
-	int args[3] = {-1, -1, -1};
+	int args[EXPR_MAX_ARGS];
 	int nargs = 0, n;
 
 	for (fi = 0; fi < NFNS; fi++)
 		if (strlen(fns[fi].name) == nlen && memcmp(fns[fi].name, name, nlen) == 0)
 			break;
+	if (p->pos < p->len && p->s[p->pos] == ':') {
+		fail(p, col, "'%.*s:' at column %u: functions with a prefix, such as jr:choice-name(), are not supported; "
+		    "an expression can use a choice's value but not its label",
+		    (int)(nlen > 48 ? 48 : nlen), name, col);
+		return -1;
+	}
 	lex(p);         /* the name */
 	if (p->tok != T_LP) {
-		if (fi < NFNS && fns[fi].nargs == 0)
+		if (fi < NFNS && fns[fi].maxargs == 0)
 			fail(p, col, "'%.*s' at column %u needs parentheses: write %s", (int)nlen, name, col, fns[fi].usage);
 		else if (fi < NFNS)
 			fail(p, col, "'%.*s' at column %u is a function: write %s", (int)nlen, name, col, fns[fi].usage);
@@ -577,7 +883,7 @@ parse_call(struct parser *p)
 		return -1;
 	}
 	if (fi == NFNS) {
-		fail(p, col, "unknown function '%.*s()' at column %u (known: selected, count-selected, indicator, count-indicators, answered, declined, dont-know, string-length, not, true, false, today, int, number)",
+		fail(p, col, "unknown function '%.*s()' at column %u: see the list of functions in forms/README.md",
 		    (int)(nlen > 48 ? 48 : nlen), name, col);
 		return -1;
 	}
@@ -599,12 +905,15 @@ parse_call(struct parser *p)
 				fail_expected_value(p, after);
 				return -1;
 			}
+			if (nargs == EXPR_MAX_ARGS) {
+				fail(p, p->tcol, "%s() at column %u has more than %d arguments (argument %d at column %u): split it",
+				    fns[fi].name, col, EXPR_MAX_ARGS, nargs + 1, p->tcol);
+				return -1;
+			}
 			arg = parse_or(p);
 			if (p->failed)
 				return -1;
-			if (nargs < 3)
-				args[nargs] = arg;
-			nargs++;
+			args[nargs++] = arg;
 			if (p->tok == T_COMMA) {
 				lex(p);
 				continue;
@@ -617,17 +926,30 @@ parse_call(struct parser *p)
 			return -1;
 		}
 	}
-	if (nargs != fns[fi].nargs) {
-		fail(p, col, "%s() takes %d argument%s, got %d at column %u: write %s", fns[fi].name,
-		    fns[fi].nargs, fns[fi].nargs == 1 ? "" : "s", nargs, col, fns[fi].usage);
+	if (nargs < fns[fi].minargs || nargs > fns[fi].maxargs) {
+		if (fns[fi].minargs == fns[fi].maxargs)
+			fail(p, col, "%s() takes %d argument%s, got %d at column %u: write %s", fns[fi].name,
+			    fns[fi].minargs, fns[fi].minargs == 1 ? "" : "s", nargs, col, fns[fi].usage);
+		else if (fns[fi].maxargs == ANY)
+			fail(p, col, "%s() takes at least %d argument%s, got %d at column %u: write %s", fns[fi].name,
+			    fns[fi].minargs, fns[fi].minargs == 1 ? "" : "s", nargs, col, fns[fi].usage);
+		else
+			fail(p, col, "%s() takes %d to %d arguments, got %d at column %u: write %s", fns[fi].name,
+			    fns[fi].minargs, fns[fi].maxargs, nargs, col, fns[fi].usage);
 		return -1;
 	}
 	p->depth--;
 	lex(p);         /* ) */
-	n = mk(p, N_CALL, col, args[0], args[1]);
+	n = mk(p, N_CALL, col, nargs > 0 ? args[0] : -1, nargs > 1 ? args[1] : -1);
 	if (n >= 0) {
-		p->e->nodes[n].fn = (unsigned char)fi;
-		p->e->nodes[n].nargs = (unsigned char)nargs;
+		struct expr *e = p->e;
+
+		e->nodes[n].fn = (unsigned char)fi;
+		e->nodes[n].nargs = (unsigned char)nargs;
+		e->nodes[n].argv = e->nargv;
+		/* Every argument is a distinct node, so nargv < cap. */
+		memcpy(e->argv + e->nargv, args, (size_t)nargs * sizeof *args);
+		e->nargv += nargs;
 	}
 	return n;
 }
@@ -842,6 +1164,11 @@ expr_free(struct expr *e)
 	free(e->pool);
 	free(e->refs);
 	free(e->slots);
+	free(e->argv);
+	for (int i = 0; i < e->nregexes; i++)
+		regfree(&e->regexes[i]);
+	free(e->regexes);
+	free(e->scratch);
 	free(e);
 }
 
@@ -873,7 +1200,8 @@ expr_parse(const char *text, size_t len, struct expr **out, struct expr_error *e
 	 * NUL, so twice the length bounds the pool. */
 	e->pool = malloc(2 * len + 2);
 	e->refs = calloc(len / 3 + 1, sizeof *e->refs);
-	if (!e->text || !e->nodes || !e->pool || !e->refs) {
+	e->argv = calloc(cap, sizeof *e->argv);
+	if (!e->text || !e->nodes || !e->pool || !e->refs || !e->argv) {
 		expr_free(e);
 		return ST_NOMEM;
 	}
@@ -914,6 +1242,9 @@ struct checker {
 	const struct expr_scope *sc;
 	struct expr_error *err;
 	bool failed;
+	bool warned;
+	bool builds_text;       /* some call writes text into scratch */
+	bool nomem;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -924,6 +1255,21 @@ cfail(struct checker *c, unsigned col, const char *fmt, ...)
 	if (c->failed)
 		return;
 	c->failed = true;
+	c->err->col = col;
+	va_start(ap, fmt);
+	vsnprintf(c->err->msg, sizeof c->err->msg, fmt, ap);
+	va_end(ap);
+}
+
+/* Records the first warning; an error found later replaces it. */
+static void __attribute__((format(printf, 3, 4)))
+cwarn(struct checker *c, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->failed || c->warned)
+		return;
+	c->warned = true;
 	c->err->col = col;
 	va_start(ap, fmt);
 	vsnprintf(c->err->msg, sizeof c->err->msg, fmt, ap);
@@ -1029,14 +1375,60 @@ check_choice_literal(struct checker *c, const struct node *qn,
 
 static int check_node(struct checker *c, int ni);
 
-static const char *
-stype_name(int t)
+static bool
+literal_is_number(const struct checker *c, const struct node *n)
 {
-	return t == S_NUM ? "a number" : t == S_BOOL ? "a condition" : "text";
+	return !isnan(expr_parse_number(c->e->pool + n->str, n->len));
 }
 
-/* Comparison operands: number vs text is an error; a literal compared with a
- * choice question must be one of its choices. */
+static bool
+literal_is_date(const struct checker *c, const struct node *n)
+{
+	struct when w;
+
+	return parse_when(c->e->pool + n->str, n->len, &w);
+}
+
+/* Every choice of q reads as a number (choices coded 1..n). */
+static bool
+choices_are_numbers(const struct expr_qdecl *q)
+{
+	if (q->type == EXPR_Q_YES_NO || q->nchoices == 0)
+		return false;
+	for (size_t i = 0; i < q->nchoices; i++)
+		if (isnan(expr_parse_number(q->choices[i], strlen(q->choices[i]))))
+			return false;
+	return true;
+}
+
+/*
+ * Warns when an operand of an ordering or of arithmetic surely does not
+ * read as a number: both convert text to a number, and text that is neither
+ * a number nor a date becomes NaN (false, or NaN again).
+ */
+static void
+check_numeric_operand(struct checker *c, const struct node *n, int t, const char *what)
+{
+	const struct expr_qdecl *q = node_question(c, n);
+	char name[64];
+
+	if (t == S_EMPTY)
+		cwarn(c, n->col, "%s '' at column %u: the empty text is not a number, so the result is always %s",
+		    what, n->col, what[0] == 'o' ? "false" : "NaN");
+	else if (n->kind == N_STR && !literal_is_number(c, n) && !literal_is_date(c, n))
+		cwarn(c, n->col, "%s the text '%.*s' at column %u: it is not a number or a date, so the result is always %s",
+		    what, (int)(n->len > 48 ? 48 : n->len), c->e->pool + n->str, n->col,
+		    what[0] == 'o' ? "false" : "NaN");
+	else if (q && is_choice_type(q->type) && !choices_are_numbers(q))
+		cwarn(c, n->col, "%s %s at column %u: its choice values are not numbers, so the result is always %s",
+		    what, node_name(c, n, name), n->col, what[0] == 'o' ? "false" : "NaN");
+	else if (q && q->type == EXPR_Q_TEXT && what[0] == 'a')
+		cwarn(c, n->col, "arithmetic needs numbers, but %s at column %u is text: the result is NaN unless the answer is digits; "
+		    "use a decimal or integer question", node_name(c, n, name), n->col);
+}
+
+/* Comparison operands. Errors for a comparison that can never be true; a
+ * warning where the conversion ODK applies surely is not what was meant. */
 static void
 check_compare(struct checker *c, const struct node *n, int ta, int tb)
 {
@@ -1046,29 +1438,53 @@ check_compare(struct checker *c, const struct node *n, int ta, int tb)
 	bool ordering = n->kind != N_EQ && n->kind != N_NE;
 
 	if (ta == S_EMPTY || tb == S_EMPTY) {
+		const struct node *qn = ta == S_EMPTY ? nb : na;
+		const struct expr_qdecl *q = ta == S_EMPTY ? qb : qa;
+
 		if (ordering)
 			cfail(c, n->col, "comparing with '' using an ordering operator at column %u is always false: use = '' or != ''", n->col);
+		else if (q && q->type == EXPR_Q_NUMBER)
+			cwarn(c, n->col, "%s %s '' at column %u is true whenever %s has no number: unanswered, declined or don't know; "
+			    "say which with not(answered(%s)), declined(%s) or dont-know(%s)",
+			    node_name(c, qn, name), n->kind == N_EQ ? "=" : "!=", n->col, name, name, name, name);
+		return;
+	}
+	if (ta == S_ANY || tb == S_ANY)
+		return;
+	if (ordering) {
+		check_numeric_operand(c, na, ta, "ordering");
+		check_numeric_operand(c, nb, tb, "ordering");
 		return;
 	}
 	if ((ta == S_NUM && tb == S_STR) || (ta == S_STR && tb == S_NUM)) {
 		const struct node *qn = ta == S_NUM ? na : nb;
 		const struct node *other = ta == S_NUM ? nb : na;
-		const struct expr_qdecl *q = ta == S_NUM ? qa : qb;
 		const struct expr_qdecl *oq = ta == S_NUM ? qb : qa;
 
-		if (q && other->kind == N_STR)
-			cfail(c, other->col, "%s is a number question; compare it with a number, not the text '%.*s' (column %u)",
-			    node_name(c, qn, name), (int)(other->len > 48 ? 48 : other->len),
-			    c->e->pool + other->str, other->col);
-		else if (oq && qn->kind == N_NUM)
+		/* The text is converted to a number: '1' is 1, 'ten' is NaN. */
+		if (other->kind == N_STR && !literal_is_number(c, other)) {
+			if (qn->kind == N_REF || qn->kind == N_DOT)
+				cfail(c, other->col, "%s is a number question; compare it with a number, not the text '%.*s' (column %u)",
+				    node_name(c, qn, name), (int)(other->len > 48 ? 48 : other->len),
+				    c->e->pool + other->str, other->col);
+			else
+				cfail(c, other->col, "comparing a number with the text '%.*s' at column %u is never true: it is not a number",
+				    (int)(other->len > 48 ? 48 : other->len), c->e->pool + other->str, other->col);
+			return;
+		}
+		/* A choice compared with a number: fine when a choice reads as it. */
+		if (oq && is_choice_type(oq->type) && qn->kind == N_NUM) {
+			for (size_t i = 0; i < oq->nchoices; i++)
+				if (fabs(expr_parse_number(oq->choices[i], strlen(oq->choices[i])) - qn->num) < 1e-12)
+					return;
 			cfail(c, qn->col, "%s is a %s question; compare it with text in quotes, like '%s', not a number (column %u)",
 			    node_name(c, other, name), qtype_name(oq->type), expr_format_number(qn->num, numbuf), qn->col);
-		else
-			cfail(c, n->col, "comparing a number with text at column %u: both sides must be numbers or both text", n->col);
+		}
 		return;
 	}
-	if ((ta == S_BOOL && tb == S_STR) || (ta == S_STR && tb == S_BOOL)) {
-		cfail(c, n->col, "comparing a condition with text at column %u: compare it with true() or false(), or use the condition alone", n->col);
+	if ((ta == S_BOOL && (tb == S_STR || tb == S_DATE)) || ((ta == S_STR || ta == S_DATE) && tb == S_BOOL)) {
+		cwarn(c, n->col, "comparing a condition with text at column %u: the text counts as true whenever it is not empty "
+		    "(so 'no' is true); compare the text with = 'value', or use the condition alone", n->col);
 		return;
 	}
 	if (qa && is_choice_type(qa->type) && nb->kind == N_STR)
@@ -1077,8 +1493,10 @@ check_compare(struct checker *c, const struct node *n, int ta, int tb)
 		check_choice_literal(c, nb, qb, na);
 }
 
+/* The argument at ai of a call that reads a question's answer state or its
+ * choices. `any_value`: a value other than a question is accepted too. */
 static int
-check_question_arg(struct checker *c, const struct node *call, int ai, bool choice_only)
+check_question_arg(struct checker *c, const struct node *call, int ai, bool choice_only, bool any_value)
 {
 	const struct node *a;
 	const struct expr_qdecl *q;
@@ -1088,6 +1506,8 @@ check_question_arg(struct checker *c, const struct node *call, int ai, bool choi
 		return -1;
 	a = &c->e->nodes[ai];
 	if (a->kind != N_REF && a->kind != N_DOT) {
+		if (any_value)
+			return 0;
 		cfail(c, a->col, "%s() needs a question as its first argument at column %u: write %s",
 		    fns[call->fn].name, a->col, fns[call->fn].usage);
 		return -1;
@@ -1120,20 +1540,225 @@ level_from(const char *s, size_t len, int *level)
 	return false;
 }
 
+static size_t
+utf8_count(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Type of if()/coalesce() from its two branches. */
+static int
+join_types(int ta, int tb)
+{
+	if (ta == tb)
+		return ta;
+	if (ta == S_EMPTY && (tb == S_STR || tb == S_DATE))
+		return tb;
+	if (tb == S_EMPTY && (ta == S_STR || ta == S_DATE))
+		return ta;
+	return S_ANY;
+}
+
+#define REGEX_MAX_LEN   512
+#define REGEX_MAX_SIZE  2000    /* estimated automaton positions */
+#define REGEX_MAX_COUNT 255     /* largest count in {m,n} */
+
+/*
+ * Refuses a pattern whose compiled form would be huge or slow: the C
+ * library copies the operand of {m,n} m..n times, so nested or stacked
+ * repetitions multiply (x{1,100}{1,100}{1,100} takes gigabytes), and back-
+ * references make matching exponential. Estimates the size of the pattern
+ * with repetitions expanded; not a matcher. Returns the byte offset of the
+ * problem and a reason, or NULL.
+ */
+static const char *
+regex_refused(const char *s, size_t len, size_t *at)
+{
+	enum { MAXD = 32 };
+	double cur[MAXD + 1] = {0}, last = 0;
+	int d = 0;
+	bool after_quant = true;        /* a quantifier here has no operand */
+
+	if (len > REGEX_MAX_LEN) {
+		*at = REGEX_MAX_LEN;
+		return "it is longer than 512 bytes";
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		double atom = 1;
+
+		*at = i;
+		switch (c) {
+		case '\\':
+			if (i + 1 < len && s[i + 1] >= '1' && s[i + 1] <= '9')
+				return "back-references (\\1 ... \\9) are not supported";
+			i++;
+			break;
+		case '[':
+			i++;
+			if (i < len && s[i] == '^')
+				i++;
+			if (i < len && s[i] == ']')
+				i++;
+			while (i < len && s[i] != ']') {
+				if (s[i] == '[' && i + 1 < len && strchr(":.=", s[i + 1])) {
+					char close = s[i + 1];
+
+					for (i += 2; i + 1 < len && !(s[i] == close && s[i + 1] == ']'); i++)
+						;
+					i++;
+				}
+				i++;
+			}
+			break;
+		case '(':
+			if (d == MAXD)
+				return "groups are nested too deep";
+			cur[++d] = 0;
+			after_quant = true;
+			continue;
+		case ')':
+			if (d == 0)
+				break;
+			atom = cur[d--] + 1;
+			break;
+		case '|':
+			after_quant = true;
+			continue;
+		case '*':
+		case '+':
+		case '?':
+		case '{': {
+			double count = 2;
+
+			if (after_quant)
+				return "a repetition follows another repetition (or nothing): write one, or group with ( )";
+			if (c == '{') {
+				unsigned long m = 0, n = 0;
+				bool comma = false, nset = false;
+
+				for (i++; i < len && s[i] != '}'; i++) {
+					if (s[i] == ',')
+						comma = true;
+					else if (is_digit(s[i]) && !comma && m <= REGEX_MAX_COUNT)
+						m = m * 10 + (unsigned long)(s[i] - '0');
+					else if (is_digit(s[i]) && comma && n <= REGEX_MAX_COUNT) {
+						n = n * 10 + (unsigned long)(s[i] - '0');
+						nset = true;
+					}
+				}
+				if (m > REGEX_MAX_COUNT || n > REGEX_MAX_COUNT)
+					return "a count in {m,n} is above 255";
+				count = (double)(nset ? n : comma ? m + 1 : m);
+				if (count < 1)
+					count = 1;
+			}
+			cur[d] += last * (count - 1);
+			last *= count;
+			after_quant = true;
+			if (cur[d] > REGEX_MAX_SIZE)
+				return "its repetitions make it too large: use smaller counts or fewer nested repetitions";
+			continue;
+		}
+		default:
+			break;
+		}
+		last = atom;
+		cur[d] += atom;
+		after_quant = false;
+		if (cur[d] > REGEX_MAX_SIZE)
+			return "its repetitions make it too large: use smaller counts or fewer nested repetitions";
+	}
+	return NULL;
+}
+
+/* Compiles the pattern of regex() at check time, anchored at both ends: ODK
+ * Collect matches the whole value. POSIX extended syntax; Java's shorthand
+ * classes that POSIX lacks are refused rather than read as letters. */
+static int
+check_regex(struct checker *c, struct node *n, const struct node *pat)
+{
+	struct expr *e = c->e;
+	const char *src;
+	char *re, msg[160];
+	regex_t *grown;
+	int rc;
+
+	if (pat->kind != N_STR) {
+		cfail(c, pat->col, "regex() needs its pattern in quotes at column %u: write %s", pat->col, fns[F_REGEX].usage);
+		return -1;
+	}
+	src = e->pool + pat->str;
+	{
+		size_t at = 0;
+		const char *why = regex_refused(src, pat->len, &at);
+
+		if (why) {
+			unsigned col = pat->col + 1 + (unsigned)utf8_count(src, at);
+
+			cfail(c, col, "regex() pattern at column %u is refused: %s", col, why);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i + 1 < pat->len; i++) {
+		if (src[i] != '\\')
+			continue;
+		if (strchr("dD", src[i + 1])) {
+			/* +1: the quote */
+			cfail(c, pat->col + 1 + (unsigned)utf8_count(src, i), "regex() pattern: '\\%c' at column %u is not understood here: write %s",
+			    src[i + 1], pat->col + 1 + (unsigned)utf8_count(src, i), src[i + 1] == 'd' ? "[0-9]" : "[^0-9]");
+			return -1;
+		}
+		i++;
+	}
+	re = malloc(pat->len + 5);
+	grown = realloc(e->regexes, (size_t)(e->nregexes + 1) * sizeof *e->regexes);
+	if (re == NULL || grown == NULL) {
+		free(re);
+		if (grown)
+			e->regexes = grown;
+		c->nomem = true;
+		return -1;
+	}
+	e->regexes = grown;
+	snprintf(re, pat->len + 5, "^(%s)$", src);
+	rc = regcomp(&e->regexes[e->nregexes], re, REG_EXTENDED | REG_NOSUB);
+	free(re);
+	if (rc == REG_ESPACE) {
+		c->nomem = true;
+		return -1;
+	}
+	if (rc != 0) {
+		regerror(rc, &e->regexes[e->nregexes], msg, sizeof msg);
+		regfree(&e->regexes[e->nregexes]);
+		cfail(c, pat->col, "regex() pattern at column %u is not a valid regular expression: %s", pat->col, msg);
+		return -1;
+	}
+	n->ival = e->nregexes++;
+	return 0;
+}
+
 static int
 check_call(struct checker *c, struct node *n)
 {
 	struct node *arg = n->a >= 0 ? &c->e->nodes[n->a] : NULL;
 	const struct expr_scope *sc = c->sc;
 	enum expr_ctx ctx = sc->ctx;
+	const int *argv = c->e->argv + n->argv;
+	int types[EXPR_MAX_ARGS];
 
 	switch ((enum fn)n->fn) {
 	case F_SELECTED: {
 		const struct expr_qdecl *q;
-		const struct node *v;
+		struct node *v;
 		int tv;
 
-		if (check_question_arg(c, n, n->a, true) < 0)
+		if (check_question_arg(c, n, n->a, true, true) < 0)
 			return -1;
 		tv = check_node(c, n->b);
 		if (tv < 0)
@@ -1145,20 +1770,34 @@ check_call(struct checker *c, struct node *n)
 		}
 		q = node_question(c, arg);
 		if (v->kind == N_STR) {
-			if (v->len == 0 || memchr(c->e->pool + v->str, ' ', v->len)) {
+			/* ODK trims the value: selected(${q}, ' a ') means 'a'. */
+			const char *s = c->e->pool + v->str;
+			size_t i = 0, len = v->len;
+
+			while (i < len && is_space(s[i]))
+				i++;
+			while (len > i && is_space(s[len - 1]))
+				len--;
+			if (len == i || memchr(s + i, ' ', len - i)) {
 				cfail(c, v->col, "selected() takes one choice value at column %u: use one selected() per value, joined with or/and", v->col);
 				return -1;
 			}
-			check_choice_literal(c, arg, q, v);
+			if (q) {
+				struct node lit = *v;
+
+				lit.str += i;
+				lit.len = len - i;
+				check_choice_literal(c, arg, q, &lit);
+			}
 		}
 		return c->failed ? -1 : S_BOOL;
 	}
 	case F_COUNT_SELECTED:
-		return check_question_arg(c, n, n->a, true) < 0 ? -1 : S_NUM;
+		return check_question_arg(c, n, n->a, true, true) < 0 ? -1 : S_NUM;
 	case F_ANSWERED:
 	case F_DECLINED:
 	case F_DONT_KNOW:
-		return check_question_arg(c, n, n->a, false) < 0 ? -1 : S_BOOL;
+		return check_question_arg(c, n, n->a, false, false) < 0 ? -1 : S_BOOL;
 	case F_INDICATOR:
 	case F_COUNT_INDICATORS: {
 		const char *s;
@@ -1197,18 +1836,66 @@ check_call(struct checker *c, struct node *n)
 		    (int)(arg->len > 48 ? 48 : arg->len), s, arg->col);
 		return -1;
 	}
-	case F_STRING_LENGTH:
-		return check_node(c, n->a) < 0 ? -1 : S_NUM;
-	case F_NOT:
-		return check_node(c, n->a) < 0 ? -1 : S_BOOL;
 	case F_TRUE:
 	case F_FALSE:
 		return S_BOOL;
 	case F_TODAY:
+		return S_DATE;
+	case F_NOW:
+		c->builds_text = true;
 		return S_STR;
+	default:
+		break;
+	}
+	for (int i = 0; i < n->nargs; i++) {
+		types[i] = check_node(c, argv[i]);
+		if (types[i] < 0)
+			return -1;
+	}
+	switch ((enum fn)n->fn) {
+	case F_IF:
+		return join_types(types[1], types[2]);
+	case F_COALESCE:
+		return join_types(types[0], types[1]);
+	case F_NOT:
+	case F_BOOLEAN:
+	case F_CONTAINS:
+	case F_STARTS_WITH:
+	case F_ENDS_WITH:
+		return S_BOOL;
+	case F_REGEX:
+		return check_regex(c, n, &c->e->nodes[n->b]) < 0 ? -1 : S_BOOL;
+	case F_STRING_LENGTH:
+	case F_DECIMAL_DATE_TIME:
+		return S_NUM;
 	case F_INT:
 	case F_NUMBER:
-		return check_node(c, n->a) < 0 ? -1 : S_NUM;
+	case F_ROUND:
+	case F_ABS:
+	case F_POW:
+	case F_MIN:
+	case F_MAX:
+		for (int i = 0; i < n->nargs; i++)
+			check_numeric_operand(c, &c->e->nodes[argv[i]], types[i], "arithmetic on");
+		return S_NUM;
+	case F_DATE:
+		if (arg->kind == N_STR && arg->len > 0 && !literal_is_date(c, arg)) {
+			cfail(c, arg->col, "date() at column %u: '%.*s' is not a date; write it as 'YYYY-MM-DD'",
+			    arg->col, (int)(arg->len > 48 ? 48 : arg->len), c->e->pool + arg->str);
+			return -1;
+		}
+		c->builds_text = true;
+		return S_DATE;
+	case F_CONCAT:
+	case F_STRING:
+	case F_SUBSTRING_BEFORE:
+	case F_SUBSTRING_AFTER:
+	case F_NORMALIZE_SPACE:
+	case F_FORMAT_DATE:
+		c->builds_text = true;
+		return S_STR;
+	default:
+		break;
 	}
 	return -1;
 }
@@ -1254,7 +1941,7 @@ check_node(struct checker *c, int ni)
 			cfail(c, n->col, "%s at column %u is a note and has no answer", node_name(c, n, name), n->col);
 			return -1;
 		}
-		t = q->type == EXPR_Q_NUMBER ? S_NUM : S_STR;
+		t = q->type == EXPR_Q_NUMBER ? S_NUM : q->type == EXPR_Q_DATE ? S_DATE : S_STR;
 		break;
 	}
 	case N_OR:
@@ -1275,20 +1962,14 @@ check_node(struct checker *c, int ni)
 	case N_NEG: {
 		int kids[2] = {n->a, n->b};
 
+		/* Everything converts to a number (true() + 1 is 2, a date is its
+		 * day count); only what surely is not a number gets a warning. */
 		for (int k = 0; k < 2 && kids[k] >= 0; k++) {
-			const struct node *kn = &c->e->nodes[kids[k]];
 			int tk = check_node(c, kids[k]);
 
 			if (tk < 0)
 				return -1;
-			if (tk != S_NUM) {
-				if (kn->kind == N_REF || kn->kind == N_DOT)
-					cfail(c, kn->col, "arithmetic needs numbers, but %s at column %u is %s: use number(...) if it holds digits",
-					    node_name(c, kn, name), kn->col, stype_name(tk));
-				else
-					cfail(c, kn->col, "arithmetic needs numbers, but the value at column %u is %s", kn->col, stype_name(tk));
-				return -1;
-			}
+			check_numeric_operand(c, &c->e->nodes[kids[k]], tk, "arithmetic on");
 		}
 		t = S_NUM;
 		break;
@@ -1305,10 +1986,18 @@ check_node(struct checker *c, int ni)
 enum status
 expr_check(struct expr *e, const struct expr_scope *sc, struct expr_error *err)
 {
-	struct checker c = {e, sc, err, false};
+	struct checker c;
 	int *slots;
 
+	memset(&c, 0, sizeof c);
+	c.e = e;
+	c.sc = sc;
+	c.err = err;
 	memset(err, 0, sizeof *err);
+	e->checked = false;
+	for (int i = 0; i < e->nregexes; i++)
+		regfree(&e->regexes[i]);
+	e->nregexes = 0;
 	for (int r = 0; r < e->nrefs; r++) {
 		const char *name = e->pool + e->refs[r].name;
 
@@ -1320,9 +2009,16 @@ expr_check(struct expr *e, const struct expr_scope *sc, struct expr_error *err)
 			}
 	}
 	if (check_node(&c, e->root) < 0) {
+		if (c.nomem)
+			return ST_NOMEM;
 		if (!c.failed)
 			cfail(&c, 1, "expression could not be checked");
 		return ST_INVALID;
+	}
+	if (c.builds_text && e->scratch == NULL) {
+		e->scratch = malloc(EXPR_SCRATCH);
+		if (e->scratch == NULL)
+			return ST_NOMEM;
 	}
 	slots = calloc((size_t)e->nrefs + 1, sizeof *slots);
 	if (slots == NULL)
@@ -1338,7 +2034,14 @@ expr_check(struct expr *e, const struct expr_scope *sc, struct expr_error *err)
 /* ---- evaluation ------------------------------------------------------- */
 
 /* Total functions: every input, including NaN, infinities and values a
- * checked expression should never see, gives a defined result. */
+ * checked expression should never see, gives a defined result. Where ODK
+ * Collect would stop with an error (date('nonsense')), the result is ''. */
+
+struct ev {
+	const struct expr *e;
+	const struct expr_env *env;
+	size_t used;            /* bytes of e->scratch in use */
+};
 
 static const struct expr_value v_empty = {EXPR_V_EMPTY, 0, NULL, 0};
 
@@ -1372,7 +2075,7 @@ expr_value_truthy(struct expr_value v)
 	switch (v.kind) {
 	case EXPR_V_EMPTY: return false;
 	case EXPR_V_BOOL: return v.num != 0;
-	case EXPR_V_NUMBER: return !isnan(v.num) && v.num != 0;
+	case EXPR_V_NUMBER: return fabs(v.num) > 1e-12;   /* false for NaN */
 	case EXPR_V_STRING: return v.len > 0;
 	}
 	return false;
@@ -1381,57 +2084,128 @@ expr_value_truthy(struct expr_value v)
 static double
 to_num(struct expr_value v)
 {
+	double d;
+	struct when w;
+
 	switch (v.kind) {
 	case EXPR_V_BOOL:
 	case EXPR_V_NUMBER:
 		return v.num;
 	case EXPR_V_STRING:
-		return expr_parse_number(v.str, v.len);
+		d = expr_parse_number(v.str, v.len);
+		if (isnan(d) && parse_when(v.str, v.len, &w))
+			d = (double)w.days;
+		return d;
 	case EXPR_V_EMPTY:
 		break;
 	}
 	return NAN;
 }
 
-static bool
-is_blank(struct expr_value v)
+/* Text of a value as string() gives it; numbers are written into buf. */
+static const char *
+to_text(struct expr_value v, char buf[32], size_t *len)
 {
-	return v.kind == EXPR_V_EMPTY || (v.kind == EXPR_V_STRING && v.len == 0);
+	const char *s = "";
+
+	switch (v.kind) {
+	case EXPR_V_EMPTY:
+		break;
+	case EXPR_V_BOOL:
+		s = v.num != 0 ? "true" : "false";
+		break;
+	case EXPR_V_NUMBER:
+		s = number_text(v.num, buf);
+		break;
+	case EXPR_V_STRING:
+		*len = v.len;
+		return v.str;
+	}
+	*len = strlen(s);
+	return s;
+}
+
+/*
+ * Text results are built in the expression's scratch space, one region per
+ * result, after the regions still in use. A builder reserves its region
+ * before evaluating each argument, so the argument's own text lies after it
+ * and is moved down into place.
+ */
+struct sb {
+	struct ev *ev;
+	size_t start, len;
+};
+
+static void
+sb_begin(struct ev *ev, struct sb *b)
+{
+	b->ev = ev;
+	b->start = ev->used;
+	b->len = 0;
+}
+
+/* Makes the region so far the reserved one before evaluating more. */
+static void
+sb_reserve(struct sb *b)
+{
+	b->ev->used = b->start + b->len;
+}
+
+static void
+sb_add(struct sb *b, const char *s, size_t n)
+{
+	char *scratch = b->ev->e->scratch;
+	size_t room;
+
+	if (scratch == NULL || b->start + b->len + 1 > EXPR_SCRATCH)
+		return;
+	room = EXPR_SCRATCH - 1 - b->start - b->len;
+	if (n > room) {
+		n = room;
+		/* cut at a character boundary */
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memmove(scratch + b->start + b->len, s, n);
+	b->len += n;
+}
+
+static struct expr_value
+sb_end(struct sb *b)
+{
+	char *scratch = b->ev->e->scratch;
+
+	if (scratch == NULL || b->start >= EXPR_SCRATCH)
+		return v_str("", 0);
+	scratch[b->start + b->len] = '\0';
+	b->ev->used = b->start + b->len + 1;
+	return v_str(scratch + b->start, b->len);
+}
+
+static struct expr_value
+text_copy(struct ev *ev, const char *s, size_t n)
+{
+	struct sb b;
+
+	sb_begin(ev, &b);
+	sb_add(&b, s, n);
+	return sb_end(&b);
 }
 
 static bool
 values_equal(struct expr_value a, struct expr_value b)
 {
+	char ba[32], bb[32];
+	const char *sa, *sb;
+	size_t la, lb;
+
 	if (a.kind == EXPR_V_BOOL || b.kind == EXPR_V_BOOL)
 		return expr_value_truthy(a) == expr_value_truthy(b);
-	if (is_blank(a) || is_blank(b))
-		return is_blank(a) && is_blank(b);
 	if (a.kind == EXPR_V_NUMBER || b.kind == EXPR_V_NUMBER)
-		return to_num(a) == to_num(b);
-	return a.len == b.len && memcmp(a.str, b.str, a.len) == 0;
-}
-
-/* <0, 0, >0, or 2 for "unordered" (NaN, empty). */
-static int
-values_order(struct expr_value a, struct expr_value b)
-{
-	double x, y;
-
-	if (is_blank(a) || is_blank(b))
-		return 2;
-	if (a.kind == EXPR_V_STRING && b.kind == EXPR_V_STRING) {
-		size_t n = a.len < b.len ? a.len : b.len;
-		int r = memcmp(a.str, b.str, n);
-
-		if (r != 0)
-			return r < 0 ? -1 : 1;
-		return a.len < b.len ? -1 : a.len > b.len ? 1 : 0;
-	}
-	x = to_num(a);
-	y = to_num(b);
-	if (isnan(x) || isnan(y))
-		return 2;
-	return x < y ? -1 : x > y ? 1 : 0;
+		return fabs(to_num(a) - to_num(b)) < 1e-12;
+	sa = to_text(a, ba, &la);
+	sb = to_text(b, bb, &lb);
+	return la == lb && memcmp(sa, sb, la) == 0;
 }
 
 /* Number of space-separated values; and whether `w` is one of them. */
@@ -1469,7 +2243,196 @@ utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-static struct expr_value eval_node(const struct expr *e, int ni, const struct expr_env *env);
+static const char *
+find_text(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (nl == 0)
+		return h;
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (memcmp(h + i, n, nl) == 0)
+			return h + i;
+	return NULL;
+}
+
+/* round(x, places) as ODK Collect rounds: on the shortest decimal form of
+ * x, halves away from zero for x >= 0 and towards zero below (so -0.5 is
+ * -0); with negative places, x * 10^places + 0.5 truncated. */
+static double
+round_places(double x, double places)
+{
+	char dig[24], back[48];
+	int n, e10, keep, carry, k;
+	bool up;
+	int pl = isnan(places) ? 0 : (int)fmax(-1000, fmin(1000, trunc(places)));
+
+	if (isnan(x) || isinf(x))
+		return x;
+	if (pl > 30 || pl < -30)
+		return NAN;
+	if (pl < 0) {
+		double scale = pow(10, -pl);
+
+		return trunc(x / scale + 0.5) * scale;
+	}
+	if (x == 0)
+		return x;
+	n = shortest_digits(fabs(x), dig, &e10);
+	keep = e10 + 1 + pl;    /* significant digits that stay */
+	if (keep >= n)
+		return x;
+	if (keep < 0)
+		return x < 0 ? -0.0 : 0.0;
+	if (dig[keep] > '5')
+		up = true;
+	else if (dig[keep] < '5')
+		up = false;
+	else {
+		up = x > 0;
+		for (k = keep + 1; k < n; k++)
+			if (dig[k] != '0')
+				up = true;
+	}
+	/* digits 0..keep-1, plus one if rounding up, times 10^(e10+1-keep) */
+	carry = up;
+	for (k = keep - 1; k >= 0 && carry; k--) {
+		if (dig[k] == '9') {
+			dig[k] = '0';
+		} else {
+			dig[k]++;
+			carry = 0;
+		}
+	}
+	if (keep == 0)
+		snprintf(back, sizeof back, "%de%d", carry, e10 + 1);
+	else
+		snprintf(back, sizeof back, "%s%.*se%d", carry ? "1" : "", keep, dig, e10 + 1 - keep);
+	return x < 0 ? -strtod(back, NULL) : strtod(back, NULL);
+}
+
+static const char *const month_names[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+static const char *const day_names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+
+/* The calendar fields of a date value: text (a zoned time is shown in local
+ * time) or a day count. False if it is neither. */
+static bool
+when_of(struct expr_value v, struct when *w)
+{
+	if (v.kind == EXPR_V_STRING) {
+		if (!parse_when(v.str, v.len, w))
+			return false;
+		if (w->has_zone) {
+			time_t t = (time_t)floor(when_epoch(w));
+			double ms = w->secs - floor(w->secs);
+			struct tm tm;
+
+			if (localtime_r(&t, &tm) == NULL)
+				return false;
+			w->y = tm.tm_year + 1900;
+			w->m = tm.tm_mon + 1;
+			w->d = tm.tm_mday;
+			w->days = days_from_civil(w->y, w->m, w->d);
+			w->secs = tm.tm_hour * 3600.0 + tm.tm_min * 60.0 + tm.tm_sec + ms;
+		}
+		return true;
+	}
+	if (v.kind == EXPR_V_NUMBER && isfinite(v.num) && fabs(v.num) < 1e8) {
+		double days = floor(v.num);
+
+		memset(w, 0, sizeof *w);
+		w->days = (long)days;
+		civil_from_days(w->days, &w->y, &w->m, &w->d);
+		w->secs = (v.num - days) * 86400;
+		return true;
+	}
+	return false;
+}
+
+static struct expr_value
+format_date(struct ev *ev, struct expr_value dv, struct expr_value fv)
+{
+	char fbuf[32], out[32];
+	size_t flen;
+	const char *f = to_text(fv, fbuf, &flen);
+	struct when w;
+	struct sb b;
+	long secs;
+	int dow;
+
+	if (!when_of(dv, &w))
+		return v_str("", 0);
+	secs = (long)floor(w.secs);
+	dow = (int)(((w.days % 7) + 11) % 7);   /* 1970-01-01 was a Thursday */
+	sb_begin(ev, &b);
+	for (size_t i = 0; i < flen; i++) {
+		if (f[i] != '%' || i + 1 == flen) {
+			sb_add(&b, f + i, 1);
+			continue;
+		}
+		out[0] = '\0';
+		switch (f[++i]) {
+		case 'Y': snprintf(out, sizeof out, "%04d", w.y); break;
+		case 'y': snprintf(out, sizeof out, "%02d", w.y % 100); break;
+		case 'm': snprintf(out, sizeof out, "%02d", w.m); break;
+		case 'n': snprintf(out, sizeof out, "%d", w.m); break;
+		case 'b': snprintf(out, sizeof out, "%s", month_names[w.m - 1]); break;
+		case 'd': snprintf(out, sizeof out, "%02d", w.d); break;
+		case 'e': snprintf(out, sizeof out, "%d", w.d); break;
+		case 'H': snprintf(out, sizeof out, "%02ld", secs / 3600); break;
+		case 'h': snprintf(out, sizeof out, "%ld", secs / 3600); break;
+		case 'M': snprintf(out, sizeof out, "%02ld", secs / 60 % 60); break;
+		case 'S': snprintf(out, sizeof out, "%02ld", secs % 60); break;
+		case '3': snprintf(out, sizeof out, "%03d", (int)((w.secs - floor(w.secs)) * 1000 + 0.5) % 1000); break;
+		case 'a': snprintf(out, sizeof out, "%s", day_names[dow]); break;
+		default:
+			out[0] = '%';
+			out[1] = f[i];
+			out[2] = '\0';
+			break;
+		}
+		sb_add(&b, out, strlen(out));
+	}
+	return sb_end(&b);
+}
+
+static struct expr_value
+date_of(struct ev *ev, struct expr_value v)
+{
+	struct when w;
+	char buf[16];
+
+	if (v.kind == EXPR_V_NUMBER) {
+		if (!isfinite(v.num) || fabs(v.num) > 2e6)
+			return v_str("", 0);
+		memset(&w, 0, sizeof w);
+		w.days = (long)trunc(v.num);
+		civil_from_days(w.days, &w.y, &w.m, &w.d);
+	} else if (v.kind != EXPR_V_STRING || !when_of(v, &w)) {
+		return v_str("", 0);
+	}
+	snprintf(buf, sizeof buf, "%04d-%02d-%02d", w.y, w.m, w.d);
+	return text_copy(ev, buf, strlen(buf));
+}
+
+static struct expr_value
+now_text(struct ev *ev)
+{
+	time_t t = clock_now();
+	struct tm tm;
+	char buf[96];
+	long off;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return v_str("", 0);
+	off = tm.tm_gmtoff;
+	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.000%c%02ld:%02ld",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    off < 0 ? '-' : '+', labs(off) / 3600, labs(off) / 60 % 60);
+	return text_copy(ev, buf, strlen(buf));
+}
+
+static struct expr_value eval_node(struct ev *ev, int ni);
 
 static struct expr_value
 slot_value(const struct expr *e, const struct node *n, const struct expr_env *env)
@@ -1487,29 +2450,46 @@ slot_state(const struct expr *e, const struct node *n, const struct expr_env *en
 	return (enum expr_astate)env->states[e->refs[n->ival].slot];
 }
 
-static struct expr_value
-eval_call(const struct expr *e, const struct node *n, const struct expr_env *env)
+/* Evaluates argument i of call n as text. */
+static const char *
+arg_text(struct ev *ev, const struct node *n, int i, char buf[32], size_t *len)
 {
+	return to_text(eval_node(ev, ev->e->argv[n->argv + i]), buf, len);
+}
+
+static struct expr_value
+eval_call(struct ev *ev, const struct node *n)
+{
+	const struct expr *e = ev->e;
+	const struct expr_env *env = ev->env;
 	const struct node *a = n->a >= 0 ? &e->nodes[n->a] : NULL;
-	struct expr_value v;
-	char buf[32];
+	const int *argv = e->argv + n->argv;
+	struct expr_value v, w;
+	char buf[32], buf2[32];
+	const char *s, *t, *hit;
+	size_t len, tlen;
+	struct sb b;
 
 	switch ((enum fn)n->fn) {
 	case F_SELECTED: {
-		struct expr_value w = eval_node(e, n->b, env);
 		bool found = false;
 
-		v = slot_value(e, a, env);
-		if (v.kind != EXPR_V_STRING || w.kind != EXPR_V_STRING || w.len == 0)
+		s = to_text(eval_node(ev, n->a), buf, &len);
+		t = to_text(eval_node(ev, n->b), buf2, &tlen);
+		while (tlen > 0 && is_space(*t)) {
+			t++;
+			tlen--;
+		}
+		while (tlen > 0 && is_space(t[tlen - 1]))
+			tlen--;
+		if (tlen == 0)
 			return v_bool(false);
-		list_scan(v.str, v.len, w.str, w.len, &found);
+		list_scan(s, len, t, tlen, &found);
 		return v_bool(found);
 	}
 	case F_COUNT_SELECTED:
-		v = slot_value(e, a, env);
-		if (v.kind != EXPR_V_STRING)
-			return v_num(0);
-		return v_num((double)list_scan(v.str, v.len, NULL, 0, NULL));
+		s = to_text(eval_node(ev, n->a), buf, &len);
+		return v_num((double)list_scan(s, len, NULL, 0, NULL));
 	case F_INDICATOR:
 		return v_bool(n->ival >= 0 && (size_t)n->ival < env->nfired &&
 		    env->fired[n->ival] >= 0);
@@ -1528,20 +2508,12 @@ eval_call(const struct expr *e, const struct node *n, const struct expr_env *env
 	case F_DONT_KNOW:
 		return v_bool(slot_state(e, a, env) == EXPR_A_DONT_KNOW);
 	case F_STRING_LENGTH:
-		v = eval_node(e, n->a, env);
-		switch (v.kind) {
-		case EXPR_V_EMPTY:
-			return v_num(0);
-		case EXPR_V_STRING:
-			return v_num((double)utf8_chars(v.str, v.len));
-		case EXPR_V_BOOL:
-			return v_num(v.num != 0 ? 4 : 5);
-		case EXPR_V_NUMBER:
-			return v_num((double)strlen(expr_format_number(v.num, buf)));
-		}
-		return v_num(0);
+		s = to_text(eval_node(ev, n->a), buf, &len);
+		return v_num((double)utf8_chars(s, len));
 	case F_NOT:
-		return v_bool(!expr_value_truthy(eval_node(e, n->a, env)));
+		return v_bool(!expr_value_truthy(eval_node(ev, n->a)));
+	case F_BOOLEAN:
+		return v_bool(expr_value_truthy(eval_node(ev, n->a)));
 	case F_TRUE:
 		return v_bool(true);
 	case F_FALSE:
@@ -1550,63 +2522,172 @@ eval_call(const struct expr *e, const struct node *n, const struct expr_env *env
 		if (env->today == NULL)
 			return v_empty;
 		return v_str(env->today, strlen(env->today));
+	case F_NOW:
+		return now_text(ev);
 	case F_INT:
-		return v_num(trunc(to_num(eval_node(e, n->a, env))));
+		return v_num(trunc(to_num(eval_node(ev, n->a))));
 	case F_NUMBER:
-		return v_num(to_num(eval_node(e, n->a, env)));
+		return v_num(to_num(eval_node(ev, n->a)));
+	case F_ABS:
+		return v_num(fabs(to_num(eval_node(ev, n->a))));
+	case F_POW:
+		v = eval_node(ev, n->a);
+		return v_num(pow(to_num(v), to_num(eval_node(ev, n->b))));
+	case F_ROUND:
+		v = eval_node(ev, n->a);
+		return v_num(round_places(to_num(v), n->nargs > 1 ? to_num(eval_node(ev, n->b)) : 0));
+	case F_MIN:
+	case F_MAX: {
+		double r = NAN;
+
+		for (int i = 0; i < n->nargs; i++) {
+			double x = to_num(eval_node(ev, argv[i]));
+
+			if (isnan(x))
+				continue;
+			if (isnan(r) || (n->fn == F_MIN ? x < r : x > r))
+				r = x;
+		}
+		return v_num(r);
+	}
+	case F_IF:
+		return eval_node(ev, argv[expr_value_truthy(eval_node(ev, argv[0])) ? 1 : 2]);
+	case F_COALESCE:
+		v = eval_node(ev, n->a);
+		if (v.kind == EXPR_V_EMPTY || (v.kind == EXPR_V_STRING && v.len == 0) ||
+		    (v.kind == EXPR_V_NUMBER && isnan(v.num)))
+			return eval_node(ev, n->b);
+		return v;
+	case F_STRING:
+		s = to_text(eval_node(ev, n->a), buf, &len);
+		return text_copy(ev, s, len);
+	case F_CONCAT:
+		sb_begin(ev, &b);
+		for (int i = 0; i < n->nargs; i++) {
+			sb_reserve(&b);
+			s = arg_text(ev, n, i, buf, &len);
+			sb_add(&b, s, len);
+		}
+		return sb_end(&b);
+	case F_CONTAINS:
+	case F_STARTS_WITH:
+	case F_ENDS_WITH:
+	case F_SUBSTRING_BEFORE:
+	case F_SUBSTRING_AFTER:
+		/* Both operands stay valid: the first may sit in scratch, and
+		 * evaluating the second only writes after it. */
+		s = arg_text(ev, n, 0, buf, &len);
+		t = arg_text(ev, n, 1, buf2, &tlen);
+		switch ((enum fn)n->fn) {
+		case F_CONTAINS:
+			return v_bool(find_text(s, len, t, tlen) != NULL);
+		case F_STARTS_WITH:
+			return v_bool(tlen <= len && memcmp(s, t, tlen) == 0);
+		case F_ENDS_WITH:
+			return v_bool(tlen <= len && memcmp(s + len - tlen, t, tlen) == 0);
+		case F_SUBSTRING_BEFORE:
+			hit = tlen ? find_text(s, len, t, tlen) : NULL;
+			return hit ? text_copy(ev, s, (size_t)(hit - s)) : v_str("", 0);
+		default:
+			hit = find_text(s, len, t, tlen);
+			return hit ? text_copy(ev, hit + tlen, len - (size_t)(hit - s) - tlen) : v_str("", 0);
+		}
+	case F_NORMALIZE_SPACE: {
+		bool space = false;
+
+		s = to_text(eval_node(ev, n->a), buf, &len);
+		sb_begin(ev, &b);
+		for (size_t i = 0; i < len; i++) {
+			if (is_space(s[i])) {
+				space = true;
+				continue;
+			}
+			if (space && b.len > 0)
+				sb_add(&b, " ", 1);
+			space = false;
+			sb_add(&b, s + i, 1);
+		}
+		return sb_end(&b);
+	}
+	case F_REGEX:
+		/* regexec() reads to the NUL that every text value has. */
+		s = to_text(eval_node(ev, n->a), buf, &len);
+		if (n->ival < 0 || n->ival >= e->nregexes || memchr(s, '\0', len))
+			return v_bool(false);
+		return v_bool(regexec(&e->regexes[n->ival], s, 0, NULL, 0) == 0);
+	case F_DATE:
+		return date_of(ev, eval_node(ev, n->a));
+	case F_DECIMAL_DATE_TIME: {
+		struct when wh;
+
+		v = eval_node(ev, n->a);
+		if (v.kind == EXPR_V_NUMBER || v.kind == EXPR_V_BOOL)
+			return v_num(v.num);
+		if (v.kind != EXPR_V_STRING || !parse_when(v.str, v.len, &wh))
+			return v_num(NAN);
+		return v_num(when_epoch(&wh) / 86400);
+	}
+	case F_FORMAT_DATE:
+		v = eval_node(ev, n->a);
+		w = eval_node(ev, n->b);
+		return format_date(ev, v, w);
 	}
 	return v_empty;
 }
 
 static struct expr_value
-eval_node(const struct expr *e, int ni, const struct expr_env *env)
+eval_node(struct ev *ev, int ni)
 {
-	const struct node *n = &e->nodes[ni];
+	const struct node *n = &ev->e->nodes[ni];
+	struct expr_value l, r;
 	double x, y;
-	int o;
 
 	switch ((enum nkind)n->kind) {
 	case N_NUM:
 		return v_num(n->num);
 	case N_STR:
-		return v_str(e->pool + n->str, n->len);
+		return v_str(ev->e->pool + n->str, n->len);
 	case N_REF:
 	case N_DOT:
-		return slot_value(e, n, env);
+		return slot_value(ev->e, n, ev->env);
 	case N_OR:
-		return v_bool(expr_value_truthy(eval_node(e, n->a, env)) ||
-		    expr_value_truthy(eval_node(e, n->b, env)));
+		return v_bool(expr_value_truthy(eval_node(ev, n->a)) ||
+		    expr_value_truthy(eval_node(ev, n->b)));
 	case N_AND:
-		return v_bool(expr_value_truthy(eval_node(e, n->a, env)) &&
-		    expr_value_truthy(eval_node(e, n->b, env)));
+		return v_bool(expr_value_truthy(eval_node(ev, n->a)) &&
+		    expr_value_truthy(eval_node(ev, n->b)));
 	case N_EQ:
-		return v_bool(values_equal(eval_node(e, n->a, env), eval_node(e, n->b, env)));
 	case N_NE:
-		return v_bool(!values_equal(eval_node(e, n->a, env), eval_node(e, n->b, env)));
+		l = eval_node(ev, n->a);
+		r = eval_node(ev, n->b);
+		return v_bool(values_equal(l, r) == (n->kind == N_EQ));
 	case N_LT: case N_LE: case N_GT: case N_GE:
-		o = values_order(eval_node(e, n->a, env), eval_node(e, n->b, env));
-		if (o == 2)
-			return v_bool(false);
+		/* ODK Collect orders numbers only: text becomes a number, a
+		 * date its day count, anything else NaN (false). */
+		x = to_num(eval_node(ev, n->a));
+		y = to_num(eval_node(ev, n->b));
 		switch ((enum nkind)n->kind) {
-		case N_LT: return v_bool(o < 0);
-		case N_LE: return v_bool(o <= 0);
-		case N_GT: return v_bool(o > 0);
-		default: return v_bool(o >= 0);
+		case N_LT: return v_bool(x < y);
+		case N_LE: return v_bool(x <= y);
+		case N_GT: return v_bool(x > y);
+		default: return v_bool(x >= y);
 		}
 	case N_NEG:
-		return v_num(-to_num(eval_node(e, n->a, env)));
+		return v_num(-to_num(eval_node(ev, n->a)));
 	case N_ADD: case N_SUB: case N_MUL: case N_DIV: case N_MOD:
-		x = to_num(eval_node(e, n->a, env));
-		y = to_num(eval_node(e, n->b, env));
+		x = to_num(eval_node(ev, n->a));
+		y = to_num(eval_node(ev, n->b));
 		switch ((enum nkind)n->kind) {
 		case N_ADD: return v_num(x + y);
 		case N_SUB: return v_num(x - y);
 		case N_MUL: return v_num(x * y);
-		case N_DIV: return v_num(y == 0 || isnan(y) ? NAN : x / y);
-		default: return v_num(y == 0 || isnan(y) || isinf(x) ? NAN : fmod(x, y));
+		/* IEEE 754, as XPath 1.0 and Java: x div 0 is +-Infinity,
+		 * 0 div 0 NaN; x mod 0 NaN, as fmod() gives. */
+		case N_DIV: return v_num(x / y);
+		default: return v_num(fmod(x, y));
 		}
 	case N_CALL:
-		return eval_call(e, n, env);
+		return eval_call(ev, n);
 	}
 	return v_empty;
 }
@@ -1614,9 +2695,11 @@ eval_node(const struct expr *e, int ni, const struct expr_env *env)
 struct expr_value
 expr_eval(const struct expr *e, const struct expr_env *env)
 {
+	struct ev ev = {e, env, 0};
+
 	if (e == NULL || !e->checked)
 		return v_empty;
-	return eval_node(e, e->root, env);
+	return eval_node(&ev, e->root);
 }
 
 bool

@@ -4,28 +4,39 @@
  *
  * Life of an expression:
  *   1. expr_parse()  once, at form load: text -> immutable syntax tree.
- *   2. expr_check()  once, at form load: binds every ${q} to a question slot
- *      and checks types against the form (struct expr_scope).
+ *   2. expr_check()  once, at form load: binds every ${q} to a question slot,
+ *      checks types against the form (struct expr_scope), compiles regex()
+ *      patterns and sets aside the scratch space for text results.
  *   3. expr_eval*()  many times: reads answers from a struct expr_env of plain
- *      arrays; no allocation, no failure, bounded time and stack.
+ *      arrays; no allocation, no failure, bounded time and stack. Text built
+ *      by concat(), string() and the like is written into the expression's
+ *      own scratch space of EXPR_SCRATCH bytes (text that would not fit is
+ *      cut at a character boundary), so evaluating writes to the expression:
+ *      evaluate one expression from one thread at a time.
  *
- * Semantics (documented for form authors in forms/README.md):
+ * Semantics follow ODK Collect (JavaRosa), so that a condition copied from an
+ * XLSForm means the same here; the few deliberate differences are listed in
+ * forms/README.md. Documented for form authors there:
  *  - Numbers are doubles. Integers cannot overflow: there is no integer type.
  *  - An unanswered, declined, don't-know or not-relevant question reads as the
  *    empty value ''. Arithmetic with '' gives NaN. NaN is false, compares
  *    false with `= < <= > >=` and true with `!=` (`!=` is always `not(=)`).
- *  - `a div 0` and `a mod 0` give NaN (so false, and never a crash).
- *  - `=`/`!=` compare numbers numerically when either side is a number (the
- *    other side converted as number() does), else as strings; `''` equals
- *    only the empty value. `< <= > >=` compare two strings as text (dates in
- *    YYYY-MM-DD order correctly), anything else as numbers.
- *  - Boolean value of a number: not 0 and not NaN; of a string: not empty.
+ *  - `a div 0` is Infinity or -Infinity, `0 div 0` NaN; `a mod 0` is NaN.
+ *  - `=`/`!=`: if either side is a condition, both are compared as
+ *    conditions; else if either side is a number, both are converted to
+ *    numbers and are equal when they differ by less than 1e-12; else both are
+ *    compared as text.
+ *  - `< <= > >=` always compare numbers: text that reads as a number is that
+ *    number, a date 'YYYY-MM-DD' is its day count since 1970-01-01, any other
+ *    text is NaN (so the comparison is false).
+ *  - Boolean value of a number: its magnitude exceeds 1e-12 (so not 0 and not
+ *    NaN); of a string: not empty.
  *  - select_multiple reads as its chosen values separated by one space.
  *
- * Limits: at most EXPR_MAX_LEN bytes of text, EXPR_MAX_NODES tree nodes and
- * EXPR_MAX_DEPTH levels of parentheses, function calls and unary operators.
- * Parsing, checking and evaluating therefore recurse at most EXPR_MAX_NODES
- * deep on any input.
+ * Limits: at most EXPR_MAX_LEN bytes of text, EXPR_MAX_NODES tree nodes,
+ * EXPR_MAX_ARGS arguments to one function and EXPR_MAX_DEPTH levels of
+ * parentheses, function calls and unary operators. Parsing, checking and
+ * evaluating therefore recurse at most EXPR_MAX_NODES deep on any input.
  */
 #ifndef INTAKE_EXPR_H
 #define INTAKE_EXPR_H
@@ -37,6 +48,8 @@
 #define EXPR_MAX_LEN    4096
 #define EXPR_MAX_NODES  1024
 #define EXPR_MAX_DEPTH  64
+#define EXPR_MAX_ARGS   32
+#define EXPR_SCRATCH    2048    /* bytes of text results per evaluation */
 
 struct expr;
 
@@ -140,6 +153,9 @@ enum status expr_parse(const char *text, size_t len, struct expr **out,
 /*
  * Binds references and type-checks against `scope`. Call once per expression
  * before evaluating it; ST_INVALID with *err on the first problem found.
+ * On ST_OK, err->msg is either empty or a warning: something the form can
+ * run with but that surely does not mean what its author intended (such as
+ * ordering text that is not a number); err->col points at it.
  */
 enum status expr_check(struct expr *e, const struct expr_scope *scope,
     struct expr_error *err);
@@ -147,7 +163,8 @@ enum status expr_check(struct expr *e, const struct expr_scope *scope,
 void expr_free(struct expr *e);
 
 /* Evaluates; only after a successful expr_check. Never fails. String results
- * borrow from the expression, the environment or `today`. */
+ * borrow from the expression (valid until it is evaluated again or freed),
+ * the environment or `today`. */
 struct expr_value expr_eval(const struct expr *e, const struct expr_env *env);
 bool expr_eval_bool(const struct expr *e, const struct expr_env *env);
 
@@ -172,13 +189,16 @@ const char *expr_text(const struct expr *e);
 
 /*
  * Parses a number the way number() does: optional spaces, optional '-',
- * digits with an optional '.' and fraction; anything else is NaN. Locale-
- * independent. Exact for up to 15 significant digits.
+ * digits with an optional '.' and fraction (either may be empty, not both);
+ * anything else, including exponents and "Infinity", is NaN. Locale-
+ * independent; correctly rounded for up to 40 significant digits.
  */
 double expr_parse_number(const char *s, size_t len);
 
-/* Formats a number without locale: integers below 1e15 without a decimal
- * point, others with up to 15 significant digits. buf needs 32 bytes. */
+/* Formats a number for people to read (answers, exports), without locale:
+ * integers below 1e15 without a decimal point, others with up to 15
+ * significant digits. string() in an expression writes numbers as ODK
+ * Collect does instead (see forms/README.md). buf needs 32 bytes. */
 const char *expr_format_number(double v, char buf[32]);
 
 #endif

@@ -1526,6 +1526,8 @@ check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
 		return;
 	switch (expr_check(e, sc, &ee)) {
 	case ST_OK:
+		if (ee.msg[0] != '\0')         /* a warning: the form still runs */
+			ysource_warning(&L->y, pos.line, pos.exact ? pos.col + ee.col - 1 : pos.col, "%s: %s", what, ee.msg);
 		break;
 	case ST_NOMEM:
 		L->y.nomem = true;
