@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "cli.h"
 #include "form.h"
 #include "formdir.h"
@@ -175,14 +176,12 @@ out:
 static void
 print_time(const char *label, time_t t)
 {
-	char buf[64];
-	struct tm tm;
+	char buf[CLOCK_TEXT_SIZE];
 
 	if (t == 0)
 		return;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-	printf("%s %s\n", label, buf);
+	if (clock_format(t, CLOCK_MINUTES, buf))
+		printf("%s %s UTC\n", label, buf);
 }
 
 static const char *

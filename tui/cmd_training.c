@@ -22,6 +22,7 @@
 #include <unilbrk.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "formdir.h"
 #include "interview.h"
@@ -436,7 +437,6 @@ training_report(struct cli *c)
 		const struct training_debrief *d = r.d[i];
 		char when[32], ind[32];
 		time_t t = training_debrief_started(d);
-		struct tm tm;
 		long s = training_debrief_seconds(d);
 		int n;
 
@@ -445,7 +445,7 @@ training_report(struct cli *c)
 			from = i;
 			sum = 0;
 		}
-		if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm) == 0)
+		if (!clock_format(t, CLOCK_MINUTES, when))
 			snprintf(when, sizeof when, "?");
 		n = snprintf(ind, sizeof ind, "%zu/%zu", training_debrief_count(d, TRAINING_CAUGHT),
 		    training_debrief_count(d, TRAINING_CAUGHT) + training_debrief_count(d, TRAINING_MISSED));
