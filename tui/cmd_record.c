@@ -337,15 +337,19 @@ out:
 	return rc;
 }
 
-/* --reason, checked before anything is unlocked. */
+/* --reason or --reason-file, read and checked before anything is
+ * unlocked. */
 static int
 check_reason(struct cli *c, const char *what)
 {
 	char err[256];
+	int rc;
 
+	if (c->reason_file != NULL && (rc = cli_read_reason(c)) != EXIT_OK)
+		return rc;
 	if (c->reason == NULL) {
-		fprintf(stderr, "intake: %s needs --reason \"...\": say why (it is kept in the "
-		    "audit trail)\n", what);
+		fprintf(stderr, "intake: %s needs --reason \"...\" or --reason-file FILE: say why "
+		    "(it is kept in the audit trail)\n", what);
 		return EXIT_USAGE;
 	}
 	if (vault_check_reason(c->reason, err, sizeof err) != ST_OK)
@@ -369,7 +373,7 @@ record_amend_cmd(struct cli *c)
 
 	if (c->argc != 2 || c->answers == NULL) {
 		fprintf(stderr, "intake: usage: intake record amend CODE --answers A.json "
-		    "--reason TEXT\n");
+		    "--reason TEXT|--reason-file FILE\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = check_reason(c, "record amend")) != EXIT_OK ||
@@ -434,7 +438,7 @@ record_delete_cmd(struct cli *c)
 	int rc;
 
 	if (c->argc != 2) {
-		fprintf(stderr, "intake: usage: intake record delete CODE --reason TEXT\n");
+		fprintf(stderr, "intake: usage: intake record delete CODE --reason TEXT|--reason-file FILE\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = check_reason(c, "record delete")) != EXIT_OK)
