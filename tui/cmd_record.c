@@ -316,8 +316,7 @@ record_show(struct cli *c)
 		putchar('\n');
 		goto out;
 	}
-	if (formdir_find(dir, sizeof dir) != ST_OK)
-		snprintf(dir, sizeof dir, ".");
+	(void)formdir_find(dir, sizeof dir);      /* referrals only; none without */
 	if ((st = record_load(v, &id, 0, dir, &f, &iv, err, sizeof err)) != ST_OK) {
 		rc = cli_fail(st, err);
 		goto out;
@@ -385,8 +384,7 @@ record_amend_cmd(struct cli *c)
 		rc = cli_fail(st, vault_errmsg(v));
 		goto out;
 	}
-	if (formdir_find(dir, sizeof dir) != ST_OK)
-		snprintf(dir, sizeof dir, ".");
+	(void)formdir_find(dir, sizeof dir);      /* referrals only; none without */
 	if ((st = record_load(v, &id, 0, dir, &f, &iv, err, sizeof err)) != ST_OK) {
 		rc = cli_fail(st, err);
 		goto out;
@@ -516,8 +514,7 @@ record_history_cmd(struct cli *c)
 		goto out;
 	}
 	record_id_code(&id, &code);
-	if (formdir_find(dir, sizeof dir) != ST_OK)
-		snprintf(dir, sizeof dir, ".");
+	(void)formdir_find(dir, sizeof dir);      /* referrals only; none without */
 	for (unsigned i = 1; i <= versions + 1 && rc == EXIT_OK; i++) {
 		st = i <= versions ? vault_record_history(v, &id, i, &json, &len) :
 		    vault_record_get(v, &id, &json, &len);

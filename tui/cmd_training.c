@@ -36,10 +36,8 @@
 static int
 scenario_dir(char *dir, size_t len, char *forms, size_t flen)
 {
-	if (formdir_find(forms, flen) != ST_OK) {
-		fprintf(stderr, "intake: no forms directory found: set INTAKE_FORMS\n");
+	if (formdir_require(forms, flen) != ST_OK)
 		return EXIT_FAIL;
-	}
 	if (snprintf(dir, len, "%s/training", forms) >= (int)len) {
 		fprintf(stderr, "intake: forms directory path too long\n");
 		return EXIT_FAIL;
