@@ -370,7 +370,7 @@ void
 audit_describe(const struct audit_entry *e, char *buf, size_t len)
 {
 	struct case_code code;
-	char when[CLOCK_TEXT_SIZE + 24];
+	char when[CLOCK_TEXT_SIZE];
 
 	if (len == 0)
 		return;
