@@ -52,9 +52,14 @@ endif
 ALL_CFLAGS  = $(WARN) $(WERROR) $(HARDEN) $(DEFS) -Icore -Itui $(PKG_CFLAGS) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
 
-CORE_SRC := $(sort $(wildcard core/*.c))
+# core/clock.c is in no library: each link line names the clock it wants,
+# the system clock (CLOCK_OBJ: build/intake, make install) or the one test
+# programs fix with INTAKE_TEST_NOW (TEST_CLOCK_OBJ, -DINTAKE_TEST_CLOCK).
+CORE_SRC := $(sort $(filter-out core/clock.c,$(wildcard core/*.c)))
 TUI_SRC  := $(sort $(filter-out tui/main.c,$(wildcard tui/*.c)))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLOCK_OBJ := $(BUILD)/core/clock.o
+TEST_CLOCK_OBJ := $(BUILD)/test-clock/core/clock.o
 TUI_OBJ  := $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -82,7 +87,11 @@ all: intake
 intake: $(BUILD)/intake
 	cp $< $@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/intake: $(BUILD)/tui/main.o $(LIBTUI) $(LIB)
+$(BUILD)/intake: $(BUILD)/tui/main.o $(LIBTUI) $(LIB) $(CLOCK_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TUI_LIBS) $(PKG_LIBS)
+
+# The program the tmux tests drive: build/intake with the test clock.
+$(BUILD)/intake-test: $(BUILD)/tui/main.o $(LIBTUI) $(LIB) $(TEST_CLOCK_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TUI_LIBS) $(PKG_LIBS)
 
 $(LIB): $(CORE_OBJ)
@@ -97,29 +106,35 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBTUI) $(LIB) tests/unit/testutil.h
+$(TEST_CLOCK_OBJ): core/clock.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DINTAKE_TEST_CLOCK -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBTUI) $(LIB) $(TEST_CLOCK_OBJ) tests/unit/testutil.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBTUI) $(LIB) \
-		$(TEST_LIBS) $(TUI_LIBS) $(PKG_LIBS)
+		$(TEST_CLOCK_OBJ) $(TEST_LIBS) $(TUI_LIBS) $(PKG_LIBS)
 
-$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+$(BUILD)/bench/%: tests/bench/%.c $(LIB) $(TEST_CLOCK_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(TEST_CLOCK_OBJ) $(PKG_LIBS)
 
-$(BUILD)/crash/%: tests/crash/%.c $(LIB)
+$(BUILD)/crash/%: tests/crash/%.c $(LIB) $(CLOCK_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CLOCK_OBJ) $(PKG_LIBS)
 
-$(BUILD)/inject/%: tests/inject/%.c $(LIB)
+$(BUILD)/inject/%: tests/inject/%.c $(LIB) $(CLOCK_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(INJECT_WRAP:%=-Wl,--wrap=%) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(INJECT_WRAP:%=-Wl,--wrap=%) -o $@ $< $(LIB) \
+		$(CLOCK_OBJ) $(PKG_LIBS)
 
 # The start-up baseline bench_tui compares the program against.
 $(BUILD)/bench/minimal_curses: tests/bench/minimal_curses.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_LIBS)
 
--include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(BUILD)/tui/main.d
+-include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(BUILD)/tui/main.d \
+	$(CLOCK_OBJ:.o=.d) $(TEST_CLOCK_OBJ:.o=.d)
 
 # `make test` first makes sure the packages are there, then runs everything.
 test:
@@ -130,12 +145,16 @@ test:
 # is what checks it leaks nothing).
 CHECK_EXTRA = $(if $(SAN),$(INJECT_BIN))
 
-check: $(BUILD)/intake $(UNIT_BIN) $(CRASH_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
-	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_BIN) \
-		$(REPLAY_BIN) $(CHECK_EXTRA)
+# INTAKE is the program as installed; INTAKE_TEST the same with the test
+# clock, for the tests that fix the time (tests/tmux.sh).
+TEST_ENV = INTAKE=$(CURDIR)/$(BUILD)/intake INTAKE_TEST=$(CURDIR)/$(BUILD)/intake-test \
+	BUILD=$(CURDIR)/$(BUILD)
 
-unit: $(UNIT_BIN) $(CRASH_BIN)
-	@INTAKE=$(CURDIR)/$(BUILD)/intake BUILD=$(CURDIR)/$(BUILD) UNIT_ONLY=1 sh tests/run.sh $(UNIT_BIN)
+check: $(BUILD)/intake $(BUILD)/intake-test $(UNIT_BIN) $(CRASH_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
+	@$(TEST_ENV) sh tests/run.sh $(UNIT_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
+
+unit: $(BUILD)/intake $(BUILD)/intake-test $(UNIT_BIN) $(CRASH_BIN)
+	@$(TEST_ENV) UNIT_ONLY=1 sh tests/run.sh $(UNIT_BIN)
 
 deps:
 	@sh tests/deps.sh
@@ -151,10 +170,15 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	$(DEFS) -Icore -Itui $(PKG_CFLAGS)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_OBJ := $(CORE_SRC:%.c=build/fuzz/obj/%.o) $(TUI_SRC:%.c=build/fuzz/obj/%.o)
+FUZZ_OBJ := $(CORE_SRC:%.c=build/fuzz/obj/%.o) $(TUI_SRC:%.c=build/fuzz/obj/%.o) \
+	build/fuzz/obj/test-clock/core/clock.o
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/obj/test-clock/core/clock.o: core/clock.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DINTAKE_TEST_CLOCK -fsanitize=fuzzer-no-link -c -o $@ $<
 
 build/fuzz/libintake-fuzz.a: $(FUZZ_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -168,10 +192,10 @@ fuzz: $(FUZZ_BIN)
 
 # Every target replays its committed corpus in `make check` (and so under
 # ASan + UBSan in `make sanitize`), built with the build's compiler.
-$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBTUI) $(LIB)
+$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBTUI) $(LIB) $(TEST_CLOCK_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/$*"' $(ALL_LDFLAGS) -o $@ $< \
-		tests/fuzz/replay.c $(LIBTUI) $(LIB) $(TUI_LIBS) $(PKG_LIBS)
+		tests/fuzz/replay.c $(LIBTUI) $(LIB) $(TEST_CLOCK_OBJ) $(TUI_LIBS) $(PKG_LIBS)
 
 replay-bins: $(REPLAY_BIN)
 
@@ -186,8 +210,8 @@ bench: $(BUILD)/intake $(BENCH_BIN) $(BUILD)/bench/minimal_curses
 
 # A scripted TUI screening and the record commands under valgrind (memcheck):
 # must end with 0 errors and 0 bytes definitely lost. Not part of CI.
-valgrind: $(BUILD)/intake
-	@INTAKE=$(CURDIR)/$(BUILD)/intake sh tests/valgrind/interview.sh
+valgrind: $(BUILD)/intake $(BUILD)/intake-test
+	@$(TEST_ENV) sh tests/valgrind/interview.sh
 
 # Fails each LMDB call, secure and heap allocation, write and sync of every
 # vault operation in turn, under ASan (build/asan).

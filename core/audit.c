@@ -10,6 +10,7 @@
 #include <unistr.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "crypto.h"
 
 #define AUDIT_ENTRY_VERSION 1
@@ -47,7 +48,7 @@ void
 audit_entry_init(struct audit_entry *e, enum audit_action a, const char *user)
 {
 	memset(e, 0, sizeof *e);
-	e->time = (uint64_t)time(NULL);
+	e->time = (uint64_t)clock_now();
 	e->action = a;
 	e->role = -1;
 	snprintf(e->user, sizeof e->user, "%s", user ? user : "");
@@ -369,9 +370,7 @@ void
 audit_describe(const struct audit_entry *e, char *buf, size_t len)
 {
 	struct case_code code;
-	char when[32];
-	time_t t;
-	struct tm tm;
+	char when[CLOCK_TEXT_SIZE];
 
 	if (len == 0)
 		return;
@@ -387,11 +386,8 @@ audit_describe(const struct audit_entry *e, char *buf, size_t len)
 	if (e->role >= 0 && e->role <= ROLE_TRAINER)
 		append_fmt(buf, len, " (%s)", role_name((enum role)e->role));
 	if (e->action == AUDIT_UNLOCK_FAILED) {
-		t = (time_t)e->since;
-		/* A damaged entry may hold any time: strftime leaves `when`
-		 * undefined, unterminated, when the year does not fit. */
-		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		/* A damaged entry may hold any time. */
+		if (e->since > (uint64_t)CLOCK_MAX || !clock_format((time_t)e->since, CLOCK_SECONDS, when))
 			snprintf(when, sizeof when, "an unreadable time");
 		append_fmt(buf, len, "%s%lu failed unlock%s since %s UTC", *buf ? " " : "",
 		    (unsigned long)e->count, e->count == 1 ? "" : "s", when);

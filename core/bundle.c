@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "clock.h"
 #include "diag.h"
 #include "form.h"
 #include "interview.h"
@@ -479,13 +480,10 @@ write_record(void *ctx, const struct record_id *id, const char *json, size_t len
 }
 
 static void
-iso_now(char buf[32])
+iso_now(char buf[CLOCK_TEXT_SIZE])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, 32, "1970-01-01T00:00:00Z");
+	if (!clock_format(clock_now(), CLOCK_ISO, buf))
+		snprintf(buf, CLOCK_TEXT_SIZE, "1970-01-01T00:00:00Z");
 }
 
 enum status

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dataset.h"
+#include "clock.h"
 #include "diag.h"
 
 struct loaded {
@@ -57,23 +58,7 @@ dataset_str(json_t *o, const char *key)
 enum status
 dataset_check_date(const char *s)
 {
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = 0, m, d;
-
-	if (s == NULL || strlen(s) != DATASET_DATE_LEN || s[4] != '-' || s[7] != '-')
-		return ST_INVALID;
-	for (int i = 0; i < DATASET_DATE_LEN; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return ST_INVALID;
-	for (int i = 0; i < 4; i++)
-		y = y * 10 + (s[i] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return ST_INVALID;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return ST_INVALID;
-	return ST_OK;
+	return s != NULL && clock_parse_day(s, strlen(s), NULL) ? ST_OK : ST_INVALID;
 }
 
 static int

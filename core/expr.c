@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "expr.h"
 
 enum nkind {
@@ -446,28 +447,6 @@ when_epoch(const struct when *w)
 	if (t == (time_t)-1)
 		return (double)w->days * 86400 + w->secs;
 	return (double)t + w->secs;
-}
-
-/*
- * The one place the expression language reads the clock (for now()).
- * INTAKE_TEST_NOW=<unix seconds> fixes it for reproducible tests, as the
- * interview's clock does.
- */
-static time_t
-clock_now(void)
-{
-	const char *t = getenv("INTAKE_TEST_NOW");
-
-	if (t && *t) {
-		long long v = 0;
-		size_t i;
-
-		for (i = 0; t[i] >= '0' && t[i] <= '9' && i < 12; i++)
-			v = v * 10 + (t[i] - '0');
-		if (t[i] == '\0')
-			return (time_t)v;
-	}
-	return time(NULL);
 }
 
 /* ---- lexer ------------------------------------------------------------ */

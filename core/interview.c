@@ -10,6 +10,7 @@
 #include <unistr.h>
 
 #include "interview.h"
+#include "clock.h"
 #include "textcheck.h"
 
 #define MAX_DIGITS 15           /* numbers stay exact as doubles */
@@ -42,7 +43,7 @@ struct interview {
 	char record_id[IV_RECORD_ID_MAX + 1];
 	char interviewer[IV_INTERVIEWER_MAX + 1];
 	char reason[IV_REASON_MAX + 1];
-	char today[16];
+	char today[CLOCK_TEXT_SIZE];
 	char error[512];
 };
 
@@ -204,72 +205,21 @@ interview_error(const struct interview *iv)
 
 /* ---- clock ------------------------------------------------------------ */
 
-/* Records hold times from 1970 to the end of year 9999 (four-digit years). */
-#define TIME_MAX 253402300799LL
-
-/* INTAKE_TEST_NOW=<unix seconds> fixes the clock for reproducible tests. */
-static time_t
-now(void)
-{
-	const char *t = getenv("INTAKE_TEST_NOW");
-
-	if (t && *t) {
-		long long v = 0;
-		size_t i;
-
-		for (i = 0; t[i] >= '0' && t[i] <= '9' && i < 12; i++)
-			v = v * 10 + (t[i] - '0');
-		if (t[i] == '\0' && v <= TIME_MAX)
-			return (time_t)v;
-	}
-	return time(NULL);
-}
-
+/* The stored text of t; the first instant when t has none (it cannot:
+ * every time here comes from clock_now() or clock_parse_iso()). */
 static void
-iso_time(time_t t, char buf[32])
+iso_time(time_t t, char buf[CLOCK_TEXT_SIZE])
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (!clock_format(t, CLOCK_ISO, buf))
 		strcpy(buf, "1970-01-01T00:00:00Z");
 }
 
-static bool valid_date(const char *s, size_t len);
-
-/* Exactly "YYYY-MM-DDTHH:MM:SSZ", a real date from 1970: what iso_time
- * writes, so that a loaded record dumps back to the same text. */
+/* Exactly what iso_time writes, so that a loaded record dumps back to the
+ * same text. */
 static bool
 parse_iso_time(const char *s, time_t *out)
 {
-	struct tm tm;
-	int v[6], idx = 0;
-	static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
-
-	if (strlen(s) != sizeof pattern - 1)
-		return false;
-	memset(v, 0, sizeof v);
-	for (size_t i = 0; pattern[i]; i++) {
-		if (pattern[i] == 'd') {
-			if (s[i] < '0' || s[i] > '9')
-				return false;
-			v[idx] = v[idx] * 10 + (s[i] - '0');
-		} else {
-			if (s[i] != pattern[i])
-				return false;
-			idx++;
-		}
-	}
-	if (v[0] < 1970 || !valid_date(s, 10) || v[3] > 23 || v[4] > 59 || v[5] > 59)
-		return false;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = v[0] - 1900;
-	tm.tm_mon = v[1] - 1;
-	tm.tm_mday = v[2];
-	tm.tm_hour = v[3];
-	tm.tm_min = v[4];
-	tm.tm_sec = v[5];
-	*out = timegm(&tm);
-	return true;
+	return s != NULL && clock_parse_iso(s, strlen(s), out);
 }
 
 /* ---- evaluation ------------------------------------------------------- */
@@ -311,11 +261,7 @@ value_of(const struct interview *iv, size_t q, const struct answer *a)
 static void
 set_today(struct interview *iv)
 {
-	time_t t = now();
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL || strftime(iv->today, sizeof iv->today, "%Y-%m-%d", &tm) == 0)
-		strcpy(iv->today, "1970-01-01");
+	clock_local_day(clock_now(), iv->today);
 }
 
 /*
@@ -451,7 +397,7 @@ interview_start(const struct form *f, const char *lang, struct interview **out)
 	if (iv == NULL)
 		return ST_NOMEM;
 	iv->lang = (size_t)li;
-	iv->started = now();
+	iv->started = clock_now();
 	update(iv);
 	iv->cursor = next_relevant(iv, 0);
 	*out = iv;
@@ -644,31 +590,6 @@ shown_value(const char *s, size_t len, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
-static bool
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static bool
-valid_date(const char *s, size_t len)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int y, m, d;
-
-	if (len != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (size_t i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1 || m < 1 || m > 12 || d < 1)
-		return false;
-	return d <= mdays[m - 1] + (m == 2 && leap(y));
-}
-
 /* Number syntax: integer = [+-]digits; decimal also allows one '.' with
  * digits on at least one side. At most MAX_DIGITS digits. Returns the msg
  * to show, or -1 when fine. */
@@ -819,7 +740,7 @@ parse_answer(const struct interview *iv, size_t q, const char *text, size_t row,
 		}
 		break;
 	case FORM_DATE:
-		if (!valid_date(text, len))
+		if (!clock_parse_day(text, len, NULL))
 			m = IV_MSG_NOT_DATE;
 		else if ((a->text = strndup(text, len)) == NULL)
 			return P_NOMEM;
@@ -937,7 +858,7 @@ end_interview(struct interview *iv, const char *reason, bool keep_all)
 			if (!form_question_keep_without_consent(iv->f, q) && !is_interview_consent(iv, q))
 				answer_wipe(&iv->answers[q]);
 	iv->state = IV_ENDED;
-	iv->ended = now();
+	iv->ended = clock_now();
 	snprintf(iv->reason, sizeof iv->reason, "%s", reason);
 	iv->cursor = iv->nq;
 	update(iv);
@@ -1212,7 +1133,7 @@ interview_finish(struct interview *iv)
 		if (!iv->qrel[q])
 			answer_wipe(&iv->answers[q]);
 	iv->state = IV_FINISHED;
-	iv->ended = now();
+	iv->ended = clock_now();
 	iv->cursor = iv->nq;
 	update(iv);
 	return ST_OK;
@@ -1382,7 +1303,7 @@ interview_to_json(const struct interview *iv, char **out, size_t *len)
 {
 	const struct form *f = iv->f;
 	json_t *root, *answers, *inds, *outcome, *consent;
-	char started[32], ended[32];
+	char started[CLOCK_TEXT_SIZE], ended[CLOCK_TEXT_SIZE];
 	bool ok = true;
 
 	*out = NULL;
@@ -1465,7 +1386,7 @@ enum status
 interview_summary_json(const struct interview *iv, char **out, size_t *len)
 {
 	const struct form *f = iv->f;
-	char started[32];
+	char started[CLOCK_TEXT_SIZE];
 
 	*out = NULL;
 	iso_time(iv->started, started);

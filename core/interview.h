@@ -21,9 +21,9 @@
  *    expression, and is dropped by interview_finish().
  *  - Only IV_IN_PROGRESS interviews accept answers; moving around stays
  *    possible in every state (for review).
- *  - Times come from the system clock unless INTAKE_TEST_NOW=<unix seconds>
- *    is set (reproducible tests); today() in expressions is that instant's
- *    local date.
+ *  - Times come from clock_now() (clock.h): the system clock, which only
+ *    test builds let INTAKE_TEST_NOW fix; today() in expressions is that
+ *    instant's local date.
  */
 #ifndef INTAKE_INTERVIEW_H
 #define INTAKE_INTERVIEW_H

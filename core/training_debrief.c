@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "training.h"
 #include "training_int.h"
 
@@ -300,26 +301,16 @@ training_debrief_answer_marks(const struct training_debrief *d, enum training_an
 /* ---- JSON -------------------------------------------------------------- */
 
 static void
-iso_utc(time_t t, char buf[32])
+iso_utc(time_t t, char buf[CLOCK_TEXT_SIZE])
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, 32, "1970-01-01T00:00:00Z");
+	if (!clock_format(t, CLOCK_ISO, buf))
+		snprintf(buf, CLOCK_TEXT_SIZE, "1970-01-01T00:00:00Z");
 }
 
 static bool
 parse_iso_utc(const char *s, time_t *out)
 {
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return false;
-	*out = timegm(&tm);
-	return *out != (time_t)-1;
+	return s != NULL && clock_parse_iso(s, strlen(s), out);
 }
 
 /* json_pack with a check: any NULL member means out of memory. */
@@ -699,9 +690,8 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 {
 	struct view v = { NULL, NULL, 0, lang };
 	enum status st = ST_OK;
-	char num[96], when[32];
+	char num[96], when[CLOCK_TEXT_SIZE + 4];
 	struct sbuf b;
-	struct tm tm;
 	size_t n;
 
 	if (sc != NULL && strcmp(training_id(sc), d->scenario) == 0 &&
@@ -723,7 +713,9 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 		sbuf_add(&b, tt(lang, T_UNKNOWN_SCENARIO));
 		LINE(TRAINING_LINE_TEXT);
 	}
-	if (gmtime_r(&d->started, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	if (clock_format(d->started, CLOCK_MINUTES, when))
+		strcat(when, " UTC");
+	else
 		snprintf(when, sizeof when, "?");
 	sbuf_add(&b, tt(lang, T_TRAINEE));
 	sbuf_add(&b, ": ");

@@ -88,6 +88,7 @@
 #include <unistr.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "crypto.h"
 #include "pagecheck.h"
 #include "vault.h"
@@ -1421,7 +1422,7 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	crypto_random(v->kr->vk, sizeof v->kr->vk);
 	v->format = VAULT_FORMAT;
 	v->kdf = k;
-	v->created = (uint64_t)time(NULL);
+	v->created = (uint64_t)clock_now();
 	derive_purpose_keys(v->kr);
 	meta_mac(v, v->meta_mac);
 	if ((st = user_entry_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k, entry)) != ST_OK)
@@ -4039,15 +4040,6 @@ attempts_encode(const struct attempts *a, unsigned char out[ATTEMPT_BYTES])
 	put_be64(out + 16, a->last_ms);
 }
 
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Seconds to wait after the last of `streak` failures in a row. */
 static unsigned
 throttle_delay(uint32_t streak)
@@ -4067,7 +4059,7 @@ throttle_begin_txn(struct vault *v, MDB_txn *txn, void *arg)
 	MDB_val k = { strlen(user), unconst(user) }, d;
 	unsigned char buf[ATTEMPT_BYTES];
 	struct attempts a;
-	uint64_t now = wall_ms(), elapsed, wait_ms;
+	uint64_t now = clock_now_ms(), elapsed, wait_ms;
 	MDB_dbi dbi;
 	int rc;
 

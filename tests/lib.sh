@@ -1,8 +1,11 @@
 # tests/lib.sh — shared by the script tests (tests/cli, tests/e2e).
 # Each check prints "ok - NAME" or "not ok - NAME" (read by tests/run.sh).
-# INTAKE names the binary under test; every test works in its own temp dir.
+# INTAKE names the binary under test, as installed; INTAKE_TEST the same
+# program built with the test clock (INTAKE_TEST_NOW fixes its time, see
+# core/clock.h). Every test works in its own temp dir.
 
 : "${INTAKE:=$(cd "$(dirname "$0")/../.." && pwd)/build/intake}"
+: "${INTAKE_TEST:=$(dirname "$INTAKE")/intake-test}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/intake-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 # Cheap key derivation for tests; the real default is calibrated at init.

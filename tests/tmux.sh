@@ -1,9 +1,12 @@
 # tests/tmux.sh — drive the real binary in tmux.
 # Sourced after tests/lib.sh. Every session runs on its own tmux server
-# socket, at a fixed size, with a fixed clock, and is killed on exit.
+# socket, at a fixed size, with a fixed clock, and is killed on exit. The
+# clock is fixed by INTAKE_TEST_NOW, which only the test build honours: from
+# here on $INTAKE is that build.
 
 SOCK="$T/tmux.sock"
 TMUX_CMD="tmux -S $SOCK -f /dev/null"
+INTAKE=$INTAKE_TEST
 export INTAKE_TEST_NOW=1790000000
 trap '$TMUX_CMD kill-server 2>/dev/null; rm -rf "$T"' EXIT
 

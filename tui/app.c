@@ -285,8 +285,7 @@ app_run(const char *vault_dir, const char *user, bool training, int idle_seconds
 	a.training = training;
 	a.idle_ms = idle_seconds > 0 ? idle_seconds * 1000 : -1;
 	a.pick_form = -1;
-	if (formdir_find(a.forms_dir, sizeof a.forms_dir) != ST_OK)
-		snprintf(a.forms_dir, sizeof a.forms_dir, "%s", "forms");
+	(void)formdir_find(a.forms_dir, sizeof a.forms_dir);  /* none: no new interviews */
 	if ((a.v = vault_new()) == NULL || (a.keys = keys_new()) == NULL ||
 	    (a.user_edit = lineedit_new(VAULT_USER_MAX)) == NULL ||
 	    (a.pass_edit = lineedit_new(VAULT_PASS_MAX)) == NULL ||

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 
 #include "caselist.h"
+#include "clock.h"
 
 #define HUGE_PAGE       ((size_t)2 << 20)
 #define BLOCK_ROWS      (HUGE_PAGE / sizeof(struct row))        /* blocks never move */
@@ -350,93 +351,24 @@ profiles_free(struct profiles *ps)
 
 /* ---- start times: "YYYY-MM-DDTHH:MM:SSZ" <-> seconds since 1970 ---- */
 
-static const unsigned short month_start[12] = {
-	0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334
-};
-
-static bool
-leap(unsigned y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to the first of January of year y >= 1970. */
-static uint32_t
-days_before_year(unsigned y)
-{
-	unsigned p = y - 1;
-
-	return 365 * (y - 1970) + (p / 4 - p / 100 + p / 400) - (1969 / 4 - 1969 / 100 + 1969 / 400);
-}
-
-static unsigned
-days_before_month(unsigned y, unsigned m)
-{
-	return month_start[m - 1] + (m > 2 && leap(y));
-}
-
 /* True for a real time from 1970 to 2105 (32 bits) in exactly the form
- * iso_time() writes; only then does iso_text() give the same text back. */
+ * records store; only then does iso_text() give the same text back. */
 static bool
 iso_parse(const char *s, size_t len, uint32_t *out)
 {
-	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-	unsigned v[6] = { 0 }, k = 0;
+	time_t t;
 
-	if (len != sizeof shape - 1)
+	if (!clock_parse_iso(s, len, &t) || (uint64_t)t > UINT32_MAX)
 		return false;
-	for (size_t i = 0; shape[i] != '\0'; i++) {
-		if (shape[i] == 'd') {
-			if (s[i] < '0' || s[i] > '9')
-				return false;
-			v[k] = v[k] * 10 + (unsigned)(s[i] - '0');
-		} else if (s[i] != shape[i])
-			return false;
-		else if (k < 5)
-			k++;
-	}
-	if (v[0] < 1970 || v[0] > 2105 || v[1] < 1 || v[1] > 12 ||
-	    v[2] < 1 || v[3] > 23 || v[4] > 59 || v[5] > 59 ||
-	    v[2] > (v[1] == 12 ? 31 : days_before_month(v[0], v[1] + 1) - days_before_month(v[0], v[1])))
-		return false;
-	*out = (days_before_year(v[0]) + days_before_month(v[0], v[1]) + v[2] - 1) * UINT32_C(86400) +
-	    v[3] * 3600u + v[4] * 60u + v[5];
+	*out = (uint32_t)t;
 	return true;
 }
 
-static void
-two(char *p, unsigned v)
-{
-	p[0] = (char)('0' + v / 10 % 10);
-	p[1] = (char)('0' + v % 10);
-}
-
-/* out gets 21 bytes. */
+/* out gets CLOCK_TEXT_SIZE bytes. */
 static void
 iso_text(uint32_t when, char *out)
 {
-	uint32_t days = when / 86400, sec = when % 86400, d;
-	unsigned y = 1970 + days / 366, m = 12;
-
-	while (days_before_year(y + 1) <= days)
-		y++;
-	d = days - days_before_year(y);
-	while (m > 1 && days_before_month(y, m) > d)
-		m--;
-	two(out, y / 100);
-	two(out + 2, y % 100);
-	out[4] = '-';
-	two(out + 5, m);
-	out[7] = '-';
-	two(out + 8, d - days_before_month(y, m) + 1);
-	out[10] = 'T';
-	two(out + 11, sec / 3600);
-	out[13] = ':';
-	two(out + 14, sec / 60 % 60);
-	out[16] = ':';
-	two(out + 17, sec % 60);
-	out[19] = 'Z';
-	out[20] = '\0';
+	clock_format((time_t)when, CLOCK_ISO, out);
 }
 
 /* ---- reading summaries ---- */

@@ -3,7 +3,10 @@
  * reading passphrases, turning status codes into exit codes, interviewing
  * from an answers file.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -184,6 +187,65 @@ cli_open_unlocked(struct cli *c, struct vault **out)
 fail:
 	vault_close(v);
 	return rc;
+}
+
+_Static_assert(sizeof ((struct cli *)0)->reason_buf > VAULT_REASON_MAX + 2,
+    "the reason buffer holds a reason of the longest kind, its newline and one byte more");
+
+int
+cli_read_reason(struct cli *c)
+{
+	const bool in = strcmp(c->reason_file, "-") == 0;
+	const char *name = in ? "standard input" : c->reason_file;
+	size_t len = 0, cap = sizeof c->reason_buf - 1;
+	int fd, e = 0;
+
+	if (c->reason != NULL) {
+		fprintf(stderr, "intake: give --reason or --reason-file, not both\n");
+		return EXIT_USAGE;
+	}
+	if (in && (c->pass_fd == 0 || c->new_pass_fd == 0)) {
+		fprintf(stderr, "intake: --reason-file - and --passphrase-fd 0 both read standard "
+		    "input: give the reason or the passphrase in a file\n");
+		return EXIT_USAGE;
+	}
+	fd = in ? STDIN_FILENO : open(c->reason_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "intake: cannot read the reason from %s: %s\n", name, strerror(errno));
+		return EXIT_FAIL;
+	}
+	/* One byte more than any valid reason and its newline tells "too long". */
+	while (len < cap) {
+		ssize_t n = read(fd, c->reason_buf + len, cap - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			e = errno;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (!in)
+		close(fd);
+	if (e != 0) {
+		explicit_bzero(c->reason_buf, sizeof c->reason_buf);
+		fprintf(stderr, "intake: cannot read the reason from %s: %s\n", name, strerror(e));
+		return EXIT_FAIL;
+	}
+	if (len > 0 && c->reason_buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && c->reason_buf[len - 1] == '\r')
+		len--;
+	c->reason_buf[len] = '\0';
+	if (len > VAULT_REASON_MAX) {
+		explicit_bzero(c->reason_buf, sizeof c->reason_buf);
+		fprintf(stderr, "intake: the reason in %s is longer than %d bytes: say it shorter\n",
+		    name, VAULT_REASON_MAX);
+		return EXIT_INVALID;
+	}
+	c->reason = c->reason_buf;
+	return EXIT_OK;
 }
 
 int

@@ -48,6 +48,8 @@ struct cli {
 	const char *form;
 	const char *answers;
 	const char *reason;             /* record amend, record delete */
+	const char *reason_file;        /* the same from a file, "-" for stdin */
+	char reason_buf[520];           /* what cli_read_reason() read */
 	const char *since;              /* audit, export, bundle: YYYY-MM-DD */
 	const char *head;               /* verify: a head noted earlier, SEQ:HASH */
 	int rebuild_listing;            /* verify: make the case listing again first */
@@ -110,6 +112,12 @@ struct secret *cli_passphrase(struct cli *c, const char *prompt, int *rc);
 /* A new passphrase: --new-passphrase-fd/-file, else asked twice. Checked
  * against the minimum length. */
 struct secret *cli_new_passphrase(struct cli *c, const char *who, int *rc);
+/* The reason of --reason-file (out of sight of `ps`, unlike --reason) into
+ * c->reason: the file's text, or standard input's for "-", without its one
+ * trailing newline. EXIT_OK, or an exit code after saying what is wrong
+ * (both options given, an unreadable or too long file). The text is not
+ * checked here: vault_check_reason() does that for both options. */
+int cli_read_reason(struct cli *c);
 /* Reads the answers file at path: one JSON object {"question_id": answer}.
  * EXIT_OK and *out (the caller's, json_decref), or EXIT_INVALID after saying
  * where the file is wrong. */

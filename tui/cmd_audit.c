@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "cli.h"
 #include "outsafe.h"
 #include "vault.h"
@@ -20,16 +21,9 @@
 static int
 parse_day(const char *s, uint64_t *out)
 {
-	struct tm tm;
-	const char *end;
 	time_t t;
 
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0' || strlen(s) != 10)
-		return -1;
-	t = timegm(&tm);
-	if (t < 0)
+	if (!clock_parse_day(s, strlen(s), &t) || t < 0)
 		return -1;
 	*out = (uint64_t)t;
 	return 0;
@@ -39,9 +33,7 @@ static int
 print_entry(void *ctx, enum status st, const struct audit_entry *e)
 {
 	size_t *shown = ctx;
-	char when[32], detail[768], user[4 * VAULT_USER_MAX + 1];
-	time_t t = (time_t)e->time;
-	struct tm tm;
+	char when[CLOCK_TEXT_SIZE], detail[768], user[4 * VAULT_USER_MAX + 1];
 
 	(*shown)++;
 	if (st != ST_OK) {
@@ -49,8 +41,8 @@ print_entry(void *ctx, enum status st, const struct audit_entry *e)
 		    (unsigned long long)e->seq);
 		return 0;
 	}
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	if (e->time > (uint64_t)CLOCK_MAX || !clock_format((time_t)e->time, CLOCK_SECONDS, when))
+		snprintf(when, sizeof when, "%-19s", "?");
 	audit_describe(e, detail, sizeof detail);
 	printf("%-6llu %s  %-12s %-14s ", (unsigned long long)e->seq, when,
 	    outsafe_str(user, sizeof user, e->user), audit_action_name(e->action));

@@ -156,10 +156,8 @@ forms_list(void)
 	struct dirent *e;
 	DIR *d;
 
-	if (formdir_find(dir, sizeof dir) != ST_OK) {
-		fprintf(stderr, "intake: no forms directory found: set INTAKE_FORMS\n");
+	if (formdir_require(dir, sizeof dir) != ST_OK)
 		return EXIT_FAIL;
-	}
 	if ((d = opendir(dir)) == NULL) {
 		fprintf(stderr, "intake: cannot read ");
 		outsafe_put(stderr, dir);

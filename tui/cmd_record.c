@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "cli.h"
 #include "form.h"
 #include "formdir.h"
@@ -190,14 +191,12 @@ out:
 static void
 print_time(const char *label, time_t t)
 {
-	char buf[64];
-	struct tm tm;
+	char buf[CLOCK_TEXT_SIZE];
 
 	if (t == 0)
 		return;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-	printf("%s %s\n", label, buf);
+	if (clock_format(t, CLOCK_MINUTES, buf))
+		printf("%s %s UTC\n", label, buf);
 }
 
 static const char *
@@ -357,8 +356,7 @@ record_show(struct cli *c)
 		putchar('\n');
 		goto out;
 	}
-	if (formdir_find(dir, sizeof dir) != ST_OK)
-		snprintf(dir, sizeof dir, ".");
+	(void)formdir_find(dir, sizeof dir);      /* referrals only; none without */
 	if ((st = record_load(v, &id, 0, dir, &f, &iv, err, sizeof err)) != ST_OK) {
 		rc = cli_fail(st, err);
 		goto out;
@@ -382,15 +380,19 @@ out:
 	return rc;
 }
 
-/* --reason, checked before anything is unlocked. */
+/* --reason or --reason-file, read and checked before anything is
+ * unlocked. */
 static int
 check_reason(struct cli *c, const char *what)
 {
 	char err[256];
+	int rc;
 
+	if (c->reason_file != NULL && (rc = cli_read_reason(c)) != EXIT_OK)
+		return rc;
 	if (c->reason == NULL) {
-		fprintf(stderr, "intake: %s needs --reason \"...\": say why (it is kept in the "
-		    "audit trail)\n", what);
+		fprintf(stderr, "intake: %s needs --reason \"...\" or --reason-file FILE: say why "
+		    "(it is kept in the audit trail)\n", what);
 		return EXIT_USAGE;
 	}
 	if (vault_check_reason(c->reason, err, sizeof err) != ST_OK)
@@ -414,7 +416,7 @@ record_amend_cmd(struct cli *c)
 
 	if (c->argc != 2 || c->answers == NULL) {
 		fprintf(stderr, "intake: usage: intake record amend CODE --answers A.json "
-		    "--reason TEXT\n");
+		    "--reason TEXT|--reason-file FILE\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = check_reason(c, "record amend")) != EXIT_OK ||
@@ -426,8 +428,7 @@ record_amend_cmd(struct cli *c)
 		rc = cli_fail(st, vault_errmsg(v));
 		goto out;
 	}
-	if (formdir_find(dir, sizeof dir) != ST_OK)
-		snprintf(dir, sizeof dir, ".");
+	(void)formdir_find(dir, sizeof dir);      /* referrals only; none without */
 	if ((st = record_load(v, &id, 0, dir, &f, &iv, err, sizeof err)) != ST_OK) {
 		rc = cli_fail(st, err);
 		goto out;
@@ -483,7 +484,7 @@ record_delete_cmd(struct cli *c)
 	int rc;
 
 	if (c->argc != 2) {
-		fprintf(stderr, "intake: usage: intake record delete CODE --reason TEXT\n");
+		fprintf(stderr, "intake: usage: intake record delete CODE --reason TEXT|--reason-file FILE\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = check_reason(c, "record delete")) != EXIT_OK)
@@ -561,8 +562,7 @@ record_history_cmd(struct cli *c)
 		goto out;
 	}
 	record_id_code(&id, &code);
-	if (formdir_find(dir, sizeof dir) != ST_OK)
-		snprintf(dir, sizeof dir, ".");
+	(void)formdir_find(dir, sizeof dir);      /* referrals only; none without */
 	for (unsigned i = 1; i <= versions + 1 && rc == EXIT_OK; i++) {
 		st = i <= versions ? vault_record_history(v, &id, i, &json, &len) :
 		    vault_record_get(v, &id, &json, &len);

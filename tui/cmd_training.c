@@ -22,6 +22,7 @@
 #include <unilbrk.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "formdir.h"
 #include "interview.h"
@@ -36,10 +37,8 @@
 static int
 scenario_dir(char *dir, size_t len, char *forms, size_t flen)
 {
-	if (formdir_find(forms, flen) != ST_OK) {
-		fprintf(stderr, "intake: no forms directory found: set INTAKE_FORMS\n");
+	if (formdir_require(forms, flen) != ST_OK)
 		return EXIT_FAIL;
-	}
 	if (snprintf(dir, len, "%s/training", forms) >= (int)len) {
 		fprintf(stderr, "intake: forms directory path too long\n");
 		return EXIT_FAIL;
@@ -463,7 +462,6 @@ training_report(struct cli *c)
 		const struct training_debrief *d = r.d[i];
 		char when[32], ind[32], who[256], scen[256];
 		time_t t = training_debrief_started(d);
-		struct tm tm;
 		long s = training_debrief_seconds(d);
 		int n;
 
@@ -472,7 +470,7 @@ training_report(struct cli *c)
 			from = i;
 			sum = 0;
 		}
-		if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm) == 0)
+		if (!clock_format(t, CLOCK_MINUTES, when))
 			snprintf(when, sizeof when, "?");
 		n = snprintf(ind, sizeof ind, "%zu/%zu", training_debrief_count(d, TRAINING_CAUGHT),
 		    training_debrief_count(d, TRAINING_CAUGHT) + training_debrief_count(d, TRAINING_MISSED));

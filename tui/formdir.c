@@ -1,3 +1,6 @@
+/*
+ * formdir.c — finding the forms directory and loading a form by id or path.
+ */
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,40 +30,81 @@ try_dir(char *buf, size_t len, const char *a, const char *b)
 	return n > 0 && (size_t)n < len && is_dir(buf);
 }
 
+/* Beside the binary: build trees first, then an installed tree. */
+static const char *const beside_exe[] = {
+	"/forms", "/../forms", "/../../forms", "/../share/intake/forms"
+};
+
+/* The folder of the running binary into exe; 0 when unknown. */
+static int
+exe_dir(char exe[PATH_MAX])
+{
+	ssize_t n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+	char *slash;
+
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return 0;
+	*slash = '\0';
+	return 1;
+}
+
+/* The first directory of $INTAKE_FORMS into one; 0 when unset or too long. */
+static int
+env_dir(char one[PATH_MAX])
+{
+	const char *env = getenv("INTAKE_FORMS");
+	size_t l;
+
+	if (env == NULL || *env == '\0')
+		return 0;
+	l = strcspn(env, ":");
+	if (l >= PATH_MAX)
+		return 0;
+	memcpy(one, env, l);
+	one[l] = '\0';
+	return 1;
+}
+
 enum status
 formdir_find(char *buf, size_t len)
 {
-	const char *env = getenv("INTAKE_FORMS");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
+	char exe[PATH_MAX], one[PATH_MAX];
 
-	if (env != NULL && *env != '\0') {
-		/* First directory of the list. */
-		const char *colon = strchr(env, ':');
-		size_t l = colon ? (size_t)(colon - env) : strlen(env);
-		char one[PATH_MAX];
-
-		if (l < sizeof one) {
-			memcpy(one, env, l);
-			one[l] = '\0';
-			if (try_dir(buf, len, one, ""))
+	if (env_dir(one) && try_dir(buf, len, one, ""))
+		return ST_OK;
+	if (exe_dir(exe))
+		for (size_t i = 0; i < sizeof beside_exe / sizeof *beside_exe; i++)
+			if (try_dir(buf, len, exe, beside_exe[i]))
 				return ST_OK;
-		}
-	}
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			if (try_dir(buf, len, exe, "/forms") ||
-			    try_dir(buf, len, exe, "/../forms") ||
-			    try_dir(buf, len, exe, "/../../forms") ||
-			    try_dir(buf, len, exe, "/../share/intake/forms"))
-				return ST_OK;
-		}
-	}
 	if (try_dir(buf, len, INTAKE_FORMS_DIR, ""))
 		return ST_OK;
+	/* Not found: the installed directory, which does not exist, so that
+	 * whoever goes on without forms reads none (never the current
+	 * directory's). */
+	snprintf(buf, len, "%s", INTAKE_FORMS_DIR);
+	return ST_NOTFOUND;
+}
+
+enum status
+formdir_require(char *buf, size_t len)
+{
+	char exe[PATH_MAX], one[PATH_MAX];
+
+	if (formdir_find(buf, len) == ST_OK)
+		return ST_OK;
+	fprintf(stderr, "intake: no forms directory found. Looked in ");
+	if (env_dir(one))
+		fprintf(stderr, "%s (INTAKE_FORMS), ", one);
+	else
+		fprintf(stderr, "INTAKE_FORMS (not set), ");
+	if (exe_dir(exe))
+		for (size_t i = 0; i < sizeof beside_exe / sizeof *beside_exe; i++)
+			fprintf(stderr, "%s%s, ", exe, beside_exe[i]);
+	fprintf(stderr, "%s.\nSet INTAKE_FORMS to the folder holding the forms "
+	    "(they are never taken from the current directory).\n", INTAKE_FORMS_DIR);
 	return ST_NOTFOUND;
 }
 
@@ -126,11 +170,8 @@ formdir_load(const char *name, struct form **out)
 	if (looks_like_path(name)) {
 		n = snprintf(path, sizeof path, "%s", name);
 	} else {
-		if (formdir_find(dir, sizeof dir) != ST_OK) {
-			fprintf(stderr, "intake: no forms directory found: set INTAKE_FORMS "
-			    "or name the form file\n");
+		if (formdir_require(dir, sizeof dir) != ST_OK)
 			return ST_NOTFOUND;
-		}
 		n = snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
 		if (n > 0 && (size_t)n < sizeof path && access(path, R_OK) != 0 &&
 		    find_by_id(dir, name, path, sizeof path))

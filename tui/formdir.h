@@ -9,6 +9,8 @@
  *   3. ../share/intake/forms beside the binary (an installed tree, wherever
  *      it was installed or staged with DESTDIR);
  *   4. the $(PREFIX)/share/intake/forms compiled in.
+ * Never the current directory: a forms/ or referrals.yaml planted where a
+ * supervisor happens to run intake is not read.
  */
 #ifndef INTAKE_FORMDIR_H
 #define INTAKE_FORMDIR_H
@@ -20,8 +22,15 @@
 
 struct form;
 
-/* The first form directory that exists, into buf. ST_NOTFOUND if none. */
+/* The first form directory that exists, into buf. ST_NOTFOUND if none,
+ * with buf then naming the compiled-in directory (which does not exist): a
+ * command that can do without forms (showing a stored record, exports) goes
+ * on with it and reads no form or referrals file. */
 enum status formdir_find(char *buf, size_t len);
+
+/* formdir_find() for commands that cannot do without forms: when none is
+ * found, says on stderr every place looked in and how to set INTAKE_FORMS. */
+enum status formdir_require(char *buf, size_t len);
 
 /* Loads a form by path or id, reporting problems on stderr as
  * "file:line:col: ...". ST_NOTFOUND when no such form exists. */

@@ -90,6 +90,8 @@ usage(FILE *f)
 	    "  --format text|json       how record show and record history print\n"
 	    "                           (export: csv|jsonl; stats: table|csv)\n"
 	    "  --reason TEXT            why a record is amended or deleted (audited)\n"
+	    "  --reason-file FILE       the same read from FILE, or stdin for -: out of\n"
+	    "                           sight of `ps`, for anything sensitive\n"
 	    "  --since YYYY-MM-DD       audit: entries from that day on (UTC); export,\n"
 	    "                           bundle: records closed on or after that day\n"
 	    "  --head SEQ:HASH          verify: a head printed earlier by `intake audit head`\n"
@@ -123,7 +125,7 @@ usage(FILE *f)
 enum {
 	OPT_VAULT = 256, OPT_USER, OPT_PASS_FD, OPT_PASS_FILE, OPT_NEW_PASS_FD,
 	OPT_NEW_PASS_FILE, OPT_ROLE, OPT_KDF_OPS, OPT_KDF_MEM, OPT_LANG,
-	OPT_FORMAT, OPT_FORM, OPT_ANSWERS, OPT_TRAINING, OPT_REASON, OPT_SINCE, OPT_HEAD,
+	OPT_FORMAT, OPT_FORM, OPT_ANSWERS, OPT_TRAINING, OPT_REASON, OPT_REASON_FILE, OPT_SINCE, OPT_HEAD,
 	OPT_REBUILD_LISTING,
 	OPT_GROUP, OPT_AS,
 	OPT_OUT, OPT_BY, OPT_K, OPT_CTDC, OPT_TO, OPT_KEY, OPT_KEY_PASS_FD,
@@ -146,6 +148,7 @@ static const struct option longopts[] = {
 	{ "answers", required_argument, NULL, OPT_ANSWERS },
 	{ "training", no_argument, NULL, OPT_TRAINING },
 	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "reason-file", required_argument, NULL, OPT_REASON_FILE },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "head", required_argument, NULL, OPT_HEAD },
 	{ "rebuild-listing", no_argument, NULL, OPT_REBUILD_LISTING },
@@ -273,6 +276,7 @@ main(int argc, char **argv)
 		case OPT_ANSWERS: c.answers = optarg; break;
 		case OPT_TRAINING: c.training = 1; break;
 		case OPT_REASON: c.reason = optarg; break;
+		case OPT_REASON_FILE: c.reason_file = optarg; break;
 		case OPT_SINCE: c.since = optarg; break;
 		case OPT_HEAD: c.head = optarg; break;
 		case OPT_REBUILD_LISTING: c.rebuild_listing = 1; break;

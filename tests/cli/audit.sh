@@ -88,6 +88,37 @@ expect "the deleted record is gone" 4 "no record with case code"
 run "$INTAKE" audit $AUDIT </dev/null
 check "the deletion is audited with its reason" grep -q "record delete *$code reason: respondent withdrew consent" "$T/out"
 
+# --- reasons from a file or standard input (argv shows in `ps`) ---
+run "$INTAKE" record add --form screening_short --answers "$T/answers.json" $BO </dev/null
+code2=$(grep -o 'Saved case [0-9A-Z-]*' "$T/out" | cut -d' ' -f3)
+printf 'interpreter corrected the age\n' >"$T/reason1"
+run "$INTAKE" record amend "$code2" --answers "$T/fix.json" --reason-file "$T/reason1" $BO </dev/null
+expect "an amendment takes its reason from a file" 0 "1 earlier version kept"
+echo '{"age_band": "age_18_20"}' >"$T/fix2.json"
+run sh -c "printf 'age restated by the respondent\n' | \"\$0\" \"\$@\"" "$INTAKE" record amend "$code2" \
+    --answers "$T/fix2.json" --reason-file - $BO
+expect "an amendment takes its reason from standard input" 0 "2 earlier versions kept"
+run "$INTAKE" record amend "$code2" --answers "$T/fix.json" --reason "x" --reason-file "$T/reason1" $BO </dev/null
+expect "--reason and --reason-file together are refused" 2 "not both"
+printf 'line one\nline two\n' >"$T/reason2"
+run "$INTAKE" record amend "$code2" --answers "$T/fix.json" --reason-file "$T/reason2" $BO </dev/null
+expect "a reason file is checked as --reason is" 6 "control"
+: >"$T/reason3"
+run "$INTAKE" record delete "$code2" --reason-file "$T/reason3" $ANA </dev/null
+expect "an empty reason file is refused" 6
+run "$INTAKE" record delete "$code2" --reason-file "$T/missing" $ANA </dev/null
+expect "a missing reason file is reported" 1 "$T/missing"
+printf 'asked to be forgotten\n' >"$T/reason4"
+run "$INTAKE" record delete "$code2" --reason-file "$T/reason4" $ANA </dev/null
+expect "a deletion takes its reason from a file" 0 "and its 2 earlier versions"
+run "$INTAKE" audit $AUDIT </dev/null
+check "the reason from a file is in the trail" \
+    grep -q "record amend *$code2 reason: interpreter corrected the age$" "$T/out"
+check "the reason from standard input is in the trail" \
+    grep -q "record amend *$code2 reason: age restated by the respondent$" "$T/out"
+check "the deletion's reason from a file is in the trail" \
+    grep -q "record delete *$code2 reason: asked to be forgotten$" "$T/out"
+
 # --- verify ---
 run "$INTAKE" verify $ANA </dev/null
 expect "verify passes on an untouched vault" 0 "0 problems"
