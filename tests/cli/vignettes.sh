@@ -55,3 +55,11 @@ for f in "$DIR"/*.json; do
 	done
 done
 check "at least twenty vignettes ($count)" test "$count" -ge 20
+
+# While someone else can hear, the sensitive questions are not asked at all:
+# an answer to one of them is refused, not stored.
+for q in '"danger_now": "no"' '"sector": ["factory"]' '"sexual_violence": "no"' '"forced_crime": "no"'; do
+	jq ".long.answers + {$q}" "$DIR/someone_present.json" >"$T/answers.json"
+	run "$INTAKE" record add --form screening --answers "$T/answers.json" $AUTH
+	expect "with a companion present, $q is not asked" 6 "is not asked with these answers"
+done
