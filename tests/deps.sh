@@ -6,7 +6,7 @@
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
 libyaml-dev libjansson-dev libunistring-dev libcmocka-dev libglpk-dev tmux locales clang
-dialog"
+dialog jq"
 
 missing=""
 for p in $PKGS; do

@@ -38,6 +38,31 @@ is_referral_directory(const char *path)
 	return refs && !sections;
 }
 
+/* Warns, on stderr, while a form's referral directory still holds entries
+ * shipped as examples (`example: true`): their contacts are placeholders,
+ * and a wrong number given to someone in danger is worse than none. Returns
+ * the number of warnings printed (0 or 1). */
+static size_t
+warn_example_referrals(const char *path, const struct form *f)
+{
+	size_t n = form_referral_count(f), examples = 0;
+
+	for (size_t r = 0; r < n; r++)
+		if (form_referral_example(f, r))
+			examples++;
+	if (examples == 0)
+		return 0;
+	outsafe_put(stderr, path);
+	if (examples == n)
+		fprintf(stderr, ": warning: every referral (%zu) is an example with a placeholder "
+		    "contact: replace them with services you have verified before real interviews\n",
+		    n);
+	else
+		fprintf(stderr, ": warning: %zu of %zu referrals are examples with placeholder "
+		    "contacts: replace or remove them before real interviews\n", examples, n);
+	return 1;
+}
+
 /* Checks a referral directory by loading the forms beside it that use it. */
 static int
 check_referrals(const char *path)
@@ -47,7 +72,7 @@ check_referrals(const char *path)
 	struct dirent *e;
 	struct diag_list dl;
 	size_t users = 0;
-	int bad = 0;
+	int bad = 0, warned = 0;
 	DIR *d;
 
 	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
@@ -67,8 +92,11 @@ check_referrals(const char *path)
 		diag_list_init(&dl);
 		if (form_load_file(form_path, &f, &dl) == ST_OK) {
 			rs = form_referrals_source(f, &rl);
-			if (rs != NULL)
+			if (rs != NULL) {
 				users++;
+				if (!warned)
+					warned = warn_example_referrals(path, f) > 0;
+			}
 		} else {
 			/* Errors in the referrals file show up through the form. */
 			for (size_t i = 0; i < dl.count; i++)
@@ -119,6 +147,8 @@ forms_check(struct cli *c)
 		f = NULL;
 		st = form_load_file(c->argv[i], &f, &dl);
 		formdir_print_diags(&dl);
+		if (st == ST_OK && form_referrals_source(f, NULL) != NULL)
+			dl.warnings += warn_example_referrals(c->argv[i], f);
 		outsafe_put(stdout, c->argv[i]);
 		if (st == ST_OK) {
 			printf(": ok: form '");

@@ -17,12 +17,12 @@ AUDIT="--vault $V --as ana --passphrase-file $SUP"
 "$INTAKE" user add tess --role trainer $ANA --new-passphrase-file "$INT" </dev/null >/dev/null
 
 cat >"$T/answers.json" <<'EOF'
-{"danger_now": "no", "consent_interview": "yes", "consent_referral": "yes",
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
  "consent_statistics": "yes", "age_band": "age_18_20", "sector": ["factory"],
  "job_different": "yes", "could_quit": {"special": "declined"},
  "documents_held_by": {"special": "dont_know"}, "debt_work_off": "yes",
  "physical_violence": "no", "threats": ["none"], "sex_with_clients": "no",
- "marriage_forced": "no", "needs_now": ["medical"]}
+ "needs_now": ["medical"]}
 EOF
 echo '{"age_band": "age_21_23"}' >"$T/fix.json"
 

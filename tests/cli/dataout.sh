@@ -19,7 +19,7 @@ expect "field vault created" 0
 run "$INTAKE" user add bo --role interviewer $AS_SUP --new-passphrase-file "$INT" </dev/null
 expect "interviewer added" 0
 cat >"$T/a.json" <<'EOF'
-{"danger_now":"no","consent_interview":"yes","consent_referral":"yes",
+{"danger_now":"no","urgent_medical":"no","consent_interview":"yes","consent_referral":"yes",
  "consent_statistics":"yes","age_band":"age_21_23","sector":["factory"],
  "job_different":"yes","documents_held_by":"employer","needs_now":["shelter"]}
 EOF

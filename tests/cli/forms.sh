@@ -32,12 +32,12 @@ P=$(passfile p "demo passphrase")
 AUTH="--vault $V --user ana --passphrase-file $P"
 
 cat >"$T/answers.json" <<'JSON'
-{"danger_now": "no", "consent_interview": "yes", "consent_referral": "yes",
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
  "consent_statistics": "no", "age_band": "age_18_20", "sector": ["factory"],
  "job_different": "yes", "could_quit": {"special": "declined"},
  "documents_held_by": "employer", "debt_work_off": "yes",
  "physical_violence": "no", "threats": ["none"], "sex_with_clients": "no",
- "marriage_forced": "no", "needs_now": ["medical"]}
+ "needs_now": ["medical"]}
 JSON
 run "$INTAKE" record add --form screening_short --lang en --answers "$T/answers.json" $AUTH
 expect "record add saves a final record and prints its case code" 0 "Saved case"

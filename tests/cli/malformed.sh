@@ -13,12 +13,12 @@ V=$T/vault
 P=$(passfile p "demo passphrase")
 "$INTAKE" init --vault "$V" --user ana $KDF --passphrase-file "$P" >/dev/null
 cat >"$T/answers.json" <<'JSON'
-{"danger_now": "no", "consent_interview": "yes", "consent_referral": "yes",
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
  "consent_statistics": "no", "age_band": "age_18_20", "sector": ["factory"],
  "job_different": "yes", "could_quit": {"special": "declined"},
  "documents_held_by": "employer", "debt_work_off": "yes",
  "physical_violence": "no", "threats": ["none"], "sex_with_clients": "no",
- "marriage_forced": "no", "needs_now": ["medical"]}
+ "needs_now": ["medical"]}
 JSON
 for i in 1 2 3 4 5 6; do
 	"$INTAKE" record add --form screening_short --answers "$T/answers.json" \

@@ -17,20 +17,20 @@ BO=$(passfile bopass "bo passphrase 123")
 
 # Answers of the rapid screen giving each outcome.
 cat >"$T/likely.json" <<'JSON'
-{"danger_now": "no", "consent_interview": "yes", "consent_referral": "yes",
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
  "consent_statistics": "no", "age_band": "age_18_20", "sector": ["factory"],
  "job_different": "yes", "could_quit": {"special": "declined"},
  "documents_held_by": "employer", "debt_work_off": "yes",
  "physical_violence": "no", "threats": ["none"], "sex_with_clients": "no",
- "marriage_forced": "no", "needs_now": ["medical"]}
+ "needs_now": ["medical"]}
 JSON
 printf '{"danger_now": "yes", "consent_interview": "no"}' >"$T/ended.json"
 cat >"$T/none.json" <<'JSON'
-{"danger_now": "no", "consent_interview": "yes", "consent_referral": "yes",
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
  "consent_statistics": "no", "age_band": "age_18_20", "sector": ["factory"],
  "job_different": "no", "could_quit": "yes", "documents_held_by": "myself",
  "debt_work_off": "no", "physical_violence": "no", "threats": ["none"],
- "marriage_forced": "no", "needs_now": ["medical"]}
+ "needs_now": ["medical"]}
 JSON
 sed 's/"job_different": "no"/"job_different": "yes"/' "$T/none.json" >"$T/possible.json"
 

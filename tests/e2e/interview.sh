@@ -27,14 +27,20 @@ expect_screen "form chooser" s1 "Trafficking rapid screen"
 tkeys s1 Enter
 expect_screen "language chooser" s1 "ພາສາລາວ"
 tkeys s1 Enter
-expect_screen "first question, with its section and progress" s1 "Are you in danger"
-check "required question is marked with *" grep -q '^\* Are you in danger' "$T/screen"
+expect_screen "first question, with its section and progress" s1 "Are you afraid"
+check "required question is marked with *" grep -q '^\* Are you afraid' "$T/screen"
 check "quick-hide is on the key bar" grep -q '\^Q Hide' "$T/screen"
 tkeys s1 Down Enter                     # danger_now: no
+expect_screen "urgent medical need" s1 "Are you hurt or ill"
+tkeys s1 Down Enter                     # urgent_medical: no
 expect_screen "consent question" s1 "Do you agree to answer"
 tkeys s1 Enter Enter Enter              # three consents: yes
 expect_screen "profile" s1 "age ranges"
 tkeys s1 Down Down Enter                # 18 to 20
+expect_screen "a stated age of 18 to 20 asks the interviewer's view" s1 "may be under 18"
+tkeys s1 Down Enter                     # presumed_minor: no
+expect_screen "age when it began" s1 "When this began"
+tkeys s1 Down Enter                     # age_at_start: 18 or older
 expect_screen "select_multiple" s1 "What work did you actually do"
 tkeys s1 Down Down Down Space Enter     # factory
 expect_screen "yes/no on work" s1 "different from the work you were promised"
@@ -51,9 +57,7 @@ expect_screen "threats" s1 "threaten"
 tkeys s1 End Space Enter                # none
 expect_screen "sexual exploitation question" s1 "Were you made to have sex"
 tkeys s1 Down Enter
-expect_screen "marriage" s1 "married"
-tkeys s1 Down Enter
-expect_screen "needs" s1 "What help do you need now"
+expect_screen "needs (no marriage question for factory work)" s1 "What help do you need now"
 tkeys s1 Enter                          # medical care
 expect_screen "review lists the answers" s1 "review the answers"
 check "a declined answer shows as declined" grep -q 'Declined' "$T/screen"
@@ -90,7 +94,7 @@ tkeys s2 Enter
 twait s2 "ພາສາລາວ" 5
 tkeys s2 Down Enter                     # Lao
 expect_screen "interview in Lao" s2 "ຄວາມປອດໄພ"
-tkeys s2 Down Enter Enter Enter Enter   # danger no, three consents yes
+tkeys s2 Down Enter Down Enter Enter Enter Enter   # danger no, medical no, three consents yes
 sleep 0.3
 tkeys s2 Down Down Down Enter           # age band 21 to 23
 sleep 0.3
@@ -99,11 +103,11 @@ $TMUX_CMD kill-session -t s2
 tstart s3 80 24 "$START"
 tunlock s3 ana "demo passphrase"
 expect_screen "offers to resume the interrupted interview" s3 "Resume the interrupted interview?"
-check "resume shows progress" grep -q "5 of" "$T/screen"
+check "resume shows progress" grep -q "6 of" "$T/screen"
 tkeys s3 Enter
 twait s3 "ຄວາມປອດໄພ" 1
 expect_screen "resumed at the same question, in Lao" s3 "$(sed -n 2p "$T/before" | cut -c1-30 | sed 's/ *$//')"
-check "progress kept" sh -c "grep -q '5/' '$T/screen'"
+check "progress kept" sh -c "grep -q '6/' '$T/screen'"
 tkeys s3 BTab
 expect_screen "going back shows the earlier answer kept" s3 "(*)"
 

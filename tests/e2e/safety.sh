@@ -19,7 +19,7 @@ start_interview() {
 	tkeys "$1" Enter
 	twait "$1" "ພາສາລາວ" 5
 	tkeys "$1" Enter
-	twait "$1" "Are you in danger" 5
+	twait "$1" "Are you afraid" 5
 }
 
 tstart s1 80 24 "$START"
@@ -28,8 +28,8 @@ tkeys s1 C-e
 expect_screen "^E shows emergency contacts from the directory" s1 "emergency contacts"
 check "emergency contacts list a hotline" grep -qi "hotline" "$T/screen"
 tkeys s1 Escape
-expect_screen "Esc returns to the same question" s1 "Are you in danger"
-tkeys s1 Down Enter Enter               # danger no, consent to interview yes
+expect_screen "Esc returns to the same question" s1 "Are you afraid"
+tkeys s1 Down Enter Down Enter Enter    # danger no, medical no, consent to interview yes
 twait s1 "share your information" 5
 tkeys s1 C-x
 expect_screen "^X asks why the interview ends" s1 "Why does it end?"
@@ -51,7 +51,7 @@ twait s1 "Trafficking rapid screen" 5
 tkeys s1 Enter
 twait s1 "ພາສາລາວ" 5
 tkeys s1 Enter
-twait s1 "Are you in danger" 5
+twait s1 "Are you afraid" 5
 kill -HUP "$($TMUX_CMD display-message -p -t s1 '#{pane_pid}')"
 tgone s1
 check "SIGHUP ends the program (no spinning on a dead terminal)" test $? -eq 0

@@ -32,7 +32,8 @@ step() {
 
 for s in bo cy; do step "$s" "Trafficking rapid screen" Enter; done
 for s in bo cy; do step "$s" "ພາສາລາວ" Enter; done
-for s in bo cy; do step "$s" "Are you in danger" Enter; done
+for s in bo cy; do step "$s" "Are you afraid" Enter; done
+for s in bo cy; do step "$s" "Are you hurt or ill" Down Enter; done
 for s in bo cy; do step "$s" "Do you agree to answer" Down Enter; done
 for s in bo cy; do step "$s" "age ranges" Enter Enter Enter; done
 
@@ -41,11 +42,15 @@ tkeys bo C-q
 expect_screen "bo's quick-hide locks bo's screen" bo "Hidden and locked"
 tscreen cy >"$T/cy"
 check "cy's screen is not affected" grep -q "age ranges" "$T/cy"
-step cy "What work did you actually do" Down Down Enter
+step cy "may be under 18" Down Down Enter
+step cy "When this began" Down Enter
+step cy "What work did you actually do" Down Enter
 tunlock bo bo "bo passphrase 123"
 expect_screen "bo is offered the draft" bo "Resume the interrupted interview?"
 step bo "age ranges" Enter
-step bo "What work did you actually do" Down Down Enter
+step bo "may be under 18" Down Down Enter
+step bo "When this began" Down Enter
+step bo "What work did you actually do" Down Enter
 
 for s in bo cy; do step "$s" "different from the work" Down Down Down Space Enter; done
 for s in bo cy; do step "$s" "stop working" Enter; done
@@ -54,7 +59,6 @@ for s in bo cy; do step "$s" "debt" C-n; done
 for s in bo cy; do step "$s" "Did the employer" Enter; done
 for s in bo cy; do step "$s" "threaten" Down Enter; done
 for s in bo cy; do step "$s" "Were you made to have sex" End Space Enter; done
-for s in bo cy; do step "$s" "married" Down Enter; done
 for s in bo cy; do step "$s" "What help do you need now" Down Enter; done
 for s in bo cy; do step "$s" "review the answers" Enter; done
 for s in bo cy; do step "$s" "Outcome:" End Enter; done

@@ -33,12 +33,18 @@ check "the answer key is not shown before the debrief" sh -c "! grep -qi 'likely
 tkeys s1 Enter                          # Mai, rapid screen
 step "The respondent's language" && ok "language for the mock screening"
 tkeys s1 Enter                          # English
-step "Are you in danger" && ok "the interview runs on the scenario's form"
+step "Are you afraid" && ok "the interview runs on the scenario's form"
+tkeys s1 Down Enter
+step "Are you hurt or ill"
 tkeys s1 Down Enter
 step "Do you agree to answer"
 tkeys s1 Enter Enter Enter
 step "age ranges"
 tkeys s1 Down Down Enter
+step "may be under 18"
+tkeys s1 Down Enter
+step "When this began"
+tkeys s1 Down Enter
 step "What work did you actually do"
 tkeys s1 End Up Space Enter             # marriage
 step "different from the work"

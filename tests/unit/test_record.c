@@ -67,6 +67,7 @@ draft_resumes_at_the_same_question(void **state)
 	assert_int_equal(interview_start(fx->f, "lo", &iv), ST_OK);
 	interview_set_interviewer(iv, "ana");
 	answer(iv, "danger_now", "no");
+	answer(iv, "urgent_medical", "no");
 	answer(iv, "consent_interview", "yes");
 	answer(iv, "consent_referral", "yes");
 	answer(iv, "consent_statistics", "no");
@@ -99,6 +100,7 @@ final_record_reloads_with_its_outcome(void **state)
 	assert_int_equal(interview_start(fx->f, "en", &iv), ST_OK);
 	interview_set_interviewer(iv, "ana");
 	answer(iv, "danger_now", "no");
+	answer(iv, "urgent_medical", "no");
 	answer(iv, "consent_interview", "yes");
 	answer(iv, "consent_referral", "no");
 	answer(iv, "consent_statistics", "yes");

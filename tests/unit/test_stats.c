@@ -78,7 +78,7 @@ save_one(struct fx *f, const struct gen *g, int training)
 		memmove(p + 2, p, strlen(p) + 1);
 		memcpy(p, "\",\"", 3);
 	}
-	snprintf(json, sizeof json, "{\"danger_now\":\"no\",\"consent_interview\":\"yes\","
+	snprintf(json, sizeof json, "{\"danger_now\":\"no\",\"urgent_medical\":\"no\",\"consent_interview\":\"yes\","
 	    "\"consent_referral\":\"no\",\"consent_statistics\":\"%s\",\"age_band\":\"%s\","
 	    "\"sector\":[%s],\"job_different\":%s%s%s,\"documents_held_by\":%s%s%s,"
 	    "\"needs_now\":[\"none\"]}", g->consent ? "yes" : "no", g->age, sector,

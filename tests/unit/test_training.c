@@ -22,6 +22,7 @@ static const char base[] =
     "  behaviour: {en: \"H\"}\n"
     "facts:\n"
     "  danger_now: \"no\"\n"
+    "  urgent_medical: \"no\"\n"
     "  consent_interview: \"yes\"\n"
     "  consent_referral: \"yes\"\n"
     "  consent_statistics: \"yes\"\n"
@@ -144,13 +145,13 @@ base_scenario_loads(void **state)
 	assert_int_equal(dl.warnings, 0);
 	assert_string_equal(training_id(sc), "t");
 	assert_string_equal(training_form_id(sc), "screening_short");
-	assert_int_equal(training_fact_count(sc), 9);
+	assert_int_equal(training_fact_count(sc), 10);
 	assert_int_equal(training_expected_count(sc), 2);
 	assert_string_equal(form_outcome_id(training_form(sc), training_expected_outcome(sc)),
 	    "likely_victim");
 	/* Facts come back in form order, in the engine's canonical form. */
 	assert_string_equal(training_fact_id(sc, 0), "danger_now");
-	assert_string_equal(training_fact_answer(sc, 8), "none");
+	assert_string_equal(training_fact_answer(sc, 9), "none");
 	training_free(sc);
 	diag_list_free(&dl);
 }
@@ -214,11 +215,11 @@ static void
 facts_must_agree_with_the_engine(void **state)
 {
 	(void)state;
-	/* Not asked: with the sector given as factory and the job as promised,
-	 * the rapid screen skips the question on sex with clients. */
-	expect_edit_error("  sex_with_clients:", "  sector: [\"factory\"]\n  job_different: \"no\"\n"
-	    "  sex_with_clients:", "sex_with_clients:",
-	    "sex_with_clients is not asked when the other facts are answered");
+	/* Not asked: with the sector given as factory, the rapid screen skips
+	 * the question on a forced marriage. */
+	expect_edit_error("  sex_with_clients:", "  sector: [\"factory\"]\n  marriage_forced: \"no\"\n"
+	    "  sex_with_clients:", "marriage_forced:",
+	    "marriage_forced is not asked when the other facts are answered");
 	expect_edit_error("retained_documents]", "retained_documents, debt_bondage]",
 	    "debt_bondage", "indicator 'debt_bondage' does not fire from the facts");
 	expect_edit_error("[restriction_of_movement, retained_documents]", "[restriction_of_movement]",
@@ -533,21 +534,33 @@ every_scenario_wrong_outcome_is_reported(void **state)
 		struct interview *iv = perfect(sc);
 		int po;
 
-		/* The trainee records danger the respondent did not describe. */
+		bool likely = strcmp(form_outcome_id(training_form(sc),
+		    training_expected_outcome(sc)), "likely_victim") == 0;
+
+		/* The trainee records danger the respondent did not describe. The
+		 * outcomes are ranked by identification, so danger does not hide a
+		 * likely-victim finding: there the wrong answer shows as an
+		 * unsupported indicator; elsewhere it also changes the outcome. */
 		assert_int_equal(interview_answer_id(iv, "danger_now", "yes"), ST_OK);
 		finish(iv, sc);
 		assert_int_equal(training_debrief_make(sc, iv, 60, &d), ST_OK);
-		assert_false(training_debrief_outcome_right(d));
-		assert_string_equal(training_debrief_outcome_reached(d), "immediate_danger");
 		training_debrief_points(d, NULL, &po, NULL);
-		assert_int_equal(po, 0);
-		assert_true(training_debrief_score(d) <= 100 - TRAINING_POINTS_OUTCOME -
-		    TRAINING_EXTRA_PENALTY);
 		assert_int_equal(training_debrief_answer_marks(d, TRAINING_DIFFERENT), 1);
 		assert_int_equal(training_debrief_lines(d, sc, "en", &l), ST_OK);
-		assert_true(lines_have(&l, TRAINING_LINE_BAD, "- Not the expected outcome."));
-		assert_true(lines_have(&l, TRAINING_LINE_ITEM, "reached: Immediate danger: act now"));
 		assert_true(lines_have(&l, TRAINING_LINE_BAD, "In danger now"));
+		if (likely) {
+			assert_true(training_debrief_outcome_right(d));
+			assert_int_equal(po, TRAINING_POINTS_OUTCOME);
+			assert_true(training_debrief_score(d) <= 100 - TRAINING_EXTRA_PENALTY);
+		} else {
+			assert_false(training_debrief_outcome_right(d));
+			assert_string_equal(training_debrief_outcome_reached(d), "immediate_danger");
+			assert_int_equal(po, 0);
+			assert_true(training_debrief_score(d) <= 100 - TRAINING_POINTS_OUTCOME -
+			    TRAINING_EXTRA_PENALTY);
+			assert_true(lines_have(&l, TRAINING_LINE_BAD, "- Not the expected outcome."));
+			assert_true(lines_have(&l, TRAINING_LINE_ITEM, "reached: Immediate danger: act now"));
+		}
 		training_lines_free(&l);
 		training_debrief_free(d);
 		interview_free(iv);
