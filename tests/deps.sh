@@ -2,10 +2,12 @@
 # Installs the Debian packages Intake needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 # dialog is only the baseline `make bench` compares the screens against.
+# openssh-server/-client: tests/cli/login.sh logs in through a loopback sshd
+# of its own (where an init system runs, the package also starts one on 22).
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
 libyaml-dev libjansson-dev libunistring-dev libcmocka-dev tmux locales clang
-dialog"
+dialog openssh-server openssh-client"
 
 missing=""
 for p in $PKGS; do
