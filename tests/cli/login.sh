@@ -46,20 +46,50 @@ check "login: the sshd block disables every forwarding" \
 # table reaches tmux, no prefix, and new windows find no shell.
 CT="tmux -S $T/conf.sock -f $REPO/server/tmux.conf"
 $CT new-session -d -s c -- sleep 20 2>"$T/conf.err"
+# Errors at start-up go nowhere visible: sourcing it into a server with
+# tmux's defaults reports them.
+CD="tmux -S $T/conf2.sock -f /dev/null"
+$CD new-session -d -s c -- sleep 20
+$CD source-file "$REPO/server/tmux.conf" >>"$T/conf.err" 2>&1 || echo "source-file failed" >>"$T/conf.err"
+$CD kill-server 2>/dev/null
 keys=$($CT list-keys 2>&1 | wc -l)
 opts=$($CT show -g prefix\; show -g prefix2\; show -g mouse\; show -g status\; \
     show -g default-shell\; show -g update-environment\; show -gw remain-on-exit 2>&1 | tr '\n' ' ')
 $CT kill-server 2>/dev/null
 if [ "$keys" -eq 0 ] && [ ! -s "$T/conf.err" ]; then
-	ok "login: tmux.conf leaves tmux no key binding"
+	ok "login: tmux.conf loads without an error and leaves tmux no key binding"
 else
-	notok "login: tmux.conf leaves tmux no key binding" "$keys bindings" "$(cat "$T/conf.err")"
+	notok "login: tmux.conf loads without an error and leaves tmux no key binding" "$keys bindings" "$(cat "$T/conf.err")"
 fi
 case $opts in
 "prefix None prefix2 None mouse off status off default-shell /bin/false update-environment remain-on-exit off ")
 	ok "login: tmux.conf sets no prefix, no mouse, no shell, no environment" ;;
 *) notok "login: tmux.conf sets no prefix, no mouse, no shell, no environment" "got: $opts" ;;
 esac
+
+# make install puts the script and the configuration where the README
+# says, with their modes, and make uninstall takes them away. Only when the
+# binary is up to date: this must never rebuild it with other flags.
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$REPO" "$@"; }
+if [ -n "${BUILD:-}" ] && mk -q BUILD="$BUILD" "$BUILD/intake" 2>/dev/null; then
+	mk BUILD="$BUILD" DESTDIR="$T/inst" PREFIX=/usr install >"$T/install.out" 2>&1
+	modes=$(cd "$T/inst" && stat -c '%a %n' usr/bin/intake-session \
+	    usr/share/intake/tmux.conf usr/share/intake/sshd_config.example 2>&1 | tr '\n' ' ')
+	if [ "$modes" = "755 usr/bin/intake-session 644 usr/share/intake/tmux.conf 644 usr/share/intake/sshd_config.example " ] &&
+	    grep -qx "tmux_conf='/usr/share/intake/tmux.conf'" "$T/inst/usr/bin/intake-session" &&
+	    grep -qx "intake='/usr/bin/intake'" "$T/inst/usr/bin/intake-session" &&
+	    grep -qx '    ForceCommand /usr/bin/intake-session' "$T/inst/usr/share/intake/sshd_config.example"; then
+		ok "login: make install puts intake-session (0755) and tmux.conf (0644) in place"
+	else
+		notok "login: make install puts intake-session (0755) and tmux.conf (0644) in place" \
+		    "$modes" "$(tail -5 "$T/install.out")"
+	fi
+	mk BUILD="$BUILD" DESTDIR="$T/inst" PREFIX=/usr uninstall >"$T/install.out" 2>&1
+	check "login: make uninstall removes them" \
+	    sh -c "[ ! -e '$T/inst/usr/bin/intake-session' ] && [ ! -e '$T/inst/usr/share/intake' ]"
+else
+	echo "# skip: make install check: BUILD unset or its intake not up to date"
+fi
 
 L=$T/local
 install_session "$L"
@@ -88,8 +118,9 @@ if [ -n "$skip" ]; then
 	exit 0
 fi
 
-# One run at a time on this machine: the groups are shared.
-exec 9>"/tmp/intake-login-test.lock"
+# One run at a time on this machine: the groups are shared. (/run: only
+# root writes there, so no one can plant a link where the lock goes.)
+exec 9>>/run/intake-login-test.lock
 if ! flock -w 60 9; then
 	echo "ok - login: over SSH # SKIP another run held the lock for 60 s"
 	exit 0
