@@ -168,8 +168,8 @@ useradd -M -d "$H" -s "$S/bin/intake-session" -G intake,intake-tui "$TU" || {
 	notok "login: useradd $TU"; exit 1; }
 # sshd without PAM refuses a locked ('!') password; '*' is no password.
 usermod -p '*' "$TU"
-# A planted ~/.tmux.conf: if tmux ever read it, C-b would give a shell
-# and F12 would leave a file behind.
+# A planted ~/.tmux.conf (and its XDG twin): if tmux ever read it, C-b
+# would give a shell and C-e or F12 would leave a file behind.
 cat >"$H/.tmux.conf" <<EOF
 set -g prefix C-a
 bind -n C-b new-window
@@ -177,6 +177,8 @@ bind -n C-e run-shell 'touch $H/pwned'
 bind -n F12 run-shell 'touch $H/pwned'
 set -g status on
 EOF
+mkdir -p "$H/.config/tmux"
+cp "$H/.tmux.conf" "$H/.config/tmux/tmux.conf"
 chown -R "$TU:" "$H"
 chmod 0700 "$H"
 
