@@ -102,6 +102,9 @@ run timeout 10 script -qec "$L/bin/intake-session" /dev/null </dev/null
 expect "login: a session.conf line it does not know is refused with its line" 2 \
     "session.conf:2: expected"
 rm -f "$L/etc/intake/session.conf"
+TERM=no-such-terminal run timeout 10 script -qec "$L/bin/intake-session" /dev/null </dev/null
+expect "login: a terminal type the server does not know is named, not a silent end" 2 \
+    "terminal type 'no-such-terminal' is unknown"
 
 # --- Over SSH, as root -------------------------------------------------------
 
