@@ -10,7 +10,8 @@
 #   make fuzz-replay  replay the committed fuzz corpora under ASan + UBSan
 #   make bench      benchmark table, also written into README.md (never pass/fail)
 #   make demo       open the TUI on a throwaway demo vault
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (also intake-session, the shelter
+#                   server's login program, and its tmux.conf: see README.md)
 #
 # User CFLAGS/LDFLAGS are appended last and win; WERROR= turns off -Werror.
 
@@ -18,6 +19,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share
 MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS   ?= -O2 -g
@@ -241,9 +243,17 @@ install: $(BUILD)/intake
 	install -m 0644 forms/*.yaml forms/README.md $(DESTDIR)$(DATADIR)/intake/forms/
 	install -d $(DESTDIR)$(DATADIR)/intake/forms/training
 	install -m 0644 forms/training/*.yaml $(DESTDIR)$(DATADIR)/intake/forms/training/
+	@mkdir -p $(BUILD)/server
+	for f in intake-session sshd_config.example; do \
+	    sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+	        -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' server/$$f >$(BUILD)/server/$$f || exit 1; \
+	done
+	install -m 0755 $(BUILD)/server/intake-session $(DESTDIR)$(BINDIR)/intake-session
+	install -m 0644 server/tmux.conf $(BUILD)/server/sshd_config.example \
+	    $(DESTDIR)$(DATADIR)/intake/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/intake
+	rm -f $(DESTDIR)$(BINDIR)/intake $(DESTDIR)$(BINDIR)/intake-session
 	rm -rf $(DESTDIR)$(DATADIR)/intake
 
 clean:

@@ -3,10 +3,12 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 # libglpk-dev: the linear programs that audit statistics' suppression.
 # dialog is only the baseline `make bench` compares the screens against.
+# openssh-server/-client: tests/cli/login.sh logs in through a loopback sshd
+# of its own; installing it must not start the system sshd (policy-rc.d below).
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
 libyaml-dev libjansson-dev libunistring-dev libcmocka-dev libglpk-dev tmux locales clang
-dialog jq"
+dialog jq openssh-server openssh-client"
 
 missing=""
 for p in $PKGS; do
@@ -28,5 +30,13 @@ fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# No service a package ships (sshd) is started by installing it: the tests
+# start their own, on loopback, and stop it.
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
