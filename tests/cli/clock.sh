@@ -8,12 +8,12 @@ V=$T/vault
 SUP=$(passfile sup "correct horse battery")
 ANA="--vault $V --user ana --passphrase-file $SUP"
 cat >"$T/answers.json" <<'JSON'
-{"danger_now": "no", "consent_interview": "yes", "consent_referral": "yes",
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
  "consent_statistics": "yes", "age_band": "age_18_20", "sector": ["factory"],
  "job_different": "yes", "could_quit": {"special": "declined"},
  "documents_held_by": {"special": "dont_know"}, "debt_work_off": "yes",
  "physical_violence": "no", "threats": ["none"], "sex_with_clients": "no",
- "marriage_forced": "no", "needs_now": ["medical"]}
+ "needs_now": ["medical"]}
 JSON
 
 # 1000000000 is 2001-09-09T01:46:40Z.

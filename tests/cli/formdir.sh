@@ -10,12 +10,12 @@ V=$T/vault
 SUP=$(passfile sup "correct horse battery")
 ANA="--vault $V --user ana --passphrase-file $SUP"
 cat >"$T/answers.json" <<'JSON'
-{"danger_now": "no", "consent_interview": "yes", "consent_referral": "yes",
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
  "consent_statistics": "yes", "age_band": "age_18_20", "sector": ["factory"],
  "job_different": "yes", "could_quit": {"special": "declined"},
  "documents_held_by": {"special": "dont_know"}, "debt_work_off": "yes",
  "physical_violence": "no", "threats": ["none"], "sex_with_clients": "no",
- "marriage_forced": "no", "needs_now": ["medical"]}
+ "needs_now": ["medical"]}
 JSON
 "$INTAKE" init --vault "$V" --user ana $KDF --passphrase-file "$SUP" </dev/null >/dev/null
 INTAKE_FORMS=$SRC/forms "$INTAKE" record add --form screening_short --answers "$T/answers.json" \

@@ -50,14 +50,14 @@ save_one(struct fx *f, int i)
 
 	/* i % 3 == 0: no sign at all; the others a few signs of trafficking. */
 	snprintf(json, sizeof json, "{\"privacy_check\":\"no_one\",\"safe_now\":\"yes\","
-	    "\"danger_now\":\"no\",\"urgent_medical\":\"no\",\"interview_country\":\"thailand\","
-	    "\"interview_setting\":\"shelter\",\"consent_interview\":\"yes\","
+	    "\"danger_now\":\"no\",\"threatened_now\":\"no\",\"urgent_medical\":\"no\",\"interview_country\":\"thailand\","
+	    "\"interview_setting\":\"shelter\",\"consent_path\":\"%s\",\"consent_interview\":\"yes\","
 	    "\"consent_referral\":\"no\",\"consent_statistics\":\"%s\",\"age\":%d,"
 	    "\"sex\":\"%s\",\"nationality\":\"%s\",\"recruited_by\":%s,"
 	    "\"job_different\":\"%s\",\"country_of_work\":\"%s\",\"sector\":[%s],"
 	    "\"locked_in\":\"%s\",\"physical_violence\":\"%s\",\"documents_held_by\":\"%s\","
 	    "\"needs_now\":[\"none\"]}",
-	    consent ? "yes" : "no", age, sex, nat,
+	    age < 18 ? "child_alone" : "adult", consent ? "yes" : "no", age, sex, nat,
 	    i % 4 == 0 ? "[\"friend\",\"broker\"]" : i % 4 == 1 ? "{\"special\":\"declined\"}" :
 	    "[\"relative\"]",
 	    i % 3 ? "yes" : "no", i % 2 ? "thailand" : "china", sectors[i % 5],

@@ -77,12 +77,12 @@ save_one(struct fx *f, int i)
 	json_t *a;
 
 	snprintf(json, sizeof json, "{\"privacy_check\":\"no_one\",\"safe_now\":\"yes\","
-	    "\"danger_now\":\"no\",\"urgent_medical\":\"no\",\"interview_country\":\"thailand\","
-	    "\"interview_setting\":\"shelter\",\"consent_interview\":\"yes\","
+	    "\"danger_now\":\"no\",\"threatened_now\":\"no\",\"urgent_medical\":\"no\",\"interview_country\":\"thailand\","
+	    "\"interview_setting\":\"shelter\",\"consent_path\":\"%s\",\"consent_interview\":\"yes\","
 	    "\"consent_referral\":\"no\",\"consent_statistics\":\"%s\",\"age\":%d,"
 	    "\"sex\":\"%s\",\"nationality\":\"%s\",\"country_of_work\":\"%s\","
 	    "\"sector\":[%s],\"locked_in\":%s,\"needs_now\":[\"none\"]}",
-	    i % 9 == 4 ? "no" : "yes", age, pick(i, 1000, sexes, sex_upto, 3),
+	    age < 18 ? "child_alone" : "adult", i % 9 == 4 ? "no" : "yes", age, pick(i, 1000, sexes, sex_upto, 3),
 	    pick(i * 3 + 1, 1000, nats, nat_upto, 7), pick(i * 5 + 2, 1000, works, work_upto, 4),
 	    pick(i * 11 + 3, 1000, sectors, sector_upto, 6),
 	    i % 17 == 0 ? "null" : i % 3 ? "\"no\"" : "\"yes\"");
