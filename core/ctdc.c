@@ -210,12 +210,14 @@ static const char *const band_ctdc[] = {
 };
 static const int band_upper[] = { 8, 17, 20, 23, 26, 29, 38, 47, 1000000 };
 
-/* ageBroad and majorityStatus from age, else age_band, else presumed_minor. */
+/* ageBroad and majorityStatus from age, else age_band, else presumed_minor;
+ * majorityStatusAtExploit and majorityEntry also from age_at_start. */
 static void
 fill_age(struct row *w, json_t *rec)
 {
 	json_t *age = answer(rec, "age");
 	const char *band = json_string_value(answer(rec, "age_band"));
+	const char *at_start, *exploit = UNKNOWN;
 	int minor = -1;
 
 	text(w, C_AGE, UNKNOWN);
@@ -238,10 +240,16 @@ fill_age(struct row *w, json_t *rec)
 		minor = 1;
 	}
 	text(w, C_MAJORITY, minor < 0 ? UNKNOWN : minor ? "Minor" : "Adult");
-	/* Exploitation and entry came before registration: a minor now was a
-	 * minor then; of an adult the forms cannot tell. */
-	text(w, C_MAJORITY_EXPLOIT, minor == 1 ? "Minor" : UNKNOWN);
-	text(w, C_MAJORITY_ENTRY, minor == 1 ? "Minor" : UNKNOWN);
+	/* Exploitation came before registration: a minor now was a minor then;
+	 * of anyone else the forms ask it (age_at_start). Entry into the
+	 * situation is when the exploitation began as the forms ask it. */
+	at_start = json_string_value(answer(rec, "age_at_start"));
+	if (minor == 1 || (at_start != NULL && strcmp(at_start, "minor") == 0))
+		exploit = "Minor";
+	else if (at_start != NULL && strcmp(at_start, "adult") == 0)
+		exploit = "Adult";
+	text(w, C_MAJORITY_EXPLOIT, exploit);
+	text(w, C_MAJORITY_ENTRY, exploit);
 }
 
 static void

@@ -22,7 +22,7 @@
 static const struct vault_kdf fast = { 1, 8 };
 
 struct expect {
-	size_t rows, no_consent, male, female, unknown_gender, lao, minors;
+	size_t rows, no_consent, male, female, unknown_gender, lao, minors, minor_then, adult_then;
 };
 
 struct fx {
@@ -56,12 +56,13 @@ save_one(struct fx *f, int i)
 	    "\"sex\":\"%s\",\"nationality\":\"%s\",\"recruited_by\":%s,"
 	    "\"job_different\":\"%s\",\"country_of_work\":\"%s\",\"sector\":[%s],"
 	    "\"locked_in\":\"%s\",\"physical_violence\":\"%s\",\"documents_held_by\":\"%s\","
-	    "\"needs_now\":[\"none\"]}",
+	    "%s\"needs_now\":[\"none\"]}",
 	    age < 18 ? "child_alone" : "adult", consent ? "yes" : "no", age, sex, nat,
 	    i % 4 == 0 ? "[\"friend\",\"broker\"]" : i % 4 == 1 ? "{\"special\":\"declined\"}" :
 	    "[\"relative\"]",
 	    i % 3 ? "yes" : "no", i % 2 ? "thailand" : "china", sectors[i % 5],
-	    i % 3 ? "yes" : "no", i % 3 == 1 ? "yes" : "no", i % 3 ? holders[1 + i % 2] : holders[0]);
+	    i % 3 ? "yes" : "no", i % 3 == 1 ? "yes" : "no", i % 3 ? holders[1 + i % 2] : holders[0],
+	    age < 18 ? "" : i % 7 == 3 ? "\"age_at_start\":\"minor\"," : "\"age_at_start\":\"adult\",");
 	a = json_loads(json, 0, NULL);
 	assert_non_null(a);
 	assert_int_equal(interview_start(f->f, "en", &iv), ST_OK);
@@ -81,6 +82,8 @@ save_one(struct fx *f, int i)
 			f->e.unknown_gender += strcmp(sex, "transgender") == 0;
 			f->e.lao += strcmp(nat, "lao") == 0;
 			f->e.minors += age < 18;
+			f->e.minor_then += age < 18 || i % 7 == 3;
+			f->e.adult_then += age >= 18 && i % 7 != 3;
 		}
 	}
 	assert_int_equal(record_save(f->v, iv, &id), ST_OK);
@@ -200,7 +203,7 @@ test_every_column_every_value_in_its_domain(void **state)
 	struct fx *f = *state;
 	char path[4200], err[512] = "", *text, *line, *next, *cells[CTDC_NCOLUMNS + 2];
 	struct ctdc_result r;
-	struct expect got = { 0, 0, 0, 0, 0, 0, 0 };
+	struct expect got = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	size_t len, n;
 	int fd;
 
@@ -274,6 +277,10 @@ test_every_column_every_value_in_its_domain(void **state)
 		got.minors += strcmp(cells[col("majorityStatus")], "Minor") == 0;
 		if (strcmp(cells[col("majorityStatus")], "Minor") == 0)
 			assert_string_equal(cells[col("majorityStatusAtExploit")], "Minor");
+		/* A minor when it began, whatever the age today (age_at_start). */
+		got.minor_then += strcmp(cells[col("majorityStatusAtExploit")], "Minor") == 0;
+		got.adult_then += strcmp(cells[col("majorityStatusAtExploit")], "Adult") == 0;
+		assert_string_equal(cells[col("majorityEntry")], cells[col("majorityStatusAtExploit")]);
 	}
 	assert_int_equal(got.rows, f->e.rows);
 	assert_int_equal(got.male, f->e.male);
@@ -281,6 +288,9 @@ test_every_column_every_value_in_its_domain(void **state)
 	assert_int_equal(got.unknown_gender, f->e.unknown_gender);
 	assert_int_equal(got.lao, f->e.lao);
 	assert_int_equal(got.minors, f->e.minors);
+	assert_int_equal(got.minor_then, f->e.minor_then);
+	assert_int_equal(got.adult_then, f->e.adult_then);
+	assert_true(got.minor_then > got.minors);
 	free(text);
 }
 
