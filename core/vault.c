@@ -42,7 +42,10 @@
  * The verifier costs an attacker nothing (each guess still needs Argon2id)
  * but lets unlock tell "wrong passphrase" (ST_AUTH) from "entry edited on
  * disk" (ST_TAMPERED). The wrap's associated data binds vault id, format,
- * bytes 0..35 of the entry (role, limits, salt) and the user name.
+ * bytes 0..35 of the entry (role, limits, salt) and the user name. Edited
+ * Argon2id limits change the master itself, so neither check passes; unlock
+ * then tries the vault's default limits, and a passphrase that verifies and
+ * unwraps under those shows the edit (limits_edited).
  *
  * Envelope: header (0x49, format, kind, 0) | item key wrapped under the
  * kind's purpose key (72) | nonce (24) | ciphertext | tag (16). The
@@ -228,6 +231,7 @@ struct vault {
 	int headroom;             /* this write may grow the map past map_max */
 	int has_group;
 	gid_t gid;
+	int lock_fd;              /* lock.mdb as checked at open (vault_files) */
 };
 
 struct user_entry {
@@ -587,6 +591,7 @@ vault_new(void)
 	v->map_initial = MAP_INITIAL;
 	v->map_max = MAP_MAX;
 	v->role = ROLE_INTERVIEWER;
+	v->lock_fd = -1;
 	return v;
 }
 
@@ -915,6 +920,11 @@ env_close(struct vault *v)
 		mdb_env_close(v->env);
 	v->env = NULL;
 	v->is_open = 0;
+	/* Only after LMDB has let go: closing any descriptor of lock.mdb drops
+	 * the process's fcntl locks on it, which LMDB relies on. */
+	if (v->lock_fd >= 0)
+		close(v->lock_fd);
+	v->lock_fd = -1;
 }
 
 void
@@ -1027,6 +1037,141 @@ unconst(const void *p)
 {
 	/* LMDB takes non-const MDB_val pointers for keys it only reads. */
 	return (void *)(uintptr_t)p;
+}
+
+/* ---- the vault's two files --------------------------------------------------
+ *
+ * LMDB opens data.mdb and lock.mdb by path, creating lock.mdb when missing
+ * and resizing (ftruncate) it when it is the first to open the vault. In a
+ * group-shared vault (directory 2770, files 0660) every member may replace
+ * either file, so a member could leave a symbolic or hard link to another
+ * user's file there and have the next user's Intake truncate it or change
+ * its mode. So before LMDB sees them, each file is opened here without
+ * following links (O_NOFOLLOW) and checked on the descriptor: a regular
+ * file with one link, owned by the user opening it or by the owner of the
+ * directory or, in a shared vault, belonging to the directory's group (the
+ * setgid directory gives every file created in it that group). lock.mdb is
+ * created here when missing, and its mode is fixed with fchmod on the
+ * descriptor, never by path. After LMDB has opened both, the names are
+ * checked to still lead to the same files (device and inode).
+ *
+ * What is left: between this check and LMDB's own open a member could still
+ * swap lock.mdb for a link; LMDB would then resize the target before the
+ * second check refuses the vault. Winning that race needs exact timing and
+ * write access to the vault directory; a sticky vault directory (chmod +t)
+ * closes it, as then only a file's owner may replace it. The descriptor of
+ * lock.mdb is kept open while the vault is, and closed only after LMDB
+ * closes (closing a descriptor of it drops the process's locks on it). */
+
+/* Whether the file sb (found at path) may belong to the vault whose
+ * directory is dir; ST_OK or the failure with its message. */
+static enum status
+file_owner_check(struct vault *v, const char *path, const struct stat *sb,
+    const struct stat *dir)
+{
+	if (!S_ISREG(sb->st_mode))
+		return fail(v, ST_TAMPERED, "%s is not a regular file (found a %s): a vault holds "
+		    "only regular files; check what put it there, remove it, and restore the "
+		    "vault from a backup if data.mdb is affected", path,
+		    S_ISDIR(sb->st_mode) ? "directory" : S_ISFIFO(sb->st_mode) ? "pipe" :
+		    S_ISSOCK(sb->st_mode) ? "socket" : "device or special file");
+	if (sb->st_nlink != 1)
+		return fail(v, ST_TAMPERED, "%s has %lu names (hard links), a vault file has one: "
+		    "it may be another user's file linked into the vault so that Intake writes to "
+		    "it. Check it (ls -li %s), and remove it if it is not the vault's",
+		    path, (unsigned long)sb->st_nlink, path);
+	if (sb->st_uid == geteuid() || sb->st_uid == dir->st_uid ||
+	    (v->shared && sb->st_gid == dir->st_gid))
+		return ST_OK;
+	if (v->shared)
+		return fail(v, ST_TAMPERED, "%s belongs to user %lu and group %lu, but a file of "
+		    "this group-shared vault belongs to its group (%lu): it may be another user's "
+		    "file put there so that Intake writes to it. Check it (ls -l %s), and remove "
+		    "it if it is not the vault's", path, (unsigned long)sb->st_uid,
+		    (unsigned long)sb->st_gid, (unsigned long)dir->st_gid, path);
+	return fail(v, ST_TAMPERED, "%s belongs to user %lu, but a file of this vault belongs "
+	    "to the vault's owner (user %lu) or to you (user %lu): it may be another user's file "
+	    "put there so that Intake writes to it. Check it (ls -l %s), and remove it if it is "
+	    "not the vault's", path, (unsigned long)sb->st_uid, (unsigned long)dir->st_uid,
+	    (unsigned long)geteuid(), path);
+}
+
+/* Opens path without following a link; ST_NOTFOUND (no message) when it is
+ * absent. */
+static enum status
+file_open_nofollow(struct vault *v, const char *path, int flags, mode_t mode, int *fd)
+{
+	char target[PATH_MAX];
+	ssize_t n;
+
+	*fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+	if (*fd >= 0)
+		return ST_OK;
+	if (errno == ENOENT)
+		return ST_NOTFOUND;
+	if (errno == ELOOP) {
+		n = readlink(path, target, sizeof target - 1);
+		target[n > 0 ? n : 0] = '\0';
+		return fail(v, ST_TAMPERED, "%s is a symbolic link (to %s), not the vault's own "
+		    "file: someone may have put it there so that Intake overwrites the file it "
+		    "points to. Nothing was changed; check the link, remove it, and open the vault "
+		    "again", path, n > 0 ? target : "an unreadable target");
+	}
+	if (errno == EACCES)
+		return fail(v, ST_DENIED, "cannot open %s: permission denied", path);
+	return fail(v, ST_IO, "cannot open %s: %s", path, strerror(errno));
+}
+
+/* Opens and checks lock.mdb into v->lock_fd, creating it when missing (so
+ * that LMDB never makes it under the umask), and gives it the vault's mode. */
+static enum status
+lock_file_open(struct vault *v, const char *lock, const struct stat *dir)
+{
+	struct stat sb;
+	enum status st;
+	int fd;
+
+	st = file_open_nofollow(v, lock, O_RDWR | O_CREAT, file_mode(v), &fd);
+	if (st == ST_DENIED)    /* a read-only vault: LMDB tells what it needs */
+		st = file_open_nofollow(v, lock, O_RDONLY, 0, &fd);
+	if (st != ST_OK)
+		return st;
+	if (fstat(fd, &sb) != 0) {
+		st = fail(v, ST_IO, "cannot inspect %s: %s", lock, strerror(errno));
+		close(fd);
+		return st;
+	}
+	if ((st = file_owner_check(v, lock, &sb, dir)) != ST_OK) {
+		close(fd);
+		return st;
+	}
+	/* Another member's lock.mdb is theirs to fix; LMDB says so if it
+	 * cannot use it. */
+	if ((sb.st_mode & 07777) != file_mode(v) && sb.st_uid == geteuid())
+		(void)fchmod(fd, file_mode(v));
+	v->lock_fd = fd;
+	return ST_OK;
+}
+
+/* After LMDB opened the vault: its names still lead to the files checked. */
+static enum status
+files_unchanged(struct vault *v, const char *data, const struct stat *data_sb,
+    const char *lock)
+{
+	struct stat now, held;
+	mdb_filehandle_t fd;
+
+	if (mdb_env_get_fd(v->env, &fd) != 0 || fstat(fd, &now) != 0 ||
+	    now.st_dev != data_sb->st_dev || now.st_ino != data_sb->st_ino)
+		return fail(v, ST_TAMPERED, "%s was replaced while the vault was being opened: "
+		    "check the vault directory %s for files that are not the vault's, and open it "
+		    "again", data, v->dir);
+	if (v->lock_fd >= 0 && (fstat(v->lock_fd, &held) != 0 || lstat(lock, &now) != 0 ||
+	    now.st_dev != held.st_dev || now.st_ino != held.st_ino))
+		return fail(v, ST_TAMPERED, "%s was replaced while the vault was being opened: "
+		    "check the vault directory %s for files that are not the vault's, and open it "
+		    "again", lock, v->dir);
+	return ST_OK;
 }
 
 static int
@@ -1177,6 +1322,59 @@ user_read(struct vault *v, const char *name, struct user_entry *e)
 	return st;
 }
 
+/* After a failed unlock: whether the entry's Argon2id limits were edited.
+ * A wrong passphrase and changed limits both give a key that neither
+ * verifies nor unwraps, and the limits have no copy an attacker could not
+ * edit as well. But users get the vault's default limits (meta "kdf", kept
+ * under the meta MAC) unless a supervisor chose others: when the entry's
+ * limits differ from those, the passphrase is tried again with the
+ * defaults, and a key that then passes both the verifier and the unwrap
+ * (whose associated data binds the limits) proves the passphrase right and
+ * the limits changed; only the holder of the passphrase can produce it.
+ * Limits edited on an entry created with non-default ones are not told
+ * from a wrong passphrase. Runs Argon2id: outside any transaction. Returns
+ * ST_OK when no edit is shown (the caller reports a wrong passphrase),
+ * ST_TAMPERED with the message when one is, or the failure of Argon2id. */
+static enum status
+limits_edited(struct vault *v, const char *user, const struct user_entry *e,
+    const char *pass, size_t passlen)
+{
+	struct keyring *kr = v->kr;
+	unsigned char entry[USER_ENTRY_BYTES], ad[AD_MAX];
+	size_t adlen;
+	int verified, unwrapped;
+	enum status st;
+
+	if ((e->ops == v->kdf.ops && e->mem_mib == v->kdf.mem_mib) ||
+	    check_kdf(v, &v->kdf) != ST_OK)
+		return ST_OK;
+	memcpy(entry, e->raw, sizeof entry);
+	put_be64(entry + USER_OFF_OPS, v->kdf.ops);
+	put_be64(entry + USER_OFF_MEM, v->kdf.mem_mib);
+	st = crypto_passkey(kr->master, pass, passlen, entry + USER_OFF_SALT, v->kdf.ops,
+	    v->kdf.mem_mib);
+	if (st != ST_OK)
+		return fail_passkey(v, st, v->kdf.mem_mib);
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
+	verified = crypto_equal(kr->verifier, entry + USER_OFF_VERIFIER, VERIFIER_BYTES);
+	adlen = user_ad(v, user, entry, ad);
+	unwrapped = verified &&
+	    crypto_unwrap(kr->vk, entry + USER_OFF_WRAPPED, ad, adlen, kr->kek) == ST_OK;
+	vault_lock(v);
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	secure_wipe(kr->verifier, sizeof kr->verifier);
+	if (!unwrapped)
+		return ST_OK;
+	return fail(v, ST_TAMPERED, "the passphrase settings (Argon2id limits) in the entry of "
+	    "user %s were edited on disk: the passphrase is right, but the entry now says %llu "
+	    "passes and %llu MiB instead of %llu and %llu. Restore the vault from a backup, or "
+	    "ask a supervisor to set a new passphrase with `intake user passwd %s`", user,
+	    (unsigned long long)e->ops, (unsigned long long)e->mem_mib,
+	    (unsigned long long)v->kdf.ops, (unsigned long long)v->kdf.mem_mib, user);
+}
+
 enum status
 vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen)
 {
@@ -1216,6 +1414,8 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 	secure_wipe(kr->verifier, sizeof kr->verifier);
 	if (!verified && !unwrapped) {
 		vault_lock(v);
+		if ((st = limits_edited(v, user, &e, pass, passlen)) != ST_OK)
+			return st;
 		return fail(v, ST_AUTH, "wrong passphrase for user %s", user);
 	}
 	if (!verified || !unwrapped) {
@@ -1405,7 +1605,11 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	if ((st = create_file(v, data, 1)) != ST_OK)
 		goto failed;
 	made_files = 1;
-	if ((st = create_file(v, lock, 0)) != ST_OK)
+	if (stat(v->dir, &sb) != 0) {
+		st = fail(v, ST_IO, "cannot use %s: %s", v->dir, strerror(errno));
+		goto failed;
+	}
+	if ((st = lock_file_open(v, lock, &sb)) != ST_OK)
 		goto failed;
 	rc = env_start(v);
 	if (rc != 0) {
@@ -1558,50 +1762,68 @@ enum status
 vault_open(struct vault *v, const char *dir)
 {
 	char data[PATH_MAX], lock[PATH_MAX];
-	struct stat sb;
+	struct stat sb, dsb;
 	MDB_envinfo info;
 	MDB_txn *txn = NULL;
 	enum status st;
-	int rc, dead;
+	int rc, dead, data_fd = -1;
 
 	if (v->is_open)
 		return fail(v, ST_INVALID, "this handle already has a vault open");
-	if ((st = set_dir(v, dir)) != ST_OK || (st = join_path(v, data, "data.mdb")) != ST_OK)
+	if ((st = set_dir(v, dir)) != ST_OK || (st = join_path(v, data, "data.mdb")) != ST_OK ||
+	    (st = join_path(v, lock, "lock.mdb")) != ST_OK)
 		return st;
-	if (stat(v->dir, &sb) != 0) {
+	if (stat(v->dir, &dsb) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return fail(v, ST_NOTFOUND, "no vault at %s: create one with `intake init`",
 			    v->dir);
 		return fail(v, ST_IO, "cannot open the vault at %s: %s", v->dir, strerror(errno));
 	}
-	if (!S_ISDIR(sb.st_mode))
+	if (!S_ISDIR(dsb.st_mode))
 		return fail(v, ST_FORMAT, "%s is a file, not a vault directory: check --vault", v->dir);
-	v->shared = (sb.st_mode & S_IRWXG) != 0;
-	if (stat(data, &sb) != 0) {
-		if (errno == ENOENT)
-			return fail(v, ST_FORMAT, "%s is not an Intake vault (it has no data.mdb): "
-			    "check --vault, or create a vault with `intake init`", v->dir);
-		return fail(v, ST_IO, "cannot read %s: %s", data, strerror(errno));
+	v->shared = (dsb.st_mode & S_IRWXG) != 0;
+	st = file_open_nofollow(v, data, O_RDONLY, 0, &data_fd);
+	if (st == ST_NOTFOUND)
+		return fail(v, ST_FORMAT, "%s is not an Intake vault (it has no data.mdb): "
+		    "check --vault, or create a vault with `intake init`", v->dir);
+	if (st != ST_OK)
+		return st;
+	if (fstat(data_fd, &sb) != 0) {
+		st = fail(v, ST_IO, "cannot read %s: %s", data, strerror(errno));
+		goto failed;
 	}
-	if (!S_ISREG(sb.st_mode))
-		return fail(v, ST_FORMAT, "%s is not a regular file, so %s is not an Intake vault",
+	if (!S_ISREG(sb.st_mode)) {
+		st = fail(v, ST_FORMAT, "%s is not a regular file, so %s is not an Intake vault",
 		    data, v->dir);
-	if (sb.st_size == 0)
-		return fail(v, ST_TAMPERED, "%s is empty: the vault was truncated, or its creation "
+		goto failed;
+	}
+	if ((st = file_owner_check(v, data, &sb, &dsb)) != ST_OK)
+		goto failed;
+	if (sb.st_size == 0) {
+		st = fail(v, ST_TAMPERED, "%s is empty: the vault was truncated, or its creation "
 		    "did not finish; restore it from a backup (if `intake init` just failed, remove "
 		    "%s and run it again)", data, v->dir);
+		goto failed;
+	}
+	if ((st = lock_file_open(v, lock, &dsb)) != ST_OK)
+		goto failed;
 	rc = env_start(v);
-	if (rc == MDB_INVALID)
-		return fail(v, ST_FORMAT, "%s is not a valid LMDB database (not an Intake vault, "
+	if (rc == MDB_INVALID) {
+		st = fail(v, ST_FORMAT, "%s is not a valid LMDB database (not an Intake vault, "
 		    "or damaged or truncated): check --vault, or restore the vault from a backup",
 		    data);
-	if (rc != 0)
-		return fail_mdb(v, rc, "opening the vault");
+		goto failed;
+	}
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "opening the vault");
+		goto failed;
+	}
+	st = files_unchanged(v, data, &sb, lock);
+	close(data_fd);
+	data_fd = -1;
+	if (st != ST_OK)
+		goto failed;
 	mdb_reader_check(v->env, &dead);
-	/* LMDB recreates a missing lock.mdb under the umask (077 in intake),
-	 * which would shut the other members out of a group-shared vault. */
-	if (v->shared && join_path(v, lock, "lock.mdb") == ST_OK)
-		(void)chmod(lock, file_mode(v));
 	if ((st = check_truncation(v, data)) != ST_OK)
 		goto failed;
 	/* Adopt the map size the vault has grown to, never below our start. */
@@ -1633,6 +1855,8 @@ vault_open(struct vault *v, const char *dir)
 failed:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
+	if (data_fd >= 0)
+		close(data_fd);
 	env_close(v);
 	return st;
 }

@@ -1,0 +1,289 @@
+/*
+ * test_vaultsec.c — attacks on the vault from people who share its machine:
+ * files of the vault replaced by links to a victim's files, Argon2id limits
+ * edited in a user entry, and guessing that would keep a user out.
+ *
+ * Small Argon2id limits keep the tests fast; "attacker" edits go through
+ * plain LMDB calls or file operations on a closed vault.
+ */
+#include "testutil.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <lmdb.h>
+#include "audit.h"
+#include "vault.h"
+
+static const struct vault_kdf fast = { 1, 8 };
+
+#define PATH_FMT(buf, ...) \
+	assert_true((size_t)snprintf((buf), sizeof(buf), __VA_ARGS__) < sizeof(buf))
+
+#define PASS_A "alice passphrase 1"
+#define PASS_N "ana passphrase 22"
+
+#define assert_st(v, expr, want) do {                                         \
+	enum status st_ = (expr);                                                 \
+	if (st_ != (want))                                                        \
+		fail_msg("%s -> %s (wanted %s): %s", #expr, status_str(st_),          \
+		    status_str(want), vault_errmsg(v));                               \
+} while (0)
+#define assert_ok(v, expr) assert_st(v, expr, ST_OK)
+
+#define assert_msg_has(v, needle) do {                                        \
+	if (strstr(vault_errmsg(v), (needle)) == NULL)                            \
+		fail_msg("message \"%s\" lacks \"%s\"", vault_errmsg(v), (needle));   \
+} while (0)
+
+struct fx {
+	char *tmp;
+	char dir[4096];
+	char victim[4096];
+};
+
+static int
+fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct vault *v = vault_new();
+
+	assert_non_null(f);
+	assert_non_null(v);
+	f->tmp = tu_tmpdir("vaultsec");
+	PATH_FMT(f->dir, "%s/vault", f->tmp);
+	PATH_FMT(f->victim, "%s/victim.txt", f->tmp);
+	if (vault_create(v, f->dir, "alice", PASS_A, strlen(PASS_A), &fast) != ST_OK) {
+		print_error("create: %s\n", vault_errmsg(v));
+		return -1;
+	}
+	assert_ok(v, vault_user_add(v, "ana", ROLE_SUPERVISOR, PASS_N, strlen(PASS_N), NULL));
+	vault_close(v);
+	*state = f;
+	return 0;
+}
+
+static int
+fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	tu_rmtree(f->tmp);
+	free(f->tmp);
+	free(f);
+	return 0;
+}
+
+/* ---- files of the vault replaced by links ------------------------------- */
+
+#define VICTIM_TEXT "the victim's own notes, which must survive\n"
+
+static void
+victim_make(const struct fx *f)
+{
+	FILE *fp = fopen(f->victim, "w");
+
+	assert_non_null(fp);
+	fputs(VICTIM_TEXT, fp);
+	fclose(fp);
+	assert_int_equal(chmod(f->victim, 0640), 0);
+}
+
+/* The victim's file has its content and mode untouched. */
+static void
+victim_intact(const struct fx *f)
+{
+	struct stat sb;
+	size_t len = 0;
+	char *text = tu_slurp(f->victim, &len);
+
+	assert_non_null(text);
+	assert_int_equal(len, strlen(VICTIM_TEXT));
+	assert_memory_equal(text, VICTIM_TEXT, len);
+	free(text);
+	assert_int_equal(stat(f->victim, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0640);
+}
+
+static void
+lock_symlink_refused(void **state)
+{
+	struct fx *f = *state;
+	struct vault *v = vault_new();
+	char lock[4200];
+
+	victim_make(f);
+	PATH_FMT(lock, "%s/lock.mdb", f->dir);
+	assert_int_equal(unlink(lock), 0);
+	assert_int_equal(symlink(f->victim, lock), 0);
+	assert_st(v, vault_open(v, f->dir), ST_TAMPERED);
+	assert_msg_has(v, "lock.mdb is a symbolic link");
+	assert_msg_has(v, f->victim);
+	vault_close(v);
+	victim_intact(f);
+	/* With the link gone the vault opens again, a fresh lock.mdb made. */
+	assert_int_equal(unlink(lock), 0);
+	v = vault_new();
+	assert_ok(v, vault_open(v, f->dir));
+	assert_ok(v, vault_unlock(v, "alice", PASS_A, strlen(PASS_A)));
+	vault_close(v);
+}
+
+static void
+data_symlink_refused(void **state)
+{
+	struct fx *f = *state;
+	struct vault *v = vault_new();
+	char data[4200], moved[4200];
+
+	victim_make(f);
+	PATH_FMT(data, "%s/data.mdb", f->dir);
+	PATH_FMT(moved, "%s/data.real", f->tmp);
+	assert_int_equal(rename(data, moved), 0);
+	assert_int_equal(symlink(f->victim, data), 0);
+	assert_st(v, vault_open(v, f->dir), ST_TAMPERED);
+	assert_msg_has(v, "data.mdb is a symbolic link");
+	vault_close(v);
+	victim_intact(f);
+	/* A link to a real vault file is refused as well: LMDB must only ever
+	 * write where the check looked. */
+	assert_int_equal(unlink(data), 0);
+	assert_int_equal(symlink(moved, data), 0);
+	v = vault_new();
+	assert_st(v, vault_open(v, f->dir), ST_TAMPERED);
+	assert_msg_has(v, "symbolic link");
+	vault_close(v);
+}
+
+static void
+lock_hardlink_refused(void **state)
+{
+	struct fx *f = *state;
+	struct vault *v = vault_new();
+	char lock[4200];
+
+	victim_make(f);
+	PATH_FMT(lock, "%s/lock.mdb", f->dir);
+	assert_int_equal(unlink(lock), 0);
+	if (link(f->victim, lock) != 0) {
+		vault_close(v);
+		skip();   /* a file system without hard links */
+	}
+	assert_st(v, vault_open(v, f->dir), ST_TAMPERED);
+	assert_msg_has(v, "hard links");
+	vault_close(v);
+	victim_intact(f);
+}
+
+static void
+lock_of_other_user_refused(void **state)
+{
+	struct fx *f = *state;
+	struct vault *v = vault_new();
+	char lock[4200];
+
+	if (geteuid() != 0) {
+		vault_close(v);
+		print_message("# skipped: giving a file to another user needs root\n");
+		skip();
+	}
+	PATH_FMT(lock, "%s/lock.mdb", f->dir);
+	assert_int_equal(chown(lock, 65534, 65534), 0);
+	assert_int_equal(chmod(lock, 0644), 0);
+	assert_st(v, vault_open(v, f->dir), ST_TAMPERED);
+	assert_msg_has(v, "belongs to user 65534");
+	vault_close(v);
+	/* Nothing changed the other user's file. */
+	{
+		struct stat sb;
+
+		assert_int_equal(stat(lock, &sb), 0);
+		assert_int_equal(sb.st_mode & 07777, 0644);
+		assert_int_equal(sb.st_uid, 65534);
+	}
+}
+
+/* ---- edited Argon2id limits ------------------------------------------------ */
+
+static MDB_env *
+raw_open(const char *dir)
+{
+	MDB_env *env;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	return env;
+}
+
+/* Adds delta to the big-endian u64 at off in the users entry of name. */
+static void
+raw_user_add64(const char *dir, const char *name, size_t off, uint64_t delta)
+{
+	MDB_env *env = raw_open(dir);
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, d;
+	unsigned char buf[256];
+	uint64_t x = 0;
+
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "users", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &d), 0);
+	assert_true(d.mv_size <= sizeof buf && off + 8 <= d.mv_size);
+	memcpy(buf, d.mv_data, d.mv_size);
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | buf[off + i];
+	x += delta;
+	for (int i = 7; i >= 0; i--, x >>= 8)
+		buf[off + i] = (unsigned char)x;
+	d.mv_data = buf;
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+#define USER_OFF_OPS 4
+#define USER_OFF_MEM 12
+
+static void
+edited_limits_are_tampering(void **state)
+{
+	struct fx *f = *state;
+	struct vault *v = vault_new();
+
+	/* ops edited: the right passphrase is told apart from a wrong one. */
+	raw_user_add64(f->dir, "ana", USER_OFF_OPS, 1);
+	assert_ok(v, vault_open(v, f->dir));
+	assert_st(v, vault_unlock(v, "ana", PASS_N, strlen(PASS_N)), ST_TAMPERED);
+	assert_msg_has(v, "user ana");
+	assert_msg_has(v, "Argon2id");
+	/* A wrong passphrase on the edited entry is still only that. */
+	assert_st(v, vault_unlock(v, "ana", "not the passphrase", 18), ST_AUTH);
+	vault_close(v);
+
+	/* memory edited, ops put back. */
+	raw_user_add64(f->dir, "ana", USER_OFF_OPS, (uint64_t)-1);
+	raw_user_add64(f->dir, "ana", USER_OFF_MEM, 8);
+	v = vault_new();
+	assert_ok(v, vault_open(v, f->dir));
+	assert_st(v, vault_unlock(v, "ana", PASS_N, strlen(PASS_N)), ST_TAMPERED);
+	assert_msg_has(v, "user ana");
+	vault_close(v);
+
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(lock_symlink_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(data_symlink_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(lock_hardlink_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(lock_of_other_user_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(edited_limits_are_tampering, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
