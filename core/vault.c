@@ -232,6 +232,7 @@ struct vault {
 	int has_group;
 	gid_t gid;
 	int lock_fd;              /* lock.mdb as checked at open (vault_files) */
+	char import_note[VAULT_REASON_MAX + 1];   /* vault_import_note() */
 };
 
 struct user_entry {
@@ -5479,6 +5480,7 @@ static int
 import_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
 	struct import_arg *a = argp;
+	struct audit_entry e;
 	unsigned char hash[CRYPTO_HASH_BYTES];
 	MDB_val key, val;
 	int rc, taken;
@@ -5542,11 +5544,32 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (a->added != NULL)
 			a->added[i] = 1;
 	}
-	return 0;
+	audit_entry_init(&e, AUDIT_BUNDLE_IMPORT, v->user);
+	e.count = a->imported > UINT32_MAX ? UINT32_MAX : (uint32_t)a->imported;
+	memcpy(e.reason, v->import_note, sizeof v->import_note);
+	rc = audit_put_txn(v, txn, &e);
+	secure_wipe(&e, sizeof e);
+	return rc;
 }
 
-enum status
-vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
+void
+vault_import_note(struct vault *v, const char *note)
+{
+	size_t cut = note != NULL ? strlen(note) : 0;
+
+	/* Cut at a character boundary: an audit entry holds UTF-8 only. */
+	if (cut > VAULT_REASON_MAX) {
+		cut = VAULT_REASON_MAX;
+		while (cut > 0 && ((unsigned char)note[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	memset(v->import_note, 0, sizeof v->import_note);
+	if (cut > 0)
+		memcpy(v->import_note, note, cut);
+}
+
+static enum status
+import_run(struct vault *v, const struct vault_import_form *forms, size_t nforms,
     const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
     size_t *imported, size_t *skipped)
 {
@@ -5572,6 +5595,17 @@ vault_import(struct vault *v, const struct vault_import_form *forms, size_t nfor
 		*imported = arg.imported;
 		*skipped = arg.skipped;
 	}
+	return st;
+}
+
+enum status
+vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
+    const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
+    size_t *imported, size_t *skipped)
+{
+	enum status st = import_run(v, forms, nforms, recs, nrecs, added, imported, skipped);
+
+	vault_import_note(v, NULL);
 	return st;
 }
 

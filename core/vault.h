@@ -300,6 +300,13 @@ enum status vault_import(struct vault *v, const struct vault_import_form *forms,
     const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
     size_t *imported, size_t *skipped);
 
+/* The import's own transaction also writes one audit entry, "bundle import"
+ * (AUDIT_BUNDLE_IMPORT in audit.h), with the number of records imported and
+ * the note set here beforehand (the bundle's file and key, cut to
+ * VAULT_REASON_MAX bytes; NULL clears it). A note serves one vault_import()
+ * call, whatever its outcome. */
+void vault_import_note(struct vault *v, const char *note);
+
 /* Writes a compact copy of the vault (still encrypted, one consistent
  * snapshot) into dest, a new or empty directory, made 0700 with data.mdb
  * 0600 whatever the vault's own sharing mode (missing parents are made
