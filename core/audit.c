@@ -438,6 +438,9 @@ audit_describe(const struct audit_entry *e, char *buf, size_t len)
 		append_fmt(buf, len, "%s%lu record%s", *buf ? " " : "", (unsigned long)e->count,
 		    e->count == 1 ? "" : "s");
 	if (e->reason[0] != '\0') {
+		/* Details, not a reason someone gave: after a comma. */
+		if (e->action == AUDIT_UNLOCK_FAILED)
+			data = 1;
 		append_safe(buf, len, data ? ", " : *buf ? " " : "");
 		append_safe(buf, len, e->action == AUDIT_VAULT_CREATE || data ? "" : "reason: ");
 		append_safe(buf, len, e->reason);

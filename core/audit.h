@@ -23,11 +23,14 @@
  *  - a bundle import is recorded by vault_import() in the transaction of the
  *    import (vault_import_note in vault.h gives it the file's name).
  *
- * Failed unlocks have no key to seal an entry with. They are counted per user
- * in the vault's plain `attempts` table (which also paces guessing, see
- * vault_unlock), and the next successful unlock by anyone writes one entry
- * per user: "N failed unlocks for U since T". Failures after the last
- * successful unlock are therefore in the trail only once someone unlocks.
+ * Failed unlocks have no key to seal an entry with. Each is written when it
+ * happens to the vault's plain `unlock_failures` table (time, OS account,
+ * name tried; pacing is separate, see vault_unlock), and the next successful
+ * unlock by anyone moves them into the trail: one entry per run of failures
+ * by one account for one user, "N failed unlocks since T" with the time of
+ * the last as the entry's time and the account as its detail. Failures after
+ * the last successful unlock are therefore in the trail only once someone
+ * unlocks, but with their own times.
  *
  * Entry numbers (enum audit_action) are part of vault format 1: never
  * renumber them.
@@ -45,7 +48,8 @@
 enum audit_action {
 	AUDIT_VAULT_CREATE  = 1,    /* subject: the first supervisor */
 	AUDIT_UNLOCK        = 2,
-	AUDIT_UNLOCK_FAILED = 3,    /* user: whose unlocks failed; count, since */
+	AUDIT_UNLOCK_FAILED = 3,    /* user: whose unlocks failed; count, since;
+	                               reason: the OS account they came from */
 	AUDIT_LOCK          = 4,    /* locked after idle time */
 	AUDIT_HIDE          = 5,    /* quick-hide */
 	AUDIT_RECORD_CREATE = 6,

@@ -24,7 +24,9 @@
  *   history    record id | u32 version (1 = original) -> envelope "history",
  *              the earlier versions of a replaced record
  *   audit      u64 sequence -> sealed, chained entry ("Audit trail" at the end)
- *   attempts   user name -> failed-unlock counters, plain; created on first use
+ *   attempts   OS uid and user name -> unlock pacing, plain; created on first use
+ *   unlock_failures  time, OS uid -> user name tried: failed unlocks not yet in
+ *              the audit trail, plain ("unlock throttling" below)
  *   debriefs   debrief id (16) -> envelope "debrief": a trainee's debrief
  *              of a mock screening. Only a training vault has this table.
  *   listing    u32 chunk number -> envelope "listing": the summaries again,
@@ -233,6 +235,15 @@ struct vault {
 	gid_t gid;
 	int lock_fd;              /* lock.mdb as checked at open (vault_files) */
 	char import_note[VAULT_REASON_MAX + 1];   /* vault_import_note() */
+	/* Unlock pacing ("unlock throttling"): a turn given for later, and the
+	 * failures row of the attempt running now. Not wiped by vault_lock. */
+	struct {
+		int held;
+		uint64_t at_ms;
+		char user[VAULT_USER_MAX + 1];
+	} turn;
+	unsigned char fail_key[16];
+	int fail_key_set;
 };
 
 struct user_entry {
@@ -4218,22 +4229,66 @@ vault_audit_head(struct vault *v, struct vault_audit_head *out)
 
 /* ==== unlock throttling ======================================================
  *
- * Table `attempts`: user name -> u32 failures in a row | u32 failures not
- * yet in the audit trail | u64 first of those (Unix s) | u64 last attempt
- * (Unix ms). Plain, since it is written before any key exists; editing it
- * helps only someone who holds the files, and they can guess offline.
+ * Failed unlocks are paced per caller: the key is the OS account (real uid)
+ * that runs intake and the user name tried. On a shared server each member
+ * of staff has their own account, so guessing from one account never delays
+ * another account's unlock: a colleague cannot lock a supervisor out by
+ * typing wrong passphrases in her name. More accounts do give more guesses
+ * in parallel, but whoever has several accounts on the server is usually in
+ * the vault's group and can copy the files and guess offline anyway. Within
+ * one account the turns are fair (below); someone who runs programs as your
+ * account can read your keystrokes, which no pacing helps against.
+ *
+ * Table `attempts`: 0x00 | u32 uid | user name -> u32 attempts not yet
+ * succeeded in a row | u32 zero | u64 slot of the last one (Unix ms) | u64
+ * next free slot (Unix ms). Entries of earlier intakes (keyed by the name
+ * alone: u32 streak | u32 failures not yet reported | u64 first of those (s)
+ * | u64 last (ms)) are reported and removed by the next unlock.
+ *
+ * Turns. An attempt takes the slot max(now, next free) and moves next free
+ * on by the wait its place in the streak earns (none for the first three,
+ * then 1, 2, 4, ... 60 s), in one write transaction. When that slot is now,
+ * Argon2id runs at once; when it is later, vault_unlock returns ST_BUSY and
+ * the handle keeps the turn: the caller waits (vault_unlock_wait_ms) and
+ * calls again, and the turn is served without being counted again. So the
+ * turns of concurrent callers are served in the order they were asked for,
+ * and a tight loop of wrong guesses cannot take every slot as it opens. A
+ * turn not taken within TURN_GRACE_MS after it came lapses (the slot is
+ * used up; asking again takes a new one).
+ *
+ * Table `unlock_failures`: u64 time (Unix ms) | u32 uid | u32 random ->
+ * user name tried. A row is written when an attempt's Argon2id starts and
+ * removed when it succeeds, so a process killed meanwhile still leaves it.
+ * Plain, since no key exists before an unlock: nothing in it is secret, and
+ * whoever can write the files can as well guess offline. At most
+ * FAILURES_MAX rows: beyond that the oldest are dropped and counted under
+ * the key of sixteen zero bytes (u64 how many | u64 first time, ms). The
+ * next successful unlock (anyone's) moves them into the audit trail, one
+ * entry per run of failures by one account for one user, with the time of
+ * the first and of the last.
  */
 
 #define ATTEMPTS_DB      "attempts"
+#define FAILURES_DB      "unlock_failures"
 #define ATTEMPT_BYTES    24
+#define ATTEMPT_KEY_MAX  (5 + VAULT_USER_MAX)
+#define FAIL_KEY_BYTES   16
+#define FAILURES_MAX     1000
 #define THROTTLE_FREE    3          /* failures in a row before any wait */
 #define THROTTLE_MAX_S   60
+#define TURN_EARLY_MS    20         /* a turn this close counts as come */
 
 struct attempts {
 	uint32_t streak;
+	uint64_t last_ms;
+	uint64_t next_ms;
+};
+
+/* A turn of an earlier intake's entry, and the counters it kept. */
+struct attempts_old {
+	uint32_t streak;
 	uint32_t unreported;
 	uint64_t since;
-	uint64_t last_ms;
 };
 
 static void
@@ -4245,18 +4300,28 @@ attempts_decode(const MDB_val *d, struct attempts *a)
 	if (d->mv_size != ATTEMPT_BYTES)
 		return;
 	a->streak = get_be32(p);
-	a->unreported = get_be32(p + 4);
-	a->since = get_be64(p + 8);
-	a->last_ms = get_be64(p + 16);
+	a->last_ms = get_be64(p + 8);
+	a->next_ms = get_be64(p + 16);
 }
 
 static void
 attempts_encode(const struct attempts *a, unsigned char out[ATTEMPT_BYTES])
 {
 	put_be32(out, a->streak);
-	put_be32(out + 4, a->unreported);
-	put_be64(out + 8, a->since);
-	put_be64(out + 16, a->last_ms);
+	put_be32(out + 4, 0);
+	put_be64(out + 8, a->last_ms);
+	put_be64(out + 16, a->next_ms);
+}
+
+static size_t
+attempts_key(const char *user, unsigned char out[ATTEMPT_KEY_MAX])
+{
+	size_t n = strlen(user);
+
+	out[0] = 0;
+	put_be32(out + 1, (uint32_t)getuid());
+	memcpy(out + 5, user, n);
+	return 5 + n;
 }
 
 static uint64_t
@@ -4280,119 +4345,307 @@ throttle_delay(uint32_t streak)
 	return n >= 6 ? THROTTLE_MAX_S : 1u << n;
 }
 
+/* Writes the row of an attempt about to run Argon2id (its key kept in
+ * v->fail_key so that a success removes it), dropping the oldest rows
+ * beyond FAILURES_MAX. */
 static int
-throttle_begin_txn(struct vault *v, MDB_txn *txn, void *arg)
+failure_put(struct vault *v, MDB_txn *txn, const char *user, uint64_t now)
 {
-	const char *user = arg;
-	MDB_val k = { strlen(user), unconst(user) }, d;
-	unsigned char buf[ATTEMPT_BYTES];
-	struct attempts a;
-	uint64_t now = wall_ms(), elapsed, wait_ms;
+	unsigned char zero[FAIL_KEY_BYTES] = { 0 }, cnt[16];
+	MDB_val k = { FAIL_KEY_BYTES, v->fail_key }, d = { strlen(user), unconst(user) };
+	MDB_val zk = { sizeof zero, zero }, zd, ok, od;
+	MDB_cursor *cur;
+	MDB_stat ms;
 	MDB_dbi dbi;
+	uint64_t dropped, first;
 	int rc;
 
-	rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
+	rc = mdb_dbi_open(txn, FAILURES_DB, MDB_CREATE, &dbi);
 	if (rc != 0)
 		return rc;
-	rc = mdb_get(txn, dbi, &k, &d);
+	put_be64(v->fail_key, now);
+	put_be32(v->fail_key + 8, (uint32_t)getuid());
+	crypto_random(v->fail_key + 12, 4);
+	rc = mdb_put(txn, dbi, &k, &d, MDB_NOOVERWRITE);
+	if (rc != 0)
+		return rc;
+	v->fail_key_set = 1;
+	if ((rc = mdb_stat(txn, dbi, &ms)) != 0)
+		return rc;
+	if (ms.ms_entries <= FAILURES_MAX)
+		return 0;
+	/* Full: the oldest row gives way and is counted. */
+	rc = mdb_get(txn, dbi, &zk, &zd);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
-	if (rc == 0)
-		attempts_decode(&d, &a);
-	else
-		memset(&a, 0, sizeof a);
-	/* A clock set back counts as no time passed, so the wait is bounded. */
-	elapsed = now >= a.last_ms ? now - a.last_ms : 0;
-	wait_ms = (uint64_t)throttle_delay(a.streak) * 1000;
-	if (a.last_ms != 0 && elapsed < wait_ms) {
-		unsigned long long secs = (wait_ms - elapsed + 999) / 1000;
-
-		fail(v, ST_BUSY, "%lu unlocks of %s in a row have not succeeded: wait %llu "
-		    "second%s and try again (each failure makes the wait longer, up to a minute)",
-		    (unsigned long)a.streak, user, secs, secs == 1 ? "" : "s");
-		return txn_fail(v, ST_BUSY);
+	dropped = rc == 0 && zd.mv_size == sizeof cnt ? get_be64(zd.mv_data) : 0;
+	first = rc == 0 && zd.mv_size == sizeof cnt ? get_be64((unsigned char *)zd.mv_data + 8) : 0;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &ok, &od, MDB_FIRST);
+	if (rc == 0 && ok.mv_size == FAIL_KEY_BYTES && memcmp(ok.mv_data, zero, sizeof zero) == 0)
+		rc = mdb_cursor_get(cur, &ok, &od, MDB_NEXT);
+	if (rc == 0) {
+		if (first == 0 && ok.mv_size >= 8)
+			first = get_be64(ok.mv_data);
+		rc = mdb_cursor_del(cur, 0);
 	}
-	/* Counted as failed until it succeeds: a process killed during Argon2id,
-	 * or many processes guessing at once, still pay. */
-	if (a.streak < UINT32_MAX)
-		a.streak++;
-	if (a.unreported == 0)
-		a.since = now / 1000;
-	if (a.unreported < UINT32_MAX)
-		a.unreported++;
-	a.last_ms = now;
-	attempts_encode(&a, buf);
-	d.mv_size = sizeof buf;
-	d.mv_data = buf;
-	return mdb_put(txn, dbi, &k, &d, 0);
+	mdb_cursor_close(cur);
+	if (rc != 0)
+		return rc;
+	put_be64(cnt, dropped + 1);
+	put_be64(cnt + 8, first);
+	zd.mv_size = sizeof cnt;
+	zd.mv_data = cnt;
+	return mdb_put(txn, dbi, &zk, &zd, 0);
 }
 
-static enum status
-throttle_begin(struct vault *v, const char *user)
-{
-	enum status st;
+struct turn_arg {
+	const char *user;
+	int served;               /* the handle's turn was taken */
+	uint64_t slot;            /* the slot given: now, or later (ST_BUSY) */
+};
 
-	v->headroom = 1;
-	st = write_txn(v, "counting the unlock attempt", throttle_begin_txn, unconst(user));
-	v->headroom = 0;
-	return st;
-}
-
-/* The unlock succeeded: clears the user's count and writes the audit
- * entries of failed unlocks not yet reported (anyone's), then the unlock. */
 static int
-unlock_txn(struct vault *v, MDB_txn *txn, void *arg)
+throttle_begin_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
-	MDB_val k = { strlen(v->user), v->user }, d;
-	unsigned char buf[ATTEMPT_BYTES];
-	struct audit_entry e;
+	struct turn_arg *t = argp;
+	unsigned char kbuf[ATTEMPT_KEY_MAX], buf[ATTEMPT_BYTES];
+	MDB_val k = { attempts_key(t->user, kbuf), kbuf }, d;
 	struct attempts a;
-	MDB_cursor *cur;
+	uint64_t now = wall_ms();
 	MDB_dbi dbi;
 	int rc;
 
-	(void)arg;
-	rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
-	if (rc != 0)
-		return rc;
-	rc = mdb_get(txn, dbi, &k, &d);
-	if (rc == 0) {
-		attempts_decode(&d, &a);
-		a.streak = 0;
-		if (a.unreported > 0)
-			a.unreported--;     /* this attempt succeeded */
+	v->fail_key_set = 0;
+	if (!t->served) {
+		rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
+		if (rc != 0)
+			return rc;
+		rc = mdb_get(txn, dbi, &k, &d);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+		if (rc == 0)
+			attempts_decode(&d, &a);
+		else
+			memset(&a, 0, sizeof a);
+		/* A clock set back by more than the queue is as if no turn
+		 * were given: the wait stays bounded. */
+		if (a.next_ms > now + (uint64_t)THROTTLE_MAX_S * 1000 * 64)
+			a.next_ms = now;
+		t->slot = a.next_ms > now ? a.next_ms : now;
+		/* Counted as failed until it succeeds: a process killed during
+		 * Argon2id, or many processes guessing at once, still pay. */
+		if (a.streak < UINT32_MAX)
+			a.streak++;
+		a.last_ms = t->slot;
+		a.next_ms = t->slot + (uint64_t)throttle_delay(a.streak) * 1000;
 		attempts_encode(&a, buf);
 		d.mv_size = sizeof buf;
 		d.mv_data = buf;
-		rc = a.unreported == 0 ? mdb_del(txn, dbi, &k, NULL) : mdb_put(txn, dbi, &k, &d, 0);
+		if ((rc = mdb_put(txn, dbi, &k, &d, 0)) != 0)
+			return rc;
+		if (t->slot > now + TURN_EARLY_MS)
+			return 0;       /* a turn for later: nothing runs now */
 	}
+	return failure_put(v, txn, t->user, now);
+}
+
+/* Counts the attempt and gives it its turn: ST_OK when Argon2id may run
+ * now, ST_BUSY (the turn kept in v->turn) when it comes later. */
+static enum status
+throttle_begin(struct vault *v, const char *user)
+{
+	struct turn_arg t = { user, 0, 0 };
+	uint64_t now = wall_ms(), secs;
+	enum status st;
+
+	if (v->turn.held && strcmp(v->turn.user, user) == 0) {
+		if (now + TURN_EARLY_MS < v->turn.at_ms)
+			goto wait;      /* asked again too early: the same turn */
+		t.served = now < v->turn.at_ms + VAULT_TURN_GRACE_MS;
+	}
+	v->turn.held = 0;
+	v->headroom = 1;
+	st = write_txn(v, "counting the unlock attempt", throttle_begin_txn, &t);
+	v->headroom = 0;
+	if (st != ST_OK)
+		return st;
+	if (v->fail_key_set)
+		return ST_OK;           /* this attempt's turn is now */
+	v->turn.held = 1;
+	v->turn.at_ms = t.slot;
+	snprintf(v->turn.user, sizeof v->turn.user, "%s", user);
+wait:
+	secs = (v->turn.at_ms - (now < v->turn.at_ms ? now : v->turn.at_ms) + 999) / 1000;
+	return fail(v, ST_BUSY, "unlocks of %s from this account have failed several times in a "
+	    "row, so each try waits its turn: yours comes in %llu second%s (each failure makes "
+	    "the wait longer, up to a minute)", user, (unsigned long long)secs,
+	    secs == 1 ? "" : "s");
+}
+
+uint64_t
+vault_unlock_wait_ms(const struct vault *v)
+{
+	uint64_t now = wall_ms();
+
+	if (!v->turn.held)
+		return 0;
+	return v->turn.at_ms > now ? v->turn.at_ms - now : 0;
+}
+
+/* One audit entry for a run of failures for user: the first at since_ms,
+ * the last at last_ms; by the account uid when note is NULL, else with the
+ * note instead. */
+static int
+failures_report(struct vault *v, MDB_txn *txn, const char *user, size_t ulen, uint32_t uid,
+    const char *note, uint32_t count, uint64_t since_ms, uint64_t last_ms)
+{
+	struct audit_entry e;
+	struct passwd pw, *found = NULL;
+	char pwbuf[1024];
+	int rc;
+
+	audit_entry_init(&e, AUDIT_UNLOCK_FAILED, "");
+	memcpy(e.user, user, ulen);
+	e.user[ulen] = '\0';
+	e.count = count;
+	e.since = since_ms / 1000;
+	e.time = last_ms / 1000;
+	if (note != NULL)
+		snprintf(e.reason, sizeof e.reason, "%s", note);
+	else if (getpwuid_r((uid_t)uid, &pw, pwbuf, sizeof pwbuf, &found) == 0 &&
+	    found != NULL && vault_check_user_name(found->pw_name, NULL, 0) == ST_OK)
+		snprintf(e.reason, sizeof e.reason, "from OS account %s (uid %lu)",
+		    found->pw_name, (unsigned long)uid);
+	else
+		snprintf(e.reason, sizeof e.reason, "from OS uid %lu", (unsigned long)uid);
+	rc = audit_put_txn(v, txn, &e);
+	secure_wipe(&e, sizeof e);
+	return rc;
+}
+
+/* Moves the failures table into the audit trail (see above). */
+static int
+failures_fold(struct vault *v, MDB_txn *txn)
+{
+	static const unsigned char zero[FAIL_KEY_BYTES] = { 0 };
+	char run_user[VAULT_USER_MAX + 1];
+	size_t run_len = 0;
+	uint32_t run_uid = 0, run_count = 0;
+	uint64_t run_since = 0, run_last = 0;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	MDB_dbi dbi;
+	int rc;
+
+	rc = mdb_dbi_open(txn, FAILURES_DB, MDB_CREATE, &dbi);
+	if (rc != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *kp = k.mv_data;
+
+		if (k.mv_size == FAIL_KEY_BYTES && memcmp(kp, zero, sizeof zero) == 0) {
+			if (d.mv_size == 16 && (rc = failures_report(v, txn, "", 0, 0,
+			    "more failed unlocks, not kept one by one (too many at once)",
+			    (uint32_t)get_be64(d.mv_data), get_be64((unsigned char *)d.mv_data + 8),
+			    get_be64((unsigned char *)d.mv_data + 8))) != 0)
+				break;
+		} else if (k.mv_size == FAIL_KEY_BYTES && d.mv_size > 0 &&
+		    d.mv_size <= VAULT_USER_MAX) {
+			uint64_t t = get_be64(kp);
+			uint32_t uid = get_be32(kp + 8);
+
+			if (run_count > 0 && (uid != run_uid || d.mv_size != run_len ||
+			    memcmp(d.mv_data, run_user, run_len) != 0)) {
+				rc = failures_report(v, txn, run_user, run_len, run_uid, NULL, run_count,
+				    run_since, run_last);
+				if (rc != 0)
+					break;
+				run_count = 0;
+			}
+			if (run_count == 0) {
+				memcpy(run_user, d.mv_data, d.mv_size);
+				run_len = d.mv_size;
+				run_uid = uid;
+				run_since = t;
+			}
+			run_last = t;
+			run_count++;
+		}
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if (run_count > 0)
+		return failures_report(v, txn, run_user, run_len, run_uid, NULL, run_count, run_since,
+		    run_last);
+	return 0;
+}
+
+/* The unlock succeeded: removes its own failure row, clears the count of
+ * this account for the user, moves failures (anyone's, and the counters of
+ * earlier intakes) into the audit trail, then writes the unlock. */
+static int
+unlock_txn(struct vault *v, MDB_txn *txn, void *arg)
+{
+	unsigned char kbuf[ATTEMPT_KEY_MAX];
+	MDB_val k = { attempts_key(v->user, kbuf), kbuf }, d;
+	struct audit_entry e;
+	MDB_cursor *cur;
+	MDB_dbi dbi, fdbi;
+	int rc;
+
+	(void)arg;
+	if (v->fail_key_set) {
+		MDB_val fk = { FAIL_KEY_BYTES, v->fail_key };
+
+		rc = mdb_dbi_open(txn, FAILURES_DB, MDB_CREATE, &fdbi);
+		if (rc == 0)
+			rc = mdb_del(txn, fdbi, &fk, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
+	if (rc != 0)
+		return rc;
+	/* The rightful user is back: the count starts afresh. Turns already
+	 * given stay with the handles that hold them. */
+	rc = mdb_del(txn, dbi, &k, NULL);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
+	/* Entries of earlier intakes: keyed by the name alone. */
 	rc = mdb_cursor_open(txn, dbi, &cur);
 	if (rc != 0)
 		return rc;
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
-		attempts_decode(&d, &a);
-		if (a.unreported == 0 || k.mv_size == 0 || k.mv_size > VAULT_USER_MAX)
+		const unsigned char *p = d.mv_data;
+		struct attempts_old o;
+
+		if (k.mv_size == 0 || ((const unsigned char *)k.mv_data)[0] == 0)
 			continue;
-		audit_entry_init(&e, AUDIT_UNLOCK_FAILED, "");
-		memcpy(e.user, k.mv_data, k.mv_size);
-		e.user[k.mv_size] = '\0';
-		e.count = a.unreported;
-		e.since = a.since;
-		a.unreported = 0;
-		a.since = 0;
-		attempts_encode(&a, buf);
-		d.mv_size = sizeof buf;
-		d.mv_data = buf;
-		rc = a.streak == 0 ? mdb_cursor_del(cur, 0) : mdb_cursor_put(cur, &k, &d, MDB_CURRENT);
+		memset(&o, 0, sizeof o);
+		if (d.mv_size == ATTEMPT_BYTES) {
+			o.unreported = get_be32(p + 4);
+			o.since = get_be64(p + 8);
+		}
+		rc = 0;
+		if (o.unreported > 0 && k.mv_size <= VAULT_USER_MAX)
+			rc = failures_report(v, txn, k.mv_data, k.mv_size, 0, "", o.unreported,
+			    o.since * 1000, o.since * 1000);
 		if (rc == 0)
-			rc = audit_put_txn(v, txn, &e);
+			rc = mdb_cursor_del(cur, 0);
 		if (rc != 0)
 			break;
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = failures_fold(v, txn)) != 0)
 		return rc;
 	audit_entry_init(&e, AUDIT_UNLOCK, v->user);
 	return audit_put_txn(v, txn, &e);
@@ -4406,6 +4659,8 @@ unlock_finish(struct vault *v)
 	v->headroom = 1;
 	st = write_txn(v, "recording the unlock", unlock_txn, NULL);
 	v->headroom = 0;
+	if (st == ST_OK)
+		v->fail_key_set = 0;
 	return st;
 }
 

@@ -274,6 +274,177 @@ edited_limits_are_tampering(void **state)
 
 }
 
+
+/* ---- guessing in someone's name ------------------------------------------------- */
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+struct failures {
+	uint32_t count;             /* failed unlocks of ana in the trail */
+	uint64_t first, last;       /* their times (s) */
+	int with_account;           /* an entry names the OS account */
+};
+
+static int
+note_failure(void *ctx, enum status st, const struct audit_entry *e)
+{
+	struct failures *fl = ctx;
+
+	if (st != ST_OK || e->action != AUDIT_UNLOCK_FAILED || strcmp(e->user, "ana") != 0)
+		return 0;
+	if (fl->count == 0 || e->since < fl->first)
+		fl->first = e->since;
+	if (e->time > fl->last)
+		fl->last = e->time;
+	fl->count += e->count;
+	if (strstr(e->reason, "uid") != NULL)
+		fl->with_account = 1;
+	return 0;
+}
+
+/* Bytes available on a non-blocking pipe: one per failed guess. */
+static size_t
+drain(int fd)
+{
+	char buf[256];
+	size_t total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		total += (size_t)n;
+	return total;
+}
+
+/* An attacker loops wrong passphrases in ana's name as fast as the vault
+ * answers, from the same OS account (the tests run as one uid), while ana
+ * unlocks with hers: her turn must come within a few of the attacker's, and
+ * the guesses must be in the audit trail afterwards. */
+static void
+guessing_never_keeps_the_user_out(void **state)
+{
+	struct fx *f = *state;
+	struct failures fl = { 0 };
+	struct vault *v;
+	enum status st = ST_BUSY;
+	uint64_t start, deadline;
+	size_t before = 0, during = 0;
+	int report[2], status;
+	pid_t attacker;
+
+	assert_int_equal(pipe(report), 0);
+	fflush(NULL);
+	attacker = fork();
+	assert_true(attacker >= 0);
+	if (attacker == 0) {
+		struct vault *av = vault_new();
+
+		close(report[0]);
+		if (av == NULL || vault_open(av, f->dir) != ST_OK)
+			_exit(100);
+		for (;;) {
+			/* A tight loop: no pause, whatever the answer. */
+			if (vault_unlock(av, "ana", "a wrong guess 123", 17) == ST_AUTH &&
+			    write(report[1], "x", 1) != 1)
+				_exit(101);
+		}
+	}
+	close(report[1]);
+	/* Let the attacker run up a streak: four failures, waits begun. */
+	deadline = now_ms() + 30000;
+	while (before < 4 && now_ms() < deadline) {
+		char c;
+
+		if (read(report[0], &c, 1) == 1)
+			before++;
+	}
+	assert_int_equal(before, 4);
+	assert_int_equal(fcntl(report[0], F_SETFL, O_NONBLOCK), 0);
+	v = vault_new();
+	assert_ok(v, vault_open(v, f->dir));
+	/* ana tries now and then, as a person (or the CLI and the TUI, which
+	 * wait vault_unlock_wait_ms) would. The deadline only stops a test
+	 * that would otherwise never end. */
+	start = now_ms();
+	deadline = start + 45000;
+	while (now_ms() < deadline) {
+		st = vault_unlock(v, "ana", PASS_N, strlen(PASS_N));
+		if (st != ST_BUSY)
+			break;
+		sleep_ms(100);
+	}
+	during = drain(report[0]);
+	kill(attacker, SIGKILL);
+	assert_int_equal(waitpid(attacker, &status, 0), attacker);
+	close(report[0]);
+	print_message("# ana's unlock ended (%s) after %.1f s; the attacker failed %zu times "
+	    "before it and %zu times during it\n", status_str(st),
+	    (double)(now_ms() - start) / 1000, before, during);
+	if (st != ST_OK)
+		fail_msg("ana never got in (%s): %s", status_str(st), vault_errmsg(v));
+	/* Turns are served in order: ana's came after at most the attacker's
+	 * turns already given out, not after every one he asked for. */
+	assert_true(during <= 3);
+	assert_ok(v, audit_list(v, NULL, note_failure, &fl));
+	assert_true(fl.count >= before);
+	assert_true(fl.with_account);
+	vault_close(v);
+}
+
+/* Failures are written when they happen, before anyone succeeds, and reach
+ * the trail with their own times. */
+static void
+failures_are_kept_with_their_times(void **state)
+{
+	struct fx *f = *state;
+	struct failures fl = { 0 };
+	struct vault *v = vault_new();
+	uint64_t t0 = (uint64_t)time(NULL), t1;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_stat ms;
+
+	assert_ok(v, vault_open(v, f->dir));
+	assert_st(v, vault_unlock(v, "ana", "a wrong guess 123", 17), ST_AUTH);
+	assert_st(v, vault_unlock(v, "ana", "a wrong guess 456", 17), ST_AUTH);
+	t1 = (uint64_t)time(NULL);
+	vault_close(v);
+	/* On disk at once, with nobody unlocked: two rows. */
+	env = raw_open(f->dir);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "unlock_failures", 0, &dbi), 0);
+	assert_int_equal(mdb_stat(txn, dbi, &ms), 0);
+	assert_int_equal(ms.ms_entries, 2);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	/* The next supervisor's unlock puts them into the trail. */
+	v = vault_new();
+	assert_ok(v, vault_open(v, f->dir));
+	assert_ok(v, vault_unlock(v, "alice", PASS_A, strlen(PASS_A)));
+	assert_ok(v, audit_list(v, NULL, note_failure, &fl));
+	assert_int_equal(fl.count, 2);
+	assert_true(fl.first >= t0 && fl.first <= t1);
+	assert_true(fl.last >= fl.first && fl.last <= t1);
+	assert_true(fl.with_account);
+	vault_close(v);
+}
+
 int
 main(void)
 {
@@ -283,6 +454,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(lock_hardlink_refused, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(lock_of_other_user_refused, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(edited_limits_are_tampering, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(guessing_never_keeps_the_user_out, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(failures_are_kept_with_their_times, fx_setup,
+		    fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
