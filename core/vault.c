@@ -1144,8 +1144,11 @@ lock_file_open(struct vault *v, const char *lock, const struct stat *dir)
 	int fd;
 
 	st = file_open_nofollow(v, lock, O_RDWR | O_CREAT, file_mode(v), &fd);
-	if (st == ST_DENIED)    /* a read-only vault: LMDB tells what it needs */
+	if (st == ST_DENIED) {  /* a read-only vault: LMDB tells what it needs */
 		st = file_open_nofollow(v, lock, O_RDONLY, 0, &fd);
+		if (st == ST_NOTFOUND)
+			st = fail(v, ST_DENIED, "cannot create %s: permission denied", lock);
+	}
 	if (st != ST_OK)
 		return st;
 	if (fstat(fd, &sb) != 0) {
