@@ -9,6 +9,7 @@
 #include "testutil.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -445,6 +446,59 @@ failures_are_kept_with_their_times(void **state)
 	vault_close(v);
 }
 
+/* Guessing from another OS account paces that account only: ana, from hers,
+ * gets in at once, and the guesses are in the trail with their account. */
+static void
+other_accounts_do_not_delay(void **state)
+{
+	struct fx *f = *state;
+	struct failures fl = { 0 };
+	struct vault *v;
+	char path[4200];
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		print_message("# skipped: guessing from another account needs root to switch\n");
+		skip();
+	}
+	/* Let uid 65534 reach the vault, as a member of its group would. */
+	assert_int_equal(chmod(f->tmp, 0755), 0);
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	PATH_FMT(path, "%s/data.mdb", f->dir);
+	assert_int_equal(chmod(path, 0666), 0);
+	PATH_FMT(path, "%s/lock.mdb", f->dir);
+	assert_int_equal(chmod(path, 0666), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct vault *cv;
+		int failed = 0;
+
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(100);
+		if ((cv = vault_new()) == NULL || vault_open(cv, f->dir) != ST_OK)
+			_exit(101);
+		/* Three failures, then a fourth that must wait its turn. */
+		for (int i = 0; i < 3; i++)
+			if (vault_unlock(cv, "ana", "a wrong guess 123", 17) == ST_AUTH)
+				failed++;
+		_exit(failed == 3 && vault_unlock(cv, "ana", "a wrong guess 123", 17) == ST_BUSY ?
+		    0 : 102);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	v = vault_new();
+	assert_ok(v, vault_open(v, f->dir));
+	assert_ok(v, vault_unlock(v, "ana", PASS_N, strlen(PASS_N)));
+	assert_ok(v, audit_list(v, NULL, note_failure, &fl));
+	assert_int_equal(fl.count, 3);
+	assert_true(fl.with_account);
+	vault_close(v);
+}
+
 int
 main(void)
 {
@@ -458,6 +512,7 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(failures_are_kept_with_their_times, fx_setup,
 		    fx_teardown),
+		cmocka_unit_test_setup_teardown(other_accounts_do_not_delay, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
