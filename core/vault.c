@@ -4243,8 +4243,10 @@ vault_audit_head(struct vault *v, struct vault_audit_head *out)
  * account can read your keystrokes, which no pacing helps against.
  *
  * Table `attempts`: 0x00 | u32 uid | user name -> u32 attempts not yet
- * succeeded in a row | u32 zero | u64 slot of the last one (Unix ms) | u64
- * next free slot (Unix ms). Entries of earlier intakes (keyed by the name
+ * succeeded in a row | u32 zero | u64 when this value was written (Unix ms)
+ * | u64 next free slot (Unix ms). A clock set back is seen against the
+ * time written, and the queue moves back with it: waits stay as long as
+ * they were. Entries of earlier intakes (keyed by the name
  * alone: u32 streak | u32 failures not yet reported | u64 first of those (s)
  * | u64 last (ms)) are reported and removed by the next unlock.
  *
@@ -4283,7 +4285,7 @@ vault_audit_head(struct vault *v, struct vault_audit_head *out)
 
 struct attempts {
 	uint32_t streak;
-	uint64_t last_ms;
+	uint64_t written_ms;
 	uint64_t next_ms;
 };
 
@@ -4303,7 +4305,7 @@ attempts_decode(const MDB_val *d, struct attempts *a)
 	if (d->mv_size != ATTEMPT_BYTES)
 		return;
 	a->streak = get_be32(p);
-	a->last_ms = get_be64(p + 8);
+	a->written_ms = get_be64(p + 8);
 	a->next_ms = get_be64(p + 16);
 }
 
@@ -4312,7 +4314,7 @@ attempts_encode(const struct attempts *a, unsigned char out[ATTEMPT_BYTES])
 {
 	put_be32(out, a->streak);
 	put_be32(out + 4, 0);
-	put_be64(out + 8, a->last_ms);
+	put_be64(out + 8, a->written_ms);
 	put_be64(out + 16, a->next_ms);
 }
 
@@ -4432,16 +4434,14 @@ throttle_begin_txn(struct vault *v, MDB_txn *txn, void *argp)
 			attempts_decode(&d, &a);
 		else
 			memset(&a, 0, sizeof a);
-		/* A clock set back by more than the queue is as if no turn
-		 * were given: the wait stays bounded. */
-		if (a.next_ms > now + (uint64_t)THROTTLE_MAX_S * 1000 * 64)
-			a.next_ms = now;
+		if (a.written_ms > now)
+			a.next_ms -= a.next_ms > a.written_ms - now ? a.written_ms - now : a.next_ms;
 		t->slot = a.next_ms > now ? a.next_ms : now;
 		/* Counted as failed until it succeeds: a process killed during
 		 * Argon2id, or many processes guessing at once, still pay. */
 		if (a.streak < UINT32_MAX)
 			a.streak++;
-		a.last_ms = t->slot;
+		a.written_ms = now;
 		a.next_ms = t->slot + (uint64_t)throttle_delay(a.streak) * 1000;
 		attempts_encode(&a, buf);
 		d.mv_size = sizeof buf;

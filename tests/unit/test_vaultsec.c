@@ -499,6 +499,46 @@ other_accounts_do_not_delay(void **state)
 	vault_close(v);
 }
 
+/* A vault of an earlier intake keeps counters keyed by the name alone (u32
+ * streak | u32 failures not reported | u64 first of those, s | u64 last,
+ * ms): the next unlock reports them and drops the old entry. */
+static void
+earlier_counters_are_reported(void **state)
+{
+	struct fx *f = *state;
+	struct failures fl = { 0 };
+	unsigned char val[24] = { 0 };
+	struct vault *v;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 3, (void *)(uintptr_t)"ana" }, d = { sizeof val, val };
+
+	val[3] = 2;                                 /* streak 2 */
+	val[7] = 2;                                 /* 2 not reported */
+	val[12] = 0x65; val[13] = 0x53; val[14] = 0xf1; val[15] = 0x00;   /* 1700000000 */
+	env = raw_open(f->dir);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "attempts", MDB_CREATE, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	v = vault_new();
+	assert_ok(v, vault_open(v, f->dir));
+	/* The old streak no longer holds anyone up. */
+	assert_ok(v, vault_unlock(v, "ana", PASS_N, strlen(PASS_N)));
+	assert_ok(v, audit_list(v, NULL, note_failure, &fl));
+	assert_int_equal(fl.count, 2);
+	assert_int_equal(fl.first, 1700000000);
+	vault_close(v);
+	env = raw_open(f->dir);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "attempts", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &d), MDB_NOTFOUND);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+}
+
 int
 main(void)
 {
@@ -513,6 +553,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(failures_are_kept_with_their_times, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(other_accounts_do_not_delay, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(earlier_counters_are_reported, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
