@@ -34,6 +34,8 @@ static const char *const action_names[] = {
 	[AUDIT_USER_ADD] = "user add",
 	[AUDIT_USER_REMOVE] = "user remove",
 	[AUDIT_USER_PASSWD] = "user passwd",
+	[AUDIT_BUNDLE_CREATE] = "bundle create",
+	[AUDIT_BUNDLE_IMPORT] = "bundle import",
 };
 
 const char *
@@ -257,6 +259,39 @@ audit_log(struct vault *v, enum audit_action a, const struct record_id *id,
 	return st;
 }
 
+enum status
+audit_log_data(struct vault *v, enum audit_action a, size_t count, const char *detail)
+{
+	unsigned char buf[AUDIT_ENTRY_MAX];
+	struct audit_entry e;
+	size_t len, cut;
+	enum status st;
+
+	if (a != AUDIT_EXPORT && a != AUDIT_STATS && a != AUDIT_BUNDLE_CREATE)
+		return ST_INVALID;
+	if (!vault_is_unlocked(v))
+		return ST_LOCKED;
+	audit_entry_init(&e, a, vault_user(v));
+	e.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
+	if (detail != NULL) {
+		/* Cut at a character boundary: the entry holds UTF-8 only. */
+		cut = strlen(detail);
+		if (cut > AUDIT_REASON_MAX) {
+			cut = AUDIT_REASON_MAX;
+			while (cut > 0 && ((unsigned char)detail[cut] & 0xC0) == 0x80)
+				cut--;
+		}
+		memcpy(e.reason, detail, cut);
+		e.reason[cut] = '\0';
+	}
+	st = audit_encode(&e, buf, sizeof buf, &len);
+	if (st == ST_OK)
+		st = vault_audit_append(v, buf, len);
+	secure_wipe(buf, sizeof buf);
+	secure_wipe(&e, sizeof e);
+	return st;
+}
+
 struct list_ctx {
 	const struct audit_filter *flt;
 	audit_fn fn;
@@ -371,6 +406,9 @@ audit_describe(const struct audit_entry *e, char *buf, size_t len)
 {
 	struct case_code code;
 	char when[CLOCK_TEXT_SIZE];
+	/* Data that left or entered the vault: how many records, then what. */
+	int data = e->action == AUDIT_EXPORT || e->action == AUDIT_STATS ||
+	    e->action == AUDIT_BUNDLE_CREATE || e->action == AUDIT_BUNDLE_IMPORT;
 
 	if (len == 0)
 		return;
@@ -392,9 +430,15 @@ audit_describe(const struct audit_entry *e, char *buf, size_t len)
 		append_fmt(buf, len, "%s%lu failed unlock%s since %s UTC", *buf ? " " : "",
 		    (unsigned long)e->count, e->count == 1 ? "" : "s", when);
 	}
+	if (data)
+		append_fmt(buf, len, "%s%lu record%s", *buf ? " " : "", (unsigned long)e->count,
+		    e->count == 1 ? "" : "s");
 	if (e->reason[0] != '\0') {
-		append_safe(buf, len, *buf ? " " : "");
-		append_safe(buf, len, e->action == AUDIT_VAULT_CREATE ? "" : "reason: ");
+		/* Details, not a reason someone gave: after a comma. */
+		if (e->action == AUDIT_UNLOCK_FAILED)
+			data = 1;
+		append_safe(buf, len, data ? ", " : *buf ? " " : "");
+		append_safe(buf, len, e->action == AUDIT_VAULT_CREATE || data ? "" : "reason: ");
 		append_safe(buf, len, e->reason);
 	}
 }

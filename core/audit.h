@@ -16,14 +16,21 @@
  *    create/amend/delete, user add/remove/passwd): a change is never on disk
  *    without its entry;
  *  - callers write what only they know happened with audit_log(): a record
- *    shown to the user, earlier versions shown, an export, a statistics run,
- *    a lock after idle time, a quick-hide.
+ *    shown to the user, earlier versions shown, a lock after idle time, a
+ *    quick-hide; and with audit_log_data() data leaving the vault (export,
+ *    statistics, transfer bundle), before the first byte of it is written,
+ *    so that a run whose entry cannot be written shows nothing;
+ *  - a bundle import is recorded by vault_import() in the transaction of the
+ *    import (vault_import_note in vault.h gives it the file's name).
  *
- * Failed unlocks have no key to seal an entry with. They are counted per user
- * in the vault's plain `attempts` table (which also paces guessing, see
- * vault_unlock), and the next successful unlock by anyone writes one entry
- * per user: "N failed unlocks for U since T". Failures after the last
- * successful unlock are therefore in the trail only once someone unlocks.
+ * Failed unlocks have no key to seal an entry with. Each is written when it
+ * happens to the vault's plain `unlock_failures` table (time, OS account,
+ * name tried; pacing is separate, see vault_unlock), and the next successful
+ * unlock by anyone moves them into the trail: one entry per run of failures
+ * by one account for one user, "N failed unlocks since T" with the time of
+ * the last as the entry's time and the account as its detail. Failures after
+ * the last successful unlock are therefore in the trail only once someone
+ * unlocks, but with their own times.
  *
  * Entry numbers (enum audit_action) are part of vault format 1: never
  * renumber them.
@@ -41,7 +48,8 @@
 enum audit_action {
 	AUDIT_VAULT_CREATE  = 1,    /* subject: the first supervisor */
 	AUDIT_UNLOCK        = 2,
-	AUDIT_UNLOCK_FAILED = 3,    /* user: whose unlocks failed; count, since */
+	AUDIT_UNLOCK_FAILED = 3,    /* user: whose unlocks failed; count, since;
+	                               reason: the OS account they came from */
 	AUDIT_LOCK          = 4,    /* locked after idle time */
 	AUDIT_HIDE          = 5,    /* quick-hide */
 	AUDIT_RECORD_CREATE = 6,
@@ -49,13 +57,15 @@ enum audit_action {
 	AUDIT_RECORD_AMEND  = 8,    /* reason */
 	AUDIT_RECORD_DELETE = 9,    /* reason; the entry keeps no content */
 	AUDIT_HISTORY_VIEW  = 10,   /* earlier versions of a record shown */
-	AUDIT_EXPORT        = 11,   /* reason: what was exported, optional */
-	AUDIT_STATS         = 12,
+	AUDIT_EXPORT        = 11,   /* count: records; reason: format, filter, file */
+	AUDIT_STATS         = 12,   /* count: records counted; reason: options */
 	AUDIT_USER_ADD      = 13,   /* subject, role */
 	AUDIT_USER_REMOVE   = 14,   /* subject */
 	AUDIT_USER_PASSWD   = 15,   /* subject */
+	AUDIT_BUNDLE_CREATE = 16,   /* count: records sealed; reason: key, filter, file */
+	AUDIT_BUNDLE_IMPORT = 17,   /* count: records imported; reason: file, key */
 };
-#define AUDIT_ACTION_LAST   AUDIT_USER_PASSWD
+#define AUDIT_ACTION_LAST   AUDIT_BUNDLE_IMPORT
 
 #define AUDIT_REASON_MAX    VAULT_REASON_MAX
 /* Longest encoded entry (before sealing). */
@@ -104,6 +114,15 @@ enum status audit_decode(const unsigned char *buf, size_t len, struct audit_entr
  * shows a record should not show it when this fails. */
 enum status audit_log(struct vault *v, enum audit_action a, const struct record_id *id,
     const char *reason);
+
+/* Appends the entry of data leaving the vault: AUDIT_EXPORT, AUDIT_STATS or
+ * AUDIT_BUNDLE_CREATE (others: ST_INVALID), with how many records it holds
+ * and a detail (options, filter, file name; cut to AUDIT_REASON_MAX bytes).
+ * Call it after the data is read and before any of it is written: when it
+ * fails (vault read-only, disk full: the vault's message says which), write
+ * nothing. One short durable write; needs an unlocked vault. */
+enum status audit_log_data(struct vault *v, enum audit_action a, size_t count,
+    const char *detail);
 
 /* Lists entries in order (supervisor). fn gets st ST_OK and the entry, or
  * ST_TAMPERED and e with only seq set for an entry that does not open (run

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "release.h"
 #include "stats.h"
 
@@ -80,17 +81,12 @@ release_period_parse(const char *p, char from[11], char before[11], const char *
 static void
 day_before(const char *day, char out[11])
 {
-	struct tm tm;
+	char buf[CLOCK_TEXT_SIZE] = "";
 	time_t t;
 
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = atoi(day) - 1900;
-	tm.tm_mon = atoi(day + 5) - 1;
-	tm.tm_mday = atoi(day + 8);
-	tm.tm_hour = 12;
-	t = timegm(&tm) - 86400;
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	if (clock_parse_day(day, strlen(day), &t))
+		clock_format(t - 86400, CLOCK_DAY, buf);
+	snprintf(out, 11, "%s", buf);
 }
 
 void
@@ -148,6 +144,7 @@ result_from(json_t *rel, struct release_result *r, int made, char *err, size_t e
 	r->table_len = strlen(table);
 	r->csv_len = strlen(csv);
 	r->made = made;
+	r->counted = (size_t)json_integer_value(json_object_get(rel, "counted"));
 	return ST_OK;
 }
 
@@ -234,10 +231,8 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 	struct stats_opts so;
 	struct stats_release sr;
 	struct stats *s = NULL;
-	char *table = NULL, *csv = NULL, last[11], made[32], *head = NULL;
+	char *table = NULL, *csv = NULL, last[11], made[CLOCK_TEXT_SIZE] = "", *head = NULL;
 	size_t tlen, clen;
-	time_t now = time(NULL);
-	struct tm tm;
 	enum status st;
 
 	memset(&so, 0, sizeof so);
@@ -256,8 +251,7 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 		goto out;
 	}
 	day_before(before, last);
-	gmtime_r(&now, &tm);
-	strftime(made, sizeof made, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_format(clock_now(), CLOCK_ISO, made);
 	if (asprintf(&head, "Release %s: interviews started from %s to %s (UTC), released %s.\n"
 	    "%s", o->period, from, last, made, table) < 0) {
 		head = NULL;
@@ -265,9 +259,9 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 		say(err, errlen, "out of memory");
 		goto out;
 	}
-	*rel = json_pack("{ss ss ss ss si ss ss ss}", "period", o->period, "kind", kind,
+	*rel = json_pack("{ss ss ss ss si ss ss ss si}", "period", o->period, "kind", kind,
 	    "from", from, "before", before, "k", (json_int_t)so.k, "made", made, "table", head,
-	    "csv", csv);
+	    "csv", csv, "counted", (json_int_t)stats_counted(s));
 	if (*rel == NULL) {
 		st = ST_NOMEM;
 		say(err, errlen, "out of memory");
@@ -283,11 +277,10 @@ out:
 static void
 today_utc(char out[11])
 {
-	time_t now = time(NULL);
-	struct tm tm;
+	char buf[CLOCK_TEXT_SIZE] = "";
 
-	gmtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	clock_format(clock_now(), CLOCK_DAY, buf);
+	snprintf(out, 11, "%s", buf);
 }
 
 enum status

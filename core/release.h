@@ -44,6 +44,7 @@ struct release_result {
 	char *table, *csv;                  /* NUL-terminated; release_result_free() */
 	size_t table_len, csv_len;
 	int made;                           /* 1: made now; 0: printed from the vault */
+	size_t counted;                     /* records counted (for the audit trail) */
 };
 
 /* The period's first day and the day after its last ("YYYY-MM-DD"), and

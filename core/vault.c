@@ -24,7 +24,9 @@
  *   history    record id | u32 version (1 = original) -> envelope "history",
  *              the earlier versions of a replaced record
  *   audit      u64 sequence -> sealed, chained entry ("Audit trail" at the end)
- *   attempts   user name -> failed-unlock counters, plain; created on first use
+ *   attempts   OS uid and user name -> unlock pacing, plain; created on first use
+ *   unlock_failures  time, OS uid -> user name tried: failed unlocks not yet in
+ *              the audit trail, plain ("unlock throttling" below)
  *   debriefs   debrief id (16) -> envelope "debrief": a trainee's debrief
  *              of a mock screening. Only a training vault has this table.
  *   listing    u32 chunk number -> envelope "listing": the summaries again,
@@ -42,7 +44,10 @@
  * The verifier costs an attacker nothing (each guess still needs Argon2id)
  * but lets unlock tell "wrong passphrase" (ST_AUTH) from "entry edited on
  * disk" (ST_TAMPERED). The wrap's associated data binds vault id, format,
- * bytes 0..35 of the entry (role, limits, salt) and the user name.
+ * bytes 0..35 of the entry (role, limits, salt) and the user name. Edited
+ * Argon2id limits change the master itself, so neither check passes; unlock
+ * then tries the vault's default limits, and a passphrase that verifies and
+ * unwraps under those shows the edit (limits_edited).
  *
  * Envelope: header (0x49, format, kind, 0) | item key wrapped under the
  * kind's purpose key (72) | nonce (24) | ciphertext | tag (16). The
@@ -234,6 +239,17 @@ struct vault {
 	int headroom;             /* this write may grow the map past map_max */
 	int has_group;
 	gid_t gid;
+	int lock_fd;              /* lock.mdb as checked at open (vault_files) */
+	char import_note[VAULT_REASON_MAX + 1];   /* vault_import_note() */
+	/* Unlock pacing ("unlock throttling"): a turn given for later, and the
+	 * failures row of the attempt running now. Not wiped by vault_lock. */
+	struct {
+		int held;
+		uint64_t at_ms;
+		char user[VAULT_USER_MAX + 1];
+	} turn;
+	unsigned char fail_key[16];
+	int fail_key_set;
 };
 
 struct user_entry {
@@ -593,6 +609,7 @@ vault_new(void)
 	v->map_initial = MAP_INITIAL;
 	v->map_max = MAP_MAX;
 	v->role = ROLE_INTERVIEWER;
+	v->lock_fd = -1;
 	return v;
 }
 
@@ -921,6 +938,11 @@ env_close(struct vault *v)
 		mdb_env_close(v->env);
 	v->env = NULL;
 	v->is_open = 0;
+	/* Only after LMDB has let go: closing any descriptor of lock.mdb drops
+	 * the process's fcntl locks on it, which LMDB relies on. */
+	if (v->lock_fd >= 0)
+		close(v->lock_fd);
+	v->lock_fd = -1;
 }
 
 void
@@ -1033,6 +1055,144 @@ unconst(const void *p)
 {
 	/* LMDB takes non-const MDB_val pointers for keys it only reads. */
 	return (void *)(uintptr_t)p;
+}
+
+/* ---- the vault's two files --------------------------------------------------
+ *
+ * LMDB opens data.mdb and lock.mdb by path, creating lock.mdb when missing
+ * and resizing (ftruncate) it when it is the first to open the vault. In a
+ * group-shared vault (directory 2770, files 0660) every member may replace
+ * either file, so a member could leave a symbolic or hard link to another
+ * user's file there and have the next user's Intake truncate it or change
+ * its mode. So before LMDB sees them, each file is opened here without
+ * following links (O_NOFOLLOW) and checked on the descriptor: a regular
+ * file with one link, owned by the user opening it or by the owner of the
+ * directory or, in a shared vault, belonging to the directory's group (the
+ * setgid directory gives every file created in it that group). lock.mdb is
+ * created here when missing, and its mode is fixed with fchmod on the
+ * descriptor, never by path. After LMDB has opened both, the names are
+ * checked to still lead to the same files (device and inode).
+ *
+ * What is left: between this check and LMDB's own open a member could still
+ * swap lock.mdb for a link; LMDB would then resize the target before the
+ * second check refuses the vault. Winning that race needs exact timing and
+ * write access to the vault directory; a sticky vault directory (chmod +t)
+ * closes it, as then only a file's owner may replace it. The descriptor of
+ * lock.mdb is kept open while the vault is, and closed only after LMDB
+ * closes (closing a descriptor of it drops the process's locks on it). */
+
+/* Whether the file sb (found at path) may belong to the vault whose
+ * directory is dir; ST_OK or the failure with its message. */
+static enum status
+file_owner_check(struct vault *v, const char *path, const struct stat *sb,
+    const struct stat *dir)
+{
+	if (!S_ISREG(sb->st_mode))
+		return fail(v, ST_TAMPERED, "%s is not a regular file (found a %s): a vault holds "
+		    "only regular files; check what put it there, remove it, and restore the "
+		    "vault from a backup if data.mdb is affected", path,
+		    S_ISDIR(sb->st_mode) ? "directory" : S_ISFIFO(sb->st_mode) ? "pipe" :
+		    S_ISSOCK(sb->st_mode) ? "socket" : "device or special file");
+	if (sb->st_nlink != 1)
+		return fail(v, ST_TAMPERED, "%s has %lu names (hard links), a vault file has one: "
+		    "it may be another user's file linked into the vault so that Intake writes to "
+		    "it. Check it (ls -li %s), and remove it if it is not the vault's",
+		    path, (unsigned long)sb->st_nlink, path);
+	if (sb->st_uid == geteuid() || sb->st_uid == dir->st_uid ||
+	    (v->shared && sb->st_gid == dir->st_gid))
+		return ST_OK;
+	if (v->shared)
+		return fail(v, ST_TAMPERED, "%s belongs to user %lu and group %lu, but a file of "
+		    "this group-shared vault belongs to its group (%lu): it may be another user's "
+		    "file put there so that Intake writes to it. Check it (ls -l %s), and remove "
+		    "it if it is not the vault's", path, (unsigned long)sb->st_uid,
+		    (unsigned long)sb->st_gid, (unsigned long)dir->st_gid, path);
+	return fail(v, ST_TAMPERED, "%s belongs to user %lu, but a file of this vault belongs "
+	    "to the vault's owner (user %lu) or to you (user %lu): it may be another user's file "
+	    "put there so that Intake writes to it. Check it (ls -l %s), and remove it if it is "
+	    "not the vault's", path, (unsigned long)sb->st_uid, (unsigned long)dir->st_uid,
+	    (unsigned long)geteuid(), path);
+}
+
+/* Opens path without following a link; ST_NOTFOUND (no message) when it is
+ * absent. */
+static enum status
+file_open_nofollow(struct vault *v, const char *path, int flags, mode_t mode, int *fd)
+{
+	char target[PATH_MAX];
+	ssize_t n;
+
+	*fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+	if (*fd >= 0)
+		return ST_OK;
+	if (errno == ENOENT)
+		return ST_NOTFOUND;
+	if (errno == ELOOP) {
+		n = readlink(path, target, sizeof target - 1);
+		target[n > 0 ? n : 0] = '\0';
+		return fail(v, ST_TAMPERED, "%s is a symbolic link (to %s), not the vault's own "
+		    "file: someone may have put it there so that Intake overwrites the file it "
+		    "points to. Nothing was changed; check the link, remove it, and open the vault "
+		    "again", path, n > 0 ? target : "an unreadable target");
+	}
+	if (errno == EACCES)
+		return fail(v, ST_DENIED, "cannot open %s: permission denied", path);
+	return fail(v, ST_IO, "cannot open %s: %s", path, strerror(errno));
+}
+
+/* Opens and checks lock.mdb into v->lock_fd, creating it when missing (so
+ * that LMDB never makes it under the umask), and gives it the vault's mode. */
+static enum status
+lock_file_open(struct vault *v, const char *lock, const struct stat *dir)
+{
+	struct stat sb;
+	enum status st;
+	int fd;
+
+	st = file_open_nofollow(v, lock, O_RDWR | O_CREAT, file_mode(v), &fd);
+	if (st == ST_DENIED) {  /* a read-only vault: LMDB tells what it needs */
+		st = file_open_nofollow(v, lock, O_RDONLY, 0, &fd);
+		if (st == ST_NOTFOUND)
+			st = fail(v, ST_DENIED, "cannot create %s: permission denied", lock);
+	}
+	if (st != ST_OK)
+		return st;
+	if (fstat(fd, &sb) != 0) {
+		st = fail(v, ST_IO, "cannot inspect %s: %s", lock, strerror(errno));
+		close(fd);
+		return st;
+	}
+	if ((st = file_owner_check(v, lock, &sb, dir)) != ST_OK) {
+		close(fd);
+		return st;
+	}
+	/* Another member's lock.mdb is theirs to fix; LMDB says so if it
+	 * cannot use it. */
+	if ((sb.st_mode & 07777) != file_mode(v) && sb.st_uid == geteuid())
+		(void)fchmod(fd, file_mode(v));
+	v->lock_fd = fd;
+	return ST_OK;
+}
+
+/* After LMDB opened the vault: its names still lead to the files checked. */
+static enum status
+files_unchanged(struct vault *v, const char *data, const struct stat *data_sb,
+    const char *lock)
+{
+	struct stat now, held;
+	mdb_filehandle_t fd;
+
+	if (mdb_env_get_fd(v->env, &fd) != 0 || fstat(fd, &now) != 0 ||
+	    now.st_dev != data_sb->st_dev || now.st_ino != data_sb->st_ino)
+		return fail(v, ST_TAMPERED, "%s was replaced while the vault was being opened: "
+		    "check the vault directory %s for files that are not the vault's, and open it "
+		    "again", data, v->dir);
+	if (v->lock_fd >= 0 && (fstat(v->lock_fd, &held) != 0 || lstat(lock, &now) != 0 ||
+	    now.st_dev != held.st_dev || now.st_ino != held.st_ino))
+		return fail(v, ST_TAMPERED, "%s was replaced while the vault was being opened: "
+		    "check the vault directory %s for files that are not the vault's, and open it "
+		    "again", lock, v->dir);
+	return ST_OK;
 }
 
 static int
@@ -1183,6 +1343,59 @@ user_read(struct vault *v, const char *name, struct user_entry *e)
 	return st;
 }
 
+/* After a failed unlock: whether the entry's Argon2id limits were edited.
+ * A wrong passphrase and changed limits both give a key that neither
+ * verifies nor unwraps, and the limits have no copy an attacker could not
+ * edit as well. But users get the vault's default limits (meta "kdf", kept
+ * under the meta MAC) unless a supervisor chose others: when the entry's
+ * limits differ from those, the passphrase is tried again with the
+ * defaults, and a key that then passes both the verifier and the unwrap
+ * (whose associated data binds the limits) proves the passphrase right and
+ * the limits changed; only the holder of the passphrase can produce it.
+ * Limits edited on an entry created with non-default ones are not told
+ * from a wrong passphrase. Runs Argon2id: outside any transaction. Returns
+ * ST_OK when no edit is shown (the caller reports a wrong passphrase),
+ * ST_TAMPERED with the message when one is, or the failure of Argon2id. */
+static enum status
+limits_edited(struct vault *v, const char *user, const struct user_entry *e,
+    const char *pass, size_t passlen)
+{
+	struct keyring *kr = v->kr;
+	unsigned char entry[USER_ENTRY_BYTES], ad[AD_MAX];
+	size_t adlen;
+	int verified, unwrapped;
+	enum status st;
+
+	if ((e->ops == v->kdf.ops && e->mem_mib == v->kdf.mem_mib) ||
+	    check_kdf(v, &v->kdf) != ST_OK)
+		return ST_OK;
+	memcpy(entry, e->raw, sizeof entry);
+	put_be64(entry + USER_OFF_OPS, v->kdf.ops);
+	put_be64(entry + USER_OFF_MEM, v->kdf.mem_mib);
+	st = crypto_passkey(kr->master, pass, passlen, entry + USER_OFF_SALT, v->kdf.ops,
+	    v->kdf.mem_mib);
+	if (st != ST_OK)
+		return fail_passkey(v, st, v->kdf.mem_mib);
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
+	verified = crypto_equal(kr->verifier, entry + USER_OFF_VERIFIER, VERIFIER_BYTES);
+	adlen = user_ad(v, user, entry, ad);
+	unwrapped = verified &&
+	    crypto_unwrap(kr->vk, entry + USER_OFF_WRAPPED, ad, adlen, kr->kek) == ST_OK;
+	vault_lock(v);
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	secure_wipe(kr->verifier, sizeof kr->verifier);
+	if (!unwrapped)
+		return ST_OK;
+	return fail(v, ST_TAMPERED, "the passphrase settings (Argon2id limits) in the entry of "
+	    "user %s were edited on disk: the passphrase is right, but the entry now says %llu "
+	    "passes and %llu MiB instead of %llu and %llu. Restore the vault from a backup, or "
+	    "ask a supervisor to set a new passphrase with `intake user passwd %s`", user,
+	    (unsigned long long)e->ops, (unsigned long long)e->mem_mib,
+	    (unsigned long long)v->kdf.ops, (unsigned long long)v->kdf.mem_mib, user);
+}
+
 enum status
 vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen)
 {
@@ -1222,6 +1435,8 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 	secure_wipe(kr->verifier, sizeof kr->verifier);
 	if (!verified && !unwrapped) {
 		vault_lock(v);
+		if ((st = limits_edited(v, user, &e, pass, passlen)) != ST_OK)
+			return st;
 		return fail(v, ST_AUTH, "wrong passphrase for user %s", user);
 	}
 	if (!verified || !unwrapped) {
@@ -1411,7 +1626,11 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	if ((st = create_file(v, data, 1)) != ST_OK)
 		goto failed;
 	made_files = 1;
-	if ((st = create_file(v, lock, 0)) != ST_OK)
+	if (stat(v->dir, &sb) != 0) {
+		st = fail(v, ST_IO, "cannot use %s: %s", v->dir, strerror(errno));
+		goto failed;
+	}
+	if ((st = lock_file_open(v, lock, &sb)) != ST_OK)
 		goto failed;
 	rc = env_start(v);
 	if (rc != 0) {
@@ -1564,50 +1783,68 @@ enum status
 vault_open(struct vault *v, const char *dir)
 {
 	char data[PATH_MAX], lock[PATH_MAX];
-	struct stat sb;
+	struct stat sb, dsb;
 	MDB_envinfo info;
 	MDB_txn *txn = NULL;
 	enum status st;
-	int rc, dead;
+	int rc, dead, data_fd = -1;
 
 	if (v->is_open)
 		return fail(v, ST_INVALID, "this handle already has a vault open");
-	if ((st = set_dir(v, dir)) != ST_OK || (st = join_path(v, data, "data.mdb")) != ST_OK)
+	if ((st = set_dir(v, dir)) != ST_OK || (st = join_path(v, data, "data.mdb")) != ST_OK ||
+	    (st = join_path(v, lock, "lock.mdb")) != ST_OK)
 		return st;
-	if (stat(v->dir, &sb) != 0) {
+	if (stat(v->dir, &dsb) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return fail(v, ST_NOTFOUND, "no vault at %s: create one with `intake init`",
 			    v->dir);
 		return fail(v, ST_IO, "cannot open the vault at %s: %s", v->dir, strerror(errno));
 	}
-	if (!S_ISDIR(sb.st_mode))
+	if (!S_ISDIR(dsb.st_mode))
 		return fail(v, ST_FORMAT, "%s is a file, not a vault directory: check --vault", v->dir);
-	v->shared = (sb.st_mode & S_IRWXG) != 0;
-	if (stat(data, &sb) != 0) {
-		if (errno == ENOENT)
-			return fail(v, ST_FORMAT, "%s is not an Intake vault (it has no data.mdb): "
-			    "check --vault, or create a vault with `intake init`", v->dir);
-		return fail(v, ST_IO, "cannot read %s: %s", data, strerror(errno));
+	v->shared = (dsb.st_mode & S_IRWXG) != 0;
+	st = file_open_nofollow(v, data, O_RDONLY, 0, &data_fd);
+	if (st == ST_NOTFOUND)
+		return fail(v, ST_FORMAT, "%s is not an Intake vault (it has no data.mdb): "
+		    "check --vault, or create a vault with `intake init`", v->dir);
+	if (st != ST_OK)
+		return st;
+	if (fstat(data_fd, &sb) != 0) {
+		st = fail(v, ST_IO, "cannot read %s: %s", data, strerror(errno));
+		goto failed;
 	}
-	if (!S_ISREG(sb.st_mode))
-		return fail(v, ST_FORMAT, "%s is not a regular file, so %s is not an Intake vault",
+	if (!S_ISREG(sb.st_mode)) {
+		st = fail(v, ST_FORMAT, "%s is not a regular file, so %s is not an Intake vault",
 		    data, v->dir);
-	if (sb.st_size == 0)
-		return fail(v, ST_TAMPERED, "%s is empty: the vault was truncated, or its creation "
+		goto failed;
+	}
+	if ((st = file_owner_check(v, data, &sb, &dsb)) != ST_OK)
+		goto failed;
+	if (sb.st_size == 0) {
+		st = fail(v, ST_TAMPERED, "%s is empty: the vault was truncated, or its creation "
 		    "did not finish; restore it from a backup (if `intake init` just failed, remove "
 		    "%s and run it again)", data, v->dir);
+		goto failed;
+	}
+	if ((st = lock_file_open(v, lock, &dsb)) != ST_OK)
+		goto failed;
 	rc = env_start(v);
-	if (rc == MDB_INVALID)
-		return fail(v, ST_FORMAT, "%s is not a valid LMDB database (not an Intake vault, "
+	if (rc == MDB_INVALID) {
+		st = fail(v, ST_FORMAT, "%s is not a valid LMDB database (not an Intake vault, "
 		    "or damaged or truncated): check --vault, or restore the vault from a backup",
 		    data);
-	if (rc != 0)
-		return fail_mdb(v, rc, "opening the vault");
+		goto failed;
+	}
+	if (rc != 0) {
+		st = fail_mdb(v, rc, "opening the vault");
+		goto failed;
+	}
+	st = files_unchanged(v, data, &sb, lock);
+	close(data_fd);
+	data_fd = -1;
+	if (st != ST_OK)
+		goto failed;
 	mdb_reader_check(v->env, &dead);
-	/* LMDB recreates a missing lock.mdb under the umask (077 in intake),
-	 * which would shut the other members out of a group-shared vault. */
-	if (v->shared && join_path(v, lock, "lock.mdb") == ST_OK)
-		(void)chmod(lock, file_mode(v));
 	if ((st = check_truncation(v, data)) != ST_OK)
 		goto failed;
 	/* Adopt the map size the vault has grown to, never below our start. */
@@ -1639,6 +1876,8 @@ vault_open(struct vault *v, const char *dir)
 failed:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
+	if (data_fd >= 0)
+		close(data_fd);
 	env_close(v);
 	return st;
 }
@@ -3999,22 +4238,68 @@ vault_audit_head(struct vault *v, struct vault_audit_head *out)
 
 /* ==== unlock throttling ======================================================
  *
- * Table `attempts`: user name -> u32 failures in a row | u32 failures not
- * yet in the audit trail | u64 first of those (Unix s) | u64 last attempt
- * (Unix ms). Plain, since it is written before any key exists; editing it
- * helps only someone who holds the files, and they can guess offline.
+ * Failed unlocks are paced per caller: the key is the OS account (real uid)
+ * that runs intake and the user name tried. On a shared server each member
+ * of staff has their own account, so guessing from one account never delays
+ * another account's unlock: a colleague cannot lock a supervisor out by
+ * typing wrong passphrases in her name. More accounts do give more guesses
+ * in parallel, but whoever has several accounts on the server is usually in
+ * the vault's group and can copy the files and guess offline anyway. Within
+ * one account the turns are fair (below); someone who runs programs as your
+ * account can read your keystrokes, which no pacing helps against.
+ *
+ * Table `attempts`: 0x00 | u32 uid | user name -> u32 attempts not yet
+ * succeeded in a row | u32 zero | u64 when this value was written (Unix ms)
+ * | u64 next free slot (Unix ms). A clock set back is seen against the
+ * time written, and the queue moves back with it: waits stay as long as
+ * they were. Entries of earlier intakes (keyed by the name
+ * alone: u32 streak | u32 failures not yet reported | u64 first of those (s)
+ * | u64 last (ms)) are reported and removed by the next unlock.
+ *
+ * Turns. An attempt takes the slot max(now, next free) and moves next free
+ * on by the wait its place in the streak earns (none for the first three,
+ * then 1, 2, 4, ... 60 s), in one write transaction. When that slot is now,
+ * Argon2id runs at once; when it is later, vault_unlock returns ST_BUSY and
+ * the handle keeps the turn: the caller waits (vault_unlock_wait_ms) and
+ * calls again, and the turn is served without being counted again. So the
+ * turns of concurrent callers are served in the order they were asked for,
+ * and a tight loop of wrong guesses cannot take every slot as it opens. A
+ * turn not taken within TURN_GRACE_MS after it came lapses (the slot is
+ * used up; asking again takes a new one).
+ *
+ * Table `unlock_failures`: u64 time (Unix ms) | u32 uid | u32 random ->
+ * user name tried. A row is written when an attempt's Argon2id starts and
+ * removed when it succeeds, so a process killed meanwhile still leaves it.
+ * Plain, since no key exists before an unlock: nothing in it is secret, and
+ * whoever can write the files can as well guess offline. At most
+ * FAILURES_MAX rows: beyond that the oldest are dropped and counted under
+ * the key of sixteen zero bytes (u64 how many | u64 first time, ms). The
+ * next successful unlock (anyone's) moves them into the audit trail, one
+ * entry per run of failures by one account for one user, with the time of
+ * the first and of the last.
  */
 
 #define ATTEMPTS_DB      "attempts"
+#define FAILURES_DB      "unlock_failures"
 #define ATTEMPT_BYTES    24
+#define ATTEMPT_KEY_MAX  (5 + VAULT_USER_MAX)
+#define FAIL_KEY_BYTES   16
+#define FAILURES_MAX     1000
 #define THROTTLE_FREE    3          /* failures in a row before any wait */
 #define THROTTLE_MAX_S   60
+#define TURN_EARLY_MS    20         /* a turn this close counts as come */
 
 struct attempts {
 	uint32_t streak;
+	uint64_t written_ms;
+	uint64_t next_ms;
+};
+
+/* A turn of an earlier intake's entry, and the counters it kept. */
+struct attempts_old {
+	uint32_t streak;
 	uint32_t unreported;
 	uint64_t since;
-	uint64_t last_ms;
 };
 
 static void
@@ -4026,18 +4311,28 @@ attempts_decode(const MDB_val *d, struct attempts *a)
 	if (d->mv_size != ATTEMPT_BYTES)
 		return;
 	a->streak = get_be32(p);
-	a->unreported = get_be32(p + 4);
-	a->since = get_be64(p + 8);
-	a->last_ms = get_be64(p + 16);
+	a->written_ms = get_be64(p + 8);
+	a->next_ms = get_be64(p + 16);
 }
 
 static void
 attempts_encode(const struct attempts *a, unsigned char out[ATTEMPT_BYTES])
 {
 	put_be32(out, a->streak);
-	put_be32(out + 4, a->unreported);
-	put_be64(out + 8, a->since);
-	put_be64(out + 16, a->last_ms);
+	put_be32(out + 4, 0);
+	put_be64(out + 8, a->written_ms);
+	put_be64(out + 16, a->next_ms);
+}
+
+static size_t
+attempts_key(const char *user, unsigned char out[ATTEMPT_KEY_MAX])
+{
+	size_t n = strlen(user);
+
+	out[0] = 0;
+	put_be32(out + 1, (uint32_t)getuid());
+	memcpy(out + 5, user, n);
+	return 5 + n;
 }
 
 /* Seconds to wait after the last of `streak` failures in a row. */
@@ -4052,119 +4347,305 @@ throttle_delay(uint32_t streak)
 	return n >= 6 ? THROTTLE_MAX_S : 1u << n;
 }
 
+/* Writes the row of an attempt about to run Argon2id (its key kept in
+ * v->fail_key so that a success removes it), dropping the oldest rows
+ * beyond FAILURES_MAX. */
 static int
-throttle_begin_txn(struct vault *v, MDB_txn *txn, void *arg)
+failure_put(struct vault *v, MDB_txn *txn, const char *user, uint64_t now)
 {
-	const char *user = arg;
-	MDB_val k = { strlen(user), unconst(user) }, d;
-	unsigned char buf[ATTEMPT_BYTES];
-	struct attempts a;
-	uint64_t now = clock_now_ms(), elapsed, wait_ms;
+	unsigned char zero[FAIL_KEY_BYTES] = { 0 }, cnt[16];
+	MDB_val k = { FAIL_KEY_BYTES, v->fail_key }, d = { strlen(user), unconst(user) };
+	MDB_val zk = { sizeof zero, zero }, zd, ok, od;
+	MDB_cursor *cur;
+	MDB_stat ms;
 	MDB_dbi dbi;
+	uint64_t dropped, first;
 	int rc;
 
-	rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
+	rc = mdb_dbi_open(txn, FAILURES_DB, MDB_CREATE, &dbi);
 	if (rc != 0)
 		return rc;
-	rc = mdb_get(txn, dbi, &k, &d);
+	put_be64(v->fail_key, now);
+	put_be32(v->fail_key + 8, (uint32_t)getuid());
+	crypto_random(v->fail_key + 12, 4);
+	rc = mdb_put(txn, dbi, &k, &d, MDB_NOOVERWRITE);
+	if (rc != 0)
+		return rc;
+	v->fail_key_set = 1;
+	if ((rc = mdb_stat(txn, dbi, &ms)) != 0)
+		return rc;
+	if (ms.ms_entries <= FAILURES_MAX)
+		return 0;
+	/* Full: the oldest row gives way and is counted. */
+	rc = mdb_get(txn, dbi, &zk, &zd);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
-	if (rc == 0)
-		attempts_decode(&d, &a);
-	else
-		memset(&a, 0, sizeof a);
-	/* A clock set back counts as no time passed, so the wait is bounded. */
-	elapsed = now >= a.last_ms ? now - a.last_ms : 0;
-	wait_ms = (uint64_t)throttle_delay(a.streak) * 1000;
-	if (a.last_ms != 0 && elapsed < wait_ms) {
-		unsigned long long secs = (wait_ms - elapsed + 999) / 1000;
-
-		fail(v, ST_BUSY, "%lu unlocks of %s in a row have not succeeded: wait %llu "
-		    "second%s and try again (each failure makes the wait longer, up to a minute)",
-		    (unsigned long)a.streak, user, secs, secs == 1 ? "" : "s");
-		return txn_fail(v, ST_BUSY);
+	dropped = rc == 0 && zd.mv_size == sizeof cnt ? get_be64(zd.mv_data) : 0;
+	first = rc == 0 && zd.mv_size == sizeof cnt ? get_be64((unsigned char *)zd.mv_data + 8) : 0;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &ok, &od, MDB_FIRST);
+	if (rc == 0 && ok.mv_size == FAIL_KEY_BYTES && memcmp(ok.mv_data, zero, sizeof zero) == 0)
+		rc = mdb_cursor_get(cur, &ok, &od, MDB_NEXT);
+	if (rc == 0) {
+		if (first == 0 && ok.mv_size >= 8)
+			first = get_be64(ok.mv_data);
+		rc = mdb_cursor_del(cur, 0);
 	}
-	/* Counted as failed until it succeeds: a process killed during Argon2id,
-	 * or many processes guessing at once, still pay. */
-	if (a.streak < UINT32_MAX)
-		a.streak++;
-	if (a.unreported == 0)
-		a.since = now / 1000;
-	if (a.unreported < UINT32_MAX)
-		a.unreported++;
-	a.last_ms = now;
-	attempts_encode(&a, buf);
-	d.mv_size = sizeof buf;
-	d.mv_data = buf;
-	return mdb_put(txn, dbi, &k, &d, 0);
+	mdb_cursor_close(cur);
+	if (rc != 0)
+		return rc;
+	put_be64(cnt, dropped + 1);
+	put_be64(cnt + 8, first);
+	zd.mv_size = sizeof cnt;
+	zd.mv_data = cnt;
+	return mdb_put(txn, dbi, &zk, &zd, 0);
 }
 
-static enum status
-throttle_begin(struct vault *v, const char *user)
-{
-	enum status st;
+struct turn_arg {
+	const char *user;
+	int served;               /* the handle's turn was taken */
+	uint64_t slot;            /* the slot given: now, or later (ST_BUSY) */
+};
 
-	v->headroom = 1;
-	st = write_txn(v, "counting the unlock attempt", throttle_begin_txn, unconst(user));
-	v->headroom = 0;
-	return st;
-}
-
-/* The unlock succeeded: clears the user's count and writes the audit
- * entries of failed unlocks not yet reported (anyone's), then the unlock. */
 static int
-unlock_txn(struct vault *v, MDB_txn *txn, void *arg)
+throttle_begin_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
-	MDB_val k = { strlen(v->user), v->user }, d;
-	unsigned char buf[ATTEMPT_BYTES];
-	struct audit_entry e;
+	struct turn_arg *t = argp;
+	unsigned char kbuf[ATTEMPT_KEY_MAX], buf[ATTEMPT_BYTES];
+	MDB_val k = { attempts_key(t->user, kbuf), kbuf }, d;
 	struct attempts a;
-	MDB_cursor *cur;
+	uint64_t now = clock_now_ms();
 	MDB_dbi dbi;
 	int rc;
 
-	(void)arg;
-	rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
-	if (rc != 0)
-		return rc;
-	rc = mdb_get(txn, dbi, &k, &d);
-	if (rc == 0) {
-		attempts_decode(&d, &a);
-		a.streak = 0;
-		if (a.unreported > 0)
-			a.unreported--;     /* this attempt succeeded */
+	v->fail_key_set = 0;
+	if (!t->served) {
+		rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
+		if (rc != 0)
+			return rc;
+		rc = mdb_get(txn, dbi, &k, &d);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+		if (rc == 0)
+			attempts_decode(&d, &a);
+		else
+			memset(&a, 0, sizeof a);
+		if (a.written_ms > now)
+			a.next_ms -= a.next_ms > a.written_ms - now ? a.written_ms - now : a.next_ms;
+		t->slot = a.next_ms > now ? a.next_ms : now;
+		/* Counted as failed until it succeeds: a process killed during
+		 * Argon2id, or many processes guessing at once, still pay. */
+		if (a.streak < UINT32_MAX)
+			a.streak++;
+		a.written_ms = now;
+		a.next_ms = t->slot + (uint64_t)throttle_delay(a.streak) * 1000;
 		attempts_encode(&a, buf);
 		d.mv_size = sizeof buf;
 		d.mv_data = buf;
-		rc = a.unreported == 0 ? mdb_del(txn, dbi, &k, NULL) : mdb_put(txn, dbi, &k, &d, 0);
+		if ((rc = mdb_put(txn, dbi, &k, &d, 0)) != 0)
+			return rc;
+		if (t->slot > now + TURN_EARLY_MS)
+			return 0;       /* a turn for later: nothing runs now */
 	}
+	return failure_put(v, txn, t->user, now);
+}
+
+/* Counts the attempt and gives it its turn: ST_OK when Argon2id may run
+ * now, ST_BUSY (the turn kept in v->turn) when it comes later. */
+static enum status
+throttle_begin(struct vault *v, const char *user)
+{
+	struct turn_arg t = { user, 0, 0 };
+	uint64_t now = clock_now_ms(), secs;
+	enum status st;
+
+	if (v->turn.held && strcmp(v->turn.user, user) == 0) {
+		if (now + TURN_EARLY_MS < v->turn.at_ms)
+			goto wait;      /* asked again too early: the same turn */
+		t.served = now < v->turn.at_ms + VAULT_TURN_GRACE_MS;
+	}
+	v->turn.held = 0;
+	v->headroom = 1;
+	st = write_txn(v, "counting the unlock attempt", throttle_begin_txn, &t);
+	v->headroom = 0;
+	if (st != ST_OK)
+		return st;
+	if (v->fail_key_set)
+		return ST_OK;           /* this attempt's turn is now */
+	v->turn.held = 1;
+	v->turn.at_ms = t.slot;
+	snprintf(v->turn.user, sizeof v->turn.user, "%s", user);
+wait:
+	secs = (v->turn.at_ms - (now < v->turn.at_ms ? now : v->turn.at_ms) + 999) / 1000;
+	return fail(v, ST_BUSY, "unlocks of %s from this account have failed several times in a "
+	    "row, so each try waits its turn: yours comes in %llu second%s (each failure makes "
+	    "the wait longer, up to a minute)", user, (unsigned long long)secs,
+	    secs == 1 ? "" : "s");
+}
+
+uint64_t
+vault_unlock_wait_ms(const struct vault *v)
+{
+	uint64_t now = clock_now_ms();
+
+	if (!v->turn.held)
+		return 0;
+	return v->turn.at_ms > now ? v->turn.at_ms - now : 0;
+}
+
+/* One audit entry for a run of failures for user: the first at since_ms,
+ * the last at last_ms; by the account uid when note is NULL, else with the
+ * note instead. */
+static int
+failures_report(struct vault *v, MDB_txn *txn, const char *user, size_t ulen, uint32_t uid,
+    const char *note, uint32_t count, uint64_t since_ms, uint64_t last_ms)
+{
+	struct audit_entry e;
+	struct passwd pw, *found = NULL;
+	char pwbuf[1024];
+	int rc;
+
+	audit_entry_init(&e, AUDIT_UNLOCK_FAILED, "");
+	memcpy(e.user, user, ulen);
+	e.user[ulen] = '\0';
+	e.count = count;
+	e.since = since_ms / 1000;
+	e.time = last_ms / 1000;
+	if (note != NULL)
+		snprintf(e.reason, sizeof e.reason, "%s", note);
+	else if (getpwuid_r((uid_t)uid, &pw, pwbuf, sizeof pwbuf, &found) == 0 &&
+	    found != NULL && vault_check_user_name(found->pw_name, NULL, 0) == ST_OK)
+		snprintf(e.reason, sizeof e.reason, "from OS account %s (uid %lu)",
+		    found->pw_name, (unsigned long)uid);
+	else
+		snprintf(e.reason, sizeof e.reason, "from OS uid %lu", (unsigned long)uid);
+	rc = audit_put_txn(v, txn, &e);
+	secure_wipe(&e, sizeof e);
+	return rc;
+}
+
+/* Moves the failures table into the audit trail (see above). */
+static int
+failures_fold(struct vault *v, MDB_txn *txn)
+{
+	static const unsigned char zero[FAIL_KEY_BYTES] = { 0 };
+	char run_user[VAULT_USER_MAX + 1];
+	size_t run_len = 0;
+	uint32_t run_uid = 0, run_count = 0;
+	uint64_t run_since = 0, run_last = 0;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	MDB_dbi dbi;
+	int rc;
+
+	rc = mdb_dbi_open(txn, FAILURES_DB, MDB_CREATE, &dbi);
+	if (rc != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *kp = k.mv_data;
+
+		if (k.mv_size == FAIL_KEY_BYTES && memcmp(kp, zero, sizeof zero) == 0) {
+			if (d.mv_size == 16 && (rc = failures_report(v, txn, "", 0, 0,
+			    "more failed unlocks, not kept one by one (too many at once)",
+			    (uint32_t)get_be64(d.mv_data), get_be64((unsigned char *)d.mv_data + 8),
+			    get_be64((unsigned char *)d.mv_data + 8))) != 0)
+				break;
+		} else if (k.mv_size == FAIL_KEY_BYTES && d.mv_size > 0 &&
+		    d.mv_size <= VAULT_USER_MAX) {
+			uint64_t t = get_be64(kp);
+			uint32_t uid = get_be32(kp + 8);
+
+			if (run_count > 0 && (uid != run_uid || d.mv_size != run_len ||
+			    memcmp(d.mv_data, run_user, run_len) != 0)) {
+				rc = failures_report(v, txn, run_user, run_len, run_uid, NULL, run_count,
+				    run_since, run_last);
+				if (rc != 0)
+					break;
+				run_count = 0;
+			}
+			if (run_count == 0) {
+				memcpy(run_user, d.mv_data, d.mv_size);
+				run_len = d.mv_size;
+				run_uid = uid;
+				run_since = t;
+			}
+			run_last = t;
+			run_count++;
+		}
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if (run_count > 0)
+		return failures_report(v, txn, run_user, run_len, run_uid, NULL, run_count, run_since,
+		    run_last);
+	return 0;
+}
+
+/* The unlock succeeded: removes its own failure row, clears the count of
+ * this account for the user, moves failures (anyone's, and the counters of
+ * earlier intakes) into the audit trail, then writes the unlock. */
+static int
+unlock_txn(struct vault *v, MDB_txn *txn, void *arg)
+{
+	unsigned char kbuf[ATTEMPT_KEY_MAX];
+	MDB_val k = { attempts_key(v->user, kbuf), kbuf }, d;
+	struct audit_entry e;
+	MDB_cursor *cur;
+	MDB_dbi dbi, fdbi;
+	int rc;
+
+	(void)arg;
+	if (v->fail_key_set) {
+		MDB_val fk = { FAIL_KEY_BYTES, v->fail_key };
+
+		rc = mdb_dbi_open(txn, FAILURES_DB, MDB_CREATE, &fdbi);
+		if (rc == 0)
+			rc = mdb_del(txn, fdbi, &fk, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	rc = mdb_dbi_open(txn, ATTEMPTS_DB, MDB_CREATE, &dbi);
+	if (rc != 0)
+		return rc;
+	/* The rightful user is back: the count starts afresh. Turns already
+	 * given stay with the handles that hold them. */
+	rc = mdb_del(txn, dbi, &k, NULL);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
+	/* Entries of earlier intakes: keyed by the name alone. */
 	rc = mdb_cursor_open(txn, dbi, &cur);
 	if (rc != 0)
 		return rc;
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
-		attempts_decode(&d, &a);
-		if (a.unreported == 0 || k.mv_size == 0 || k.mv_size > VAULT_USER_MAX)
+		const unsigned char *p = d.mv_data;
+		struct attempts_old o;
+
+		if (k.mv_size == 0 || ((const unsigned char *)k.mv_data)[0] == 0)
 			continue;
-		audit_entry_init(&e, AUDIT_UNLOCK_FAILED, "");
-		memcpy(e.user, k.mv_data, k.mv_size);
-		e.user[k.mv_size] = '\0';
-		e.count = a.unreported;
-		e.since = a.since;
-		a.unreported = 0;
-		a.since = 0;
-		attempts_encode(&a, buf);
-		d.mv_size = sizeof buf;
-		d.mv_data = buf;
-		rc = a.streak == 0 ? mdb_cursor_del(cur, 0) : mdb_cursor_put(cur, &k, &d, MDB_CURRENT);
+		memset(&o, 0, sizeof o);
+		if (d.mv_size == ATTEMPT_BYTES) {
+			o.unreported = get_be32(p + 4);
+			o.since = get_be64(p + 8);
+		}
+		rc = 0;
+		if (o.unreported > 0 && k.mv_size <= VAULT_USER_MAX)
+			rc = failures_report(v, txn, k.mv_data, k.mv_size, 0, "", o.unreported,
+			    o.since * 1000, o.since * 1000);
 		if (rc == 0)
-			rc = audit_put_txn(v, txn, &e);
+			rc = mdb_cursor_del(cur, 0);
 		if (rc != 0)
 			break;
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = failures_fold(v, txn)) != 0)
 		return rc;
 	audit_entry_init(&e, AUDIT_UNLOCK, v->user);
 	return audit_put_txn(v, txn, &e);
@@ -4178,6 +4659,8 @@ unlock_finish(struct vault *v)
 	v->headroom = 1;
 	st = write_txn(v, "recording the unlock", unlock_txn, NULL);
 	v->headroom = 0;
+	if (st == ST_OK)
+		v->fail_key_set = 0;
 	return st;
 }
 
@@ -5252,6 +5735,7 @@ static int
 import_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
 	struct import_arg *a = argp;
+	struct audit_entry e;
 	unsigned char hash[CRYPTO_HASH_BYTES];
 	MDB_val key, val;
 	int rc, taken;
@@ -5315,11 +5799,32 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (a->added != NULL)
 			a->added[i] = 1;
 	}
-	return 0;
+	audit_entry_init(&e, AUDIT_BUNDLE_IMPORT, v->user);
+	e.count = a->imported > UINT32_MAX ? UINT32_MAX : (uint32_t)a->imported;
+	memcpy(e.reason, v->import_note, sizeof v->import_note);
+	rc = audit_put_txn(v, txn, &e);
+	secure_wipe(&e, sizeof e);
+	return rc;
 }
 
-enum status
-vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
+void
+vault_import_note(struct vault *v, const char *note)
+{
+	size_t cut = note != NULL ? strlen(note) : 0;
+
+	/* Cut at a character boundary: an audit entry holds UTF-8 only. */
+	if (cut > VAULT_REASON_MAX) {
+		cut = VAULT_REASON_MAX;
+		while (cut > 0 && ((unsigned char)note[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	memset(v->import_note, 0, sizeof v->import_note);
+	if (cut > 0)
+		memcpy(v->import_note, note, cut);
+}
+
+static enum status
+import_run(struct vault *v, const struct vault_import_form *forms, size_t nforms,
     const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
     size_t *imported, size_t *skipped)
 {
@@ -5345,6 +5850,17 @@ vault_import(struct vault *v, const struct vault_import_form *forms, size_t nfor
 		*imported = arg.imported;
 		*skipped = arg.skipped;
 	}
+	return st;
+}
+
+enum status
+vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
+    const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
+    size_t *imported, size_t *skipped)
+{
+	enum status st = import_run(v, forms, nforms, recs, nrecs, added, imported, skipped);
+
+	vault_import_note(v, NULL);
 	return st;
 }
 

@@ -143,14 +143,26 @@ enum status vault_open(struct vault *v, const char *dir);
 
 /* Locks first, so a failed unlock leaves the vault locked. ST_AUTH: no such
  * user or wrong passphrase. ST_TAMPERED: the passphrase is right but the
- * user's entry (role, wrapped key) or the vault metadata was edited on disk.
- * ST_BUSY: too many failed unlocks of this user in a row; the message says
- * how many seconds to wait. Each attempt is counted on disk before Argon2id
- * runs (so parallel processes cannot guess faster), and after 3 failures in
- * a row the next attempt must wait 1, 2, 4, ... up to 60 seconds after the
- * last one; a success clears the count and writes the audit entries of the
- * unlock and of any failed unlocks not yet recorded. */
+ * user's entry (role, Argon2id limits, wrapped key) or the vault metadata
+ * was edited on disk.
+ *
+ * Pacing (vault.c, "unlock throttling"): attempts are counted on disk per
+ * OS account (real uid) and user name before Argon2id runs, so parallel
+ * processes cannot guess faster; after 3 failures in a row each attempt
+ * gets a turn 1, 2, 4, ... up to 60 seconds after the one before, given in
+ * the order asked. ST_BUSY: this attempt's turn comes later; nothing was
+ * checked. The handle keeps the turn: wait vault_unlock_wait_ms(), then call
+ * vault_unlock again with the same user (and the passphrase) within
+ * VAULT_TURN_GRACE_MS, and the turn is served without being counted again;
+ * calling earlier answers ST_BUSY again, later lets the turn lapse (a new
+ * one is taken). Each failure is written, with its time, the name tried and
+ * the OS account, to a plain table at once; the next successful unlock
+ * (anyone's) moves those into the audit trail, and writes its own entry. */
+#define VAULT_TURN_GRACE_MS 10000
 enum status vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen);
+/* Milliseconds until the turn kept after ST_BUSY comes (0: it has come, or
+ * no turn is kept). */
+uint64_t vault_unlock_wait_ms(const struct vault *v);
 void vault_lock(struct vault *v);
 int vault_is_unlocked(const struct vault *v);
 const char *vault_user(const struct vault *v);      /* NULL when locked */
@@ -299,6 +311,13 @@ struct vault_import_record {
 enum status vault_import(struct vault *v, const struct vault_import_form *forms, size_t nforms,
     const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
     size_t *imported, size_t *skipped);
+
+/* The import's own transaction also writes one audit entry, "bundle import"
+ * (AUDIT_BUNDLE_IMPORT in audit.h), with the number of records imported and
+ * the note set here beforehand (the bundle's file and key, cut to
+ * VAULT_REASON_MAX bytes; NULL clears it). A note serves one vault_import()
+ * call, whatever its outcome. */
+void vault_import_note(struct vault *v, const char *note);
 
 /* Writes a compact copy of the vault (still encrypted, one consistent
  * snapshot) into dest, a new or empty directory, made 0700 with data.mdb

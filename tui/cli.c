@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -160,6 +162,15 @@ acting_user(struct cli *c, char *buf, size_t len, int *rc)
 	return buf;
 }
 
+static void
+cli_sleep_ms(uint64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 int
 cli_open_unlocked(struct cli *c, struct vault **out)
 {
@@ -176,7 +187,16 @@ cli_open_unlocked(struct cli *c, struct vault **out)
 		goto fail;
 	if ((pass = cli_passphrase(c, "Passphrase: ", &rc)) == NULL)
 		goto fail;
+	/* Paced unlocks: a turn given for later is waited for here, once, in
+	 * plain sight (Ctrl-C gives up), then taken. */
 	st = vault_unlock(v, user, pass->buf, pass->len);
+	for (int said = 0; st == ST_BUSY && vault_unlock_wait_ms(v) > 0; said = 1) {
+		if (!said)
+			fprintf(stderr, "intake: %s. Waiting for it (Ctrl-C gives up)...\n",
+			    vault_errmsg(v));
+		cli_sleep_ms(vault_unlock_wait_ms(v));
+		st = vault_unlock(v, user, pass->buf, pass->len);
+	}
 	secret_free(pass);
 	if (st != ST_OK) {
 		rc = cli_fail(st, vault_errmsg(v));

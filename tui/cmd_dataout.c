@@ -3,9 +3,13 @@
  * `keygen`, `bundle create|import`, `backup` and `restore`.
  *
  * Each of these is a supervisor's decision (backup and restore excepted:
- * they copy ciphertext only), and each that takes data out or brings it in
- * is recorded through audit_note(). Only export writes plaintext, to a file
- * the supervisor named, and says so on stderr before it starts. What these
+ * they copy ciphertext only), and each that takes data out is recorded
+ * through audit_note() once the data is read and before the first byte of
+ * it is written: a run whose entry cannot be written writes nothing. Export
+ * and bundle create therefore write into anonymous memory first (spool_*),
+ * and only then into the file. A bundle import is recorded by the vault in
+ * the import's own transaction. Only export writes plaintext, to a file the
+ * supervisor named, and says so on stderr before it starts. What these
  * commands print from data (statistics tables, a bundle's manifest) goes
  * through outsafe.h.
  */
@@ -14,9 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "bundle.h"
 #include "cli.h"
 #include "ctdc.h"
@@ -34,14 +40,75 @@
 #define BY_MAX 8
 
 /* The one place where data-out commands leave their trace in the vault's
- * audit log. The vault has no audit log yet: until it does, this records
- * nothing, and every command already calls it after it succeeded. */
-static void
-audit_note(struct vault *v, const char *action, const char *detail)
+ * audit trail (audit_log_data): who, what, how many records, the options
+ * and the file. EXIT_OK, or the exit code after saying that nothing was
+ * written and why. */
+static int
+audit_note(struct vault *v, enum audit_action a, size_t count, const char *detail)
 {
-	(void)v;
-	(void)action;
-	(void)detail;
+	char msg[768];
+	enum status st = audit_log_data(v, a, count, detail);
+
+	if (st == ST_OK)
+		return EXIT_OK;
+	snprintf(msg, sizeof msg, "refused: the %s could not be recorded in the audit trail "
+	    "(%s), so nothing was written; fix that and run it again", audit_action_name(a),
+	    vault_errmsg(v)[0] ? vault_errmsg(v) : status_str(st));
+	return cli_fail(st, msg);
+}
+
+/* A file in memory (never on disk, gone at close) that holds an export or a
+ * bundle until its audit entry is written. -1 with err set on failure. */
+static int
+spool_open(char *err, size_t errlen)
+{
+	int fd = memfd_create("intake-out", MFD_CLOEXEC);
+
+	if (fd < 0)
+		snprintf(err, errlen, "cannot make room in memory for the output: %s",
+		    strerror(errno));
+	return fd;
+}
+
+/* Copies the spool into fd (the file path) and syncs it. */
+static enum status
+spool_copy(int spool, int fd, const char *path, char *err, size_t errlen)
+{
+	char buf[16384];
+	enum status st = ST_OK;
+	ssize_t n, w;
+
+	if (lseek(spool, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "cannot read back the output: %s", strerror(errno));
+		return ST_IO;
+	}
+	while (st == ST_OK && (n = read(spool, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "cannot read back the output: %s", strerror(errno));
+			st = ST_IO;
+			break;
+		}
+		for (ssize_t off = 0; off < n; off += w) {
+			w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w < 0) {
+				snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+				st = ST_IO;
+				break;
+			}
+		}
+	}
+	explicit_bzero(buf, sizeof buf);
+	if (st == ST_OK && fsync(fd) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		st = ST_IO;
+	}
+	return st;
 }
 
 /* Exports read forms only for their referrals files: without a forms
@@ -110,7 +177,7 @@ export_ctdc(struct cli *c)
 	struct ctdc_result r;
 	struct vault *v = NULL;
 	enum status st;
-	int rc, fd;
+	int rc, fd, spool;
 
 	if (c->out == NULL || c->argc != 0 || c->form != NULL || c->since != NULL ||
 	    c->lang != NULL) {
@@ -126,9 +193,26 @@ export_ctdc(struct cli *c)
 		rc = cli_fail(ST_IO, err);
 		goto out;
 	}
+	if ((spool = spool_open(err, sizeof err)) < 0) {
+		close(fd);
+		unlink(c->out);
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
 	fprintf(stderr, "intake: warning: %s is PLAINTEXT case-level data: share it only under "
 	    "a data-sharing agreement, and delete it when done.\n", c->out);
-	st = ctdc_write(v, fd, dir, &r, err, sizeof err);
+	st = ctdc_write(v, spool, dir, &r, err, sizeof err);
+	if (st == ST_OK) {
+		snprintf(detail, sizeof detail, "ctdc, to %s", c->out);
+		if ((rc = audit_note(v, AUDIT_EXPORT, r.rows, detail)) != EXIT_OK) {
+			close(spool);
+			close(fd);
+			unlink(c->out);
+			goto out;
+		}
+		st = spool_copy(spool, fd, c->out, err, sizeof err);
+	}
+	close(spool);
 	if (close(fd) != 0 && st == ST_OK) {
 		st = ST_IO;
 		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
@@ -143,8 +227,6 @@ export_ctdc(struct cli *c)
 	printf("Exported %zu person%s to %s (CTDC); %zu likely or possible victim%s left out "
 	    "without statistics consent.\n", r.rows, r.rows == 1 ? "" : "s", c->out,
 	    r.no_consent, r.no_consent == 1 ? "" : "s");
-	snprintf(detail, sizeof detail, "ctdc, %zu records, to %s", r.rows, c->out);
-	audit_note(v, "export", detail);
 out:
 	vault_close(v);
 	return rc;
@@ -153,12 +235,12 @@ out:
 int
 cmd_export(struct cli *c)
 {
-	char err[512] = "", dir[PATH_MAX], detail[PATH_MAX + 64];
+	char err[512] = "", dir[PATH_MAX], detail[PATH_MAX + 256];
 	struct export_opts o = { EXPORT_CSV, c->form, c->since, c->lang, NULL };
 	struct export_result r;
 	struct vault *v = NULL;
 	enum status st;
-	int rc, fd;
+	int rc, fd, spool;
 
 	if (c->format != NULL && strcmp(c->format, "ctdc") == 0)
 		return export_ctdc(c);
@@ -183,10 +265,29 @@ cmd_export(struct cli *c)
 		rc = cli_fail(ST_IO, err);
 		goto out;
 	}
+	if ((spool = spool_open(err, sizeof err)) < 0) {
+		close(fd);
+		unlink(c->out);
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
 	fprintf(stderr, "intake: warning: %s is PLAINTEXT: anyone who gets this file can read "
 	    "every answer in it. Keep it on an encrypted disk, share it only as agreed, and "
 	    "delete it when done.\n", c->out);
-	st = export_write(v, fd, &o, &r, err, sizeof err);
+	st = export_write(v, spool, &o, &r, err, sizeof err);
+	if (st == ST_OK) {
+		snprintf(detail, sizeof detail, "%s, form %.64s, since %s, labels %.16s, to %s",
+		    o.format == EXPORT_CSV ? "csv" : "jsonl", c->form ? c->form : "(all)",
+		    c->since ? c->since : "(all)", c->lang ? c->lang : "(each form's)", c->out);
+		if ((rc = audit_note(v, AUDIT_EXPORT, r.rows, detail)) != EXIT_OK) {
+			close(spool);
+			close(fd);
+			unlink(c->out);
+			goto out;
+		}
+		st = spool_copy(spool, fd, c->out, err, sizeof err);
+	}
+	close(spool);
 	if (close(fd) != 0 && st == ST_OK) {
 		st = ST_IO;
 		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
@@ -200,9 +301,6 @@ cmd_export(struct cli *c)
 	report_left_out(&r.counts);
 	printf("Exported %zu record%s to %s (%s).\n", r.rows, r.rows == 1 ? "" : "s", c->out,
 	    o.format == EXPORT_CSV ? "CSV" : "JSON Lines");
-	snprintf(detail, sizeof detail, "%s, %zu records, to %s",
-	    o.format == EXPORT_CSV ? "csv" : "jsonl", r.rows, c->out);
-	audit_note(v, "export", detail);
 out:
 	vault_close(v);
 	return rc;
@@ -231,10 +329,10 @@ print_stats(const char *text, size_t len)
 int
 cmd_stats(struct cli *c)
 {
-	char err[1536] = "", dir[PATH_MAX], detail[256], *by_copy = NULL;
+	char err[1536] = "", dir[PATH_MAX], detail[512], *by_copy = NULL;
 	const char *cross[RELEASE_CROSS_MAX][2];
 	struct release_opts o;
-	struct release_result r = { NULL, NULL, 0, 0, 0 };
+	struct release_result r = { NULL, NULL, 0, 0, 0, 0 };
 	struct vault *v = NULL;
 	enum status st;
 	int rc, csv = 0;
@@ -297,6 +395,10 @@ cmd_stats(struct cli *c)
 		rc = cli_fail(st, err);
 		goto out;
 	}
+	snprintf(detail, sizeof detail, "release %.32s%s, k %u, %s to standard output",
+	    o.period, r.made ? " (made now)" : " (published before)", o.k, csv ? "csv" : "table");
+	if ((rc = audit_note(v, AUDIT_STATS, r.counted, detail)) != EXIT_OK)
+		goto out;
 	if (csv)
 		print_stats(r.csv, r.csv_len);
 	else
@@ -304,8 +406,6 @@ cmd_stats(struct cli *c)
 	if (!r.made)
 		fprintf(stderr, "intake: %s was released before: these are its published figures\n",
 		    o.period);
-	snprintf(detail, sizeof detail, "release %.32s%s", o.period, r.made ? ", made" : "");
-	audit_note(v, "stats", detail);
 out:
 	release_result_free(&r);
 	free(by_copy);
@@ -370,7 +470,7 @@ bundle_create_cmd(struct cli *c)
 	struct bundle_result r;
 	struct vault *v = NULL;
 	enum status st;
-	int rc, fd;
+	int rc, fd, spool;
 
 	if (c->to == NULL || c->out == NULL || c->argc != 1) {
 		fprintf(stderr, "intake: usage: intake bundle create --to NAME.pub --out FILE "
@@ -389,7 +489,25 @@ bundle_create_cmd(struct cli *c)
 		rc = cli_fail(ST_IO, err);
 		goto out;
 	}
-	st = bundle_create(v, pk, fd, c->since, dir, &r, err, sizeof err);
+	if ((spool = spool_open(err, sizeof err)) < 0) {
+		close(fd);
+		unlink(c->out);
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
+	st = bundle_create(v, pk, spool, c->since, dir, &r, err, sizeof err);
+	if (st == ST_OK) {
+		snprintf(detail, sizeof detail, "to key %s, since %s, in %s", fp,
+		    c->since ? c->since : "(all)", c->out);
+		if ((rc = audit_note(v, AUDIT_BUNDLE_CREATE, r.records, detail)) != EXIT_OK) {
+			close(spool);
+			close(fd);
+			unlink(c->out);
+			goto out;
+		}
+		st = spool_copy(spool, fd, c->out, err, sizeof err);
+	}
+	close(spool);
 	if (close(fd) != 0 && st == ST_OK) {
 		st = ST_IO;
 		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
@@ -404,8 +522,6 @@ bundle_create_cmd(struct cli *c)
 	    "Only the holder of that key's secret key can open it; this vault cannot.\n",
 	    r.records, r.records == 1 ? "" : "s", r.forms, r.forms == 1 ? "" : "s", r.bytes,
 	    c->out, fp);
-	snprintf(detail, sizeof detail, "%zu records to key %s in %s", r.records, fp, c->out);
-	audit_note(v, "bundle create", detail);
 out:
 	vault_close(v);
 	return rc;
@@ -469,6 +585,8 @@ bundle_import_cmd(struct cli *c)
 		rc = cli_fail(st, err);
 		goto out;
 	}
+	snprintf(detail, sizeof detail, "from %s, key %s", file, have);
+	vault_import_note(v, detail);
 	st = bundle_import(v, key, file, &r, err, sizeof err);
 	if (st != ST_OK) {
 		rc = cli_fail(st == ST_NOTFOUND ? ST_IO : st, err);
@@ -486,9 +604,6 @@ bundle_import_cmd(struct cli *c)
 		    outsafe_str(created, sizeof created, r.created),
 		    outsafe_str(from, sizeof from, from8), r.skipped);
 	}
-	snprintf(detail, sizeof detail, "%zu new, %zu skipped, from vault %s, file %s",
-	    r.imported, r.skipped, r.from, file);
-	audit_note(v, "bundle import", detail);
 out:
 	bundle_key_free(key);
 	vault_close(v);

@@ -2,13 +2,21 @@
  * scr_unlock.c — the first and the lock screen: user name and passphrase.
  * Nothing of the vault is visible before it is unlocked; the passphrase is
  * not echoed and its length is not shown.
+ *
+ * After failed unlocks an attempt may be given a turn for later (vault_unlock
+ * ST_BUSY, vault.h): the screen then counts the seconds down and takes the
+ * turn when it comes, still answering quick-hide, quit and Esc (which give
+ * the turn up and clear the passphrase).
  */
 #include <curses.h>
 #include <string.h>
 
 #include "app.h"
 #include "interview.h"
+#include "term.h"
 #include "ui.h"
+
+#define UNLOCK_ESC_WAIT_MS 30   /* as the main loop: a lone Esc after this pause */
 
 static enum keys_context
 unlock_context(struct app *a)
@@ -69,6 +77,72 @@ unlock_draw(struct app *a)
 }
 
 static void
+redraw(struct app *a)
+{
+	erase();
+	if (COLS >= TERM_MIN_COLS && LINES >= TERM_MIN_ROWS)
+		unlock_draw(a);
+	refresh();
+}
+
+/* Waits for the turn vault_unlock gave (ST_BUSY), showing the seconds left
+ * and reading keys meanwhile. Returns true when the turn has come, false
+ * when the user gave it up (Esc, quit, quick-hide) or the terminal went. */
+static bool
+wait_turn(struct app *a, const char *user)
+{
+	unsigned char buf[64];
+	struct key_event ev;
+	enum term_event te;
+	uint64_t left;
+	size_t n, off;
+	bool go_on = true;
+
+	while (go_on && (left = vault_unlock_wait_ms(a->v)) > 0) {
+		app_say(a, false, "Unlocks of %s have failed several times in a row, so each try "
+		    "waits its turn. Yours comes in %llu s. Esc gives it up.", user,
+		    (unsigned long long)(left + 999) / 1000);
+		redraw(a);
+		te = term_read(left < 1000 ? (int)left : 1000, buf, sizeof buf, &n);
+		if (te == TERM_HANGUP) {
+			a->quit = true;
+			return false;
+		}
+		if (te != TERM_INPUT)
+			continue;
+		off = 0;
+		while (go_on && keys_decode(a->keys, buf, n, &off, &ev)) {
+			switch (keys_action(KCTX_EDIT, &ev)) {
+			case ACT_HIDE:
+				term_blank();
+				go_on = false;
+				break;
+			case ACT_QUIT:
+				a->quit = true;
+				go_on = false;
+				break;
+			case ACT_CANCEL:
+				go_on = false;
+				break;
+			default:
+				break;      /* typing waits until the turn is over */
+			}
+		}
+		/* A lone Esc is told from the start of a sequence by a pause. */
+		if (go_on && keys_pending(a->keys) && term_read(UNLOCK_ESC_WAIT_MS, buf, sizeof buf, &n) ==
+		    TERM_TIMEOUT && keys_flush(a->keys, &ev) && keys_action(KCTX_EDIT, &ev) ==
+		    ACT_CANCEL)
+			go_on = false;
+		explicit_bzero(buf, sizeof buf);
+		explicit_bzero(&ev, sizeof ev);
+	}
+	if (!go_on)
+		app_say(a, false, "The turn to unlock was given up. Type the passphrase to try "
+		    "again.");
+	return go_on;
+}
+
+static void
 try_unlock(struct app *a)
 {
 	char *user = NULL;
@@ -88,8 +162,17 @@ try_unlock(struct app *a)
 	ui_message("Unlocking...", 0);
 	refresh();
 	st = vault_unlock(a->v, user, pass, plen);
+	if (st == ST_BUSY && wait_turn(a, user)) {
+		ui_message("Unlocking...", 0);
+		refresh();
+		st = vault_unlock(a->v, user, pass, plen);
+	}
 	lineedit_clear(a->pass_edit);
 	lineedit_text_free(user);
+	if (st == ST_BUSY && vault_unlock_wait_ms(a->v) > 0) {
+		a->focus = 1;           /* given up: wait_turn said so */
+		return;
+	}
 	if (st != ST_OK) {
 		a->focus = 1;
 		app_say(a, true, "%s", vault_errmsg(a->v));

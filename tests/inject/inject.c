@@ -875,6 +875,13 @@ op_delete(struct ctx *c)
 	return vault_record_delete(c->v, &c->r1, "the respondent withdrew consent");
 }
 
+/* The entry an export writes before its first byte (audit_log_data). */
+static enum status
+op_audit_data(struct ctx *c)
+{
+	return audit_log_data(c->v, AUDIT_EXPORT, 3, "csv, form (all), to out.csv");
+}
+
 /* The copy goes beside the working vault; check_backup() judges it. */
 static enum status
 op_backup(struct ctx *c)
@@ -909,6 +916,7 @@ static const struct op ops[] = {
 	{ "form put", 2, op_form_put, { { NULL, { NULL } } } },
 	{ "record amend", 2, op_amend, { { NULL, { NULL } } } },
 	{ "record delete", 2, op_delete, { { NULL, { NULL } } } },
+	{ "export audit entry", 2, op_audit_data, { { NULL, { NULL } } } },
 	{ "backup", 1, op_backup, { { NULL, { NULL } } } },
 	{ "lock and close", 2, op_close, { { NULL, { NULL } } } },
 };
