@@ -78,6 +78,16 @@ release_period_parse(const char *p, char from[11], char before[11], const char *
 }
 
 /* The day before day ("YYYY-MM-DD"), into out. */
+/* A CLOCK_DAY text (or "" when it could not be made) into out[11]. */
+static void
+copy_day(char out[11], const char *day)
+{
+	size_t n = strnlen(day, 10);
+
+	memcpy(out, day, n);
+	out[n] = '\0';
+}
+
 static void
 day_before(const char *day, char out[11])
 {
@@ -86,7 +96,7 @@ day_before(const char *day, char out[11])
 
 	if (clock_parse_day(day, strlen(day), &t))
 		clock_format(t - 86400, CLOCK_DAY, buf);
-	snprintf(out, 11, "%s", buf);
+	copy_day(out, buf);
 }
 
 void
@@ -280,7 +290,7 @@ today_utc(char out[11])
 	char buf[CLOCK_TEXT_SIZE] = "";
 
 	clock_format(clock_now(), CLOCK_DAY, buf);
-	snprintf(out, 11, "%s", buf);
+	copy_day(out, buf);
 }
 
 enum status
