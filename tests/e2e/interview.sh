@@ -32,19 +32,19 @@ check "required question is marked with *" grep -q '^\* Are you in danger' "$T/s
 check "quick-hide is on the key bar" grep -q '\^Q Hide' "$T/screen"
 tkeys s1 Down Enter                     # danger_now: no
 expect_screen "consent question" s1 "Do you agree to answer"
-tkeys s1 Enter Enter Enter              # three consents: yes
+tkeys s1 1 Enter 1 Enter 1 Enter        # three consents: yes
 expect_screen "profile" s1 "age ranges"
 tkeys s1 Down Down Enter                # 18 to 20
 expect_screen "select_multiple" s1 "What work did you actually do"
 tkeys s1 Down Down Down Space Enter     # factory
 expect_screen "yes/no on work" s1 "different from the work you were promised"
-tkeys s1 Enter                          # job_different: yes -> deception
+tkeys s1 1 Enter                        # job_different: yes -> deception
 expect_screen "could quit" s1 "stop working"
 tkeys s1 C-d                            # declined
 expect_screen "documents" s1 "passport or ID card"
 tkeys s1 C-n                            # don't know
 expect_screen "debt" s1 "debt"
-tkeys s1 Enter                          # debt_work_off: yes -> debt bondage
+tkeys s1 1 Enter                        # debt_work_off: yes -> debt bondage
 expect_screen "violence" s1 "Did the employer"
 tkeys s1 Down Enter                     # no
 expect_screen "threats" s1 "threaten"
@@ -54,7 +54,7 @@ tkeys s1 Down Enter
 expect_screen "marriage" s1 "married"
 tkeys s1 Down Enter
 expect_screen "needs" s1 "What help do you need now"
-tkeys s1 Enter                          # medical care
+tkeys s1 Space Enter                    # medical care
 expect_screen "review lists the answers" s1 "review the answers"
 check "a declined answer shows as declined" grep -q 'Declined' "$T/screen"
 tkeys s1 End Enter
@@ -90,7 +90,7 @@ tkeys s2 Enter
 twait s2 "ພາສາລາວ" 5
 tkeys s2 Down Enter                     # Lao
 expect_screen "interview in Lao" s2 "ຄວາມປອດໄພ"
-tkeys s2 Down Enter Enter Enter Enter   # danger no, three consents yes
+tkeys s2 Down Enter 1 Enter 1 Enter 1 Enter # danger no, three consents yes
 sleep 0.3
 tkeys s2 Down Down Down Enter           # age band 21 to 23
 sleep 0.3

@@ -36,7 +36,7 @@ tkeys s1 Enter                          # English
 step "Are you in danger" && ok "the interview runs on the scenario's form"
 tkeys s1 Down Enter
 step "Do you agree to answer"
-tkeys s1 Enter Enter Enter
+tkeys s1 1 Enter 1 Enter 1 Enter
 step "age ranges"
 tkeys s1 Down Down Enter
 step "What work did you actually do"
@@ -47,7 +47,7 @@ step "review the answers" && ok "review in training"
 tkeys s1 End Enter
 step "What help do you need now" && ok "finish goes to a required question left unanswered"
 check "and says why" grep -q "An answer is needed" "$T/screen"
-tkeys s1 Enter                          # medical care
+tkeys s1 Space Enter                    # medical care
 step "review the answers"
 tkeys s1 End Enter
 step "Outcome:" && ok "outcome in training"
