@@ -208,6 +208,30 @@ question_draw(struct app *a)
 	move(cy, cx);
 }
 
+/*
+ * Lao (U+0ED0-U+0ED9) and Thai (U+0E50-U+0E59) digits become ASCII digits,
+ * in place: a number typed with a Lao or Thai keyboard layout is the same
+ * number. Each is three UTF-8 bytes, E0 BB 90+d or E0 B9 90+d.
+ */
+static void
+ascii_digits(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		const unsigned char *u = (const unsigned char *)s;
+
+		if (u[0] == 0xe0 && (u[1] == 0xbb || u[1] == 0xb9) && u[2] >= 0x90 && u[2] <= 0x99) {
+			*out++ = (char)('0' + (u[2] - 0x90));
+			s += 3;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	while (out < s)
+		*out++ = '\0';
+}
+
 /* The answer as the screen holds it, for select and text types: "" when
  * nothing is typed or ticked; NULL when out of memory or for a note. The
  * caller frees it (free_answer). */
@@ -220,6 +244,8 @@ pending_answer(struct app *a, const struct iv_view *v)
 	if (a->edit) {
 		if (lineedit_text(a->edit, &out, &len) != ST_OK)
 			return NULL;
+		if (v->type == FORM_INTEGER || v->type == FORM_DECIMAL)
+			ascii_digits(out);
 		return out;
 	}
 	if (v->list < 0)

@@ -240,5 +240,24 @@ tkeys s2 -l " and more"
 tkeys s2 Escape
 on s2 "Esc undid"
 check "Esc puts back the accepted answer" grep -q "> a farm *$" "$T/screen"
+
+# ---- 10. Lao and Thai digits are numbers ----
+tkeys s2 Enter
+on s2 "What happened?"
+tkeys s2 Tab
+expect_screen "a number question" s2 "Hours a day?"
+tkeys s2 -l "໑໒"
+tkeys s2 Enter
+expect_screen "Lao digits are read as a number" s2 "When did you leave?"
+tkeys s2 BTab
+on s2 "Hours a day?"
+check "and kept as the number 12" grep -q "> 12 *$" "$T/screen"
+tkeys s2 C-u
+tkeys s2 -l "๘"
+tkeys s2 Enter
+expect_screen "Thai digits are read as a number" s2 "When did you leave?"
+tkeys s2 BTab
+on s2 "Hours a day?"
+check "and kept as the number 8" grep -q "> 8 *$" "$T/screen"
 tkeys s2 C-c
 tgone s2
