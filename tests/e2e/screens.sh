@@ -56,7 +56,6 @@ expect_screen "Enter accepts what is marked" s1 "Do you agree to answer"
 # ---- 4. refusing consent asks first, in words, and can be taken back ----
 tkeys s1 C-n
 expect_screen "^N on the interview consent asks to confirm first" s1 "End the interview now?"
-cp "$T/screen" /tmp/s14/conf.txt
 check "the confirmation says it in words" grep -q "does not agree to the interview" "$T/screen"
 check "no raw code is shown" sh -c "! grep -q 'consent_refused' '$T/screen'"
 tkeys s1 Escape
@@ -177,6 +176,47 @@ twait s1 "case $ecode (read only)" 5
 check "the record view gives the reason in words" grep -q "did not agree to the interview" "$T/screen"
 tkeys s1 C-c
 tgone s1
+
+# ---- 8. "from:" names only the answers that made an indicator true ----
+tstart s3 80 24 "$START"
+open_form s3 1
+on s3 "Are you in danger"
+tkeys s3 2 Enter
+on s3 "Do you agree to answer"
+tkeys s3 1 Enter
+on s3 "share your information"
+tkeys s3 1 Enter
+twait s3 "statistics" 5
+tkeys s3 1 Enter
+on s3 "age ranges"
+tkeys s3 7 Enter                       # 30 to 38: an adult
+on s3 "What work did you actually do"
+tkeys s3 1 Enter
+on s3 "different from the work you were promised"
+tkeys s3 2 Enter
+on s3 "stop working"
+tkeys s3 C-r
+on s3 "review the answers"
+tkeys s3 End Enter
+on s3 "What help do you need now"
+tkeys s3 BTab
+on s3 "married"
+tkeys s3 1 Enter                       # forced marriage: yes
+on s3 "What help do you need now"
+tkeys s3 2 Enter
+on s3 "review the answers"
+tkeys s3 End Enter
+on s3 "Outcome:"
+tkeys s3 Enter
+expect_screen "saved" s3 "Saved case"
+mcode=$(grep -o 'Saved case [0-9A-Z-]*' "$T/screen" | cut -d' ' -f3)
+run "$INTAKE" record show "$mcode" --vault "$V" --user ana --passphrase-file "$PASSF"
+sed -n '/Forced marriage/,/^ *\[/p' "$T/out" >"$T/fired"
+check "forced marriage fired, from the answer that made it true" grep -q "from: marriage_forced" "$T/fired"
+check "not from an answer that did not (an adult age range)" sh -c "! grep -q 'from: age_band' '$T/fired'"
+check "nor from the work done" sh -c "! grep -q 'from: sector' '$T/fired'"
+tkeys s3 C-c
+tgone s3
 
 # ---- 2, 3, 6: text fields ----
 export INTAKE_FORMS="$(cd "$(dirname "$0")" && pwd)/forms"
