@@ -120,6 +120,7 @@ app_close_interview(struct app *a)
 	a->scenario = NULL;
 	memset(&a->draft, 0, sizeof a->draft);
 	a->has_draft = false;
+	a->progress_max = 0;
 }
 
 void

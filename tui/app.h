@@ -94,7 +94,8 @@ struct app {
 	bool has_draft;
 	struct record_id record;        /* the record being viewed */
 	struct lineedit *answer_edit;   /* text, number and date answers */
-	bool *ticks;                    /* select_multiple: ticked choices */
+	size_t progress_max;            /* the "of about M" shown so far */
+	bool *ticks;                    /* choices ticked on the screen */
 	size_t nticks;
 	bool viewing;                   /* a->iv is a saved record, read-only */
 	/* The "end the interview" overlay asks to confirm a refused interview

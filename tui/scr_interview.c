@@ -93,16 +93,46 @@ format_hint(enum form_qtype t)
 	}
 }
 
+/*
+ * "Question N of about M": N is the place of the current question among
+ * the relevant ones; M is how many are relevant, but never less than shown
+ * before in this interview, so that the count only grows (answers that make
+ * questions irrelevant would otherwise make it jump back and forth).
+ */
+static void
+progress_text(struct app *a, const struct iv_view *v, char *buf, size_t size)
+{
+	size_t n = 0, m = 0;
+
+	for (size_t q = 0; q < form_question_count(a->form); q++) {
+		if (!interview_is_relevant(a->iv, q) || form_question_type(a->form, q) == FORM_NOTE)
+			continue;
+		m++;
+		if (q <= v->question)
+			n = m;
+	}
+	if (n == 0)
+		n = 1;
+	if (m < n)
+		m = n;
+	if (m < a->progress_max)
+		m = a->progress_max;
+	a->progress_max = m;
+	snprintf(buf, size, "Question %zu of about %zu", n, m);
+}
+
 static void
 question_draw(struct app *a)
 {
-	/* Safety first on the key bar: ending, emergency and hide always fit at
-	 * 80 columns; Enter and Back are on the hint line and in help. */
+	/* Two key-bar rows, so that everything the help promises fits at 80
+	 * columns: moving through the interview above, the respondent's and
+	 * the safety keys on the bottom row. */
+	static const enum action nav[] = { ACT_SUBMIT, ACT_PREV, ACT_REVIEW,
+		ACT_LANGUAGE, ACT_HELP };
 	static const enum action keys[] = { ACT_DECLINE, ACT_DONT_KNOW,
-		ACT_END_INTERVIEW, ACT_EMERGENCY, ACT_HIDE, ACT_LANGUAGE, ACT_HELP,
-		ACT_REVIEW, ACT_PREV };
+		ACT_END_INTERVIEW, ACT_EMERGENCY, ACT_HIDE };
 	const struct form *f = a->form;
-	size_t lang = interview_lang(a->iv), answered, total;
+	size_t lang = interview_lang(a->iv);
 	struct iv_view v;
 	char title[256], prog[64];
 	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end;
@@ -114,13 +144,12 @@ question_draw(struct app *a)
 	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, 0),
 	    form_lang_name(f, lang));
 	y = app_frame(a, title);
-	interview_progress(a->iv, &answered, &total);
-	snprintf(prog, sizeof prog, "%zu/%zu", answered, total);
-	ui_text(y, 1, COLS - 12, v.section_title ? v.section_title : "", A_BOLD);
+	progress_text(a, &v, prog, sizeof prog);
+	ui_text(y, 1, COLS - 28, v.section_title ? v.section_title : "", A_BOLD);
 	ui_text_right(y, COLS - 1, prog, 0);
 	ui_rule(y + 1);
 	y += 3;
-	area_end = LINES - 3;
+	area_end = LINES - 4;
 	{
 		/* Room for the input first (a field, or up to 6 choices), then the
 		 * label, then as much of the hint as fits. */
@@ -203,7 +232,8 @@ question_draw(struct app *a)
 		cy = y;
 		cx = FIELD_X;
 	}
-	ui_message(a->msg, a->msg_error);
+	ui_message_row(LINES - 3, a->msg, a->msg_error);
+	ui_keybar_row(LINES - 2, question_context(a), nav, sizeof nav / sizeof nav[0]);
 	ui_keybar(question_context(a), keys, sizeof keys / sizeof keys[0]);
 	move(cy, cx);
 }

@@ -36,6 +36,11 @@ on() { twait "$1" "$2" 5; }
 tstart s1 80 24 "$START"
 open_form s1 1
 expect_screen "the rapid screen opens on the danger question" s1 "Are you in danger"
+# ---- 12. at 80 columns the key bar keeps ^R and Shift-Tab ----
+check "the key bar shows ^R Review at 80 columns" grep -q '\^R Review' "$T/screen"
+check "the key bar shows Shift-Tab Back at 80 columns" grep -q 'Shift-Tab Back' "$T/screen"
+check "and every safety key still" sh -c "grep -q '\^X End' '$T/screen' && grep -q '\^E Emergency' '$T/screen' && grep -q '\^Q Hide' '$T/screen'"
+check "progress says which question of about how many" grep -q "Question 1 of about" "$T/screen"
 tkeys s1 Enter
 sleep 0.3
 twait s1 "Nothing is chosen" 5
@@ -111,6 +116,9 @@ tkeys s1 Tab Tab Tab Tab Tab
 expect_screen "the threats question" s1 "Did anyone threaten you"
 tkeys s1 Enter
 expect_screen "Enter on an optional multiple choice with no tick moves on" s1 "married"
+# A question made irrelevant on the way (sex with clients) does not make
+# the count jump back: it only grows.
+check "the progress count only grows" grep -q "of about 15" "$T/screen"
 tkeys s1 Tab
 expect_screen "a required multiple choice" s1 "What help do you need now"
 tkeys s1 Enter
