@@ -1067,22 +1067,78 @@ interview_fired_count(const struct interview *iv)
 	return n;
 }
 
+/*
+ * Whether the answer in slot q made indicator rule `when` true: the rule
+ * fails without it, or holds on it alone (every other answer the rule
+ * refers to taken away). The first catches an answer a rule needs, the
+ * second one of several that each suffice. vals and sts are scratch copies
+ * of the interview's, restored before returning.
+ */
+static bool
+answer_made_true(const struct interview *iv, const struct expr *when, const int *slots,
+    size_t n, int q, struct expr_value *vals, unsigned char *sts)
+{
+	static const struct expr_value empty = {EXPR_V_EMPTY, 0, NULL, 0};
+	struct expr_env env = env_of(iv);
+	bool without, alone;
+
+	env.values = vals;
+	env.states = sts;
+	vals[q] = empty;
+	sts[q] = EXPR_A_NONE;
+	without = expr_eval_bool(when, &env);
+	vals[q] = iv->values[q];
+	sts[q] = iv->states[q];
+	if (!without)
+		return true;
+	for (size_t k = 0; k < n; k++)
+		if (slots[k] != q) {
+			vals[slots[k]] = empty;
+			sts[slots[k]] = EXPR_A_NONE;
+		}
+	alone = expr_eval_bool(when, &env);
+	for (size_t k = 0; k < n; k++) {
+		vals[slots[k]] = iv->values[slots[k]];
+		sts[slots[k]] = iv->states[slots[k]];
+	}
+	return alone;
+}
+
 size_t
 interview_indicator_answers(const struct interview *iv, size_t i, size_t *qs, size_t max)
 {
+	const struct expr *when;
 	const int *slots;
+	struct expr_value *vals = NULL;
+	unsigned char *sts = NULL;
 	size_t n, count = 0;
+	bool fired;
 
 	if (i >= iv->ni)
 		return 0;
-	n = expr_refs(form_indicator_when(iv->f, i), &slots);
+	when = form_indicator_when(iv->f, i);
+	n = expr_refs(when, &slots);
+	/* Only a rule that holds has answers that made it true; without
+	 * memory for the scratch copies, every answer it refers to is given. */
+	fired = iv->fired[i] >= 0;
+	if (fired && (vals = malloc(iv->nq * sizeof *vals)) != NULL &&
+	    (sts = malloc(iv->nq)) != NULL) {
+		memcpy(vals, iv->values, iv->nq * sizeof *vals);
+		memcpy(sts, iv->states, iv->nq);
+	}
 	for (size_t k = 0; k < n; k++) {
 		if (iv->states[slots[k]] == EXPR_A_NONE)
+			continue;
+		if (sts != NULL && !answer_made_true(iv, when, slots, n, slots[k], vals, sts))
 			continue;
 		if (count < max)
 			qs[count] = (size_t)slots[k];
 		count++;
 	}
+	if (vals != NULL)
+		explicit_bzero(vals, iv->nq * sizeof *vals);
+	free(vals);
+	free(sts);
 	return count;
 }
 

@@ -189,7 +189,8 @@ void interview_progress(const struct interview *iv, size_t *answered, size_t *to
 /* ---- indicators, outcome, consent ---- */
 bool interview_indicator_fired(const struct interview *iv, size_t i);
 size_t interview_fired_count(const struct interview *iv);
-/* Questions referred to by indicator i's `when` that have an answer: writes
+/* Questions whose answers made indicator i's `when` true (for a rule that
+ * does not hold: every question it refers to that has an answer): writes
  * up to max question indices to qs and returns how many there are. */
 size_t interview_indicator_answers(const struct interview *iv, size_t i,
     size_t *qs, size_t max);

@@ -18,8 +18,10 @@ actions_common(struct app *a, enum action act, unsigned offered)
 		to = SCR_LANGUAGE;
 	else if (act == ACT_EMERGENCY && (offered & ACTS_EMERGENCY))
 		to = SCR_EMERGENCY;
-	else if (act == ACT_END_INTERVIEW && (offered & ACTS_END))
+	else if (act == ACT_END_INTERVIEW && (offered & ACTS_END)) {
 		to = SCR_END;
+		a->end_consent = false;
+	}
 	else
 		return false;
 	app_overlay(a, to);

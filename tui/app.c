@@ -58,14 +58,25 @@ app_goto(struct app *a, enum screen_id s)
 		screens[s]->enter(a);
 }
 
+static bool
+is_overlay(enum screen_id s)
+{
+	return s == SCR_HELP || s == SCR_EMERGENCY || s == SCR_LANGUAGE || s == SCR_END;
+}
+
 void
 app_overlay(struct app *a, enum screen_id s)
 {
-	if (a->screen == SCR_HELP || a->screen == SCR_EMERGENCY ||
-	    a->screen == SCR_LANGUAGE || a->screen == SCR_END)
+	if (is_overlay(a->screen)) {
 		a->screen = a->back;    /* one overlay at a time */
+	} else {
+		a->back_focus = a->focus;
+		a->back_scroll = a->scroll;
+		a->back_edit = a->edit;
+	}
 	a->back = a->screen;
 	a->screen = s;
+	a->edit = NULL;
 	if (screens[s]->enter)
 		screens[s]->enter(a);
 }
@@ -73,11 +84,12 @@ app_overlay(struct app *a, enum screen_id s)
 void
 app_close_overlay(struct app *a)
 {
+	/* Not re-entered: entering a question reloads it from the engine and
+	 * would drop what is typed or ticked but not yet accepted. */
 	a->screen = a->back;
-	a->edit = NULL;
-	/* Re-enter without resetting the focus: overlays keep the place. */
-	if (a->screen == SCR_QUESTION && screens[SCR_QUESTION]->enter)
-		screens[SCR_QUESTION]->enter(a);
+	a->focus = a->back_focus;
+	a->scroll = a->back_scroll;
+	a->edit = a->back_edit;
 }
 
 bool
@@ -108,6 +120,7 @@ app_close_interview(struct app *a)
 	a->scenario = NULL;
 	memset(&a->draft, 0, sizeof a->draft);
 	a->has_draft = false;
+	a->progress_max = 0;
 }
 
 void

@@ -70,6 +70,12 @@ struct app {
 
 	enum screen_id screen;
 	enum screen_id back;            /* where overlays return */
+	/* The place on `back` an overlay returns to: its list row, scroll and
+	 * text field, kept as they were (a field's typed text and the ticks
+	 * live in answer_edit and ticks, which no overlay touches). */
+	int back_focus;
+	int back_scroll;
+	struct lineedit *back_edit;
 	struct keys *keys;
 	struct lineedit *edit;          /* the text field of the current screen */
 	struct lineedit *user_edit;
@@ -88,9 +94,16 @@ struct app {
 	bool has_draft;
 	struct record_id record;        /* the record being viewed */
 	struct lineedit *answer_edit;   /* text, number and date answers */
-	bool *ticks;                    /* select_multiple: ticked choices */
+	size_t progress_max;            /* the "of about M" shown so far */
+	bool *ticks;                    /* choices ticked on the screen */
 	size_t nticks;
 	bool viewing;                   /* a->iv is a saved record, read-only */
+	/* The "end the interview" overlay asks to confirm a refused interview
+	 * consent when end_consent is set: end_kind is the answer to give
+	 * (IV_VALUE with end_value, or declined / don't know). */
+	bool end_consent;
+	int end_kind;
+	char end_value[64];
 
 	/* Case list: its rows (wiped on lock), where they were read from, and
 	 * the search field that filters them. */
@@ -123,7 +136,8 @@ extern const struct screen scr_unlock, scr_cases, scr_new, scr_question,
 int app_run(const char *vault_dir, const char *user, bool training, int idle_seconds);
 
 void app_goto(struct app *a, enum screen_id s);
-/* Opens an overlay (help, emergency, language, end) that returns here. */
+/* Opens an overlay (help, emergency, language, end) that returns here,
+ * to the same row and field, with what was typed or ticked unchanged. */
 void app_overlay(struct app *a, enum screen_id s);
 void app_close_overlay(struct app *a);
 void app_say(struct app *a, bool error, const char *fmt, ...)

@@ -6,8 +6,8 @@
  * the function key (Esc 1 = F1 ... Esc 0 = F10) for phone SSH clients that
  * have none.
  *
- *   Enter            OK / accept           Tab, PgDn      next
- *   Shift-Tab, PgUp  back                  Up, Down       move up / down
+ *   Enter            OK / accept           Tab, PgDn      next question
+ *   Shift-Tab, PgUp  previous question     Up, Down       move up / down
  *   Esc              cancel                ^G, F1         help
  *   ^D, F2           declined              ^N, F3         don't know
  *   ^R, F4           review answers        ^T, F5         language
@@ -15,6 +15,9 @@
  *   ^Q, F12          quick-hide (lock)     ^L             redraw
  *   ^C               quit
  *   list:  Space select, Home/End first/last, PgUp/PgDn page
+ *   choices of a question: Space tick, 1-9 choose the Nth, Home/End
+ *          first/last; PgUp/PgDn keep their global meaning (the help
+ *          promises they change the question, whatever has the focus)
  *   text:  Left/Right, Home/End (also ^A), Ctrl-Left/Right word,
  *          Backspace, Del, ^K erase to end, ^U erase to start
  *
@@ -37,6 +40,14 @@
  *   - ^C is only quit (the program keeps the draft); ^Z is left unbound
  *     (raw mode delivers it instead of suspending). ^H, ^I, ^J, ^M and ^[
  *     are Backspace, Tab, Enter and Esc on the wire and cannot be bound.
+ *   - Shift-Tab: xterm and PuTTY send ESC [ Z; the Linux console sends
+ *     ESC TAB (Alt-Tab to us), which is taken as Shift-Tab so a console
+ *     has a way back.
+ *   - Ctrl-Left/Right: xterm sends ESC [ 1;5D; PuTTY (and any terminal in
+ *     normal cursor mode that marks Ctrl this way) sends ESC O D. Intake
+ *     never switches the terminal to application cursor mode (keypad is
+ *     off), so a plain arrow arrives as ESC [ D and ESC O C/D can only be
+ *     the Ctrl variant.
  *   - ^S, ^W, ^P, ^F stay free: some web-based SSH clients lose them to the
  *     browser (save, close tab, print, find).
  */
@@ -243,6 +254,8 @@ esc(struct keys *k, unsigned char c, struct key_event *ev)
 		/* Not a Meta prefix: Esc, then the character on its own. */
 		return emit(ev, K_ESC, 0, mods);
 	}
+	if (c == '\t')		/* Linux console Shift-Tab */
+		return TAKE | emit(ev, K_BACKTAB, 0, mods);
 	/* Meta-key: Esc as a prefix to a character or control key. */
 	r = ground(k, c, ev);
 	if (r & EMIT)
@@ -485,8 +498,13 @@ ss3(struct keys *k, unsigned char c, struct key_event *ev)
 	switch (c) {
 	case 'A': key = K_UP; break;
 	case 'B': key = K_DOWN; break;
-	case 'C': key = K_RIGHT; break;
-	case 'D': key = K_LEFT; break;
+	case 'C':
+	case 'D':
+		/* PuTTY's Ctrl-Right/Left: see the reasons above. */
+		key = c == 'C' ? K_RIGHT : K_LEFT;
+		if (np == 0)
+			mods |= KEYMOD_CTRL;
+		break;
 	case 'H': key = K_HOME; break;
 	case 'F': key = K_END; break;
 	case 'P': key = K_F1; break;
@@ -611,6 +629,8 @@ keys_format(const struct key_event *ev, char *buf, size_t size)
 #define G(key, act) { KCTX_GLOBAL, key, 0, 0, act }
 #define L(key, act) { KCTX_LIST, key, 0, 0, act }
 #define E(key, act) { KCTX_EDIT, key, 0, 0, act }
+#define C(key, act) { KCTX_CHOICE, key, 0, 0, act }
+#define PICK(d) { KCTX_CHOICE, K_CHAR, d, 0, ACT_PICK }
 
 /* Primary key first for each action: keys_action_keys() keeps that order. */
 static const struct keys_binding bindings[] = {
@@ -634,6 +654,11 @@ static const struct keys_binding bindings[] = {
 	L(K_PGUP, ACT_PAGE_UP), L(K_PGDN, ACT_PAGE_DOWN),
 	L(K_HOME, ACT_FIRST), L(K_END, ACT_LAST),
 
+	{ KCTX_CHOICE, K_CHAR, ' ', 0, ACT_TOGGLE },
+	PICK('1'), PICK('2'), PICK('3'), PICK('4'), PICK('5'), PICK('6'),
+	PICK('7'), PICK('8'), PICK('9'),
+	C(K_HOME, ACT_FIRST), C(K_END, ACT_LAST),
+
 	E(K_LEFT, ACT_LEFT), E(K_RIGHT, ACT_RIGHT),
 	E(K_HOME, ACT_HOME), E(K_CTRL_A, ACT_HOME), E(K_END, ACT_END),
 	{ KCTX_EDIT, K_LEFT, 0, KEYMOD_CTRL, ACT_WORD_LEFT },
@@ -645,6 +670,8 @@ static const struct keys_binding bindings[] = {
 #undef G
 #undef L
 #undef E
+#undef C
+#undef PICK
 
 const struct keys_binding *
 keys_bindings(size_t *count)

@@ -153,6 +153,7 @@ enum status keys_format(const struct key_event *ev, char *buf, size_t size);
 	X(ACT_FIRST, "First", "Go to the first item")                       \
 	X(ACT_LAST, "Last", "Go to the last item")                          \
 	X(ACT_TOGGLE, "Select", "Tick or untick the highlighted choice")    \
+	X(ACT_PICK, "Choose", "Choose (tick) the choice with that number") \
 	X(ACT_LEFT, "Left", "Cursor one character left")                    \
 	X(ACT_RIGHT, "Right", "Cursor one character right")                 \
 	X(ACT_HOME, "Start", "Cursor to the start of the text")             \
@@ -174,7 +175,8 @@ enum action {
 /* Where the focus is. Bindings of the context win over global ones. */
 enum keys_context {
 	KCTX_GLOBAL,		/* any screen */
-	KCTX_LIST,		/* a list: case list, choices */
+	KCTX_LIST,		/* a list: case list, review, overlays */
+	KCTX_CHOICE,		/* the choices of a question */
 	KCTX_EDIT,		/* a text field (lineedit) */
 	KCTX__COUNT
 };

@@ -74,7 +74,7 @@ question_enter(struct app *a)
 static enum keys_context
 question_context(struct app *a)
 {
-	return a->edit ? KCTX_EDIT : KCTX_LIST;
+	return a->edit ? KCTX_EDIT : KCTX_CHOICE;
 }
 
 static const char *
@@ -85,24 +85,54 @@ format_hint(enum form_qtype t)
 	case FORM_DECIMAL: return "A number, for example 2.5. Enter accepts, Shift-Tab goes back.";
 	case FORM_DATE: return "A date: YYYY-MM-DD. Enter accepts, Shift-Tab goes back.";
 	case FORM_TEXT: return "Enter accepts, Shift-Tab goes back.";
-	case FORM_SELECT_MULTIPLE: return "Space ticks a choice, Enter accepts, Shift-Tab goes back.";
+	case FORM_SELECT_MULTIPLE: return "Space or 1-9 ticks, Enter accepts, Shift-Tab goes back.";
 	case FORM_SELECT_ONE:
-	case FORM_YES_NO: return "Up/Down chooses, Enter accepts, Shift-Tab goes back.";
+	case FORM_YES_NO: return "Up/Down or 1-9 chooses, Enter accepts, Shift-Tab goes back.";
 	case FORM_NOTE: return "Enter to continue, Shift-Tab goes back.";
 	default: return "";
 	}
 }
 
+/*
+ * "Question N of about M": N is the place of the current question among
+ * the relevant ones; M is how many are relevant, but never less than shown
+ * before in this interview, so that the count only grows (answers that make
+ * questions irrelevant would otherwise make it jump back and forth).
+ */
+static void
+progress_text(struct app *a, const struct iv_view *v, char *buf, size_t size)
+{
+	size_t n = 0, m = 0;
+
+	for (size_t q = 0; q < form_question_count(a->form); q++) {
+		if (!interview_is_relevant(a->iv, q) || form_question_type(a->form, q) == FORM_NOTE)
+			continue;
+		m++;
+		if (q <= v->question)
+			n = m;
+	}
+	if (n == 0)
+		n = 1;
+	if (m < n)
+		m = n;
+	if (m < a->progress_max)
+		m = a->progress_max;
+	a->progress_max = m;
+	snprintf(buf, size, "Question %zu of about %zu", n, m);
+}
+
 static void
 question_draw(struct app *a)
 {
-	/* Safety first on the key bar: ending, emergency and hide always fit at
-	 * 80 columns; Enter and Back are on the hint line and in help. */
+	/* Two key-bar rows, so that everything the help promises fits at 80
+	 * columns: moving through the interview above, the respondent's and
+	 * the safety keys on the bottom row. */
+	static const enum action nav[] = { ACT_SUBMIT, ACT_PREV, ACT_REVIEW,
+		ACT_LANGUAGE, ACT_HELP };
 	static const enum action keys[] = { ACT_DECLINE, ACT_DONT_KNOW,
-		ACT_END_INTERVIEW, ACT_EMERGENCY, ACT_HIDE, ACT_LANGUAGE, ACT_HELP,
-		ACT_REVIEW, ACT_PREV };
+		ACT_END_INTERVIEW, ACT_EMERGENCY, ACT_HIDE };
 	const struct form *f = a->form;
-	size_t lang = interview_lang(a->iv), answered, total;
+	size_t lang = interview_lang(a->iv);
 	struct iv_view v;
 	char title[256], prog[64];
 	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end;
@@ -114,13 +144,12 @@ question_draw(struct app *a)
 	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, 0),
 	    form_lang_name(f, lang));
 	y = app_frame(a, title);
-	interview_progress(a->iv, &answered, &total);
-	snprintf(prog, sizeof prog, "%zu/%zu", answered, total);
-	ui_text(y, 1, COLS - 12, v.section_title ? v.section_title : "", A_BOLD);
+	progress_text(a, &v, prog, sizeof prog);
+	ui_text(y, 1, COLS - 28, v.section_title ? v.section_title : "", A_BOLD);
 	ui_text_right(y, COLS - 1, prog, 0);
 	ui_rule(y + 1);
 	y += 3;
-	area_end = LINES - 3;
+	area_end = LINES - 4;
 	{
 		/* Room for the input first (a field, or up to 6 choices), then the
 		 * label, then as much of the hint as fits. */
@@ -203,13 +232,39 @@ question_draw(struct app *a)
 		cy = y;
 		cx = FIELD_X;
 	}
-	ui_message(a->msg, a->msg_error);
+	ui_message_row(LINES - 3, a->msg, a->msg_error);
+	ui_keybar_row(LINES - 2, question_context(a), nav, sizeof nav / sizeof nav[0]);
 	ui_keybar(question_context(a), keys, sizeof keys / sizeof keys[0]);
 	move(cy, cx);
 }
 
-/* The answer as the screen holds it, for select and text types. NULL when
- * nothing is chosen. The caller frees it (lineedit_text_free). */
+/*
+ * Lao (U+0ED0-U+0ED9) and Thai (U+0E50-U+0E59) digits become ASCII digits,
+ * in place: a number typed with a Lao or Thai keyboard layout is the same
+ * number. Each is three UTF-8 bytes, E0 BB 90+d or E0 B9 90+d.
+ */
+static void
+ascii_digits(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		const unsigned char *u = (const unsigned char *)s;
+
+		if (u[0] == 0xe0 && (u[1] == 0xbb || u[1] == 0xb9) && u[2] >= 0x90 && u[2] <= 0x99) {
+			*out++ = (char)('0' + (u[2] - 0x90));
+			s += 3;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	while (out < s)
+		*out++ = '\0';
+}
+
+/* The answer as the screen holds it, for select and text types: "" when
+ * nothing is typed or ticked; NULL when out of memory or for a note. The
+ * caller frees it (free_answer). */
 static char *
 pending_answer(struct app *a, const struct iv_view *v)
 {
@@ -219,15 +274,15 @@ pending_answer(struct app *a, const struct iv_view *v)
 	if (a->edit) {
 		if (lineedit_text(a->edit, &out, &len) != ST_OK)
 			return NULL;
+		if (v->type == FORM_INTEGER || v->type == FORM_DECIMAL)
+			ascii_digits(out);
 		return out;
 	}
 	if (v->list < 0)
 		return NULL;
-	if (v->type != FORM_SELECT_MULTIPLE) {
-		const char *val = form_choice_value(a->form, (size_t)v->list, (size_t)a->focus);
-
-		return val ? strdup(val) : NULL;
-	}
+	/* A choice is answered by its tick alone (for a single choice the
+	 * tick follows the arrows): never by where the highlight rests. "" when
+	 * nothing is ticked. */
 	for (size_t i = 0; i < v->nchoices; i++)
 		if (a->ticks && a->ticks[i])
 			cap += strlen(form_choice_value(a->form, (size_t)v->list, i)) + 1;
@@ -269,25 +324,62 @@ after_change(struct app *a)
 		question_enter(a);
 }
 
+/* True when the screen holds something other than the recorded answer. */
+static bool
+pending_differs(struct app *a, const struct iv_view *v)
+{
+	const char *cur = v->answer == IV_VALUE ? v->value : NULL;
+	char *ans;
+	bool differs;
+
+	if (v->type == FORM_NOTE || (ans = pending_answer(a, v)) == NULL)
+		return false;
+	differs = !((cur && strcmp(cur, ans) == 0) || (!cur && *ans == '\0'));
+	free_answer(a, ans);
+	return differs;
+}
+
+/* The answer would refuse the interview consent, which ends the interview. */
+static bool
+refuses_consent(struct app *a, const struct iv_view *v, enum iv_answer_kind kind,
+    const char *value)
+{
+	if (form_question_consent(a->form, v->question) != FORM_CONSENT_INTERVIEW)
+		return false;
+	return kind != IV_VALUE || (*value != '\0' && strcmp(value, "yes") != 0);
+}
+
+/* A refused consent ends the interview and keeps almost nothing: ask first,
+ * in the "end the interview" overlay, which gives the answer on Enter. */
+static void
+confirm_consent(struct app *a, enum iv_answer_kind kind, const char *value)
+{
+	a->end_consent = true;
+	a->end_kind = (int)kind;
+	snprintf(a->end_value, sizeof a->end_value, "%s", value ? value : "");
+	app_overlay(a, SCR_END);
+}
+
 /* Commits what the screen holds. Returns false (with the message shown)
- * when the engine refused it. */
+ * when the engine refused it, or when a refused consent is to be confirmed
+ * first (the overlay is then open). */
 static bool
 commit(struct app *a, const struct iv_view *v, bool only_if_changed)
 {
 	char *ans;
-	const char *cur = v->answer == IV_VALUE ? v->value : NULL;
 	enum status st;
 
 	if (v->type == FORM_NOTE)
 		return true;
-	if (only_if_changed && !a->edit && v->type != FORM_SELECT_MULTIPLE)
+	if (only_if_changed && !pending_differs(a, v))
 		return true;
 	ans = pending_answer(a, v);
 	if (ans == NULL)
-		return !only_if_changed;
-	if (only_if_changed && ((cur && strcmp(cur, ans) == 0) || (!cur && *ans == '\0'))) {
+		return false;
+	if (refuses_consent(a, v, IV_VALUE, ans)) {
+		confirm_consent(a, IV_VALUE, ans);
 		free_answer(a, ans);
-		return true;
+		return false;
 	}
 	st = interview_answer(a->iv, ans);
 	free_answer(a, ans);
@@ -315,6 +407,88 @@ go_next(struct app *a)
 	after_change(a);
 }
 
+static bool
+any_ticked(const struct app *a)
+{
+	for (size_t i = 0; a->ticks && i < a->nticks; i++)
+		if (a->ticks[i])
+			return true;
+	return false;
+}
+
+/* Ticks choice c: the only tick of a single choice, toggled on a checkbox
+ * list. */
+static void
+tick(struct app *a, const struct iv_view *v, size_t c)
+{
+	if (a->ticks == NULL || c >= a->nticks)
+		return;
+	if (v->type == FORM_SELECT_MULTIPLE) {
+		a->ticks[c] = !a->ticks[c];
+		return;
+	}
+	memset(a->ticks, 0, a->nticks * sizeof *a->ticks);
+	a->ticks[c] = true;
+}
+
+/*
+ * Moves and ticks in a list of choices; false for any other action.
+ * On a single choice the tick follows the arrows, so what is marked (*) is
+ * what Enter records; a list nobody has touched has no tick and Enter asks
+ * for one. A digit chooses (single) or ticks (checkboxes) the Nth choice
+ * and stays on the question: one stray key never records and moves on.
+ */
+static bool
+choice_act(struct app *a, const struct iv_view *v, enum action act,
+    const struct key_event *ev)
+{
+	int before = a->focus;
+
+	if (a->edit || v->list < 0)
+		return false;
+	if (act == ACT_PICK) {
+		size_t c = ev->cp >= '1' && ev->cp <= '9' ? ev->cp - '1' : (size_t)-1;
+
+		if (c >= v->nchoices) {
+			app_say(a, true, "There is no choice %lu here.", (unsigned long)(c + 1));
+			return true;
+		}
+		a->focus = (int)c;
+		tick(a, v, c);
+		return true;
+	}
+	if (act == ACT_TOGGLE) {
+		tick(a, v, (size_t)a->focus);
+		return true;
+	}
+	if (!ui_list_move(&a->focus, v->nchoices, act))
+		return false;
+	if (v->type != FORM_SELECT_MULTIPLE && a->focus != before)
+		tick(a, v, (size_t)a->focus);
+	return true;
+}
+
+/* Enter on a list of choices with nothing ticked: a required question asks
+ * for a tick; an optional one moves on with no answer (clearing one the
+ * ticks were taken off). True when handled here. */
+static bool
+submit_untouched(struct app *a, const struct iv_view *v)
+{
+	if (a->edit || v->list < 0 || any_ticked(a))
+		return false;
+	if (v->required) {
+		app_say(a, true, v->type == FORM_SELECT_MULTIPLE ?
+		    "Nothing is ticked: tick the answers with Space or their number, "
+		    "or ^D declined, ^N don't know." :
+		    "Nothing is chosen: choose with Up/Down or the number, then Enter; "
+		    "or ^D declined, ^N don't know.");
+		return true;
+	}
+	if (commit(a, v, true))
+		go_next(a);
+	return true;
+}
+
 static void
 question_act(struct app *a, enum action act, const struct key_event *ev)
 {
@@ -324,22 +498,12 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		app_goto(a, SCR_REVIEW);
 		return;
 	}
-	if (actions_common(a, act, ACTS_ALL) || ui_list_move(&a->focus, v.nchoices, act))
+	if (actions_common(a, act, ACTS_ALL) || choice_act(a, &v, act, ev))
 		return;
 	switch (act) {
 	case ACT_SUBMIT:
-		if (!a->edit && v.type == FORM_SELECT_ONE && a->ticks)
-			memset(a->ticks, 0, a->nticks * sizeof *a->ticks);
-		/* Enter on a checkbox list with nothing ticked takes the
-		 * highlighted choice, as a one-choice answer. */
-		if (v.type == FORM_SELECT_MULTIPLE && a->ticks && (size_t)a->focus < a->nticks) {
-			bool any = false;
-
-			for (size_t i = 0; i < a->nticks; i++)
-				any |= a->ticks[i];
-			if (!any)
-				a->ticks[a->focus] = true;
-		}
+		if (submit_untouched(a, &v))
+			break;
 		if (commit(a, &v, false))
 			go_next(a);
 		break;
@@ -355,17 +519,14 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		else
 			after_change(a);
 		break;
-	case ACT_TOGGLE:
-		if (a->ticks && (size_t)a->focus < a->nticks) {
-			if (v.type != FORM_SELECT_MULTIPLE)
-				memset(a->ticks, 0, a->nticks * sizeof *a->ticks);
-			a->ticks[a->focus] = !a->ticks[a->focus];
-		}
-		break;
 	case ACT_DECLINE:
 	case ACT_DONT_KNOW:
 		if (v.type == FORM_NOTE)
 			break;
+		if (refuses_consent(a, &v, act == ACT_DECLINE ? IV_DECLINED : IV_DONT_KNOW, "")) {
+			confirm_consent(a, act == ACT_DECLINE ? IV_DECLINED : IV_DONT_KNOW, "");
+			break;
+		}
 		if (interview_answer_special(a->iv, act == ACT_DECLINE ? IV_DECLINED :
 		    IV_DONT_KNOW) != ST_OK) {
 			app_say(a, true, "%s", interview_error(a->iv));
@@ -378,10 +539,16 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 			app_goto(a, SCR_REVIEW);
 		break;
 	case ACT_CANCEL:
-		app_save_draft(a);
-		app_close_interview(a);
-		app_goto(a, SCR_CASES);
-		app_say(a, false, "The interview is kept as a draft: open it from the list to go on.");
+		/* Esc never leaves a question: a stray one (a slow link can
+		 * split an arrow key) must not cost the interview its place. It
+		 * undoes the edit of this field, nothing more. */
+		if (pending_differs(a, &v)) {
+			question_enter(a);
+			app_say(a, false, "Esc undid the change: the recorded answer is back.");
+		} else {
+			app_say(a, false, "Esc does not leave a question: ^X ends the interview, "
+			    "^C quits and keeps the draft.");
+		}
 		break;
 	default:
 		if (a->edit)
@@ -432,7 +599,7 @@ review_draw(struct app *a)
 
 	char ans[512];
 
-	ui_text(y, 1, COLS - 2, "Enter on a question changes it; Enter on Finish ends the interview.", 0);
+	ui_text(y, 1, COLS - 2, "Enter on a question changes it; Enter on Finish shows the outcome.", 0);
 	y += 2;
 	rows = LINES - 3 - y;
 	/* Where the focused item falls, counting section headings. */
@@ -488,6 +655,32 @@ review_draw(struct app *a)
 	move(cy, 1);
 }
 
+/*
+ * The question that keeps the interview from finishing, or -1: the
+ * interview consent when not given, else the first required question left
+ * without an answer. The engine checks the same again when the record is
+ * saved; asking here lets the outcome be shown, and left again, before
+ * anything is final.
+ */
+static int
+unfinished_question(struct app *a, enum iv_msg *why)
+{
+	int cq = form_consent_question(a->form, FORM_CONSENT_INTERVIEW);
+
+	if (cq >= 0 && interview_is_relevant(a->iv, (size_t)cq) &&
+	    interview_consent(a->iv, FORM_CONSENT_INTERVIEW) != IV_CONSENT_YES) {
+		*why = IV_MSG_CONSENT_NEEDED;
+		return cq;
+	}
+	*why = IV_MSG_REQUIRED;
+	for (size_t q = 0; q < form_question_count(a->form); q++)
+		if (interview_is_relevant(a->iv, q) && form_question_required(a->form, q) &&
+		    form_question_type(a->form, q) != FORM_NOTE &&
+		    interview_answer_kind(a->iv, q) == IV_NONE)
+			return (int)q;
+	return -1;
+}
+
 static void
 review_act(struct app *a, enum action act, const struct key_event *ev)
 {
@@ -506,13 +699,16 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 			}
 			break;
 		}
-		if (interview_state(a->iv) == IV_IN_PROGRESS && interview_finish(a->iv) != ST_OK) {
-			app_say(a, true, "%s", interview_error(a->iv));
-			if (!interview_at_end(a->iv))
+		if (interview_state(a->iv) == IV_IN_PROGRESS) {
+			enum iv_msg why;
+			int q = unfinished_question(a, &why);
+
+			if (q >= 0 && interview_goto(a->iv, (size_t)q) == ST_OK) {
+				app_save_draft(a);
 				app_goto(a, SCR_QUESTION);
-			if (*interview_error(a->iv))
-				app_say(a, true, "%s", interview_error(a->iv));
-			break;
+				app_say(a, true, "%s", interview_msg(a->iv, why));
+				break;
+			}
 		}
 		app_goto(a, SCR_OUTCOME);
 		break;
@@ -540,8 +736,8 @@ consent_text(enum iv_consent c)
 static void
 outcome_draw(struct app *a)
 {
-	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
-		ACT_EMERGENCY, ACT_HIDE, ACT_HELP };
+	static const enum action keys[] = { ACT_SUBMIT, ACT_PREV, ACT_UP, ACT_DOWN,
+		ACT_LANGUAGE, ACT_EMERGENCY, ACT_HIDE, ACT_HELP };
 	const struct form *f = a->form;
 	size_t lang = interview_lang(a->iv);
 	int o = interview_outcome(a->iv);
@@ -550,7 +746,8 @@ outcome_draw(struct app *a)
 
 	ui_pager_begin(&p, app_frame(a, "Intake - outcome") + 1, a->scroll);
 	if (interview_state(a->iv) == IV_ENDED) {
-		snprintf(buf, sizeof buf, "The interview ended early (%s).", interview_end_reason(a->iv));
+		snprintf(buf, sizeof buf, "The interview ended early: %s.",
+		    summary_end_reason(interview_end_reason(a->iv)));
 		ui_pager_line(&p, 2, buf, A_BOLD);
 		ui_pager_line(&p, 2, "Only what the respondent's consent allows is kept.", 0);
 		p.line++;
@@ -575,6 +772,8 @@ outcome_draw(struct app *a)
 	ui_pager_line(&p, 2, buf, 0);
 	p.line++;
 	ui_pager_line(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
+	if (interview_state(a->iv) == IV_IN_PROGRESS)
+		ui_pager_line(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
 	a->total_lines = p.line;
 	if (p.line > p.rows)
 		ui_text(LINES - 3, COLS - 24, 24, "(Up/Down: scroll)", A_DIM);
@@ -592,6 +791,16 @@ save_final(struct app *a, struct case_code *code)
 {
 	struct record_id id;
 
+	/* Finished only now, so that the outcome screen can still go back. */
+	if (interview_state(a->iv) == IV_IN_PROGRESS && interview_finish(a->iv) != ST_OK) {
+		char why[512];
+
+		snprintf(why, sizeof why, "%s", interview_error(a->iv));
+		if (!interview_at_end(a->iv))
+			app_goto(a, SCR_QUESTION);
+		app_say(a, true, "%s", why);
+		return false;
+	}
 	if (record_save(a->v, a->iv, &id) != ST_OK) {
 		app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
 		return false;
@@ -622,6 +831,15 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 		if (save_final(a, &code))
 			app_say(a, false, "Saved case %s.", code.s);
 		break;
+	case ACT_PREV:
+	case ACT_REVIEW:
+	case ACT_CANCEL:
+		if (interview_state(a->iv) != IV_IN_PROGRESS) {
+			app_say(a, false, "This interview has ended: Enter saves what consent allows.");
+			break;
+		}
+		app_goto(a, SCR_REVIEW);
+		break;
 	case ACT_UP:
 	case ACT_DOWN:
 		ui_pager_scroll(&a->scroll, a->total_lines, act);
@@ -635,34 +853,69 @@ const struct screen scr_outcome = { review_context, review_enter, outcome_draw, 
 
 /* ---- ending the interview at the respondent's wish ---- */
 
-static const char *const end_reasons[][2] = {
-	{ "respondent_stopped", "The respondent asked to stop" },
-	{ "not_safe", "It is not safe to continue" },
-	{ "no_privacy", "No private place: someone is listening" },
-	{ "interrupted", "Interrupted: cannot continue now" },
-	{ "other", "Another reason" },
-};
-#define N_REASONS (sizeof end_reasons / sizeof end_reasons[0])
+/* The words of the refused consent answer waiting for confirmation. */
+static const char *
+consent_answer_words(struct app *a)
+{
+	struct iv_view v;
+
+	if (a->end_kind == IV_DECLINED)
+		return interview_msg(a->iv, IV_MSG_DECLINED);
+	if (a->end_kind == IV_DONT_KNOW)
+		return interview_msg(a->iv, IV_MSG_DONT_KNOW);
+	if (interview_view(a->iv, &v) && v.list >= 0)
+		for (size_t i = 0; i < v.nchoices; i++)
+			if (strcmp(form_choice_value(a->form, (size_t)v.list, i), a->end_value) == 0)
+				return form_choice_label(a->form, (size_t)v.list, i,
+				    interview_lang(a->iv));
+	return a->end_value;
+}
+
+static void
+consent_draw(struct app *a, int y)
+{
+	char line[160];
+
+	snprintf(line, sizeof line, "(The answer given: %s.)", consent_answer_words(a));
+	ui_text(y, 4, COLS - 8, "End the interview now?", A_BOLD);
+	ui_text(y + 2, 4, COLS - 8, "The respondent does not agree to the interview.", 0);
+	ui_text(y + 3, 4, COLS - 8, line, 0);
+	ui_wrap(y + 5, 4, COLS - 8, 0, 3, "Without consent the interview ends here and is "
+	    "saved as ended: only the consent answer, and what the form keeps without "
+	    "consent, is kept.", 0);
+	ui_text(y + 9, 4, COLS - 8, "Enter: end the interview", A_BOLD);
+	ui_text(y + 10, 4, COLS - 8, "Esc: go back to the question and change the answer", 0);
+	ui_message(a->msg, a->msg_error);
+}
 
 static void
 end_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL, ACT_HIDE };
+	static const enum action consent_keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
 	int y = app_frame(a, "Intake - end the interview") + 2;
+
+	if (a->end_consent) {
+		consent_draw(a, y);
+		ui_keybar(KCTX_LIST, consent_keys, sizeof consent_keys / sizeof consent_keys[0]);
+		move(y + 9, 4);
+		return;
+	}
 
 	ui_text(y, 4, COLS - 8, "End the interview now?", A_BOLD);
 	ui_wrap(y + 1, 4, COLS - 8, 0, 3, "The respondent may stop at any time. What was "
 	    "said so far is kept only as far as the consent given allows.", 0);
 	y += 5;
 	ui_text(y, 4, COLS - 8, "Why does it end?", 0);
-	for (size_t i = 0; i < N_REASONS; i++) {
+	for (size_t i = 0; i < summary_end_choices(); i++) {
 		bool sel = (int)i == a->focus;
 		char line[128];
 
-		snprintf(line, sizeof line, "%s %s", sel ? ">" : " ", end_reasons[i][1]);
+		snprintf(line, sizeof line, "%s %s", sel ? ">" : " ",
+		    summary_end_reason(summary_end_code(i)));
 		ui_text(y + 2 + (int)i, 4, COLS - 8, line, sel ? A_REVERSE : 0);
 	}
-	ui_text(y + 3 + (int)N_REASONS, 4, COLS - 8, "Esc: go back to the interview", A_DIM);
+	ui_text(y + 3 + (int)summary_end_choices(), 4, COLS - 8, "Esc: go back to the interview", A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(y + 2 + a->focus, 4);
@@ -674,25 +927,59 @@ end_enter(struct app *a)
 	a->focus = 0;
 }
 
+/* Gives the refused consent answer, which ends the interview (the engine
+ * keeps only what may be kept without consent), and saves it as ended. */
+static void
+end_by_consent(struct app *a)
+{
+	struct case_code code;
+	enum status st;
+
+	a->end_consent = false;
+	if (a->end_kind == IV_VALUE)
+		st = interview_answer(a->iv, a->end_value);
+	else
+		st = interview_answer_special(a->iv, (enum iv_answer_kind)a->end_kind);
+	explicit_bzero(a->end_value, sizeof a->end_value);
+	if (st != ST_OK || interview_state(a->iv) != IV_ENDED) {
+		app_close_overlay(a);
+		if (st != ST_OK)
+			app_say(a, true, "%s", interview_error(a->iv));
+		else
+			after_change(a);
+		return;
+	}
+	if (save_final(a, &code))
+		app_say(a, false, "The interview ended: the respondent did not agree to it. "
+		    "Case %s keeps only what may be kept without consent.", code.s);
+}
+
 static void
 end_act(struct app *a, enum action act, const struct key_event *ev)
 {
 	struct case_code code;
 
 	(void)ev;
+	if (act == ACT_CANCEL) {
+		a->end_consent = false;
+		app_close_overlay(a);
+		return;
+	}
+	if (a->end_consent) {
+		if (act == ACT_SUBMIT)
+			end_by_consent(a);
+		return;
+	}
 	if (actions_common(a, act, ACTS_LANGUAGE | ACTS_EMERGENCY))
 		return;
 	switch (act) {
 	case ACT_UP:
 	case ACT_DOWN:
-		ui_list_move(&a->focus, N_REASONS, act);
-		break;
-	case ACT_CANCEL:
-		app_close_overlay(a);
+		ui_list_move(&a->focus, summary_end_choices(), act);
 		break;
 	case ACT_SUBMIT:
 		if (interview_state(a->iv) == IV_IN_PROGRESS &&
-		    interview_stop(a->iv, end_reasons[a->focus][0]) != ST_OK) {
+		    interview_stop(a->iv, summary_end_code((size_t)a->focus)) != ST_OK) {
 			app_say(a, true, "%s", interview_error(a->iv));
 			break;
 		}

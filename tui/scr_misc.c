@@ -64,7 +64,8 @@ record_draw(struct app *a)
 	    interview_training(a->iv) ? " - TRAINING" : "");
 	ui_pager_line(&p, 1, buf, A_BOLD);
 	if (*interview_end_reason(a->iv)) {
-		snprintf(buf, sizeof buf, "Ended early: %s", interview_end_reason(a->iv));
+		snprintf(buf, sizeof buf, "Ended early: %s",
+		    summary_end_reason(interview_end_reason(a->iv)));
 		ui_pager_line(&p, 1, buf, 0);
 	}
 	for (size_t q = 0; q < form_question_count(f); q++) {
@@ -142,6 +143,7 @@ overlay_act(struct app *a, enum action act, const struct key_event *ev)
 static const char *const context_names[KCTX__COUNT] = {
 	[KCTX_GLOBAL] = "Everywhere",
 	[KCTX_LIST] = "In lists",
+	[KCTX_CHOICE] = "In the choices of a question",
 	[KCTX_EDIT] = "In text fields",
 };
 

@@ -3,8 +3,42 @@
  * screen that shows them.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "summary.h"
+
+/* The reasons an interviewer may pick come first; the last is set by the
+ * engine when the interview consent is refused. */
+static const char *const end_reasons[][2] = {
+	{ "respondent_stopped", "The respondent asked to stop" },
+	{ "not_safe", "It is not safe to continue" },
+	{ "no_privacy", "No private place: someone is listening" },
+	{ "interrupted", "Interrupted: cannot continue now" },
+	{ "other", "Another reason" },
+	{ IV_REASON_CONSENT_REFUSED, "The respondent did not agree to the interview" },
+};
+#define N_END_REASONS (sizeof end_reasons / sizeof end_reasons[0])
+
+size_t
+summary_end_choices(void)
+{
+	return N_END_REASONS - 1;
+}
+
+const char *
+summary_end_code(size_t i)
+{
+	return i < N_END_REASONS ? end_reasons[i][0] : "";
+}
+
+const char *
+summary_end_reason(const char *code)
+{
+	for (size_t i = 0; i < N_END_REASONS; i++)
+		if (strcmp(code, end_reasons[i][0]) == 0)
+			return end_reasons[i][1];
+	return code;
+}
 
 void
 summary_answer(const struct interview *iv, const struct form *f, size_t q,

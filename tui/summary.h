@@ -34,4 +34,15 @@ void summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 void summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t outcome,
     size_t lang);
 
+/*
+ * Why an interview ended early, in words. The first summary_end_choices()
+ * reasons are the ones an interviewer picks when ending an interview;
+ * summary_end_code(i) gives the code the record keeps for choice i.
+ * summary_end_reason(code) gives the words for any code a record may hold
+ * ("consent_refused" included); an unknown code is returned as it is.
+ */
+size_t summary_end_choices(void);
+const char *summary_end_code(size_t i);
+const char *summary_end_reason(const char *code);
+
 #endif

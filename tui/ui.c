@@ -175,10 +175,16 @@ ui_frame(const char *title, const char *right, int training)
 void
 ui_keybar(enum keys_context ctx, const enum action *acts, size_t n)
 {
+	ui_keybar_row(LINES - 1, ctx, acts, n);
+}
+
+void
+ui_keybar_row(int row, enum keys_context ctx, const enum action *acts, size_t n)
+{
 	char keys[64], *sp;
 	int x = 0, w;
 
-	move(LINES - 1, 0);
+	move(row, 0);
 	clrtoeol();
 	for (size_t i = 0; i < n; i++) {
 		const char *label = keys_action_label(acts[i]);
@@ -201,8 +207,8 @@ ui_keybar(enum keys_context ctx, const enum action *acts, size_t n)
 		w = ui_width(keys) + 1 + ui_width(label);
 		if (x + w > COLS)
 			break;
-		ui_text(LINES - 1, x, w, keys, A_REVERSE);
-		ui_text(LINES - 1, x + ui_width(keys) + 1, COLS - x, label, 0);
+		ui_text(row, x, w, keys, A_REVERSE);
+		ui_text(row, x + ui_width(keys) + 1, COLS - x, label, 0);
 		x += w + 1;
 	}
 }
@@ -210,24 +216,30 @@ ui_keybar(enum keys_context ctx, const enum action *acts, size_t n)
 void
 ui_message(const char *msg, int is_error)
 {
-	move(LINES - 2, 0);
+	ui_message_row(LINES - 2, msg, is_error);
+}
+
+void
+ui_message_row(int row, const char *msg, int is_error)
+{
+	move(row, 0);
 	clrtoeol();
 	if (msg == NULL || *msg == '\0')
 		return;
 	/* A long message takes the line above too, rather than being cut. */
 	if (ui_wrap(0, 0, COLS - 2, 0, 0, msg, 0) > 1) {
-		move(LINES - 3, 0);
+		move(row - 1, 0);
 		clrtoeol();
-		ui_wrap(LINES - 3, 2, COLS - 2, 0, 2, msg, is_error ? A_BOLD : 0);
+		ui_wrap(row - 1, 2, COLS - 2, 0, 2, msg, is_error ? A_BOLD : 0);
 		if (is_error)
-			ui_text(LINES - 3, 0, 2, "! ", A_BOLD);
+			ui_text(row - 1, 0, 2, "! ", A_BOLD);
 		return;
 	}
 	if (is_error) {
-		ui_text(LINES - 2, 0, 2, "! ", A_BOLD);
-		ui_text(LINES - 2, 2, COLS - 2, msg, A_BOLD);
+		ui_text(row, 0, 2, "! ", A_BOLD);
+		ui_text(row, 2, COLS - 2, msg, A_BOLD);
 	} else
-		ui_text(LINES - 2, 0, COLS, msg, 0);
+		ui_text(row, 0, COLS, msg, 0);
 }
 
 void

@@ -52,9 +52,14 @@ void ui_titlebar(const char *left, const char *right);
 /* Bottom key bar: "Key label" pairs for the actions, in order, as many as
  * fit; the keys come from the binding table of ctx. */
 void ui_keybar(enum keys_context ctx, const enum action *acts, size_t n);
+/* The same on screen row `row` (a screen with a two-row key bar). */
+void ui_keybar_row(int row, enum keys_context ctx, const enum action *acts, size_t n);
 
-/* The one-line message area above the key bar ("! ..." for errors). */
+/* The one-line message area above the key bar ("! ..." for errors); a
+ * message too long for one line takes the line above as well. */
 void ui_message(const char *msg, int is_error);
+/* The same with the message area on screen row `row`. */
+void ui_message_row(int row, const char *msg, int is_error);
 
 /* The standard frame of a screen: title bar, optional training banner. Returns
  * the first free row. */

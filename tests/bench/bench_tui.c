@@ -1224,6 +1224,10 @@ rapid_session(char *vault, struct paint *r)
 	if ((r->first = key(&p, "\r", "first question", "Are you in danger")) < 0)
 		goto out;
 	r->repaint = key(&p, "\x0c", "Ctrl-L repaint", NULL);
+	/* A choice is made explicitly (Enter alone on an untouched list asks
+	 * for one); the move measured is the Enter that accepts it. */
+	if (key(&p, "1", "choose Yes", "(*) Yes") < 0)
+		goto out;
 	move_on(&p, "\r", "Do you agree to answer", &r->move2);
 out:
 	proc_stop(&p);
@@ -1248,7 +1252,7 @@ typing_session(char *vault, struct paint *r)
 	if (key(&p, "\r", "new interview", "Typing test") < 0 ||
 	    key(&p, "\r", "form chosen", "The respondent's language") < 0 ||
 	    key(&p, "\r", "language chosen", "Do you agree?") < 0 ||
-	    key(&p, "\r", "consent", "Where did you work?") < 0)
+	    key(&p, "1\r", "consent", "Where did you work?") < 0)
 		goto out;
 	r->per_char = type_text(&p);
 	move_on(&p, "\t", "What happened?", &r->move);

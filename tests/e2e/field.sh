@@ -45,7 +45,7 @@ tkeys s1 Enter
 twait s1 "The respondent's language" 5
 tkeys s1 Enter
 twait s1 "Do you agree?" 5
-tkeys s1 Enter
+tkeys s1 1 Enter
 expect_screen "a text question" s1 "Where did you work?"
 line=$(tline s1 "^  > *$")
 check "an empty text field is underlined" \

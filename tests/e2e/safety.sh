@@ -29,7 +29,7 @@ expect_screen "^E shows emergency contacts from the directory" s1 "emergency con
 check "emergency contacts list a hotline" grep -qi "hotline" "$T/screen"
 tkeys s1 Escape
 expect_screen "Esc returns to the same question" s1 "Are you afraid"
-tkeys s1 Down Enter Down Enter Enter    # danger no, medical no, consent to interview yes
+tkeys s1 Down Enter Down Enter 1 Enter # danger no, medical no, consent to interview yes
 twait s1 "share your information" 5
 tkeys s1 C-x
 expect_screen "^X asks why the interview ends" s1 "Why does it end?"

@@ -35,7 +35,7 @@ for s in bo cy; do step "$s" "ພາສາລາວ" Enter; done
 for s in bo cy; do step "$s" "Are you afraid" Enter; done
 for s in bo cy; do step "$s" "Are you hurt or ill" Down Enter; done
 for s in bo cy; do step "$s" "Do you agree to answer" Down Enter; done
-for s in bo cy; do step "$s" "age ranges" Enter Enter Enter; done
+for s in bo cy; do step "$s" "age ranges" 1 Enter 1 Enter 1 Enter; done
 
 # bo hides in the middle; cy goes on meanwhile; bo comes back to the draft.
 tkeys bo C-q
@@ -53,14 +53,14 @@ step bo "When this began" Down Enter
 step bo "What work did you actually do" Down Enter
 
 for s in bo cy; do step "$s" "different from the work" Down Down Down Space Enter; done
-for s in bo cy; do step "$s" "stop working" Enter; done
+for s in bo cy; do step "$s" "stop working" 1 Enter; done
 for s in bo cy; do step "$s" "passport or ID card" C-d; done
 for s in bo cy; do step "$s" "debt" C-n; done
-for s in bo cy; do step "$s" "Did the employer" Enter; done
+for s in bo cy; do step "$s" "Did the employer" 1 Enter; done
 for s in bo cy; do step "$s" "threaten" Down Enter; done
 for s in bo cy; do step "$s" "Were you made to have sex" End Space Enter; done
 for s in bo cy; do step "$s" "What help do you need now" Down Enter; done
-for s in bo cy; do step "$s" "review the answers" Enter; done
+for s in bo cy; do step "$s" "review the answers" Space Enter; done
 for s in bo cy; do step "$s" "Outcome:" End Enter; done
 tkeys bo Enter
 tkeys cy Enter

@@ -38,7 +38,7 @@ tkeys s1 Down Enter
 step "Are you hurt or ill"
 tkeys s1 Down Enter
 step "Do you agree to answer"
-tkeys s1 Enter Enter Enter
+tkeys s1 1 Enter 1 Enter 1 Enter
 step "age ranges"
 tkeys s1 Down Down Enter
 step "may be under 18"
@@ -53,7 +53,7 @@ step "review the answers" && ok "review in training"
 tkeys s1 End Enter
 step "What help do you need now" && ok "finish goes to a required question left unanswered"
 check "and says why" grep -q "An answer is needed" "$T/screen"
-tkeys s1 Enter                          # medical care
+tkeys s1 Space Enter                    # medical care
 step "review the answers"
 tkeys s1 End Enter
 step "Outcome:" && ok "outcome in training"

@@ -17,7 +17,7 @@ tkeys s1 Enter
 twait s1 "ພາສາລາວ" 5
 tkeys s1 Enter
 expect_screen "typing form opens" s1 "Do you agree?"
-tkeys s1 Enter
+tkeys s1 1 Enter
 expect_screen "a text question" s1 "Where did you work?"
 
 # Lao with stacked marks: ຜູ້ is one cluster; Backspace removes it whole.

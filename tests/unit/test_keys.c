@@ -85,9 +85,10 @@ xterm_sequences(void **state)
 		{ "\x1b[15;2~", K_F5, KEYMOD_SHIFT },
 		{ "\x1b[1;2P", K_F1, KEYMOD_SHIFT },
 		{ "\x1b[1;5R", K_F3, KEYMOD_CTRL },
-		/* SS3 (application cursor mode, F1-F4) */
+		/* SS3 (F1-F4; Intake never turns on application cursor mode,
+		 * so ESC O C / D is a Ctrl-arrow, see putty_sequences) */
 		{ "\x1bOA", K_UP, 0 }, { "\x1bOB", K_DOWN, 0 },
-		{ "\x1bOC", K_RIGHT, 0 }, { "\x1bOD", K_LEFT, 0 },
+		{ "\x1bOC", K_RIGHT, KEYMOD_CTRL }, { "\x1bOD", K_LEFT, KEYMOD_CTRL },
 		{ "\x1bOH", K_HOME, 0 }, { "\x1bOF", K_END, 0 },
 		{ "\x1bOP", K_F1, 0 }, { "\x1bOQ", K_F2, 0 },
 		{ "\x1bOR", K_F3, 0 }, { "\x1bOS", K_F4, 0 },
@@ -108,7 +109,9 @@ putty_sequences(void **state)
 		{ "\x1b[15~", K_F5, 0 }, { "\x1b[1~", K_HOME, 0 },
 		{ "\x1b[4~", K_END, 0 }, { "\x1b[3~", K_DELETE, 0 },
 		{ "\x1b[A", K_UP, 0 }, { "\x1bOA", K_UP, 0 },
-		{ "\x1bOD", K_LEFT, 0 },
+		/* Ctrl-Left/Right in normal cursor mode: a word, not a letter */
+		{ "\x1bOD", K_LEFT, KEYMOD_CTRL }, { "\x1bOC", K_RIGHT, KEYMOD_CTRL },
+		{ "\x1b[D", K_LEFT, 0 }, { "\x1b[C", K_RIGHT, 0 },
 	};
 
 	(void)state;
@@ -124,6 +127,8 @@ linux_console_sequences(void **state)
 		{ "\x1b[[E", K_F5, 0 }, { "\x1b[17~", K_F6, 0 },
 		{ "\x1b[1~", K_HOME, 0 }, { "\x1b[4~", K_END, 0 },
 		{ "\x1b[3~", K_DELETE, 0 }, { "\x1b[2~", K_INSERT, 0 },
+		/* Shift-Tab on the console is ESC TAB: back, not Alt-Tab */
+		{ "\x1b\t", K_BACKTAB, 0 },
 	};
 
 	(void)state;
@@ -421,6 +426,29 @@ binding_lookup(void **state)
 	assert_int_equal(keys_action(KCTX_EDIT, &space), ACT_NONE);
 	assert_int_equal(keys_action(KCTX_LIST, &space), ACT_TOGGLE);
 	assert_int_equal(keys_action((enum keys_context)99, &space), ACT_NONE);
+
+	/* The choices of a question: Space ticks, digits choose, and PgDn /
+	 * PgUp keep their global meaning (next / previous question). */
+	assert_int_equal(keys_action(KCTX_CHOICE, &space), ACT_TOGGLE);
+	for (uint32_t d = '1'; d <= '9'; d++) {
+		struct key_event dig = { K_CHAR, d, 0 };
+
+		assert_int_equal(keys_action(KCTX_CHOICE, &dig), ACT_PICK);
+		assert_int_equal(keys_action(KCTX_EDIT, &dig), ACT_NONE);
+	}
+	{
+		struct key_event zero = { K_CHAR, '0', 0 };
+
+		assert_int_equal(keys_action(KCTX_CHOICE, &zero), ACT_NONE);
+	}
+	ev = kev(K_PGDN, 0);
+	assert_int_equal(keys_action(KCTX_CHOICE, &ev), ACT_NEXT);
+	ev = kev(K_PGUP, 0);
+	assert_int_equal(keys_action(KCTX_CHOICE, &ev), ACT_PREV);
+	ev = kev(K_END, 0);
+	assert_int_equal(keys_action(KCTX_CHOICE, &ev), ACT_LAST);
+	ev = kev(K_BACKTAB, 0);
+	assert_int_equal(keys_action(KCTX_CHOICE, &ev), ACT_PREV);
 }
 
 static bool
