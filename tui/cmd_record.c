@@ -6,8 +6,9 @@
  * `record show` and `record history` print a record's plaintext to stdout:
  * that is what they are for, only a user whose role may read the record gets
  * that far, and the viewing is in the audit trail before anything is shown.
- * Who is listed is decided by the vault's table of rights (through
- * caselist.h), as every read and write is.
+ * Who may do what is never decided here: the vault's table of rights
+ * (vault_allowed, vault_require) does, for the list (through caselist.h) as
+ * for every read and write.
  *
  * Everything printed from a record, a summary or a form goes through
  * outsafe.h; a multi-line answer or text is indented under its first line,
@@ -74,7 +75,10 @@ record_add(struct cli *c)
 	if ((rc = cli_load_answers(c->answers, &answers)) != EXIT_OK ||
 	    (rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		goto out;
-	if (vault_role(v) == ROLE_TRAINER && !c->training) {
+	/* The vault's table of rights decides, as for every role question
+	 * here; the one user it refuses a save once unlocked is a trainer
+	 * outside the training vault. */
+	if (!vault_allowed(v, VAULT_RIGHT_CREATE)) {
 		rc = cli_fail(ST_DENIED, "a trainer works only in the training vault (--training)");
 		goto out;
 	}

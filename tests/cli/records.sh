@@ -56,6 +56,8 @@ check "the list has its header" grep -q '^CASE  *DATE  *INTERVIEWER  *FORM  *LAN
 check "newest first" sh -c "sed -n '2,4p' '$T/out' | cut -c14-23 | sort -c -r"
 as tia record list --vault "$V"
 expect "a trainer lists nothing in a real vault" 7 "trainers work only in the training vault"
+as tia record add --form screening_short --answers "$T/a.json" --vault "$V"
+expect "a trainer saves nothing in a real vault" 7 "a trainer works only in the training vault"
 
 # --- a damaged summary: exit 5, named, nothing listed -----------------------
 # One byte of a sealed summary flipped, and a chunk of the listing too (the
