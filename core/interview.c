@@ -1,3 +1,5 @@
+/* interview.c — the interview engine: the walk through a form, answer
+ * validation, indicators, outcome, and the record and summary JSON. */
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
