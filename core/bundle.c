@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,20 +51,6 @@ struct bundle_key {
 	unsigned char pk[CRYPTO_PK_BYTES];
 	unsigned char kek[CRYPTO_KEY_BYTES];
 };
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(err, errlen, fmt, ap) >= (int)errlen && errlen > 4)
-		memcpy(err + errlen - 4, "...", 4);
-	va_end(ap);
-}
 
 static void
 put_be(unsigned char *p, uint64_t x, int n)
@@ -138,18 +123,18 @@ read_small(const char *path, char *buf, size_t len, const char *what, char *err,
 	ssize_t n;
 
 	if (fd < 0) {
-		say(err, errlen, "cannot read the %s %s: %s", what, path, strerror(errno));
+		status_msg(err, errlen, "cannot read the %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n < 0) {
-		say(err, errlen, "cannot read the %s %s: %s", what, path, strerror(errno));
+		status_msg(err, errlen, "cannot read the %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	buf[n] = '\0';
 	if ((size_t)n == len - 1) {
-		say(err, errlen, "%s is too large to be an intake %s", path, what);
+		status_msg(err, errlen, "%s is too large to be an intake %s", path, what);
 		return -1;
 	}
 	return (int)n;
@@ -191,11 +176,11 @@ write_line_file(const char *path, mode_t mode, const char *tag, const unsigned c
 	if (fd < 0) {
 		e = errno;
 		if (e == EEXIST) {
-			say(err, errlen, "%s already exists: a key file is never replaced; choose "
+			status_msg(err, errlen, "%s already exists: a key file is never replaced; choose "
 			    "another name", path);
 			return ST_EXISTS;
 		}
-		say(err, errlen, "cannot create %s: %s", path, strerror(e));
+		status_msg(err, errlen, "cannot create %s: %s", path, strerror(e));
 		return ST_IO;
 	}
 	e = fchmod(fd, mode) != 0 ? errno : write_all(fd, line, tl);
@@ -206,7 +191,7 @@ write_line_file(const char *path, mode_t mode, const char *tag, const unsigned c
 	secure_wipe(line, sizeof line);
 	if (e != 0) {
 		unlink(path);
-		say(err, errlen, "cannot write %s: %s", path, strerror(e));
+		status_msg(err, errlen, "cannot write %s: %s", path, strerror(e));
 		return ST_IO;
 	}
 	return ST_OK;
@@ -218,7 +203,7 @@ key_paths(const char *prefix, char *key, char *pub, size_t len, char *err, size_
 	if (prefix == NULL || *prefix == '\0' ||
 	    snprintf(key, len, "%s.key", prefix) >= (int)len ||
 	    snprintf(pub, len, "%s.pub", prefix) >= (int)len) {
-		say(err, errlen, "give the key files a name, e.g. --out office (for office.key and "
+		status_msg(err, errlen, "give the key files a name, e.g. --out office (for office.key and "
 		    "office.pub)");
 		return ST_INVALID;
 	}
@@ -247,12 +232,12 @@ bundle_keygen(const char *prefix, const char *pass, size_t passlen, const struct
 	if (vault_check_passphrase(pass, passlen, err, errlen) != ST_OK)
 		return ST_INVALID;
 	if (lstat(keypath, &sb) == 0 || lstat(pubpath, &sb) == 0) {
-		say(err, errlen, "%s already exists: key files are never replaced; choose another "
+		status_msg(err, errlen, "%s already exists: key files are never replaced; choose another "
 		    "name", lstat(keypath, &sb) == 0 ? keypath : pubpath);
 		return ST_EXISTS;
 	}
 	if (crypto_init() != ST_OK || (k = secure_alloc(sizeof *k)) == NULL) {
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		return ST_NOMEM;
 	}
 	crypto_pk_keypair(k->pk, k->sk);
@@ -262,7 +247,7 @@ bundle_keygen(const char *prefix, const char *pass, size_t passlen, const struct
 	memcpy(blob + KB_PK, k->pk, CRYPTO_PK_BYTES);
 	st = crypto_passkey(k->kek, pass, passlen, blob + KB_SALT, kdf->ops, kdf->mem_mib);
 	if (st != ST_OK) {
-		say(err, errlen, st == ST_NOMEM ? "not enough memory for the passphrase hardening "
+		status_msg(err, errlen, st == ST_NOMEM ? "not enough memory for the passphrase hardening "
 		    "(Argon2id)" : "Argon2id limits out of range");
 		goto done;
 	}
@@ -289,7 +274,7 @@ bundle_pub_load(const char *path, unsigned char pk[CRYPTO_PK_BYTES], char *err, 
 	if (read_small(path, text, sizeof text, "public key", err, errlen) < 0)
 		return ST_INVALID;
 	if (parse_line(text, PUB_TAG, pk, CRYPTO_PK_BYTES) != ST_OK) {
-		say(err, errlen, "%s is not an intake public key (expected one line \"%s ...\", as "
+		status_msg(err, errlen, "%s is not an intake public key (expected one line \"%s ...\", as "
 		    "`intake keygen` writes it)%s", path, PUB_TAG,
 		    strncmp(text, KEY_TAG, sizeof KEY_TAG - 1) == 0 ?
 		    ": it is a secret key file; give the .pub file" : "");
@@ -307,7 +292,7 @@ key_blob_load(const char *path, unsigned char blob[KB_BYTES], char *err, size_t 
 		return ST_INVALID;
 	if (parse_line(text, KEY_TAG, blob, KB_BYTES) != ST_OK) {
 		secure_wipe(text, sizeof text);
-		say(err, errlen, "%s is not an intake secret key file (expected one line \"%s "
+		status_msg(err, errlen, "%s is not an intake secret key file (expected one line \"%s "
 		    "...\", as `intake keygen` writes it)", path, KEY_TAG);
 		return ST_INVALID;
 	}
@@ -338,13 +323,13 @@ bundle_key_open(const char *path, const char *pass, size_t passlen, struct bundl
 	if ((st = key_blob_load(path, blob, err, errlen)) != ST_OK)
 		return st;
 	if (crypto_init() != ST_OK || (k = secure_alloc(sizeof *k)) == NULL) {
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		return ST_NOMEM;
 	}
 	st = crypto_passkey(k->kek, pass, passlen, blob + KB_SALT, get_be(blob + KB_OPS, 8),
 	    get_be(blob + KB_MEM, 8));
 	if (st != ST_OK) {
-		say(err, errlen, st == ST_NOMEM ? "not enough memory to open %s (Argon2id)" :
+		status_msg(err, errlen, st == ST_NOMEM ? "not enough memory to open %s (Argon2id)" :
 		    "%s asks for passphrase hardening outside the accepted limits: the file is "
 		    "damaged", path);
 		goto failed;
@@ -352,13 +337,13 @@ bundle_key_open(const char *path, const char *pass, size_t passlen, struct bundl
 	key_ad(blob, ad);
 	memcpy(k->pk, blob + KB_PK, CRYPTO_PK_BYTES);
 	if (crypto_unwrap(k->sk, blob + KB_WRAPPED, ad, sizeof ad, k->kek) != ST_OK) {
-		say(err, errlen, "wrong passphrase for %s (or the file was altered)", path);
+		status_msg(err, errlen, "wrong passphrase for %s (or the file was altered)", path);
 		st = ST_AUTH;
 		goto failed;
 	}
 	secure_wipe(k->kek, sizeof k->kek);
 	if (!crypto_pk_matches(k->pk, k->sk)) {
-		say(err, errlen, "%s is damaged: its public and secret keys do not match", path);
+		status_msg(err, errlen, "%s is damaged: its public and secret keys do not match", path);
 		st = ST_TAMPERED;
 		goto failed;
 	}
@@ -501,7 +486,7 @@ bundle_create(struct vault *v, const unsigned char pk[CRYPTO_PK_BYTES], int fd,
 	memset(r, 0, sizeof *r);
 	w.fd = fd;
 	if (!vault_is_unlocked(v) || vault_role(v) != ROLE_SUPERVISOR) {
-		say(err, errlen, "only a supervisor can make a transfer bundle");
+		status_msg(err, errlen, "only a supervisor can make a transfer bundle");
 		return ST_DENIED;
 	}
 	if ((st = dataset_open(v, forms_dir, &filter, &ds, err, errlen)) != ST_OK)
@@ -511,7 +496,7 @@ bundle_create(struct vault *v, const unsigned char pk[CRYPTO_PK_BYTES], int fd,
 	w.cipher = malloc(4 + BUNDLE_CHUNK + CRYPTO_STREAM_ABYTES);
 	if (key == NULL || w.plain == NULL || w.cipher == NULL) {
 		st = ST_NOMEM;
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		goto done;
 	}
 	memcpy(w.head, MAGIC, MAGIC_LEN);
@@ -523,7 +508,7 @@ bundle_create(struct vault *v, const unsigned char pk[CRYPTO_PK_BYTES], int fd,
 	secure_wipe(key, CRYPTO_KEY_BYTES);
 	if (w.stream == NULL) {
 		st = ST_NOMEM;
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		goto done;
 	}
 	if ((w.error = write_all(fd, w.head, HEAD_BYTES)) == 0)
@@ -548,13 +533,13 @@ bundle_create(struct vault *v, const unsigned char pk[CRYPTO_PK_BYTES], int fd,
 	chunk_flush(&w, 1);
 	if (w.nomem) {
 		st = ST_NOMEM;
-		say(err, errlen, "out of memory while writing the bundle");
+		status_msg(err, errlen, "out of memory while writing the bundle");
 	} else if (w.error == 0 && fsync(fd) != 0 && errno != EINVAL) {
 		w.error = errno;
 	}
 	if (st == ST_OK && w.error != 0) {
 		st = ST_IO;
-		say(err, errlen, "cannot write the bundle: %s", strerror(w.error));
+		status_msg(err, errlen, "cannot write the bundle: %s", strerror(w.error));
 	}
 	r->records = w.records;
 	r->forms = w.nforms;
@@ -613,17 +598,17 @@ read_file(const char *path, struct reader *rd, char *err, size_t errlen)
 	if (fd < 0) {
 		int e = errno;
 
-		say(err, errlen, "cannot read the bundle %s: %s", path, strerror(e));
+		status_msg(err, errlen, "cannot read the bundle %s: %s", path, strerror(e));
 		return e == ENOENT ? ST_NOTFOUND : ST_IO;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		say(err, errlen, "%s is not a file", path);
+		status_msg(err, errlen, "%s is not a file", path);
 		return ST_INVALID;
 	}
 	if ((unsigned long long)sb.st_size > BUNDLE_MAX) {
 		close(fd);
-		say(err, errlen, "%s is larger than any bundle intake makes (4 GiB): ask for "
+		status_msg(err, errlen, "%s is larger than any bundle intake makes (4 GiB): ask for "
 		    "bundles of fewer records (--since)", path);
 		return ST_INVALID;
 	}
@@ -631,7 +616,7 @@ read_file(const char *path, struct reader *rd, char *err, size_t errlen)
 	rd->file = malloc(rd->flen ? rd->flen : 1);
 	if (rd->file == NULL) {
 		close(fd);
-		say(err, errlen, "out of memory reading %s", path);
+		status_msg(err, errlen, "out of memory reading %s", path);
 		return ST_NOMEM;
 	}
 	while (got < rd->flen) {
@@ -652,17 +637,17 @@ static enum status
 check_header(const unsigned char *head, size_t len, const char *path, char *err, size_t errlen)
 {
 	if (len < MAGIC_LEN || memcmp(head, MAGIC, MAGIC_LEN) != 0) {
-		say(err, errlen, "%s is not an intake transfer bundle; nothing was imported", path);
+		status_msg(err, errlen, "%s is not an intake transfer bundle; nothing was imported", path);
 		return ST_INVALID;
 	}
 	if (len < HEAD_BYTES) {
-		say(err, errlen, "the bundle %s is cut short (%zu bytes): ask the sender for it "
+		status_msg(err, errlen, "the bundle %s is cut short (%zu bytes): ask the sender for it "
 		    "again; nothing was imported", path, len);
 		return ST_TAMPERED;
 	}
 	if (head[MAGIC_LEN] != VERSION || head[MAGIC_LEN + 1] || head[MAGIC_LEN + 2] ||
 	    head[MAGIC_LEN + 3]) {
-		say(err, errlen, "%s was made by a newer intake (bundle version %u): update intake "
+		status_msg(err, errlen, "%s was made by a newer intake (bundle version %u): update intake "
 		    "to import it; nothing was imported", path, head[MAGIC_LEN]);
 		return ST_FORMAT;
 	}
@@ -680,7 +665,7 @@ bundle_recipient(const char *bundle_path, char fp[BUNDLE_FP_LEN], char *err, siz
 	if (fd < 0) {
 		int e = errno;
 
-		say(err, errlen, "cannot read the bundle %s: %s", bundle_path, strerror(e));
+		status_msg(err, errlen, "cannot read the bundle %s: %s", bundle_path, strerror(e));
 		return e == ENOENT ? ST_NOTFOUND : ST_IO;
 	}
 	n = read(fd, head, sizeof head);
@@ -712,7 +697,7 @@ open_chunks(struct reader *rd, const struct bundle_key *k, const char *path, cha
 	if (!crypto_equal(id, rd->file + HEAD_KEYID, sizeof id)) {
 		fingerprint_of_id(rd->file + HEAD_KEYID, want);
 		fingerprint_of_id(id, have);
-		say(err, errlen, "%s is sealed to another key (%s), not to this one (%s): import it "
+		status_msg(err, errlen, "%s is sealed to another key (%s), not to this one (%s): import it "
 		    "with the key it was made for; nothing was imported", path, want, have);
 		return ST_INVALID;
 	}
@@ -720,13 +705,13 @@ open_chunks(struct reader *rd, const struct bundle_key *k, const char *path, cha
 	rd->plain = secure_alloc(rd->flen);
 	if (key == NULL || rd->plain == NULL) {
 		secure_free(key);
-		say(err, errlen, "out of memory opening %s", path);
+		status_msg(err, errlen, "out of memory opening %s", path);
 		return ST_NOMEM;
 	}
 	if (crypto_pk_open(key, rd->file + HEAD_SEALED, SEALED_KEY, k->pk, k->sk) != ST_OK ||
 	    (stream = crypto_stream_pull_init(rd->file + HEAD_STREAM, key)) == NULL) {
 		secure_free(key);
-		say(err, errlen, "%s was altered: its sealed key does not open with this key; "
+		status_msg(err, errlen, "%s was altered: its sealed key does not open with this key; "
 		    "nothing was imported", path);
 		return ST_TAMPERED;
 	}
@@ -737,19 +722,19 @@ open_chunks(struct reader *rd, const struct bundle_key *k, const char *path, cha
 
 		chunk++;
 		if (final) {
-			say(err, errlen, "%s has data after its end (from byte %zu): it was altered; "
+			status_msg(err, errlen, "%s has data after its end (from byte %zu): it was altered; "
 			    "nothing was imported", path, off);
 			st = ST_TAMPERED;
 		} else if (rd->flen - off < 4 || (clen = (size_t)get_be(rd->file + off, 4),
 		    rd->flen - off - 4 < clen)) {
-			say(err, errlen, "%s is cut short (part %zu is incomplete): it was not copied "
+			status_msg(err, errlen, "%s is cut short (part %zu is incomplete): it was not copied "
 			    "or downloaded whole; ask the sender for it again; nothing was imported",
 			    path, chunk);
 			st = ST_TAMPERED;
 		} else if (clen < CRYPTO_STREAM_ABYTES || clen > BUNDLE_CHUNK + CRYPTO_STREAM_ABYTES ||
 		    crypto_stream_pull(stream, rd->plain + rd->plen, rd->file + off + 4, clen,
 		    rd->file, HEAD_BYTES, &final) != ST_OK) {
-			say(err, errlen, "part %zu of %s fails its integrity check: the bundle was "
+			status_msg(err, errlen, "part %zu of %s fails its integrity check: the bundle was "
 			    "altered or its parts reordered; nothing was imported", chunk, path);
 			st = ST_TAMPERED;
 		} else {
@@ -759,7 +744,7 @@ open_chunks(struct reader *rd, const struct bundle_key *k, const char *path, cha
 	}
 	crypto_stream_free(stream);
 	if (st == ST_OK && !final) {
-		say(err, errlen, "%s is cut short: its last part is missing (an incomplete copy or "
+		status_msg(err, errlen, "%s is cut short: its last part is missing (an incomplete copy or "
 		    "download); ask the sender for it again; nothing was imported", path);
 		st = ST_TAMPERED;
 	}
@@ -789,7 +774,7 @@ split_items(struct reader *rd, char *err, size_t errlen)
 
 			cap = cap ? 2 * cap : 256;
 			if ((grown = realloc(rd->items, cap * sizeof *grown)) == NULL) {
-				say(err, errlen, "out of memory");
+				status_msg(err, errlen, "out of memory");
 				return ST_NOMEM;
 			}
 			rd->items = grown;
@@ -799,7 +784,7 @@ split_items(struct reader *rd, char *err, size_t errlen)
 	if (rd->nitems >= 2 && rd->items[0].type == 'M' && rd->items[rd->nitems - 1].type == 'E')
 		return ST_OK;
 bad:
-	say(err, errlen, "the bundle's content is malformed (it was not made by intake); "
+	status_msg(err, errlen, "the bundle's content is malformed (it was not made by intake); "
 	    "nothing was imported");
 	return ST_TAMPERED;
 }
@@ -826,7 +811,7 @@ load_forms(struct reader *rd, char *err, size_t errlen)
 	rd->forms = calloc(n ? n : 1, sizeof *rd->forms);
 	rd->vforms = calloc(n ? 2 * n : 1, sizeof *rd->vforms);
 	if (rd->forms == NULL || rd->vforms == NULL) {
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		return ST_NOMEM;
 	}
 	for (size_t i = 0; i < rd->nitems; i++) {
@@ -839,7 +824,7 @@ load_forms(struct reader *rd, char *err, size_t errlen)
 		if (f->type != 'F')
 			continue;
 		if (i + 1 >= rd->nitems || r->type != 'R') {
-			say(err, errlen, "the bundle's content is malformed (a form without its "
+			status_msg(err, errlen, "the bundle's content is malformed (a form without its "
 			    "referrals); nothing was imported");
 			return ST_TAMPERED;
 		}
@@ -850,11 +835,11 @@ load_forms(struct reader *rd, char *err, size_t errlen)
 			diag_format(&dl.items[0], why, sizeof why);
 		diag_list_free(&dl);
 		if (st == ST_NOMEM) {
-			say(err, errlen, "out of memory");
+			status_msg(err, errlen, "out of memory");
 			return st;
 		}
 		if (st != ST_OK) {
-			say(err, errlen, "a form in the bundle does not load (%s); nothing was imported",
+			status_msg(err, errlen, "a form in the bundle does not load (%s); nothing was imported",
 			    why);
 			return ST_TAMPERED;
 		}
@@ -904,15 +889,15 @@ check_record(struct reader *rd, const struct item *it, size_t *training, char *e
 	enum status st = ST_TAMPERED;
 
 	if (o == NULL) {
-		say(err, errlen, "a record in the bundle is not valid JSON; nothing was imported");
+		status_msg(err, errlen, "a record in the bundle is not valid JSON; nothing was imported");
 		return ST_TAMPERED;
 	}
 	if (crypto_hex2bin(r->id.b, VAULT_ID_BYTES, dataset_str(o, "id")) != ST_OK) {
-		say(err, errlen, "a record in the bundle has no valid id; nothing was imported");
+		status_msg(err, errlen, "a record in the bundle has no valid id; nothing was imported");
 		goto done;
 	}
 	if (id_seen(rd, &r->id)) {
-		say(err, errlen, "the bundle holds record %s twice; nothing was imported",
+		status_msg(err, errlen, "the bundle holds record %s twice; nothing was imported",
 		    dataset_str(o, "id"));
 		goto done;
 	}
@@ -920,7 +905,7 @@ check_record(struct reader *rd, const struct item *it, size_t *training, char *e
 		(*training)++;
 	f = bundle_form(rd, dataset_str(json_object_get(o, "form"), "hash"));
 	if (f == NULL) {
-		say(err, errlen, "record %s names a form the bundle does not hold; nothing was "
+		status_msg(err, errlen, "record %s names a form the bundle does not hold; nothing was "
 		    "imported", dataset_str(o, "id"));
 		goto done;
 	}
@@ -928,7 +913,7 @@ check_record(struct reader *rd, const struct item *it, size_t *training, char *e
 	if (st == ST_OK && interview_state(iv) == IV_IN_PROGRESS)
 		snprintf(msg, sizeof msg, "it is an unfinished draft");
 	if (st != ST_OK || interview_state(iv) == IV_IN_PROGRESS) {
-		say(err, errlen, "record %s does not verify against its form: %s; nothing was "
+		status_msg(err, errlen, "record %s does not verify against its form: %s; nothing was "
 		    "imported", dataset_str(o, "id"), msg);
 		st = st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED;
 		goto done;
@@ -942,7 +927,7 @@ check_record(struct reader *rd, const struct item *it, size_t *training, char *e
 		st = interview_summary_json(iv, &rd->summaries[rd->nrecs],
 		    &rd->summary_lens[rd->nrecs]);
 	if (st != ST_OK) {
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		rd->nrecs++;            /* so that reader_free wipes what was made */
 		r->json = NULL;
 		goto done;
@@ -1006,7 +991,7 @@ check_manifest(json_t *m, char *err, size_t errlen)
 		what = "'since' is not a date";
 	if (what == NULL)
 		return ST_OK;
-	say(err, errlen, "the bundle's manifest is malformed (%s): it was not made by intake; "
+	status_msg(err, errlen, "the bundle's manifest is malformed (%s): it was not made by intake; "
 	    "nothing was imported", what);
 	return ST_TAMPERED;
 }
@@ -1048,7 +1033,7 @@ check_form_versions(struct vault *v, const struct reader *rd, char *err, size_t 
 			if (strcmp(form_id(rd->forms[i].form), form_id(rd->forms[j].form)) == 0 &&
 			    strcmp(form_version(rd->forms[i].form),
 			    form_version(rd->forms[j].form)) == 0) {
-				say(err, errlen, "the bundle holds two different forms named '%s' "
+				status_msg(err, errlen, "the bundle holds two different forms named '%s' "
 				    "version %s (%.12s and %.12s): it was not made by intake; nothing "
 				    "was imported", form_id(rd->forms[i].form),
 				    form_version(rd->forms[i].form), rd->forms[j].hash,
@@ -1056,7 +1041,7 @@ check_form_versions(struct vault *v, const struct reader *rd, char *err, size_t 
 				return ST_TAMPERED;
 			}
 	if ((st = vault_form_list(v, &hashes, &n)) != ST_OK) {
-		say(err, errlen, "%s", vault_errmsg(v));
+		status_msg(err, errlen, "%s", vault_errmsg(v));
 		return st;
 	}
 	for (size_t k = 0; k < n && st == ST_OK; k++) {
@@ -1067,7 +1052,7 @@ check_form_versions(struct vault *v, const struct reader *rd, char *err, size_t 
 		if (bundle_form(rd, hashes[k]) != NULL)
 			continue;       /* the same text: nothing to compare */
 		if ((st = vault_form_get(v, hashes[k], &src, &len)) != ST_OK) {
-			say(err, errlen, "%s", vault_errmsg(v));
+			status_msg(err, errlen, "%s", vault_errmsg(v));
 			break;
 		}
 		named = source_id_version(src, len, id, sizeof id, ver, sizeof ver);
@@ -1075,7 +1060,7 @@ check_form_versions(struct vault *v, const struct reader *rd, char *err, size_t 
 		for (size_t i = 0; named && i < rd->nforms; i++)
 			if (strcmp(form_id(rd->forms[i].form), id) == 0 &&
 			    strcmp(form_version(rd->forms[i].form), ver) == 0) {
-				say(err, errlen, "the bundle's form '%s' version %s (%.12s) differs from "
+				status_msg(err, errlen, "the bundle's form '%s' version %s (%.12s) differs from "
 				    "the form '%s' version %s this vault already holds (%.12s): one id "
 				    "and version must name one text; ask the sender to give the changed "
 				    "form a new version; nothing was imported", id, ver,
@@ -1097,7 +1082,7 @@ check_content(struct vault *v, struct reader *rd, struct bundle_result *res, cha
 	enum status st = ST_TAMPERED;
 
 	if (m == NULL || e == NULL || json_integer_value(json_object_get(m, "format")) != VERSION) {
-		say(err, errlen, "the bundle's content is malformed (no valid manifest); nothing "
+		status_msg(err, errlen, "the bundle's content is malformed (no valid manifest); nothing "
 		    "was imported");
 		goto done;
 	}
@@ -1112,7 +1097,7 @@ check_content(struct vault *v, struct reader *rd, struct bundle_result *res, cha
 		n += rd->items[i].type == 'C';
 	if (json_integer_value(json_object_get(e, "records")) != (json_int_t)n ||
 	    json_integer_value(json_object_get(e, "forms")) != (json_int_t)rd->nforms) {
-		say(err, errlen, "the bundle's content is incomplete (its counts do not match); "
+		status_msg(err, errlen, "the bundle's content is incomplete (its counts do not match); "
 		    "nothing was imported");
 		st = ST_TAMPERED;
 		goto done;
@@ -1124,7 +1109,7 @@ check_content(struct vault *v, struct reader *rd, struct bundle_result *res, cha
 	rd->summary_lens = calloc(n ? n : 1, sizeof *rd->summary_lens);
 	if (rd->recs == NULL || rd->jsons == NULL || rd->json_lens == NULL ||
 	    rd->summaries == NULL || rd->summary_lens == NULL) {
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		st = ST_NOMEM;
 		goto done;
 	}
@@ -1135,14 +1120,14 @@ check_content(struct vault *v, struct reader *rd, struct bundle_result *res, cha
 			if ((st = check_record(rd, &rd->items[i], &training, err, errlen)) != ST_OK)
 				goto done;
 		} else if (t != 'F' && t != 'R') {
-			say(err, errlen, "the bundle holds an item this intake does not know: update "
+			status_msg(err, errlen, "the bundle holds an item this intake does not know: update "
 			    "intake to import it; nothing was imported");
 			st = ST_FORMAT;
 			goto done;
 		}
 	}
 	if (training > 0) {
-		say(err, errlen, "the bundle holds %zu training record%s (fictional cases from a "
+		status_msg(err, errlen, "the bundle holds %zu training record%s (fictional cases from a "
 		    "training vault): they never go into a vault of real cases; nothing was imported",
 		    training, training == 1 ? "" : "s");
 		st = ST_DENIED;
@@ -1188,7 +1173,7 @@ bundle_import(struct vault *v, const struct bundle_key *k, const char *path,
 	memset(&rd, 0, sizeof rd);
 	memset(r, 0, sizeof *r);
 	if (!vault_is_unlocked(v) || vault_role(v) != ROLE_SUPERVISOR) {
-		say(err, errlen, "only a supervisor can import a transfer bundle");
+		status_msg(err, errlen, "only a supervisor can import a transfer bundle");
 		return ST_DENIED;
 	}
 	if ((st = read_file(path, &rd, err, errlen)) != ST_OK ||
@@ -1202,7 +1187,7 @@ bundle_import(struct vault *v, const struct bundle_key *k, const char *path,
 	st = vault_import(v, rd.vforms, rd.nvforms, rd.recs, rd.nrecs, NULL, &r->imported,
 	    &r->skipped);
 	if (st != ST_OK)
-		say(err, errlen, "%s", vault_errmsg(v));
+		status_msg(err, errlen, "%s", vault_errmsg(v));
 done:
 	reader_free(&rd);
 	return st;

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,20 +78,6 @@ struct ctx {
 	char *err;
 	size_t errlen;
 };
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(err, errlen, fmt, ap) >= (int)errlen && errlen > 4)
-		memcpy(err + errlen - 4, "...", 4);
-	va_end(ap);
-}
 
 /* ---- reading answers -------------------------------------------------------- */
 
@@ -414,7 +399,7 @@ flush(struct ctx *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			say(c->err, c->errlen, "cannot write the CTDC file: %s",
+			status_msg(c->err, c->errlen, "cannot write the CTDC file: %s",
 			    strerror(n < 0 ? errno : EIO));
 			return ST_IO;
 		}
@@ -491,11 +476,11 @@ ctdc_write(struct vault *v, int fd, const char *forms_dir, struct ctdc_result *r
 
 	memset(r, 0, sizeof *r);
 	if (!vault_is_unlocked(v) || vault_role(v) != ROLE_SUPERVISOR) {
-		say(err, errlen, "only a supervisor can write the CTDC file");
+		status_msg(err, errlen, "only a supervisor can write the CTDC file");
 		return ST_DENIED;
 	}
 	if ((c.buf = malloc(c.cap)) == NULL) {
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		return ST_NOMEM;
 	}
 	for (size_t i = 0; i < C_COUNT; i++)
@@ -508,7 +493,7 @@ ctdc_write(struct vault *v, int fd, const char *forms_dir, struct ctdc_result *r
 	if (st == ST_OK)
 		st = flush(&c);
 	if (st == ST_OK && fsync(fd) != 0 && errno != EINVAL) {
-		say(err, errlen, "cannot write the CTDC file: %s", strerror(errno));
+		status_msg(err, errlen, "cannot write the CTDC file: %s", strerror(errno));
 		st = ST_IO;
 	}
 out:

@@ -3,7 +3,6 @@
  * (see dataset.h).
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,23 +28,6 @@ struct dataset {
 	char since[DATASET_DATE_LEN + 1];
 	char from[DATASET_DATE_LEN + 1], before[DATASET_DATE_LEN + 1];
 };
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	/* A message cut short is still a useful message. */
-	if (vsnprintf(err, errlen, fmt, ap) >= (int)errlen && errlen > 4)
-		memcpy(err + errlen - 4, "...", 4);
-	va_end(ap);
-}
 
 const char *
 dataset_str(json_t *o, const char *key)
@@ -97,14 +79,14 @@ load_one(struct dataset *ds, struct loaded *l, const char *forms_dir, const stru
 		st = vault_form_get(ds->v, ref->hash, &rsrc, &rlen);
 	if (st != ST_OK) {
 		vault_plain_free(src, len);
-		say(err, errlen, "%s", vault_errmsg(ds->v));
+		status_msg(err, errlen, "%s", vault_errmsg(ds->v));
 		return st;
 	}
 	if (snprintf(name, sizeof name, "%s/stored-form-%.12s.yaml", forms_dir ? forms_dir : ".",
 	    l->hash) >= (int)sizeof name) {
 		vault_plain_free(src, len);
 		vault_plain_free(rsrc, rlen);
-		say(err, errlen, "the forms directory path is too long");
+		status_msg(err, errlen, "the forms directory path is too long");
 		return ST_INVALID;
 	}
 	diag_list_init(&dl);
@@ -136,7 +118,7 @@ load_one(struct dataset *ds, struct loaded *l, const char *forms_dir, const stru
 	}
 	diag_list_free(&dl);
 	if (st != ST_OK)
-		say(err, errlen, "%s", status_str(st));
+		status_msg(err, errlen, "%s", status_str(st));
 	return st;
 }
 
@@ -151,16 +133,16 @@ dataset_open(struct vault *v, const char *forms_dir, const struct dataset_filter
 
 	*out = NULL;
 	if (filter != NULL && filter->since != NULL && dataset_check_date(filter->since) != ST_OK) {
-		say(err, errlen, "'%s' is not a date: give it as YYYY-MM-DD, e.g. 2024-03-01",
+		status_msg(err, errlen, "'%s' is not a date: give it as YYYY-MM-DD, e.g. 2024-03-01",
 		    filter->since);
 		return ST_INVALID;
 	}
 	if (filter != NULL && filter->form_id != NULL && strlen(filter->form_id) > FORM_ID_MAX) {
-		say(err, errlen, "no form '%.48s...' in this vault", filter->form_id);
+		status_msg(err, errlen, "no form '%.48s...' in this vault", filter->form_id);
 		return ST_INVALID;
 	}
 	if ((ds = calloc(1, sizeof *ds)) == NULL) {
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		return ST_NOMEM;
 	}
 	ds->v = v;
@@ -169,14 +151,14 @@ dataset_open(struct vault *v, const char *forms_dir, const struct dataset_filter
 	if (filter != NULL && filter->since != NULL)
 		memcpy(ds->since, filter->since, DATASET_DATE_LEN + 1);
 	if ((st = vault_form_list(v, &hashes, &n)) != ST_OK) {
-		say(err, errlen, "%s", vault_errmsg(v));
+		status_msg(err, errlen, "%s", vault_errmsg(v));
 		goto failed;
 	}
 	ds->forms = calloc(n ? n : 1, sizeof *ds->forms);
 	ds->order = calloc(n ? n : 1, sizeof *ds->order);
 	if (ds->forms == NULL || ds->order == NULL) {
 		st = ST_NOMEM;
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		goto failed;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -205,7 +187,7 @@ dataset_open(struct vault *v, const char *forms_dir, const struct dataset_filter
 			ds->order[ds->norder++] = l->form;
 	}
 	if (ds->form_id[0] != '\0' && any == 0) {
-		say(err, errlen, "no form '%s' in this vault: records are saved with the forms "
+		status_msg(err, errlen, "no form '%s' in this vault: records are saved with the forms "
 		    "they were taken with, and none has this id", ds->form_id);
 		st = ST_INVALID;
 		goto failed;
@@ -331,11 +313,11 @@ scan_one(void *arg, const struct record_id *id, enum status st, const char *json
 
 		record_id_code(id, &code);
 		if (l == NULL)
-			say(c->err, c->errlen, "record %s names form %s (%.12s), which is not in this "
+			status_msg(c->err, c->errlen, "record %s names form %s (%.12s), which is not in this "
 			    "vault: the vault is incomplete; restore it from a backup", code.s,
 			    dataset_str(form, "id"), key.hash);
 		else
-			say(c->err, c->errlen, "the form of record %s (%s %s) no longer loads: %s",
+			status_msg(c->err, c->errlen, "the form of record %s (%s %s) no longer loads: %s",
 			    code.s, dataset_str(form, "id"), dataset_str(form, "version"), l->why);
 		c->st = ST_INVALID;
 		json_decref(rec);
@@ -357,7 +339,7 @@ dataset_scan(struct dataset *ds, dataset_fn fn, void *ctx, struct dataset_counts
 	memset(counts, 0, sizeof *counts);
 	st = vault_record_scan(ds->v, scan_one, &c);
 	if (st != ST_OK) {
-		say(err, errlen, "%s", vault_errmsg(ds->v));
+		status_msg(err, errlen, "%s", vault_errmsg(ds->v));
 		return st;
 	}
 	return c.st;

@@ -1,3 +1,5 @@
+/* diag.c — the list of compiler-style diagnostics (file:line:col: level:
+ * message) that checking a form or a referrals file collects. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

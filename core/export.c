@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,20 +124,6 @@ sbuf_free(struct sbuf *b)
 	memset(b, 0, sizeof *b);
 }
 
-static void
-say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(err, errlen, fmt, ap) >= (int)errlen && errlen > 4)
-		memcpy(err + errlen - 4, "...", 4);
-	va_end(ap);
-}
-
 int
 export_create(const char *path, char *err, size_t errlen)
 {
@@ -148,16 +133,16 @@ export_create(const char *path, char *err, size_t errlen)
 		int e = errno;
 
 		if (e == EEXIST)
-			say(err, errlen, "%s already exists: an export never replaces a file; choose "
+			status_msg(err, errlen, "%s already exists: an export never replaces a file; choose "
 			    "a new name or remove the old export first", path);
 		else if (e == ENOENT)
-			say(err, errlen, "cannot create %s: its directory does not exist", path);
+			status_msg(err, errlen, "cannot create %s: its directory does not exist", path);
 		else
-			say(err, errlen, "cannot create %s: %s", path, strerror(e));
+			status_msg(err, errlen, "cannot create %s: %s", path, strerror(e));
 		return -1;
 	}
 	if (fchmod(fd, 0600) != 0) {
-		say(err, errlen, "cannot make %s private: %s", path, strerror(errno));
+		status_msg(err, errlen, "cannot make %s private: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
 		return -1;
@@ -668,7 +653,7 @@ export_write(struct vault *v, int fd, const struct export_opts *o, struct export
 	memset(&x, 0, sizeof x);
 	memset(r, 0, sizeof *r);
 	if (!vault_is_unlocked(v) || vault_role(v) != ROLE_SUPERVISOR) {
-		say(err, errlen, "only a supervisor can export records");
+		status_msg(err, errlen, "only a supervisor can export records");
 		return ST_DENIED;
 	}
 	if ((st = dataset_open(v, o->forms_dir, &filter, &ds, err, errlen)) != ST_OK)
@@ -676,18 +661,18 @@ export_write(struct vault *v, int fd, const struct export_opts *o, struct export
 	x.format = o->format;
 	if ((st = columns_build(&x, ds)) != ST_OK ||
 	    (st = maps_build(&x, ds, o->lang, &lang_found)) != ST_OK) {
-		say(err, errlen, "%s", status_str(st));
+		status_msg(err, errlen, "%s", status_str(st));
 		goto done;
 	}
 	if (!lang_found) {
-		say(err, errlen, "no form in this export has the language '%s'", o->lang);
+		status_msg(err, errlen, "no form in this export has the language '%s'", o->lang);
 		st = ST_NOTFOUND;
 		goto done;
 	}
 	iobuf = secure_alloc(OUT_BUFFER);
 	if (iobuf == NULL || (dupfd = dup(fd)) < 0 || (x.out = fdopen(dupfd, "w")) == NULL) {
 		st = iobuf == NULL ? ST_NOMEM : ST_IO;
-		say(err, errlen, "cannot write the export: %s", iobuf ? strerror(errno) : "out of memory");
+		status_msg(err, errlen, "cannot write the export: %s", iobuf ? strerror(errno) : "out of memory");
 		goto done;
 	}
 	dupfd = -1;
@@ -697,17 +682,17 @@ export_write(struct vault *v, int fd, const struct export_opts *o, struct export
 	st = dataset_scan(ds, export_one, &x, &r->counts, err, errlen);
 	if (st == ST_OK && x.failed) {
 		st = ST_NOMEM;
-		say(err, errlen, "out of memory while writing the export");
+		status_msg(err, errlen, "out of memory while writing the export");
 	}
 	if (fflush(x.out) != 0 || ferror(x.out)) {
 		if (st == ST_OK) {
 			st = ST_IO;
-			say(err, errlen, "cannot write the export: %s", strerror(errno));
+			status_msg(err, errlen, "cannot write the export: %s", strerror(errno));
 		}
 	}
 	if (st == ST_OK && fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
 		st = ST_IO;
-		say(err, errlen, "cannot write the export to disk: %s", strerror(errno));
+		status_msg(err, errlen, "cannot write the export to disk: %s", strerror(errno));
 	}
 	r->rows = x.rows;
 done:

@@ -1,6 +1,7 @@
+/* interview.c — the interview engine: the walk through a form, answer
+ * validation, indicators, outcome, and the record and summary JSON. */
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1543,18 +1544,6 @@ json_answer_text(const struct interview *iv, size_t q, const json_t *v,
 	return NULL;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-errf(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || size == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
-
 static const char *const record_keys[] = {
 	"id", "form", "lang", "interviewer", "started", "ended", "status", "answers",
 	"indicators", "outcome", "consent", "ended_reason", "training", "position",
@@ -1575,7 +1564,7 @@ load_answers(struct interview *iv, json_t *answers, char *err, size_t errsize)
 	json_t *v;
 
 	if (!json_is_object(answers)) {
-		errf(err, errsize, "record: answers must be an object");
+		status_msg(err, errsize, "record: answers must be an object");
 		return ST_INVALID;
 	}
 	json_object_foreach(answers, key, v) {
@@ -1587,17 +1576,17 @@ load_answers(struct interview *iv, json_t *answers, char *err, size_t errsize)
 		enum parse_result pr;
 
 		if (q < 0) {
-			errf(err, errsize, "record: answers.%.64s: no such question in form %s", key, form_id(iv->f));
+			status_msg(err, errsize, "record: answers.%.64s: no such question in form %s", key, form_id(iv->f));
 			return ST_INVALID;
 		}
 		text = json_answer_text(iv, (size_t)q, v, &special, &msg);
 		if (text == NULL && special == IV_NONE) {
-			errf(err, errsize, "record: answers.%s: %s", key, msg ? msg : "out of memory");
+			status_msg(err, errsize, "record: answers.%s: %s", key, msg ? msg : "out of memory");
 			return msg ? ST_INVALID : ST_NOMEM;
 		}
 		if (special != IV_NONE) {
 			if (form_question_type(iv->f, (size_t)q) == FORM_NOTE) {
-				errf(err, errsize, "record: answers.%s: a note takes no answer", key);
+				status_msg(err, errsize, "record: answers.%s: a note takes no answer", key);
 				return ST_INVALID;
 			}
 			answer_wipe(&iv->answers[q]);
@@ -1610,11 +1599,11 @@ load_answers(struct interview *iv, json_t *answers, char *err, size_t errsize)
 		if (pr == P_NOMEM)
 			return ST_NOMEM;
 		if (pr == P_CLEAR) {
-			errf(err, errsize, "record: answers.%s: empty answer", key);
+			status_msg(err, errsize, "record: answers.%s: empty answer", key);
 			return ST_INVALID;
 		}
 		if (pr == P_ERROR) {
-			errf(err, errsize, "record: answers.%s: %s", key, m);
+			status_msg(err, errsize, "record: answers.%s: %s", key, m);
 			explicit_bzero(m, sizeof m);
 			return ST_INVALID;
 		}
@@ -1639,19 +1628,19 @@ check_record_shape(const struct form *f, json_t *root, char *err, size_t errsize
 			if (strcmp(record_keys[k], key) == 0)
 				break;
 		if (record_keys[k] == NULL) {
-			errf(err, errsize, "record: unknown field '%.64s'", key);
+			status_msg(err, errsize, "record: unknown field '%.64s'", key);
 			return ST_INVALID;
 		}
 	}
 	if (!json_is_object(form) || !json_is_string(json_object_get(form, "id")) ||
 	    !json_is_string(json_object_get(form, "version")) ||
 	    !str_or_null(json_object_get(form, "hash"))) {
-		errf(err, errsize, "record: form must be {\"id\", \"version\", \"hash\"}");
+		status_msg(err, errsize, "record: form must be {\"id\", \"version\", \"hash\"}");
 		return ST_INVALID;
 	}
 	if (strcmp(json_string_value(json_object_get(form, "id")), form_id(f)) != 0 ||
 	    strcmp(json_string_value(json_object_get(form, "version")), form_version(f)) != 0) {
-		errf(err, errsize, "record: taken with form %.48s version %.32s, not %s version %s",
+		status_msg(err, errsize, "record: taken with form %.48s version %.32s, not %s version %s",
 		    json_string_value(json_object_get(form, "id")),
 		    json_string_value(json_object_get(form, "version")), form_id(f), form_version(f));
 		return ST_INVALID;
@@ -1659,42 +1648,42 @@ check_record_shape(const struct form *f, json_t *root, char *err, size_t errsize
 	v = json_object_get(form, "hash");
 	if (json_is_string(v) && json_string_value(v)[0] && form_hash(f)[0] &&
 	    strcmp(json_string_value(v), form_hash(f)) != 0) {
-		errf(err, errsize, "record: taken with a different text of form %s %s (hash differs)",
+		status_msg(err, errsize, "record: taken with a different text of form %s %s (hash differs)",
 		    form_id(f), form_version(f));
 		return ST_INVALID;
 	}
 	static const char *const strings[] = {"id", "lang", "started", "status", NULL};
 	for (i = 0; strings[i]; i++)
 		if (!json_is_string(json_object_get(root, strings[i]))) {
-			errf(err, errsize, "record: %s must be a string", strings[i]);
+			status_msg(err, errsize, "record: %s must be a string", strings[i]);
 			return ST_INVALID;
 		}
 	static const char *const optional[] = {"interviewer", "ended", "ended_reason", "position", NULL};
 	for (i = 0; optional[i]; i++)
 		if (!str_or_null(json_object_get(root, optional[i]))) {
-			errf(err, errsize, "record: %s must be a string or null", optional[i]);
+			status_msg(err, errsize, "record: %s must be a string or null", optional[i]);
 			return ST_INVALID;
 		}
 	v = json_object_get(root, "training");
 	if (v && !json_is_boolean(v)) {
-		errf(err, errsize, "record: training must be true or false");
+		status_msg(err, errsize, "record: training must be true or false");
 		return ST_INVALID;
 	}
 	v = json_object_get(root, "amending");
 	if (v && !json_is_boolean(v)) {
-		errf(err, errsize, "record: amending must be true or false");
+		status_msg(err, errsize, "record: amending must be true or false");
 		return ST_INVALID;
 	}
 	v = json_object_get(root, "indicators");
 	if (v && !json_is_array(v)) {
-		errf(err, errsize, "record: indicators must be a list");
+		status_msg(err, errsize, "record: indicators must be a list");
 		return ST_INVALID;
 	}
 	json_array_foreach(v, i, val) {
 		const char *id = json_string_value(json_object_get(val, "id"));
 
 		if (id == NULL || form_indicator_find(f, id) < 0) {
-			errf(err, errsize, "record: indicators[%zu] names no indicator of form %s", i, form_id(f));
+			status_msg(err, errsize, "record: indicators[%zu] names no indicator of form %s", i, form_id(f));
 			return ST_INVALID;
 		}
 	}
@@ -1703,13 +1692,13 @@ check_record_shape(const struct form *f, json_t *root, char *err, size_t errsize
 		const char *id = json_string_value(json_object_get(v, "id"));
 
 		if (id == NULL || form_outcome_find(f, id) < 0) {
-			errf(err, errsize, "record: outcome names no outcome of form %s", form_id(f));
+			status_msg(err, errsize, "record: outcome names no outcome of form %s", form_id(f));
 			return ST_INVALID;
 		}
 	}
 	v = json_object_get(root, "consent");
 	if (v && !json_is_object(v)) {
-		errf(err, errsize, "record: consent must be an object");
+		status_msg(err, errsize, "record: consent must be an object");
 		return ST_INVALID;
 	}
 	return ST_OK;
@@ -1728,7 +1717,7 @@ check_consent_field(const struct interview *iv, const json_t *consent, char *err
 
 		if (!str_or_null(v) || (want == NULL) != (v == NULL || json_is_null(v)) ||
 		    (want && strcmp(json_string_value(v), want) != 0)) {
-			errf(err, errsize, "record: consent.%s does not match the consent answers", names[k]);
+			status_msg(err, errsize, "record: consent.%s does not match the consent answers", names[k]);
 			return ST_INVALID;
 		}
 	}
@@ -1747,14 +1736,14 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 	int li;
 
 	*out = NULL;
-	errf(err, errsize, "record: invalid");
+	status_msg(err, errsize, "record: invalid");
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		errf(err, errsize, "record: not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
+		status_msg(err, errsize, "record: not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
 		return ST_INVALID;
 	}
 	if (!json_is_object(root)) {
-		errf(err, errsize, "record: must be a JSON object");
+		status_msg(err, errsize, "record: must be a JSON object");
 		goto out;
 	}
 	if ((st = check_record_shape(f, root, err, errsize)) != ST_OK)
@@ -1767,28 +1756,28 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 	}
 	li = form_lang_find(f, json_string_value(json_object_get(root, "lang")));
 	if (li < 0) {
-		errf(err, errsize, "record: lang is not a language of form %s", form_id(f));
+		status_msg(err, errsize, "record: lang is not a language of form %s", form_id(f));
 		goto out;
 	}
 	iv->lang = (size_t)li;
 	if (interview_set_record_id(iv, json_string_value(json_object_get(root, "id"))) != ST_OK) {
-		errf(err, errsize, "record: id must be lowercase hex digits");
+		status_msg(err, errsize, "record: id must be lowercase hex digits");
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "interviewer"));
 	if (s && interview_set_interviewer(iv, s) != ST_OK) {
-		errf(err, errsize, "record: interviewer is not a valid user name");
+		status_msg(err, errsize, "record: interviewer is not a valid user name");
 		goto out;
 	}
 	iv->training = json_is_true(json_object_get(root, "training"));
 	iv->amended = json_is_true(json_object_get(root, "amending"));
 	if (!parse_iso_time(json_string_value(json_object_get(root, "started")), &iv->started)) {
-		errf(err, errsize, "record: started must be a UTC time like 2026-01-31T08:00:00Z");
+		status_msg(err, errsize, "record: started must be a UTC time like 2026-01-31T08:00:00Z");
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "ended"));
 	if (s && !parse_iso_time(s, &iv->ended)) {
-		errf(err, errsize, "record: ended must be a UTC time like 2026-01-31T08:00:00Z");
+		status_msg(err, errsize, "record: ended must be a UTC time like 2026-01-31T08:00:00Z");
 		goto out;
 	}
 	status = json_string_value(json_object_get(root, "status"));
@@ -1800,20 +1789,20 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 	} else if (strcmp(status, "ended") == 0) {
 		iv->state = IV_ENDED;
 	} else {
-		errf(err, errsize, "record: unknown status '%.16s' (draft, final, amended or ended)", status);
+		status_msg(err, errsize, "record: unknown status '%.16s' (draft, final, amended or ended)", status);
 		goto out;
 	}
 	if (iv->state != IV_IN_PROGRESS && s == NULL) {
-		errf(err, errsize, "record: a %s record needs an ended time", status);
+		status_msg(err, errsize, "record: a %s record needs an ended time", status);
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "ended_reason"));
 	if (s && (!valid_reason(s) || iv->state != IV_ENDED)) {
-		errf(err, errsize, "record: ended_reason must be a short lowercase word, on ended records only");
+		status_msg(err, errsize, "record: ended_reason must be a short lowercase word, on ended records only");
 		goto out;
 	}
 	if (iv->state == IV_ENDED && s == NULL) {
-		errf(err, errsize, "record: an ended record needs an ended_reason");
+		status_msg(err, errsize, "record: an ended record needs an ended_reason");
 		goto out;
 	}
 	if (s)
@@ -1824,7 +1813,7 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 	st = ST_INVALID;
 	if (iv->state == IV_IN_PROGRESS &&
 	    interview_consent(iv, FORM_CONSENT_INTERVIEW) == IV_CONSENT_NO) {
-		errf(err, errsize, "record: a draft cannot hold a refused interview consent");
+		status_msg(err, errsize, "record: a draft cannot hold a refused interview consent");
 		goto out;
 	}
 	if (check_consent_field(iv, json_object_get(root, "consent"), err, errsize) != ST_OK)
@@ -1835,14 +1824,14 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 		int q = form_question_find(f, s);
 
 		if (q < 0) {
-			errf(err, errsize, "record: position names no question of form %s", form_id(f));
+			status_msg(err, errsize, "record: position names no question of form %s", form_id(f));
 			goto out;
 		}
 		iv->cursor = next_relevant(iv, (size_t)q);
 	} else {
 		iv->cursor = iv->nq;
 	}
-	errf(err, errsize, "%s", "");
+	status_msg(err, errsize, "%s", "");
 	*out = iv;
 	iv = NULL;
 	st = ST_OK;
@@ -1859,14 +1848,14 @@ interview_apply_answers(struct interview *iv, struct json_t *answers,
 	const char *key;
 	json_t *v;
 
-	errf(err, errsize, "%s", "");
+	status_msg(err, errsize, "%s", "");
 	if (!json_is_object(answers)) {
-		errf(err, errsize, "answers must be a JSON object of question_id: answer");
+		status_msg(err, errsize, "answers must be a JSON object of question_id: answer");
 		return ST_INVALID;
 	}
 	json_object_foreach(answers, key, v)
 		if (form_question_find(iv->f, key) < 0) {
-			errf(err, errsize, "%.64s: no such question in form %s", key, form_id(iv->f));
+			status_msg(err, errsize, "%.64s: no such question in form %s", key, form_id(iv->f));
 			return ST_INVALID;
 		}
 	for (size_t q = 0; q < iv->nq; q++) {
@@ -1879,13 +1868,13 @@ interview_apply_answers(struct interview *iv, struct json_t *answers,
 		if (v == NULL || json_is_null(v))
 			continue;
 		if (iv->state != IV_IN_PROGRESS) {
-			errf(err, errsize, "%s: the interview already ended (%s), so this answer would be dropped",
+			status_msg(err, errsize, "%s: the interview already ended (%s), so this answer would be dropped",
 			    id, iv->reason[0] ? iv->reason : interview_status(iv));
 			return ST_INVALID;
 		}
 		text = json_answer_text(iv, q, v, &special, &msg);
 		if (text == NULL && special == IV_NONE) {
-			errf(err, errsize, "%s: %s", id, msg ? msg : "out of memory");
+			status_msg(err, errsize, "%s: %s", id, msg ? msg : "out of memory");
 			return msg ? ST_INVALID : ST_NOMEM;
 		}
 		if (special != IV_NONE) {
@@ -1896,13 +1885,13 @@ interview_apply_answers(struct interview *iv, struct json_t *answers,
 			free(text);
 		}
 		if (st != ST_OK) {
-			errf(err, errsize, "%s: %s", id, iv->error[0] ? iv->error : status_str(st));
+			status_msg(err, errsize, "%s: %s", id, iv->error[0] ? iv->error : status_str(st));
 			return st;
 		}
 	}
 	for (size_t q = 0; iv->state == IV_IN_PROGRESS && q < iv->nq; q++)
 		if (iv->answers[q].kind != IV_NONE && !iv->qrel[q]) {
-			errf(err, errsize, "%s: this question is not asked with these answers (its relevant condition or its section's is false): remove it",
+			status_msg(err, errsize, "%s: this question is not asked with these answers (its relevant condition or its section's is false): remove it",
 			    form_question_id(iv->f, q));
 			return ST_INVALID;
 		}

@@ -1,3 +1,5 @@
+/* record.c — interviews kept in a vault: saving, loading and amending
+ * records and drafts, shared by the command line and the screens. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>

@@ -11,7 +11,6 @@
  * The printed text is stored as made, so a release reads the same forever.
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,20 +19,6 @@
 #include "clock.h"
 #include "release.h"
 #include "stats.h"
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(err, errlen, fmt, ap) >= (int)errlen && errlen > 4)
-		memcpy(err + errlen - 4, "...", 4);
-	va_end(ap);
-}
 
 static int
 digits(const char *s, size_t n)
@@ -119,7 +104,7 @@ stored(struct vault *v, const char *name, enum status *st, char *err, size_t err
 
 	if ((*st = vault_release_get(v, name, &text, &len)) != ST_OK) {
 		if (*st != ST_NOTFOUND)
-			say(err, errlen, "%s", vault_errmsg(v));
+			status_msg(err, errlen, "%s", vault_errmsg(v));
 		return NULL;
 	}
 	j = json_loadb(text, len, 0, NULL);
@@ -127,7 +112,7 @@ stored(struct vault *v, const char *name, enum status *st, char *err, size_t err
 	if (!json_is_object(j)) {
 		json_decref(j);
 		*st = ST_TAMPERED;
-		say(err, errlen, "the stored %s does not read as JSON: restore the vault from a "
+		status_msg(err, errlen, "the stored %s does not read as JSON: restore the vault from a "
 		    "backup", name);
 		return NULL;
 	}
@@ -141,14 +126,14 @@ result_from(json_t *rel, struct release_result *r, int made, char *err, size_t e
 	const char *csv = json_string_value(json_object_get(rel, "csv"));
 
 	if (table == NULL || csv == NULL) {
-		say(err, errlen, "a stored release lacks its text: restore the vault from a backup");
+		status_msg(err, errlen, "a stored release lacks its text: restore the vault from a backup");
 		return ST_TAMPERED;
 	}
 	r->table = strdup(table);
 	r->csv = strdup(csv);
 	if (r->table == NULL || r->csv == NULL) {
 		release_result_free(r);
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		return ST_NOMEM;
 	}
 	r->table_len = strlen(table);
@@ -257,7 +242,7 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 		return st;
 	if ((st = stats_format(s, STATS_TABLE, &table, &tlen)) != ST_OK ||
 	    (st = stats_format(s, STATS_CSV, &csv, &clen)) != ST_OK) {
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		goto out;
 	}
 	day_before(before, last);
@@ -266,7 +251,7 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 	    "%s", o->period, from, last, made, table) < 0) {
 		head = NULL;
 		st = ST_NOMEM;
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		goto out;
 	}
 	*rel = json_pack("{ss ss ss ss si ss ss ss si}", "period", o->period, "kind", kind,
@@ -274,7 +259,7 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 	    "csv", csv, "counted", (json_int_t)stats_counted(s));
 	if (*rel == NULL) {
 		st = ST_NOMEM;
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 	}
 out:
 	free(head);
@@ -306,16 +291,16 @@ release_get(struct vault *v, const struct release_opts *o, struct release_result
 
 	memset(r, 0, sizeof *r);
 	if (!vault_is_unlocked(v) || vault_role(v) != ROLE_SUPERVISOR) {
-		say(err, errlen, "only a supervisor can release statistics");
+		status_msg(err, errlen, "only a supervisor can release statistics");
 		return ST_DENIED;
 	}
 	if (release_period_parse(o->period, from, before, &kind) != ST_OK) {
-		say(err, errlen, "'%.40s' is not a period: give a year (2025), a quarter (2025-Q2) "
+		status_msg(err, errlen, "'%.40s' is not a period: give a year (2025), a quarter (2025-Q2) "
 		    "or a month (2025-04)", o->period ? o->period : "");
 		return ST_INVALID;
 	}
 	if (o->ncross > RELEASE_CROSS_MAX) {
-		say(err, errlen, "a release has at most %d cross-tables", RELEASE_CROSS_MAX);
+		status_msg(err, errlen, "a release has at most %d cross-tables", RELEASE_CROSS_MAX);
 		return ST_INVALID;
 	}
 	if (o->k != 0 && (st = stats_check_k(o->k, err, errlen)) != ST_OK)
@@ -331,7 +316,7 @@ release_get(struct vault *v, const struct release_opts *o, struct release_result
 
 		plan_describe(plan, have, sizeof have);
 		if (pk == NULL || strcmp(pk, kind) != 0) {
-			say(err, errlen, "this vault releases statistics by %s (fixed by its first "
+			status_msg(err, errlen, "this vault releases statistics by %s (fixed by its first "
 			    "release): '%s' is a %s; periods of one kind never overlap, so no release "
 			    "can be subtracted from another", pk ? pk : "?", o->period, kind);
 			st = ST_INVALID;
@@ -340,7 +325,7 @@ release_get(struct vault *v, const struct release_opts *o, struct release_result
 		if ((o->k != 0 && (json_int_t)o->k != json_integer_value(json_object_get(plan, "k")))
 		    || !same_cross(plan, o) ||
 		    (o->ctdc && !json_is_true(json_object_get(plan, "ctdc")))) {
-			say(err, errlen, "this vault's releases are fixed by its first: k = %lld, "
+			status_msg(err, errlen, "this vault's releases are fixed by its first: k = %lld, "
 			    "cross-tables %s%s; leave out --k, --by and --ctdc to use them",
 			    (long long)json_integer_value(json_object_get(plan, "k")), have,
 			    json_is_true(json_object_get(plan, "ctdc")) ? ", CTDC codes" : "");
@@ -360,7 +345,7 @@ release_get(struct vault *v, const struct release_opts *o, struct release_result
 	else
 		today_utc(today);
 	if (strcmp(before, today) > 0) {
-		say(err, errlen, "%s has not ended (today is %s, UTC): a period is released once "
+		status_msg(err, errlen, "%s has not ended (today is %s, UTC): a period is released once "
 		    "it is over, so that its population never grows after publication", o->period,
 		    today);
 		st = ST_INVALID;
@@ -372,13 +357,13 @@ release_get(struct vault *v, const struct release_opts *o, struct release_result
 	rel_text = json_dumps(rel, JSON_COMPACT);
 	if (rel_text == NULL || (first && plan_text == NULL)) {
 		st = ST_NOMEM;
-		say(err, errlen, "out of memory");
+		status_msg(err, errlen, "out of memory");
 		goto out;
 	}
 	st = vault_release_put(v, o->period, rel_text, strlen(rel_text), plan_text,
 	    plan_text ? strlen(plan_text) : 0);
 	if (st != ST_OK) {
-		say(err, errlen, "%s", vault_errmsg(v));
+		status_msg(err, errlen, "%s", vault_errmsg(v));
 		goto out;
 	}
 	st = result_from(rel, r, 1, err, errlen);

@@ -79,25 +79,11 @@ struct stats {
 	enum status fail;
 };
 
-static void
-say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(err, errlen, fmt, ap) >= (int)errlen && errlen > 4)
-		memcpy(err + errlen - 4, "...", 4);
-	va_end(ap);
-}
-
 enum status
 stats_check_k(unsigned k, char *msg, size_t msglen)
 {
 	if (k < STATS_K_MIN) {
-		say(msg, msglen, "--k %u is too small: a cell of %s%u lets people be singled out "
+		status_msg(msg, msglen, "--k %u is too small: a cell of %s%u lets people be singled out "
 		    "(k = 1 publishes unique individuals; with fewer than %d in a cell, anyone who "
 		    "knows a few of them can identify the rest); use --k %d or more (default %d, "
 		    "as CTDC)", k, k <= 1 ? "" : "fewer than ", k <= 1 ? 1 : k, STATS_K_MIN,
@@ -105,7 +91,7 @@ stats_check_k(unsigned k, char *msg, size_t msglen)
 		return ST_INVALID;
 	}
 	if (k > STATS_K_MAX) {
-		say(msg, msglen, "--k %u is larger than %d: nothing would be shown", k, STATS_K_MAX);
+		status_msg(msg, msglen, "--k %u is larger than %d: nothing would be shown", k, STATS_K_MAX);
 		return ST_INVALID;
 	}
 	return ST_OK;
@@ -386,21 +372,21 @@ var_resolve(struct stats *s, const struct dataset *ds, const char *name, struct 
 	}
 	reportable_list(s, list, sizeof list);
 	if (v != NULL && v->text) {
-		say(err, errlen, "'%s' is free text: statistics never count free text. Reportable "
+		status_msg(err, errlen, "'%s' is free text: statistics never count free text. Reportable "
 		    "fields: %s", name, list);
 		return ST_INVALID;
 	}
 	if (v != NULL && s->ctdc && !var_countable(s, v)) {
-		say(err, errlen, "'%s' is not a variable of the CTDC standard, so --ctdc cannot "
+		status_msg(err, errlen, "'%s' is not a variable of the CTDC standard, so --ctdc cannot "
 		    "show it. CTDC fields here: %s", name, list);
 		return ST_INVALID;
 	}
 	if (v == NULL) {
 		if (question && unreported)
-			say(err, errlen, "'%s' is not reportable: its question has no report: key in "
+			status_msg(err, errlen, "'%s' is not reportable: its question has no report: key in "
 			    "the form. Reportable fields: %s", name, list);
 		else
-			say(err, errlen, "'%s' is not a reportable field. Reportable fields: %s", name,
+			status_msg(err, errlen, "'%s' is not a reportable field. Reportable fields: %s", name,
 			    list);
 		return ST_INVALID;
 	}
@@ -731,7 +717,7 @@ suppress(struct stats *s, char *err, size_t errlen)
 		}
 	}
 	if ((st = sdc_protect(m, s->k, &w)) == ST_INVALID)
-		say(err, errlen, "this cross-table cannot be published: even with every inner cell "
+		status_msg(err, errlen, "this cross-table cannot be published: even with every inner cell "
 		    "hidden, its margins (the one-way tables' published counts) would narrow a "
 		    "hidden count to fewer than %u values; publish the one-way tables instead",
 		    s->k + 1);
@@ -741,7 +727,7 @@ suppress(struct stats *s, char *err, size_t errlen)
 	flags_take(s, m, s->ntables);
 out:
 	if (st == ST_INTERNAL)
-		say(err, errlen, "the linear-programming audit of the suppression failed");
+		status_msg(err, errlen, "the linear-programming audit of the suppression failed");
 	sdc_free(m);
 	return st;
 }
@@ -816,7 +802,7 @@ choose_vars(struct stats *s, const struct stats_opts *o, const struct stats_rele
 		if (st != ST_OK)
 			return st;
 		if (i == 1 && at[1] == at[0]) {
-			say(err, errlen, "'%s' is named twice in --by", o->by[i]);
+			status_msg(err, errlen, "'%s' is named twice in --by", o->by[i]);
 			return ST_INVALID;
 		}
 	}
@@ -835,14 +821,14 @@ choose_vars(struct stats *s, const struct stats_opts *o, const struct stats_rele
 		    (st = use_field(s, rel->cross[i][1], &s->pairs[i][1], err, errlen)) != ST_OK)
 			return st;
 		if (s->pairs[i][0] == s->pairs[i][1]) {
-			say(err, errlen, "the cross-table %s by %s names one field twice",
+			status_msg(err, errlen, "the cross-table %s by %s names one field twice",
 			    rel->cross[i][0], rel->cross[i][1]);
 			return ST_INVALID;
 		}
 		for (size_t j = 0; j < i; j++)
 			if ((s->pairs[j][0] == s->pairs[i][0] && s->pairs[j][1] == s->pairs[i][1]) ||
 			    (s->pairs[j][0] == s->pairs[i][1] && s->pairs[j][1] == s->pairs[i][0])) {
-				say(err, errlen, "the cross-table %s by %s is named twice",
+				status_msg(err, errlen, "the cross-table %s by %s is named twice",
 				    rel->cross[i][0], rel->cross[i][1]);
 				return ST_INVALID;
 			}
@@ -869,33 +855,33 @@ stats_compute_release(struct vault *v, const struct stats_opts *o,
 
 	*out = NULL;
 	if (!vault_is_unlocked(v) || vault_role(v) != ROLE_SUPERVISOR) {
-		say(err, errlen, "only a supervisor can produce statistics");
+		status_msg(err, errlen, "only a supervisor can produce statistics");
 		return ST_DENIED;
 	}
 	if ((st = stats_check_k(o->k, err, errlen)) != ST_OK)
 		return st;
 	if (o->nby > STATS_BY_MAX) {
-		say(err, errlen, "--by takes at most %d fields: finer cross-tabulations leave "
+		status_msg(err, errlen, "--by takes at most %d fields: finer cross-tabulations leave "
 		    "almost every cell under k", STATS_BY_MAX);
 		return ST_INVALID;
 	}
 	if (o->form_id != NULL || o->since != NULL) {
-		say(err, errlen, "statistics count every record of the vault: --%s is refused, "
+		status_msg(err, errlen, "statistics count every record of the vault: --%s is refused, "
 		    "because two counts whose populations differ by a few records (one form "
 		    "or day more or less) publish those records' answers by subtraction",
 		    o->since != NULL ? "since" : "form");
 		return ST_INVALID;
 	}
 	if (o->lang != NULL && strlen(o->lang) >= sizeof s->lang) {
-		say(err, errlen, "no form has the language '%.32s'", o->lang);
+		status_msg(err, errlen, "no form has the language '%.32s'", o->lang);
 		return ST_INVALID;
 	}
 	if (rel != NULL && o->nby) {
-		say(err, errlen, "a release takes its cross-tables from its plan, not --by");
+		status_msg(err, errlen, "a release takes its cross-tables from its plan, not --by");
 		return ST_INVALID;
 	}
 	if (rel != NULL && rel->ncross > STATS_CROSS_MAX) {
-		say(err, errlen, "a release has at most %d cross-tables", STATS_CROSS_MAX);
+		status_msg(err, errlen, "a release has at most %d cross-tables", STATS_CROSS_MAX);
 		return ST_INVALID;
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
@@ -909,7 +895,7 @@ stats_compute_release(struct vault *v, const struct stats_opts *o,
 	if ((st = dataset_open(v, o->forms_dir, &filter, &s->ds, err, errlen)) != ST_OK)
 		goto failed;
 	if ((st = dataset_set_period(s->ds, rel->from, rel->before)) != ST_OK) {
-		say(err, errlen, "a period's bounds are dates, YYYY-MM-DD");
+		status_msg(err, errlen, "a period's bounds are dates, YYYY-MM-DD");
 		goto failed;
 	}
 	if ((st = vars_build(s, s->ds)) != ST_OK || (st = choose_vars(s, o, rel, err, errlen)) != ST_OK)
@@ -956,9 +942,9 @@ stats_compute_release(struct vault *v, const struct stats_opts *o,
 	return ST_OK;
 failed:
 	if (st == ST_NOMEM)
-		say(err, errlen, "out of memory while counting");
+		status_msg(err, errlen, "out of memory while counting");
 	if (st == ST_INTERNAL && err[0] == '\0')
-		say(err, errlen, "internal error while counting");
+		status_msg(err, errlen, "internal error while counting");
 	stats_free(s);
 	return st;
 }

@@ -1,3 +1,11 @@
+/*
+ * status.c — the texts of the status codes, and messages into a caller's
+ * buffer.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "status.h"
 
 static const char *const status_text[] = {
@@ -12,4 +20,21 @@ status_str(enum status st)
 	if ((unsigned)st >= ST__COUNT)
 		return "unknown status";
 	return status_text[st];
+}
+
+void
+status_msg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		err[0] = '\0';
+	else if ((size_t)n >= errlen && errlen > 4)
+		memcpy(err + errlen - 4, "...", 4);
 }

@@ -1,13 +1,25 @@
 /*
- * status.h — the one list of status codes shared by every core module.
+ * status.h — the one list of status codes shared by every core module, and
+ * the one way to write a message into a caller's buffer.
  *
- * Every fallible core call returns an `enum status`; the module that failed
- * keeps a detailed, user-actionable message (vault_errmsg(), form errors with
- * file:line:col). status_str() gives the short generic text of a code.
+ * Every fallible core call returns an `enum status`; status_str() gives the
+ * short generic text of a code. The message that says what to do comes by
+ * one of four channels, chosen by who holds the failing state:
+ *  - vault_errmsg(v): the vault's last failure (unlock, a read, a save, a
+ *    role refused); valid until the next vault call.
+ *  - interview_error(iv): why the last answer or move was refused, in the
+ *    interview's language, for the screen to show beside the question.
+ *  - struct diag_list (diag.h): every problem found checking a file (forms,
+ *    referrals), each with file:line:col, errors and warnings counted.
+ *  - char *err, size_t errlen: one message out of a call that keeps no state
+ *    of its own (export, statistics, bundles, search, parsing); written with
+ *    status_msg().
  * Core never prints and never exits: the program decides what to show.
  */
 #ifndef INTAKE_STATUS_H
 #define INTAKE_STATUS_H
+
+#include <stddef.h>
 
 #define STATUS_LIST(X)                                                        \
 	X(ST_OK,        "ok")                                                 \
@@ -34,5 +46,11 @@ enum status {
 
 /* Static string; never NULL. */
 const char *status_str(enum status st);
+
+/* Formats a message into err (errlen bytes, always NUL-terminated), as
+ * printf does; one that does not fit is cut and ends in "...", still worth
+ * reading. Does nothing when err is NULL or errlen 0. */
+void status_msg(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

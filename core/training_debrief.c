@@ -3,7 +3,6 @@
  * the scenario, its score, its JSON for the vault, and its text.
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,18 +378,6 @@ training_json_free(char *s, size_t len)
 	free(s);
 }
 
-static void __attribute__((format(printf, 3, 4)))
-errf(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || size == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
-
 static bool
 id_like(const char *s)
 {
@@ -411,12 +398,12 @@ take(json_t *o, const char *key, bool id, char **dst, char *err, size_t errsize)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	if (s == NULL || strlen(s) > DEBRIEF_TEXT_MAX || (id && !id_like(s))) {
-		errf(err, errsize, "debrief: '%s' is missing or not a valid %s", key,
+		status_msg(err, errsize, "debrief: '%s' is missing or not a valid %s", key,
 		    id ? "id" : "string");
 		return false;
 	}
 	if ((*dst = strdup(s)) == NULL) {
-		errf(err, errsize, "out of memory");
+		status_msg(err, errsize, "out of memory");
 		return false;
 	}
 	return true;
@@ -440,20 +427,20 @@ load_items(struct training_debrief *d, json_t *inds, json_t *answers, char *err,
 
 	if (!json_is_array(inds) || !json_is_array(answers) ||
 	    json_array_size(inds) > TRAINING_MAX_ITEMS || json_array_size(answers) > TRAINING_MAX_ITEMS) {
-		errf(err, errsize, "debrief: indicators and answers must be lists of at most %d",
+		status_msg(err, errsize, "debrief: indicators and answers must be lists of at most %d",
 		    TRAINING_MAX_ITEMS);
 		return false;
 	}
 	if ((d->ind = calloc(json_array_size(inds) + 1, sizeof *d->ind)) == NULL ||
 	    (d->ans = calloc(json_array_size(answers) + 1, sizeof *d->ans)) == NULL) {
-		errf(err, errsize, "out of memory");
+		status_msg(err, errsize, "out of memory");
 		return false;
 	}
 	json_array_foreach(inds, i, e) {
 		int m = name_index(json_string_value(json_object_get(e, "mark")), mark_names, 3);
 
 		if (m < 0) {
-			errf(err, errsize, "debrief: indicator %zu has no valid mark", i + 1);
+			status_msg(err, errsize, "debrief: indicator %zu has no valid mark", i + 1);
 			return false;
 		}
 		if (!take(e, "id", true, &d->ind[i].id, err, errsize))
@@ -468,7 +455,7 @@ load_items(struct training_debrief *d, json_t *inds, json_t *answers, char *err,
 
 		d->nans = i + 1;
 		if (m < 0 || (valued ? !json_is_string(rec) : !json_is_null(rec))) {
-			errf(err, errsize, "debrief: answer %zu has no valid mark, or a recorded "
+			status_msg(err, errsize, "debrief: answer %zu has no valid mark, or a recorded "
 			    "value that does not fit it", i + 1);
 			return false;
 		}
@@ -492,10 +479,10 @@ training_debrief_from_json(const char *json, size_t len, struct training_debrief
 	enum status st = ST_INVALID;
 
 	*out = NULL;
-	errf(err, errsize, "%s", "");
+	status_msg(err, errsize, "%s", "");
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		errf(err, errsize, "debrief: not JSON (%s)", jerr.text);
+		status_msg(err, errsize, "debrief: not JSON (%s)", jerr.text);
 		return ST_INVALID;
 	}
 	sc = json_object_get(root, "scenario");
@@ -508,11 +495,11 @@ training_debrief_from_json(const char *json, size_t len, struct training_debrief
 	if (!json_is_object(root) ||
 	    strcmp(json_string_value(json_object_get(root, "kind")) ?
 	    json_string_value(json_object_get(root, "kind")) : "", "debrief") != 0) {
-		errf(err, errsize, "debrief: not a debrief (kind is not \"debrief\")");
+		status_msg(err, errsize, "debrief: not a debrief (kind is not \"debrief\")");
 		goto out;
 	}
 	if (fmt != TRAINING_DEBRIEF_FORMAT) {
-		errf(err, errsize, "debrief: format %lld is not %d: a newer program wrote it",
+		status_msg(err, errsize, "debrief: format %lld is not %d: a newer program wrote it",
 		    (long long)fmt, TRAINING_DEBRIEF_FORMAT);
 		st = ST_FORMAT;
 		goto out;
@@ -521,7 +508,7 @@ training_debrief_from_json(const char *json, size_t len, struct training_debrief
 	    !json_is_object(pts) || !json_is_object(oc) ||
 	    !json_is_integer(json_object_get(root, "seconds")) || secs < 0 ||
 	    secs > DEBRIEF_MAX_SECONDS || !(json_is_null(reached) || json_is_string(reached))) {
-		errf(err, errsize, "debrief: training, scenario, points, outcome or seconds "
+		status_msg(err, errsize, "debrief: training, scenario, points, outcome or seconds "
 		    "missing or malformed");
 		goto out;
 	}
@@ -537,7 +524,7 @@ training_debrief_from_json(const char *json, size_t len, struct training_debrief
 
 		free(when);
 		if (!ok) {
-			errf(err, errsize, "debrief: 'started' is not a time like 2024-05-01T10:20:00Z");
+			status_msg(err, errsize, "debrief: 'started' is not a time like 2024-05-01T10:20:00Z");
 			goto out;
 		}
 	}
@@ -552,7 +539,7 @@ training_debrief_from_json(const char *json, size_t len, struct training_debrief
 	    (json_is_string(reached) && !take(oc, "reached", true, &d->out_reached, err, errsize)))
 		goto out;
 	if (strcmp(d->status, "final") != 0 && strcmp(d->status, "ended") != 0) {
-		errf(err, errsize, "debrief: status must be final or ended");
+		status_msg(err, errsize, "debrief: status must be final or ended");
 		goto out;
 	}
 	if (!load_items(d, json_object_get(root, "indicators"), json_object_get(root, "answers"),
@@ -563,7 +550,7 @@ training_debrief_from_json(const char *json, size_t len, struct training_debrief
 	    json_integer_value(json_object_get(pts, "indicators")) != d->pts[0] ||
 	    json_integer_value(json_object_get(pts, "outcome")) != d->pts[1] ||
 	    json_integer_value(json_object_get(pts, "answers")) != d->pts[2]) {
-		errf(err, errsize, "debrief: the stored score does not follow from its items");
+		status_msg(err, errsize, "debrief: the stored score does not follow from its items");
 		goto out;
 	}
 	*out = d;
@@ -571,7 +558,7 @@ training_debrief_from_json(const char *json, size_t len, struct training_debrief
 	st = ST_OK;
 out:
 	if (st == ST_INVALID && err != NULL && errsize > 0 && err[0] == '\0')
-		errf(err, errsize, "debrief: malformed");
+		status_msg(err, errsize, "debrief: malformed");
 	training_debrief_free(d);
 	json_decref(root);
 	return st;

@@ -6,6 +6,9 @@
  * `record show` and `record history` print a record's plaintext to stdout:
  * that is what they are for, only a user whose role may read the record gets
  * that far, and the viewing is in the audit trail before anything is shown.
+ * Who may do what is never decided here: the vault's table of rights
+ * (vault_allowed, vault_require) does, for the list (through caselist.h) as
+ * for every read and write.
  *
  * Everything printed from a record, a summary or a form goes through
  * outsafe.h; a multi-line answer or text is indented under its first line,
@@ -20,6 +23,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "caselist.h"
 #include "clock.h"
 #include "cli.h"
 #include "form.h"
@@ -71,7 +75,10 @@ record_add(struct cli *c)
 	if ((rc = cli_load_answers(c->answers, &answers)) != EXIT_OK ||
 	    (rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		goto out;
-	if (vault_role(v) == ROLE_TRAINER && !c->training) {
+	/* The vault's table of rights decides, as for every role question
+	 * here; the one user it refuses a save once unlocked is a trainer
+	 * outside the training vault. */
+	if (!vault_allowed(v, VAULT_RIGHT_CREATE)) {
 		rc = cli_fail(ST_DENIED, "a trainer works only in the training vault (--training)");
 		goto out;
 	}
@@ -90,100 +97,59 @@ out:
 	return rc;
 }
 
-struct row {
-	struct record_id id;
-	json_t *sum;
-	const char *started;
-};
-
-static int
-row_newest_first(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-
-	return strcmp(y->started, x->started);
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
+/* The case list's model (caselist.h) without drafts: the same rows, order
+ * and owners as the case list screen, read from the vault's listing. A
+ * summary that failed its integrity check fails the command (exit 5)
+ * before anything is printed. */
 static int
 record_list(struct cli *c)
 {
-	struct record_id *ids = NULL;
-	struct row *rows = NULL;
+	struct caselist *cl = NULL;
+	struct caselist_row r;
 	struct vault *v = NULL;
-	size_t n = 0, m = 0;
+	enum caselist_source src;
 	enum status st;
+	size_t n;
 	int rc;
 
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
-	if ((st = vault_record_list(v, &ids, &n)) != ST_OK) {
-		rc = cli_fail(st, vault_errmsg(v));
-		goto out;
-	}
-	rows = calloc(n ? n : 1, sizeof *rows);
-	if (rows == NULL) {
+	if ((cl = caselist_new()) == NULL) {
 		rc = cli_fail(ST_NOMEM, NULL);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *s;
-		size_t sl;
-		json_t *o;
-
-		st = vault_summary_get(v, &ids[i], &s, &sl);
-		if (st == ST_DENIED)
-			continue;
-		if (st != ST_OK) {
-			rc = cli_fail(st, vault_errmsg(v));
+	caselist_set_options(cl, CASELIST_NO_DRAFTS | CASELIST_VERBATIM);
+	if ((st = caselist_load(cl, v, &src)) != ST_OK) {
+		rc = cli_fail(st, st == ST_NOMEM ? NULL : vault_errmsg(v));
+		goto out;
+	}
+	n = caselist_shown(cl);
+	for (size_t i = 0; i < n; i++)
+		if (caselist_row(cl, i, &r) && r.damaged) {
+			fprintf(stderr, "intake: the summary of case %s failed its integrity check: it "
+			    "was altered, damaged, or copied from another record or vault; restore it "
+			    "from a backup\n", r.code);
+			rc = cli_exit_code(ST_TAMPERED);
 			goto out;
 		}
-		o = json_loadb(s, sl, 0, NULL);
-		vault_plain_free(s, sl);
-		if (o == NULL)
-			continue;
-		if (vault_role(v) != ROLE_SUPERVISOR &&
-		    strcmp(jstr(o, "interviewer"), vault_user(v)) != 0) {
-			json_decref(o);
-			continue;
-		}
-		rows[m].id = ids[i];
-		rows[m].sum = o;
-		rows[m].started = jstr(o, "started");
-		m++;
-	}
-	qsort(rows, m, sizeof *rows, row_newest_first);
 	printf("%-11s  %-10s  %-12s  %-16s  %-4s  %-8s  %s\n", "CASE", "DATE", "INTERVIEWER",
 	    "FORM", "LANG", "STATUS", "OUTCOME");
-	for (size_t i = 0; i < m; i++) {
+	for (size_t i = 0; i < n && caselist_row(cl, i, &r); i++) {
 		char started[16], who[256], form[256], lang[64], status[64], outcome[256];
-		struct case_code code;
-		json_t *o = rows[i].sum;
 
 		/* A summary is data (an imported one was made elsewhere): every
 		 * field is shown through the output filter. */
-		record_id_code(&rows[i].id, &code);
-		printf("%-11s  %-10.10s  %-12s  %-16s  %-4s  %-8s  %s\n", code.s,
-		    outsafe_str(started, sizeof started, rows[i].started),
-		    outsafe_str(who, sizeof who, jstr(o, "interviewer")),
-		    outsafe_str(form, sizeof form, jstr(o, "form")),
-		    outsafe_str(lang, sizeof lang, jstr(o, "lang")),
-		    outsafe_str(status, sizeof status, jstr(o, "status")),
-		    outsafe_str(outcome, sizeof outcome, jstr(o, "outcome")));
+		printf("%-11s  %-10.10s  %-12s  %-16s  %-4s  %-8s  %s\n", r.code,
+		    outsafe_str(started, sizeof started, r.started),
+		    outsafe_str(who, sizeof who, r.interviewer),
+		    outsafe_str(form, sizeof form, r.form),
+		    outsafe_str(lang, sizeof lang, r.lang),
+		    outsafe_str(status, sizeof status, r.status),
+		    outsafe_str(outcome, sizeof outcome, r.outcome));
 	}
-	printf("%zu record%s\n", m, m == 1 ? "" : "s");
+	printf("%zu record%s\n", n, n == 1 ? "" : "s");
 out:
-	for (size_t i = 0; i < m; i++)
-		json_decref(rows[i].sum);
-	free(rows);
-	free(ids);
+	caselist_free(cl);
 	vault_close(v);
 	return rc;
 }

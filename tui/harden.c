@@ -1,3 +1,5 @@
+/* harden.c — process hardening at start-up: no core dumps, not dumpable,
+ * umask 077. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* secret.c — passphrases in locked, never-dumped memory, read from the
+ * terminal without echo, a file descriptor or a file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -1,3 +1,5 @@
+/* term.c — the terminal under the screens: locale, curses set-up, raw
+ * input, resize and signals, and restoring the terminal on every way out. */
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>

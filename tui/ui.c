@@ -1,3 +1,5 @@
+/* ui.c — drawing helpers shared by the screens, measured in display
+ * columns and cut only between grapheme clusters. */
 #include <stdlib.h>
 #include <string.h>
 #include <unigbrk.h>

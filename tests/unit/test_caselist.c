@@ -1,7 +1,8 @@
 /*
  * test_caselist.c — the case list's rows, read from a real vault: order,
  * what each column shows (odd and hostile summaries included), the search
- * syntax, what an interviewer may see, and a damaged summary.
+ * syntax, what an interviewer may see, a damaged summary, and the list
+ * without drafts that `intake record list` prints.
  *
  * Summaries are planted with vault_record_put, as any writer could store
  * them, so the reader is tested on more than interview_summary_json writes.
@@ -459,14 +460,83 @@ damaged_summary_is_listed(void **state)
 
 		if (strcmp(r.code, code.s) == 0) {
 			found = true;
+			assert_true(r.damaged);
 			assert_string_equal(r.status, "DAMAGED");
 			assert_string_equal(r.outcome, "");
-		} else
+		} else {
+			assert_false(r.damaged);
 			assert_string_equal(r.outcome, "sound");
+		}
 	}
 	assert_true(found);
 	assert_string_equal(shown(f, "status:damaged"), "");
 	assert_int_equal(caselist_shown(f->cl), 1);
+}
+
+/* `intake record list` lists saved records only: no draft, and a summary
+ * whose status merely reads "DAMAGED" is not a damaged one. */
+static void
+drafts_can_be_left_out(void **state)
+{
+	struct fx *f = *state;
+	struct record_id d = { { 0 } };
+	const char *dj = "{\"started\":\"2030-01-01T00:00:00Z\",\"status\":\"draft\"}";
+
+	put_case(f->v, "alice", "f", "en", "final", "one", "2025-01-01T00:00:00Z");
+	put_case(f->v, "alice", "f", "en", "DAMAGED", "two", "2025-01-02T00:00:00Z");
+	assert_ok(f->v, vault_draft_put(f->v, &d, dj, strlen(dj)));
+	load(f);
+	assert_int_equal(caselist_count(f->cl), 3);
+	assert_true(row(f, 0).draft);
+
+	caselist_set_options(f->cl, CASELIST_NO_DRAFTS);
+	load(f);
+	assert_int_equal(caselist_count(f->cl), 2);
+	assert_int_equal(caselist_shown(f->cl), 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_false(row(f, i).draft);
+		assert_false(row(f, i).damaged);
+	}
+	assert_string_equal(row(f, 0).outcome, "two");
+	assert_string_equal(row(f, 0).status, "DAMAGED");
+
+	caselist_set_options(f->cl, 0);
+	load(f);
+	assert_int_equal(caselist_count(f->cl), 3);
+}
+
+/* With CASELIST_VERBATIM a column is the summary's text as JSON decodes it
+ * (for `intake record list`, which makes every control visible itself);
+ * without, the same text is made safe to draw. */
+static void
+verbatim_columns(void **state)
+{
+	struct fx *f = *state;
+	char long_outcome[400];
+
+	memset(long_outcome, 'o', 300);
+	long_outcome[300] = '\0';
+	put(f->v, "{\"interviewer\":\"alice\",\"form\":\"f\\u001b]0;x\\u0007\\ud83d\\ude00\","
+	    "\"status\":\"a\\tb\\\"c\\/\",\"lang\":\"\\u0e81\",\"started\":\"2025-01-01T00:00:00Z\"}");
+	load(f);
+	assert_string_equal(row(f, 0).form, "f?]0;x???");
+	assert_string_equal(row(f, 0).status, "a b\"c/");
+	assert_string_equal(row(f, 0).lang, "?");
+
+	caselist_set_options(f->cl, CASELIST_VERBATIM);
+	load(f);
+	assert_string_equal(row(f, 0).form, "f\x1b]0;x\a\xf0\x9f\x98\x80");
+	assert_string_equal(row(f, 0).status, "a\tb\"c/");
+	assert_string_equal(row(f, 0).lang, "\xe0\xba\x81");
+	assert_string_equal(row(f, 0).interviewer, "alice");
+
+	/* Long columns: 95 bytes to draw, 255 verbatim. */
+	put_case(f->v, "alice", "f", "en", "final", long_outcome, "2026-01-01T00:00:00Z");
+	load(f);
+	assert_int_equal(strlen(row(f, 0).outcome), 255);
+	caselist_set_options(f->cl, 0);
+	load(f);
+	assert_int_equal(strlen(row(f, 0).outcome), 95);
 }
 
 /* A chunk of the listing flipped on disk: every case still shows, read one
@@ -522,6 +592,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(interviewer_sees_own_cases, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(damaged_summary_is_listed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(damaged_listing_falls_back, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(drafts_can_be_left_out, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(verbatim_columns, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(empty_and_cleared, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,3 +1,5 @@
+/* test_expr.c — the expression language: parsing, types, evaluation and
+ * its errors, in each context a form uses expressions. */
 #include "testutil.h"
 #include <math.h>
 #include "expr.h"

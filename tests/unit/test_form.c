@@ -1,3 +1,5 @@
+/* test_form.c — loading forms: what a valid form gives, and the
+ * file:line:col diagnostics of broken ones. */
 #include "testutil.h"
 #include "form.h"
 

@@ -1,3 +1,5 @@
+/* test_interview.c — the interview engine: the walk, answer validation,
+ * indicators, outcomes and the record JSON. */
 #include "testutil.h"
 #include <jansson.h>
 #include "interview.h"

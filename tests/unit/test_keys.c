@@ -1,3 +1,5 @@
+/* test_keys.c — the key decoder: the escape sequences of common terminals
+ * become the same named keys. */
 #include "testutil.h"
 #include "keys.h"
 

@@ -1,3 +1,5 @@
+/* test_lineedit.c — the line editor: editing and cursor moves by grapheme
+ * cluster (Lao, Thai, Chinese), and what fits in the field. */
 #include "testutil.h"
 #include "lineedit.h"
 

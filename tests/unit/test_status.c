@@ -1,3 +1,5 @@
+/* test_status.c — every status code has a text, and status_msg() writes,
+ * cuts and skips as status.h promises. */
 #include "testutil.h"
 #include "status.h"
 
@@ -13,11 +15,37 @@ every_status_has_text(void **state)
 	assert_string_equal(status_str((enum status)999), "unknown status");
 }
 
+static void
+status_msg_formats_cuts_and_skips(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	status_msg(buf, sizeof buf, "%s %d", "case", 7);
+	assert_string_equal(buf, "case 7");
+	/* Too long: cut, NUL-terminated, and marked as cut. */
+	status_msg(buf, sizeof buf, "cannot read %s", "/a/long/path/name");
+	assert_int_equal(strlen(buf), sizeof buf - 1);
+	assert_string_equal(buf, "cannot read ...");
+	/* Exactly full still fits whole. */
+	status_msg(buf, sizeof buf, "%s", "fifteen bytes!!");
+	assert_string_equal(buf, "fifteen bytes!!");
+	/* No buffer, or one of no bytes: nothing is written. */
+	status_msg(NULL, 10, "x");
+	buf[0] = 'z';
+	status_msg(buf, 0, "x");
+	assert_int_equal(buf[0], 'z');
+	/* Too small to mark: still cut and terminated. */
+	status_msg(buf, 3, "abcdef");
+	assert_string_equal(buf, "ab");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_status_has_text),
+		cmocka_unit_test(status_msg_formats_cuts_and_skips),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

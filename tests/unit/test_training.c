@@ -1,3 +1,5 @@
+/* test_training.c — training scenarios: loading, their errors and where
+ * they point, and edits of a scenario file. */
 #include "testutil.h"
 #include <lmdb.h>
 #include "record.h"

@@ -15,7 +15,6 @@
  * a plain word that could be part of one.
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #define HUGE_PAGE       ((size_t)2 << 20)
 #define BLOCK_ROWS      (HUGE_PAGE / sizeof(struct row))        /* blocks never move */
 #define FIELD_MAX       96      /* bytes kept of one column (UTF-8 safe cut) */
+#define VERBATIM_MAX    256     /* the same, with CASELIST_VERBATIM */
 #define ROWS_MAX        (UINT32_C(1) << 30)     /* row numbers fit a sort key */
 
 /* A search word is one bit of a uint32_t mask. */
@@ -53,6 +53,7 @@ struct row {
 struct profile {
 	uint32_t val[NPROF];            /* indices into struct values */
 	bool draft;
+	bool damaged;                   /* the summary failed its integrity check */
 	bool timed;                     /* the start is in row.when */
 };
 
@@ -100,6 +101,7 @@ struct caselist {
 	uint32_t *vmask;                /* per value: the words it matches */
 	uint32_t *pmask;                /* per profile: the words it matches */
 	unsigned char *hit;             /* per row: matches the search */
+	unsigned opts;                  /* CASELIST_NO_DRAFTS, CASELIST_VERBATIM */
 	char query[CASELIST_QUERY_MAX];
 	struct term term[CASELIST_TERMS_MAX];
 	size_t nterm;
@@ -274,13 +276,14 @@ profile_equal(const struct profile *a, const struct profile *b)
 	for (int k = 0; k < NPROF; k++)
 		if (a->val[k] != b->val[k])
 			return false;
-	return a->draft == b->draft && a->timed == b->timed;
+	return a->draft == b->draft && a->damaged == b->damaged && a->timed == b->timed;
 }
 
 static uint32_t
 profile_hash(const struct profile *p)
 {
-	return hash(p->val, sizeof p->val) ^ (uint32_t)p->draft ^ (uint32_t)p->timed << 1;
+	return hash(p->val, sizeof p->val) ^ (uint32_t)p->draft ^ (uint32_t)p->timed << 1 ^
+	    (uint32_t)p->damaged << 2;
 }
 
 static enum status
@@ -519,6 +522,17 @@ text_slice(const char *s)
 	return (struct slice){ s, strlen(s), false };
 }
 
+/* Cuts dst[0..o) back to a whole UTF-8 character; returns the length. */
+static size_t
+whole_chars(char *dst, size_t o)
+{
+	while (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
+		o--;
+	if (o > 0 && (unsigned char)dst[o - 1] >= 0xc0)
+		o--;
+	return o;
+}
+
 /* Decodes t into dst (FIELD_MAX bytes): JSON escapes are kept simple
  * (\uXXXX becomes '?'), control characters become spaces (nothing from a
  * record may steer the terminal), and a long text is cut between
@@ -541,29 +555,121 @@ clean_text(const struct slice *t, char *dst)
 		}
 		dst[o++] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
 	}
-	if (i < t->len) {
-		while (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
-			o--;
-		if (o > 0 && (unsigned char)dst[o - 1] >= 0xc0)
-			o--;
+	if (i < t->len)
+		o = whole_chars(dst, o);
+	dst[o] = '\0';
+	return o;
+}
+
+/* The four hex digits at s (n bytes there) as a number; 0 when they are
+ * not four hex digits. */
+static int
+hex4(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (n < 4)
+		return 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint32_t)(c - '0');
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v = v << 4 | (uint32_t)((c | 0x20) - 'a' + 10);
+		else
+			return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+/* Decodes t into dst (VERBATIM_MAX bytes) as JSON decodes it, control
+ * characters kept (\u0000 dropped, a lone surrogate U+FFFD), for a caller
+ * that filters what it prints; a long text is cut between characters.
+ * Returns the length. */
+static size_t
+verbatim_text(const struct slice *t, char *dst)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < t->len; i++) {
+		unsigned char c = (unsigned char)t->s[i], u8[4];
+		uint32_t cp, lo;
+		size_t n = 1;
+
+		u8[0] = c;
+		if (c == '\\' && t->json && i + 1 < t->len) {
+			c = (unsigned char)t->s[++i];
+			switch (c) {
+			case 'b': u8[0] = '\b'; break;
+			case 'f': u8[0] = '\f'; break;
+			case 'n': u8[0] = '\n'; break;
+			case 'r': u8[0] = '\r'; break;
+			case 't': u8[0] = '\t'; break;
+			case 'u':
+				if (!hex4(t->s + i + 1, t->len - i - 1, &cp)) {
+					u8[0] = '?';
+					break;
+				}
+				i += 4;
+				if (cp >= 0xd800 && cp < 0xdc00 && i + 2 < t->len && t->s[i + 1] == '\\' &&
+				    t->s[i + 2] == 'u' && hex4(t->s + i + 3, t->len - i - 3, &lo) &&
+				    lo >= 0xdc00 && lo < 0xe000) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					i += 6;
+				} else if (cp >= 0xd800 && cp < 0xe000)
+					cp = 0xfffd;
+				if (cp == 0)
+					n = 0;
+				else if (cp < 0x80)
+					u8[0] = (unsigned char)cp;
+				else if (cp < 0x800) {
+					u8[0] = (unsigned char)(0xc0 | cp >> 6);
+					u8[1] = (unsigned char)(0x80 | (cp & 0x3f));
+					n = 2;
+				} else if (cp < 0x10000) {
+					u8[0] = (unsigned char)(0xe0 | cp >> 12);
+					u8[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+					u8[2] = (unsigned char)(0x80 | (cp & 0x3f));
+					n = 3;
+				} else {
+					u8[0] = (unsigned char)(0xf0 | cp >> 18);
+					u8[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+					u8[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+					u8[3] = (unsigned char)(0x80 | (cp & 0x3f));
+					n = 4;
+				}
+				break;
+			default: u8[0] = c; break;      /* \" \\ \/ */
+			}
+		}
+		if (o + n + 1 > VERBATIM_MAX) {
+			o = whole_chars(dst, o);
+			break;
+		}
+		memcpy(dst + o, u8, n);
+		o += n;
 	}
 	dst[o] = '\0';
 	return o;
 }
 
-/* The text to keep for t: t itself when plain, else its cleaned copy in
- * buf. */
+/* The text to keep for t: t itself when plain, else its cleaned (or with
+ * CASELIST_VERBATIM, decoded) copy in buf (VERBATIM_MAX bytes). */
 static struct slice
-kept_text(const struct slice *t, char *buf)
+kept_text(const struct caselist *cl, const struct slice *t, char *buf)
 {
 	if (plain_text(t))
 		return *t;
+	if (cl->opts & CASELIST_VERBATIM)
+		return (struct slice){ buf, verbatim_text(t, buf), false };
 	return (struct slice){ buf, clean_text(t, buf), false };
 }
 
 static enum status
-add_row(struct caselist *cl, const struct record_id *id, bool draft,
-    const struct slice f[NPROF], char buf[FIELD_MAX])
+add_row(struct caselist *cl, const struct record_id *id, bool draft, bool damaged,
+    const struct slice f[NPROF], char buf[VERBATIM_MAX])
 {
 	struct profile p;
 	struct row *r;
@@ -591,6 +697,7 @@ add_row(struct caselist *cl, const struct record_id *id, bool draft,
 	}
 	memset(&p, 0, sizeof p);
 	p.draft = draft;
+	p.damaged = damaged;
 	p.timed = iso_parse(f[P_STARTED].s, f[P_STARTED].len, &when);
 	for (int k = 0; k < NPROF; k++) {
 		struct slice t = k == P_STARTED && p.timed ? text_slice("") : f[k];
@@ -601,7 +708,7 @@ add_row(struct caselist *cl, const struct record_id *id, bool draft,
 			p.val[k] = last - 1;
 			continue;
 		}
-		t = kept_text(&t, buf);
+		t = kept_text(cl, &t, buf);
 		if ((st = values_find(&cl->vals, k, t.s, t.len, &p.val[k])) != ST_OK)
 			return st;
 	}
@@ -710,7 +817,7 @@ struct load {
 	struct caselist *cl;
 	const char *only;               /* the interviewer, when not a supervisor */
 	enum status st;
-	char buf[FIELD_MAX];            /* wiped once at the end, not per row */
+	char buf[VERBATIM_MAX];         /* wiped once at the end, not per row */
 };
 
 static int
@@ -726,13 +833,13 @@ on_summary(void *p, const struct record_id *id, enum status st, const char *json
 	} else {
 		summary_fields(json, len, f);
 		if (ld->only != NULL) {
-			struct slice by = kept_text(&f[P_BY], ld->buf);
+			struct slice by = kept_text(ld->cl, &f[P_BY], ld->buf);
 
 			if (by.len != strlen(ld->only) || memcmp(by.s, ld->only, by.len) != 0)
 				return 0;
 		}
 	}
-	if ((ld->st = add_row(ld->cl, id, false, f, ld->buf)) != ST_OK)
+	if ((ld->st = add_row(ld->cl, id, false, st != ST_OK, f, ld->buf)) != ST_OK)
 		return 1;
 	return 0;
 }
@@ -773,7 +880,7 @@ load_drafts(struct caselist *cl, struct vault *v, struct load *ld)
 			continue;
 		for (int k = 0; k < NPROF; k++)
 			f[k] = draft_field(o, key_name[k]);
-		st = add_row(cl, &drafts[i], true, f, ld->buf);
+		st = add_row(cl, &drafts[i], true, false, f, ld->buf);
 		json_decref(o);
 	}
 	free(drafts);
@@ -820,7 +927,7 @@ caselist_load(struct caselist *cl, struct vault *v, enum caselist_source *src)
 	}
 	if (st == ST_OK)
 		st = ld->st;
-	if (st == ST_OK)
+	if (st == ST_OK && !(cl->opts & CASELIST_NO_DRAFTS))
 		st = load_drafts(cl, v, ld);
 	if (finish(cl) != ST_OK)
 		st = ST_NOMEM;
@@ -830,22 +937,6 @@ caselist_load(struct caselist *cl, struct vault *v, enum caselist_source *src)
 }
 
 /* ---- searching ---- */
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* A message for the screen: a cut one still reads, so truncation is fine. */
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Lower-case letters a case code or a start time can hold: a word with
  * any other character cannot match them, and is not tried on every row. */
@@ -880,12 +971,12 @@ parse_date(struct term *t, char *err, size_t errlen)
 
 			if (t->len == 0 || t->hilen == 0 || memcmp(t->s, t->hi, n) <= 0)
 				return true;
-			say(err, errlen, "date:%.*s..%.*s ends before it starts: put the earlier date "
+			status_msg(err, errlen, "date:%.*s..%.*s ends before it starts: put the earlier date "
 			    "first", (int)t->len, t->s, (int)t->hilen, t->hi);
 			return false;
 		}
 	}
-	say(err, errlen, "date: takes a date or its start (2025, 2025-11, 2025-11-02) or a "
+	status_msg(err, errlen, "date: takes a date or its start (2025, 2025-11, 2025-11-02) or a "
 	    "range such as date:2025-10..2025-11");
 	return false;
 }
@@ -928,7 +1019,7 @@ parse_query(struct caselist *cl, char *err, size_t errlen)
 		if (*p == ' ')
 			*p++ = '\0';
 		if (cl->nterm == CASELIST_TERMS_MAX) {
-			say(err, errlen, "Only the first %d words of the search are used",
+			status_msg(err, errlen, "Only the first %d words of the search are used",
 			    CASELIST_TERMS_MAX);
 			st = ST_INVALID;
 			break;
@@ -947,7 +1038,7 @@ parse_query(struct caselist *cl, char *err, size_t errlen)
 		if ((t->kind = qualifier(w, n)) < 0) {
 			t->kind = T_ANY;
 			if (st == ST_OK)
-				say(err, errlen, "\"%.*s:\" is not a filter: use status: outcome: form: "
+				status_msg(err, errlen, "\"%.*s:\" is not a filter: use status: outcome: form: "
 				    "lang: by: or date:", (int)n, w);
 			st = ST_INVALID;
 			goto plain;
@@ -1114,7 +1205,7 @@ caselist_filter(struct caselist *cl, const char *query, char *err, size_t errlen
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (len >= sizeof cl->query) {
-		say(err, errlen, "The search is too long: only its first %d bytes are used",
+		status_msg(err, errlen, "The search is too long: only its first %d bytes are used",
 		    CASELIST_QUERY_MAX - 1);
 		len = sizeof cl->query - 1;
 		st = ST_INVALID;
@@ -1134,6 +1225,12 @@ struct caselist *
 caselist_new(void)
 {
 	return calloc(1, sizeof(struct caselist));
+}
+
+void
+caselist_set_options(struct caselist *cl, unsigned opts)
+{
+	cl->opts = opts;
 }
 
 void
@@ -1169,6 +1266,7 @@ caselist_row(const struct caselist *cl, size_t i, struct caselist_row *out)
 	p = &cl->profs.p[r->prof];
 	out->id = r->id;
 	out->draft = p->draft;
+	out->damaged = p->damaged;
 	if (p->draft)
 		memcpy(out->code, "(draft)", sizeof "(draft)");
 	else {

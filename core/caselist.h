@@ -1,8 +1,10 @@
 /*
  * caselist.h — the rows of the case list: every summary the unlocked user may
  * read plus their drafts, drafts first and then newest first, and the subset
- * that matches what is typed in the search field. No curses here: the screen
- * (scr_cases.c) draws what this gives.
+ * that matches what is typed in the search field. No curses and no printing
+ * here: the case list screen (tui/scr_cases.c) draws what this gives, and
+ * `intake record list` (tui/cmd_record.c) prints it. The summaries it reads
+ * are the ones interview_summary_json (interview.h) writes.
  *
  * Built to open 100,000 cases in a few tens of milliseconds on an old PC:
  * 24 bytes per row in fixed blocks that never move (growing copies
@@ -49,6 +51,7 @@ enum caselist_source {
 struct caselist_row {
 	struct record_id id;
 	bool draft;                     /* the user's unfinished interview */
+	bool damaged;                   /* its summary failed its integrity check */
 	char code[16];                  /* case code, or "(draft)" */
 	char started[24];               /* "YYYY-MM-DDTHH:MM:SSZ" as stored */
 	const char *interviewer, *form, *lang, *status, *outcome;
@@ -62,6 +65,21 @@ struct caselist *caselist_new(void);
 void caselist_free(struct caselist *cl);
 /* Wipes and drops every row (the search stays). */
 void caselist_clear(struct caselist *cl);
+/* Options of the next caselist_load; 0 (the default) is what the case list
+ * screen shows. */
+enum {
+	CASELIST_NO_DRAFTS = 1 << 0,    /* saved records only, no drafts */
+	CASELIST_VERBATIM = 1 << 1,     /* columns as the summaries hold them:
+	                                 * escapes decoded, control characters
+	                                 * kept, up to 255 bytes, for a caller
+	                                 * that filters its own output
+	                                 * (`intake record list` through
+	                                 * outsafe.h). Without it a column has
+	                                 * no control character (each becomes a
+	                                 * space, a \u escape '?') and at most 95
+	                                 * bytes, ready to draw. */
+};
+void caselist_set_options(struct caselist *cl, unsigned opts);
 
 /* Replaces the rows with what the unlocked user of v may see now: from the
  * vault's listing when it has a sound one, else from a scan of every

@@ -1,0 +1,26 @@
+#!/bin/sh
+# tests/lint.sh — the layering rules, checked by grep: core/ never includes
+# curses, tui/ never calls libsodium or LMDB, and only core/crypto.c calls
+# libsodium. Prints TAP lines ("ok - ..."/"not ok - ..."); `make lint` and
+# `make check` run it. Exits 1 when a rule is broken.
+cd "$(dirname "$0")/.." || exit 1
+failed=0
+
+# rule NAME PATTERN FILE...: no FILE may hold a line matching PATTERN.
+rule() {
+	name=$1 pattern=$2
+	shift 2
+	if hits=$(grep -nE "$pattern" "$@"); then
+		echo "not ok - $name"
+		echo "$hits" | sed 's/^/#   /'
+		failed=1
+	else
+		echo "ok - $name"
+	fi
+}
+
+rule "core/ includes no curses header" '#include <(n?curses|form|menu)' core/*.c core/*.h
+rule "tui/ calls neither libsodium nor LMDB" '#include <(sodium|lmdb)\.h>' tui/*.c tui/*.h
+rule "only core/crypto.c calls libsodium" '#include <sodium\.h>' \
+    $(ls core/*.c core/*.h | grep -v '^core/crypto\.[ch]$')
+exit $failed

@@ -1,0 +1,282 @@
+/*
+ * test_ytree.c — the YAML tree the form and scenario loaders share: node
+ * positions, scalar styles, every way a parse is refused, and the small
+ * helpers (lookup, positions, tabs, hints, ids, diagnostics).
+ */
+#include "testutil.h"
+#include <stdint.h>
+#include "ytree.h"
+
+static struct ynode *
+parse(const char *text, struct yproblem *why)
+{
+	return ytree_parse(text, strlen(text), YTREE_MAX_DEPTH, why);
+}
+
+/* Parses text, which must fail, and returns why. */
+static struct yproblem
+refused(const char *text, int depth)
+{
+	struct yproblem why;
+
+	assert_null(ytree_parse(text, strlen(text), depth, &why));
+	return why;
+}
+
+static void
+positions_of_nodes(void **state)
+{
+	const char *text =
+	    "# a comment\n"
+	    "form: demo\n"
+	    "questions:\n"
+	    "  - id: q1\n"
+	    "    label: {en: \"Name\"}\n"
+	    "  - id: q2\n"
+	    "title: \"ຊື່\"  # Lao\n";
+	struct yproblem why;
+	struct ynode *root = parse(text, &why), *qs, *q2, *label;
+
+	(void)state;
+	assert_non_null(root);
+	assert_int_equal(why.kind, YP_NONE);
+	assert_int_equal(root->kind, Y_MAP);
+	assert_int_equal(root->line, 2);
+	assert_int_equal(root->col, 1);
+	/* Keys and values alternate, in file order. */
+	assert_int_equal(root->n, 6);
+	assert_string_equal(root->kids[0]->text, "form");
+	assert_string_equal(root->kids[2]->text, "questions");
+	assert_string_equal(root->kids[4]->text, "title");
+
+	qs = ynode_get(root, "questions");
+	assert_non_null(qs);
+	assert_int_equal(qs->kind, Y_SEQ);
+	assert_int_equal(qs->n, 2);
+	assert_int_equal(qs->line, 4);
+	assert_int_equal(qs->col, 3);
+	assert_int_equal(qs->end_line, 7);
+	q2 = qs->kids[1];
+	assert_int_equal(q2->kind, Y_MAP);
+	assert_int_equal(ynode_get(q2, "id")->line, 6);
+	assert_int_equal(ynode_get(q2, "id")->col, 9);
+	label = ynode_get(qs->kids[0], "label");
+	assert_int_equal(label->kind, Y_MAP);
+	assert_int_equal(label->line, 5);
+	assert_int_equal(label->col, 12);
+	assert_int_equal(ynode_get(label, "en")->col, 17);
+	/* A scalar's text is a copy of its value, its length in bytes. */
+	assert_string_equal(ynode_get(root, "title")->text, "ຊື່");
+	assert_int_equal(ynode_get(root, "title")->len, strlen("ຊື່"));
+	assert_int_equal(ynode_get(root, "title")->col, 8);
+	ynode_free(root);
+}
+
+static void
+scalar_styles(void **state)
+{
+	const char *text =
+	    "plain: yes\n"
+	    "single: 'yes'\n"
+	    "double: \"a\\tb\"\n"
+	    "block: |\n"
+	    "  two\n"
+	    "  lines\n"
+	    "empty:\n";
+	struct yproblem why;
+	struct ynode *root = parse(text, &why), *n;
+
+	(void)state;
+	assert_non_null(root);
+	n = ynode_get(root, "plain");
+	assert_true(n->plain);
+	assert_false(n->quoted);
+	n = ynode_get(root, "single");
+	assert_false(n->plain);
+	assert_true(n->quoted);
+	assert_string_equal(n->text, "yes");
+	n = ynode_get(root, "double");
+	assert_true(n->quoted);
+	assert_string_equal(n->text, "a\tb");    /* escapes decoded; TAB allowed */
+	n = ynode_get(root, "block");
+	assert_false(n->plain);
+	assert_false(n->quoted);
+	assert_string_equal(n->text, "two\nlines\n");
+	n = ynode_get(root, "empty");
+	assert_true(n->plain);
+	assert_int_equal(n->len, 0);
+	assert_string_equal(n->text, "");
+	ynode_free(root);
+}
+
+static void
+refusals(void **state)
+{
+	struct yproblem why;
+	char deep[512] = "";
+
+	(void)state;
+	/* Nothing but comments: no tree and no problem. */
+	assert_null(parse("# only a comment\n\n", &why));
+	assert_int_equal(why.kind, YP_NONE);
+	assert_null(parse("", &why));
+	assert_int_equal(why.kind, YP_NONE);
+
+	why = refused("a: [1, 2\nb: 3\n", YTREE_MAX_DEPTH);
+	assert_int_equal(why.kind, YP_SYNTAX);
+	assert_true(why.line >= 1);
+	assert_true(strlen(why.problem) > 0);
+
+	why = refused("a: 1\n---\nb: 2\n", YTREE_MAX_DEPTH);
+	assert_int_equal(why.kind, YP_SECOND_DOC);
+	assert_int_equal(why.line, 2);
+	assert_int_equal(why.col, 1);
+
+	why = refused("a: &x [1, 2]\nb: *x\n", YTREE_MAX_DEPTH);
+	assert_int_equal(why.kind, YP_ALIAS);
+	assert_int_equal(why.line, 2);
+	assert_int_equal(why.col, 4);
+	assert_string_equal(why.anchor, "x");
+
+	why = refused("a:\n  b:\n    c: 1\n", 2);
+	assert_int_equal(why.kind, YP_TOO_DEEP);
+	assert_int_equal(why.line, 3);
+	assert_int_equal(why.col, 5);
+	/* Deeper than YTREE_MAX_DEPTH is refused whatever the caller asks. */
+	for (int i = 0; i < YTREE_MAX_DEPTH + 1; i++)
+		strcat(deep, "[");
+	why = refused(deep, 1000);
+	assert_int_equal(why.kind, YP_TOO_DEEP);
+	assert_int_equal(why.col, YTREE_MAX_DEPTH + 1);
+
+	/* A hidden character: where it stands when written raw (a right-to-
+	 * left override in column 10), at the scalar when written as an
+	 * escape. A raw C0 control is libyaml's own syntax error. */
+	why = refused("label: ab\xe2\x80\xae" "cdef\n", YTREE_MAX_DEPTH);
+	assert_int_equal(why.kind, YP_HIDDEN);
+	assert_int_equal(why.ch, 0x202e);
+	assert_int_equal(why.line, 1);
+	assert_int_equal(why.col, 10);
+	why = refused("label: ab\x1b" "c\n", YTREE_MAX_DEPTH);
+	assert_int_equal(why.kind, YP_SYNTAX);
+	why = refused("x: 1\nlabel: \"a\\u202eb\"\n", YTREE_MAX_DEPTH);
+	assert_int_equal(why.kind, YP_HIDDEN);
+	assert_int_equal(why.ch, 0x202e);
+	assert_int_equal(why.line, 2);
+	assert_int_equal(why.col, 8);
+	/* In a key too. */
+	why = refused("\"k\\e\": 1\n", YTREE_MAX_DEPTH);
+	assert_int_equal(why.kind, YP_HIDDEN);
+}
+
+static void
+lookup_and_positions(void **state)
+{
+	struct yproblem why;
+	struct ynode *root = parse("a: 1\n? [x]\n: 2\nb: 3\na: 4\n", &why);
+	unsigned line, col;
+	const char *buf = "ab\nກຂ\nz";
+
+	(void)state;
+	assert_non_null(root);
+	/* First occurrence; a key that is not a scalar is skipped. */
+	assert_string_equal(ynode_get(root, "a")->text, "1");
+	assert_string_equal(ynode_get(root, "b")->text, "3");
+	assert_null(ynode_get(root, "c"));
+	assert_null(ynode_get(NULL, "a"));
+	assert_null(ynode_get(ynode_get(root, "a"), "a"));     /* not a mapping */
+	ynode_free(root);
+	ynode_free(NULL);
+
+	/* Columns count characters: ກ and ຂ are three bytes each. */
+	ytree_pos(buf, 0, &line, &col);
+	assert_int_equal(line, 1);
+	assert_int_equal(col, 1);
+	ytree_pos(buf, 2, &line, &col);
+	assert_int_equal(col, 3);
+	ytree_pos(buf, 3 + 3, &line, &col);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 2);
+	ytree_pos(buf, strlen(buf) - 1, &line, &col);
+	assert_int_equal(line, 3);
+	assert_int_equal(col, 1);
+
+	assert_true(ytree_blank("", 0));
+	assert_true(ytree_blank(" \t\r\n\n", 5));
+	assert_false(ytree_blank("  # c\n", 6));
+}
+
+static void
+tabs_hints_and_ids(void **state)
+{
+	const char *text = "a:\n\tb: 1\n  c: 2\n \t d: 3\ne: \"\t\"\n\t\n";
+	struct ypos at[2];
+
+	(void)state;
+	/* Tabs in indentation only (not the one inside a value), and only the
+	 * first `max` placed. */
+	assert_int_equal(ytree_indent_tabs(text, strlen(text), at, 2), 3);
+	assert_int_equal(at[0].line, 2);
+	assert_int_equal(at[0].col, 1);
+	assert_int_equal(at[1].line, 4);
+	assert_int_equal(at[1].col, 2);
+	assert_int_equal(ytree_indent_tabs("a: 1\n", 5, at, 2), 0);
+
+	assert_int_equal(ytree_distance("select_one", "select_one"), 0);
+	assert_int_equal(ytree_distance("selct_one", "select_one"), 1);
+	assert_int_equal(ytree_distance("interger", "integer"), 1);
+	assert_int_equal(ytree_distance("", "abc"), 3);
+	assert_int_equal(ytree_distance("kitten", "sitting"), 3);
+	assert_int_equal(ytree_distance("x", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+	    SIZE_MAX);
+
+	assert_true(ytree_valid_id("age_band", 32));
+	assert_true(ytree_valid_id("q2", 2));
+	assert_false(ytree_valid_id("q23", 2));
+	assert_false(ytree_valid_id("", 32));
+	assert_false(ytree_valid_id("2q", 32));
+	assert_false(ytree_valid_id("_q", 32));
+	assert_false(ytree_valid_id("Age", 32));
+	assert_false(ytree_valid_id("age-band", 32));
+}
+
+static void
+diagnostics_of_a_source(void **state)
+{
+	struct diag_list dl;
+	struct ysource src;
+	char line[256];
+	char *copy;
+
+	(void)state;
+	diag_list_init(&dl);
+	src = (struct ysource){ &dl, "forms/demo.yaml", false };
+	ysource_error(&src, 12, 7, "unknown question type '%s'", "number");
+	ysource_warning(&src, 3, 1, "language %s is a draft", "th");
+	assert_int_equal(dl.errors, 1);
+	assert_int_equal(dl.warnings, 1);
+	assert_int_equal(dl.count, 2);
+	diag_format(&dl.items[0], line, sizeof line);
+	assert_string_equal(line, "forms/demo.yaml:12:7: error: unknown question type 'number'");
+	diag_format(&dl.items[1], line, sizeof line);
+	assert_string_equal(line, "forms/demo.yaml:3:1: warning: language th is a draft");
+	copy = ysource_strdup(&src, "kept");
+	assert_string_equal(copy, "kept");
+	assert_false(src.nomem);
+	free(copy);
+	diag_list_free(&dl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(positions_of_nodes),
+		cmocka_unit_test(scalar_styles),
+		cmocka_unit_test(refusals),
+		cmocka_unit_test(lookup_and_positions),
+		cmocka_unit_test(tabs_hints_and_ids),
+		cmocka_unit_test(diagnostics_of_a_source),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
