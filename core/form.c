@@ -42,8 +42,8 @@ struct question {
 	struct label label, hint, cmsg;
 	bool has_hint, has_cmsg;
 	bool required;
-	struct expr *relevant, *constraint;
-	struct epos relevant_pos, constraint_pos;
+	struct expr *relevant, *constraint, *calculation;
+	struct epos relevant_pos, constraint_pos, calculation_pos;
 	int list;
 	size_t max_length;
 	enum form_consent consent;
@@ -816,6 +816,7 @@ static const char *const qtype_names[] = {
 	[FORM_TEXT] = "text", [FORM_INTEGER] = "integer", [FORM_DECIMAL] = "decimal",
 	[FORM_DATE] = "date", [FORM_YES_NO] = "yes_no", [FORM_SELECT_ONE] = "select_one",
 	[FORM_SELECT_MULTIPLE] = "select_multiple", [FORM_NOTE] = "note",
+	[FORM_CALCULATE] = "calculate",
 };
 
 static int
@@ -846,9 +847,33 @@ parse_qtype(struct loader *L, const struct ynode *n, enum form_qtype *out)
 		    (int)(sp - s), s, sp + 1);
 		return false;
 	}
-	ERR(L, n, "unknown question type '%.40s': use one of text, integer, decimal, date, yes_no, select_one, select_multiple, note",
+	ERR(L, n, "unknown question type '%.40s': use one of text, integer, decimal, date, yes_no, select_one, select_multiple, note, calculate",
 	    s);
 	return false;
+}
+
+/* A calculate question: its calculation, and none of what only asked
+ * questions take. */
+static void
+parse_calculate(struct loader *L, const struct ynode *it, struct question *q)
+{
+	static const char *const asked_only[] = {
+		"hint", "consent", "keep_without_consent", "max_length", NULL,
+	};
+	const struct ynode *n = ynode_get(it, "calculation");
+	char what[120];
+
+	if (n == NULL) {
+		ERR(L, it, "calculate '%s' has no calculation: add calculation: \"...\" (an expression such as \"${a} + ${b}\")",
+		    q->id);
+	} else {
+		snprintf(what, sizeof what, "calculation of question '%s'", q->id);
+		q->calculation = get_expr(L, n, what, &q->calculation_pos);
+	}
+	for (size_t k = 0; asked_only[k]; k++)
+		if ((n = ynode_get(it, asked_only[k])) != NULL)
+			ERR(L, n, "calculate '%s' is never shown or asked, so it takes no %s: remove it",
+			    q->id, asked_only[k]);
 }
 
 /*
@@ -863,7 +888,7 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	static const char *const keys[] = {
 		"id", "type", "label", "hint", "required", "relevant", "constraint",
 		"constraint_message", "choices", "max_length", "consent",
-		"keep_without_consent", "report", NULL,
+		"keep_without_consent", "report", "calculation", NULL,
 	};
 	struct form *f = L->f;
 	struct question *q = &f->questions[f->nquestions];
@@ -895,12 +920,17 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	}
 	f->nquestions++;
 	if (typen == NULL)
-		ERR(L, it, "question '%s' has no type: add type: (text, integer, decimal, date, yes_no, select_one, select_multiple or note)", q->id);
-	if (labn == NULL)
-		ERR(L, it, "question '%s' has no label: add label: {%s: \"...\"}", q->id, f->langs[0].code);
+		ERR(L, it, "question '%s' has no type: add type: (text, integer, decimal, date, yes_no, select_one, select_multiple, note or calculate)", q->id);
 	typed = typen && parse_qtype(L, typen, &q->type);
 	if (!typed)
 		q->type = FORM_TEXT;
+	/* A calculate is never shown: its label, if any, is for authors. */
+	if (labn == NULL && !(typed && q->type == FORM_CALCULATE))
+		ERR(L, it, "question '%s' has no label: add label: {%s: \"...\"}", q->id, f->langs[0].code);
+	if (typed && q->type == FORM_CALCULATE)
+		parse_calculate(L, it, q);
+	else if ((n = ynode_get(it, "calculation")) != NULL)
+		ERR(L, n, "calculation is only for calculate questions: use type: calculate, or remove it");
 	snprintf(what, sizeof what, "the label of question '%s'", q->id);
 	if (labn)
 		get_label(L, labn, what, &q->label);
@@ -909,16 +939,18 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 		q->has_hint = get_label(L, n, what, &q->hint);
 	}
 	if ((n = ynode_get(it, "required")) != NULL && get_bool(L, n, "required", &q->required) &&
-	    q->required && q->type == FORM_NOTE && typed)
-		ERR(L, n, "note '%s' takes no answer, so it cannot be required: remove required", q->id);
+	    q->required && (q->type == FORM_NOTE || q->type == FORM_CALCULATE) && typed)
+		ERR(L, n, "%s '%s' takes no answer, so it cannot be required: remove required",
+		    qtype_names[q->type], q->id);
 	if ((n = ynode_get(it, "relevant")) != NULL) {
 		snprintf(what, sizeof what, "relevant of question '%s'", q->id);
 		q->relevant = get_expr(L, n, what, &q->relevant_pos);
 	}
 	if ((n = ynode_get(it, "constraint")) != NULL) {
 		snprintf(what, sizeof what, "constraint of question '%s'", q->id);
-		if (q->type == FORM_NOTE && typed)
-			ERR(L, n, "note '%s' takes no answer, so it cannot have a constraint", q->id);
+		if ((q->type == FORM_NOTE || q->type == FORM_CALCULATE) && typed)
+			ERR(L, n, "%s '%s' takes no answer, so it cannot have a constraint",
+			    qtype_names[q->type], q->id);
 		else
 			q->constraint = get_expr(L, n, what, &q->constraint_pos);
 	}
@@ -985,8 +1017,9 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 		if (!valid_report_name(n->text))
 			ERR(L, n, "'%.40s' is not a valid report name: use letters, digits and _, "
 			    "starting with a letter (for example ageBroad)", n->text);
-		else if (q->type == FORM_NOTE && typed)
-			ERR(L, n, "note '%s' takes no answer, so it cannot be reported", q->id);
+		else if ((q->type == FORM_NOTE || q->type == FORM_CALCULATE) && typed)
+			ERR(L, n, "%s '%s' takes no answer, so it cannot be reported",
+			    qtype_names[q->type], q->id);
 		else
 			q->report = ysource_strdup(&L->y, n->text);
 	}
@@ -1483,6 +1516,7 @@ expr_type_of(enum form_qtype t)
 	case FORM_SELECT_ONE: return EXPR_Q_SELECT_ONE;
 	case FORM_SELECT_MULTIPLE: return EXPR_Q_SELECT_MULTIPLE;
 	case FORM_NOTE: return EXPR_Q_NOTE;
+	case FORM_CALCULATE: return EXPR_Q_CALCULATED;
 	}
 	return EXPR_Q_TEXT;
 }
@@ -1589,6 +1623,10 @@ check_expressions(struct loader *L)
 		sc.self = (int)i;
 		snprintf(what, sizeof what, "constraint of question '%s'", q->id);
 		check_one(L, q->constraint, q->constraint_pos, what, &sc);
+		sc.ctx = EXPR_CTX_RELEVANT;
+		sc.self = -1;
+		snprintf(what, sizeof what, "calculation of question '%s'", q->id);
+		check_one(L, q->calculation, q->calculation_pos, what, &sc);
 	}
 	sc.self = -1;
 	sc.ctx = EXPR_CTX_INDICATOR;
@@ -1667,9 +1705,11 @@ report_cycle(struct graph *g, size_t from)
 	if (f->questions && from < f->nquestions && f->questions[from].relevant == NULL) {
 		pos.line = f->questions[from].line;
 		pos.col = f->questions[from].col;
+		if (f->questions[from].calculation != NULL)
+			pos = f->questions[from].calculation_pos;
 	}
 	ysource_error(&g->L->y, pos.line, pos.col,
-	    "circular relevant: %s; a question cannot depend, directly or through others, on itself",
+	    "circular relevant or calculation: %s; a question cannot depend, directly or through others, on itself",
 	    msg);
 }
 
@@ -1691,15 +1731,18 @@ visit(struct graph *g, size_t node)
 		else if (g->color[s] == 0)
 			visit(g, s);
 	}
-	rel = node_relevant(f, node);
-	nrefs = rel ? expr_refs(rel, &slots) : 0;
-	for (size_t r = 0; r < nrefs; r++) {
-		size_t dep = (size_t)slots[r];
+	for (int pass = 0; pass < 2; pass++) {
+		rel = pass == 0 ? node_relevant(f, node)
+		    : node < g->nq ? f->questions[node].calculation : NULL;
+		nrefs = rel ? expr_refs(rel, &slots) : 0;
+		for (size_t r = 0; r < nrefs; r++) {
+			size_t dep = (size_t)slots[r];
 
-		if (g->color[dep] == 1)
-			report_cycle(g, dep);
-		else if (g->color[dep] == 0)
-			visit(g, dep);
+			if (g->color[dep] == 1)
+				report_cycle(g, dep);
+			else if (g->color[dep] == 0)
+				visit(g, dep);
+		}
 	}
 	g->depth--;
 	g->color[node] = 2;
@@ -1910,6 +1953,7 @@ form_free(struct form *f)
 		label_free(&q->cmsg);
 		expr_free(q->relevant);
 		expr_free(q->constraint);
+		expr_free(q->calculation);
 	}
 	free(f->questions);
 	for (size_t i = 0; i < f->nsections; i++) {
@@ -2264,6 +2308,12 @@ const struct expr *
 form_question_constraint(const struct form *f, size_t q)
 {
 	return Q(f, q) ? f->questions[q].constraint : NULL;
+}
+
+const struct expr *
+form_question_calculation(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].calculation : NULL;
 }
 
 const char *

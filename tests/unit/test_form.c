@@ -224,7 +224,7 @@ bad_files_report_message_and_position(void **state)
 	expect_bad_file(BAD "missing_ref.yaml", 1,
 	    "tests/forms/bad/missing_ref.yaml:18:20: error: relevant of question 'school': unknown question ${agee} at column 1: did you mean ${age}?");
 	expect_bad_file(BAD "circular.yaml", 1,
-	    "tests/forms/bad/circular.yaml:15:20: error: circular relevant: ${paid} -> ${owed} -> ${paid}");
+	    "tests/forms/bad/circular.yaml:15:20: error: circular relevant or calculation: ${paid} -> ${owed} -> ${paid}");
 	expect_bad_file(BAD "bad_expression.yaml", 1,
 	    "tests/forms/bad/bad_expression.yaml:23:36: error: relevant of question 'why': expected ')' after argument 1 of selected() at column 18");
 	expect_bad_file(BAD "unknown_list.yaml", 1,
@@ -465,7 +465,7 @@ spec_rules(void **state)
 	    "        type: yes_no\n"
 	    "        label: {en: \"Inner?\"}\n", head, consent_section);
 	assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
-	assert_diag(&dl, "t.yaml:15:16: error: circular relevant: section 's2' -> ${inner} -> section 's2'");
+	assert_diag(&dl, "t.yaml:15:16: error: circular relevant or calculation: section 's2' -> ${inner} -> section 's2'");
 	diag_list_free(&dl);
 
 	/* a missing reviewed translation is an error; a missing draft one a warning */
