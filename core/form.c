@@ -111,6 +111,7 @@ struct lang {
 	char *code;
 	char *name;
 	enum form_lang_status status;
+	unsigned line, col;     /* of its code */
 };
 
 /* Every list is in file order; ids are checked unique per kind, so lookups
@@ -605,6 +606,8 @@ parse_languages(struct loader *L, const struct ynode *root)
 		lg->code = ysource_strdup(&L->y, c);
 		lg->name = ysource_strdup(&L->y, name->text);
 		lg->status = strcmp(s, "reviewed") == 0 ? FORM_LANG_REVIEWED : FORM_LANG_DRAFT;
+		lg->line = code->line;
+		lg->col = code->col;
 		if (lg->status == FORM_LANG_DRAFT)
 			ysource_warning(&L->y, status->line, status->col,
 			    "language %s is a draft translation: have it reviewed before real interviews", c);
@@ -641,15 +644,66 @@ make_yes_no_list(struct loader *L)
 	yl->items[1].value = ysource_strdup(&L->y, "no");
 	yl->values[0] = "yes";
 	yl->values[1] = "no";
-	for (size_t li = 0; li < f->nlangs; li++) {
-		size_t w = 0;
-
+	for (size_t li = 0; li < f->nlangs; li++)
 		for (size_t k = 0; k < sizeof yes_no_words / sizeof yes_no_words[0]; k++)
-			if (strncmp(f->langs[li].code, yes_no_words[k].code, 2) == 0)
-				w = k;
-		yl->items[0].label.text[li] = ysource_strdup(&L->y, yes_no_words[w].yes);
-		yl->items[1].label.text[li] = ysource_strdup(&L->y, yes_no_words[w].no);
+			if (strncmp(f->langs[li].code, yes_no_words[k].code, 2) == 0) {
+				yl->items[0].label.text[li] = ysource_strdup(&L->y, yes_no_words[k].yes);
+				yl->items[1].label.text[li] = ysource_strdup(&L->y, yes_no_words[k].no);
+			}
+}
+
+static int
+list_find(const struct form *f, const char *name)
+{
+	for (size_t i = 1; i < f->nlists; i++)
+		if (strcmp(f->lists[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The words of yes_no questions: built in for en, lo, th and zh; a choice
+ * list named yes_no (exactly the values yes and no) gives them for any
+ * language, replacing the built-in ones where it has text. A language with
+ * neither is refused: an answer shown in the wrong language could be
+ * misread, and a consent question is a yes_no.
+ */
+static void
+apply_yes_no_list(struct loader *L, const struct ynode *choices)
+{
+	struct form *f = L->f;
+	struct clist *yl = &f->lists[0];
+	int own = list_find(f, "yes_no");
+	const struct ynode *k = NULL;
+
+	for (size_t i = 0; choices && choices->kind == Y_MAP && i + 1 < choices->n; i += 2)
+		if (choices->kids[i]->kind == Y_SCALAR && strcmp(choices->kids[i]->text, "yes_no") == 0)
+			k = choices->kids[i];
+	if (own > 0) {
+		const struct clist *cl = &f->lists[own];
+		int yes = form_choice_find(f, (size_t)own, "yes", 3), no = form_choice_find(f, (size_t)own, "no", 2);
+
+		if (cl->n != 2 || yes < 0 || no < 0) {
+			ERR(L, k, "choice list yes_no gives the words of yes_no questions, so it must hold exactly the values yes and no: rename the list, or keep only those two");
+		} else {
+			for (size_t li = 0; li < f->nlangs; li++) {
+				const char *ty = cl->items[yes].label.text[li], *tn = cl->items[no].label.text[li];
+
+				if (ty == NULL || tn == NULL)
+					continue;
+				free(yl->items[0].label.text[li]);
+				free(yl->items[1].label.text[li]);
+				yl->items[0].label.text[li] = ysource_strdup(&L->y, ty);
+				yl->items[1].label.text[li] = ysource_strdup(&L->y, tn);
+			}
+		}
 	}
+	for (size_t li = 0; li < f->nlangs; li++)
+		if (yl->items[0].label.text[li] == NULL || yl->items[1].label.text[li] == NULL)
+			ysource_error(&L->y, f->langs[li].line, f->langs[li].col,
+			    "Intake has built-in yes/no words only for en, lo, th and zh: give them for %s in a choice list "
+			    "yes_no: [{value: \"yes\", label: {%s: \"...\"}}, {value: \"no\", label: {%s: \"...\"}}]",
+			    f->langs[li].code, f->langs[li].code, f->langs[li].code);
 }
 
 /* ---- choices ---------------------------------------------------------- */
@@ -757,14 +811,6 @@ next_list:;
 	}
 }
 
-static int
-list_find(const struct form *f, const char *name)
-{
-	for (size_t i = 1; i < f->nlists; i++)
-		if (strcmp(f->lists[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
 
 /* ---- expressions (parsed while reading, checked once all is read) ------ */
 
@@ -1889,6 +1935,7 @@ parse_form(struct loader *L, const struct ynode *root)
 	parse_choices(L, root);
 	if (L->y.nomem)
 		return;
+	apply_yes_no_list(L, ynode_get(root, "choices"));
 	parse_sections(L, root);
 	parse_indicators(L, root);
 	parse_outcomes(L, root);

@@ -481,6 +481,52 @@ spec_rules(void **state)
 	diag_list_free(&dl);
 }
 
+/* Built-in yes/no words exist for en, lo, th and zh only: another language
+ * gives its own in a yes_no list, or the form is refused at its code. */
+static void
+yes_no_words_per_language(void **state)
+{
+	static const char km_head[] =
+	    "id: t\nversion: \"1\"\nlanguages:\n"
+	    "  - {code: en, name: English, status: reviewed}\n"
+	    "  - {code: km, name: Khmer, status: draft}\n";
+	static const char km_list[] =
+	    "choices:\n"
+	    "  yes_no:\n"
+	    "    - {value: \"yes\", label: {en: \"Yes, indeed\", km: \"\u1794\u17b6\u1791\"}}\n"
+	    "    - {value: \"no\", label: {en: \"No\", km: \"\u1791\u17c1\"}}\n";
+	struct diag_list dl;
+	struct form *f = NULL;
+	char buf[4096];
+
+	(void)state;
+	snprintf(buf, sizeof buf, "%s%s", km_head, consent_section);
+	assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
+	assert_diag(&dl, "t.yaml:5:12: error: Intake has built-in yes/no words only for en, lo, th and zh: give them for km");
+	diag_list_free(&dl);
+
+	snprintf(buf, sizeof buf, "%s%s%s", km_head, km_list, consent_section);
+	assert_int_equal(load_text(buf, &f, &dl), ST_OK);
+	assert_string_equal(form_choice_label(f, 0, 0, 1), "\u1794\u17b6\u1791");
+	assert_string_equal(form_choice_label(f, 0, 1, 1), "\u1791\u17c1");
+	assert_string_equal(form_choice_label(f, 0, 0, 0), "Yes, indeed");
+	form_free(f);
+	diag_list_free(&dl);
+
+	snprintf(buf, sizeof buf, "%schoices:\n  yes_no:\n    - {value: \"yes\", label: {en: \"Y\"}}\n%s",
+	    head, consent_section);
+	assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
+	assert_diag(&dl, "t.yaml:6:3: error: choice list yes_no gives the words of yes_no questions, so it must hold exactly the values yes and no");
+	diag_list_free(&dl);
+
+	/* The four built-in languages need no list. */
+	snprintf(buf, sizeof buf, "%s  - {code: lo, name: Lao, status: draft}\n%s", head, consent_section);
+	assert_int_equal(load_text(buf, &f, &dl), ST_OK);
+	assert_string_equal(form_choice_label(f, 0, 0, 1), "\u0ec1\u0ea1\u0ec8\u0e99");
+	form_free(f);
+	diag_list_free(&dl);
+}
+
 int
 main(void)
 {
@@ -492,6 +538,7 @@ main(void)
 		cmocka_unit_test(huge_and_binary_buffers),
 		cmocka_unit_test(yaml_structure_errors),
 		cmocka_unit_test(spec_rules),
+		cmocka_unit_test(yes_no_words_per_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
