@@ -1821,6 +1821,107 @@ out:
 	free(g.stack);
 }
 
+/*
+ * References to questions asked later. The interview goes through the form
+ * in file order, so a `relevant` that reads a question asked after it sees
+ * that question empty when it is reached: the question (or section) is
+ * skipped, and answering the later question would bring it back behind the
+ * interviewer, where nobody goes back to ask it. That is an error. A
+ * `constraint` that reads a later question is checked when its own answer
+ * is typed, against an empty value: a warning (record add checks every
+ * constraint again once all answers are in). A calculate may read later
+ * questions (its value follows them), but it counts as asked where the last
+ * question it reads is: a relevant that uses it earlier is refused too.
+ * Runs after check_cycles (its order puts dependencies first).
+ */
+static void
+check_order(struct loader *L)
+{
+	struct form *f = L->f;
+	size_t *ready = calloc(f->nquestions + 1, sizeof *ready);
+	size_t *via = calloc(f->nquestions + 1, sizeof *via);
+
+	if (ready == NULL || via == NULL) {
+		L->y.nomem = true;
+		goto out;
+	}
+	/* ready[q]: the question after which q's value is final; via[q]: the
+	 * asked question that decides it. */
+	for (size_t q = 0; q < f->nquestions; q++)
+		ready[q] = via[q] = q;
+	for (size_t i = 0; i < f->norder; i++) {
+		const struct question *q;
+		const int *slots;
+		size_t n;
+
+		if (f->order[i] < 0)
+			continue;
+		q = &f->questions[f->order[i]];
+		if (q->type != FORM_CALCULATE)
+			continue;
+		ready[f->order[i]] = 0;
+		via[f->order[i]] = (size_t)f->order[i];
+		n = q->calculation ? expr_refs(q->calculation, &slots) : 0;
+		for (size_t r = 0; r < n; r++)
+			if (slots[r] >= 0 && (size_t)slots[r] < f->nquestions && ready[slots[r]] >= ready[f->order[i]]) {
+				ready[f->order[i]] = ready[slots[r]];
+				via[f->order[i]] = via[slots[r]];
+			}
+	}
+	for (size_t k = 0; k < f->nsections + f->nquestions; k++) {
+		bool section = k < f->nsections;
+		const struct question *q = section ? NULL : &f->questions[k - f->nsections];
+		size_t at = section ? f->sections[k].first : k - f->nsections;
+		const char *id = section ? f->sections[k].id : q->id;
+		const struct expr *e[2] = {
+			section ? f->sections[k].relevant : q->relevant, section ? NULL : q->constraint,
+		};
+		struct epos pos[2] = {
+			section ? f->sections[k].relevant_pos : q->relevant_pos,
+			section ? f->sections[k].relevant_pos : q->constraint_pos,
+		};
+
+		if (section && f->sections[k].count == 0)
+			continue;
+		for (int w = 0; w < 2; w++) {
+			const int *slots;
+			size_t n = e[w] ? expr_refs(e[w], &slots) : 0;
+
+			for (size_t r = 0; r < n; r++) {
+				size_t dep = (size_t)slots[r], later;
+				char through[120] = "";
+				unsigned col = pos[w].exact ? pos[w].col + expr_ref_col(e[w], r) - 1 : pos[w].col;
+
+				if (slots[r] < 0 || dep >= f->nquestions || ready[dep] <= at)
+					continue;
+				/* Within its own section a section relevant is a cycle,
+				 * already reported. */
+				if (section && dep >= at && dep < at + f->sections[k].count)
+					continue;
+				later = via[dep];
+				if (later != dep)
+					snprintf(through, sizeof through, " (calculate ${%s} reads ${%s})",
+					    f->questions[dep].id, f->questions[later].id);
+				if (w == 0)
+					ysource_error(&L->y, pos[w].line, col,
+					    "relevant of %s '%s' reads ${%s}%s, which is asked after it (line %u): when '%s' is reached it is still empty, "
+					    "so '%s' is skipped and would come back behind the interviewer; ask ${%s} first, or move '%s' after it",
+					    section ? "section" : "question", id, f->questions[dep].id, through,
+					    f->questions[later].line, id, id, f->questions[later].id, id);
+				else
+					ysource_warning(&L->y, pos[w].line, col,
+					    "constraint of question '%s' reads ${%s}%s, which is asked after it (line %u): it is checked when '%s' is answered, "
+					    "while ${%s} is still empty; ask ${%s} first if the check needs it",
+					    id, f->questions[dep].id, through, f->questions[later].line, id,
+					    f->questions[later].id, f->questions[later].id);
+			}
+		}
+	}
+out:
+	free(ready);
+	free(via);
+}
+
 /* The engine ends an interview on a refused interview consent, so exactly
  * one question must carry it; two referral or statistics consents would
  * make the recorded consent ambiguous. */
@@ -2076,7 +2177,7 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 	struct loader L;
 	struct ynode *root = NULL;
 	struct form *f;
-	size_t errors0, count0;
+	size_t errors0, errors1, count0;
 	enum status st;
 
 	*out = NULL;
@@ -2122,7 +2223,11 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 	check_expressions(&L);
 	check_consent(&L, ynode_get(root, "sections"));
 	/* Expressions that failed their check contribute no edges. */
+	errors1 = diags->errors;
 	check_cycles(&L);
+	/* A cycle always reads forward somewhere: reported once, as a cycle. */
+	if (!L.y.nomem && diags->errors == errors1)
+		check_order(&L);
 	report_missing_translations(&L);
 done:
 	ynode_free(root);

@@ -1938,6 +1938,26 @@ interview_apply_answers(struct interview *iv, struct json_t *answers,
 			    form_question_id(iv->f, q));
 			return ST_INVALID;
 		}
+	/* Each answer passed its constraint when it was applied, in form order;
+	 * a constraint that reads a later question (the form check warns about
+	 * those) saw it empty then. Checked again with every answer in. */
+	for (size_t q = 0; iv->state == IV_IN_PROGRESS && q < iv->nq; q++) {
+		const struct expr *cons = form_question_constraint(iv->f, q);
+		struct expr_env env;
+
+		if (cons == NULL || !iv->qrel[q] || iv->answers[q].kind != IV_VALUE)
+			continue;
+		env = env_of(iv);
+		env.dot = value_of(iv, q, &iv->answers[q]);
+		if (!expr_eval_bool(cons, &env)) {
+			const char *m = form_question_constraint_message(iv->f, q, iv->lang);
+
+			errf(err, errsize, "%s: with the later answers its constraint fails (%s): %s",
+			    form_question_id(iv->f, q), expr_text(cons),
+			    m ? m : "check the answers it compares");
+			return ST_INVALID;
+		}
+	}
 	iv->cursor = iv->nq;
 	for (size_t q = 0; iv->state == IV_IN_PROGRESS && q < iv->nq; q++)
 		if (iv->qrel[q] && form_question_type(iv->f, q) != FORM_NOTE &&
