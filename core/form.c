@@ -28,12 +28,17 @@ struct label {
 	char *text[FORM_MAX_LANGS];
 };
 
-/* Where an expression's text starts in the file, to point errors at the
- * right character. `exact` when columns map one to one (a one-line plain or
- * quoted scalar). */
+/* Where an expression's text is in the file, to point errors at the right
+ * character: its scalar's start (line, col), style and bytes, traced back
+ * character by character through escapes, folding and block indentation
+ * (ytree_scalar_pos). `exact` when columns map one to one (a one-line plain
+ * or quoted scalar), the fallback if tracing fails. */
 struct epos {
 	unsigned line, col;
 	bool exact;
+	bool traced;
+	enum ystyle style;
+	size_t start, end;
 };
 
 struct question {
@@ -817,7 +822,7 @@ next_list:;
 static struct epos
 epos_of(const struct ynode *n)
 {
-	struct epos p = {n->line, n->col, false};
+	struct epos p = {n->line, n->col, false, true, n->style, n->start, n->end};
 
 	if ((n->plain || n->quoted) && n->end_line == n->line) {
 		p.exact = true;
@@ -827,13 +832,48 @@ epos_of(const struct ynode *n)
 	return p;
 }
 
+/* Line and column in the form of character `ecol` (1-based; one past the
+ * end for "at the end" messages) of expression text `text` written at p. */
 static void
-expr_error_at(struct loader *L, struct epos p, const char *what, const struct expr_error *e)
+epos_locate(const struct loader *L, struct epos p, const char *text, unsigned ecol,
+    unsigned *line, unsigned *col)
 {
-	if (p.exact)
-		ysource_error(&L->y, p.line, p.col + e->col - 1, "%s: %s", what, e->msg);
-	else
-		ysource_error(&L->y, p.line, p.col, "%s: %s", what, e->msg);
+	const struct form *f = L->f;
+	size_t off = 0, tl = strlen(text);
+	bool past = false;
+
+	*line = p.line;
+	*col = p.exact ? p.col + (ecol > 0 ? ecol - 1 : 0) : p.col;
+	for (unsigned c = 1; off < tl && c < ecol; c++) {
+		off++;
+		while (off < tl && ((unsigned char)text[off] & 0xC0) == 0x80)
+			off++;
+	}
+	if (off >= tl && tl > 0) {
+		/* just past the last character: find that one, then step */
+		off = tl - 1;
+		while (off > 0 && ((unsigned char)text[off] & 0xC0) == 0x80)
+			off--;
+		past = true;
+	}
+	if (!p.traced || f->source == NULL || tl == 0 ||
+	    !ytree_scalar_pos(f->source, f->source_len, p.style, p.start, p.end, text, off, line, col)) {
+		*line = p.line;
+		*col = p.exact ? p.col + (ecol > 0 ? ecol - 1 : 0) : p.col;
+		return;
+	}
+	if (past)
+		(*col)++;
+}
+
+static void
+expr_error_at(struct loader *L, struct epos p, const char *text, const char *what,
+    const struct expr_error *e)
+{
+	unsigned line, col;
+
+	epos_locate(L, p, text, e->col, &line, &col);
+	ysource_error(&L->y, line, col, "%s: %s", what, e->msg);
 }
 
 static struct expr *
@@ -852,7 +892,7 @@ get_expr(struct loader *L, const struct ynode *n, const char *what, struct epos 
 	if (st == ST_NOMEM)
 		L->y.nomem = true;
 	else if (st != ST_OK)
-		expr_error_at(L, *pos, what, &ee);
+		expr_error_at(L, *pos, n->text, what, &ee);
 	return e;
 }
 
@@ -1599,21 +1639,25 @@ check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
 		else
 			snprintf(ee.msg, sizeof ee.msg, "unknown question ${%.48s} at column %u: use the id of a question in this form",
 			    name, ee.col);
-		expr_error_at(L, pos, what, &ee);
+		expr_error_at(L, pos, expr_text(e), what, &ee);
 		unknown = true;
 	}
 	if (unknown)
 		return;
 	switch (expr_check(e, sc, &ee)) {
 	case ST_OK:
-		if (ee.msg[0] != '\0')         /* a warning: the form still runs */
-			ysource_warning(&L->y, pos.line, pos.exact ? pos.col + ee.col - 1 : pos.col, "%s: %s", what, ee.msg);
+		if (ee.msg[0] != '\0') {       /* a warning: the form still runs */
+			unsigned line, col;
+
+			epos_locate(L, pos, expr_text(e), ee.col, &line, &col);
+			ysource_warning(&L->y, line, col, "%s: %s", what, ee.msg);
+		}
 		break;
 	case ST_NOMEM:
 		L->y.nomem = true;
 		break;
 	default:
-		expr_error_at(L, pos, what, &ee);
+		expr_error_at(L, pos, expr_text(e), what, &ee);
 		break;
 	}
 }
@@ -1890,7 +1934,7 @@ check_order(struct loader *L)
 			for (size_t r = 0; r < n; r++) {
 				size_t dep = (size_t)slots[r], later;
 				char through[120] = "";
-				unsigned col = pos[w].exact ? pos[w].col + expr_ref_col(e[w], r) - 1 : pos[w].col;
+				unsigned line, col;
 
 				if (slots[r] < 0 || dep >= f->nquestions || ready[dep] <= at)
 					continue;
@@ -1899,17 +1943,18 @@ check_order(struct loader *L)
 				if (section && dep >= at && dep < at + f->sections[k].count)
 					continue;
 				later = via[dep];
+				epos_locate(L, pos[w], expr_text(e[w]), expr_ref_col(e[w], r), &line, &col);
 				if (later != dep)
 					snprintf(through, sizeof through, " (calculate ${%s} reads ${%s})",
 					    f->questions[dep].id, f->questions[later].id);
 				if (w == 0)
-					ysource_error(&L->y, pos[w].line, col,
+					ysource_error(&L->y, line, col,
 					    "relevant of %s '%s' reads ${%s}%s, which is asked after it (line %u): when '%s' is reached it is still empty, "
 					    "so '%s' is skipped and would come back behind the interviewer; ask ${%s} first, or move '%s' after it",
 					    section ? "section" : "question", id, f->questions[dep].id, through,
 					    f->questions[later].line, id, id, f->questions[later].id, id);
 				else
-					ysource_warning(&L->y, pos[w].line, col,
+					ysource_warning(&L->y, line, col,
 					    "constraint of question '%s' reads ${%s}%s, which is asked after it (line %u): it is checked when '%s' is answered, "
 					    "while ${%s} is still empty; ask ${%s} first if the check needs it",
 					    id, f->questions[dep].id, through, f->questions[later].line, id,

@@ -527,6 +527,60 @@ yes_no_words_per_language(void **state)
 	diag_list_free(&dl);
 }
 
+/*
+ * An expression's error points at the exact character, whatever the YAML
+ * style of its scalar: escapes and '' shift columns, folding and block
+ * indentation shift lines. The section title holds Lao text, so byte and
+ * character offsets differ before every expression.
+ */
+static void
+expression_positions_in_every_style(void **state)
+{
+	static const char qhead[] =
+	    "id: t\nversion: \"1\"\nlanguages:\n  - {code: en, name: English, status: reviewed}\n"
+	    "sections:\n  - id: s1\n    title: {en: \"ລາວ One\"}\n    questions:\n"
+	    "      - id: consent\n        type: yes_no\n        consent: interview\n        label: {en: \"Agree?\"}\n"
+	    "      - id: age\n        type: integer\n        label: {en: \"Age\"}\n"
+	    "      - id: q\n        type: text\n        label: {en: \"Q\"}\n";
+	static const struct {
+		const char *style, *relevant, *want;
+	} cases[] = {
+		{"plain", "        relevant: not(${age} > 1) or ${agee} = 2\n", "t.yaml:19:38: "},
+		{"single-quoted", "        relevant: '''x'' = ''x'' and ${agee} = 2'\n", "t.yaml:19:38: "},
+		{"double-quoted with escapes", "        relevant: \"\\\"\\u00e9\\\" = 'x' or\\t${agee} = 2\"\n", "t.yaml:19:41: "},
+		{"literal |", "        relevant: |\n          ${age} > 1 and\n            ${agee} = 2\n", "t.yaml:21:13: "},
+		{"folded >-", "        relevant: >-\n          ${age} > 1\n          and ${agee} = 2\n", "t.yaml:21:15: "},
+		{"literal |+", "        relevant: |+\n          ${age} > 1 and\n\n          ${agee} = 2\n\n", "t.yaml:22:11: "},
+		{"folded >", "        relevant: >\n          ${age} > 1\n\n          and ${agee} = 2\n", "t.yaml:22:15: "},
+		{"multi-line plain", "        relevant: ${age} > 1\n          and ${agee} = 2\n", "t.yaml:20:15: "},
+		{"multi-line double-quoted", "        relevant: \"${age} > 1 and\n          ${agee} = \\\n          2\"\n", "t.yaml:20:11: "},
+	};
+	struct diag_list dl;
+	struct form *f = NULL;
+	char buf[4096], want[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(buf, sizeof buf, "%s%s", qhead, cases[i].relevant);
+		assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
+		snprintf(want, sizeof want, "%serror: relevant of question 'q': unknown question ${agee}", cases[i].want);
+		print_message("  style: %s\n", cases[i].style);
+		assert_diag(&dl, want);
+		diag_list_free(&dl);
+	}
+	/* A syntax error inside a block scalar: the second '>' of the line. */
+	snprintf(buf, sizeof buf, "%s        relevant: >-\n          ${age} > 1 and\n          ${age} > > 2\n", qhead);
+	assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
+	assert_diag(&dl, "t.yaml:21:20: error: relevant of question 'q': ");
+	diag_list_free(&dl);
+	/* A warning inside an escaped double-quoted scalar: the = of ${age} = ''. */
+	snprintf(buf, sizeof buf, "%s        relevant: \"\\\"a\\\" = 'a' and ${age} = ''\"\n", qhead);
+	assert_int_equal(load_text(buf, &f, &dl), ST_OK);
+	assert_diag(&dl, "t.yaml:19:43: warning: relevant of question 'q': ");
+	form_free(f);
+	diag_list_free(&dl);
+}
+
 int
 main(void)
 {
@@ -539,6 +593,7 @@ main(void)
 		cmocka_unit_test(yaml_structure_errors),
 		cmocka_unit_test(spec_rules),
 		cmocka_unit_test(yes_no_words_per_language),
+		cmocka_unit_test(expression_positions_in_every_style),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
