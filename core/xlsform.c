@@ -371,7 +371,9 @@ find_sheets(struct xl *x)
 					continue;
 				id = attr(r, "Id");
 				target = attr(r, "Target");
-				if (id && target && strcmp(id, rid) == 0) {
+				/* The first relationship of that id counts: a workbook
+				 * may repeat one. */
+				if (id && target && strcmp(id, rid) == 0 && x->sh[which].path == NULL) {
 					size_t n = strlen(target) + 8;
 
 					x->sh[which].path = malloc(n);
