@@ -1449,8 +1449,12 @@ check_yaml(struct xl *x, const char *form_name)
 			if (diag_add(x->dl, d->level, d->file, d->line, d->col, "%s", d->msg) == ST_NOMEM)
 				x->nomem = true;
 		} else if (o && o->sheet < SH_COUNT) {
+			/* The loader speaks YAML; say where that goes in a workbook. */
+			const char *hint = strstr(d->msg, "consent: interview") ?
+			    " (in the workbook: write interview in the consent column of that question's row)" : "";
+
 			if (d->level == DIAG_ERROR)
-				err_at(x, o->sheet, o->row, o->col, "%s", d->msg);
+				err_at(x, o->sheet, o->row, o->col, "%s%s", d->msg, hint);
 			else
 				warn_at(x, o->sheet, o->row, o->col, "%s", d->msg);
 		} else if (d->level == DIAG_ERROR) {

@@ -90,7 +90,8 @@ for want in \
 	"survey!9:A: error: unknown type 'rating'" \
 	"survey!10:D: error: relevant of question 'why': unknown question \${nope}" \
 	"survey!11:E: error: column choice_filter is not supported" \
-	"survey!12:F: warning: column appearance is ignored"
+	"survey!12:F: warning: column appearance is ignored" \
+	"survey!2:A: error: the form has no interview consent question: add consent: interview to the yes_no question that asks it (in the workbook: write interview in the consent column"
 do
 	check "reported: $want" grep -qF "unsupported.xlsx:$want" "$T/err"
 done
