@@ -1266,6 +1266,7 @@ qtype_name(enum expr_qtype t)
 	case EXPR_Q_SELECT_ONE: return "select_one";
 	case EXPR_Q_SELECT_MULTIPLE: return "select_multiple";
 	case EXPR_Q_NOTE: return "note";
+	case EXPR_Q_CALCULATED: return "calculate";
 	}
 	return "?";
 }

@@ -70,6 +70,7 @@ enum expr_qtype {
 	EXPR_Q_SELECT_ONE,
 	EXPR_Q_SELECT_MULTIPLE,
 	EXPR_Q_NOTE,            /* has no value: referring to it is an error */
+	EXPR_Q_CALCULATED,      /* text a calculation made: number or text, unknown */
 };
 
 /* Indicator levels; count-indicators('any') counts all. */

@@ -28,12 +28,17 @@ struct label {
 	char *text[FORM_MAX_LANGS];
 };
 
-/* Where an expression's text starts in the file, to point errors at the
- * right character. `exact` when columns map one to one (a one-line plain or
- * quoted scalar). */
+/* Where an expression's text is in the file, to point errors at the right
+ * character: its scalar's start (line, col), style and bytes, traced back
+ * character by character through escapes, folding and block indentation
+ * (ytree_scalar_pos). `exact` when columns map one to one (a one-line plain
+ * or quoted scalar), the fallback if tracing fails. */
 struct epos {
 	unsigned line, col;
 	bool exact;
+	bool traced;
+	enum ystyle style;
+	size_t start, end;
 };
 
 struct question {
@@ -42,8 +47,8 @@ struct question {
 	struct label label, hint, cmsg;
 	bool has_hint, has_cmsg;
 	bool required;
-	struct expr *relevant, *constraint;
-	struct epos relevant_pos, constraint_pos;
+	struct expr *relevant, *constraint, *calculation;
+	struct epos relevant_pos, constraint_pos, calculation_pos;
 	int list;
 	size_t max_length;
 	enum form_consent consent;
@@ -111,6 +116,7 @@ struct lang {
 	char *code;
 	char *name;
 	enum form_lang_status status;
+	unsigned line, col;     /* of its code */
 };
 
 /* Every list is in file order; ids are checked unique per kind, so lookups
@@ -605,6 +611,8 @@ parse_languages(struct loader *L, const struct ynode *root)
 		lg->code = ysource_strdup(&L->y, c);
 		lg->name = ysource_strdup(&L->y, name->text);
 		lg->status = strcmp(s, "reviewed") == 0 ? FORM_LANG_REVIEWED : FORM_LANG_DRAFT;
+		lg->line = code->line;
+		lg->col = code->col;
 		if (lg->status == FORM_LANG_DRAFT)
 			ysource_warning(&L->y, status->line, status->col,
 			    "language %s is a draft translation: have it reviewed before real interviews", c);
@@ -641,15 +649,66 @@ make_yes_no_list(struct loader *L)
 	yl->items[1].value = ysource_strdup(&L->y, "no");
 	yl->values[0] = "yes";
 	yl->values[1] = "no";
-	for (size_t li = 0; li < f->nlangs; li++) {
-		size_t w = 0;
-
+	for (size_t li = 0; li < f->nlangs; li++)
 		for (size_t k = 0; k < sizeof yes_no_words / sizeof yes_no_words[0]; k++)
-			if (strncmp(f->langs[li].code, yes_no_words[k].code, 2) == 0)
-				w = k;
-		yl->items[0].label.text[li] = ysource_strdup(&L->y, yes_no_words[w].yes);
-		yl->items[1].label.text[li] = ysource_strdup(&L->y, yes_no_words[w].no);
+			if (strncmp(f->langs[li].code, yes_no_words[k].code, 2) == 0) {
+				yl->items[0].label.text[li] = ysource_strdup(&L->y, yes_no_words[k].yes);
+				yl->items[1].label.text[li] = ysource_strdup(&L->y, yes_no_words[k].no);
+			}
+}
+
+static int
+list_find(const struct form *f, const char *name)
+{
+	for (size_t i = 1; i < f->nlists; i++)
+		if (strcmp(f->lists[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The words of yes_no questions: built in for en, lo, th and zh; a choice
+ * list named yes_no (exactly the values yes and no) gives them for any
+ * language, replacing the built-in ones where it has text. A language with
+ * neither is refused: an answer shown in the wrong language could be
+ * misread, and a consent question is a yes_no.
+ */
+static void
+apply_yes_no_list(struct loader *L, const struct ynode *choices)
+{
+	struct form *f = L->f;
+	struct clist *yl = &f->lists[0];
+	int own = list_find(f, "yes_no");
+	const struct ynode *k = NULL;
+
+	for (size_t i = 0; choices && choices->kind == Y_MAP && i + 1 < choices->n; i += 2)
+		if (choices->kids[i]->kind == Y_SCALAR && strcmp(choices->kids[i]->text, "yes_no") == 0)
+			k = choices->kids[i];
+	if (own > 0) {
+		const struct clist *cl = &f->lists[own];
+		int yes = form_choice_find(f, (size_t)own, "yes", 3), no = form_choice_find(f, (size_t)own, "no", 2);
+
+		if (cl->n != 2 || yes < 0 || no < 0) {
+			ERR(L, k, "choice list yes_no gives the words of yes_no questions, so it must hold exactly the values yes and no: rename the list, or keep only those two");
+		} else {
+			for (size_t li = 0; li < f->nlangs; li++) {
+				const char *ty = cl->items[yes].label.text[li], *tn = cl->items[no].label.text[li];
+
+				if (ty == NULL || tn == NULL)
+					continue;
+				free(yl->items[0].label.text[li]);
+				free(yl->items[1].label.text[li]);
+				yl->items[0].label.text[li] = ysource_strdup(&L->y, ty);
+				yl->items[1].label.text[li] = ysource_strdup(&L->y, tn);
+			}
+		}
 	}
+	for (size_t li = 0; li < f->nlangs; li++)
+		if (yl->items[0].label.text[li] == NULL || yl->items[1].label.text[li] == NULL)
+			ysource_error(&L->y, f->langs[li].line, f->langs[li].col,
+			    "Intake has built-in yes/no words only for en, lo, th and zh: give them for %s in a choice list "
+			    "yes_no: [{value: \"yes\", label: {%s: \"...\"}}, {value: \"no\", label: {%s: \"...\"}}]",
+			    f->langs[li].code, f->langs[li].code, f->langs[li].code);
 }
 
 /* ---- choices ---------------------------------------------------------- */
@@ -757,21 +816,13 @@ next_list:;
 	}
 }
 
-static int
-list_find(const struct form *f, const char *name)
-{
-	for (size_t i = 1; i < f->nlists; i++)
-		if (strcmp(f->lists[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
 
 /* ---- expressions (parsed while reading, checked once all is read) ------ */
 
 static struct epos
 epos_of(const struct ynode *n)
 {
-	struct epos p = {n->line, n->col, false};
+	struct epos p = {n->line, n->col, false, true, n->style, n->start, n->end};
 
 	if ((n->plain || n->quoted) && n->end_line == n->line) {
 		p.exact = true;
@@ -781,13 +832,48 @@ epos_of(const struct ynode *n)
 	return p;
 }
 
+/* Line and column in the form of character `ecol` (1-based; one past the
+ * end for "at the end" messages) of expression text `text` written at p. */
 static void
-expr_error_at(struct loader *L, struct epos p, const char *what, const struct expr_error *e)
+epos_locate(const struct loader *L, struct epos p, const char *text, unsigned ecol,
+    unsigned *line, unsigned *col)
 {
-	if (p.exact)
-		ysource_error(&L->y, p.line, p.col + e->col - 1, "%s: %s", what, e->msg);
-	else
-		ysource_error(&L->y, p.line, p.col, "%s: %s", what, e->msg);
+	const struct form *f = L->f;
+	size_t off = 0, tl = strlen(text);
+	bool past = false;
+
+	*line = p.line;
+	*col = p.exact ? p.col + (ecol > 0 ? ecol - 1 : 0) : p.col;
+	for (unsigned c = 1; off < tl && c < ecol; c++) {
+		off++;
+		while (off < tl && ((unsigned char)text[off] & 0xC0) == 0x80)
+			off++;
+	}
+	if (off >= tl && tl > 0) {
+		/* just past the last character: find that one, then step */
+		off = tl - 1;
+		while (off > 0 && ((unsigned char)text[off] & 0xC0) == 0x80)
+			off--;
+		past = true;
+	}
+	if (!p.traced || f->source == NULL || tl == 0 ||
+	    !ytree_scalar_pos(f->source, f->source_len, p.style, p.start, p.end, text, off, line, col)) {
+		*line = p.line;
+		*col = p.exact ? p.col + (ecol > 0 ? ecol - 1 : 0) : p.col;
+		return;
+	}
+	if (past)
+		(*col)++;
+}
+
+static void
+expr_error_at(struct loader *L, struct epos p, const char *text, const char *what,
+    const struct expr_error *e)
+{
+	unsigned line, col;
+
+	epos_locate(L, p, text, e->col, &line, &col);
+	ysource_error(&L->y, line, col, "%s: %s", what, e->msg);
 }
 
 static struct expr *
@@ -806,7 +892,7 @@ get_expr(struct loader *L, const struct ynode *n, const char *what, struct epos 
 	if (st == ST_NOMEM)
 		L->y.nomem = true;
 	else if (st != ST_OK)
-		expr_error_at(L, *pos, what, &ee);
+		expr_error_at(L, *pos, n->text, what, &ee);
 	return e;
 }
 
@@ -816,6 +902,7 @@ static const char *const qtype_names[] = {
 	[FORM_TEXT] = "text", [FORM_INTEGER] = "integer", [FORM_DECIMAL] = "decimal",
 	[FORM_DATE] = "date", [FORM_YES_NO] = "yes_no", [FORM_SELECT_ONE] = "select_one",
 	[FORM_SELECT_MULTIPLE] = "select_multiple", [FORM_NOTE] = "note",
+	[FORM_CALCULATE] = "calculate",
 };
 
 static int
@@ -846,9 +933,33 @@ parse_qtype(struct loader *L, const struct ynode *n, enum form_qtype *out)
 		    (int)(sp - s), s, sp + 1);
 		return false;
 	}
-	ERR(L, n, "unknown question type '%.40s': use one of text, integer, decimal, date, yes_no, select_one, select_multiple, note",
+	ERR(L, n, "unknown question type '%.40s': use one of text, integer, decimal, date, yes_no, select_one, select_multiple, note, calculate",
 	    s);
 	return false;
+}
+
+/* A calculate question: its calculation, and none of what only asked
+ * questions take. */
+static void
+parse_calculate(struct loader *L, const struct ynode *it, struct question *q)
+{
+	static const char *const asked_only[] = {
+		"hint", "consent", "keep_without_consent", "max_length", NULL,
+	};
+	const struct ynode *n = ynode_get(it, "calculation");
+	char what[120];
+
+	if (n == NULL) {
+		ERR(L, it, "calculate '%s' has no calculation: add calculation: \"...\" (an expression such as \"${a} + ${b}\")",
+		    q->id);
+	} else {
+		snprintf(what, sizeof what, "calculation of question '%s'", q->id);
+		q->calculation = get_expr(L, n, what, &q->calculation_pos);
+	}
+	for (size_t k = 0; asked_only[k]; k++)
+		if ((n = ynode_get(it, asked_only[k])) != NULL)
+			ERR(L, n, "calculate '%s' is never shown or asked, so it takes no %s: remove it",
+			    q->id, asked_only[k]);
 }
 
 /*
@@ -863,7 +974,7 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	static const char *const keys[] = {
 		"id", "type", "label", "hint", "required", "relevant", "constraint",
 		"constraint_message", "choices", "max_length", "consent",
-		"keep_without_consent", "report", NULL,
+		"keep_without_consent", "report", "calculation", NULL,
 	};
 	struct form *f = L->f;
 	struct question *q = &f->questions[f->nquestions];
@@ -895,12 +1006,17 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	}
 	f->nquestions++;
 	if (typen == NULL)
-		ERR(L, it, "question '%s' has no type: add type: (text, integer, decimal, date, yes_no, select_one, select_multiple or note)", q->id);
-	if (labn == NULL)
-		ERR(L, it, "question '%s' has no label: add label: {%s: \"...\"}", q->id, f->langs[0].code);
+		ERR(L, it, "question '%s' has no type: add type: (text, integer, decimal, date, yes_no, select_one, select_multiple, note or calculate)", q->id);
 	typed = typen && parse_qtype(L, typen, &q->type);
 	if (!typed)
 		q->type = FORM_TEXT;
+	/* A calculate is never shown: its label, if any, is for authors. */
+	if (labn == NULL && !(typed && q->type == FORM_CALCULATE))
+		ERR(L, it, "question '%s' has no label: add label: {%s: \"...\"}", q->id, f->langs[0].code);
+	if (typed && q->type == FORM_CALCULATE)
+		parse_calculate(L, it, q);
+	else if ((n = ynode_get(it, "calculation")) != NULL)
+		ERR(L, n, "calculation is only for calculate questions: use type: calculate, or remove it");
 	snprintf(what, sizeof what, "the label of question '%s'", q->id);
 	if (labn)
 		get_label(L, labn, what, &q->label);
@@ -909,16 +1025,18 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 		q->has_hint = get_label(L, n, what, &q->hint);
 	}
 	if ((n = ynode_get(it, "required")) != NULL && get_bool(L, n, "required", &q->required) &&
-	    q->required && q->type == FORM_NOTE && typed)
-		ERR(L, n, "note '%s' takes no answer, so it cannot be required: remove required", q->id);
+	    q->required && (q->type == FORM_NOTE || q->type == FORM_CALCULATE) && typed)
+		ERR(L, n, "%s '%s' takes no answer, so it cannot be required: remove required",
+		    qtype_names[q->type], q->id);
 	if ((n = ynode_get(it, "relevant")) != NULL) {
 		snprintf(what, sizeof what, "relevant of question '%s'", q->id);
 		q->relevant = get_expr(L, n, what, &q->relevant_pos);
 	}
 	if ((n = ynode_get(it, "constraint")) != NULL) {
 		snprintf(what, sizeof what, "constraint of question '%s'", q->id);
-		if (q->type == FORM_NOTE && typed)
-			ERR(L, n, "note '%s' takes no answer, so it cannot have a constraint", q->id);
+		if ((q->type == FORM_NOTE || q->type == FORM_CALCULATE) && typed)
+			ERR(L, n, "%s '%s' takes no answer, so it cannot have a constraint",
+			    qtype_names[q->type], q->id);
 		else
 			q->constraint = get_expr(L, n, what, &q->constraint_pos);
 	}
@@ -985,8 +1103,9 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 		if (!valid_report_name(n->text))
 			ERR(L, n, "'%.40s' is not a valid report name: use letters, digits and _, "
 			    "starting with a letter (for example ageBroad)", n->text);
-		else if (q->type == FORM_NOTE && typed)
-			ERR(L, n, "note '%s' takes no answer, so it cannot be reported", q->id);
+		else if ((q->type == FORM_NOTE || q->type == FORM_CALCULATE) && typed)
+			ERR(L, n, "%s '%s' takes no answer, so it cannot be reported",
+			    qtype_names[q->type], q->id);
 		else
 			q->report = ysource_strdup(&L->y, n->text);
 	}
@@ -1483,6 +1602,7 @@ expr_type_of(enum form_qtype t)
 	case FORM_SELECT_ONE: return EXPR_Q_SELECT_ONE;
 	case FORM_SELECT_MULTIPLE: return EXPR_Q_SELECT_MULTIPLE;
 	case FORM_NOTE: return EXPR_Q_NOTE;
+	case FORM_CALCULATE: return EXPR_Q_CALCULATED;
 	}
 	return EXPR_Q_TEXT;
 }
@@ -1519,21 +1639,25 @@ check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
 		else
 			snprintf(ee.msg, sizeof ee.msg, "unknown question ${%.48s} at column %u: use the id of a question in this form",
 			    name, ee.col);
-		expr_error_at(L, pos, what, &ee);
+		expr_error_at(L, pos, expr_text(e), what, &ee);
 		unknown = true;
 	}
 	if (unknown)
 		return;
 	switch (expr_check(e, sc, &ee)) {
 	case ST_OK:
-		if (ee.msg[0] != '\0')         /* a warning: the form still runs */
-			ysource_warning(&L->y, pos.line, pos.exact ? pos.col + ee.col - 1 : pos.col, "%s: %s", what, ee.msg);
+		if (ee.msg[0] != '\0') {       /* a warning: the form still runs */
+			unsigned line, col;
+
+			epos_locate(L, pos, expr_text(e), ee.col, &line, &col);
+			ysource_warning(&L->y, line, col, "%s: %s", what, ee.msg);
+		}
 		break;
 	case ST_NOMEM:
 		L->y.nomem = true;
 		break;
 	default:
-		expr_error_at(L, pos, what, &ee);
+		expr_error_at(L, pos, expr_text(e), what, &ee);
 		break;
 	}
 }
@@ -1589,6 +1713,10 @@ check_expressions(struct loader *L)
 		sc.self = (int)i;
 		snprintf(what, sizeof what, "constraint of question '%s'", q->id);
 		check_one(L, q->constraint, q->constraint_pos, what, &sc);
+		sc.ctx = EXPR_CTX_RELEVANT;
+		sc.self = -1;
+		snprintf(what, sizeof what, "calculation of question '%s'", q->id);
+		check_one(L, q->calculation, q->calculation_pos, what, &sc);
 	}
 	sc.self = -1;
 	sc.ctx = EXPR_CTX_INDICATOR;
@@ -1667,9 +1795,11 @@ report_cycle(struct graph *g, size_t from)
 	if (f->questions && from < f->nquestions && f->questions[from].relevant == NULL) {
 		pos.line = f->questions[from].line;
 		pos.col = f->questions[from].col;
+		if (f->questions[from].calculation != NULL)
+			pos = f->questions[from].calculation_pos;
 	}
 	ysource_error(&g->L->y, pos.line, pos.col,
-	    "circular relevant: %s; a question cannot depend, directly or through others, on itself",
+	    "circular relevant or calculation: %s; a question cannot depend, directly or through others, on itself",
 	    msg);
 }
 
@@ -1691,15 +1821,18 @@ visit(struct graph *g, size_t node)
 		else if (g->color[s] == 0)
 			visit(g, s);
 	}
-	rel = node_relevant(f, node);
-	nrefs = rel ? expr_refs(rel, &slots) : 0;
-	for (size_t r = 0; r < nrefs; r++) {
-		size_t dep = (size_t)slots[r];
+	for (int pass = 0; pass < 2; pass++) {
+		rel = pass == 0 ? node_relevant(f, node)
+		    : node < g->nq ? f->questions[node].calculation : NULL;
+		nrefs = rel ? expr_refs(rel, &slots) : 0;
+		for (size_t r = 0; r < nrefs; r++) {
+			size_t dep = (size_t)slots[r];
 
-		if (g->color[dep] == 1)
-			report_cycle(g, dep);
-		else if (g->color[dep] == 0)
-			visit(g, dep);
+			if (g->color[dep] == 1)
+				report_cycle(g, dep);
+			else if (g->color[dep] == 0)
+				visit(g, dep);
+		}
 	}
 	g->depth--;
 	g->color[node] = 2;
@@ -1730,6 +1863,108 @@ check_cycles(struct loader *L)
 out:
 	free(g.color);
 	free(g.stack);
+}
+
+/*
+ * References to questions asked later. The interview goes through the form
+ * in file order, so a `relevant` that reads a question asked after it sees
+ * that question empty when it is reached: the question (or section) is
+ * skipped, and answering the later question would bring it back behind the
+ * interviewer, where nobody goes back to ask it. That is an error. A
+ * `constraint` that reads a later question is checked when its own answer
+ * is typed, against an empty value: a warning (record add checks every
+ * constraint again once all answers are in). A calculate may read later
+ * questions (its value follows them), but it counts as asked where the last
+ * question it reads is: a relevant that uses it earlier is refused too.
+ * Runs after check_cycles (its order puts dependencies first).
+ */
+static void
+check_order(struct loader *L)
+{
+	struct form *f = L->f;
+	size_t *ready = calloc(f->nquestions + 1, sizeof *ready);
+	size_t *via = calloc(f->nquestions + 1, sizeof *via);
+
+	if (ready == NULL || via == NULL) {
+		L->y.nomem = true;
+		goto out;
+	}
+	/* ready[q]: the question after which q's value is final; via[q]: the
+	 * asked question that decides it. */
+	for (size_t q = 0; q < f->nquestions; q++)
+		ready[q] = via[q] = q;
+	for (size_t i = 0; i < f->norder; i++) {
+		const struct question *q;
+		const int *slots;
+		size_t n;
+
+		if (f->order[i] < 0)
+			continue;
+		q = &f->questions[f->order[i]];
+		if (q->type != FORM_CALCULATE)
+			continue;
+		ready[f->order[i]] = 0;
+		via[f->order[i]] = (size_t)f->order[i];
+		n = q->calculation ? expr_refs(q->calculation, &slots) : 0;
+		for (size_t r = 0; r < n; r++)
+			if (slots[r] >= 0 && (size_t)slots[r] < f->nquestions && ready[slots[r]] >= ready[f->order[i]]) {
+				ready[f->order[i]] = ready[slots[r]];
+				via[f->order[i]] = via[slots[r]];
+			}
+	}
+	for (size_t k = 0; k < f->nsections + f->nquestions; k++) {
+		bool section = k < f->nsections;
+		const struct question *q = section ? NULL : &f->questions[k - f->nsections];
+		size_t at = section ? f->sections[k].first : k - f->nsections;
+		const char *id = section ? f->sections[k].id : q->id;
+		const struct expr *e[2] = {
+			section ? f->sections[k].relevant : q->relevant, section ? NULL : q->constraint,
+		};
+		struct epos pos[2] = {
+			section ? f->sections[k].relevant_pos : q->relevant_pos,
+			section ? f->sections[k].relevant_pos : q->constraint_pos,
+		};
+
+		if (section && f->sections[k].count == 0)
+			continue;
+		for (int w = 0; w < 2; w++) {
+			const int *slots;
+			size_t n = e[w] ? expr_refs(e[w], &slots) : 0;
+
+			for (size_t r = 0; r < n; r++) {
+				size_t dep = (size_t)slots[r], later;
+				char through[120] = "";
+				unsigned line, col;
+
+				if (slots[r] < 0 || dep >= f->nquestions || ready[dep] <= at)
+					continue;
+				/* Within its own section a section relevant is a cycle,
+				 * already reported. */
+				if (section && dep >= at && dep < at + f->sections[k].count)
+					continue;
+				later = via[dep];
+				epos_locate(L, pos[w], expr_text(e[w]), expr_ref_col(e[w], r), &line, &col);
+				if (later != dep)
+					snprintf(through, sizeof through, " (calculate ${%s} reads ${%s})",
+					    f->questions[dep].id, f->questions[later].id);
+				if (w == 0)
+					ysource_error(&L->y, line, col,
+					    "relevant of %s '%s' reads ${%s}%s, which is asked after it (line %u): when '%s' is reached it is still empty, "
+					    "so '%s' is skipped and would come back behind the interviewer; ask ${%s} first, or move '%s' after it",
+					    section ? "section" : "question", id, f->questions[dep].id, through,
+					    f->questions[later].line, id, id, f->questions[later].id, id);
+				else
+					ysource_warning(&L->y, line, col,
+					    "constraint of question '%s' reads ${%s}%s, which is asked after it (line %u): it is checked when '%s' is answered, "
+					    "while ${%s} is still empty; ask ${%s} first if the check needs it",
+					    id, f->questions[dep].id, through, f->questions[later].line, id,
+					    f->questions[later].id, f->questions[later].id);
+			}
+		}
+	}
+out:
+	free(ready);
+	free(via);
 }
 
 /* The engine ends an interview on a refused interview consent, so exactly
@@ -1846,6 +2081,7 @@ parse_form(struct loader *L, const struct ynode *root)
 	parse_choices(L, root);
 	if (L->y.nomem)
 		return;
+	apply_yes_no_list(L, ynode_get(root, "choices"));
 	parse_sections(L, root);
 	parse_indicators(L, root);
 	parse_outcomes(L, root);
@@ -1910,6 +2146,7 @@ form_free(struct form *f)
 		label_free(&q->cmsg);
 		expr_free(q->relevant);
 		expr_free(q->constraint);
+		expr_free(q->calculation);
 	}
 	free(f->questions);
 	for (size_t i = 0; i < f->nsections; i++) {
@@ -1985,7 +2222,7 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 	struct loader L;
 	struct ynode *root = NULL;
 	struct form *f;
-	size_t errors0, count0;
+	size_t errors0, errors1, count0;
 	enum status st;
 
 	*out = NULL;
@@ -2031,7 +2268,11 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 	check_expressions(&L);
 	check_consent(&L, ynode_get(root, "sections"));
 	/* Expressions that failed their check contribute no edges. */
+	errors1 = diags->errors;
 	check_cycles(&L);
+	/* A cycle always reads forward somewhere: reported once, as a cycle. */
+	if (!L.y.nomem && diags->errors == errors1)
+		check_order(&L);
 	report_missing_translations(&L);
 done:
 	ynode_free(root);
@@ -2264,6 +2505,12 @@ const struct expr *
 form_question_constraint(const struct form *f, size_t q)
 {
 	return Q(f, q) ? f->questions[q].constraint : NULL;
+}
+
+const struct expr *
+form_question_calculation(const struct form *f, size_t q)
+{
+	return Q(f, q) ? f->questions[q].calculation : NULL;
 }
 
 const char *

@@ -50,6 +50,7 @@ enum form_qtype {
 	FORM_SELECT_ONE,
 	FORM_SELECT_MULTIPLE,
 	FORM_NOTE,
+	FORM_CALCULATE,         /* hidden: its value is its calculation's */
 };
 
 enum form_consent {
@@ -144,6 +145,8 @@ bool form_question_required(const struct form *f, size_t q);
 const struct expr *form_question_relevant(const struct form *f, size_t q);   /* NULL: always */
 const struct expr *form_question_constraint(const struct form *f, size_t q); /* NULL: none */
 const char *form_question_constraint_message(const struct form *f, size_t q, size_t lang); /* NULL */
+/* The `calculation` of a calculate question; NULL for every other type. */
+const struct expr *form_question_calculation(const struct form *f, size_t q);
 /* Choice list of a select or yes_no question (yes_no: the built-in list 0),
  * -1 for other types. */
 int form_question_choices(const struct form *f, size_t q);
@@ -197,10 +200,11 @@ const char *form_referral_country(const struct form *f, size_t r, size_t k);
 int form_referral_find(const struct form *f, const char *id);
 
 /*
- * Order in which relevance must be computed so that every condition sees
- * final values: each entry is a question index (>= 0) or a section encoded
- * as -(s + 1). Every question and section appears exactly once, after
- * everything its `relevant` refers to and after its own section.
+ * Order in which relevance and calculations must be computed so that every
+ * condition sees final values: each entry is a question index (>= 0) or a
+ * section encoded as -(s + 1). Every question and section appears exactly
+ * once, after everything its `relevant` (and a calculate's `calculation`)
+ * refers to and after its own section.
  */
 size_t form_eval_order(const struct form *f, const int **order);
 

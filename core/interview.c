@@ -29,6 +29,10 @@ struct interview {
 	size_t nq, ns, ni;
 	size_t lang;
 	struct answer *answers;
+	/* Values of calculate questions, recomputed by update(); never in
+	 * answers[], so nothing that reads answers (screens, progress, finish)
+	 * sees them. */
+	struct answer *calc;
 	/* evaluation state, rebuilt by update() after every change */
 	struct expr_value *values;
 	unsigned char *states;
@@ -266,6 +270,60 @@ set_today(struct interview *iv)
 }
 
 /*
+ * Computes calculate question q (when relevant) into iv->calc[q] and its
+ * expression slot. The value is text, as in ODK: a number is written as
+ * people read it ("3", "2.5"), a condition as "true" or "false"; empty
+ * text, NaN and infinities leave it empty. Memory running out leaves it
+ * empty too: update() cannot fail, and an empty value is what every
+ * expression already handles.
+ */
+static void answer_wipe(struct answer *a);
+
+static void
+calculate(struct interview *iv, size_t q, bool relevant, const struct expr_env *env)
+{
+	struct answer *c = &iv->calc[q];
+	struct expr_value v = {EXPR_V_EMPTY, 0, NULL, 0};
+	const char *text = NULL;
+	char numbuf[32];
+	size_t len;
+
+	if (relevant)
+		v = expr_eval(form_question_calculation(iv->f, q), env);
+	switch (v.kind) {
+	case EXPR_V_EMPTY:
+		break;
+	case EXPR_V_BOOL:
+		text = v.num != 0 ? "true" : "false";
+		break;
+	case EXPR_V_NUMBER:
+		if (isfinite(v.num))
+			text = expr_format_number(v.num, numbuf);
+		break;
+	case EXPR_V_STRING:
+		text = v.str;
+		break;
+	}
+	len = text ? strlen(text) : 0;
+	if (len == 0) {
+		answer_wipe(c);
+	} else if (c->kind != IV_VALUE || c->len != len || memcmp(c->text, text, len) != 0) {
+		answer_wipe(c);
+		if ((c->text = malloc(len + 1)) != NULL) {
+			memcpy(c->text, text, len + 1);
+			c->len = len;
+			c->kind = IV_VALUE;
+		}
+	}
+	if (c->kind == IV_VALUE) {
+		iv->values[q].kind = EXPR_V_STRING;
+		iv->values[q].str = c->text;
+		iv->values[q].len = c->len;
+		iv->states[q] = EXPR_A_VALUE;
+	}
+}
+
+/*
  * Recomputes relevance (in the form's dependency order, so each condition
  * sees final values), the effective value of every question (empty when not
  * relevant), the indicators and the outcome. Linear in the size of the
@@ -299,7 +357,10 @@ update(struct interview *iv)
 
 			iv->qrel[q] = iv->srel[form_question_section(f, q)] &&
 			    (rel == NULL || expr_eval_bool(rel, &env));
-			if (iv->qrel[q]) {
+			if (form_question_type(f, q) == FORM_CALCULATE) {
+				calculate(iv, q, iv->qrel[q], &env);
+				iv->qrel[q] = false;    /* never shown, never asked */
+			} else if (iv->qrel[q]) {
 				iv->values[q] = value_of(iv, q, &iv->answers[q]);
 				iv->states[q] = (unsigned char)iv->answers[q].kind;
 			}
@@ -338,9 +399,13 @@ interview_free(struct interview *iv)
 {
 	if (iv == NULL)
 		return;
-	for (size_t q = 0; q < iv->nq; q++)
+	for (size_t q = 0; q < iv->nq; q++) {
 		answer_wipe(&iv->answers[q]);
+		if (iv->calc)
+			answer_wipe(&iv->calc[q]);
+	}
 	free(iv->answers);
+	free(iv->calc);
 	free(iv->values);
 	free(iv->states);
 	free(iv->qrel);
@@ -362,12 +427,13 @@ alloc_interview(const struct form *f)
 	iv->ns = form_section_count(f);
 	iv->ni = form_indicator_count(f);
 	iv->answers = calloc(iv->nq + 1, sizeof *iv->answers);
+	iv->calc = calloc(iv->nq + 1, sizeof *iv->calc);
 	iv->values = calloc(iv->nq + 1, sizeof *iv->values);
 	iv->states = calloc(iv->nq + 1, 1);
 	iv->qrel = calloc(iv->nq + 1, sizeof *iv->qrel);
 	iv->srel = calloc(iv->ns + 1, sizeof *iv->srel);
 	iv->fired = calloc(iv->ni + 1, 1);
-	if (!iv->answers || !iv->values || !iv->states || !iv->qrel || !iv->srel || !iv->fired) {
+	if (!iv->answers || !iv->calc || !iv->values || !iv->states || !iv->qrel || !iv->srel || !iv->fired) {
 		interview_free(iv);
 		return NULL;
 	}
@@ -713,6 +779,10 @@ parse_answer(const struct interview *iv, size_t q, const char *text, size_t row,
 	int list = form_question_choices(f, q);
 
 	memset(a, 0, sizeof *a);
+	if (t == FORM_CALCULATE) {
+		snprintf(err, errsize, "This value is computed from other answers; it takes no answer.");
+		return P_ERROR;
+	}
 	if (t == FORM_NOTE) {
 		fill_msg(err, errsize, row, IV_MSG_NOTE, 0, 0, NULL);
 		return P_ERROR;
@@ -828,6 +898,7 @@ parse_answer(const struct interview *iv, size_t q, const char *text, size_t row,
 		break;
 	}
 	case FORM_NOTE:
+	case FORM_CALCULATE:
 		break;
 	}
 	if (m >= 0) {
@@ -1004,6 +1075,12 @@ const char *
 interview_answer_text(const struct interview *iv, size_t q)
 {
 	return q < iv->nq && iv->answers[q].kind == IV_VALUE ? iv->answers[q].text : NULL;
+}
+
+const char *
+interview_calculated(const struct interview *iv, size_t q)
+{
+	return q < iv->nq && iv->calc[q].kind == IV_VALUE ? iv->calc[q].text : NULL;
 }
 
 bool
@@ -1235,8 +1312,8 @@ interview_reopen(struct interview *iv)
 static json_t *
 answer_json(const struct interview *iv, size_t q)
 {
-	const struct answer *a = &iv->answers[q];
 	enum form_qtype t = form_question_type(iv->f, q);
+	const struct answer *a = t == FORM_CALCULATE ? &iv->calc[q] : &iv->answers[q];
 
 	switch (a->kind) {
 	case IV_NONE:
@@ -1372,7 +1449,7 @@ interview_to_json(const struct interview *iv, char **out, size_t *len)
 	for (size_t q = 0; answers && q < iv->nq; q++) {
 		json_t *a = answer_json(iv, q);
 
-		if (iv->answers[q].kind == IV_NONE)
+		if (iv->answers[q].kind == IV_NONE && iv->calc[q].kind == IV_NONE)
 			continue;
 		if (a == NULL || json_object_set_new(answers, form_question_id(f, q), a) != 0)
 			ok = false;
@@ -1579,6 +1656,9 @@ load_answers(struct interview *iv, json_t *answers, char *err, size_t errsize)
 			status_msg(err, errsize, "record: answers.%.64s: no such question in form %s", key, form_id(iv->f));
 			return ST_INVALID;
 		}
+		/* Recomputed from the other answers by update(). */
+		if (form_question_type(iv->f, (size_t)q) == FORM_CALCULATE)
+			continue;
 		text = json_answer_text(iv, (size_t)q, v, &special, &msg);
 		if (text == NULL && special == IV_NONE) {
 			status_msg(err, errsize, "record: answers.%s: %s", key, msg ? msg : "out of memory");
@@ -1853,11 +1933,19 @@ interview_apply_answers(struct interview *iv, struct json_t *answers,
 		status_msg(err, errsize, "answers must be a JSON object of question_id: answer");
 		return ST_INVALID;
 	}
-	json_object_foreach(answers, key, v)
-		if (form_question_find(iv->f, key) < 0) {
+	json_object_foreach(answers, key, v) {
+		int q = form_question_find(iv->f, key);
+
+		if (q < 0) {
 			status_msg(err, errsize, "%.64s: no such question in form %s", key, form_id(iv->f));
 			return ST_INVALID;
 		}
+		if (form_question_type(iv->f, (size_t)q) == FORM_CALCULATE) {
+			status_msg(err, errsize, "%s: a calculate question is computed from the other answers and takes none: remove it",
+			    key);
+			return ST_INVALID;
+		}
+	}
 	for (size_t q = 0; q < iv->nq; q++) {
 		const char *id = form_question_id(iv->f, q), *msg;
 		enum iv_answer_kind special;
@@ -1895,6 +1983,26 @@ interview_apply_answers(struct interview *iv, struct json_t *answers,
 			    form_question_id(iv->f, q));
 			return ST_INVALID;
 		}
+	/* Each answer passed its constraint when it was applied, in form order;
+	 * a constraint that reads a later question (the form check warns about
+	 * those) saw it empty then. Checked again with every answer in. */
+	for (size_t q = 0; iv->state == IV_IN_PROGRESS && q < iv->nq; q++) {
+		const struct expr *cons = form_question_constraint(iv->f, q);
+		struct expr_env env;
+
+		if (cons == NULL || !iv->qrel[q] || iv->answers[q].kind != IV_VALUE)
+			continue;
+		env = env_of(iv);
+		env.dot = value_of(iv, q, &iv->answers[q]);
+		if (!expr_eval_bool(cons, &env)) {
+			const char *m = form_question_constraint_message(iv->f, q, iv->lang);
+
+			status_msg(err, errsize, "%s: with the later answers its constraint fails (%s): %s",
+			    form_question_id(iv->f, q), expr_text(cons),
+			    m ? m : "check the answers it compares");
+			return ST_INVALID;
+		}
+	}
 	iv->cursor = iv->nq;
 	for (size_t q = 0; iv->state == IV_IN_PROGRESS && q < iv->nq; q++)
 		if (iv->qrel[q] && form_question_type(iv->f, q) != FORM_NOTE &&

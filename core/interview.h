@@ -178,6 +178,12 @@ enum iv_answer_kind interview_answer_kind(const struct interview *iv, size_t q);
 /* Canonical text of a value (numbers normalised, select_multiple values
  * space-separated in list order); NULL unless IV_VALUE. */
 const char *interview_answer_text(const struct interview *iv, size_t q);
+/* The value of calculate question q as computed from the answers so far
+ * (text, as ODK keeps it), or NULL when empty or not relevant. A calculate
+ * question is never asked: interview_answer_kind() is IV_NONE for it,
+ * interview_is_relevant() false, and setting it fails. Records carry its
+ * value among the answers, as a string; loading a record recomputes it. */
+const char *interview_calculated(const struct interview *iv, size_t q);
 /* True if value is chosen in a select or yes_no answer. */
 bool interview_is_selected(const struct interview *iv, size_t q, const char *value);
 bool interview_is_relevant(const struct interview *iv, size_t q);

@@ -435,6 +435,7 @@ answer_value(const struct form *f, size_t q, json_t *a, char *buf, size_t len)
 		return buf;
 	case FORM_TEXT:
 	case FORM_NOTE:
+	case FORM_CALCULATE:
 		break;
 	}
 	return NULL;

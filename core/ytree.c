@@ -71,6 +71,14 @@ ynode_scalar(const yaml_event_t *ev)
 	memcpy(n->text, ev->data.scalar.value, n->len);
 	n->text[n->len] = '\0';
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	switch (ev->data.scalar.style) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = YS_SINGLE; break;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = YS_DOUBLE; break;
+	case YAML_LITERAL_SCALAR_STYLE: n->style = YS_LITERAL; break;
+	case YAML_FOLDED_SCALAR_STYLE: n->style = YS_FOLDED; break;
+	default: n->style = YS_PLAIN; break;
+	}
+
 	n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
 	    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	return n;
@@ -89,10 +97,9 @@ problem_at(struct yproblem *why, enum yproblem_kind kind, const yaml_mark_t *m)
  * character's own when it is in the source as written, else (an escape
  * in a double-quoted scalar) the scalar's start. */
 static bool
-hidden_problem(struct yproblem *why, const struct ynode *n, const char *buf, size_t len,
-    const yaml_event_t *ev)
+hidden_problem(struct yproblem *why, const struct ynode *n, const char *buf, size_t len)
 {
-	size_t from = ev->start_mark.index, to = ev->end_mark.index;
+	size_t from = n->start, to = n->end;
 	size_t at = textcheck_find(n->text, n->len, TEXTCHECK_TAB | TEXTCHECK_NEWLINE, &why->ch);
 	uint32_t raw;
 
@@ -107,6 +114,26 @@ hidden_problem(struct yproblem *why, const struct ynode *n, const char *buf, siz
 			ytree_pos(buf, from + at, &why->line, &why->col);
 	}
 	return true;
+}
+
+/* libyaml's marks count characters; the loaders need bytes. Marks come
+ * nearly in order, so one cursor walks the buffer once. */
+struct cursor {
+	size_t chars, bytes;
+};
+
+static size_t
+byte_at(struct cursor *c, const char *buf, size_t len, size_t chars)
+{
+	if (chars < c->chars)
+		c->chars = c->bytes = 0;
+	while (c->chars < chars && c->bytes < len) {
+		c->bytes++;
+		while (c->bytes < len && ((unsigned char)buf[c->bytes] & 0xC0) == 0x80)
+			c->bytes++;
+		c->chars++;
+	}
+	return c->bytes;
 }
 
 static void
@@ -128,6 +155,7 @@ ytree_parse(const char *buf, size_t len, int max_depth, struct yproblem *why)
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	struct ynode *root = NULL, *stack[YTREE_MAX_DEPTH];
+	struct cursor cur = {0, 0};
 	int depth = 0, docs = 0;
 	bool done = false, failed = false;
 
@@ -165,7 +193,9 @@ ytree_parse(const char *buf, size_t len, int max_depth, struct yproblem *why)
 		case YAML_SCALAR_EVENT:
 			if ((n = ynode_scalar(&ev)) == NULL)
 				why->kind = YP_NOMEM;
-			else if (hidden_problem(why, n, buf, len, &ev)) {
+			else if ((n->start = byte_at(&cur, buf, len, ev.start_mark.index),
+			    n->end = byte_at(&cur, buf, len, ev.end_mark.index),
+			    hidden_problem(why, n, buf, len))) {
 				ynode_free(n);
 				n = NULL;
 			}
@@ -224,6 +254,143 @@ ynode_get(const struct ynode *map, const char *key)
 		if (map->kids[i]->kind == Y_SCALAR && strcmp(map->kids[i]->text, key) == 0)
 			return map->kids[i + 1];
 	return NULL;
+}
+
+/* Bytes of UTF-8 a double-quoted escape starting at p[0] == '\\' yields,
+ * and its length in the source; 0 when it is not one. */
+static size_t
+escape_size(const char *p, const char *end, size_t *srclen)
+{
+	unsigned long cp = 0;
+	size_t digits = 0;
+
+	if (p + 1 >= end)
+		return 0;
+	*srclen = 2;
+	switch (p[1]) {
+	case 'x': digits = 2; break;
+	case 'u': digits = 4; break;
+	case 'U': digits = 8; break;
+	case 'N': case '_': return 2;           /* U+0085, U+00A0 */
+	case 'L': case 'P': return 3;           /* U+2028, U+2029 */
+	default: return 1;
+	}
+	if (p + 2 + digits > end)
+		return 0;
+	for (size_t i = 0; i < digits; i++) {
+		char c = p[2 + i];
+
+		cp = cp * 16 + (unsigned long)(c >= '0' && c <= '9' ? c - '0' :
+		    c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0);
+	}
+	*srclen = 2 + digits;
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/*
+ * Walks the source and the text side by side: equal bytes match; source
+ * whitespace the text lacks (indentation, folded line ends) is skipped;
+ * text whitespace the source lacks (a folded line end) is placed at the
+ * next source character; escapes and '' are decoded by their size.
+ */
+bool
+ytree_scalar_pos(const char *buf, size_t len, enum ystyle style, size_t start,
+    size_t end, const char *text, size_t off, unsigned *line, unsigned *col)
+{
+	const bool block = style == YS_LITERAL || style == YS_FOLDED;
+	size_t p = start, i = 0, indent = 0, tl = strlen(text);
+	bool line_start = false;
+
+	if (end > len)
+		end = len;
+	if (start >= end || off >= tl)
+		return false;
+	if (style == YS_SINGLE || style == YS_DOUBLE)
+		p++;
+	if (block) {
+		size_t q;
+
+		while (p < end && buf[p] != '\n')
+			p++;
+		p++;
+		/* The first line with text sets the indentation. */
+		for (q = p; q < end; ) {
+			size_t sp = 0;
+
+			while (q + sp < end && buf[q + sp] == ' ')
+				sp++;
+			if (q + sp < end && buf[q + sp] != '\n' && buf[q + sp] != '\r') {
+				indent = sp;
+				break;
+			}
+			while (q < end && buf[q] != '\n')
+				q++;
+			q++;
+		}
+		line_start = true;
+	}
+	while (p < end) {
+		char b = buf[p], c = text[i];
+		size_t srclen;
+
+		if (line_start) {
+			size_t sp = 0;
+
+			line_start = false;
+			while (p < end && (block ? sp < indent && buf[p] == ' ' : buf[p] == ' ' || buf[p] == '\t')) {
+				p++;
+				sp++;
+			}
+			continue;
+		}
+		if (style == YS_DOUBLE && b == '\\') {
+			size_t made;
+
+			if (p + 1 < end && (buf[p + 1] == '\n' || buf[p + 1] == '\r')) {
+				p += buf[p + 1] == '\r' && p + 2 < end && buf[p + 2] == '\n' ? 3 : 2;
+				line_start = true;
+				continue;
+			}
+			if ((made = escape_size(buf + p, buf + end, &srclen)) == 0)
+				return false;
+			if (off < i + made)
+				break;
+			i += made;
+			p += srclen;
+			continue;
+		}
+		if (style == YS_SINGLE && b == '\'' && p + 1 < end && buf[p + 1] == '\'') {
+			if (i == off)
+				break;
+			i++;
+			p += 2;
+			continue;
+		}
+		if (c == b) {
+			if (i == off)
+				break;
+			i++;
+			p++;
+			line_start = b == '\n';
+			continue;
+		}
+		if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+			line_start = b == '\n';
+			p++;
+			continue;
+		}
+		if (c == ' ' || c == '\n') {
+			if (i == off)
+				break;
+			i++;
+			continue;
+		}
+		return false;
+	}
+	if (p >= end)
+		return false;
+	ytree_pos(buf, p, line, col);
+	return true;
 }
 
 void

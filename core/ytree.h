@@ -27,11 +27,17 @@
 
 enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
 
+/* How a scalar is written. */
+enum ystyle { YS_PLAIN, YS_SINGLE, YS_DOUBLE, YS_LITERAL, YS_FOLDED };
+
 struct ynode {
 	enum ykind kind;
 	unsigned line, col;     /* start */
 	unsigned end_line;      /* of a sequence or mapping: its last line */
 	bool plain, quoted;     /* scalar style: plain, or '...' / "..." */
+	enum ystyle style;      /* scalars: the style exactly */
+	size_t start, end;      /* scalars: byte offsets of the source, quotes
+	                         * and block header included */
 	char *text;             /* scalars only */
 	size_t len;
 	struct ynode **kids;
@@ -77,6 +83,15 @@ void ynode_free(struct ynode *n);
 /* The value of `key` in mapping `map` (first occurrence), or NULL when map is
  * NULL, not a mapping or lacks the key. */
 struct ynode *ynode_get(const struct ynode *map, const char *key);
+
+/*
+ * Where byte `off` of a scalar's text (text, of the given style, written at
+ * buf[start..end)) is in the source, whatever the style: escapes and ''
+ * in quoted scalars, line folding, block indentation and header. false
+ * when the text cannot be traced back (then use the scalar's start).
+ */
+bool ytree_scalar_pos(const char *buf, size_t len, enum ystyle style, size_t start,
+    size_t end, const char *text, size_t off, unsigned *line, unsigned *col);
 
 /* Line and column of byte offset off in buf. */
 void ytree_pos(const char *buf, size_t off, unsigned *line, unsigned *col);

@@ -1,13 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages Intake needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
+# libzip-dev, libxml2-dev: reading XLSForm workbooks (intake forms import);
+# the test workbooks are committed (tests/forms/xlsx/make.py remakes them).
 # libglpk-dev: the linear programs that audit statistics' suppression.
 # dialog is only the baseline `make bench` compares the screens against.
 # openssh-server/-client: tests/cli/login.sh logs in through a loopback sshd
 # of its own; installing it must not start the system sshd (policy-rc.d below).
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
-libyaml-dev libjansson-dev libunistring-dev libcmocka-dev libglpk-dev tmux locales clang
+libyaml-dev libjansson-dev libunistring-dev libzip-dev libxml2-dev libcmocka-dev libglpk-dev tmux locales clang
 dialog jq openssh-server openssh-client"
 
 missing=""

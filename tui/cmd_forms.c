@@ -1,20 +1,26 @@
 /*
- * cmd_forms.c — `intake forms check FILE...` and `intake forms list`.
+ * cmd_forms.c — `intake forms check FILE...`, `intake forms list` and
+ * `intake forms import FILE.xlsx [--out FORM.yaml]`.
  *
  * File names, form ids, versions, titles and messages that quote a form
  * are printed through outsafe.h: a form file or its name is data.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "form.h"
 #include "formdir.h"
 #include "outsafe.h"
 #include "training.h"
+#include "xlsform.h"
 
 /* A referral directory (forms/referrals.yaml) has a top-level `referrals:`
  * and no `sections:`; it is checked through every form that names it. */
@@ -233,6 +239,85 @@ forms_list(void)
 	return EXIT_OK;
 }
 
+/* Writes the whole buffer to fd; false with errno set on failure. */
+static bool
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/*
+ * Converts an XLSForm workbook into a form and checks it. The form goes to
+ * --out (a new file: an existing one is never replaced) or to stdout, and
+ * only when it loads; every problem is printed at its sheet, row and
+ * column.
+ */
+static int
+forms_import(struct cli *c)
+{
+	struct diag_list dl;
+	char *yaml = NULL;
+	size_t len = 0;
+	enum status st;
+	int rc = EXIT_OK, fd;
+
+	if (c->argc != 2) {
+		fprintf(stderr, "intake: usage: intake forms import FILE.xlsx [--out FORM.yaml]\n");
+		return EXIT_USAGE;
+	}
+	diag_list_init(&dl);
+	st = xlsform_import_file(c->argv[1], c->out, &yaml, &len, &dl);
+	formdir_print_diags(&dl);
+	if (st != ST_OK) {
+		outsafe_put(stderr, c->argv[1]);
+		fprintf(stderr, ": %zu error%s: no form written; fix the workbook and import it again\n",
+		    dl.errors, dl.errors == 1 ? "" : "s");
+		rc = st == ST_NOMEM ? EXIT_FAIL : st == ST_IO ? EXIT_FAIL : EXIT_INVALID;
+		goto out;
+	}
+	if (c->out == NULL) {
+		if (!write_all(STDOUT_FILENO, yaml, len))
+			rc = EXIT_FAIL;
+		goto out;
+	}
+	/* A form holds no record: readable by all, like the installed ones
+	 * (fchmod, as the umask of `intake` is strict). */
+	fd = open(c->out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || fchmod(fd, 0644) != 0 || !write_all(fd, yaml, len) || fsync(fd) != 0) {
+		int e = errno;
+
+		fprintf(stderr, "intake: cannot write ");
+		outsafe_put(stderr, c->out);
+		fprintf(stderr, ": %s%s\n", strerror(e), e == EEXIST ? " (choose a new name: an existing file is never replaced)" : "");
+		if (fd >= 0) {
+			close(fd);
+			unlink(c->out);
+		}
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	close(fd);
+	outsafe_put(stdout, c->out);
+	printf(": ok: imported from ");
+	outsafe_put(stdout, c->argv[1]);
+	printf("%s%zu warning%s); check it with `intake forms check` after every edit\n",
+	    " (", dl.warnings, dl.warnings == 1 ? "" : "s");
+out:
+	free(yaml);
+	diag_list_free(&dl);
+	return rc;
+}
+
 int
 cmd_forms(struct cli *c)
 {
@@ -242,6 +327,9 @@ cmd_forms(struct cli *c)
 		return forms_check(c);
 	if (strcmp(sub, "list") == 0)
 		return forms_list();
-	fprintf(stderr, "intake: usage: intake forms check FILE... | intake forms list\n");
+	if (strcmp(sub, "import") == 0)
+		return forms_import(c);
+	fprintf(stderr, "intake: usage: intake forms check FILE... | intake forms list | "
+	    "intake forms import FILE.xlsx [--out FORM.yaml]\n");
 	return EXIT_USAGE;
 }

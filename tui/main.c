@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	  "manage the vault's users (supervisor)" },
 	{ "forms", cmd_forms, "forms check FILE... | forms list",
 	  "check questionnaires; list the installed ones" },
+	{ "forms", cmd_forms, "forms import FILE.xlsx [--out FORM.yaml]",
+	  "turn an XLSForm workbook into a form, checked" },
 	{ "record", cmd_record, "record add --form F --answers A.json [--lang L]",
 	  "save a record from answers (as typed on paper)" },
 	{ "training", cmd_training, "training list | card SCENARIO [--lang L] | check FILE...",
@@ -98,7 +100,7 @@ usage(FILE *f)
 	    "  --rebuild-listing        verify: then make the case listing again from\n"
 	    "                           the summaries (when verify reported it damaged)\n"
 	    "  --group NAME             init: share the vault with this OS group (2770/0660)\n"
-	    "  --out FILE               export / bundle file, or keygen's NAME\n"
+	    "  --out FILE               export / bundle file, keygen's NAME, imported form\n"
 	    "  --by F1[,F2]             stats: fields to count by (one table per field\n"
 	    "                           when absent)\n"
 	    "  --k N                    stats: smallest count shown (default 11, at least 5)\n"

@@ -226,7 +226,7 @@ bad_files_report_message_and_position(void **state)
 	expect_bad_file(BAD "missing_ref.yaml", 1,
 	    "tests/forms/bad/missing_ref.yaml:18:20: error: relevant of question 'school': unknown question ${agee} at column 1: did you mean ${age}?");
 	expect_bad_file(BAD "circular.yaml", 1,
-	    "tests/forms/bad/circular.yaml:15:20: error: circular relevant: ${paid} -> ${owed} -> ${paid}");
+	    "tests/forms/bad/circular.yaml:15:20: error: circular relevant or calculation: ${paid} -> ${owed} -> ${paid}");
 	expect_bad_file(BAD "bad_expression.yaml", 1,
 	    "tests/forms/bad/bad_expression.yaml:23:36: error: relevant of question 'why': expected ')' after argument 1 of selected() at column 18");
 	expect_bad_file(BAD "unknown_list.yaml", 1,
@@ -467,7 +467,7 @@ spec_rules(void **state)
 	    "        type: yes_no\n"
 	    "        label: {en: \"Inner?\"}\n", head, consent_section);
 	assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
-	assert_diag(&dl, "t.yaml:15:16: error: circular relevant: section 's2' -> ${inner} -> section 's2'");
+	assert_diag(&dl, "t.yaml:15:16: error: circular relevant or calculation: section 's2' -> ${inner} -> section 's2'");
 	diag_list_free(&dl);
 
 	/* a missing reviewed translation is an error; a missing draft one a warning */
@@ -483,6 +483,106 @@ spec_rules(void **state)
 	diag_list_free(&dl);
 }
 
+/* Built-in yes/no words exist for en, lo, th and zh only: another language
+ * gives its own in a yes_no list, or the form is refused at its code. */
+static void
+yes_no_words_per_language(void **state)
+{
+	static const char km_head[] =
+	    "id: t\nversion: \"1\"\nlanguages:\n"
+	    "  - {code: en, name: English, status: reviewed}\n"
+	    "  - {code: km, name: Khmer, status: draft}\n";
+	static const char km_list[] =
+	    "choices:\n"
+	    "  yes_no:\n"
+	    "    - {value: \"yes\", label: {en: \"Yes, indeed\", km: \"\u1794\u17b6\u1791\"}}\n"
+	    "    - {value: \"no\", label: {en: \"No\", km: \"\u1791\u17c1\"}}\n";
+	struct diag_list dl;
+	struct form *f = NULL;
+	char buf[4096];
+
+	(void)state;
+	snprintf(buf, sizeof buf, "%s%s", km_head, consent_section);
+	assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
+	assert_diag(&dl, "t.yaml:5:12: error: Intake has built-in yes/no words only for en, lo, th and zh: give them for km");
+	diag_list_free(&dl);
+
+	snprintf(buf, sizeof buf, "%s%s%s", km_head, km_list, consent_section);
+	assert_int_equal(load_text(buf, &f, &dl), ST_OK);
+	assert_string_equal(form_choice_label(f, 0, 0, 1), "\u1794\u17b6\u1791");
+	assert_string_equal(form_choice_label(f, 0, 1, 1), "\u1791\u17c1");
+	assert_string_equal(form_choice_label(f, 0, 0, 0), "Yes, indeed");
+	form_free(f);
+	diag_list_free(&dl);
+
+	snprintf(buf, sizeof buf, "%schoices:\n  yes_no:\n    - {value: \"yes\", label: {en: \"Y\"}}\n%s",
+	    head, consent_section);
+	assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
+	assert_diag(&dl, "t.yaml:6:3: error: choice list yes_no gives the words of yes_no questions, so it must hold exactly the values yes and no");
+	diag_list_free(&dl);
+
+	/* The four built-in languages need no list. */
+	snprintf(buf, sizeof buf, "%s  - {code: lo, name: Lao, status: draft}\n%s", head, consent_section);
+	assert_int_equal(load_text(buf, &f, &dl), ST_OK);
+	assert_string_equal(form_choice_label(f, 0, 0, 1), "\u0ec1\u0ea1\u0ec8\u0e99");
+	form_free(f);
+	diag_list_free(&dl);
+}
+
+/*
+ * An expression's error points at the exact character, whatever the YAML
+ * style of its scalar: escapes and '' shift columns, folding and block
+ * indentation shift lines. The section title holds Lao text, so byte and
+ * character offsets differ before every expression.
+ */
+static void
+expression_positions_in_every_style(void **state)
+{
+	static const char qhead[] =
+	    "id: t\nversion: \"1\"\nlanguages:\n  - {code: en, name: English, status: reviewed}\n"
+	    "sections:\n  - id: s1\n    title: {en: \"ລາວ One\"}\n    questions:\n"
+	    "      - id: consent\n        type: yes_no\n        consent: interview\n        label: {en: \"Agree?\"}\n"
+	    "      - id: age\n        type: integer\n        label: {en: \"Age\"}\n"
+	    "      - id: q\n        type: text\n        label: {en: \"Q\"}\n";
+	static const struct {
+		const char *style, *relevant, *want;
+	} cases[] = {
+		{"plain", "        relevant: not(${age} > 1) or ${agee} = 2\n", "t.yaml:19:38: "},
+		{"single-quoted", "        relevant: '''x'' = ''x'' and ${agee} = 2'\n", "t.yaml:19:38: "},
+		{"double-quoted with escapes", "        relevant: \"\\\"\\u00e9\\\" = 'x' or\\t${agee} = 2\"\n", "t.yaml:19:41: "},
+		{"literal |", "        relevant: |\n          ${age} > 1 and\n            ${agee} = 2\n", "t.yaml:21:13: "},
+		{"folded >-", "        relevant: >-\n          ${age} > 1\n          and ${agee} = 2\n", "t.yaml:21:15: "},
+		{"literal |+", "        relevant: |+\n          ${age} > 1 and\n\n          ${agee} = 2\n\n", "t.yaml:22:11: "},
+		{"folded >", "        relevant: >\n          ${age} > 1\n\n          and ${agee} = 2\n", "t.yaml:22:15: "},
+		{"multi-line plain", "        relevant: ${age} > 1\n          and ${agee} = 2\n", "t.yaml:20:15: "},
+		{"multi-line double-quoted", "        relevant: \"${age} > 1 and\n          ${agee} = \\\n          2\"\n", "t.yaml:20:11: "},
+	};
+	struct diag_list dl;
+	struct form *f = NULL;
+	char buf[4096], want[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(buf, sizeof buf, "%s%s", qhead, cases[i].relevant);
+		assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
+		snprintf(want, sizeof want, "%serror: relevant of question 'q': unknown question ${agee}", cases[i].want);
+		print_message("  style: %s\n", cases[i].style);
+		assert_diag(&dl, want);
+		diag_list_free(&dl);
+	}
+	/* A syntax error inside a block scalar: the second '>' of the line. */
+	snprintf(buf, sizeof buf, "%s        relevant: >-\n          ${age} > 1 and\n          ${age} > > 2\n", qhead);
+	assert_int_equal(load_text(buf, &f, &dl), ST_INVALID);
+	assert_diag(&dl, "t.yaml:21:20: error: relevant of question 'q': ");
+	diag_list_free(&dl);
+	/* A warning inside an escaped double-quoted scalar: the = of ${age} = ''. */
+	snprintf(buf, sizeof buf, "%s        relevant: \"\\\"a\\\" = 'a' and ${age} = ''\"\n", qhead);
+	assert_int_equal(load_text(buf, &f, &dl), ST_OK);
+	assert_diag(&dl, "t.yaml:19:43: warning: relevant of question 'q': ");
+	form_free(f);
+	diag_list_free(&dl);
+}
+
 int
 main(void)
 {
@@ -494,6 +594,8 @@ main(void)
 		cmocka_unit_test(huge_and_binary_buffers),
 		cmocka_unit_test(yaml_structure_errors),
 		cmocka_unit_test(spec_rules),
+		cmocka_unit_test(yes_no_words_per_language),
+		cmocka_unit_test(expression_positions_in_every_style),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,235 @@
+/*
+ * test_calculate.c — calculate questions: loaded and checked with the form,
+ * computed by the interview engine in dependency order, never asked, kept in
+ * records as text and recomputed when a record is loaded.
+ */
+#include "testutil.h"
+
+#include <jansson.h>
+
+#include "form.h"
+#include "interview.h"
+
+static const char calc_form[] =
+    "id: calc\n"
+    "version: \"1\"\n"
+    "title: {en: \"Calc\"}\n"
+    "languages:\n"
+    "  - {code: en, name: English, status: reviewed}\n"
+    "sections:\n"
+    "  - id: s\n"
+    "    title: {en: \"S\"}\n"
+    "    questions:\n"
+    "      - id: ok\n"
+    "        type: yes_no\n"
+    "        consent: interview\n"
+    "        label: {en: \"Agree?\"}\n"
+    "      - id: hours\n"
+    "        type: integer\n"
+    "        label: {en: \"Hours a day\"}\n"
+    "      - id: days\n"
+    "        type: integer\n"
+    "        label: {en: \"Days a week\"}\n"
+    "      - id: weekly\n"
+    "        type: calculate\n"
+    "        calculation: \"${hours} * ${days}\"\n"
+    "      - id: long_hours\n"
+    "        type: calculate\n"
+    "        calculation: \"if(${weekly} > 60, 'yes', 'no')\"\n"
+    "      - id: why\n"
+    "        type: text\n"
+    "        relevant: \"${long_hours} = 'yes'\"\n"
+    "        label: {en: \"Why so long?\"}\n"
+    "indicators:\n"
+    "  - id: overwork\n"
+    "    level: medium\n"
+    "    label: {en: \"Over 60 hours a week\"}\n"
+    "    when: \"${weekly} > 60\"\n"
+    "outcomes:\n"
+    "  - id: concern\n"
+    "    label: {en: \"Concern\"}\n"
+    "    when: \"indicator('overwork')\"\n"
+    "  - id: none\n"
+    "    label: {en: \"None\"}\n"
+    "    when: \"true()\"\n";
+
+static struct form *
+load(const char *text, struct diag_list *dl)
+{
+	struct form *f = NULL;
+
+	form_load_buffer("t.yaml", text, strlen(text), &f, dl);
+	return f;
+}
+
+static bool
+has_diag(const struct diag_list *dl, const char *want)
+{
+	for (size_t i = 0; i < dl->count; i++) {
+		char line[1200];
+
+		diag_format(&dl->items[i], line, sizeof line);
+		if (strstr(line, want) != NULL)
+			return true;
+		fprintf(stderr, "  diag: %s\n", line);
+	}
+	return false;
+}
+
+static void
+computed_in_order_and_never_asked(void **state)
+{
+	struct diag_list dl = {0};
+	struct form *f = load(calc_form, &dl);
+	struct interview *iv = NULL;
+	int weekly, long_hours, why;
+
+	(void)state;
+	assert_non_null(f);
+	weekly = form_question_find(f, "weekly");
+	long_hours = form_question_find(f, "long_hours");
+	why = form_question_find(f, "why");
+	assert_int_equal(form_question_type(f, (size_t)weekly), FORM_CALCULATE);
+	assert_int_equal(interview_start(f, NULL, &iv), ST_OK);
+	assert_null(interview_calculated(iv, (size_t)weekly));
+	assert_string_equal(interview_calculated(iv, (size_t)long_hours), "no");
+	assert_int_equal(interview_answer_id(iv, "ok", "yes"), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "hours", "12"), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "days", "7"), ST_OK);
+	assert_string_equal(interview_calculated(iv, (size_t)weekly), "84");
+	assert_string_equal(interview_calculated(iv, (size_t)long_hours), "yes");
+	assert_true(interview_is_relevant(iv, (size_t)why));
+	assert_false(interview_is_relevant(iv, (size_t)weekly));
+	assert_int_equal(interview_answer_kind(iv, (size_t)weekly), IV_NONE);
+	assert_true(interview_indicator_fired(iv, 0));
+	assert_int_equal(interview_outcome(iv), 0);
+	/* Never the current question: hours, days, why, then the end. */
+	assert_int_equal(interview_goto(iv, (size_t)weekly), ST_NOTFOUND);
+	assert_int_equal(interview_set(iv, (size_t)weekly, "3"), ST_INVALID);
+	assert_int_equal(interview_answer_id(iv, "days", "5"), ST_OK);
+	assert_string_equal(interview_calculated(iv, (size_t)weekly), "60");
+	assert_false(interview_is_relevant(iv, (size_t)why));
+	assert_int_equal(interview_outcome(iv), 1);
+	interview_free(iv);
+	form_free(f);
+	diag_list_free(&dl);
+}
+
+static void
+kept_in_records_and_recomputed(void **state)
+{
+	struct diag_list dl = {0};
+	struct form *f = load(calc_form, &dl);
+	struct interview *iv = NULL, *back = NULL;
+	char *json = NULL, err[300];
+	size_t len = 0;
+	json_t *root, *answers;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(interview_start(f, NULL, &iv), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "ok", "yes"), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "hours", "10"), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "days", "7"), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "why", "debt"), ST_OK);
+	assert_int_equal(interview_finish(iv), ST_OK);
+	assert_int_equal(interview_to_json(iv, &json, &len), ST_OK);
+	root = json_loads(json, 0, NULL);
+	assert_non_null(root);
+	answers = json_object_get(root, "answers");
+	assert_string_equal(json_string_value(json_object_get(answers, "weekly")), "70");
+	assert_string_equal(json_string_value(json_object_get(answers, "long_hours")), "yes");
+	/* A record whose stored value is stale gets the value recomputed. */
+	json_object_set_new(answers, "weekly", json_string("1"));
+	interview_json_free(json, len);
+	json = json_dumps(root, 0);
+	assert_int_equal(interview_from_json(f, json, strlen(json), &back, err, sizeof err), ST_OK);
+	assert_string_equal(interview_calculated(back, (size_t)form_question_find(f, "weekly")), "70");
+	free(json);
+	json_decref(root);
+	interview_free(back);
+	interview_free(iv);
+	form_free(f);
+	diag_list_free(&dl);
+}
+
+static void
+answers_file_cannot_set_a_calculate(void **state)
+{
+	struct diag_list dl = {0};
+	struct form *f = load(calc_form, &dl);
+	struct interview *iv = NULL;
+	json_t *ans = json_pack("{s:s, s:i, s:s}", "ok", "yes", "hours", 3, "weekly", "99");
+	char err[300];
+
+	(void)state;
+	assert_int_equal(interview_start(f, NULL, &iv), ST_OK);
+	assert_int_equal(interview_apply_answers(iv, ans, err, sizeof err), ST_INVALID);
+	assert_non_null(strstr(err, "weekly: a calculate question is computed"));
+	json_decref(ans);
+	interview_free(iv);
+	form_free(f);
+	diag_list_free(&dl);
+}
+
+static char *
+with(const char *from, const char *to)
+{
+	const char *at = strstr(calc_form, from);
+	size_t n = strlen(calc_form) - strlen(from) + strlen(to) + 1;
+	char *s = malloc(n);
+
+	assert_non_null(at);
+	snprintf(s, n, "%.*s%s%s", (int)(at - calc_form), calc_form, to, at + strlen(from));
+	return s;
+}
+
+static void
+checker_refuses_bad_calculates(void **state)
+{
+	static const struct {
+		const char *from, *to, *want;
+	} cases[] = {
+		{"        calculation: \"${hours} * ${days}\"\n", "",
+		    "t.yaml:20:9: error: calculate 'weekly' has no calculation"},
+		{"${hours} * ${days}", "${hours} * ${dayz}",
+		    "t.yaml:22:34: error: calculation of question 'weekly': unknown question ${dayz} at column 12: did you mean ${days}?"},
+		{"${hours} * ${days}", "${long_hours} * 2",
+		    "error: circular relevant or calculation: ${"},
+		{"        calculation: \"${hours} * ${days}\"\n",
+		    "        calculation: \"${hours} * ${days}\"\n        required: true\n",
+		    "t.yaml:23:19: error: calculate 'weekly' takes no answer, so it cannot be required"},
+		{"        calculation: \"${hours} * ${days}\"\n",
+		    "        calculation: \"${hours} * ${days}\"\n        hint: {en: \"h\"}\n",
+		    "t.yaml:23:15: error: calculate 'weekly' is never shown or asked, so it takes no hint"},
+		{"        label: {en: \"Days a week\"}\n",
+		    "        label: {en: \"Days a week\"}\n        calculation: \"1\"\n",
+		    "t.yaml:20:22: error: calculation is only for calculate questions"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct diag_list dl = {0};
+		char *text = with(cases[i].from, cases[i].to);
+		struct form *f = load(text, &dl);
+
+		assert_null(f);
+		if (!has_diag(&dl, cases[i].want))
+			fail_msg("case %zu: no '%s'", i, cases[i].want);
+		diag_list_free(&dl);
+		free(text);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(computed_in_order_and_never_asked),
+		cmocka_unit_test(kept_in_records_and_recomputed),
+		cmocka_unit_test(answers_file_cannot_set_a_calculate),
+		cmocka_unit_test(checker_refuses_bad_calculates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
