@@ -80,7 +80,7 @@ struct command {
 	int (*run)(struct cli *c);
 	const char *usage;
 	const char *summary;
-	const struct opt *opts;         /* what it takes (opts.h) */
+	const struct opt *opts;         /* what it takes (opts.h); NULL: no option */
 };
 
 int cmd_init(struct cli *c);

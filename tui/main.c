@@ -361,7 +361,7 @@ usage(FILE *f)
 static int
 has_include(const struct opt *t)
 {
-	for (; t->type != OPT_T_END; t++)
+	for (; t != NULL && t->type != OPT_T_END; t++)
 		if (t->type == OPT_T_INCLUDE)
 			return 1;
 	return 0;
