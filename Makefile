@@ -1,6 +1,6 @@
 # Intake — build, test, install.
 #
-#   make            build ./intake
+#   make            build ./intake and its man page ./intake.1
 #   make test       install missing Debian packages (deps), build, run every test
 #                   (the layering check of `make lint` among them)
 #   make sanitize   every test under ASan + UBSan (build/asan), plus failure injection
@@ -11,7 +11,7 @@
 #   make fuzz-replay  replay the committed fuzz corpora under ASan + UBSan
 #   make bench      benchmark table, also written into README.md (never pass/fail)
 #   make demo       open the TUI on a throwaway demo vault
-#   make install    PREFIX=/usr/local DESTDIR= (also intake-session, the shelter
+#   make install    PREFIX=/usr/local DESTDIR= (also intake(1), intake-session, the shelter
 #                   server's login program, and its tmux.conf: see README.md)
 #
 # User CFLAGS/LDFLAGS are appended last and win; WERROR= turns off -Werror.
@@ -90,9 +90,17 @@ LIBTUI := $(BUILD)/libintake-tui.a
 .PHONY: all test check unit deps sanitize fuzz fuzz-replay bench demo install \
 	uninstall clean lint crashtest inject replay-bins valgrind
 
-all: intake
+all: intake intake.1
 
 intake: $(BUILD)/intake
+	cp $< $@.tmp && mv -f $@.tmp $@
+
+# intake(1) is written by the program from its option tables, so the page,
+# `intake CMD --help` and what the parser accepts cannot disagree.
+$(BUILD)/intake.1: $(BUILD)/intake
+	$(BUILD)/intake --help-man >$@.tmp && mv -f $@.tmp $@
+
+intake.1: $(BUILD)/intake.1
 	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/intake: $(BUILD)/tui/main.o $(LIBTUI) $(LIB) $(CLOCK_OBJ)
@@ -158,7 +166,7 @@ CHECK_EXTRA = $(if $(SAN),$(INJECT_BIN))
 TEST_ENV = INTAKE=$(CURDIR)/$(BUILD)/intake INTAKE_TEST=$(CURDIR)/$(BUILD)/intake-test \
 	BUILD=$(CURDIR)/$(BUILD)
 
-check: $(BUILD)/intake $(BUILD)/intake-test $(UNIT_BIN) $(CRASH_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
+check: $(BUILD)/intake $(BUILD)/intake.1 $(BUILD)/intake-test $(UNIT_BIN) $(CRASH_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
 	@$(TEST_ENV) sh tests/run.sh tests/lint.sh $(UNIT_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
 
 unit: $(BUILD)/intake $(BUILD)/intake-test $(UNIT_BIN) $(CRASH_BIN)
@@ -239,9 +247,10 @@ demo: $(BUILD)/intake
 lint:
 	@sh tests/lint.sh
 
-install: $(BUILD)/intake
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/intake/forms
+install: $(BUILD)/intake $(BUILD)/intake.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/intake/forms $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/intake $(DESTDIR)$(BINDIR)/intake
+	install -m 0644 $(BUILD)/intake.1 $(DESTDIR)$(MANDIR)/man1/intake.1
 	install -m 0644 forms/*.yaml forms/README.md $(DESTDIR)$(DATADIR)/intake/forms/
 	install -d $(DESTDIR)$(DATADIR)/intake/forms/training
 	install -m 0644 forms/training/*.yaml $(DESTDIR)$(DATADIR)/intake/forms/training/
@@ -256,7 +265,8 @@ install: $(BUILD)/intake
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/intake $(DESTDIR)$(BINDIR)/intake-session
+	rm -f $(DESTDIR)$(MANDIR)/man1/intake.1
 	rm -rf $(DESTDIR)$(DATADIR)/intake
 
 clean:
-	rm -rf build intake
+	rm -rf build intake intake.1

@@ -5,12 +5,13 @@
 # the test workbooks are committed (tests/forms/xlsx/make.py remakes them).
 # libglpk-dev: the linear programs that audit statistics' suppression.
 # dialog is only the baseline `make bench` compares the screens against.
+# man-db: tests/cli/options.sh renders intake(1) with `man -l`.
 # openssh-server/-client: tests/cli/login.sh logs in through a loopback sshd
 # of its own; installing it must not start the system sshd (policy-rc.d below).
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
 libyaml-dev libjansson-dev libunistring-dev libzip-dev libxml2-dev libcmocka-dev libglpk-dev tmux locales clang
-dialog jq openssh-server openssh-client"
+dialog jq openssh-server openssh-client man-db"
 
 missing=""
 for p in $PKGS; do

@@ -19,6 +19,7 @@ struct secret;
 struct form;
 struct interview;
 struct json_t;
+struct opt;
 
 /* Exit codes, documented in `intake --help` and README. */
 enum {
@@ -66,15 +67,20 @@ struct cli {
 	const char *key;
 	int key_pass_fd;                /* -1 when unset */
 	const char *key_pass_file;
+	int version;                    /* -V: print the version */
+	int help_man;                   /* print intake(1) */
 	int argc;                       /* positional words after the command */
 	char **argv;
 };
 
+/* One command, or one subcommand of it (the word after the name in usage
+ * when that word is lower case: "record show CODE"). */
 struct command {
 	const char *name;
 	int (*run)(struct cli *c);
 	const char *usage;
 	const char *summary;
+	const struct opt *opts;         /* what it takes (opts.h); NULL: no option */
 };
 
 int cmd_init(struct cli *c);

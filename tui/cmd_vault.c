@@ -20,7 +20,7 @@ cmd_init(struct cli *c)
 	struct vault_kdf kdf = { c->kdf_ops, c->kdf_mem ? c->kdf_mem : DEFAULT_KDF_MEM_MIB };
 	struct secret *name = NULL, *pass = NULL;
 	struct vault *v = NULL;
-	const char *user = c->user;
+	const char *user = c->as != NULL ? c->as : c->user;
 	enum status st;
 	int rc = EXIT_OK;
 
