@@ -31,7 +31,7 @@
  */
 
 void
-audit_keys(struct vault *v)
+vault_audit_keys(struct vault *v)
 {
 	struct keyring *kr = v->kr;
 
@@ -60,7 +60,7 @@ audit_ad(const struct vault *v, const unsigned char head[ENV_HEAD], uint64_t seq
 /* The link of the entry at seq whose value (without its link) is val[len];
  * len <= AUDIT_VAL_MAX - CRYPTO_HASH_BYTES. */
 void
-audit_link(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
+vault_audit_link(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
     const unsigned char *val, size_t len, unsigned char out[CRYPTO_HASH_BYTES])
 {
 	unsigned char buf[sizeof AUDIT_LINK_LABEL - 1 + 8 + CRYPTO_HASH_BYTES + AUDIT_VAL_MAX];
@@ -94,7 +94,7 @@ audit_head_tag(struct vault *v, uint64_t seq, const unsigned char link[CRYPTO_HA
 
 /* Opens the value of the entry at seq into plain[AUDIT_ENTRY_MAX]. */
 enum status
-audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned char *plain,
+vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned char *plain,
     size_t *plen)
 {
 	const unsigned char *c = val->mv_data;
@@ -115,7 +115,7 @@ audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned char *pla
 
 /* Appends e inside the caller's write transaction. */
 int
-audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
+vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 {
 	unsigned char kbuf[8], prev[CRYPTO_HASH_BYTES], head[AUDIT_HEAD_BYTES], ad[AD_MAX];
 	unsigned char *plain, *out;
@@ -125,12 +125,14 @@ audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	size_t plen = 0, adlen;
 	int rc;
 
-	plain = scratch_get(v, AUDIT_ENTRY_MAX);
+	plain = vault_scratch_get(v, AUDIT_ENTRY_MAX);
 	if (plain == NULL)
-		return txn_fail(v, fail(v, ST_NOMEM, "out of memory while writing the audit trail"));
+		return vault_txn_fail(v, vault_fail(v, ST_NOMEM,
+		    "out of memory while writing the audit trail"));
 	if (audit_encode(e, plain, AUDIT_ENTRY_MAX, &plen) != ST_OK) {
-		scratch_done(v, AUDIT_ENTRY_MAX);
-		return txn_fail(v, fail(v, ST_INVALID, "cannot write the audit entry: a name or "
+		vault_scratch_done(v, AUDIT_ENTRY_MAX);
+		return vault_txn_fail(v, vault_fail(v, ST_INVALID,
+		    "cannot write the audit entry: a name or "
 		    "reason is too long"));
 	}
 	rc = mdb_cursor_open(txn, v->dbi[DB_AUDIT], &cur);
@@ -139,8 +141,9 @@ audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 		mdb_cursor_close(cur);
 	}
 	if (rc == 0 && k.mv_size != 8) {
-		scratch_done(v, AUDIT_ENTRY_MAX);
-		return txn_fail(v, fail(v, ST_TAMPERED, "the audit trail of %s is damaged (a key of "
+		vault_scratch_done(v, AUDIT_ENTRY_MAX);
+		return vault_txn_fail(v, vault_fail(v, ST_TAMPERED,
+		    "the audit trail of %s is damaged (a key of "
 		    "%zu bytes): run `intake verify` and restore the vault from a backup", v->dir,
 		    k.mv_size));
 	}
@@ -149,7 +152,7 @@ audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	else if (rc != MDB_NOTFOUND)
 		goto out;
 	memset(prev, 0, sizeof prev);
-	rc = meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d);
+	rc = vault_meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d);
 	if (rc == 0 && d.mv_size == AUDIT_HEAD_BYTES)
 		memcpy(prev, (const unsigned char *)d.mv_data + 8, CRYPTO_HASH_BYTES);
 	else if (rc != 0 && rc != MDB_NOTFOUND)
@@ -167,28 +170,28 @@ audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	out[1] = VAULT_FORMAT;
 	out[2] = 0;
 	out[3] = 0;
-	audit_keys(v);
+	vault_audit_keys(v);
 	adlen = audit_ad(v, out, seq, ad);
 	crypto_seal(out + ENV_HEAD, plain, plen, ad, adlen, v->kr->audit_seal);
-	audit_link(v, seq, prev, out, val.mv_size - CRYPTO_HASH_BYTES,
+	vault_audit_link(v, seq, prev, out, val.mv_size - CRYPTO_HASH_BYTES,
 	    out + val.mv_size - CRYPTO_HASH_BYTES);
 	put_be64(head, seq);
 	memcpy(head + 8, out + val.mv_size - CRYPTO_HASH_BYTES, CRYPTO_HASH_BYTES);
 	audit_head_tag(v, seq, head + 8, head + 8 + CRYPTO_HASH_BYTES);
-	rc = meta_put(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, head, sizeof head, 0);
+	rc = vault_meta_put(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, head, sizeof head, 0);
 out:
-	scratch_done(v, AUDIT_ENTRY_MAX);
+	vault_scratch_done(v, AUDIT_ENTRY_MAX);
 	return rc;
 }
 
 /* The entry of a record change; create and amend carry the digest of the
  * envelope just written, so verify can tell a rolled-back copy. */
 int
-audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
+vault_audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
     const struct record_id *id, const char *reason)
 {
 	struct audit_entry e;
-	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) }, val;
+	MDB_val key = { VAULT_ID_BYTES, vault_unconst(id->b) }, val;
 	int rc;
 
 	audit_entry_init(&e, a, v->user);
@@ -203,13 +206,13 @@ audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
 		crypto_digest(e.digest, val.mv_data, val.mv_size);
 		e.has_digest = true;
 	}
-	rc = audit_put_txn(v, txn, &e);
+	rc = vault_audit_put_txn(v, txn, &e);
 	secure_wipe(&e, sizeof e);
 	return rc;
 }
 
 int
-audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a, const char *actor,
+vault_audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a, const char *actor,
     const char *subject, int role, const unsigned char *entry)
 {
 	struct audit_entry e;
@@ -225,13 +228,13 @@ audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a, const char *a
 		crypto_digest(e.digest, entry, USER_ENTRY_BYTES);
 		e.has_digest = true;
 	}
-	return audit_put_txn(v, txn, &e);
+	return vault_audit_put_txn(v, txn, &e);
 }
 
 static int
 audit_append_txn(struct vault *v, MDB_txn *txn, void *arg)
 {
-	return audit_put_txn(v, txn, arg);
+	return vault_audit_put_txn(v, txn, arg);
 }
 
 enum status
@@ -240,14 +243,14 @@ vault_audit_append(struct vault *v, const unsigned char *entry, size_t len)
 	struct audit_entry e;
 	enum status st;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_need_unlocked(v)) != ST_OK)
 		return st;
 	if (audit_decode(entry, len, &e) != ST_OK || strcmp(e.user, v->user) != 0) {
 		secure_wipe(&e, sizeof e);
-		return fail(v, ST_INVALID, "not an audit entry of the unlocked user");
+		return vault_fail(v, ST_INVALID, "not an audit entry of the unlocked user");
 	}
 	v->headroom = 1;
-	st = write_txn(v, "writing the audit trail", audit_append_txn, &e);
+	st = vault_write_txn(v, "writing the audit trail", audit_append_txn, &e);
 	v->headroom = 0;
 	secure_wipe(&e, sizeof e);
 	return st;
@@ -266,11 +269,11 @@ vault_audit_scan(struct vault *v, vault_audit_fn fn, void *ctx)
 	if ((st = vault_require(v, VAULT_RIGHT_AUDIT)) != ST_OK)
 		return st;
 	if (v->scanning)
-		return fail(v, ST_BUSY, "a scan of the vault is already running");
-	if ((plain = scratch_get(v, AUDIT_ENTRY_MAX)) == NULL)
-		return fail(v, ST_NOMEM, "out of memory while reading the audit trail");
-	audit_keys(v);
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+		return vault_fail(v, ST_BUSY, "a scan of the vault is already running");
+	if ((plain = vault_scratch_get(v, AUDIT_ENTRY_MAX)) == NULL)
+		return vault_fail(v, ST_NOMEM, "out of memory while reading the audit trail");
+	vault_audit_keys(v);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, v->dbi[DB_AUDIT], &cur);
 	v->scanning = 1;
@@ -278,7 +281,7 @@ vault_audit_scan(struct vault *v, vault_audit_fn fn, void *ctx)
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		uint64_t seq = k.mv_size == 8 ? get_be64(k.mv_data) : 0;
 		size_t plen = 0;
-		enum status ist = seq ? audit_open(v, seq, &d, plain, &plen) : ST_TAMPERED;
+		enum status ist = seq ? vault_audit_open(v, seq, &d, plain, &plen) : ST_TAMPERED;
 		int stop = fn(ctx, seq, ist, ist == ST_OK ? plain : NULL, plen);
 
 		secure_wipe(plain, AUDIT_ENTRY_MAX);
@@ -286,24 +289,25 @@ vault_audit_scan(struct vault *v, vault_audit_fn fn, void *ctx)
 			break;
 	}
 	v->scanning = 0;
-	st = rc == 0 || rc == MDB_NOTFOUND ? ST_OK : fail_mdb(v, rc, "reading the audit trail");
+	st = rc == 0 || rc == MDB_NOTFOUND ? ST_OK : vault_fail_mdb(v, rc,
+	    "reading the audit trail");
 	if (cur != NULL)
 		mdb_cursor_close(cur);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
-	scratch_done(v, AUDIT_ENTRY_MAX);
+	vault_scratch_done(v, AUDIT_ENTRY_MAX);
 	return st;
 }
 
 /* Reads and authenticates meta "audit_head" in txn: ST_NOTFOUND when
  * absent, ST_TAMPERED when malformed or its tag does not match. */
 enum status
-audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out)
+vault_audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out)
 {
 	unsigned char tag[CRYPTO_HASH_BYTES];
 	const unsigned char *p;
 	MDB_val d;
-	int rc = meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d);
+	int rc = vault_meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d);
 
 	memset(out, 0, sizeof *out);
 	if (rc == MDB_NOTFOUND)
@@ -329,13 +333,14 @@ vault_audit_head(struct vault *v, struct vault_audit_head *out)
 	memset(out, 0, sizeof *out);
 	if ((st = vault_require(v, VAULT_RIGHT_AUDIT)) != ST_OK)
 		return st;
-	audit_keys(v);
-	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
-		return fail_mdb(v, rc, "reading the audit trail");
-	st = audit_head_read(v, txn, out);
+	vault_audit_keys(v);
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "reading the audit trail");
+	st = vault_audit_head_read(v, txn, out);
 	mdb_txn_abort(txn);
 	if (st == ST_NOTFOUND || st == ST_TAMPERED)
-		return fail(v, ST_TAMPERED, "the head of the audit trail of %s is %s: run `intake "
+		return vault_fail(v, ST_TAMPERED,
+		    "the head of the audit trail of %s is %s: run `intake "
 		    "verify`", v->dir, st == ST_NOTFOUND ? "missing" : "damaged or was edited");
 	return st;
 }

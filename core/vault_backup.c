@@ -46,22 +46,22 @@ vault_backup(struct vault *v, const char *dest)
 	int made = 0, created = 0, fd = -1, dfd, rc, n;
 	enum status st;
 
-	if ((st = need_open(v)) != ST_OK)
+	if ((st = vault_need_open(v)) != ST_OK)
 		return st;
 	if (v->scanning)
-		return fail(v, ST_BUSY, "cannot back up while the vault is being scanned");
+		return vault_fail(v, ST_BUSY, "cannot back up while the vault is being scanned");
 	if (dest == NULL || dest[0] == '\0')
-		return fail(v, ST_INVALID, "no backup directory given");
+		return vault_fail(v, ST_INVALID, "no backup directory given");
 	n = snprintf(data, sizeof data, "%s/data.mdb", dest);
 	if (n < 0 || (size_t)n >= sizeof data)
-		return fail(v, ST_INVALID, "the backup path is too long");
+		return vault_fail(v, ST_INVALID, "the backup path is too long");
 	/* Missing parents are made 0700, as vault_create() makes them. */
 	for (char *p = data + 1; p < data + n - (int)sizeof "/data.mdb" + 1; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
 		if (mkdir(data, 0700) != 0 && errno != EEXIST) {
-			st = fail(v, ST_IO, "cannot create the directory %s: %s", data,
+			st = vault_fail(v, ST_IO, "cannot create the directory %s: %s", data,
 			    strerror(errno));
 			*p = '/';
 			return st;
@@ -71,26 +71,28 @@ vault_backup(struct vault *v, const char *dest)
 	if (mkdir(dest, 0700) == 0)
 		made = 1;
 	else if (errno != EEXIST)
-		return fail(v, ST_IO, "cannot create the backup directory %s: %s", dest,
+		return vault_fail(v, ST_IO, "cannot create the backup directory %s: %s", dest,
 		    strerror(errno));
 	else if (lstat(dest, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return fail(v, ST_EXISTS, "%s exists and is not a directory: choose a new "
+		return vault_fail(v, ST_EXISTS, "%s exists and is not a directory: choose a new "
 		    "directory for the backup", dest);
-	else if (dir_has_entries(dest))
-		return fail(v, ST_EXISTS, "%s is not empty: choose a new or empty directory for "
+	else if (vault_dir_has_entries(dest))
+		return vault_fail(v, ST_EXISTS,
+		    "%s is not empty: choose a new or empty directory for "
 		    "the backup, so that no earlier backup is overwritten", dest);
 	if (chmod(dest, 0700) != 0) {
-		st = fail(v, ST_IO, "cannot make %s private: %s", dest, strerror(errno));
+		st = vault_fail(v, ST_IO, "cannot make %s private: %s", dest, strerror(errno));
 		goto failed;
 	}
 	fd = open(data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		st = fail(v, ST_IO, "cannot create %s: %s", data, strerror(errno));
+		st = vault_fail(v, ST_IO, "cannot create %s: %s", data, strerror(errno));
 		goto failed;
 	}
 	created = 1;
 	if (fchmod(fd, 0600) != 0) {
-		st = fail(v, ST_IO, "cannot set the permissions of %s: %s", data, strerror(errno));
+		st = vault_fail(v, ST_IO, "cannot set the permissions of %s: %s", data,
+		    strerror(errno));
 		goto failed;
 	}
 	rc = backup_copy(v, fd);
@@ -98,7 +100,7 @@ vault_backup(struct vault *v, const char *dest)
 		rc = errno;
 	fd = -1;
 	if (rc != 0) {
-		st = fail_mdb(v, rc, "writing the backup");
+		st = vault_fail_mdb(v, rc, "writing the backup");
 		goto failed;
 	}
 	/* The new directory entry must reach the disk too, or the backup may
@@ -110,7 +112,8 @@ vault_backup(struct vault *v, const char *dest)
 
 		if (dfd >= 0)
 			close(dfd);
-		st = fail(v, ST_IO, "cannot flush the backup directory %s to disk: %s; nothing "
+		st = vault_fail(v, ST_IO,
+		    "cannot flush the backup directory %s to disk: %s; nothing "
 		    "was kept there: try again", dest, strerror(e));
 		goto failed;
 	}

@@ -17,7 +17,7 @@
 /* A secure buffer of at least n bytes, kept across calls so that sealing and
  * scanning cost no guarded allocation per item. */
 unsigned char *
-scratch_get(struct vault *v, size_t n)
+vault_scratch_get(struct vault *v, size_t n)
 {
 	size_t want = 4096;
 
@@ -32,7 +32,7 @@ scratch_get(struct vault *v, size_t n)
 }
 
 void
-scratch_done(struct vault *v, size_t used)
+vault_scratch_done(struct vault *v, size_t used)
 {
 	secure_wipe(v->scratch, used < v->scratch_len ? used : v->scratch_len);
 	if (v->scratch_len > SCRATCH_KEEP) {
@@ -43,7 +43,7 @@ scratch_done(struct vault *v, size_t used)
 }
 
 size_t
-env_size(size_t owner_len, size_t content_len)
+vault_env_size(size_t owner_len, size_t content_len)
 {
 	return ENV_OVERHEAD + owner_len + content_len;
 }
@@ -70,18 +70,19 @@ item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
 	return n + key->mv_size;
 }
 
-/* Seals owner and content for the slot `key` into out[env_size()]. */
+/* Seals owner and content for the slot `key` into out[vault_env_size()]. */
 enum status
-env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
+vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
     const void *content, size_t clen, unsigned char *out)
 {
 	struct keyring *kr = v->kr;
 	size_t olen = strlen(owner), plen = 1 + olen + clen, adlen;
 	unsigned char ad[AD_MAX], *plain;
 
-	plain = scratch_get(v, plen);
+	plain = vault_scratch_get(v, plen);
 	if (plain == NULL)
-		return fail(v, ST_NOMEM, "out of memory while saving the %s", kinds[kind].name);
+		return vault_fail(v, ST_NOMEM, "out of memory while saving the %s",
+		    kinds[kind].name);
 	plain[0] = (unsigned char)olen;
 	memcpy(plain + 1, owner, olen);
 	if (clen > 0)
@@ -95,34 +96,34 @@ env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
 	crypto_wrap(out + ENV_OFF_WRAP, kr->item, ad, adlen, kr->purpose[kinds[kind].purpose]);
 	crypto_seal(out + ENV_OFF_SEAL, plain, plen, ad, adlen, kr->item);
 	secure_wipe(kr->item, sizeof kr->item);
-	scratch_done(v, plen);
+	vault_scratch_done(v, plen);
 	return ST_OK;
 }
 
 /* Size of the plaintext in envelope val of `kind`, or 0 when its size or
  * header is wrong (every valid envelope has at least the owner length). */
 size_t
-env_plain_len(enum kind kind, const MDB_val *val)
+vault_env_plain_len(enum kind kind, const MDB_val *val)
 {
 	const unsigned char *c = val->mv_data;
 
-	if (val->mv_size < ENV_OVERHEAD || val->mv_size > env_size(VAULT_USER_MAX, ITEM_MAX))
+	if (val->mv_size < ENV_OVERHEAD || val->mv_size > vault_env_size(VAULT_USER_MAX, ITEM_MAX))
 		return 0;
 	if (c[0] != ENV_MAGIC || c[1] != VAULT_FORMAT || c[2] != kind || c[3] != 0)
 		return 0;
 	return val->mv_size - ENV_OFF_SEAL - CRYPTO_SEAL_OVERHEAD;
 }
 
-/* Decrypts envelope val (found under key, env_plain_len() > 0) into plain.
+/* Decrypts envelope val (found under key, vault_env_plain_len() > 0) into plain.
  * owner gets the user who saved it; the content is plain[*off .. + *clen].
  * ST_TAMPERED when anything does not authenticate. */
 enum status
-env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
+vault_env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
     unsigned char *plain, char owner[VAULT_USER_MAX + 1], size_t *off, size_t *clen)
 {
 	struct keyring *kr = v->kr;
 	const unsigned char *c = val->mv_data;
-	size_t adlen, plen = env_plain_len(kind, val), olen;
+	size_t adlen, plen = vault_env_plain_len(kind, val), olen;
 	unsigned char ad[AD_MAX];
 	enum status st;
 
@@ -153,10 +154,10 @@ env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *
  * who saved it. Returns ST_TAMPERED or ST_NOMEM and sets no message: the
  * caller names the item. */
 enum status
-env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
+vault_env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
     char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out)
 {
-	size_t plen = env_plain_len(kind, val), off, clen;
+	size_t plen = vault_env_plain_len(kind, val), off, clen;
 	unsigned char *plain;
 	enum status st;
 
@@ -165,7 +166,7 @@ env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val
 	plain = secure_alloc(plen + 1);
 	if (plain == NULL)
 		return ST_NOMEM;
-	st = env_decrypt(v, kind, key, val, plain, owner, &off, &clen);
+	st = vault_env_decrypt(v, kind, key, val, plain, owner, &off, &clen);
 	if (st != ST_OK) {
 		secure_free(plain);
 		return st;
@@ -180,22 +181,22 @@ env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val
 /* mdb_put with MDB_RESERVE, then seals straight into the reserved space:
  * the envelope is written once, in the map, with no copy. */
 int
-item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
+vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
     const void *content, size_t clen, unsigned flags)
 {
-	MDB_val val = { env_size(strlen(owner), clen), NULL };
+	MDB_val val = { vault_env_size(strlen(owner), clen), NULL };
 	enum status st;
 	int rc;
 
 	rc = mdb_put(txn, v->dbi[kinds[kind].db], key, &val, flags | MDB_RESERVE);
 	if (rc != 0)
 		return rc;
-	st = env_seal(v, kind, key, owner, content, clen, val.mv_data);
-	return st == ST_OK ? 0 : txn_fail(v, st);
+	st = vault_env_seal(v, kind, key, owner, content, clen, val.mv_data);
+	return st == ST_OK ? 0 : vault_txn_fail(v, st);
 }
 
 void
-describe(char *out, size_t len, const char *what, const struct record_id *id)
+vault_describe(char *out, size_t len, const char *what, const struct record_id *id)
 {
 	struct case_code code;
 
@@ -204,17 +205,18 @@ describe(char *out, size_t len, const char *what, const struct record_id *id)
 }
 
 enum status
-fail_open(struct vault *v, enum status st, const char *what)
+vault_fail_open(struct vault *v, enum status st, const char *what)
 {
 	if (st == ST_NOMEM)
-		return fail(v, ST_NOMEM, "out of memory while opening %s", what);
-	return fail(v, ST_TAMPERED, "%s failed its integrity check: it was altered, damaged, or "
+		return vault_fail(v, ST_NOMEM, "out of memory while opening %s", what);
+	return vault_fail(v, ST_TAMPERED,
+	    "%s failed its integrity check: it was altered, damaged, or "
 	    "copied from another record or vault; restore it from a backup", what);
 }
 
 /* Reads and opens the item of `kind` under key in its own read transaction. */
 enum status
-item_get(struct vault *v, enum kind kind, const MDB_val *key, const char *what,
+vault_item_get(struct vault *v, enum kind kind, const MDB_val *key, const char *what,
     char owner[VAULT_USER_MAX + 1], char **out, size_t *len)
 {
 	MDB_txn *txn;
@@ -222,42 +224,43 @@ item_get(struct vault *v, enum kind kind, const MDB_val *key, const char *what,
 	enum status st;
 	int rc;
 
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc != 0)
-		return fail_mdb(v, rc, "reading the vault");
+		return vault_fail_mdb(v, rc, "reading the vault");
 	rc = mdb_get(txn, v->dbi[kinds[kind].db], &k, &val);
 	if (rc == MDB_NOTFOUND) {
 		mdb_txn_abort(txn);
-		return fail(v, ST_NOTFOUND, "no %s in this vault", what);
+		return vault_fail(v, ST_NOTFOUND, "no %s in this vault", what);
 	}
 	if (rc != 0) {
 		mdb_txn_abort(txn);
-		return fail_mdb(v, rc, "reading the vault");
+		return vault_fail_mdb(v, rc, "reading the vault");
 	}
-	st = env_open(v, kind, key, &val, owner, out, len);
+	st = vault_env_open(v, kind, key, &val, owner, out, len);
 	mdb_txn_abort(txn);
 	if (st != ST_OK)
-		return fail_open(v, st, what);
+		return vault_fail_open(v, st, what);
 	return ST_OK;
 }
 
 int
-may_access(const struct vault *v, const char *owner)
+vault_may_access(const struct vault *v, const char *owner)
 {
 	return vault_allowed(v, VAULT_RIGHT_READ_ALL) || strcmp(owner, v->user) == 0;
 }
 
 /* A debrief is there to be gone through with a trainer. */
 int
-may_read_debrief(const struct vault *v, const char *owner)
+vault_may_read_debrief(const struct vault *v, const char *owner)
 {
-	return v->role == ROLE_TRAINER || may_access(v, owner);
+	return v->role == ROLE_TRAINER || vault_may_access(v, owner);
 }
 
 enum status
-fail_denied(struct vault *v, const char *what)
+vault_fail_denied(struct vault *v, const char *what)
 {
-	return fail(v, ST_DENIED, "%s belongs to another interviewer: only they or a supervisor "
+	return vault_fail(v, ST_DENIED,
+	    "%s belongs to another interviewer: only they or a supervisor "
 	    "can open or change it", what);
 }
 
@@ -270,12 +273,13 @@ vault_plain_free(char *p, size_t len)
 }
 
 enum status
-check_content(struct vault *v, const char *p, size_t len, const char *what, int may_be_empty)
+vault_check_content(struct vault *v, const char *p, size_t len, const char *what, int may_be_empty)
 {
 	if (p == NULL || (len == 0 && !may_be_empty))
-		return fail(v, ST_INVALID, "the %s is empty: nothing to save", what);
+		return vault_fail(v, ST_INVALID, "the %s is empty: nothing to save", what);
 	if (len > ITEM_MAX)
-		return fail(v, ST_INVALID, "the %s is too large (%zu bytes; at most %zu MiB)", what,
+		return vault_fail(v, ST_INVALID,
+		    "the %s is too large (%zu bytes; at most %zu MiB)", what,
 		    len, ITEM_MAX >> 20);
 	return ST_OK;
 }
@@ -296,7 +300,7 @@ test_vault(const unsigned char id[VAULT_ID_BYTES], const unsigned char vk[CRYPTO
 		return NULL;
 	memcpy(v->id, id, VAULT_ID_BYTES);
 	memcpy(v->kr->vk, vk, CRYPTO_KEY_BYTES);
-	derive_purpose_keys(v->kr);
+	vault_derive_purpose_keys(v->kr);
 	return v;
 }
 
@@ -305,7 +309,7 @@ vault_test_envelope_seal(const unsigned char id[VAULT_ID_BYTES], const unsigned 
     const char *kind, const void *slot, size_t slotlen, const char *owner,
     const void *content, size_t len, unsigned char **out, size_t *outlen)
 {
-	MDB_val key = { slotlen, unconst(slot) };
+	MDB_val key = { slotlen, vault_unconst(slot) };
 	struct vault *v;
 	enum kind k;
 	enum status st;
@@ -315,9 +319,9 @@ vault_test_envelope_seal(const unsigned char id[VAULT_ID_BYTES], const unsigned 
 		return ST_INVALID;
 	if ((v = test_vault(id, vk, kind, slotlen, &k)) == NULL)
 		return ST_INVALID;
-	*outlen = env_size(strlen(owner), len);
+	*outlen = vault_env_size(strlen(owner), len);
 	*out = malloc(*outlen);
-	st = *out == NULL ? ST_NOMEM : env_seal(v, k, &key, owner, content, len, *out);
+	st = *out == NULL ? ST_NOMEM : vault_env_seal(v, k, &key, owner, content, len, *out);
 	vault_close(v);
 	return st;
 }
@@ -327,7 +331,7 @@ vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES], const unsigned 
     const char *kind, const void *slot, size_t slotlen, const void *env, size_t len,
     char owner[VAULT_USER_MAX + 1], char **plain, size_t *plainlen)
 {
-	MDB_val key = { slotlen, unconst(slot) }, val = { len, unconst(env) };
+	MDB_val key = { slotlen, vault_unconst(slot) }, val = { len, vault_unconst(env) };
 	struct vault *v;
 	enum kind k;
 	enum status st;
@@ -336,7 +340,7 @@ vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES], const unsigned 
 	*plainlen = 0;
 	if ((v = test_vault(id, vk, kind, slotlen, &k)) == NULL)
 		return ST_INVALID;
-	st = env_open(v, k, &key, &val, owner, plain, plainlen);
+	st = vault_env_open(v, k, &key, &val, owner, plain, plainlen);
 	vault_close(v);
 	return st;
 }

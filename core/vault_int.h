@@ -3,13 +3,14 @@
  * files share and nothing else includes. vault.h is the public contract.
  *
  * The files, each one policy:
- *   vault_store.c     the handle, messages (fail, fail_mdb), the LMDB
- *                     environment: durable write transactions (write_txn)
- *                     and map growth, directory and file checks, create,
- *                     open, close, group sharing
- *   vault_envelope.c  sealing and opening items (env_seal, env_open,
- *                     item_put, item_get), scratch memory, access by owner,
- *                     the vault_test_envelope_* calls
+ *   vault_store.c     the handle, messages (vault_fail, vault_fail_mdb), the
+ *                     LMDB environment: durable write transactions
+ *                     (vault_write_txn) and map growth, directory and file
+ *                     checks, create, open, close, group sharing
+ *   vault_envelope.c  sealing and opening items (vault_env_seal,
+ *                     vault_env_open, vault_item_put, vault_item_get),
+ *                     scratch memory, access by owner, the
+ *                     vault_test_envelope_* calls
  *   vault_names.c     rules that need no vault: user names, passphrases,
  *                     roles, case codes, reasons
  *   vault_users.c     user entries and keys, unlock, users, roles
@@ -21,13 +22,15 @@
  *   vault_verify.c    vault_verify
  *   vault_backup.c    vault_backup
  *
- * Calls between them go through the prototypes below; calls out of the
- * vault go to crypto.c (the one caller of libsodium), pagecheck.c, clock.c
- * and audit.c, whose entry layout (audit_encode, audit_decode) the vault
- * seals and chains.
+ * Calls between them go through the prototypes below, whose names start
+ * with vault_ like the public calls of vault.h; calls out of the vault go
+ * to crypto.c (the one caller of libsodium), pagecheck.c, clock.c and
+ * audit.c, whose entry layout (audit_encode, audit_decode) the vault seals
+ * and chains.
  *
- * Vault format 1. On disk: one LMDB environment directory (0700, files 0600; 2770/0660 when
- * group-shared) with these named databases. Integers are big-endian.
+ * Vault format 1. On disk: one LMDB environment directory (0700, files
+ * 0600; 2770/0660 when group-shared) with these named databases. Integers
+ * are big-endian.
  *
  *   meta       "format" u32 | "id" 16 random bytes | "kdf" u64 ops, u64 MiB
  *              (defaults for new users) | "created" u64 Unix seconds |
@@ -48,16 +51,18 @@
  *   forms      BLAKE2b-256 of the source (32) -> envelope "form"
  *   history    record id | u32 version (1 = original) -> envelope "history",
  *              the earlier versions of a replaced record
- *   audit      u64 sequence -> sealed, chained entry ("Audit trail" at the end)
+ *   audit      u64 sequence -> sealed, chained entry ("audit trail" in
+ *              vault_audit.c)
  *   attempts   OS uid and user name -> unlock pacing, plain; created on first use
  *   unlock_failures  time, OS uid -> user name tried: failed unlocks not yet in
- *              the audit trail, plain ("unlock throttling" below)
+ *              the audit trail, plain ("unlock throttling" in
+ *              vault_users.c)
  *   debriefs   debrief id (16) -> envelope "debrief": a trainee's debrief
  *              of a mock screening. Only a training vault has this table.
  *   listing    u32 chunk number -> envelope "listing": the summaries again,
- *              about a hundred to a 16 KiB chunk, for the case list ("The case
- *              listing" below). Vaults of earlier intakes get it at unlock.
- *   meta also holds "audit_head" (the chain's head, described at the end).
+ *              about a hundred to a 16 KiB chunk, for the case list ("the case
+ *              listing" in vault_listing.c). Vaults of earlier intakes get it at unlock.
+ *   meta also holds "audit_head" (the chain's head, described in vault_audit.c).
  *
  * A training vault (intake --training) holds fictional cases only. It is
  * marked at creation, in meta ("training") and in the meta MAC, and has the
@@ -83,8 +88,8 @@
  * slot or vault fails to open.
  *
  * LMDB: durable commits only (no NOSYNC, no WRITEMAP); every write is one
- * short transaction run by write_txn(), which grows the map on MDB_MAP_FULL
- * and retries; every transaction start adopts a map grown by another process
+ * short transaction run by vault_write_txn(), which grows the map on
+ * MDB_MAP_FULL and retries; every transaction start adopts a map grown by another process
  * (MDB_MAP_RESIZED). Argon2id never runs inside a transaction.
  *
  * Access: the table at vault_allowed() (vault.h). Records and summaries are
@@ -156,7 +161,7 @@
 #define DEFAULT_KDF_MIB 64
 #define DEFAULT_KDF_MS  500
 
-/* write_txn() callbacks return 0, an LMDB/errno code, or TXN_FAILED after
+/* vault_write_txn() callbacks return 0, an LMDB/errno code, or TXN_FAILED after
  * setting the message and v->txn_status themselves. */
 #define TXN_FAILED    (-1)
 typedef int (*txn_fn)(struct vault *v, MDB_txn *txn, void *arg);
@@ -178,7 +183,7 @@ static const char *const db_names[DB_COUNT] = {
 enum kind {
 	KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM, KIND_DEBRIEF,
 	KIND_LISTING,
-	KIND_RELEASE,       /* statistics releases: the block at the end */
+	KIND_RELEASE,       /* statistics releases (vault_items.c) */
 };
 
 static const struct {
@@ -241,7 +246,8 @@ struct vault {
 	enum role role;
 	enum status txn_status;
 	char msg[512];
-	/* Audit trail, roles and sharing (the regions at the end of the file). */
+	/* Audit trail, roles and sharing (vault_audit.c, vault_users.c,
+	 * vault_store.c). */
 	int headroom;             /* this write may grow the map past map_max */
 	int has_group;
 	gid_t gid;
@@ -271,11 +277,11 @@ struct user_entry {
 #define HEADROOM      ((size_t)1 << 20)
 
 /* Functions shared by the vault_*.c files. */
-int audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
+int vault_audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
     const struct record_id *id, const char *reason);
-int audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
+int vault_audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
     const char *actor, const char *subject, int role, const unsigned char *entry);
-void listing_ensure(struct vault *v);
+void vault_listing_ensure(struct vault *v);
 
 /* The case listing (vault_listing.c, "The case listing" there). */
 #define LISTING_CHUNK  ((size_t)16 << 10)
@@ -313,76 +319,82 @@ struct lentry {
 #define AUDIT_LINK_LABEL "intake-audit-link"
 
 /* vault_store.c */
-enum status fail(struct vault *v, enum status st, const char *fmt, ...)
+enum status vault_fail(struct vault *v, enum status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-enum status check_kdf(struct vault *v, const struct vault_kdf *kdf);
-enum status fail_mdb(struct vault *v, int rc, const char *what);
-int txn_begin(struct vault *v, unsigned flags, MDB_txn **txn);
-enum status write_txn(struct vault *v, const char *what, txn_fn fn, void *arg);
-int txn_fail(struct vault *v, enum status st);
-enum status need_open(struct vault *v);
-enum status need_unlocked(struct vault *v);
-enum status need_supervisor(struct vault *v, const char *action);
-void derive_purpose_keys(struct keyring *kr);
-void meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES]);
-int dir_has_entries(const char *dir);
-void *unconst(const void *p);
-int meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name, MDB_val *out);
-int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len,
+enum status vault_check_kdf(struct vault *v, const struct vault_kdf *kdf);
+enum status vault_fail_mdb(struct vault *v, int rc, const char *what);
+int vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn);
+enum status vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg);
+int vault_txn_fail(struct vault *v, enum status st);
+enum status vault_need_open(struct vault *v);
+enum status vault_need_unlocked(struct vault *v);
+enum status vault_need_supervisor(struct vault *v, const char *action);
+void vault_derive_purpose_keys(struct keyring *kr);
+void vault_meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES]);
+int vault_dir_has_entries(const char *dir);
+void *vault_unconst(const void *p);
+int vault_meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name, MDB_val *out);
+int vault_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len,
     unsigned flags);
 
 /* vault_envelope.c */
-unsigned char *scratch_get(struct vault *v, size_t n);
-void scratch_done(struct vault *v, size_t used);
-size_t env_size(size_t owner_len, size_t content_len);
-enum status env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
-    const void *content, size_t clen, unsigned char *out);
-size_t env_plain_len(enum kind kind, const MDB_val *val);
-enum status env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
-    unsigned char *plain, char owner[VAULT_USER_MAX + 1], size_t *off, size_t *clen);
-enum status env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
-    char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out);
-int item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
-    const void *content, size_t clen, unsigned flags);
-void describe(char *out, size_t len, const char *what, const struct record_id *id);
-enum status fail_open(struct vault *v, enum status st, const char *what);
-enum status item_get(struct vault *v, enum kind kind, const MDB_val *key, const char *what,
-    char owner[VAULT_USER_MAX + 1], char **out, size_t *len);
-int may_access(const struct vault *v, const char *owner);
-int may_read_debrief(const struct vault *v, const char *owner);
-enum status fail_denied(struct vault *v, const char *what);
-enum status check_content(struct vault *v, const char *p, size_t len, const char *what, int may_be_empty);
+unsigned char *vault_scratch_get(struct vault *v, size_t n);
+void vault_scratch_done(struct vault *v, size_t used);
+size_t vault_env_size(size_t owner_len, size_t content_len);
+enum status vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key,
+    const char *owner, const void *content, size_t clen, unsigned char *out);
+size_t vault_env_plain_len(enum kind kind, const MDB_val *val);
+enum status vault_env_decrypt(struct vault *v, enum kind kind, const MDB_val *key,
+    const MDB_val *val, unsigned char *plain, char owner[VAULT_USER_MAX + 1], size_t *off,
+    size_t *clen);
+enum status vault_env_open(struct vault *v, enum kind kind, const MDB_val *key,
+    const MDB_val *val, char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out);
+int vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
+    const char *owner, const void *content, size_t clen, unsigned flags);
+void vault_describe(char *out, size_t len, const char *what, const struct record_id *id);
+enum status vault_fail_open(struct vault *v, enum status st, const char *what);
+enum status vault_item_get(struct vault *v, enum kind kind, const MDB_val *key,
+    const char *what, char owner[VAULT_USER_MAX + 1], char **out, size_t *len);
+int vault_may_access(const struct vault *v, const char *owner);
+int vault_may_read_debrief(const struct vault *v, const char *owner);
+enum status vault_fail_denied(struct vault *v, const char *what);
+enum status vault_check_content(struct vault *v, const char *p, size_t len, const char *what,
+    int may_be_empty);
 
 /* vault_names.c */
-void code_format(const unsigned d[9], struct case_code *out);
-enum status code_decode(const char *text, unsigned d[9], char *msg, size_t msglen);
+void vault_code_format(const unsigned d[9], struct case_code *out);
+enum status vault_code_decode(const char *text, unsigned d[9], char *msg, size_t msglen);
 
 /* vault_users.c */
-enum status user_entry_build(struct vault *v, const char *name, enum role role, const char *pass,
-    size_t passlen, const struct vault_kdf *kdf, unsigned char out[USER_ENTRY_BYTES]);
-enum status user_entry_parse(struct vault *v, const char *name, const MDB_val *val, struct user_entry *e);
+enum status vault_user_entry_build(struct vault *v, const char *name, enum role role,
+    const char *pass, size_t passlen, const struct vault_kdf *kdf,
+    unsigned char out[USER_ENTRY_BYTES]);
+enum status vault_user_entry_parse(struct vault *v, const char *name, const MDB_val *val,
+    struct user_entry *e);
 
 /* vault_listing.c */
-int listing_dbi(MDB_txn *txn, MDB_dbi *dbi);
-void lchunk_take(struct vault *v, struct lchunk *c, uint32_t no);
-void lchunk_give(struct vault *v, struct lchunk *c);
-int lentry_next(const unsigned char *p, size_t len, size_t *off, struct lentry *e);
-enum status lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val, struct lchunk *c);
-int listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
+int vault_listing_dbi(MDB_txn *txn, MDB_dbi *dbi);
+void vault_lchunk_take(struct vault *v, struct lchunk *c, uint32_t no);
+void vault_lchunk_give(struct vault *v, struct lchunk *c);
+int vault_lentry_next(const unsigned char *p, size_t len, size_t *off, struct lentry *e);
+enum status vault_lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val,
+    struct lchunk *c);
+int vault_listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
     const char *owner, const char *summary, size_t slen);
-int listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
+int vault_listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
     const char *owner, const char *summary, size_t slen);
-int listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES]);
-enum status check_summary(struct vault *v, const char *p, size_t len);
+int vault_listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES]);
+enum status vault_check_summary(struct vault *v, const char *p, size_t len);
 
 /* vault_audit.c */
-void audit_keys(struct vault *v);
-void audit_link(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
-    const unsigned char *val, size_t len, unsigned char out[CRYPTO_HASH_BYTES]);
-enum status audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned char *plain,
-    size_t *plen);
-int audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e);
-enum status audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out);
+void vault_audit_keys(struct vault *v);
+void vault_audit_link(struct vault *v, uint64_t seq,
+    const unsigned char prev[CRYPTO_HASH_BYTES], const unsigned char *val, size_t len,
+    unsigned char out[CRYPTO_HASH_BYTES]);
+enum status vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val,
+    unsigned char *plain, size_t *plen);
+int vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e);
+enum status vault_audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out);
 
 static inline void
 put_be32(unsigned char *p, uint32_t x)

@@ -2,7 +2,7 @@
  * vault_items.c — what the vault holds for its users: records and their
  * summaries and history, debriefs (training vaults), drafts, forms,
  * deletion of a record, batch import of a bundle, and statistics releases.
- * Each write is one write_txn (vault_store.c) that also writes its audit
+ * Each write is one vault_write_txn (vault_store.c) that also writes its audit
  * entry (vault_audit.c) and updates the listing (vault_listing.c).
  */
 #include <stdio.h>
@@ -19,7 +19,7 @@ static int
 prefix_taken(MDB_txn *txn, MDB_dbi dbi, const unsigned char *prefix, size_t plen, int *taken)
 {
 	MDB_cursor *cur;
-	MDB_val k = { plen, unconst(prefix) }, d;
+	MDB_val k = { plen, vault_unconst(prefix) }, d;
 	int rc;
 
 	*taken = 0;
@@ -83,27 +83,28 @@ record_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (rc != 0)
 			return rc;
 		if (taken) {
-			fail(v, ST_EXISTS, "a record with this case code already exists");
-			return txn_fail(v, ST_EXISTS);
+			vault_fail(v, ST_EXISTS, "a record with this case code already exists");
+			return vault_txn_fail(v, ST_EXISTS);
 		}
 	}
 	for (int tries = 0; taken; tries++) {
 		if (tries == 64) {
-			fail(v, ST_INTERNAL, "cannot find a free record id");
-			return txn_fail(v, ST_INTERNAL);
+			vault_fail(v, ST_INTERNAL, "cannot find a free record id");
+			return vault_txn_fail(v, ST_INTERNAL);
 		}
 		crypto_random(a->id.b, VAULT_ID_BYTES);
 		rc = prefix_taken(txn, v->dbi[DB_RECORDS], a->id.b, CODE_BYTES, &taken);
 		if (rc != 0)
 			return rc;
 	}
-	rc = item_put(v, txn, KIND_RECORD, &key, v->user, a->json, a->len, MDB_NOOVERWRITE);
+	rc = vault_item_put(v, txn, KIND_RECORD, &key, v->user, a->json, a->len, MDB_NOOVERWRITE);
 	if (rc == 0 && a->summary != NULL)
-		rc = item_put(v, txn, KIND_SUMMARY, &key, v->user, a->summary, a->summary_len, 0);
+		rc = vault_item_put(v, txn, KIND_SUMMARY, &key, v->user, a->summary,
+		    a->summary_len, 0);
 	if (rc == 0 && a->summary != NULL)
-		rc = listing_put(v, txn, a->id.b, v->user, a->summary, a->summary_len);
+		rc = vault_listing_put(v, txn, a->id.b, v->user, a->summary, a->summary_len);
 	if (rc == 0)
-		rc = audit_record_txn(v, txn, AUDIT_RECORD_CREATE, &a->id, NULL);
+		rc = vault_audit_record_txn(v, txn, AUDIT_RECORD_CREATE, &a->id, NULL);
 	return rc;
 }
 
@@ -116,11 +117,11 @@ vault_record_put(struct vault *v, const char *json, size_t len,
 
 	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
-	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
+	if ((st = vault_check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
-	if (summary != NULL && (st = check_summary(v, summary, summary_len)) != ST_OK)
+	if (summary != NULL && (st = vault_check_summary(v, summary, summary_len)) != ST_OK)
 		return st;
-	st = write_txn(v, "saving the record", record_put_txn, &arg);
+	st = vault_write_txn(v, "saving the record", record_put_txn, &arg);
 	if (st == ST_OK && out != NULL)
 		*out = arg.id;
 	return st;
@@ -135,8 +136,8 @@ vault_record_id_new(struct vault *v, struct record_id *out)
 
 	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
-	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
-		return fail_mdb(v, rc, "choosing a record id");
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "choosing a record id");
 	for (int tries = 0; taken && tries < 64; tries++) {
 		crypto_random(out->b, VAULT_ID_BYTES);
 		rc = prefix_taken(txn, v->dbi[DB_RECORDS], out->b, CODE_BYTES, &taken);
@@ -145,9 +146,9 @@ vault_record_id_new(struct vault *v, struct record_id *out)
 	}
 	mdb_txn_abort(txn);
 	if (rc != 0)
-		return fail_mdb(v, rc, "choosing a record id");
+		return vault_fail_mdb(v, rc, "choosing a record id");
 	if (taken)
-		return fail(v, ST_INTERNAL, "cannot find a free record id");
+		return vault_fail(v, ST_INTERNAL, "cannot find a free record id");
 	return ST_OK;
 }
 
@@ -160,11 +161,11 @@ vault_record_put_as(struct vault *v, const struct record_id *id, const char *jso
 
 	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
-	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
+	if ((st = vault_check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
-	if (summary != NULL && (st = check_summary(v, summary, summary_len)) != ST_OK)
+	if (summary != NULL && (st = vault_check_summary(v, summary, summary_len)) != ST_OK)
 		return st;
-	return write_txn(v, "saving the record", record_put_txn, &arg);
+	return vault_write_txn(v, "saving the record", record_put_txn, &arg);
 }
 
 /* An item of `kind` keyed by a record id, for a user allowed to read it
@@ -174,21 +175,21 @@ owned_get(struct vault *v, enum kind kind, const char *label, const struct recor
     char **json, size_t *len)
 {
 	char what[80], owner[VAULT_USER_MAX + 1];
-	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) };
+	MDB_val key = { VAULT_ID_BYTES, vault_unconst(id->b) };
 	enum status st;
 
 	*json = NULL;
 	*len = 0;
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
-	describe(what, sizeof what, label, id);
-	if ((st = item_get(v, kind, &key, what, owner, json, len)) != ST_OK)
+	vault_describe(what, sizeof what, label, id);
+	if ((st = vault_item_get(v, kind, &key, what, owner, json, len)) != ST_OK)
 		return st;
-	if (!may_access(v, owner)) {
+	if (!vault_may_access(v, owner)) {
 		vault_plain_free(*json, *len);
 		*json = NULL;
 		*len = 0;
-		return fail_denied(v, what);
+		return vault_fail_denied(v, what);
 	}
 	return ST_OK;
 }
@@ -221,7 +222,7 @@ record_replace_txn(struct vault *v, MDB_txn *txn, void *argp)
 	const struct record_replace_arg *a = argp;
 	char owner[VAULT_USER_MAX + 1];
 	unsigned char hkey[HISTORY_KEY];
-	MDB_val key = { VAULT_ID_BYTES, unconst(a->id->b) }, hk = { HISTORY_KEY, hkey }, val;
+	MDB_val key = { VAULT_ID_BYTES, vault_unconst(a->id->b) }, hk = { HISTORY_KEY, hkey }, val;
 	char *old = NULL;
 	size_t oldlen = 0;
 	uint32_t count;
@@ -230,22 +231,23 @@ record_replace_txn(struct vault *v, MDB_txn *txn, void *argp)
 
 	rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
 	if (rc == MDB_NOTFOUND) {
-		fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
-		return txn_fail(v, ST_NOTFOUND);
+		vault_fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
+		return vault_txn_fail(v, ST_NOTFOUND);
 	}
 	if (rc != 0)
 		return rc;
 	/* The current version must open: replacing a damaged record would
 	 * destroy the evidence of the damage. */
-	st = env_open(v, KIND_RECORD, &key, &val, owner, &old, &oldlen);
+	st = vault_env_open(v, KIND_RECORD, &key, &val, owner, &old, &oldlen);
 	if (st != ST_OK)
-		return txn_fail(v, fail_open(v, st, a->what));
-	if (!may_access(v, owner)) {
-		rc = txn_fail(v, fail_denied(v, a->what));
+		return vault_txn_fail(v, vault_fail_open(v, st, a->what));
+	if (!vault_may_access(v, owner)) {
+		rc = vault_txn_fail(v, vault_fail_denied(v, a->what));
 		goto done;
 	}
 	if (a->reason == NULL && !vault_allowed(v, VAULT_RIGHT_AMEND_ALL)) {
-		rc = txn_fail(v, fail(v, ST_INVALID, "give a reason for amending %s: it is kept in "
+		rc = vault_txn_fail(v, vault_fail(v, ST_INVALID,
+		    "give a reason for amending %s: it is kept in "
 		    "the audit trail", a->what));
 		goto done;
 	}
@@ -253,20 +255,21 @@ record_replace_txn(struct vault *v, MDB_txn *txn, void *argp)
 	if (rc != 0)
 		goto done;
 	if (count == UINT32_MAX) {
-		rc = txn_fail(v, fail(v, ST_FULL, "%s has too many versions", a->what));
+		rc = vault_txn_fail(v, vault_fail(v, ST_FULL, "%s has too many versions", a->what));
 		goto done;
 	}
 	memcpy(hkey, a->id->b, VAULT_ID_BYTES);
 	put_be32(hkey + VAULT_ID_BYTES, count + 1);
-	rc = item_put(v, txn, KIND_HISTORY, &hk, owner, old, oldlen, MDB_NOOVERWRITE);
+	rc = vault_item_put(v, txn, KIND_HISTORY, &hk, owner, old, oldlen, MDB_NOOVERWRITE);
 	if (rc == 0)
-		rc = item_put(v, txn, KIND_RECORD, &key, owner, a->json, a->len, 0);
+		rc = vault_item_put(v, txn, KIND_RECORD, &key, owner, a->json, a->len, 0);
 	if (rc == 0 && a->summary != NULL)
-		rc = item_put(v, txn, KIND_SUMMARY, &key, owner, a->summary, a->summary_len, 0);
+		rc = vault_item_put(v, txn, KIND_SUMMARY, &key, owner, a->summary,
+		    a->summary_len, 0);
 	if (rc == 0 && a->summary != NULL)
-		rc = listing_update(v, txn, a->id->b, owner, a->summary, a->summary_len);
+		rc = vault_listing_update(v, txn, a->id->b, owner, a->summary, a->summary_len);
 	if (rc == 0)
-		rc = audit_record_txn(v, txn, AUDIT_RECORD_AMEND, a->id, a->reason);
+		rc = vault_audit_record_txn(v, txn, AUDIT_RECORD_AMEND, a->id, a->reason);
 done:
 	vault_plain_free(old, oldlen);
 	return rc;
@@ -292,19 +295,19 @@ vault_record_amend(struct vault *v, const struct record_id *id,
 		return st;
 	if (reason != NULL && (st = vault_check_reason(reason, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
-	if ((st = check_content(v, json, len, "record", 0)) != ST_OK)
+	if ((st = vault_check_content(v, json, len, "record", 0)) != ST_OK)
 		return st;
-	if (summary != NULL && (st = check_summary(v, summary, summary_len)) != ST_OK)
+	if (summary != NULL && (st = vault_check_summary(v, summary, summary_len)) != ST_OK)
 		return st;
-	describe(what, sizeof what, "record", id);
-	return write_txn(v, "saving the record", record_replace_txn, &arg);
+	vault_describe(what, sizeof what, "record", id);
+	return vault_write_txn(v, "saving the record", record_replace_txn, &arg);
 }
 
 enum status
 vault_record_versions(struct vault *v, const struct record_id *id, unsigned *count)
 {
 	MDB_txn *txn;
-	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) }, val;
+	MDB_val key = { VAULT_ID_BYTES, vault_unconst(id->b) }, val;
 	char what[64];
 	uint32_t c = 0;
 	enum status st;
@@ -313,18 +316,18 @@ vault_record_versions(struct vault *v, const struct record_id *id, unsigned *cou
 	*count = 0;
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
-	describe(what, sizeof what, "record", id);
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+	vault_describe(what, sizeof what, "record", id);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc != 0)
-		return fail_mdb(v, rc, "reading the vault");
+		return vault_fail_mdb(v, rc, "reading the vault");
 	rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
 	if (rc == 0)
 		rc = history_count(txn, v->dbi[DB_HISTORY], id->b, &c);
 	mdb_txn_abort(txn);
 	if (rc == MDB_NOTFOUND)
-		return fail(v, ST_NOTFOUND, "no %s in this vault", what);
+		return vault_fail(v, ST_NOTFOUND, "no %s in this vault", what);
 	if (rc != 0)
-		return fail_mdb(v, rc, "reading the vault");
+		return vault_fail_mdb(v, rc, "reading the vault");
 	*count = c;
 	return ST_OK;
 }
@@ -348,22 +351,23 @@ vault_record_history(struct vault *v, const struct record_id *id,
 		return st;
 	record_id_code(id, &code);
 	if (version == 0 || version > count)
-		return fail(v, ST_NOTFOUND, "record %s has %u earlier version%s; there is no "
+		return vault_fail(v, ST_NOTFOUND, "record %s has %u earlier version%s; there is no "
 		    "version %u", code.s, count, count == 1 ? "" : "s", version);
 	snprintf(what, sizeof what, "version %u of record %s", version, code.s);
 	memcpy(hkey, id->b, VAULT_ID_BYTES);
 	put_be32(hkey + VAULT_ID_BYTES, version);
-	st = item_get(v, KIND_HISTORY, &key, what, owner, json, len);
+	st = vault_item_get(v, KIND_HISTORY, &key, what, owner, json, len);
 	if (st == ST_NOTFOUND)
-		return fail(v, ST_TAMPERED, "%s is missing from the history: it was deleted on "
+		return vault_fail(v, ST_TAMPERED,
+		    "%s is missing from the history: it was deleted on "
 		    "disk; restore the vault from a backup", what);
 	if (st != ST_OK)
 		return st;
-	if (!may_access(v, owner)) {
+	if (!vault_may_access(v, owner)) {
 		vault_plain_free(*json, *len);
 		*json = NULL;
 		*len = 0;
-		return fail_denied(v, what);
+		return vault_fail_denied(v, what);
 	}
 	return ST_OK;
 }
@@ -377,13 +381,13 @@ list_ids(struct vault *v, enum db db, const unsigned char *prefix, size_t plen,
 	size_t count = 0, cap = 0;
 	MDB_cursor *cur = NULL;
 	MDB_txn *txn = NULL;
-	MDB_val k = { plen, unconst(prefix) }, d;
+	MDB_val k = { plen, vault_unconst(prefix) }, d;
 	enum status st = ST_OK;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, v->dbi[db], &cur);
 	if (rc == 0)
@@ -399,7 +403,8 @@ list_ids(struct vault *v, enum db db, const unsigned char *prefix, size_t plen,
 			cap = cap ? 2 * cap : 64;
 			grown = realloc(ids, cap * sizeof *ids);
 			if (grown == NULL) {
-				st = fail(v, ST_NOMEM, "out of memory while listing the %s", db_names[db]);
+				st = vault_fail(v, ST_NOMEM,
+				    "out of memory while listing the %s", db_names[db]);
 				goto done;
 			}
 			ids = grown;
@@ -407,7 +412,7 @@ list_ids(struct vault *v, enum db db, const unsigned char *prefix, size_t plen,
 		memcpy(ids[count++].b, (const unsigned char *)k.mv_data + plen, VAULT_ID_BYTES);
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND) {
-		st = fail_mdb(v, rc, "listing the vault");
+		st = vault_fail_mdb(v, rc, "listing the vault");
 		goto done;
 	}
 	*out = ids;
@@ -449,14 +454,14 @@ vault_record_find(struct vault *v, const char *code, struct record_id *out)
 
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
-	if ((st = code_decode(code, dg, v->msg, sizeof v->msg)) != ST_OK)
+	if ((st = vault_code_decode(code, dg, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
-	code_format(dg, &canon);
+	vault_code_format(dg, &canon);
 	for (size_t i = 0; i < 8; i++)
 		bits = bits << 5 | dg[i];
 	for (size_t i = 0; i < CODE_BYTES; i++)
 		prefix[i] = (unsigned char)(bits >> (8 * (CODE_BYTES - 1 - i)));
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, v->dbi[DB_RECORDS], &cur);
 	if (rc == 0)
@@ -465,9 +470,10 @@ vault_record_find(struct vault *v, const char *code, struct record_id *out)
 		memcpy(out->b, k.mv_data, VAULT_ID_BYTES);
 		st = ST_OK;
 	} else if (rc == 0 || rc == MDB_NOTFOUND) {
-		st = fail(v, ST_NOTFOUND, "no record with case code %s in this vault", canon.s);
+		st = vault_fail(v, ST_NOTFOUND, "no record with case code %s in this vault",
+		    canon.s);
 	} else {
-		st = fail_mdb(v, rc, "finding the record");
+		st = vault_fail_mdb(v, rc, "finding the record");
 	}
 	if (cur != NULL)
 		mdb_cursor_close(cur);
@@ -492,14 +498,14 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	if (v->scanning)
-		return fail(v, ST_BUSY, "a scan of the vault is already running");
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+		return vault_fail(v, ST_BUSY, "a scan of the vault is already running");
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, v->dbi[kinds[kind].db], &cur);
 	v->scanning = 1;
 	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		size_t plen = env_plain_len(kind, &d), off = 0, clen = 0;
+		size_t plen = vault_env_plain_len(kind, &d), off = 0, clen = 0;
 		unsigned char *buf = NULL;
 		enum status ist = ST_TAMPERED;
 		int stop;
@@ -508,27 +514,29 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 			/* One planted key must not hide every item after it:
 			 * report it (with a zero id) and go on. */
 			memset(id.b, 0, sizeof id.b);
-			fail(v, ST_TAMPERED, "the %s table of %s is damaged (a key of %zu bytes): "
+			vault_fail(v, ST_TAMPERED,
+			    "the %s table of %s is damaged (a key of %zu bytes): "
 			    "restore the vault from a backup", db_names[kinds[kind].db], v->dir, k.mv_size);
 			if (fn(ctx, &id, ST_TAMPERED, NULL, 0))
 				break;
 			continue;
 		}
 		if (!v->unlocked) {
-			st = fail(v, ST_LOCKED, "the vault was locked during the scan");
+			st = vault_fail(v, ST_LOCKED, "the vault was locked during the scan");
 			break;
 		}
 		memcpy(id.b, k.mv_data, VAULT_ID_BYTES);
 		if (plen > 0) {
-			buf = scratch_get(v, plen + 1);
+			buf = vault_scratch_get(v, plen + 1);
 			if (buf == NULL) {
-				st = fail(v, ST_NOMEM, "out of memory while reading the vault");
+				st = vault_fail(v, ST_NOMEM,
+				    "out of memory while reading the vault");
 				break;
 			}
-			ist = env_decrypt(v, kind, &k, &d, buf, owner, &off, &clen);
+			ist = vault_env_decrypt(v, kind, &k, &d, buf, owner, &off, &clen);
 		}
-		if (ist == ST_OK && !(kind == KIND_DEBRIEF ? may_read_debrief(v, owner)
-		    : may_access(v, owner))) {
+		if (ist == ST_OK && !(kind == KIND_DEBRIEF ? vault_may_read_debrief(v, owner)
+		    : vault_may_access(v, owner))) {
 			secure_wipe(buf, plen + 1);
 			continue;
 		}
@@ -536,13 +544,13 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 			buf[off + clen] = '\0';
 		stop = fn(ctx, &id, ist, ist == ST_OK ? (const char *)buf + off : NULL, clen);
 		if (buf != NULL)
-			scratch_done(v, plen + 1);
+			vault_scratch_done(v, plen + 1);
 		if (stop)
 			break;
 	}
 	v->scanning = 0;
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
-		st = fail_mdb(v, rc, "reading the vault");
+		st = vault_fail_mdb(v, rc, "reading the vault");
 	if (cur != NULL)
 		mdb_cursor_close(cur);
 	if (txn != NULL)
@@ -567,7 +575,7 @@ vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 static enum status
 need_debriefs(struct vault *v)
 {
-	enum status st = need_unlocked(v);
+	enum status st = vault_need_unlocked(v);
 
 	return st != ST_OK ? st : vault_check_training(v, 1);
 }
@@ -587,11 +595,12 @@ debrief_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 
 	for (int tries = 0; rc == MDB_KEYEXIST && tries < 64; tries++) {
 		crypto_random(a->id.b, VAULT_ID_BYTES);
-		rc = item_put(v, txn, KIND_DEBRIEF, &key, v->user, a->json, a->len, MDB_NOOVERWRITE);
+		rc = vault_item_put(v, txn, KIND_DEBRIEF, &key, v->user, a->json, a->len,
+		    MDB_NOOVERWRITE);
 	}
 	if (rc == MDB_KEYEXIST) {
-		fail(v, ST_INTERNAL, "cannot find a free debrief id");
-		return txn_fail(v, ST_INTERNAL);
+		vault_fail(v, ST_INTERNAL, "cannot find a free debrief id");
+		return vault_txn_fail(v, ST_INTERNAL);
 	}
 	return rc;
 }
@@ -604,9 +613,9 @@ vault_debrief_put(struct vault *v, const char *json, size_t len, struct record_i
 
 	if ((st = need_debriefs(v)) != ST_OK)
 		return st;
-	if ((st = check_content(v, json, len, "debrief", 0)) != ST_OK)
+	if ((st = vault_check_content(v, json, len, "debrief", 0)) != ST_OK)
 		return st;
-	st = write_txn(v, "saving the debrief", debrief_put_txn, &arg);
+	st = vault_write_txn(v, "saving the debrief", debrief_put_txn, &arg);
 	if (st == ST_OK && out != NULL)
 		*out = arg.id;
 	return st;
@@ -616,21 +625,22 @@ enum status
 vault_debrief_get(struct vault *v, const struct record_id *id, char **json, size_t *len)
 {
 	char what[64], owner[VAULT_USER_MAX + 1];
-	MDB_val key = { VAULT_ID_BYTES, unconst(id->b) };
+	MDB_val key = { VAULT_ID_BYTES, vault_unconst(id->b) };
 	enum status st;
 
 	*json = NULL;
 	*len = 0;
 	if ((st = need_debriefs(v)) != ST_OK)
 		return st;
-	describe(what, sizeof what, "debrief", id);
-	if ((st = item_get(v, KIND_DEBRIEF, &key, what, owner, json, len)) != ST_OK)
+	vault_describe(what, sizeof what, "debrief", id);
+	if ((st = vault_item_get(v, KIND_DEBRIEF, &key, what, owner, json, len)) != ST_OK)
 		return st;
-	if (!may_read_debrief(v, owner)) {
+	if (!vault_may_read_debrief(v, owner)) {
 		vault_plain_free(*json, *len);
 		*json = NULL;
 		*len = 0;
-		return fail(v, ST_DENIED, "%s belongs to another trainee: only they, a trainer or a "
+		return vault_fail(v, ST_DENIED,
+		    "%s belongs to another trainee: only they, a trainer or a "
 		    "supervisor can read it", what);
 	}
 	return ST_OK;
@@ -702,7 +712,7 @@ draft_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 	}
 	key.mv_size = draft_key(v, &a->id, kbuf);
 	key.mv_data = kbuf;
-	return item_put(v, txn, KIND_DRAFT, &key, v->user, a->json, a->len,
+	return vault_item_put(v, txn, KIND_DRAFT, &key, v->user, a->json, a->len,
 	    a->fresh ? MDB_NOOVERWRITE : 0);
 }
 
@@ -714,13 +724,13 @@ vault_draft_put(struct vault *v, struct record_id *id, const char *json, size_t 
 
 	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
-	if ((st = check_content(v, json, len, "draft", 0)) != ST_OK)
+	if ((st = vault_check_content(v, json, len, "draft", 0)) != ST_OK)
 		return st;
 	arg.id = *id;
 	arg.fresh = id_is_zero(id);
 	arg.json = json;
 	arg.len = len;
-	st = write_txn(v, "saving the draft", draft_put_txn, &arg);
+	st = vault_write_txn(v, "saving the draft", draft_put_txn, &arg);
 	if (st == ST_OK)
 		*id = arg.id;
 	return st;
@@ -738,16 +748,16 @@ vault_draft_get(struct vault *v, const struct record_id *id, char **json, size_t
 	*len = 0;
 	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
-	describe(what, sizeof what, "draft", id);
+	vault_describe(what, sizeof what, "draft", id);
 	key.mv_size = draft_key(v, id, kbuf);
 	key.mv_data = kbuf;
-	if ((st = item_get(v, KIND_DRAFT, &key, what, owner, json, len)) != ST_OK)
+	if ((st = vault_item_get(v, KIND_DRAFT, &key, what, owner, json, len)) != ST_OK)
 		return st;
 	if (strcmp(owner, v->user) != 0) {
 		vault_plain_free(*json, *len);
 		*json = NULL;
 		*len = 0;
-		return fail_open(v, ST_TAMPERED, what);
+		return vault_fail_open(v, ST_TAMPERED, what);
 	}
 	return ST_OK;
 }
@@ -781,8 +791,8 @@ draft_delete_txn(struct vault *v, MDB_txn *txn, void *argp)
 	int rc = mdb_del(txn, v->dbi[DB_DRAFTS], &a->key, NULL);
 
 	if (rc == MDB_NOTFOUND) {
-		fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
-		return txn_fail(v, ST_NOTFOUND);
+		vault_fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
+		return vault_txn_fail(v, ST_NOTFOUND);
 	}
 	return rc;
 }
@@ -797,9 +807,9 @@ vault_draft_delete(struct vault *v, const struct record_id *id)
 
 	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
-	describe(what, sizeof what, "draft", id);
+	vault_describe(what, sizeof what, "draft", id);
 	arg.key.mv_size = draft_key(v, id, kbuf);
-	return write_txn(v, "deleting the draft", draft_delete_txn, &arg);
+	return vault_write_txn(v, "deleting the draft", draft_delete_txn, &arg);
 }
 
 /* ---- forms ---------------------------------------------------------------- */
@@ -821,7 +831,7 @@ form_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 	rc = mdb_get(txn, v->dbi[DB_FORMS], &key, &val);
 	if (rc != MDB_NOTFOUND)
 		return rc;
-	return item_put(v, txn, KIND_FORM, &key, v->user, a->src, a->len, MDB_NOOVERWRITE);
+	return vault_item_put(v, txn, KIND_FORM, &key, v->user, a->src, a->len, MDB_NOOVERWRITE);
 }
 
 enum status
@@ -832,12 +842,12 @@ vault_form_put(struct vault *v, const char *src, size_t len, char hash_hex[65])
 
 	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
 		return st;
-	if ((st = check_content(v, src, len, "form", 0)) != ST_OK)
+	if ((st = vault_check_content(v, src, len, "form", 0)) != ST_OK)
 		return st;
 	arg.src = src;
 	arg.len = len;
 	crypto_digest(arg.hash, src, len);
-	if ((st = write_txn(v, "saving the form", form_put_txn, &arg)) != ST_OK)
+	if ((st = vault_write_txn(v, "saving the form", form_put_txn, &arg)) != ST_OK)
 		return st;
 	crypto_bin2hex(hash_hex, arg.hash, CRYPTO_HASH_BYTES);
 	return ST_OK;
@@ -856,19 +866,21 @@ vault_form_get(struct vault *v, const char *hash_hex, char **src, size_t *len)
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	if (crypto_hex2bin(hash, sizeof hash, hash_hex) != ST_OK)
-		return fail(v, ST_INVALID, "not a form hash: expected 64 hexadecimal digits");
+		return vault_fail(v, ST_INVALID, "not a form hash: expected 64 hexadecimal digits");
 	snprintf(what, sizeof what, "form %.16s", hash_hex);
-	if ((st = item_get(v, KIND_FORM, &key, what, owner, src, len)) != ST_OK)
+	if ((st = vault_item_get(v, KIND_FORM, &key, what, owner, src, len)) != ST_OK)
 		return st;
 	crypto_digest(got, *src, *len);
 	if (!crypto_equal(got, hash, sizeof hash)) {
 		vault_plain_free(*src, *len);
 		*src = NULL;
 		*len = 0;
-		return fail_open(v, ST_TAMPERED, what);
+		return vault_fail_open(v, ST_TAMPERED, what);
 	}
 	return ST_OK;
 }
+
+/* ---- deletion ------------------------------------------------------------ */
 
 struct record_delete_arg {
 	const struct record_id *id;
@@ -881,20 +893,20 @@ record_delete_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
 	const struct record_delete_arg *a = argp;
 	unsigned char probe[HISTORY_KEY];
-	MDB_val key = { VAULT_ID_BYTES, unconst(a->id->b) }, k, d;
+	MDB_val key = { VAULT_ID_BYTES, vault_unconst(a->id->b) }, k, d;
 	MDB_cursor *cur;
 	int rc;
 
 	rc = mdb_del(txn, v->dbi[DB_RECORDS], &key, NULL);
 	if (rc == MDB_NOTFOUND) {
-		fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
-		return txn_fail(v, ST_NOTFOUND);
+		vault_fail(v, ST_NOTFOUND, "no %s in this vault", a->what);
+		return vault_txn_fail(v, ST_NOTFOUND);
 	}
 	if (rc == 0)
 		rc = mdb_del(txn, v->dbi[DB_SUMMARIES], &key, NULL);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
-	if ((rc = listing_drop(v, txn, a->id->b)) != 0)
+	if ((rc = vault_listing_drop(v, txn, a->id->b)) != 0)
 		return rc;
 	rc = mdb_cursor_open(txn, v->dbi[DB_HISTORY], &cur);
 	if (rc != 0)
@@ -914,7 +926,7 @@ record_delete_txn(struct vault *v, MDB_txn *txn, void *argp)
 	mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
-	return audit_record_txn(v, txn, AUDIT_RECORD_DELETE, a->id, a->reason);
+	return vault_audit_record_txn(v, txn, AUDIT_RECORD_DELETE, a->id, a->reason);
 }
 
 enum status
@@ -928,10 +940,10 @@ vault_record_delete(struct vault *v, const struct record_id *id, const char *rea
 		return st;
 	if ((st = vault_check_reason(reason, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
-	describe(what, sizeof what, "record", id);
+	vault_describe(what, sizeof what, "record", id);
 	/* Deleting is how a full vault is made usable again: allow the headroom. */
 	v->headroom = 1;
-	st = write_txn(v, "deleting the record", record_delete_txn, &arg);
+	st = vault_write_txn(v, "deleting the record", record_delete_txn, &arg);
 	v->headroom = 0;
 	return st;
 }
@@ -949,15 +961,16 @@ vault_form_list(struct vault *v, char (**out)[65], size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_need_unlocked(v)) != ST_OK)
 		return st;
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, v->dbi[DB_FORMS], &cur);
 	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		if (k.mv_size != CRYPTO_HASH_BYTES) {
-			st = fail(v, ST_TAMPERED, "the forms table of %s is damaged (a key of %zu "
+			st = vault_fail(v, ST_TAMPERED,
+			    "the forms table of %s is damaged (a key of %zu "
 			    "bytes): restore the vault from a backup", v->dir, k.mv_size);
 			goto done;
 		}
@@ -965,7 +978,8 @@ vault_form_list(struct vault *v, char (**out)[65], size_t *n)
 			cap = cap ? 2 * cap : 16;
 			grown = realloc(hashes, cap * sizeof *hashes);
 			if (grown == NULL) {
-				st = fail(v, ST_NOMEM, "out of memory while listing the forms");
+				st = vault_fail(v, ST_NOMEM,
+				    "out of memory while listing the forms");
 				goto done;
 			}
 			hashes = grown;
@@ -973,7 +987,7 @@ vault_form_list(struct vault *v, char (**out)[65], size_t *n)
 		crypto_bin2hex(hashes[count++], k.mv_data, CRYPTO_HASH_BYTES);
 	}
 	if (rc != MDB_NOTFOUND) {
-		st = fail_mdb(v, rc, "listing the forms");
+		st = vault_fail_mdb(v, rc, "listing the forms");
 		goto done;
 	}
 	*out = hashes;
@@ -1009,7 +1023,7 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 	MDB_val key, val;
 	int rc, taken;
 
-	/* write_txn may run this again after growing the map: start afresh. */
+	/* vault_write_txn may run this again after growing the map: start afresh. */
 	a->imported = 0;
 	a->skipped = 0;
 	for (size_t i = 0; i < a->nforms; i++) {
@@ -1021,7 +1035,8 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 			continue;
 		if (rc != MDB_NOTFOUND)
 			return rc;
-		rc = item_put(v, txn, KIND_FORM, &key, v->user, a->forms[i].src, a->forms[i].len,
+		rc = vault_item_put(v, txn, KIND_FORM, &key, v->user, a->forms[i].src,
+		    a->forms[i].len,
 		    MDB_NOOVERWRITE);
 		if (rc != 0)
 			return rc;
@@ -1030,7 +1045,7 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 		const struct vault_import_record *r = &a->recs[i];
 
 		key.mv_size = VAULT_ID_BYTES;
-		key.mv_data = unconst(r->id.b);
+		key.mv_data = vault_unconst(r->id.b);
 		rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
 		if (rc == 0) {
 			a->skipped++;
@@ -1047,20 +1062,23 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 			struct case_code code;
 
 			record_id_code(&r->id, &code);
-			fail(v, ST_EXISTS, "record %s has the case code of a different record already "
+			vault_fail(v, ST_EXISTS,
+			    "record %s has the case code of a different record already "
 			    "in this vault, so it cannot keep its id; nothing was imported", code.s);
-			return txn_fail(v, ST_EXISTS);
+			return vault_txn_fail(v, ST_EXISTS);
 		}
-		rc = item_put(v, txn, KIND_RECORD, &key, v->user, r->json, r->len, MDB_NOOVERWRITE);
+		rc = vault_item_put(v, txn, KIND_RECORD, &key, v->user, r->json, r->len,
+		    MDB_NOOVERWRITE);
 		if (rc == 0 && r->summary != NULL)
-			rc = item_put(v, txn, KIND_SUMMARY, &key, v->user, r->summary,
+			rc = vault_item_put(v, txn, KIND_SUMMARY, &key, v->user, r->summary,
 			    r->summary_len, 0);
 		if (rc == 0 && r->summary != NULL)
-			rc = listing_put(v, txn, r->id.b, v->user, r->summary, r->summary_len);
+			rc = vault_listing_put(v, txn, r->id.b, v->user, r->summary,
+			    r->summary_len);
 		/* In the trail like any new record, or verify would call it
 		 * planted. */
 		if (rc == 0)
-			rc = audit_record_txn(v, txn, AUDIT_RECORD_CREATE, &r->id,
+			rc = vault_audit_record_txn(v, txn, AUDIT_RECORD_CREATE, &r->id,
 			    "imported from a transfer bundle");
 		if (rc != 0)
 			return rc;
@@ -1071,7 +1089,7 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 	audit_entry_init(&e, AUDIT_BUNDLE_IMPORT, v->user);
 	e.count = a->imported > UINT32_MAX ? UINT32_MAX : (uint32_t)a->imported;
 	memcpy(e.reason, v->import_note, sizeof v->import_note);
-	rc = audit_put_txn(v, txn, &e);
+	rc = vault_audit_put_txn(v, txn, &e);
 	secure_wipe(&e, sizeof e);
 	return rc;
 }
@@ -1102,19 +1120,19 @@ import_run(struct vault *v, const struct vault_import_form *forms, size_t nforms
 
 	*imported = 0;
 	*skipped = 0;
-	if ((st = need_supervisor(v, "import records")) != ST_OK)
+	if ((st = vault_need_supervisor(v, "import records")) != ST_OK)
 		return st;
 	for (size_t i = 0; i < nforms; i++)
-		if ((st = check_content(v, forms[i].src, forms[i].len, "form", 0)) != ST_OK)
+		if ((st = vault_check_content(v, forms[i].src, forms[i].len, "form", 0)) != ST_OK)
 			return st;
 	for (size_t i = 0; i < nrecs; i++) {
-		if ((st = check_content(v, recs[i].json, recs[i].len, "record", 0)) != ST_OK)
+		if ((st = vault_check_content(v, recs[i].json, recs[i].len, "record", 0)) != ST_OK)
 			return st;
-		if (recs[i].summary != NULL && (st = check_summary(v, recs[i].summary,
+		if (recs[i].summary != NULL && (st = vault_check_summary(v, recs[i].summary,
 		    recs[i].summary_len)) != ST_OK)
 			return st;
 	}
-	st = write_txn(v, "importing the records", import_txn, &arg);
+	st = vault_write_txn(v, "importing the records", import_txn, &arg);
 	if (st == ST_OK) {
 		*imported = arg.imported;
 		*skipped = arg.skipped;
@@ -1152,21 +1170,22 @@ static int
 release_item_put(struct vault *v, MDB_txn *txn, MDB_dbi dbi, const char *name,
     const char *content, size_t clen)
 {
-	MDB_val key = { strlen(name), unconst(name) };
-	MDB_val val = { env_size(strlen(v->user), clen), NULL };
+	MDB_val key = { strlen(name), vault_unconst(name) };
+	MDB_val val = { vault_env_size(strlen(v->user), clen), NULL };
 	enum status st;
 	int rc;
 
 	rc = mdb_put(txn, dbi, &key, &val, MDB_NOOVERWRITE | MDB_RESERVE);
 	if (rc == MDB_KEYEXIST) {
-		fail(v, ST_EXISTS, "%s has already been released: a release is never replaced",
+		vault_fail(v, ST_EXISTS,
+		    "%s has already been released: a release is never replaced",
 		    name);
-		return txn_fail(v, ST_EXISTS);
+		return vault_txn_fail(v, ST_EXISTS);
 	}
 	if (rc != 0)
 		return rc;
-	st = env_seal(v, KIND_RELEASE, &key, v->user, content, clen, val.mv_data);
-	return st == ST_OK ? 0 : txn_fail(v, st);
+	st = vault_env_seal(v, KIND_RELEASE, &key, v->user, content, clen, val.mv_data);
+	return st == ST_OK ? 0 : vault_txn_fail(v, st);
 }
 
 static int
@@ -1188,7 +1207,7 @@ static enum status
 release_name_check(struct vault *v, const char *name)
 {
 	if (name == NULL || *name == '\0' || strlen(name) > VAULT_RELEASE_NAME_MAX)
-		return fail(v, ST_INVALID, "a release name is 1 to %d characters",
+		return vault_fail(v, ST_INVALID, "a release name is 1 to %d characters",
 		    VAULT_RELEASE_NAME_MAX);
 	return ST_OK;
 }
@@ -1202,12 +1221,13 @@ vault_release_put(struct vault *v, const char *name, const char *json, size_t le
 
 	if ((st = vault_require(v, VAULT_RIGHT_STATS)) != ST_OK ||
 	    (st = release_name_check(v, name)) != ST_OK ||
-	    (st = check_content(v, json, len, "release", 0)) != ST_OK ||
-	    (plan != NULL && (st = check_content(v, plan, plan_len, "release plan", 0)) != ST_OK))
+	    (st = vault_check_content(v, json, len, "release", 0)) != ST_OK ||
+	    (plan != NULL && (st = vault_check_content(v, plan, plan_len, "release plan",
+	    0)) != ST_OK))
 		return st;
 	if (strcmp(name, VAULT_RELEASE_PLAN) == 0)
-		return fail(v, ST_INVALID, "'%s' is not a period", name);
-	return write_txn(v, "saving the release", release_put_txn, &arg);
+		return vault_fail(v, ST_INVALID, "'%s' is not a period", name);
+	return vault_write_txn(v, "saving the release", release_put_txn, &arg);
 }
 
 enum status
@@ -1226,27 +1246,27 @@ vault_release_get(struct vault *v, const char *name, char **json, size_t *len)
 	    (st = release_name_check(v, name)) != ST_OK)
 		return st;
 	key.mv_size = strlen(name);
-	key.mv_data = unconst(name);
-	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
-		return fail_mdb(v, rc, "reading the vault");
+	key.mv_data = vault_unconst(name);
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "reading the vault");
 	rc = mdb_dbi_open(txn, RELEASES_DB, 0, &dbi);
 	if (rc == 0)
 		rc = mdb_get(txn, dbi, &key, &val);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
 		mdb_txn_abort(txn);
-		return fail(v, ST_NOTFOUND, "%s has not been released", name);
+		return vault_fail(v, ST_NOTFOUND, "%s has not been released", name);
 	}
 	if (rc != 0) {
 		mdb_txn_abort(txn);
-		return fail_mdb(v, rc, "reading the vault");
+		return vault_fail_mdb(v, rc, "reading the vault");
 	}
-	st = env_open(v, KIND_RELEASE, &key, &val, owner, json, len);
+	st = vault_env_open(v, KIND_RELEASE, &key, &val, owner, json, len);
 	mdb_txn_abort(txn);
 	if (st != ST_OK) {
 		char what[VAULT_RELEASE_NAME_MAX + 16];
 
 		snprintf(what, sizeof what, "release %s", name);
-		return fail_open(v, st, what);
+		return vault_fail_open(v, st, what);
 	}
 	return ST_OK;
 }

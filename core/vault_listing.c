@@ -15,11 +15,12 @@
  *
  * The summaries again, packed so that the case list reads 100,000 of them in
  * about a thousand decryptions instead of 100,000. It is derived data: every
- * write of a summary changes it in the same transaction (listing_put,
- * listing_update, listing_drop), new entries go to the last chunk until it
- * holds LISTING_CHUNK bytes, a vault without it (from an earlier intake) gets
- * it at its next unlock (listing_ensure), readers fall back to the summaries
- * when a chunk does not open, vault_verify compares the two and
+ * write of a summary changes it in the same transaction (vault_listing_put,
+ * vault_listing_update, vault_listing_drop), new entries go to the last
+ * chunk until it holds LISTING_CHUNK bytes, a vault without it (from an
+ * earlier intake) gets it at its next unlock (vault_listing_ensure), readers
+ * fall back to the summaries when a chunk does not open, vault_verify
+ * compares the two and
  * vault_listing_rebuild makes it again. Which record is in which chunk is
  * sealed inside it; the number and sizes of chunks show about as many
  * records as the summaries table does anyway. A damaged chunk never makes a
@@ -32,7 +33,7 @@
  * built by another process must be seen by this one's next write, and a
  * handle first opened in a transaction that aborts is closed with it. */
 int
-listing_dbi(MDB_txn *txn, MDB_dbi *dbi)
+vault_listing_dbi(MDB_txn *txn, MDB_dbi *dbi)
 {
 	int rc = mdb_dbi_open(txn, db_names[DB_LISTING], 0, dbi);
 
@@ -42,7 +43,7 @@ listing_dbi(MDB_txn *txn, MDB_dbi *dbi)
 /* Chunks are decrypted into one buffer kept by the handle: a guarded
  * allocation per save would cost more than the rest of the listing's work. */
 void
-lchunk_take(struct vault *v, struct lchunk *c, uint32_t no)
+vault_lchunk_take(struct vault *v, struct lchunk *c, uint32_t no)
 {
 	c->p = v->lbuf;
 	c->cap = v->lbuf_cap;
@@ -54,7 +55,7 @@ lchunk_take(struct vault *v, struct lchunk *c, uint32_t no)
 
 /* Wipes the chunk and gives its buffer back (a large one is freed). */
 void
-lchunk_give(struct vault *v, struct lchunk *c)
+vault_lchunk_give(struct vault *v, struct lchunk *c)
 {
 	if (c->cap > SCRATCH_KEEP || v->lbuf != NULL) {
 		secure_free(c->p);      /* wipes */
@@ -78,8 +79,8 @@ lchunk_reserve(struct vault *v, struct lchunk *c, size_t need)
 	while (cap < need)
 		cap *= 2;
 	if ((p = secure_alloc(cap)) == NULL) {
-		fail(v, ST_NOMEM, "out of memory while updating the case listing");
-		return txn_fail(v, ST_NOMEM);
+		vault_fail(v, ST_NOMEM, "out of memory while updating the case listing");
+		return vault_txn_fail(v, ST_NOMEM);
 	}
 	if (c->len > 0)
 		memcpy(p, c->p, c->len);
@@ -92,7 +93,7 @@ lchunk_reserve(struct vault *v, struct lchunk *c, size_t need)
 /* The entry at *off of p[len]: 1 and *off moved past it, 0 at the end, -1
  * when what is there is not a whole entry. */
 int
-lentry_next(const unsigned char *p, size_t len, size_t *off, struct lentry *e)
+vault_lentry_next(const unsigned char *p, size_t len, size_t *off, struct lentry *e)
 {
 	size_t at = *off, olen, slen;
 
@@ -129,7 +130,7 @@ lentries_valid(const unsigned char *p, size_t len)
 	size_t off = 0;
 	int r;
 
-	while ((r = lentry_next(p, len, &off, &e)) > 0)
+	while ((r = vault_lentry_next(p, len, &off, &e)) > 0)
 		;
 	return r == 0;
 }
@@ -161,10 +162,10 @@ lentry_write(unsigned char *out, const unsigned char id[VAULT_ID_BYTES], const c
 /* Decrypts chunk val (under key) into c. ST_OK, ST_TAMPERED (it does not
  * open, or is not a run of entries) or ST_NOMEM. */
 enum status
-lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val, struct lchunk *c)
+vault_lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val, struct lchunk *c)
 {
 	char owner[VAULT_USER_MAX + 1];
-	size_t plen = env_plain_len(KIND_LISTING, val), off, clen;
+	size_t plen = vault_env_plain_len(KIND_LISTING, val), off, clen;
 	enum status st;
 
 	c->len = 0;
@@ -173,7 +174,7 @@ lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val, struct lchu
 	c->no = get_be32(key->mv_data);
 	if (lchunk_reserve(v, c, plen + 1) != 0)
 		return ST_NOMEM;
-	st = env_decrypt(v, KIND_LISTING, key, val, c->p, owner, &off, &clen);
+	st = vault_env_decrypt(v, KIND_LISTING, key, val, c->p, owner, &off, &clen);
 	if (st != ST_OK)
 		return st;
 	memmove(c->p, c->p + off, clen);
@@ -201,12 +202,12 @@ lchunk_store(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c)
 		rc = mdb_del(txn, dbi, &key, NULL);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
-	val.mv_size = env_size(0, c->len);
+	val.mv_size = vault_env_size(0, c->len);
 	val.mv_data = NULL;
 	if ((rc = mdb_put(txn, dbi, &key, &val, MDB_RESERVE)) != 0)
 		return rc;
-	st = env_seal(v, KIND_LISTING, &key, "", c->p, c->len, val.mv_data);
-	return st == ST_OK ? 0 : txn_fail(v, st);
+	st = vault_env_seal(v, KIND_LISTING, &key, "", c->p, c->len, val.mv_data);
+	return st == ST_OK ? 0 : vault_txn_fail(v, st);
 }
 
 /* Appends an entry to the last chunk (or a new one) of the listing in dbi. */
@@ -224,7 +225,7 @@ listing_append(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c,
 		return rc;
 	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
 	if (rc == 0 && k.mv_size == 4)
-		st = lchunk_open(v, &k, &d, c);
+		st = vault_lchunk_open(v, &k, &d, c);
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND) {
 		c->no = 1;
@@ -232,7 +233,8 @@ listing_append(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c,
 	} else if (rc != 0) {
 		return rc;
 	} else if (st == ST_NOMEM) {
-		return txn_fail(v, fail(v, ST_NOMEM, "out of memory while updating the case "
+		return vault_txn_fail(v, vault_fail(v, ST_NOMEM,
+		    "out of memory while updating the case "
 		    "listing"));
 	} else if (st != ST_OK || c->len + need > LISTING_CHUNK) {
 		/* Full, or damaged (left for vault_verify to report). A
@@ -254,7 +256,7 @@ listing_append(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c,
  * searching from the newest chunk; a replaced entry that is not found is
  * appended. Nothing to do in a vault without a listing. */
 int
-listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
+vault_listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
     const char *owner, const char *summary, size_t slen)
 {
 	struct lchunk c;
@@ -264,22 +266,23 @@ listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BY
 	struct lentry e;
 	int rc, found = 0;
 
-	if ((rc = listing_dbi(txn, &dbi)) != 0)
+	if ((rc = vault_listing_dbi(txn, &dbi)) != 0)
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
 		return rc;
-	lchunk_take(v, &c, 0);
+	vault_lchunk_take(v, &c, 0);
 	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
 	while (rc == 0) {
 		size_t off = 0;
-		enum status st = lchunk_open(v, &k, &d, &c);
+		enum status st = vault_lchunk_open(v, &k, &d, &c);
 
 		if (st == ST_NOMEM) {
-			rc = txn_fail(v, fail(v, ST_NOMEM, "out of memory while updating the case "
+			rc = vault_txn_fail(v, vault_fail(v, ST_NOMEM,
+			    "out of memory while updating the case "
 			    "listing"));
 			goto out;
 		}
-		while (st == ST_OK && !found && lentry_next(c.p, c.len, &off, &e) > 0)
+		while (st == ST_OK && !found && vault_lentry_next(c.p, c.len, &off, &e) > 0)
 			found = memcmp(e.id, id, VAULT_ID_BYTES) == 0;
 		if (found)
 			break;
@@ -316,31 +319,31 @@ listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BY
 out:
 	if (cur != NULL)
 		mdb_cursor_close(cur);
-	lchunk_give(v, &c);
+	vault_lchunk_give(v, &c);
 	return rc;
 }
 
 /* A new record's summary; nothing to do in a vault without a listing. */
 int
-listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
+vault_listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
     const char *owner, const char *summary, size_t slen)
 {
 	struct lchunk c;
 	MDB_dbi dbi;
 	int rc;
 
-	if ((rc = listing_dbi(txn, &dbi)) != 0)
+	if ((rc = vault_listing_dbi(txn, &dbi)) != 0)
 		return rc == MDB_NOTFOUND ? 0 : rc;
-	lchunk_take(v, &c, 0);
+	vault_lchunk_take(v, &c, 0);
 	rc = listing_append(v, txn, dbi, &c, id, owner, summary, slen);
-	lchunk_give(v, &c);
+	vault_lchunk_give(v, &c);
 	return rc;
 }
 
 int
-listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES])
+vault_listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES])
 {
-	return listing_update(v, txn, id, "", NULL, 0);
+	return vault_listing_update(v, txn, id, "", NULL, 0);
 }
 
 /* Fills an empty listing from the summaries table; a summary that does not
@@ -366,22 +369,24 @@ listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 		return rc;              /* 0: another process built it first */
 	if ((rc = mdb_cursor_open(txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
 		return rc;
-	lchunk_take(v, &c, 1);
+	vault_lchunk_take(v, &c, 1);
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		size_t plen = env_plain_len(KIND_SUMMARY, &d), off = 0, clen = 0, need;
+		size_t plen = vault_env_plain_len(KIND_SUMMARY, &d), off = 0, clen = 0, need;
 		unsigned char *buf = NULL;
 		int sound = 0;
 
 		if (k.mv_size != VAULT_ID_BYTES)
 			continue;       /* no id to list it under: verify reports it */
-		if (plen > 0 && (buf = scratch_get(v, plen + 1)) == NULL) {
-			rc = txn_fail(v, fail(v, ST_NOMEM, "out of memory while building the case "
+		if (plen > 0 && (buf = vault_scratch_get(v, plen + 1)) == NULL) {
+			rc = vault_txn_fail(v, vault_fail(v, ST_NOMEM,
+			    "out of memory while building the case "
 			    "listing"));
 			break;
 		}
 		if (plen > 0)
-			sound = env_decrypt(v, KIND_SUMMARY, &k, &d, buf, owner, &off, &clen) == ST_OK &&
+			sound = vault_env_decrypt(v, KIND_SUMMARY, &k, &d, buf, owner, &off,
+			    &clen) == ST_OK &&
 			    clen <= SUMMARY_MAX;
 		/* The entry goes after the chunk before the chunk is sealed:
 		 * sealing reuses the scratch buffer the summary is in. */
@@ -391,7 +396,7 @@ listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 		lentry_write(c.p + c.len, k.mv_data, sound ? owner : NULL,
 		    sound ? (const char *)buf + off : NULL, sound ? clen : 0);
 		if (buf != NULL)
-			scratch_done(v, plen + 1);
+			vault_scratch_done(v, plen + 1);
 		if (c.len > 0 && c.len + need > LISTING_CHUNK) {
 			if ((rc = lchunk_store(v, txn, dbi, &c)) != 0)
 				break;
@@ -404,30 +409,30 @@ listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 	}
 	if (rc == MDB_NOTFOUND)
 		rc = c.len > 0 ? lchunk_store(v, txn, dbi, &c) : 0;
-	scratch_done(v, v->scratch_len);
+	vault_scratch_done(v, v->scratch_len);
 	mdb_cursor_close(cur);
-	lchunk_give(v, &c);
+	vault_lchunk_give(v, &c);
 	return rc;
 }
 
 /* At unlock: a vault made by an earlier intake gets its listing. A failure
  * is not the unlock's: the case list falls back to the summaries. */
 void
-listing_ensure(struct vault *v)
+vault_listing_ensure(struct vault *v)
 {
 	char msg[sizeof v->msg];
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	int rc;
 
-	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
 		return;
-	rc = listing_dbi(txn, &dbi);
+	rc = vault_listing_dbi(txn, &dbi);
 	mdb_txn_abort(txn);
 	if (rc != MDB_NOTFOUND)
 		return;
 	memcpy(msg, v->msg, sizeof msg);
-	(void)write_txn(v, "building the case listing", listing_build_txn, NULL);
+	(void)vault_write_txn(v, "building the case listing", listing_build_txn, NULL);
 	memcpy(v->msg, msg, sizeof msg);
 }
 
@@ -449,9 +454,9 @@ vault_listing_rebuild(struct vault *v)
 {
 	enum status st;
 
-	if ((st = need_supervisor(v, "rebuild the case listing")) != ST_OK)
+	if ((st = vault_need_supervisor(v, "rebuild the case listing")) != ST_OK)
 		return st;
-	return write_txn(v, "rebuilding the case listing", listing_rebuild_txn, NULL);
+	return vault_write_txn(v, "rebuilding the case listing", listing_rebuild_txn, NULL);
 }
 
 enum status
@@ -471,15 +476,16 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
 	if (v->scanning)
-		return fail(v, ST_BUSY, "a scan of the vault is already running");
-	if ((rc = txn_begin(v, MDB_RDONLY, &txn)) != 0)
-		return fail_mdb(v, rc, "reading the case listing");
-	rc = listing_dbi(txn, &dbi);
+		return vault_fail(v, ST_BUSY, "a scan of the vault is already running");
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "reading the case listing");
+	rc = vault_listing_dbi(txn, &dbi);
 	if (rc == MDB_NOTFOUND) {
 		mdb_txn_abort(txn);
-		return fail(v, ST_NOTFOUND, "the vault at %s has no case listing yet", v->dir);
+		return vault_fail(v, ST_NOTFOUND, "the vault at %s has no case listing yet",
+		    v->dir);
 	}
-	lchunk_take(v, &c, 0);
+	vault_lchunk_take(v, &c, 0);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, dbi, &cur);
 	v->scanning = 1;
@@ -489,23 +495,25 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 		size_t off = 0;
 
 		if (!v->unlocked) {
-			st = fail(v, ST_LOCKED, "the vault was locked during the scan");
+			st = vault_fail(v, ST_LOCKED, "the vault was locked during the scan");
 			break;
 		}
-		st = lchunk_open(v, &k, &d, &c);
+		st = vault_lchunk_open(v, &k, &d, &c);
 		if (st == ST_NOMEM) {
-			st = fail(v, ST_NOMEM, "out of memory while reading the case listing");
+			st = vault_fail(v, ST_NOMEM,
+			    "out of memory while reading the case listing");
 			break;
 		}
 		if (st != ST_OK) {
-			st = fail(v, ST_TAMPERED, "the case listing of the vault at %s is damaged "
+			st = vault_fail(v, ST_TAMPERED,
+			    "the case listing of the vault at %s is damaged "
 			    "(chunk %lu): a supervisor should run `intake verify`", v->dir,
 			    k.mv_size == 4 ? (unsigned long)get_be32(k.mv_data) : 0UL);
 			break;
 		}
-		while (!stop && lentry_next(c.p, c.len, &off, &e) > 0) {
+		while (!stop && vault_lentry_next(c.p, c.len, &off, &e) > 0) {
 			listed++;
-			if (!e.damaged && !may_access(v, e.owner))
+			if (!e.damaged && !vault_may_access(v, e.owner))
 				continue;
 			memcpy(id.b, e.id, VAULT_ID_BYTES);
 			stop = e.damaged ? fn(ctx, &id, ST_TAMPERED, NULL, 0) :
@@ -515,27 +523,29 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	}
 	v->scanning = 0;
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
-		st = fail_mdb(v, rc, "reading the case listing");
+		st = vault_fail_mdb(v, rc, "reading the case listing");
 	/* A listing that lost or kept entries (a chunk deleted on disk, an
 	 * earlier intake saving without it) must not hide or invent cases. */
 	if (st == ST_OK && !stop && mdb_stat(txn, v->dbi[DB_SUMMARIES], &ms) == 0 &&
 	    ms.ms_entries != listed)
-		st = fail(v, ST_TAMPERED, "the case listing of the vault at %s is out of step with "
+		st = vault_fail(v, ST_TAMPERED,
+		    "the case listing of the vault at %s is out of step with "
 		    "its summaries (%zu listed, %zu stored): a supervisor should run `intake verify`",
 		    v->dir, listed, (size_t)ms.ms_entries);
 	if (cur != NULL)
 		mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
-	lchunk_give(v, &c);
+	vault_lchunk_give(v, &c);
 	return st;
 }
 
 /* A summary is small (interview_summary_json): the listing packs them. */
 enum status
-check_summary(struct vault *v, const char *p, size_t len)
+vault_check_summary(struct vault *v, const char *p, size_t len)
 {
 	if (p != NULL && len > SUMMARY_MAX)
-		return fail(v, ST_INVALID, "the summary is too large (%zu bytes; at most %zu KiB)",
+		return vault_fail(v, ST_INVALID,
+		    "the summary is too large (%zu bytes; at most %zu KiB)",
 		    len, SUMMARY_MAX >> 10);
-	return check_content(v, p, len, "summary", 1);
+	return vault_check_content(v, p, len, "summary", 1);
 }

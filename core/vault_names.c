@@ -173,7 +173,7 @@ code_fold(const unsigned *d, size_t n)
 }
 
 void
-code_format(const unsigned d[9], struct case_code *out)
+vault_code_format(const unsigned d[9], struct case_code *out)
 {
 	size_t j = 0;
 
@@ -196,7 +196,7 @@ record_id_code(const struct record_id *id, struct case_code *out)
 	for (size_t i = 0; i < 8; i++)
 		d[i] = (unsigned)(bits >> (35 - 5 * i)) & 0x1F;
 	d[8] = gf32_mulx(code_fold(d, 8));
-	code_format(d, out);
+	vault_code_format(d, out);
 }
 
 static int
@@ -215,7 +215,7 @@ crockford_value(char c)
 }
 
 enum status
-code_decode(const char *text, unsigned d[9], char *msg, size_t msglen)
+vault_code_decode(const char *text, unsigned d[9], char *msg, size_t msglen)
 {
 	size_t n = 0;
 
@@ -253,9 +253,9 @@ case_code_parse(const char *text, struct case_code *out, char *msg, size_t msgle
 	unsigned d[9];
 	enum status st;
 
-	st = code_decode(text, d, msg, msglen);
+	st = vault_code_decode(text, d, msg, msglen);
 	if (st == ST_OK && out != NULL)
-		code_format(d, out);
+		vault_code_format(d, out);
 	return st;
 }
 
@@ -266,7 +266,7 @@ record_id_hex(const struct record_id *id, char out[2 * VAULT_ID_BYTES + 1])
 	return ST_OK;
 }
 
-/* ==== amend reasons and deletion =========================================== */
+/* ==== amend reasons ======================================================= */
 
 enum status
 vault_check_reason(const char *reason, char *msg, size_t msglen)

@@ -1,6 +1,6 @@
 /*
  * vault_store.c — the vault as an LMDB environment: the handle and its
- * messages, durable write transactions (write_txn) and map growth, the
+ * messages, durable write transactions (vault_write_txn) and map growth, the
  * directory and its two files as checked at open, creating and opening a
  * vault (meta, the first supervisor), closing it, and group sharing.
  * The vault's format is described in vault_int.h.
@@ -36,7 +36,7 @@ db_required(int training, int i)
 }
 
 enum status
-fail(struct vault *v, enum status st, const char *fmt, ...)
+vault_fail(struct vault *v, enum status st, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -52,12 +52,12 @@ fail(struct vault *v, enum status st, const char *fmt, ...)
 }
 
 enum status
-check_kdf(struct vault *v, const struct vault_kdf *kdf)
+vault_check_kdf(struct vault *v, const struct vault_kdf *kdf)
 {
 	if (kdf->ops < CRYPTO_PASSKEY_OPS_MIN || kdf->ops > CRYPTO_PASSKEY_OPS_MAX ||
 	    kdf->mem_mib < CRYPTO_PASSKEY_MEM_MIN || kdf->mem_mib > CRYPTO_PASSKEY_MEM_MAX ||
 	    (uint64_t)kdf->mem_mib > SIZE_MAX / (1024 * 1024))
-		return fail(v, ST_INVALID,
+		return vault_fail(v, ST_INVALID,
 		    "Argon2id limits out of range: ops must be %d..%d and memory %d..%d MiB",
 		    CRYPTO_PASSKEY_OPS_MIN, CRYPTO_PASSKEY_OPS_MAX,
 		    CRYPTO_PASSKEY_MEM_MIN, CRYPTO_PASSKEY_MEM_MAX);
@@ -135,13 +135,14 @@ enum status
 vault_check_training(struct vault *v, int training)
 {
 	if (!v->is_open)
-		return fail(v, ST_INVALID, "no vault is open");
+		return vault_fail(v, ST_INVALID, "no vault is open");
 	if (training && !v->training)
-		return fail(v, ST_DENIED, "%s is a real vault: training records and debriefs "
+		return vault_fail(v, ST_DENIED, "%s is a real vault: training records and debriefs "
 		    "(fictional cases) are kept only in the training vault; use `intake --training`",
 		    v->dir);
 	if (!training && v->training)
-		return fail(v, ST_DENIED, "%s is a training vault, for fictional cases only: keep "
+		return vault_fail(v, ST_DENIED,
+		    "%s is a training vault, for fictional cases only: keep "
 		    "real interviews in the real vault (run intake without --training)", v->dir);
 	return ST_OK;
 }
@@ -167,58 +168,67 @@ dir_mode(const struct vault *v)
 /* Maps an LMDB or errno code to a status and a message that says what to do.
  * `what` names the operation ("saving the record"). */
 enum status
-fail_mdb(struct vault *v, int rc, const char *what)
+vault_fail_mdb(struct vault *v, int rc, const char *what)
 {
 	switch (rc) {
 	case ENOSPC:
 	case EDQUOT:
 	case EFBIG:
-		return fail(v, ST_FULL, "no space left on the disk holding the vault at %s while %s "
+		return vault_fail(v, ST_FULL,
+		    "no space left on the disk holding the vault at %s while %s "
 		    "(%s): free some space and try again; nothing was saved",
 		    v->dir, what, mdb_strerror(rc));
 	case MDB_MAP_FULL:
 		if (v->map_max >= ((size_t)1 << 20))
-			return fail(v, ST_FULL, "vault is full: it reached %zu MiB, the largest size "
+			return vault_fail(v, ST_FULL,
+			    "vault is full: it reached %zu MiB, the largest size "
 			    "this intake allows, while %s; export and archive older records",
 			    v->map_max >> 20, what);
-		return fail(v, ST_FULL, "vault is full: it reached %zu KiB, the largest size "
+		return vault_fail(v, ST_FULL, "vault is full: it reached %zu KiB, the largest size "
 		    "this intake allows, while %s; export and archive older records",
 		    v->map_max >> 10, what);
 	case MDB_MAP_RESIZED:
-		return fail(v, ST_BUSY, "another intake enlarged the vault while it was being "
+		return vault_fail(v, ST_BUSY,
+		    "another intake enlarged the vault while it was being "
 		    "scanned: try again");
 	case MDB_READERS_FULL:
-		return fail(v, ST_BUSY, "too many programs have the vault at %s open: close some "
+		return vault_fail(v, ST_BUSY,
+		    "too many programs have the vault at %s open: close some "
 		    "and try again", v->dir);
 	case MDB_CORRUPTED:
 	case MDB_PAGE_NOTFOUND:
 	case MDB_INVALID:
 	case MDB_BAD_DBI:
-		return fail(v, ST_TAMPERED, "the vault database at %s is damaged (%s while %s): "
+		return vault_fail(v, ST_TAMPERED,
+		    "the vault database at %s is damaged (%s while %s): "
 		    "restore the vault from a backup", v->dir, mdb_strerror(rc), what);
 	case MDB_VERSION_MISMATCH:
-		return fail(v, ST_FORMAT, "the vault at %s was written by an incompatible LMDB "
+		return vault_fail(v, ST_FORMAT,
+		    "the vault at %s was written by an incompatible LMDB "
 		    "version: use the intake that created it", v->dir);
 	case MDB_PANIC:
-		return fail(v, ST_IO, "the vault at %s hit a fatal write error while %s: close "
+		return vault_fail(v, ST_IO,
+		    "the vault at %s hit a fatal write error while %s: close "
 		    "intake and open the vault again", v->dir, what);
 	case EACCES:
 	case EPERM:
 	case EROFS:
-		return fail(v, ST_IO, "cannot write to the vault at %s while %s (%s): check that "
+		return vault_fail(v, ST_IO,
+		    "cannot write to the vault at %s while %s (%s): check that "
 		    "it belongs to you and the disk is not read-only", v->dir, what, mdb_strerror(rc));
 	case ENOMEM:
-		return fail(v, ST_NOMEM, "out of memory while %s", what);
+		return vault_fail(v, ST_NOMEM, "out of memory while %s", what);
 	case MDB_TXN_FULL:
-		return fail(v, ST_INVALID, "the item is too large to save in one step while %s", what);
+		return vault_fail(v, ST_INVALID,
+		    "the item is too large to save in one step while %s", what);
 	default:
-		return fail(v, ST_IO, "%s failed: %s", what, mdb_strerror(rc));
+		return vault_fail(v, ST_IO, "%s failed: %s", what, mdb_strerror(rc));
 	}
 }
 
 /* Starts a transaction, adopting a map that another process has grown. */
 int
-txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
+vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
 {
 	int rc;
 
@@ -243,11 +253,11 @@ map_grow(struct vault *v, const char *what)
 
 	mdb_env_info(v->env, &info);
 	if (info.me_mapsize >= max)
-		return fail_mdb(v, MDB_MAP_FULL, what);
+		return vault_fail_mdb(v, MDB_MAP_FULL, what);
 	next = info.me_mapsize > max / 2 ? max : info.me_mapsize * 2;
 	rc = mdb_env_set_mapsize(v->env, next);
 	if (rc != 0)
-		return fail_mdb(v, rc, what);
+		return vault_fail_mdb(v, rc, what);
 	return ST_OK;
 }
 
@@ -269,7 +279,7 @@ disk_nearly_full(const struct vault *v)
 /* Runs fn in one durable write transaction; on a full map, grows it and runs
  * fn again from the start, so fn must not keep state between attempts. */
 enum status
-write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
+vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 {
 	MDB_txn *txn;
 	enum status st;
@@ -278,11 +288,11 @@ write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 	/* A scan holds a read snapshot and the scratch buffer; growing the map
 	 * under it is not allowed by LMDB. */
 	if (v->scanning)
-		return fail(v, ST_BUSY, "cannot save while the vault is being scanned");
+		return vault_fail(v, ST_BUSY, "cannot save while the vault is being scanned");
 	for (;;) {
-		rc = txn_begin(v, 0, &txn);
+		rc = vault_txn_begin(v, 0, &txn);
 		if (rc != 0)
-			return fail_mdb(v, rc, what);
+			return vault_fail_mdb(v, rc, what);
 		v->txn_status = ST_OK;
 		rc = fn(v, txn, arg);
 		if (rc == 0)
@@ -296,7 +306,7 @@ write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 		if (rc == EIO && disk_nearly_full(v))
 			rc = ENOSPC;
 		if (rc != MDB_MAP_FULL)
-			return fail_mdb(v, rc, what);
+			return vault_fail_mdb(v, rc, what);
 		st = map_grow(v, what);
 		if (st != ST_OK)
 			return st;
@@ -304,46 +314,48 @@ write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 }
 
 int
-txn_fail(struct vault *v, enum status st)
+vault_txn_fail(struct vault *v, enum status st)
 {
 	v->txn_status = st;
 	return TXN_FAILED;
 }
 
 enum status
-need_open(struct vault *v)
+vault_need_open(struct vault *v)
 {
 	if (!v->is_open)
-		return fail(v, ST_INVALID, "no vault is open");
+		return vault_fail(v, ST_INVALID, "no vault is open");
 	return ST_OK;
 }
 
 enum status
-need_unlocked(struct vault *v)
+vault_need_unlocked(struct vault *v)
 {
 	if (!v->is_open)
-		return fail(v, ST_INVALID, "no vault is open");
+		return vault_fail(v, ST_INVALID, "no vault is open");
 	if (!v->unlocked)
-		return fail(v, ST_LOCKED, "the vault is locked: unlock it with your user name and "
+		return vault_fail(v, ST_LOCKED,
+		    "the vault is locked: unlock it with your user name and "
 		    "passphrase first");
 	return ST_OK;
 }
 
 enum status
-need_supervisor(struct vault *v, const char *action)
+vault_need_supervisor(struct vault *v, const char *action)
 {
-	enum status st = need_unlocked(v);
+	enum status st = vault_need_unlocked(v);
 
 	if (st != ST_OK)
 		return st;
 	if (!vault_allowed(v, VAULT_RIGHT_USERS))
-		return fail(v, ST_DENIED, "only a supervisor can %s; you are unlocked as %s (%s)",
+		return vault_fail(v, ST_DENIED,
+		    "only a supervisor can %s; you are unlocked as %s (%s)",
 		    action, v->user, role_name(v->role));
 	return ST_OK;
 }
 
 void
-derive_purpose_keys(struct keyring *kr)
+vault_derive_purpose_keys(struct keyring *kr)
 {
 	for (int p = 1; p <= CRYPTO_PURPOSE_COUNT; p++)
 		crypto_subkey(kr->purpose[p], (uint64_t)p, VK_CTX, kr->vk);
@@ -366,7 +378,7 @@ meta_raw(const struct vault *v, unsigned char raw[META_RAW + 1])
 }
 
 void
-meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES])
+vault_meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES])
 {
 	unsigned char raw[META_RAW + 1];
 	size_t n = meta_raw(v, raw);
@@ -466,7 +478,7 @@ join_path(struct vault *v, char *out, const char *file)
 	int n = snprintf(out, PATH_MAX, "%s/%s", v->dir, file);
 
 	if (n < 0 || n >= PATH_MAX)
-		return fail(v, ST_INVALID, "the vault path is too long");
+		return vault_fail(v, ST_INVALID, "the vault path is too long");
 	return ST_OK;
 }
 
@@ -476,11 +488,11 @@ set_dir(struct vault *v, const char *dir)
 	size_t len;
 
 	if (dir == NULL || dir[0] == '\0')
-		return fail(v, ST_INVALID, "no vault directory given");
+		return vault_fail(v, ST_INVALID, "no vault directory given");
 	len = strlen(dir);
 	/* Room for "/data.mdb" after the directory. */
 	if (len + 16 >= sizeof v->dir)
-		return fail(v, ST_INVALID, "the vault path is too long (%zu bytes)", len);
+		return vault_fail(v, ST_INVALID, "the vault path is too long (%zu bytes)", len);
 	memcpy(v->dir, dir, len + 1);
 	while (len > 1 && v->dir[len - 1] == '/')
 		v->dir[--len] = '\0';
@@ -499,14 +511,15 @@ make_parents(struct vault *v)
 			continue;
 		*p = '\0';
 		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			return fail(v, ST_IO, "cannot create the directory %s: %s", path, strerror(errno));
+			return vault_fail(v, ST_IO, "cannot create the directory %s: %s", path,
+			    strerror(errno));
 		*p = '/';
 	}
 	return ST_OK;
 }
 
 int
-dir_has_entries(const char *dir)
+vault_dir_has_entries(const char *dir)
 {
 	int any = 0;
 	struct dirent *e;
@@ -525,7 +538,7 @@ dir_has_entries(const char *dir)
 }
 
 void *
-unconst(const void *p)
+vault_unconst(const void *p)
 {
 	/* LMDB takes non-const MDB_val pointers for keys it only reads. */
 	return (void *)(uintptr_t)p;
@@ -562,13 +575,15 @@ file_owner_check(struct vault *v, const char *path, const struct stat *sb,
     const struct stat *dir)
 {
 	if (!S_ISREG(sb->st_mode))
-		return fail(v, ST_TAMPERED, "%s is not a regular file (found a %s): a vault holds "
+		return vault_fail(v, ST_TAMPERED,
+		    "%s is not a regular file (found a %s): a vault holds "
 		    "only regular files; check what put it there, remove it, and restore the "
 		    "vault from a backup if data.mdb is affected", path,
 		    S_ISDIR(sb->st_mode) ? "directory" : S_ISFIFO(sb->st_mode) ? "pipe" :
 		    S_ISSOCK(sb->st_mode) ? "socket" : "device or special file");
 	if (sb->st_nlink != 1)
-		return fail(v, ST_TAMPERED, "%s has %lu names (hard links), a vault file has one: "
+		return vault_fail(v, ST_TAMPERED,
+		    "%s has %lu names (hard links), a vault file has one: "
 		    "it may be another user's file linked into the vault so that Intake writes to "
 		    "it. Check it (ls -li %s), and remove it if it is not the vault's",
 		    path, (unsigned long)sb->st_nlink, path);
@@ -576,12 +591,14 @@ file_owner_check(struct vault *v, const char *path, const struct stat *sb,
 	    (v->shared && sb->st_gid == dir->st_gid))
 		return ST_OK;
 	if (v->shared)
-		return fail(v, ST_TAMPERED, "%s belongs to user %lu and group %lu, but a file of "
+		return vault_fail(v, ST_TAMPERED,
+		    "%s belongs to user %lu and group %lu, but a file of "
 		    "this group-shared vault belongs to its group (%lu): it may be another user's "
 		    "file put there so that Intake writes to it. Check it (ls -l %s), and remove "
 		    "it if it is not the vault's", path, (unsigned long)sb->st_uid,
 		    (unsigned long)sb->st_gid, (unsigned long)dir->st_gid, path);
-	return fail(v, ST_TAMPERED, "%s belongs to user %lu, but a file of this vault belongs "
+	return vault_fail(v, ST_TAMPERED,
+	    "%s belongs to user %lu, but a file of this vault belongs "
 	    "to the vault's owner (user %lu) or to you (user %lu): it may be another user's file "
 	    "put there so that Intake writes to it. Check it (ls -l %s), and remove it if it is "
 	    "not the vault's", path, (unsigned long)sb->st_uid, (unsigned long)dir->st_uid,
@@ -604,14 +621,15 @@ file_open_nofollow(struct vault *v, const char *path, int flags, mode_t mode, in
 	if (errno == ELOOP) {
 		n = readlink(path, target, sizeof target - 1);
 		target[n > 0 ? n : 0] = '\0';
-		return fail(v, ST_TAMPERED, "%s is a symbolic link (to %s), not the vault's own "
+		return vault_fail(v, ST_TAMPERED,
+		    "%s is a symbolic link (to %s), not the vault's own "
 		    "file: someone may have put it there so that Intake overwrites the file it "
 		    "points to. Nothing was changed; check the link, remove it, and open the vault "
 		    "again", path, n > 0 ? target : "an unreadable target");
 	}
 	if (errno == EACCES)
-		return fail(v, ST_DENIED, "cannot open %s: permission denied", path);
-	return fail(v, ST_IO, "cannot open %s: %s", path, strerror(errno));
+		return vault_fail(v, ST_DENIED, "cannot open %s: permission denied", path);
+	return vault_fail(v, ST_IO, "cannot open %s: %s", path, strerror(errno));
 }
 
 /* Opens and checks lock.mdb into v->lock_fd, creating it when missing (so
@@ -627,12 +645,12 @@ lock_file_open(struct vault *v, const char *lock, const struct stat *dir)
 	if (st == ST_DENIED) {  /* a read-only vault: LMDB tells what it needs */
 		st = file_open_nofollow(v, lock, O_RDONLY, 0, &fd);
 		if (st == ST_NOTFOUND)
-			st = fail(v, ST_DENIED, "cannot create %s: permission denied", lock);
+			st = vault_fail(v, ST_DENIED, "cannot create %s: permission denied", lock);
 	}
 	if (st != ST_OK)
 		return st;
 	if (fstat(fd, &sb) != 0) {
-		st = fail(v, ST_IO, "cannot inspect %s: %s", lock, strerror(errno));
+		st = vault_fail(v, ST_IO, "cannot inspect %s: %s", lock, strerror(errno));
 		close(fd);
 		return st;
 	}
@@ -658,12 +676,14 @@ files_unchanged(struct vault *v, const char *data, const struct stat *data_sb,
 
 	if (mdb_env_get_fd(v->env, &fd) != 0 || fstat(fd, &now) != 0 ||
 	    now.st_dev != data_sb->st_dev || now.st_ino != data_sb->st_ino)
-		return fail(v, ST_TAMPERED, "%s was replaced while the vault was being opened: "
+		return vault_fail(v, ST_TAMPERED,
+		    "%s was replaced while the vault was being opened: "
 		    "check the vault directory %s for files that are not the vault's, and open it "
 		    "again", data, v->dir);
 	if (v->lock_fd >= 0 && (fstat(v->lock_fd, &held) != 0 || lstat(lock, &now) != 0 ||
 	    now.st_dev != held.st_dev || now.st_ino != held.st_ino))
-		return fail(v, ST_TAMPERED, "%s was replaced while the vault was being opened: "
+		return vault_fail(v, ST_TAMPERED,
+		    "%s was replaced while the vault was being opened: "
 		    "check the vault directory %s for files that are not the vault's, and open it "
 		    "again", lock, v->dir);
 	return ST_OK;
@@ -693,19 +713,19 @@ env_start(struct vault *v)
 }
 
 int
-meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name, MDB_val *out)
+vault_meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name, MDB_val *out)
 {
-	MDB_val k = { strlen(name), unconst(name) };
+	MDB_val k = { strlen(name), vault_unconst(name) };
 
 	return mdb_get(txn, dbi, &k, out);
 }
 
 int
-meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len,
+vault_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len,
     unsigned flags)
 {
-	MDB_val k = { strlen(name), unconst(name) };
-	MDB_val d = { len, unconst(data) };
+	MDB_val k = { strlen(name), vault_unconst(name) };
+	MDB_val d = { len, vault_unconst(data) };
 
 	return mdb_put(txn, dbi, &k, &d, flags);
 }
@@ -736,31 +756,34 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 	put_be64(kdf, v->kdf.ops);
 	put_be64(kdf + 8, v->kdf.mem_mib);
 	put_be64(created, v->created);
-	rc = meta_put(txn, v->dbi[DB_META], META_FORMAT, fmt, sizeof fmt, MDB_NOOVERWRITE);
+	rc = vault_meta_put(txn, v->dbi[DB_META], META_FORMAT, fmt, sizeof fmt, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
-		fail(v, ST_EXISTS, "there is already a vault at %s: open it, or choose another "
+		vault_fail(v, ST_EXISTS,
+		    "there is already a vault at %s: open it, or choose another "
 		    "directory", v->dir);
-		return txn_fail(v, ST_EXISTS);
+		return vault_txn_fail(v, ST_EXISTS);
 	}
 	if (rc == 0)
-		rc = meta_put(txn, v->dbi[DB_META], META_ID, v->id, VAULT_ID_BYTES, 0);
+		rc = vault_meta_put(txn, v->dbi[DB_META], META_ID, v->id, VAULT_ID_BYTES, 0);
 	if (rc == 0)
-		rc = meta_put(txn, v->dbi[DB_META], META_KDF, kdf, sizeof kdf, 0);
+		rc = vault_meta_put(txn, v->dbi[DB_META], META_KDF, kdf, sizeof kdf, 0);
 	if (rc == 0)
-		rc = meta_put(txn, v->dbi[DB_META], META_CREATED, created, sizeof created, 0);
+		rc = vault_meta_put(txn, v->dbi[DB_META], META_CREATED, created, sizeof created, 0);
 	if (rc == 0 && v->training)
-		rc = meta_put(txn, v->dbi[DB_META], META_TRAINING, "\1", 1, 0);
+		rc = vault_meta_put(txn, v->dbi[DB_META], META_TRAINING, "\1", 1, 0);
 	if (rc == 0)
-		rc = meta_put(txn, v->dbi[DB_META], META_MAC, v->meta_mac, sizeof v->meta_mac, 0);
+		rc = vault_meta_put(txn, v->dbi[DB_META], META_MAC, v->meta_mac,
+		    sizeof v->meta_mac, 0);
 	if (rc != 0)
 		return rc;
 	k.mv_size = strlen(a->user);
-	k.mv_data = unconst(a->user);
+	k.mv_data = vault_unconst(a->user);
 	d.mv_size = USER_ENTRY_BYTES;
-	d.mv_data = unconst(a->entry);
+	d.mv_data = vault_unconst(a->entry);
 	rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, MDB_NOOVERWRITE);
 	if (rc == 0)
-		rc = audit_user_txn(v, txn, AUDIT_VAULT_CREATE, a->user, a->user, ROLE_SUPERVISOR,
+		rc = vault_audit_user_txn(v, txn, AUDIT_VAULT_CREATE, a->user, a->user,
+		    ROLE_SUPERVISOR,
 		    a->entry);
 	return rc;
 }
@@ -774,13 +797,15 @@ create_file(struct vault *v, const char *path, int excl)
 
 	if (fd < 0) {
 		if (errno == EEXIST)
-			return fail(v, ST_EXISTS, "there is already a vault at %s: open it, or choose "
+			return vault_fail(v, ST_EXISTS,
+			    "there is already a vault at %s: open it, or choose "
 			    "another directory", v->dir);
-		return fail(v, ST_IO, "cannot create %s: %s", path, strerror(errno));
+		return vault_fail(v, ST_IO, "cannot create %s: %s", path, strerror(errno));
 	}
 	if (fchmod(fd, file_mode(v)) != 0) {
 		close(fd);
-		return fail(v, ST_IO, "cannot set the permissions of %s: %s", path, strerror(errno));
+		return vault_fail(v, ST_IO, "cannot set the permissions of %s: %s", path,
+		    strerror(errno));
 	}
 	close(fd);
 	return ST_OK;
@@ -820,7 +845,7 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	int rc;
 
 	if (v->is_open)
-		return fail(v, ST_INVALID, "this handle already has a vault open");
+		return vault_fail(v, ST_INVALID, "this handle already has a vault open");
 	if ((st = vault_check_user_name(user, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
 	if ((st = vault_check_passphrase(pass, passlen, v->msg, sizeof v->msg)) != ST_OK)
@@ -828,11 +853,11 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	if (kdf == NULL) {
 		st = vault_kdf_calibrate(0, 0, &k);
 		if (st != ST_OK)
-			return fail(v, st, "cannot calibrate Argon2id: %s", status_str(st));
+			return vault_fail(v, st, "cannot calibrate Argon2id: %s", status_str(st));
 	} else {
 		k = *kdf;
 	}
-	if ((st = check_kdf(v, &k)) != ST_OK)
+	if ((st = vault_check_kdf(v, &k)) != ST_OK)
 		return st;
 	if ((st = set_dir(v, dir)) != ST_OK ||
 	    (st = join_path(v, data, "data.mdb")) != ST_OK ||
@@ -841,28 +866,32 @@ vault_create(struct vault *v, const char *dir, const char *user,
 
 	if (stat(v->dir, &sb) == 0) {
 		if (!S_ISDIR(sb.st_mode))
-			return fail(v, ST_EXISTS, "%s exists and is not a directory: choose another "
+			return vault_fail(v, ST_EXISTS,
+			    "%s exists and is not a directory: choose another "
 			    "place for the vault", v->dir);
 		if (lstat(data, &sb) == 0)
-			return fail(v, ST_EXISTS, "there is already a vault at %s: open it, or choose "
+			return vault_fail(v, ST_EXISTS,
+			    "there is already a vault at %s: open it, or choose "
 			    "another directory", v->dir);
-		if (dir_has_entries(v->dir))
-			return fail(v, ST_EXISTS, "%s is not empty: choose a new or empty directory "
+		if (vault_dir_has_entries(v->dir))
+			return vault_fail(v, ST_EXISTS,
+			    "%s is not empty: choose a new or empty directory "
 			    "for the vault", v->dir);
 	} else if (errno == ENOENT) {
 		if ((st = make_parents(v)) != ST_OK)
 			return st;
 		if (mkdir(v->dir, 0700) != 0)
-			return fail(v, ST_IO, "cannot create the directory %s: %s", v->dir,
+			return vault_fail(v, ST_IO, "cannot create the directory %s: %s", v->dir,
 			    strerror(errno));
 		made_dir = 1;
 	} else {
-		return fail(v, ST_IO, "cannot use %s: %s", v->dir, strerror(errno));
+		return vault_fail(v, ST_IO, "cannot use %s: %s", v->dir, strerror(errno));
 	}
 	if ((st = group_apply(v)) != ST_OK)
 		goto failed;
 	if (chmod(v->dir, dir_mode(v)) != 0) {
-		st = fail(v, ST_IO, "cannot set the permissions of %s: %s", v->dir, strerror(errno));
+		st = vault_fail(v, ST_IO, "cannot set the permissions of %s: %s", v->dir,
+		    strerror(errno));
 		goto failed;
 	}
 	/* O_EXCL on data.mdb makes two concurrent `intake init` in one place
@@ -871,14 +900,14 @@ vault_create(struct vault *v, const char *dir, const char *user,
 		goto failed;
 	made_files = 1;
 	if (stat(v->dir, &sb) != 0) {
-		st = fail(v, ST_IO, "cannot use %s: %s", v->dir, strerror(errno));
+		st = vault_fail(v, ST_IO, "cannot use %s: %s", v->dir, strerror(errno));
 		goto failed;
 	}
 	if ((st = lock_file_open(v, lock, &sb)) != ST_OK)
 		goto failed;
 	rc = env_start(v);
 	if (rc != 0) {
-		st = fail_mdb(v, rc, "creating the vault");
+		st = vault_fail_mdb(v, rc, "creating the vault");
 		goto failed;
 	}
 	crypto_random(v->id, sizeof v->id);
@@ -886,11 +915,12 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	v->format = VAULT_FORMAT;
 	v->kdf = k;
 	v->created = (uint64_t)clock_now();
-	derive_purpose_keys(v->kr);
-	meta_mac(v, v->meta_mac);
-	if ((st = user_entry_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k, entry)) != ST_OK)
+	vault_derive_purpose_keys(v->kr);
+	vault_meta_mac(v, v->meta_mac);
+	if ((st = vault_user_entry_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k,
+	    entry)) != ST_OK)
 		goto failed;
-	if ((st = write_txn(v, "creating the vault", create_txn, &arg)) != ST_OK)
+	if ((st = vault_write_txn(v, "creating the vault", create_txn, &arg)) != ST_OK)
 		goto failed;
 	v->is_open = 1;
 	snprintf(v->user, sizeof v->user, "%s", user);
@@ -920,25 +950,28 @@ open_meta(struct vault *v, MDB_txn *txn)
 
 	rc = mdb_dbi_open(txn, db_names[DB_META], 0, &v->dbi[DB_META]);
 	if (rc == 0)
-		rc = meta_get(txn, v->dbi[DB_META], META_FORMAT, &val);
+		rc = vault_meta_get(txn, v->dbi[DB_META], META_FORMAT, &val);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
-		return fail(v, ST_FORMAT, "%s is not an Intake vault (an LMDB database without "
+		return vault_fail(v, ST_FORMAT,
+		    "%s is not an Intake vault (an LMDB database without "
 		    "Intake's metadata): check --vault, or create a vault with `intake init`", v->dir);
 	if (rc != 0)
-		return fail_mdb(v, rc, "reading the vault metadata");
+		return vault_fail_mdb(v, rc, "reading the vault metadata");
 	if (val.mv_size != 4)
 		goto damaged;
 	format = get_be32(val.mv_data);
 	if (format > VAULT_FORMAT)
-		return fail(v, ST_FORMAT, "this vault uses format %lu, newer than this intake "
+		return vault_fail(v, ST_FORMAT,
+		    "this vault uses format %lu, newer than this intake "
 		    "(format %d): upgrade intake", (unsigned long)format, VAULT_FORMAT);
 	if (format == 0)
 		goto damaged;
 	v->format = format;
-	if (meta_get(txn, v->dbi[DB_META], META_ID, &val) != 0 || val.mv_size != VAULT_ID_BYTES)
+	if (vault_meta_get(txn, v->dbi[DB_META], META_ID,
+	    &val) != 0 || val.mv_size != VAULT_ID_BYTES)
 		goto damaged;
 	memcpy(v->id, val.mv_data, VAULT_ID_BYTES);
-	if (meta_get(txn, v->dbi[DB_META], META_KDF, &val) != 0 || val.mv_size != 16)
+	if (vault_meta_get(txn, v->dbi[DB_META], META_KDF, &val) != 0 || val.mv_size != 16)
 		goto damaged;
 	p = val.mv_data;
 	v->kdf.ops = get_be64(p);
@@ -946,31 +979,33 @@ open_meta(struct vault *v, MDB_txn *txn)
 	if (v->kdf.ops < CRYPTO_PASSKEY_OPS_MIN || v->kdf.ops > CRYPTO_PASSKEY_OPS_MAX ||
 	    v->kdf.mem_mib < CRYPTO_PASSKEY_MEM_MIN || v->kdf.mem_mib > CRYPTO_PASSKEY_MEM_MAX)
 		goto damaged;
-	if (meta_get(txn, v->dbi[DB_META], META_CREATED, &val) != 0 || val.mv_size != 8)
+	if (vault_meta_get(txn, v->dbi[DB_META], META_CREATED, &val) != 0 || val.mv_size != 8)
 		goto damaged;
 	v->created = get_be64(val.mv_data);
-	if (meta_get(txn, v->dbi[DB_META], META_MAC, &val) != 0 || val.mv_size != CRYPTO_HASH_BYTES)
+	if (vault_meta_get(txn, v->dbi[DB_META], META_MAC,
+	    &val) != 0 || val.mv_size != CRYPTO_HASH_BYTES)
 		goto damaged;
 	memcpy(v->meta_mac, val.mv_data, CRYPTO_HASH_BYTES);
-	rc = meta_get(txn, v->dbi[DB_META], META_TRAINING, &val);
+	rc = vault_meta_get(txn, v->dbi[DB_META], META_TRAINING, &val);
 	if (rc == 0 && (val.mv_size != 1 || *(const unsigned char *)val.mv_data != 1))
 		goto damaged;
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the vault metadata");
+		return vault_fail_mdb(v, rc, "reading the vault metadata");
 	v->training = rc == 0;
 	for (int i = DB_META + 1; i < DB_COUNT; i++) {
 		if (!db_required(v->training, i))
 			continue;
 		rc = mdb_dbi_open(txn, db_names[i], 0, &v->dbi[i]);
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
-			return fail(v, ST_TAMPERED, "the vault at %s is damaged: its '%s' table is "
+			return vault_fail(v, ST_TAMPERED,
+			    "the vault at %s is damaged: its '%s' table is "
 			    "missing; restore it from a backup", v->dir, db_names[i]);
 		if (rc != 0)
-			return fail_mdb(v, rc, "opening the vault");
+			return vault_fail_mdb(v, rc, "opening the vault");
 	}
 	return ST_OK;
 damaged:
-	return fail(v, ST_TAMPERED, "the metadata of the vault at %s is damaged: restore the "
+	return vault_fail(v, ST_TAMPERED, "the metadata of the vault at %s is damaged: restore the "
 	    "vault from a backup", v->dir);
 }
 
@@ -988,10 +1023,11 @@ check_truncation(struct vault *v, const char *data)
 
 	if (mdb_env_info(v->env, &info) != 0 || mdb_env_stat(v->env, &ms) != 0 ||
 	    mdb_env_get_fd(v->env, &fd) != 0 || fstat(fd, &sb) != 0)
-		return fail(v, ST_IO, "cannot inspect %s: %s", data, strerror(errno));
+		return vault_fail(v, ST_IO, "cannot inspect %s: %s", data, strerror(errno));
 	need = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
 	if ((uint64_t)sb.st_size < need)
-		return fail(v, ST_TAMPERED, "%s is truncated (%llu bytes, at least %llu expected): "
+		return vault_fail(v, ST_TAMPERED,
+		    "%s is truncated (%llu bytes, at least %llu expected): "
 		    "the vault is damaged; restore it from a backup", data,
 		    (unsigned long long)sb.st_size, (unsigned long long)need);
 	return ST_OK;
@@ -1007,19 +1043,21 @@ check_pages(struct vault *v, const char *data, MDB_txn *txn)
 	enum status st;
 
 	if (mdb_env_get_fd(v->env, &fd) != 0)
-		return fail(v, ST_IO, "cannot inspect %s", data);
+		return vault_fail(v, ST_IO, "cannot inspect %s", data);
 	st = pagecheck_file(fd, mdb_txn_id(txn), why, sizeof why);
 	switch (st) {
 	case ST_OK:
 		return ST_OK;
 	case ST_TAMPERED:
-		return fail(v, ST_TAMPERED, "the vault database %s is damaged (%s): restore the "
+		return vault_fail(v, ST_TAMPERED,
+		    "the vault database %s is damaged (%s): restore the "
 		    "vault from a backup", data, why);
 	case ST_FORMAT:
-		return fail(v, ST_FORMAT, "%s is not a valid LMDB database (%s): check --vault, or "
+		return vault_fail(v, ST_FORMAT,
+		    "%s is not a valid LMDB database (%s): check --vault, or "
 		    "restore the vault from a backup", data, why);
 	default:
-		return fail(v, st, "cannot check %s: %s", data, why);
+		return vault_fail(v, st, "cannot check %s: %s", data, why);
 	}
 }
 
@@ -1034,38 +1072,43 @@ vault_open(struct vault *v, const char *dir)
 	int rc, dead, data_fd = -1;
 
 	if (v->is_open)
-		return fail(v, ST_INVALID, "this handle already has a vault open");
+		return vault_fail(v, ST_INVALID, "this handle already has a vault open");
 	if ((st = set_dir(v, dir)) != ST_OK || (st = join_path(v, data, "data.mdb")) != ST_OK ||
 	    (st = join_path(v, lock, "lock.mdb")) != ST_OK)
 		return st;
 	if (stat(v->dir, &dsb) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
-			return fail(v, ST_NOTFOUND, "no vault at %s: create one with `intake init`",
+			return vault_fail(v, ST_NOTFOUND,
+			    "no vault at %s: create one with `intake init`",
 			    v->dir);
-		return fail(v, ST_IO, "cannot open the vault at %s: %s", v->dir, strerror(errno));
+		return vault_fail(v, ST_IO, "cannot open the vault at %s: %s", v->dir,
+		    strerror(errno));
 	}
 	if (!S_ISDIR(dsb.st_mode))
-		return fail(v, ST_FORMAT, "%s is a file, not a vault directory: check --vault", v->dir);
+		return vault_fail(v, ST_FORMAT,
+		    "%s is a file, not a vault directory: check --vault", v->dir);
 	v->shared = (dsb.st_mode & S_IRWXG) != 0;
 	st = file_open_nofollow(v, data, O_RDONLY, 0, &data_fd);
 	if (st == ST_NOTFOUND)
-		return fail(v, ST_FORMAT, "%s is not an Intake vault (it has no data.mdb): "
+		return vault_fail(v, ST_FORMAT, "%s is not an Intake vault (it has no data.mdb): "
 		    "check --vault, or create a vault with `intake init`", v->dir);
 	if (st != ST_OK)
 		return st;
 	if (fstat(data_fd, &sb) != 0) {
-		st = fail(v, ST_IO, "cannot read %s: %s", data, strerror(errno));
+		st = vault_fail(v, ST_IO, "cannot read %s: %s", data, strerror(errno));
 		goto failed;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		st = fail(v, ST_FORMAT, "%s is not a regular file, so %s is not an Intake vault",
+		st = vault_fail(v, ST_FORMAT,
+		    "%s is not a regular file, so %s is not an Intake vault",
 		    data, v->dir);
 		goto failed;
 	}
 	if ((st = file_owner_check(v, data, &sb, &dsb)) != ST_OK)
 		goto failed;
 	if (sb.st_size == 0) {
-		st = fail(v, ST_TAMPERED, "%s is empty: the vault was truncated, or its creation "
+		st = vault_fail(v, ST_TAMPERED,
+		    "%s is empty: the vault was truncated, or its creation "
 		    "did not finish; restore it from a backup (if `intake init` just failed, remove "
 		    "%s and run it again)", data, v->dir);
 		goto failed;
@@ -1074,13 +1117,14 @@ vault_open(struct vault *v, const char *dir)
 		goto failed;
 	rc = env_start(v);
 	if (rc == MDB_INVALID) {
-		st = fail(v, ST_FORMAT, "%s is not a valid LMDB database (not an Intake vault, "
+		st = vault_fail(v, ST_FORMAT,
+		    "%s is not a valid LMDB database (not an Intake vault, "
 		    "or damaged or truncated): check --vault, or restore the vault from a backup",
 		    data);
 		goto failed;
 	}
 	if (rc != 0) {
-		st = fail_mdb(v, rc, "opening the vault");
+		st = vault_fail_mdb(v, rc, "opening the vault");
 		goto failed;
 	}
 	st = files_unchanged(v, data, &sb, lock);
@@ -1096,12 +1140,12 @@ vault_open(struct vault *v, const char *dir)
 	if (rc == 0 && mdb_env_info(v->env, &info) == 0 && info.me_mapsize < v->map_initial)
 		rc = mdb_env_set_mapsize(v->env, v->map_initial);
 	if (rc != 0) {
-		st = fail_mdb(v, rc, "opening the vault");
+		st = vault_fail_mdb(v, rc, "opening the vault");
 		goto failed;
 	}
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc != 0) {
-		st = fail_mdb(v, rc, "opening the vault");
+		st = vault_fail_mdb(v, rc, "opening the vault");
 		goto failed;
 	}
 	/* Under this read transaction no writer reuses a page being checked. */
@@ -1111,7 +1155,7 @@ vault_open(struct vault *v, const char *dir)
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc != 0) {
-		st = fail_mdb(v, rc, "opening the vault");
+		st = vault_fail_mdb(v, rc, "opening the vault");
 		goto failed;
 	}
 	v->is_open = 1;
@@ -1137,10 +1181,11 @@ vault_set_group(struct vault *v, const char *group)
 	int n, member;
 
 	if (v->is_open)
-		return fail(v, ST_INVALID, "the group is chosen before the vault is created");
+		return vault_fail(v, ST_INVALID, "the group is chosen before the vault is created");
 	if (group == NULL || *group == '\0' ||
 	    getgrnam_r(group, &gr, buf, sizeof buf, &found) != 0 || found == NULL)
-		return fail(v, ST_NOTFOUND, "there is no group named %s on this system: create it "
+		return vault_fail(v, ST_NOTFOUND,
+		    "there is no group named %s on this system: create it "
 		    "(as root: groupadd %s) and add the interviewers to it", group ? group : "",
 		    group ? group : "NAME");
 	member = geteuid() == 0 || getegid() == gr.gr_gid;
@@ -1151,7 +1196,8 @@ vault_set_group(struct vault *v, const char *group)
 		member = groups[i] == gr.gr_gid;
 	free(groups);
 	if (!member)
-		return fail(v, ST_DENIED, "you are not a member of the group %s: add yourself "
+		return vault_fail(v, ST_DENIED,
+		    "you are not a member of the group %s: add yourself "
 		    "(as root: usermod -aG %s YOUR_NAME), log in again, and retry", group, group);
 	v->shared = 1;
 	v->has_group = 1;
@@ -1168,7 +1214,8 @@ group_apply(struct vault *v)
 	if (!v->has_group)
 		return ST_OK;
 	if (chown(v->dir, (uid_t)-1, v->gid) != 0)
-		return fail(v, ST_IO, "cannot give %s to its group: %s", v->dir, strerror(errno));
+		return vault_fail(v, ST_IO, "cannot give %s to its group: %s", v->dir,
+		    strerror(errno));
 	return ST_OK;
 }
 

@@ -44,15 +44,16 @@ static enum status
 fail_passkey(struct vault *v, enum status st, uint64_t mem_mib)
 {
 	if (st == ST_NOMEM)
-		return fail(v, ST_NOMEM, "not enough memory to check the passphrase: Argon2id needs "
+		return vault_fail(v, ST_NOMEM,
+		    "not enough memory to check the passphrase: Argon2id needs "
 		    "%llu MiB; close other programs and try again", (unsigned long long)mem_mib);
-	return fail(v, st, "the Argon2id limits are out of range");
+	return vault_fail(v, st, "the Argon2id limits are out of range");
 }
 
 /* Builds a user entry wrapping the VK held in the keyring. Runs Argon2id:
  * call it outside any transaction. */
 enum status
-user_entry_build(struct vault *v, const char *name, enum role role, const char *pass,
+vault_user_entry_build(struct vault *v, const char *name, enum role role, const char *pass,
     size_t passlen, const struct vault_kdf *kdf, unsigned char out[USER_ENTRY_BYTES])
 {
 	struct keyring *kr = v->kr;
@@ -80,7 +81,7 @@ user_entry_build(struct vault *v, const char *name, enum role role, const char *
 }
 
 enum status
-user_entry_parse(struct vault *v, const char *name, const MDB_val *val, struct user_entry *e)
+vault_user_entry_parse(struct vault *v, const char *name, const MDB_val *val, struct user_entry *e)
 {
 	const unsigned char *p = val->mv_data;
 
@@ -97,7 +98,7 @@ user_entry_parse(struct vault *v, const char *name, const MDB_val *val, struct u
 		goto damaged;
 	return ST_OK;
 damaged:
-	return fail(v, ST_TAMPERED, "the entry of user %s is damaged or was edited on disk: "
+	return vault_fail(v, ST_TAMPERED, "the entry of user %s is damaged or was edited on disk: "
 	    "restore the vault from a backup, or ask a supervisor to remove and add %s again",
 	    name, name);
 }
@@ -107,20 +108,20 @@ static enum status
 user_read(struct vault *v, const char *name, struct user_entry *e)
 {
 	MDB_txn *txn;
-	MDB_val k = { strlen(name), unconst(name) }, val;
+	MDB_val k = { strlen(name), vault_unconst(name) }, val;
 	enum status st;
 	int rc;
 
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc != 0)
-		return fail_mdb(v, rc, "reading the users");
+		return vault_fail_mdb(v, rc, "reading the users");
 	rc = mdb_get(txn, v->dbi[DB_USERS], &k, &val);
 	if (rc == 0)
-		st = user_entry_parse(v, name, &val, e);
+		st = vault_user_entry_parse(v, name, &val, e);
 	else if (rc == MDB_NOTFOUND)
 		st = ST_NOTFOUND;
 	else
-		st = fail_mdb(v, rc, "reading the users");
+		st = vault_fail_mdb(v, rc, "reading the users");
 	mdb_txn_abort(txn);
 	return st;
 }
@@ -149,7 +150,7 @@ limits_edited(struct vault *v, const char *user, const struct user_entry *e,
 	enum status st;
 
 	if ((e->ops == v->kdf.ops && e->mem_mib == v->kdf.mem_mib) ||
-	    check_kdf(v, &v->kdf) != ST_OK)
+	    vault_check_kdf(v, &v->kdf) != ST_OK)
 		return ST_OK;
 	memcpy(entry, e->raw, sizeof entry);
 	put_be64(entry + USER_OFF_OPS, v->kdf.ops);
@@ -170,7 +171,8 @@ limits_edited(struct vault *v, const char *user, const struct user_entry *e,
 	secure_wipe(kr->verifier, sizeof kr->verifier);
 	if (!unwrapped)
 		return ST_OK;
-	return fail(v, ST_TAMPERED, "the passphrase settings (Argon2id limits) in the entry of "
+	return vault_fail(v, ST_TAMPERED,
+	    "the passphrase settings (Argon2id limits) in the entry of "
 	    "user %s were edited on disk: the passphrase is right, but the entry now says %llu "
 	    "passes and %llu MiB instead of %llu and %llu. Restore the vault from a backup, or "
 	    "ask a supervisor to set a new passphrase with `intake user passwd %s`", user,
@@ -188,17 +190,19 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 	int verified, unwrapped;
 	enum status st;
 
-	if ((st = need_open(v)) != ST_OK)
+	if ((st = vault_need_open(v)) != ST_OK)
 		return st;
 	vault_lock(v);
 	if (vault_check_user_name(user, NULL, 0) != ST_OK)
-		return fail(v, ST_AUTH, "that is not a valid user name: check the spelling, or see "
+		return vault_fail(v, ST_AUTH,
+		    "that is not a valid user name: check the spelling, or see "
 		    "`intake user list`");
 	if (pass == NULL || passlen > VAULT_PASS_MAX)
-		return fail(v, ST_AUTH, "wrong passphrase for user %s", user);
+		return vault_fail(v, ST_AUTH, "wrong passphrase for user %s", user);
 	st = user_read(v, user, &e);
 	if (st == ST_NOTFOUND)
-		return fail(v, ST_AUTH, "no user named %s in this vault: check the spelling, or see "
+		return vault_fail(v, ST_AUTH,
+		    "no user named %s in this vault: check the spelling, or see "
 		    "`intake user list`", user);
 	if (st != ST_OK)
 		return st;
@@ -219,20 +223,22 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		vault_lock(v);
 		if ((st = limits_edited(v, user, &e, pass, passlen)) != ST_OK)
 			return st;
-		return fail(v, ST_AUTH, "wrong passphrase for user %s", user);
+		return vault_fail(v, ST_AUTH, "wrong passphrase for user %s", user);
 	}
 	if (!verified || !unwrapped) {
 		vault_lock(v);
-		return fail(v, ST_TAMPERED, "the entry of user %s was edited or damaged on disk "
+		return vault_fail(v, ST_TAMPERED,
+		    "the entry of user %s was edited or damaged on disk "
 		    "(its %s no longer matches): restore the vault from a backup, or ask a "
 		    "supervisor to set a new passphrase with `intake user passwd %s`", user,
 		    unwrapped ? "passphrase check" : "role or wrapped key", user);
 	}
-	derive_purpose_keys(kr);
-	meta_mac(v, kr->mac);
+	vault_derive_purpose_keys(kr);
+	vault_meta_mac(v, kr->mac);
 	if (!crypto_equal(kr->mac, v->meta_mac, CRYPTO_HASH_BYTES)) {
 		vault_lock(v);
-		return fail(v, ST_TAMPERED, "the metadata of the vault at %s (its id, format or "
+		return vault_fail(v, ST_TAMPERED,
+		    "the metadata of the vault at %s (its id, format or "
 		    "default passphrase settings) was edited on disk: restore the vault from a "
 		    "backup", v->dir);
 	}
@@ -244,7 +250,7 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		vault_lock(v);
 		return st;
 	}
-	listing_ensure(v);
+	vault_listing_ensure(v);
 	return ST_OK;
 }
 
@@ -261,8 +267,8 @@ static int
 user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
 	const struct user_put_arg *a = argp;
-	MDB_val k = { strlen(a->name), unconst(a->name) };
-	MDB_val d = { USER_ENTRY_BYTES, unconst(a->entry) };
+	MDB_val k = { strlen(a->name), vault_unconst(a->name) };
+	MDB_val d = { USER_ENTRY_BYTES, vault_unconst(a->entry) };
 	MDB_val old;
 	int rc;
 
@@ -270,20 +276,23 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = mdb_get(txn, v->dbi[DB_USERS], &k, &old);
 		if (rc == MDB_NOTFOUND || (rc == 0 && (old.mv_size != USER_ENTRY_BYTES ||
 		    ((const unsigned char *)old.mv_data)[USER_OFF_ROLE] != a->role))) {
-			fail(v, ST_NOTFOUND, "user %s was removed or changed meanwhile: nothing was "
+			vault_fail(v, ST_NOTFOUND,
+			    "user %s was removed or changed meanwhile: nothing was "
 			    "changed", a->name);
-			return txn_fail(v, ST_NOTFOUND);
+			return vault_txn_fail(v, ST_NOTFOUND);
 		}
 		if (rc != 0)
 			return rc;
 	}
 	rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, a->replace ? 0 : MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
-		fail(v, ST_EXISTS, "a user named %s already exists: choose another name", a->name);
-		return txn_fail(v, ST_EXISTS);
+		vault_fail(v, ST_EXISTS, "a user named %s already exists: choose another name",
+		    a->name);
+		return vault_txn_fail(v, ST_EXISTS);
 	}
 	if (rc == 0)
-		rc = audit_user_txn(v, txn, a->replace ? AUDIT_USER_PASSWD : AUDIT_USER_ADD, v->user,
+		rc = vault_audit_user_txn(v, txn,
+		    a->replace ? AUDIT_USER_PASSWD : AUDIT_USER_ADD, v->user,
 		    a->name, a->replace ? -1 : a->role, a->entry);
 	return rc;
 }
@@ -298,42 +307,45 @@ vault_user_add(struct vault *v, const char *name, enum role role,
 	struct vault_kdf k;
 	enum status st;
 
-	if ((st = need_supervisor(v, "add users")) != ST_OK)
+	if ((st = vault_need_supervisor(v, "add users")) != ST_OK)
 		return st;
 	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
 	if (role != ROLE_SUPERVISOR && role != ROLE_INTERVIEWER && role != ROLE_TRAINER)
-		return fail(v, ST_INVALID, "unknown role: use supervisor, interviewer or trainer");
+		return vault_fail(v, ST_INVALID,
+		    "unknown role: use supervisor, interviewer or trainer");
 	if ((st = vault_check_passphrase(pass, passlen, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
 	k = kdf != NULL ? *kdf : v->kdf;
-	if ((st = check_kdf(v, &k)) != ST_OK)
+	if ((st = vault_check_kdf(v, &k)) != ST_OK)
 		return st;
 	/* Checked before Argon2id only to answer fast; the write re-checks. */
 	st = user_read(v, name, &old);
 	if (st == ST_OK || st == ST_TAMPERED)
-		return fail(v, ST_EXISTS, "a user named %s already exists: choose another name",
+		return vault_fail(v, ST_EXISTS,
+		    "a user named %s already exists: choose another name",
 		    name);
 	if (st != ST_NOTFOUND)
 		return st;
-	if ((st = user_entry_build(v, name, role, pass, passlen, &k, entry)) != ST_OK)
+	if ((st = vault_user_entry_build(v, name, role, pass, passlen, &k, entry)) != ST_OK)
 		return st;
-	return write_txn(v, "adding the user", user_put_txn, &arg);
+	return vault_write_txn(v, "adding the user", user_put_txn, &arg);
 }
 
 static int
 user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
 	const char *name = argp;
-	MDB_val k = { strlen(name), unconst(name) }, key, val;
+	MDB_val k = { strlen(name), vault_unconst(name) }, key, val;
 	MDB_cursor *cur;
 	size_t others = 0;
 	int rc, is_supervisor;
 
 	rc = mdb_get(txn, v->dbi[DB_USERS], &k, &val);
 	if (rc == MDB_NOTFOUND) {
-		fail(v, ST_NOTFOUND, "no user named %s in this vault: see `intake user list`", name);
-		return txn_fail(v, ST_NOTFOUND);
+		vault_fail(v, ST_NOTFOUND,
+		    "no user named %s in this vault: see `intake user list`", name);
+		return vault_txn_fail(v, ST_NOTFOUND);
 	}
 	if (rc != 0)
 		return rc;
@@ -354,14 +366,15 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (rc != MDB_NOTFOUND)
 			return rc;
 		if (others == 0) {
-			fail(v, ST_DENIED, "%s is the last supervisor: add another supervisor before "
+			vault_fail(v, ST_DENIED,
+			    "%s is the last supervisor: add another supervisor before "
 			    "removing %s", name, name);
-			return txn_fail(v, ST_DENIED);
+			return vault_txn_fail(v, ST_DENIED);
 		}
 	}
 	rc = mdb_del(txn, v->dbi[DB_USERS], &k, NULL);
 	if (rc == 0)
-		rc = audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL);
+		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL);
 	return rc;
 }
 
@@ -370,11 +383,11 @@ vault_user_remove(struct vault *v, const char *name)
 {
 	enum status st;
 
-	if ((st = need_supervisor(v, "remove users")) != ST_OK)
+	if ((st = vault_need_supervisor(v, "remove users")) != ST_OK)
 		return st;
 	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
-	st = write_txn(v, "removing the user", user_remove_txn, unconst(name));
+	st = vault_write_txn(v, "removing the user", user_remove_txn, vault_unconst(name));
 	/* A supervisor who removed themselves has no key left to hold. */
 	if (st == ST_OK && strcmp(name, v->user) == 0)
 		vault_lock(v);
@@ -390,12 +403,13 @@ vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t pa
 	struct vault_kdf k;
 	enum status st;
 
-	if ((st = need_unlocked(v)) != ST_OK)
+	if ((st = vault_need_unlocked(v)) != ST_OK)
 		return st;
 	if (name == NULL)
 		name = v->user;
 	if (strcmp(name, v->user) != 0 && !vault_allowed(v, VAULT_RIGHT_USERS))
-		return fail(v, ST_DENIED, "only a supervisor can change another user's passphrase; "
+		return vault_fail(v, ST_DENIED,
+		    "only a supervisor can change another user's passphrase; "
 		    "you are unlocked as %s (%s)", v->user, role_name(v->role));
 	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
@@ -403,20 +417,21 @@ vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t pa
 		return st;
 	st = user_read(v, name, &old);
 	if (st == ST_NOTFOUND)
-		return fail(v, ST_NOTFOUND, "no user named %s in this vault: see `intake user list`",
+		return vault_fail(v, ST_NOTFOUND,
+		    "no user named %s in this vault: see `intake user list`",
 		    name);
 	if (st != ST_OK)
 		return st;
 	/* The user keeps the Argon2id limits chosen when they were added. */
 	k.ops = old.ops;
 	k.mem_mib = old.mem_mib;
-	if ((st = user_entry_build(v, name, old.role, pass, passlen, &k, entry)) != ST_OK)
+	if ((st = vault_user_entry_build(v, name, old.role, pass, passlen, &k, entry)) != ST_OK)
 		return st;
 	arg.name = name;
 	arg.entry = entry;
 	arg.replace = 1;
 	arg.role = (int)old.role;
-	return write_txn(v, "changing the passphrase", user_put_txn, &arg);
+	return vault_write_txn(v, "changing the passphrase", user_put_txn, &arg);
 }
 
 enum status
@@ -433,20 +448,20 @@ vault_user_list(struct vault *v, struct vault_user **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((st = need_open(v)) != ST_OK)
+	if ((st = vault_need_open(v)) != ST_OK)
 		return st;
-	rc = txn_begin(v, MDB_RDONLY, &txn);
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
 	if (rc == 0)
 		rc = mdb_stat(txn, v->dbi[DB_USERS], &ms);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur);
 	if (rc != 0) {
-		st = fail_mdb(v, rc, "listing the users");
+		st = vault_fail_mdb(v, rc, "listing the users");
 		goto done;
 	}
 	list = calloc(ms.ms_entries + 1, sizeof *list);
 	if (list == NULL) {
-		st = fail(v, ST_NOMEM, "out of memory while listing the users");
+		st = vault_fail(v, ST_NOMEM, "out of memory while listing the users");
 		goto done;
 	}
 	while (count < ms.ms_entries && (rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
@@ -454,19 +469,22 @@ vault_user_list(struct vault *v, struct vault_user **out, size_t *n)
 		const unsigned char *p = val.mv_data;
 
 		if (key.mv_size == 0 || key.mv_size > VAULT_USER_MAX) {
-			st = fail(v, ST_TAMPERED, "the users table of %s is damaged (a name of %zu "
+			st = vault_fail(v, ST_TAMPERED,
+			    "the users table of %s is damaged (a name of %zu "
 			    "bytes): restore the vault from a backup", v->dir, key.mv_size);
 			goto done;
 		}
 		memcpy(u->name, key.mv_data, key.mv_size);
 		u->name[key.mv_size] = '\0';
 		if (vault_check_user_name(u->name, NULL, 0) != ST_OK) {
-			st = fail(v, ST_TAMPERED, "the users table of %s is damaged (an invalid user "
+			st = vault_fail(v, ST_TAMPERED,
+			    "the users table of %s is damaged (an invalid user "
 			    "name): restore the vault from a backup", v->dir);
 			goto done;
 		}
 		if (val.mv_size != USER_ENTRY_BYTES || p[USER_OFF_ROLE] > ROLE_TRAINER) {
-			st = fail(v, ST_TAMPERED, "the entry of user %s is damaged or was edited on "
+			st = vault_fail(v, ST_TAMPERED,
+			    "the entry of user %s is damaged or was edited on "
 			    "disk: restore the vault from a backup", u->name);
 			goto done;
 		}
@@ -474,7 +492,7 @@ vault_user_list(struct vault *v, struct vault_user **out, size_t *n)
 		count++;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND) {
-		st = fail_mdb(v, rc, "listing the users");
+		st = vault_fail_mdb(v, rc, "listing the users");
 		goto done;
 	}
 	*out = list;
@@ -519,16 +537,17 @@ vault_require(struct vault *v, enum vault_right r)
 		[VAULT_RIGHT_EXPORT] = "export records",
 		[VAULT_RIGHT_STATS] = "run statistics",
 	};
-	enum status st = need_unlocked(v);
+	enum status st = vault_need_unlocked(v);
 
 	if (st != ST_OK)
 		return st;
 	if (vault_allowed(v, r))
 		return ST_OK;
 	if (v->role == ROLE_TRAINER && !v->training)
-		return fail(v, ST_DENIED, "%s is a trainer, and trainers work only in the training "
+		return vault_fail(v, ST_DENIED,
+		    "%s is a trainer, and trainers work only in the training "
 		    "vault: start intake with --training", v->user);
-	return fail(v, ST_DENIED, "only a supervisor can %s; you are unlocked as %s (%s)",
+	return vault_fail(v, ST_DENIED, "only a supervisor can %s; you are unlocked as %s (%s)",
 	    (unsigned)r < sizeof verbs / sizeof verbs[0] ? verbs[r] : "do that", v->user,
 	    role_name(v->role));
 }
@@ -651,7 +670,7 @@ static int
 failure_put(struct vault *v, MDB_txn *txn, const char *user, uint64_t now)
 {
 	unsigned char zero[FAIL_KEY_BYTES] = { 0 }, cnt[16];
-	MDB_val k = { FAIL_KEY_BYTES, v->fail_key }, d = { strlen(user), unconst(user) };
+	MDB_val k = { FAIL_KEY_BYTES, v->fail_key }, d = { strlen(user), vault_unconst(user) };
 	MDB_val zk = { sizeof zero, zero }, zd, ok, od;
 	MDB_cursor *cur;
 	MDB_stat ms;
@@ -764,7 +783,7 @@ throttle_begin(struct vault *v, const char *user)
 	}
 	v->turn.held = 0;
 	v->headroom = 1;
-	st = write_txn(v, "counting the unlock attempt", throttle_begin_txn, &t);
+	st = vault_write_txn(v, "counting the unlock attempt", throttle_begin_txn, &t);
 	v->headroom = 0;
 	if (st != ST_OK)
 		return st;
@@ -775,7 +794,8 @@ throttle_begin(struct vault *v, const char *user)
 	snprintf(v->turn.user, sizeof v->turn.user, "%s", user);
 wait:
 	secs = (v->turn.at_ms - (now < v->turn.at_ms ? now : v->turn.at_ms) + 999) / 1000;
-	return fail(v, ST_BUSY, "unlocks of %s from this account have failed several times in a "
+	return vault_fail(v, ST_BUSY,
+	    "unlocks of %s from this account have failed several times in a "
 	    "row, so each try waits its turn: yours comes in %llu second%s (each failure makes "
 	    "the wait longer, up to a minute)", user, (unsigned long long)secs,
 	    secs == 1 ? "" : "s");
@@ -817,7 +837,7 @@ failures_report(struct vault *v, MDB_txn *txn, const char *user, size_t ulen, ui
 		    found->pw_name, (unsigned long)uid);
 	else
 		snprintf(e.reason, sizeof e.reason, "from OS uid %lu", (unsigned long)uid);
-	rc = audit_put_txn(v, txn, &e);
+	rc = vault_audit_put_txn(v, txn, &e);
 	secure_wipe(&e, sizeof e);
 	return rc;
 }
@@ -945,7 +965,7 @@ unlock_txn(struct vault *v, MDB_txn *txn, void *arg)
 	if ((rc = failures_fold(v, txn)) != 0)
 		return rc;
 	audit_entry_init(&e, AUDIT_UNLOCK, v->user);
-	return audit_put_txn(v, txn, &e);
+	return vault_audit_put_txn(v, txn, &e);
 }
 
 static enum status
@@ -954,7 +974,7 @@ unlock_finish(struct vault *v)
 	enum status st;
 
 	v->headroom = 1;
-	st = write_txn(v, "recording the unlock", unlock_txn, NULL);
+	st = vault_write_txn(v, "recording the unlock", unlock_txn, NULL);
 	v->headroom = 0;
 	if (st == ST_OK)
 		v->fail_key_set = 0;

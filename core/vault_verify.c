@@ -164,8 +164,8 @@ verify_meta(struct verify *cx)
 	unsigned char mac[CRYPTO_HASH_BYTES];
 	MDB_val val;
 
-	meta_mac(v, mac);
-	if (meta_get(cx->txn, v->dbi[DB_META], META_MAC, &val) != 0 ||
+	vault_meta_mac(v, mac);
+	if (vault_meta_get(cx->txn, v->dbi[DB_META], META_MAC, &val) != 0 ||
 	    val.mv_size != CRYPTO_HASH_BYTES || !crypto_equal(val.mv_data, mac, sizeof mac))
 		problem(cx, "the vault metadata (its id, format or default passphrase settings) was "
 		    "changed on disk since this intake opened it");
@@ -224,7 +224,7 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 	int rc, noted_seen = 0;
 	enum status st = ST_OK, hst;
 
-	if ((plain = scratch_get(v, AUDIT_ENTRY_MAX)) == NULL)
+	if ((plain = vault_scratch_get(v, AUDIT_ENTRY_MAX)) == NULL)
 		return ST_NOMEM;
 	memset(prev, 0, sizeof prev);
 	rc = mdb_cursor_open(cx->txn, v->dbi[DB_AUDIT], &cur);
@@ -258,9 +258,9 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 			memset(prev, 0, sizeof prev);
 			continue;
 		}
-		audit_link(v, seq, prev, val, d.mv_size - CRYPTO_HASH_BYTES, link);
+		vault_audit_link(v, seq, prev, val, d.mv_size - CRYPTO_HASH_BYTES, link);
 		linked = crypto_equal(link, val + d.mv_size - CRYPTO_HASH_BYTES, sizeof link);
-		if (audit_open(v, seq, &d, plain, &plen) != ST_OK) {
+		if (vault_audit_open(v, seq, &d, plain, &plen) != ST_OK) {
 			problem(cx, "audit entry %llu failed its integrity check: it was altered, or "
 			    "moved from another position", (unsigned long long)seq);
 		} else {
@@ -295,14 +295,14 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 	if (cur != NULL)
 		mdb_cursor_close(cur);
 	secure_wipe(&e, sizeof e);
-	scratch_done(v, AUDIT_ENTRY_MAX);
+	vault_scratch_done(v, AUDIT_ENTRY_MAX);
 	if (st != ST_OK)
 		return st;
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the audit trail");
+		return vault_fail_mdb(v, rc, "reading the audit trail");
 	if (last == 0)
 		problem(cx, "the audit trail is empty: its entries were deleted");
-	hst = audit_head_read(v, cx->txn, &head);
+	hst = vault_audit_head_read(v, cx->txn, &head);
 	if (hst == ST_NOTFOUND)
 		problem(cx, "the head of the audit trail is missing from the vault metadata");
 	else if (hst != ST_OK)
@@ -342,7 +342,7 @@ verify_users(struct verify *cx)
 	int rc;
 
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_USERS], &cur)) != 0)
-		return fail_mdb(v, rc, "reading the users");
+		return vault_fail_mdb(v, rc, "reading the users");
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct fact *f = NULL;
 
@@ -358,7 +358,7 @@ verify_users(struct verify *cx)
 			problem(cx, "the users table holds an invalid user name: it was edited on disk");
 			continue;
 		}
-		if (user_entry_parse(v, name, &d, &ue) != ST_OK)
+		if (vault_user_entry_parse(v, name, &d, &ue) != ST_OK)
 			problem(cx, "the entry of user %s is damaged (its layout, role or passphrase "
 			    "settings are out of range)", name);
 		for (size_t i = 0; i < cx->nusers; i++)
@@ -381,7 +381,7 @@ verify_users(struct verify *cx)
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the users");
+		return vault_fail_mdb(v, rc, "reading the users");
 	for (size_t i = 0; i < cx->nusers; i++)
 		if (!cx->users[i].seen && cx->users[i].action != AUDIT_USER_REMOVE)
 			problem(cx, "user %s (written at audit entry %llu) is missing: removed outside "
@@ -396,18 +396,18 @@ static enum status
 verify_open(struct verify *cx, enum kind kind, const MDB_val *k, const MDB_val *d,
     char owner[VAULT_USER_MAX + 1], unsigned char *digest)
 {
-	size_t plen = env_plain_len(kind, d), off, clen;
+	size_t plen = vault_env_plain_len(kind, d), off, clen;
 	unsigned char *buf;
 	enum status st;
 
 	if (plen == 0 || k->mv_size > KEY_MAX)
 		return ST_TAMPERED;
-	if ((buf = scratch_get(cx->v, plen + 1)) == NULL)
+	if ((buf = vault_scratch_get(cx->v, plen + 1)) == NULL)
 		return ST_NOMEM;
-	st = env_decrypt(cx->v, kind, k, d, buf, owner, &off, &clen);
+	st = vault_env_decrypt(cx->v, kind, k, d, buf, owner, &off, &clen);
 	if (st == ST_OK && digest != NULL)
 		crypto_digest(digest, buf + off, clen);
-	scratch_done(cx->v, plen + 1);
+	vault_scratch_done(cx->v, plen + 1);
 	return st == ST_OK ? ST_OK : ST_TAMPERED;
 }
 
@@ -424,7 +424,7 @@ verify_records(struct verify *cx)
 	int rc;
 
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_RECORDS], &cur)) != 0)
-		return fail_mdb(v, rc, "reading the records");
+		return vault_fail_mdb(v, rc, "reading the records");
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct fact *f;
 
@@ -438,7 +438,7 @@ verify_records(struct verify *cx)
 		st = verify_open(cx, KIND_RECORD, &k, &d, owner, NULL);
 		if (st == ST_NOMEM) {
 			mdb_cursor_close(cur);
-			return fail(v, ST_NOMEM, "out of memory while verifying the records");
+			return vault_fail(v, ST_NOMEM, "out of memory while verifying the records");
 		}
 		if (st != ST_OK)
 			problem(cx, "record %s failed its integrity check: it was altered, damaged, or "
@@ -461,7 +461,7 @@ verify_records(struct verify *cx)
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the records");
+		return vault_fail_mdb(v, rc, "reading the records");
 	return ST_OK;
 }
 
@@ -477,7 +477,7 @@ verify_summaries(struct verify *cx)
 	int rc;
 
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
-		return fail_mdb(v, rc, "reading the summaries");
+		return vault_fail_mdb(v, rc, "reading the summaries");
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		cx->counts->summaries++;
 		if (k.mv_size != VAULT_ID_BYTES) {
@@ -489,7 +489,8 @@ verify_summaries(struct verify *cx)
 		st = verify_open(cx, KIND_SUMMARY, &k, &d, owner, NULL);
 		if (st == ST_NOMEM) {
 			mdb_cursor_close(cur);
-			return fail(v, ST_NOMEM, "out of memory while verifying the summaries");
+			return vault_fail(v, ST_NOMEM,
+			    "out of memory while verifying the summaries");
 		}
 		if (st != ST_OK)
 			problem(cx, "the summary of record %s failed its integrity check", code.s);
@@ -499,7 +500,7 @@ verify_summaries(struct verify *cx)
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the summaries");
+		return vault_fail_mdb(v, rc, "reading the summaries");
 	return ST_OK;
 }
 
@@ -546,8 +547,8 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 	*n = 0;
 	*damaged = 0;
 	if ((rc = mdb_cursor_open(cx->txn, dbi, &cur)) != 0)
-		return fail_mdb(v, rc, "reading the case listing");
-	lchunk_take(v, &c, 0);
+		return vault_fail_mdb(v, rc, "reading the case listing");
+	vault_lchunk_take(v, &c, 0);
 	while (st == ST_OK && (rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct lentry e;
 		size_t off = 0;
@@ -558,7 +559,7 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 			++*damaged;
 			continue;
 		}
-		st = lchunk_open(v, &k, &d, &c);
+		st = vault_lchunk_open(v, &k, &d, &c);
 		if (st == ST_TAMPERED) {
 			++*damaged;
 			problem(cx, "chunk %lu of the case listing failed its integrity check: it was "
@@ -568,7 +569,7 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 			st = ST_OK;
 			continue;
 		}
-		while (st == ST_OK && lentry_next(c.p, c.len, &off, &e) > 0) {
+		while (st == ST_OK && vault_lentry_next(c.p, c.len, &off, &e) > 0) {
 			if (*n == cap) {
 				cap = cap ? 2 * cap : 1024;
 				if ((grown = malloc(cap * sizeof *f)) == NULL) {
@@ -589,13 +590,14 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 		secure_wipe(c.p, c.len);
 	}
 	mdb_cursor_close(cur);
-	lchunk_give(v, &c);
+	vault_lchunk_give(v, &c);
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
-		st = fail_mdb(v, rc, "reading the case listing");
+		st = vault_fail_mdb(v, rc, "reading the case listing");
 	if (st != ST_OK) {
 		lfacts_free(f, *n);
 		*n = 0;
-		return st == ST_NOMEM ? fail(v, ST_NOMEM, "out of memory while verifying the case "
+		return st == ST_NOMEM ? vault_fail(v, ST_NOMEM,
+		    "out of memory while verifying the case "
 		    "listing") : st;
 	}
 	*out = f;
@@ -618,11 +620,11 @@ verify_listing(struct verify *cx)
 	enum status st;
 	int rc;
 
-	rc = listing_dbi(cx->txn, &dbi);
+	rc = vault_listing_dbi(cx->txn, &dbi);
 	if (rc == MDB_NOTFOUND)
 		return ST_OK;
 	if (rc != 0)
-		return fail_mdb(v, rc, "reading the case listing");
+		return vault_fail_mdb(v, rc, "reading the case listing");
 	if ((st = verify_listing_read(cx, dbi, &f, &n, &damaged)) != ST_OK)
 		return st;
 	if (n > 1)
@@ -634,7 +636,7 @@ verify_listing(struct verify *cx)
 		}
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_SUMMARIES], &cur)) != 0) {
 		lfacts_free(f, n);
-		return fail_mdb(v, rc, "reading the summaries");
+		return vault_fail_mdb(v, rc, "reading the summaries");
 	}
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct lfact *hit;
@@ -674,9 +676,9 @@ verify_listing(struct verify *cx)
 			}
 	lfacts_free(f, n);
 	if (st == ST_NOMEM)
-		return fail(v, ST_NOMEM, "out of memory while verifying the case listing");
+		return vault_fail(v, ST_NOMEM, "out of memory while verifying the case listing");
 	if (rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the summaries");
+		return vault_fail_mdb(v, rc, "reading the summaries");
 	return ST_OK;
 }
 
@@ -695,7 +697,7 @@ verify_history(struct verify *cx)
 
 	memset(id, 0, sizeof id);
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_HISTORY], &cur)) != 0)
-		return fail_mdb(v, rc, "reading the earlier versions");
+		return vault_fail_mdb(v, rc, "reading the earlier versions");
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		uint32_t version;
 		struct fact *f;
@@ -722,7 +724,8 @@ verify_history(struct verify *cx)
 		st = verify_open(cx, KIND_HISTORY, &k, &d, owner, NULL);
 		if (st == ST_NOMEM) {
 			mdb_cursor_close(cur);
-			return fail(v, ST_NOMEM, "out of memory while verifying the earlier versions");
+			return vault_fail(v, ST_NOMEM,
+			    "out of memory while verifying the earlier versions");
 		}
 		if (st != ST_OK)
 			problem(cx, "earlier version %lu of record %s failed its integrity check",
@@ -737,7 +740,7 @@ verify_history(struct verify *cx)
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the earlier versions");
+		return vault_fail_mdb(v, rc, "reading the earlier versions");
 	return ST_OK;
 }
 
@@ -753,7 +756,7 @@ verify_drafts(struct verify *cx)
 	int rc;
 
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_DRAFTS], &cur)) != 0)
-		return fail_mdb(v, rc, "reading the drafts");
+		return vault_fail_mdb(v, rc, "reading the drafts");
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		const unsigned char *p = k.mv_data;
 		size_t ulen = k.mv_size > VAULT_ID_BYTES + 1 ? k.mv_size - VAULT_ID_BYTES - 1 : 0;
@@ -770,7 +773,7 @@ verify_drafts(struct verify *cx)
 		st = verify_open(cx, KIND_DRAFT, &k, &d, owner, NULL);
 		if (st == ST_NOMEM) {
 			mdb_cursor_close(cur);
-			return fail(v, ST_NOMEM, "out of memory while verifying the drafts");
+			return vault_fail(v, ST_NOMEM, "out of memory while verifying the drafts");
 		}
 		if (st != ST_OK)
 			problem(cx, "draft %s of user %s failed its integrity check", code.s, user);
@@ -779,7 +782,7 @@ verify_drafts(struct verify *cx)
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the drafts");
+		return vault_fail_mdb(v, rc, "reading the drafts");
 	return ST_OK;
 }
 
@@ -795,7 +798,7 @@ verify_forms(struct verify *cx)
 	int rc;
 
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_FORMS], &cur)) != 0)
-		return fail_mdb(v, rc, "reading the forms");
+		return vault_fail_mdb(v, rc, "reading the forms");
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		cx->counts->forms++;
 		if (k.mv_size != CRYPTO_HASH_BYTES) {
@@ -807,7 +810,7 @@ verify_forms(struct verify *cx)
 		st = verify_open(cx, KIND_FORM, &k, &d, owner, got);
 		if (st == ST_NOMEM) {
 			mdb_cursor_close(cur);
-			return fail(v, ST_NOMEM, "out of memory while verifying the forms");
+			return vault_fail(v, ST_NOMEM, "out of memory while verifying the forms");
 		}
 		if (st != ST_OK)
 			problem(cx, "form %.16s failed its integrity check", hex);
@@ -816,7 +819,7 @@ verify_forms(struct verify *cx)
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
-		return fail_mdb(v, rc, "reading the forms");
+		return vault_fail_mdb(v, rc, "reading the forms");
 	return ST_OK;
 }
 
@@ -860,15 +863,15 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 	if ((st = vault_require(v, VAULT_RIGHT_AUDIT)) != ST_OK)
 		return st;
 	if (v->scanning)
-		return fail(v, ST_BUSY, "a scan of the vault is already running");
+		return vault_fail(v, ST_BUSY, "a scan of the vault is already running");
 	memset(&cx, 0, sizeof cx);
 	cx.v = v;
 	cx.fn = fn;
 	cx.ctx = ctx;
 	cx.counts = counts;
-	audit_keys(v);
-	if ((rc = txn_begin(v, MDB_RDONLY, &cx.txn)) != 0)
-		return fail_mdb(v, rc, "verifying the vault");
+	vault_audit_keys(v);
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &cx.txn)) != 0)
+		return vault_fail_mdb(v, rc, "verifying the vault");
 	v->scanning = 1;
 	verify_meta(&cx);
 	st = verify_audit(&cx, noted);
@@ -895,11 +898,12 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 	free(cx.records);
 	free(cx.users);
 	if (st == ST_NOMEM)
-		return fail(v, ST_NOMEM, "out of memory while verifying the vault");
+		return vault_fail(v, ST_NOMEM, "out of memory while verifying the vault");
 	if (st != ST_OK)
 		return st;
 	if (counts->problems > 0)
-		return fail(v, ST_TAMPERED, "the vault at %s failed verification: %zu problem%s "
+		return vault_fail(v, ST_TAMPERED,
+		    "the vault at %s failed verification: %zu problem%s "
 		    "found", v->dir, counts->problems, counts->problems == 1 ? "" : "s");
 	return ST_OK;
 }
