@@ -28,6 +28,13 @@
  * audit.c, whose entry layout (audit_encode, audit_decode) the vault seals
  * and chains.
  *
+ * Calls run one way: vault_*.c -> audit.c -> vault_names.c. audit.c calls
+ * no vault_* function and takes no handle; the calls of audit.h that need
+ * one (audit_log, audit_log_data, audit_list, audit_head_text) are defined
+ * in vault_audit.c. audit.c uses only record_id_code and role_name, which
+ * live in vault_names.c, the one vault file that calls neither audit.c nor
+ * another vault file.
+ *
  * Vault format 1. On disk: one LMDB environment directory (0700, files
  * 0600; 2770/0660 when group-shared) with these named databases. Integers
  * are big-endian.
