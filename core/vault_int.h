@@ -24,9 +24,10 @@
  *
  * Calls between them go through the prototypes below, whose names start
  * with vault_ like the public calls of vault.h; calls out of the vault go
- * to crypto.c (the one caller of libsodium), pagecheck.c, clock.c and
- * audit.c, whose entry layout (audit_encode, audit_decode) the vault seals
- * and chains.
+ * to crypto.c (the one caller of libsodium), pagecheck.c, clock.c,
+ * textcheck.c (the hidden characters names and reasons refuse) and audit.c,
+ * whose entry layout (audit_encode, audit_decode) the vault seals and
+ * chains.
  *
  * Calls run one way: vault_*.c -> audit.c -> vault_names.c. audit.c calls
  * no vault_* function and takes no handle; the calls of audit.h that need

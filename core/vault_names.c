@@ -10,6 +10,7 @@
 #include <unictype.h>
 #include <unistr.h>
 
+#include "textcheck.h"
 #include "vault_int.h"
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -62,19 +63,6 @@ role_parse(const char *s, enum role *out)
 	return ST_INVALID;
 }
 
-/* Characters that change how the text around them is displayed without
- * being seen: they would let two different names look the same. */
-static int
-is_invisible_control(ucs4_t uc)
-{
-	return uc_is_general_category(uc, UC_CATEGORY_Cc) ||
-	    uc_is_general_category(uc, UC_CATEGORY_Zl) ||
-	    uc_is_general_category(uc, UC_CATEGORY_Zp) ||
-	    uc == 0x061C || uc == 0x200E || uc == 0x200F ||
-	    (uc >= 0x202A && uc <= 0x202E) || (uc >= 0x2066 && uc <= 0x2069) ||
-	    uc == 0xFEFF;
-}
-
 enum status
 vault_check_user_name(const char *name, char *msg, size_t msglen)
 {
@@ -101,7 +89,9 @@ vault_check_user_name(const char *name, char *msg, size_t msglen)
 		n = u8_mbtouc(&uc, s + i, len - i);
 		if (i == 0)
 			first = uc;
-		if (is_invisible_control(uc))
+		/* The hidden characters of textcheck.h (the one rule) would let
+		 * two different names look the same. */
+		if (textcheck_is_hidden(uc))
 			return say(msg, msglen, ST_INVALID,
 			    "the user name contains a control or invisible formatting character "
 			    "(character %zu): use letters, digits and punctuation", pos);
@@ -288,7 +278,7 @@ vault_check_reason(const char *reason, char *msg, size_t msglen)
 		    "terminal's character encoding");
 	for (i = 0; i < len; i += (size_t)n) {
 		n = u8_mbtouc(&uc, s + i, len - i);
-		if (is_invisible_control(uc))
+		if (textcheck_is_hidden(uc))
 			return say(msg, msglen, ST_INVALID, "the reason contains a control or invisible "
 			    "formatting character: use plain text on one line");
 		if (!uc_is_property_white_space(uc))
