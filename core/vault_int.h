@@ -29,7 +29,8 @@
  * whose entry layout (audit_encode, audit_decode) the vault seals and
  * chains.
  *
- * Calls run one way: vault_*.c -> audit.c -> vault_names.c. audit.c calls
+ * Between the vault and audit.c, calls run one way: vault_*.c -> audit.c
+ * -> vault_names.c (the vault files call each other freely). audit.c calls
  * no vault_* function and takes no handle; the calls of audit.h that need
  * one (audit_log, audit_log_data, audit_list, audit_head_text) are defined
  * in vault_audit.c. audit.c uses only record_id_code and role_name, which
@@ -68,9 +69,11 @@
  *   debriefs   debrief id (16) -> envelope "debrief": a trainee's debrief
  *              of a mock screening. Only a training vault has this table.
  *   listing    u32 chunk number -> envelope "listing": the summaries again,
- *              about a hundred to a 16 KiB chunk, for the case list ("the case
- *              listing" in vault_listing.c). Vaults of earlier intakes get it at unlock.
- *   meta also holds "audit_head" (the chain's head, described in vault_audit.c).
+ *              about a hundred to a 16 KiB chunk, for the case list ("the
+ *              case listing" in vault_listing.c). Vaults of earlier intakes
+ *              get it at unlock.
+ *   meta also holds "audit_head" (the chain's head, described in
+ *              vault_audit.c).
  *
  * A training vault (intake --training) holds fictional cases only. It is
  * marked at creation, in meta ("training") and in the meta MAC, and has the
@@ -97,8 +100,9 @@
  *
  * LMDB: durable commits only (no NOSYNC, no WRITEMAP); every write is one
  * short transaction run by vault_write_txn(), which grows the map on
- * MDB_MAP_FULL and retries; every transaction start adopts a map grown by another process
- * (MDB_MAP_RESIZED). Argon2id never runs inside a transaction.
+ * MDB_MAP_FULL and retries; every transaction start adopts a map grown by
+ * another process (MDB_MAP_RESIZED). Argon2id never runs inside a
+ * transaction.
  *
  * Access: the table at vault_allowed() (vault.h). Records and summaries are
  * readable and replaceable by their owner (the interviewer who saved them)
@@ -115,6 +119,7 @@
 #define INTAKE_VAULT_INT_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -284,14 +289,7 @@ struct user_entry {
  * such step is still recorded. */
 #define HEADROOM      ((size_t)1 << 20)
 
-/* Functions shared by the vault_*.c files. */
-int vault_audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
-    const struct record_id *id, const char *reason);
-int vault_audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
-    const char *actor, const char *subject, int role, const unsigned char *entry);
-void vault_listing_ensure(struct vault *v);
-
-/* The case listing (vault_listing.c, "The case listing" there). */
+/* The case listing (vault_listing.c, "the case listing" there). */
 #define LISTING_CHUNK  ((size_t)16 << 10)
 #define SUMMARY_MAX    (ITEM_MAX - 4096)    /* so that any entry fits a chunk */
 #define LENTRY_FIXED   (VAULT_ID_BYTES + 1 + 4 + 1)
@@ -326,28 +324,72 @@ struct lentry {
 #define AUDIT_VAL_MAX    (AUDIT_VAL_MIN + AUDIT_ENTRY_MAX)
 #define AUDIT_LINK_LABEL "intake-audit-link"
 
-/* vault_store.c */
+/* ---- vault_store.c ---------------------------------------------------------
+ *
+ * Messages. Every failing internal call sets v's message (vault_errmsg)
+ * before returning a status; a caller passes the status on and adds none.
+ * vault_fail formats the message (cut with "..." when too long) and
+ * returns st: `return vault_fail(v, ST_INVALID, "...")`. vault_fail_mdb
+ * turns an LMDB or errno code into a status and a message that says what
+ * to do; `what` names the operation ("saving the record"). */
 enum status vault_fail(struct vault *v, enum status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-enum status vault_check_kdf(struct vault *v, const struct vault_kdf *kdf);
 enum status vault_fail_mdb(struct vault *v, int rc, const char *what);
+
+/* Transactions. vault_txn_begin starts one (flags 0 or MDB_RDONLY),
+ * adopting a map another process has grown; it returns an LMDB code.
+ *
+ * vault_write_txn is the one way to write: it runs fn in one durable write
+ * transaction and commits when fn returns 0. fn returns 0, an LMDB or
+ * errno code (reported through vault_fail_mdb with `what`), or TXN_FAILED
+ * after setting the message itself: `return vault_txn_fail(v,
+ * vault_fail(v, ...))`. On MDB_MAP_FULL the map grows and fn runs again
+ * from the start, so fn keeps no state between attempts (it resets what it
+ * counts in arg). Refused (ST_BUSY) while a scan holds its snapshot.
+ * Argon2id never runs inside fn: derive keys before. */
 int vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn);
 enum status vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg);
 int vault_txn_fail(struct vault *v, enum status st);
+
+/* Preconditions of the public calls, each with its message: ST_INVALID
+ * when no vault is open, ST_LOCKED when it is locked, ST_DENIED when the
+ * unlocked user is no supervisor (`action` ends "only a supervisor can"). */
 enum status vault_need_open(struct vault *v);
 enum status vault_need_unlocked(struct vault *v);
 enum status vault_need_supervisor(struct vault *v, const char *action);
+
+/* ST_INVALID and a message unless kdf is within crypto.h's Argon2id limits. */
+enum status vault_check_kdf(struct vault *v, const struct vault_kdf *kdf);
+/* kr->purpose[] from kr->vk (crypto_kdf subkeys, context VK_CTX). */
 void vault_derive_purpose_keys(struct keyring *kr);
+/* The MAC of the meta values (meta "mac" in the format above); needs the
+ * purpose keys. */
 void vault_meta_mac(const struct vault *v, unsigned char mac[CRYPTO_HASH_BYTES]);
-int vault_dir_has_entries(const char *dir);
-void *vault_unconst(const void *p);
+/* meta's value `name` in txn: LMDB codes (MDB_NOTFOUND when absent). */
 int vault_meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name, MDB_val *out);
 int vault_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len,
     unsigned flags);
+/* Whether directory dir holds anything but "." and "..". */
+int vault_dir_has_entries(const char *dir);
+/* p without const, for the MDB_val fields LMDB only reads. */
+void *vault_unconst(const void *p);
 
-/* vault_envelope.c */
+/* ---- vault_envelope.c ------------------------------------------------------
+ *
+ * Scratch: one secure buffer kept by the handle for sealing and scans.
+ * vault_scratch_get gives at least n bytes (NULL when out of memory, with
+ * no message); every get ends with vault_scratch_done(v, bytes used), which
+ * wipes them and frees a buffer grown past SCRATCH_KEEP. */
 unsigned char *vault_scratch_get(struct vault *v, size_t n);
 void vault_scratch_done(struct vault *v, size_t used);
+
+/* Envelopes (the format above). Both ways need an unlocked vault.
+ * vault_env_seal writes vault_env_size(owner length, content length) bytes
+ * for the slot `key`; vault_env_plain_len is 0 for a value of the wrong
+ * size or header. vault_env_decrypt and vault_env_open return ST_TAMPERED
+ * when anything fails to authenticate (or ST_NOMEM) and set no message:
+ * the caller names the item with vault_fail_open. vault_env_open gives
+ * secure memory for vault_plain_free. */
 size_t vault_env_size(size_t owner_len, size_t content_len);
 enum status vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key,
     const char *owner, const void *content, size_t clen, unsigned char *out);
@@ -357,53 +399,102 @@ enum status vault_env_decrypt(struct vault *v, enum kind kind, const MDB_val *ke
     size_t *clen);
 enum status vault_env_open(struct vault *v, enum kind kind, const MDB_val *key,
     const MDB_val *val, char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out);
+
+/* Items. vault_item_put seals into the slot reserved in the caller's write
+ * transaction (an LMDB code); vault_item_get reads and opens in its own
+ * read transaction, with the message set. */
 int vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
     const char *owner, const void *content, size_t clen, unsigned flags);
-void vault_describe(char *out, size_t len, const char *what, const struct record_id *id);
-enum status vault_fail_open(struct vault *v, enum status st, const char *what);
 enum status vault_item_get(struct vault *v, enum kind kind, const MDB_val *key,
     const char *what, char owner[VAULT_USER_MAX + 1], char **out, size_t *len);
+/* "what CODE" for messages: the item's kind and the record's case code. */
+void vault_describe(char *out, size_t len, const char *what, const struct record_id *id);
+/* The message of an item that did not open (st: ST_TAMPERED or ST_NOMEM). */
+enum status vault_fail_open(struct vault *v, enum status st, const char *what);
+/* Access by owner (vault.h, vault_allowed): the owner, or a user with the
+ * right to read all; a trainer also reads debriefs. vault_fail_denied is
+ * the message for anyone else. */
 int vault_may_access(const struct vault *v, const char *owner);
 int vault_may_read_debrief(const struct vault *v, const char *owner);
 enum status vault_fail_denied(struct vault *v, const char *what);
+/* ST_INVALID and a message for content that is NULL, empty (unless
+ * may_be_empty) or larger than ITEM_MAX. */
 enum status vault_check_content(struct vault *v, const char *p, size_t len, const char *what,
     int may_be_empty);
 
-/* vault_names.c */
+/* ---- vault_names.c: a case code's nine symbols to text and back. ---------- */
 void vault_code_format(const unsigned d[9], struct case_code *out);
 enum status vault_code_decode(const char *text, unsigned d[9], char *msg, size_t msglen);
 
-/* vault_users.c */
+/* ---- vault_users.c ---------------------------------------------------------
+ *
+ * A user entry (the format above). vault_user_entry_build wraps the VK held
+ * in the keyring and runs Argon2id: call it outside any transaction.
+ * vault_user_entry_parse checks an entry's size, version, role and Argon2id
+ * limits (ST_TAMPERED, with the message) and reads them into e. */
 enum status vault_user_entry_build(struct vault *v, const char *name, enum role role,
     const char *pass, size_t passlen, const struct vault_kdf *kdf,
     unsigned char out[USER_ENTRY_BYTES]);
 enum status vault_user_entry_parse(struct vault *v, const char *name, const MDB_val *val,
     struct user_entry *e);
 
-/* vault_listing.c */
+/* ---- vault_listing.c -------------------------------------------------------
+ *
+ * Kept in step inside the caller's write transaction with every summary
+ * written (put: a new record; update: a replaced summary, or removed with
+ * summary NULL; drop: a deleted record); each returns an LMDB code and
+ * does nothing in a vault without a listing. vault_listing_ensure builds
+ * it at unlock for a vault of an earlier intake; its failure is not the
+ * unlock's. vault_check_summary refuses a summary too large for a chunk. */
+int vault_listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
+    const char *owner, const char *summary, size_t slen);
+int vault_listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
+    const char *owner, const char *summary, size_t slen);
+int vault_listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES]);
+void vault_listing_ensure(struct vault *v);
+enum status vault_check_summary(struct vault *v, const char *p, size_t len);
+
+/* Reading chunks (verification): vault_listing_dbi opens the table in txn
+ * (MDB_NOTFOUND when the vault has none); a chunk's buffer is taken from
+ * the handle and given back (wiped); vault_lchunk_open decrypts into it
+ * (ST_TAMPERED when it does not open or is not a run of entries);
+ * vault_lentry_next walks its entries: 1, 0 at the end, -1 when damaged. */
 int vault_listing_dbi(MDB_txn *txn, MDB_dbi *dbi);
 void vault_lchunk_take(struct vault *v, struct lchunk *c, uint32_t no);
 void vault_lchunk_give(struct vault *v, struct lchunk *c);
-int vault_lentry_next(const unsigned char *p, size_t len, size_t *off, struct lentry *e);
 enum status vault_lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val,
     struct lchunk *c);
-int vault_listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
-    const char *owner, const char *summary, size_t slen);
-int vault_listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
-    const char *owner, const char *summary, size_t slen);
-int vault_listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES]);
-enum status vault_check_summary(struct vault *v, const char *p, size_t len);
+int vault_lentry_next(const unsigned char *p, size_t len, size_t *off, struct lentry *e);
 
-/* vault_audit.c */
+/* ---- vault_audit.c ---------------------------------------------------------
+ *
+ * Entries of the vault's own changes, appended inside the caller's write
+ * transaction so that no change is on disk without its entry: a record
+ * change (create and amend carry the digest of the envelope just written),
+ * a user change (role -1 when none; entry: the user entry written, or NULL),
+ * or any entry e.
+ * Each returns an LMDB code, or TXN_FAILED with the message set. */
+int vault_audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
+    const struct record_id *id, const char *reason);
+int vault_audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
+    const char *actor, const char *subject, int role, const unsigned char *entry);
+int vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e);
+
+/* Reading the chain (verification): vault_audit_keys derives its two keys
+ * into the keyring; vault_audit_link computes the link of the entry at seq
+ * over val[len] (its value without the link); vault_audit_open opens the
+ * entry at seq into plain[AUDIT_ENTRY_MAX]; vault_audit_head_read reads
+ * meta "audit_head" (ST_NOTFOUND when absent, ST_TAMPERED when its tag
+ * does not match). */
 void vault_audit_keys(struct vault *v);
 void vault_audit_link(struct vault *v, uint64_t seq,
     const unsigned char prev[CRYPTO_HASH_BYTES], const unsigned char *val, size_t len,
     unsigned char out[CRYPTO_HASH_BYTES]);
 enum status vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val,
     unsigned char *plain, size_t *plen);
-int vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e);
 enum status vault_audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out);
 
+/* Big-endian integers, as every table stores them. */
 static inline void
 put_be32(unsigned char *p, uint32_t x)
 {
