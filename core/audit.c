@@ -1,7 +1,10 @@
 /*
- * audit.c — audit entries: their plaintext layout, names, listing and the
- * head as text. Sealing, chaining and storage are the vault's (vault.c,
- * "Audit trail"), which also writes the entries of its own changes.
+ * audit.c — audit entries: their plaintext layout, names, the head's text
+ * form read back, and a description for listing. Pure: it holds no vault
+ * and calls none. Sealing, chaining, storage, appending (audit_log,
+ * audit_log_data) and reading the trail (audit_list, audit_head_text) are
+ * the vault's (vault_audit.c), which also writes the entries of its own
+ * changes.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -217,131 +220,6 @@ audit_decode(const unsigned char *buf, size_t len, struct audit_entry *e)
 		memset(e, 0, sizeof *e);
 		return ST_TAMPERED;
 	}
-	return ST_OK;
-}
-
-/* ---- writing and reading through the vault -------------------------------- */
-
-enum status
-audit_log(struct vault *v, enum audit_action a, const struct record_id *id,
-    const char *reason)
-{
-	unsigned char buf[AUDIT_ENTRY_MAX];
-	struct audit_entry e;
-	size_t len;
-	enum status st;
-
-	switch (a) {
-	case AUDIT_RECORD_VIEW:
-	case AUDIT_HISTORY_VIEW:
-	case AUDIT_EXPORT:
-	case AUDIT_STATS:
-	case AUDIT_LOCK:
-	case AUDIT_HIDE:
-		break;
-	default:
-		return ST_INVALID;
-	}
-	if (!vault_is_unlocked(v))
-		return ST_LOCKED;
-	audit_entry_init(&e, a, vault_user(v));
-	if (id != NULL) {
-		e.has_record = true;
-		e.record = *id;
-	}
-	if (reason != NULL)
-		snprintf(e.reason, sizeof e.reason, "%s", reason);
-	st = audit_encode(&e, buf, sizeof buf, &len);
-	if (st == ST_OK)
-		st = vault_audit_append(v, buf, len);
-	secure_wipe(buf, sizeof buf);
-	secure_wipe(&e, sizeof e);
-	return st;
-}
-
-enum status
-audit_log_data(struct vault *v, enum audit_action a, size_t count, const char *detail)
-{
-	unsigned char buf[AUDIT_ENTRY_MAX];
-	struct audit_entry e;
-	size_t len, cut;
-	enum status st;
-
-	if (a != AUDIT_EXPORT && a != AUDIT_STATS && a != AUDIT_BUNDLE_CREATE)
-		return ST_INVALID;
-	if (!vault_is_unlocked(v))
-		return ST_LOCKED;
-	audit_entry_init(&e, a, vault_user(v));
-	e.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
-	if (detail != NULL) {
-		/* Cut at a character boundary: the entry holds UTF-8 only. */
-		cut = strlen(detail);
-		if (cut > AUDIT_REASON_MAX) {
-			cut = AUDIT_REASON_MAX;
-			while (cut > 0 && ((unsigned char)detail[cut] & 0xC0) == 0x80)
-				cut--;
-		}
-		memcpy(e.reason, detail, cut);
-		e.reason[cut] = '\0';
-	}
-	st = audit_encode(&e, buf, sizeof buf, &len);
-	if (st == ST_OK)
-		st = vault_audit_append(v, buf, len);
-	secure_wipe(buf, sizeof buf);
-	secure_wipe(&e, sizeof e);
-	return st;
-}
-
-struct list_ctx {
-	const struct audit_filter *flt;
-	audit_fn fn;
-	void *ctx;
-	struct audit_entry e;
-};
-
-static int
-list_one(void *ctxp, uint64_t seq, enum status st, const unsigned char *entry, size_t len)
-{
-	struct list_ctx *c = ctxp;
-
-	if (st == ST_OK && audit_decode(entry, len, &c->e) != ST_OK)
-		st = ST_TAMPERED;
-	if (st != ST_OK) {
-		memset(&c->e, 0, sizeof c->e);
-		c->e.seq = seq;
-		return c->fn(c->ctx, ST_TAMPERED, &c->e);
-	}
-	c->e.seq = seq;
-	if (c->flt != NULL && c->flt->user != NULL && strcmp(c->e.user, c->flt->user) != 0 &&
-	    strcmp(c->e.subject, c->flt->user) != 0)
-		return 0;
-	if (c->flt != NULL && c->e.time < c->flt->since)
-		return 0;
-	return c->fn(c->ctx, ST_OK, &c->e);
-}
-
-enum status
-audit_list(struct vault *v, const struct audit_filter *flt, audit_fn fn, void *ctx)
-{
-	struct list_ctx c = { flt, fn, ctx, { 0 } };
-	enum status st = vault_audit_scan(v, list_one, &c);
-
-	secure_wipe(&c.e, sizeof c.e);
-	return st;
-}
-
-enum status
-audit_head_text(struct vault *v, char out[AUDIT_HEAD_TEXT_MAX])
-{
-	struct vault_audit_head h;
-	char hex[2 * CRYPTO_HASH_BYTES + 1];
-	enum status st;
-
-	out[0] = '\0';
-	if ((st = vault_audit_head(v, &h)) != ST_OK)
-		return st;
-	crypto_bin2hex(hex, h.link, sizeof h.link);
-	snprintf(out, AUDIT_HEAD_TEXT_MAX, "%llu:%s", (unsigned long long)h.seq, hex);
 	return ST_OK;
 }
 

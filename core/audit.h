@@ -23,6 +23,11 @@
  *  - a bundle import is recorded by vault_import() in the transaction of the
  *    import (vault_import_note in vault.h gives it the file's name).
  *
+ * Where the code is: audit.c holds the entry's layout, names, the head's
+ * text form and the description, and calls nothing of the vault; the calls
+ * below that take a struct vault (audit_log, audit_log_data, audit_list,
+ * audit_head_text) are the vault's, in vault_audit.c with the chain.
+ *
  * Failed unlocks have no key to seal an entry with. Each is written when it
  * happens to the vault's plain `unlock_failures` table (time, OS account,
  * name tried; pacing is separate, see vault_unlock), and the next successful

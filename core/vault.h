@@ -6,6 +6,10 @@
  * wrapped under a purpose key derived from the vault key (VK); VK is wrapped
  * once per user under an Argon2id key of that user's passphrase.
  *
+ * The code is core/vault_*.c, one file per policy, around the private
+ * header vault_int.h, whose top comment maps the files and describes the
+ * format on disk.
+ *
  * Lifetimes and contracts:
  *  - vault_new() never fails except for memory; vault_errmsg() is valid on the
  *    handle after any failed call and names what to do next.
@@ -146,8 +150,8 @@ enum status vault_open(struct vault *v, const char *dir);
  * user's entry (role, Argon2id limits, wrapped key) or the vault metadata
  * was edited on disk.
  *
- * Pacing (vault.c, "unlock throttling"): attempts are counted on disk per
- * OS account (real uid) and user name before Argon2id runs, so parallel
+ * Pacing (vault_users.c, "unlock throttling"): attempts are counted on disk
+ * per OS account (real uid) and user name before Argon2id runs, so parallel
  * processes cannot guess faster; after 3 failures in a row each attempt
  * gets a turn 1, 2, 4, ... up to 60 seconds after the one before, given in
  * the order asked. ST_BUSY: this attempt's turn comes later; nothing was

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <lmdb.h>
 #include "crypto.h"
+#include "textcheck.h"
 #include "vault.h"
 
 static const struct vault_kdf fast = { 1, 8 };
@@ -1745,6 +1746,66 @@ calibration_defaults(void **state)
 	assert_int_equal(vault_kdf_calibrate(4, 30, &k), ST_INVALID);
 }
 
+/* Writes code point c as UTF-8 into out; returns the byte count. */
+static size_t
+utf8_put(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | c >> 12);
+		out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | c >> 18);
+	out[1] = (char)(0x80 | (c >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (c >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* A reason or a user name refuses exactly the characters textcheck hides
+ * (textcheck.h, the one rule): anything a terminal would act on or not
+ * show, and nothing a person writes. Every code point is tried inside
+ * "a...b", where no other rule (spaces at the ends, '-' first) applies. */
+static void
+reasons_and_names_refuse_what_textcheck_hides(void **state)
+{
+	char text[8], msg[256];
+	size_t n;
+
+	(void)state;
+	for (uint32_t c = 1; c <= 0x10FFFF; c++) {
+		if (c >= 0xD800 && c <= 0xDFFF)
+			continue;
+		text[0] = 'a';
+		n = 1 + utf8_put(c, text + 1);
+		text[n] = 'b';
+		text[n + 1] = '\0';
+		if (textcheck_is_hidden(c)) {
+			if (vault_check_reason(text, msg, sizeof msg) != ST_INVALID ||
+			    strstr(msg, "control or invisible") == NULL)
+				fail_msg("a reason with U+%04X was not refused as hidden", (unsigned)c);
+			if (vault_check_user_name(text, msg, sizeof msg) != ST_INVALID ||
+			    strstr(msg, "control or invisible") == NULL)
+				fail_msg("a user name with U+%04X was not refused as hidden", (unsigned)c);
+		} else {
+			if (vault_check_reason(text, msg, sizeof msg) != ST_OK)
+				fail_msg("a reason with U+%04X was refused: %s", (unsigned)c, msg);
+			if (vault_check_user_name(text, msg, sizeof msg) != ST_OK)
+				fail_msg("a user name with U+%04X was refused: %s", (unsigned)c, msg);
+		}
+	}
+}
+
 struct scan_log {
 	struct vault *v;
 	size_t ok, tampered, stop_after;
@@ -2015,6 +2076,7 @@ main(void)
 		cmocka_unit_test(default_dir_follows_xdg),
 		cmocka_unit_test(case_codes_catch_typos),
 		cmocka_unit_test(calibration_defaults),
+		cmocka_unit_test(reasons_and_names_refuse_what_textcheck_hides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,346 @@
+/*
+ * vault_envelope.c — envelopes: sealing an item (record, summary, draft,
+ * form, history, debrief, listing chunk, release) under its kind's purpose
+ * key and opening it again, the scratch memory they use, the access rule
+ * of items by owner, and the vault-free envelope calls tests and fuzzing
+ * use (vault_test_envelope_*). The layout is in vault_int.h ("Envelope").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistr.h>
+
+#include "vault_int.h"
+
+/* ---- envelopes ------------------------------------------------------------ */
+
+/* A secure buffer of at least n bytes, kept across calls so that sealing and
+ * scanning cost no guarded allocation per item. */
+unsigned char *
+vault_scratch_get(struct vault *v, size_t n)
+{
+	size_t want = 4096;
+
+	if (v->scratch != NULL && v->scratch_len >= n)
+		return v->scratch;
+	while (want < n)
+		want *= 2;
+	secure_free(v->scratch);
+	v->scratch = secure_alloc(want);
+	v->scratch_len = v->scratch != NULL ? want : 0;
+	return v->scratch;
+}
+
+void
+vault_scratch_done(struct vault *v, size_t used)
+{
+	secure_wipe(v->scratch, used < v->scratch_len ? used : v->scratch_len);
+	if (v->scratch_len > SCRATCH_KEEP) {
+		secure_free(v->scratch);
+		v->scratch = NULL;
+		v->scratch_len = 0;
+	}
+}
+
+size_t
+vault_env_size(size_t owner_len, size_t content_len)
+{
+	return ENV_OVERHEAD + owner_len + content_len;
+}
+
+/* The associated data of an item; key->mv_size <= KEY_MAX. */
+static size_t
+item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
+    const unsigned char head[ENV_HEAD], unsigned char ad[AD_MAX])
+{
+	static const char label[] = "intake-item";
+	size_t n = 0, klen = strlen(kinds[kind].name) + 1;
+
+	memcpy(ad + n, label, sizeof label - 1);
+	n += sizeof label - 1;
+	memcpy(ad + n, head, ENV_HEAD);
+	n += ENV_HEAD;
+	memcpy(ad + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	memcpy(ad + n, kinds[kind].name, klen);
+	n += klen;
+	ad[n++] = (unsigned char)(key->mv_size >> 8);
+	ad[n++] = (unsigned char)key->mv_size;
+	memcpy(ad + n, key->mv_data, key->mv_size);
+	return n + key->mv_size;
+}
+
+/* Seals owner and content for the slot `key` into out[vault_env_size()]. */
+enum status
+vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
+    const void *content, size_t clen, unsigned char *out)
+{
+	struct keyring *kr = v->kr;
+	size_t olen = strlen(owner), plen = 1 + olen + clen, adlen;
+	unsigned char ad[AD_MAX], *plain;
+
+	plain = vault_scratch_get(v, plen);
+	if (plain == NULL)
+		return vault_fail(v, ST_NOMEM, "out of memory while saving the %s",
+		    kinds[kind].name);
+	plain[0] = (unsigned char)olen;
+	memcpy(plain + 1, owner, olen);
+	if (clen > 0)
+		memcpy(plain + 1 + olen, content, clen);
+	out[0] = ENV_MAGIC;
+	out[1] = VAULT_FORMAT;
+	out[2] = (unsigned char)kind;
+	out[3] = 0;
+	adlen = item_ad(v, kind, key, out, ad);
+	crypto_random(kr->item, sizeof kr->item);
+	crypto_wrap(out + ENV_OFF_WRAP, kr->item, ad, adlen, kr->purpose[kinds[kind].purpose]);
+	crypto_seal(out + ENV_OFF_SEAL, plain, plen, ad, adlen, kr->item);
+	secure_wipe(kr->item, sizeof kr->item);
+	vault_scratch_done(v, plen);
+	return ST_OK;
+}
+
+/* Size of the plaintext in envelope val of `kind`, or 0 when its size or
+ * header is wrong (every valid envelope has at least the owner length). */
+size_t
+vault_env_plain_len(enum kind kind, const MDB_val *val)
+{
+	const unsigned char *c = val->mv_data;
+
+	if (val->mv_size < ENV_OVERHEAD || val->mv_size > vault_env_size(VAULT_USER_MAX, ITEM_MAX))
+		return 0;
+	if (c[0] != ENV_MAGIC || c[1] != VAULT_FORMAT || c[2] != kind || c[3] != 0)
+		return 0;
+	return val->mv_size - ENV_OFF_SEAL - CRYPTO_SEAL_OVERHEAD;
+}
+
+/* Decrypts envelope val (found under key, vault_env_plain_len() > 0) into plain.
+ * owner gets the user who saved it; the content is plain[*off .. + *clen].
+ * ST_TAMPERED when anything does not authenticate. */
+enum status
+vault_env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
+    unsigned char *plain, char owner[VAULT_USER_MAX + 1], size_t *off, size_t *clen)
+{
+	struct keyring *kr = v->kr;
+	const unsigned char *c = val->mv_data;
+	size_t adlen, plen = vault_env_plain_len(kind, val), olen;
+	unsigned char ad[AD_MAX];
+	enum status st;
+
+	if (key->mv_size > KEY_MAX)
+		return ST_TAMPERED;
+	adlen = item_ad(v, kind, key, c, ad);
+	if (crypto_unwrap(kr->item, c + ENV_OFF_WRAP, ad, adlen,
+	    kr->purpose[kinds[kind].purpose]) != ST_OK)
+		return ST_TAMPERED;
+	st = crypto_open(plain, c + ENV_OFF_SEAL, val->mv_size - ENV_OFF_SEAL, ad, adlen, kr->item);
+	secure_wipe(kr->item, sizeof kr->item);
+	if (st != ST_OK)
+		return ST_TAMPERED;
+	olen = plain[0];
+	if (olen > VAULT_USER_MAX || 1 + olen > plen) {
+		secure_wipe(plain, plen);
+		return ST_TAMPERED;
+	}
+	memcpy(owner, plain + 1, olen);
+	owner[olen] = '\0';
+	*off = 1 + olen;
+	*clen = plen - 1 - olen;
+	return ST_OK;
+}
+
+/* Opens the envelope val found under key. On success *plain (secure memory,
+ * NUL-terminated, for vault_plain_free) holds the content and owner the user
+ * who saved it. Returns ST_TAMPERED or ST_NOMEM and sets no message: the
+ * caller names the item. */
+enum status
+vault_env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
+    char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out)
+{
+	size_t plen = vault_env_plain_len(kind, val), off, clen;
+	unsigned char *plain;
+	enum status st;
+
+	if (plen == 0)
+		return ST_TAMPERED;
+	plain = secure_alloc(plen + 1);
+	if (plain == NULL)
+		return ST_NOMEM;
+	st = vault_env_decrypt(v, kind, key, val, plain, owner, &off, &clen);
+	if (st != ST_OK) {
+		secure_free(plain);
+		return st;
+	}
+	memmove(plain, plain + off, clen);
+	secure_wipe(plain + clen, plen + 1 - clen);
+	*plain_out = (char *)plain;
+	*len_out = clen;
+	return ST_OK;
+}
+
+/* mdb_put with MDB_RESERVE, then seals straight into the reserved space:
+ * the envelope is written once, in the map, with no copy. */
+int
+vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
+    const void *content, size_t clen, unsigned flags)
+{
+	MDB_val val = { vault_env_size(strlen(owner), clen), NULL };
+	enum status st;
+	int rc;
+
+	rc = mdb_put(txn, v->dbi[kinds[kind].db], key, &val, flags | MDB_RESERVE);
+	if (rc != 0)
+		return rc;
+	st = vault_env_seal(v, kind, key, owner, content, clen, val.mv_data);
+	return st == ST_OK ? 0 : vault_txn_fail(v, st);
+}
+
+void
+vault_describe(char *out, size_t len, const char *what, const struct record_id *id)
+{
+	struct case_code code;
+
+	record_id_code(id, &code);
+	snprintf(out, len, "%s %s", what, code.s);
+}
+
+enum status
+vault_fail_open(struct vault *v, enum status st, const char *what)
+{
+	if (st == ST_NOMEM)
+		return vault_fail(v, ST_NOMEM, "out of memory while opening %s", what);
+	return vault_fail(v, ST_TAMPERED,
+	    "%s failed its integrity check: it was altered, damaged, or "
+	    "copied from another record or vault; restore it from a backup", what);
+}
+
+/* Reads and opens the item of `kind` under key in its own read transaction. */
+enum status
+vault_item_get(struct vault *v, enum kind kind, const MDB_val *key, const char *what,
+    char owner[VAULT_USER_MAX + 1], char **out, size_t *len)
+{
+	MDB_txn *txn;
+	MDB_val k = *key, val;
+	enum status st;
+	int rc;
+
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
+	if (rc != 0)
+		return vault_fail_mdb(v, rc, "reading the vault");
+	rc = mdb_get(txn, v->dbi[kinds[kind].db], &k, &val);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return vault_fail(v, ST_NOTFOUND, "no %s in this vault", what);
+	}
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return vault_fail_mdb(v, rc, "reading the vault");
+	}
+	st = vault_env_open(v, kind, key, &val, owner, out, len);
+	mdb_txn_abort(txn);
+	if (st != ST_OK)
+		return vault_fail_open(v, st, what);
+	return ST_OK;
+}
+
+int
+vault_may_access(const struct vault *v, const char *owner)
+{
+	return vault_allowed(v, VAULT_RIGHT_READ_ALL) || strcmp(owner, v->user) == 0;
+}
+
+/* A debrief is there to be gone through with a trainer. */
+int
+vault_may_read_debrief(const struct vault *v, const char *owner)
+{
+	return v->role == ROLE_TRAINER || vault_may_access(v, owner);
+}
+
+enum status
+vault_fail_denied(struct vault *v, const char *what)
+{
+	return vault_fail(v, ST_DENIED,
+	    "%s belongs to another interviewer: only they or a supervisor "
+	    "can open or change it", what);
+}
+
+void
+vault_plain_free(char *p, size_t len)
+{
+	/* sodium_free wipes the whole block; len is kept for callers' symmetry. */
+	(void)len;
+	secure_free(p);
+}
+
+enum status
+vault_check_content(struct vault *v, const char *p, size_t len, const char *what, int may_be_empty)
+{
+	if (p == NULL || (len == 0 && !may_be_empty))
+		return vault_fail(v, ST_INVALID, "the %s is empty: nothing to save", what);
+	if (len > ITEM_MAX)
+		return vault_fail(v, ST_INVALID,
+		    "the %s is too large (%zu bytes; at most %zu MiB)", what,
+		    len, ITEM_MAX >> 20);
+	return ST_OK;
+}
+
+/* ---- envelopes without a vault, for tests and fuzzing -------------------- */
+
+static struct vault *
+test_vault(const unsigned char id[VAULT_ID_BYTES], const unsigned char vk[CRYPTO_KEY_BYTES],
+    const char *kind, size_t slotlen, enum kind *k)
+{
+	struct vault *v;
+
+	*k = 0;
+	for (enum kind i = KIND_RECORD; i <= KIND_FORM; i++)
+		if (kind != NULL && strcmp(kind, kinds[i].name) == 0)
+			*k = i;
+	if (*k == 0 || slotlen > KEY_MAX || (v = vault_new()) == NULL)
+		return NULL;
+	memcpy(v->id, id, VAULT_ID_BYTES);
+	memcpy(v->kr->vk, vk, CRYPTO_KEY_BYTES);
+	vault_derive_purpose_keys(v->kr);
+	return v;
+}
+
+enum status
+vault_test_envelope_seal(const unsigned char id[VAULT_ID_BYTES], const unsigned char vk[32],
+    const char *kind, const void *slot, size_t slotlen, const char *owner,
+    const void *content, size_t len, unsigned char **out, size_t *outlen)
+{
+	MDB_val key = { slotlen, vault_unconst(slot) };
+	struct vault *v;
+	enum kind k;
+	enum status st;
+
+	*out = NULL;
+	if (owner == NULL || strlen(owner) > VAULT_USER_MAX || len > ITEM_MAX)
+		return ST_INVALID;
+	if ((v = test_vault(id, vk, kind, slotlen, &k)) == NULL)
+		return ST_INVALID;
+	*outlen = vault_env_size(strlen(owner), len);
+	*out = malloc(*outlen);
+	st = *out == NULL ? ST_NOMEM : vault_env_seal(v, k, &key, owner, content, len, *out);
+	vault_close(v);
+	return st;
+}
+
+enum status
+vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES], const unsigned char vk[32],
+    const char *kind, const void *slot, size_t slotlen, const void *env, size_t len,
+    char owner[VAULT_USER_MAX + 1], char **plain, size_t *plainlen)
+{
+	MDB_val key = { slotlen, vault_unconst(slot) }, val = { len, vault_unconst(env) };
+	struct vault *v;
+	enum kind k;
+	enum status st;
+
+	*plain = NULL;
+	*plainlen = 0;
+	if ((v = test_vault(id, vk, kind, slotlen, &k)) == NULL)
+		return ST_INVALID;
+	st = vault_env_open(v, k, &key, &val, owner, plain, plainlen);
+	vault_close(v);
+	return st;
+}
