@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/lint.sh — the layering rules, checked by grep: core/ never includes
 # curses, tui/ never calls libsodium or LMDB, and only core/crypto.c calls
-# libsodium. Prints TAP lines ("ok - ..."/"not ok - ..."); `make lint` and
+# libsodium; audit.c calls nothing of the vault and only the vault's
+# files see vault_int.h. Prints TAP lines ("ok - ..."/"not ok - ..."); `make lint` and
 # `make check` run it. Exits 1 when a rule is broken.
 cd "$(dirname "$0")/.." || exit 1
 failed=0
@@ -23,4 +24,8 @@ rule "core/ includes no curses header" '#include <(n?curses|form|menu)' core/*.c
 rule "tui/ calls neither libsodium nor LMDB" '#include <(sodium|lmdb)\.h>' tui/*.c tui/*.h
 rule "only core/crypto.c calls libsodium" '#include <sodium\.h>' \
     $(ls core/*.c core/*.h | grep -v '^core/crypto\.[ch]$')
+rule "core/audit.c calls nothing of the vault (calls run vault -> audit)" \
+    '\bvault_[a-z_]+\(' core/audit.c
+rule "only the vault's own files include its private header" '#include "vault_int\.h"' \
+    $(ls core/*.c core/*.h tui/*.c tui/*.h | grep -v '^core/vault_')
 exit $failed
