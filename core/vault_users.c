@@ -604,6 +604,7 @@ vault_require(struct vault *v, enum vault_right r)
 #define THROTTLE_FREE    3          /* failures in a row before any wait */
 #define THROTTLE_MAX_S   60
 #define TURN_EARLY_MS    20         /* a turn this close counts as come */
+#define HORIZON_MS       ((uint64_t)THROTTLE_MAX_S * 1000)   /* longest wait */
 
 struct attempts {
 	uint32_t streak;
@@ -750,12 +751,21 @@ throttle_begin_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (a.written_ms > now)
 			a.next_ms -= a.next_ms > a.written_ms - now ? a.written_ms - now : a.next_ms;
 		t->slot = a.next_ms > now ? a.next_ms : now;
+		/* The queue reaches at most a minute ahead: turns booked and then
+		 * abandoned (a killed process, Esc at the unlock screen) cost no
+		 * Argon2id, so letting each push the next one further back would
+		 * let one account's loop keep a user out for hours. Turns at the
+		 * horizon share it; each still runs Argon2id before its answer. */
+		if (t->slot > now + HORIZON_MS)
+			t->slot = now + HORIZON_MS;
 		/* Counted as failed until it succeeds: a process killed during
 		 * Argon2id, or many processes guessing at once, still pay. */
 		if (a.streak < UINT32_MAX)
 			a.streak++;
 		a.written_ms = now;
 		a.next_ms = t->slot + (uint64_t)throttle_delay(a.streak) * 1000;
+		if (a.next_ms > now + HORIZON_MS)
+			a.next_ms = now + HORIZON_MS;
 		attempts_encode(&a, buf);
 		d.mv_size = sizeof buf;
 		d.mv_data = buf;

@@ -539,6 +539,32 @@ earlier_counters_are_reported(void **state)
 	mdb_env_close(env);
 }
 
+/* Turns booked and abandoned (a loop that kills each try before Argon2id,
+ * as `timeout` does) never push the rightful user's turn past a minute. */
+static void
+abandoned_turns_wait_at_most_a_minute(void **state)
+{
+	struct fx *f = *state;
+	struct vault *v;
+	enum status st;
+
+	for (int i = 0; i < 40; i++) {
+		v = vault_new();
+		assert_ok(v, vault_open(v, f->dir));
+		st = vault_unlock(v, "ana", "a wrong guess 123", 17);
+		assert_true(st == ST_AUTH || st == ST_BUSY);
+		vault_close(v);         /* a turn for later is abandoned */
+	}
+	v = vault_new();
+	assert_ok(v, vault_open(v, f->dir));
+	st = vault_unlock(v, "ana", PASS_N, strlen(PASS_N));
+	assert_int_equal(st, ST_BUSY);
+	if (vault_unlock_wait_ms(v) > 60u * 1000)
+		fail_msg("after 40 abandoned turns the user waits %llu ms: %s",
+		    (unsigned long long)vault_unlock_wait_ms(v), vault_errmsg(v));
+	vault_close(v);
+}
+
 int
 main(void)
 {
@@ -553,6 +579,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(failures_are_kept_with_their_times, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(other_accounts_do_not_delay, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(abandoned_turns_wait_at_most_a_minute, fx_setup,
+		    fx_teardown),
 		cmocka_unit_test_setup_teardown(earlier_counters_are_reported, fx_setup, fx_teardown),
 	};
 
