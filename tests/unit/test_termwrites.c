@@ -12,6 +12,9 @@
  * without strace the test can only miss a split, never invent one). Never
  * timing: the count is what is asserted.
  *
+ * Then quick hide and SIGTERM: the scrollback erase and the exit from the
+ * alternate screen reach the terminal, none of it left in a buffer.
+ *
  * Needs INTAKE (the program), as `make test` sets it.
  */
 #include <errno.h>
@@ -118,6 +121,24 @@ traced_writes(const struct prog *p)
 	return n;
 }
 
+/* The program's own process: under strace, strace's child. */
+static pid_t
+program_pid(const struct prog *p)
+{
+	char path[64];
+	FILE *f;
+	int child = 0;
+
+	if (!p->trace[0])
+		return p->pid;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)p->pid, (int)p->pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &child), 1);
+	fclose(f);
+	return (pid_t)child;
+}
+
 static void
 start(struct prog *p, const char *vault, const char *dir)
 {
@@ -208,6 +229,16 @@ test_one_write_per_update(void **state)
 	assert_int_equal(writes_for(&p, "\r", "Typing test"), 1);
 	/* The questionnaire becomes the choice of language. */
 	assert_int_equal(writes_for(&p, "\r", "The respondent's language"), 1);
+	/* Quick hide (^Q): the blanking and the scrollback erase reach the
+	 * terminal at once, nothing of the screen left in a buffer. */
+	writes_for(&p, "\x11", "\033[3J");
+	/* SIGTERM: the program leaves the alternate screen before it ends. */
+	{
+		size_t mark = p.len;
+
+		kill(program_pid(&p), SIGTERM);
+		wait_for(&p, mark, "\033[?1049l");
+	}
 	stop(&p);
 	tu_rmtree(dir);
 	free(dir);
