@@ -57,9 +57,15 @@ strace_path(void)
 {
 	static const char *const where[] = { "/usr/bin/strace", "/bin/strace" };
 
-	for (size_t i = 0; i < sizeof where / sizeof where[0]; i++)
-		if (access(where[i], X_OK) == 0)
+	char cmd[128];
+
+	/* Installed, and allowed to trace here (a container may forbid it). */
+	for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+		snprintf(cmd, sizeof cmd, "%s -qq -e trace=write -o /dev/null true "
+		    ">/dev/null 2>&1", where[i]);
+		if (access(where[i], X_OK) == 0 && system(cmd) == 0)
 			return where[i];
+	}
 	return NULL;
 }
 
