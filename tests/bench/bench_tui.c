@@ -1005,8 +1005,13 @@ find_programs(const char *argv0)
 		const char *colon = strchr(path, ':');
 		int l = colon ? (int)(colon - path) : (int)strlen(path);
 
+		char cmd[PATH_MAX + 64];
+
+		/* Installed, and allowed to trace here (a container may forbid it). */
 		if (fmt(strace_bin, sizeof strace_bin, "%.*s/strace", l, path) &&
-		    executable(strace_bin))
+		    executable(strace_bin) &&
+		    fmt(cmd, sizeof cmd, "%s -qq -o /dev/null true >/dev/null 2>&1", strace_bin) &&
+		    system(cmd) == 0)
 			break;
 		strace_bin[0] = '\0';
 		path = colon ? colon + 1 : NULL;
