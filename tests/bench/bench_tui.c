@@ -1734,7 +1734,7 @@ main(int argc, char **argv)
 	printf("  (write(2) calls %s)\n", ip.writes_exact ? "counted by strace" :
 	    "counted as chunks read: at most the write(2) calls; install strace for them");
 	report("tui_writes_per_key", "writes per keystroke (short interview)", ip.writes_per_key,
-	    "writes", "", -1, "1", ip.writes_per_key >= 0 && ip.writes_per_key <= 1);
+	    "writes", "", -1, "<= 1", ip.writes_per_key >= 0 && ip.writes_per_key <= 1);
 	report("tui_writes_interview", "writes per short interview (start to saved)",
 	    (double)ip.writes_interview, "writes", "", -1, "", true);
 	if (fill_s >= 0)
