@@ -8,10 +8,11 @@
 # man-db: tests/cli/options.sh renders intake(1) with `man -l`.
 # openssh-server/-client: tests/cli/login.sh logs in through a loopback sshd
 # of its own; installing it must not start the system sshd (policy-rc.d below).
+# strace: test_termwrites and bench_tui count the program's write(2) calls.
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
 libyaml-dev libjansson-dev libunistring-dev libzip-dev libxml2-dev libcmocka-dev libglpk-dev tmux locales clang
-dialog jq openssh-server openssh-client man-db"
+dialog jq openssh-server openssh-client man-db strace"
 
 missing=""
 for p in $PKGS; do

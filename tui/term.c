@@ -123,6 +123,27 @@ install_signals(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * One write(2) per screen update. ncurses keeps its own output buffer, big
+ * enough for a whole screen, and writes it with write(2) on the terminal's
+ * descriptor, past stdio (so setvbuf on stdout changes nothing). But until
+ * the first endwin(), ncurses 6.4 takes every cursor move of doupdate() for
+ * a call from a low-level terminfo program and flushes after it: an update
+ * reached the terminal as one write per line or jump, each a TCP segment of
+ * its own over SSH. Once a screen has been ended and refreshed, a move no
+ * longer flushes and doupdate() writes its buffer once, at its end.
+ * endwin() followed by refresh() is the documented way back from a shell
+ * escape; here it costs some 70 bytes at start-up (leaving and re-entering
+ * the alternate screen, in the same millisecond, before anything is drawn)
+ * and restores the raw mode set above.
+ */
+static void
+batch_updates(void)
+{
+	endwin();
+	refresh();
+}
+
 int
 term_start(char *err, size_t errlen)
 {
@@ -167,6 +188,7 @@ term_start(char *err, size_t errlen)
 		memcpy(crash_reset + crash_reset_len, "\033[3J", 4);
 		crash_reset_len += 4;
 	}
+	batch_updates();
 	return 0;
 }
 

@@ -10,6 +10,12 @@
  *
  * Contract: term_start() once; then term_read() in the loop; term_stop()
  * before any exit. Between start and stop nothing else writes to stdout.
+ * Each refresh() reaches the terminal in one write(2), so a keystroke over
+ * SSH costs one TCP segment; only an update larger than ncurses' buffer,
+ * (LINES + 2) x (COLS + 6) bytes (2236 at 80x24), takes more, as a whole
+ * repaint in Lao, Thai or Chinese can. Screen contents pass through
+ * ncurses' own buffer only, never through stdio's; term_blank() and
+ * term_stop() have written everything when they return.
  */
 #ifndef INTAKE_TERM_H
 #define INTAKE_TERM_H

@@ -23,7 +23,16 @@
  *    the changed cells alone (region_bytes) is shown for scale;
  *  - case list: from the Enter that submits the passphrase until the list
  *    shows, minus the same on an empty vault, so that the key derivation
- *    cancels out.
+ *    cancels out;
+ *  - writes: the chunks the terminal side reads, each read as soon as poll
+ *    reports output. A write(2) of the program arrives as one chunk unless
+ *    the kernel splits it (past some 4 KiB) or several writes in quick
+ *    succession arrive together, so the count is at most the number of
+ *    write(2) calls (strace -e trace=write tells them exactly). Over SSH a
+ *    write tends to leave as a TCP segment of its own. Per keystroke: the
+ *    mean over every key of a short interview (the typing form from the
+ *    unlock screen to its saved case); per interview: all of it, start-up
+ *    included.
  *
  * BENCH_TUI_DUMP=1 prints to stderr every byte the programs write, escapes
  * made visible, labelled with the step that caused them. BENCH_TUI_KEEP=1
@@ -734,6 +743,8 @@ struct proc {
 	int fd;
 	bool eof;
 	size_t bytes;           /* everything the program wrote */
+	unsigned long reads;    /* chunks it arrived in */
+	char trace[PATH_MAX];   /* strace's log of its write(2) calls, or "" */
 	double t_last;          /* when its last output arrived */
 	const char *step;       /* for the dump */
 	struct vt vt;
@@ -814,6 +825,7 @@ proc_pump(struct proc *p, int timeout_ms)
 		return -1;
 	}
 	p->t_last = now_ms();
+	p->reads++;
 	/* The terminal driver keeps a login's settings: with ONLCR every \n the
 	 * program writes arrives here as \r\n; the \r is not the program's. */
 	if (tcgetattr(p->fd, &tio) == 0 && (tio.c_oflag & OPOST) && (tio.c_oflag & ONLCR))
@@ -943,6 +955,7 @@ proc_stop(struct proc *p)
 /* ---- the programs under test ---- */
 
 static char intake_bin[PATH_MAX], minimal_bin[PATH_MAX], dialog_bin[PATH_MAX];
+static char strace_bin[PATH_MAX];
 static char src_dir[PATH_MAX];
 
 static bool
@@ -984,6 +997,23 @@ find_programs(const char *argv0)
 		    executable(dialog_bin))
 			break;
 		dialog_bin[0] = '\0';
+		path = colon ? colon + 1 : NULL;
+	}
+	strace_bin[0] = '\0';
+	path = getenv("PATH");
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		int l = colon ? (int)(colon - path) : (int)strlen(path);
+
+		char cmd[PATH_MAX + 64];
+
+		/* Installed, and allowed to trace here (a container may forbid it). */
+		if (fmt(strace_bin, sizeof strace_bin, "%.*s/strace", l, path) &&
+		    executable(strace_bin) &&
+		    fmt(cmd, sizeof cmd, "%s -qq -o /dev/null true >/dev/null 2>&1", strace_bin) &&
+		    system(cmd) == 0)
+			break;
+		strace_bin[0] = '\0';
 		path = colon ? colon + 1 : NULL;
 	}
 	return executable(intake_bin);
@@ -1051,6 +1081,56 @@ intake_start(struct proc *p, char *vault, const char *forms)
 		return false;
 	quiet(p);
 	return true;
+}
+
+/* The same under strace, when it is installed, logging the program's
+ * write(2) calls to DIR/NAME.strace; without strace p->trace stays "". */
+static bool
+intake_start_traced(struct proc *p, char *vault, const char *forms, const char *dir,
+    const char *name)
+{
+	static char env_forms[PATH_MAX + 16], trace[PATH_MAX];
+	char *argv[] = { strace_bin, "-f", "-qq", "-e", "trace=write", "-o", trace,
+	    intake_bin, "--vault", vault, NULL };
+	char *env[] = { env_forms, "INTAKE_IDLE_SECONDS=3600", NULL };
+
+	if (!strace_bin[0])
+		return intake_start(p, vault, forms);
+	if (!fmt(env_forms, sizeof env_forms, "INTAKE_FORMS=%s", forms) ||
+	    !fmt(trace, sizeof trace, "%s/%s.strace", dir, name))
+		return false;
+	if (!proc_start(p, "intake", argv, env))
+		return false;
+	memcpy(p->trace, trace, sizeof p->trace);
+	if (!wait_text(p, "Unlock the vault"))
+		return false;
+	quiet(p);
+	return true;
+}
+
+/* The program's write(2) calls on its terminal so far: exact from strace's
+ * log, else the chunks read (at most as many). */
+static unsigned long
+proc_writes(const struct proc *p)
+{
+	FILE *f;
+	char line[512];
+	unsigned long n = 0;
+	bool bol = true;
+
+	if (!p->trace[0] || (f = fopen(p->trace, "r")) == NULL)
+		return p->reads;
+	while (fgets(line, sizeof line, f) != NULL) {
+		/* "PID write(1, ..." at the start of a line; long lines come in
+		 * pieces, only a line's first piece counts. */
+		const char *w = strchr(line, ' ');
+
+		if (bol && w && strncmp(w + 1, "write(1,", 8) == 0)
+			n++;
+		bol = strchr(line, '\n') != NULL;
+	}
+	fclose(f);
+	return n;
 }
 
 /* Types the user and passphrase; returns the time from the Enter that
@@ -1162,6 +1242,9 @@ struct paint {
 	double per_char;
 	struct move move;       /* to the next question (text) or field */
 	struct move move2;      /* intake: to the next question (yes/no) */
+	double writes_per_key;  /* intake: over a short interview */
+	long writes_interview;  /* intake: the same interview, start-up included */
+	bool writes_exact;      /* counted by strace, not as chunks read */
 };
 
 /* Types TYPED one character at a time, each answered before the next. */
@@ -1221,41 +1304,112 @@ rapid_session(char *vault, struct paint *r)
 		fprintf(stderr, "bench_tui: the rapid screen is not the first form offered\n");
 	if (key(&p, "\r", "form chosen", "The respondent's language") < 0)
 		goto out;
-	if ((r->first = key(&p, "\r", "first question", "Are you in danger")) < 0)
+	if ((r->first = key(&p, "\r", "first question", "Are you afraid")) < 0)
 		goto out;
 	r->repaint = key(&p, "\x0c", "Ctrl-L repaint", NULL);
 	/* A choice is made explicitly (Enter alone on an untouched list asks
 	 * for one); the move measured is the Enter that accepts it. */
 	if (key(&p, "1", "choose Yes", "(*) Yes") < 0)
 		goto out;
-	move_on(&p, "\r", "Do you agree to answer", &r->move2);
+	move_on(&p, "\r", "needs a doctor now", &r->move2);
 out:
 	proc_stop(&p);
 	return unlocked;
 }
 
-/* The typing form: a text question typed into, then Tab to the next. */
+/* Keys the interview sent and the chunks they were answered in. */
+struct tally {
+	unsigned long keys, writes;
+};
+
+/* One key (or one line of them, counted as one) and its answer, tallied. */
 static bool
-typing_session(char *vault, struct paint *r)
+tkey(struct proc *p, struct tally *t, const char *keys, const char *step, const char *expect)
+{
+	unsigned long before = proc_writes(p);
+
+	if (key(p, keys, step, expect) < 0)
+		return false;
+	t->keys++;
+	t->writes += proc_writes(p) - before;
+	return true;
+}
+
+/* Types s one character at a time, tallied. */
+static bool
+ttype(struct proc *p, struct tally *t, const char *s)
+{
+	for (; *s; s++) {
+		char one[2] = { *s, '\0' };
+
+		if (!tkey(p, t, one, "typed character", NULL))
+			return false;
+	}
+	return true;
+}
+
+/* The typing form as a short interview, from the unlock screen to a saved
+ * case: a text question typed into, then Tab to the next (the figures of
+ * the typing and the move), then the rest answered and the case saved.
+ * Every key is tallied for the writes per keystroke. */
+static bool
+typing_session(char *vault, const char *dir, struct paint *r)
 {
 	struct proc p;
+	struct tally t = { 0, 0 };
 	char forms[PATH_MAX];
 	bool unlocked = false;
+	unsigned long writes;
 
 	if (!fmt(forms, sizeof forms, "%s/tests/e2e/forms", src_dir) ||
-	    !intake_start(&p, vault, forms))
+	    !intake_start_traced(&p, vault, forms, dir, "typing"))
 		return false;
-	if (intake_unlock(&p) < 0)
+	if (!tkey(&p, &t, USER "\r", "user name", "Passphrase"))
+		goto out;
+	/* A passphrase character changes nothing on the screen: a key that
+	 * costs no write. */
+	for (const char *c = PASS; *c; c++) {
+		char one[2] = { *c, '\0' };
+
+		writes = proc_writes(&p);
+		if (!proc_send(&p, one, "passphrase"))
+			goto out;
+		quiet(&p);
+		t.keys++;
+		t.writes += proc_writes(&p) - writes;
+	}
+	if (!tkey(&p, &t, "\r", "unlock", "Start a new interview"))
 		goto out;
 	unlocked = true;
 	quiet(&p);
-	if (key(&p, "\r", "new interview", "Typing test") < 0 ||
-	    key(&p, "\r", "form chosen", "The respondent's language") < 0 ||
-	    key(&p, "\r", "language chosen", "Do you agree?") < 0 ||
-	    key(&p, "1\r", "consent", "Where did you work?") < 0)
+	if (!tkey(&p, &t, "\r", "new interview", "Typing test") ||
+	    !tkey(&p, &t, "\r", "form chosen", "The respondent's language") ||
+	    !tkey(&p, &t, "\r", "language chosen", "Do you agree?") ||
+	    !tkey(&p, &t, "1", "consent", "(*) Yes") ||
+	    !tkey(&p, &t, "\r", "consent given", "Where did you work?"))
 		goto out;
+	writes = proc_writes(&p);
 	r->per_char = type_text(&p);
+	t.keys += strlen(TYPED);
+	t.writes += proc_writes(&p) - writes;
+	writes = proc_writes(&p);
 	move_on(&p, "\t", "What happened?", &r->move);
+	t.keys++;
+	t.writes += proc_writes(&p) - writes;
+	if (r->per_char < 0 || r->move.bytes < 0 ||
+	    !ttype(&p, &t, "No pay") ||
+	    !tkey(&p, &t, "\r", "story", "Hours a day?") ||
+	    !ttype(&p, &t, "14") ||
+	    !tkey(&p, &t, "\r", "hours", "When did you leave?") ||
+	    !ttype(&p, &t, "2025-11-02") ||
+	    !tkey(&p, &t, "\r", "date", "review the answers") ||
+	    !tkey(&p, &t, "\033[F", "End", NULL) ||
+	    !tkey(&p, &t, "\r", "to the outcome", "Outcome:") ||
+	    !tkey(&p, &t, "\r", "save", "Saved case"))
+		goto out;
+	r->writes_per_key = (double)t.writes / (double)t.keys;
+	r->writes_interview = (long)proc_writes(&p);
+	r->writes_exact = p.trace[0] != '\0';
 out:
 	proc_stop(&p);
 	return unlocked;
@@ -1264,15 +1418,16 @@ out:
 /* Each interview leaves a draft, and a draft changes what unlocking shows:
  * the two sessions use a vault each. */
 static bool
-bench_intake_paint(char *rapid, char *typing, struct paint *r)
+bench_intake_paint(char *rapid, char *typing, const char *dir, struct paint *r)
 {
 	bool a, b;
 
 	memset(r, 0, sizeof *r);
 	r->first = r->repaint = r->move.bytes = r->move2.bytes = -1;
-	r->per_char = -1;
+	r->per_char = r->writes_per_key = -1;
+	r->writes_interview = -1;
 	a = rapid_session(rapid, r);
-	b = typing_session(typing, r);
+	b = typing_session(typing, dir, r);
 	return a && b;
 }
 
@@ -1537,7 +1692,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_tui: the program does not reach its unlock screen\n");
 		goto out;
 	}
-	if (!bench_intake_paint(rapid, typing, &ip)) {
+	if (!bench_intake_paint(rapid, typing, dir, &ip)) {
 		fprintf(stderr, "bench_tui: the program could not be unlocked\n");
 		goto out;
 	}
@@ -1576,6 +1731,12 @@ main(int argc, char **argv)
 	    &dp.move);
 	report_move("dialog_move_field", "dialog --form: move to the next field (Down)", &dp.move,
 	    NULL);
+	printf("  (write(2) calls %s)\n", ip.writes_exact ? "counted by strace" :
+	    "counted as chunks read: at most the write(2) calls; install strace for them");
+	report("tui_writes_per_key", "writes per keystroke (short interview)", ip.writes_per_key,
+	    "writes", "", -1, "<= 1", ip.writes_per_key >= 0 && ip.writes_per_key <= 1);
+	report("tui_writes_interview", "writes per short interview (start to saved)",
+	    (double)ip.writes_interview, "writes", "", -1, "", true);
 	if (fill_s >= 0)
 		printf("  (%zu records generated in %.1f s)\n", bulk_n, fill_s);
 	snprintf(what, sizeof what, "open the case list at %zu records", bulk_n);
