@@ -833,9 +833,25 @@ failures_report(struct vault *v, MDB_txn *txn, const char *user, size_t ulen, ui
 	char pwbuf[1024];
 	int rc;
 
+	uint64_t now = clock_now_ms(), floor_ms = v->created * 1000;
+
 	audit_entry_init(&e, AUDIT_UNLOCK_FAILED, "");
 	memcpy(e.user, user, ulen);
 	e.user[ulen] = '\0';
+	/* The failures table is plain: anyone who can write the files can
+	 * plant rows in it. What it says goes into the signed trail only
+	 * within what it could truthfully say: a name a user could have typed,
+	 * and times between the vault's creation and now. */
+	if (vault_check_user_name(e.user, NULL, 0) != ST_OK)
+		snprintf(e.user, sizeof e.user, "%s", "(invalid name)");
+	if (last_ms > now)
+		last_ms = now;
+	if (since_ms > last_ms)
+		since_ms = last_ms;
+	if (since_ms < floor_ms)
+		since_ms = floor_ms;
+	if (last_ms < floor_ms)
+		last_ms = floor_ms;
 	e.count = count;
 	e.since = since_ms / 1000;
 	e.time = last_ms / 1000;

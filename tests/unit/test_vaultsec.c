@@ -508,6 +508,7 @@ earlier_counters_are_reported(void **state)
 	struct fx *f = *state;
 	struct failures fl = { 0 };
 	unsigned char val[24] = { 0 };
+	uint32_t since;
 	struct vault *v;
 	MDB_env *env;
 	MDB_txn *txn;
@@ -516,7 +517,13 @@ earlier_counters_are_reported(void **state)
 
 	val[3] = 2;                                 /* streak 2 */
 	val[7] = 2;                                 /* 2 not reported */
-	val[12] = 0x65; val[13] = 0x53; val[14] = 0xf1; val[15] = 0x00;   /* 1700000000 */
+	/* since: a moment after the vault was made (an earlier time could not
+	 * be true, and is raised to the vault's creation when reported). */
+	since = (uint32_t)time(NULL);
+	val[12] = (unsigned char)(since >> 24);
+	val[13] = (unsigned char)(since >> 16);
+	val[14] = (unsigned char)(since >> 8);
+	val[15] = (unsigned char)since;
 	env = raw_open(f->dir);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "attempts", MDB_CREATE, &dbi), 0);
@@ -529,7 +536,7 @@ earlier_counters_are_reported(void **state)
 	assert_ok(v, vault_unlock(v, "ana", PASS_N, strlen(PASS_N)));
 	assert_ok(v, audit_list(v, NULL, note_failure, &fl));
 	assert_int_equal(fl.count, 2);
-	assert_int_equal(fl.first, 1700000000);
+	assert_int_equal(fl.first, since);
 	vault_close(v);
 	env = raw_open(f->dir);
 	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
@@ -565,6 +572,61 @@ abandoned_turns_wait_at_most_a_minute(void **state)
 	vault_close(v);
 }
 
+/* Rows planted in the plain failures table (anyone who can write the files
+ * can) reach the trail only as what they could truthfully be: no name with
+ * escape or bidi characters, no time before the vault existed. */
+struct planted {
+	int seen, clean_name;
+	uint64_t earliest;
+};
+
+static int
+note_planted(void *ctx, enum status st, const struct audit_entry *e)
+{
+	struct planted *p = ctx;
+
+	if (st != ST_OK || e->action != AUDIT_UNLOCK_FAILED)
+		return 0;
+	p->seen++;
+	p->clean_name = strcmp(e->user, "(invalid name)") == 0;
+	p->earliest = e->since < e->time ? e->since : e->time;
+	return 0;
+}
+
+static void
+planted_failures_are_not_trusted(void **state)
+{
+	struct fx *f = *state;
+	static char name[] = "ana\xe2\x80\xae\x1b[2Jzz";
+	unsigned char key[16] = { 0 };
+	struct planted p = { 0, 0, 0 };
+	uint64_t t0 = (uint64_t)time(NULL) - 3600, ms = 1577836800000ull;   /* 2020 */
+	struct vault *v;
+	MDB_val k = { sizeof key, key }, d = { sizeof name - 1, name };
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	for (int i = 0; i < 8; i++)
+		key[i] = (unsigned char)(ms >> (56 - 8 * i));
+	key[15] = 1;
+	env = raw_open(f->dir);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "unlock_failures", MDB_CREATE, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	v = vault_new();
+	assert_ok(v, vault_open(v, f->dir));
+	assert_ok(v, vault_unlock(v, "alice", PASS_A, strlen(PASS_A)));
+	assert_ok(v, audit_list(v, NULL, note_planted, &p));
+	assert_int_equal(p.seen, 1);
+	assert_true(p.clean_name);
+	if (p.earliest < t0)
+		fail_msg("a planted row dated the trail back to %llu", (unsigned long long)p.earliest);
+	vault_close(v);
+}
+
 int
 main(void)
 {
@@ -580,6 +642,8 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(other_accounts_do_not_delay, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(abandoned_turns_wait_at_most_a_minute, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(planted_failures_are_not_trusted, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(earlier_counters_are_reported, fx_setup, fx_teardown),
 	};
