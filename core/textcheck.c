@@ -2,6 +2,7 @@
  * textcheck.c — the set of characters that text from data may not carry to
  * a terminal (textcheck.h), and the scan that finds them.
  */
+#include <unictype.h>
 #include <unistr.h>
 
 #include "textcheck.h"
@@ -13,6 +14,16 @@ textcheck_is_hidden(uint32_t c)
 	    (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
 	    c == 0x061C || c == 0x200E || c == 0x200F ||
 	    c == 0x2028 || c == 0x2029 || c == 0xFEFF;
+}
+
+bool
+textcheck_is_invisible(uint32_t c)
+{
+	if (textcheck_is_hidden(c))
+		return false;
+	return uc_is_general_category((ucs4_t)c, UC_CATEGORY_Cf) ||
+	    (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF) ||
+	    c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0;
 }
 
 size_t

@@ -38,6 +38,14 @@ enum {
  * included: the caller decides about those). */
 bool textcheck_is_hidden(uint32_t c);
 
+/* True when c shows nothing and is not in the hidden set above: format
+ * characters (general category Cf: U+00AD soft hyphen, U+200B zero-width
+ * space, U+200C/D joiners, U+2060 word joiner, tag characters, ...),
+ * variation selectors, the combining grapheme joiner and the Hangul
+ * fillers. Text may hold them (Thai and Lao writers put U+200B between
+ * words); a name must not, or two different names would look the same. */
+bool textcheck_is_invisible(uint32_t c);
+
 /* The byte offset of the first character of s[0..len) that is hidden and
  * not allowed (allow: TEXTCHECK_* bits), or of the first byte that is not
  * UTF-8; len when there is none. *cp (may be NULL) gets that character, or

@@ -95,6 +95,11 @@ vault_check_user_name(const char *name, char *msg, size_t msglen)
 			return say(msg, msglen, ST_INVALID,
 			    "the user name contains a control or invisible formatting character "
 			    "(character %zu): use letters, digits and punctuation", pos);
+		if (textcheck_is_invisible(uc))
+			return say(msg, msglen, ST_INVALID,
+			    "the user name contains a character that shows nothing (U+%04lX, "
+			    "character %zu), so two different names could look the same: remove it",
+			    (unsigned long)uc, pos);
 	}
 	if (uc_is_property_white_space(first) || uc_is_property_white_space(uc))
 		return say(msg, msglen, ST_INVALID,

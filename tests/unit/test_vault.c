@@ -1800,8 +1800,16 @@ reasons_and_names_refuse_what_textcheck_hides(void **state)
 		} else {
 			if (vault_check_reason(text, msg, sizeof msg) != ST_OK)
 				fail_msg("a reason with U+%04X was refused: %s", (unsigned)c, msg);
-			if (vault_check_user_name(text, msg, sizeof msg) != ST_OK)
+			/* A name also refuses what shows nothing (U+200B, U+00AD, ...),
+			 * so that "ana" and "ana<U+200B>" cannot both be users. */
+			if (textcheck_is_invisible(c)) {
+				if (vault_check_user_name(text, msg, sizeof msg) != ST_INVALID ||
+				    strstr(msg, "shows nothing") == NULL)
+					fail_msg("a user name with U+%04X was not refused as invisible",
+					    (unsigned)c);
+			} else if (vault_check_user_name(text, msg, sizeof msg) != ST_OK) {
 				fail_msg("a user name with U+%04X was refused: %s", (unsigned)c, msg);
+			}
 		}
 	}
 }
