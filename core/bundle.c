@@ -22,7 +22,6 @@
 #include "form.h"
 #include "interview.h"
 #include "textcheck.h"
-#include "ytree.h"
 
 #define PUB_TAG       "intake-pub-1"
 #define KEY_TAG       "intake-key-1"
@@ -996,26 +995,6 @@ check_manifest(json_t *m, char *err, size_t errlen)
 	return ST_TAMPERED;
 }
 
-/* The top-level id and version of a form source as text, read without
- * loading the form (a stored form may need a referrals file that only its
- * own installation has). 0 when the source has none. */
-static int
-source_id_version(const char *src, size_t len, char *id, size_t idlen, char *ver,
-    size_t verlen)
-{
-	struct yproblem why;
-	struct ynode *root = ytree_parse(src, len, YTREE_MAX_DEPTH, &why);
-	struct ynode *i = ynode_get(root, "id"), *v = ynode_get(root, "version");
-	int ok = i != NULL && v != NULL && i->kind == Y_SCALAR && v->kind == Y_SCALAR;
-
-	if (ok) {
-		snprintf(id, idlen, "%s", i->text);
-		snprintf(ver, verlen, "%s", v->text);
-	}
-	ynode_free(root);
-	return ok;
-}
-
 /* A form is named by its id and version wherever people see it (the case
  * list, exports, statistics): two different texts under one name would make
  * records of one read as records of the other. A bundled form whose id and
@@ -1055,7 +1034,7 @@ check_form_versions(struct vault *v, const struct reader *rd, char *err, size_t 
 			status_msg(err, errlen, "%s", vault_errmsg(v));
 			break;
 		}
-		named = source_id_version(src, len, id, sizeof id, ver, sizeof ver);
+		named = form_source_id_version(src, len, id, sizeof id, ver, sizeof ver);
 		vault_plain_free(src, len);
 		for (size_t i = 0; named && i < rd->nforms; i++)
 			if (strcmp(form_id(rd->forms[i].form), id) == 0 &&

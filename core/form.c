@@ -2783,3 +2783,20 @@ form_qtype_name(enum form_qtype t)
 {
 	return (size_t)t < sizeof qtype_names / sizeof qtype_names[0] ? qtype_names[t] : "?";
 }
+
+int
+form_source_id_version(const char *src, size_t len, char *id, size_t idlen, char *ver,
+    size_t verlen)
+{
+	struct yproblem why;
+	struct ynode *root = ytree_parse(src, len, YTREE_MAX_DEPTH, &why);
+	struct ynode *i = ynode_get(root, "id"), *v = ynode_get(root, "version");
+	int ok = i != NULL && v != NULL && i->kind == Y_SCALAR && v->kind == Y_SCALAR;
+
+	if (ok) {
+		snprintf(id, idlen, "%s", i->text);
+		snprintf(ver, verlen, "%s", v->text);
+	}
+	ynode_free(root);
+	return ok;
+}

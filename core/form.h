@@ -109,6 +109,12 @@ size_t form_max_text_length(const struct form *f);
 /* Exact bytes the form was loaded from (NUL-terminated at len), and of its
  * referrals file (NULL, 0 when the form has none). */
 const char *form_source(const struct form *f, size_t *len);
+
+/* The top-level id and version of a form's source text, without loading
+ * the form (a stored form may need referrals that are not at hand): 1 with
+ * both copied (cut to fit), 0 when the text does not name them. */
+int form_source_id_version(const char *src, size_t len, char *id, size_t idlen, char *ver,
+    size_t verlen);
 const char *form_referrals_source(const struct form *f, size_t *len);
 
 /* The caller computes the hash of form_source() (BLAKE2b, hex) and attaches

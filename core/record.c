@@ -1,14 +1,56 @@
 /* record.c — interviews kept in a vault: saving, loading and amending
  * records and drafts, shared by the command line and the screens. */
 #include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
 #include "record.h"
 
+/* A form is named by its id and version wherever people see it (the case
+ * list, exports, statistics, bundles): two texts under one name would make
+ * records of one read as records of the other. A form whose id and version
+ * the vault already holds with another text is refused (bundle import
+ * refuses the same, the other way round). */
+static enum status
+form_name_taken(struct vault *v, const struct form *f, const char *src, size_t len,
+    char *err, size_t errlen)
+{
+	char (*hashes)[65] = NULL, id[FORM_ID_MAX + 1], ver[128];
+	size_t n = 0;
+	enum status st;
+
+	if ((st = vault_form_list(v, &hashes, &n)) != ST_OK) {
+		status_msg(err, errlen, "%s", vault_errmsg(v));
+		return st;
+	}
+	for (size_t k = 0; k < n && st == ST_OK; k++) {
+		char *have = NULL;
+		size_t hlen = 0;
+		int clash;
+
+		if ((st = vault_form_get(v, hashes[k], &have, &hlen)) != ST_OK) {
+			status_msg(err, errlen, "%s", vault_errmsg(v));
+			break;
+		}
+		clash = (hlen != len || memcmp(have, src, len) != 0) &&
+		    form_source_id_version(have, hlen, id, sizeof id, ver, sizeof ver) &&
+		    strcmp(id, form_id(f)) == 0 && strcmp(ver, form_version(f)) == 0;
+		vault_plain_free(have, hlen);
+		if (clash) {
+			status_msg(err, errlen, "the form '%s' version %s differs from the form of that "
+			    "id and version this vault already holds (%.12s): one id and version must "
+			    "name one text; give the changed form a new version", id, ver, hashes[k]);
+			st = ST_INVALID;
+		}
+	}
+	free(hashes);
+	return st;
+}
+
 enum status
-record_attach_form(struct vault *v, struct form *f)
+record_attach_form(struct vault *v, struct form *f, char *err, size_t errlen)
 {
 	char hash[65];
 	const char *src;
@@ -16,9 +58,15 @@ record_attach_form(struct vault *v, struct form *f)
 	enum status st;
 
 	src = form_source(f, &len);
-	if ((st = vault_form_put(v, src, len, hash)) != ST_OK)
+	if ((st = form_name_taken(v, f, src, len, err, errlen)) != ST_OK)
 		return st;
-	return form_set_hash(f, hash);
+	if ((st = vault_form_put(v, src, len, hash)) != ST_OK) {
+		status_msg(err, errlen, "%s", vault_errmsg(v));
+		return st;
+	}
+	if ((st = form_set_hash(f, hash)) != ST_OK)
+		status_msg(err, errlen, "out of memory");
+	return st;
 }
 
 enum status

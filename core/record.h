@@ -29,7 +29,9 @@
 #include "status.h"
 #include "vault.h"
 
-enum status record_attach_form(struct vault *v, struct form *f);
+/* ST_INVALID (why in err) when the vault holds another text under the
+ * form's id and version; the vault's own errors are copied into err. */
+enum status record_attach_form(struct vault *v, struct form *f, char *err, size_t errlen);
 
 /* Saves a finished or ended interview as a new record with a fresh id (the id
  * is written into the record too). ST_INVALID if still in progress. */

@@ -58,6 +58,7 @@ save_record(struct vault *v, struct interview *iv)
 static int
 record_add(struct cli *c)
 {
+	char msg[VAULT_MSG_MAX];
 	struct vault *v = NULL;
 	struct form *f = NULL;
 	struct interview *iv = NULL;
@@ -82,8 +83,8 @@ record_add(struct cli *c)
 		rc = cli_fail(ST_DENIED, "a trainer works only in the training vault (--training)");
 		goto out;
 	}
-	if ((st = record_attach_form(v, f)) != ST_OK) {
-		rc = cli_fail(st, vault_errmsg(v));
+	if ((st = record_attach_form(v, f, msg, sizeof msg)) != ST_OK) {
+		rc = cli_fail(st, msg);
 		goto out;
 	}
 	if ((rc = cli_interview(c, v, f, answers, c->training, "the record", &iv)) != EXIT_OK)

@@ -335,6 +335,7 @@ out:
 static int
 training_score(struct cli *c)
 {
+	char msg[VAULT_MSG_MAX];
 	struct training_scenario *sc = NULL;
 	struct interview *iv = NULL;
 	struct vault *v = NULL;
@@ -352,9 +353,12 @@ training_score(struct cli *c)
 	if ((rc = cli_load_answers(c->answers, &answers)) != EXIT_OK ||
 	    (rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		goto out;
-	if ((st = vault_check_training(v, 1)) != ST_OK ||
-	    (st = record_attach_form(v, training_form(sc))) != ST_OK) {
+	if ((st = vault_check_training(v, 1)) != ST_OK) {
 		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	if ((st = record_attach_form(v, training_form(sc), msg, sizeof msg)) != ST_OK) {
+		rc = cli_fail(st, msg);
 		goto out;
 	}
 	if ((rc = cli_interview(c, v, training_form(sc), answers, 1, "the mock screening",

@@ -327,11 +327,12 @@ new_draw(struct app *a)
 static void
 start_interview(struct app *a)
 {
+	char msg[VAULT_MSG_MAX];
 	const char *lang = form_lang_code(a->form, (size_t)a->focus);
 	enum status st;
 
-	if ((st = record_attach_form(a->v, a->form)) != ST_OK) {
-		app_say(a, true, "%s", vault_errmsg(a->v));
+	if ((st = record_attach_form(a->v, a->form, msg, sizeof msg)) != ST_OK) {
+		app_say(a, true, "%s", msg);
 		return;
 	}
 	if ((st = interview_start(a->form, lang, &a->iv)) != ST_OK) {

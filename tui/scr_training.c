@@ -138,11 +138,12 @@ scenario_draw(struct app *a)
 static void
 start_mock(struct app *a)
 {
+	char msg[VAULT_MSG_MAX];
 	struct form *f = training_form(a->scenario);
 	enum status st;
 
-	if ((st = record_attach_form(a->v, f)) != ST_OK) {
-		app_say(a, true, "%s", vault_errmsg(a->v));
+	if ((st = record_attach_form(a->v, f, msg, sizeof msg)) != ST_OK) {
+		app_say(a, true, "%s", msg);
 		return;
 	}
 	if ((st = interview_start(f, form_lang_code(f, (size_t)a->focus), &a->iv)) != ST_OK) {

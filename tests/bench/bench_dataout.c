@@ -328,7 +328,7 @@ main(void)
 	}
 	diag_list_free(&dl);
 	snprintf(vdir, sizeof vdir, "%s/vault", dir);
-	if ((v = make_vault(vdir)) == NULL || record_attach_form(v, f) != ST_OK || fill(v, f) != 0)
+	if ((v = make_vault(vdir)) == NULL || record_attach_form(v, f, NULL, 0) != ST_OK || fill(v, f) != 0)
 		return 1;
 	bench_export(v, dir, EXPORT_CSV, "csv");
 	bench_export(v, dir, EXPORT_JSONL, "jsonl");

@@ -259,7 +259,7 @@ main(void)
 	snprintf(vdir, sizeof vdir, "%s/vault", dir);
 	v = vault_new();
 	if (v == NULL || vault_create(v, vdir, "bench", PASS, strlen(PASS), &fast) != ST_OK ||
-	    record_attach_form(v, f) != ST_OK || fill(v, f) != 0)
+	    record_attach_form(v, f, NULL, 0) != ST_OK || fill(v, f) != 0)
 		return 1;
 	query(v, NULL, 0, &total);
 	for (size_t i = 0; i < sizeof crosses / sizeof crosses[0]; i++)

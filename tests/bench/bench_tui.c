@@ -1469,7 +1469,7 @@ sample_record(struct vault *v, char **json, size_t *jlen, json_t **summary)
 	*json = NULL;
 	*summary = NULL;
 	if (!fmt(path, sizeof path, "%s/tests/e2e/forms/typing.yaml", src_dir) ||
-	    form_load_file(path, &f, NULL) != ST_OK || record_attach_form(v, f) != ST_OK ||
+	    form_load_file(path, &f, NULL) != ST_OK || record_attach_form(v, f, NULL, 0) != ST_OK ||
 	    interview_start(f, "en", &iv) != ST_OK)
 		goto out;
 	interview_set_interviewer(iv, USER);

@@ -78,3 +78,17 @@ rcode=$(grep -o 'Saved case [0-9A-Z-]*' "$T/out" | cut -d' ' -f3)
 run "$INTAKE" record show "$rcode" --format json $AUTH
 check "consent refused keeps the consent answer" grep -q '"consent_interview"' "$T/out"
 check "consent refused keeps nothing the form does not allow" sh -c "! grep -q danger_now '$T/out'"
+
+# One id and version name one text: the installed rapid screen is in the
+# vault now, so a changed copy under the same id and version is refused
+# (its records would read as records of the other), and nothing is saved.
+sed 's/Are you afraid that you or your family/Are you scared that you or your family/' \
+    "$ROOT/forms/screening-short.yaml" >"$T/short-edited.yaml"
+cp "$ROOT/forms/referrals.yaml" "$T/referrals.yaml"
+check "the edited copy keeps the id and version" grep -q '^version: "2.0"' "$T/short-edited.yaml"
+run "$INTAKE" record list $AUTH
+before=$(grep -c . "$T/out")
+run "$INTAKE" record add --form "$T/short-edited.yaml" --lang en --answers "$T/answers.json" $AUTH
+expect "a changed form under a stored id and version is refused" 6 "differs from the form of that id and version"
+run "$INTAKE" record list $AUTH
+check "nothing was saved with it" test "$(grep -c . "$T/out")" -eq "$before"

@@ -240,7 +240,7 @@ child(const char *dir, int fd, uint64_t seq)
 		child_fail(fd, "unlock", st, v);
 	if ((st = form_load_file(form_path, &f, NULL)) != ST_OK)
 		child_fail(fd, "loading the short form", st, NULL);
-	if ((st = record_attach_form(v, f)) != ST_OK)
+	if ((st = record_attach_form(v, f, NULL, 0)) != ST_OK)
 		child_fail(fd, "attach form", st, v);
 	if (write(fd, "U\n", 2) != 2)
 		_exit(4);

@@ -104,7 +104,7 @@ fx_setup(void **state)
 	diag_list_init(&dl);
 	assert_int_equal(form_load_file(FORMS_DIR "/mini.yaml", &f->f, &dl), ST_OK);
 	diag_list_free(&dl);
-	assert_int_equal(record_attach_form(f->field, f->f), ST_OK);
+	assert_int_equal(record_attach_form(f->field, f->f, NULL, 0), ST_OK);
 	for (int i = 0; i < NREC; i++)
 		save(f, i, 0, &f->ids[i]);
 	for (int i = 0; i < NTRAIN; i++)
@@ -612,7 +612,7 @@ test_form_version_clash(void **state)
 	src = form_source(f->f, &slen);
 	ref = form_referrals_source(f->f, &reflen);
 	/* The office has the form as installed. */
-	assert_int_equal(record_attach_form(f->office, f->f), ST_OK);
+	assert_int_equal(record_attach_form(f->office, f->f, NULL, 0), ST_OK);
 	crypto_digest_hex(old_hash, src, slen);
 	/* The sender changed its text and kept its version. */
 	changed = malloc(slen + 32);

@@ -108,7 +108,7 @@ group_setup(void **state)
 	diag_list_init(&dl);
 	assert_int_equal(form_load_file(FORMS_DIR "/screening.yaml", &f->f, &dl), ST_OK);
 	diag_list_free(&dl);
-	assert_int_equal(record_attach_form(f->v, f->f), ST_OK);
+	assert_int_equal(record_attach_form(f->v, f->f, NULL, 0), ST_OK);
 	for (int i = 0; i < NREC; i++)
 		save_one(f, i);
 	*state = f;

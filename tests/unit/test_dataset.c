@@ -108,7 +108,7 @@ fx_setup(void **state)
 	diag_list_free(&dl);
 	free(src);
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(record_attach_form(f->v, f->f[i]), ST_OK);
+		assert_int_equal(record_attach_form(f->v, f->f[i], NULL, 0), ST_OK);
 	for (int i = 0; i < NREC; i++) {
 		if (recs[i].ivy)
 			unlock_as(f, "ivy", PASS_INT);

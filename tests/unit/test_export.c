@@ -92,7 +92,7 @@ fx_setup(void **state)
 	diag_list_init(&dl);
 	assert_int_equal(form_load_file(FORMS_DIR "/mini.yaml", &f->f, &dl), ST_OK);
 	diag_list_free(&dl);
-	assert_int_equal(record_attach_form(f->v, f->f), ST_OK);
+	assert_int_equal(record_attach_form(f->v, f->f, NULL, 0), ST_OK);
 	for (int i = 0; i < NREC; i++)
 		f->iv[i] = save_record(f->v, f->f, langs[i], answers[i], 0, &f->id[i]);
 	/* A training record: it must never appear in an export. */

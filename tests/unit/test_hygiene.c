@@ -225,7 +225,7 @@ lock_leaves_nothing(void **state)
 	/* An answer typed into the line editor, through the engine to a
 	 * record and back. */
 	assert_int_equal(form_load_file("tests/forms/valid/mini.yaml", &form, NULL), ST_OK);
-	assert_int_equal(record_attach_form(v, form), ST_OK);
+	assert_int_equal(record_attach_form(v, form, NULL, 0), ST_OK);
 	assert_int_equal(interview_start(form, NULL, &iv), ST_OK);
 	assert_int_equal(interview_set_interviewer(iv, "sup"), ST_OK);
 	assert_int_equal(interview_answer_id(iv, "consent_interview", "yes"), ST_OK);

@@ -212,7 +212,7 @@ test_record_commands(void **state)
 	diag_list_init(&dl);
 	assert_int_equal(form_load_file("tests/forms/valid/mini.yaml", &f, &dl), ST_OK);
 	diag_list_free(&dl);
-	assert_int_equal(record_attach_form(v, f), ST_OK);
+	assert_int_equal(record_attach_form(v, f, NULL, 0), ST_OK);
 	a = json_loads("{\"gender\":\"male\",\"consent_interview\":\"yes\",\"age\":40,"
 	    "\"job\":\"farm\",\"job_promised\":\"yes\",\"promised_what\":\"cook\","
 	    "\"debt\":\"no\"}", 0, NULL);

@@ -29,7 +29,7 @@ setup(void **state)
 	fx->v = vault_new();
 	assert_int_equal(vault_create(fx->v, vdir, "ana", "demo passphrase", 15, &fast), ST_OK);
 	assert_int_equal(form_load_file("forms/screening-short.yaml", &fx->f, NULL), ST_OK);
-	assert_int_equal(record_attach_form(fx->v, fx->f), ST_OK);
+	assert_int_equal(record_attach_form(fx->v, fx->f, NULL, 0), ST_OK);
 	*state = fx;
 	return 0;
 }

@@ -855,7 +855,7 @@ real_vault_refuses_training_records_and_debriefs(void **state)
 	snprintf(dir, sizeof dir, "%s/real", tmp);
 	v = make_vault(dir, 0);
 	assert_int_equal(training_find(SCENARIOS, NULL, "lao_restaurant_china", &sc, NULL), ST_OK);
-	assert_int_equal(record_attach_form(v, training_form(sc)), ST_OK);
+	assert_int_equal(record_attach_form(v, training_form(sc), NULL, 0), ST_OK);
 	iv = mock_screening(sc, "ana", true, &json, &len);
 	assert_int_equal(record_save(v, iv, &id), ST_DENIED);
 	assert_non_null(strstr(vault_errmsg(v), "is a real vault"));
@@ -928,7 +928,7 @@ training_vault_keeps_debriefs_for_trainee_and_trainer(void **state)
 	assert_int_equal(training_find(SCENARIOS, NULL, "lao_restaurant_china", &sc, NULL), ST_OK);
 	/* A real interview has no place in a training vault. */
 	iv = mock_screening(sc, "ana", false, &json, &len);
-	assert_int_equal(record_attach_form(v, training_form(sc)), ST_OK);
+	assert_int_equal(record_attach_form(v, training_form(sc), NULL, 0), ST_OK);
 	assert_int_equal(record_save(v, iv, &rec), ST_DENIED);
 	assert_non_null(strstr(vault_errmsg(v), "is a training vault"));
 	interview_free(iv);
@@ -938,7 +938,7 @@ training_vault_keeps_debriefs_for_trainee_and_trainer(void **state)
 	/* Trainee bo screens the case; record and debrief are kept. */
 	v = reopen(dir, "bo");
 	assert_true(vault_is_training(v));
-	assert_int_equal(record_attach_form(v, training_form(sc)), ST_OK);
+	assert_int_equal(record_attach_form(v, training_form(sc), NULL, 0), ST_OK);
 	iv = mock_screening(sc, "bo", true, &json, &len);
 	assert_int_equal(record_save(v, iv, &rec), ST_OK);
 	assert_int_equal(vault_debrief_put(v, json, len, &deb), ST_OK);
