@@ -253,6 +253,12 @@ cli_read_reason(struct cli *c)
 		fprintf(stderr, "intake: cannot read the reason from %s: %s\n", name, strerror(e));
 		return EXIT_FAIL;
 	}
+	/* A NUL would end the reason early and keep the rest out of the trail. */
+	if (memchr(c->reason_buf, '\0', len) != NULL) {
+		explicit_bzero(c->reason_buf, sizeof c->reason_buf);
+		fprintf(stderr, "intake: the reason in %s holds a NUL byte: give plain text\n", name);
+		return EXIT_INVALID;
+	}
 	if (len > 0 && c->reason_buf[len - 1] == '\n')
 		len--;
 	if (len > 0 && c->reason_buf[len - 1] == '\r')

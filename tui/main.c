@@ -33,7 +33,7 @@ static const struct opt vault_opts[] = {
 	STR("user", user, "NAME", "the acting user (asked when absent)"),
 	STR("as", as, "NAME", "the acting user (where --user means something else)"),
 	FD("passphrase-fd", pass_fd, "read the acting user's passphrase from descriptor N"),
-	STR("passphrase-file", pass_file, "F", "read it from file F (one trailing newline removed)"),
+	STR("passphrase-file", pass_file, "F", "read the acting user's passphrase from file F\n(one trailing newline removed)"),
 	FLAG("training", training, "the training vault, of fictional cases"),
 	OPT_END(),
 };
@@ -131,7 +131,7 @@ static const struct opt training_score_opts[] = {
 	OPT_END(),
 };
 static const struct opt audit_opts[] = {
-	STR("user", user, "NAME", "list only this user's entries (act as them with --as)"),
+	STR("user", user, "NAME", "list only this user's entries (name the acting\nsupervisor with --as)"),
 	STR("since", since, "YYYY-MM-DD", "entries from that day on (UTC)"),
 	OPT_INCLUDE(vault_opts),
 	OPT_END(),
@@ -208,11 +208,11 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "record add --form F --answers A.json [--lang L]",
 	  "save a record from answers (as typed on paper)", record_add_opts },
 	{ "record", cmd_record, "record list", "list the records you may see", vault_opts },
-	{ "record", cmd_record, "record show CODE [--format text|json]",
+	{ "record", cmd_record, "record show CODE [--format text|json] [--lang L]",
 	  "show one record", record_show_opts },
-	{ "record", cmd_record, "record amend CODE --answers A.json --reason TEXT",
+	{ "record", cmd_record, "record amend CODE --answers A.json --reason TEXT|--reason-file F",
 	  "change answers of a saved record, keeping the earlier version", record_amend_opts },
-	{ "record", cmd_record, "record delete CODE --reason TEXT",
+	{ "record", cmd_record, "record delete CODE --reason TEXT|--reason-file F",
 	  "delete a record and its earlier versions (supervisor)", record_delete_opts },
 	{ "record", cmd_record, "record history CODE [--format text|json]",
 	  "every earlier version of a record (supervisor)", record_history_opts },

@@ -106,6 +106,9 @@ expect "a reason file is checked as --reason is" 6 "control"
 : >"$T/reason3"
 run "$INTAKE" record delete "$code2" --reason-file "$T/reason3" $ANA </dev/null
 expect "an empty reason file is refused" 6
+printf 'fix typo\000 and the rest, which would be lost\n' >"$T/reason5"
+run "$INTAKE" record delete "$code2" --reason-file "$T/reason5" $ANA </dev/null
+expect "a reason file holding a NUL byte is refused, not cut short" 6 "NUL"
 run "$INTAKE" record delete "$code2" --reason-file "$T/missing" $ANA </dev/null
 expect "a missing reason file is reported" 1 "$T/missing"
 printf 'asked to be forgotten\n' >"$T/reason4"
