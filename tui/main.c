@@ -475,7 +475,8 @@ vault_exists(const char *dir)
 	return stat(path, &st) == 0;
 }
 
-/* The idle lock: INTAKE_IDLE_SECONDS (5..86400), else 5 minutes. */
+/* The idle lock: INTAKE_IDLE_SECONDS (1..86400: tests lock after one
+ * second), else 5 minutes. */
 static int
 idle_seconds(void)
 {
