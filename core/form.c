@@ -1,3 +1,8 @@
+/*
+ * form.c — questionnaires: loading a form's YAML (through ytree), checking it
+ * in one pass that reports every problem with file:line:col, and the
+ * read-only accessors the engine, the screens and the exports use.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
