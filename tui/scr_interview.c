@@ -745,6 +745,12 @@ outcome_draw(struct app *a)
 	char buf[1024];
 
 	ui_pager_begin(&p, app_frame(a, "Intake - outcome") + 1, a->scroll);
+	/* What to do next comes first: the referrals below can be longer than
+	 * any screen, and a line under them would be out of sight. */
+	ui_pager_line(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
+	if (interview_state(a->iv) == IV_IN_PROGRESS)
+		ui_pager_line(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
+	p.line++;
 	if (interview_state(a->iv) == IV_ENDED) {
 		snprintf(buf, sizeof buf, "The interview ended early: %s.",
 		    summary_end_reason(interview_end_reason(a->iv)));
@@ -754,26 +760,27 @@ outcome_draw(struct app *a)
 	}
 	if (o >= 0) {
 		summary_outcome(&p, 2, f, (size_t)o, lang);
-		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
-			size_t r = form_outcome_referral(f, (size_t)o, k);
-
-			snprintf(buf, sizeof buf, "Referral: %s  %s", form_referral_name(f, r, lang),
-			    form_referral_contact(f, r));
-			ui_pager_wrap(&p, 4, buf, 0);
-		}
 		p.line++;
 	}
 	summary_indicators(&p, 2, a->iv, f, true);
 	p.line++;
+	if (o >= 0 && form_outcome_referral_count(f, (size_t)o) > 0) {
+		ui_pager_line(&p, 2, "Referrals:", A_BOLD);
+		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
+			size_t r = form_outcome_referral(f, (size_t)o, k);
+
+			/* The contact on a line of its own: a phone number is
+			 * never broken across lines. */
+			ui_pager_wrap(&p, 4, form_referral_name(f, r, lang), 0);
+			ui_pager_line(&p, 6, form_referral_contact(f, r), 0);
+		}
+		p.line++;
+	}
 	snprintf(buf, sizeof buf, "Consent: interview %s, referral %s, statistics %s",
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_INTERVIEW)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_REFERRAL)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_STATISTICS)));
-	ui_pager_line(&p, 2, buf, 0);
-	p.line++;
-	ui_pager_line(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
-	if (interview_state(a->iv) == IV_IN_PROGRESS)
-		ui_pager_line(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
+	ui_pager_wrap(&p, 2, buf, 0);
 	a->total_lines = p.line;
 	if (p.line > p.rows)
 		ui_text(LINES - 3, COLS - 24, 24, "(Up/Down: scroll)", A_DIM);
