@@ -582,10 +582,42 @@ review_context(struct app *a)
 	return KCTX_LIST;
 }
 
+/* The question last opened from the review, so that coming back shows
+ * its row rather than the top of the list; tied to the interview it
+ * belongs to, so that another interview's review starts at the top. */
+static const struct interview *review_iv;
+static size_t review_q;
+
 static void
 review_enter(struct app *a)
 {
+	size_t qs[FORM_MAX_QUESTIONS], n;
+
 	a->edit = NULL;
+	if (a->iv == NULL || a->iv != review_iv)
+		return;
+	n = review_items(a, qs, FORM_MAX_QUESTIONS);
+	for (size_t i = 0; i < n; i++)
+		if (qs[i] == review_q)
+			a->focus = (int)i;
+}
+
+/* Rows taken by review item i of n: its question and its answer wrap in
+ * two columns, the taller one sets the height. */
+static int
+review_item_rows(struct app *a, const size_t *qs, size_t n, size_t i)
+{
+	char ans[1024];
+	int hl, ha;
+
+	if (i == n)
+		return 1;
+	hl = ui_wrap(0, 3, COLS / 2 - 4, 0, 0,
+	    form_question_label(a->form, qs[i], interview_lang(a->iv)), 0);
+	summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
+	ha = ui_wrap(0, COLS / 2, COLS / 2 - 1, 0, 0, ans, 0);
+	hl = hl > ha ? hl : ha;
+	return hl > 0 ? hl : 1;
 }
 
 static void
@@ -597,14 +629,15 @@ review_draw(struct app *a)
 	size_t lang = interview_lang(a->iv), last = (size_t)-1;
 	int y = app_frame(a, "Intake - review the answers"), rows, line = 0, cy = 0;
 
-	char ans[512];
+	char ans[1024];
 
 	ui_text(y, 1, COLS - 2, "Enter on a question changes it; Enter on Finish shows the outcome.", 0);
 	y += 2;
 	rows = LINES - 3 - y;
-	/* Where the focused item falls, counting section headings. */
+	/* Where the focused item falls, counting section headings and the
+	 * rows of wrapped items: all of it is kept in sight when it fits. */
 	{
-		int focus_line = 0;
+		int focus_line = 0, focus_rows = 1;
 
 		for (size_t i = 0; i <= n && (int)i <= a->focus; i++) {
 			if (i < n && form_question_section(a->form, qs[i]) != last) {
@@ -612,17 +645,22 @@ review_draw(struct app *a)
 				focus_line++;
 			}
 			if ((int)i < a->focus)
-				focus_line++;
+				focus_line += review_item_rows(a, qs, n, i);
+			else
+				focus_rows = review_item_rows(a, qs, n, i);
 		}
+		if (focus_rows > rows)
+			focus_rows = rows;
 		if (focus_line < a->scroll)
 			a->scroll = focus_line > 0 ? focus_line - 1 : 0;
-		if (focus_line >= a->scroll + rows)
-			a->scroll = focus_line - rows + 1;
+		if (focus_line + focus_rows > a->scroll + rows)
+			a->scroll = focus_line + focus_rows - rows;
 		last = (size_t)-1;
 	}
 	for (size_t i = 0; i <= n; i++) {
 		bool sel = (int)i == a->focus;
-		int row;
+		attr_t at = sel ? A_REVERSE : 0;
+		int row, h;
 
 		if (i < n && form_question_section(a->form, qs[i]) != last) {
 			last = form_question_section(a->form, qs[i]);
@@ -631,24 +669,30 @@ review_draw(struct app *a)
 				ui_text(row, 1, COLS - 2, form_section_title(a->form, last, lang), A_BOLD);
 			line++;
 		}
-		row = y + line - a->scroll;
-		if (row >= y && row < y + rows) {
+		h = review_item_rows(a, qs, n, i);
+		if (i < n)
+			summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
+		for (int k = 0; k < h; k++) {
+			row = y + line + k - a->scroll;
+			if (row < y || row >= y + rows)
+				continue;
 			if (sel) {
 				mvhline(row, 0, ' ', COLS);
-				cy = row;
+				if (k == 0)
+					cy = row;
 			}
-			if (i == n)
+			if (i == n) {
 				ui_text(row, 1, COLS - 2, sel ? "> Finish the interview" :
 				    "  Finish the interview", sel ? A_REVERSE : A_BOLD);
-			else {
-				ui_text(row, 1, 2, sel ? ">" : " ", sel ? A_REVERSE : 0);
-				ui_text(row, 3, COLS / 2 - 4, form_question_label(a->form, qs[i], lang),
-				    sel ? A_REVERSE : 0);
-				summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
-				ui_text(row, COLS / 2, COLS / 2 - 1, ans, sel ? A_REVERSE : 0);
+				continue;
 			}
+			if (k == 0)
+				ui_text(row, 1, 2, sel ? ">" : " ", at);
+			ui_wrap(row, 3, COLS / 2 - 4, k, 1,
+			    form_question_label(a->form, qs[i], lang), at);
+			ui_wrap(row, COLS / 2, COLS / 2 - 1, k, 1, ans, at);
 		}
-		line++;
+		line += h;
 	}
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
@@ -694,6 +738,8 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_SUBMIT:
 		if ((size_t)a->focus < n) {
 			if (interview_goto(a->iv, qs[a->focus]) == ST_OK) {
+				review_iv = a->iv;
+				review_q = qs[a->focus];
 				app_save_draft(a);
 				app_goto(a, SCR_QUESTION);
 			}

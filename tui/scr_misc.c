@@ -62,11 +62,11 @@ record_draw(struct app *a)
 	snprintf(buf, sizeof buf, "%s - %s - %s - interviewer %s%s", form_title(f, lang),
 	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
 	    interview_training(a->iv) ? " - TRAINING" : "");
-	ui_pager_line(&p, 1, buf, A_BOLD);
+	ui_pager_wrap(&p, 1, buf, A_BOLD);
 	if (*interview_end_reason(a->iv)) {
 		snprintf(buf, sizeof buf, "Ended early: %s",
 		    summary_end_reason(interview_end_reason(a->iv)));
-		ui_pager_line(&p, 1, buf, 0);
+		ui_pager_wrap(&p, 1, buf, 0);
 	}
 	for (size_t q = 0; q < form_question_count(f); q++) {
 		enum iv_answer_kind k = interview_answer_kind(a->iv, q);
@@ -76,7 +76,7 @@ record_draw(struct app *a)
 		if (form_question_section(f, q) != last) {
 			last = form_question_section(f, q);
 			p.line++;
-			ui_pager_line(&p, 1, form_section_title(f, last, lang), A_BOLD);
+			ui_pager_wrap(&p, 1, form_section_title(f, last, lang), A_BOLD);
 		}
 		ui_pager_wrap(&p, 3, form_question_label(f, q, lang), 0);
 		summary_answer(a->iv, f, q, buf, sizeof buf);

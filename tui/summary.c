@@ -82,7 +82,7 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 			continue;
 		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
 		    form_indicator_label(f, i, lang));
-		ui_pager_line(p, x + 2, buf, 0);
+		ui_pager_wrap(p, x + 2, buf, 0);
 		na = interview_indicator_answers(iv, i, qs, 32);
 		for (size_t k = 0; k < na && k < 32; k++) {
 			const char *label = form_question_label(f, qs[k], lang);
@@ -91,7 +91,7 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 				snprintf(buf, sizeof buf, "from: %s", label);
 				label = buf;
 			}
-			ui_pager_line(p, x + 6, label, A_DIM);
+			ui_pager_wrap(p, x + 6, label, A_DIM);
 		}
 	}
 }
