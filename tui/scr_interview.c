@@ -779,6 +779,18 @@ consent_text(enum iv_consent c)
 	return c == IV_CONSENT_YES ? "yes" : c == IV_CONSENT_NO ? "no" : "not given";
 }
 
+/* Whether the outcome lists the referrals of every country rather than
+ * those of the interview's; each visit to the outcome starts with the
+ * interview's own. */
+static bool outcome_all_countries;
+
+static void
+outcome_enter(struct app *a)
+{
+	a->edit = NULL;
+	outcome_all_countries = false;
+}
+
 static void
 outcome_draw(struct app *a)
 {
@@ -811,14 +823,31 @@ outcome_draw(struct app *a)
 	summary_indicators(&p, 2, a->iv, f, true);
 	p.line++;
 	if (o >= 0 && form_outcome_referral_count(f, (size_t)o) > 0) {
-		ui_pager_line(&p, 2, "Referrals:", A_BOLD);
+		const char *cname = NULL, *cc = summary_country(a->iv, f, &cname);
+		size_t hidden = 0;
+
+		if (cc != NULL && !outcome_all_countries)
+			snprintf(buf, sizeof buf, "Referrals in %s (Space shows every country):", cname);
+		else if (cc != NULL)
+			snprintf(buf, sizeof buf, "Referrals, every country (Space shows %s only):", cname);
+		else
+			snprintf(buf, sizeof buf, "Referrals:");
+		ui_pager_wrap(&p, 2, buf, A_BOLD);
 		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
 			size_t r = form_outcome_referral(f, (size_t)o, k);
 
+			if (!outcome_all_countries && !summary_referral_serves(f, r, cc)) {
+				hidden++;
+				continue;
+			}
 			/* The contact on a line of its own: a phone number is
 			 * never broken across lines. */
 			ui_pager_wrap(&p, 4, form_referral_name(f, r, lang), 0);
 			ui_pager_line(&p, 6, form_referral_contact(f, r), 0);
+		}
+		if (hidden > 0) {
+			snprintf(buf, sizeof buf, "(%zu more in other countries: Space shows them.)", hidden);
+			ui_pager_wrap(&p, 4, buf, A_DIM);
 		}
 		p.line++;
 	}
@@ -893,6 +922,9 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 		}
 		app_goto(a, SCR_REVIEW);
 		break;
+	case ACT_TOGGLE:
+		outcome_all_countries = !outcome_all_countries;
+		break;
 	case ACT_UP:
 	case ACT_DOWN:
 		ui_pager_scroll(&a->scroll, a->total_lines, act);
@@ -902,7 +934,7 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 	}
 }
 
-const struct screen scr_outcome = { review_context, review_enter, outcome_draw, outcome_act };
+const struct screen scr_outcome = { review_context, outcome_enter, outcome_draw, outcome_act };
 
 /* ---- ending the interview at the respondent's wish ---- */
 
