@@ -121,6 +121,16 @@ progress_text(struct app *a, const struct iv_view *v, char *buf, size_t size)
 	snprintf(buf, size, "Question %zu of about %zu", n, m);
 }
 
+/* Rows taken by choice c of the question in view: its label wraps in the
+ * width left after the mark. */
+static int
+choice_rows(const struct form *f, const struct iv_view *v, size_t c, size_t lang)
+{
+	int h = ui_wrap(0, 8, COLS - 10, 0, 0, form_choice_label(f, (size_t)v->list, c, lang), 0);
+
+	return h > 0 ? h : 1;
+}
+
 static void
 question_draw(struct app *a)
 {
@@ -202,29 +212,47 @@ question_draw(struct app *a)
 		rows = area_end - y - 1;
 		if (rows < 1)
 			rows = 1;
+		/* A long label wraps over several rows: the list scrolls by
+		 * whole choices, the highlighted one always in sight. */
 		if (a->focus < a->scroll)
 			a->scroll = a->focus;
-		if (a->focus >= a->scroll + rows)
-			a->scroll = a->focus - rows + 1;
-		for (int i = 0; i < rows && (size_t)(a->scroll + i) < v.nchoices; i++) {
-			size_t c = (size_t)(a->scroll + i);
+		for (;;) {
+			int used = 0;
+
+			for (int c = a->scroll; c <= a->focus; c++)
+				used += choice_rows(f, &v, (size_t)c, lang);
+			if (used <= rows || a->scroll >= a->focus)
+				break;
+			a->scroll++;
+		}
+		int i = 0;
+		size_t c = (size_t)a->scroll;
+
+		for (; c < v.nchoices; c++) {
+			const char *label = form_choice_label(f, (size_t)v.list, c, lang);
+			int h = choice_rows(f, &v, c, lang);
 			bool sel = (int)c == a->focus, on = a->ticks && a->ticks[c];
 			const char *mark = v.type == FORM_SELECT_MULTIPLE ? (on ? "[x]" : "[ ]")
 			    : (on ? "(*)" : "( )");
 			char pre[16];
 
+			if (i + h > rows && !(sel && i == 0))
+				break;
 			snprintf(pre, sizeof pre, "%s %s ", sel ? ">" : " ", mark);
-			if (sel)
-				mvhline(y + i, 2, ' ', COLS - 4);
-			ui_text(y + i, 2, 6, pre, sel ? A_REVERSE : 0);
-			ui_text(y + i, 8, COLS - 10, form_choice_label(f, (size_t)v.list, c, lang),
-			    sel ? A_REVERSE : 0);
+			for (int k = 0; k < h && i + k < rows; k++) {
+				if (sel)
+					mvhline(y + i + k, 2, ' ', COLS - 4);
+				if (k == 0)
+					ui_text(y + i, 2, 6, pre, sel ? A_REVERSE : 0);
+				ui_wrap(y + i + k, 8, COLS - 10, k, 1, label, sel ? A_REVERSE : 0);
+			}
 			if (sel) {
 				cy = y + i;
 				cx = 4;
 			}
+			i += h;
 		}
-		if (a->scroll + rows < (int)v.nchoices)
+		if (c < v.nchoices)
 			ui_text(y + rows, 8, COLS - 10, "(more below)", A_DIM);
 		ui_text(area_end, FIELD_X, w, format_hint(v.type), A_DIM);
 	} else {

@@ -88,3 +88,25 @@ check "its header is whole, wrapped: nothing after the interviewer is cut" \
     words w1 "Trafficking rapid screen (Mekong, first contact) - English - final - interviewer ana"
 tkeys w1 C-c
 tgone w1
+
+# A long choice wraps on the question screen (the full screening's first
+# question), and the highlight and the mark still go with it.
+tstart w2 80 24 "$START"
+twait w2 "Unlock the vault" 10
+tkeys w2 -l "demo passphrase"
+tkeys w2 Enter
+on w2 "Start a new interview"
+tkeys w2 Enter
+on w2 "Choose the questionnaire"
+tkeys w2 Down Enter
+on w2 "The respondent's language"
+tkeys w2 Enter
+expect_screen "a question with a long choice" w2 "who else can see or hear"
+check "the long choice is whole, wrapped" \
+    words w2 "Only a trusted interpreter, support worker, or a guardian or caseworker the respondent chose"
+check "and the choices after it are shown" grep -q "Someone else (staff, officials, strangers)" "$T/screen"
+tkeys w2 2
+on w2 "(*) Only a trusted"
+check "the digit marks the wrapped choice" grep -q "> (\*) Only a trusted interpreter" "$T/screen"
+tkeys w2 C-c
+tgone w2
