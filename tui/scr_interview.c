@@ -121,6 +121,16 @@ progress_text(struct app *a, const struct iv_view *v, char *buf, size_t size)
 	snprintf(buf, size, "Question %zu of about %zu", n, m);
 }
 
+/* Rows taken by choice c of the question in view: its label wraps in the
+ * width left after the mark. */
+static int
+choice_rows(const struct form *f, const struct iv_view *v, size_t c, size_t lang)
+{
+	int h = ui_wrap(0, 8, COLS - 10, 0, 0, form_choice_label(f, (size_t)v->list, c, lang), 0);
+
+	return h > 0 ? h : 1;
+}
+
 static void
 question_draw(struct app *a)
 {
@@ -202,29 +212,47 @@ question_draw(struct app *a)
 		rows = area_end - y - 1;
 		if (rows < 1)
 			rows = 1;
+		/* A long label wraps over several rows: the list scrolls by
+		 * whole choices, the highlighted one always in sight. */
 		if (a->focus < a->scroll)
 			a->scroll = a->focus;
-		if (a->focus >= a->scroll + rows)
-			a->scroll = a->focus - rows + 1;
-		for (int i = 0; i < rows && (size_t)(a->scroll + i) < v.nchoices; i++) {
-			size_t c = (size_t)(a->scroll + i);
+		for (;;) {
+			int used = 0;
+
+			for (int c = a->scroll; c <= a->focus; c++)
+				used += choice_rows(f, &v, (size_t)c, lang);
+			if (used <= rows || a->scroll >= a->focus)
+				break;
+			a->scroll++;
+		}
+		int i = 0;
+		size_t c = (size_t)a->scroll;
+
+		for (; c < v.nchoices; c++) {
+			const char *label = form_choice_label(f, (size_t)v.list, c, lang);
+			int h = choice_rows(f, &v, c, lang);
 			bool sel = (int)c == a->focus, on = a->ticks && a->ticks[c];
 			const char *mark = v.type == FORM_SELECT_MULTIPLE ? (on ? "[x]" : "[ ]")
 			    : (on ? "(*)" : "( )");
 			char pre[16];
 
+			if (i + h > rows && !(sel && i == 0))
+				break;
 			snprintf(pre, sizeof pre, "%s %s ", sel ? ">" : " ", mark);
-			if (sel)
-				mvhline(y + i, 2, ' ', COLS - 4);
-			ui_text(y + i, 2, 6, pre, sel ? A_REVERSE : 0);
-			ui_text(y + i, 8, COLS - 10, form_choice_label(f, (size_t)v.list, c, lang),
-			    sel ? A_REVERSE : 0);
+			for (int k = 0; k < h && i + k < rows; k++) {
+				if (sel)
+					mvhline(y + i + k, 2, ' ', COLS - 4);
+				if (k == 0)
+					ui_text(y + i, 2, 6, pre, sel ? A_REVERSE : 0);
+				ui_wrap(y + i + k, 8, COLS - 10, k, 1, label, sel ? A_REVERSE : 0);
+			}
 			if (sel) {
 				cy = y + i;
 				cx = 4;
 			}
+			i += h;
 		}
-		if (a->scroll + rows < (int)v.nchoices)
+		if (c < v.nchoices)
 			ui_text(y + rows, 8, COLS - 10, "(more below)", A_DIM);
 		ui_text(area_end, FIELD_X, w, format_hint(v.type), A_DIM);
 	} else {
@@ -582,10 +610,42 @@ review_context(struct app *a)
 	return KCTX_LIST;
 }
 
+/* The question last opened from the review, so that coming back shows
+ * its row rather than the top of the list; tied to the interview it
+ * belongs to, so that another interview's review starts at the top. */
+static const struct interview *review_iv;
+static size_t review_q;
+
 static void
 review_enter(struct app *a)
 {
+	size_t qs[FORM_MAX_QUESTIONS], n;
+
 	a->edit = NULL;
+	if (a->iv == NULL || a->iv != review_iv)
+		return;
+	n = review_items(a, qs, FORM_MAX_QUESTIONS);
+	for (size_t i = 0; i < n; i++)
+		if (qs[i] == review_q)
+			a->focus = (int)i;
+}
+
+/* Rows taken by review item i of n: its question and its answer wrap in
+ * two columns, the taller one sets the height. */
+static int
+review_item_rows(struct app *a, const size_t *qs, size_t n, size_t i)
+{
+	char ans[1024];
+	int hl, ha;
+
+	if (i == n)
+		return 1;
+	hl = ui_wrap(0, 3, COLS / 2 - 4, 0, 0,
+	    form_question_label(a->form, qs[i], interview_lang(a->iv)), 0);
+	summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
+	ha = ui_wrap(0, COLS / 2, COLS / 2 - 1, 0, 0, ans, 0);
+	hl = hl > ha ? hl : ha;
+	return hl > 0 ? hl : 1;
 }
 
 static void
@@ -597,14 +657,15 @@ review_draw(struct app *a)
 	size_t lang = interview_lang(a->iv), last = (size_t)-1;
 	int y = app_frame(a, "Intake - review the answers"), rows, line = 0, cy = 0;
 
-	char ans[512];
+	char ans[1024];
 
 	ui_text(y, 1, COLS - 2, "Enter on a question changes it; Enter on Finish shows the outcome.", 0);
 	y += 2;
 	rows = LINES - 3 - y;
-	/* Where the focused item falls, counting section headings. */
+	/* Where the focused item falls, counting section headings and the
+	 * rows of wrapped items: all of it is kept in sight when it fits. */
 	{
-		int focus_line = 0;
+		int focus_line = 0, focus_rows = 1;
 
 		for (size_t i = 0; i <= n && (int)i <= a->focus; i++) {
 			if (i < n && form_question_section(a->form, qs[i]) != last) {
@@ -612,17 +673,22 @@ review_draw(struct app *a)
 				focus_line++;
 			}
 			if ((int)i < a->focus)
-				focus_line++;
+				focus_line += review_item_rows(a, qs, n, i);
+			else
+				focus_rows = review_item_rows(a, qs, n, i);
 		}
+		if (focus_rows > rows)
+			focus_rows = rows;
 		if (focus_line < a->scroll)
 			a->scroll = focus_line > 0 ? focus_line - 1 : 0;
-		if (focus_line >= a->scroll + rows)
-			a->scroll = focus_line - rows + 1;
+		if (focus_line + focus_rows > a->scroll + rows)
+			a->scroll = focus_line + focus_rows - rows;
 		last = (size_t)-1;
 	}
 	for (size_t i = 0; i <= n; i++) {
 		bool sel = (int)i == a->focus;
-		int row;
+		attr_t at = sel ? A_REVERSE : 0;
+		int row, h;
 
 		if (i < n && form_question_section(a->form, qs[i]) != last) {
 			last = form_question_section(a->form, qs[i]);
@@ -631,24 +697,30 @@ review_draw(struct app *a)
 				ui_text(row, 1, COLS - 2, form_section_title(a->form, last, lang), A_BOLD);
 			line++;
 		}
-		row = y + line - a->scroll;
-		if (row >= y && row < y + rows) {
+		h = review_item_rows(a, qs, n, i);
+		if (i < n)
+			summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
+		for (int k = 0; k < h; k++) {
+			row = y + line + k - a->scroll;
+			if (row < y || row >= y + rows)
+				continue;
 			if (sel) {
 				mvhline(row, 0, ' ', COLS);
-				cy = row;
+				if (k == 0)
+					cy = row;
 			}
-			if (i == n)
+			if (i == n) {
 				ui_text(row, 1, COLS - 2, sel ? "> Finish the interview" :
 				    "  Finish the interview", sel ? A_REVERSE : A_BOLD);
-			else {
-				ui_text(row, 1, 2, sel ? ">" : " ", sel ? A_REVERSE : 0);
-				ui_text(row, 3, COLS / 2 - 4, form_question_label(a->form, qs[i], lang),
-				    sel ? A_REVERSE : 0);
-				summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
-				ui_text(row, COLS / 2, COLS / 2 - 1, ans, sel ? A_REVERSE : 0);
+				continue;
 			}
+			if (k == 0)
+				ui_text(row, 1, 2, sel ? ">" : " ", at);
+			ui_wrap(row, 3, COLS / 2 - 4, k, 1,
+			    form_question_label(a->form, qs[i], lang), at);
+			ui_wrap(row, COLS / 2, COLS / 2 - 1, k, 1, ans, at);
 		}
-		line++;
+		line += h;
 	}
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
@@ -694,6 +766,8 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_SUBMIT:
 		if ((size_t)a->focus < n) {
 			if (interview_goto(a->iv, qs[a->focus]) == ST_OK) {
+				review_iv = a->iv;
+				review_q = qs[a->focus];
 				app_save_draft(a);
 				app_goto(a, SCR_QUESTION);
 			}
@@ -733,6 +807,18 @@ consent_text(enum iv_consent c)
 	return c == IV_CONSENT_YES ? "yes" : c == IV_CONSENT_NO ? "no" : "not given";
 }
 
+/* Whether the outcome lists the referrals of every country rather than
+ * those of the interview's; each visit to the outcome starts with the
+ * interview's own. */
+static bool outcome_all_countries;
+
+static void
+outcome_enter(struct app *a)
+{
+	a->edit = NULL;
+	outcome_all_countries = false;
+}
+
 static void
 outcome_draw(struct app *a)
 {
@@ -745,6 +831,12 @@ outcome_draw(struct app *a)
 	char buf[1024];
 
 	ui_pager_begin(&p, app_frame(a, "Intake - outcome") + 1, a->scroll);
+	/* What to do next comes first: the referrals below can be longer than
+	 * any screen, and a line under them would be out of sight. */
+	ui_pager_line(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
+	if (interview_state(a->iv) == IV_IN_PROGRESS)
+		ui_pager_line(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
+	p.line++;
 	if (interview_state(a->iv) == IV_ENDED) {
 		snprintf(buf, sizeof buf, "The interview ended early: %s.",
 		    summary_end_reason(interview_end_reason(a->iv)));
@@ -754,26 +846,44 @@ outcome_draw(struct app *a)
 	}
 	if (o >= 0) {
 		summary_outcome(&p, 2, f, (size_t)o, lang);
-		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
-			size_t r = form_outcome_referral(f, (size_t)o, k);
-
-			snprintf(buf, sizeof buf, "Referral: %s  %s", form_referral_name(f, r, lang),
-			    form_referral_contact(f, r));
-			ui_pager_wrap(&p, 4, buf, 0);
-		}
 		p.line++;
 	}
 	summary_indicators(&p, 2, a->iv, f, true);
 	p.line++;
+	if (o >= 0 && form_outcome_referral_count(f, (size_t)o) > 0) {
+		const char *cname = NULL, *cc = summary_country(a->iv, f, &cname);
+		size_t hidden = 0;
+
+		if (cc != NULL && !outcome_all_countries)
+			snprintf(buf, sizeof buf, "Referrals in %s (Space shows every country):", cname);
+		else if (cc != NULL)
+			snprintf(buf, sizeof buf, "Referrals, every country (Space shows %s only):", cname);
+		else
+			snprintf(buf, sizeof buf, "Referrals:");
+		ui_pager_wrap(&p, 2, buf, A_BOLD);
+		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
+			size_t r = form_outcome_referral(f, (size_t)o, k);
+
+			if (!outcome_all_countries && !summary_referral_serves(f, r, cc)) {
+				hidden++;
+				continue;
+			}
+			/* The contact on a line of its own: a phone number is
+			 * never broken across lines. */
+			ui_pager_wrap(&p, 4, form_referral_name(f, r, lang), 0);
+			ui_pager_line(&p, 6, form_referral_contact(f, r), 0);
+		}
+		if (hidden > 0) {
+			snprintf(buf, sizeof buf, "(%zu more in other countries: Space shows them.)", hidden);
+			ui_pager_wrap(&p, 4, buf, A_DIM);
+		}
+		p.line++;
+	}
 	snprintf(buf, sizeof buf, "Consent: interview %s, referral %s, statistics %s",
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_INTERVIEW)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_REFERRAL)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_STATISTICS)));
-	ui_pager_line(&p, 2, buf, 0);
-	p.line++;
-	ui_pager_line(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
-	if (interview_state(a->iv) == IV_IN_PROGRESS)
-		ui_pager_line(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
+	ui_pager_wrap(&p, 2, buf, 0);
 	a->total_lines = p.line;
 	if (p.line > p.rows)
 		ui_text(LINES - 3, COLS - 24, 24, "(Up/Down: scroll)", A_DIM);
@@ -840,6 +950,9 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 		}
 		app_goto(a, SCR_REVIEW);
 		break;
+	case ACT_TOGGLE:
+		outcome_all_countries = !outcome_all_countries;
+		break;
 	case ACT_UP:
 	case ACT_DOWN:
 		ui_pager_scroll(&a->scroll, a->total_lines, act);
@@ -849,7 +962,7 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 	}
 }
 
-const struct screen scr_outcome = { review_context, review_enter, outcome_draw, outcome_act };
+const struct screen scr_outcome = { review_context, outcome_enter, outcome_draw, outcome_act };
 
 /* ---- ending the interview at the respondent's wish ---- */
 

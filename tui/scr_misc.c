@@ -62,11 +62,11 @@ record_draw(struct app *a)
 	snprintf(buf, sizeof buf, "%s - %s - %s - interviewer %s%s", form_title(f, lang),
 	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
 	    interview_training(a->iv) ? " - TRAINING" : "");
-	ui_pager_line(&p, 1, buf, A_BOLD);
+	ui_pager_wrap(&p, 1, buf, A_BOLD);
 	if (*interview_end_reason(a->iv)) {
 		snprintf(buf, sizeof buf, "Ended early: %s",
 		    summary_end_reason(interview_end_reason(a->iv)));
-		ui_pager_line(&p, 1, buf, 0);
+		ui_pager_wrap(&p, 1, buf, 0);
 	}
 	for (size_t q = 0; q < form_question_count(f); q++) {
 		enum iv_answer_kind k = interview_answer_kind(a->iv, q);
@@ -76,7 +76,7 @@ record_draw(struct app *a)
 		if (form_question_section(f, q) != last) {
 			last = form_question_section(f, q);
 			p.line++;
-			ui_pager_line(&p, 1, form_section_title(f, last, lang), A_BOLD);
+			ui_pager_wrap(&p, 1, form_section_title(f, last, lang), A_BOLD);
 		}
 		ui_pager_wrap(&p, 3, form_question_label(f, q, lang), 0);
 		summary_answer(a->iv, f, q, buf, sizeof buf);
@@ -182,15 +182,26 @@ help_draw(struct app *a)
 
 const struct screen scr_help = { list_context, overlay_enter, help_draw, overlay_act };
 
-/* Emergency contacts come from the referral directory of the open form, or of
- * the first bundled form when none is open. */
+/* Emergency contacts come from the referral directory of the open form, or
+ * of the first bundled form when none is open. When the interview's country
+ * is known, its contacts come alone unless Space asks for every country. */
+static bool emergency_all_countries;
+
+static void
+emergency_enter(struct app *a)
+{
+	a->scroll = 0;
+	emergency_all_countries = false;
+}
+
 static void
 emergency_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_HIDE };
 	struct form *own = NULL;
 	const struct form *f = a->form;
-	size_t lang = a->iv ? interview_lang(a->iv) : 0, shown = 0;
+	size_t lang = a->iv ? interview_lang(a->iv) : 0, shown = 0, hidden = 0, examples = 0;
+	const char *cname = NULL, *cc;
 	struct ui_pager p;
 	char line[512], path[sizeof a->forms_dir + 32];
 
@@ -200,19 +211,46 @@ emergency_draw(struct app *a)
 			own = NULL;
 		f = own;
 	}
+	cc = a->iv ? summary_country(a->iv, f, &cname) : NULL;
+	for (size_t r = 0; f && r < form_referral_count(f); r++)
+		if (form_referral_emergency(f, r) && form_referral_example(f, r) &&
+		    (emergency_all_countries || summary_referral_serves(f, r, cc)))
+			examples++;
 	ui_pager_begin(&p, app_frame(a, "Intake - emergency contacts") + 1, a->scroll);
+	/* Said first, before any number is dialled: the bundled directory is
+	 * placeholders until someone replaces them with verified contacts. */
+	if (examples > 0) {
+		ui_pager_wrap(&p, 2, "Some of these are EXAMPLES, not verified contacts: the referral "
+		    "directory (referrals.yaml next to the forms) still holds the bundled "
+		    "examples. `intake forms check` lists them.", A_BOLD);
+		p.line++;
+	}
+	if (cc != NULL) {
+		snprintf(line, sizeof line, emergency_all_countries ?
+		    "Every country (Space shows %s only):" : "In %s (Space shows every country):", cname);
+		ui_pager_wrap(&p, 2, line, A_BOLD);
+		p.line++;
+	}
 	for (size_t r = 0; f && r < form_referral_count(f); r++) {
 		if (!form_referral_emergency(f, r))
 			continue;
-		ui_pager_line(&p, 2, form_referral_name(f, r, lang), A_BOLD);
-		snprintf(line, sizeof line, "%s%s", form_referral_contact(f, r),
-		    form_referral_example(f, r) ? "   (example entry: replace with a verified contact)" : "");
-		ui_pager_line(&p, 4, line, 0);
+		if (!emergency_all_countries && !summary_referral_serves(f, r, cc)) {
+			hidden++;
+			continue;
+		}
+		ui_pager_wrap(&p, 2, form_referral_name(f, r, lang), A_BOLD);
+		ui_pager_line(&p, 4, form_referral_contact(f, r), 0);
+		if (form_referral_example(f, r))
+			ui_pager_line(&p, 4, "(example entry: replace with a verified contact)", A_DIM);
 		p.line++;
 		shown++;
 	}
 	if (shown == 0)
 		ui_pager_line(&p, 2, "No emergency contacts in the referral directory (forms/referrals.yaml).", 0);
+	if (hidden > 0) {
+		snprintf(line, sizeof line, "(%zu more in other countries: Space shows them.)", hidden);
+		ui_pager_wrap(&p, 2, line, A_DIM);
+	}
 	a->total_lines = p.line;
 	form_free(own);
 	ui_message(a->msg, a->msg_error);
@@ -220,7 +258,17 @@ emergency_draw(struct app *a)
 	move(p.top, 2);
 }
 
-const struct screen scr_emergency = { list_context, overlay_enter, emergency_draw, overlay_act };
+static void
+emergency_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	if (act == ACT_TOGGLE) {
+		emergency_all_countries = !emergency_all_countries;
+		a->scroll = 0;
+	} else
+		overlay_act(a, act, ev);
+}
+
+const struct screen scr_emergency = { list_context, emergency_enter, emergency_draw, emergency_act };
 
 /* ---- language: the respondent's language for the open interview or record ---- */
 

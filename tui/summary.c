@@ -82,7 +82,7 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 			continue;
 		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
 		    form_indicator_label(f, i, lang));
-		ui_pager_line(p, x + 2, buf, 0);
+		ui_pager_wrap(p, x + 2, buf, 0);
 		na = interview_indicator_answers(iv, i, qs, 32);
 		for (size_t k = 0; k < na && k < 32; k++) {
 			const char *label = form_question_label(f, qs[k], lang);
@@ -91,7 +91,7 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 				snprintf(buf, sizeof buf, "from: %s", label);
 				label = buf;
 			}
-			ui_pager_line(p, x + 6, label, A_DIM);
+			ui_pager_wrap(p, x + 6, label, A_DIM);
 		}
 	}
 }
@@ -106,4 +106,47 @@ summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t outcome,
 	ui_pager_line(p, x, buf, A_BOLD);
 	if (form_outcome_advice(f, outcome, lang))
 		ui_pager_wrap(p, x + 2, form_outcome_advice(f, outcome, lang), 0);
+}
+
+const char *
+summary_country(const struct interview *iv, const struct form *f, const char **name)
+{
+	/* The values of the bundled forms' "countries" list; a form may also
+	 * answer with the code itself. */
+	static const char *const map[][2] = {
+		{ "laos", "LA" }, { "thailand", "TH" }, { "china", "CN" },
+		{ "myanmar", "MM" }, { "vietnam", "VN" }, { "cambodia", "KH" },
+		{ "malaysia", "MY" },
+	};
+	int q = iv && f ? form_question_find(f, "interview_country") : -1;
+	int list;
+	const char *v, *cc = NULL;
+
+	if (q < 0 || interview_answer_kind(iv, (size_t)q) != IV_VALUE)
+		return NULL;
+	v = interview_answer_text(iv, (size_t)q);
+	for (size_t i = 0; v && i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(v, map[i][0]) == 0 || strcmp(v, map[i][1]) == 0)
+			cc = map[i][1];
+	if (cc == NULL)
+		return NULL;
+	*name = v;
+	list = form_question_choices(f, (size_t)q);
+	for (size_t i = 0; list >= 0 && i < form_choice_count(f, (size_t)list); i++)
+		if (strcmp(form_choice_value(f, (size_t)list, i), v) == 0)
+			*name = form_choice_label(f, (size_t)list, i, interview_lang(iv));
+	return cc;
+}
+
+bool
+summary_referral_serves(const struct form *f, size_t r, const char *cc)
+{
+	size_t n = form_referral_country_count(f, r);
+
+	if (cc == NULL || n == 0)
+		return true;
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(form_referral_country(f, r, k), cc) == 0)
+			return true;
+	return false;
 }

@@ -35,6 +35,21 @@ void summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t out
     size_t lang);
 
 /*
+ * The country where the interview takes place, as the two-letter code the
+ * referral directory uses (LA, TH, CN, MM, VN, KH, MY), from the answer to
+ * the question "interview_country"; NULL when the form has no such
+ * question, it is not answered yet, or the country is not one the
+ * directory knows. *name gets the answer's label in the interview language
+ * (untouched when NULL is returned).
+ */
+const char *summary_country(const struct interview *iv, const struct form *f,
+    const char **name);
+
+/* Whether referral r serves country cc: always when cc is NULL or the
+ * referral names no country. */
+bool summary_referral_serves(const struct form *f, size_t r, const char *cc);
+
+/*
  * Why an interview ended early, in words. The first summary_end_choices()
  * reasons are the ones an interviewer picks when ending an interview;
  * summary_end_code(i) gives the code the record keeps for choice i.

@@ -60,6 +60,9 @@ tkeys s1 Down Enter
 expect_screen "needs (no marriage question for factory work)" s1 "What help do you need now"
 tkeys s1 Space Enter                    # medical care
 expect_screen "review lists the answers" s1 "review the answers"
+# Long questions wrap over several rows: move down to the declined one.
+tkeys s1 Down Down Down Down Down Down Down Down Down Down
+twait s1 "Declined" 5
 check "a declined answer shows as declined" grep -q 'Declined' "$T/screen"
 tkeys s1 End Enter
 expect_screen "outcome screen" s1 "Outcome:"

@@ -1,0 +1,155 @@
+#!/bin/sh
+# Golden screens: each kind of screen, captured whole in tmux and compared
+# with the file committed under tests/e2e/golden/ (diff -u shown on any
+# difference). Kinds: unlock, case list, a question of each kind (text,
+# single choice, multiple choice), review, outcome, record view, emergency
+# contacts, help; each with the interview in English and in Lao, at 80x24,
+# and at 40x20 (where the program asks for a larger window: that golden
+# records the current behaviour).
+#
+# Reproducible by construction: the test clock (INTAKE_TEST_NOW, set by
+# tests/tmux.sh), a fixed user and passphrase, a fresh vault per language.
+# What differs from run to run is masked with sed before comparing: the
+# case code (XXXX-XXXX-X) and the temporary directory of the vault ($T).
+#
+# GOLDEN_UPDATE=1 rewrites the files from what the program shows now:
+# review the diff before committing it.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tmux.sh"
+
+GOLD="$(cd "$(dirname "$0")" && pwd)/golden"
+TFORMS="$(cd "$(dirname "$0")" && pwd)/forms"
+mkdir -p "$GOLD"
+
+mask() {
+	sed -E -e "s|$T|\$T|g" \
+	    -e 's/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]([^0-9A-Z]|$)/XXXX-XXXX-X\1/g'
+}
+
+# golden1 SESSION NAME: compares the screen now with golden/NAME.txt.
+golden1() {
+	tscreen "$1" | mask >"$T/got"
+	if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then
+		cp "$T/got" "$GOLD/$2.txt"
+		ok "golden $2 (rewritten)"
+	elif [ ! -f "$GOLD/$2.txt" ]; then
+		notok "golden $2" "no file golden/$2.txt: run with GOLDEN_UPDATE=1"
+	elif diff -u "$GOLD/$2.txt" "$T/got" >"$T/diff"; then
+		ok "golden $2"
+	else
+		notok "golden $2" "the screen differs from golden/$2.txt"
+		sed 's/^/#   /' "$T/diff"
+	fi
+}
+
+# golden SESSION LANG KIND: the screen at 80x24, then at 40x20, then back.
+golden() {
+	tsettle "$1"
+	golden1 "$1" "$2-$3.80x24"
+	tresize "$1" 40 20
+	twait "$1" "Enlarge" 5
+	golden1 "$1" "$2-$3.40x20"
+	tresize "$1" 80 24
+	twaitgone "$1" "Enlarge" 5
+	tsettle "$1"
+}
+
+on() { twait "$1" "$2" 5; }
+
+# run_lang LANG DOWNS: the whole walk with the interview in the language
+# offered DOWNS places below the form's default.
+run_lang() {
+	L=$1 downs=$2 s=g$1
+	V=$T/vault-$L
+	new_vault "$V"
+	tstart "$s" 80 24 "$INTAKE --vault $V --user ana"
+	on "$s" "Unlock the vault"
+	golden "$s" "$L" unlock
+	tkeys "$s" -l "demo passphrase"
+	tkeys "$s" Enter
+	on "$s" "Start a new interview"
+	golden "$s" "$L" cases
+	tkeys "$s" Enter
+	on "$s" "Choose the questionnaire"
+	tkeys "$s" Enter
+	on "$s" "The respondent's language"
+	i=0
+	while [ "$i" -lt "$downs" ]; do tkeys "$s" Down; i=$((i + 1)); done
+	tkeys "$s" Enter
+	on "$s" "Question 1 of about"
+	golden "$s" "$L" question-choice
+	tkeys "$s" C-g
+	on "$s" "Intake - help"
+	golden "$s" "$L" help
+	tkeys "$s" Escape
+	on "$s" "Question 1 of about"
+	tkeys "$s" C-e
+	on "$s" "Intake - emergency contacts"
+	golden "$s" "$L" emergency
+	tkeys "$s" Escape
+	on "$s" "Question 1 of about"
+	tkeys "$s" 2 Enter
+	on "$s" "Question 2 of about"
+	tkeys "$s" 2 Enter
+	on "$s" "Question 3 of about"
+	tkeys "$s" 1 Enter
+	on "$s" "Question 4 of about"
+	tkeys "$s" 1 Enter
+	on "$s" "Question 5 of about"
+	tkeys "$s" 1 Enter
+	on "$s" "Question 6 of about"
+	tkeys "$s" 7 Enter                 # 30 to 38
+	on "$s" "Question 7 of about"
+	tkeys "$s" 2 Enter                 # 18 or older when it began
+	on "$s" "Question 8 of about"
+	tkeys "$s" 3
+	on "$s" "[x]"
+	golden "$s" "$L" question-multi
+	tkeys "$s" Enter
+	on "$s" "Question 9 of about"
+	tkeys "$s" 1 Enter
+	on "$s" "Question 10 of about"
+	tkeys "$s" C-r
+	on "$s" "review the answers"
+	golden "$s" "$L" review
+	tkeys "$s" End Enter
+	on "$s" "Question"
+	tkeys "$s" 2 Enter
+	on "$s" "review the answers"
+	tkeys "$s" End Enter
+	on "$s" "Intake - outcome"
+	golden "$s" "$L" outcome
+	tkeys "$s" Enter
+	on "$s" "Saved case"
+	code=$(grep -o 'Saved case [0-9A-Z-]*' "$T/screen" | cut -d' ' -f3)
+	tkeys "$s" -l "$code"
+	on "$s" "1 of 1"
+	tkeys "$s" Down Enter
+	on "$s" "(read only)"
+	golden "$s" "$L" record
+	tkeys "$s" C-c
+	tgone "$s"
+
+	# A text question, from the small form of the terminal tests.
+	tstart "t$L" 80 24 "INTAKE_FORMS=$TFORMS $INTAKE --vault $V --user ana"
+	on "t$L" "Unlock the vault"
+	tkeys "t$L" -l "demo passphrase"
+	tkeys "t$L" Enter
+	on "t$L" "Start a new interview"
+	tkeys "t$L" Enter
+	on "t$L" "Choose the questionnaire"
+	tkeys "t$L" Enter
+	on "t$L" "The respondent's language"
+	i=0
+	while [ "$i" -lt "$downs" ]; do tkeys "t$L" Down; i=$((i + 1)); done
+	tkeys "t$L" Enter
+	on "t$L" "Question 1 of about"
+	tkeys "t$L" 1 Enter
+	on "t$L" "Question 2 of about"
+	golden "t$L" "$L" question-text
+	tkeys "t$L" C-c
+	tgone "t$L"
+}
+
+run_lang en 0
+run_lang lo 1
