@@ -94,7 +94,7 @@ evaluate(const char *text, struct ctx *c, char *out, size_t outsz)
 	struct expr *e = NULL;
 	struct expr_error err;
 	struct expr_scope sc = {EXPR_CTX_OUTCOME, c->q, c->n, NULL, 0, 0, -1};
-	struct expr_env env = {c->v, c->st, NULL, 0, {EXPR_V_EMPTY, 0, NULL, 0}, "2026-03-15"};
+	struct expr_env env = {c->v, c->st, NULL, 0, {EXPR_V_EMPTY, 0, NULL, 0}, "2026-03-15", NULL, NULL};
 	struct expr_value v;
 	char num[32];
 
