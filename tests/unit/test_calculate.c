@@ -222,7 +222,10 @@ checker_refuses_bad_calculates(void **state)
 }
 
 /* jr:choice-name() as ODK Collect reads it: the label of the chosen value
- * in the interview's language, '' for a value the list does not have. */
+ * in the interview's language, '' for a value the list does not have. The
+ * cases follow JavaRosa's ChoiceNameTest (static choices, a literal value,
+ * a language switch); its cases need a whole form, so they are here rather
+ * than in tests/expr/odk/cases.tsv. */
 static const char choice_name_form[] =
     "id: cname\n"
     "version: \"1\"\n"
