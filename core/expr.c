@@ -28,7 +28,7 @@ enum fn {
 	F_IF, F_COALESCE, F_CONCAT, F_REGEX, F_CONTAINS, F_STARTS_WITH,
 	F_ENDS_WITH, F_SUBSTRING_BEFORE, F_SUBSTRING_AFTER, F_NORMALIZE_SPACE,
 	F_ROUND, F_ABS, F_POW, F_MIN, F_MAX, F_BOOLEAN, F_STRING,
-	F_FORMAT_DATE, F_DATE, F_DECIMAL_DATE_TIME, F_NOW,
+	F_FORMAT_DATE, F_DATE, F_DECIMAL_DATE_TIME, F_NOW, F_CHOICE_NAME,
 };
 
 #define ANY EXPR_MAX_ARGS
@@ -73,6 +73,7 @@ static const struct {
 	[F_DATE]             = {"date", 1, 1, "date('2024-01-31')"},
 	[F_DECIMAL_DATE_TIME] = {"decimal-date-time", 1, 1, "decimal-date-time(${q})"},
 	[F_NOW]              = {"now", 0, 0, "now()"},
+	[F_CHOICE_NAME]      = {"jr:choice-name", 2, 2, "jr:choice-name(${q}, '${q}')"},
 };
 #define NFNS (sizeof fns / sizeof fns[0])
 
@@ -845,10 +846,25 @@ parse_call(struct parser *p)
 		if (strlen(fns[fi].name) == nlen && memcmp(fns[fi].name, name, nlen) == 0)
 			break;
 	if (p->pos < p->len && p->s[p->pos] == ':') {
-		fail(p, col, "'%.*s:' at column %u: functions with a prefix, such as jr:choice-name(), are not supported; "
-		    "an expression can use a choice's value but not its label",
-		    (int)(nlen > 48 ? 48 : nlen), name, col);
-		return -1;
+		/* XPath's prefixed names: only jr:choice-name() is known. The
+		 * token is widened to cover "jr:" and the name after it. */
+		size_t i = p->pos + 1;
+
+		while (i < p->len && is_name_char(p->s[i]))
+			i++;
+		while (i > p->pos + 2 && p->s[i - 1] == '-')
+			i--;
+		if (nlen == 2 && memcmp(name, "jr", 2) == 0 && i - p->pos - 1 == 11 &&
+		    memcmp(p->s + p->pos + 1, "choice-name", 11) == 0) {
+			advance(p, i - p->pos);
+			p->tlen = p->pos - p->tstart;
+			nlen = p->tlen;
+			fi = F_CHOICE_NAME;
+		} else {
+			fail(p, col, "'%.*s:' at column %u: functions with a prefix are not supported, except jr:choice-name()",
+			    (int)(nlen > 48 ? 48 : nlen), name, col);
+			return -1;
+		}
 	}
 	lex(p);         /* the name */
 	if (p->tok != T_LP) {
@@ -1774,6 +1790,55 @@ check_call(struct checker *c, struct node *n)
 	}
 	case F_COUNT_SELECTED:
 		return check_question_arg(c, n, n->a, true, true) < 0 ? -1 : S_NUM;
+	case F_CHOICE_NAME: {
+		/* The second argument names the question whose choice list is
+		 * read: text holding exactly one ${id}, as XLSForms write it. The
+		 * question is bound here; evaluation asks the environment. */
+		const struct node *qa = &c->e->nodes[n->b];
+		const char *s;
+		size_t i = 0, len, id;
+		char name[64];
+
+		if (check_node(c, n->a) < 0)
+			return -1;
+		if (qa->kind != N_STR) {
+			cfail(c, qa->col, "jr:choice-name() needs the question's name in quotes as its second argument at column %u: write %s",
+			    qa->col, fns[n->fn].usage);
+			return -1;
+		}
+		s = c->e->pool + qa->str;
+		len = qa->len;
+		while (i < len && is_space(s[i]))
+			i++;
+		while (len > i && is_space(s[len - 1]))
+			len--;
+		id = i + 2;
+		if (len < i + 4 || s[i] != '$' || s[i + 1] != '{' || s[len - 1] != '}' ||
+		    memchr(s + id, '}', len - 1 - id) != NULL) {
+			cfail(c, qa->col, "jr:choice-name() at column %u: the second argument '%.*s' must be one question as '${id}': write %s",
+			    qa->col, (int)(qa->len > 48 ? 48 : qa->len), s, fns[n->fn].usage);
+			return -1;
+		}
+		n->ival = -1;
+		for (size_t k = 0; k < sc->nquestions; k++)
+			if (strlen(sc->questions[k].id) == len - 1 - id &&
+			    memcmp(sc->questions[k].id, s + id, len - 1 - id) == 0) {
+				n->ival = (int)k;
+				break;
+			}
+		snprintf(name, sizeof name, "%.*s", (int)(len - i > 60 ? 60 : len - i), s + i);
+		if (n->ival < 0) {
+			cfail(c, qa->col, "unknown question %s in jr:choice-name() at column %u: use the id of a question in this form",
+			    name, qa->col);
+			return -1;
+		}
+		if (!is_choice_type(sc->questions[n->ival].type)) {
+			cfail(c, qa->col, "jr:choice-name() needs a select_one, select_multiple or yes_no question at column %u; %s is a %s question",
+			    qa->col, name, qtype_name(sc->questions[n->ival].type));
+			return -1;
+		}
+		return S_STR;
+	}
 	case F_ANSWERED:
 	case F_DECLINED:
 	case F_DONT_KNOW:
@@ -2467,6 +2532,11 @@ eval_call(struct ev *ev, const struct node *n)
 		list_scan(s, len, t, tlen, &found);
 		return v_bool(found);
 	}
+	case F_CHOICE_NAME:
+		/* JavaRosa compares the value as text, exactly (no trimming). */
+		s = to_text(eval_node(ev, n->a), buf, &len);
+		t = env->choice_label ? env->choice_label(env->choice_ctx, n->ival, s, len) : NULL;
+		return t ? v_str(t, strlen(t)) : v_empty;
 	case F_COUNT_SELECTED:
 		s = to_text(eval_node(ev, n->a), buf, &len);
 		return v_num((double)list_scan(s, len, NULL, 0, NULL));

@@ -33,6 +33,10 @@
  *    NaN); of a string: not empty.
  *  - select_multiple reads as its chosen values separated by one space.
  *
+ *  - jr:choice-name(value, '${q}') is the label of the choice `value` of
+ *    select question q in the interview's language ('' for an unknown
+ *    value); expr_check binds q, the environment supplies the label.
+ *
  * Limits: at most EXPR_MAX_LEN bytes of text, EXPR_MAX_NODES tree nodes,
  * EXPR_MAX_ARGS arguments to one function and EXPR_MAX_DEPTH levels of
  * parentheses, function calls and unary operators. Parsing, checking and
@@ -141,6 +145,14 @@ struct expr_env {
 	size_t nfired;
 	struct expr_value dot;          /* `.` in a constraint */
 	const char *today;              /* "YYYY-MM-DD" */
+	/* jr:choice-name(): the label, in the interview's language, of the
+	 * choice whose value is value[0..len) (not NUL-terminated) in the
+	 * choice list of the question in `slot`; NULL if the list has no such
+	 * value. It must not allocate and must take bounded time; the label
+	 * must stay valid while the result is in use. choice_label NULL: every
+	 * jr:choice-name() is ''. */
+	const char *(*choice_label)(const void *ctx, int slot, const char *value, size_t len);
+	const void *choice_ctx;
 };
 
 /*

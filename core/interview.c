@@ -229,6 +229,18 @@ parse_iso_time(const char *s, time_t *out)
 
 /* ---- evaluation ------------------------------------------------------- */
 
+/* jr:choice-name() for the environment: slot q is question q; the label is
+ * in the interview's current language (falling back as form labels do). */
+static const char *
+choice_label_of(const void *ctx, int q, const char *value, size_t len)
+{
+	const struct interview *iv = ctx;
+	int list = q >= 0 ? form_question_choices(iv->f, (size_t)q) : -1;
+	int i = list >= 0 ? form_choice_find(iv->f, (size_t)list, value, len) : -1;
+
+	return i >= 0 ? form_choice_label(iv->f, (size_t)list, (size_t)i, iv->lang) : NULL;
+}
+
 static struct expr_env
 env_of(const struct interview *iv)
 {
@@ -241,6 +253,8 @@ env_of(const struct interview *iv)
 	env.nfired = iv->ni;
 	env.dot.kind = EXPR_V_EMPTY;
 	env.today = iv->today;
+	env.choice_label = choice_label_of;
+	env.choice_ctx = iv;
 	return env;
 }
 
@@ -495,6 +509,7 @@ interview_set_lang(struct interview *iv, const char *code)
 	if (li < 0)
 		return ST_NOTFOUND;
 	iv->lang = (size_t)li;
+	update(iv);     /* calculations with jr:choice-name() follow the language */
 	return ST_OK;
 }
 

@@ -31,7 +31,7 @@ evaluate(const struct expr *e)
 	struct expr_value values[NQ];
 	unsigned char states[NQ];
 	signed char fired[3] = {-1, 0, 2};
-	struct expr_env env = {values, states, fired, 3, {EXPR_V_EMPTY, 0, NULL, 0}, "2026-03-01"};
+	struct expr_env env = {values, states, fired, 3, {EXPR_V_EMPTY, 0, NULL, 0}, "2026-03-01", NULL, NULL};
 	static const double nums[] = {0, -1, 1e308, NAN, INFINITY, 17.5};
 
 	memset(values, 0, sizeof values);

@@ -221,6 +221,130 @@ checker_refuses_bad_calculates(void **state)
 	}
 }
 
+/* jr:choice-name() as ODK Collect reads it: the label of the chosen value
+ * in the interview's language, '' for a value the list does not have. The
+ * cases follow JavaRosa's ChoiceNameTest (static choices, a literal value,
+ * a language switch); its cases need a whole form, so they are here rather
+ * than in tests/expr/odk/cases.tsv. */
+static const char choice_name_form[] =
+    "id: cname\n"
+    "version: \"1\"\n"
+    "title: {en: \"Choice names\", lo: \"ຊື່\"}\n"
+    "languages:\n"
+    "  - {code: en, name: English, status: reviewed}\n"
+    "  - {code: lo, name: Lao, status: draft}\n"
+    "choices:\n"
+    "  jobs:\n"
+    "    - {value: farm, label: {en: \"Farm\", lo: \"ສວນ\"}}\n"
+    "    - {value: boat, label: {en: \"Fishing boat\", lo: \"ເຮືອຫາປາ\"}}\n"
+    "sections:\n"
+    "  - id: s\n"
+    "    title: {en: \"S\"}\n"
+    "    questions:\n"
+    "      - id: ok\n"
+    "        type: yes_no\n"
+    "        consent: interview\n"
+    "        label: {en: \"Agree?\"}\n"
+    "      - id: job\n"
+    "        type: select_one\n"
+    "        choices: jobs\n"
+    "        label: {en: \"Work\"}\n"
+    "      - id: places\n"
+    "        type: select_multiple\n"
+    "        choices: jobs\n"
+    "        label: {en: \"Places\"}\n"
+    "      - id: job_name\n"
+    "        type: calculate\n"
+    "        calculation: \"jr:choice-name(${job}, '${job}')\"\n"
+    "      - id: other_name\n"
+    "        type: calculate\n"
+    "        calculation: \"concat('[', jr:choice-name('mine', '${places}'), ']')\"\n"
+    "      - id: note\n"
+    "        type: text\n"
+    "        label: {en: \"Notes\"}\n"
+    "        constraint: \"jr:choice-name(., '${job}') = ''\"\n";
+
+static void
+choice_name_gives_label_in_interview_language(void **state)
+{
+	struct diag_list dl = {0};
+	struct form *f = load(choice_name_form, &dl);
+	struct interview *iv = NULL;
+	int job_name, other_name;
+
+	(void)state;
+	if (f == NULL)
+		has_diag(&dl, "(none)");
+	assert_non_null(f);
+	job_name = form_question_find(f, "job_name");
+	other_name = form_question_find(f, "other_name");
+	assert_int_equal(interview_start(f, "en", &iv), ST_OK);
+	assert_null(interview_calculated(iv, (size_t)job_name));
+	assert_int_equal(interview_answer_id(iv, "ok", "yes"), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "job", "boat"), ST_OK);
+	assert_string_equal(interview_calculated(iv, (size_t)job_name), "Fishing boat");
+	/* an unknown value gives '' */
+	assert_string_equal(interview_calculated(iv, (size_t)other_name), "[]");
+	/* a constraint: a value of the list is refused, other text accepted */
+	assert_int_equal(interview_answer_id(iv, "note", "farm"), ST_INVALID);
+	assert_int_equal(interview_answer_id(iv, "note", "Farm"), ST_OK);
+	/* switching language recomputes the label */
+	assert_int_equal(interview_set_lang(iv, "lo"), ST_OK);
+	assert_string_equal(interview_calculated(iv, (size_t)job_name), "ເຮືອຫາປາ");
+	assert_int_equal(interview_answer_id(iv, "job", "farm"), ST_OK);
+	assert_string_equal(interview_calculated(iv, (size_t)job_name), "ສວນ");
+	interview_free(iv);
+	assert_int_equal(interview_start(f, "lo", &iv), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "ok", "yes"), ST_OK);
+	assert_int_equal(interview_answer_id(iv, "job", "farm"), ST_OK);
+	assert_string_equal(interview_calculated(iv, (size_t)job_name), "ສວນ");
+	interview_free(iv);
+	form_free(f);
+	diag_list_free(&dl);
+}
+
+/* The second argument must name a select question of the form. */
+static void
+choice_name_refuses_what_is_not_a_select(void **state)
+{
+	static const struct {
+		const char *to, *want;
+	} cases[] = {
+		{"jr:choice-name(${job}, '${nothing}')",
+		    "t.yaml:29:46: error: calculation of question 'job_name': unknown question ${nothing} in jr:choice-name() at column 24"},
+		{"jr:choice-name(${job}, '${note}')",
+		    "jr:choice-name() needs a select_one, select_multiple or yes_no question at column 24; ${note} is a text question"},
+		{"jr:choice-name(${job}, ${job})",
+		    "jr:choice-name() needs the question's name in quotes as its second argument at column 24"},
+		{"jr:choice-name(${job}, 'job')",
+		    "the second argument 'job' must be one question as '${id}'"},
+		{"jr:choice-name(${job})",
+		    "jr:choice-name() takes 2 arguments, got 1 at column 1"},
+		{"jr:choice_name(${job}, '${job}')",
+		    "functions with a prefix are not supported, except jr:choice-name()"},
+	};
+	const char *from = "jr:choice-name(${job}, '${job}')";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct diag_list dl = {0};
+		const char *at = strstr(choice_name_form, from);
+		size_t n = strlen(choice_name_form) + strlen(cases[i].to) + 1;
+		char *text = malloc(n);
+		struct form *f;
+
+		assert_non_null(text);
+		snprintf(text, n, "%.*s%s%s", (int)(at - choice_name_form), choice_name_form,
+		    cases[i].to, at + strlen(from));
+		f = load(text, &dl);
+		assert_null(f);
+		if (!has_diag(&dl, cases[i].want))
+			fail_msg("case %zu: no '%s'", i, cases[i].want);
+		diag_list_free(&dl);
+		free(text);
+	}
+}
+
 int
 main(void)
 {
@@ -229,6 +353,8 @@ main(void)
 		cmocka_unit_test(kept_in_records_and_recomputed),
 		cmocka_unit_test(answers_file_cannot_set_a_calculate),
 		cmocka_unit_test(checker_refuses_bad_calculates),
+		cmocka_unit_test(choice_name_gives_label_in_interview_language),
+		cmocka_unit_test(choice_name_refuses_what_is_not_a_select),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

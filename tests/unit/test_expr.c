@@ -40,7 +40,7 @@ scope(enum expr_ctx ctx)
 static struct expr_env
 env(void)
 {
-	struct expr_env en = {values, states, fired, 3, {EXPR_V_EMPTY, 0, NULL, 0}, "2026-03-15"};
+	struct expr_env en = {values, states, fired, 3, {EXPR_V_EMPTY, 0, NULL, 0}, "2026-03-15", NULL, NULL};
 
 	return en;
 }
@@ -463,7 +463,15 @@ type_errors(void **state)
 	expect_error("regex(${name}, '(a)\\1')", 20, "back-references");
 	expect_error("regex(${name}, 'a{300}')", 18, "above 255");
 	expect_error("date('1983-09-31') = ${dob}", 6, "is not a date");
-	expect_error("jr:choice-name(${job}, '${job}')", 1, "not supported");
+	expect_error("jr:choice-name(${job}, '${age}')", 24, "${age} is a number question");
+	expect_error("jr:choice-name(${job}, '${intro}')", 24, "${intro} is a note question");
+	expect_error("jr:choice-name(${job}, '${jobs}')", 24, "unknown question ${jobs} in jr:choice-name()");
+	expect_error("jr:choice-name(${job}, ${job})", 24, "its second argument");
+	expect_error("jr:choice-name(${job}, '${job} ${docs}')", 24, "must be one question as '${id}'");
+	expect_error("jr:choice-name(${job}, '/data/job')", 24, "must be one question as '${id}'");
+	expect_error("jr:choice-name(${job})", 1, "takes 2 arguments");
+	expect_error("choice-name(${job}, '${job}')", 1, "unknown function 'choice-name()'");
+	expect_error("jr:itext('x')", 1, "functions with a prefix are not supported, except jr:choice-name()");
 	expect_error("concat(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33)", 95, "more than 32 arguments (argument 33 at column 95)");
 	expect_error("count-selected(${age}) > 1", 16, "${age} is a number question");
 	expect_error(". = 1", 1, "can only be used in a constraint");
@@ -570,6 +578,63 @@ numbers_without_locale(void **state)
 	assert_true(expr_parse_number("0.30000000000000004", 19) == 0.1 + 0.2);
 }
 
+/* jr:choice-name(): the checker binds the named question, evaluation asks
+ * the environment for the label of (question, value). */
+static int label_calls_slot = -1;
+
+static const char *
+fake_label(const void *ctx, int slot, const char *value, size_t len)
+{
+	label_calls_slot = slot;
+	if (slot == S_JOB && len == 4 && memcmp(value, "farm", 4) == 0)
+		return ctx;
+	return NULL;
+}
+
+static const char *
+choice_name_of(const char *text, bool with_labels)
+{
+	static char out[64];
+	struct expr *e = compile_in(text, EXPR_CTX_OUTCOME);
+	struct expr_env en = env();
+	struct expr_value v;
+
+	if (with_labels) {
+		en.choice_label = fake_label;
+		en.choice_ctx = "Farm (label)";
+	}
+	v = expr_eval(e, &en);
+	snprintf(out, sizeof out, "%s", v.kind == EXPR_V_STRING ? v.str : v.kind == EXPR_V_EMPTY ? "" : "?");
+	expr_free(e);
+	return out;
+}
+
+static void
+choice_name(void **state)
+{
+	(void)state;
+	reset();
+	set_str(S_JOB, "farm");
+	label_calls_slot = -1;
+	assert_string_equal(choice_name_of("jr:choice-name(${job}, '${job}')", true), "Farm (label)");
+	assert_int_equal(label_calls_slot, S_JOB);
+	assert_string_equal(choice_name_of("jr:choice-name( ${job} , ' ${job} ' )", true), "Farm (label)");
+	assert_string_equal(choice_name_of("jr:choice-name('farm', '${job}')", true), "Farm (label)");
+	/* the value is compared exactly, as ODK does */
+	assert_string_equal(choice_name_of("jr:choice-name(' farm', '${job}')", true), "");
+	assert_string_equal(choice_name_of("jr:choice-name('nothing', '${job}')", true), "");
+	assert_string_equal(choice_name_of("jr:choice-name(${name}, '${job}')", true), "");
+	/* other select types name their own slot */
+	label_calls_slot = -1;
+	assert_string_equal(choice_name_of("jr:choice-name('self', '${docs}')", true), "");
+	assert_int_equal(label_calls_slot, S_DOCS);
+	assert_string_equal(choice_name_of("jr:choice-name('yes', '${consent}')", true), "");
+	assert_int_equal(label_calls_slot, S_CONSENT);
+	/* without labels in the environment: '' */
+	assert_string_equal(choice_name_of("jr:choice-name(${job}, '${job}')", false), "");
+	assert_true(truth("concat(jr:choice-name(${job}, '${job}'), 'x') = 'x'"));
+}
+
 int
 main(void)
 {
@@ -588,6 +653,7 @@ main(void)
 		cmocka_unit_test(nesting_limits),
 		cmocka_unit_test(refs_are_collected_once),
 		cmocka_unit_test(numbers_without_locale),
+		cmocka_unit_test(choice_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,45 @@ struct ctx {
 	unsigned char st[MAX_CTX];
 	char names[MAX_CTX][32];
 	char text[MAX_CTX][128];
+	/* select_one[value=Label|...]: the choices and their labels */
+	size_t nchoices[MAX_CTX];
+	const char *choices[MAX_CTX][MAX_CTX];
+	char cvalue[MAX_CTX][MAX_CTX][32];
+	char clabel[MAX_CTX][MAX_CTX][64];
 };
+
+/* jr:choice-name() in the cases: the label of `value` in slot's choices. */
+static const char *
+ctx_label(const void *cp, int slot, const char *value, size_t len)
+{
+	const struct ctx *c = cp;
+
+	for (size_t k = 0; slot >= 0 && (size_t)slot < c->n && k < c->nchoices[slot]; k++)
+		if (strlen(c->cvalue[slot][k]) == len && memcmp(c->cvalue[slot][k], value, len) == 0)
+			return c->clabel[slot][k];
+	return NULL;
+}
+
+/* "value=Label|value=Label" into slot i's choices. */
+static void
+parse_choices(struct ctx *c, size_t i, char *spec)
+{
+	char *save = NULL, *pair;
+
+	c->q[i].type = EXPR_Q_SELECT_ONE;
+	for (pair = strtok_r(spec, "|", &save); pair; pair = strtok_r(NULL, "|", &save)) {
+		char *eq = strchr(pair, '=');
+		size_t k = c->nchoices[i]++;
+
+		assert_true(k < MAX_CTX && eq != NULL);
+		*eq = '\0';
+		snprintf(c->cvalue[i][k], sizeof c->cvalue[i][k], "%s", pair);
+		snprintf(c->clabel[i][k], sizeof c->clabel[i][k], "%s", eq + 1);
+		c->choices[i][k] = c->cvalue[i][k];
+	}
+	c->q[i].choices = c->choices[i];
+	c->q[i].nchoices = c->nchoices[i];
+}
 
 /* In place: \t, \n and \\ become a tab, a newline and a backslash. */
 static void
@@ -42,7 +80,8 @@ unescape(char *s)
 	*w = '\0';
 }
 
-/* "name:type=value;..." or "-". */
+/* "name:type=value;..." or "-"; type select_one[value=Label|...] declares
+ * a select_one question with its choices' labels. */
 static void
 parse_ctx(const char *spec, struct ctx *c)
 {
@@ -54,12 +93,18 @@ parse_ctx(const char *spec, struct ctx *c)
 		return;
 	snprintf(buf, sizeof buf, "%s", spec);
 	for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
-		char *colon = strchr(item, ':'), *eq = strchr(item, '=');
+		char *colon = strchr(item, ':');
+		char *rb = colon && strncmp(colon + 1, "select_one[", 11) == 0 ? strchr(colon, ']') : NULL;
+		char *eq = strchr(rb ? rb : item, '=');
 		size_t i = c->n++;
 
 		assert_true(i < MAX_CTX && colon && eq && colon < eq);
 		*colon = '\0';
 		*eq = '\0';
+		if (rb != NULL) {
+			*rb = '\0';
+			parse_choices(c, i, colon + 12);
+		}
 		snprintf(c->names[i], sizeof c->names[i], "%s", item);
 		snprintf(c->text[i], sizeof c->text[i], "%s", eq + 1);
 		unescape(c->text[i]);
@@ -68,7 +113,7 @@ parse_ctx(const char *spec, struct ctx *c)
 			c->q[i].type = EXPR_Q_NUMBER;
 		else if (strcmp(colon + 1, "date") == 0)
 			c->q[i].type = EXPR_Q_DATE;
-		else
+		else if (c->nchoices[i] == 0)
 			c->q[i].type = EXPR_Q_TEXT;
 		if (c->text[i][0] == '\0') {
 			c->v[i].kind = EXPR_V_EMPTY;
@@ -94,7 +139,7 @@ evaluate(const char *text, struct ctx *c, char *out, size_t outsz)
 	struct expr *e = NULL;
 	struct expr_error err;
 	struct expr_scope sc = {EXPR_CTX_OUTCOME, c->q, c->n, NULL, 0, 0, -1};
-	struct expr_env env = {c->v, c->st, NULL, 0, {EXPR_V_EMPTY, 0, NULL, 0}, "2026-03-15"};
+	struct expr_env env = {c->v, c->st, NULL, 0, {EXPR_V_EMPTY, 0, NULL, 0}, "2026-03-15", ctx_label, c};
 	struct expr_value v;
 	char num[32];
 
