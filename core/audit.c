@@ -39,6 +39,7 @@ static const char *const action_names[] = {
 	[AUDIT_USER_PASSWD] = "user passwd",
 	[AUDIT_BUNDLE_CREATE] = "bundle create",
 	[AUDIT_BUNDLE_IMPORT] = "bundle import",
+	[AUDIT_DRAFT_DISCARD] = "draft discard",
 };
 
 const char *
