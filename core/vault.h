@@ -455,6 +455,7 @@ enum status vault_audit_head(struct vault *v, struct vault_audit_head *out);
 
 struct vault_verify_counts {
 	size_t users, records, summaries, drafts, history, forms, audit, problems;
+	size_t releases;                /* statistics releases, the plan included */
 };
 /* Called once per problem with a sentence naming what and where. */
 typedef void (*vault_problem_fn)(void *ctx, const char *problem);

@@ -1284,8 +1284,6 @@ vault_import(struct vault *v, const struct vault_import_form *forms, size_t nfor
  * changed or deleted: a release, once published, stays what it was.
  */
 
-#define RELEASES_DB "releases"
-
 struct release_put_arg {
 	const char *name, *json, *plan;
 	size_t len, plan_len;
