@@ -160,6 +160,8 @@ own_draft_discarded_with_reason(void **state)
 	assert_string_equal(audit_action_name(AUDIT_DRAFT_DISCARD), "draft discard");
 	audit_describe(&fd.e, text, sizeof text);
 	assert_non_null(strstr(text, "reason: test entry, not a real person"));
+	assert_true(strncmp(text, "draft ", 6) == 0);
+	assert_non_null(strstr(text, " of bob reason: "));
 }
 
 static void
