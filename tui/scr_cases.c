@@ -215,7 +215,8 @@ cases_draw(struct app *a)
 		discard_draw(LINES - 3);
 		return;
 	}
-	if (a->focus > 0 && caselist_row(a->cases, (size_t)a->focus - 1, &r) && r.draft)
+	if (a->focus > 0 && a->cases != NULL && caselist_row(a->cases, (size_t)a->focus - 1, &r) &&
+	    r.draft)
 		ui_keybar(KCTX_EDIT, draft_keys, sizeof draft_keys / sizeof draft_keys[0]);
 	else
 		ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
