@@ -39,6 +39,7 @@ static const char *const action_names[] = {
 	[AUDIT_USER_PASSWD] = "user passwd",
 	[AUDIT_BUNDLE_CREATE] = "bundle create",
 	[AUDIT_BUNDLE_IMPORT] = "bundle import",
+	[AUDIT_DRAFT_DISCARD] = "draft discard",
 };
 
 const char *
@@ -293,10 +294,11 @@ audit_describe(const struct audit_entry *e, char *buf, size_t len)
 	buf[0] = '\0';
 	if (e->has_record) {
 		record_id_code(&e->record, &code);
-		append_fmt(buf, len, "%s", code.s);
+		/* A draft's id is no case code: say whose draft it was. */
+		append_fmt(buf, len, "%s%s", e->action == AUDIT_DRAFT_DISCARD ? "draft " : "", code.s);
 	}
 	if (e->subject[0] != '\0') {
-		append_safe(buf, len, *buf ? " " : "");
+		append_safe(buf, len, !*buf ? "" : e->action == AUDIT_DRAFT_DISCARD ? " of " : " ");
 		append_safe(buf, len, e->subject);
 	}
 	if (e->role >= 0 && e->role <= ROLE_TRAINER)

@@ -13,7 +13,8 @@
  * Who writes what:
  *  - the vault itself writes the entries of its own changes inside the same
  *    transaction as the change (vault created, unlock, failed unlocks, record
- *    create/amend/delete, user add/remove/passwd): a change is never on disk
+ *    create/amend/delete, a draft discarded, user add/remove/passwd): a
+ *    change is never on disk
  *    without its entry;
  *  - callers write what only they know happened with audit_log(): a record
  *    shown to the user, earlier versions shown, a lock after idle time, a
@@ -69,8 +70,10 @@ enum audit_action {
 	AUDIT_USER_PASSWD   = 15,   /* subject */
 	AUDIT_BUNDLE_CREATE = 16,   /* count: records sealed; reason: key, filter, file */
 	AUDIT_BUNDLE_IMPORT = 17,   /* count: records imported; reason: file, key */
+	AUDIT_DRAFT_DISCARD = 18,   /* record: the draft's id; subject: its owner;
+	                               reason; the entry keeps no content */
 };
-#define AUDIT_ACTION_LAST   AUDIT_BUNDLE_IMPORT
+#define AUDIT_ACTION_LAST   AUDIT_DRAFT_DISCARD
 
 #define AUDIT_REASON_MAX    VAULT_REASON_MAX
 /* Longest encoded entry (before sealing). */

@@ -50,6 +50,15 @@ struct row {
 	uint32_t when;                  /* start, seconds since 1970 (if timed) */
 };
 
+/* What a draft row shows beyond the columns: drafts are few (one user's,
+ * and for a supervisor others' by owner only), kept apart from the rows. */
+struct draft_info {
+	uint32_t row;
+	time_t saved;                   /* last written; 0 when the draft does not say */
+	int answered;                   /* questions answered; -1 when unknown */
+	bool others;                    /* another user's: content not read */
+};
+
 struct profile {
 	uint32_t val[NPROF];            /* indices into struct values */
 	bool draft;
@@ -105,6 +114,8 @@ struct caselist {
 	char query[CASELIST_QUERY_MAX];
 	struct term term[CASELIST_TERMS_MAX];
 	size_t nterm;
+	struct draft_info *drafts;      /* one per draft row, in row order */
+	size_t ndrafts, capdrafts;
 };
 
 static unsigned char
@@ -846,7 +857,7 @@ on_summary(void *p, const struct record_id *id, enum status st, const char *json
 
 /* Draft JSON is the whole interview (interview_to_json), nested: parsed
  * with jansson, which is fine for the few drafts one user has. The outcome
- * there may be an object with an "id". */
+ * there is provisional (the interview is not over) and is not shown. */
 static struct slice
 draft_field(json_t *o, const char *key)
 {
@@ -855,6 +866,54 @@ draft_field(json_t *o, const char *key)
 	if (json_is_object(j))
 		j = json_object_get(j, "id");
 	return text_slice(json_is_string(j) ? json_string_value(j) : "");
+}
+
+/* Notes what the draft row just added shows besides its columns. */
+static enum status
+draft_note(struct caselist *cl, time_t saved, int answered, bool others)
+{
+	struct draft_info *d;
+
+	if (cl->ndrafts == cl->capdrafts) {
+		size_t cap = cl->capdrafts ? 2 * cl->capdrafts : 8;
+		struct draft_info *grown = realloc(cl->drafts, cap * sizeof *grown);
+
+		if (grown == NULL)
+			return ST_NOMEM;
+		cl->drafts = grown;
+		cl->capdrafts = cap;
+	}
+	d = &cl->drafts[cl->ndrafts++];
+	d->row = (uint32_t)(cl->nrows - 1);
+	d->saved = saved;
+	d->answered = answered;
+	d->others = others;
+	return ST_OK;
+}
+
+/* Other users' drafts, for who may discard them: by owner and id only. */
+static enum status
+load_others(struct caselist *cl, struct vault *v, struct load *ld)
+{
+	struct vault_draft_ref *refs = NULL;
+	size_t n = 0;
+	enum status st = ST_OK;
+
+	if (!vault_allowed(v, VAULT_RIGHT_DELETE) || vault_draft_others(v, &refs, &n) != ST_OK)
+		return ST_OK;
+	for (size_t i = 0; i < n && st == ST_OK; i++) {
+		struct slice f[NPROF];
+
+		for (int k = 0; k < NPROF; k++)
+			f[k] = text_slice("");
+		f[P_BY] = text_slice(refs[i].owner);
+		f[P_STATUS] = text_slice("draft");
+		st = add_row(cl, &refs[i].id, true, false, f, ld->buf);
+		if (st == ST_OK)
+			st = draft_note(cl, 0, -1, true);
+	}
+	free(refs);
+	return st;
 }
 
 static enum status
@@ -870,7 +929,10 @@ load_drafts(struct caselist *cl, struct vault *v, struct load *ld)
 		struct slice f[NPROF];
 		char *s = NULL;
 		size_t sl = 0;
-		json_t *o;
+		json_t *o, *j;
+		const char *saved;
+		time_t when = 0;
+		int answered = -1;
 
 		if (vault_draft_get(v, &drafts[i], &s, &sl) != ST_OK)
 			continue;
@@ -880,10 +942,22 @@ load_drafts(struct caselist *cl, struct vault *v, struct load *ld)
 			continue;
 		for (int k = 0; k < NPROF; k++)
 			f[k] = draft_field(o, key_name[k]);
+		f[P_OUTCOME] = text_slice("");
+		if ((saved = json_string_value(json_object_get(o, "saved"))) != NULL &&
+		    !clock_parse_iso(saved, strlen(saved), &when))
+			when = 0;
+		j = json_object_get(o, "answered");
+		if (json_is_integer(j) && json_integer_value(j) >= 0 &&
+		    json_integer_value(j) <= 1000000)
+			answered = (int)json_integer_value(j);
 		st = add_row(cl, &drafts[i], true, false, f, ld->buf);
+		if (st == ST_OK)
+			st = draft_note(cl, when, answered, false);
 		json_decref(o);
 	}
 	free(drafts);
+	if (st == ST_OK)
+		st = load_others(cl, v, ld);
 	return st;
 }
 
@@ -901,6 +975,11 @@ rows_free(struct caselist *cl)
 	values_free(&cl->vals);
 	profiles_free(&cl->profs);
 	arrays_free(cl);
+	if (cl->drafts != NULL)
+		explicit_bzero(cl->drafts, cl->capdrafts * sizeof *cl->drafts);
+	free(cl->drafts);
+	cl->drafts = NULL;
+	cl->ndrafts = cl->capdrafts = 0;
 }
 
 enum status
@@ -1282,5 +1361,19 @@ caselist_row(const struct caselist *cl, size_t i, struct caselist_row *out)
 	out->lang = value_text(&cl->vals, p->val[P_LANG]);
 	out->status = value_text(&cl->vals, p->val[P_STATUS]);
 	out->outcome = value_text(&cl->vals, p->val[P_OUTCOME]);
+	out->saved[0] = '\0';
+	out->answered = -1;
+	out->others = false;
+	for (size_t k = 0; p->draft && k < cl->ndrafts; k++) {
+		const struct draft_info *d = &cl->drafts[k];
+
+		if (d->row != cl->shown[i])
+			continue;
+		if (d->saved == 0 || !clock_format(d->saved, CLOCK_MINUTES, out->saved))
+			out->saved[0] = '\0';
+		out->answered = d->answered;
+		out->others = d->others;
+		break;
+	}
 	return true;
 }

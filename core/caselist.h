@@ -55,6 +55,14 @@ struct caselist_row {
 	char code[16];                  /* case code, or "(draft)" */
 	char started[24];               /* "YYYY-MM-DDTHH:MM:SSZ" as stored */
 	const char *interviewer, *form, *lang, *status, *outcome;
+	/* Drafts only (else "", -1, false): when it was last saved, as
+	 * "YYYY-MM-DD HH:MM" UTC ("" when the draft does not say); how many
+	 * questions are answered (-1 unknown); and whether it is another
+	 * user's draft, listed for a supervisor to discard, by owner
+	 * (interviewer) only. A draft has no outcome: outcome is "". */
+	char saved[24];
+	int answered;
+	bool others;
 };
 
 #define CASELIST_TERMS_MAX 32           /* words in one search */
@@ -83,8 +91,9 @@ void caselist_set_options(struct caselist *cl, unsigned opts);
 
 /* Replaces the rows with what the unlocked user of v may see now: from the
  * vault's listing when it has a sound one, else from a scan of every
- * summary; then the user's drafts. An interviewer gets their own cases, a
- * supervisor everyone's. Applies the last search given to caselist_filter.
+ * summary; then the user's drafts, and for who may discard them (vault.h,
+ * vault_draft_others) other users' drafts. An interviewer gets their own
+ * cases, a supervisor everyone's. Applies the last search given to caselist_filter.
  * *src says which way the summaries were read. On an error (vault_errmsg(v)
  * says what, except ST_NOMEM) the rows read before it are kept. */
 enum status caselist_load(struct caselist *cl, struct vault *v, enum caselist_source *src);

@@ -1524,6 +1524,18 @@ interview_to_json(const struct interview *iv, char **out, size_t *len)
 	if (root && iv->amended && iv->state == IV_IN_PROGRESS &&
 	    json_object_set_new(root, "amending", json_true()) != 0)
 		ok = false;
+	/* A draft says when it was written and how far it got, so that the
+	 * case list tells one unfinished interview from another. */
+	if (root && iv->state == IV_IN_PROGRESS) {
+		char saved[CLOCK_TEXT_SIZE];
+		size_t answered, total;
+
+		iso_time(clock_now(), saved);
+		interview_progress(iv, &answered, &total);
+		if (json_object_set_new(root, "saved", json_string(saved)) != 0 ||
+		    json_object_set_new(root, "answered", json_integer((json_int_t)answered)) != 0)
+			ok = false;
+	}
 	if (!ok) {
 		json_decref(root);
 		return ST_NOMEM;
@@ -1639,7 +1651,7 @@ json_answer_text(const struct interview *iv, size_t q, const json_t *v,
 static const char *const record_keys[] = {
 	"id", "form", "lang", "interviewer", "started", "ended", "status", "answers",
 	"indicators", "outcome", "consent", "ended_reason", "training", "position",
-	"amending", NULL,
+	"amending", "saved", "answered", NULL,
 };
 
 static bool

@@ -278,6 +278,26 @@ enum status vault_draft_get(struct vault *v, const struct record_id *id,
 enum status vault_draft_list(struct vault *v, struct record_id **out, size_t *n);
 enum status vault_draft_delete(struct vault *v, const struct record_id *id);
 
+/* Discarding a draft on purpose (the interview will not be finished), with
+ * a reason (as for vault_record_delete): the draft goes and an audit entry
+ * "draft discard" naming its id, owner and the reason is written in the same
+ * transaction. owner NULL means the unlocked user's own draft; a draft of
+ * someone else may be discarded only by who may delete records
+ * (supervisors: ST_DENIED for others). ST_NOTFOUND when there is no such
+ * draft. vault_draft_delete stays for the draft of an interview just saved
+ * as a record, which needs no entry. */
+enum status vault_draft_discard(struct vault *v, const char *owner,
+    const struct record_id *id, const char *reason);
+
+/* The drafts of other users, by owner and id only (their content stays
+ * theirs), for a supervisor to discard what was abandoned: who may delete
+ * records, else ST_DENIED. *out is malloc'ed (free(); NULL when empty). */
+struct vault_draft_ref {
+	char owner[VAULT_USER_MAX + 1];
+	struct record_id id;
+};
+enum status vault_draft_others(struct vault *v, struct vault_draft_ref **out, size_t *n);
+
 /* Form sources, keyed by their BLAKE2b-256 hash (hex, 64 chars + NUL, either
  * case on get). Sealed like records (a deployment's forms may name local
  * services); get checks the source against its hash. Putting the same source
@@ -435,6 +455,7 @@ enum status vault_audit_head(struct vault *v, struct vault_audit_head *out);
 
 struct vault_verify_counts {
 	size_t users, records, summaries, drafts, history, forms, audit, problems;
+	size_t releases;                /* statistics releases, the plan included */
 };
 /* Called once per problem with a sentence naming what and where. */
 typedef void (*vault_problem_fn)(void *ctx, const char *problem);

@@ -220,6 +220,7 @@ static const struct {
 	 * keeps them apart. */
 	[KIND_RELEASE] = { "release", CRYPTO_PURPOSE_SUMMARY,     DB_META },
 };
+#define RELEASES_DB "releases"
 /* Everything secret the handle holds, in one guarded allocation. The
  * scratch fields hold short-lived keys so that none lands on the stack. */
 struct keyring {

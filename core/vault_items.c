@@ -812,6 +812,131 @@ vault_draft_delete(struct vault *v, const struct record_id *id)
 	return vault_write_txn(v, "deleting the draft", draft_delete_txn, &arg);
 }
 
+struct draft_discard_arg {
+	const char *owner;
+	const struct record_id *id;
+	const char *reason;
+	const char *what;
+};
+
+static int
+draft_discard_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const struct draft_discard_arg *a = argp;
+	unsigned char kbuf[KEY_MAX];
+	size_t olen = strlen(a->owner);
+	MDB_val key = { olen + 1 + VAULT_ID_BYTES, kbuf };
+	struct audit_entry e;
+	int rc;
+
+	memcpy(kbuf, a->owner, olen + 1);
+	memcpy(kbuf + olen + 1, a->id->b, VAULT_ID_BYTES);
+	rc = mdb_del(txn, v->dbi[DB_DRAFTS], &key, NULL);
+	if (rc == MDB_NOTFOUND) {
+		vault_fail(v, ST_NOTFOUND, "no %s of %s in this vault", a->what, a->owner);
+		return vault_txn_fail(v, ST_NOTFOUND);
+	}
+	if (rc != 0)
+		return rc;
+	audit_entry_init(&e, AUDIT_DRAFT_DISCARD, v->user);
+	e.has_record = true;
+	e.record = *a->id;
+	snprintf(e.subject, sizeof e.subject, "%s", a->owner);
+	snprintf(e.reason, sizeof e.reason, "%s", a->reason);
+	rc = vault_audit_put_txn(v, txn, &e);
+	secure_wipe(&e, sizeof e);
+	return rc;
+}
+
+enum status
+vault_draft_discard(struct vault *v, const char *owner, const struct record_id *id,
+    const char *reason)
+{
+	char what[64];
+	struct draft_discard_arg arg = { owner, id, reason, what };
+	enum status st;
+
+	if ((st = vault_require(v, VAULT_RIGHT_CREATE)) != ST_OK)
+		return st;
+	if (owner == NULL || strcmp(owner, v->user) == 0)
+		arg.owner = v->user;
+	else if (!vault_allowed(v, VAULT_RIGHT_DELETE))
+		return vault_fail(v, ST_DENIED,
+		    "this draft belongs to %s: only they or a supervisor can discard it", owner);
+	else if (strlen(owner) > VAULT_USER_MAX)
+		return vault_fail(v, ST_NOTFOUND, "no user %.32s... in this vault", owner);
+	if ((st = vault_check_reason(reason, v->msg, sizeof v->msg)) != ST_OK)
+		return st;
+	vault_describe(what, sizeof what, "draft", id);
+	/* Like deleting a record: a way to make a full vault usable again. */
+	v->headroom = 1;
+	st = vault_write_txn(v, "discarding the draft", draft_discard_txn, &arg);
+	v->headroom = 0;
+	return st;
+}
+
+enum status
+vault_draft_others(struct vault *v, struct vault_draft_ref **out, size_t *n)
+{
+	struct vault_draft_ref *refs = NULL, *grown;
+	size_t count = 0, cap = 0;
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = vault_require(v, VAULT_RIGHT_DELETE)) != ST_OK)
+		return st;
+	rc = vault_txn_begin(v, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[DB_DRAFTS], &cur);
+	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		const unsigned char *kb = k.mv_data;
+		size_t ulen;
+
+		/* Keys are owner NUL id; a malformed one is for verify. */
+		if (k.mv_size <= VAULT_ID_BYTES + 1 || k.mv_size - VAULT_ID_BYTES - 1 > VAULT_USER_MAX)
+			continue;
+		ulen = k.mv_size - VAULT_ID_BYTES - 1;
+		if (kb[ulen] != 0 || memchr(kb, 0, ulen) != NULL)
+			continue;
+		if (strlen(v->user) == ulen && memcmp(kb, v->user, ulen) == 0)
+			continue;
+		if (count == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(refs, cap * sizeof *refs);
+			if (grown == NULL) {
+				st = vault_fail(v, ST_NOMEM, "out of memory while listing the drafts");
+				goto done;
+			}
+			refs = grown;
+		}
+		memcpy(refs[count].owner, kb, ulen);
+		refs[count].owner[ulen] = 0;
+		memcpy(refs[count].id.b, kb + ulen + 1, VAULT_ID_BYTES);
+		count++;
+	}
+	if (rc != MDB_NOTFOUND) {
+		st = vault_fail_mdb(v, rc, "listing the drafts");
+		goto done;
+	}
+	*out = refs;
+	*n = count;
+	refs = NULL;
+	st = ST_OK;
+done:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	free(refs);
+	return st;
+}
+
 /* ---- forms ---------------------------------------------------------------- */
 
 struct form_put_arg {
@@ -1158,8 +1283,6 @@ vault_import(struct vault *v, const struct vault_import_form *forms, size_t nfor
  * made it). Every item is written once (MDB_NOOVERWRITE) and never
  * changed or deleted: a release, once published, stays what it was.
  */
-
-#define RELEASES_DB "releases"
 
 struct release_put_arg {
 	const char *name, *json, *plan;

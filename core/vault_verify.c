@@ -823,6 +823,66 @@ verify_forms(struct verify *cx)
 	return ST_OK;
 }
 
+/* Statistics releases (and the release plan): each must open under its
+ * own name. A release is published once and never replaced, so one that
+ * does not open was altered, damaged or swapped on disk, and the numbers it
+ * held can no longer be vouched for. The table exists only after the first
+ * release. */
+static enum status
+verify_releases(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	char owner[VAULT_USER_MAX + 1], name[VAULT_RELEASE_NAME_MAX + 1];
+	MDB_cursor *cur;
+	MDB_dbi dbi;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	rc = mdb_dbi_open(cx->txn, RELEASES_DB, 0, &dbi);
+	if (rc == MDB_NOTFOUND)
+		return ST_OK;
+	if (rc == MDB_INCOMPATIBLE) {
+		problem(cx, "the statistics releases table is damaged: it was edited on disk");
+		return ST_OK;
+	}
+	if (rc != 0 || (rc = mdb_cursor_open(cx->txn, dbi, &cur)) != 0)
+		return vault_fail_mdb(v, rc, "reading the statistics releases");
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *p = k.mv_data;
+		size_t n = k.mv_size < sizeof name - 1 ? k.mv_size : sizeof name - 1;
+
+		cx->counts->releases++;
+		/* The name as stored, printable: it may have been edited too. */
+		for (size_t i = 0; i < n; i++)
+			name[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+		name[n] = '\0';
+		if (k.mv_size == 0 || k.mv_size > VAULT_RELEASE_NAME_MAX) {
+			problem(cx, "the statistics releases table holds a malformed name (%zu bytes): "
+			    "it was edited on disk", k.mv_size);
+			continue;
+		}
+		st = verify_open(cx, KIND_RELEASE, &k, &d, owner, NULL);
+		if (st == ST_NOMEM) {
+			mdb_cursor_close(cur);
+			return vault_fail(v, ST_NOMEM, "out of memory while verifying the releases");
+		}
+		if (st == ST_OK)
+			continue;
+		if (strcmp(name, VAULT_RELEASE_PLAN) == 0)
+			problem(cx, "the statistics release plan failed its integrity check: it was "
+			    "altered or damaged on disk");
+		else
+			problem(cx, "the statistics release for period %s failed its integrity "
+			    "check: it was altered or damaged on disk, and its figures cannot be "
+			    "trusted", name);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return vault_fail_mdb(v, rc, "reading the statistics releases");
+	return ST_OK;
+}
+
 /* What the trail says should exist but does not. */
 static void
 verify_missing(struct verify *cx)
@@ -891,6 +951,8 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 		st = verify_drafts(&cx);
 	if (st == ST_OK)
 		st = verify_forms(&cx);
+	if (st == ST_OK)
+		st = verify_releases(&cx);
 	if (st == ST_OK)
 		verify_missing(&cx);
 	v->scanning = 0;

@@ -13,7 +13,7 @@
  *   ^R, F4           review answers        ^T, F5         language
  *   ^E, F6           emergency contacts    ^X, F10        end interview
  *   ^Q, F12          quick-hide (lock)     ^L             redraw
- *   ^C               quit
+ *   ^C               quit                  ^O             discard a draft
  *   list:  Space select, Home/End first/last, PgUp/PgDn page
  *   choices of a question: Space tick, 1-9 choose the Nth, Home/End
  *          first/last; PgUp/PgDn keep their global meaning (the help
@@ -37,6 +37,9 @@
  *   - Language is ^T ("Translate") so that ^L keeps its universal meaning,
  *     redraw: on a shared server a `wall` message or a line-noise burst
  *     garbles the screen and the interviewer needs a way back.
+ *   - ^O discards the highlighted draft in the case list: it is the
+ *     terminal's own "discard" character (VDISCARD), free in raw mode, and
+ *     asks for a reason before anything goes.
  *   - ^C is only quit (the program keeps the draft); ^Z is left unbound
  *     (raw mode delivers it instead of suspending). ^H, ^I, ^J, ^M and ^[
  *     are Backspace, Tab, Enter and Esc on the wire and cannot be bound.
@@ -648,6 +651,7 @@ static const struct keys_binding bindings[] = {
 	G(K_CTRL_Q, ACT_HIDE), G(K_F12, ACT_HIDE),
 	G(K_CTRL_L, ACT_REDRAW),
 	G(K_CTRL_C, ACT_QUIT),
+	G(K_CTRL_O, ACT_DISCARD),
 	G(K_UP, ACT_UP), G(K_DOWN, ACT_DOWN),
 
 	{ KCTX_LIST, K_CHAR, ' ', 0, ACT_TOGGLE },

@@ -7,6 +7,12 @@
  * drafts, newest first; an interviewer sees their own cases, a supervisor
  * all. Typing filters as you type (caselist.h has the search syntax: words
  * that must all match, status:, outcome:, form:, lang:, by: and date:).
+ *
+ * A draft row shows when it was last saved and how many questions it
+ * answers, never an outcome (there is none yet). ^O on a draft asks for a
+ * reason, typed on the list's bottom line, and discards it with an audit
+ * entry (vault_draft_discard): an interviewer their own drafts, a
+ * supervisor also others' (listed by owner only, their content unread).
  */
 #include <curses.h>
 #include <dirent.h>
@@ -30,6 +36,27 @@ copy_field(char *dst, size_t len, json_t *o, const char *key)
 	if (s == NULL && json_is_object(j))
 		s = json_string_value(json_object_get(j, "id"));
 	snprintf(dst, len, "%s", s ? s : "");
+}
+
+/* The discard prompt: which draft, and the reason being typed. One at a
+ * time; the reason is wiped when the prompt closes. */
+static struct {
+	bool asking;
+	struct record_id id;
+	bool others;
+	char owner[VAULT_USER_MAX + 1];
+	struct lineedit *reason;
+} discard;
+
+static void
+discard_close(struct app *a)
+{
+	if (discard.reason != NULL)
+		lineedit_clear(discard.reason);
+	discard.asking = false;
+	memset(&discard.id, 0, sizeof discard.id);
+	if (a->edit == discard.reason)
+		a->edit = a->search;
 }
 
 /* The rows, read again each time the list is entered (a record may have
@@ -75,9 +102,52 @@ cases_context(struct app *a)
 static void
 cases_enter(struct app *a)
 {
+	discard_close(a);
 	load_rows(a);
 	apply_filter(a);
 	a->edit = a->search;
+}
+
+/* One row of the list. A draft has no outcome: in the status and outcome
+ * columns it shows the time it was last saved and how many questions are
+ * answered, and in the date column the day it was saved; another user's
+ * draft (a supervisor's view) shows only whose it is. */
+static void
+row_text(char *line, size_t len, bool selected, const struct caselist_row *r)
+{
+	const char *mark = selected ? ">" : " ";
+
+	if (r->draft && r->others)
+		snprintf(line, len, "%s %-11s %-10s %-10.10s %s", mark, r->code, "",
+		    r->interviewer, "another interviewer's draft (^O discards it)");
+	else if (r->draft && r->saved[0] != '\0' && r->answered >= 0)
+		snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s saved %s, %d answered",
+		    mark, r->code, r->saved, r->interviewer, r->form, r->lang, r->saved + 11,
+		    r->answered);
+	else
+		snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %-6.6s %s",
+		    mark, r->code, r->started, r->interviewer, r->form, r->lang, r->status,
+		    r->draft ? "" : r->outcome);
+}
+
+/* The bottom line while a discard is asked for: what goes, and the reason. */
+static void
+discard_draw(int y)
+{
+	struct lineedit_view view;
+	char line[256];
+	int x, w;
+
+	if (discard.others)
+		snprintf(line, sizeof line, "Discard %s's draft? Reason:", discard.owner);
+	else
+		snprintf(line, sizeof line, "Discard this draft? Reason:");
+	x = (int)strlen(line) + 3;
+	w = COLS - x - 1;
+	ui_text(y, 2, COLS - 4, line, A_BOLD);
+	lineedit_render(discard.reason, w > 8 ? w : 8, &view);
+	ui_field(y, x, w > 8 ? w : 8, view.text, view.cursor_col);
+	move(y, x + view.cursor_col);
 }
 
 /* Row 0 is "start a new interview"; rows 1.. are cases. */
@@ -86,6 +156,9 @@ cases_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_HIDE,
 		ACT_HELP, ACT_QUIT };
+	static const enum action draft_keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_DISCARD,
+		ACT_HIDE, ACT_HELP, ACT_QUIT };
+	static const enum action ask_keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
 	struct lineedit_view view;
 	struct caselist_row r;
 	int top = app_frame(a, "Intake - cases") + 1, y = top + 1, listy, rows, sel, fieldw;
@@ -110,7 +183,8 @@ cases_draw(struct app *a)
 	    "CASE", "DATE", "BY", "FORM", "LNG", "STATUS", "OUTCOME");
 	ui_text(y, 0, COLS, line, A_BOLD);
 	listy = y + 1;
-	rows = LINES - 2 - listy;
+	/* The discard prompt takes the last row of the list. */
+	rows = LINES - 2 - listy - (discard.asking ? 1 : 0);
 	sel = a->focus;
 	if (sel < a->scroll)
 		a->scroll = sel;
@@ -124,9 +198,7 @@ cases_draw(struct app *a)
 			snprintf(line, sizeof line, "%s + %s", idx == sel ? ">" : " ", a->training ?
 			    "Start a mock screening (choose a scenario)" : "Start a new interview");
 		else if (caselist_row(a->cases, (size_t)idx - 1, &r))
-			snprintf(line, sizeof line, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %-6.6s %s",
-			    idx == sel ? ">" : " ", r.code, r.started, r.interviewer, r.form,
-			    r.lang, r.status, r.outcome);
+			row_text(line, sizeof line, idx == sel, &r);
 		else
 			break;
 		if (attr)
@@ -138,7 +210,16 @@ cases_draw(struct app *a)
 	else if (shown == 0)
 		ui_text(listy + 2, 2, COLS - 4, "No case matches the search (Esc clears it).", 0);
 	ui_message(a->msg, a->msg_error);
-	ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
+	if (discard.asking) {
+		ui_keybar(KCTX_EDIT, ask_keys, sizeof ask_keys / sizeof ask_keys[0]);
+		discard_draw(LINES - 3);
+		return;
+	}
+	if (a->focus > 0 && a->cases != NULL && caselist_row(a->cases, (size_t)a->focus - 1, &r) &&
+	    r.draft)
+		ui_keybar(KCTX_EDIT, draft_keys, sizeof draft_keys / sizeof draft_keys[0]);
+	else
+		ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
 	move(top, 10 + view.cursor_col);
 }
 
@@ -155,6 +236,11 @@ open_row(struct app *a)
 	}
 	if (a->cases == NULL || !caselist_row(a->cases, (size_t)a->focus - 1, &r))
 		return;
+	if (r.draft && r.others) {
+		app_say(a, true, "This is %s's draft: only they can continue it (^O discards it).",
+		    r.interviewer);
+		return;
+	}
 	if (r.draft) {
 		st = record_load(a->v, &r.id, 1, a->forms_dir, &a->form, &a->iv, err, sizeof err);
 		if (st != ST_OK) {
@@ -170,12 +256,92 @@ open_row(struct app *a)
 	app_goto(a, SCR_RECORD);
 }
 
+/* ^O: asks for the reason to discard the highlighted draft. */
+static void
+discard_ask(struct app *a)
+{
+	struct caselist_row r;
+
+	if (a->focus == 0 || a->cases == NULL ||
+	    !caselist_row(a->cases, (size_t)a->focus - 1, &r) || !r.draft) {
+		app_say(a, true, "Only a draft can be discarded: highlight a (draft) row first.");
+		return;
+	}
+	if (discard.reason == NULL && (discard.reason = lineedit_new(VAULT_REASON_MAX / 4)) == NULL) {
+		app_say(a, true, "Out of memory: close other programs and try again");
+		return;
+	}
+	lineedit_clear(discard.reason);
+	discard.asking = true;
+	discard.id = r.id;
+	discard.others = r.others;
+	snprintf(discard.owner, sizeof discard.owner, "%s", r.interviewer);
+	a->edit = discard.reason;
+	app_say(a, false, "Type why it goes (kept in the audit trail); Enter discards, Esc keeps it.");
+}
+
+/* Enter on the prompt: discards with the reason typed, or says why not. */
+static void
+discard_confirm(struct app *a)
+{
+	const char *reason = lineedit_buffer(discard.reason, NULL);
+	enum status st;
+
+	st = vault_draft_discard(a->v, discard.others ? discard.owner : NULL, &discard.id, reason);
+	if (st == ST_INVALID) {
+		/* Nothing went: the prompt stays for a better reason. */
+		app_say(a, true, "%s", vault_errmsg(a->v));
+		return;
+	}
+	if (st != ST_OK) {
+		app_say(a, true, "The draft was not discarded: %s", vault_errmsg(a->v));
+		discard_close(a);
+		return;
+	}
+	if (a->has_draft && memcmp(a->draft.b, discard.id.b, VAULT_ID_BYTES) == 0) {
+		memset(&a->draft, 0, sizeof a->draft);
+		a->has_draft = false;
+	}
+	discard_close(a);
+	load_rows(a);
+	apply_filter(a);
+	app_say(a, false, "The draft was discarded; the audit trail keeps the reason.");
+}
+
+static void
+discard_act(struct app *a, enum action act, const struct key_event *ev)
+{
+	switch (act) {
+	case ACT_SUBMIT:
+		discard_confirm(a);
+		break;
+	case ACT_CANCEL:
+		discard_close(a);
+		app_say(a, false, "Nothing was discarded.");
+		break;
+	case ACT_QUIT:
+		discard_close(a);
+		a->quit = true;
+		break;
+	default:
+		app_edit(a, discard.reason, act, ev);
+		break;
+	}
+}
+
 static void
 cases_act(struct app *a, enum action act, const struct key_event *ev)
 {
 	int last = a->cases ? (int)caselist_shown(a->cases) : 0, page = LINES - 8;
 
+	if (discard.asking) {
+		discard_act(a, act, ev);
+		return;
+	}
 	switch (act) {
+	case ACT_DISCARD:
+		discard_ask(a);
+		break;
 	case ACT_SUBMIT:
 		open_row(a);
 		break;
@@ -453,7 +619,8 @@ app_after_unlock(struct app *a)
 	int pick = -1;
 
 	if (vault_draft_list(a->v, &drafts, &n) == ST_OK) {
-		/* The newest draft by start time is the interrupted one. */
+		/* The draft written last is the interrupted one: its save time,
+		 * or for a draft that has none its start. */
 		for (size_t i = 0; i < n; i++) {
 			char *s = NULL;
 			size_t sl = 0;
@@ -466,7 +633,9 @@ app_after_unlock(struct app *a)
 			vault_plain_free(s, sl);
 			if (o == NULL)
 				continue;
-			copy_field(started, sizeof started, o, "started");
+			copy_field(started, sizeof started, o, "saved");
+			if (started[0] == '\0')
+				copy_field(started, sizeof started, o, "started");
 			json_decref(o);
 			if (pick < 0 || strcmp(started, best) > 0) {
 				pick = (int)i;

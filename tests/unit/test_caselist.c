@@ -172,8 +172,12 @@ drafts_first_then_newest_first(void **state)
 	assert_memory_equal(row(f, 0).id.b, d2.b, VAULT_ID_BYTES);
 	assert_string_equal(row(f, 0).code, "(draft)");
 	assert_string_equal(row(f, 1).started, "2020-01-01T00:00:00Z");
-	assert_string_equal(row(f, 1).outcome, "likely_victim");
+	/* A draft's outcome is provisional: none is shown. */
+	assert_string_equal(row(f, 1).outcome, "");
 	assert_string_equal(row(f, 1).form, "f");
+	/* Drafts of an earlier intake say neither when saved nor how far. */
+	assert_string_equal(row(f, 1).saved, "");
+	assert_int_equal(row(f, 1).answered, -1);
 
 	/* Then every record newest first, each start time shown as stored. */
 	qsort(want, N, sizeof *want, cmp_str);
@@ -392,12 +396,20 @@ interviewer_sees_own_cases(void **state)
 	assert_int_equal(caselist_count(f->cl), 2);
 	assert_true(row(f, 0).draft);
 
-	/* A supervisor sees every case, but no one else's draft. */
+	/* A supervisor sees every case, and others' drafts by owner only (to
+	 * discard them), none of their content. */
 	assert_ok(f->v, vault_unlock(f->v, "alice", PASS_A, strlen(PASS_A)));
 	load(f);
-	assert_int_equal(caselist_count(f->cl), 2);
-	assert_string_equal(shown(f, ""), "bo_case alice_case");
-	assert_string_equal(shown(f, "by:bo"), "bo_case");
+	assert_int_equal(caselist_count(f->cl), 3);
+	assert_true(row(f, 0).draft);
+	assert_true(row(f, 0).others);
+	assert_string_equal(row(f, 0).interviewer, "bo");
+	assert_string_equal(row(f, 0).status, "draft");
+	assert_string_equal(row(f, 0).form, "");
+	assert_memory_equal(row(f, 0).id.b, draft.b, VAULT_ID_BYTES);
+	assert_false(row(f, 1).others);
+	assert_string_equal(shown(f, ""), " bo_case alice_case");
+	assert_string_equal(shown(f, "by:bo"), " bo_case");     /* his draft, his case */
 }
 
 /* Flips a byte (from_end bytes before the end) of the value under key in
