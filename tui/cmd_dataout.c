@@ -111,6 +111,38 @@ spool_copy(int spool, int fd, const char *path, char *err, size_t errlen)
 	return st;
 }
 
+/* The end of every export: st is how writing the spool went. On success
+ * the audit entry is written, then the spool is copied into fd (path);
+ * closes both. Anything that fails removes the file and says that nothing
+ * was exported: EXIT_OK or the exit code. */
+static int
+export_finish(struct vault *v, enum status st, int spool, int fd, const char *path,
+    size_t rows, const char *detail, char *err, size_t errlen)
+{
+	int rc = EXIT_OK;
+
+	if (st == ST_OK) {
+		if ((rc = audit_note(v, AUDIT_EXPORT, rows, detail)) != EXIT_OK) {
+			close(spool);
+			close(fd);
+			unlink(path);
+			return rc;
+		}
+		st = spool_copy(spool, fd, path, err, errlen);
+	}
+	close(spool);
+	if (close(fd) != 0 && st == ST_OK) {
+		st = ST_IO;
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	}
+	if (st != ST_OK) {
+		unlink(path);
+		rc = cli_fail(st, err);
+		fprintf(stderr, "intake: nothing was exported (%s removed)\n", path);
+	}
+	return rc;
+}
+
 /* Exports read forms only for their referrals files: without a forms
  * directory they go on, reading none (formdir_find). */
 static void
@@ -202,27 +234,11 @@ export_ctdc(struct cli *c)
 	fprintf(stderr, "intake: warning: %s is PLAINTEXT case-level data: share it only under "
 	    "a data-sharing agreement, and delete it when done.\n", c->out);
 	st = ctdc_write(v, spool, dir, &r, err, sizeof err);
-	if (st == ST_OK) {
-		snprintf(detail, sizeof detail, "ctdc, to %s", c->out);
-		if ((rc = audit_note(v, AUDIT_EXPORT, r.rows, detail)) != EXIT_OK) {
-			close(spool);
-			close(fd);
-			unlink(c->out);
-			goto out;
-		}
-		st = spool_copy(spool, fd, c->out, err, sizeof err);
-	}
-	close(spool);
-	if (close(fd) != 0 && st == ST_OK) {
-		st = ST_IO;
-		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
-	}
-	if (st != ST_OK) {
-		unlink(c->out);
-		rc = cli_fail(st, err);
-		fprintf(stderr, "intake: nothing was exported (%s removed)\n", c->out);
+	snprintf(detail, sizeof detail, "ctdc, to %s", c->out);
+	rc = export_finish(v, st, spool, fd, c->out, st == ST_OK ? r.rows : 0, detail, err,
+	    sizeof err);
+	if (rc != EXIT_OK)
 		goto out;
-	}
 	report_left_out(&r.counts);
 	printf("Exported %zu person%s to %s (CTDC); %zu likely or possible victim%s left out "
 	    "without statistics consent.\n", r.rows, r.rows == 1 ? "" : "s", c->out,
@@ -275,29 +291,13 @@ cmd_export(struct cli *c)
 	    "every answer in it. Keep it on an encrypted disk, share it only as agreed, and "
 	    "delete it when done.\n", c->out);
 	st = export_write(v, spool, &o, &r, err, sizeof err);
-	if (st == ST_OK) {
-		snprintf(detail, sizeof detail, "%s, form %.64s, since %s, labels %.16s, to %s",
-		    o.format == EXPORT_CSV ? "csv" : "jsonl", c->form ? c->form : "(all)",
-		    c->since ? c->since : "(all)", c->lang ? c->lang : "(each form's)", c->out);
-		if ((rc = audit_note(v, AUDIT_EXPORT, r.rows, detail)) != EXIT_OK) {
-			close(spool);
-			close(fd);
-			unlink(c->out);
-			goto out;
-		}
-		st = spool_copy(spool, fd, c->out, err, sizeof err);
-	}
-	close(spool);
-	if (close(fd) != 0 && st == ST_OK) {
-		st = ST_IO;
-		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
-	}
-	if (st != ST_OK) {
-		unlink(c->out);
-		rc = cli_fail(st, err);
-		fprintf(stderr, "intake: nothing was exported (%s removed)\n", c->out);
+	snprintf(detail, sizeof detail, "%s, form %.64s, since %s, labels %.16s, to %s",
+	    o.format == EXPORT_CSV ? "csv" : "jsonl", c->form ? c->form : "(all)",
+	    c->since ? c->since : "(all)", c->lang ? c->lang : "(each form's)", c->out);
+	rc = export_finish(v, st, spool, fd, c->out, st == ST_OK ? r.rows : 0, detail, err,
+	    sizeof err);
+	if (rc != EXIT_OK)
 		goto out;
-	}
 	report_left_out(&r.counts);
 	printf("Exported %zu record%s to %s (%s).\n", r.rows, r.rows == 1 ? "" : "s", c->out,
 	    o.format == EXPORT_CSV ? "CSV" : "JSON Lines");
