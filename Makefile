@@ -11,6 +11,8 @@
 #   make fuzz-replay  replay the committed fuzz corpora under ASan + UBSan
 #   make bench      benchmark table, also written into README.md (never pass/fail)
 #   make demo       open the TUI on a throwaway demo vault
+#   make pot        extract the marked messages into po/intake.pot (xgettext) and
+#                   merge them into po/*.po (msgmerge): then translate what is new
 #   make install    PREFIX=/usr/local DESTDIR= (also intake(1), intake-session, the shelter
 #                   server's login program, and its tmux.conf: see README.md)
 #
@@ -24,6 +26,7 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share
+LOCALEDIR ?= $(DATADIR)/locale
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 CC       ?= cc
@@ -35,7 +38,7 @@ SAN      ?=
 FUZZ_SECONDS ?= 60
 
 VERSION  := 0.1.0
-PKGS     := libsodium lmdb yaml-0.1 jansson libzip libxml-2.0
+PKGS     := libsodium lmdb yaml-0.1 jansson libzip libxml-2.0 icu-uc
 TUI_PKGS := ncursesw
 
 # Evaluated lazily so that `make deps` can install the libraries first.
@@ -50,7 +53,8 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wpointer-arith -Wcast-qual -Wvla -Wnull-dereference -Wimplicit-fallthrough
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 DEFS := -D_GNU_SOURCE -DINTAKE_VERSION='"$(VERSION)"' \
-	-DINTAKE_FORMS_DIR='"$(DATADIR)/intake/forms"'
+	-DINTAKE_FORMS_DIR='"$(DATADIR)/intake/forms"' \
+	-DINTAKE_LOCALE_DIR='"$(LOCALEDIR)"'
 
 ifneq ($(SAN),)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -87,10 +91,28 @@ CRASH_KILLS ?= 500
 LIB := $(BUILD)/libintake.a
 LIBTUI := $(BUILD)/libintake-tui.a
 
-.PHONY: all test check unit deps sanitize fuzz fuzz-replay bench demo install \
-	uninstall clean lint crashtest inject replay-bins valgrind
+# The interface's message catalogs (tui/i18n.h): po/LANG.po compiled into
+# build/locale/LANG/LC_MESSAGES/intake.mo, where the program looks first
+# (beside its binary), so `make demo` and the tests use these.
+LINGUAS := lo th zh_CN
+MO := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/intake.mo)
+# Which files' messages are marked: po/extract.sh.
 
-all: intake intake.1
+.PHONY: all test check unit deps sanitize fuzz fuzz-replay bench demo install \
+	uninstall clean lint crashtest inject replay-bins valgrind pot
+
+all: intake intake.1 $(MO)
+
+$(BUILD)/locale/%/LC_MESSAGES/intake.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check --output-file=$@.tmp $< && mv -f $@.tmp $@
+
+# po/intake.pot from the sources (po/extract.sh), then merged into each
+# catalog: new messages come in untranslated, vanished ones stay as
+# obsolete #~ entries until someone removes them.
+pot:
+	sh po/extract.sh po/intake.pot
+	for l in $(LINGUAS); do msgmerge --quiet --update --backup=none po/$$l.po po/intake.pot || exit 1; done
 
 intake: $(BUILD)/intake
 	cp $< $@.tmp && mv -f $@.tmp $@
@@ -126,7 +148,8 @@ $(TEST_CLOCK_OBJ): core/clock.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DINTAKE_TEST_CLOCK -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBTUI) $(LIB) $(TEST_CLOCK_OBJ) tests/unit/testutil.h
+# The catalogs too: test_i18n reads build/locale.
+$(BUILD)/tests/%: tests/unit/%.c $(LIBTUI) $(LIB) $(TEST_CLOCK_OBJ) tests/unit/testutil.h | $(MO)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBTUI) $(LIB) \
 		$(TEST_CLOCK_OBJ) $(TEST_LIBS) $(TUI_LIBS) $(PKG_LIBS)
@@ -166,10 +189,10 @@ CHECK_EXTRA = $(if $(SAN),$(INJECT_BIN))
 TEST_ENV = INTAKE=$(CURDIR)/$(BUILD)/intake INTAKE_TEST=$(CURDIR)/$(BUILD)/intake-test \
 	BUILD=$(CURDIR)/$(BUILD)
 
-check: $(BUILD)/intake $(BUILD)/intake.1 $(BUILD)/intake-test $(UNIT_BIN) $(CRASH_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
+check: $(BUILD)/intake $(BUILD)/intake.1 $(BUILD)/intake-test $(MO) $(UNIT_BIN) $(CRASH_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
 	@$(TEST_ENV) sh tests/run.sh tests/lint.sh $(UNIT_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
 
-unit: $(BUILD)/intake $(BUILD)/intake-test $(UNIT_BIN) $(CRASH_BIN)
+unit: $(BUILD)/intake $(BUILD)/intake-test $(MO) $(UNIT_BIN) $(CRASH_BIN)
 	@$(TEST_ENV) UNIT_ONLY=1 sh tests/run.sh tests/lint.sh $(UNIT_BIN)
 
 deps:
@@ -221,7 +244,7 @@ fuzz-replay:
 
 # Every benchmark, then one table of their BENCH lines, written into
 # README.md's Performance section (tests/bench/report.sh).
-bench: $(BUILD)/intake $(BENCH_BIN) $(BUILD)/bench/minimal_curses
+bench: $(BUILD)/intake $(MO) $(BENCH_BIN) $(BUILD)/bench/minimal_curses
 	@sh tests/bench/report.sh $(BENCH_BIN)
 
 # A scripted TUI screening and the record commands under valgrind (memcheck):
@@ -240,15 +263,20 @@ inject:
 crashtest: $(CRASH_BIN) $(BUILD)/intake
 	@INTAKE=$(CURDIR)/$(BUILD)/intake $(CRASH_BIN) $(CRASH_KILLS)
 
-demo: $(BUILD)/intake
+demo: $(BUILD)/intake $(MO)
 	@sh tests/demo.sh $(CURDIR)/$(BUILD)
 
 # The layering rules (tests/lint.sh); `make check` runs them as a test.
 lint:
 	@sh tests/lint.sh
 
-install: $(BUILD)/intake $(BUILD)/intake.1
+install: $(BUILD)/intake $(BUILD)/intake.1 $(MO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/intake/forms $(DESTDIR)$(MANDIR)/man1
+	for l in $(LINGUAS); do \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	    install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/intake.mo \
+	        $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/intake.mo || exit 1; \
+	done
 	install -m 0755 $(BUILD)/intake $(DESTDIR)$(BINDIR)/intake
 	install -m 0644 $(BUILD)/intake.1 $(DESTDIR)$(MANDIR)/man1/intake.1
 	install -m 0644 forms/*.yaml forms/README.md $(DESTDIR)$(DATADIR)/intake/forms/
@@ -266,6 +294,7 @@ install: $(BUILD)/intake $(BUILD)/intake.1
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/intake $(DESTDIR)$(BINDIR)/intake-session
 	rm -f $(DESTDIR)$(MANDIR)/man1/intake.1
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/intake.mo; done
 	rm -rf $(DESTDIR)$(DATADIR)/intake
 
 clean:

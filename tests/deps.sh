@@ -8,10 +8,12 @@
 # man-db: tests/cli/options.sh renders intake(1) with `man -l`.
 # openssh-server/-client: tests/cli/login.sh logs in through a loopback sshd
 # of its own; installing it must not start the system sshd (policy-rc.d below).
+# libicu-dev: line breaking between Lao and Thai words (core/linebreak.c).
+# gettext: msgfmt and xgettext build the interface's message catalogs (po/).
 # strace: test_termwrites and bench_tui count the program's write(2) calls.
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
-libyaml-dev libjansson-dev libunistring-dev libzip-dev libxml2-dev libcmocka-dev libglpk-dev tmux locales clang
+libyaml-dev libjansson-dev libunistring-dev libicu-dev gettext libzip-dev libxml2-dev libcmocka-dev libglpk-dev tmux locales clang
 dialog jq openssh-server openssh-client man-db strace"
 
 missing=""

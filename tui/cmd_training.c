@@ -19,13 +19,13 @@
 #include <uniwidth.h>
 #include <sys/ioctl.h>
 #include <time.h>
-#include <unilbrk.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "cli.h"
 #include "formdir.h"
 #include "interview.h"
+#include "linebreak.h"
 #include "outsafe.h"
 #include "record.h"
 #include "training.h"
@@ -109,48 +109,49 @@ output_width(void)
 	return CARD_WIDTH;
 }
 
+struct card_line {
+	const char *text;
+	size_t lead;
+};
+
+static void
+card_line(void *ctx, int n, const char *start, size_t bytes)
+{
+	const struct card_line *c = ctx;
+
+	/* The spaces where the line breaks are not printed. */
+	while (bytes > 0 && start[bytes - 1] == ' ')
+		bytes--;
+	if (n == 0)
+		outsafe_write(stdout, c->text, c->lead);
+	else
+		printf("%*s", (int)c->lead, "");
+	outsafe_write(stdout, start, bytes);
+	putchar('\n');
+}
+
 /* Prints one logical line wrapped to width; continuation lines line up
  * after the line's leading marker ("  * ", "  - ", ...). Breaks come from
- * libunistring, which knows where Lao, Thai and Chinese may break. */
+ * core/linebreak.h: Lao and Thai between words, Chinese by its rules. */
 static void
-print_wrapped(const char *text, int width)
+print_wrapped(struct linebreak *lb, const char *text, int width)
 {
-	size_t lead = strspn(text, " "), n, from = 0;
-	const char *body;
-	char *brk;
+	struct card_line c = { text, strspn(text, " ") };
 
-	if (text[lead] != '\0' && strchr("*-+!", text[lead]) && text[lead + 1] == ' ')
-		lead += 2;
-	body = text + lead;
-	n = strlen(body);
-	if (n == 0 || (brk = malloc(n)) == NULL) {
+	if (text[c.lead] != '\0' && strchr("*-+!", text[c.lead]) && text[c.lead + 1] == ' ')
+		c.lead += 2;
+	if (text[c.lead] == '\0' || linebreak_wrap(lb, text + c.lead, width - (int)c.lead,
+	    card_line, &c) == 0) {
 		outsafe_put(stdout, text);
 		putchar('\n');
-		return;
 	}
-	u8_width_linebreaks((const uint8_t *)body, n, width - (int)lead, 0, 0, NULL, "UTF-8", brk);
-	outsafe_write(stdout, text, lead);
-	for (size_t i = 1; i <= n; i++) {
-		size_t end = i;
-
-		if (i < n && brk[i] != UC_BREAK_POSSIBLE && brk[i] != UC_BREAK_MANDATORY)
-			continue;
-		/* The spaces where the line breaks are not printed. */
-		while (end > from && (body[end - 1] == ' ' || body[end - 1] == '\n'))
-			end--;
-		outsafe_write(stdout, body + from, end - from);
-		putchar('\n');
-		if (i < n)
-			printf("%*s", (int)lead, "");
-		from = i;
-	}
-	free(brk);
 }
 
 static void
 print_lines(const struct training_lines *l)
 {
 	int width = output_width();
+	struct linebreak *lb = linebreak_new("");
 
 	for (size_t i = 0; i < l->n; i++) {
 		const char *t = l->v[i].text;
@@ -168,10 +169,11 @@ print_lines(const struct training_lines *l)
 			putchar('\n');
 			break;
 		default:
-			print_wrapped(t, width);
+			print_wrapped(lb, t, width);
 			break;
 		}
 	}
+	linebreak_free(lb);
 }
 
 /* ---- list, card, check ---- */

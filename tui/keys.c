@@ -55,6 +55,7 @@
  *     browser (save, close tab, print, find).
  */
 #include "keys.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -738,13 +739,13 @@ static const char *const action_helps[] = {
 const char *
 keys_action_label(enum action act)
 {
-	return (unsigned)act < ACT__COUNT ? action_labels[act] : "";
+	return (unsigned)act < ACT__COUNT ? _(action_labels[act]) : "";
 }
 
 const char *
 keys_action_help(enum action act)
 {
-	return (unsigned)act < ACT__COUNT ? action_helps[act] : "";
+	return (unsigned)act < ACT__COUNT ? _(action_helps[act]) : "";
 }
 
 enum status

@@ -1,5 +1,10 @@
 /*
  * main.c — the `intake` program: hardening, options, command dispatch.
+ *
+ * The language of the program's own messages (i18n.h) is set first, from
+ * the environment, so that even a bad command line is answered in it; the
+ * interactive program also takes --lang. A command's own --lang is the
+ * respondent's language of what it prints, not the interface's.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -12,6 +17,7 @@
 #include "cli.h"
 #include "crypto.h"
 #include "harden.h"
+#include "i18n.h"
 #include "opts.h"
 #include "term.h"
 #include "vault.h"
@@ -55,6 +61,7 @@ static const struct opt vault_opts[] = {
 /* No command: the interactive program, which makes the training vault on
  * first use (hence the key derivation costs). */
 static const struct opt top_opts[] = {
+	LANG_OPT("the language of the program's own screens\n(default: INTAKE_LANG, else the locale)"),
 	KDF_OPTS("a new training vault"),
 	OPT_FLAG_ALIAS("version", 'V', struct cli, version, "the version"),
 	FLAG("help-man", help_man, NULL),
@@ -254,6 +261,8 @@ static const char *const environment[][2] = {
 	  "(default 300)" },
 	{ "NO_COLOR", "set to 1: no colour" },
 	{ "INTAKE_FORMS", "the forms directory" },
+	{ "INTAKE_LANG", "the language of the program's own screens: en, lo, th\n"
+	  "or zh (else LANGUAGE, LC_ALL, LC_MESSAGES, LANG)" },
 };
 static const char *const exit_codes[] = {
 	"success", "the operation failed", "bad command line", "wrong user or passphrase",
@@ -452,14 +461,14 @@ refuse(const char *bad, const char *what, const struct command *row)
 {
 	const char *eq = strchr(bad, '=');
 
-	fprintf(stderr, "intake: unknown option '%.*s' for `intake%s%s`\n",
+	fprintf(stderr, _("intake: unknown option '%.*s' for `intake%s%s`\n"),
 	    eq ? (int)(eq - bad) : (int)strlen(bad), bad, *what ? " " : "", what);
 	if (row != NULL)
 		row_usage(stderr, row);
 	else if (*what)
 		command_usage(stderr, what);
 	else
-		fprintf(stderr, "see `intake --help`\n");
+		fprintf(stderr, "%s", _("see `intake --help`\n"));
 	return EXIT_USAGE;
 }
 
@@ -523,8 +532,11 @@ main(int argc, char **argv)
 	}
 	/* Before any JSON is parsed: crypto_init installs the allocator that wipes
 	 * jansson's memory on free, and every object must come from it. */
+	/* The language the environment asks for; a missing catalog leaves
+	 * English, said only by the interactive program (below). */
+	(void)i18n_set(i18n_from_env(), NULL, err, sizeof err);
 	if (crypto_init() != ST_OK) {
-		fprintf(stderr, "intake: cannot initialise libsodium\n");
+		fprintf(stderr, "%s", _("intake: cannot initialise libsodium\n"));
 		return EXIT_FAIL;
 	}
 	memset(&c, 0, sizeof c);
@@ -558,7 +570,7 @@ main(int argc, char **argv)
 	} else {
 		row = find_row(words, nwords, &known);
 		if (!known) {
-			fprintf(stderr, "intake: unknown command '%s': see `intake --help`\n",
+			fprintf(stderr, _("intake: unknown command '%s': see `intake --help`\n"),
 			    words[0]);
 			return EXIT_USAGE;
 		}
@@ -574,7 +586,7 @@ main(int argc, char **argv)
 		}
 	}
 	if ((pos = calloc((size_t)argc + 1, sizeof *pos)) == NULL) {
-		fprintf(stderr, "intake: out of memory\n");
+		fprintf(stderr, "%s", _("intake: out of memory\n"));
 		return EXIT_FAIL;
 	}
 	switch (opts_parse(tables, &c, argc - 1, argv + 1, pos, &npos, &bad)) {
@@ -612,8 +624,8 @@ main(int argc, char **argv)
 	if (c.vault_dir == NULL) {
 		if (vault_default_dir(c.vault_buf, sizeof c.vault_buf,
 		    c.training ? "training" : "vault") != ST_OK) {
-			fprintf(stderr, "intake: cannot work out the default vault "
-			    "directory (set HOME or XDG_DATA_HOME, or use --vault DIR)\n");
+			fprintf(stderr, "%s", _("intake: cannot work out the default vault "
+			    "directory (set HOME or XDG_DATA_HOME, or use --vault DIR)\n"));
 			rc = EXIT_USAGE;
 			goto out;
 		}
@@ -622,6 +634,15 @@ main(int argc, char **argv)
 	if (npos == 0) {
 		if (c.as != NULL)
 			c.user = c.as;
+		if (c.lang != NULL && i18n_code(c.lang) == NULL) {
+			fprintf(stderr, _("intake: --lang %s: the program's screens come in en, lo, "
+			    "th and zh\n"), c.lang);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (i18n_set(c.lang ? i18n_code(c.lang) : i18n_from_env(), NULL, err,
+		    sizeof err) != ST_OK)
+			fprintf(stderr, _("intake: %s; the screens are in English\n"), err);
 		if (term_locale_init(err, sizeof err) != 0) {
 			fprintf(stderr, "intake: %s\n", err);
 			rc = EXIT_FAIL;
@@ -630,8 +651,8 @@ main(int argc, char **argv)
 		if (c.training && !vault_exists(c.vault_dir)) {
 			/* The training vault is made on first use, by whoever
 			 * runs the training: they become its supervisor. */
-			fprintf(stderr, "No training vault yet at %s: creating it "
-			    "(fictional cases only).\n", c.vault_dir);
+			fprintf(stderr, _("No training vault yet at %s: creating it "
+			    "(fictional cases only).\n"), c.vault_dir);
 			if ((rc = cmd_init(&c)) != EXIT_OK)
 				goto out;
 		}

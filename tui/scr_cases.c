@@ -23,6 +23,7 @@
 
 #include "app.h"
 #include "form.h"
+#include "i18n.h"
 #include "interview.h"
 #include "record.h"
 #include "ui.h"
@@ -67,14 +68,14 @@ load_rows(struct app *a)
 	enum status st;
 
 	if (a->cases == NULL && (a->cases = caselist_new()) == NULL) {
-		app_say(a, true, "Out of memory: the cases cannot be listed; close other programs");
+		app_say(a, true, _("Out of memory: the cases cannot be listed; close other programs"));
 		return;
 	}
 	st = caselist_load(a->cases, a->v, &a->cases_src);
 	if (st == ST_NOMEM)
-		app_say(a, true, "Out of memory: not every case is listed; close other programs");
+		app_say(a, true, _("Out of memory: not every case is listed; close other programs"));
 	else if (st != ST_OK)
-		app_say(a, true, "Some cases could not be listed: %s", vault_errmsg(a->v));
+		app_say(a, true, _("Some cases could not be listed: %s"), vault_errmsg(a->v));
 }
 
 static void
@@ -116,14 +117,19 @@ static void
 row_text(char *line, size_t len, bool selected, const struct caselist_row *r)
 {
 	const char *mark = selected ? ">" : " ";
+	char saved[128];
 
 	if (r->draft && r->others)
 		snprintf(line, len, "%s %-11s %-10s %-10.10s %s", mark, r->code, "",
-		    r->interviewer, "another interviewer's draft (^O discards it)");
-	else if (r->draft && r->saved[0] != '\0' && r->answered >= 0)
-		snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s saved %s, %d answered",
-		    mark, r->code, r->saved, r->interviewer, r->form, r->lang, r->saved + 11,
+		    r->interviewer, _("another interviewer's draft (^O discards it)"));
+	else if (r->draft && r->saved[0] != '\0' && r->answered >= 0) {
+		/* TRANSLATORS: a draft in the case list: the time it was last
+		 * saved (hh:mm) and how many questions it answers. */
+		snprintf(saved, sizeof saved, _("saved %s, %d answered"), r->saved + 11,
 		    r->answered);
+		snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %s",
+		    mark, r->code, r->saved, r->interviewer, r->form, r->lang, saved);
+	}
 	else
 		snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %-6.6s %s",
 		    mark, r->code, r->started, r->interviewer, r->form, r->lang, r->status,
@@ -139,10 +145,10 @@ discard_draw(int y)
 	int x, w;
 
 	if (discard.others)
-		snprintf(line, sizeof line, "Discard %s's draft? Reason:", discard.owner);
+		snprintf(line, sizeof line, _("Discard %s's draft? Reason:"), discard.owner);
 	else
-		snprintf(line, sizeof line, "Discard this draft? Reason:");
-	x = (int)strlen(line) + 3;
+		snprintf(line, sizeof line, "%s", _("Discard this draft? Reason:"));
+	x = ui_width(line) + 3;
 	w = COLS - x - 1;
 	ui_text(y, 2, COLS - 4, line, A_BOLD);
 	lineedit_render(discard.reason, w > 8 ? w : 8, &view);
@@ -154,34 +160,52 @@ discard_draw(int y)
 static void
 cases_draw(struct app *a)
 {
-	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_HIDE,
-		ACT_HELP, ACT_QUIT };
-	static const enum action draft_keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_DISCARD,
+	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
 		ACT_HIDE, ACT_HELP, ACT_QUIT };
+	static const enum action draft_keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_DISCARD,
+		ACT_LANGUAGE, ACT_HIDE, ACT_HELP, ACT_QUIT };
+	/* Column headings, each drawn in its column: a translation is measured
+	 * in display columns, not bytes. The language column holds codes (lo,
+	 * th) and keeps its code-like heading. */
+	static const struct {
+		int x, w;
+		const char *head;
+		bool code;
+	} cols[] = {
+		{ 2, 11, N_("CASE"), false }, { 14, 10, N_("DATE"), false },
+		{ 25, 10, N_("BY"), false }, { 36, 15, N_("FORM"), false },
+		{ 52, 3, "LNG", true }, { 56, 6, N_("STATUS"), false },
+		{ 63, 0, N_("OUTCOME"), false },
+	};
 	static const enum action ask_keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
 	struct lineedit_view view;
 	struct caselist_row r;
-	int top = app_frame(a, "Intake - cases") + 1, y = top + 1, listy, rows, sel, fieldw;
+	int top = app_frame(a, _("Intake - cases")) + 1, y = top + 1, listy, rows, sel, fieldw;
+	int fieldx = 2 + ui_width(_("Search:")) + 1;
 	size_t count = a->cases ? caselist_count(a->cases) : 0;
 	size_t shown = a->cases ? caselist_shown(a->cases) : 0;
 	char line[256];
 
 	/* The field takes the width the count ("100000 of 100000") leaves. */
-	snprintf(line, sizeof line, "%zu of %zu", shown, count);
-	fieldw = COLS - 10 - (int)strlen(line) - 3;
-	ui_text(top, 2, 8, "Search:", 0);
+	if (fieldx < 10)
+		fieldx = 10;
+	snprintf(line, sizeof line, _("%zu of %zu"), shown, count);
+	fieldw = COLS - fieldx - ui_width(line) - 3;
+	ui_text(top, 2, fieldx - 2, _("Search:"), 0);
 	lineedit_render(a->search, fieldw, &view);
-	ui_field(top, 10, fieldw, view.text, view.cursor_col);
+	ui_field(top, fieldx, fieldw, view.text, view.cursor_col);
 	ui_text_right(top, COLS - 1, line, 0);
 	/* Stays while the list is open: a message would go at the next key. */
 	if (a->cases_src == CASELIST_LISTING_DAMAGED)
-		ui_text(y++, 2, COLS - 4, "! The case index is damaged: a supervisor should run "
-		    "`intake verify`", A_BOLD);
-	ui_text(y++, 2, COLS - 4, "Filters: status: outcome: form: lang: by: date:2025-11 "
-	    "date:2025-10..2025-11", 0);
-	snprintf(line, sizeof line, "  %-11s %-10s %-10s %-15s %-3s %-6s %s",
-	    "CASE", "DATE", "BY", "FORM", "LNG", "STATUS", "OUTCOME");
-	ui_text(y, 0, COLS, line, A_BOLD);
+		ui_text(y++, 2, COLS - 4, _("! The case index is damaged: a supervisor should run "
+		    "`intake verify`"), A_BOLD);
+	/* The filter words are the search's syntax: never translated. */
+	snprintf(line, sizeof line, "%s status: outcome: form: lang: by: date:2025-11 "
+	    "date:2025-10..2025-11", _("Filters:"));
+	ui_text(y++, 2, COLS - 4, line, 0);
+	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+		ui_text(y, cols[c].x, cols[c].w ? cols[c].w : COLS - cols[c].x,
+		    cols[c].code ? cols[c].head : _(cols[c].head), A_BOLD);
 	listy = y + 1;
 	/* The discard prompt takes the last row of the list. */
 	rows = LINES - 2 - listy - (discard.asking ? 1 : 0);
@@ -196,7 +220,7 @@ cases_draw(struct app *a)
 
 		if (idx == 0)
 			snprintf(line, sizeof line, "%s + %s", idx == sel ? ">" : " ", a->training ?
-			    "Start a mock screening (choose a scenario)" : "Start a new interview");
+			    _("Start a mock screening (choose a scenario)") : _("Start a new interview"));
 		else if (caselist_row(a->cases, (size_t)idx - 1, &r))
 			row_text(line, sizeof line, idx == sel, &r);
 		else
@@ -206,9 +230,9 @@ cases_draw(struct app *a)
 		ui_text(listy + i, 0, COLS, line, attr);
 	}
 	if (count == 0)
-		ui_text(listy + 2, 2, COLS - 4, "No cases yet.", 0);
+		ui_text(listy + 2, 2, COLS - 4, _("No cases yet."), 0);
 	else if (shown == 0)
-		ui_text(listy + 2, 2, COLS - 4, "No case matches the search (Esc clears it).", 0);
+		ui_text(listy + 2, 2, COLS - 4, _("No case matches the search (Esc clears it)."), 0);
 	ui_message(a->msg, a->msg_error);
 	if (discard.asking) {
 		ui_keybar(KCTX_EDIT, ask_keys, sizeof ask_keys / sizeof ask_keys[0]);
@@ -220,7 +244,7 @@ cases_draw(struct app *a)
 		ui_keybar(KCTX_EDIT, draft_keys, sizeof draft_keys / sizeof draft_keys[0]);
 	else
 		ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
-	move(top, 10 + view.cursor_col);
+	move(top, fieldx + view.cursor_col);
 }
 
 static void
@@ -237,14 +261,14 @@ open_row(struct app *a)
 	if (a->cases == NULL || !caselist_row(a->cases, (size_t)a->focus - 1, &r))
 		return;
 	if (r.draft && r.others) {
-		app_say(a, true, "This is %s's draft: only they can continue it (^O discards it).",
+		app_say(a, true, _("This is %s's draft: only they can continue it (^O discards it)."),
 		    r.interviewer);
 		return;
 	}
 	if (r.draft) {
 		st = record_load(a->v, &r.id, 1, a->forms_dir, &a->form, &a->iv, err, sizeof err);
 		if (st != ST_OK) {
-			app_say(a, true, "This draft cannot be opened: %s", err);
+			app_say(a, true, _("This draft cannot be opened: %s"), err);
 			return;
 		}
 		a->draft = r.id;
@@ -264,11 +288,11 @@ discard_ask(struct app *a)
 
 	if (a->focus == 0 || a->cases == NULL ||
 	    !caselist_row(a->cases, (size_t)a->focus - 1, &r) || !r.draft) {
-		app_say(a, true, "Only a draft can be discarded: highlight a (draft) row first.");
+		app_say(a, true, _("Only a draft can be discarded: highlight a (draft) row first."));
 		return;
 	}
 	if (discard.reason == NULL && (discard.reason = lineedit_new(VAULT_REASON_MAX / 4)) == NULL) {
-		app_say(a, true, "Out of memory: close other programs and try again");
+		app_say(a, true, _("Out of memory: close other programs and try again"));
 		return;
 	}
 	lineedit_clear(discard.reason);
@@ -277,7 +301,7 @@ discard_ask(struct app *a)
 	discard.others = r.others;
 	snprintf(discard.owner, sizeof discard.owner, "%s", r.interviewer);
 	a->edit = discard.reason;
-	app_say(a, false, "Type why it goes (kept in the audit trail); Enter discards, Esc keeps it.");
+	app_say(a, false, _("Type why it goes (kept in the audit trail); Enter discards, Esc keeps it."));
 }
 
 /* Enter on the prompt: discards with the reason typed, or says why not. */
@@ -294,7 +318,7 @@ discard_confirm(struct app *a)
 		return;
 	}
 	if (st != ST_OK) {
-		app_say(a, true, "The draft was not discarded: %s", vault_errmsg(a->v));
+		app_say(a, true, _("The draft was not discarded: %s"), vault_errmsg(a->v));
 		discard_close(a);
 		return;
 	}
@@ -305,7 +329,7 @@ discard_confirm(struct app *a)
 	discard_close(a);
 	load_rows(a);
 	apply_filter(a);
-	app_say(a, false, "The draft was discarded; the audit trail keeps the reason.");
+	app_say(a, false, _("The draft was discarded; the audit trail keeps the reason."));
 }
 
 static void
@@ -317,7 +341,7 @@ discard_act(struct app *a, enum action act, const struct key_event *ev)
 		break;
 	case ACT_CANCEL:
 		discard_close(a);
-		app_say(a, false, "Nothing was discarded.");
+		app_say(a, false, _("Nothing was discarded."));
 		break;
 	case ACT_QUIT:
 		discard_close(a);
@@ -364,6 +388,11 @@ cases_act(struct app *a, enum action act, const struct key_event *ev)
 		break;
 	case ACT_HELP:
 		app_overlay(a, SCR_HELP);
+		break;
+	case ACT_LANGUAGE:
+		/* No interview is open here: ^T chooses the language of the
+		 * program's own screens (scr_misc.c). */
+		app_overlay(a, SCR_LANGUAGE);
 		break;
 	case ACT_CANCEL:
 		if (lineedit_clear(a->search))
@@ -442,10 +471,10 @@ new_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL,
 		ACT_HIDE, ACT_HELP };
-	int y = app_frame(a, "Intake - new interview") + 1, cy = 0;
+	int y = app_frame(a, _("Intake - new interview")) + 1, cy = 0;
 
 	if (a->form == NULL) {
-		ui_text(y, 2, COLS - 4, "Choose the questionnaire:", A_BOLD);
+		ui_text(y, 2, COLS - 4, _("Choose the questionnaire:"), A_BOLD);
 		for (size_t i = 0; i < a->nforms; i++) {
 			struct form *f = NULL;
 			char line[512];
@@ -453,10 +482,11 @@ new_draw(struct app *a)
 			bool sel = (int)i == a->focus;
 
 			if (form_load_file(a->form_paths[i], &f, NULL) == ST_OK)
-				snprintf(line, sizeof line, "%s %s  (%zu questions)", sel ? ">" : " ",
+				snprintf(line, sizeof line, P_("%s %s  (%zu question)",
+				    "%s %s  (%zu questions)", form_question_count(f)), sel ? ">" : " ",
 				    form_title(f, 0), form_question_count(f));
 			else
-				snprintf(line, sizeof line, "%s %s  (does not pass the form check)",
+				snprintf(line, sizeof line, _("%s %s  (does not pass the form check)"),
 				    sel ? ">" : " ", base ? base + 1 : a->form_paths[i]);
 			form_free(f);
 			if (sel) {
@@ -466,10 +496,10 @@ new_draw(struct app *a)
 			ui_text(y + 2 + (int)i, 2, COLS - 4, line, sel ? A_REVERSE : 0);
 		}
 		if (a->nforms == 0)
-			ui_text(y + 2, 2, COLS - 4, "No forms found.", 0);
+			ui_text(y + 2, 2, COLS - 4, _("No forms found."), 0);
 	} else {
 		ui_text(y, 2, COLS - 4, form_title(a->form, 0), A_BOLD);
-		ui_text(y + 1, 2, COLS - 4, "The respondent's language:", 0);
+		ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
 		for (size_t l = 0; l < form_lang_count(a->form); l++) {
 			char line[256];
 			bool sel = (int)l == a->focus;
@@ -477,7 +507,7 @@ new_draw(struct app *a)
 			snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ",
 			    form_lang_code(a->form, l), form_lang_name(a->form, l),
 			    form_lang_status(a->form, l) == FORM_LANG_DRAFT ?
-			    "   (draft translation)" : "");
+			    _("   (draft translation)") : "");
 			if (sel) {
 				mvhline(y + 3 + (int)l, 0, ' ', COLS);
 				cy = y + 3 + (int)l;
@@ -502,7 +532,7 @@ start_interview(struct app *a)
 		return;
 	}
 	if ((st = interview_start(a->form, lang, &a->iv)) != ST_OK) {
-		app_say(a, true, "Cannot start the interview: %s", status_str(st));
+		app_say(a, true, _("Cannot start the interview: %s"), status_str(st));
 		return;
 	}
 	interview_set_interviewer(a->iv, vault_user(a->v));
@@ -535,7 +565,7 @@ new_act(struct app *a, enum action act, const struct key_event *ev)
 		if (a->form == NULL) {
 			diag_list_init(&dl);
 			if (form_load_file(a->form_paths[a->focus], &a->form, &dl) != ST_OK) {
-				app_say(a, true, "This form has errors: run `intake forms check %s`",
+				app_say(a, true, _("This form has errors: run `intake forms check %s`"),
 				    a->form_paths[a->focus]);
 				a->form = NULL;
 			} else
@@ -582,14 +612,15 @@ resume_draw(struct app *a)
 	size_t answered = 0, total = 0;
 	char line[256];
 
-	ui_text(y, 4, COLS - 8, "Resume the interrupted interview?", A_BOLD);
+	ui_text(y, 4, COLS - 8, _("Resume the interrupted interview?"), A_BOLD);
 	if (a->iv) {
 		interview_progress(a->iv, &answered, &total);
-		snprintf(line, sizeof line, "%s - %zu of %zu questions answered",
-		    form_title(a->form, 0), answered, total);
+		snprintf(line, sizeof line, P_("%s - %zu of %zu question answered",
+		    "%s - %zu of %zu questions answered", total), form_title(a->form, 0), answered,
+		    total);
 		ui_wrap(y + 2, 4, COLS - 8, 0, 2, line, 0);
 	}
-	ui_text(y + 4, 4, COLS - 8, "Enter: resume it now     Esc: go to the case list", 0);
+	ui_text(y + 4, 4, COLS - 8, _("Enter: resume it now     Esc: go to the case list"), 0);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(y, 4);
@@ -654,5 +685,5 @@ app_after_unlock(struct app *a)
 	free(drafts);
 	app_goto(a, SCR_CASES);
 	if (pick >= 0)
-		app_say(a, true, "An interrupted interview cannot be opened: %s", err);
+		app_say(a, true, _("An interrupted interview cannot be opened: %s"), err);
 }

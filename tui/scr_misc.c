@@ -1,7 +1,9 @@
 /*
  * scr_misc.c — the read-only record view, and the overlays reachable from
  * every screen: help (generated from the key table), emergency contacts
- * (from the referral directory) and the language switch.
+ * (from the referral directory) and the language switch: the respondent's
+ * language while an interview or a record is open, else the language of
+ * the program's own screens (i18n.h).
  */
 #include <curses.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "app.h"
 #include "form.h"
 #include "formdir.h"
+#include "i18n.h"
 #include "interview.h"
 #include "record.h"
 #include "summary.h"
@@ -35,7 +38,7 @@ record_enter(struct app *a)
 	if (record_load(a->v, &a->record, 0, a->forms_dir, &a->form, &a->iv,
 	    err, sizeof err) != ST_OK) {
 		app_goto(a, SCR_CASES);
-		app_say(a, true, "This record cannot be opened: %s", err);
+		app_say(a, true, _("This record cannot be opened: %s"), err);
 		return;
 	}
 	a->viewing = true;
@@ -57,14 +60,14 @@ record_draw(struct app *a)
 		return;
 	lang = interview_lang(a->iv);
 	record_id_code(&a->record, &code);
-	snprintf(buf, sizeof buf, "Intake - case %s (read only)", code.s);
+	snprintf(buf, sizeof buf, _("Intake - case %s (read only)"), code.s);
 	ui_pager_begin(&p, app_frame(a, buf) + 1, a->scroll);
-	snprintf(buf, sizeof buf, "%s - %s - %s - interviewer %s%s", form_title(f, lang),
+	snprintf(buf, sizeof buf, _("%s - %s - %s - interviewer %s%s"), form_title(f, lang),
 	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
-	    interview_training(a->iv) ? " - TRAINING" : "");
+	    interview_training(a->iv) ? _(" - TRAINING") : "");
 	ui_pager_wrap(&p, 1, buf, A_BOLD);
 	if (*interview_end_reason(a->iv)) {
-		snprintf(buf, sizeof buf, "Ended early: %s",
+		snprintf(buf, sizeof buf, _("Ended early: %s"),
 		    summary_end_reason(interview_end_reason(a->iv)));
 		ui_pager_wrap(&p, 1, buf, 0);
 	}
@@ -130,8 +133,8 @@ overlay_act(struct app *a, enum action act, const struct key_event *ev)
 	(void)ev;
 	if (act == ACT_CANCEL || act == ACT_SUBMIT || act == ACT_HELP)
 		app_close_overlay(a);
-	else if (act == ACT_LANGUAGE && a->iv != NULL)
-		app_overlay(a, SCR_LANGUAGE);
+	else if (act == ACT_LANGUAGE)
+		app_overlay(a, SCR_LANGUAGE);   /* the interface's when no interview is open */
 	else if (act == ACT_EMERGENCY)
 		app_overlay(a, SCR_EMERGENCY);
 	else if (act == ACT_QUIT)
@@ -141,11 +144,23 @@ overlay_act(struct app *a, enum action act, const struct key_event *ev)
 }
 
 static const char *const context_names[KCTX__COUNT] = {
-	[KCTX_GLOBAL] = "Everywhere",
-	[KCTX_LIST] = "In lists",
-	[KCTX_CHOICE] = "In the choices of a question",
-	[KCTX_EDIT] = "In text fields",
+	[KCTX_GLOBAL] = N_("Everywhere"),
+	[KCTX_LIST] = N_("In lists"),
+	[KCTX_CHOICE] = N_("In the choices of a question"),
+	[KCTX_EDIT] = N_("In text fields"),
 };
+
+/* Appends s to buf padded with spaces to w display columns (at least one
+ * space after it), as %-Ns would in bytes: a translation is measured by
+ * what it shows. */
+static void
+append_padded(char *buf, size_t len, const char *s, int w)
+{
+	size_t used = strlen(buf);
+	int pad = w - ui_width(s);
+
+	snprintf(buf + used, len - used, "%s%*s", s, pad > 0 ? pad + 1 : 1, "");
+}
 
 static void
 help_draw(struct app *a)
@@ -156,21 +171,27 @@ help_draw(struct app *a)
 	struct ui_pager p;
 	char keysbuf[64], line[256];
 
-	ui_pager_begin(&p, app_frame(a, "Intake - help") + 1, a->scroll);
-	ui_pager_line(&p, 1, "Every action has a Ctrl-key; function keys are aliases.", 0);
-	ui_pager_line(&p, 1, "Without function keys, press Esc then a digit: Esc 1 = F1 ... Esc 0 = F10.", 0);
+	ui_pager_begin(&p, app_frame(a, _("Intake - help")) + 1, a->scroll);
+	ui_pager_wrap(&p, 1, _("Every action has a Ctrl-key; function keys are aliases."), 0);
+	ui_pager_wrap(&p, 1, _("Without function keys, press Esc then a digit: Esc 1 = F1 ... "
+	    "Esc 0 = F10."), 0);
+	ui_pager_wrap(&p, 1, _("On the unlock screen and the case list, ^T sets the screens' "
+	    "language."), 0);
 	for (int ctx = 0; ctx < KCTX__COUNT; ctx++) {
 		bool seen[ACT__COUNT] = { false };
 
 		p.line++;
-		ui_pager_line(&p, 1, context_names[ctx], A_BOLD);
+		ui_pager_line(&p, 1, _(context_names[ctx]), A_BOLD);
 		for (size_t i = 0; i < n; i++) {
 			if ((int)b[i].ctx != ctx || seen[b[i].action])
 				continue;
 			seen[b[i].action] = true;
 			keys_action_keys((enum keys_context)ctx, b[i].action, keysbuf, sizeof keysbuf);
-			snprintf(line, sizeof line, "%-16s %-14s %s", keysbuf,
-			    keys_action_label(b[i].action), keys_action_help(b[i].action));
+			line[0] = '\0';
+			append_padded(line, sizeof line, keysbuf, 16);
+			append_padded(line, sizeof line, keys_action_label(b[i].action), 14);
+			snprintf(line + strlen(line), sizeof line - strlen(line), "%s",
+			    keys_action_help(b[i].action));
 			ui_pager_line(&p, 3, line, 0);
 		}
 	}
@@ -216,18 +237,19 @@ emergency_draw(struct app *a)
 		if (form_referral_emergency(f, r) && form_referral_example(f, r) &&
 		    (emergency_all_countries || summary_referral_serves(f, r, cc)))
 			examples++;
-	ui_pager_begin(&p, app_frame(a, "Intake - emergency contacts") + 1, a->scroll);
+	ui_pager_begin(&p, app_frame(a, _("Intake - emergency contacts")) + 1, a->scroll);
 	/* Said first, before any number is dialled: the bundled directory is
 	 * placeholders until someone replaces them with verified contacts. */
 	if (examples > 0) {
-		ui_pager_wrap(&p, 2, "Some of these are EXAMPLES, not verified contacts: the referral "
-		    "directory (referrals.yaml next to the forms) still holds the bundled "
-		    "examples. `intake forms check` lists them.", A_BOLD);
+		ui_pager_wrap(&p, 2, _("Some of these are EXAMPLES, not verified contacts: the "
+		    "referral directory (referrals.yaml next to the forms) still holds the bundled "
+		    "examples. `intake forms check` lists them."), A_BOLD);
 		p.line++;
 	}
 	if (cc != NULL) {
 		snprintf(line, sizeof line, emergency_all_countries ?
-		    "Every country (Space shows %s only):" : "In %s (Space shows every country):", cname);
+		    _("Every country (Space shows %s only):") :
+		    _("In %s (Space shows every country):"), cname);
 		ui_pager_wrap(&p, 2, line, A_BOLD);
 		p.line++;
 	}
@@ -241,14 +263,15 @@ emergency_draw(struct app *a)
 		ui_pager_wrap(&p, 2, form_referral_name(f, r, lang), A_BOLD);
 		ui_pager_line(&p, 4, form_referral_contact(f, r), 0);
 		if (form_referral_example(f, r))
-			ui_pager_line(&p, 4, "(example entry: replace with a verified contact)", A_DIM);
+			ui_pager_line(&p, 4, _("(example entry: replace with a verified contact)"), A_DIM);
 		p.line++;
 		shown++;
 	}
 	if (shown == 0)
-		ui_pager_line(&p, 2, "No emergency contacts in the referral directory (forms/referrals.yaml).", 0);
+		ui_pager_line(&p, 2, _("No emergency contacts in the referral directory (forms/referrals.yaml)."), 0);
 	if (hidden > 0) {
-		snprintf(line, sizeof line, "(%zu more in other countries: Space shows them.)", hidden);
+		snprintf(line, sizeof line, P_("(%zu more in another country: Space shows it.)",
+		    "(%zu more in other countries: Space shows them.)", hidden), hidden);
 		ui_pager_wrap(&p, 2, line, A_DIM);
 	}
 	a->total_lines = p.line;
@@ -272,43 +295,101 @@ const struct screen scr_emergency = { list_context, emergency_enter, emergency_d
 
 /* ---- language: the respondent's language for the open interview or record ---- */
 
-static void
-language_enter(struct app *a)
+/* The interface language's index among i18n's languages. */
+static int
+ui_lang_index(void)
 {
-	a->focus = a->iv ? (int)interview_lang(a->iv) : 0;
-	if (a->iv == NULL) {
-		app_close_overlay(a);
-		app_say(a, false, "The language is chosen for an interview or a record: open one first.");
-	}
+	for (size_t i = 0; i < i18n_count(); i++)
+		if (strcmp(i18n_code_at(i), i18n_current()) == 0)
+			return (int)i;
+	return 0;
 }
 
 static void
-language_draw(struct app *a)
+language_enter(struct app *a)
+{
+	a->focus = a->iv ? (int)interview_lang(a->iv) : ui_lang_index();
+}
+
+/* With no interview open: the languages of the program's own screens,
+ * each named in itself, so that whoever reads only that one finds it. */
+static void
+ui_language_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL };
-	int y = app_frame(a, "Intake - language") + 2;
+	int y = app_frame(a, _("Intake - language of the screens")) + 2;
 
-	ui_text(y, 4, COLS - 8, "Show the questions in:", A_BOLD);
-	for (size_t l = 0; a->form && l < form_lang_count(a->form); l++) {
+	ui_text(y, 4, COLS - 8, _("Show Intake's own screens in:"), A_BOLD);
+	for (size_t l = 0; l < i18n_count(); l++) {
 		char line[256];
 		bool sel = (int)l == a->focus;
 
-		snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ",
-		    form_lang_code(a->form, l), form_lang_name(a->form, l),
-		    form_lang_status(a->form, l) == FORM_LANG_DRAFT ? "   (draft translation)" : "");
+		snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ", i18n_code_at(l),
+		    i18n_name_at(l), l > 0 ? _("   (draft translation)") : "");
 		ui_text(y + 2 + (int)l, 4, COLS - 8, line, sel ? A_REVERSE : 0);
 	}
-	ui_text(y + 3 + (int)form_lang_count(a->form), 4, COLS - 8,
-	    "Every answer is kept when the language changes.", A_DIM);
+	ui_wrap(y + 3 + (int)i18n_count(), 4, COLS - 8, 0, 3, _("Questions are asked in the "
+	    "respondent's language, chosen for each interview (^T during the interview)."), A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(y + 2 + a->focus, 4);
 }
 
 static void
+language_draw(struct app *a)
+{
+	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL };
+	int y;
+
+	if (a->iv == NULL) {
+		ui_language_draw(a);
+		return;
+	}
+	y = app_frame(a, _("Intake - language")) + 2;
+	ui_text(y, 4, COLS - 8, _("Show the questions in:"), A_BOLD);
+	for (size_t l = 0; a->form && l < form_lang_count(a->form); l++) {
+		char line[256];
+		bool sel = (int)l == a->focus;
+
+		snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ",
+		    form_lang_code(a->form, l), form_lang_name(a->form, l),
+		    form_lang_status(a->form, l) == FORM_LANG_DRAFT ? _("   (draft translation)") : "");
+		ui_text(y + 2 + (int)l, 4, COLS - 8, line, sel ? A_REVERSE : 0);
+	}
+	ui_text(y + 3 + (int)form_lang_count(a->form), 4, COLS - 8,
+	    _("Every answer is kept when the language changes."), A_DIM);
+	ui_message(a->msg, a->msg_error);
+	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	move(y + 2 + a->focus, 4);
+}
+
+/* Enter on the interface languages: switches, or says why it could not. */
+static void
+ui_language_choose(struct app *a)
+{
+	char err[1024];
+
+	if (i18n_set(i18n_code_at((size_t)a->focus), NULL, err, sizeof err) != ST_OK) {
+		app_close_overlay(a);
+		app_say(a, true, _("The language was not changed: %s"), err);
+		return;
+	}
+	app_close_overlay(a);
+}
+
+static void
 language_act(struct app *a, enum action act, const struct key_event *ev)
 {
 	(void)ev;
+	if (a->iv == NULL) {
+		if (act == ACT_UP || act == ACT_DOWN)
+			ui_list_move(&a->focus, i18n_count(), act);
+		else if (act == ACT_SUBMIT)
+			ui_language_choose(a);
+		else if (act == ACT_CANCEL)
+			app_close_overlay(a);
+		return;
+	}
 	switch (act) {
 	case ACT_UP:
 	case ACT_DOWN:

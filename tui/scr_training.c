@@ -14,6 +14,7 @@
 #include "actions.h"
 #include "app.h"
 #include "form.h"
+#include "i18n.h"
 #include "interview.h"
 #include "record.h"
 #include "training.h"
@@ -54,8 +55,8 @@ load_scenarios(struct app *a)
 		a->nscenarios = 0;
 	}
 	if (failed > 0)
-		app_say(a, true, "%zu scenario file%s fail%s the check: run `intake training check`",
-		    failed, failed == 1 ? "" : "s", failed == 1 ? "s" : "");
+		app_say(a, true, P_("%zu scenario file fails the check: run `intake training check`",
+		    "%zu scenario files fail the check: run `intake training check`", failed), failed);
 }
 
 /* In score mode (a finished interview, scenario unknown) only scenarios of
@@ -89,19 +90,19 @@ scenario_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL,
 		ACT_HIDE, ACT_HELP };
-	int y = app_frame(a, "Intake - mock screening") + 1, row = 0, cy = y;
+	int y = app_frame(a, _("Intake - mock screening")) + 1, row = 0, cy = y;
 	char line[512];
 
 	if (a->scenario == NULL) {
-		ui_text(y, 2, COLS - 4, a->iv ? "Which scenario was this interview? (to score it)"
-		    : "Choose the scenario the role-player will play:", A_BOLD);
+		ui_text(y, 2, COLS - 4, a->iv ? _("Which scenario was this interview? (to score it)")
+		    : _("Choose the scenario the role-player will play:"), A_BOLD);
 		for (size_t i = 0; i < a->nscenarios; i++) {
 			bool sel = (int)i == a->focus;
 
 			if (!offered(a, i))
 				continue;
 			snprintf(line, sizeof line, "%s %s", sel ? ">" : " ",
-			    training_title(a->scenarios[i], "en"));
+			    training_title(a->scenarios[i], i18n_current()));
 			if (sel) {
 				mvhline(y + 2 + row, 0, ' ', COLS);
 				cy = y + 2 + row;
@@ -110,14 +111,14 @@ scenario_draw(struct app *a)
 			row++;
 		}
 		if (a->nscenarios == 0)
-			ui_text(y + 2, 2, COLS - 4, "No scenarios found in forms/training.", 0);
-		ui_wrap(LINES - 5, 2, COLS - 4, 0, 2, "The role-player's card: `intake training card "
-		    "SCENARIO` prints it, for paper or a second terminal.", A_DIM);
+			ui_text(y + 2, 2, COLS - 4, _("No scenarios found in forms/training."), 0);
+		ui_wrap(LINES - 5, 2, COLS - 4, 0, 2, _("The role-player's card: `intake training card "
+		    "SCENARIO` prints it, for paper or a second terminal."), A_DIM);
 	} else {
 		const struct form *f = training_form(a->scenario);
 
-		ui_text(y, 2, COLS - 4, training_title(a->scenario, "en"), A_BOLD);
-		ui_text(y + 1, 2, COLS - 4, "The respondent's language:", 0);
+		ui_text(y, 2, COLS - 4, training_title(a->scenario, i18n_current()), A_BOLD);
+		ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
 		for (size_t l = 0; l < form_lang_count(f); l++) {
 			bool sel = (int)l == a->focus;
 
@@ -147,7 +148,7 @@ start_mock(struct app *a)
 		return;
 	}
 	if ((st = interview_start(f, form_lang_code(f, (size_t)a->focus), &a->iv)) != ST_OK) {
-		app_say(a, true, "Cannot start the interview: %s", status_str(st));
+		app_say(a, true, _("Cannot start the interview: %s"), status_str(st));
 		return;
 	}
 	a->form = f;
@@ -235,7 +236,7 @@ app_debrief(struct app *a)
 	if (st == ST_OK)
 		st = training_debrief_to_json(d, &json, &len);
 	if (st == ST_OK && (st = vault_debrief_put(a->v, json, len, &id)) != ST_OK)
-		app_say(a, true, "The debrief could not be kept: %s", vault_errmsg(a->v));
+		app_say(a, true, _("The debrief could not be kept: %s"), vault_errmsg(a->v));
 	training_json_free(json, len);
 	if (d != NULL)
 		st = training_debrief_lines(d, a->scenario,
@@ -261,7 +262,7 @@ debrief_draw(struct app *a)
 	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_HIDE, ACT_HELP };
 	struct ui_pager p;
 
-	ui_pager_begin(&p, app_frame(a, "Intake - debrief") + 1, a->scroll);
+	ui_pager_begin(&p, app_frame(a, _("Intake - debrief")) + 1, a->scroll);
 	for (size_t i = 0; i < a->debrief_n; i++) {
 		switch ((enum training_line_kind)a->debrief_kind[i]) {
 		case TRAINING_LINE_TITLE:
@@ -280,7 +281,7 @@ debrief_draw(struct app *a)
 		}
 	}
 	if (a->debrief_n == 0)
-		ui_pager_line(&p, 1, "No debrief could be made for this interview.", 0);
+		ui_pager_line(&p, 1, _("No debrief could be made for this interview."), 0);
 	a->total_lines = p.line;
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
@@ -298,7 +299,7 @@ debrief_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_SUBMIT:
 		free_debrief(a);
 		app_goto(a, SCR_CASES);
-		app_say(a, false, "The debrief is kept: `intake training report` lists every session.");
+		app_say(a, false, _("The debrief is kept: `intake training report` lists every session."));
 		break;
 	case ACT_UP:
 	case ACT_DOWN:

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "i18n.h"
 #include "interview.h"
 #include "term.h"
 #include "ui.h"
@@ -50,19 +51,19 @@ draw_field(struct app *a, int y, const char *label, struct lineedit *le, int foc
 static void
 unlock_draw(struct app *a)
 {
-	static const enum action keys[] = { ACT_SUBMIT, ACT_NEXT, ACT_HELP, ACT_QUIT };
-	int y = ui_frame("Intake", "locked", a->training) + 2;
+	static const enum action keys[] = { ACT_SUBMIT, ACT_NEXT, ACT_LANGUAGE, ACT_HELP, ACT_QUIT };
+	int y = ui_frame("Intake", _("locked"), a->training) + 2;
 
-	ui_text(y, 4, COLS - 8, "Unlock the vault", A_BOLD);
+	ui_text(y, 4, COLS - 8, _("Unlock the vault"), A_BOLD);
 	ui_text(y + 1, 4, COLS - 8, a->vault_dir, 0);
 	y += 3;
 	/* Draw the unfocused field first so the cursor ends on the focused one. */
 	if (a->focus == 0) {
-		draw_field(a, y + 2, "Passphrase", a->pass_edit, 0);
-		draw_field(a, y, "User", a->user_edit, 1);
+		draw_field(a, y + 2, _("Passphrase"), a->pass_edit, 0);
+		draw_field(a, y, _("User"), a->user_edit, 1);
 	} else {
-		draw_field(a, y, "User", a->user_edit, 0);
-		draw_field(a, y + 2, "Passphrase", a->pass_edit, 1);
+		draw_field(a, y, _("User"), a->user_edit, 0);
+		draw_field(a, y + 2, _("Passphrase"), a->pass_edit, 1);
 	}
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
@@ -99,8 +100,8 @@ wait_turn(struct app *a, const char *user)
 	bool go_on = true;
 
 	while (go_on && (left = vault_unlock_wait_ms(a->v)) > 0) {
-		app_say(a, false, "Unlocks of %s have failed several times in a row, so each try "
-		    "waits its turn. Yours comes in %llu s. Esc gives it up.", user,
+		app_say(a, false, _("Unlocks of %s have failed several times in a row, so each try "
+		    "waits its turn. Yours comes in %llu s. Esc gives it up."), user,
 		    (unsigned long long)(left + 999) / 1000);
 		redraw(a);
 		te = term_read(left < 1000 ? (int)left : 1000, buf, sizeof buf, &n);
@@ -137,8 +138,8 @@ wait_turn(struct app *a, const char *user)
 		explicit_bzero(&ev, sizeof ev);
 	}
 	if (!go_on)
-		app_say(a, false, "The turn to unlock was given up. Type the passphrase to try "
-		    "again.");
+		app_say(a, false, _("The turn to unlock was given up. Type the passphrase to try "
+		    "again."));
 	return go_on;
 }
 
@@ -152,18 +153,18 @@ try_unlock(struct app *a)
 
 	if (lineedit_chars(a->user_edit) == 0) {
 		a->focus = 0;
-		app_say(a, true, "Type your user name.");
+		app_say(a, true, _("Type your user name."));
 		return;
 	}
 	if (lineedit_text(a->user_edit, &user, &ulen) != ST_OK)
 		return;
 	pass = lineedit_buffer(a->pass_edit, &plen);
 	/* Unlocking takes about half a second: say so before the screen stalls. */
-	ui_message("Unlocking...", 0);
+	ui_message(_("Unlocking..."), 0);
 	refresh();
 	st = vault_unlock(a->v, user, pass, plen);
 	if (st == ST_BUSY && wait_turn(a, user)) {
-		ui_message("Unlocking...", 0);
+		ui_message(_("Unlocking..."), 0);
 		refresh();
 		st = vault_unlock(a->v, user, pass, plen);
 	}
@@ -204,6 +205,9 @@ unlock_act(struct app *a, enum action act, const struct key_event *ev)
 		break;
 	case ACT_HELP:
 		app_overlay(a, SCR_HELP);
+		break;
+	case ACT_LANGUAGE:
+		app_overlay(a, SCR_LANGUAGE);   /* the language of the screens */
 		break;
 	default:
 		app_edit(a, le, act, ev);

@@ -5,17 +5,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "summary.h"
 
 /* The reasons an interviewer may pick come first; the last is set by the
  * engine when the interview consent is refused. */
 static const char *const end_reasons[][2] = {
-	{ "respondent_stopped", "The respondent asked to stop" },
-	{ "not_safe", "It is not safe to continue" },
-	{ "no_privacy", "No private place: someone is listening" },
-	{ "interrupted", "Interrupted: cannot continue now" },
-	{ "other", "Another reason" },
-	{ IV_REASON_CONSENT_REFUSED, "The respondent did not agree to the interview" },
+	{ "respondent_stopped", N_("The respondent asked to stop") },
+	{ "not_safe", N_("It is not safe to continue") },
+	{ "no_privacy", N_("No private place: someone is listening") },
+	{ "interrupted", N_("Interrupted: cannot continue now") },
+	{ "other", N_("Another reason") },
+	{ IV_REASON_CONSENT_REFUSED, N_("The respondent did not agree to the interview") },
 };
 #define N_END_REASONS (sizeof end_reasons / sizeof end_reasons[0])
 
@@ -36,7 +37,7 @@ summary_end_reason(const char *code)
 {
 	for (size_t i = 0; i < N_END_REASONS; i++)
 		if (strcmp(code, end_reasons[i][0]) == 0)
-			return end_reasons[i][1];
+			return _(end_reasons[i][1]);
 	return code;
 }
 
@@ -51,7 +52,7 @@ summary_answer(const struct interview *iv, const struct form *f, size_t q,
 
 	buf[0] = '\0';
 	if (k == IV_NONE)
-		snprintf(buf, len, "%s", form_question_required(f, q) ? "(missing)" : "-");
+		snprintf(buf, len, "%s", form_question_required(f, q) ? _("(missing)") : "-");
 	else if (k == IV_DECLINED)
 		snprintf(buf, len, "[%s]", interview_msg(iv, IV_MSG_DECLINED));
 	else if (k == IV_DONT_KNOW)
@@ -72,9 +73,9 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 	size_t lang = interview_lang(iv), qs[32];
 	char buf[1024];
 
-	ui_pager_line(p, x, "Indicators", A_BOLD);
+	ui_pager_line(p, x, _("Indicators"), A_BOLD);
 	if (interview_fired_count(iv) == 0)
-		ui_pager_line(p, x + 2, "none fired", 0);
+		ui_pager_line(p, x + 2, _("none fired"), 0);
 	for (size_t i = 0; i < form_indicator_count(f); i++) {
 		size_t na;
 
@@ -88,7 +89,7 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 			const char *label = form_question_label(f, qs[k], lang);
 
 			if (from) {
-				snprintf(buf, sizeof buf, "from: %s", label);
+				snprintf(buf, sizeof buf, _("from: %s"), label);
 				label = buf;
 			}
 			ui_pager_wrap(p, x + 6, label, A_DIM);
@@ -102,7 +103,7 @@ summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t outcome,
 {
 	char buf[1024];
 
-	snprintf(buf, sizeof buf, "Outcome: %s", form_outcome_label(f, outcome, lang));
+	snprintf(buf, sizeof buf, _("Outcome: %s"), form_outcome_label(f, outcome, lang));
 	ui_pager_line(p, x, buf, A_BOLD);
 	if (form_outcome_advice(f, outcome, lang))
 		ui_pager_wrap(p, x + 2, form_outcome_advice(f, outcome, lang), 0);

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unigbrk.h>
-#include <unilbrk.h>
 #include <unistr.h>
 #include <uniwidth.h>
 
+#include "linebreak.h"
 #include "ui.h"
 
 #define ENC "UTF-8"
@@ -84,58 +84,41 @@ ui_text_right(int y, int x_end, const char *s, attr_t attr)
 	ui_text(y, x_end - w, w, s, attr);
 }
 
+/* One breaker for every wrap on screen, made at the first. Failing that
+ * (no memory), linebreak_wrap still wraps, by clusters. */
+static struct linebreak *
+wrap_breaker(void)
+{
+	static struct linebreak *lb;
+
+	if (lb == NULL)
+		lb = linebreak_new("");
+	return lb;
+}
+
+struct wrap_draw {
+	int y, x, skip, maxrows;
+	attr_t attr;
+};
+
+static void
+wrap_draw_line(void *ctx, int n, const char *start, size_t bytes)
+{
+	const struct wrap_draw *d = ctx;
+
+	if (n < d->skip || n - d->skip >= d->maxrows)
+		return;
+	attron(d->attr);
+	mvaddnstr(d->y + n - d->skip, d->x, start, (int)bytes);
+	attroff(d->attr);
+}
+
 int
 ui_wrap(int y, int x, int w, int skip, int maxrows, const char *s, attr_t attr)
 {
-	const uint8_t *text = (const uint8_t *)s, *end = text + strlen(s);
-	size_t n = strlen(s);
-	char *brk;
-	const uint8_t *line = text, *p, *next, *last_break;
-	int lines = 0, col;
+	struct wrap_draw d = { y, x, skip, maxrows, attr };
 
-	if (w <= 0)
-		return 0;
-	brk = malloc(n ? n : 1);
-	if (brk == NULL)
-		return 0;
-	if (n)
-		u8_possible_linebreaks(text, n, ENC, brk);
-	while (line < end) {
-		/* Skip spaces at the start of a wrapped line. */
-		while (line < end && *line == ' ' && line != text)
-			line++;
-		col = 0;
-		last_break = NULL;
-		p = line;
-		while (p < end) {
-			if (*p == '\n')
-				break;
-			next = u8_grapheme_next(p, end);
-			if (next == NULL)
-				next = end;
-			if (p > line && brk[p - text] == UC_BREAK_POSSIBLE)
-				last_break = p;
-			if (col + cluster_width(p, next) > w)
-				break;
-			col += cluster_width(p, next);
-			p = next;
-		}
-		if (p < end && *p != '\n' && last_break != NULL && last_break > line)
-			p = last_break;
-		if (p == line && p < end && *p != '\n')
-			p = u8_grapheme_next(p, end);           /* one cluster wider than w */
-		if (maxrows > 0 && lines >= skip && lines - skip < maxrows) {
-			attron(attr);
-			mvaddnstr(y + lines - skip, x, (const char *)line, (int)(p - line));
-			attroff(attr);
-		}
-		lines++;
-		line = p;
-		if (line < end && *line == '\n')
-			line++;
-	}
-	free(brk);
-	return lines;
+	return linebreak_wrap(wrap_breaker(), s, w, maxrows > 0 ? wrap_draw_line : NULL, &d);
 }
 
 void

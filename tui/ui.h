@@ -38,9 +38,9 @@ void ui_text_right(int y, int x_end, const char *s, attr_t attr);
 
 /* Wraps s into width w, drawing at most maxrows lines from row y (skipping
  * the first `skip` lines). Returns how many lines the whole text takes.
- * With maxrows 0 it only counts. Breaks at spaces and at the line-break
- * opportunities of libunistring (UAX #14); a word wider than w breaks
- * between clusters. */
+ * With maxrows 0 it only counts. Breaks where core/linebreak.h allows (ICU's
+ * line breaking: Lao and Thai between words, never before Chinese closing
+ * punctuation); a word wider than w breaks between clusters. */
 int ui_wrap(int y, int x, int w, int skip, int maxrows, const char *s, attr_t attr);
 
 /* A full-width line of '-' (ACS_HLINE when the terminal has it). */

@@ -320,8 +320,11 @@ for k in "C-b c" "C-b :" "C-b ?" "C-b [" "C-b d" "C-b w" "C-b s" "C-b \"" \
 		notok "login: '$k' over SSH leaves intake in front, no shell, no tmux prompt"
 		say_screen
 	fi
-	# Close any overlay of intake's that the key opened; empty the field.
+	# Close any overlay of intake's that the key opened (^G help, ^T the
+	# screens' language); empty the field. The pause keeps Esc a key of its
+	# own: Esc then ^U at once would be Alt-^U.
 	tkeys s1 Escape
+	sleep 0.1
 	tkeys s1 C-u
 done
 # The whole escape typed blind, as if the prompt had opened.

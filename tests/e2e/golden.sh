@@ -5,7 +5,8 @@
 # single choice, multiple choice), review, outcome, record view, emergency
 # contacts, help; each with the interview in English and in Lao, at 80x24,
 # and at 40x20 (where the program asks for a larger window: that golden
-# records the current behaviour).
+# records the current behaviour). Then the program's own screens in Lao and
+# in Thai (INTAKE_LANG): the unlock screen and the case list, at 80x24.
 #
 # Reproducible by construction: the test clock (INTAKE_TEST_NOW, set by
 # tests/tmux.sh), a fixed user and passphrase, a fresh vault per language.
@@ -153,3 +154,26 @@ run_lang() {
 
 run_lang en 0
 run_lang lo 1
+
+# run_ui LANG UNLOCK START: the unlock screen and the case list with the
+# program's own screens in LANG; UNLOCK and START are its words for
+# "Unlock the vault" and "Start a new interview".
+run_ui() {
+	s=u$1
+	V=$T/vault-ui-$1
+	new_vault "$V"
+	tstart "$s" 80 24 "INTAKE_LANG=$1 $INTAKE --vault $V --user ana"
+	on "$s" "$2"
+	tsettle "$s"
+	golden1 "$s" "ui-$1-unlock.80x24"
+	tkeys "$s" -l "demo passphrase"
+	tkeys "$s" Enter
+	on "$s" "$3"
+	tsettle "$s"
+	golden1 "$s" "ui-$1-cases.80x24"
+	tkeys "$s" C-c
+	tgone "$s"
+}
+
+run_ui lo "ປົດລັອກບ່ອນເກັບຂໍ້ມູນ" "ເລີ່ມການສຳພາດໃໝ່"
+run_ui th "ปลดล็อกคลังข้อมูล" "เริ่มการสัมภาษณ์ใหม่"
