@@ -154,6 +154,8 @@ enum status keys_format(const struct key_event *ev, char *buf, size_t size);
 	X(ACT_LAST, "Last", "Go to the last item")                          \
 	X(ACT_TOGGLE, "Select", "Tick or untick the highlighted choice")    \
 	X(ACT_PICK, "Choose", "Choose (tick) the choice with that number") \
+	X(ACT_YES, "Yes", "Answer yes and go on (yes/no questions)")      \
+	X(ACT_NO, "No", "Answer no and go on (yes/no questions)")         \
 	X(ACT_LEFT, "Left", "Cursor one character left")                    \
 	X(ACT_RIGHT, "Right", "Cursor one character right")                 \
 	X(ACT_HOME, "Start", "Cursor to the start of the text")             \

@@ -71,6 +71,30 @@ question_enter(struct app *a)
 	}
 }
 
+/*
+ * The choice that answers `value` ("yes" or "no") on a yes/no question, or
+ * -1: a yes_no question, or a select_one of exactly the two choices yes and
+ * no by value. Only there do y and n answer in one key.
+ */
+static int
+yes_no_choice(const struct app *a, const struct iv_view *v, const char *value)
+{
+	int found = -1;
+
+	if (a->edit || v->list < 0 || v->nchoices != 2 ||
+	    (v->type != FORM_YES_NO && v->type != FORM_SELECT_ONE))
+		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		const char *val = form_choice_value(a->form, (size_t)v->list, i);
+
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+			return -1;
+		if (strcmp(val, value) == 0)
+			found = (int)i;
+	}
+	return found;
+}
+
 static enum keys_context
 question_context(struct app *a)
 {
@@ -78,8 +102,10 @@ question_context(struct app *a)
 }
 
 static const char *
-format_hint(enum form_qtype t)
+format_hint(enum form_qtype t, bool yes_no)
 {
+	if (yes_no)
+		return "y or n answers and goes on; Up/Down or 1-2 chooses, then Enter.";
 	switch (t) {
 	case FORM_INTEGER: return "A whole number. Enter accepts, Shift-Tab goes back.";
 	case FORM_DECIMAL: return "A number, for example 2.5. Enter accepts, Shift-Tab goes back.";
@@ -139,6 +165,8 @@ question_draw(struct app *a)
 	 * the safety keys on the bottom row. */
 	static const enum action nav[] = { ACT_SUBMIT, ACT_PREV, ACT_REVIEW,
 		ACT_LANGUAGE, ACT_HELP };
+	static const enum action nav_yes_no[] = { ACT_SUBMIT, ACT_PREV, ACT_REVIEW,
+		ACT_LANGUAGE, ACT_HELP, ACT_YES, ACT_NO };
 	static const enum action keys[] = { ACT_DECLINE, ACT_DONT_KNOW,
 		ACT_END_INTERVIEW, ACT_EMERGENCY, ACT_HIDE };
 	const struct form *f = a->form;
@@ -146,9 +174,11 @@ question_draw(struct app *a)
 	struct iv_view v;
 	char title[256], prog[64];
 	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end;
+	bool yes_no;
 
 	if (!interview_view(a->iv, &v))
 		return;
+	yes_no = yes_no_choice(a, &v, "yes") >= 0;
 	/* The frame speaks to the interviewer (the form's default language);
 	 * the question speaks to the respondent. */
 	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, 0),
@@ -207,7 +237,7 @@ question_draw(struct app *a)
 			if (lv.more_right)
 				ui_text(y, FIELD_X + w - 2, 1, ">", 0);
 		}
-		ui_text(y + 1, FIELD_X, w, format_hint(v.type), A_DIM);
+		ui_text(y + 1, FIELD_X, w, format_hint(v.type, yes_no), A_DIM);
 	} else if (v.list >= 0) {
 		rows = area_end - y - 1;
 		if (rows < 1)
@@ -254,14 +284,18 @@ question_draw(struct app *a)
 		}
 		if (c < v.nchoices)
 			ui_text(y + rows, 8, COLS - 10, "(more below)", A_DIM);
-		ui_text(area_end, FIELD_X, w, format_hint(v.type), A_DIM);
+		ui_text(area_end, FIELD_X, w, format_hint(v.type, yes_no), A_DIM);
 	} else {
-		ui_text(y, FIELD_X, w, format_hint(v.type), A_DIM);
+		ui_text(y, FIELD_X, w, format_hint(v.type, yes_no), A_DIM);
 		cy = y;
 		cx = FIELD_X;
 	}
 	ui_message_row(LINES - 3, a->msg, a->msg_error);
-	ui_keybar_row(LINES - 2, question_context(a), nav, sizeof nav / sizeof nav[0]);
+	if (yes_no)
+		ui_keybar_row(LINES - 2, question_context(a), nav_yes_no,
+		    sizeof nav_yes_no / sizeof nav_yes_no[0]);
+	else
+		ui_keybar_row(LINES - 2, question_context(a), nav, sizeof nav / sizeof nav[0]);
 	ui_keybar(question_context(a), keys, sizeof keys / sizeof keys[0]);
 	move(cy, cx);
 }
@@ -529,6 +563,24 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 	if (actions_common(a, act, ACTS_ALL) || choice_act(a, &v, act, ev))
 		return;
 	switch (act) {
+	case ACT_YES:
+	case ACT_NO: {
+		/* One key answers a yes/no question: it chooses, as Up/Down
+		 * would, then accepts, as Enter would (a refused consent still
+		 * asks first). Anywhere else the letter does nothing. */
+		int c = yes_no_choice(a, &v, act == ACT_YES ? "yes" : "no");
+
+		if (c < 0) {
+			app_say(a, false, "y and n answer yes/no questions only: choose here "
+			    "with Up/Down or the number, then Enter.");
+			break;
+		}
+		a->focus = c;
+		tick(a, &v, (size_t)c);
+		if (commit(a, &v, false))
+			go_next(a);
+		break;
+	}
 	case ACT_SUBMIT:
 		if (submit_untouched(a, &v))
 			break;
