@@ -164,8 +164,11 @@ app_edit(struct app *a, struct lineedit *le, enum action act, const struct key_e
 	switch (act) {
 	case ACT_LEFT: return lineedit_left(le);
 	case ACT_RIGHT: return lineedit_right(le);
-	case ACT_HOME: return lineedit_home(le);
-	case ACT_END: return lineedit_end(le);
+	/* A wrapped field moves by its visual rows. */
+	case ACT_HOME: return lineedit_wrapped(le) ? lineedit_row_home(le) : lineedit_home(le);
+	case ACT_END: return lineedit_wrapped(le) ? lineedit_row_end(le) : lineedit_end(le);
+	case ACT_UP: return lineedit_row_up(le);
+	case ACT_DOWN: return lineedit_row_down(le);
 	case ACT_WORD_LEFT: return lineedit_word_left(le);
 	case ACT_WORD_RIGHT: return lineedit_word_right(le);
 	case ACT_BACKSPACE: return lineedit_backspace(le);

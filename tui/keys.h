@@ -158,8 +158,8 @@ enum status keys_format(const struct key_event *ev, char *buf, size_t size);
 	X(ACT_NO, "No", "Answer no and go on (yes/no questions)")         \
 	X(ACT_LEFT, "Left", "Cursor one character left")                    \
 	X(ACT_RIGHT, "Right", "Cursor one character right")                 \
-	X(ACT_HOME, "Start", "Cursor to the start of the text")             \
-	X(ACT_END, "End of text", "Cursor to the end of the text")          \
+	X(ACT_HOME, "Start", "Start of the text (of the row if it wraps)")             \
+	X(ACT_END, "End of text", "End of the text (of the row if it wraps)")          \
 	X(ACT_WORD_LEFT, "Word left", "Cursor one word left")               \
 	X(ACT_WORD_RIGHT, "Word right", "Cursor one word right")            \
 	X(ACT_BACKSPACE, "Erase", "Erase the character before the cursor")  \

@@ -22,6 +22,8 @@
 #include "ui.h"
 
 #define FIELD_X 4
+/* Most rows a wrapped answer field takes; a longer answer scrolls in it. */
+#define WRAP_ROWS 6
 
 static bool
 is_text_type(enum form_qtype t)
@@ -101,9 +103,23 @@ question_context(struct app *a)
 	return a->edit ? KCTX_EDIT : KCTX_CHOICE;
 }
 
-static const char *
-format_hint(enum form_qtype t, bool yes_no)
+/*
+ * A text answer longer than the one-line field is edited in a wrapped,
+ * multi-line field: the respondent's own words are read back whole, not
+ * through a window scrolling sideways. The form's max_length decides, so no
+ * form needs marking; a short limit (a name, a town) keeps one line.
+ */
+static bool
+wrapped_field(const struct iv_view *v, int cols)
 {
+	return v->type == FORM_TEXT && v->max_length > (size_t)cols;
+}
+
+static const char *
+format_hint(enum form_qtype t, bool yes_no, bool wrapped)
+{
+	if (wrapped)
+		return "Enter accepts; the text wraps by itself (no new lines). Up/Down: lines.";
 	if (yes_no)
 		return "y or n answers and goes on; Up/Down or 1-2 chooses, then Enter.";
 	switch (t) {
@@ -174,11 +190,12 @@ question_draw(struct app *a)
 	struct iv_view v;
 	char title[256], prog[64];
 	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end;
-	bool yes_no;
+	bool yes_no, wrapped;
 
 	if (!interview_view(a->iv, &v))
 		return;
 	yes_no = yes_no_choice(a, &v, "yes") >= 0;
+	wrapped = a->edit && wrapped_field(&v, w - 2);
 	/* The frame speaks to the interviewer (the form's default language);
 	 * the question speaks to the respondent. */
 	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, 0),
@@ -193,7 +210,8 @@ question_draw(struct app *a)
 	{
 		/* Room for the input first (a field, or up to 6 choices), then the
 		 * label, then as much of the hint as fits. */
-		int need = v.list >= 0 ? (v.nchoices < 6 ? (int)v.nchoices : 6) + 1 : 2;
+		int need = v.list >= 0 ? (v.nchoices < 6 ? (int)v.nchoices : 6) + 1 :
+		    wrapped ? WRAP_ROWS + 1 : 2;
 		int label_h = ui_wrap(0, 0, COLS - 4, 0, 0, v.label, 0);
 		int hint_h = v.hint ? ui_wrap(0, 0, COLS - 4, 0, 0, v.hint, 0) : 0;
 		int room = area_end - y - need - 1;
@@ -224,7 +242,28 @@ question_draw(struct app *a)
 		ui_text(area_end - 1, 2, COLS - 4, s, 0);
 		area_end--;
 	}
-	if (a->edit) {
+	if (wrapped) {
+		struct lineedit_block lb;
+		int frows = area_end - y - 1;
+
+		if (frows > WRAP_ROWS)
+			frows = WRAP_ROWS;
+		if (frows < 1)
+			frows = 1;
+		ui_text(y, 2, 2, ">", A_BOLD);
+		if (lineedit_render_block(a->edit, w - 2, frows, &lb) == ST_OK) {
+			for (int r = 0; r < frows; r++)
+				ui_field(y + r, FIELD_X, w - 2, lb.row[r],
+				    r == lb.cursor_row ? lb.cursor_col : 0);
+			cy = y + lb.cursor_row;
+			cx = FIELD_X + lb.cursor_col;
+			if (lb.more_above)
+				ui_text(y, FIELD_X - 1, 1, "^", 0);
+			if (lb.more_below)
+				ui_text(y + frows - 1, FIELD_X - 1, 1, "v", 0);
+		}
+		ui_text(y + frows, FIELD_X, w, format_hint(v.type, yes_no, wrapped), A_DIM);
+	} else if (a->edit) {
 		struct lineedit_view lv;
 
 		ui_text(y, 2, 2, ">", A_BOLD);
@@ -237,7 +276,7 @@ question_draw(struct app *a)
 			if (lv.more_right)
 				ui_text(y, FIELD_X + w - 2, 1, ">", 0);
 		}
-		ui_text(y + 1, FIELD_X, w, format_hint(v.type, yes_no), A_DIM);
+		ui_text(y + 1, FIELD_X, w, format_hint(v.type, yes_no, wrapped), A_DIM);
 	} else if (v.list >= 0) {
 		rows = area_end - y - 1;
 		if (rows < 1)
@@ -284,9 +323,9 @@ question_draw(struct app *a)
 		}
 		if (c < v.nchoices)
 			ui_text(y + rows, 8, COLS - 10, "(more below)", A_DIM);
-		ui_text(area_end, FIELD_X, w, format_hint(v.type, yes_no), A_DIM);
+		ui_text(area_end, FIELD_X, w, format_hint(v.type, yes_no, wrapped), A_DIM);
 	} else {
-		ui_text(y, FIELD_X, w, format_hint(v.type, yes_no), A_DIM);
+		ui_text(y, FIELD_X, w, format_hint(v.type, yes_no, wrapped), A_DIM);
 		cy = y;
 		cx = FIELD_X;
 	}
