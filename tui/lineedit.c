@@ -8,9 +8,10 @@
  */
 #include "lineedit.h"
 
+#include "crypto.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unictype.h>
 #include <unigbrk.h>
 #include <unilbrk.h>
@@ -43,7 +44,7 @@ struct lineedit {
 	char *lb;
 	size_t lbcap;
 	enum lineedit_echo echo;
-	bool locked;		/* buf is mlock'ed (a hidden entry) */
+	bool secure;		/* buf is core's secure memory (a hidden entry) */
 	const char *err;
 };
 
@@ -120,11 +121,10 @@ lineedit_free(struct lineedit *le)
 {
 	if (le == NULL)
 		return;
-	if (le->locked) {
-		explicit_bzero(le->buf, le->cap);
-		(void)munlock(le->buf, le->cap);
-	}
-	wipe_free(le->buf, le->cap);
+	if (le->secure)
+		secure_free(le->buf);
+	else
+		wipe_free(le->buf, le->cap);
 	wipe_free(le->brk, le->brkcap);
 	wipe_free(le->view, le->viewcap);
 	wipe_free(le->lb, le->lbcap);
@@ -143,6 +143,9 @@ void
 lineedit_set_max(struct lineedit *le, size_t max_chars)
 {
 	le->max_chars = clamp_max(max_chars);
+	/* Secure memory never grows: the limit stays within it. */
+	if (le->secure && le->max_chars > (le->cap - 1) / 4)
+		le->max_chars = (le->cap - 1) / 4;
 }
 
 size_t
@@ -154,13 +157,25 @@ lineedit_max(const struct lineedit *le)
 void
 lineedit_set_echo(struct lineedit *le, enum lineedit_echo echo)
 {
+	size_t cap = le->max_chars * 4 + 1;
+	char *p;
+
+	if (cap < le->len + 1)
+		cap = le->len + 1;
 	le->echo = echo;
-	/* Hidden text is a passphrase: its buffer gets its full size now, so
-	 * that it never moves, and is kept out of swap (best effort: a
-	 * process may not lock memory, and the text is wiped either way). */
-	if (echo != LINEEDIT_ECHO_ON && !le->locked &&
-	    grow(&le->buf, &le->cap, le->max_chars * 4 + 1))
-		le->locked = mlock(le->buf, le->cap) == 0;
+	/* Hidden text is a passphrase: it moves now, once, to core's secure
+	 * memory (locked out of swap, never dumped) at its full size, so that
+	 * it never moves again (grow() finds it large enough). Without secure
+	 * memory it stays where it is, wiped all the same. */
+	if (echo == LINEEDIT_ECHO_ON || le->secure || crypto_init() != ST_OK ||
+	    (p = secure_alloc(cap)) == NULL)
+		return;
+	memset(p, 0, cap);
+	memcpy(p, le->buf, le->len + 1);
+	wipe_free(le->buf, le->cap);
+	le->buf = p;
+	le->cap = cap;
+	le->secure = true;
 }
 
 const char *

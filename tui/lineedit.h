@@ -79,6 +79,9 @@ const char *lineedit_errmsg(const struct lineedit *le);
 void lineedit_set_max(struct lineedit *le, size_t max_chars);
 size_t lineedit_max(const struct lineedit *le);
 
+/* A hidden echo (mask or off) marks a passphrase: from then on its text
+ * lives in core's secure memory (secure_alloc), at the full size of the
+ * limit, so it never moves; the limit can then only go down. */
 void lineedit_set_echo(struct lineedit *le, enum lineedit_echo echo);
 
 /*
