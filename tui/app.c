@@ -207,10 +207,10 @@ app_frame(struct app *a, const char *title)
 static void
 draw_too_small(void)
 {
-	const char *m1 = "Enlarge the window to 80x24";
-	char m2[64];
+	char m1[64], m2[64];
 
 	erase();
+	snprintf(m1, sizeof m1, "Enlarge the window to %dx%d", TERM_MIN_COLS, TERM_MIN_ROWS);
 	snprintf(m2, sizeof m2, "(now %dx%d)", COLS, LINES);
 	ui_wrap(LINES / 2 - 1, 0, COLS, 0, 2, m1, A_BOLD);
 	ui_text(LINES / 2 + 1, 0, COLS, m2, 0);

@@ -146,8 +146,8 @@ enum status keys_format(const struct key_event *ev, char *buf, size_t size);
 	X(ACT_HIDE, "Hide", "Hide the screen at once and lock")             \
 	X(ACT_REDRAW, "Redraw", "Redraw a garbled screen")                  \
 	X(ACT_QUIT, "Quit", "Quit Intake (an open interview is kept)")      \
-	X(ACT_UP, "Up", "Move up")                                          \
-	X(ACT_DOWN, "Down", "Move down")                                    \
+	X(ACT_UP, "Up", "Move up; in a wrapped answer, a row up")          \
+	X(ACT_DOWN, "Down", "Move down; in a wrapped answer, a row down")      \
 	X(ACT_PAGE_UP, "Page up", "Scroll the list one page up")            \
 	X(ACT_PAGE_DOWN, "Page down", "Scroll the list one page down")      \
 	X(ACT_FIRST, "First", "Go to the first item")                       \

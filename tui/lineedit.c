@@ -896,6 +896,8 @@ lineedit_render_block(struct lineedit *le, int cols, int rows, struct lineedit_b
 	view->cursor_col = (int)text_cols(le, le->rows[crow], le->cur);
 	if (view->cursor_col >= cols)
 		view->cursor_col = cols - 1;
+	view->rows_used = le->nrows - le->vscroll < (size_t)rows ?
+	    (int)(le->nrows - le->vscroll) : rows;
 	view->more_above = le->vscroll > 0;
 	view->more_below = le->nrows > le->vscroll + (size_t)rows;
 	return ST_OK;

@@ -176,6 +176,7 @@ struct lineedit_block {
 	const char *row[LINEEDIT_ROWS_MAX];
 	int cursor_row;		/* 0 .. rows-1 */
 	int cursor_col;		/* 0 .. cols-1 */
+	int rows_used;		/* rows that hold text or the cursor (>= 1) */
 	bool more_above;	/* rows hidden above the first shown */
 	bool more_below;	/* rows hidden below the last shown */
 };

@@ -157,8 +157,8 @@ help_draw(struct app *a)
 	char keysbuf[64], line[256];
 
 	ui_pager_begin(&p, app_frame(a, "Intake - help") + 1, a->scroll);
-	ui_pager_line(&p, 1, "Every action has a Ctrl-key; function keys are aliases.", 0);
-	ui_pager_line(&p, 1, "Without function keys, press Esc then a digit: Esc 1 = F1 ... Esc 0 = F10.", 0);
+	ui_pager_wrap(&p, 1, "Every action has a Ctrl-key; function keys are aliases.", 0);
+	ui_pager_wrap(&p, 1, "Without function keys, press Esc then a digit: Esc 1 = F1 ... Esc 0 = F10.", 0);
 	for (int ctx = 0; ctx < KCTX__COUNT; ctx++) {
 		bool seen[ACT__COUNT] = { false };
 
@@ -169,9 +169,13 @@ help_draw(struct app *a)
 				continue;
 			seen[b[i].action] = true;
 			keys_action_keys((enum keys_context)ctx, b[i].action, keysbuf, sizeof keysbuf);
+			/* Narrow: what it does goes on the lines below its keys. */
 			snprintf(line, sizeof line, "%-16s %-14s %s", keysbuf,
-			    keys_action_label(b[i].action), keys_action_help(b[i].action));
+			    keys_action_label(b[i].action),
+			    COLS < UI_WIDE_COLS ? "" : keys_action_help(b[i].action));
 			ui_pager_line(&p, 3, line, 0);
+			if (COLS < UI_WIDE_COLS)
+				ui_pager_wrap(&p, 6, keys_action_help(b[i].action), A_DIM);
 		}
 	}
 	a->total_lines = p.line;
@@ -298,7 +302,7 @@ language_draw(struct app *a)
 		    form_lang_status(a->form, l) == FORM_LANG_DRAFT ? "   (draft translation)" : "");
 		ui_text(y + 2 + (int)l, 4, COLS - 8, line, sel ? A_REVERSE : 0);
 	}
-	ui_text(y + 3 + (int)form_lang_count(a->form), 4, COLS - 8,
+	ui_wrap(y + 3 + (int)form_lang_count(a->form), 4, COLS - 8, 0, 2,
 	    "Every answer is kept when the language changes.", A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);

@@ -37,7 +37,7 @@ check "and its end, on a row below" grep -qF "$TH2" "$T/screen"
 check "the first row ends at a space, not inside a word" \
     grep -qF "ເຮັດວຽກທຸກມື້" "$T/screen"
 check "no sideways-scroll marker" sh -c "! grep -q '^   <' '$T/screen'"
-check "the hint says Enter accepts and the text wraps" grep -qF "the text wraps by itself" "$T/screen"
+check "the hint says Enter accepts" grep -qF "Enter accepts, Shift-Tab goes back." "$T/screen"
 
 # Up then Home: the start of the second row (Thai ที่), not of the text.
 tkeys s1 Up Home
@@ -73,5 +73,18 @@ check "the review reads the answer back" grep -qF "ຂ້ອຍໄປເຮັ�
 tkeys s1 Home Down Enter
 expect_screen "the short text question" s1 "Where did you work?"
 check "short question: one line with its usual hint" grep -qF "Enter accepts, Shift-Tab goes back." "$T/screen"
+
+# The help, generated from the key table, says what Up/Down and Home/End
+# do in a wrapped answer.
+tkeys s1 C-g
+expect_screen "help" s1 "Intake - help"
+cp "$T/screen" "$T/help"
+i=0
+while [ "$i" -lt 40 ] && ! grep -q 'End of the text (of the row' "$T/screen"; do
+	tkeys s1 Down; tsettle s1; cat "$T/screen" >>"$T/help"; i=$((i + 1))
+done
+check "help: Up in a wrapped answer" grep -qF "Move up; in a wrapped answer, a row up" "$T/help"
+check "help: Home in a wrapped answer" grep -qF "Start of the text (of the row if it wraps)" "$T/help"
+tkeys s1 Escape
 tkeys s1 C-c
 tgone s1

@@ -509,6 +509,9 @@ block_wraps_and_moves_by_rows(void **state)
 	assert_string_equal(b.row[2], "cc    ");
 	assert_int_equal(b.cursor_row, 2);
 	assert_int_equal(b.cursor_col, 2);
+	assert_int_equal(b.rows_used, 3);
+	assert_int_equal(lineedit_render_block(le, 6, 5, &b), ST_OK);
+	assert_int_equal(b.rows_used, 3);
 	assert_true(lineedit_row_up(le));
 	assert_int_equal(lineedit_cursor(le), 7);	/* "bb|bb" */
 	assert_true(lineedit_row_end(le));
