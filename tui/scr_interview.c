@@ -119,7 +119,7 @@ static const char *
 format_hint(enum form_qtype t, bool yes_no)
 {
 	if (yes_no)
-		return "y or n answers and goes on; Up/Down or 1-2 chooses, then Enter.";
+		return "y or n answers and goes on; or Up/Down (1-2), then Enter.";
 	switch (t) {
 	case FORM_INTEGER: return "A whole number. Enter accepts, Shift-Tab goes back.";
 	case FORM_DECIMAL: return "A number, for example 2.5. Enter accepts, Shift-Tab goes back.";

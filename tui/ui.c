@@ -192,7 +192,8 @@ struct keybar_entry {
 	int w;
 };
 
-/* The entries of acts in ctx, Up then Down merged into "Up/Down Move";
+/* The entries of acts in ctx, Up then Down merged into "Up/Down Move", y
+ * then n into "y/n Yes/No";
  * actions with no key in ctx are left out. Returns how many. */
 static size_t
 keybar_entries(enum keys_context ctx, const enum action *acts, size_t n,
@@ -219,6 +220,14 @@ keybar_entries(enum keys_context ctx, const enum action *acts, size_t n,
 		    size - 2) == ST_OK && strncmp(keys + 2, "Down", 4) == 0) {
 			snprintf(keys, size, "Up/Down");
 			e[m].label = "Move";
+			i++;
+		} else if (acts[i] == ACT_YES && i + 1 < n && acts[i + 1] == ACT_NO &&
+		    keys_action_keys(ctx, ACT_NO, keys + 2, size - 2) == ST_OK &&
+		    keys[1] == '\0' && keys[2] != '\0' && (keys[3] == ' ' || keys[3] == '\0')) {
+			/* y then n: one entry, "y/n Yes/No". */
+			keys[1] = '/';
+			keys[3] = '\0';
+			e[m].label = "Yes/No";
 			i++;
 		}
 		e[m].w = ui_width(keys) + 1 + ui_width(e[m].label);

@@ -55,7 +55,8 @@ void ui_titlebar(const char *left, const char *right);
 #define UI_WIDE_COLS 80
 
 /* Bottom key bar: "Key label" pairs for the actions, in order, as many as
- * fit; the keys come from the binding table of ctx. When not all fit, the
+ * fit (Up then Down as "Up/Down Move", y then n as "y/n Yes/No"); the
+ * keys come from the binding table of ctx. When not all fit, the
  * quick-hide and help keys are kept (help lists the others). */
 void ui_keybar(enum keys_context ctx, const enum action *acts, size_t n);
 /* The same on screen row `row` (a screen with a two-row key bar). */

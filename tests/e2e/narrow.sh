@@ -23,7 +23,7 @@ expect_screen "first question at 40x20" s1 "Are you afraid"
 check "question: quick-hide on the key bar" grep -q '\^Q Hide' "$T/screen"
 check "question: emergency on the key bar" grep -q '\^E Emergency' "$T/screen"
 check "question: help on the key bar" grep -q '\^G Help' "$T/screen"
-check "question: y and n on the key bar" grep -q 'y Yes n No' "$T/screen"
+check "question: y and n on the key bar" grep -q 'y/n Yes/No' "$T/screen"
 check "question: the progress counter" grep -q '1 of about' "$T/screen"
 tkeys s1 n
 expect_screen "n answers at 40x20" s1 "Are you hurt or ill"
