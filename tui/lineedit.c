@@ -701,6 +701,24 @@ lineedit_render(struct lineedit *le, int cols, struct lineedit_view *view)
 
 /* ---- wrapped fields ---- */
 
+/* Doubles the room for row starts (room for at least 16). */
+static bool
+grow_rows(struct lineedit *le)
+{
+	size_t ncap = le->rowcap ? 2 * le->rowcap : 16;
+	size_t *rows = calloc(ncap, sizeof *rows);
+
+	if (rows == NULL)
+		return false;
+	if (le->rows != NULL) {
+		memcpy(rows, le->rows, le->rowcap * sizeof *rows);
+		wipe_free(le->rows, le->rowcap * sizeof *rows);
+	}
+	le->rows = rows;
+	le->rowcap = ncap;
+	return true;
+}
+
 /* Lays the text out in rows of cols columns (le->rows, le->nrows). */
 static bool
 layout(struct lineedit *le, size_t cols)
@@ -714,16 +732,8 @@ layout(struct lineedit *le, size_t cols)
 	for (;;) {
 		size_t full = 0;
 
-		if (n + 2 > le->rowcap) {
-			size_t ncap = le->rowcap ? 2 * le->rowcap : 16;
-			char *p = (char *)le->rows;
-
-			if (!grow(&p, &(size_t){ le->rowcap * sizeof *le->rows },
-			    ncap * sizeof *le->rows))
-				return false;
-			le->rows = (size_t *)(void *)p;
-			le->rowcap = ncap;
-		}
+		if (n + 2 > le->rowcap && !grow_rows(le))
+			return false;
 		le->rows[n++] = start;
 		x = 0;
 		last_break = 0;
