@@ -20,7 +20,9 @@
  *          promises they change the question, whatever has the focus);
  *          y / n answer a yes/no question and go on
  *   text:  Left/Right, Home/End (also ^A), Ctrl-Left/Right word,
- *          Backspace, Del, ^K erase to end, ^U erase to start
+ *          Backspace, Del, ^K erase to end, ^U erase to start; in a
+ *          wrapped (multi-row) field Home/End act on the row and the
+ *          global Up/Down move between rows (app_edit)
  *
  * Reasons:
  *   - Quick-hide is ^Q, one chord, "quick": a panic key must work under any
