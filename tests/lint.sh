@@ -22,6 +22,8 @@ rule() {
 
 rule "core/ includes no curses header" '#include <(n?curses|form|menu)' core/*.c core/*.h
 rule "tui/ calls neither libsodium nor LMDB" '#include <(sodium|lmdb)\.h>' tui/*.c tui/*.h
+rule "tui/ keeps secrets in core's secure memory, not memory it locks itself" \
+    '\b(mmap|mlock|munlock|madvise)\(|MADV_DONTDUMP' tui/*.c tui/*.h
 rule "only core/crypto.c calls libsodium" '#include <sodium\.h>' \
     $(ls core/*.c core/*.h | grep -v '^core/crypto\.[ch]$')
 rule "core/audit.c calls nothing of the vault (calls run vault -> audit)" \

@@ -164,8 +164,11 @@ app_edit(struct app *a, struct lineedit *le, enum action act, const struct key_e
 	switch (act) {
 	case ACT_LEFT: return lineedit_left(le);
 	case ACT_RIGHT: return lineedit_right(le);
-	case ACT_HOME: return lineedit_home(le);
-	case ACT_END: return lineedit_end(le);
+	/* A wrapped field moves by its visual rows. */
+	case ACT_HOME: return lineedit_wrapped(le) ? lineedit_row_home(le) : lineedit_home(le);
+	case ACT_END: return lineedit_wrapped(le) ? lineedit_row_end(le) : lineedit_end(le);
+	case ACT_UP: return lineedit_row_up(le);
+	case ACT_DOWN: return lineedit_row_down(le);
 	case ACT_WORD_LEFT: return lineedit_word_left(le);
 	case ACT_WORD_RIGHT: return lineedit_word_right(le);
 	case ACT_BACKSPACE: return lineedit_backspace(le);
@@ -204,10 +207,10 @@ app_frame(struct app *a, const char *title)
 static void
 draw_too_small(void)
 {
-	const char *m1 = "Enlarge the window to 80x24";
-	char m2[64];
+	char m1[64], m2[64];
 
 	erase();
+	snprintf(m1, sizeof m1, "Enlarge the window to %dx%d", TERM_MIN_COLS, TERM_MIN_ROWS);
 	snprintf(m2, sizeof m2, "(now %dx%d)", COLS, LINES);
 	ui_wrap(LINES / 2 - 1, 0, COLS, 0, 2, m1, A_BOLD);
 	ui_text(LINES / 2 + 1, 0, COLS, m2, 0);

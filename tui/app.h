@@ -11,7 +11,9 @@
  *  - quick-hide (ACT_HIDE) and the idle timeout blank the screen, wipe the
  *    keys (vault_lock) and free the open interview (its answers are wiped by
  *    the engine) after its draft is saved; only the unlock screen follows;
- *  - below 80x24 nothing but "enlarge the window" is shown;
+ *  - below 40x20 (TERM_MIN_COLS x TERM_MIN_ROWS) nothing but "enlarge the
+ *    window" is shown; from there up every screen lays itself out in the
+ *    room it has, and 80x24 is the size the screens are drawn for;
  *  - SIGHUP/SIGTERM end the loop; the draft was saved at the last answer.
  */
 #ifndef INTAKE_APP_H

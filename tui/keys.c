@@ -17,9 +17,12 @@
  *   list:  Space select, Home/End first/last, PgUp/PgDn page
  *   choices of a question: Space tick, 1-9 choose the Nth, Home/End
  *          first/last; PgUp/PgDn keep their global meaning (the help
- *          promises they change the question, whatever has the focus)
+ *          promises they change the question, whatever has the focus);
+ *          y / n answer a yes/no question and go on
  *   text:  Left/Right, Home/End (also ^A), Ctrl-Left/Right word,
- *          Backspace, Del, ^K erase to end, ^U erase to start
+ *          Backspace, Del, ^K erase to end, ^U erase to start; in a
+ *          wrapped (multi-row) field Home/End act on the row and the
+ *          global Up/Down move between rows (app_edit)
  *
  * Reasons:
  *   - Quick-hide is ^Q, one chord, "quick": a panic key must work under any
@@ -51,6 +54,13 @@
  *     never switches the terminal to application cursor mode (keypad is
  *     off), so a plain arrow arrives as ESC [ D and ESC O C/D can only be
  *     the Ctrl variant.
+ *   - y and n (either case) answer a yes/no question in one key, the
+ *     commonest answer on a phone keyboard; the digits keep "choose, then
+ *     Enter", because "1 Enter" is the documented habit and a digit that
+ *     moved on would let that Enter land on the next question. A Lao, Thai
+ *     or Chinese layout gives no y or n: their words for yes and no share
+ *     no first letter that a single key could stand for without doubt, so
+ *     there Up/Down or the digit and Enter answer.
  *   - ^S, ^W, ^P, ^F stay free: some web-based SSH clients lose them to the
  *     browser (save, close tab, print, find).
  */
@@ -663,6 +673,8 @@ static const struct keys_binding bindings[] = {
 	PICK('1'), PICK('2'), PICK('3'), PICK('4'), PICK('5'), PICK('6'),
 	PICK('7'), PICK('8'), PICK('9'),
 	C(K_HOME, ACT_FIRST), C(K_END, ACT_LAST),
+	{ KCTX_CHOICE, K_CHAR, 'y', 0, ACT_YES }, { KCTX_CHOICE, K_CHAR, 'Y', 0, ACT_YES },
+	{ KCTX_CHOICE, K_CHAR, 'n', 0, ACT_NO }, { KCTX_CHOICE, K_CHAR, 'N', 0, ACT_NO },
 
 	E(K_LEFT, ACT_LEFT), E(K_RIGHT, ACT_RIGHT),
 	E(K_HOME, ACT_HOME), E(K_CTRL_A, ACT_HOME), E(K_END, ACT_END),

@@ -146,18 +146,20 @@ enum status keys_format(const struct key_event *ev, char *buf, size_t size);
 	X(ACT_HIDE, "Hide", "Hide the screen at once and lock")             \
 	X(ACT_REDRAW, "Redraw", "Redraw a garbled screen")                  \
 	X(ACT_QUIT, "Quit", "Quit Intake (an open interview is kept)")      \
-	X(ACT_UP, "Up", "Move up")                                          \
-	X(ACT_DOWN, "Down", "Move down")                                    \
+	X(ACT_UP, "Up", "Move up; in a wrapped answer, a row up")          \
+	X(ACT_DOWN, "Down", "Move down; in a wrapped answer, a row down")      \
 	X(ACT_PAGE_UP, "Page up", "Scroll the list one page up")            \
 	X(ACT_PAGE_DOWN, "Page down", "Scroll the list one page down")      \
 	X(ACT_FIRST, "First", "Go to the first item")                       \
 	X(ACT_LAST, "Last", "Go to the last item")                          \
 	X(ACT_TOGGLE, "Select", "Tick or untick the highlighted choice")    \
 	X(ACT_PICK, "Choose", "Choose (tick) the choice with that number") \
+	X(ACT_YES, "Yes", "Answer yes and go on (yes/no questions)")      \
+	X(ACT_NO, "No", "Answer no and go on (yes/no questions)")         \
 	X(ACT_LEFT, "Left", "Cursor one character left")                    \
 	X(ACT_RIGHT, "Right", "Cursor one character right")                 \
-	X(ACT_HOME, "Start", "Cursor to the start of the text")             \
-	X(ACT_END, "End of text", "Cursor to the end of the text")          \
+	X(ACT_HOME, "Start", "Start of the text (of the row if it wraps)")             \
+	X(ACT_END, "End of text", "End of the text (of the row if it wraps)")          \
 	X(ACT_WORD_LEFT, "Word left", "Cursor one word left")               \
 	X(ACT_WORD_RIGHT, "Word right", "Cursor one word right")            \
 	X(ACT_BACKSPACE, "Erase", "Erase the character before the cursor")  \

@@ -8,11 +8,13 @@
  */
 #include "lineedit.h"
 
+#include "crypto.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unictype.h>
 #include <unigbrk.h>
+#include <unilbrk.h>
 #include <uninorm.h>
 #include <unistr.h>
 #include <uniwidth.h>
@@ -31,8 +33,18 @@ struct lineedit {
 	bool brk_valid;
 	char *view;		/* lineedit_render() output */
 	size_t viewcap;
+	/* Wrapped layout of the last lineedit_render_block(): rows[i] is the
+	 * byte offset where visual row i starts; wrap_cols 0 when there is
+	 * none. lb holds the line-break opportunities (derived from the
+	 * answer, so wiped like it). */
+	size_t *rows;
+	size_t nrows, rowcap;
+	int wrap_cols;
+	size_t vscroll;		/* first visual row shown */
+	char *lb;
+	size_t lbcap;
 	enum lineedit_echo echo;
-	bool locked;		/* buf is mlock'ed (a hidden entry) */
+	bool secure;		/* buf is core's secure memory (a hidden entry) */
 	const char *err;
 };
 
@@ -109,13 +121,14 @@ lineedit_free(struct lineedit *le)
 {
 	if (le == NULL)
 		return;
-	if (le->locked) {
-		explicit_bzero(le->buf, le->cap);
-		(void)munlock(le->buf, le->cap);
-	}
-	wipe_free(le->buf, le->cap);
+	if (le->secure)
+		secure_free(le->buf);
+	else
+		wipe_free(le->buf, le->cap);
 	wipe_free(le->brk, le->brkcap);
 	wipe_free(le->view, le->viewcap);
+	wipe_free(le->lb, le->lbcap);
+	wipe_free(le->rows, le->rowcap * sizeof *le->rows);
 	explicit_bzero(le, sizeof *le);
 	free(le);
 }
@@ -130,6 +143,9 @@ void
 lineedit_set_max(struct lineedit *le, size_t max_chars)
 {
 	le->max_chars = clamp_max(max_chars);
+	/* Secure memory never grows: the limit stays within it. */
+	if (le->secure && le->max_chars > (le->cap - 1) / 4)
+		le->max_chars = (le->cap - 1) / 4;
 }
 
 size_t
@@ -141,13 +157,25 @@ lineedit_max(const struct lineedit *le)
 void
 lineedit_set_echo(struct lineedit *le, enum lineedit_echo echo)
 {
+	size_t cap = le->max_chars * 4 + 1;
+	char *p;
+
+	if (cap < le->len + 1)
+		cap = le->len + 1;
 	le->echo = echo;
-	/* Hidden text is a passphrase: its buffer gets its full size now, so
-	 * that it never moves, and is kept out of swap (best effort: a
-	 * process may not lock memory, and the text is wiped either way). */
-	if (echo != LINEEDIT_ECHO_ON && !le->locked &&
-	    grow(&le->buf, &le->cap, le->max_chars * 4 + 1))
-		le->locked = mlock(le->buf, le->cap) == 0;
+	/* Hidden text is a passphrase: it moves now, once, to core's secure
+	 * memory (locked out of swap, never dumped) at its full size, so that
+	 * it never moves again (grow() finds it large enough). Without secure
+	 * memory it stays where it is, wiped all the same. */
+	if (echo == LINEEDIT_ECHO_ON || le->secure || crypto_init() != ST_OK ||
+	    (p = secure_alloc(cap)) == NULL)
+		return;
+	memset(p, 0, cap);
+	memcpy(p, le->buf, le->len + 1);
+	wipe_free(le->buf, le->cap);
+	le->buf = p;
+	le->cap = cap;
+	le->secure = true;
 }
 
 const char *
@@ -532,6 +560,21 @@ cluster_cols(const struct lineedit *le, size_t a, size_t b)
 	return w > 0 ? w : 1;
 }
 
+/* Columns the field gives buf[a, b), a and b on cluster boundaries. */
+static size_t
+text_cols(const struct lineedit *le, size_t a, size_t b)
+{
+	size_t w = 0;
+
+	while (a < b) {
+		size_t next = next_boundary(le, a);
+
+		w += cluster_cols(le, a, next);
+		a = next;
+	}
+	return w;
+}
+
 /* Appends the cluster buf[a, b) as the field shows it. */
 static size_t
 put_cluster(const struct lineedit *le, char *dst, size_t a, size_t b)
@@ -596,6 +639,7 @@ lineedit_render(struct lineedit *le, int cols, struct lineedit_view *view)
 	memset(view, 0, sizeof *view);
 	if (cols < 1)
 		return ST_INVALID;
+	le->wrap_cols = 0;
 	ncols = (size_t)cols;
 	if (!breaks(le))
 		return ST_NOMEM;
@@ -652,5 +696,219 @@ lineedit_render(struct lineedit *le, int cols, struct lineedit_view *view)
 	le->view[n] = '\0';
 	view->text = le->view;
 	view->bytes = n;
+	return ST_OK;
+}
+
+/* ---- wrapped fields ---- */
+
+/* Doubles the room for row starts (room for at least 16). */
+static bool
+grow_rows(struct lineedit *le)
+{
+	size_t ncap = le->rowcap ? 2 * le->rowcap : 16;
+	size_t *rows = calloc(ncap, sizeof *rows);
+
+	if (rows == NULL)
+		return false;
+	if (le->rows != NULL) {
+		memcpy(rows, le->rows, le->rowcap * sizeof *rows);
+		wipe_free(le->rows, le->rowcap * sizeof *rows);
+	}
+	le->rows = rows;
+	le->rowcap = ncap;
+	return true;
+}
+
+/* Lays the text out in rows of cols columns (le->rows, le->nrows). */
+static bool
+layout(struct lineedit *le, size_t cols)
+{
+	size_t start = 0, pos, x, last_break, n = 0;
+
+	if (!grow(&le->lb, &le->lbcap, le->len + 1))
+		return false;
+	if (le->len > 0)
+		u8_possible_linebreaks((const uint8_t *)le->buf, le->len, "UTF-8", le->lb);
+	for (;;) {
+		size_t full = 0;
+
+		if (n + 2 > le->rowcap && !grow_rows(le))
+			return false;
+		le->rows[n++] = start;
+		x = 0;
+		last_break = 0;
+		for (pos = start; pos < le->len;) {
+			size_t next = next_boundary(le, pos);
+			size_t w = cluster_cols(le, pos, next);
+
+			if (pos > start && le->lb[pos] == UC_BREAK_POSSIBLE)
+				last_break = pos;
+			if (x + w > cols)
+				break;
+			x += w;
+			pos = next;
+		}
+		if (pos >= le->len) {
+			full = x >= cols;
+			if (full && le->len > 0)
+				le->rows[n++] = le->len;	/* the cursor's row */
+			break;
+		}
+		if (last_break > start)
+			pos = last_break;
+		if (pos == start)
+			pos = next_boundary(le, start);	/* wider than the row */
+		start = pos;
+	}
+	le->nrows = n;
+	le->wrap_cols = (int)cols;
+	return true;
+}
+
+/* The visual row of byte offset pos. */
+static size_t
+row_of(const struct lineedit *le, size_t pos)
+{
+	size_t r = 0;
+
+	while (r + 1 < le->nrows && le->rows[r + 1] <= pos)
+		r++;
+	return r;
+}
+
+/* End of visual row r: the next row's start, or the text's end. */
+static size_t
+row_end(const struct lineedit *le, size_t r)
+{
+	return r + 1 < le->nrows ? le->rows[r + 1] : le->len;
+}
+
+/* The offset in row r nearest column col from the row's start, staying in
+ * the row (the last row may end at the text's end). */
+static size_t
+row_at_col(const struct lineedit *le, size_t r, size_t col)
+{
+	size_t pos = le->rows[r], end = row_end(le, r), x = 0;
+
+	while (pos < end) {
+		size_t next = next_boundary(le, pos), w = cluster_cols(le, pos, next);
+
+		if (x + w > col)
+			break;
+		x += w;
+		pos = next;
+	}
+	if (pos == end && r + 1 < le->nrows && pos > le->rows[r])
+		pos = prev_boundary(le, pos);
+	return pos;
+}
+
+bool
+lineedit_wrapped(const struct lineedit *le)
+{
+	return le->wrap_cols > 0;
+}
+
+/* The layout of the last block render, redone for the text as it is now
+ * (an edit since then moves rows). */
+static bool
+relayout(struct lineedit *le)
+{
+	return le->wrap_cols > 0 && breaks(le) && layout(le, (size_t)le->wrap_cols);
+}
+
+bool
+lineedit_row_up(struct lineedit *le)
+{
+	size_t r;
+
+	if (!relayout(le) || (r = row_of(le, le->cur)) == 0)
+		return false;
+	return move_to(le, row_at_col(le, r - 1, text_cols(le, le->rows[r], le->cur)));
+}
+
+bool
+lineedit_row_down(struct lineedit *le)
+{
+	size_t r;
+
+	if (!relayout(le) || (r = row_of(le, le->cur)) + 1 >= le->nrows)
+		return false;
+	return move_to(le, row_at_col(le, r + 1, text_cols(le, le->rows[r], le->cur)));
+}
+
+bool
+lineedit_row_home(struct lineedit *le)
+{
+	if (!relayout(le))
+		return false;
+	return move_to(le, le->rows[row_of(le, le->cur)]);
+}
+
+bool
+lineedit_row_end(struct lineedit *le)
+{
+	size_t r, end;
+
+	if (!relayout(le))
+		return false;
+	r = row_of(le, le->cur);
+	end = row_end(le, r);
+	if (r + 1 < le->nrows && end > le->rows[r])
+		end = prev_boundary(le, end);
+	return move_to(le, end);
+}
+
+enum status
+lineedit_render_block(struct lineedit *le, int cols, int rows, struct lineedit_block *view)
+{
+	size_t crow, n = 0, need;
+
+	memset(view, 0, sizeof *view);
+	if (cols < 2 || rows < 1 || rows > LINEEDIT_ROWS_MAX)
+		return ST_INVALID;
+	if (!breaks(le) || !layout(le, (size_t)cols))
+		return ST_NOMEM;
+	/* Per row: its clusters, a dotted circle for each zero-width one, the
+	 * padding and the NUL. */
+	need = le->len + (size_t)rows * (4 * (size_t)cols + 1) + 1;
+	if (!grow(&le->view, &le->viewcap, need))
+		return ST_NOMEM;
+	explicit_bzero(le->view, le->viewcap);
+
+	crow = row_of(le, le->cur);
+	if (crow < le->vscroll)
+		le->vscroll = crow;
+	if (crow >= le->vscroll + (size_t)rows)
+		le->vscroll = crow - (size_t)rows + 1;
+	if (le->vscroll > 0 && le->nrows < le->vscroll + (size_t)rows)
+		le->vscroll = le->nrows > (size_t)rows ? le->nrows - (size_t)rows : 0;
+	for (int i = 0; i < rows; i++) {
+		size_t r = le->vscroll + (size_t)i, x = 0;
+
+		view->row[i] = le->view + n;
+		if (r < le->nrows) {
+			for (size_t pos = le->rows[r]; pos < row_end(le, r);) {
+				size_t next = next_boundary(le, pos), w = cluster_cols(le, pos, next);
+
+				if (x + w > (size_t)cols)
+					break;	/* a cluster wider than the row */
+				n += put_cluster(le, le->view + n, pos, next);
+				x += w;
+				pos = next;
+			}
+		}
+		for (; x < (size_t)cols; x++)
+			le->view[n++] = ' ';
+		le->view[n++] = '\0';
+	}
+	view->cursor_row = (int)(crow - le->vscroll);
+	view->cursor_col = (int)text_cols(le, le->rows[crow], le->cur);
+	if (view->cursor_col >= cols)
+		view->cursor_col = cols - 1;
+	view->rows_used = le->nrows - le->vscroll < (size_t)rows ?
+	    (int)(le->nrows - le->vscroll) : rows;
+	view->more_above = le->vscroll > 0;
+	view->more_below = le->nrows > le->vscroll + (size_t)rows;
 	return ST_OK;
 }

@@ -79,6 +79,9 @@ const char *lineedit_errmsg(const struct lineedit *le);
 void lineedit_set_max(struct lineedit *le, size_t max_chars);
 size_t lineedit_max(const struct lineedit *le);
 
+/* A hidden echo (mask or off) marks a passphrase: from then on its text
+ * lives in core's secure memory (secure_alloc), at the full size of the
+ * limit, so it never moves; the limit can then only go down. */
 void lineedit_set_echo(struct lineedit *le, enum lineedit_echo echo);
 
 /*
@@ -147,5 +150,50 @@ size_t lineedit_chars(const struct lineedit *le);	/* code points */
  * ST_INVALID when cols < 1, ST_NOMEM.
  */
 enum status lineedit_render(struct lineedit *le, int cols, struct lineedit_view *view);
+
+/*
+ * Wrapped fields: the same text laid out over several rows of `cols`
+ * columns, for answers longer than one line. Rows break where a line may
+ * break (UAX #14: after a space; Lao, Thai and Chinese between clusters)
+ * and otherwise between clusters, never inside one; every byte of the text
+ * belongs to exactly one row, so the cursor can stand anywhere. The text
+ * holds no line breaks (they are control characters): Enter belongs to the
+ * screen. A full last row with the cursor at the end gets an empty row
+ * after it, where the cursor shows.
+ *
+ * lineedit_render_block() lays the text out and keeps the cursor's row in
+ * sight of `rows` rows (scrolling by rows); the row motions below move by
+ * the layout of the last lineedit_render_block() and return false until
+ * there is one. lineedit_render() (one line) forgets that layout, so an
+ * editor reused for a one-line field moves as one line again.
+ */
+#define LINEEDIT_ROWS_MAX 16
+
+struct lineedit_block {
+	/* rows entries, each UTF-8, NUL-terminated, exactly cols columns wide
+	 * (padded with spaces); owned by the editor, valid until the next
+	 * call on it. */
+	const char *row[LINEEDIT_ROWS_MAX];
+	int cursor_row;		/* 0 .. rows-1 */
+	int cursor_col;		/* 0 .. cols-1 */
+	int rows_used;		/* rows that hold text or the cursor (>= 1) */
+	bool more_above;	/* rows hidden above the first shown */
+	bool more_below;	/* rows hidden below the last shown */
+};
+
+/* ST_INVALID when cols < 2 or rows is not 1 .. LINEEDIT_ROWS_MAX; ST_NOMEM. */
+enum status lineedit_render_block(struct lineedit *le, int cols, int rows,
+				  struct lineedit_block *view);
+
+/* True while the editor was last drawn by lineedit_render_block(). */
+bool lineedit_wrapped(const struct lineedit *le);
+
+/* Up and Down keep the column as near as the row allows; Home and End go
+ * to the start of the row and to its last cluster (the text's end on the
+ * last row). */
+bool lineedit_row_up(struct lineedit *le);
+bool lineedit_row_down(struct lineedit *le);
+bool lineedit_row_home(struct lineedit *le);
+bool lineedit_row_end(struct lineedit *le);
 
 #endif

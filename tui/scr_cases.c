@@ -620,7 +620,7 @@ resume_draw(struct app *a)
 		    total);
 		ui_wrap(y + 2, 4, COLS - 8, 0, 2, line, 0);
 	}
-	ui_text(y + 4, 4, COLS - 8, _("Enter: resume it now     Esc: go to the case list"), 0);
+	ui_wrap(y + 4, 4, COLS - 8, 0, 2, _("Enter: resume it now     Esc: go to the case list"), 0);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(y, 4);

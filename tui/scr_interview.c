@@ -22,6 +22,8 @@
 #include "ui.h"
 
 #define FIELD_X 4
+/* Most rows a wrapped answer field takes; a longer answer scrolls in it. */
+#define WRAP_ROWS 6
 
 static bool
 is_text_type(enum form_qtype t)
@@ -71,15 +73,53 @@ question_enter(struct app *a)
 	}
 }
 
+/*
+ * The choice that answers `value` ("yes" or "no") on a yes/no question, or
+ * -1: a yes_no question, or a select_one of exactly the two choices yes and
+ * no by value. Only there do y and n answer in one key.
+ */
+static int
+yes_no_choice(const struct app *a, const struct iv_view *v, const char *value)
+{
+	int found = -1;
+
+	if (a->edit || v->list < 0 || v->nchoices != 2 ||
+	    (v->type != FORM_YES_NO && v->type != FORM_SELECT_ONE))
+		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		const char *val = form_choice_value(a->form, (size_t)v->list, i);
+
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+			return -1;
+		if (strcmp(val, value) == 0)
+			found = (int)i;
+	}
+	return found;
+}
+
 static enum keys_context
 question_context(struct app *a)
 {
 	return a->edit ? KCTX_EDIT : KCTX_CHOICE;
 }
 
-static const char *
-format_hint(enum form_qtype t)
+/*
+ * A text answer longer than the one-line field is edited in a wrapped,
+ * multi-line field: the respondent's own words are read back whole, not
+ * through a window scrolling sideways. The form's max_length decides, so no
+ * form needs marking; a short limit (a name, a town) keeps one line.
+ */
+static bool
+wrapped_field(const struct iv_view *v, int cols)
 {
+	return v->type == FORM_TEXT && v->max_length > (size_t)cols;
+}
+
+static const char *
+format_hint(enum form_qtype t, bool yes_no)
+{
+	if (yes_no)
+		return "y or n answers and goes on; or Up/Down (1-2), then Enter.";
 	switch (t) {
 	case FORM_INTEGER: return "A whole number. Enter accepts, Shift-Tab goes back.";
 	case FORM_DECIMAL: return "A number, for example 2.5. Enter accepts, Shift-Tab goes back.";
@@ -118,7 +158,8 @@ progress_text(struct app *a, const struct iv_view *v, char *buf, size_t size)
 	if (m < a->progress_max)
 		m = a->progress_max;
 	a->progress_max = m;
-	snprintf(buf, size, "Question %zu of about %zu", n, m);
+	snprintf(buf, size, COLS < UI_WIDE_COLS ? "%zu of about %zu" : "Question %zu of about %zu",
+	    n, m);
 }
 
 /* Rows taken by choice c of the question in view: its label wraps in the
@@ -131,39 +172,89 @@ choice_rows(const struct form *f, const struct iv_view *v, size_t c, size_t lang
 	return h > 0 ? h : 1;
 }
 
+/*
+ * The key bar of a question. Wide: two rows, so that everything the help
+ * promises fits at 80 columns: moving through the interview above, the
+ * respondent's and the safety keys on the bottom row. Narrow (a phone):
+ * three rows of what is used most, quick-hide and emergency among them;
+ * the rest (language, sometimes Back) is behind help. Returns its rows.
+ */
+static int
+question_keybar(struct app *a, bool yes_no, bool draw)
+{
+	static const enum action nav[] = { ACT_SUBMIT, ACT_PREV, ACT_REVIEW,
+		ACT_LANGUAGE, ACT_HELP };
+	static const enum action nav_yes_no[] = { ACT_SUBMIT, ACT_PREV, ACT_REVIEW,
+		ACT_LANGUAGE, ACT_HELP, ACT_YES, ACT_NO };
+	static const enum action keys[] = { ACT_DECLINE, ACT_DONT_KNOW,
+		ACT_END_INTERVIEW, ACT_EMERGENCY, ACT_HIDE };
+	static const enum action narrow1[] = { ACT_SUBMIT, ACT_PREV, ACT_HELP };
+	static const enum action narrow1_yes_no[] = { ACT_SUBMIT, ACT_YES, ACT_NO,
+		ACT_PREV, ACT_HELP };
+	static const enum action narrow2[] = { ACT_DECLINE, ACT_DONT_KNOW, ACT_HIDE };
+	static const enum action narrow3[] = { ACT_EMERGENCY, ACT_END_INTERVIEW,
+		ACT_REVIEW, ACT_LANGUAGE };
+#define N(x) (sizeof x / sizeof x[0])
+	enum keys_context ctx = question_context(a);
+	const enum action *top = yes_no ? nav_yes_no : nav;
+	size_t ntop = yes_no ? N(nav_yes_no) : N(nav);
+
+	if (ui_keybar_width(ctx, top, ntop) <= COLS && ui_keybar_width(ctx, keys, N(keys)) <= COLS) {
+		if (draw) {
+			ui_keybar_row(LINES - 2, ctx, top, ntop);
+			ui_keybar_row(LINES - 1, ctx, keys, N(keys));
+		}
+		return 2;
+	}
+	if (draw) {
+		if (yes_no)
+			ui_keybar_row(LINES - 3, ctx, narrow1_yes_no, N(narrow1_yes_no));
+		else
+			ui_keybar_row(LINES - 3, ctx, narrow1, N(narrow1));
+		ui_keybar_row(LINES - 2, ctx, narrow2, N(narrow2));
+		ui_keybar_row(LINES - 1, ctx, narrow3, N(narrow3));
+	}
+	return 3;
+#undef N
+}
+
 static void
 question_draw(struct app *a)
 {
-	/* Two key-bar rows, so that everything the help promises fits at 80
-	 * columns: moving through the interview above, the respondent's and
-	 * the safety keys on the bottom row. */
-	static const enum action nav[] = { ACT_SUBMIT, ACT_PREV, ACT_REVIEW,
-		ACT_LANGUAGE, ACT_HELP };
-	static const enum action keys[] = { ACT_DECLINE, ACT_DONT_KNOW,
-		ACT_END_INTERVIEW, ACT_EMERGENCY, ACT_HIDE };
 	const struct form *f = a->form;
 	size_t lang = interview_lang(a->iv);
 	struct iv_view v;
 	char title[256], prog[64];
-	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end;
+	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end, bar, hint_rows;
+	bool yes_no, wrapped;
+	const char *hint;
 
 	if (!interview_view(a->iv, &v))
 		return;
+	yes_no = yes_no_choice(a, &v, "yes") >= 0;
+	wrapped = a->edit && wrapped_field(&v, w - 2);
+	hint = format_hint(v.type, yes_no);
+	hint_rows = ui_wrap(0, 0, w, 0, 0, hint, 0);
+	if (hint_rows < 1)
+		hint_rows = 1;
+	bar = question_keybar(a, yes_no, false);
 	/* The frame speaks to the interviewer (the form's default language);
 	 * the question speaks to the respondent. */
 	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, 0),
 	    form_lang_name(f, lang));
 	y = app_frame(a, title);
 	progress_text(a, &v, prog, sizeof prog);
-	ui_text(y, 1, COLS - 28, v.section_title ? v.section_title : "", A_BOLD);
+	ui_text(y, 1, COLS < UI_WIDE_COLS ? COLS - ui_width(prog) - 3 : COLS - 28,
+	    v.section_title ? v.section_title : "", A_BOLD);
 	ui_text_right(y, COLS - 1, prog, 0);
 	ui_rule(y + 1);
 	y += 3;
-	area_end = LINES - 4;
+	area_end = LINES - 2 - bar;
 	{
 		/* Room for the input first (a field, or up to 6 choices), then the
 		 * label, then as much of the hint as fits. */
-		int need = v.list >= 0 ? (v.nchoices < 6 ? (int)v.nchoices : 6) + 1 : 2;
+		int need = (v.list >= 0 ? (v.nchoices < 6 ? (int)v.nchoices : 6) :
+		    wrapped ? WRAP_ROWS : 1) + hint_rows;
 		int label_h = ui_wrap(0, 0, COLS - 4, 0, 0, v.label, 0);
 		int hint_h = v.hint ? ui_wrap(0, 0, COLS - 4, 0, 0, v.hint, 0) : 0;
 		int room = area_end - y - need - 1;
@@ -194,7 +285,35 @@ question_draw(struct app *a)
 		ui_text(area_end - 1, 2, COLS - 4, s, 0);
 		area_end--;
 	}
-	if (a->edit) {
+	if (wrapped) {
+		struct lineedit_block lb;
+		int frows = area_end - y - hint_rows;
+
+		if (frows > WRAP_ROWS)
+			frows = WRAP_ROWS;
+		if (frows < 1)
+			frows = 1;
+		ui_text(y, 2, 2, ">", A_BOLD);
+		if (lineedit_render_block(a->edit, w - 2, frows, &lb) == ST_OK) {
+			/* Only the rows in use show as a field: the empty
+			 * rows below cost the terminal nothing until the
+			 * text reaches them. */
+			for (int r = 0; r < lb.rows_used; r++)
+				ui_field(y + r, FIELD_X, w - 2, lb.row[r],
+				    r == lb.cursor_row ? lb.cursor_col : 0);
+			cy = y + lb.cursor_row;
+			cx = FIELD_X + lb.cursor_col;
+			if (lb.more_above)
+				ui_text(y, FIELD_X - 1, 1, "^", 0);
+			if (lb.more_below)
+				ui_text(y + frows - 1, FIELD_X - 1, 1, "v", 0);
+			/* The hint follows the rows in use, where a one-line
+			 * field has it: moving from one to the other sends
+			 * only what differs. */
+			frows = lb.rows_used;
+		}
+		ui_wrap(y + frows, FIELD_X, w, 0, hint_rows, hint, A_DIM);
+	} else if (a->edit) {
 		struct lineedit_view lv;
 
 		ui_text(y, 2, 2, ">", A_BOLD);
@@ -207,9 +326,9 @@ question_draw(struct app *a)
 			if (lv.more_right)
 				ui_text(y, FIELD_X + w - 2, 1, ">", 0);
 		}
-		ui_text(y + 1, FIELD_X, w, format_hint(v.type), A_DIM);
+		ui_wrap(y + 1, FIELD_X, w, 0, hint_rows, hint, A_DIM);
 	} else if (v.list >= 0) {
-		rows = area_end - y - 1;
+		rows = area_end - y - hint_rows;
 		if (rows < 1)
 			rows = 1;
 		/* A long label wraps over several rows: the list scrolls by
@@ -254,15 +373,14 @@ question_draw(struct app *a)
 		}
 		if (c < v.nchoices)
 			ui_text(y + rows, 8, COLS - 10, "(more below)", A_DIM);
-		ui_text(area_end, FIELD_X, w, format_hint(v.type), A_DIM);
+		ui_wrap(area_end - hint_rows + 1, FIELD_X, w, 0, hint_rows, hint, A_DIM);
 	} else {
-		ui_text(y, FIELD_X, w, format_hint(v.type), A_DIM);
+		ui_wrap(y, FIELD_X, w, 0, hint_rows, hint, A_DIM);
 		cy = y;
 		cx = FIELD_X;
 	}
-	ui_message_row(LINES - 3, a->msg, a->msg_error);
-	ui_keybar_row(LINES - 2, question_context(a), nav, sizeof nav / sizeof nav[0]);
-	ui_keybar(question_context(a), keys, sizeof keys / sizeof keys[0]);
+	ui_message_row(LINES - 1 - bar, a->msg, a->msg_error);
+	question_keybar(a, yes_no, true);
 	move(cy, cx);
 }
 
@@ -529,6 +647,24 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 	if (actions_common(a, act, ACTS_ALL) || choice_act(a, &v, act, ev))
 		return;
 	switch (act) {
+	case ACT_YES:
+	case ACT_NO: {
+		/* One key answers a yes/no question: it chooses, as Up/Down
+		 * would, then accepts, as Enter would (a refused consent still
+		 * asks first). Anywhere else the letter does nothing. */
+		int c = yes_no_choice(a, &v, act == ACT_YES ? "yes" : "no");
+
+		if (c < 0) {
+			app_say(a, false, "y and n answer yes/no questions only: choose here "
+			    "with Up/Down or the number, then Enter.");
+			break;
+		}
+		a->focus = c;
+		tick(a, &v, (size_t)c);
+		if (commit(a, &v, false))
+			go_next(a);
+		break;
+	}
 	case ACT_SUBMIT:
 		if (submit_untouched(a, &v))
 			break;
@@ -659,8 +795,8 @@ review_draw(struct app *a)
 
 	char ans[1024];
 
-	ui_text(y, 1, COLS - 2, "Enter on a question changes it; Enter on Finish shows the outcome.", 0);
-	y += 2;
+	y += ui_wrap(y, 1, COLS - 2, 0, 2,
+	    "Enter on a question changes it; Enter on Finish shows the outcome.", 0) + 1;
 	rows = LINES - 3 - y;
 	/* Where the focused item falls, counting section headings and the
 	 * rows of wrapped items: all of it is kept in sight when it fits. */
@@ -833,15 +969,15 @@ outcome_draw(struct app *a)
 	ui_pager_begin(&p, app_frame(a, "Intake - outcome") + 1, a->scroll);
 	/* What to do next comes first: the referrals below can be longer than
 	 * any screen, and a line under them would be out of sight. */
-	ui_pager_line(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
+	ui_pager_wrap(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
 	if (interview_state(a->iv) == IV_IN_PROGRESS)
-		ui_pager_line(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
+		ui_pager_wrap(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
 	p.line++;
 	if (interview_state(a->iv) == IV_ENDED) {
 		snprintf(buf, sizeof buf, "The interview ended early: %s.",
 		    summary_end_reason(interview_end_reason(a->iv)));
-		ui_pager_line(&p, 2, buf, A_BOLD);
-		ui_pager_line(&p, 2, "Only what the respondent's consent allows is kept.", 0);
+		ui_pager_wrap(&p, 2, buf, A_BOLD);
+		ui_pager_wrap(&p, 2, "Only what the respondent's consent allows is kept.", 0);
 		p.line++;
 	}
 	if (o >= 0) {
@@ -984,21 +1120,27 @@ consent_answer_words(struct app *a)
 	return a->end_value;
 }
 
-static void
+/* Draws the consent confirmation from row y; returns the row of its Enter
+ * line. Each text wraps on a narrow screen; at 80 columns each takes the
+ * rows it always had. */
+static int
 consent_draw(struct app *a, int y)
 {
 	char line[160];
+	int h;
 
 	snprintf(line, sizeof line, "(The answer given: %s.)", consent_answer_words(a));
-	ui_text(y, 4, COLS - 8, "End the interview now?", A_BOLD);
-	ui_text(y + 2, 4, COLS - 8, "The respondent does not agree to the interview.", 0);
-	ui_text(y + 3, 4, COLS - 8, line, 0);
-	ui_wrap(y + 5, 4, COLS - 8, 0, 3, "Without consent the interview ends here and is "
+	y += ui_wrap(y, 4, COLS - 8, 0, 2, "End the interview now?", A_BOLD) + 1;
+	y += ui_wrap(y, 4, COLS - 8, 0, 2, "The respondent does not agree to the interview.", 0);
+	y += ui_wrap(y, 4, COLS - 8, 0, 2, line, 0) + 1;
+	h = ui_wrap(y, 4, COLS - 8, 0, 5, "Without consent the interview ends here and is "
 	    "saved as ended: only the consent answer, and what the form keeps without "
 	    "consent, is kept.", 0);
-	ui_text(y + 9, 4, COLS - 8, "Enter: end the interview", A_BOLD);
-	ui_text(y + 10, 4, COLS - 8, "Esc: go back to the question and change the answer", 0);
+	y += (h < 3 ? 3 : h) + 1;
+	ui_wrap(y, 4, COLS - 8, 0, 1, "Enter: end the interview", A_BOLD);
+	ui_wrap(y + 1, 4, COLS - 8, 0, 2, "Esc: go back to the question and change the answer", 0);
 	ui_message(a->msg, a->msg_error);
+	return y;
 }
 
 static void
@@ -1006,32 +1148,37 @@ end_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL, ACT_HIDE };
 	static const enum action consent_keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
-	int y = app_frame(a, "Intake - end the interview") + 2;
+	int y = app_frame(a, "Intake - end the interview") + 2, h, cy = 0;
 
 	if (a->end_consent) {
-		consent_draw(a, y);
+		y = consent_draw(a, y);
 		ui_keybar(KCTX_LIST, consent_keys, sizeof consent_keys / sizeof consent_keys[0]);
-		move(y + 9, 4);
+		move(y, 4);
 		return;
 	}
 
 	ui_text(y, 4, COLS - 8, "End the interview now?", A_BOLD);
-	ui_wrap(y + 1, 4, COLS - 8, 0, 3, "The respondent may stop at any time. What was "
+	h = ui_wrap(y + 1, 4, COLS - 8, 0, 5, "The respondent may stop at any time. What was "
 	    "said so far is kept only as far as the consent given allows.", 0);
-	y += 5;
+	y += 2 + (h < 3 ? 3 : h);
 	ui_text(y, 4, COLS - 8, "Why does it end?", 0);
+	y += 2;
+	/* A reason too long for a narrow screen wraps under itself. */
 	for (size_t i = 0; i < summary_end_choices(); i++) {
 		bool sel = (int)i == a->focus;
-		char line[128];
+		const char *reason = summary_end_reason(summary_end_code(i));
 
-		snprintf(line, sizeof line, "%s %s", sel ? ">" : " ",
-		    summary_end_reason(summary_end_code(i)));
-		ui_text(y + 2 + (int)i, 4, COLS - 8, line, sel ? A_REVERSE : 0);
+		if (sel)
+			cy = y;
+		ui_text(y, 4, 2, sel ? "> " : "  ", sel ? A_REVERSE : 0);
+		h = ui_wrap(y, 6, COLS - 10, 0, 3, reason, sel ? A_REVERSE : 0);
+		y += h > 0 ? h : 1;
 	}
-	ui_text(y + 3 + (int)summary_end_choices(), 4, COLS - 8, "Esc: go back to the interview", A_DIM);
+	if (y + 1 < LINES - 2)	/* else only on the key bar (narrow screens) */
+		ui_text(y + 1, 4, COLS - 8, "Esc: go back to the interview", A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
-	move(y + 2 + a->focus, 4);
+	move(cy, 4);
 }
 
 static void

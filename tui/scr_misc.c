@@ -190,9 +190,13 @@ help_draw(struct app *a)
 			line[0] = '\0';
 			append_padded(line, sizeof line, keysbuf, 16);
 			append_padded(line, sizeof line, keys_action_label(b[i].action), 14);
-			snprintf(line + strlen(line), sizeof line - strlen(line), "%s",
-			    keys_action_help(b[i].action));
+			/* Narrow: what it does goes on the lines below its keys. */
+			if (COLS >= UI_WIDE_COLS)
+				snprintf(line + strlen(line), sizeof line - strlen(line), "%s",
+				    keys_action_help(b[i].action));
 			ui_pager_line(&p, 3, line, 0);
+			if (COLS < UI_WIDE_COLS)
+				ui_pager_wrap(&p, 6, keys_action_help(b[i].action), A_DIM);
 		}
 	}
 	a->total_lines = p.line;
@@ -356,7 +360,7 @@ language_draw(struct app *a)
 		    form_lang_status(a->form, l) == FORM_LANG_DRAFT ? _("   (draft translation)") : "");
 		ui_text(y + 2 + (int)l, 4, COLS - 8, line, sel ? A_REVERSE : 0);
 	}
-	ui_text(y + 3 + (int)form_lang_count(a->form), 4, COLS - 8,
+	ui_wrap(y + 3 + (int)form_lang_count(a->form), 4, COLS - 8, 0, 2,
 	    _("Every answer is kept when the language changes."), A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);

@@ -1,37 +1,33 @@
-/* secret.c — passphrases in locked, never-dumped memory, read from the
- * terminal without echo, a file descriptor or a file. */
+/* secret.c — passphrases in core's secure memory, read from the terminal
+ * without echo, a file descriptor or a file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "secret.h"
 
-#define SECRET_CAP 4096         /* one page: passphrases are at most 1 KiB */
+#define SECRET_CAP 4096         /* passphrases are at most 1 KiB */
 
+/* The buffer comes from core's secure memory (guard pages, locked out of
+ * swap, never in a core dump, wiped when freed). */
 static struct secret *
 secret_alloc(void)
 {
-	struct secret *s = calloc(1, sizeof *s);
-	void *p;
+	struct secret *s;
 
-	if (s == NULL)
+	if (crypto_init() != ST_OK || (s = calloc(1, sizeof *s)) == NULL)
 		return NULL;
-	p = mmap(NULL, SECRET_CAP, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
+	if ((s->buf = secure_alloc(SECRET_CAP)) == NULL) {
 		free(s);
 		return NULL;
 	}
-	/* Best effort: a locked page never reaches swap, a DONTDUMP page no core. */
-	(void)mlock(p, SECRET_CAP);
-	(void)madvise(p, SECRET_CAP, MADV_DONTDUMP);
-	s->buf = p;
+	memset(s->buf, 0, SECRET_CAP);
 	s->cap = SECRET_CAP;
 	return s;
 }
@@ -41,22 +37,15 @@ secret_free(struct secret *s)
 {
 	if (s == NULL)
 		return;
-	explicit_bzero(s->buf, s->cap);
-	munlock(s->buf, s->cap);
-	munmap(s->buf, s->cap);
+	secure_free(s->buf);
+	explicit_bzero(s, sizeof *s);
 	free(s);
 }
 
 int
 secret_equal(const struct secret *a, const struct secret *b)
 {
-	unsigned char d = 0;
-
-	if (a->len != b->len)
-		return 0;
-	for (size_t i = 0; i < a->len; i++)
-		d |= (unsigned char)(a->buf[i] ^ b->buf[i]);
-	return d == 0;
+	return a->len == b->len && crypto_equal(a->buf, b->buf, a->len);
 }
 
 static void

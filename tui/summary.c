@@ -104,7 +104,7 @@ summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t outcome,
 	char buf[1024];
 
 	snprintf(buf, sizeof buf, _("Outcome: %s"), form_outcome_label(f, outcome, lang));
-	ui_pager_line(p, x, buf, A_BOLD);
+	ui_pager_wrap(p, x, buf, A_BOLD);
 	if (form_outcome_advice(f, outcome, lang))
 		ui_pager_wrap(p, x + 2, form_outcome_advice(f, outcome, lang), 0);
 }

@@ -47,7 +47,7 @@ int term_color(void);                   /* 0 under NO_COLOR or monochrome */
 int term_cols(void);
 int term_rows(void);
 
-#define TERM_MIN_COLS 80
-#define TERM_MIN_ROWS 24
+#define TERM_MIN_COLS 40
+#define TERM_MIN_ROWS 20
 
 #endif

@@ -1,5 +1,6 @@
 /* ui.c — drawing helpers shared by the screens, measured in display
  * columns and cut only between grapheme clusters. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unigbrk.h>
@@ -136,6 +137,9 @@ ui_titlebar(const char *left, const char *right)
 {
 	int rw = right ? ui_width(right) : 0;
 
+	/* A narrow screen needs every column for what the title names. */
+	if (COLS < UI_WIDE_COLS && strncmp(left, "Intake - ", 9) == 0)
+		left += 9;
 	attron(A_REVERSE);
 	mvhline(0, 0, ' ', COLS);
 	ui_text(0, 1, COLS - rw - 3, left, A_REVERSE);
@@ -163,18 +167,30 @@ ui_keybar(enum keys_context ctx, const enum action *acts, size_t n)
 	ui_keybar_row(LINES - 1, ctx, acts, n);
 }
 
-void
-ui_keybar_row(int row, enum keys_context ctx, const enum action *acts, size_t n)
+/* One key-bar entry: the primary key and the label of an action. */
+struct keybar_entry {
+	char keys[64];
+	const char *label;
+	enum action act;
+	int w;
+};
+
+/* The entries of acts in ctx, Up then Down merged into "Up/Down Move", y
+ * then n into "y/n Yes/No";
+ * actions with no key in ctx are left out. Returns how many. */
+static size_t
+keybar_entries(enum keys_context ctx, const enum action *acts, size_t n,
+    struct keybar_entry *e, size_t max)
 {
-	char keys[64], *sp;
-	int x = 0, w;
+	size_t m = 0;
 
-	move(row, 0);
-	clrtoeol();
-	for (size_t i = 0; i < n; i++) {
-		const char *label = keys_action_label(acts[i]);
+	for (size_t i = 0; i < n && m < max; i++) {
+		char *keys = e[m].keys, *sp;
+		size_t size = sizeof e[m].keys;
 
-		if (keys_action_keys(ctx, acts[i], keys, sizeof keys) != ST_OK && keys[0] == '\0')
+		e[m].label = keys_action_label(acts[i]);
+		e[m].act = acts[i];
+		if (keys_action_keys(ctx, acts[i], keys, size) != ST_OK && keys[0] == '\0')
 			continue;
 		if (keys[0] == '\0')
 			continue;
@@ -184,17 +200,76 @@ ui_keybar_row(int row, enum keys_context ctx, const enum action *acts, size_t n)
 		/* Up then Down: one entry, "Up/Down Move", not the same word twice. */
 		if (acts[i] == ACT_UP && i + 1 < n && acts[i + 1] == ACT_DOWN &&
 		    strcmp(keys, "Up") == 0 && keys_action_keys(ctx, ACT_DOWN, keys + 2,
-		    sizeof keys - 2) == ST_OK && strncmp(keys + 2, "Down", 4) == 0) {
-			snprintf(keys, sizeof keys, "Up/Down");
-			label = "Move";
+		    size - 2) == ST_OK && strncmp(keys + 2, "Down", 4) == 0) {
+			snprintf(keys, size, "Up/Down");
+			e[m].label = "Move";
+			i++;
+		} else if (acts[i] == ACT_YES && i + 1 < n && acts[i + 1] == ACT_NO &&
+		    keys_action_keys(ctx, ACT_NO, keys + 2, size - 2) == ST_OK &&
+		    keys[1] == '\0' && keys[2] != '\0' && (keys[3] == ' ' || keys[3] == '\0')) {
+			/* y then n: one entry, "y/n Yes/No". */
+			keys[1] = '/';
+			keys[3] = '\0';
+			e[m].label = "Yes/No";
 			i++;
 		}
-		w = ui_width(keys) + 1 + ui_width(label);
-		if (x + w > COLS)
-			break;
-		ui_text(row, x, w, keys, A_REVERSE);
-		ui_text(row, x + ui_width(keys) + 1, COLS - x, label, 0);
-		x += w + 1;
+		e[m].w = ui_width(keys) + 1 + ui_width(e[m].label);
+		m++;
+	}
+	return m;
+}
+
+/* Kept on a key bar too narrow for every entry: the panic key, and help,
+ * which lists the keys left out. */
+static bool
+keybar_must(enum action act)
+{
+	return act == ACT_HIDE || act == ACT_HELP;
+}
+
+int
+ui_keybar_width(enum keys_context ctx, const enum action *acts, size_t n)
+{
+	struct keybar_entry e[24];
+	size_t m = keybar_entries(ctx, acts, n, e, sizeof e / sizeof e[0]);
+	int w = 0;
+
+	for (size_t i = 0; i < m; i++)
+		w += e[i].w + (i > 0);
+	return w;
+}
+
+void
+ui_keybar_row(int row, enum keys_context ctx, const enum action *acts, size_t n)
+{
+	struct keybar_entry e[24];
+	size_t m = keybar_entries(ctx, acts, n, e, sizeof e / sizeof e[0]);
+	bool show[24];
+	int x = 0, reserve = 0;
+
+	move(row, 0);
+	clrtoeol();
+	/* In order, as many as fit, but room is kept for the entries that
+	 * must stay (on a narrow screen the others are behind help). */
+	for (size_t i = 0; i < m; i++)
+		if (keybar_must(e[i].act))
+			reserve += e[i].w + 1;
+	for (size_t i = 0; i < m; i++) {
+		bool must = keybar_must(e[i].act);
+
+		if (must)
+			reserve -= e[i].w + 1;
+		show[i] = x + e[i].w + (must ? 0 : reserve) <= COLS;
+		if (show[i])
+			x += e[i].w + 1;
+	}
+	x = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (!show[i])
+			continue;
+		ui_text(row, x, e[i].w, e[i].keys, A_REVERSE);
+		ui_text(row, x + ui_width(e[i].keys) + 1, COLS - x, e[i].label, 0);
+		x += e[i].w + 1;
 	}
 }
 

@@ -49,11 +49,20 @@ void ui_rule(int y);
 /* Top bar: left and right text on one reverse line. */
 void ui_titlebar(const char *left, const char *right);
 
+/* The width the screens are drawn for; below it (down to TERM_MIN_COLS)
+ * they take their narrow layout: shorter titles, key bars that keep the
+ * essential keys and leave the rest to help, texts wrapped. */
+#define UI_WIDE_COLS 80
+
 /* Bottom key bar: "Key label" pairs for the actions, in order, as many as
- * fit; the keys come from the binding table of ctx. */
+ * fit (Up then Down as "Up/Down Move", y then n as "y/n Yes/No"); the
+ * keys come from the binding table of ctx. When not all fit, the
+ * quick-hide and help keys are kept (help lists the others). */
 void ui_keybar(enum keys_context ctx, const enum action *acts, size_t n);
 /* The same on screen row `row` (a screen with a two-row key bar). */
 void ui_keybar_row(int row, enum keys_context ctx, const enum action *acts, size_t n);
+/* Columns the whole key bar of acts takes. */
+int ui_keybar_width(enum keys_context ctx, const enum action *acts, size_t n);
 
 /* The one-line message area above the key bar ("! ..." for errors); a
  * message too long for one line takes the line above as well. */

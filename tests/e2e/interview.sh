@@ -138,8 +138,8 @@ twait s5 "Resume" 5
 tkeys s5 Enter
 expect_screen "NO_COLOR: question shown" s5 "/"
 check "NO_COLOR: selection marked with a character" grep -q '^  > [[(]' "$T/screen"
-tresize s5 60 20
-expect_screen "below 80x24 asks to enlarge" s5 "Enlarge the window to 80x24"
+tresize s5 60 19
+expect_screen "below 40x20 asks to enlarge" s5 "Enlarge the window to 40x20"
 check "nothing else shows when too small" sh -c "! grep -q 'Hide' '$T/screen'"
 tresize s5 80 24
 expect_screen "back at 80x24 the question returns" s5 "^Q Hide"

@@ -443,6 +443,19 @@ binding_lookup(void **state)
 
 		assert_int_equal(keys_action(KCTX_CHOICE, &zero), ACT_NONE);
 	}
+	/* y and n answer in the choices only: in a text field they are text,
+	 * Alt-y is nothing, and no other letter is bound. */
+	{
+		struct key_event y = { K_CHAR, 'y', 0 }, n = { K_CHAR, 'N', 0 };
+		struct key_event alt_y = { K_CHAR, 'y', KEYMOD_ALT }, x = { K_CHAR, 'x', 0 };
+
+		assert_int_equal(keys_action(KCTX_CHOICE, &y), ACT_YES);
+		assert_int_equal(keys_action(KCTX_CHOICE, &n), ACT_NO);
+		assert_int_equal(keys_action(KCTX_EDIT, &y), ACT_NONE);
+		assert_int_equal(keys_action(KCTX_LIST, &y), ACT_NONE);
+		assert_int_equal(keys_action(KCTX_CHOICE, &alt_y), ACT_NONE);
+		assert_int_equal(keys_action(KCTX_CHOICE, &x), ACT_NONE);
+	}
 	ev = kev(K_PGDN, 0);
 	assert_int_equal(keys_action(KCTX_CHOICE, &ev), ACT_NEXT);
 	ev = kev(K_PGUP, 0);

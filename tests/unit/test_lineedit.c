@@ -491,6 +491,69 @@ hidden_entry_never_moves(void **state)
 	lineedit_free(le);
 }
 
+/* A wrapped field: rows break after a space, a word longer than the row
+ * breaks between clusters, Chinese never splits, Up/Down keep the column,
+ * Home/End stay on the row. */
+static void
+block_wraps_and_moves_by_rows(void **state)
+{
+	struct lineedit *le = editor_with("aaaa bbbb cc");
+	struct lineedit_block b;
+
+	(void)state;
+	assert_false(lineedit_row_up(le));	/* no layout yet */
+	assert_int_equal(lineedit_render_block(le, 6, 3, &b), ST_OK);
+	assert_true(lineedit_wrapped(le));
+	assert_string_equal(b.row[0], "aaaa  ");
+	assert_string_equal(b.row[1], "bbbb  ");
+	assert_string_equal(b.row[2], "cc    ");
+	assert_int_equal(b.cursor_row, 2);
+	assert_int_equal(b.cursor_col, 2);
+	assert_int_equal(b.rows_used, 3);
+	assert_int_equal(lineedit_render_block(le, 6, 5, &b), ST_OK);
+	assert_int_equal(b.rows_used, 3);
+	assert_true(lineedit_row_up(le));
+	assert_int_equal(lineedit_cursor(le), 7);	/* "bb|bb" */
+	assert_true(lineedit_row_end(le));
+	assert_int_equal(lineedit_cursor(le), 9);	/* on row 2's break space */
+	assert_true(lineedit_row_home(le));
+	assert_int_equal(lineedit_cursor(le), 5);
+	assert_true(lineedit_row_up(le));
+	assert_int_equal(lineedit_cursor(le), 0);
+	assert_false(lineedit_row_up(le));
+	assert_true(lineedit_row_down(le));
+	assert_true(lineedit_row_down(le));
+	assert_false(lineedit_row_down(le));
+	assert_int_equal(lineedit_cursor(le), 10);
+	/* A one-line render forgets the rows. */
+	assert_int_equal(lineedit_render(le, 20, &(struct lineedit_view){0}), ST_OK);
+	assert_false(lineedit_wrapped(le));
+	lineedit_free(le);
+
+	le = editor_with("abcdefg" ZH_ZHONG ZH_WEN);
+	assert_int_equal(lineedit_render_block(le, 4, 3, &b), ST_OK);
+	assert_true(b.more_above);		/* four rows, cursor on the last */
+	assert_false(b.more_below);
+	assert_string_equal(b.row[0], "efg ");	/* 中 does not fit after efg */
+	assert_string_equal(b.row[1], ZH_ZHONG ZH_WEN);
+	assert_string_equal(b.row[2], "    ");	/* the full row's cursor row */
+	assert_int_equal(b.cursor_row, 2);
+	assert_int_equal(b.cursor_col, 0);
+	lineedit_free(le);
+
+	/* A full last row: the cursor at the end shows on a row of its own. */
+	le = editor_with("abcd" LAO_PHU THAI_THI);
+	assert_int_equal(lineedit_render_block(le, 6, 2, &b), ST_OK);
+	assert_string_equal(b.row[0], "abcd" LAO_PHU THAI_THI);
+	assert_string_equal(b.row[1], "      ");
+	assert_int_equal(b.cursor_row, 1);
+	assert_int_equal(b.cursor_col, 0);
+	assert_true(lineedit_backspace(le));	/* the Thai cluster, whole */
+	assert_text(le, "abcd" LAO_PHU);
+	assert_int_equal(lineedit_render_block(le, 1, 2, &b), ST_INVALID);
+	lineedit_free(le);
+}
+
 int
 main(void)
 {
@@ -513,6 +576,7 @@ main(void)
 		cmocka_unit_test(masked_and_hidden_echo),
 		cmocka_unit_test(hidden_entry_never_moves),
 		cmocka_unit_test(render_rejects_empty_field),
+		cmocka_unit_test(block_wraps_and_moves_by_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
