@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unistr.h>
 
 #include "form.h"
 #include "ytree.h"
@@ -24,7 +23,6 @@
 #define MAX_OUTCOMES     500
 #define MAX_REFERRALS    1000
 #define MAX_LIST_ITEMS   100    /* services, countries, outcome referrals */
-#define MAX_TAB_REPORTS  20
 #define MISSING_DETAIL   5      /* missing-translation warnings shown per language */
 
 /* ---- model ------------------------------------------------------------ */
@@ -185,12 +183,6 @@ start_hint(const struct loader *L)
 static bool
 precheck(struct loader *L, const char *buf, size_t len)
 {
-	const uint8_t *bad;
-	const char *nul;
-	struct ypos tab[MAX_TAB_REPORTS];
-	size_t tabs;
-	unsigned line, col;
-
 	if (len > FORM_MAX_BYTES) {
 		ysource_error(&L->y, 1, 1, "%s is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
 		    L->noun, len, FORM_MAX_BYTES);
@@ -200,38 +192,7 @@ precheck(struct loader *L, const char *buf, size_t len)
 		ysource_error(&L->y, 1, 1, "%s is empty: %s", L->noun, start_hint(L));
 		return false;
 	}
-	bad = u8_check((const uint8_t *)buf, len);
-	if (bad != NULL) {
-		size_t off = (size_t)((const char *)bad - buf), from = off;
-
-		/* Quote up to 20 characters before it on the same line so the
-		 * user can find it. */
-		for (int chars = 0; from > 0 && chars < 20 && buf[from - 1] != '\n'; ) {
-			from--;
-			if (((unsigned char)buf[from] & 0xC0) != 0x80)
-				chars++;
-		}
-		while (from < off && (buf[from] == ' ' || ((unsigned char)buf[from] & 0xC0) == 0x80))
-			from++;
-		ytree_pos(buf, off, &line, &col);
-		if (from < off)
-			ysource_error(&L->y, line, col, "byte 0x%02X (after \"%.*s\") is not valid UTF-8: save the file as UTF-8",
-			    *bad, (int)(off - from), buf + from);
-		else
-			ysource_error(&L->y, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
-		return false;
-	}
-	if ((nul = memchr(buf, '\0', len)) != NULL) {
-		ytree_pos(buf, (size_t)(nul - buf), &line, &col);
-		ysource_error(&L->y, line, col, "the file contains a NUL byte: save it as plain UTF-8 text");
-		return false;
-	}
-	tabs = ytree_indent_tabs(buf, len, tab, MAX_TAB_REPORTS);
-	for (size_t t = 0; t < tabs && t < MAX_TAB_REPORTS; t++)
-		ysource_error(&L->y, tab[t].line, tab[t].col, "tab character used for indentation: use spaces");
-	if (tabs > MAX_TAB_REPORTS)
-		ysource_error(&L->y, 0, 0, "%zu more lines are indented with tabs: use spaces", tabs - MAX_TAB_REPORTS);
-	return tabs == 0;
+	return ysource_precheck(&L->y, buf, len);
 }
 
 /* The form's document as a tree, or NULL after an error. */
@@ -241,124 +202,14 @@ yaml_tree(struct loader *L, const char *buf, size_t len)
 	struct yproblem why;
 	struct ynode *root = ytree_parse(buf, len, MAX_YAML_DEPTH, &why);
 
-	switch (why.kind) {
-	case YP_NONE:
-		if (root == NULL)
-			ysource_error(&L->y, 1, 1, "%s has no content (only comments?): %s", L->noun,
-			    start_hint(L));
-		break;
-	case YP_NOMEM:
-		L->y.nomem = true;
-		break;
-	case YP_SYNTAX:
-		if (why.context[0] != '\0')
-			ysource_error(&L->y, why.line, why.col,
-			    "YAML syntax: %s %s (line %zu): check the indentation, and quote text that contains ': ' or starts with a special character",
-			    why.problem, why.context, why.context_line);
-		else
-			ysource_error(&L->y, why.line, why.col,
-			    "YAML syntax: %s: check the indentation, and quote text that contains ': ' or starts with a special character",
-			    why.problem);
-		break;
-	case YP_SECOND_DOC:
-		ysource_error(&L->y, why.line, why.col,
-		    "a second YAML document starts here: a form file holds one document; remove the '---'");
-		break;
-	case YP_ALIAS:
-		ysource_error(&L->y, why.line, why.col,
-		    "YAML aliases (*%s) are not supported in forms: write the value out in full", why.anchor);
-		break;
-	case YP_TOO_DEEP:
-		ysource_error(&L->y, why.line, why.col,
-		    "nested more than %d levels deep: a form needs far fewer", MAX_YAML_DEPTH);
-		break;
-	case YP_HIDDEN:
-		ysource_error(&L->y, why.line, why.col,
-		    "this text holds U+%04X, a control, bidirectional or line-separator character "
-		    "that would change how the text shows on a screen: remove it (a line break is "
-		    "a new line in a | block, not an escape)", (unsigned)why.ch);
-		break;
-	}
+	if (why.kind == YP_NONE && root == NULL)
+		ysource_error(&L->y, 1, 1, "%s has no content (only comments?): %s", L->noun,
+		    start_hint(L));
+	ysource_problem(&L->y, &why, "form", MAX_YAML_DEPTH);
 	return root;
 }
 
 /* ---- tree helpers ----------------------------------------------------- */
-
-static const char *
-kind_name(const struct ynode *n)
-{
-	return n->kind == Y_MAP ? "a mapping" : n->kind == Y_SEQ ? "a list" : "text";
-}
-
-/* Checks that `map` is a mapping whose keys are text, known and unique.
- * Unknown keys are errors, not ignored: a misspelt `relevnt` would
- * otherwise silently ask a question of everyone. */
-static bool
-check_map(struct loader *L, const struct ynode *map, const char *what,
-    const char *const *allowed)
-{
-	if (map->kind != Y_MAP) {
-		ERR(L, map, "%s must be a mapping of fields (field: value), not %s", what, kind_name(map));
-		return false;
-	}
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const struct ynode *k = map->kids[i];
-		size_t a;
-
-		if (k->kind != Y_SCALAR) {
-			ERR(L, k, "a field name in %s must be text, not %s", what, kind_name(k));
-			continue;
-		}
-		for (size_t j = 0; j < i; j += 2)
-			if (map->kids[j]->kind == Y_SCALAR && strcmp(map->kids[j]->text, k->text) == 0) {
-				ERR(L, k, "duplicate field '%s' in %s (first at line %u): keep one", k->text, what,
-				    map->kids[j]->line);
-				break;
-			}
-		for (a = 0; allowed[a]; a++)
-			if (strcmp(allowed[a], k->text) == 0)
-				break;
-		if (allowed[a] == NULL) {
-			const char *best = NULL;
-			char list[300];
-			size_t ll = 0, bd = 3;
-
-			list[0] = '\0';
-			for (a = 0; allowed[a]; a++) {
-				size_t d = ytree_distance(k->text, allowed[a]);
-				int w;
-
-				if (d < bd) {
-					bd = d;
-					best = allowed[a];
-				}
-				w = snprintf(list + ll, sizeof list - ll, "%s%s", a ? ", " : "", allowed[a]);
-				if (w > 0 && (size_t)w < sizeof list - ll)
-					ll += (size_t)w;
-			}
-			if (best)
-				ERR(L, k, "unknown field '%.60s' in %s: did you mean '%s'?", k->text, what, best);
-			else
-				ERR(L, k, "unknown field '%.60s' in %s: known fields are %s", k->text, what, list);
-		}
-	}
-	return true;
-}
-
-/* A scalar's text, or NULL with an error. Empty plain scalars are "no value". */
-static const char *
-get_text(struct loader *L, const struct ynode *n, const char *what)
-{
-	if (n->kind != Y_SCALAR) {
-		ERR(L, n, "%s must be text, not %s", what, kind_name(n));
-		return NULL;
-	}
-	if (n->len == 0) {
-		ERR(L, n, "%s is empty: write a value", what);
-		return NULL;
-	}
-	return n->text;
-}
 
 /* YAML 1.1 spellings too: XLSForm authors write `required: yes`. */
 static bool
@@ -421,7 +272,7 @@ valid_report_name(const char *s)
 static char *
 get_id(struct loader *L, const struct ynode *n, const char *what)
 {
-	const char *s = get_text(L, n, what);
+	const char *s = ysource_text(&L->y, n, what);
 
 	if (s == NULL)
 		return NULL;
@@ -431,30 +282,6 @@ get_id(struct loader *L, const struct ynode *n, const char *what)
 		return NULL;
 	}
 	return ysource_strdup(&L->y, s);
-}
-
-static const struct ynode *
-require(struct loader *L, const struct ynode *map, const char *key, const char *what)
-{
-	const struct ynode *v = ynode_get(map, key);
-
-	if (v == NULL)
-		ERR(L, map, "%s has no %s: add %s:", what, key, key);
-	return v;
-}
-
-static const struct ynode *
-get_seq(struct loader *L, const struct ynode *n, const char *what, bool nonempty)
-{
-	if (n->kind != Y_SEQ) {
-		ERR(L, n, "%s must be a list (items starting with '- '), not %s", what, kind_name(n));
-		return NULL;
-	}
-	if (nonempty && n->n == 0) {
-		ERR(L, n, "%s is empty: add at least one item", what);
-		return NULL;
-	}
-	return n;
 }
 
 /* ---- labels and languages --------------------------------------------- */
@@ -506,7 +333,7 @@ get_label(struct loader *L, const struct ynode *n, const char *what, struct labe
 	if (n->kind != Y_MAP) {
 		declared_langs(f, langs, sizeof langs);
 		ERR(L, n, "%s must map each language to its text, like {%s: \"...\"}, not %s",
-		    what, f->nlangs ? f->langs[0].code : "en", kind_name(n));
+		    what, f->nlangs ? f->langs[0].code : "en", ynode_kind_name(n->kind));
 		return false;
 	}
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
@@ -530,7 +357,7 @@ get_label(struct loader *L, const struct ynode *n, const char *what, struct labe
 		}
 		seen[li] = true;
 		if (v->kind != Y_SCALAR) {
-			ERR(L, v, "the %s text of %s must be text, not %s", k->text, what, kind_name(v));
+			ERR(L, v, "the %s text of %s must be text, not %s", k->text, what, ynode_kind_name(v->kind));
 			continue;
 		}
 		if (v->len == 0) {
@@ -568,10 +395,10 @@ static void
 parse_languages(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {"code", "name", "status", NULL};
-	const struct ynode *seq = require(L, root, "languages", "the form");
+	const struct ynode *seq = ysource_require(&L->y, root, "languages", "the form");
 	struct form *f = L->f;
 
-	if (seq == NULL || get_seq(L, seq, "languages", true) == NULL)
+	if (seq == NULL || ysource_seq(&L->y, seq, "languages", true) == NULL)
 		return;
 	for (size_t i = 0; i < seq->n; i++) {
 		const struct ynode *it = seq->kids[i], *code, *name, *status;
@@ -579,18 +406,18 @@ parse_languages(struct loader *L, const struct ynode *root)
 		struct lang *lg;
 		bool ok = true;
 
-		if (!check_map(L, it, "a language", keys))
+		if (!ysource_check_map(&L->y, it, "a language", keys))
 			continue;
 		if (f->nlangs == FORM_MAX_LANGS) {
 			ERR(L, it, "more than %d languages: remove some", FORM_MAX_LANGS);
 			break;
 		}
-		code = require(L, it, "code", "this language");
-		name = require(L, it, "name", "this language");
-		status = require(L, it, "status", "this language");
+		code = ysource_require(&L->y, it, "code", "this language");
+		name = ysource_require(&L->y, it, "name", "this language");
+		status = ysource_require(&L->y, it, "status", "this language");
 		if (!code || !name || !status)
 			continue;
-		c = get_text(L, code, "a language code");
+		c = ysource_text(&L->y, code, "a language code");
 		if (c == NULL)
 			continue;
 		for (size_t k = 0; c[k]; k++)
@@ -605,12 +432,12 @@ parse_languages(struct loader *L, const struct ynode *root)
 			ERR(L, code, "language '%s' is declared twice: keep one", c);
 			continue;
 		}
-		s = get_text(L, status, "a language status");
+		s = ysource_text(&L->y, status, "a language status");
 		if (s && strcmp(s, "reviewed") != 0 && strcmp(s, "draft") != 0) {
 			ERR(L, status, "unknown status '%.20s': use reviewed or draft", s);
 			s = NULL;
 		}
-		if (get_text(L, name, "a language name") == NULL || s == NULL)
+		if (ysource_text(&L->y, name, "a language name") == NULL || s == NULL)
 			continue;
 		lg = &f->langs[f->nlangs++];
 		lg->code = ysource_strdup(&L->y, c);
@@ -748,7 +575,7 @@ parse_choices(struct loader *L, const struct ynode *root)
 	if (map == NULL)
 		return;
 	if (map->kind != Y_MAP) {
-		ERR(L, map, "choices must map list names to lists of choices, not %s", kind_name(map));
+		ERR(L, map, "choices must map list names to lists of choices, not %s", ynode_kind_name(map->kind));
 		return;
 	}
 	if (nl > MAX_LISTS) {
@@ -771,7 +598,7 @@ parse_choices(struct loader *L, const struct ynode *root)
 				goto next_list;
 			}
 		snprintf(what, sizeof what, "choice list %s", k->text);
-		if (get_seq(L, seq, what, true) == NULL)
+		if (ysource_seq(&L->y, seq, what, true) == NULL)
 			continue;
 		if (seq->n > MAX_CHOICES) {
 			ERR(L, seq, "choice list %s has more than %d choices", k->text, MAX_CHOICES);
@@ -790,11 +617,11 @@ parse_choices(struct loader *L, const struct ynode *root)
 			struct choice *ch;
 			char lwhat[160];
 
-			if (!check_map(L, it, "a choice", keys))
+			if (!ysource_check_map(&L->y, it, "a choice", keys))
 				continue;
-			v = require(L, it, "value", "this choice");
-			lab = require(L, it, "label", "this choice");
-			if (v == NULL || lab == NULL || get_text(L, v, "a choice value") == NULL)
+			v = ysource_require(&L->y, it, "value", "this choice");
+			lab = ysource_require(&L->y, it, "label", "this choice");
+			if (v == NULL || lab == NULL || ysource_text(&L->y, v, "a choice value") == NULL)
 				continue;
 			if (!valid_value(v->text)) {
 				ERR(L, v, "'%.40s' is not a valid choice value: use lowercase letters a-z, digits and _ (quote yes and no: \"yes\")",
@@ -889,7 +716,7 @@ get_expr(struct loader *L, const struct ynode *n, const char *what, struct epos 
 	enum status st;
 
 	if (n->kind != Y_SCALAR) {
-		ERR(L, n, "%s must be an expression in quotes, like \"${q} = 'yes'\", not %s", what, kind_name(n));
+		ERR(L, n, "%s must be an expression in quotes, like \"${q} = 'yes'\", not %s", what, ynode_kind_name(n->kind));
 		return NULL;
 	}
 	*pos = epos_of(n);
@@ -922,7 +749,7 @@ question_index(const struct form *f, const char *id)
 static bool
 parse_qtype(struct loader *L, const struct ynode *n, enum form_qtype *out)
 {
-	const char *s = get_text(L, n, "type");
+	const char *s = ysource_text(&L->y, n, "type");
 
 	if (s == NULL)
 		return false;
@@ -987,14 +814,14 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	char what[120];
 	bool typed;
 
-	if (!check_map(L, it, "a question", keys))
+	if (!ysource_check_map(&L->y, it, "a question", keys))
 		return;
 	memset(q, 0, sizeof *q);
 	q->section = section;
 	q->line = it->line;
 	q->col = it->col;
 	q->list = -1;
-	idn = require(L, it, "id", "this question");
+	idn = ysource_require(&L->y, it, "id", "this question");
 	typen = ynode_get(it, "type");
 	labn = ynode_get(it, "label");
 	if (idn == NULL)
@@ -1055,7 +882,7 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	if (q->type == FORM_SELECT_ONE || q->type == FORM_SELECT_MULTIPLE) {
 		if (n == NULL) {
 			ERR(L, it, "%s question '%s' needs choices: name a list from choices:", qtype_names[q->type], q->id);
-		} else if (get_text(L, n, "choices") != NULL) {
+		} else if (ysource_text(&L->y, n, "choices") != NULL) {
 			q->list = list_find(f, n->text);
 			if (q->list < 0) {
 				char names[300];
@@ -1087,7 +914,7 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 			get_count(L, n, "max_length", FORM_MAX_TEXT, &q->max_length);
 	}
 	if ((n = ynode_get(it, "consent")) != NULL) {
-		const char *s = get_text(L, n, "consent");
+		const char *s = ysource_text(&L->y, n, "consent");
 
 		if (s && strcmp(s, "interview") == 0)
 			q->consent = FORM_CONSENT_INTERVIEW;
@@ -1104,7 +931,7 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	}
 	if ((n = ynode_get(it, "keep_without_consent")) != NULL)
 		get_bool(L, n, "keep_without_consent", &q->keep);
-	if ((n = ynode_get(it, "report")) != NULL && get_text(L, n, "report") != NULL) {
+	if ((n = ynode_get(it, "report")) != NULL && ysource_text(&L->y, n, "report") != NULL) {
 		if (!valid_report_name(n->text))
 			ERR(L, n, "'%.40s' is not a valid report name: use letters, digits and _, "
 			    "starting with a letter (for example ageBroad)", n->text);
@@ -1122,11 +949,11 @@ static void
 parse_sections(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {"id", "title", "relevant", "questions", NULL};
-	const struct ynode *seq = require(L, root, "sections", "the form");
+	const struct ynode *seq = ysource_require(&L->y, root, "sections", "the form");
 	struct form *f = L->f;
 	size_t total = 0;
 
-	if (seq == NULL || get_seq(L, seq, "sections", true) == NULL)
+	if (seq == NULL || ysource_seq(&L->y, seq, "sections", true) == NULL)
 		return;
 	if (seq->n > MAX_SECTIONS) {
 		ERR(L, seq, "more than %d sections: split the form", MAX_SECTIONS);
@@ -1153,9 +980,9 @@ parse_sections(struct loader *L, const struct ynode *root)
 		struct section *s = &f->sections[f->nsections];
 		char what[120];
 
-		if (!check_map(L, it, "a section", keys))
+		if (!ysource_check_map(&L->y, it, "a section", keys))
 			continue;
-		idn = require(L, it, "id", "this section");
+		idn = ysource_require(&L->y, it, "id", "this section");
 		if (idn == NULL || (s->id = get_id(L, idn, "section id")) == NULL)
 			continue;
 		for (size_t k = 0; k < f->nsections; k++)
@@ -1172,16 +999,16 @@ parse_sections(struct loader *L, const struct ynode *root)
 		s->col = it->col;
 		f->nsections++;
 		snprintf(what, sizeof what, "the title of section '%s'", s->id);
-		if ((n = require(L, it, "title", "this section")) != NULL)
+		if ((n = ysource_require(&L->y, it, "title", "this section")) != NULL)
 			get_label(L, n, what, &s->title);
 		if ((n = ynode_get(it, "relevant")) != NULL) {
 			snprintf(what, sizeof what, "relevant of section '%s'", s->id);
 			s->relevant = get_expr(L, n, what, &s->relevant_pos);
 		}
 		s->first = f->nquestions;
-		qs = require(L, it, "questions", "this section");
+		qs = ysource_require(&L->y, it, "questions", "this section");
 		snprintf(what, sizeof what, "the questions of section '%s'", s->id);
-		if (qs && get_seq(L, qs, what, true) != NULL)
+		if (qs && ysource_seq(&L->y, qs, what, true) != NULL)
 			for (size_t k = 0; k < qs->n; k++)
 				parse_question(L, qs->kids[k], f->nsections - 1);
 		s->count = f->nquestions - s->first;
@@ -1197,7 +1024,7 @@ parse_indicators(struct loader *L, const struct ynode *root)
 	const struct ynode *seq = ynode_get(root, "indicators");
 	struct form *f = L->f;
 
-	if (seq == NULL || get_seq(L, seq, "indicators", false) == NULL)
+	if (seq == NULL || ysource_seq(&L->y, seq, "indicators", false) == NULL)
 		return;
 	if (seq->n > MAX_INDICATORS) {
 		ERR(L, seq, "more than %d indicators", MAX_INDICATORS);
@@ -1214,9 +1041,9 @@ parse_indicators(struct loader *L, const struct ynode *root)
 		char what[120];
 		const char *lv;
 
-		if (!check_map(L, it, "an indicator", keys))
+		if (!ysource_check_map(&L->y, it, "an indicator", keys))
 			continue;
-		idn = require(L, it, "id", "this indicator");
+		idn = ysource_require(&L->y, it, "id", "this indicator");
 		if (idn == NULL || (in->id = get_id(L, idn, "indicator id")) == NULL)
 			continue;
 		for (size_t k = 0; k < f->ninds; k++)
@@ -1231,7 +1058,7 @@ parse_indicators(struct loader *L, const struct ynode *root)
 		in->line = it->line;
 		in->col = it->col;
 		f->ninds++;
-		if ((n = require(L, it, "level", "this indicator")) != NULL && (lv = get_text(L, n, "level")) != NULL) {
+		if ((n = ysource_require(&L->y, it, "level", "this indicator")) != NULL && (lv = ysource_text(&L->y, n, "level")) != NULL) {
 			if (strcmp(lv, "strong") == 0)
 				in->level = FORM_LEVEL_STRONG;
 			else if (strcmp(lv, "medium") == 0)
@@ -1242,10 +1069,10 @@ parse_indicators(struct loader *L, const struct ynode *root)
 				ERR(L, n, "unknown level '%.30s': use strong, medium or weak", lv);
 		}
 		snprintf(what, sizeof what, "the label of indicator '%s'", in->id);
-		if ((n = require(L, it, "label", "this indicator")) != NULL)
+		if ((n = ysource_require(&L->y, it, "label", "this indicator")) != NULL)
 			get_label(L, n, what, &in->label);
 		snprintf(what, sizeof what, "when of indicator '%s'", in->id);
-		if ((n = require(L, it, "when", "this indicator")) != NULL)
+		if ((n = ysource_require(&L->y, it, "when", "this indicator")) != NULL)
 			in->when = get_expr(L, n, what, &in->when_pos);
 	}
 }
@@ -1264,7 +1091,7 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 			ERR(L, ind, "a form with indicators needs outcomes: add outcomes: with a last one whose when is \"true()\"");
 		return;
 	}
-	if (get_seq(L, seq, "outcomes", true) == NULL)
+	if (ysource_seq(&L->y, seq, "outcomes", true) == NULL)
 		return;
 	if (seq->n > MAX_OUTCOMES) {
 		ERR(L, seq, "more than %d outcomes", MAX_OUTCOMES);
@@ -1280,9 +1107,9 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 		struct outcome *o = &f->outs[f->nouts];
 		char what[120];
 
-		if (!check_map(L, it, "an outcome", keys))
+		if (!ysource_check_map(&L->y, it, "an outcome", keys))
 			continue;
-		idn = require(L, it, "id", "this outcome");
+		idn = ysource_require(&L->y, it, "id", "this outcome");
 		if (idn == NULL || (o->id = get_id(L, idn, "outcome id")) == NULL)
 			continue;
 		for (size_t k = 0; k < f->nouts; k++)
@@ -1298,18 +1125,18 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 		o->col = it->col;
 		f->nouts++;
 		snprintf(what, sizeof what, "the label of outcome '%s'", o->id);
-		if ((n = require(L, it, "label", "this outcome")) != NULL)
+		if ((n = ysource_require(&L->y, it, "label", "this outcome")) != NULL)
 			get_label(L, n, what, &o->label);
 		if ((n = ynode_get(it, "advice")) != NULL) {
 			snprintf(what, sizeof what, "the advice of outcome '%s'", o->id);
 			o->has_advice = get_label(L, n, what, &o->advice);
 		}
 		snprintf(what, sizeof what, "when of outcome '%s'", o->id);
-		if ((n = require(L, it, "when", "this outcome")) != NULL)
+		if ((n = ysource_require(&L->y, it, "when", "this outcome")) != NULL)
 			o->when = get_expr(L, n, what, &o->when_pos);
 		if (i == seq->n - 1 && n && o->when && !expr_is_true(o->when))
 			ERR(L, n, "the last outcome must have when: \"true()\" so that every interview gets an outcome (add a final catch-all outcome)");
-		if ((n = ynode_get(it, "referrals")) != NULL && get_seq(L, n, "referrals", false) != NULL) {
+		if ((n = ynode_get(it, "referrals")) != NULL && ysource_seq(&L->y, n, "referrals", false) != NULL) {
 			if (n->n > MAX_LIST_ITEMS) {
 				ERR(L, n, "more than %d referrals in one outcome", MAX_LIST_ITEMS);
 				continue;
@@ -1325,7 +1152,7 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 			for (size_t k = 0; k < n->n; k++) {
 				const struct ynode *r = n->kids[k];
 
-				if (get_text(L, r, "a referral id") == NULL)
+				if (ysource_text(&L->y, r, "a referral id") == NULL)
 					continue;
 				o->ref_ids[o->nrefs] = ysource_strdup(&L->y, r->text);
 				o->ref_lines[o->nrefs] = r->line;
@@ -1344,7 +1171,7 @@ get_word_list(struct loader *L, const struct ynode *n, const char *what, size_t 
 	char **out;
 
 	*count = 0;
-	if (get_seq(L, n, what, false) == NULL)
+	if (ysource_seq(&L->y, n, what, false) == NULL)
 		return NULL;
 	if (n->n > MAX_LIST_ITEMS) {
 		ERR(L, n, "%s has more than %d items", what, MAX_LIST_ITEMS);
@@ -1356,7 +1183,7 @@ get_word_list(struct loader *L, const struct ynode *n, const char *what, size_t 
 		return NULL;
 	}
 	for (size_t i = 0; i < n->n; i++)
-		if (get_text(L, n->kids[i], what) != NULL)
+		if (ysource_text(&L->y, n->kids[i], what) != NULL)
 			out[(*count)++] = ysource_strdup(&L->y, n->kids[i]->text);
 	return out;
 }
@@ -1375,10 +1202,10 @@ parse_referrals(struct loader *L, const struct ynode *root)
 	struct form *f = L->f;
 	const struct ynode *seq;
 
-	if (!check_map(L, root, "the referrals file", top))
+	if (!ysource_check_map(&L->y, root, "the referrals file", top))
 		return;
-	seq = require(L, root, "referrals", "the referrals file");
-	if (seq == NULL || get_seq(L, seq, "referrals", false) == NULL)
+	seq = ysource_require(&L->y, root, "referrals", "the referrals file");
+	if (seq == NULL || ysource_seq(&L->y, seq, "referrals", false) == NULL)
 		return;
 	if (seq->n > MAX_REFERRALS) {
 		ERR(L, seq, "more than %d referrals", MAX_REFERRALS);
@@ -1394,9 +1221,9 @@ parse_referrals(struct loader *L, const struct ynode *root)
 		struct referral *r = &f->refs[f->nrefs];
 		char what[120];
 
-		if (!check_map(L, it, "a referral", keys))
+		if (!ysource_check_map(&L->y, it, "a referral", keys))
 			continue;
-		idn = require(L, it, "id", "this referral");
+		idn = ysource_require(&L->y, it, "id", "this referral");
 		if (idn == NULL || (r->id = get_id(L, idn, "referral id")) == NULL)
 			continue;
 		for (size_t k = 0; k < f->nrefs; k++)
@@ -1410,9 +1237,9 @@ parse_referrals(struct loader *L, const struct ynode *root)
 			continue;
 		f->nrefs++;
 		snprintf(what, sizeof what, "the name of referral '%s'", r->id);
-		if ((n = require(L, it, "name", "this referral")) != NULL)
+		if ((n = ysource_require(&L->y, it, "name", "this referral")) != NULL)
 			get_label(L, n, what, &r->name);
-		if ((n = ynode_get(it, "contact")) != NULL && get_text(L, n, "contact") != NULL)
+		if ((n = ynode_get(it, "contact")) != NULL && ysource_text(&L->y, n, "contact") != NULL)
 			r->contact = ysource_strdup(&L->y, n->text);
 		if ((n = ynode_get(it, "emergency")) != NULL)
 			get_bool(L, n, "emergency", &r->emergency);
@@ -1537,7 +1364,7 @@ load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size
 	size_t len = ref_len;
 	int e = 0;
 
-	if (rn == NULL || get_text(L, rn, "referrals") == NULL)
+	if (rn == NULL || ysource_text(&L->y, rn, "referrals") == NULL)
 		return;
 	if (!safe_relative(rn->text)) {
 		ERR(L, rn, "referrals must name a file in the form's folder or below it, like referrals.yaml (no '/' at the start, no '..')");
@@ -2057,14 +1884,14 @@ parse_form(struct loader *L, const struct ynode *root)
 
 	if (root->kind != Y_MAP) {
 		ERR(L, root, "a form is a mapping of fields (id:, version:, languages:, sections:, ...), not %s",
-		    kind_name(root));
+		    ynode_kind_name(root->kind));
 		return;
 	}
-	check_map(L, root, "the form", keys);
+	ysource_check_map(&L->y, root, "the form", keys);
 	parse_languages(L, root);
-	if ((n = require(L, root, "id", "the form")) != NULL)
+	if ((n = ysource_require(&L->y, root, "id", "the form")) != NULL)
 		f->id = get_id(L, n, "form id");
-	if ((n = require(L, root, "version", "the form")) != NULL && get_text(L, n, "version") != NULL) {
+	if ((n = ysource_require(&L->y, root, "version", "the form")) != NULL && ysource_text(&L->y, n, "version") != NULL) {
 		if (n->len > 32 || strpbrk(n->text, " \t\n\"\\") != NULL)
 			ERR(L, n, "version '%.40s' must be short and without spaces, like \"1.0\"", n->text);
 		else
@@ -2075,7 +1902,7 @@ parse_form(struct loader *L, const struct ynode *root)
 	if ((n = ynode_get(root, "title")) != NULL)
 		f->has_title = get_label(L, n, "the form title", &f->title);
 	f->max_text = FORM_DEFAULT_TEXT;
-	if ((n = ynode_get(root, "settings")) != NULL && check_map(L, n, "settings", settings_keys)) {
+	if ((n = ynode_get(root, "settings")) != NULL && ysource_check_map(&L->y, n, "settings", settings_keys)) {
 		const struct ynode *m = ynode_get(n, "max_text_length");
 
 		if (m)

@@ -204,7 +204,7 @@ yaml_errors_are_located(void **state)
 	(void)state;
 	expect_edit_error("title: {en: \"T\"}\n", "title: {en: \"T\"\n", NULL, "YAML syntax");
 	expect_edit_error("  could_quit:", "\tcould_quit:", "\tcould_quit",
-	    "tab in the indentation: indent with spaces");
+	    "tab character used for indentation: use spaces");
 	expect_error_at("", NULL, "scenario file is empty");
 	expect_error_at("# a comment and nothing else\n", NULL, "the file holds no scenario");
 	expect_error_at("scenario: [a, b\n", NULL, "YAML syntax");
