@@ -1581,6 +1581,35 @@ form_load_file(const char *path, struct form **out, struct diag_list *diags)
 	return st;
 }
 
+enum form_file_kind
+form_file_kind(const char *buf, size_t len)
+{
+	static const char *const keys[] = {"referrals", "sections", "scenario", "persona", NULL};
+	unsigned seen = ytree_top_keys(buf, len, keys);
+
+	if ((seen & 1u) && !(seen & 2u))
+		return FORM_FILE_REFERRALS;
+	if (seen & (4u | 8u))
+		return FORM_FILE_SCENARIO;
+	return FORM_FILE_FORM;
+}
+
+enum form_file_kind
+form_file_kind_path(const char *path)
+{
+	enum form_file_kind kind = FORM_FILE_FORM;
+	char *buf;
+	size_t len;
+	int e;
+
+	if (read_file(path, &buf, &len, &e) != ST_OK)
+		return FORM_FILE_FORM;
+	if (len <= FORM_MAX_BYTES)
+		kind = form_file_kind(buf, len);
+	free(buf);
+	return kind;
+}
+
 /* ---- accessors -------------------------------------------------------- */
 
 #define Q(f, q) ((q) < (f)->nquestions)

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #include "training.h"
 #include "training_int.h"
@@ -66,51 +65,7 @@ yaml_read(struct loader *L, const char *buf, size_t len)
 bool
 training_is_scenario(const char *buf, size_t len)
 {
-	yaml_parser_t p;
-	yaml_event_t ev;
-	int depth = 0;
-	bool key = true, found = false, done = false;
-
-	if (buf == NULL || len == 0 || len > TRAINING_MAX_BYTES || !yaml_parser_initialize(&p))
-		return false;
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	/* Only the keys of the top-level mapping matter: depth 1, key slot. */
-	while (!done && !found && yaml_parser_parse(&p, &ev)) {
-		switch (ev.type) {
-		case YAML_SCALAR_EVENT:
-			if (depth == 1) {
-				const char *k = (const char *)ev.data.scalar.value;
-
-				found = key && (strcmp(k, "scenario") == 0 || strcmp(k, "persona") == 0);
-				key = !key;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			if (depth == 1)
-				key = !key;
-			break;
-		case YAML_MAPPING_START_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-			if (depth == 0 && ev.type == YAML_SEQUENCE_START_EVENT)
-				done = true;
-			if (depth == 1)
-				key = !key;
-			depth++;
-			break;
-		case YAML_MAPPING_END_EVENT:
-		case YAML_SEQUENCE_END_EVENT:
-			done = --depth == 0;
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	return found;
+	return len <= TRAINING_MAX_BYTES && form_file_kind(buf, len) == FORM_FILE_SCENARIO;
 }
 
 /* Reads a whole regular file of at most max bytes. ST_IO with errno kept,

@@ -731,3 +731,54 @@ ysource_problem(struct ysource *s, const struct yproblem *why, const char *noun,
 		break;
 	}
 }
+
+unsigned
+ytree_top_keys(const char *buf, size_t len, const char *const *keys)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0;
+	bool key = true, done = false;
+	unsigned seen = 0;
+
+	if (buf == NULL || len == 0 || !yaml_parser_initialize(&p))
+		return 0;
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	/* Only the keys of the top-level mapping matter: depth 1, key slot. */
+	while (!done && yaml_parser_parse(&p, &ev)) {
+		switch (ev.type) {
+		case YAML_SCALAR_EVENT:
+			if (depth == 1) {
+				for (unsigned i = 0; key && i < 32 && keys[i] != NULL; i++)
+					if (strcmp((const char *)ev.data.scalar.value, keys[i]) == 0)
+						seen |= 1u << i;
+				key = !key;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			if (depth == 1)
+				key = !key;
+			break;
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			if (depth == 0 && ev.type == YAML_SEQUENCE_START_EVENT)
+				done = true;
+			if (depth == 1)
+				key = !key;
+			depth++;
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			done = --depth == 0;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return seen;
+}

@@ -107,6 +107,12 @@ struct ypos {
 };
 size_t ytree_indent_tabs(const char *buf, size_t len, struct ypos *at, size_t max);
 
+/* Which of keys[] (NULL-terminated, the first 32 count) the top-level
+ * mapping of buf names: bit i for keys[i]. Reads libyaml's events only as
+ * far as the text parses, so a file broken further down is still known by
+ * the keys before the break; 0 when the document is no mapping. */
+unsigned ytree_top_keys(const char *buf, size_t len, const char *const *keys);
+
 /* Edit distance of a and b, for "did you mean" hints; SIZE_MAX when either
  * is longer than 62 bytes (no useful hint then). */
 size_t ytree_distance(const char *a, const char *b);

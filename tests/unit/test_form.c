@@ -583,11 +583,38 @@ expression_positions_in_every_style(void **state)
 	diag_list_free(&dl);
 }
 
+/* What `intake forms check` takes a file for is decided here, from the
+ * YAML, not from how its lines look. */
+static void
+file_kinds(void **state)
+{
+	const char *flow = "{referrals: [], id: r}\n";
+	const char *broken = "scenario: fair\npersona: {en: [\n";
+
+	(void)state;
+	assert_int_equal(form_file_kind_path("forms/screening.yaml"), FORM_FILE_FORM);
+	assert_int_equal(form_file_kind_path("forms/referrals.yaml"), FORM_FILE_REFERRALS);
+	assert_int_equal(form_file_kind_path("forms/training/fair_migrant.yaml"), FORM_FILE_SCENARIO);
+	assert_int_equal(form_file_kind_path("tests/forms/no-such-file.yaml"), FORM_FILE_FORM);
+	/* A form naming its referrals file is a form. */
+	assert_int_equal(form_file_kind("referrals: r.yaml\nsections: []\n", 30), FORM_FILE_FORM);
+	/* Flow style has no key at the start of a line, and is still a
+	 * referral directory. */
+	assert_int_equal(form_file_kind(flow, strlen(flow)), FORM_FILE_REFERRALS);
+	/* Keys before a syntax error decide: the scenario checker then
+	 * reports the error in a scenario's words. */
+	assert_int_equal(form_file_kind(broken, strlen(broken)), FORM_FILE_SCENARIO);
+	assert_int_equal(form_file_kind("x: {referrals: []}\n", 19), FORM_FILE_FORM);
+	assert_int_equal(form_file_kind("- referrals\n", 12), FORM_FILE_FORM);
+	assert_int_equal(form_file_kind("", 0), FORM_FILE_FORM);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(valid_form_loads_with_everything),
+		cmocka_unit_test(file_kinds),
 		cmocka_unit_test(eval_order_puts_dependencies_first),
 		cmocka_unit_test(bad_files_report_message_and_position),
 		cmocka_unit_test(every_error_is_reported),
