@@ -24,6 +24,7 @@
 #define MAX_CHOICES      1000
 #define MAX_INDICATORS   500
 #define MAX_OUTCOMES     500
+#define MAX_FLAGS        50
 #define MAX_REFERRALS    1000
 #define MAX_LIST_ITEMS   100    /* services, countries, outcome referrals */
 
@@ -937,44 +938,83 @@ parse_indicators(struct loader *L, const struct ynode *root)
 	}
 }
 
+/* Outcomes and flags are written alike (id, label, advice, when,
+ * referrals) and read by one function; their messages name which. */
+struct rule_kind {
+	const char *key;        /* "outcomes" */
+	const char *noun;       /* "outcome" */
+	const char *a_noun;     /* "an outcome" */
+	size_t max;
+};
+
+static const struct rule_kind outcome_kind = {"outcomes", "outcome", "an outcome", MAX_OUTCOMES};
+static const struct rule_kind flag_kind = {"flags", "flag", "a flag", MAX_FLAGS};
+
 static void
-parse_outcomes(struct loader *L, const struct ynode *root)
+rule_referrals(struct loader *L, const struct ynode *n, const struct rule_kind *kind,
+    struct outcome *o)
+{
+	if (n->n > MAX_LIST_ITEMS) {
+		ERR(L, n, "more than %d referrals in one %s", MAX_LIST_ITEMS, kind->noun);
+		return;
+	}
+	o->ref_ids = calloc(n->n + 1, sizeof *o->ref_ids);
+	o->ref_lines = calloc(n->n + 1, sizeof *o->ref_lines);
+	o->ref_cols = calloc(n->n + 1, sizeof *o->ref_cols);
+	o->refs = calloc(n->n + 1, sizeof *o->refs);
+	if (!o->ref_ids || !o->ref_lines || !o->ref_cols || !o->refs) {
+		L->y.nomem = true;
+		return;
+	}
+	for (size_t k = 0; k < n->n; k++) {
+		const struct ynode *r = n->kids[k];
+
+		if (ysource_text(&L->y, r, "a referral id") == NULL)
+			continue;
+		o->ref_ids[o->nrefs] = ysource_strdup(&L->y, r->text);
+		o->ref_lines[o->nrefs] = r->line;
+		o->ref_cols[o->nrefs] = r->col;
+		o->nrefs++;
+	}
+}
+
+/* Reads the list seq of outcomes or flags into *out, *count. The last
+ * outcome must hold always; flags are each evaluated on their own. */
+static void
+parse_rules(struct loader *L, const struct ynode *seq, const struct rule_kind *kind,
+    struct outcome **out, size_t *count)
 {
 	static const char *const keys[] = {"id", "label", "advice", "when", "referrals", NULL};
-	const struct ynode *seq = ynode_get(root, "outcomes");
-	struct form *f = L->f;
+	bool outcomes = kind == &outcome_kind;
+	char this[40], idname[40];
 
-	if (seq == NULL) {
-		const struct ynode *ind = ynode_get(root, "indicators");
-
-		if (f->ninds > 0)
-			ERR(L, ind, "a form with indicators needs outcomes: add outcomes: with a last one whose when is \"true()\"");
+	snprintf(this, sizeof this, "this %s", kind->noun);
+	snprintf(idname, sizeof idname, "%s id", kind->noun);
+	if (ysource_seq(&L->y, seq, kind->key, outcomes) == NULL)
+		return;
+	if (seq->n > kind->max) {
+		ERR(L, seq, "more than %zu %s", kind->max, kind->key);
 		return;
 	}
-	if (ysource_seq(&L->y, seq, "outcomes", true) == NULL)
-		return;
-	if (seq->n > MAX_OUTCOMES) {
-		ERR(L, seq, "more than %d outcomes", MAX_OUTCOMES);
-		return;
-	}
-	f->outs = calloc(seq->n + 1, sizeof *f->outs);
-	if (f->outs == NULL) {
+	*out = calloc(seq->n + 1, sizeof **out);
+	if (*out == NULL) {
 		L->y.nomem = true;
 		return;
 	}
 	for (size_t i = 0; i < seq->n; i++) {
 		const struct ynode *it = seq->kids[i], *idn, *n;
-		struct outcome *o = &f->outs[f->nouts];
+		struct outcome *o = &(*out)[*count];
 		char what[120];
 
-		if (!ysource_check_map(&L->y, it, "an outcome", keys))
+		if (!ysource_check_map(&L->y, it, kind->a_noun, keys))
 			continue;
-		idn = ysource_require(&L->y, it, "id", "this outcome");
-		if (idn == NULL || (o->id = get_id(L, idn, "outcome id")) == NULL)
+		idn = ysource_require(&L->y, it, "id", this);
+		if (idn == NULL || (o->id = get_id(L, idn, idname)) == NULL)
 			continue;
-		for (size_t k = 0; k < f->nouts; k++)
-			if (strcmp(f->outs[k].id, o->id) == 0) {
-				ERR(L, idn, "duplicate outcome id '%s' (first at line %u)", o->id, f->outs[k].line);
+		for (size_t k = 0; k < *count; k++)
+			if (strcmp((*out)[k].id, o->id) == 0) {
+				ERR(L, idn, "duplicate %s id '%s' (first at line %u)", kind->noun, o->id,
+				    (*out)[k].line);
 				free(o->id);
 				o->id = NULL;
 				break;
@@ -983,44 +1023,42 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 			continue;
 		o->line = it->line;
 		o->col = it->col;
-		f->nouts++;
-		snprintf(what, sizeof what, "the label of outcome '%s'", o->id);
-		if ((n = ysource_require(&L->y, it, "label", "this outcome")) != NULL)
+		(*count)++;
+		snprintf(what, sizeof what, "the label of %s '%s'", kind->noun, o->id);
+		if ((n = ysource_require(&L->y, it, "label", this)) != NULL)
 			get_label(L, n, what, &o->label);
 		if ((n = ynode_get(it, "advice")) != NULL) {
-			snprintf(what, sizeof what, "the advice of outcome '%s'", o->id);
+			snprintf(what, sizeof what, "the advice of %s '%s'", kind->noun, o->id);
 			o->has_advice = get_label(L, n, what, &o->advice);
 		}
-		snprintf(what, sizeof what, "when of outcome '%s'", o->id);
-		if ((n = ysource_require(&L->y, it, "when", "this outcome")) != NULL)
+		snprintf(what, sizeof what, "when of %s '%s'", kind->noun, o->id);
+		if ((n = ysource_require(&L->y, it, "when", this)) != NULL)
 			o->when = get_expr(L, n, what, &o->when_pos);
-		if (i == seq->n - 1 && n && o->when && !expr_is_true(o->when))
+		if (outcomes && i == seq->n - 1 && n && o->when && !expr_is_true(o->when))
 			ERR(L, n, "the last outcome must have when: \"true()\" so that every interview gets an outcome (add a final catch-all outcome)");
-		if ((n = ynode_get(it, "referrals")) != NULL && ysource_seq(&L->y, n, "referrals", false) != NULL) {
-			if (n->n > MAX_LIST_ITEMS) {
-				ERR(L, n, "more than %d referrals in one outcome", MAX_LIST_ITEMS);
-				continue;
-			}
-			o->ref_ids = calloc(n->n + 1, sizeof *o->ref_ids);
-			o->ref_lines = calloc(n->n + 1, sizeof *o->ref_lines);
-			o->ref_cols = calloc(n->n + 1, sizeof *o->ref_cols);
-			o->refs = calloc(n->n + 1, sizeof *o->refs);
-			if (!o->ref_ids || !o->ref_lines || !o->ref_cols || !o->refs) {
-				L->y.nomem = true;
-				return;
-			}
-			for (size_t k = 0; k < n->n; k++) {
-				const struct ynode *r = n->kids[k];
-
-				if (ysource_text(&L->y, r, "a referral id") == NULL)
-					continue;
-				o->ref_ids[o->nrefs] = ysource_strdup(&L->y, r->text);
-				o->ref_lines[o->nrefs] = r->line;
-				o->ref_cols[o->nrefs] = r->col;
-				o->nrefs++;
-			}
-		}
+		if ((n = ynode_get(it, "referrals")) != NULL && ysource_seq(&L->y, n, "referrals", false) != NULL)
+			rule_referrals(L, n, kind, o);
+		if (L->y.nomem)
+			return;
 	}
+}
+
+static void
+parse_outcomes(struct loader *L, const struct ynode *root)
+{
+	const struct ynode *seq = ynode_get(root, "outcomes");
+	struct form *f = L->f;
+
+	if (seq == NULL) {
+		const struct ynode *ind = ynode_get(root, "indicators");
+
+		if (f->ninds > 0)
+			ERR(L, ind, "a form with indicators needs outcomes: add outcomes: with a last one whose when is \"true()\"");
+	} else {
+		parse_rules(L, seq, &outcome_kind, &f->outs, &f->nouts);
+	}
+	if ((seq = ynode_get(root, "flags")) != NULL)
+		parse_rules(L, seq, &flag_kind, &f->flags, &f->nflags);
 }
 
 /* ---- referrals file --------------------------------------------------- */
@@ -1285,7 +1323,7 @@ parse_form(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {
 		"id", "version", "title", "languages", "referrals", "settings",
-		"choices", "sections", "indicators", "outcomes", NULL,
+		"choices", "sections", "indicators", "outcomes", "flags", NULL,
 	};
 	static const char *const settings_keys[] = {"max_text_length", NULL};
 	struct form *f = L->f;
@@ -1372,6 +1410,26 @@ clist_free(struct clist *cl)
 	free(cl->name);
 }
 
+static void
+rules_free(struct outcome *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct outcome *o = &rules[i];
+
+		free(o->id);
+		label_free(&o->label);
+		label_free(&o->advice);
+		expr_free(o->when);
+		for (size_t k = 0; k < o->nrefs; k++)
+			free(o->ref_ids[k]);
+		free(o->ref_ids);
+		free(o->ref_lines);
+		free(o->ref_cols);
+		free(o->refs);
+	}
+	free(rules);
+}
+
 void
 form_free(struct form *f)
 {
@@ -1405,21 +1463,8 @@ form_free(struct form *f)
 		expr_free(f->inds[i].when);
 	}
 	free(f->inds);
-	for (size_t i = 0; i < f->nouts; i++) {
-		struct outcome *o = &f->outs[i];
-
-		free(o->id);
-		label_free(&o->label);
-		label_free(&o->advice);
-		expr_free(o->when);
-		for (size_t k = 0; k < o->nrefs; k++)
-			free(o->ref_ids[k]);
-		free(o->ref_ids);
-		free(o->ref_lines);
-		free(o->ref_cols);
-		free(o->refs);
-	}
-	free(f->outs);
+	rules_free(f->outs, f->nouts);
+	rules_free(f->flags, f->nflags);
 	for (size_t i = 0; i < f->nrefs; i++) {
 		struct referral *r = &f->refs[i];
 
@@ -1973,6 +2018,53 @@ form_outcome_find(const struct form *f, const char *id)
 	for (size_t o = 0; id && o < f->nouts; o++)
 		if (strcmp(f->outs[o].id, id) == 0)
 			return (int)o;
+	return -1;
+}
+
+size_t form_flag_count(const struct form *f) { return f->nflags; }
+
+const char *
+form_flag_id(const struct form *f, size_t i)
+{
+	return i < f->nflags ? f->flags[i].id : NULL;
+}
+
+const char *
+form_flag_label(const struct form *f, size_t i, size_t lang)
+{
+	return i < f->nflags ? label_text(f, &f->flags[i].label, lang) : NULL;
+}
+
+const char *
+form_flag_advice(const struct form *f, size_t i, size_t lang)
+{
+	return i < f->nflags && f->flags[i].has_advice ? label_text(f, &f->flags[i].advice, lang) : NULL;
+}
+
+const struct expr *
+form_flag_when(const struct form *f, size_t i)
+{
+	return i < f->nflags ? f->flags[i].when : NULL;
+}
+
+size_t
+form_flag_referral_count(const struct form *f, size_t i)
+{
+	return i < f->nflags ? f->flags[i].nrefs : 0;
+}
+
+size_t
+form_flag_referral(const struct form *f, size_t i, size_t k)
+{
+	return i < f->nflags && k < f->flags[i].nrefs ? f->flags[i].refs[k] : 0;
+}
+
+int
+form_flag_find(const struct form *f, const char *id)
+{
+	for (size_t i = 0; id && i < f->nflags; i++)
+		if (strcmp(f->flags[i].id, id) == 0)
+			return (int)i;
 	return -1;
 }
 

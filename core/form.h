@@ -211,6 +211,17 @@ size_t form_outcome_referral_count(const struct form *f, size_t o);
 size_t form_outcome_referral(const struct form *f, size_t o, size_t k); /* referral index */
 int form_outcome_find(const struct form *f, const char *id);
 
+/* ---- flags: each raised on its own when its `when` holds, beside the
+ * outcome (not instead of it); in file order ---- */
+size_t form_flag_count(const struct form *f);
+const char *form_flag_id(const struct form *f, size_t i);
+const char *form_flag_label(const struct form *f, size_t i, size_t lang);
+const char *form_flag_advice(const struct form *f, size_t i, size_t lang); /* NULL */
+const struct expr *form_flag_when(const struct form *f, size_t i);
+size_t form_flag_referral_count(const struct form *f, size_t i);
+size_t form_flag_referral(const struct form *f, size_t i, size_t k); /* referral index */
+int form_flag_find(const struct form *f, const char *id);
+
 /* ---- referrals (from the referrals file) ---- */
 size_t form_referral_count(const struct form *f);
 const char *form_referral_id(const struct form *f, size_t r);

@@ -151,6 +151,11 @@ form_check_expressions(struct loader *L)
 		snprintf(what, sizeof what, "when of outcome '%s'", f->outs[i].id);
 		check_one(L, f->outs[i].when, f->outs[i].when_pos, what, &sc);
 	}
+	/* A flag reads what an outcome may read. */
+	for (size_t i = 0; i < f->nflags; i++) {
+		snprintf(what, sizeof what, "when of flag '%s'", f->flags[i].id);
+		check_one(L, f->flags[i].when, f->flags[i].when_pos, what, &sc);
+	}
 out:
 	free(qd);
 	free(inds);
@@ -414,16 +419,14 @@ form_check_consent(struct loader *L, const struct ynode *sections)
 		ERR(L, sections, "the form has no interview consent question: add consent: interview to the yes_no question that asks it");
 }
 
-/* Outcome referral ids against the referrals file. Only when that file
- * was read and parsed: otherwise its own error already says why, and a
- * second error per id would bury it. */
-void
-form_resolve_referrals(struct loader *L)
+/* Referral ids of outcomes or flags (noun) against the referrals file. */
+static void
+resolve_rule_referrals(struct loader *L, struct outcome *rules, size_t n, const char *noun)
 {
 	struct form *f = L->f;
 
-	for (size_t o = 0; o < f->nouts; o++) {
-		struct outcome *out = &f->outs[o];
+	for (size_t o = 0; o < n; o++) {
+		struct outcome *out = &rules[o];
 
 		for (size_t k = 0; k < out->nrefs; k++) {
 			size_t r;
@@ -437,15 +440,25 @@ form_resolve_referrals(struct loader *L)
 				out->refs[k] = r;
 			} else if (!L->ref_given) {
 				ysource_error(&L->y, out->ref_lines[k], out->ref_cols[k],
-				    "outcome '%s' names referral '%.48s' but the form has no referrals file: add referrals: referrals.yaml",
-				    out->id, out->ref_ids[k]);
+				    "%s '%s' names referral '%.48s' but the form has no referrals file: add referrals: referrals.yaml",
+				    noun, out->id, out->ref_ids[k]);
 			} else if (L->ref_ok) {
 				ysource_error(&L->y, out->ref_lines[k], out->ref_cols[k],
-				    "unknown referral '%.48s' in outcome '%s': use an id from %s",
-				    out->ref_ids[k], out->id, L->ref_node && L->ref_node->text ? L->ref_node->text : "the referrals file");
+				    "unknown referral '%.48s' in %s '%s': use an id from %s",
+				    out->ref_ids[k], noun, out->id, L->ref_node && L->ref_node->text ? L->ref_node->text : "the referrals file");
 			}
 		}
 	}
+}
+
+/* Outcome and flag referral ids against the referrals file. Only when that
+ * file was read and parsed: otherwise its own error already says why, and a
+ * second error per id would bury it. */
+void
+form_resolve_referrals(struct loader *L)
+{
+	resolve_rule_referrals(L, L->f->outs, L->f->nouts, "outcome");
+	resolve_rule_referrals(L, L->f->flags, L->f->nflags, "flag");
 }
 
 /* Missing draft translations are common while a translation is under way;

@@ -134,6 +134,8 @@ struct form {
 	size_t ninds;
 	struct outcome *outs;
 	size_t nouts;
+	struct outcome *flags;  /* written as outcomes are; each evaluated alone */
+	size_t nflags;
 	struct referral *refs;
 	size_t nrefs;
 	int *order;

@@ -176,6 +176,7 @@ iv_update(struct interview *iv)
 		iv->states[q] = EXPR_A_NONE;
 	}
 	memset(iv->fired, -1, iv->ni);
+	memset(iv->raised, 0, form_flag_count(f) * sizeof *iv->raised);
 	env = iv_env(iv);
 	for (size_t i = 0; i < n; i++) {
 		if (order[i] < 0) {
@@ -212,6 +213,8 @@ iv_update(struct interview *iv)
 			iv->outcome = (int)o;
 			break;
 		}
+	for (size_t i = 0; i < form_flag_count(f); i++)
+		iv->raised[i] = expr_eval_bool(form_flag_when(f, i), &env);
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
@@ -243,6 +246,7 @@ interview_free(struct interview *iv)
 	free(iv->qrel);
 	free(iv->srel);
 	free(iv->fired);
+	free(iv->raised);
 	explicit_bzero(iv, sizeof *iv);
 	free(iv);
 }
@@ -265,7 +269,9 @@ iv_alloc(const struct form *f)
 	iv->qrel = calloc(iv->nq + 1, sizeof *iv->qrel);
 	iv->srel = calloc(iv->ns + 1, sizeof *iv->srel);
 	iv->fired = calloc(iv->ni + 1, 1);
-	if (!iv->answers || !iv->calc || !iv->values || !iv->states || !iv->qrel || !iv->srel || !iv->fired) {
+	iv->raised = calloc(form_flag_count(f) + 1, sizeof *iv->raised);
+	if (!iv->answers || !iv->calc || !iv->values || !iv->states || !iv->qrel || !iv->srel || !iv->fired ||
+	    !iv->raised) {
 		interview_free(iv);
 		return NULL;
 	}
@@ -964,6 +970,22 @@ bool
 interview_indicator_fired(const struct interview *iv, size_t i)
 {
 	return i < iv->ni && iv->fired[i] >= 0;
+}
+
+bool
+interview_flag_raised(const struct interview *iv, size_t i)
+{
+	return i < form_flag_count(iv->f) && iv->raised[i];
+}
+
+size_t
+interview_flags_raised(const struct interview *iv)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < form_flag_count(iv->f); i++)
+		n += iv->raised[i];
+	return n;
 }
 
 size_t

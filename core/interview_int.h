@@ -38,6 +38,7 @@ struct interview {
 	bool *qrel;
 	bool *srel;
 	signed char *fired;
+	bool *raised;            /* per flag of the form */
 	int outcome;
 	size_t cursor;              /* question index; nq = the end */
 	enum iv_state state;

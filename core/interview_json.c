@@ -134,6 +134,41 @@ dump(json_t *root, char **out, size_t *len)
 	return ST_OK;
 }
 
+/* The referrals of outcome or flag i as ids, for the record. */
+static json_t *
+referrals_json(const struct form *f, size_t n, size_t (*nth)(const struct form *, size_t, size_t),
+    size_t i)
+{
+	json_t *refs = json_array();
+
+	for (size_t k = 0; refs && k < n; k++)
+		if (json_array_append_new(refs, json_string(form_referral_id(f, nth(f, i, k)))) != 0) {
+			json_decref(refs);
+			return NULL;
+		}
+	return refs;
+}
+
+/* The flags raised, in form order, as the outcome is kept: id and the
+ * referrals given with it. [] when none. */
+static json_t *
+flags_json(const struct interview *iv)
+{
+	const struct form *f = iv->f;
+	json_t *flags = json_array();
+
+	for (size_t i = 0; flags && i < form_flag_count(f); i++) {
+		if (!interview_flag_raised(iv, i))
+			continue;
+		if (json_array_append_new(flags, json_pack("{s:s, s:o}", "id", form_flag_id(f, i),
+		    "referrals", referrals_json(f, form_flag_referral_count(f, i), form_flag_referral, i))) != 0) {
+			json_decref(flags);
+			return NULL;
+		}
+	}
+	return flags;
+}
+
 enum status
 interview_to_json(const struct interview *iv, char **out, size_t *len)
 {
@@ -175,14 +210,10 @@ interview_to_json(const struct interview *iv, char **out, size_t *len)
 			ok = false;
 	}
 	if (iv->outcome >= 0) {
-		json_t *refs = json_array();
 		size_t o = (size_t)iv->outcome;
 
-		for (size_t k = 0; refs && k < form_outcome_referral_count(f, o); k++)
-			if (json_array_append_new(refs, json_string(form_referral_id(f,
-			    form_outcome_referral(f, o, k)))) != 0)
-				ok = false;
-		outcome = json_pack("{s:s, s:o}", "id", form_outcome_id(f, o), "referrals", refs);
+		outcome = json_pack("{s:s, s:o}", "id", form_outcome_id(f, o), "referrals",
+		    referrals_json(f, form_outcome_referral_count(f, o), form_outcome_referral, o));
 	} else {
 		outcome = json_null();
 	}
@@ -208,6 +239,8 @@ interview_to_json(const struct interview *iv, char **out, size_t *len)
 	    "ended_reason", iv->reason[0] ? json_string(iv->reason) : json_null(),
 	    "training", iv->training,
 	    "position", iv->cursor < iv->nq ? json_string(form_question_id(f, iv->cursor)) : json_null());
+	if (root && json_object_set_new(root, "flags", flags_json(iv)) != 0)
+		ok = false;
 	if (root && iv->amended && iv->state == IV_IN_PROGRESS &&
 	    json_object_set_new(root, "amending", json_true()) != 0)
 		ok = false;
@@ -337,7 +370,7 @@ json_answer_text(const struct interview *iv, size_t q, const json_t *v,
 
 static const char *const record_keys[] = {
 	"id", "form", "lang", "interviewer", "started", "ended", "status", "answers",
-	"indicators", "outcome", "consent", "ended_reason", "training", "position",
+	"indicators", "outcome", "flags", "consent", "ended_reason", "training", "position",
 	"amending", "saved", "answered", NULL,
 };
 
@@ -490,6 +523,17 @@ check_record_shape(const struct form *f, json_t *root, char *err, size_t errsize
 			return ST_INVALID;
 		}
 	}
+	/* Records made before the form had flags have none. */
+	v = json_object_get(root, "flags");
+	if (v && !json_is_array(v)) {
+		status_msg(err, errsize, "record: flags must be a list");
+		return ST_INVALID;
+	}
+	json_array_foreach(v, i, val)
+		if (form_flag_find(f, json_string_value(json_object_get(val, "id"))) < 0) {
+			status_msg(err, errsize, "record: flags[%zu] names no flag of form %s", i, form_id(f));
+			return ST_INVALID;
+		}
 	v = json_object_get(root, "consent");
 	if (v && !json_is_object(v)) {
 		status_msg(err, errsize, "record: consent must be an object");

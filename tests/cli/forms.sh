@@ -85,7 +85,7 @@ check "consent refused keeps nothing the form does not allow" sh -c "! grep -q d
 sed 's/Are you afraid that you or your family/Are you scared that you or your family/' \
     "$ROOT/forms/screening-short.yaml" >"$T/short-edited.yaml"
 cp "$ROOT/forms/referrals.yaml" "$T/referrals.yaml"
-check "the edited copy keeps the id and version" grep -q '^version: "2.0"' "$T/short-edited.yaml"
+check "the edited copy keeps the id and version" grep -q '^version: "2.1"' "$T/short-edited.yaml"
 run "$INTAKE" record list $AUTH
 before=$(grep -c . "$T/out")
 run "$INTAKE" record add --form "$T/short-edited.yaml" --lang en --answers "$T/answers.json" $AUTH
