@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctdc.h"
 #include "sdc.h"
 #include "stats.h"
 
@@ -123,23 +124,12 @@ is_ctdc_name(const char *n)
 	return 0;
 }
 
-static const char *const band_codes[] = {
-	"age_0_8", "age_9_17", "age_18_20", "age_21_23", "age_24_26", "age_27_29",
-	"age_30_38", "age_39_47", "age_48_plus",
-};
-static const char *const band_ctdc[] = {
-	"0--8", "9--17", "18--20", "21--23", "24--26", "27--29", "30--38", "39--47", "48+",
-};
-static const int band_upper[] = { 8, 17, 20, 23, 26, 29, 38, 47, 1000000 };
-#define NBANDS (sizeof band_codes / sizeof band_codes[0])
-
 static const char *
 age_band(double age)
 {
-	for (size_t i = 0; i < NBANDS; i++)
-		if (age < (double)band_upper[i] + 1.0)
-			return band_codes[i];
-	return band_codes[NBANDS - 1];
+	size_t b = ctdc_band_of_age(age);
+
+	return ctdc_band_codes[b < CTDC_NBANDS ? b : CTDC_NBANDS - 1];
 }
 
 /* The CTDC code of value in variable name (value itself when none). */
@@ -159,9 +149,9 @@ ctdc_code(const char *name, const char *value)
 		return "1";
 	if (strcmp(value, "no") == 0)
 		return "0";
-	for (size_t i = 0; i < NBANDS; i++)
-		if (strcmp(value, band_codes[i]) == 0)
-			return band_ctdc[i];
+	for (size_t i = 0; i < CTDC_NBANDS; i++)
+		if (strcmp(value, ctdc_band_codes[i]) == 0)
+			return ctdc_band_names[i];
 	if (strcmp(name, "citizenship") == 0 || strcmp(name, "CountryOfExploitation") == 0)
 		for (size_t i = 0; i < sizeof countries / sizeof countries[0]; i++)
 			if (strcmp(value, countries[i][0]) == 0)
@@ -236,8 +226,8 @@ var_seed(struct stats *s, struct var *v)
 		enum form_qtype t = form_question_type(f, q);
 
 		if (t == FORM_INTEGER || t == FORM_DECIMAL) {
-			for (size_t b = 0; b < NBANDS; b++)
-				if (value_intern(v, coded(s, v, band_codes[b])) == (size_t)-1)
+			for (size_t b = 0; b < CTDC_NBANDS; b++)
+				if (value_intern(v, coded(s, v, ctdc_band_codes[b])) == (size_t)-1)
 					return ST_NOMEM;
 		} else if (t == FORM_YES_NO || t == FORM_SELECT_ONE) {
 			size_t list = (size_t)form_question_choices(f, q);
