@@ -55,3 +55,53 @@ run "$INTAKE" export --format ctdc --out "$T/ctdc.csv" $AUTH </dev/null
 expect "a possible victim in danger is in the CTDC file" 0 "Exported 1 person "
 check "the CTDC file keeps the standard's columns only" sh -c \
     "! head -1 '$T/ctdc.csv' | grep -qi -e flag -e danger"
+
+# A record taken before its form had flags, when immediate danger was an
+# outcome: it still shows and exports as it was taken, with no flag.
+mkdir "$T/forms"
+cp "$INTAKE_FORMS/referrals.yaml" "$T/forms/"
+cat >"$T/forms/old_screen.yaml" <<'EOF2'
+id: old_screen
+version: "1.0"
+languages:
+  - {code: en, name: English, status: reviewed}
+  - {code: lo, name: Lao, status: draft}
+  - {code: th, name: Thai, status: draft}
+  - {code: zh, name: Chinese, status: draft}
+referrals: referrals.yaml
+sections:
+  - id: s
+    title: {en: "Screen"}
+    questions:
+      - id: consent_interview
+        type: yes_no
+        consent: interview
+        label: {en: "Do you agree to answer?"}
+      - id: danger_now
+        type: yes_no
+        label: {en: "Are you in danger now?"}
+indicators:
+  - id: in_danger_now
+    level: strong
+    label: {en: "In danger now"}
+    when: "${danger_now} = 'yes'"
+outcomes:
+  - id: immediate_danger
+    label: {en: "Immediate danger: act now"}
+    when: "indicator('in_danger_now')"
+    referrals: [th_police_191]
+  - id: no_indicators
+    label: {en: "No indicators"}
+    when: "true()"
+EOF2
+printf '{"consent_interview":"yes","danger_now":"yes"}\n' >"$T/old.json"
+INTAKE_FORMS="$T/forms" run "$INTAKE" record add --form old_screen --answers "$T/old.json" $AUTH </dev/null
+expect "a form without flags still saves its outcome" 0 "(final, outcome immediate_danger)."
+old=$(grep -o 'Saved case [0-9A-Z-]*' "$T/out" | cut -d' ' -f3)
+INTAKE_FORMS="$T/forms" run "$INTAKE" record show "$old" $AUTH </dev/null
+expect "the old record shows its outcome" 0 "Outcome: Immediate danger: act now"
+check "the old record shows no flag" sh -c "! grep -q '^FLAG' '$T/out'"
+INTAKE_FORMS="$T/forms" run "$INTAKE" export --format csv --out "$T/both.csv" $AUTH </dev/null
+expect "both records export" 0 "Exported 2 records"
+check "the old record exports its outcome and an empty _flags" \
+    grep -q ',immediate_danger,Immediate danger: act now,,in_danger_now,' "$T/both.csv"
