@@ -92,3 +92,14 @@ run "$INTAKE" record add --form "$T/short-edited.yaml" --lang en --answers "$T/a
 expect "a changed form under a stored id and version is refused" 6 "differs from the form of that id and version"
 run "$INTAKE" record list $AUTH
 check "nothing was saved with it" test "$(grep -c . "$T/out")" -eq "$before"
+
+# What a file is comes from its YAML, not from how its lines start: a
+# referral directory whose key is written in quotes is still one, and is
+# checked through the form beside it.
+mkdir "$T/quoted"
+cp "$ROOT/forms/screening-short.yaml" "$T/quoted/"
+sed 's/^referrals:/"referrals":/' "$ROOT/forms/referrals.yaml" >"$T/quoted/referrals.yaml"
+check "the copy writes its key in quotes" grep -q '^"referrals":' "$T/quoted/referrals.yaml"
+run "$INTAKE" forms check "$T/quoted/referrals.yaml"
+expect "a quoted referrals: key is still a referral directory" 0 \
+    "ok: referral directory, used by 1 form beside it"

@@ -113,7 +113,8 @@ check "the finding stays beside the flag, in sight" \
 flag=$(grep -n "!! Immediate danger" "$T/screen" | head -1 | cut -d: -f1)
 out=$(grep -n "Outcome: " "$T/screen" | head -1 | cut -d: -f1)
 check "the flag stands above the outcome" test "${flag:-99}" -lt "${out:-0}"
-check "the flag says what to do first" grep -q "put the respondent's safety first" "$T/screen"
+check "the flag says what to do first" \
+    grep -q "Before acting on the outcome, put the respondent's safety first" "$T/screen"
 tscreen o2 >"$T/all2"
 i=0
 while [ "$i" -lt 4 ]; do
