@@ -186,14 +186,25 @@ country_code(const char *v)
 	return UNKNOWN;
 }
 
-static const char *const band_codes[] = {
+const char *const ctdc_band_codes[CTDC_NBANDS] = {
 	"age_0_8", "age_9_17", "age_18_20", "age_21_23", "age_24_26", "age_27_29",
 	"age_30_38", "age_39_47", "age_48_plus",
 };
-static const char *const band_ctdc[] = {
+const char *const ctdc_band_names[CTDC_NBANDS] = {
 	"0--8", "9--17", "18--20", "21--23", "24--26", "27--29", "30--38", "39--47", "48+",
 };
-static const int band_upper[] = { 8, 17, 20, 23, 26, 29, 38, 47, 1000000 };
+
+size_t
+ctdc_band_of_age(double age)
+{
+	static const int upper[CTDC_NBANDS] = { 8, 17, 20, 23, 26, 29, 38, 47, 1000000 };
+	size_t i;
+
+	for (i = 0; i < CTDC_NBANDS; i++)
+		if (age < (double)upper[i] + 1.0)
+			break;
+	return i;
+}
 
 /* ageBroad and majorityStatus from age, else age_band, else presumed_minor;
  * majorityStatusAtExploit and majorityEntry also from age_at_start. */
@@ -208,17 +219,15 @@ fill_age(struct row *w, json_t *rec)
 	text(w, C_AGE, UNKNOWN);
 	if (json_is_number(age) && json_number_value(age) >= 0) {
 		double a = json_number_value(age);
+		size_t b = ctdc_band_of_age(a);
 
-		for (size_t i = 0; i < sizeof band_upper / sizeof band_upper[0]; i++)
-			if (a < (double)band_upper[i] + 1.0) {
-				text(w, C_AGE, band_ctdc[i]);
-				break;
-			}
+		if (b < CTDC_NBANDS)
+			text(w, C_AGE, ctdc_band_names[b]);
 		minor = a < 18.0;
 	} else if (band != NULL) {
-		for (size_t i = 0; i < sizeof band_codes / sizeof band_codes[0]; i++)
-			if (strcmp(band, band_codes[i]) == 0) {
-				text(w, C_AGE, band_ctdc[i]);
+		for (size_t i = 0; i < CTDC_NBANDS; i++)
+			if (strcmp(band, ctdc_band_codes[i]) == 0) {
+				text(w, C_AGE, ctdc_band_names[i]);
 				minor = i < 2;
 			}
 	} else if (yes_no(rec, "presumed_minor") == 1) {

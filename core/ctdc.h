@@ -35,6 +35,14 @@
 /* The column names, in order. */
 extern const char *const ctdc_columns[CTDC_NCOLUMNS];
 
+/* CTDC's age bands (ageBroad), shared with the statistics: the codes the
+ * bundled age_band question answers with, CTDC's name of each, and the band
+ * of an age in years (CTDC_NBANDS past the last). */
+#define CTDC_NBANDS 9
+extern const char *const ctdc_band_codes[CTDC_NBANDS];
+extern const char *const ctdc_band_names[CTDC_NBANDS];
+size_t ctdc_band_of_age(double age);
+
 struct ctdc_result {
 	size_t rows;                   /* people written */
 	size_t no_consent;             /* likely or possible victims without statistics consent */

@@ -28,7 +28,7 @@
 static const char *const record_columns[] = {
 	"_case", "_record_id", "_form", "_form_version", "_lang", "_interviewer",
 	"_started", "_ended", "_status", "_ended_reason", "_outcome", "_outcome.label",
-	"_indicators", "_consent_interview", "_consent_referral", "_consent_statistics",
+	"_flags", "_indicators", "_consent_interview", "_consent_referral", "_consent_statistics",
 };
 
 /* One question column group, shared by every form that has the question. */
@@ -519,22 +519,31 @@ outcome_label(const struct form_map *m, json_t *rec)
 	return o >= 0 ? form_outcome_label(m->f, (size_t)o, m->lang) : "";
 }
 
+/* A cell of the ids in list (flags or indicators, each {"id": ...}),
+ * separated by spaces; empty when none or when the record has no list. */
+static void
+csv_ids(struct exporter *x, int *first, json_t *list)
+{
+	json_t *it;
+	size_t i;
+
+	sbuf_reset(&x->buf);
+	json_array_foreach(list, i, it)
+		sbuf_add(&x->buf, i ? " " : "", dataset_str(it, "id"));
+	x->failed |= x->buf.failed;
+	csv_cell(x, first, x->buf.p ? x->buf.p : "", 0);
+}
+
 static void
 csv_row(struct exporter *x, const struct record_id *id, json_t *rec, const struct form_map *m)
 {
 	char hex[2 * VAULT_ID_BYTES + 1];
 	struct case_code code;
 	json_t *answers = json_object_get(rec, "answers"), *form = json_object_get(rec, "form");
-	json_t *ind;
-	size_t i;
 	int first = 1;
 
 	record_id_code(id, &code);
 	record_id_hex(id, hex);
-	sbuf_reset(&x->buf);
-	json_array_foreach(json_object_get(rec, "indicators"), i, ind)
-		sbuf_add(&x->buf, i ? " " : "", dataset_str(ind, "id"));
-	x->failed |= x->buf.failed;
 	csv_cell(x, &first, code.s, 0);
 	csv_cell(x, &first, hex, 0);
 	csv_cell(x, &first, dataset_str(form, "id"), 0);
@@ -547,7 +556,8 @@ csv_row(struct exporter *x, const struct record_id *id, json_t *rec, const struc
 	csv_cell(x, &first, dataset_str(rec, "ended_reason"), 0);
 	csv_cell(x, &first, outcome_id(rec), 0);
 	csv_cell(x, &first, outcome_label(m, rec), 0);
-	csv_cell(x, &first, x->buf.p ? x->buf.p : "", 0);
+	csv_ids(x, &first, json_object_get(rec, "flags"));
+	csv_ids(x, &first, json_object_get(rec, "indicators"));
 	csv_cell(x, &first, consent_of(rec, "interview"), 0);
 	csv_cell(x, &first, consent_of(rec, "referral"), 0);
 	csv_cell(x, &first, consent_of(rec, "statistics"), 0);
@@ -557,14 +567,33 @@ csv_row(struct exporter *x, const struct record_id *id, json_t *rec, const struc
 	csv_end_row(x);
 }
 
+/* The labels of the flags a record raised, in its order ([] when none). */
+static json_t *
+flag_labels(json_t *rec, const struct form_map *m)
+{
+	json_t *labels = json_array(), *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "flags"), i, it) {
+		int k = form_flag_find(m->f, dataset_str(it, "id"));
+
+		if (labels != NULL && json_array_append_new(labels,
+		    json_string(k >= 0 ? form_flag_label(m->f, (size_t)k, m->lang) : dataset_str(it, "id"))) != 0) {
+			json_decref(labels);
+			return NULL;
+		}
+	}
+	return labels;
+}
+
 /* The labels object of a JSON Lines record. */
 static json_t *
 jsonl_labels(json_t *rec, const struct form_map *m)
 {
 	json_t *answers = json_object_get(rec, "answers"), *labels = json_object(), *a;
 	const char *qid, *lab = outcome_label(m, rec);
-	json_t *out = json_pack("{s:o, s:o}", "answers", labels,
-	    "outcome", *lab ? json_string(lab) : json_null());
+	json_t *out = json_pack("{s:o, s:o, s:o}", "answers", labels,
+	    "outcome", *lab ? json_string(lab) : json_null(), "flags", flag_labels(rec, m));
 
 	if (out == NULL)
 		return NULL;

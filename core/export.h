@@ -12,8 +12,10 @@
  *  - record columns, named with a leading underscore (question ids cannot
  *    start with one): _case, _record_id, _form, _form_version, _lang,
  *    _interviewer, _started, _ended, _status, _ended_reason, _outcome,
- *    _outcome.label, _indicators (ids of the indicators fired, space
- *    separated), _consent_interview, _consent_referral, _consent_statistics;
+ *    _outcome.label, _flags (ids of the flags raised beside the outcome,
+ *    space separated; empty for records made before their form had flags),
+ *    _indicators (ids of the indicators fired, space separated),
+ *    _consent_interview, _consent_referral, _consent_statistics;
  *  - then per question (notes have none), in form order, over all selected
  *    forms (a question id shared by two forms or versions is one column):
  *      ID          the answer as a code: the choice value (yes_no: yes/no;
@@ -36,7 +38,8 @@
  *
  * JSON Lines: one line per record, the record's own JSON (as stored, with
  * every code) plus "case" (the case code) and "labels": {"answers":
- * {question id: label, or a list of labels}, "outcome": label or null}.
+ * {question id: label, or a list of labels}, "outcome": label or null,
+ * "flags": [label of each flag raised]}.
  */
 #ifndef INTAKE_EXPORT_H
 #define INTAKE_EXPORT_H

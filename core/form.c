@@ -1,7 +1,9 @@
 /*
  * form.c — questionnaires: loading a form's YAML (through ytree), checking it
  * in one pass that reports every problem with file:line:col, and the
- * read-only accessors the engine, the screens and the exports use.
+ * read-only accessors the engine, the screens and the exports use. The
+ * checks across the whole form (types, cycles, order, consent) are in
+ * form_check.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unistr.h>
 
 #include "form.h"
+#include "form_int.h"
 #include "ytree.h"
 
 #define MAX_YAML_DEPTH   64
@@ -22,153 +24,10 @@
 #define MAX_CHOICES      1000
 #define MAX_INDICATORS   500
 #define MAX_OUTCOMES     500
+#define MAX_FLAGS        50
 #define MAX_REFERRALS    1000
 #define MAX_LIST_ITEMS   100    /* services, countries, outcome referrals */
-#define MAX_TAB_REPORTS  20
-#define MISSING_DETAIL   5      /* missing-translation warnings shown per language */
 
-/* ---- model ------------------------------------------------------------ */
-
-struct label {
-	char *text[FORM_MAX_LANGS];
-};
-
-/* Where an expression's text is in the file, to point errors at the right
- * character: its scalar's start (line, col), style and bytes, traced back
- * character by character through escapes, folding and block indentation
- * (ytree_scalar_pos). `exact` when columns map one to one (a one-line plain
- * or quoted scalar), the fallback if tracing fails. */
-struct epos {
-	unsigned line, col;
-	bool exact;
-	bool traced;
-	enum ystyle style;
-	size_t start, end;
-};
-
-struct question {
-	char *id;
-	enum form_qtype type;
-	struct label label, hint, cmsg;
-	bool has_hint, has_cmsg;
-	bool required;
-	struct expr *relevant, *constraint, *calculation;
-	struct epos relevant_pos, constraint_pos, calculation_pos;
-	int list;
-	size_t max_length;
-	enum form_consent consent;
-	bool keep;
-	char *report;
-	size_t section;
-	unsigned line, col;
-};
-
-struct section {
-	char *id;
-	struct label title;
-	struct expr *relevant;
-	struct epos relevant_pos;
-	size_t first, count;
-	unsigned line, col;
-};
-
-struct choice {
-	char *value;
-	struct label label;
-};
-
-struct clist {
-	char *name;
-	struct choice *items;
-	size_t n;
-	const char **values;    /* for the expression checker */
-};
-
-struct indicator {
-	char *id;
-	enum form_level level;
-	struct label label;
-	struct expr *when;
-	struct epos when_pos;
-	unsigned line, col;
-};
-
-struct outcome {
-	char *id;
-	struct label label, advice;
-	bool has_advice;
-	struct expr *when;
-	struct epos when_pos;
-	char **ref_ids;         /* as written, resolved into refs */
-	unsigned *ref_lines, *ref_cols;
-	size_t *refs;
-	size_t nrefs;
-	unsigned line, col;
-};
-
-struct referral {
-	char *id;
-	struct label name;
-	char *contact;
-	bool emergency, example;
-	char **services;
-	size_t nservices;
-	char **countries;
-	size_t ncountries;
-};
-
-struct lang {
-	char *code;
-	char *name;
-	enum form_lang_status status;
-	unsigned line, col;     /* of its code */
-};
-
-/* Every list is in file order; ids are checked unique per kind, so lookups
- * by id are linear scans over at most a few thousand entries. */
-struct form {
-	char *name;
-	char *source;
-	size_t source_len;
-	char *ref_source;
-	size_t ref_len;
-	char *id, *version;
-	struct label title;
-	bool has_title;
-	size_t max_text;
-	struct lang langs[FORM_MAX_LANGS];
-	size_t nlangs;
-	struct section *sections;
-	size_t nsections;
-	struct question *questions;
-	size_t nquestions;
-	struct clist *lists;    /* [0] is the built-in yes/no list */
-	size_t nlists;
-	struct indicator *inds;
-	size_t ninds;
-	struct outcome *outs;
-	size_t nouts;
-	struct referral *refs;
-	size_t nrefs;
-	int *order;
-	size_t norder;
-	char hash[FORM_HASH_HEX_MAX + 1];
-};
-
-/* ---- loading ---------------------------------------------------------- */
-
-struct loader {
-	struct ysource y;       /* y.file: the name used in messages right now */
-	struct form *f;
-	const char *noun;       /* "form" or "referrals file" */
-	size_t missing[FORM_MAX_LANGS];   /* missing draft translations seen */
-	const char *ref_file;   /* referrals file name as given */
-	struct ynode *ref_node; /* the `referrals:` value in the form */
-	bool ref_given;
-	bool ref_ok;            /* the referrals file was read and parsed */
-};
-
-#define ERR(L, n, ...) ysource_error(&(L)->y, (n)->line, (n)->col, __VA_ARGS__)
 
 static const char *
 start_hint(const struct loader *L)
@@ -185,12 +44,6 @@ start_hint(const struct loader *L)
 static bool
 precheck(struct loader *L, const char *buf, size_t len)
 {
-	const uint8_t *bad;
-	const char *nul;
-	struct ypos tab[MAX_TAB_REPORTS];
-	size_t tabs;
-	unsigned line, col;
-
 	if (len > FORM_MAX_BYTES) {
 		ysource_error(&L->y, 1, 1, "%s is %zu bytes; the limit is 1 MiB (%d bytes): split it or shorten the texts",
 		    L->noun, len, FORM_MAX_BYTES);
@@ -200,38 +53,7 @@ precheck(struct loader *L, const char *buf, size_t len)
 		ysource_error(&L->y, 1, 1, "%s is empty: %s", L->noun, start_hint(L));
 		return false;
 	}
-	bad = u8_check((const uint8_t *)buf, len);
-	if (bad != NULL) {
-		size_t off = (size_t)((const char *)bad - buf), from = off;
-
-		/* Quote up to 20 characters before it on the same line so the
-		 * user can find it. */
-		for (int chars = 0; from > 0 && chars < 20 && buf[from - 1] != '\n'; ) {
-			from--;
-			if (((unsigned char)buf[from] & 0xC0) != 0x80)
-				chars++;
-		}
-		while (from < off && (buf[from] == ' ' || ((unsigned char)buf[from] & 0xC0) == 0x80))
-			from++;
-		ytree_pos(buf, off, &line, &col);
-		if (from < off)
-			ysource_error(&L->y, line, col, "byte 0x%02X (after \"%.*s\") is not valid UTF-8: save the file as UTF-8",
-			    *bad, (int)(off - from), buf + from);
-		else
-			ysource_error(&L->y, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
-		return false;
-	}
-	if ((nul = memchr(buf, '\0', len)) != NULL) {
-		ytree_pos(buf, (size_t)(nul - buf), &line, &col);
-		ysource_error(&L->y, line, col, "the file contains a NUL byte: save it as plain UTF-8 text");
-		return false;
-	}
-	tabs = ytree_indent_tabs(buf, len, tab, MAX_TAB_REPORTS);
-	for (size_t t = 0; t < tabs && t < MAX_TAB_REPORTS; t++)
-		ysource_error(&L->y, tab[t].line, tab[t].col, "tab character used for indentation: use spaces");
-	if (tabs > MAX_TAB_REPORTS)
-		ysource_error(&L->y, 0, 0, "%zu more lines are indented with tabs: use spaces", tabs - MAX_TAB_REPORTS);
-	return tabs == 0;
+	return ysource_precheck(&L->y, buf, len);
 }
 
 /* The form's document as a tree, or NULL after an error. */
@@ -241,124 +63,14 @@ yaml_tree(struct loader *L, const char *buf, size_t len)
 	struct yproblem why;
 	struct ynode *root = ytree_parse(buf, len, MAX_YAML_DEPTH, &why);
 
-	switch (why.kind) {
-	case YP_NONE:
-		if (root == NULL)
-			ysource_error(&L->y, 1, 1, "%s has no content (only comments?): %s", L->noun,
-			    start_hint(L));
-		break;
-	case YP_NOMEM:
-		L->y.nomem = true;
-		break;
-	case YP_SYNTAX:
-		if (why.context[0] != '\0')
-			ysource_error(&L->y, why.line, why.col,
-			    "YAML syntax: %s %s (line %zu): check the indentation, and quote text that contains ': ' or starts with a special character",
-			    why.problem, why.context, why.context_line);
-		else
-			ysource_error(&L->y, why.line, why.col,
-			    "YAML syntax: %s: check the indentation, and quote text that contains ': ' or starts with a special character",
-			    why.problem);
-		break;
-	case YP_SECOND_DOC:
-		ysource_error(&L->y, why.line, why.col,
-		    "a second YAML document starts here: a form file holds one document; remove the '---'");
-		break;
-	case YP_ALIAS:
-		ysource_error(&L->y, why.line, why.col,
-		    "YAML aliases (*%s) are not supported in forms: write the value out in full", why.anchor);
-		break;
-	case YP_TOO_DEEP:
-		ysource_error(&L->y, why.line, why.col,
-		    "nested more than %d levels deep: a form needs far fewer", MAX_YAML_DEPTH);
-		break;
-	case YP_HIDDEN:
-		ysource_error(&L->y, why.line, why.col,
-		    "this text holds U+%04X, a control, bidirectional or line-separator character "
-		    "that would change how the text shows on a screen: remove it (a line break is "
-		    "a new line in a | block, not an escape)", (unsigned)why.ch);
-		break;
-	}
+	if (why.kind == YP_NONE && root == NULL)
+		ysource_error(&L->y, 1, 1, "%s has no content (only comments?): %s", L->noun,
+		    start_hint(L));
+	ysource_problem(&L->y, &why, "form", MAX_YAML_DEPTH);
 	return root;
 }
 
 /* ---- tree helpers ----------------------------------------------------- */
-
-static const char *
-kind_name(const struct ynode *n)
-{
-	return n->kind == Y_MAP ? "a mapping" : n->kind == Y_SEQ ? "a list" : "text";
-}
-
-/* Checks that `map` is a mapping whose keys are text, known and unique.
- * Unknown keys are errors, not ignored: a misspelt `relevnt` would
- * otherwise silently ask a question of everyone. */
-static bool
-check_map(struct loader *L, const struct ynode *map, const char *what,
-    const char *const *allowed)
-{
-	if (map->kind != Y_MAP) {
-		ERR(L, map, "%s must be a mapping of fields (field: value), not %s", what, kind_name(map));
-		return false;
-	}
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const struct ynode *k = map->kids[i];
-		size_t a;
-
-		if (k->kind != Y_SCALAR) {
-			ERR(L, k, "a field name in %s must be text, not %s", what, kind_name(k));
-			continue;
-		}
-		for (size_t j = 0; j < i; j += 2)
-			if (map->kids[j]->kind == Y_SCALAR && strcmp(map->kids[j]->text, k->text) == 0) {
-				ERR(L, k, "duplicate field '%s' in %s (first at line %u): keep one", k->text, what,
-				    map->kids[j]->line);
-				break;
-			}
-		for (a = 0; allowed[a]; a++)
-			if (strcmp(allowed[a], k->text) == 0)
-				break;
-		if (allowed[a] == NULL) {
-			const char *best = NULL;
-			char list[300];
-			size_t ll = 0, bd = 3;
-
-			list[0] = '\0';
-			for (a = 0; allowed[a]; a++) {
-				size_t d = ytree_distance(k->text, allowed[a]);
-				int w;
-
-				if (d < bd) {
-					bd = d;
-					best = allowed[a];
-				}
-				w = snprintf(list + ll, sizeof list - ll, "%s%s", a ? ", " : "", allowed[a]);
-				if (w > 0 && (size_t)w < sizeof list - ll)
-					ll += (size_t)w;
-			}
-			if (best)
-				ERR(L, k, "unknown field '%.60s' in %s: did you mean '%s'?", k->text, what, best);
-			else
-				ERR(L, k, "unknown field '%.60s' in %s: known fields are %s", k->text, what, list);
-		}
-	}
-	return true;
-}
-
-/* A scalar's text, or NULL with an error. Empty plain scalars are "no value". */
-static const char *
-get_text(struct loader *L, const struct ynode *n, const char *what)
-{
-	if (n->kind != Y_SCALAR) {
-		ERR(L, n, "%s must be text, not %s", what, kind_name(n));
-		return NULL;
-	}
-	if (n->len == 0) {
-		ERR(L, n, "%s is empty: write a value", what);
-		return NULL;
-	}
-	return n->text;
-}
 
 /* YAML 1.1 spellings too: XLSForm authors write `required: yes`. */
 static bool
@@ -421,7 +133,7 @@ valid_report_name(const char *s)
 static char *
 get_id(struct loader *L, const struct ynode *n, const char *what)
 {
-	const char *s = get_text(L, n, what);
+	const char *s = ysource_text(&L->y, n, what);
 
 	if (s == NULL)
 		return NULL;
@@ -431,30 +143,6 @@ get_id(struct loader *L, const struct ynode *n, const char *what)
 		return NULL;
 	}
 	return ysource_strdup(&L->y, s);
-}
-
-static const struct ynode *
-require(struct loader *L, const struct ynode *map, const char *key, const char *what)
-{
-	const struct ynode *v = ynode_get(map, key);
-
-	if (v == NULL)
-		ERR(L, map, "%s has no %s: add %s:", what, key, key);
-	return v;
-}
-
-static const struct ynode *
-get_seq(struct loader *L, const struct ynode *n, const char *what, bool nonempty)
-{
-	if (n->kind != Y_SEQ) {
-		ERR(L, n, "%s must be a list (items starting with '- '), not %s", what, kind_name(n));
-		return NULL;
-	}
-	if (nonempty && n->n == 0) {
-		ERR(L, n, "%s is empty: add at least one item", what);
-		return NULL;
-	}
-	return n;
 }
 
 /* ---- labels and languages --------------------------------------------- */
@@ -506,7 +194,7 @@ get_label(struct loader *L, const struct ynode *n, const char *what, struct labe
 	if (n->kind != Y_MAP) {
 		declared_langs(f, langs, sizeof langs);
 		ERR(L, n, "%s must map each language to its text, like {%s: \"...\"}, not %s",
-		    what, f->nlangs ? f->langs[0].code : "en", kind_name(n));
+		    what, f->nlangs ? f->langs[0].code : "en", ynode_kind_name(n->kind));
 		return false;
 	}
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
@@ -530,7 +218,7 @@ get_label(struct loader *L, const struct ynode *n, const char *what, struct labe
 		}
 		seen[li] = true;
 		if (v->kind != Y_SCALAR) {
-			ERR(L, v, "the %s text of %s must be text, not %s", k->text, what, kind_name(v));
+			ERR(L, v, "the %s text of %s must be text, not %s", k->text, what, ynode_kind_name(v->kind));
 			continue;
 		}
 		if (v->len == 0) {
@@ -568,10 +256,10 @@ static void
 parse_languages(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {"code", "name", "status", NULL};
-	const struct ynode *seq = require(L, root, "languages", "the form");
+	const struct ynode *seq = ysource_require(&L->y, root, "languages", "the form");
 	struct form *f = L->f;
 
-	if (seq == NULL || get_seq(L, seq, "languages", true) == NULL)
+	if (seq == NULL || ysource_seq(&L->y, seq, "languages", true) == NULL)
 		return;
 	for (size_t i = 0; i < seq->n; i++) {
 		const struct ynode *it = seq->kids[i], *code, *name, *status;
@@ -579,18 +267,18 @@ parse_languages(struct loader *L, const struct ynode *root)
 		struct lang *lg;
 		bool ok = true;
 
-		if (!check_map(L, it, "a language", keys))
+		if (!ysource_check_map(&L->y, it, "a language", keys))
 			continue;
 		if (f->nlangs == FORM_MAX_LANGS) {
 			ERR(L, it, "more than %d languages: remove some", FORM_MAX_LANGS);
 			break;
 		}
-		code = require(L, it, "code", "this language");
-		name = require(L, it, "name", "this language");
-		status = require(L, it, "status", "this language");
+		code = ysource_require(&L->y, it, "code", "this language");
+		name = ysource_require(&L->y, it, "name", "this language");
+		status = ysource_require(&L->y, it, "status", "this language");
 		if (!code || !name || !status)
 			continue;
-		c = get_text(L, code, "a language code");
+		c = ysource_text(&L->y, code, "a language code");
 		if (c == NULL)
 			continue;
 		for (size_t k = 0; c[k]; k++)
@@ -605,12 +293,12 @@ parse_languages(struct loader *L, const struct ynode *root)
 			ERR(L, code, "language '%s' is declared twice: keep one", c);
 			continue;
 		}
-		s = get_text(L, status, "a language status");
+		s = ysource_text(&L->y, status, "a language status");
 		if (s && strcmp(s, "reviewed") != 0 && strcmp(s, "draft") != 0) {
 			ERR(L, status, "unknown status '%.20s': use reviewed or draft", s);
 			s = NULL;
 		}
-		if (get_text(L, name, "a language name") == NULL || s == NULL)
+		if (ysource_text(&L->y, name, "a language name") == NULL || s == NULL)
 			continue;
 		lg = &f->langs[f->nlangs++];
 		lg->code = ysource_strdup(&L->y, c);
@@ -748,7 +436,7 @@ parse_choices(struct loader *L, const struct ynode *root)
 	if (map == NULL)
 		return;
 	if (map->kind != Y_MAP) {
-		ERR(L, map, "choices must map list names to lists of choices, not %s", kind_name(map));
+		ERR(L, map, "choices must map list names to lists of choices, not %s", ynode_kind_name(map->kind));
 		return;
 	}
 	if (nl > MAX_LISTS) {
@@ -771,7 +459,7 @@ parse_choices(struct loader *L, const struct ynode *root)
 				goto next_list;
 			}
 		snprintf(what, sizeof what, "choice list %s", k->text);
-		if (get_seq(L, seq, what, true) == NULL)
+		if (ysource_seq(&L->y, seq, what, true) == NULL)
 			continue;
 		if (seq->n > MAX_CHOICES) {
 			ERR(L, seq, "choice list %s has more than %d choices", k->text, MAX_CHOICES);
@@ -790,11 +478,11 @@ parse_choices(struct loader *L, const struct ynode *root)
 			struct choice *ch;
 			char lwhat[160];
 
-			if (!check_map(L, it, "a choice", keys))
+			if (!ysource_check_map(&L->y, it, "a choice", keys))
 				continue;
-			v = require(L, it, "value", "this choice");
-			lab = require(L, it, "label", "this choice");
-			if (v == NULL || lab == NULL || get_text(L, v, "a choice value") == NULL)
+			v = ysource_require(&L->y, it, "value", "this choice");
+			lab = ysource_require(&L->y, it, "label", "this choice");
+			if (v == NULL || lab == NULL || ysource_text(&L->y, v, "a choice value") == NULL)
 				continue;
 			if (!valid_value(v->text)) {
 				ERR(L, v, "'%.40s' is not a valid choice value: use lowercase letters a-z, digits and _ (quote yes and no: \"yes\")",
@@ -839,8 +527,8 @@ epos_of(const struct ynode *n)
 
 /* Line and column in the form of character `ecol` (1-based; one past the
  * end for "at the end" messages) of expression text `text` written at p. */
-static void
-epos_locate(const struct loader *L, struct epos p, const char *text, unsigned ecol,
+void
+form_epos_locate(const struct loader *L, struct epos p, const char *text, unsigned ecol,
     unsigned *line, unsigned *col)
 {
 	const struct form *f = L->f;
@@ -871,13 +559,13 @@ epos_locate(const struct loader *L, struct epos p, const char *text, unsigned ec
 		(*col)++;
 }
 
-static void
-expr_error_at(struct loader *L, struct epos p, const char *text, const char *what,
+void
+form_expr_error_at(struct loader *L, struct epos p, const char *text, const char *what,
     const struct expr_error *e)
 {
 	unsigned line, col;
 
-	epos_locate(L, p, text, e->col, &line, &col);
+	form_epos_locate(L, p, text, e->col, &line, &col);
 	ysource_error(&L->y, line, col, "%s: %s", what, e->msg);
 }
 
@@ -889,7 +577,7 @@ get_expr(struct loader *L, const struct ynode *n, const char *what, struct epos 
 	enum status st;
 
 	if (n->kind != Y_SCALAR) {
-		ERR(L, n, "%s must be an expression in quotes, like \"${q} = 'yes'\", not %s", what, kind_name(n));
+		ERR(L, n, "%s must be an expression in quotes, like \"${q} = 'yes'\", not %s", what, ynode_kind_name(n->kind));
 		return NULL;
 	}
 	*pos = epos_of(n);
@@ -897,7 +585,7 @@ get_expr(struct loader *L, const struct ynode *n, const char *what, struct epos 
 	if (st == ST_NOMEM)
 		L->y.nomem = true;
 	else if (st != ST_OK)
-		expr_error_at(L, *pos, n->text, what, &ee);
+		form_expr_error_at(L, *pos, n->text, what, &ee);
 	return e;
 }
 
@@ -922,7 +610,7 @@ question_index(const struct form *f, const char *id)
 static bool
 parse_qtype(struct loader *L, const struct ynode *n, enum form_qtype *out)
 {
-	const char *s = get_text(L, n, "type");
+	const char *s = ysource_text(&L->y, n, "type");
 
 	if (s == NULL)
 		return false;
@@ -987,14 +675,14 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	char what[120];
 	bool typed;
 
-	if (!check_map(L, it, "a question", keys))
+	if (!ysource_check_map(&L->y, it, "a question", keys))
 		return;
 	memset(q, 0, sizeof *q);
 	q->section = section;
 	q->line = it->line;
 	q->col = it->col;
 	q->list = -1;
-	idn = require(L, it, "id", "this question");
+	idn = ysource_require(&L->y, it, "id", "this question");
 	typen = ynode_get(it, "type");
 	labn = ynode_get(it, "label");
 	if (idn == NULL)
@@ -1055,7 +743,7 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	if (q->type == FORM_SELECT_ONE || q->type == FORM_SELECT_MULTIPLE) {
 		if (n == NULL) {
 			ERR(L, it, "%s question '%s' needs choices: name a list from choices:", qtype_names[q->type], q->id);
-		} else if (get_text(L, n, "choices") != NULL) {
+		} else if (ysource_text(&L->y, n, "choices") != NULL) {
 			q->list = list_find(f, n->text);
 			if (q->list < 0) {
 				char names[300];
@@ -1087,7 +775,7 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 			get_count(L, n, "max_length", FORM_MAX_TEXT, &q->max_length);
 	}
 	if ((n = ynode_get(it, "consent")) != NULL) {
-		const char *s = get_text(L, n, "consent");
+		const char *s = ysource_text(&L->y, n, "consent");
 
 		if (s && strcmp(s, "interview") == 0)
 			q->consent = FORM_CONSENT_INTERVIEW;
@@ -1104,7 +792,7 @@ parse_question(struct loader *L, const struct ynode *it, size_t section)
 	}
 	if ((n = ynode_get(it, "keep_without_consent")) != NULL)
 		get_bool(L, n, "keep_without_consent", &q->keep);
-	if ((n = ynode_get(it, "report")) != NULL && get_text(L, n, "report") != NULL) {
+	if ((n = ynode_get(it, "report")) != NULL && ysource_text(&L->y, n, "report") != NULL) {
 		if (!valid_report_name(n->text))
 			ERR(L, n, "'%.40s' is not a valid report name: use letters, digits and _, "
 			    "starting with a letter (for example ageBroad)", n->text);
@@ -1122,11 +810,11 @@ static void
 parse_sections(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {"id", "title", "relevant", "questions", NULL};
-	const struct ynode *seq = require(L, root, "sections", "the form");
+	const struct ynode *seq = ysource_require(&L->y, root, "sections", "the form");
 	struct form *f = L->f;
 	size_t total = 0;
 
-	if (seq == NULL || get_seq(L, seq, "sections", true) == NULL)
+	if (seq == NULL || ysource_seq(&L->y, seq, "sections", true) == NULL)
 		return;
 	if (seq->n > MAX_SECTIONS) {
 		ERR(L, seq, "more than %d sections: split the form", MAX_SECTIONS);
@@ -1153,9 +841,9 @@ parse_sections(struct loader *L, const struct ynode *root)
 		struct section *s = &f->sections[f->nsections];
 		char what[120];
 
-		if (!check_map(L, it, "a section", keys))
+		if (!ysource_check_map(&L->y, it, "a section", keys))
 			continue;
-		idn = require(L, it, "id", "this section");
+		idn = ysource_require(&L->y, it, "id", "this section");
 		if (idn == NULL || (s->id = get_id(L, idn, "section id")) == NULL)
 			continue;
 		for (size_t k = 0; k < f->nsections; k++)
@@ -1172,16 +860,16 @@ parse_sections(struct loader *L, const struct ynode *root)
 		s->col = it->col;
 		f->nsections++;
 		snprintf(what, sizeof what, "the title of section '%s'", s->id);
-		if ((n = require(L, it, "title", "this section")) != NULL)
+		if ((n = ysource_require(&L->y, it, "title", "this section")) != NULL)
 			get_label(L, n, what, &s->title);
 		if ((n = ynode_get(it, "relevant")) != NULL) {
 			snprintf(what, sizeof what, "relevant of section '%s'", s->id);
 			s->relevant = get_expr(L, n, what, &s->relevant_pos);
 		}
 		s->first = f->nquestions;
-		qs = require(L, it, "questions", "this section");
+		qs = ysource_require(&L->y, it, "questions", "this section");
 		snprintf(what, sizeof what, "the questions of section '%s'", s->id);
-		if (qs && get_seq(L, qs, what, true) != NULL)
+		if (qs && ysource_seq(&L->y, qs, what, true) != NULL)
 			for (size_t k = 0; k < qs->n; k++)
 				parse_question(L, qs->kids[k], f->nsections - 1);
 		s->count = f->nquestions - s->first;
@@ -1197,7 +885,7 @@ parse_indicators(struct loader *L, const struct ynode *root)
 	const struct ynode *seq = ynode_get(root, "indicators");
 	struct form *f = L->f;
 
-	if (seq == NULL || get_seq(L, seq, "indicators", false) == NULL)
+	if (seq == NULL || ysource_seq(&L->y, seq, "indicators", false) == NULL)
 		return;
 	if (seq->n > MAX_INDICATORS) {
 		ERR(L, seq, "more than %d indicators", MAX_INDICATORS);
@@ -1214,9 +902,9 @@ parse_indicators(struct loader *L, const struct ynode *root)
 		char what[120];
 		const char *lv;
 
-		if (!check_map(L, it, "an indicator", keys))
+		if (!ysource_check_map(&L->y, it, "an indicator", keys))
 			continue;
-		idn = require(L, it, "id", "this indicator");
+		idn = ysource_require(&L->y, it, "id", "this indicator");
 		if (idn == NULL || (in->id = get_id(L, idn, "indicator id")) == NULL)
 			continue;
 		for (size_t k = 0; k < f->ninds; k++)
@@ -1231,7 +919,7 @@ parse_indicators(struct loader *L, const struct ynode *root)
 		in->line = it->line;
 		in->col = it->col;
 		f->ninds++;
-		if ((n = require(L, it, "level", "this indicator")) != NULL && (lv = get_text(L, n, "level")) != NULL) {
+		if ((n = ysource_require(&L->y, it, "level", "this indicator")) != NULL && (lv = ysource_text(&L->y, n, "level")) != NULL) {
 			if (strcmp(lv, "strong") == 0)
 				in->level = FORM_LEVEL_STRONG;
 			else if (strcmp(lv, "medium") == 0)
@@ -1242,52 +930,91 @@ parse_indicators(struct loader *L, const struct ynode *root)
 				ERR(L, n, "unknown level '%.30s': use strong, medium or weak", lv);
 		}
 		snprintf(what, sizeof what, "the label of indicator '%s'", in->id);
-		if ((n = require(L, it, "label", "this indicator")) != NULL)
+		if ((n = ysource_require(&L->y, it, "label", "this indicator")) != NULL)
 			get_label(L, n, what, &in->label);
 		snprintf(what, sizeof what, "when of indicator '%s'", in->id);
-		if ((n = require(L, it, "when", "this indicator")) != NULL)
+		if ((n = ysource_require(&L->y, it, "when", "this indicator")) != NULL)
 			in->when = get_expr(L, n, what, &in->when_pos);
 	}
 }
 
+/* Outcomes and flags are written alike (id, label, advice, when,
+ * referrals) and read by one function; their messages name which. */
+struct rule_kind {
+	const char *key;        /* "outcomes" */
+	const char *noun;       /* "outcome" */
+	const char *a_noun;     /* "an outcome" */
+	size_t max;
+};
+
+static const struct rule_kind outcome_kind = {"outcomes", "outcome", "an outcome", MAX_OUTCOMES};
+static const struct rule_kind flag_kind = {"flags", "flag", "a flag", MAX_FLAGS};
+
 static void
-parse_outcomes(struct loader *L, const struct ynode *root)
+rule_referrals(struct loader *L, const struct ynode *n, const struct rule_kind *kind,
+    struct outcome *o)
+{
+	if (n->n > MAX_LIST_ITEMS) {
+		ERR(L, n, "more than %d referrals in one %s", MAX_LIST_ITEMS, kind->noun);
+		return;
+	}
+	o->ref_ids = calloc(n->n + 1, sizeof *o->ref_ids);
+	o->ref_lines = calloc(n->n + 1, sizeof *o->ref_lines);
+	o->ref_cols = calloc(n->n + 1, sizeof *o->ref_cols);
+	o->refs = calloc(n->n + 1, sizeof *o->refs);
+	if (!o->ref_ids || !o->ref_lines || !o->ref_cols || !o->refs) {
+		L->y.nomem = true;
+		return;
+	}
+	for (size_t k = 0; k < n->n; k++) {
+		const struct ynode *r = n->kids[k];
+
+		if (ysource_text(&L->y, r, "a referral id") == NULL)
+			continue;
+		o->ref_ids[o->nrefs] = ysource_strdup(&L->y, r->text);
+		o->ref_lines[o->nrefs] = r->line;
+		o->ref_cols[o->nrefs] = r->col;
+		o->nrefs++;
+	}
+}
+
+/* Reads the list seq of outcomes or flags into *out, *count. The last
+ * outcome must hold always; flags are each evaluated on their own. */
+static void
+parse_rules(struct loader *L, const struct ynode *seq, const struct rule_kind *kind,
+    struct outcome **out, size_t *count)
 {
 	static const char *const keys[] = {"id", "label", "advice", "when", "referrals", NULL};
-	const struct ynode *seq = ynode_get(root, "outcomes");
-	struct form *f = L->f;
+	bool outcomes = kind == &outcome_kind;
+	char this[40], idname[40];
 
-	if (seq == NULL) {
-		const struct ynode *ind = ynode_get(root, "indicators");
-
-		if (f->ninds > 0)
-			ERR(L, ind, "a form with indicators needs outcomes: add outcomes: with a last one whose when is \"true()\"");
+	snprintf(this, sizeof this, "this %s", kind->noun);
+	snprintf(idname, sizeof idname, "%s id", kind->noun);
+	if (ysource_seq(&L->y, seq, kind->key, outcomes) == NULL)
+		return;
+	if (seq->n > kind->max) {
+		ERR(L, seq, "more than %zu %s", kind->max, kind->key);
 		return;
 	}
-	if (get_seq(L, seq, "outcomes", true) == NULL)
-		return;
-	if (seq->n > MAX_OUTCOMES) {
-		ERR(L, seq, "more than %d outcomes", MAX_OUTCOMES);
-		return;
-	}
-	f->outs = calloc(seq->n + 1, sizeof *f->outs);
-	if (f->outs == NULL) {
+	*out = calloc(seq->n + 1, sizeof **out);
+	if (*out == NULL) {
 		L->y.nomem = true;
 		return;
 	}
 	for (size_t i = 0; i < seq->n; i++) {
 		const struct ynode *it = seq->kids[i], *idn, *n;
-		struct outcome *o = &f->outs[f->nouts];
+		struct outcome *o = &(*out)[*count];
 		char what[120];
 
-		if (!check_map(L, it, "an outcome", keys))
+		if (!ysource_check_map(&L->y, it, kind->a_noun, keys))
 			continue;
-		idn = require(L, it, "id", "this outcome");
-		if (idn == NULL || (o->id = get_id(L, idn, "outcome id")) == NULL)
+		idn = ysource_require(&L->y, it, "id", this);
+		if (idn == NULL || (o->id = get_id(L, idn, idname)) == NULL)
 			continue;
-		for (size_t k = 0; k < f->nouts; k++)
-			if (strcmp(f->outs[k].id, o->id) == 0) {
-				ERR(L, idn, "duplicate outcome id '%s' (first at line %u)", o->id, f->outs[k].line);
+		for (size_t k = 0; k < *count; k++)
+			if (strcmp((*out)[k].id, o->id) == 0) {
+				ERR(L, idn, "duplicate %s id '%s' (first at line %u)", kind->noun, o->id,
+				    (*out)[k].line);
 				free(o->id);
 				o->id = NULL;
 				break;
@@ -1296,44 +1023,42 @@ parse_outcomes(struct loader *L, const struct ynode *root)
 			continue;
 		o->line = it->line;
 		o->col = it->col;
-		f->nouts++;
-		snprintf(what, sizeof what, "the label of outcome '%s'", o->id);
-		if ((n = require(L, it, "label", "this outcome")) != NULL)
+		(*count)++;
+		snprintf(what, sizeof what, "the label of %s '%s'", kind->noun, o->id);
+		if ((n = ysource_require(&L->y, it, "label", this)) != NULL)
 			get_label(L, n, what, &o->label);
 		if ((n = ynode_get(it, "advice")) != NULL) {
-			snprintf(what, sizeof what, "the advice of outcome '%s'", o->id);
+			snprintf(what, sizeof what, "the advice of %s '%s'", kind->noun, o->id);
 			o->has_advice = get_label(L, n, what, &o->advice);
 		}
-		snprintf(what, sizeof what, "when of outcome '%s'", o->id);
-		if ((n = require(L, it, "when", "this outcome")) != NULL)
+		snprintf(what, sizeof what, "when of %s '%s'", kind->noun, o->id);
+		if ((n = ysource_require(&L->y, it, "when", this)) != NULL)
 			o->when = get_expr(L, n, what, &o->when_pos);
-		if (i == seq->n - 1 && n && o->when && !expr_is_true(o->when))
+		if (outcomes && i == seq->n - 1 && n && o->when && !expr_is_true(o->when))
 			ERR(L, n, "the last outcome must have when: \"true()\" so that every interview gets an outcome (add a final catch-all outcome)");
-		if ((n = ynode_get(it, "referrals")) != NULL && get_seq(L, n, "referrals", false) != NULL) {
-			if (n->n > MAX_LIST_ITEMS) {
-				ERR(L, n, "more than %d referrals in one outcome", MAX_LIST_ITEMS);
-				continue;
-			}
-			o->ref_ids = calloc(n->n + 1, sizeof *o->ref_ids);
-			o->ref_lines = calloc(n->n + 1, sizeof *o->ref_lines);
-			o->ref_cols = calloc(n->n + 1, sizeof *o->ref_cols);
-			o->refs = calloc(n->n + 1, sizeof *o->refs);
-			if (!o->ref_ids || !o->ref_lines || !o->ref_cols || !o->refs) {
-				L->y.nomem = true;
-				return;
-			}
-			for (size_t k = 0; k < n->n; k++) {
-				const struct ynode *r = n->kids[k];
-
-				if (get_text(L, r, "a referral id") == NULL)
-					continue;
-				o->ref_ids[o->nrefs] = ysource_strdup(&L->y, r->text);
-				o->ref_lines[o->nrefs] = r->line;
-				o->ref_cols[o->nrefs] = r->col;
-				o->nrefs++;
-			}
-		}
+		if ((n = ynode_get(it, "referrals")) != NULL && ysource_seq(&L->y, n, "referrals", false) != NULL)
+			rule_referrals(L, n, kind, o);
+		if (L->y.nomem)
+			return;
 	}
+}
+
+static void
+parse_outcomes(struct loader *L, const struct ynode *root)
+{
+	const struct ynode *seq = ynode_get(root, "outcomes");
+	struct form *f = L->f;
+
+	if (seq == NULL) {
+		const struct ynode *ind = ynode_get(root, "indicators");
+
+		if (f->ninds > 0)
+			ERR(L, ind, "a form with indicators needs outcomes: add outcomes: with a last one whose when is \"true()\"");
+	} else {
+		parse_rules(L, seq, &outcome_kind, &f->outs, &f->nouts);
+	}
+	if ((seq = ynode_get(root, "flags")) != NULL)
+		parse_rules(L, seq, &flag_kind, &f->flags, &f->nflags);
 }
 
 /* ---- referrals file --------------------------------------------------- */
@@ -1344,7 +1069,7 @@ get_word_list(struct loader *L, const struct ynode *n, const char *what, size_t 
 	char **out;
 
 	*count = 0;
-	if (get_seq(L, n, what, false) == NULL)
+	if (ysource_seq(&L->y, n, what, false) == NULL)
 		return NULL;
 	if (n->n > MAX_LIST_ITEMS) {
 		ERR(L, n, "%s has more than %d items", what, MAX_LIST_ITEMS);
@@ -1356,7 +1081,7 @@ get_word_list(struct loader *L, const struct ynode *n, const char *what, size_t 
 		return NULL;
 	}
 	for (size_t i = 0; i < n->n; i++)
-		if (get_text(L, n->kids[i], what) != NULL)
+		if (ysource_text(&L->y, n->kids[i], what) != NULL)
 			out[(*count)++] = ysource_strdup(&L->y, n->kids[i]->text);
 	return out;
 }
@@ -1375,10 +1100,10 @@ parse_referrals(struct loader *L, const struct ynode *root)
 	struct form *f = L->f;
 	const struct ynode *seq;
 
-	if (!check_map(L, root, "the referrals file", top))
+	if (!ysource_check_map(&L->y, root, "the referrals file", top))
 		return;
-	seq = require(L, root, "referrals", "the referrals file");
-	if (seq == NULL || get_seq(L, seq, "referrals", false) == NULL)
+	seq = ysource_require(&L->y, root, "referrals", "the referrals file");
+	if (seq == NULL || ysource_seq(&L->y, seq, "referrals", false) == NULL)
 		return;
 	if (seq->n > MAX_REFERRALS) {
 		ERR(L, seq, "more than %d referrals", MAX_REFERRALS);
@@ -1394,9 +1119,9 @@ parse_referrals(struct loader *L, const struct ynode *root)
 		struct referral *r = &f->refs[f->nrefs];
 		char what[120];
 
-		if (!check_map(L, it, "a referral", keys))
+		if (!ysource_check_map(&L->y, it, "a referral", keys))
 			continue;
-		idn = require(L, it, "id", "this referral");
+		idn = ysource_require(&L->y, it, "id", "this referral");
 		if (idn == NULL || (r->id = get_id(L, idn, "referral id")) == NULL)
 			continue;
 		for (size_t k = 0; k < f->nrefs; k++)
@@ -1410,9 +1135,9 @@ parse_referrals(struct loader *L, const struct ynode *root)
 			continue;
 		f->nrefs++;
 		snprintf(what, sizeof what, "the name of referral '%s'", r->id);
-		if ((n = require(L, it, "name", "this referral")) != NULL)
+		if ((n = ysource_require(&L->y, it, "name", "this referral")) != NULL)
 			get_label(L, n, what, &r->name);
-		if ((n = ynode_get(it, "contact")) != NULL && get_text(L, n, "contact") != NULL)
+		if ((n = ynode_get(it, "contact")) != NULL && ysource_text(&L->y, n, "contact") != NULL)
 			r->contact = ysource_strdup(&L->y, n->text);
 		if ((n = ynode_get(it, "emergency")) != NULL)
 			get_bool(L, n, "emergency", &r->emergency);
@@ -1537,7 +1262,7 @@ load_referrals(struct loader *L, const char *ref_name, const char *ref_buf, size
 	size_t len = ref_len;
 	int e = 0;
 
-	if (rn == NULL || get_text(L, rn, "referrals") == NULL)
+	if (rn == NULL || ysource_text(&L->y, rn, "referrals") == NULL)
 		return;
 	if (!safe_relative(rn->text)) {
 		ERR(L, rn, "referrals must name a file in the form's folder or below it, like referrals.yaml (no '/' at the start, no '..')");
@@ -1593,463 +1318,12 @@ out:
 	free(path);
 }
 
-/* ---- cross checks ----------------------------------------------------- */
-
-static enum expr_qtype
-expr_type_of(enum form_qtype t)
-{
-	switch (t) {
-	case FORM_TEXT: return EXPR_Q_TEXT;
-	case FORM_INTEGER:
-	case FORM_DECIMAL: return EXPR_Q_NUMBER;
-	case FORM_DATE: return EXPR_Q_DATE;
-	case FORM_YES_NO: return EXPR_Q_YES_NO;
-	case FORM_SELECT_ONE: return EXPR_Q_SELECT_ONE;
-	case FORM_SELECT_MULTIPLE: return EXPR_Q_SELECT_MULTIPLE;
-	case FORM_NOTE: return EXPR_Q_NOTE;
-	case FORM_CALCULATE: return EXPR_Q_CALCULATED;
-	}
-	return EXPR_Q_TEXT;
-}
-
-/* Unknown ${refs} get a "did you mean" hint here; then the checker runs. */
-static void
-check_one(struct loader *L, struct expr *e, struct epos pos, const char *what,
-    const struct expr_scope *sc)
-{
-	struct form *f = L->f;
-	struct expr_error ee;
-	bool unknown = false;
-
-	if (e == NULL)
-		return;
-	for (size_t r = 0; r < expr_ref_count(e); r++) {
-		const char *name = expr_ref_name(e, r), *best = NULL;
-		size_t bd = 3;
-
-		if (question_index(f, name) >= 0)
-			continue;
-		for (size_t q = 0; q < f->nquestions; q++) {
-			size_t d = ytree_distance(name, f->questions[q].id);
-
-			if (d < bd) {
-				bd = d;
-				best = f->questions[q].id;
-			}
-		}
-		ee.col = expr_ref_col(e, r);
-		if (best)
-			snprintf(ee.msg, sizeof ee.msg, "unknown question ${%.48s} at column %u: did you mean ${%s}?",
-			    name, ee.col, best);
-		else
-			snprintf(ee.msg, sizeof ee.msg, "unknown question ${%.48s} at column %u: use the id of a question in this form",
-			    name, ee.col);
-		expr_error_at(L, pos, expr_text(e), what, &ee);
-		unknown = true;
-	}
-	if (unknown)
-		return;
-	switch (expr_check(e, sc, &ee)) {
-	case ST_OK:
-		if (ee.msg[0] != '\0') {       /* a warning: the form still runs */
-			unsigned line, col;
-
-			epos_locate(L, pos, expr_text(e), ee.col, &line, &col);
-			ysource_warning(&L->y, line, col, "%s: %s", what, ee.msg);
-		}
-		break;
-	case ST_NOMEM:
-		L->y.nomem = true;
-		break;
-	default:
-		expr_error_at(L, pos, expr_text(e), what, &ee);
-		break;
-	}
-}
-
-/* Checks every expression in the context that decides what it may use:
- * indicator i sees only indicators before it, so indicators cannot form a
- * cycle and one pass in order evaluates them all. */
-static void
-check_expressions(struct loader *L)
-{
-	struct form *f = L->f;
-	struct expr_qdecl *qd = calloc(f->nquestions + 1, sizeof *qd);
-	const char **inds = calloc(f->ninds + 1, sizeof *inds);
-	struct expr_scope sc;
-	char what[120];
-
-	if (qd == NULL || inds == NULL) {
-		L->y.nomem = true;
-		goto out;
-	}
-	for (size_t i = 0; i < f->nquestions; i++) {
-		const struct question *q = &f->questions[i];
-
-		qd[i].id = q->id;
-		qd[i].type = expr_type_of(q->type);
-		if (q->list >= 0) {
-			qd[i].list = q->list > 0 ? f->lists[q->list].name : NULL;
-			qd[i].choices = f->lists[q->list].values;
-			qd[i].nchoices = f->lists[q->list].n;
-		}
-	}
-	for (size_t i = 0; i < f->ninds; i++)
-		inds[i] = f->inds[i].id;
-	memset(&sc, 0, sizeof sc);
-	sc.questions = qd;
-	sc.nquestions = f->nquestions;
-	sc.indicators = inds;
-	sc.nindicators = f->ninds;
-	sc.self = -1;
-	sc.ctx = EXPR_CTX_RELEVANT;
-	for (size_t s = 0; s < f->nsections; s++) {
-		snprintf(what, sizeof what, "relevant of section '%s'", f->sections[s].id);
-		check_one(L, f->sections[s].relevant, f->sections[s].relevant_pos, what, &sc);
-	}
-	for (size_t i = 0; i < f->nquestions; i++) {
-		struct question *q = &f->questions[i];
-
-		sc.ctx = EXPR_CTX_RELEVANT;
-		sc.self = -1;
-		snprintf(what, sizeof what, "relevant of question '%s'", q->id);
-		check_one(L, q->relevant, q->relevant_pos, what, &sc);
-		sc.ctx = EXPR_CTX_CONSTRAINT;
-		sc.self = (int)i;
-		snprintf(what, sizeof what, "constraint of question '%s'", q->id);
-		check_one(L, q->constraint, q->constraint_pos, what, &sc);
-		sc.ctx = EXPR_CTX_RELEVANT;
-		sc.self = -1;
-		snprintf(what, sizeof what, "calculation of question '%s'", q->id);
-		check_one(L, q->calculation, q->calculation_pos, what, &sc);
-	}
-	sc.self = -1;
-	sc.ctx = EXPR_CTX_INDICATOR;
-	for (size_t i = 0; i < f->ninds; i++) {
-		sc.nvisible = i;
-		snprintf(what, sizeof what, "when of indicator '%s'", f->inds[i].id);
-		check_one(L, f->inds[i].when, f->inds[i].when_pos, what, &sc);
-	}
-	sc.ctx = EXPR_CTX_OUTCOME;
-	sc.nvisible = f->ninds;
-	for (size_t i = 0; i < f->nouts; i++) {
-		snprintf(what, sizeof what, "when of outcome '%s'", f->outs[i].id);
-		check_one(L, f->outs[i].when, f->outs[i].when_pos, what, &sc);
-	}
-out:
-	free(qd);
-	free(inds);
-}
-
-/*
- * Relevance dependencies: a question depends on its section and on every
- * question its relevant names; a section on the questions its relevant
- * names. Depth-first search finds cycles (reported by name) and yields the
- * evaluation order (dependencies first).
- */
-struct graph {
-	struct loader *L;
-	size_t nq, n;
-	unsigned char *color;   /* 0 white, 1 on the stack, 2 done */
-	int *stack;
-	size_t depth;
-};
-
-static const struct expr *
-node_relevant(const struct form *f, size_t node)
-{
-	return node < f->nquestions ? f->questions[node].relevant
-	    : f->sections[node - f->nquestions].relevant;
-}
-
-static void
-node_name(const struct form *f, size_t node, char *buf, size_t size)
-{
-	if (node < f->nquestions)
-		snprintf(buf, size, "${%s}", f->questions[node].id);
-	else
-		snprintf(buf, size, "section '%s'", f->sections[node - f->nquestions].id);
-}
-
-static void
-report_cycle(struct graph *g, size_t from)
-{
-	struct form *f = g->L->f;
-	char msg[700], name[80];
-	size_t off = 0, start = 0;
-	struct epos pos;
-
-	for (size_t i = 0; i < g->depth; i++)
-		if ((size_t)g->stack[i] == from)
-			start = i;
-	msg[0] = '\0';
-	for (size_t i = start; i <= g->depth; i++) {
-		size_t node = i < g->depth ? (size_t)g->stack[i] : from;
-		int w;
-
-		node_name(f, node, name, sizeof name);
-		w = snprintf(msg + off, sizeof msg - off, "%s%s", i > start ? " -> " : "", name);
-		if (w < 0 || (size_t)w >= sizeof msg - off) {
-			off = sizeof msg - 1;
-			break;
-		}
-		off += (size_t)w;
-	}
-	pos = from < f->nquestions ? f->questions[from].relevant_pos
-	    : f->sections[from - f->nquestions].relevant_pos;
-	if (f->questions && from < f->nquestions && f->questions[from].relevant == NULL) {
-		pos.line = f->questions[from].line;
-		pos.col = f->questions[from].col;
-		if (f->questions[from].calculation != NULL)
-			pos = f->questions[from].calculation_pos;
-	}
-	ysource_error(&g->L->y, pos.line, pos.col,
-	    "circular relevant or calculation: %s; a question cannot depend, directly or through others, on itself",
-	    msg);
-}
-
-static void
-visit(struct graph *g, size_t node)
-{
-	struct form *f = g->L->f;
-	const struct expr *rel;
-	const int *slots;
-	size_t nrefs;
-
-	g->color[node] = 1;
-	g->stack[g->depth++] = (int)node;
-	if (node < g->nq) {
-		size_t s = g->nq + f->questions[node].section;
-
-		if (g->color[s] == 1)
-			report_cycle(g, s);
-		else if (g->color[s] == 0)
-			visit(g, s);
-	}
-	for (int pass = 0; pass < 2; pass++) {
-		rel = pass == 0 ? node_relevant(f, node)
-		    : node < g->nq ? f->questions[node].calculation : NULL;
-		nrefs = rel ? expr_refs(rel, &slots) : 0;
-		for (size_t r = 0; r < nrefs; r++) {
-			size_t dep = (size_t)slots[r];
-
-			if (g->color[dep] == 1)
-				report_cycle(g, dep);
-			else if (g->color[dep] == 0)
-				visit(g, dep);
-		}
-	}
-	g->depth--;
-	g->color[node] = 2;
-	f->order[f->norder++] = node < g->nq ? (int)node : -(int)(node - g->nq) - 1;
-}
-
-static void
-check_cycles(struct loader *L)
-{
-	struct form *f = L->f;
-	struct graph g = {L, f->nquestions, f->nquestions + f->nsections, NULL, NULL, 0};
-
-	g.color = calloc(g.n + 1, 1);
-	g.stack = calloc(g.n + 1, sizeof *g.stack);
-	f->order = calloc(g.n + 1, sizeof *f->order);
-	if (!g.color || !g.stack || !f->order) {
-		L->y.nomem = true;
-		goto out;
-	}
-	/* Sections first, in order, then questions: the order of a valid form
-	 * is then close to the file order. */
-	for (size_t s = 0; s < f->nsections; s++)
-		if (g.color[g.nq + s] == 0)
-			visit(&g, g.nq + s);
-	for (size_t q = 0; q < f->nquestions; q++)
-		if (g.color[q] == 0)
-			visit(&g, q);
-out:
-	free(g.color);
-	free(g.stack);
-}
-
-/*
- * References to questions asked later. The interview goes through the form
- * in file order, so a `relevant` that reads a question asked after it sees
- * that question empty when it is reached: the question (or section) is
- * skipped, and answering the later question would bring it back behind the
- * interviewer, where nobody goes back to ask it. That is an error. A
- * `constraint` that reads a later question is checked when its own answer
- * is typed, against an empty value: a warning (record add checks every
- * constraint again once all answers are in). A calculate may read later
- * questions (its value follows them), but it counts as asked where the last
- * question it reads is: a relevant that uses it earlier is refused too.
- * Runs after check_cycles (its order puts dependencies first).
- */
-static void
-check_order(struct loader *L)
-{
-	struct form *f = L->f;
-	size_t *ready = calloc(f->nquestions + 1, sizeof *ready);
-	size_t *via = calloc(f->nquestions + 1, sizeof *via);
-
-	if (ready == NULL || via == NULL) {
-		L->y.nomem = true;
-		goto out;
-	}
-	/* ready[q]: the question after which q's value is final; via[q]: the
-	 * asked question that decides it. */
-	for (size_t q = 0; q < f->nquestions; q++)
-		ready[q] = via[q] = q;
-	for (size_t i = 0; i < f->norder; i++) {
-		const struct question *q;
-		const int *slots;
-		size_t n;
-
-		if (f->order[i] < 0)
-			continue;
-		q = &f->questions[f->order[i]];
-		if (q->type != FORM_CALCULATE)
-			continue;
-		ready[f->order[i]] = 0;
-		via[f->order[i]] = (size_t)f->order[i];
-		n = q->calculation ? expr_refs(q->calculation, &slots) : 0;
-		for (size_t r = 0; r < n; r++)
-			if (slots[r] >= 0 && (size_t)slots[r] < f->nquestions && ready[slots[r]] >= ready[f->order[i]]) {
-				ready[f->order[i]] = ready[slots[r]];
-				via[f->order[i]] = via[slots[r]];
-			}
-	}
-	for (size_t k = 0; k < f->nsections + f->nquestions; k++) {
-		bool section = k < f->nsections;
-		const struct question *q = section ? NULL : &f->questions[k - f->nsections];
-		size_t at = section ? f->sections[k].first : k - f->nsections;
-		const char *id = section ? f->sections[k].id : q->id;
-		const struct expr *e[2] = {
-			section ? f->sections[k].relevant : q->relevant, section ? NULL : q->constraint,
-		};
-		struct epos pos[2] = {
-			section ? f->sections[k].relevant_pos : q->relevant_pos,
-			section ? f->sections[k].relevant_pos : q->constraint_pos,
-		};
-
-		if (section && f->sections[k].count == 0)
-			continue;
-		for (int w = 0; w < 2; w++) {
-			const int *slots;
-			size_t n = e[w] ? expr_refs(e[w], &slots) : 0;
-
-			for (size_t r = 0; r < n; r++) {
-				size_t dep = (size_t)slots[r], later;
-				char through[120] = "";
-				unsigned line, col;
-
-				if (slots[r] < 0 || dep >= f->nquestions || ready[dep] <= at)
-					continue;
-				/* Within its own section a section relevant is a cycle,
-				 * already reported. */
-				if (section && dep >= at && dep < at + f->sections[k].count)
-					continue;
-				later = via[dep];
-				epos_locate(L, pos[w], expr_text(e[w]), expr_ref_col(e[w], r), &line, &col);
-				if (later != dep)
-					snprintf(through, sizeof through, " (calculate ${%s} reads ${%s})",
-					    f->questions[dep].id, f->questions[later].id);
-				if (w == 0)
-					ysource_error(&L->y, line, col,
-					    "relevant of %s '%s' reads ${%s}%s, which is asked after it (line %u): when '%s' is reached it is still empty, "
-					    "so '%s' is skipped and would come back behind the interviewer; ask ${%s} first, or move '%s' after it",
-					    section ? "section" : "question", id, f->questions[dep].id, through,
-					    f->questions[later].line, id, id, f->questions[later].id, id);
-				else
-					ysource_warning(&L->y, line, col,
-					    "constraint of question '%s' reads ${%s}%s, which is asked after it (line %u): it is checked when '%s' is answered, "
-					    "while ${%s} is still empty; ask ${%s} first if the check needs it",
-					    id, f->questions[dep].id, through, f->questions[later].line, id,
-					    f->questions[later].id, f->questions[later].id);
-			}
-		}
-	}
-out:
-	free(ready);
-	free(via);
-}
-
-/* The engine ends an interview on a refused interview consent, so exactly
- * one question must carry it; two referral or statistics consents would
- * make the recorded consent ambiguous. */
-static void
-check_consent(struct loader *L, const struct ynode *sections)
-{
-	static const char *const kinds[] = {NULL, "interview", "referral", "statistics"};
-	struct form *f = L->f;
-	int first[4] = {-1, -1, -1, -1};
-
-	for (size_t i = 0; i < f->nquestions; i++) {
-		const struct question *q = &f->questions[i];
-
-		if (q->consent == FORM_CONSENT_NONE)
-			continue;
-		if (first[q->consent] >= 0)
-			ysource_error(&L->y, q->line, q->col, "question '%s' is a second consent: %s question (the first is '%s'): a form has at most one",
-			    q->id, kinds[q->consent], f->questions[first[q->consent]].id);
-		else
-			first[q->consent] = (int)i;
-	}
-	if (first[FORM_CONSENT_INTERVIEW] < 0 && sections != NULL)
-		ERR(L, sections, "the form has no interview consent question: add consent: interview to the yes_no question that asks it");
-}
-
-/* Outcome referral ids against the referrals file. Only when that file
- * was read and parsed: otherwise its own error already says why, and a
- * second error per id would bury it. */
-static void
-resolve_referrals(struct loader *L)
-{
-	struct form *f = L->f;
-
-	for (size_t o = 0; o < f->nouts; o++) {
-		struct outcome *out = &f->outs[o];
-
-		for (size_t k = 0; k < out->nrefs; k++) {
-			size_t r;
-
-			if (out->ref_ids[k] == NULL)
-				continue;
-			for (r = 0; r < f->nrefs; r++)
-				if (strcmp(f->refs[r].id, out->ref_ids[k]) == 0)
-					break;
-			if (r < f->nrefs) {
-				out->refs[k] = r;
-			} else if (!L->ref_given) {
-				ysource_error(&L->y, out->ref_lines[k], out->ref_cols[k],
-				    "outcome '%s' names referral '%.48s' but the form has no referrals file: add referrals: referrals.yaml",
-				    out->id, out->ref_ids[k]);
-			} else if (L->ref_ok) {
-				ysource_error(&L->y, out->ref_lines[k], out->ref_cols[k],
-				    "unknown referral '%.48s' in outcome '%s': use an id from %s",
-				    out->ref_ids[k], out->id, L->ref_node && L->ref_node->text ? L->ref_node->text : "the referrals file");
-			}
-		}
-	}
-}
-
-/* Missing draft translations are common while a translation is under way;
- * the first few are listed with positions, the rest summed up per language. */
-static void
-report_missing_translations(struct loader *L)
-{
-	struct form *f = L->f;
-
-	for (size_t li = 1; li < f->nlangs; li++)
-		if (L->missing[li] > MISSING_DETAIL)
-			ysource_warning(&L->y, 0, 0, "%zu more texts have no %s translation (draft): the %s text is shown instead",
-			    L->missing[li] - MISSING_DETAIL, f->langs[li].code, f->langs[0].code);
-}
-
 static void
 parse_form(struct loader *L, const struct ynode *root)
 {
 	static const char *const keys[] = {
 		"id", "version", "title", "languages", "referrals", "settings",
-		"choices", "sections", "indicators", "outcomes", NULL,
+		"choices", "sections", "indicators", "outcomes", "flags", NULL,
 	};
 	static const char *const settings_keys[] = {"max_text_length", NULL};
 	struct form *f = L->f;
@@ -2057,14 +1331,14 @@ parse_form(struct loader *L, const struct ynode *root)
 
 	if (root->kind != Y_MAP) {
 		ERR(L, root, "a form is a mapping of fields (id:, version:, languages:, sections:, ...), not %s",
-		    kind_name(root));
+		    ynode_kind_name(root->kind));
 		return;
 	}
-	check_map(L, root, "the form", keys);
+	ysource_check_map(&L->y, root, "the form", keys);
 	parse_languages(L, root);
-	if ((n = require(L, root, "id", "the form")) != NULL)
+	if ((n = ysource_require(&L->y, root, "id", "the form")) != NULL)
 		f->id = get_id(L, n, "form id");
-	if ((n = require(L, root, "version", "the form")) != NULL && get_text(L, n, "version") != NULL) {
+	if ((n = ysource_require(&L->y, root, "version", "the form")) != NULL && ysource_text(&L->y, n, "version") != NULL) {
 		if (n->len > 32 || strpbrk(n->text, " \t\n\"\\") != NULL)
 			ERR(L, n, "version '%.40s' must be short and without spaces, like \"1.0\"", n->text);
 		else
@@ -2075,7 +1349,7 @@ parse_form(struct loader *L, const struct ynode *root)
 	if ((n = ynode_get(root, "title")) != NULL)
 		f->has_title = get_label(L, n, "the form title", &f->title);
 	f->max_text = FORM_DEFAULT_TEXT;
-	if ((n = ynode_get(root, "settings")) != NULL && check_map(L, n, "settings", settings_keys)) {
+	if ((n = ynode_get(root, "settings")) != NULL && ysource_check_map(&L->y, n, "settings", settings_keys)) {
 		const struct ynode *m = ynode_get(n, "max_text_length");
 
 		if (m)
@@ -2136,6 +1410,26 @@ clist_free(struct clist *cl)
 	free(cl->name);
 }
 
+static void
+rules_free(struct outcome *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct outcome *o = &rules[i];
+
+		free(o->id);
+		label_free(&o->label);
+		label_free(&o->advice);
+		expr_free(o->when);
+		for (size_t k = 0; k < o->nrefs; k++)
+			free(o->ref_ids[k]);
+		free(o->ref_ids);
+		free(o->ref_lines);
+		free(o->ref_cols);
+		free(o->refs);
+	}
+	free(rules);
+}
+
 void
 form_free(struct form *f)
 {
@@ -2169,21 +1463,8 @@ form_free(struct form *f)
 		expr_free(f->inds[i].when);
 	}
 	free(f->inds);
-	for (size_t i = 0; i < f->nouts; i++) {
-		struct outcome *o = &f->outs[i];
-
-		free(o->id);
-		label_free(&o->label);
-		label_free(&o->advice);
-		expr_free(o->when);
-		for (size_t k = 0; k < o->nrefs; k++)
-			free(o->ref_ids[k]);
-		free(o->ref_ids);
-		free(o->ref_lines);
-		free(o->ref_cols);
-		free(o->refs);
-	}
-	free(f->outs);
+	rules_free(f->outs, f->nouts);
+	rules_free(f->flags, f->nflags);
 	for (size_t i = 0; i < f->nrefs; i++) {
 		struct referral *r = &f->refs[i];
 
@@ -2269,16 +1550,16 @@ form_load_buffers(const char *name, const char *buf, size_t len,
 		load_referrals(&L, ref_name, ref_buf, ref_len);
 	if (L.y.nomem)
 		goto done;
-	resolve_referrals(&L);
-	check_expressions(&L);
-	check_consent(&L, ynode_get(root, "sections"));
+	form_resolve_referrals(&L);
+	form_check_expressions(&L);
+	form_check_consent(&L, ynode_get(root, "sections"));
 	/* Expressions that failed their check contribute no edges. */
 	errors1 = diags->errors;
-	check_cycles(&L);
+	form_check_cycles(&L);
 	/* A cycle always reads forward somewhere: reported once, as a cycle. */
 	if (!L.y.nomem && diags->errors == errors1)
-		check_order(&L);
-	report_missing_translations(&L);
+		form_check_order(&L);
+	form_report_missing_translations(&L);
 done:
 	ynode_free(root);
 	sort_diags(diags, count0, name);
@@ -2343,6 +1624,35 @@ form_load_file(const char *path, struct form **out, struct diag_list *diags)
 	st = form_load_buffer(path, buf, len, out, diags);
 	free(buf);
 	return st;
+}
+
+enum form_file_kind
+form_file_kind(const char *buf, size_t len)
+{
+	static const char *const keys[] = {"referrals", "sections", "scenario", "persona", NULL};
+	unsigned seen = ytree_top_keys(buf, len, keys);
+
+	if ((seen & 1u) && !(seen & 2u))
+		return FORM_FILE_REFERRALS;
+	if (seen & (4u | 8u))
+		return FORM_FILE_SCENARIO;
+	return FORM_FILE_FORM;
+}
+
+enum form_file_kind
+form_file_kind_path(const char *path)
+{
+	enum form_file_kind kind = FORM_FILE_FORM;
+	char *buf;
+	size_t len;
+	int e;
+
+	if (read_file(path, &buf, &len, &e) != ST_OK)
+		return FORM_FILE_FORM;
+	if (len <= FORM_MAX_BYTES)
+		kind = form_file_kind(buf, len);
+	free(buf);
+	return kind;
 }
 
 /* ---- accessors -------------------------------------------------------- */
@@ -2708,6 +2018,53 @@ form_outcome_find(const struct form *f, const char *id)
 	for (size_t o = 0; id && o < f->nouts; o++)
 		if (strcmp(f->outs[o].id, id) == 0)
 			return (int)o;
+	return -1;
+}
+
+size_t form_flag_count(const struct form *f) { return f->nflags; }
+
+const char *
+form_flag_id(const struct form *f, size_t i)
+{
+	return i < f->nflags ? f->flags[i].id : NULL;
+}
+
+const char *
+form_flag_label(const struct form *f, size_t i, size_t lang)
+{
+	return i < f->nflags ? label_text(f, &f->flags[i].label, lang) : NULL;
+}
+
+const char *
+form_flag_advice(const struct form *f, size_t i, size_t lang)
+{
+	return i < f->nflags && f->flags[i].has_advice ? label_text(f, &f->flags[i].advice, lang) : NULL;
+}
+
+const struct expr *
+form_flag_when(const struct form *f, size_t i)
+{
+	return i < f->nflags ? f->flags[i].when : NULL;
+}
+
+size_t
+form_flag_referral_count(const struct form *f, size_t i)
+{
+	return i < f->nflags ? f->flags[i].nrefs : 0;
+}
+
+size_t
+form_flag_referral(const struct form *f, size_t i, size_t k)
+{
+	return i < f->nflags && k < f->flags[i].nrefs ? f->flags[i].refs[k] : 0;
+}
+
+int
+form_flag_find(const struct form *f, const char *id)
+{
+	for (size_t i = 0; id && i < f->nflags; i++)
+		if (strcmp(f->flags[i].id, id) == 0)
+			return (int)i;
 	return -1;
 }
 

@@ -99,6 +99,25 @@ enum status form_load_buffers(const char *name, const char *buf, size_t len,
 
 void form_free(struct form *f);
 
+/*
+ * What a YAML file of the forms folder is, from the keys of its top-level
+ * mapping (read only as far as the text parses, so a broken file is still
+ * known by the keys before the break):
+ *  - FORM_FILE_REFERRALS: `referrals:` and no `sections:` (a referral
+ *    directory, checked through the forms that name it);
+ *  - FORM_FILE_SCENARIO: `scenario:` or `persona:` (a training scenario);
+ *  - FORM_FILE_FORM: anything else, the form loader then says what is wrong.
+ * form_file_kind_path reads the file; one it cannot read, or larger than
+ * FORM_MAX_BYTES, is FORM_FILE_FORM (loading it reports why).
+ */
+enum form_file_kind {
+	FORM_FILE_FORM,
+	FORM_FILE_REFERRALS,
+	FORM_FILE_SCENARIO,
+};
+enum form_file_kind form_file_kind(const char *buf, size_t len);
+enum form_file_kind form_file_kind_path(const char *path);
+
 /* ---- the form ---- */
 const char *form_id(const struct form *f);
 const char *form_version(const struct form *f);
@@ -191,6 +210,17 @@ const struct expr *form_outcome_when(const struct form *f, size_t o);
 size_t form_outcome_referral_count(const struct form *f, size_t o);
 size_t form_outcome_referral(const struct form *f, size_t o, size_t k); /* referral index */
 int form_outcome_find(const struct form *f, const char *id);
+
+/* ---- flags: each raised on its own when its `when` holds, beside the
+ * outcome (not instead of it); in file order ---- */
+size_t form_flag_count(const struct form *f);
+const char *form_flag_id(const struct form *f, size_t i);
+const char *form_flag_label(const struct form *f, size_t i, size_t lang);
+const char *form_flag_advice(const struct form *f, size_t i, size_t lang); /* NULL */
+const struct expr *form_flag_when(const struct form *f, size_t i);
+size_t form_flag_referral_count(const struct form *f, size_t i);
+size_t form_flag_referral(const struct form *f, size_t i, size_t k); /* referral index */
+int form_flag_find(const struct form *f, const char *id);
 
 /* ---- referrals (from the referrals file) ---- */
 size_t form_referral_count(const struct form *f);

@@ -203,6 +203,12 @@ size_t interview_indicator_answers(const struct interview *iv, size_t i,
 /* First outcome whose `when` holds, or -1 (no outcomes, or the interview
  * ended without interview consent). */
 int interview_outcome(const struct interview *iv);
+/* Whether flag i of the form (form_flag_*) is raised: its `when` holds, on
+ * the same terms as the outcome (never without interview consent once the
+ * interview ended), and whatever the outcome is. interview_flags_raised
+ * counts them. */
+bool interview_flag_raised(const struct interview *iv, size_t i);
+size_t interview_flags_raised(const struct interview *iv);
 enum iv_consent interview_consent(const struct interview *iv, enum form_consent kind);
 
 /* ---- ending ---- */

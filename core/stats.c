@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctdc.h"
 #include "sdc.h"
 #include "stats.h"
 
@@ -23,7 +24,9 @@
 #define NAME_MAX_LEN   64
 #define INFINITE       ((uint64_t)1 << 40)
 
-enum builtin { VAR_REPORT, VAR_MONTH, VAR_YEAR };
+enum builtin { VAR_REPORT, VAR_MONTH, VAR_YEAR, VAR_OUTCOME, VAR_FLAGS };
+
+#define NO_FLAG        "none"
 enum flag { SHOWN, HIDDEN };
 
 struct qref {
@@ -121,23 +124,12 @@ is_ctdc_name(const char *n)
 	return 0;
 }
 
-static const char *const band_codes[] = {
-	"age_0_8", "age_9_17", "age_18_20", "age_21_23", "age_24_26", "age_27_29",
-	"age_30_38", "age_39_47", "age_48_plus",
-};
-static const char *const band_ctdc[] = {
-	"0--8", "9--17", "18--20", "21--23", "24--26", "27--29", "30--38", "39--47", "48+",
-};
-static const int band_upper[] = { 8, 17, 20, 23, 26, 29, 38, 47, 1000000 };
-#define NBANDS (sizeof band_codes / sizeof band_codes[0])
-
 static const char *
 age_band(double age)
 {
-	for (size_t i = 0; i < NBANDS; i++)
-		if (age < (double)band_upper[i] + 1.0)
-			return band_codes[i];
-	return band_codes[NBANDS - 1];
+	size_t b = ctdc_band_of_age(age);
+
+	return ctdc_band_codes[b < CTDC_NBANDS ? b : CTDC_NBANDS - 1];
 }
 
 /* The CTDC code of value in variable name (value itself when none). */
@@ -157,9 +149,9 @@ ctdc_code(const char *name, const char *value)
 		return "1";
 	if (strcmp(value, "no") == 0)
 		return "0";
-	for (size_t i = 0; i < NBANDS; i++)
-		if (strcmp(value, band_codes[i]) == 0)
-			return band_ctdc[i];
+	for (size_t i = 0; i < CTDC_NBANDS; i++)
+		if (strcmp(value, ctdc_band_codes[i]) == 0)
+			return ctdc_band_names[i];
 	if (strcmp(name, "citizenship") == 0 || strcmp(name, "CountryOfExploitation") == 0)
 		for (size_t i = 0; i < sizeof countries / sizeof countries[0]; i++)
 			if (strcmp(value, countries[i][0]) == 0)
@@ -234,8 +226,8 @@ var_seed(struct stats *s, struct var *v)
 		enum form_qtype t = form_question_type(f, q);
 
 		if (t == FORM_INTEGER || t == FORM_DECIMAL) {
-			for (size_t b = 0; b < NBANDS; b++)
-				if (value_intern(v, coded(s, v, band_codes[b])) == (size_t)-1)
+			for (size_t b = 0; b < CTDC_NBANDS; b++)
+				if (value_intern(v, coded(s, v, ctdc_band_codes[b])) == (size_t)-1)
 					return ST_NOMEM;
 		} else if (t == FORM_YES_NO || t == FORM_SELECT_ONE) {
 			size_t list = (size_t)form_question_choices(f, q);
@@ -245,9 +237,24 @@ var_seed(struct stats *s, struct var *v)
 					return ST_NOMEM;
 		}
 	}
+	/* Outcomes and flags of every form, in form order: a flag raised by no
+	 * record still shows its zero. */
+	if (v->builtin == VAR_FLAGS && value_intern(v, NO_FLAG) == (size_t)-1)
+		return ST_NOMEM;
+	for (size_t k = 0; (v->builtin == VAR_OUTCOME || v->builtin == VAR_FLAGS) &&
+	    k < dataset_form_count(s->ds); k++) {
+		const struct form *f = dataset_form(s->ds, k);
+		size_t n = v->builtin == VAR_OUTCOME ? form_outcome_count(f) : form_flag_count(f);
+
+		for (size_t i = 0; i < n; i++)
+			if (value_intern(v, v->builtin == VAR_OUTCOME ? form_outcome_id(f, i) :
+			    form_flag_id(f, i)) == (size_t)-1)
+				return ST_NOMEM;
+	}
 	v->nseeded = v->nvalues;
 	/* Unknown always has its row, so every table sums to the same total. */
-	if (v->builtin == VAR_REPORT && value_intern(v, coded(s, v, UNKNOWN_CODE)) == (size_t)-1)
+	if (v->builtin != VAR_MONTH && v->builtin != VAR_YEAR &&
+	    value_intern(v, coded(s, v, UNKNOWN_CODE)) == (size_t)-1)
 		return ST_NOMEM;
 	return ST_OK;
 }
@@ -255,8 +262,11 @@ var_seed(struct stats *s, struct var *v)
 static enum status
 vars_build(struct stats *s, const struct dataset *ds)
 {
-	if (var_add(s, "month", VAR_MONTH) == NULL || var_add(s, "year", VAR_YEAR) == NULL)
+	if (var_add(s, "month", VAR_MONTH) == NULL || var_add(s, "year", VAR_YEAR) == NULL ||
+	    var_add(s, "outcome", VAR_OUTCOME) == NULL || var_add(s, "flags", VAR_FLAGS) == NULL)
 		return ST_NOMEM;
+	snprintf(s->vars[2].local, sizeof s->vars[2].local, "outcome");
+	snprintf(s->vars[3].local, sizeof s->vars[3].local, "flags");
 	snprintf(s->vars[0].local, sizeof s->vars[0].local, "month");
 	snprintf(s->vars[1].local, sizeof s->vars[1].local, "%s",
 	    s->ctdc ? "yearOfRegistration" : "year");
@@ -301,6 +311,9 @@ var_countable(const struct stats *s, const struct var *v)
 		return !s->ctdc;
 	if (v->builtin == VAR_YEAR)
 		return 1;
+	/* The CTDC standard has no field for either. */
+	if (v->builtin == VAR_OUTCOME || v->builtin == VAR_FLAGS)
+		return !s->ctdc;
 	return !v->text && v->nqs > 0 && (!s->ctdc || is_ctdc_name(v->name));
 }
 
@@ -343,7 +356,7 @@ reportable_list(const struct stats *s, char *buf, size_t len)
 	}
 	if (o < len)
 		snprintf(buf + o, len - o, "%s%s", o ? ", " : "", s->ctdc ? "yearOfRegistration" :
-		    "month, year");
+		    "month, year, outcome, flags");
 }
 
 /* Resolves a --by name: a report name, a question id carrying one, or a
@@ -441,6 +454,30 @@ answer_value(const struct form *f, size_t q, json_t *a, char *buf, size_t len)
 	return NULL;
 }
 
+/* The flags a record raised, joined with ';' in its order (as a
+ * select_multiple is); "none" when it raised none; unknown for a record
+ * made before its form had flags (it says nothing either way). */
+static const char *
+flags_value(json_t *rec, char *buf, size_t len)
+{
+	json_t *flags = json_object_get(rec, "flags"), *it;
+	size_t i, used = 0;
+
+	if (!json_is_array(flags))
+		return UNKNOWN_CODE;
+	if (json_array_size(flags) == 0)
+		return NO_FLAG;
+	buf[0] = '\0';
+	json_array_foreach(flags, i, it) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? ";" : "", dataset_str(it, "id"));
+
+		if (n < 0 || (size_t)n >= len - used)
+			return UNKNOWN_CODE;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
 static const char *
 record_value(const struct stats *s, const struct var *v, json_t *rec, const struct form *f,
     char *buf, size_t len)
@@ -448,6 +485,13 @@ record_value(const struct stats *s, const struct var *v, json_t *rec, const stru
 	json_t *answers = json_object_get(rec, "answers");
 	const char *started = dataset_str(rec, "started");
 
+	if (v->builtin == VAR_OUTCOME) {
+		const char *o = dataset_str(json_object_get(rec, "outcome"), "id");
+
+		return *o ? o : UNKNOWN_CODE;
+	}
+	if (v->builtin == VAR_FLAGS)
+		return flags_value(rec, buf, len);
 	if (v->builtin == VAR_MONTH || v->builtin == VAR_YEAR) {
 		if (strlen(started) < 7)
 			return UNKNOWN_CODE;

@@ -17,8 +17,14 @@
  *    the codes the bundled age_band question uses;
  *  - date: only the month, YYYY-MM;
  *  - text: never (a text question with `report:` is refused).
- * Declined, don't know and not asked count as "(unknown)". Two built-in
- * variables: month and year of the interview (its start).
+ * Declined, don't know and not asked count as "(unknown)". Built-in
+ * variables: month and year of the interview (its start); outcome (its id)
+ * and flags (the flags raised beside the outcome, joined with ';' in form
+ * order, "none" when none, "(unknown)" for a record made before its form
+ * had flags), counted apart, so that a possible victim in danger now counts
+ * under possible_victim and under immediate_danger. Built-ins are counted
+ * only when named (--by, a release's cross-tables); outcome and flags have
+ * no CTDC field, so --ctdc refuses them.
  *
  * Population: every counted record of the vault; a form or date filter is
  * refused (ST_INVALID), since two counts whose populations differ by a few

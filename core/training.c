@@ -12,15 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistr.h>
-#include <yaml.h>
 
 #include "training.h"
 #include "training_int.h"
 #include "ytree.h"
 
 #define MAX_YAML_DEPTH 16
-#define MAX_TAB_REPORTS 5
 
 /* ---- reading the file --------------------------------------------------- */
 
@@ -41,12 +38,6 @@ errors(const struct loader *L)
 static bool
 file_ok(struct loader *L, const char *buf, size_t len)
 {
-	const uint8_t *bad;
-	const char *nul;
-	struct ypos tab[MAX_TAB_REPORTS];
-	unsigned line, col;
-	size_t tabs;
-
 	if (len > TRAINING_MAX_BYTES) {
 		ysource_error(&L->y, 0, 0, "scenario is %zu bytes; the limit is 1 MiB: shorten the texts", len);
 		return false;
@@ -56,23 +47,7 @@ file_ok(struct loader *L, const char *buf, size_t len)
 		    "languages:, title: and persona: (see forms/README.md)");
 		return false;
 	}
-	if ((bad = u8_check((const uint8_t *)buf, len)) != NULL) {
-		ytree_pos(buf, (size_t)((const char *)bad - buf), &line, &col);
-		ysource_error(&L->y, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
-		return false;
-	}
-	if ((nul = memchr(buf, '\0', len)) != NULL) {
-		ytree_pos(buf, (size_t)(nul - buf), &line, &col);
-		ysource_error(&L->y, line, col, "NUL byte in the file: save it as plain UTF-8 text");
-		return false;
-	}
-	tabs = ytree_indent_tabs(buf, len, tab, MAX_TAB_REPORTS);
-	for (size_t t = 0; t < tabs && t < MAX_TAB_REPORTS; t++)
-		ysource_error(&L->y, tab[t].line, tab[t].col, "tab in the indentation: indent with spaces");
-	if (tabs > MAX_TAB_REPORTS)
-		ysource_error(&L->y, 0, 0, "%zu more lines are indented with tabs: indent with spaces",
-		    tabs - MAX_TAB_REPORTS);
-	return tabs == 0;
+	return ysource_precheck(&L->y, buf, len);
 }
 
 /* The scenario's document as a tree, or NULL (after an error unless the file
@@ -83,88 +58,14 @@ yaml_read(struct loader *L, const char *buf, size_t len)
 	struct yproblem why;
 	struct ynode *root = ytree_parse(buf, len, MAX_YAML_DEPTH, &why);
 
-	switch (why.kind) {
-	case YP_NONE:
-		break;
-	case YP_NOMEM:
-		L->y.nomem = true;
-		break;
-	case YP_SYNTAX:
-		ysource_error(&L->y, why.line, why.col,
-		    "YAML syntax: %s%s%s: check the indentation and quote texts that contain ': ' "
-		    "or start with a special character",
-		    why.problem, why.context[0] ? " " : "", why.context);
-		break;
-	case YP_SECOND_DOC:
-		ysource_error(&L->y, why.line, why.col,
-		    "a second YAML document: a scenario file holds one; remove the '---'");
-		break;
-	case YP_ALIAS:
-		ysource_error(&L->y, why.line, why.col,
-		    "YAML aliases are not supported in scenarios: write the value out");
-		break;
-	case YP_TOO_DEEP:
-		ysource_error(&L->y, why.line, why.col,
-		    "nested more than %d levels deep: a scenario needs far fewer", MAX_YAML_DEPTH);
-		break;
-	case YP_HIDDEN:
-		ysource_error(&L->y, why.line, why.col,
-		    "this text holds U+%04X, a control, bidirectional or line-separator character "
-		    "that would change how the text shows on a screen: remove it (a line break is "
-		    "a new line in a | block, not an escape)", (unsigned)why.ch);
-		break;
-	}
+	ysource_problem(&L->y, &why, "scenario", MAX_YAML_DEPTH);
 	return root;
 }
 
 bool
 training_is_scenario(const char *buf, size_t len)
 {
-	yaml_parser_t p;
-	yaml_event_t ev;
-	int depth = 0;
-	bool key = true, found = false, done = false;
-
-	if (buf == NULL || len == 0 || len > TRAINING_MAX_BYTES || !yaml_parser_initialize(&p))
-		return false;
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	/* Only the keys of the top-level mapping matter: depth 1, key slot. */
-	while (!done && !found && yaml_parser_parse(&p, &ev)) {
-		switch (ev.type) {
-		case YAML_SCALAR_EVENT:
-			if (depth == 1) {
-				const char *k = (const char *)ev.data.scalar.value;
-
-				found = key && (strcmp(k, "scenario") == 0 || strcmp(k, "persona") == 0);
-				key = !key;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			if (depth == 1)
-				key = !key;
-			break;
-		case YAML_MAPPING_START_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-			if (depth == 0 && ev.type == YAML_SEQUENCE_START_EVENT)
-				done = true;
-			if (depth == 1)
-				key = !key;
-			depth++;
-			break;
-		case YAML_MAPPING_END_EVENT:
-		case YAML_SEQUENCE_END_EVENT:
-			done = --depth == 0;
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	return found;
+	return len <= TRAINING_MAX_BYTES && form_file_kind(buf, len) == FORM_FILE_SCENARIO;
 }
 
 /* Reads a whole regular file of at most max bytes. ST_IO with errno kept,
@@ -358,35 +259,6 @@ name_list(char *buf, size_t size, const char *(*name)(const struct form *, size_
 	return buf;
 }
 
-static const char *
-kind_name(enum ykind k)
-{
-	return k == Y_SCALAR ? "a single value" : k == Y_SEQ ? "a list" : "a mapping";
-}
-
-static bool
-want(struct loader *L, const struct ynode *n, enum ykind kind, const char *what)
-{
-	if (n->kind == kind)
-		return true;
-	ysource_error(&L->y, n->line, n->col, "%s must be %s, not %s", what, kind_name(kind),
-	    kind_name(n->kind));
-	return false;
-}
-
-/* A non-empty scalar. */
-static bool
-want_text(struct loader *L, const struct ynode *n, const char *what)
-{
-	if (!want(L, n, Y_SCALAR, what))
-		return false;
-	if (n->len == 0 || strspn(n->text, " \n") == n->len) {
-		ysource_error(&L->y, n->line, n->col, "%s is empty: write it in, or remove the line", what);
-		return false;
-	}
-	return true;
-}
-
 static int
 lang_index(const struct training_scenario *sc, const char *code)
 {
@@ -403,7 +275,7 @@ static void
 read_ltext(struct loader *L, struct training_scenario *sc, const struct ynode *n,
     const char *what, struct ltext *out)
 {
-	if (!want(L, n, Y_MAP, what))
+	if (!ysource_want(&L->y, n, Y_MAP, what))
 		return;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
@@ -418,7 +290,7 @@ read_ltext(struct loader *L, struct training_scenario *sc, const struct ynode *n
 			ysource_error(&L->y, k->line, k->col, "%s: language '%s' given twice", what, k->text);
 			continue;
 		}
-		if (want_text(L, v, what))
+		if (ysource_text(&L->y, v, what) != NULL)
 			out->t[li] = ysource_strdup(&L->y, v->text);
 	}
 	for (size_t li = 0; li < sc->nlang; li++) {
@@ -441,7 +313,7 @@ static void
 read_ltext_list(struct loader *L, struct training_scenario *sc, const struct ynode *n,
     const char *what, struct ltext **out, size_t *count)
 {
-	if (!want(L, n, Y_SEQ, what))
+	if (!ysource_want(&L->y, n, Y_SEQ, what))
 		return;
 	if (n->n > TRAINING_MAX_ITEMS) {
 		ysource_error(&L->y, n->line, n->col, "%s: %zu entries; the limit is %d", what, n->n,
@@ -460,7 +332,7 @@ read_ltext_list(struct loader *L, struct training_scenario *sc, const struct yno
 static void
 read_languages(struct loader *L, struct training_scenario *sc, const struct ynode *n)
 {
-	if (!want(L, n, Y_SEQ, "languages"))
+	if (!ysource_want(&L->y, n, Y_SEQ, "languages"))
 		return;
 	if (n->n == 0 || n->n > FORM_MAX_LANGS) {
 		ysource_error(&L->y, n->line, n->col, "languages: list 1 to %d languages, the first being "
@@ -470,7 +342,7 @@ read_languages(struct loader *L, struct training_scenario *sc, const struct ynod
 	for (size_t i = 0; i < n->n; i++) {
 		const struct ynode *e = n->kids[i], *code = NULL, *status = NULL;
 
-		if (!want(L, e, Y_MAP, "a language"))
+		if (!ysource_want(&L->y, e, Y_MAP, "a language"))
 			continue;
 		for (size_t j = 0; j + 1 < e->n; j += 2) {
 			const struct ynode *k = e->kids[j];
@@ -482,7 +354,7 @@ read_languages(struct loader *L, struct training_scenario *sc, const struct ynod
 			else if (!(k->kind == Y_SCALAR && strcmp(k->text, "name") == 0))
 				ysource_error(&L->y, k->line, k->col, "unknown key in a language: use code and status");
 		}
-		if (code == NULL || !want_text(L, code, "language code")) {
+		if (code == NULL || ysource_text(&L->y, code, "language code") == NULL) {
 			if (code == NULL)
 				ysource_error(&L->y, e->line, e->col, "a language needs code: (en, lo, th, zh, ...)");
 			continue;
@@ -615,7 +487,7 @@ read_facts(struct loader *L, struct training_scenario *sc, const struct ynode *n
 	const struct form *f = sc->form;
 	char hint[160];
 
-	if (!want(L, n, Y_MAP, "facts"))
+	if (!ysource_want(&L->y, n, Y_MAP, "facts"))
 		return;
 	if (n->n / 2 > TRAINING_MAX_ITEMS) {
 		ysource_error(&L->y, n->line, n->col, "facts: %zu entries; the limit is %d", n->n / 2,
@@ -679,7 +551,7 @@ read_expect(struct loader *L, struct training_scenario *sc, const struct ynode *
 	const struct form *f = sc->form;
 	char list[600], hint[160];
 
-	if (!want(L, n, Y_MAP, "expect"))
+	if (!ysource_want(&L->y, n, Y_MAP, "expect"))
 		return;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const struct ynode *k = n->kids[i];
@@ -694,7 +566,7 @@ read_expect(struct loader *L, struct training_scenario *sc, const struct ynode *
 	if (*ind_node == NULL) {
 		ysource_error(&L->y, n->line, n->col, "expect needs indicators: the list of indicators the "
 		    "facts fire ([] when none should)");
-	} else if (want(L, *ind_node, Y_SEQ, "expect.indicators") &&
+	} else if (ysource_want(&L->y, *ind_node, Y_SEQ, "expect.indicators") &&
 	    (sc->expected = calloc((*ind_node)->n + 1, sizeof *sc->expected)) == NULL) {
 		L->y.nomem = true;
 	}
@@ -703,7 +575,7 @@ read_expect(struct loader *L, struct training_scenario *sc, const struct ynode *
 		int ind;
 		bool dup = false;
 
-		if (!want_text(L, e, "an expected indicator"))
+		if (ysource_text(&L->y, e, "an expected indicator") == NULL)
 			continue;
 		if ((ind = form_indicator_find(f, e->text)) < 0) {
 			const char *near = nearest(e->text, indicator_name, f, form_indicator_count(f));
@@ -726,7 +598,7 @@ read_expect(struct loader *L, struct training_scenario *sc, const struct ynode *
 	}
 	if (*out_node == NULL)
 		ysource_error(&L->y, n->line, n->col, "expect needs outcome: the outcome a good interview reaches");
-	else if (want_text(L, *out_node, "expect.outcome")) {
+	else if (ysource_text(&L->y, *out_node, "expect.outcome") != NULL) {
 		int o = form_outcome_find(f, (*out_node)->text);
 
 		if (o < 0) {
@@ -967,7 +839,7 @@ load_form(struct loader *L, struct training_scenario *sc, const struct ynode *n,
 	const char *stem;
 	enum status st;
 
-	if (!want_text(L, n, "form"))
+	if (ysource_text(&L->y, n, "form") == NULL)
 		return;
 	if (!valid_form_name(n->text)) {
 		ysource_error(&L->y, n->line, n->col, "form '%s' is not a form id: write the id of a form "
@@ -1027,7 +899,7 @@ read_persona(struct loader *L, struct training_scenario *sc, const struct ynode 
 {
 	const struct ynode *slot[4] = { NULL }, *asked = NULL;
 
-	if (!want(L, n, Y_MAP, "persona"))
+	if (!ysource_want(&L->y, n, Y_MAP, "persona"))
 		return;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const struct ynode *k = n->kids[i];
@@ -1103,7 +975,7 @@ load(struct loader *L, const char *buf, size_t len, const char *forms_dir,
 		if (key[j] == NULL && j != K_MINUTES && j != K_VERSION)
 			ysource_error(&L->y, 1, 1, "missing %s: (see forms/README.md, \"Training scenarios\")",
 			    top_keys[j]);
-	if (key[K_SCENARIO] != NULL && want_text(L, key[K_SCENARIO], "scenario")) {
+	if (key[K_SCENARIO] != NULL && ysource_text(&L->y, key[K_SCENARIO], "scenario") != NULL) {
 		if (!ytree_valid_id(key[K_SCENARIO]->text, TRAINING_ID_MAX))
 			ysource_error(&L->y, key[K_SCENARIO]->line, key[K_SCENARIO]->col, "scenario id '%s': "
 			    "use a-z, 0-9 and _, starting with a letter, at most %d characters",
@@ -1111,11 +983,11 @@ load(struct loader *L, const char *buf, size_t len, const char *forms_dir,
 		else
 			sc->id = ysource_strdup(&L->y, key[K_SCENARIO]->text);
 	}
-	if (key[K_VERSION] != NULL && want_text(L, key[K_VERSION], "version"))
+	if (key[K_VERSION] != NULL && ysource_text(&L->y, key[K_VERSION], "version") != NULL)
 		sc->version = ysource_strdup(&L->y, key[K_VERSION]->text);
 	else
 		sc->version = ysource_strdup(&L->y, "1");
-	if (key[K_MINUTES] != NULL && want(L, key[K_MINUTES], Y_SCALAR, "minutes")) {
+	if (key[K_MINUTES] != NULL && ysource_want(&L->y, key[K_MINUTES], Y_SCALAR, "minutes")) {
 		char *end;
 		unsigned long m = strtoul(key[K_MINUTES]->text, &end, 10);
 

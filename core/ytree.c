@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistr.h>
 #include <yaml.h>
 
 #include "textcheck.h"
@@ -525,4 +526,259 @@ ysource_strdup(struct ysource *s, const char *str)
 	if (d == NULL)
 		s->nomem = true;
 	return d;
+}
+
+/* ---- schema checks --------------------------------------------------- */
+
+const char *
+ynode_kind_name(enum ykind k)
+{
+	return k == Y_MAP ? "a mapping" : k == Y_SEQ ? "a list" : "text";
+}
+
+bool
+ysource_want(struct ysource *s, const struct ynode *n, enum ykind kind, const char *what)
+{
+	static const char *const wanted[] = {
+		[Y_SCALAR] = "text",
+		[Y_SEQ] = "a list (items starting with '- ')",
+		[Y_MAP] = "a mapping of fields (field: value)",
+	};
+
+	if (n->kind == kind)
+		return true;
+	ysource_error(s, n->line, n->col, "%s must be %s, not %s", what, wanted[kind],
+	    ynode_kind_name(n->kind));
+	return false;
+}
+
+const char *
+ysource_text(struct ysource *s, const struct ynode *n, const char *what)
+{
+	if (!ysource_want(s, n, Y_SCALAR, what))
+		return NULL;
+	if (n->len == 0 || strspn(n->text, " \n") == n->len) {
+		ysource_error(s, n->line, n->col, "%s is empty: write a value", what);
+		return NULL;
+	}
+	return n->text;
+}
+
+/* The known fields as "a, b, c", cut to fit. */
+static void
+field_list(const char *const *allowed, char *list, size_t size)
+{
+	size_t used = 0;
+
+	list[0] = '\0';
+	for (size_t a = 0; allowed[a]; a++) {
+		int w = snprintf(list + used, size - used, "%s%s", a ? ", " : "", allowed[a]);
+
+		if (w > 0 && (size_t)w < size - used)
+			used += (size_t)w;
+	}
+}
+
+bool
+ysource_check_map(struct ysource *s, const struct ynode *map, const char *what,
+    const char *const *allowed)
+{
+	if (!ysource_want(s, map, Y_MAP, what))
+		return false;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->kids[i];
+		const char *best = NULL;
+		char list[300];
+		size_t a, bd = 3;
+
+		if (k->kind != Y_SCALAR) {
+			ysource_error(s, k->line, k->col, "a field name in %s must be text, not %s", what,
+			    ynode_kind_name(k->kind));
+			continue;
+		}
+		for (size_t j = 0; j < i; j += 2)
+			if (map->kids[j]->kind == Y_SCALAR && strcmp(map->kids[j]->text, k->text) == 0) {
+				ysource_error(s, k->line, k->col, "duplicate field '%s' in %s (first at line %u): keep one",
+				    k->text, what, map->kids[j]->line);
+				break;
+			}
+		for (a = 0; allowed[a]; a++)
+			if (strcmp(allowed[a], k->text) == 0)
+				break;
+		if (allowed[a] != NULL)
+			continue;
+		for (a = 0; allowed[a]; a++) {
+			size_t d = ytree_distance(k->text, allowed[a]);
+
+			if (d < bd) {
+				bd = d;
+				best = allowed[a];
+			}
+		}
+		field_list(allowed, list, sizeof list);
+		if (best)
+			ysource_error(s, k->line, k->col, "unknown field '%.60s' in %s: did you mean '%s'?", k->text,
+			    what, best);
+		else
+			ysource_error(s, k->line, k->col, "unknown field '%.60s' in %s: known fields are %s",
+			    k->text, what, list);
+	}
+	return true;
+}
+
+const struct ynode *
+ysource_require(struct ysource *s, const struct ynode *map, const char *key, const char *what)
+{
+	const struct ynode *v = ynode_get(map, key);
+
+	if (v == NULL)
+		ysource_error(s, map->line, map->col, "%s has no %s: add %s:", what, key, key);
+	return v;
+}
+
+const struct ynode *
+ysource_seq(struct ysource *s, const struct ynode *n, const char *what, bool nonempty)
+{
+	if (!ysource_want(s, n, Y_SEQ, what))
+		return NULL;
+	if (nonempty && n->n == 0) {
+		ysource_error(s, n->line, n->col, "%s is empty: add at least one item", what);
+		return NULL;
+	}
+	return n;
+}
+
+bool
+ysource_precheck(struct ysource *s, const char *buf, size_t len)
+{
+	const uint8_t *bad;
+	const char *nul;
+	struct ypos tab[YTREE_MAX_TAB_REPORTS];
+	size_t tabs;
+	unsigned line, col;
+
+	bad = u8_check((const uint8_t *)buf, len);
+	if (bad != NULL) {
+		size_t off = (size_t)((const char *)bad - buf), from = off;
+
+		/* Quote up to 20 characters before it on the same line so the
+		 * user can find it. */
+		for (int chars = 0; from > 0 && chars < 20 && buf[from - 1] != '\n'; ) {
+			from--;
+			if (((unsigned char)buf[from] & 0xC0) != 0x80)
+				chars++;
+		}
+		while (from < off && (buf[from] == ' ' || ((unsigned char)buf[from] & 0xC0) == 0x80))
+			from++;
+		ytree_pos(buf, off, &line, &col);
+		if (from < off)
+			ysource_error(s, line, col, "byte 0x%02X (after \"%.*s\") is not valid UTF-8: save the file as UTF-8",
+			    *bad, (int)(off - from), buf + from);
+		else
+			ysource_error(s, line, col, "byte 0x%02X is not valid UTF-8: save the file as UTF-8", *bad);
+		return false;
+	}
+	if ((nul = memchr(buf, '\0', len)) != NULL) {
+		ytree_pos(buf, (size_t)(nul - buf), &line, &col);
+		ysource_error(s, line, col, "the file contains a NUL byte: save it as plain UTF-8 text");
+		return false;
+	}
+	tabs = ytree_indent_tabs(buf, len, tab, YTREE_MAX_TAB_REPORTS);
+	for (size_t t = 0; t < tabs && t < YTREE_MAX_TAB_REPORTS; t++)
+		ysource_error(s, tab[t].line, tab[t].col, "tab character used for indentation: use spaces");
+	if (tabs > YTREE_MAX_TAB_REPORTS)
+		ysource_error(s, 0, 0, "%zu more lines are indented with tabs: use spaces",
+		    tabs - YTREE_MAX_TAB_REPORTS);
+	return tabs == 0;
+}
+
+void
+ysource_problem(struct ysource *s, const struct yproblem *why, const char *noun, int max_depth)
+{
+	switch (why->kind) {
+	case YP_NONE:
+		break;
+	case YP_NOMEM:
+		s->nomem = true;
+		break;
+	case YP_SYNTAX:
+		if (why->context[0] != '\0')
+			ysource_error(s, why->line, why->col,
+			    "YAML syntax: %s %s (line %zu): check the indentation, and quote text that contains ': ' or starts with a special character",
+			    why->problem, why->context, why->context_line);
+		else
+			ysource_error(s, why->line, why->col,
+			    "YAML syntax: %s: check the indentation, and quote text that contains ': ' or starts with a special character",
+			    why->problem);
+		break;
+	case YP_SECOND_DOC:
+		ysource_error(s, why->line, why->col,
+		    "a second YAML document starts here: a %s file holds one document; remove the '---'", noun);
+		break;
+	case YP_ALIAS:
+		ysource_error(s, why->line, why->col,
+		    "YAML aliases (*%s) are not supported in %ss: write the value out in full", why->anchor, noun);
+		break;
+	case YP_TOO_DEEP:
+		ysource_error(s, why->line, why->col,
+		    "nested more than %d levels deep: a %s needs far fewer", max_depth, noun);
+		break;
+	case YP_HIDDEN:
+		ysource_error(s, why->line, why->col,
+		    "this text holds U+%04X, a control, bidirectional or line-separator character "
+		    "that would change how the text shows on a screen: remove it (a line break is "
+		    "a new line in a | block, not an escape)", (unsigned)why->ch);
+		break;
+	}
+}
+
+unsigned
+ytree_top_keys(const char *buf, size_t len, const char *const *keys)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0;
+	bool key = true, done = false;
+	unsigned seen = 0;
+
+	if (buf == NULL || len == 0 || !yaml_parser_initialize(&p))
+		return 0;
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	/* Only the keys of the top-level mapping matter: depth 1, key slot. */
+	while (!done && yaml_parser_parse(&p, &ev)) {
+		switch (ev.type) {
+		case YAML_SCALAR_EVENT:
+			if (depth == 1) {
+				for (unsigned i = 0; key && i < 32 && keys[i] != NULL; i++)
+					if (strcmp((const char *)ev.data.scalar.value, keys[i]) == 0)
+						seen |= 1u << i;
+				key = !key;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			if (depth == 1)
+				key = !key;
+			break;
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			if (depth == 0 && ev.type == YAML_SEQUENCE_START_EVENT)
+				done = true;
+			if (depth == 1)
+				key = !key;
+			depth++;
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			done = --depth == 0;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return seen;
 }

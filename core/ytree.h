@@ -107,6 +107,12 @@ struct ypos {
 };
 size_t ytree_indent_tabs(const char *buf, size_t len, struct ypos *at, size_t max);
 
+/* Which of keys[] (NULL-terminated, the first 32 count) the top-level
+ * mapping of buf names: bit i for keys[i]. Reads libyaml's events only as
+ * far as the text parses, so a file broken further down is still known by
+ * the keys before the break; 0 when the document is no mapping. */
+unsigned ytree_top_keys(const char *buf, size_t len, const char *const *keys);
+
 /* Edit distance of a and b, for "did you mean" hints; SIZE_MAX when either
  * is longer than 62 bytes (no useful hint then). */
 size_t ytree_distance(const char *a, const char *b);
@@ -130,5 +136,44 @@ void ysource_warning(struct ysource *s, unsigned line, unsigned col, const char 
     __attribute__((format(printf, 4, 5)));
 /* A copy of str, or NULL with s->nomem set. */
 char *ysource_strdup(struct ysource *s, const char *str);
+
+/*
+ * Schema checks both loaders make, each reporting into s in one wording
+ * (`what` names the thing checked, as "the label of outcome 'x'"):
+ *  - ynode_kind_name: "text", "a list" or "a mapping".
+ *  - ysource_want: n is of `kind`, else an error at n.
+ *  - ysource_text: n is a scalar holding more than spaces and line ends:
+ *    its text, else NULL after an error.
+ *  - ysource_check_map: map is a mapping whose keys are text, unique and
+ *    among allowed (NULL-terminated); false only when map is no mapping.
+ *    Unknown keys are errors, not ignored: a misspelt `relevnt` would
+ *    otherwise silently ask a question of everyone.
+ *  - ysource_require: the value of key in map, else NULL after an error at
+ *    map.
+ *  - ysource_seq: n as a list (with an item when nonempty), else NULL after
+ *    an error.
+ */
+const char *ynode_kind_name(enum ykind k);
+bool ysource_want(struct ysource *s, const struct ynode *n, enum ykind kind, const char *what);
+const char *ysource_text(struct ysource *s, const struct ynode *n, const char *what);
+bool ysource_check_map(struct ysource *s, const struct ynode *map, const char *what,
+    const char *const *allowed);
+const struct ynode *ysource_require(struct ysource *s, const struct ynode *map, const char *key,
+    const char *what);
+const struct ynode *ysource_seq(struct ysource *s, const struct ynode *n, const char *what,
+    bool nonempty);
+
+/* What YAML would report badly or not at all, before it sees the bytes:
+ * invalid UTF-8 (quoting the text before it), a NUL byte, tabs in
+ * indentation (the first YTREE_MAX_TAB_REPORTS, then a count). Size and
+ * emptiness are the caller's: their limits and hints differ. */
+#define YTREE_MAX_TAB_REPORTS 20
+bool ysource_precheck(struct ysource *s, const char *buf, size_t len);
+
+/* Reports why ytree_parse gave no tree (nothing for YP_NONE: what an empty
+ * document means is the caller's). `noun` names the file kind ("form",
+ * "scenario"); max_depth is the one given to ytree_parse. */
+void ysource_problem(struct ysource *s, const struct yproblem *why, const char *noun,
+    int max_depth);
 
 #endif

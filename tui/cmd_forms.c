@@ -19,30 +19,7 @@
 #include "form.h"
 #include "formdir.h"
 #include "outsafe.h"
-#include "training.h"
 #include "xlsform.h"
-
-/* A referral directory (forms/referrals.yaml) has a top-level `referrals:`
- * and no `sections:`; it is checked through every form that names it. */
-static int
-is_referral_directory(const char *path)
-{
-	char line[512];
-	int refs = 0, sections = 0;
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, "referrals:", 10) == 0 && (line[10] == '\n' || line[10] == ' ' ||
-		    line[10] == '\r'))
-			refs = 1;
-		if (strncmp(line, "sections:", 9) == 0)
-			sections = 1;
-	}
-	fclose(f);
-	return refs && !sections;
-}
 
 /* Warns, on stderr, while a form's referral directory still holds entries
  * shipped as examples (`example: true`): their contacts are placeholders,
@@ -93,7 +70,7 @@ check_referrals(const char *path)
 		if (l <= 5 || strcmp(e->d_name + l - 5, ".yaml") != 0 || strcmp(e->d_name, base) == 0)
 			continue;
 		snprintf(form_path, sizeof form_path, "%s/%s", dir, e->d_name);
-		if (is_referral_directory(form_path))
+		if (form_file_kind_path(form_path) == FORM_FILE_REFERRALS)
 			continue;
 		diag_list_init(&dl);
 		if (form_load_file(form_path, &f, &dl) == ST_OK) {
@@ -141,13 +118,15 @@ forms_check(struct cli *c)
 		return EXIT_USAGE;
 	}
 	for (int i = 1; i < c->argc; i++) {
-		if (is_referral_directory(c->argv[i])) {
+		switch (form_file_kind_path(c->argv[i])) {
+		case FORM_FILE_REFERRALS:
 			bad |= check_referrals(c->argv[i]);
 			continue;
-		}
-		if (training_is_scenario_file(c->argv[i])) {
+		case FORM_FILE_SCENARIO:
 			bad |= cli_check_scenario(c->argv[i]);
 			continue;
+		case FORM_FILE_FORM:
+			break;
 		}
 		diag_list_init(&dl);
 		f = NULL;

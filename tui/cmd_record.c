@@ -51,6 +51,11 @@ save_record(struct vault *v, struct interview *iv)
 		printf(", outcome ");
 		outsafe_put(stdout, form_outcome_id(interview_form(iv), (size_t)o));
 	}
+	for (size_t i = 0; i < form_flag_count(interview_form(iv)); i++)
+		if (interview_flag_raised(iv, i)) {
+			printf(", flag ");
+			outsafe_put(stdout, form_flag_id(interview_form(iv), i));
+		}
 	printf(").\n");
 	return EXIT_OK;
 }
@@ -182,6 +187,27 @@ print_field(const char *lead, const char *text, const char *indent)
 	putchar('\n');
 }
 
+/* An outcome or a flag (item i): its label after lead, its advice, and its
+ * referrals (nth gives the k-th). */
+static void
+print_finding(const struct form *f, size_t lang, const char *lead, const char *label,
+    const char *advice, size_t nrefs, size_t (*nth)(const struct form *, size_t, size_t), size_t i)
+{
+	printf("\n");
+	print_field(lead, label, "  ");
+	if (advice)
+		print_field("  ", advice, "  ");
+	for (size_t k = 0; k < nrefs; k++) {
+		size_t r = nth(f, i, k);
+
+		printf("  Referral: ");
+		outsafe_put(stdout, form_referral_name(f, r, lang));
+		printf("  ");
+		outsafe_put(stdout, form_referral_contact(f, r));
+		printf("%s\n", form_referral_example(f, r) ? "  (example entry)" : "");
+	}
+}
+
 static void
 print_text(struct interview *iv, const struct case_code *code)
 {
@@ -249,24 +275,18 @@ print_text(struct interview *iv, const struct case_code *code)
 		for (size_t k = 0; k < na && k < sizeof qs / sizeof qs[0]; k++)
 			print_field("      from: ", form_question_id(f, qs[k]), "      ");
 	}
+	/* Flags first: what they ask for (immediate danger) comes before
+	 * acting on the outcome. */
+	for (size_t i = 0; i < form_flag_count(f); i++)
+		if (interview_flag_raised(iv, i))
+			print_finding(f, lang, "FLAG: ", form_flag_label(f, i, lang),
+			    form_flag_advice(f, i, lang), form_flag_referral_count(f, i),
+			    form_flag_referral, i);
 	o = interview_outcome(iv);
-	if (o >= 0) {
-		const char *advice = form_outcome_advice(f, (size_t)o, lang);
-
-		printf("\n");
-		print_field("Outcome: ", form_outcome_label(f, (size_t)o, lang), "  ");
-		if (advice)
-			print_field("  ", advice, "  ");
-		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
-			size_t r = form_outcome_referral(f, (size_t)o, k);
-
-			printf("  Referral: ");
-			outsafe_put(stdout, form_referral_name(f, r, lang));
-			printf("  ");
-			outsafe_put(stdout, form_referral_contact(f, r));
-			printf("%s\n", form_referral_example(f, r) ? "  (example entry)" : "");
-		}
-	}
+	if (o >= 0)
+		print_finding(f, lang, "Outcome: ", form_outcome_label(f, (size_t)o, lang),
+		    form_outcome_advice(f, (size_t)o, lang), form_outcome_referral_count(f, (size_t)o),
+		    form_outcome_referral, (size_t)o);
 	printf("\nConsent: interview %s, referral %s, statistics %s\n",
 	    consent_word(interview_consent(iv, FORM_CONSENT_INTERVIEW)),
 	    consent_word(interview_consent(iv, FORM_CONSENT_REFERRAL)),

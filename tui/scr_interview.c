@@ -980,12 +980,16 @@ outcome_draw(struct app *a)
 		ui_pager_wrap(&p, 2, "Only what the respondent's consent allows is kept.", 0);
 		p.line++;
 	}
+	if (summary_flags(&p, 2, a->iv, f) > 0)
+		p.line++;
 	if (o >= 0) {
 		summary_outcome(&p, 2, f, (size_t)o, lang);
 		p.line++;
 	}
 	summary_indicators(&p, 2, a->iv, f, true);
 	p.line++;
+	if (summary_flag_contacts(&p, 2, a->iv, f, outcome_all_countries) > 0)
+		p.line++;
 	if (o >= 0 && form_outcome_referral_count(f, (size_t)o) > 0) {
 		const char *cname = NULL, *cc = summary_country(a->iv, f, &cname);
 		size_t hidden = 0;

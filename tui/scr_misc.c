@@ -88,6 +88,10 @@ record_draw(struct app *a)
 	p.line++;
 	summary_indicators(&p, 1, a->iv, f, false);
 	o = interview_outcome(a->iv);
+	if (interview_flags_raised(a->iv) > 0) {
+		p.line++;
+		summary_flags(&p, 1, a->iv, f);
+	}
 	if (o >= 0) {
 		p.line++;
 		summary_outcome(&p, 1, f, (size_t)o, lang);

@@ -151,3 +151,55 @@ summary_referral_serves(const struct form *f, size_t r, const char *cc)
 			return true;
 	return false;
 }
+
+size_t
+summary_flags(struct ui_pager *p, int x, const struct interview *iv, const struct form *f)
+{
+	size_t lang = interview_lang(iv), shown = 0;
+	char buf[1024];
+
+	for (size_t i = 0; i < form_flag_count(f); i++) {
+		if (!interview_flag_raised(iv, i))
+			continue;
+		snprintf(buf, sizeof buf, "!! %s", form_flag_label(f, i, lang));
+		ui_pager_wrap(p, x, buf, A_BOLD | A_REVERSE);
+		if (form_flag_advice(f, i, lang))
+			ui_pager_wrap(p, x + 2, form_flag_advice(f, i, lang), A_BOLD);
+		shown++;
+	}
+	return shown;
+}
+
+size_t
+summary_flag_contacts(struct ui_pager *p, int x, const struct interview *iv, const struct form *f,
+    bool all_countries)
+{
+	size_t lang = interview_lang(iv), shown = 0;
+	const char *cname = NULL, *cc = all_countries ? NULL : summary_country(iv, f, &cname);
+	char buf[1024];
+
+	for (size_t i = 0; i < form_flag_count(f); i++) {
+		size_t hidden = 0;
+
+		if (!interview_flag_raised(iv, i) || form_flag_referral_count(f, i) == 0)
+			continue;
+		snprintf(buf, sizeof buf, "!! Contacts for: %s", form_flag_label(f, i, lang));
+		ui_pager_wrap(p, x, buf, A_BOLD);
+		for (size_t k = 0; k < form_flag_referral_count(f, i); k++) {
+			size_t r = form_flag_referral(f, i, k);
+
+			if (!summary_referral_serves(f, r, cc)) {
+				hidden++;
+				continue;
+			}
+			ui_pager_wrap(p, x + 2, form_referral_name(f, r, lang), 0);
+			ui_pager_line(p, x + 4, form_referral_contact(f, r), 0);
+		}
+		if (hidden > 0) {
+			snprintf(buf, sizeof buf, "(%zu more in other countries: Space shows them.)", hidden);
+			ui_pager_wrap(p, x + 2, buf, A_DIM);
+		}
+		shown++;
+	}
+	return shown;
+}

@@ -36,6 +36,19 @@ void summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 void summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t outcome,
     size_t lang);
 
+/* Each flag raised (form_flag_*), to stand before the outcome: "!! label"
+ * in bold reverse video at column x (seen first, with or without colour)
+ * and its advice in bold at x + 2. Returns how many were drawn. */
+size_t summary_flags(struct ui_pager *p, int x, const struct interview *iv, const struct form *f);
+
+/* The contacts of each flag raised: "!! Contacts for: label" (bold) at x,
+ * each referral's name at x + 2 and its contact on a line of its own at
+ * x + 4: those serving the interview's country and a dim count of the
+ * others, or all of them with all_countries. Returns how many flags had
+ * contacts. */
+size_t summary_flag_contacts(struct ui_pager *p, int x, const struct interview *iv,
+    const struct form *f, bool all_countries);
+
 /*
  * The country where the interview takes place, as the two-letter code the
  * referral directory uses (LA, TH, CN, MM, VN, KH, MY), from the answer to

@@ -85,10 +85,21 @@ check "consent refused keeps nothing the form does not allow" sh -c "! grep -q d
 sed 's/Are you afraid that you or your family/Are you scared that you or your family/' \
     "$ROOT/forms/screening-short.yaml" >"$T/short-edited.yaml"
 cp "$ROOT/forms/referrals.yaml" "$T/referrals.yaml"
-check "the edited copy keeps the id and version" grep -q '^version: "2.0"' "$T/short-edited.yaml"
+check "the edited copy keeps the id and version" grep -q '^version: "2.1"' "$T/short-edited.yaml"
 run "$INTAKE" record list $AUTH
 before=$(grep -c . "$T/out")
 run "$INTAKE" record add --form "$T/short-edited.yaml" --lang en --answers "$T/answers.json" $AUTH
 expect "a changed form under a stored id and version is refused" 6 "differs from the form of that id and version"
 run "$INTAKE" record list $AUTH
 check "nothing was saved with it" test "$(grep -c . "$T/out")" -eq "$before"
+
+# What a file is comes from its YAML, not from how its lines start: a
+# referral directory whose key is written in quotes is still one, and is
+# checked through the form beside it.
+mkdir "$T/quoted"
+cp "$ROOT/forms/screening-short.yaml" "$T/quoted/"
+sed 's/^referrals:/"referrals":/' "$ROOT/forms/referrals.yaml" >"$T/quoted/referrals.yaml"
+check "the copy writes its key in quotes" grep -q '^"referrals":' "$T/quoted/referrals.yaml"
+run "$INTAKE" forms check "$T/quoted/referrals.yaml"
+expect "a quoted referrals: key is still a referral directory" 0 \
+    "ok: referral directory, used by 1 form beside it"

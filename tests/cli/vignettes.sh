@@ -1,8 +1,9 @@
 #!/bin/sh
 # Vignettes: short, fictional but realistic cases, each answered on the full
 # screening form and on the rapid screen (tests/forms/vignettes/NAME.json:
-# "long" and "short", each with its language, answers, expected outcome and
-# the exact set of indicators it must fire). Every answer set goes through
+# "long" and "short", each with its language, answers, expected outcome, the
+# exact set of indicators it must fire and of flags it must raise beside the
+# outcome, "flags", [] when absent). Every answer set goes through
 # `intake record add` on a fresh vault, as a record typed from paper would,
 # and the saved record is read back with `record show --format json`.
 # One "ok" per vignette per form.
@@ -42,15 +43,23 @@ for f in "$DIR"/*.json; do
 		want_outcome=$(jq -r ".$part.outcome // \"none\"" "$f")
 		got=$(jq -c '[.indicators[].id] | sort' "$T/out")
 		want=$(jq -c ".$part.indicators | sort" "$f")
+		got_flags=$(jq -c '[.flags // [] | .[].id] | sort' "$T/out")
+		want_flags=$(jq -c "[.$part.flags // [] | .[]] | sort" "$f")
 		missing=""
 		for r in $(jq -r ".$part.referrals_include // [] | .[]" "$f"); do
 			jq -e --arg r "$r" '.outcome.referrals | index($r)' "$T/out" >/dev/null || missing="$missing $r"
 		done
-		if [ "$got_outcome" = "$want_outcome" ] && [ "$got" = "$want" ] && [ -z "$missing" ]; then
-			ok "$what: $want_outcome $want"
+		for r in $(jq -r ".$part.flag_referrals_include // [] | .[]" "$f"); do
+			jq -e --arg r "$r" '[.flags[].referrals[]] | index($r)' "$T/out" >/dev/null ||
+			    missing="$missing $r"
+		done
+		if [ "$got_outcome" = "$want_outcome" ] && [ "$got" = "$want" ] &&
+		    [ "$got_flags" = "$want_flags" ] && [ -z "$missing" ]; then
+			ok "$what: $want_outcome $want flags $want_flags"
 		else
 			notok "$what" "outcome: $got_outcome, wanted $want_outcome" \
-			    "indicators: $got" "wanted:     $want" "referrals missing:${missing:- none}"
+			    "indicators: $got" "wanted:     $want" "flags: $got_flags, wanted $want_flags" \
+			    "referrals missing:${missing:- none}"
 		fi
 	done
 done

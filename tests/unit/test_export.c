@@ -346,8 +346,8 @@ jsonl_cell(json_t *rec, const char *name, char *buf, size_t len)
 	size_t i, used = 0;
 
 	buf[0] = '\0';
-	if (strcmp(name, "_indicators") == 0) {
-		json_array_foreach(json_object_get(rec, "indicators"), i, it)
+	if (strcmp(name, "_indicators") == 0 || strcmp(name, "_flags") == 0) {
+		json_array_foreach(json_object_get(rec, name + 1), i, it)
 			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "",
 			    json_string_value(json_object_get(it, "id")));
 		return buf;

@@ -583,11 +583,100 @@ expression_positions_in_every_style(void **state)
 	diag_list_free(&dl);
 }
 
+/* What `intake forms check` takes a file for is decided here, from the
+ * YAML, not from how its lines look. */
+static void
+file_kinds(void **state)
+{
+	const char *flow = "{referrals: [], id: r}\n";
+	const char *broken = "scenario: fair\npersona: {en: [\n";
+
+	(void)state;
+	assert_int_equal(form_file_kind_path("forms/screening.yaml"), FORM_FILE_FORM);
+	assert_int_equal(form_file_kind_path("forms/referrals.yaml"), FORM_FILE_REFERRALS);
+	assert_int_equal(form_file_kind_path("forms/training/fair_migrant.yaml"), FORM_FILE_SCENARIO);
+	assert_int_equal(form_file_kind_path("tests/forms/no-such-file.yaml"), FORM_FILE_FORM);
+	/* A form naming its referrals file is a form. */
+	assert_int_equal(form_file_kind("referrals: r.yaml\nsections: []\n", 30), FORM_FILE_FORM);
+	/* Flow style has no key at the start of a line, and is still a
+	 * referral directory. */
+	assert_int_equal(form_file_kind(flow, strlen(flow)), FORM_FILE_REFERRALS);
+	/* Keys before a syntax error decide: the scenario checker then
+	 * reports the error in a scenario's words. */
+	assert_int_equal(form_file_kind(broken, strlen(broken)), FORM_FILE_SCENARIO);
+	assert_int_equal(form_file_kind("x: {referrals: []}\n", 19), FORM_FILE_FORM);
+	assert_int_equal(form_file_kind("- referrals\n", 12), FORM_FILE_FORM);
+	assert_int_equal(form_file_kind("", 0), FORM_FILE_FORM);
+}
+
+/* flags: written as outcomes are, each evaluated on its own. */
+static void
+flags_are_read_and_checked(void **state)
+{
+	static const char rules[] =
+	    "indicators:\n"
+	    "  - id: a\n"
+	    "    level: strong\n"
+	    "    label: {en: \"A\"}\n"
+	    "    when: \"${consent} = 'no'\"\n"
+	    "outcomes:\n"
+	    "  - id: all\n"
+	    "    label: {en: \"All\"}\n"
+	    "    when: \"true()\"\n"
+	    "flags:\n"
+	    "  - id: danger\n"
+	    "    label: {en: \"Danger\"}\n"
+	    "    advice: {en: \"Act first\"}\n"
+	    "    when: \"indicator('a')\"\n";
+	struct diag_list dl;
+	struct form *f = NULL;
+	char buf[4096];
+
+	(void)state;
+	assert_int_equal(load_with(rules, &f, &dl), ST_OK);
+	assert_int_equal(form_flag_count(f), 1);
+	assert_string_equal(form_flag_id(f, 0), "danger");
+	assert_string_equal(form_flag_label(f, 0, 0), "Danger");
+	assert_string_equal(form_flag_advice(f, 0, 0), "Act first");
+	assert_non_null(form_flag_when(f, 0));
+	assert_int_equal(form_flag_referral_count(f, 0), 0);
+	assert_int_equal(form_flag_find(f, "danger"), 0);
+	assert_int_equal(form_flag_find(f, "all"), -1);
+	assert_null(form_flag_id(f, 1));
+	form_free(f);
+	diag_list_free(&dl);
+
+	snprintf(buf, sizeof buf, "%s%s", rules,
+	    "  - id: danger\n"
+	    "    label: {en: \"Again\"}\n"
+	    "    when: \"true()\"\n"
+	    "  - id: other\n"
+	    "    label: {en: \"Other\"}\n"
+	    "    when: \"indicator('nope')\"\n"
+	    "    referrals: [hotline]\n"
+	    "  - id: late\n"
+	    "    label: {en: \"Late\"}\n"
+	    "    whn: \"true()\"\n");
+	assert_int_equal(load_with(buf, &f, &dl), ST_INVALID);
+	assert_diag(&dl, "t.yaml:27:9: error: duplicate flag id 'danger' (first at line 23)");
+	assert_diag(&dl, "t.yaml:32:22: error: when of flag 'other': unknown indicator 'nope' at column 11");
+	assert_diag(&dl, "t.yaml:33:17: error: flag 'other' names referral 'hotline' but the form has no referrals file");
+	assert_diag(&dl, "t.yaml:36:5: error: unknown field 'whn' in a flag: did you mean 'when'?");
+	assert_diag(&dl, "t.yaml:34:5: error: this flag has no when: add when:");
+	diag_list_free(&dl);
+
+	assert_int_equal(load_with("flags: {id: x}\n", &f, &dl), ST_INVALID);
+	assert_diag(&dl, "t.yaml:13:8: error: flags must be a list (items starting with '- '), not a mapping");
+	diag_list_free(&dl);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(valid_form_loads_with_everything),
+		cmocka_unit_test(file_kinds),
+		cmocka_unit_test(flags_are_read_and_checked),
 		cmocka_unit_test(eval_order_puts_dependencies_first),
 		cmocka_unit_test(bad_files_report_message_and_position),
 		cmocka_unit_test(every_error_is_reported),

@@ -33,6 +33,8 @@ struct gen {
 	const char *docs;               /* documents_held_by, NULL: declined */
 	const char *sector;             /* as stats joins it */
 	const char *job;                /* job_different, NULL: don't know */
+	int danger;                     /* danger_now */
+	const char *outcome, *flags;    /* what the engine made of it, once saved */
 };
 
 static struct gen truth[NREC];
@@ -52,6 +54,7 @@ generate(int i, struct gen *g)
 	g->sector = i == 17 ? "sex_work" : i % 4 == 0 ? "karaoke_entertainment;factory" :
 	    "factory";
 	g->job = i % 9 == 0 ? NULL : i % 2 ? "yes" : "no";
+	g->danger = i % 3 == 0;
 }
 
 struct fx {
@@ -65,7 +68,7 @@ struct fx {
 static struct fx *fixture;
 
 static void
-save_one(struct fx *f, const struct gen *g, int training)
+save_one(struct fx *f, struct gen *g, int training)
 {
 	char json[1024], sector[128], *p;
 	struct interview *iv;
@@ -78,10 +81,10 @@ save_one(struct fx *f, const struct gen *g, int training)
 		memmove(p + 2, p, strlen(p) + 1);
 		memcpy(p, "\",\"", 3);
 	}
-	snprintf(json, sizeof json, "{\"danger_now\":\"no\",\"urgent_medical\":\"no\",\"consent_interview\":\"yes\","
+	snprintf(json, sizeof json, "{\"danger_now\":\"%s\",\"urgent_medical\":\"no\",\"consent_interview\":\"yes\","
 	    "\"consent_referral\":\"no\",\"consent_statistics\":\"%s\",\"age_band\":\"%s\","
 	    "\"sector\":[%s],\"job_different\":%s%s%s,\"documents_held_by\":%s%s%s,"
-	    "\"needs_now\":[\"none\"]}", g->consent ? "yes" : "no", g->age, sector,
+	    "\"needs_now\":[\"none\"]}", g->danger ? "yes" : "no", g->consent ? "yes" : "no", g->age, sector,
 	    g->job ? "\"" : "", g->job ? g->job : "{\"special\":\"dont_know\"}", g->job ? "\"" : "",
 	    g->docs ? "\"" : "", g->docs ? g->docs : "{\"special\":\"declined\"}",
 	    g->docs ? "\"" : "");
@@ -93,6 +96,8 @@ save_one(struct fx *f, const struct gen *g, int training)
 	if (interview_apply_answers(iv, a, err, sizeof err) != ST_OK)
 		fail_msg("%s: %s", json, err);
 	assert_int_equal(interview_finish(iv), ST_OK);
+	g->outcome = form_outcome_id(f->f, (size_t)interview_outcome(iv));
+	g->flags = interview_flags_raised(iv) ? form_flag_id(f->f, 0) : "none";
 	assert_int_equal(training ? tu_save_unchecked(f->v, iv, &id) : record_save(f->v, iv, &id),
 	    ST_OK);
 	interview_free(iv);
@@ -216,6 +221,10 @@ true_value(const struct gen *g, const char *var)
 		return g->sector;
 	if (strcmp(var, "job_different") == 0)
 		return g->job ? g->job : "(unknown)";
+	if (strcmp(var, "outcome") == 0)
+		return g->outcome;
+	if (strcmp(var, "flags") == 0)
+		return g->flags;
 	return "(unknown)";
 }
 
@@ -388,6 +397,36 @@ test_twoway_rows_and_columns(void **state)
 	free(text);
 }
 
+/* Outcomes and flags are counted apart: a possible or likely victim in
+ * danger now counts under the finding and under the flag, and the cross
+ * table of the two is as true and as protected as any other. */
+static void
+test_outcomes_and_flags_apart(void **state)
+{
+	static const char *const by[] = { "outcome", "flags" };
+	struct cell *c;
+	char *text = run_stats(by, 2, K, 0, NULL);
+	size_t n = cells_parse(text, 1, &c), victims_in_danger = 0;
+
+	(void)state;
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t t = true_count(by[0], c[i].a, by[1], c[i].b);
+
+		check_cell(c[i].count, t, K);
+		if ((strcmp(c[i].a, "possible_victim") == 0 || strcmp(c[i].a, "likely_victim") == 0) &&
+		    strcmp(c[i].b, "immediate_danger") == 0) {
+			assert_true(t >= K);
+			assert_int_equal(strtoull(c[i].count, NULL, 10), t);
+			victims_in_danger += t;
+		}
+		assert_string_not_equal(c[i].a, "immediate_danger");
+	}
+	assert_true(victims_in_danger > 0);
+	free(c);
+	free(text);
+}
+
 static void
 test_bad_requests(void **state)
 {
@@ -485,6 +524,7 @@ main(void)
 		cmocka_unit_test(test_consent_and_training_excluded),
 		cmocka_unit_test(test_oneway_tables_suppressed),
 		cmocka_unit_test(test_twoway_rows_and_columns),
+		cmocka_unit_test(test_outcomes_and_flags_apart),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_ctdc_names_and_codes),
 	};

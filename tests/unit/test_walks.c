@@ -3,6 +3,7 @@
  * engine question by question as the screen does, reaching every outcome.
  * A question the script does not answer is declined, as a respondent may.
  */
+#include <jansson.h>
 #include "testutil.h"
 #include "form.h"
 #include "interview.h"
@@ -89,9 +90,12 @@ full_form_reaches_every_outcome(void **state)
 	assert_string_equal(WALK(f, "en", full_consent, &iv), "no_indicators");
 	assert_int_equal(interview_fired_count(iv), 0);
 	interview_free(iv);
-	assert_string_equal(WALK(f, "lo", danger, &iv), "immediate_danger");
+	/* Danger alone is a sign: a possible victim, with the flag beside. */
+	assert_string_equal(WALK(f, "lo", danger, &iv), "possible_victim");
+	assert_true(interview_flag_raised(iv, (size_t)form_flag_find(f, "immediate_danger")));
 	interview_free(iv);
 	assert_string_equal(WALK(f, "th", likely, &iv), "likely_victim");
+	assert_int_equal(interview_flags_raised(iv), 0);
 	assert_true(interview_indicator_fired(iv, (size_t)form_indicator_find(f, "debt_bondage")));
 	assert_true(interview_indicator_fired(iv, (size_t)form_indicator_find(f, "retained_documents")));
 	interview_free(iv);
@@ -129,11 +133,65 @@ short_form_reaches_every_outcome(void **state)
 	(void)state;
 	assert_string_equal(WALK(f, "en", none, &iv), "no_indicators");
 	interview_free(iv);
-	assert_string_equal(WALK(f, "lo", danger, &iv), "immediate_danger");
+	assert_string_equal(WALK(f, "lo", danger, &iv), "possible_victim");
+	assert_true(interview_flag_raised(iv, (size_t)form_flag_find(f, "immediate_danger")));
 	interview_free(iv);
 	assert_string_equal(WALK(f, "th", likely, &iv), "likely_victim");
+	assert_int_equal(interview_flags_raised(iv), 0);
 	interview_free(iv);
 	assert_string_equal(WALK(f, "zh", possible, &iv), "possible_victim");
+	interview_free(iv);
+	form_free(f);
+}
+
+/* Danger now is a flag beside the outcome, not an outcome instead of it:
+ * the finding stays in the record, and the record says danger too. */
+static void
+danger_is_a_flag_beside_the_finding(void **state)
+{
+	struct form *f = load("forms/screening.yaml");
+	struct interview *iv, *back = NULL;
+	static const struct answer debt_and_danger[] = {
+		{ "privacy_check", "no_one" }, { "safe_now", "yes" }, { "danger_now", "yes" },
+		{ "consent_interview", "yes" }, { "age", "28" }, { "debt_owed", "yes" },
+		{ "debt_work_off", "yes" }, { "documents_held_by", "myself" },
+	};
+	static const struct answer likely_and_danger[] = {
+		{ "privacy_check", "no_one" }, { "safe_now", "no" }, { "danger_now", "no" },
+		{ "consent_interview", "yes" }, { "age", "24" }, { "debt_owed", "yes" },
+		{ "debt_work_off", "yes" }, { "documents_held_by", "employer" },
+	};
+	int danger = form_flag_find(f, "immediate_danger");
+	char *json, err[256];
+	size_t len;
+	json_t *j;
+
+	(void)state;
+	assert_true(danger >= 0);
+	assert_int_equal(form_outcome_find(f, "immediate_danger"), -1);
+	assert_non_null(form_flag_advice(f, (size_t)danger, 1));
+	assert_true(form_flag_referral_count(f, (size_t)danger) > 0);
+
+	assert_string_equal(WALK(f, "en", debt_and_danger, &iv), "possible_victim");
+	assert_true(interview_flag_raised(iv, (size_t)danger));
+	assert_int_equal(interview_flags_raised(iv), 1);
+	assert_true(interview_indicator_fired(iv, (size_t)form_indicator_find(f, "debt_bondage")));
+	assert_int_equal(interview_to_json(iv, &json, &len), ST_OK);
+	j = json_loads(json, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "outcome"), "id")),
+	    "possible_victim");
+	assert_int_equal(json_array_size(json_object_get(j, "flags")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "flags"), 0),
+	    "id")), "immediate_danger");
+	json_decref(j);
+	assert_int_equal(interview_from_json(f, json, len, &back, err, sizeof err), ST_OK);
+	assert_true(interview_flag_raised(back, (size_t)danger));
+	interview_free(back);
+	interview_json_free(json, len);
+	interview_free(iv);
+
+	assert_string_equal(WALK(f, "th", likely_and_danger, &iv), "likely_victim");
+	assert_true(interview_flag_raised(iv, (size_t)danger));
 	interview_free(iv);
 	form_free(f);
 }
@@ -168,6 +226,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_form_reaches_every_outcome),
 		cmocka_unit_test(short_form_reaches_every_outcome),
+		cmocka_unit_test(danger_is_a_flag_beside_the_finding),
 		cmocka_unit_test(refused_consent_ends_the_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /*
  * test_ytree.c — the YAML tree the form and scenario loaders share: node
  * positions, scalar styles, every way a parse is refused, and the small
- * helpers (lookup, positions, tabs, hints, ids, diagnostics).
+ * helpers (lookup, positions, tabs, hints, ids, diagnostics), the schema
+ * checks both loaders make and the top-level keys that tell file kinds apart.
  */
 #include "testutil.h"
 #include <stdint.h>
@@ -267,6 +268,117 @@ diagnostics_of_a_source(void **state)
 	diag_list_free(&dl);
 }
 
+/* The message of diagnostic i, as a user reads it. */
+static const char *
+said(const struct diag_list *dl, size_t i)
+{
+	static char line[512];
+
+	assert_true(i < dl->count);
+	diag_format(&dl->items[i], line, sizeof line);
+	return line;
+}
+
+static void
+schema_checks(void **state)
+{
+	static const char *const keys[] = {"id", "label", "when", NULL};
+	const char *text =
+	    "id: q1\n"
+	    "lable: x\n"
+	    "id: q2\n"
+	    "colour: red\n"
+	    "empty: \"  \"\n"
+	    "list: [a]\n"
+	    "none: []\n";
+	struct diag_list dl;
+	struct ysource src;
+	struct yproblem why;
+	struct ynode *root = parse(text, &why);
+
+	(void)state;
+	assert_non_null(root);
+	diag_list_init(&dl);
+	src = (struct ysource){ &dl, "f.yaml", false };
+	assert_string_equal(ynode_kind_name(Y_SCALAR), "text");
+	assert_string_equal(ynode_kind_name(Y_SEQ), "a list");
+	assert_string_equal(ynode_kind_name(Y_MAP), "a mapping");
+
+	assert_true(ysource_check_map(&src, root, "a question", keys));
+	assert_int_equal(dl.errors, 6);
+	assert_string_equal(said(&dl, 0), "f.yaml:2:1: error: unknown field 'lable' in a question: did you mean 'label'?");
+	assert_string_equal(said(&dl, 1), "f.yaml:3:1: error: duplicate field 'id' in a question (first at line 1): keep one");
+	assert_string_equal(said(&dl, 2), "f.yaml:4:1: error: unknown field 'colour' in a question: known fields are id, label, when");
+	assert_false(ysource_check_map(&src, ynode_get(root, "list"), "a question", keys));
+	assert_string_equal(said(&dl, 6), "f.yaml:6:7: error: a question must be a mapping of fields (field: value), not a list");
+
+	assert_string_equal(ysource_text(&src, ynode_get(root, "id"), "id"), "q1");
+	assert_null(ysource_text(&src, ynode_get(root, "empty"), "the label"));
+	assert_string_equal(said(&dl, 7), "f.yaml:5:8: error: the label is empty: write a value");
+	assert_null(ysource_text(&src, ynode_get(root, "list"), "the label"));
+	assert_string_equal(said(&dl, 8), "f.yaml:6:7: error: the label must be text, not a list");
+
+	assert_non_null(ysource_require(&src, root, "id", "this question"));
+	assert_null(ysource_require(&src, root, "when", "this question"));
+	assert_string_equal(said(&dl, 9), "f.yaml:1:1: error: this question has no when: add when:");
+
+	assert_non_null(ysource_seq(&src, ynode_get(root, "list"), "choices", true));
+	assert_non_null(ysource_seq(&src, ynode_get(root, "none"), "choices", false));
+	assert_null(ysource_seq(&src, ynode_get(root, "none"), "choices", true));
+	assert_string_equal(said(&dl, 10), "f.yaml:7:7: error: choices is empty: add at least one item");
+	assert_null(ysource_seq(&src, ynode_get(root, "id"), "choices", false));
+	assert_string_equal(said(&dl, 11),
+	    "f.yaml:1:5: error: choices must be a list (items starting with '- '), not text");
+	assert_int_equal(dl.count, 12);
+	assert_false(src.nomem);
+	ynode_free(root);
+	diag_list_free(&dl);
+}
+
+static void
+prechecks_and_problems(void **state)
+{
+	struct diag_list dl;
+	struct ysource src;
+	struct yproblem why;
+
+	(void)state;
+	diag_list_init(&dl);
+	src = (struct ysource){ &dl, "s.yaml", false };
+	assert_true(ysource_precheck(&src, "a: 1\n", 5));
+	assert_false(ysource_precheck(&src, "title: Caf\xe9\n", 12));
+	assert_string_equal(said(&dl, 0),
+	    "s.yaml:1:11: error: byte 0xE9 (after \"title: Caf\") is not valid UTF-8: save the file as UTF-8");
+	assert_false(ysource_precheck(&src, "a: 1\n\0", 6));
+	assert_string_equal(said(&dl, 1), "s.yaml:2:1: error: the file contains a NUL byte: save it as plain UTF-8 text");
+	assert_false(ysource_precheck(&src, "a:\n\tb: 1\n", 9));
+	assert_string_equal(said(&dl, 2), "s.yaml:2:1: error: tab character used for indentation: use spaces");
+
+	assert_null(ytree_parse("a: 1\n---\nb: 2\n", 14, YTREE_MAX_DEPTH, &why));
+	ysource_problem(&src, &why, "scenario", YTREE_MAX_DEPTH);
+	assert_string_equal(said(&dl, 3),
+	    "s.yaml:2:1: error: a second YAML document starts here: a scenario file holds one document; remove the '---'");
+	why.kind = YP_NONE;
+	ysource_problem(&src, &why, "scenario", YTREE_MAX_DEPTH);
+	assert_int_equal(dl.count, 4);
+	diag_list_free(&dl);
+}
+
+static void
+top_level_keys(void **state)
+{
+	static const char *const keys[] = {"referrals", "sections", "scenario", NULL};
+
+	(void)state;
+	assert_int_equal(ytree_top_keys("sections: []\nreferrals: r.yaml\n", strlen("sections: []\nreferrals: r.yaml\n"), keys), 3);
+	assert_int_equal(ytree_top_keys("x: {scenario: 1}\n", strlen("x: {scenario: 1}\n"), keys), 0);
+	assert_int_equal(ytree_top_keys("- scenario\n", strlen("- scenario\n"), keys), 0);
+	assert_int_equal(ytree_top_keys("x: referrals\n", strlen("x: referrals\n"), keys), 0);
+	/* Keys before a syntax error still count. */
+	assert_int_equal(ytree_top_keys("scenario: a\nb: [1, 2\n", strlen("scenario: a\nb: [1, 2\n"), keys), 4);
+	assert_int_equal(ytree_top_keys("", strlen(""), keys), 0);
+}
+
 int
 main(void)
 {
@@ -277,6 +389,9 @@ main(void)
 		cmocka_unit_test(lookup_and_positions),
 		cmocka_unit_test(tabs_hints_and_ids),
 		cmocka_unit_test(diagnostics_of_a_source),
+		cmocka_unit_test(schema_checks),
+		cmocka_unit_test(prechecks_and_problems),
+		cmocka_unit_test(top_level_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
