@@ -183,7 +183,7 @@ summary_flag_contacts(struct ui_pager *p, int x, const struct interview *iv, con
 
 		if (!interview_flag_raised(iv, i) || form_flag_referral_count(f, i) == 0)
 			continue;
-		snprintf(buf, sizeof buf, "!! Contacts for: %s", form_flag_label(f, i, lang));
+		snprintf(buf, sizeof buf, _("!! Contacts for: %s"), form_flag_label(f, i, lang));
 		ui_pager_wrap(p, x, buf, A_BOLD);
 		for (size_t k = 0; k < form_flag_referral_count(f, i); k++) {
 			size_t r = form_flag_referral(f, i, k);
@@ -196,7 +196,8 @@ summary_flag_contacts(struct ui_pager *p, int x, const struct interview *iv, con
 			ui_pager_line(p, x + 4, form_referral_contact(f, r), 0);
 		}
 		if (hidden > 0) {
-			snprintf(buf, sizeof buf, "(%zu more in other countries: Space shows them.)", hidden);
+			snprintf(buf, sizeof buf, P_("(%zu more in another country: Space shows it.)",
+			    "(%zu more in other countries: Space shows them.)", hidden), hidden);
 			ui_pager_wrap(p, x + 2, buf, A_DIM);
 		}
 		shown++;
