@@ -1,9 +1,14 @@
 /*
- * bundle.c — key files and sealed transfer bundles (formats in bundle.h).
+ * bundle.c — key files and signed, sealed transfer bundles (rules in
+ * bundle.h, bytes in docs/FORMATS.md).
  *
- * Import reads the whole bundle, opens every chunk into one secure buffer,
- * checks every item, form and record, and only then calls vault_import()
- * once: a bundle is imported whole or not at all.
+ * Create reads what changed from the audit trail (new and amended records,
+ * deletions), writes every version of each changed record, the deletions
+ * and the forms, and signs the whole file. Import reads the whole bundle,
+ * checks its signer, signature and number before opening anything, opens
+ * every chunk into one secure buffer, checks every item, form and version,
+ * and only then calls vault_bundle_apply() once: a bundle is imported
+ * whole or not at all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -962,6 +967,21 @@ write_tombstones(struct writer *w, const struct changes *c)
 	}
 }
 
+/* Bundles are numbered per office key and signing key: a bundle signed
+ * with another key (not trusted there, or a new key that is) starts its
+ * own numbering, as the office's trust in that key does. */
+static void
+pair_id(const unsigned char pk[CRYPTO_PK_BYTES], const struct bundle_site *site,
+    unsigned char id[BUNDLE_KEYID_BYTES])
+{
+	unsigned char both[CRYPTO_PK_BYTES + CRYPTO_SIG_PK_BYTES], h[CRYPTO_HASH_BYTES];
+
+	memcpy(both, pk, CRYPTO_PK_BYTES);
+	memcpy(both + CRYPTO_PK_BYTES, site->k.pk, CRYPTO_SIG_PK_BYTES);
+	crypto_digest(h, both, sizeof both);
+	memcpy(id, h, BUNDLE_KEYID_BYTES);
+}
+
 /* Reads what changed in the audit trail up to its head now. */
 static enum status
 read_changes(struct vault *v, struct changes *c, uint64_t from, const char *since, char *err,
@@ -1025,7 +1045,7 @@ bundle_create(struct vault *v, const struct bundle_site *site,
 		status_msg(err, errlen, "only a supervisor can make a transfer bundle");
 		return ST_DENIED;
 	}
-	key_id(pk, r->office);
+	pair_id(pk, site, r->office);
 	if ((st = vault_office_state(v, r->office, &last, &mark)) != ST_OK) {
 		status_msg(err, errlen, "%s", vault_errmsg(v));
 		return st;

@@ -15,7 +15,8 @@
  * decimal digits in five groups of five: the first 10 bytes of the
  * BLAKE2b-256 of the public key as one big-endian number.
  *
- * Bundles are numbered per (site vault, office key): 1, 2, ... A bundle
+ * Bundles are numbered per site vault, office key and signing key: 1, 2,
+ * ... A bundle
  * made without --since carries every change since the last bundle made for
  * that office (the site vault keeps the number and how far into its audit
  * trail that bundle reached), and depends on the bundle before it ("after"
@@ -94,7 +95,8 @@ struct bundle_result {
 	unsigned long long seq;      /* the bundle's number from its site */
 	unsigned long long after;    /* the bundle it needs first (0: none) */
 	unsigned long long mark;     /* create: audit trail position carried */
-	unsigned char office[BUNDLE_KEYID_BYTES];   /* create: the office's key id */
+	unsigned char office[BUNDLE_KEYID_BYTES];   /* create: office and signing key, as
+	                                               the numbering's key (vault.h) */
 	char site[VAULT_USER_MAX + 1];              /* import: the trusted site's name */
 	unsigned long long bytes;    /* bundle file size */
 	char from[2 * VAULT_ID_BYTES + 1];   /* import: sending vault id */

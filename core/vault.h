@@ -517,7 +517,8 @@ enum status vault_release_get(struct vault *v, const char *name, char **json, si
  * find looks a key up (ST_NOTFOUND when it is not trusted). list is sorted
  * by name, malloc'ed (free(); NULL when empty).
  *
- * At a field site: per office (its key id), the number of the last bundle
+ * At a field site: per office (an id bundle.c derives from the office's
+ * key and the site's signing key), the number of the last bundle
  * made for it and the audit sequence number up to which that bundle
  * carried the changes (0, 0 when none). vault_office_sent records a new
  * bundle seq once its file is written: ST_EXISTS when the stored number is

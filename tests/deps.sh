@@ -9,10 +9,12 @@
 # openssh-server/-client: tests/cli/login.sh logs in through a loopback sshd
 # of its own; installing it must not start the system sshd (policy-rc.d below).
 # strace: test_termwrites and bench_tui count the program's write(2) calls.
+# python3-nacl: tests/cli/bundles.sh reads bundles with a second reader
+# written from docs/FORMATS.md (tests/cli/bundle_reader.py).
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
 libyaml-dev libjansson-dev libunistring-dev libzip-dev libxml2-dev libcmocka-dev libglpk-dev tmux locales clang
-dialog jq openssh-server openssh-client man-db strace"
+dialog jq openssh-server openssh-client man-db strace python3-nacl"
 
 missing=""
 for p in $PKGS; do
