@@ -962,8 +962,11 @@ write_tombstones(struct writer *w, const struct changes *c)
 
 		record_id_hex(&c->tombs[i].id, hex);
 		iso_time(c->tombs[i].time, when);
+		/* Deletions always had a reason; a trail entry without one still
+		 * travels, so that the office deletes its copy too. */
 		put_json_item(w, 'D', json_pack("{s:s, s:s, s:s, s:s}", "id", hex, "time", when,
-		    "by", c->tombs[i].user, "reason", c->tombs[i].reason));
+		    "by", c->tombs[i].user, "reason", c->tombs[i].reason[0] ?
+		    c->tombs[i].reason : "(no reason recorded)"));
 	}
 }
 
