@@ -650,6 +650,8 @@ amend_of(const struct changes *c, const struct record_id *id, unsigned version)
 	const struct amend_note *first;
 	size_t lo = 0, hi = c->namends;
 
+	if (c->namends == 0)
+		return NULL;
 	while (lo < hi) {           /* the first note of id */
 		size_t mid = (lo + hi) / 2;
 
@@ -884,7 +886,8 @@ write_record(void *ctx, const struct record_id *id, const char *json, size_t len
 	unsigned earlier = 0;
 
 	(void)rec;
-	if (!w->ch->all && bsearch(id, w->ch->ids, w->ch->nids, sizeof *w->ch->ids, id_cmp) == NULL)
+	if (!w->ch->all && (w->ch->nids == 0 ||
+	    bsearch(id, w->ch->ids, w->ch->nids, sizeof *w->ch->ids, id_cmp) == NULL))
 		return 0;
 	if (note_form(w, f) != 0)
 		return 1;
@@ -1019,8 +1022,10 @@ read_changes(struct vault *v, struct changes *c, uint64_t from, const char *sinc
 		    (unsigned long long)c->damaged_seq);
 		return ST_TAMPERED;
 	}
-	qsort(c->ids, c->nids, sizeof *c->ids, id_cmp);
-	qsort(c->amends, c->namends, sizeof *c->amends, amend_cmp);
+	if (c->nids > 1)
+		qsort(c->ids, c->nids, sizeof *c->ids, id_cmp);
+	if (c->namends > 1)
+		qsort(c->amends, c->namends, sizeof *c->amends, amend_cmp);
 	return ST_OK;
 }
 

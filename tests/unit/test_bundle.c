@@ -1033,9 +1033,11 @@ test_signature_and_number_edited(void **state)
 
 		f->site = other;
 		{
+			static const char end[] =
+			    "{\"records\":0,\"versions\":0,\"deletions\":0,\"forms\":0}";
 			struct citem items[2] = {
 				{ 'M', MANIFEST, strlen(MANIFEST) },
-				{ 'E', "{\"records\":0,\"versions\":0,\"deletions\":0,\"forms\":0}", 52 },
+				{ 'E', end, sizeof end - 1 },
 			};
 
 			craft(f, prefix, items, 2);
