@@ -10,8 +10,10 @@
  * bound into it like any item's:
  *   "t" | site name  ->  "T1" | Ed25519 public key (32) | u64 last bundle
  *                        imported | u64 Unix seconds trusted
- *   "o" | office key id (16)  ->  "O1" | u64 last bundle made | u64 audit
+ *   "o" | office id (16)  ->  "O1" | u64 last bundle made | u64 audit
  *                        sequence it carried changes up to | u64 Unix seconds
+ *                        (the id is bundle.c's, from the office's key and
+ *                        the site's signing key)
  * Sealed rather than plain: whoever can write the files must not be able
  * to add a site of their own or wind a sequence number back, and the names
  * of sites (places) are not for every reader of the disk.
