@@ -973,6 +973,62 @@ write_tombstones(struct writer *w, const struct changes *c)
 	}
 }
 
+/* The records that changed, read one by one: an incremental bundle costs
+ * what changed, not the whole vault. The same selection as dataset.h's:
+ * training records and records that fail their integrity check are left
+ * out and counted; a record deleted since it changed is gone (its
+ * deletion travels). */
+static enum status
+write_changed(struct writer *w, struct dataset_counts *counts)
+{
+	for (size_t i = 0; i < w->ch->nids && !w->error && !w->nomem; i++) {
+		const struct record_id *id = &w->ch->ids[i];
+		const struct form *f;
+		char *json = NULL;
+		size_t len = 0;
+		json_t *o;
+		int training;
+		enum status st = vault_record_get(w->v, id, &json, &len);
+
+		if (st == ST_NOTFOUND)
+			continue;
+		if (st == ST_TAMPERED) {
+			counts->damaged++;
+			continue;
+		}
+		if (st != ST_OK) {
+			status_msg(w->err, w->errlen, "%s", vault_errmsg(w->v));
+			return st;
+		}
+		o = json_loadb(json, len, 0, NULL);
+		training = json_is_true(json_object_get(o, "training"));
+		json_decref(o);
+		if (o == NULL || training) {
+			if (o == NULL)
+				counts->damaged++;
+			else
+				counts->training++;
+			vault_plain_free(json, len);
+			continue;
+		}
+		if ((f = form_named(w->ds, json, len)) == NULL) {
+			struct case_code code;
+
+			vault_plain_free(json, len);
+			record_id_code(id, &code);
+			status_msg(w->err, w->errlen, "record %s names a form this vault does not hold or "
+			    "that no longer loads: nothing was written", code.s);
+			return ST_INVALID;
+		}
+		counts->selected++;
+		write_record(w, id, json, len, NULL, f);
+		vault_plain_free(json, len);
+		if (w->st != ST_OK)
+			return w->st;
+	}
+	return ST_OK;
+}
+
 /* Bundles are numbered per office key and signing key: a bundle signed
  * with another key (not trusted there, or a new key that is) starts its
  * own numbering, as the office's trust in that key does. */
@@ -1022,8 +1078,15 @@ read_changes(struct vault *v, struct changes *c, uint64_t from, const char *sinc
 		    (unsigned long long)c->damaged_seq);
 		return ST_TAMPERED;
 	}
-	if (c->nids > 1)
+	if (c->nids > 1) {
+		size_t n = 1;
+
 		qsort(c->ids, c->nids, sizeof *c->ids, id_cmp);
+		for (size_t i = 1; i < c->nids; i++)
+			if (id_cmp(&c->ids[i], &c->ids[n - 1]) != 0)
+				c->ids[n++] = c->ids[i];
+		c->nids = n;
+	}
 	if (c->namends > 1)
 		qsort(c->amends, c->namends, sizeof *c->amends, amend_cmp);
 	return ST_OK;
@@ -1079,7 +1142,8 @@ bundle_create(struct vault *v, const struct bundle_site *site,
 	vault_id_hex(v, from);
 	put_json_item(&w, 'M', json_pack("{s:i, s:s, s:s, s:s, s:s?}", "format", VERSION,
 	    "created", created, "from", from, "by", vault_user(v), "since", since));
-	st = dataset_scan(w.ds, write_record, &w, &r->counts, err, errlen);
+	st = ch.all ? dataset_scan(w.ds, write_record, &w, &r->counts, err, errlen) :
+	    write_changed(&w, &r->counts);
 	if (st == ST_OK && w.st != ST_OK)
 		st = w.st;
 	if (st == ST_OK)

@@ -897,6 +897,7 @@ test_changes_travel(void **state)
 {
 	struct fx *f = *state;
 	struct bundle_result r1, r2, r3;
+	struct record_id brief;
 	const char *b2;
 	char *json;
 	size_t len;
@@ -904,14 +905,18 @@ test_changes_travel(void **state)
 
 	import_ok(f, f->bundle, &r1);
 	amend_and_delete(f);
+	/* A record made and deleted between two bundles: only its deletion
+	 * travels, which the office, never having had it, passes over. */
+	save(f, NREC, 0, &brief);
+	assert_int_equal(vault_record_delete(f->field, &brief, "entered twice"), ST_OK);
 	b2 = next_bundle(f, "second", NULL, &r2);
 	/* Only what changed: the amended record with both its versions, and
-	 * the deletion. */
+	 * the deletions. */
 	assert_int_equal(r2.seq, 2);
 	assert_int_equal(r2.after, 1);
 	assert_int_equal(r2.records, 1);
 	assert_int_equal(r2.versions, 2);
-	assert_int_equal(r2.deletions, 1);
+	assert_int_equal(r2.deletions, 2);
 	import_ok(f, b2, &r2);
 	assert_int_equal(r2.amended, 1);
 	assert_int_equal(r2.deleted, 1);
