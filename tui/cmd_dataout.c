@@ -548,8 +548,9 @@ bundle_create_cmd(struct cli *c)
 			snprintf(what, sizeof what, "changes since bundle %llu", r.after);
 		else
 			snprintf(what, sizeof what, "every record");
-		snprintf(detail, sizeof detail, "bundle %llu to key %s, %s, in %s", r.seq, fp, what,
-		    c->out);
+		snprintf(detail, sizeof detail, "bundle %llu to key %s, %s, %zu version%s, %zu "
+		    "deletion%s, in %s", r.seq, fp, what, r.versions, r.versions == 1 ? "" : "s",
+		    r.deletions, r.deletions == 1 ? "" : "s", c->out);
 		if ((rc = audit_note(v, AUDIT_BUNDLE_CREATE, r.records, detail)) != EXIT_OK) {
 			close(spool);
 			close(fd);

@@ -87,6 +87,9 @@ expect "a record deleted at the site after it was sent" 0
 run "$INTAKE" bundle create --to "$T/office" $SIGN --out "$T/b2" $AS_SUP </dev/null
 expect "bundle 2 carries only what changed" 0 \
     "Sealed bundle 2: 1 record (2 versions), 1 deletion"
+run "$INTAKE" audit --as ana --vault "$V" --passphrase-file "$SUP" </dev/null
+check "the site's trail says what bundle 2 carried" \
+    grep -Eq 'ana +bundle create +1 record, bundle 2 to key [0-9 ]+, changes since bundle 1, 2 versions, 1 deletion, in ' "$T/out"
 run "$INTAKE" bundle create --to "$T/office.pub" $SIGN --out "$T/b3" $AS_SUP </dev/null
 expect "bundle 3, nothing changed since 2" 0 "Sealed bundle 3: 0 records"
 run "$INTAKE" bundle create --to "$T/office.pub" --key "$T/rogue" --key-passphrase-file "$KEYP" \
