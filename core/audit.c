@@ -40,6 +40,8 @@ static const char *const action_names[] = {
 	[AUDIT_BUNDLE_CREATE] = "bundle create",
 	[AUDIT_BUNDLE_IMPORT] = "bundle import",
 	[AUDIT_DRAFT_DISCARD] = "draft discard",
+	[AUDIT_SITE_TRUST]    = "site trust",
+	[AUDIT_SITE_UNTRUST]  = "site untrust",
 };
 
 const char *

@@ -72,8 +72,10 @@ enum audit_action {
 	AUDIT_BUNDLE_IMPORT = 17,   /* count: records imported; reason: file, key */
 	AUDIT_DRAFT_DISCARD = 18,   /* record: the draft's id; subject: its owner;
 	                               reason; the entry keeps no content */
+	AUDIT_SITE_TRUST    = 19,   /* subject: the site's name; reason: its key */
+	AUDIT_SITE_UNTRUST  = 20,   /* subject: the site's name; reason: its key */
 };
-#define AUDIT_ACTION_LAST   AUDIT_DRAFT_DISCARD
+#define AUDIT_ACTION_LAST   AUDIT_SITE_UNTRUST
 
 #define AUDIT_REASON_MAX    VAULT_REASON_MAX
 /* Longest encoded entry (before sealing). */

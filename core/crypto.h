@@ -175,4 +175,26 @@ enum status crypto_base642bin(unsigned char *bin, size_t binlen, const char *b64
  * (jansson allocates it with the installed function). Idempotent. */
 void crypto_json_wipe_allocator_install(void);
 
+/* ---- signatures (Ed25519) and BLAKE2b-512 for signed transfer bundles ----
+ * A signing key is kept as its 32-byte seed (secure memory); the key pair
+ * is derived from it for each signature. crypto_sig_verify: ST_OK, or
+ * ST_TAMPERED when sig is not pk's signature of m. The digest stream runs
+ * BLAKE2b with a 64-byte output and no key over data given in pieces;
+ * NULL from new when out of memory; free is NULL-safe. */
+#define CRYPTO_SIG_PK_BYTES   32
+#define CRYPTO_SIG_SEED_BYTES 32
+#define CRYPTO_SIG_BYTES      64
+#define CRYPTO_HASH64_BYTES   64
+void crypto_sig_keypair(unsigned char pk[CRYPTO_SIG_PK_BYTES], unsigned char *seed);
+void crypto_sig_public(unsigned char pk[CRYPTO_SIG_PK_BYTES], const unsigned char *seed);
+void crypto_sig_sign(unsigned char sig[CRYPTO_SIG_BYTES], const unsigned char *m, size_t mlen,
+    const unsigned char *seed);
+enum status crypto_sig_verify(const unsigned char sig[CRYPTO_SIG_BYTES], const unsigned char *m,
+    size_t mlen, const unsigned char pk[CRYPTO_SIG_PK_BYTES]);
+struct crypto_hash64;
+struct crypto_hash64 *crypto_hash64_new(void);
+void crypto_hash64_update(struct crypto_hash64 *h, const void *in, size_t len);
+void crypto_hash64_final(struct crypto_hash64 *h, unsigned char out[CRYPTO_HASH64_BYTES]);
+void crypto_hash64_free(struct crypto_hash64 *h);
+
 #endif

@@ -505,4 +505,85 @@ enum status vault_release_put(struct vault *v, const char *name, const char *jso
     const char *plan, size_t plan_len);
 enum status vault_release_get(struct vault *v, const char *name, char **json, size_t *len);
 
+/* ---- transfer bundles: trusted sites, offices sent to (vault_sites.c) ----
+ * Kept sealed (kind "site") in the table "sites"; supervisors only.
+ *
+ * At an office: the field sites whose signed bundles it imports, each a
+ * name (as for user names) and an Ed25519 public key, with the number of
+ * the last bundle imported from it. trust refuses a name or key already
+ * trusted (ST_EXISTS); untrust of an unknown name is ST_NOTFOUND. Both
+ * write an audit entry (site trust / site untrust) naming the site, with
+ * note (the key's fingerprint) as its detail, in the same transaction.
+ * find looks a key up (ST_NOTFOUND when it is not trusted). list is sorted
+ * by name, malloc'ed (free(); NULL when empty).
+ *
+ * At a field site: per office (an id bundle.c derives from the office's
+ * key and the site's signing key), the number of the last bundle
+ * made for it and the audit sequence number up to which that bundle
+ * carried the changes (0, 0 when none). vault_office_sent records a new
+ * bundle seq once its file is written: ST_EXISTS when the stored number is
+ * no longer seq - 1 (another bundle was made meanwhile).
+ */
+#define VAULT_SITE_KEY_BYTES  32
+#define VAULT_OFFICE_ID_BYTES 16
+struct vault_site {
+	char name[VAULT_USER_MAX + 1];
+	unsigned char pk[VAULT_SITE_KEY_BYTES];
+	uint64_t last_seq;              /* last bundle imported (0: none) */
+	uint64_t trusted_at;            /* Unix seconds */
+	char trusted_by[VAULT_USER_MAX + 1];
+};
+enum status vault_site_trust(struct vault *v, const char *name,
+    const unsigned char pk[VAULT_SITE_KEY_BYTES], const char *note);
+enum status vault_site_untrust(struct vault *v, const char *name, const char *note);
+enum status vault_site_find(struct vault *v, const unsigned char pk[VAULT_SITE_KEY_BYTES],
+    struct vault_site *out);
+enum status vault_site_get(struct vault *v, const char *name, struct vault_site *out);
+enum status vault_site_list(struct vault *v, struct vault_site **out, size_t *n);
+enum status vault_office_state(struct vault *v, const unsigned char id[VAULT_OFFICE_ID_BYTES],
+    uint64_t *seq, uint64_t *mark);
+enum status vault_office_sent(struct vault *v, const unsigned char id[VAULT_OFFICE_ID_BYTES],
+    uint64_t seq, uint64_t mark);
+
+/* Applies a verified bundle from a trusted site in ONE write transaction:
+ * the site's last bundle number must still be expect_last (ST_EXISTS
+ * otherwise: another import ran meanwhile) and becomes seq. forms are
+ * stored as by vault_import; vers holds every version of every record the
+ * bundle carries, grouped by record, versions 1..n in order: a record this
+ * vault lacks is imported from version 1 (vault_import's rules, its
+ * "bundle import" entry with vault_import_note), then each version above
+ * the number this vault held (its earlier versions + 1; all of them for a
+ * record imported now; none for a record deleted here) replaces the
+ * record as an amendment with the version's reason; deletions remove
+ * records this vault holds (vault_record_delete's audit entry, with the
+ * reason given). Counts come back in the struct. */
+struct vault_apply_version {
+	struct record_id id;
+	unsigned version;               /* 1 = the original */
+	const char *json;
+	size_t len;
+	const char *summary;
+	size_t summary_len;
+	const char *reason;             /* the audit reason of versions >= 2 */
+};
+struct vault_apply_delete {
+	struct record_id id;
+	const char *reason;
+};
+struct vault_bundle_apply {
+	unsigned char site_pk[VAULT_SITE_KEY_BYTES];
+	uint64_t seq, expect_last;
+	const struct vault_import_form *forms;
+	size_t nforms;
+	const struct vault_apply_version *vers;
+	size_t nvers;
+	const struct vault_apply_delete *dels;
+	size_t ndels;
+	/* out: records imported, versions added (to records here before or
+	 * just imported), records here before that gained versions, records
+	 * deleted */
+	size_t imported, amended, amended_records, deleted;
+};
+enum status vault_bundle_apply(struct vault *v, struct vault_bundle_apply *a);
+
 #endif

@@ -21,6 +21,9 @@
  *   vault_audit.c     the audit chain: sealing, chaining, storing, reading
  *   vault_verify.c    vault_verify
  *   vault_backup.c    vault_backup
+ *   vault_sites.c     transfer bundles: the sites an office trusts, what was
+ *                     sent to each office, applying a bundle in one
+ *                     transaction (table "sites")
  *
  * Calls between them go through the prototypes below, whose names start
  * with vault_ like the public calls of vault.h; calls out of the vault go
@@ -197,6 +200,7 @@ enum kind {
 	KIND_RECORD = 1, KIND_SUMMARY, KIND_DRAFT, KIND_HISTORY, KIND_FORM, KIND_DEBRIEF,
 	KIND_LISTING,
 	KIND_RELEASE,       /* statistics releases (vault_items.c) */
+	KIND_SITE,          /* trusted sites, offices sent to (vault_sites.c) */
 };
 
 static const struct {
@@ -219,7 +223,10 @@ static const struct {
 	 * .db is not used for them. They share the summary key; the kind name
 	 * keeps them apart. */
 	[KIND_RELEASE] = { "release", CRYPTO_PURPOSE_SUMMARY,     DB_META },
+	/* Like releases: a table of their own (SITES_DB), the summary key. */
+	[KIND_SITE]    = { "site",    CRYPTO_PURPOSE_SUMMARY,     DB_META },
 };
+#define SITES_DB "sites"
 #define RELEASES_DB "releases"
 /* Everything secret the handle holds, in one guarded allocation. The
  * scratch fields hold short-lived keys so that none lands on the stack. */
@@ -422,6 +429,23 @@ enum status vault_fail_denied(struct vault *v, const char *what);
  * may_be_empty) or larger than ITEM_MAX. */
 enum status vault_check_content(struct vault *v, const char *p, size_t len, const char *what,
     int may_be_empty);
+
+/* ---- vault_items.c, for vault_sites.c ------------------------------------
+ *
+ * The bodies of a batch import (with its "bundle import" entry), an
+ * amendment and a deletion, run inside the caller's write transaction so
+ * that a transfer bundle is applied whole or not at all. Each returns an
+ * LMDB code, or TXN_FAILED with the message set; what names the record in
+ * messages. vault_history_count_in: the earlier versions kept of id. */
+int vault_import_in(struct vault *v, MDB_txn *txn, const struct vault_import_form *forms,
+    size_t nforms, const struct vault_import_record *recs, size_t nrecs, size_t *imported);
+int vault_record_replace_in(struct vault *v, MDB_txn *txn, const struct record_id *id,
+    const char *json, size_t len, const char *summary, size_t summary_len, const char *what,
+    const char *reason);
+int vault_record_delete_in(struct vault *v, MDB_txn *txn, const struct record_id *id,
+    const char *what, const char *reason);
+int vault_history_count_in(struct vault *v, MDB_txn *txn, const struct record_id *id,
+    uint32_t *count);
 
 /* ---- vault_names.c: a case code's nine symbols to text and back. ---------- */
 void vault_code_format(const unsigned d[9], struct case_code *out);

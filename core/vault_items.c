@@ -1393,3 +1393,42 @@ vault_release_get(struct vault *v, const char *name, char **json, size_t *len)
 	}
 	return ST_OK;
 }
+
+/* ---- inside a caller's transaction (vault_sites.c) ------------------------- */
+
+int
+vault_import_in(struct vault *v, MDB_txn *txn, const struct vault_import_form *forms,
+    size_t nforms, const struct vault_import_record *recs, size_t nrecs, size_t *imported)
+{
+	struct import_arg arg = { forms, nforms, recs, nrecs, NULL, 0, 0 };
+	int rc = import_txn(v, txn, &arg);
+
+	*imported = arg.imported;
+	return rc;
+}
+
+int
+vault_record_replace_in(struct vault *v, MDB_txn *txn, const struct record_id *id,
+    const char *json, size_t len, const char *summary, size_t summary_len, const char *what,
+    const char *reason)
+{
+	struct record_replace_arg arg = { id, json, len, summary, summary_len, what, reason };
+
+	return record_replace_txn(v, txn, &arg);
+}
+
+int
+vault_record_delete_in(struct vault *v, MDB_txn *txn, const struct record_id *id,
+    const char *what, const char *reason)
+{
+	struct record_delete_arg arg = { id, reason, what };
+
+	return record_delete_txn(v, txn, &arg);
+}
+
+int
+vault_history_count_in(struct vault *v, MDB_txn *txn, const struct record_id *id,
+    uint32_t *count)
+{
+	return history_count(txn, v->dbi[DB_HISTORY], id->b, count);
+}

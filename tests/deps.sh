@@ -11,10 +11,12 @@
 # libicu-dev: line breaking between Lao and Thai words (core/linebreak.c).
 # gettext: msgfmt and xgettext build the interface's message catalogs (po/).
 # strace: test_termwrites and bench_tui count the program's write(2) calls.
+# python3-nacl: tests/cli/bundles.sh reads bundles with a second reader
+# written from docs/FORMATS.md (tests/cli/bundle_reader.py).
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
 libyaml-dev libjansson-dev libunistring-dev libicu-dev gettext libzip-dev libxml2-dev libcmocka-dev libglpk-dev tmux locales clang
-dialog jq openssh-server openssh-client man-db strace"
+dialog jq openssh-server openssh-client man-db strace python3-nacl"
 
 missing=""
 for p in $PKGS; do

@@ -64,6 +64,7 @@ struct cli {
 	int k_set;
 	int ctdc;
 	const char *to;
+	const char *site;               /* keygen --site: a field site's signing key */
 	const char *key;
 	int key_pass_fd;                /* -1 when unset */
 	const char *key_pass_file;

@@ -24,6 +24,7 @@
 
 #include "audit.h"
 #include "bundle.h"
+#include "clock.h"
 #include "cli.h"
 #include "ctdc.h"
 #include "dataset.h"
@@ -420,13 +421,15 @@ cmd_keygen(struct cli *c)
 {
 	char err[512] = "", fp[BUNDLE_FP_LEN];
 	struct vault_kdf kdf = { c->kdf_ops, c->kdf_mem ? c->kdf_mem : DEFAULT_KDF_MEM_MIB };
+	const char *name = c->site != NULL ? c->site : c->out;
 	struct secret *pass;
 	enum status st;
 	int rc = EXIT_OK;
 
-	if (c->out == NULL || c->argc != 0) {
-		fprintf(stderr, "intake: usage: intake keygen --out NAME   (writes NAME.key and "
-		    "NAME.pub)\n");
+	if ((c->out == NULL) == (c->site == NULL) || c->argc != 0) {
+		fprintf(stderr, "intake: usage: intake keygen --out NAME   (an office's key pair: "
+		    "NAME.key and NAME.pub)\n       intake keygen --site NAME  (a field site's "
+		    "signing key pair: NAME.key and NAME.pub)\n");
 		return EXIT_USAGE;
 	}
 	if ((pass = cli_new_passphrase(c, "the secret key", &rc)) == NULL)
@@ -439,92 +442,34 @@ cmd_keygen(struct cli *c)
 			return cli_fail(st, "cannot calibrate the key derivation: use --kdf-ops N");
 		}
 	}
-	st = bundle_keygen(c->out, pass->buf, pass->len, &kdf, fp, err, sizeof err);
+	st = c->site != NULL ? bundle_site_keygen(name, pass->buf, pass->len, &kdf, fp, err,
+	    sizeof err) : bundle_keygen(name, pass->buf, pass->len, &kdf, fp, err, sizeof err);
 	secret_free(pass);
 	if (st != ST_OK)
 		return cli_fail(st == ST_EXISTS ? ST_IO : st, err);
-	printf("Wrote %s.key (the secret key: keep it at the office, never send it) and %s.pub "
-	    "(give it to field sites).\nKey fingerprint: %s. Field sites should check it with "
-	    "you by phone before they send bundles.\n", c->out, c->out, fp);
+	if (c->site != NULL)
+		printf("Wrote %s.key (this site's secret signing key: keep it here, never send it) "
+		    "and %s.pub (give it to the office).\nKey fingerprint: %s. Read it to the office "
+		    "by phone; they trust this site with `intake bundle trust NAME %s.pub`.\n",
+		    name, name, fp, name);
+	else
+		printf("Wrote %s.key (the secret key: keep it at the office, never send it) and "
+		    "%s.pub (give it to field sites).\nKey fingerprint: %s. Field sites should check "
+		    "it with you by phone before they send bundles.\n", name, name, fp);
 	return EXIT_OK;
 }
 
-/* NAME when it is a file, else NAME.key when that exists (--key office
+/* NAME when it is a file, else NAME.EXT when that exists (--key office
  * may sit beside a directory called office). */
 static const char *
-key_path(const char *name, char *buf, size_t len)
+key_path(const char *name, const char *ext, char *buf, size_t len)
 {
 	struct stat sb;
 
 	if ((stat(name, &sb) == 0 && S_ISREG(sb.st_mode)) ||
-	    snprintf(buf, len, "%s.key", name) >= (int)len)
+	    snprintf(buf, len, "%s%s", name, ext) >= (int)len)
 		return name;
 	return stat(buf, &sb) == 0 ? buf : name;
-}
-
-static int
-bundle_create_cmd(struct cli *c)
-{
-	char err[512] = "", dir[PATH_MAX], fp[BUNDLE_FP_LEN], detail[PATH_MAX + 96];
-	unsigned char pk[CRYPTO_PK_BYTES];
-	struct bundle_result r;
-	struct vault *v = NULL;
-	enum status st;
-	int rc, fd, spool;
-
-	if (c->to == NULL || c->out == NULL || c->argc != 1) {
-		fprintf(stderr, "intake: usage: intake bundle create --to NAME.pub --out FILE "
-		    "[--since YYYY-MM-DD]\n");
-		return EXIT_USAGE;
-	}
-	if (check_since(c) != 0)
-		return EXIT_USAGE;
-	if (bundle_pub_load(c->to, pk, err, sizeof err) != ST_OK)
-		return cli_fail(ST_INVALID, err);
-	bundle_fingerprint(pk, fp);
-	if ((rc = open_supervisor(c, "make a transfer bundle", &v)) != EXIT_OK)
-		return rc;
-	forms_dir(dir, sizeof dir);
-	if ((fd = export_create(c->out, err, sizeof err)) < 0) {
-		rc = cli_fail(ST_IO, err);
-		goto out;
-	}
-	if ((spool = spool_open(err, sizeof err)) < 0) {
-		close(fd);
-		unlink(c->out);
-		rc = cli_fail(ST_IO, err);
-		goto out;
-	}
-	st = bundle_create(v, pk, spool, c->since, dir, &r, err, sizeof err);
-	if (st == ST_OK) {
-		snprintf(detail, sizeof detail, "to key %s, since %s, in %s", fp,
-		    c->since ? c->since : "(all)", c->out);
-		if ((rc = audit_note(v, AUDIT_BUNDLE_CREATE, r.records, detail)) != EXIT_OK) {
-			close(spool);
-			close(fd);
-			unlink(c->out);
-			goto out;
-		}
-		st = spool_copy(spool, fd, c->out, err, sizeof err);
-	}
-	close(spool);
-	if (close(fd) != 0 && st == ST_OK) {
-		st = ST_IO;
-		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
-	}
-	if (st != ST_OK) {
-		unlink(c->out);
-		rc = cli_fail(st, err);
-		goto out;
-	}
-	report_left_out(&r.counts);
-	printf("Sealed %zu record%s (%zu form%s, %llu bytes) into %s for key %s.\n"
-	    "Only the holder of that key's secret key can open it; this vault cannot.\n",
-	    r.records, r.records == 1 ? "" : "s", r.forms, r.forms == 1 ? "" : "s", r.bytes,
-	    c->out, fp);
-out:
-	vault_close(v);
-	return rc;
 }
 
 static struct secret *
@@ -547,10 +492,105 @@ key_passphrase(struct cli *c, const char *path, int *rc)
 }
 
 static int
+bundle_create_cmd(struct cli *c)
+{
+	char err[512] = "", dir[PATH_MAX], fp[BUNDLE_FP_LEN], detail[PATH_MAX + 128];
+	char pbuf[PATH_MAX], kbuf[PATH_MAX];
+	const char *pub, *kpath;
+	unsigned char pk[CRYPTO_PK_BYTES];
+	struct bundle_site *site = NULL;
+	struct bundle_result r;
+	struct secret *pass;
+	struct vault *v = NULL;
+	enum status st;
+	int rc, fd, spool;
+
+	if (c->to == NULL || c->out == NULL || c->key == NULL || c->argc != 1) {
+		fprintf(stderr, "intake: usage: intake bundle create --to OFFICE[.pub] --key SITE[.key] "
+		    "--out FILE [--since YYYY-MM-DD]\n");
+		return EXIT_USAGE;
+	}
+	if (check_since(c) != 0)
+		return EXIT_USAGE;
+	pub = key_path(c->to, ".pub", pbuf, sizeof pbuf);
+	kpath = key_path(c->key, ".key", kbuf, sizeof kbuf);
+	if (bundle_pub_load(pub, pk, err, sizeof err) != ST_OK)
+		return cli_fail(ST_INVALID, err);
+	bundle_fingerprint(pk, fp);
+	if ((rc = open_supervisor(c, "make a transfer bundle", &v)) != EXIT_OK)
+		return rc;
+	if ((pass = key_passphrase(c, kpath, &rc)) == NULL)
+		goto out;
+	st = bundle_site_open(kpath, pass->buf, pass->len, &site, err, sizeof err);
+	secret_free(pass);
+	if (st != ST_OK) {
+		rc = cli_fail(st, err);
+		goto out;
+	}
+	forms_dir(dir, sizeof dir);
+	if ((fd = export_create(c->out, err, sizeof err)) < 0) {
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
+	if ((spool = spool_open(err, sizeof err)) < 0) {
+		close(fd);
+		unlink(c->out);
+		rc = cli_fail(ST_IO, err);
+		goto out;
+	}
+	st = bundle_create(v, site, pk, spool, c->since, dir, &r, err, sizeof err);
+	if (st == ST_OK) {
+		char what[64];
+
+		if (c->since != NULL)
+			snprintf(what, sizeof what, "records closed since %s", c->since);
+		else if (r.after > 0)
+			snprintf(what, sizeof what, "changes since bundle %llu", r.after);
+		else
+			snprintf(what, sizeof what, "every record");
+		snprintf(detail, sizeof detail, "bundle %llu to key %s, %s, %zu version%s, %zu "
+		    "deletion%s, in %s", r.seq, fp, what, r.versions, r.versions == 1 ? "" : "s",
+		    r.deletions, r.deletions == 1 ? "" : "s", c->out);
+		if ((rc = audit_note(v, AUDIT_BUNDLE_CREATE, r.records, detail)) != EXIT_OK) {
+			close(spool);
+			close(fd);
+			unlink(c->out);
+			goto out;
+		}
+		st = spool_copy(spool, fd, c->out, err, sizeof err);
+	}
+	close(spool);
+	if (close(fd) != 0 && st == ST_OK) {
+		st = ST_IO;
+		snprintf(err, sizeof err, "cannot write %s: %s", c->out, strerror(errno));
+	}
+	/* Noted only once the file is whole: a bundle that was not written
+	 * leaves the next one to carry the same changes. */
+	if (st == ST_OK)
+		st = bundle_sent(v, &r, err, sizeof err);
+	if (st != ST_OK) {
+		unlink(c->out);
+		rc = cli_fail(st, err);
+		goto out;
+	}
+	report_left_out(&r.counts);
+	printf("Sealed bundle %llu%s: %zu record%s (%zu version%s), %zu deletion%s, %zu form%s, "
+	    "%llu bytes, into %s for key %s.\nOnly the holder of that key's secret key can open "
+	    "it; this vault cannot.\n", r.seq, r.after ? "" : " (needs no earlier bundle)",
+	    r.records, r.records == 1 ? "" : "s", r.versions, r.versions == 1 ? "" : "s",
+	    r.deletions, r.deletions == 1 ? "" : "s", r.forms, r.forms == 1 ? "" : "s", r.bytes,
+	    c->out, fp);
+out:
+	bundle_site_free(site);
+	vault_close(v);
+	return rc;
+}
+
+static int
 bundle_import_cmd(struct cli *c)
 {
 	char err[1024] = "", kbuf[PATH_MAX], want[BUNDLE_FP_LEN], have[BUNDLE_FP_LEN];
-	char detail[PATH_MAX + 128];
+	char detail[PATH_MAX + 128], site[VAULT_USER_MAX + 1];
 	const char *file, *kpath;
 	struct bundle_key *key = NULL;
 	struct bundle_result r;
@@ -564,7 +604,7 @@ bundle_import_cmd(struct cli *c)
 		return EXIT_USAGE;
 	}
 	file = c->argv[1];
-	kpath = key_path(c->key, kbuf, sizeof kbuf);
+	kpath = key_path(c->key, ".key", kbuf, sizeof kbuf);
 	/* Checked before any passphrase is asked for. */
 	if ((st = bundle_recipient(file, want, err, sizeof err)) != ST_OK)
 		return cli_fail(st == ST_NOTFOUND ? ST_IO : st, err);
@@ -577,6 +617,12 @@ bundle_import_cmd(struct cli *c)
 	}
 	if ((rc = open_supervisor(c, "import a transfer bundle", &v)) != EXIT_OK)
 		return rc;
+	/* The signer, signature and numbering too: no passphrase for a bundle
+	 * that cannot be imported. */
+	if ((st = bundle_sender(v, file, site, err, sizeof err)) != ST_OK) {
+		rc = cli_fail(st == ST_NOTFOUND ? ST_IO : st, err);
+		goto out;
+	}
 	if ((pass = key_passphrase(c, kpath, &rc)) == NULL)
 		goto out;
 	st = bundle_key_open(kpath, pass->buf, pass->len, &key, err, sizeof err);
@@ -585,7 +631,7 @@ bundle_import_cmd(struct cli *c)
 		rc = cli_fail(st, err);
 		goto out;
 	}
-	snprintf(detail, sizeof detail, "from %s, key %s", file, have);
+	snprintf(detail, sizeof detail, "from %s, site %s, key %s", file, site, have);
 	vault_import_note(v, detail);
 	st = bundle_import(v, key, file, &r, err, sizeof err);
 	if (st != ST_OK) {
@@ -593,19 +639,107 @@ bundle_import_cmd(struct cli *c)
 		goto out;
 	}
 	{
-		char created[4 * sizeof r.created], from8[9], from[40];
+		char created[4 * sizeof r.created], name[4 * sizeof r.site];
 
 		/* The manifest's words are the sender's: the core checks them,
 		 * and they are shown through the output filter all the same. */
-		snprintf(from8, sizeof from8, "%.8s", r.from);
 		printf("Imported %zu new record%s from ", r.imported, r.imported == 1 ? "" : "s");
 		outsafe_put(stdout, file);
-		printf(" (made %s by vault %s); skipped %zu already in this vault.\n",
-		    outsafe_str(created, sizeof created, r.created),
-		    outsafe_str(from, sizeof from, from8), r.skipped);
+		printf(" (bundle %llu of site %s, made %s); %zu amendment%s and %zu deletion%s "
+		    "applied; %zu record%s already here unchanged.\n", r.seq,
+		    outsafe_str(name, sizeof name, r.site),
+		    outsafe_str(created, sizeof created, r.created), r.amended,
+		    r.amended == 1 ? "" : "s", r.deleted, r.deleted == 1 ? "" : "s", r.skipped,
+		    r.skipped == 1 ? "" : "s");
 	}
 out:
 	bundle_key_free(key);
+	vault_close(v);
+	return rc;
+}
+
+static int
+bundle_trust_cmd(struct cli *c)
+{
+	char err[1024] = "", fp[BUNDLE_FP_LEN];
+	struct vault *v = NULL;
+	enum status st;
+	int rc;
+
+	if (c->argc != 3) {
+		fprintf(stderr, "intake: usage: intake bundle trust NAME SITE.pub\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_supervisor(c, "trust a field site", &v)) != EXIT_OK)
+		return rc;
+	st = bundle_trust(v, c->argv[1], c->argv[2], fp, err, sizeof err);
+	if (st != ST_OK)
+		rc = cli_fail(st, err);
+	else
+		printf("Trusted site %s, key fingerprint %s: its signed bundles import here.\n"
+		    "Check the fingerprint with the site by phone (`intake keygen --site` printed "
+		    "it there).\n", c->argv[1], fp);
+	vault_close(v);
+	return rc;
+}
+
+static int
+bundle_untrust_cmd(struct cli *c)
+{
+	char err[1024] = "";
+	struct vault *v = NULL;
+	enum status st;
+	int rc;
+
+	if (c->argc != 2) {
+		fprintf(stderr, "intake: usage: intake bundle untrust NAME\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_supervisor(c, "stop trusting a field site", &v)) != EXIT_OK)
+		return rc;
+	st = bundle_untrust(v, c->argv[1], err, sizeof err);
+	if (st != ST_OK)
+		rc = cli_fail(st, err);
+	else
+		printf("Site %s is no longer trusted: its bundles are refused here. Records already "
+		    "imported from it stay.\n", c->argv[1]);
+	vault_close(v);
+	return rc;
+}
+
+static int
+bundle_trusted_cmd(struct cli *c)
+{
+	struct vault_site *list = NULL;
+	struct vault *v = NULL;
+	size_t n = 0;
+	enum status st;
+	int rc;
+
+	if (c->argc != 1) {
+		fprintf(stderr, "intake: usage: intake bundle trusted\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_supervisor(c, "list the trusted sites", &v)) != EXIT_OK)
+		return rc;
+	if ((st = vault_site_list(v, &list, &n)) != ST_OK) {
+		rc = cli_fail(st, vault_errmsg(v));
+		goto out;
+	}
+	if (n == 0)
+		printf("No site is trusted: `intake bundle trust NAME SITE.pub` adds one.\n");
+	for (size_t i = 0; i < n; i++) {
+		char fp[BUNDLE_FP_LEN], when[CLOCK_TEXT_SIZE] = "?", name[4 * sizeof list[i].name];
+
+		bundle_fingerprint(list[i].pk, fp);
+		if (list[i].trusted_at <= (uint64_t)CLOCK_MAX)
+			(void)clock_format((time_t)list[i].trusted_at, CLOCK_ISO, when);
+		printf("%-20s %s  last bundle %llu  trusted %s by ", outsafe_str(name, sizeof name,
+		    list[i].name), fp, (unsigned long long)list[i].last_seq, when);
+		printf("%s\n", outsafe_str(name, sizeof name, list[i].trusted_by));
+	}
+out:
+	free(list);
 	vault_close(v);
 	return rc;
 }
@@ -619,8 +753,15 @@ cmd_bundle(struct cli *c)
 		return bundle_create_cmd(c);
 	if (strcmp(sub, "import") == 0)
 		return bundle_import_cmd(c);
-	fprintf(stderr, "intake: usage: intake bundle create --to NAME.pub --out FILE "
-	    "[--since D] | intake bundle import FILE --key NAME\n");
+	if (strcmp(sub, "trust") == 0)
+		return bundle_trust_cmd(c);
+	if (strcmp(sub, "untrust") == 0)
+		return bundle_untrust_cmd(c);
+	if (strcmp(sub, "trusted") == 0)
+		return bundle_trusted_cmd(c);
+	fprintf(stderr, "intake: usage: intake bundle create --to OFFICE.pub --key SITE.key --out "
+	    "FILE [--since D] | import FILE --key OFFICE | trust NAME SITE.pub | untrust NAME | "
+	    "trusted\n");
 	return EXIT_USAGE;
 }
 

@@ -222,10 +222,11 @@ bench_stats(struct vault *v, const char *const *by, size_t nby, const char *what
 static int
 bench_bundle(const char *dir, const struct form *f)
 {
-	char src[4200], dst[4200], prefix[4200], key[4200], pub[4200], path[4200], fp[32];
-	char err[1024];
+	char src[4200], dst[4200], prefix[4200], key[4200], pub[4200], path[4200], fp[BUNDLE_FP_LEN];
+	char err[1024], site_prefix[4200], site_key[4200], site_pub[4200];
 	unsigned char pk[CRYPTO_PK_BYTES];
 	struct bundle_key *k = NULL;
+	struct bundle_site *site = NULL;
 	struct bundle_result r;
 	struct vault *from, *to;
 	double t0, create_ms, import_ms, mb;
@@ -238,6 +239,9 @@ bench_bundle(const char *dir, const struct form *f)
 	snprintf(key, sizeof key, "%s/office-key.key", dir);
 	snprintf(pub, sizeof pub, "%s/office-key.pub", dir);
 	snprintf(path, sizeof path, "%s/cases.bundle", dir);
+	snprintf(site_prefix, sizeof site_prefix, "%s/site-key", dir);
+	snprintf(site_key, sizeof site_key, "%s/site-key.key", dir);
+	snprintf(site_pub, sizeof site_pub, "%s/site-key.pub", dir);
 	if ((from = make_vault(src)) == NULL || (to = make_vault(dst)) == NULL)
 		return -1;
 	{
@@ -270,12 +274,16 @@ bench_bundle(const char *dir, const struct form *f)
 	if (bundle_keygen(prefix, PASS, strlen(PASS), &fast, fp, err, sizeof err) != ST_OK ||
 	    bundle_pub_load(pub, pk, err, sizeof err) != ST_OK ||
 	    bundle_key_open(key, PASS, strlen(PASS), &k, err, sizeof err) != ST_OK ||
+	    bundle_site_keygen(site_prefix, PASS, strlen(PASS), &fast, fp, err,
+	    sizeof err) != ST_OK ||
+	    bundle_site_open(site_key, PASS, strlen(PASS), &site, err, sizeof err) != ST_OK ||
+	    bundle_trust(to, "field", site_pub, fp, err, sizeof err) != ST_OK ||
 	    (fd = export_create(path, err, sizeof err)) < 0) {
 		fprintf(stderr, "bench: keys: %s\n", err);
 		return -1;
 	}
 	t0 = now_ms();
-	if (bundle_create(from, pk, fd, NULL, FORMS_DIR, &r, err, sizeof err) != ST_OK)
+	if (bundle_create(from, site, pk, fd, NULL, FORMS_DIR, &r, err, sizeof err) != ST_OK)
 		fprintf(stderr, "bench: bundle create: %s\n", err);
 	create_ms = now_ms() - t0;
 	close(fd);
@@ -298,6 +306,7 @@ bench_bundle(const char *dir, const struct form *f)
 	    "raw secretstream pull %.0f MB/s|%.2f|-\n", r.records, mb / (import_ms / 1e3), pull,
 	    pull / (mb / (import_ms / 1e3)));
 	bundle_key_free(k);
+	bundle_site_free(site);
 	vault_close(from);
 	vault_close(to);
 	return 0;

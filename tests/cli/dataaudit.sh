@@ -59,8 +59,11 @@ check "the statistics entry keeps the options" grep -q "release 2020-Q2 (made no
 # ---- bundles ----
 run "$INTAKE" keygen --out "$T/office" $KDF --new-passphrase-file "$KEYP" </dev/null
 expect "keygen" 0 "fingerprint"
-run "$INTAKE" bundle create --to "$T/office.pub" --out "$T/b" $AS_SUP </dev/null
-expect "bundle create" 0 "Sealed 3 records"
+run "$INTAKE" keygen --site "$T/site" $KDF --new-passphrase-file "$KEYP" </dev/null
+expect "keygen --site" 0 "fingerprint"
+SIGN="--key $T/site --key-passphrase-file $KEYP"
+run "$INTAKE" bundle create --to "$T/office.pub" $SIGN --out "$T/b" $AS_SUP </dev/null
+expect "bundle create" 0 "3 records"
 last_entry "bundle create"
 check "bundle create is in the audit trail" test -s "$T/entry"
 check "the bundle entry counts the records" grep -q " 3 records, " "$T/entry"
@@ -68,6 +71,11 @@ check "the bundle entry names the file" grep -qF "in $T/b" "$T/entry"
 
 run "$INTAKE" init --vault "$O" --user olga $KDF --passphrase-file "$OFF" </dev/null
 expect "office vault created" 0
+run "$INTAKE" bundle trust field "$T/site.pub" $AS_OFF </dev/null
+expect "bundle trust" 0 "Trusted site field"
+run "$INTAKE" audit $AUDIT_OFF </dev/null
+check "trusting a site is in the office's audit trail" \
+    sh -c "grep -E 'olga +site trust +field' '$T/out' | grep -q 'key [0-9]'"
 run "$INTAKE" bundle import "$T/b" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
 expect "bundle import" 0 "Imported 3 new records"
 run "$INTAKE" audit $AUDIT_OFF </dev/null
@@ -76,10 +84,11 @@ check "bundle import is in the office's audit trail" test -s "$T/entry"
 check "the import entry counts the records" grep -q " 3 records, " "$T/entry"
 check "the import entry names the file" grep -qF "from $T/b" "$T/entry"
 run "$INTAKE" bundle import "$T/b" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
-expect "the same bundle again" 0 "Imported 0 new records"
+expect "the same bundle again is refused" 1 "imported already"
+run "$INTAKE" bundle untrust field $AS_OFF </dev/null
+expect "bundle untrust" 0 "no longer trusted"
 run "$INTAKE" audit $AUDIT_OFF </dev/null
-check "the second import is recorded with none imported" \
-    sh -c "grep -E 'olga +bundle import +0 records, ' '$T/out' | grep -qF 'from $T/b'"
+check "untrusting a site is in the office's audit trail" grep -Eq 'olga +site untrust +field' "$T/out"
 
 run "$INTAKE" verify $AS_SUP </dev/null
 expect "verify accepts the field vault's new entries" 0 "0 problems"
@@ -155,15 +164,21 @@ if "$CC" -shared -fPIC -o "$T/shim.so" "$T/shim.c" -ldl 2>"$T/cc.err"; then
 	check "the refused export left no file" test ! -e "$T/refused.csv"
 	check "the refused export printed no success" sh -c "! grep -q Exported '$T/out'"
 
+	# A bundle's last writes: its audit entry, then the note of what was
+	# sent (after the file is whole). Either failing leaves no file.
 	SHIM_COUNT=$T/count LD_PRELOAD=$T/shim.so run "$INTAKE" bundle create \
-	    --to "$T/office.pub" --out "$T/count.b" $AS_SUP </dev/null
-	expect "a bundle under the shim" 0 "Sealed 3 records"
+	    --to "$T/office.pub" $SIGN --out "$T/count.b" $AS_SUP </dev/null
+	expect "a bundle under the shim" 0 "Sealed bundle"
 	k=$(cat "$T/count" 2>/dev/null)
-	SHIM_FAIL_WRITE=$k LD_PRELOAD=$T/shim.so run "$INTAKE" bundle create \
-	    --to "$T/office.pub" --out "$T/refused.b" $AS_SUP </dev/null
+	SHIM_FAIL_WRITE=$((k - 1)) LD_PRELOAD=$T/shim.so run "$INTAKE" bundle create \
+	    --to "$T/office.pub" $SIGN --out "$T/refused.b" $AS_SUP </dev/null
 	check "a bundle whose audit entry fails exits non-zero" test "$rc" -ne 0
 	expect "the bundle says why" "$rc" "could not be recorded in the audit trail"
 	check "the refused bundle left no file" test ! -e "$T/refused.b"
+	SHIM_FAIL_WRITE=$k LD_PRELOAD=$T/shim.so run "$INTAKE" bundle create \
+	    --to "$T/office.pub" $SIGN --out "$T/unnoted.b" $AS_SUP </dev/null
+	check "a bundle that cannot be noted as sent exits non-zero" test "$rc" -ne 0
+	check "the bundle not noted left no file" test ! -e "$T/unnoted.b"
 
 	SHIM_COUNT=$T/count LD_PRELOAD=$T/shim.so run "$INTAKE" stats 2020-Q2 --k 5 $AS_SUP </dev/null
 	expect "stats under the shim" 0

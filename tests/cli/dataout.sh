@@ -114,14 +114,29 @@ expect "keygen never replaces a key" 1 "already exists"
 run "$INTAKE" keygen --out "$T/other" $KDF --new-passphrase-file "$KEYP" </dev/null
 expect "a second key pair" 0
 
-run "$INTAKE" bundle create --to "$T/office.key" --out "$T/b" $AS_SUP </dev/null
+run "$INTAKE" keygen --site "$T/site" $KDF --new-passphrase-file "$KEYP" </dev/null
+expect "keygen --site writes a signing key pair" 0 "fingerprint"
+check "the site's secret key file is 0600" test "$(stat -c %a "$T/site.key")" = 600
+check "the site's public key is one line" grep -q '^intake-sitepub-1 [A-Za-z0-9+/=]*$' "$T/site.pub"
+SIGN="--key $T/site --key-passphrase-file $KEYP"
+
+run "$INTAKE" bundle create --to "$T/office.key" $SIGN --out "$T/b" $AS_SUP </dev/null
 expect "a secret key is not a recipient" 6 "give the .pub file"
 run "$INTAKE" bundle create --to "$T/office.pub" --out "$T/b" $AS_SUP </dev/null
-expect "bundle create seals the records" 0 "Sealed 3 records"
+expect "a bundle must be signed" 2 "--key SITE"
+run "$INTAKE" bundle create --to "$T/office.pub" --key "$T/office" --key-passphrase-file "$KEYP" \
+    --out "$T/b" $AS_SUP </dev/null
+expect "an office key does not sign" 6 "not an intake site secret key"
+run "$INTAKE" bundle create --to "$T/office.pub" $SIGN --out "$T/b" $AS_SUP </dev/null
+expect "bundle create seals the records" 0 "Sealed bundle 1 (needs no earlier bundle): 3 records"
 check "bundle holds no plaintext" sh -c "! grep -q employer '$T/b'"
 
 run "$INTAKE" init --vault "$O" --user olga $KDF --passphrase-file "$OFF" </dev/null
 expect "office vault created" 0
+run "$INTAKE" bundle import "$T/b" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
+expect "a bundle from a site not trusted" 7 "does not trust"
+run "$INTAKE" bundle trust field "$T/site.pub" $AS_OFF </dev/null
+expect "the office trusts the site" 0 "Trusted site field"
 run "$INTAKE" bundle import "$T/b" --key "$T/other" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
 expect "a bundle for another key" 6 "sealed to another key"
 head -c 2000 "$T/b" >"$T/b.cut"
@@ -130,7 +145,7 @@ expect "a truncated bundle" 5 "cut short"
 cp "$T/b" "$T/b.flip"
 printf 'X' | dd of="$T/b.flip" bs=1 seek=500 conv=notrunc 2>/dev/null
 run "$INTAKE" bundle import "$T/b.flip" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
-expect "a flipped byte" 5 "integrity check"
+expect "a flipped byte" 5 "does not match the signature"
 run "$INTAKE" bundle import "$T/b" --key "$T/office" $AS_OFF --key-passphrase-file "$OFF" </dev/null
 expect "wrong key passphrase" 3 "wrong passphrase"
 run "$INTAKE" record list $AS_OFF </dev/null
@@ -138,8 +153,8 @@ expect "nothing was imported by the failures" 0 "0 records"
 run "$INTAKE" bundle import "$T/b" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
 expect "bundle import" 0 "Imported 3 new records"
 run "$INTAKE" bundle import "$T/b" --key "$T/office.key" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
-expect "the same bundle twice" 0 "Imported 0 new records"
-expect "the second import skips all" 0 "skipped 3"
+expect "the same bundle twice is refused" 1 "imported already"
+expect "the second import changes nothing" 1 "nothing was imported or changed"
 run "$INTAKE" record list $AS_OFF </dev/null
 expect "the office lists the field's cases" 0 "3 records"
 expect "records keep their interviewer" 0 "ana"

@@ -40,7 +40,7 @@ verify||--since 2024-01-01|--reason x
 export||--k 5|--ctdc|--to p.pub
 stats|2025|--out f|--reason x|--to p.pub
 keygen||--vault v|--user u|--since 2024-01-01
-bundle create||--key k|--format csv|--k 5
+bundle create||--role supervisor|--format csv|--k 5
 bundle import|b.bundle|--to p.pub|--out f|--since 2024-01-01
 backup|d|--reason x|--format json
 restore|b|--k 5|--role supervisor

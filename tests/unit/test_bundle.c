@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <sys/stat.h>
+#include "audit.h"
 #include "bundle.h"
 #include "crypto.h"
 #include "export.h"
@@ -39,7 +40,9 @@ struct fx {
 	struct record_id ids[NREC];
 	struct record_id training_id;
 	struct bundle_key *k;
+	struct bundle_site *site;
 	unsigned char pk[CRYPTO_PK_BYTES];
+	unsigned long long seq;         /* of the last bundle crafted */
 };
 
 static void
@@ -76,6 +79,20 @@ record_count(struct vault *v)
 	return n;
 }
 
+/* A new, empty office vault that trusts the field site. */
+static void
+fx_office(struct fx *f)
+{
+	char fp[BUNDLE_FP_LEN], pub[4096], err[512] = "";
+
+	PATH_FMT(pub, "%s/site.pub", f->tmp);
+	f->office = vault_new();
+	assert_int_equal(vault_create(f->office, f->office_dir, "officesup", PASS_OFF,
+	    strlen(PASS_OFF), &fast), ST_OK);
+	if (bundle_trust(f->office, "field", pub, fp, err, sizeof err) != ST_OK)
+		fail_msg("trust: %s", err);
+}
+
 static int
 fx_setup(void **state)
 {
@@ -96,11 +113,8 @@ fx_setup(void **state)
 	PATH_FMT(f->pub, "%s/office.pub", f->tmp);
 	PATH_FMT(f->bundle, "%s/cases.bundle", f->tmp);
 	f->field = vault_new();
-	f->office = vault_new();
 	assert_int_equal(vault_create(f->field, f->field_dir, "fieldsup", PASS_SUP,
 	    strlen(PASS_SUP), &fast), ST_OK);
-	assert_int_equal(vault_create(f->office, f->office_dir, "officesup", PASS_OFF,
-	    strlen(PASS_OFF), &fast), ST_OK);
 	diag_list_init(&dl);
 	assert_int_equal(form_load_file(FORMS_DIR "/mini.yaml", &f->f, &dl), ST_OK);
 	diag_list_free(&dl);
@@ -114,10 +128,20 @@ fx_setup(void **state)
 	assert_int_equal(bundle_pub_load(f->pub, f->pk, err, sizeof err), ST_OK);
 	assert_int_equal(bundle_key_open(f->key, PASS_KEY, strlen(PASS_KEY), &f->k, err,
 	    sizeof err), ST_OK);
+	PATH_FMT(prefix, "%s/site", f->tmp);
+	assert_int_equal(bundle_site_keygen(prefix, PASS_KEY, strlen(PASS_KEY), &fast, fp, err,
+	    sizeof err), ST_OK);
+	PATH_FMT(prefix, "%s/site.key", f->tmp);
+	assert_int_equal(bundle_site_open(prefix, PASS_KEY, strlen(PASS_KEY), &f->site, err,
+	    sizeof err), ST_OK);
+	fx_office(f);
 	fd = export_create(f->bundle, err, sizeof err);
 	assert_true(fd >= 0);
-	if (bundle_create(f->field, f->pk, fd, NULL, FORMS_DIR, &r, err, sizeof err) != ST_OK)
+	if (bundle_create(f->field, f->site, f->pk, fd, NULL, FORMS_DIR, &r, err,
+	    sizeof err) != ST_OK)
 		fail_msg("bundle_create: %s", err);
+	assert_int_equal(bundle_sent(f->field, &r, err, sizeof err), ST_OK);
+	f->seq = r.seq;
 	close(fd);
 	assert_int_equal(r.records, NREC);
 	assert_int_equal(r.forms, 1);
@@ -132,6 +156,7 @@ fx_teardown(void **state)
 	struct fx *f = *state;
 
 	bundle_key_free(f->k);
+	bundle_site_free(f->site);
 	form_free(f->f);
 	vault_close(f->field);
 	vault_close(f->office);
@@ -205,9 +230,10 @@ test_imported_twice(void **state)
 	char err[512] = "";
 
 	assert_int_equal(bundle_import(f->office, f->k, f->bundle, &r, err, sizeof err), ST_OK);
-	assert_int_equal(bundle_import(f->office, f->k, f->bundle, &r, err, sizeof err), ST_OK);
+	/* The same bundle again is refused as already imported: nothing changes. */
+	assert_int_equal(bundle_import(f->office, f->k, f->bundle, &r, err, sizeof err), ST_EXISTS);
+	assert_non_null(strstr(err, "imported already"));
 	assert_int_equal(r.imported, 0);
-	assert_int_equal(r.skipped, NREC);
 	assert_int_equal(record_count(f->office), NREC);
 }
 
@@ -267,10 +293,10 @@ expect_refused(struct fx *f, const char *path, enum status want, const char *tex
 	assert_int_equal(record_count(f->office), 0);
 }
 
-#define HEAD 132
+#define HEAD BUNDLE_HEAD_BYTES
 
 /* A manifest as bundle_create writes one. */
-#define MANIFEST "{\"format\":1,\"created\":\"2026-03-01T08:00:00Z\"," \
+#define MANIFEST "{\"format\":2,\"created\":\"2026-03-01T08:00:00Z\"," \
 	"\"from\":\"00112233445566778899aabbccddeeff\",\"by\":\"fieldsup\"}"
 
 /* Offsets of the chunks (their length fields) in a bundle. */
@@ -279,7 +305,7 @@ chunk_offsets(const unsigned char *b, size_t len, size_t *off, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t o = HEAD; o + 4 <= len && n < max; n++) {
+	for (size_t o = HEAD; o + 4 + BUNDLE_SIG_BYTES <= len && n < max; n++) {
 		off[n] = o;
 		o += 4 + ((size_t)b[o] << 24 | (size_t)b[o + 1] << 16 | (size_t)b[o + 2] << 8 |
 		    b[o + 3]);
@@ -299,7 +325,7 @@ test_cut_short(void **state)
 	expect_refused(f, variant(f, "head", b, HEAD), ST_TAMPERED, "cut short");
 	expect_refused(f, variant(f, "mid", b, off[1] + 1000), ST_TAMPERED, "cut short");
 	/* Whole chunks, but the final one missing. */
-	expect_refused(f, variant(f, "boundary", b, off[n - 1]), ST_TAMPERED, "last part");
+	expect_refused(f, variant(f, "boundary", b, off[n - 1]), ST_TAMPERED, "cut short");
 	expect_refused(f, variant(f, "lastbyte", b, len - 1), ST_TAMPERED, "cut short");
 	free(b);
 }
@@ -367,14 +393,14 @@ struct citem {
 	size_t len;
 };
 
+/* Signed by the trusted site, each with the next number and needing no
+ * earlier bundle, so that only its content decides. */
 static void
 craft(struct fx *f, const char *path, const struct citem *items, size_t n)
 {
-	unsigned char head[HEAD], key[CRYPTO_KEY_BYTES], h[CRYPTO_HASH_BYTES];
-	unsigned char *plain = NULL, *c;
+	unsigned char *plain = NULL;
 	size_t plen = 0;
-	struct crypto_stream *s;
-	FILE *out;
+	int fd;
 
 	for (size_t i = 0; i < n; i++) {
 		plain = realloc(plain, plen + 5 + items[i].len);
@@ -384,31 +410,12 @@ craft(struct fx *f, const char *path, const struct citem *items, size_t n)
 		memcpy(plain + plen + 5, items[i].data, items[i].len);
 		plen += 5 + items[i].len;
 	}
-	memcpy(head, "INTAKEB1\1\0\0\0", 12);
-	crypto_digest(h, f->pk, sizeof f->pk);
-	memcpy(head + 12, h, 16);
-	crypto_random(key, sizeof key);
-	crypto_pk_seal(head + 28, key, sizeof key, f->pk);
-	s = crypto_stream_push_init(head + 108, key);
-	out = fopen(path, "wb");
-	assert_non_null(out);
-	fwrite(head, 1, sizeof head, out);
-	c = malloc(plen + CRYPTO_STREAM_ABYTES + 4);
-	for (size_t o = 0; o == 0 || o < plen; o += BUNDLE_CHUNK) {
-		size_t m = plen - o < BUNDLE_CHUNK ? plen - o : BUNDLE_CHUNK;
-		size_t cl = m + CRYPTO_STREAM_ABYTES;
-
-		c[0] = (unsigned char)(cl >> 24);
-		c[1] = (unsigned char)(cl >> 16);
-		c[2] = (unsigned char)(cl >> 8);
-		c[3] = (unsigned char)cl;
-		crypto_stream_push(s, c + 4, plain + o, m, head, sizeof head, o + m >= plen);
-		fwrite(c, 1, 4 + cl, out);
-	}
-	fclose(out);
-	free(c);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(bundle_test_seal(f->site, f->pk, ++f->seq, 0, plain, plen, fd), ST_OK);
+	close(fd);
 	free(plain);
-	crypto_stream_free(s);
 }
 
 static void
@@ -426,7 +433,7 @@ test_content_checked(void **state)
 	items[0] = (struct citem){ 'M', MANIFEST, strlen(MANIFEST) };
 	items[2] = (struct citem){ 'F', src, slen };
 	items[3] = (struct citem){ 'R', ref, reflen };
-	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	snprintf(end, sizeof end, "{\"records\":1,\"versions\":1,\"deletions\":0,\"forms\":1}");
 	items[4] = (struct citem){ 'E', end, strlen(end) };
 	/* As made here, a good record imports... */
 	assert_int_equal(vault_record_get(f->field, &f->ids[0], &rec, &rlen), ST_OK);
@@ -445,9 +452,7 @@ test_content_checked(void **state)
 		/* Start the rest from an empty office vault again. */
 		vault_close(f->office);
 		tu_rmtree(f->office_dir);
-		f->office = vault_new();
-		assert_int_equal(vault_create(f->office, f->office_dir, "officesup", PASS_OFF,
-		    strlen(PASS_OFF), &fast), ST_OK);
+		fx_office(f);
 	}
 	/* ...an answer the form does not allow does not. */
 	bad = strdup(rec);
@@ -468,11 +473,11 @@ test_content_checked(void **state)
 	items[2] = (struct citem){ 'F', src, slen };
 	items[3] = (struct citem){ 'R', ref, reflen };
 	/* Counts that do not match what arrived. */
-	snprintf(end, sizeof end, "{\"records\":2,\"forms\":1}");
+	snprintf(end, sizeof end, "{\"records\":1,\"versions\":2,\"deletions\":0,\"forms\":1}");
 	items[4].len = strlen(end);
 	craft(f, path, items, 5);
 	expect_refused(f, path, ST_TAMPERED, "incomplete");
-	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	snprintf(end, sizeof end, "{\"records\":1,\"versions\":1,\"deletions\":0,\"forms\":1}");
 	items[4].len = strlen(end);
 	/* Training records never enter a vault of real cases. */
 	vault_plain_free(rec, rlen);
@@ -557,7 +562,7 @@ test_stores_rebuilt_record(void **state)
 	items[1] = (struct citem){ 'C', doctored, strlen(doctored) };
 	items[2] = (struct citem){ 'F', src, slen };
 	items[3] = (struct citem){ 'R', ref, reflen };
-	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	snprintf(end, sizeof end, "{\"records\":1,\"versions\":1,\"deletions\":0,\"forms\":1}");
 	items[4] = (struct citem){ 'E', end, strlen(end) };
 	craft(f, path, items, 5);
 	if (bundle_import(f->office, f->k, path, &r, err, sizeof err) != ST_OK)
@@ -632,7 +637,7 @@ test_form_version_clash(void **state)
 	items[1] = (struct citem){ 'C', rec, strlen(rec) };
 	items[2] = (struct citem){ 'F', changed, strlen(changed) };
 	items[3] = (struct citem){ 'R', ref, reflen };
-	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	snprintf(end, sizeof end, "{\"records\":1,\"versions\":1,\"deletions\":0,\"forms\":1}");
 	items[4] = (struct citem){ 'E', end, strlen(end) };
 	craft(f, path, items, 5);
 	st = bundle_import(f->office, f->k, path, &r, err, sizeof err);
@@ -699,7 +704,7 @@ test_manifest_checked(void **state)
 	items[1] = (struct citem){ 'C', rec, rlen };
 	items[2] = (struct citem){ 'F', src, slen };
 	items[3] = (struct citem){ 'R', ref, reflen };
-	snprintf(end, sizeof end, "{\"records\":1,\"forms\":1}");
+	snprintf(end, sizeof end, "{\"records\":1,\"versions\":1,\"deletions\":0,\"forms\":1}");
 	items[4] = (struct citem){ 'E', end, strlen(end) };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		items[0] = (struct citem){ 'M', bad[i], strlen(bad[i]) };
@@ -793,6 +798,282 @@ test_case_code_clash(void **state)
 	    ST_DENIED);
 }
 
+/* ---- signed, numbered bundles that carry every change ---- */
+
+/* The next bundle of the field vault (changes since the last, or since
+ * `since`), written to a file named tag and noted as sent. */
+static const char *
+next_bundle(struct fx *f, const char *tag, const char *since, struct bundle_result *r)
+{
+	static char path[4096];
+	char err[512] = "";
+	int fd;
+
+	PATH_FMT(path, "%s/%s.bundle", f->tmp, tag);
+	fd = export_create(path, err, sizeof err);
+	assert_true(fd >= 0);
+	if (bundle_create(f->field, f->site, f->pk, fd, since, FORMS_DIR, r, err,
+	    sizeof err) != ST_OK)
+		fail_msg("bundle_create: %s", err);
+	close(fd);
+	assert_int_equal(bundle_sent(f->field, r, err, sizeof err), ST_OK);
+	return path;
+}
+
+static void
+import_ok(struct fx *f, const char *path, struct bundle_result *r)
+{
+	char err[1024] = "";
+
+	if (bundle_import(f->office, f->k, path, r, err, sizeof err) != ST_OK)
+		fail_msg("import %s: %s", path, err);
+}
+
+/* Refused with nothing changed: the office's records and their versions
+ * are what they were. */
+static void
+refused_unchanged(struct fx *f, const char *path, enum status want, const char *text)
+{
+	struct bundle_result r;
+	char err[1024] = "";
+	size_t before = record_count(f->office);
+	unsigned v0 = 0, v1 = 0;
+	enum status st;
+
+	(void)vault_record_versions(f->office, &f->ids[0], &v0);
+	st = bundle_import(f->office, f->k, path, &r, err, sizeof err);
+	if (st != want || (text != NULL && strstr(err, text) == NULL))
+		fail_msg("%s: status %d (%s), wanted %d with '%s'", path, st, err, want,
+		    text ? text : "");
+	assert_int_equal(record_count(f->office), before);
+	(void)vault_record_versions(f->office, &f->ids[0], &v1);
+	assert_int_equal(v0, v1);
+}
+
+struct audit_find {
+	enum audit_action a;
+	const char *text;
+	int found;
+};
+
+static int
+audit_find_fn(void *ctx, enum status st, const struct audit_entry *e)
+{
+	struct audit_find *q = ctx;
+
+	if (st == ST_OK && e->action == q->a && strstr(e->reason, q->text) != NULL)
+		q->found = 1;
+	return 0;
+}
+
+static int
+audited(struct vault *v, enum audit_action a, const char *text)
+{
+	struct audit_find q = { a, text, 0 };
+
+	assert_int_equal(audit_list(v, NULL, audit_find_fn, &q), ST_OK);
+	return q.found;
+}
+
+/* Amends ids[0] at the field (its guardian's text) and deletes ids[1]. */
+static void
+amend_and_delete(struct fx *f)
+{
+	char *json, *changed;
+	size_t len;
+
+	assert_int_equal(vault_record_get(f->field, &f->ids[0], &json, &len), ST_OK);
+	changed = strdup(json);
+	vault_plain_free(json, len);
+	changed = replace_once(changed, MARKER " 0\"", MARKER " 0 corrected\"");
+	assert_int_equal(vault_record_amend(f->field, &f->ids[0], changed, strlen(changed), NULL, 0,
+	    "guardian's name misspelt"), ST_OK);
+	free(changed);
+	assert_int_equal(vault_record_delete(f->field, &f->ids[1], "consent withdrawn"), ST_OK);
+}
+
+static void
+test_changes_travel(void **state)
+{
+	struct fx *f = *state;
+	struct bundle_result r1, r2, r3;
+	struct record_id brief;
+	const char *b2;
+	char *json;
+	size_t len;
+	unsigned versions = 0;
+
+	import_ok(f, f->bundle, &r1);
+	amend_and_delete(f);
+	/* A record made and deleted between two bundles: only its deletion
+	 * travels, which the office, never having had it, passes over. */
+	save(f, NREC, 0, &brief);
+	assert_int_equal(vault_record_delete(f->field, &brief, "entered twice"), ST_OK);
+	b2 = next_bundle(f, "second", NULL, &r2);
+	/* Only what changed: the amended record with both its versions, and
+	 * the deletions. */
+	assert_int_equal(r2.seq, 2);
+	assert_int_equal(r2.after, 1);
+	assert_int_equal(r2.records, 1);
+	assert_int_equal(r2.versions, 2);
+	assert_int_equal(r2.deletions, 2);
+	import_ok(f, b2, &r2);
+	assert_int_equal(r2.amended, 1);
+	assert_int_equal(r2.deleted, 1);
+	assert_int_equal(r2.imported, 0);
+	assert_int_equal(r2.skipped, 0);
+	assert_int_equal(record_count(f->office), NREC - 1);
+	assert_int_equal(vault_record_get(f->office, &f->ids[1], &json, &len), ST_NOTFOUND);
+	assert_int_equal(vault_record_versions(f->office, &f->ids[0], &versions), ST_OK);
+	assert_int_equal(versions, 1);
+	assert_int_equal(vault_record_get(f->office, &f->ids[0], &json, &len), ST_OK);
+	assert_non_null(strstr(json, MARKER " 0 corrected"));
+	vault_plain_free(json, len);
+	/* The office's trail names the reasons, who gave them and the site. */
+	assert_true(audited(f->office, AUDIT_RECORD_AMEND, "guardian's name misspelt"));
+	assert_true(audited(f->office, AUDIT_RECORD_AMEND, "from site field, version 2 by fieldsup"));
+	assert_true(audited(f->office, AUDIT_RECORD_DELETE, "consent withdrawn"));
+	assert_true(audited(f->office, AUDIT_RECORD_DELETE, "from site field"));
+	/* Nothing changed since: the next bundle is empty and imports. */
+	import_ok(f, next_bundle(f, "third", NULL, &r3), &r3);
+	assert_int_equal(r3.records, 0);
+	assert_int_equal(r3.deletions, 0);
+	assert_int_equal(record_count(f->office), NREC - 1);
+	{
+		struct vault_verify_counts c;
+
+		assert_int_equal(vault_verify(f->office, NULL, NULL, NULL, &c), ST_OK);
+	}
+}
+
+/* A new record amended before its first bundle arrives with every
+ * version, in order. */
+static void
+test_new_record_with_versions(void **state)
+{
+	struct fx *f = *state;
+	struct bundle_result r;
+	unsigned versions = 0;
+
+	amend_and_delete(f);
+	import_ok(f, next_bundle(f, "resend", "2000-01-01", &r), &r);
+	assert_int_equal(r.after, 0);
+	assert_int_equal(r.imported, NREC - 1);
+	assert_int_equal(vault_record_versions(f->office, &f->ids[0], &versions), ST_OK);
+	assert_int_equal(versions, 1);
+}
+
+static void
+test_untrusted_refused(void **state)
+{
+	struct fx *f = *state;
+	char err[512] = "";
+
+	assert_int_equal(bundle_untrust(f->office, "field", err, sizeof err), ST_OK);
+	refused_unchanged(f, f->bundle, ST_DENIED, "does not trust");
+	assert_int_equal(record_count(f->office), 0);
+	assert_int_equal(bundle_untrust(f->office, "field", err, sizeof err), ST_NOTFOUND);
+}
+
+static void
+test_order_and_replay(void **state)
+{
+	struct fx *f = *state;
+	struct bundle_result r1, r2;
+	const char *b2;
+	char path2[4096];
+
+	amend_and_delete(f);
+	b2 = next_bundle(f, "second", NULL, &r2);
+	PATH_FMT(path2, "%s", b2);
+	/* The second before the first: refused, naming the one missing. */
+	refused_unchanged(f, path2, ST_INVALID, "import bundle 1 first");
+	assert_int_equal(record_count(f->office), 0);
+	import_ok(f, f->bundle, &r1);
+	/* The first again: a replay, refused, nothing changes. */
+	refused_unchanged(f, f->bundle, ST_EXISTS, "imported already");
+	import_ok(f, path2, &r2);
+	refused_unchanged(f, path2, ST_EXISTS, "imported already");
+	refused_unchanged(f, f->bundle, ST_EXISTS, "imported already");
+	assert_int_equal(record_count(f->office), NREC - 1);
+}
+
+static void
+test_signature_and_number_edited(void **state)
+{
+	struct fx *f = *state;
+	size_t len = 0;
+	unsigned char *b = (unsigned char *)tu_slurp(f->bundle, &len);
+	const size_t seq_at = HEAD - 16, after_at = HEAD - 8, site_at = HEAD - 48;
+	struct bundle_site *other = NULL;
+	char prefix[4096], fp[BUNDLE_FP_LEN], err[512] = "";
+
+	assert_non_null(b);
+	if (b == NULL)
+		return;
+
+	/* A later number, as if to skip ahead; the signature no longer holds. */
+	b[seq_at + 7] ^= 4;
+	refused_unchanged(f, variant(f, "seq", b, len), ST_TAMPERED, "signature");
+	b[seq_at + 7] ^= 4;
+	b[after_at + 7] ^= 1;
+	refused_unchanged(f, variant(f, "after", b, len), ST_TAMPERED, "signature");
+	b[after_at + 7] ^= 1;
+	b[len - 10] ^= 1;
+	refused_unchanged(f, variant(f, "sig", b, len), ST_TAMPERED, "signature");
+	b[len - 10] ^= 1;
+	/* Another site's key in the header: not trusted. */
+	b[site_at] ^= 1;
+	refused_unchanged(f, variant(f, "site", b, len), ST_DENIED, "does not trust");
+	b[site_at] ^= 1;
+	/* A bundle signed by an untrusted site, even one holding office.pub. */
+	PATH_FMT(prefix, "%s/rogue", f->tmp);
+	assert_int_equal(bundle_site_keygen(prefix, PASS_KEY, strlen(PASS_KEY), &fast, fp, err,
+	    sizeof err), ST_OK);
+	PATH_FMT(prefix, "%s/rogue.key", f->tmp);
+	assert_int_equal(bundle_site_open(prefix, PASS_KEY, strlen(PASS_KEY), &other, err,
+	    sizeof err), ST_OK);
+	{
+		struct bundle_site *mine = f->site;
+
+		f->site = other;
+		{
+			static const char end[] =
+			    "{\"records\":0,\"versions\":0,\"deletions\":0,\"forms\":0}";
+			struct citem items[2] = {
+				{ 'M', MANIFEST, strlen(MANIFEST) },
+				{ 'E', end, sizeof end - 1 },
+			};
+
+			craft(f, prefix, items, 2);
+		}
+		f->site = mine;
+	}
+	refused_unchanged(f, prefix, ST_DENIED, fp);
+	bundle_site_free(other);
+	/* The untouched bundle still imports. */
+	{
+		struct bundle_result r;
+
+		import_ok(f, variant(f, "intact", b, len), &r);
+		assert_int_equal(r.imported, NREC);
+	}
+	free(b);
+}
+
+/* A fingerprint is 25 digits in five groups, to be read over the phone. */
+static void
+test_fingerprint_digits(void **state)
+{
+	struct fx *f = *state;
+	char fp[BUNDLE_FP_LEN];
+
+	bundle_fingerprint(f->pk, fp);
+	assert_int_equal(strlen(fp), 29);
+	for (int i = 0; i < 29; i++)
+		assert_true(i % 6 == 5 ? fp[i] == ' ' : (fp[i] >= '0' && fp[i] <= '9'));
+}
+
 int
 main(void)
 {
@@ -809,6 +1090,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_manifest_checked, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_key_files, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_case_code_clash, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_changes_travel, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_new_record_with_versions, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_untrusted_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_order_and_replay, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_signature_and_number_edited, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fingerprint_digits, fx_setup, fx_teardown),
 	};
 
 	umask(077);
