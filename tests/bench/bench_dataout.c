@@ -95,7 +95,7 @@ template_json(const struct form *f, int i, size_t *len)
 	struct interview *iv;
 	json_t *a;
 
-	snprintf(answers, sizeof answers, "{\"danger_now\":\"no\",\"consent_interview\":\"yes\","
+	snprintf(answers, sizeof answers, "{\"danger_now\":\"no\",\"urgent_medical\":\"no\",\"consent_interview\":\"yes\","
 	    "\"consent_referral\":\"%s\",\"consent_statistics\":\"%s\",\"age_band\":\"%s\","
 	    "\"sector\":[\"factory\"%s],\"job_different\":\"%s\",\"documents_held_by\":\"%s\","
 	    "\"debt_work_off\":\"%s\",\"needs_now\":[\"shelter\",\"legal\"]}",
