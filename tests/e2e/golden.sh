@@ -28,15 +28,32 @@ mask() {
 	    -e 's/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]([^0-9A-Z]|$)/XXXX-XXXX-X\1/g'
 }
 
-# golden1 SESSION NAME: compares the screen now with golden/NAME.txt.
+# golden1 SESSION NAME: compares the screen with golden/NAME.txt. After a
+# resize the pane first shows the old screen cut to the new size until the
+# program repaints, and a slow build (the sanitizers) may take longer than
+# any fixed pause; so the screen is polled until it matches, for up to five
+# seconds, and only a screen that never matched is a failure.
 golden1() {
-	tscreen "$1" | mask >"$T/got"
 	if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then
+		sleep 1
+		tscreen "$1" | mask >"$T/got"
 		cp "$T/got" "$GOLD/$2.txt"
 		ok "golden $2 (rewritten)"
-	elif [ ! -f "$GOLD/$2.txt" ]; then
+		return
+	fi
+	if [ ! -f "$GOLD/$2.txt" ]; then
 		notok "golden $2" "no file golden/$2.txt: run with GOLDEN_UPDATE=1"
-	elif diff -u "$GOLD/$2.txt" "$T/got" >"$T/diff"; then
+		return
+	fi
+	k=0
+	while :; do
+		tscreen "$1" | mask >"$T/got"
+		cmp -s "$GOLD/$2.txt" "$T/got" && break
+		[ "$k" -ge 100 ] && break
+		sleep 0.05
+		k=$((k + 1))
+	done
+	if diff -u "$GOLD/$2.txt" "$T/got" >"$T/diff"; then
 		ok "golden $2"
 	else
 		notok "golden $2" "the screen differs from golden/$2.txt"
