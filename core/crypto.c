@@ -315,6 +315,71 @@ crypto_pk_matches(const unsigned char pk[CRYPTO_PK_BYTES], const unsigned char *
 }
 
 void
+crypto_sign_pair(unsigned char pk[CRYPTO_SIGN_PK_BYTES], unsigned char *sk)
+{
+	crypto_sign_keypair(pk, sk);
+}
+
+int
+crypto_sign_matches(const unsigned char pk[CRYPTO_SIGN_PK_BYTES], const unsigned char *sk)
+{
+	unsigned char seed[crypto_sign_SEEDBYTES], derived[crypto_sign_PUBLICKEYBYTES];
+	unsigned char *full = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	int same = 0;
+
+	if (full == NULL)
+		return 0;
+	crypto_sign_ed25519_sk_to_seed(seed, sk);
+	crypto_sign_seed_keypair(derived, full, seed);
+	same = sodium_memcmp(derived, pk, sizeof derived) == 0 &&
+	    sodium_memcmp(full, sk, crypto_sign_SECRETKEYBYTES) == 0;
+	sodium_memzero(seed, sizeof seed);
+	sodium_free(full);
+	return same;
+}
+
+void
+crypto_sign_make(unsigned char sig[CRYPTO_SIG_BYTES], const unsigned char *m, size_t mlen,
+    const unsigned char *sk)
+{
+	crypto_sign_detached(sig, NULL, m, mlen, sk);
+}
+
+enum status
+crypto_sign_check(const unsigned char sig[CRYPTO_SIG_BYTES], const unsigned char *m, size_t mlen,
+    const unsigned char pk[CRYPTO_SIGN_PK_BYTES])
+{
+	return crypto_sign_verify_detached(sig, m, mlen, pk) == 0 ? ST_OK : ST_TAMPERED;
+}
+
+enum status
+crypto_agree(unsigned char *out, const char *label, const unsigned char *sk,
+    const unsigned char peer[CRYPTO_PK_BYTES], const unsigned char a[CRYPTO_PK_BYTES],
+    const unsigned char b[CRYPTO_PK_BYTES])
+{
+	crypto_generichash_state st;
+	unsigned char *shared = sodium_malloc(crypto_scalarmult_BYTES);
+	enum status rc = ST_TAMPERED;
+
+	if (shared == NULL)
+		return ST_NOMEM;
+	if (crypto_scalarmult(shared, sk, peer) == 0) {
+		crypto_generichash_init(&st, NULL, 0, CRYPTO_KEY_BYTES);
+		crypto_generichash_update(&st, (const unsigned char *)label, strlen(label) + 1);
+		crypto_generichash_update(&st, shared, crypto_scalarmult_BYTES);
+		crypto_generichash_update(&st, a, CRYPTO_PK_BYTES);
+		crypto_generichash_update(&st, b, CRYPTO_PK_BYTES);
+		crypto_generichash_final(&st, out, CRYPTO_KEY_BYTES);
+		sodium_memzero(&st, sizeof st);
+		rc = ST_OK;
+	} else {
+		sodium_memzero(out, CRYPTO_KEY_BYTES);
+	}
+	sodium_free(shared);
+	return rc;
+}
+
+void
 crypto_pk_seal(unsigned char *out, const unsigned char *m, size_t mlen,
     const unsigned char pk[CRYPTO_PK_BYTES])
 {

@@ -40,7 +40,7 @@
 #include <stdint.h>
 #include "status.h"
 
-#define VAULT_FORMAT        1
+#define VAULT_FORMAT        2      /* written by `intake init`; 1 is still read */
 #define VAULT_ID_BYTES      16
 #define VAULT_USER_MAX      64     /* bytes of UTF-8 in a user name */
 #define VAULT_PASS_MIN      10     /* characters; why: vault_check_passphrase() */
@@ -488,6 +488,9 @@ enum status vault_test_envelope_seal(const unsigned char id[VAULT_ID_BYTES],
  * same result): ST_TAMPERED unless it was sealed for this vault, kind and
  * slot. On success *plain is as from vault_record_get (vault_plain_free)
  * and owner holds who saved it. */
+/* Tests of upgrading only: vault_create writes format `format` (1, or
+ * anything else for the current one) from now on in this process. */
+void vault_test_create_format(unsigned format);
 enum status vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES],
     const unsigned char vk[32], const char *kind, const void *slot, size_t slotlen,
     const void *env, size_t len, char owner[VAULT_USER_MAX + 1], char **plain, size_t *plainlen);

@@ -65,7 +65,7 @@ void
 vault_audit_link(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
     const unsigned char *val, size_t len, unsigned char out[CRYPTO_HASH_BYTES])
 {
-	unsigned char buf[sizeof AUDIT_LINK_LABEL - 1 + 8 + CRYPTO_HASH_BYTES + AUDIT_VAL_MAX];
+	unsigned char buf[sizeof AUDIT_LINK_LABEL - 1 + 8 + CRYPTO_HASH_BYTES + AUDIT_BUF_MAX];
 	size_t n = sizeof AUDIT_LINK_LABEL - 1;
 
 	memcpy(buf, AUDIT_LINK_LABEL, n);
@@ -101,15 +101,30 @@ vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned cha
 {
 	const unsigned char *c = val->mv_data;
 	unsigned char ad[AD_MAX];
-	size_t adlen, clen;
+	size_t adlen, clen, extra = v->format == 2 ? AUDIT2_EXTRA : 0;
+	enum status st;
 
-	if (val->mv_size <= AUDIT_VAL_MIN || val->mv_size > AUDIT_VAL_MAX)
+	if (val->mv_size <= AUDIT_VAL_MIN + extra || val->mv_size > AUDIT_VAL_MAX + extra)
 		return ST_TAMPERED;
-	if (c[0] != AUDIT_MAGIC || c[1] != VAULT_FORMAT || c[2] != 0 || c[3] != 0)
+	if (c[0] != AUDIT_MAGIC || c[1] != (v->format == 2 ? 2 : VAULT_FORMAT_1) || c[2] != 0 ||
+	    c[3] != 0)
 		return ST_TAMPERED;
 	adlen = audit_ad(v, c, seq, ad);
-	clen = val->mv_size - ENV_HEAD - CRYPTO_HASH_BYTES;
-	if (crypto_open(plain, c + ENV_HEAD, clen, ad, adlen, v->kr->audit_seal) != ST_OK)
+	if (extra > 0) {
+		/* Sealed under a subkey of S(writer, epoch): the writer and the
+		 * group read it, nobody else. */
+		memcpy(ad + adlen, c + ENV_HEAD, AUDIT2_EXTRA);
+		adlen += AUDIT2_EXTRA;
+		if ((st = vault_s_key(v, get_be32(c + ENV_HEAD), c + ENV_HEAD + 4)) != ST_OK)
+			return st == ST_DENIED ? ST_DENIED : st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED;
+		crypto_subkey(v->kr->audit_seal, AUDIT_SUB_SEAL, AUDIT_CTX, v->kr->wrap);
+		secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
+	}
+	clen = val->mv_size - ENV_HEAD - extra - CRYPTO_HASH_BYTES;
+	st = crypto_open(plain, c + ENV_HEAD + extra, clen, ad, adlen, v->kr->audit_seal);
+	if (extra > 0)
+		secure_wipe(v->kr->audit_seal, sizeof v->kr->audit_seal);
+	if (st != ST_OK)
 		return ST_TAMPERED;
 	*plen = clen - CRYPTO_SEAL_OVERHEAD;
 	return ST_OK;
@@ -124,7 +139,7 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	MDB_cursor *cur;
 	MDB_val k, d, val;
 	uint64_t seq = 1;
-	size_t plen = 0, adlen;
+	size_t plen = 0, adlen, extra;
 	int rc;
 
 	plain = vault_scratch_get(v, AUDIT_ENTRY_MAX);
@@ -162,19 +177,38 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	put_be64(kbuf, seq);
 	k.mv_size = sizeof kbuf;
 	k.mv_data = kbuf;
-	val.mv_size = AUDIT_VAL_MIN + plen;
+	extra = v->format == 2 ? AUDIT2_EXTRA : 0;
+	val.mv_size = AUDIT_VAL_MIN + extra + plen;
 	val.mv_data = NULL;
 	rc = mdb_put(txn, v->dbi[DB_AUDIT], &k, &val, MDB_NOOVERWRITE | MDB_RESERVE);
 	if (rc != 0)
 		goto out;
 	out = val.mv_data;
 	out[0] = AUDIT_MAGIC;
-	out[1] = VAULT_FORMAT;
+	out[1] = v->format == 2 ? 2 : VAULT_FORMAT_1;
 	out[2] = 0;
 	out[3] = 0;
 	vault_audit_keys(v);
 	adlen = audit_ad(v, out, seq, ad);
-	crypto_seal(out + ENV_HEAD, plain, plen, ad, adlen, v->kr->audit_seal);
+	if (extra > 0) {
+		enum status st;
+
+		put_be32(out + ENV_HEAD, v->epoch);
+		memcpy(out + ENV_HEAD + 4, v->xp, CRYPTO_PK_BYTES);
+		memcpy(ad + adlen, out + ENV_HEAD, AUDIT2_EXTRA);
+		adlen += AUDIT2_EXTRA;
+		if ((st = vault_s_key(v, v->epoch, v->xp)) != ST_OK) {
+			vault_scratch_done(v, AUDIT_ENTRY_MAX);
+			return vault_txn_fail(v, vault_fail(v, st == ST_NOMEM ? ST_NOMEM :
+			    ST_TAMPERED, "cannot seal the audit entry: the keys of %s do not "
+			    "work (run `intake verify`)", v->user));
+		}
+		crypto_subkey(v->kr->audit_seal, AUDIT_SUB_SEAL, AUDIT_CTX, v->kr->wrap);
+		secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
+	}
+	crypto_seal(out + ENV_HEAD + extra, plain, plen, ad, adlen, v->kr->audit_seal);
+	if (extra > 0)
+		vault_audit_keys(v);
 	vault_audit_link(v, seq, prev, out, val.mv_size - CRYPTO_HASH_BYTES,
 	    out + val.mv_size - CRYPTO_HASH_BYTES);
 	put_be64(head, seq);
@@ -205,7 +239,7 @@ vault_audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
 		rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
 		if (rc != 0)
 			return rc;
-		crypto_digest(e.digest, val.mv_data, val.mv_size);
+		vault_env_digest(v, KIND_RECORD, &val, e.digest);
 		e.has_digest = true;
 	}
 	rc = vault_audit_put_txn(v, txn, &e);
@@ -215,7 +249,7 @@ vault_audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
 
 int
 vault_audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a, const char *actor,
-    const char *subject, int role, const unsigned char *entry)
+    const char *subject, int role, const unsigned char *entry, size_t entry_len)
 {
 	struct audit_entry e;
 
@@ -227,7 +261,7 @@ vault_audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a, const c
 	if (a == AUDIT_VAULT_CREATE && v->training)
 		snprintf(e.reason, sizeof e.reason, "training");
 	if (entry != NULL) {
-		crypto_digest(e.digest, entry, USER_ENTRY_BYTES);
+		crypto_digest(e.digest, entry, entry_len);
 		e.has_digest = true;
 	}
 	return vault_audit_put_txn(v, txn, &e);

@@ -85,6 +85,12 @@ vault_user_entry_parse(struct vault *v, const char *name, const MDB_val *val, st
 {
 	const unsigned char *p = val->mv_data;
 
+	if (v->format == 2) {
+		if (vault_user2_parse(val->mv_data, val->mv_size, e) != ST_OK)
+			goto damaged;
+		return ST_OK;
+	}
+	e->len = USER_ENTRY_BYTES;
 	if (val->mv_size != USER_ENTRY_BYTES || p[0] != USER_ENTRY_VERSION ||
 	    p[USER_OFF_ROLE] > ROLE_TRAINER || p[2] != 0 || p[3] != 0)
 		goto damaged;
@@ -126,6 +132,39 @@ user_read(struct vault *v, const char *name, struct user_entry *e)
 	return st;
 }
 
+/* Derives the passphrase keys for entry (of user) under its limits, and
+ * says whether the verifier matches and the wrapped key (format 1: VK into
+ * kr->vk) or sealed secrets (format 2: into kr->secrets) open. Runs
+ * Argon2id. The master and kek are wiped after. */
+static enum status
+entry_try(struct vault *v, const char *user, const unsigned char *entry, uint64_t ops,
+    uint64_t mem, const char *pass, size_t passlen, int *verified, int *opened)
+{
+	struct keyring *kr = v->kr;
+	unsigned char ad[AD_MAX];
+	size_t adlen;
+	enum status st;
+
+	*verified = *opened = 0;
+	st = crypto_passkey(kr->master, pass, passlen, entry + USER_OFF_SALT, ops, mem);
+	if (st != ST_OK)
+		return fail_passkey(v, st, mem);
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
+	*verified = crypto_equal(kr->verifier, entry + USER_OFF_VERIFIER, VERIFIER_BYTES);
+	if (v->format == 2) {
+		*opened = vault_user2_open(v, user, entry) == ST_OK;
+	} else {
+		adlen = user_ad(v, user, entry, ad);
+		*opened = crypto_unwrap(kr->vk, entry + USER_OFF_WRAPPED, ad, adlen,
+		    kr->kek) == ST_OK;
+	}
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	secure_wipe(kr->verifier, sizeof kr->verifier);
+	return ST_OK;
+}
+
 /* After a failed unlock: whether the entry's Argon2id limits were edited.
  * A wrong passphrase and changed limits both give a key that neither
  * verifies nor unwraps, and the limits have no copy an attacker could not
@@ -143,33 +182,22 @@ static enum status
 limits_edited(struct vault *v, const char *user, const struct user_entry *e,
     const char *pass, size_t passlen)
 {
-	struct keyring *kr = v->kr;
-	unsigned char entry[USER_ENTRY_BYTES], ad[AD_MAX];
-	size_t adlen;
+	unsigned char entry[USER2_MAX_BYTES];
 	int verified, unwrapped;
 	enum status st;
 
 	if ((e->ops == v->kdf.ops && e->mem_mib == v->kdf.mem_mib) ||
 	    vault_check_kdf(v, &v->kdf) != ST_OK)
 		return ST_OK;
-	memcpy(entry, e->raw, sizeof entry);
+	memcpy(entry, e->raw, e->len);
 	put_be64(entry + USER_OFF_OPS, v->kdf.ops);
 	put_be64(entry + USER_OFF_MEM, v->kdf.mem_mib);
-	st = crypto_passkey(kr->master, pass, passlen, entry + USER_OFF_SALT, v->kdf.ops,
-	    v->kdf.mem_mib);
-	if (st != ST_OK)
-		return fail_passkey(v, st, v->kdf.mem_mib);
-	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
-	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
-	verified = crypto_equal(kr->verifier, entry + USER_OFF_VERIFIER, VERIFIER_BYTES);
-	adlen = user_ad(v, user, entry, ad);
-	unwrapped = verified &&
-	    crypto_unwrap(kr->vk, entry + USER_OFF_WRAPPED, ad, adlen, kr->kek) == ST_OK;
+	st = entry_try(v, user, entry, v->kdf.ops, v->kdf.mem_mib, pass, passlen, &verified,
+	    &unwrapped);
 	vault_lock(v);
-	secure_wipe(kr->master, sizeof kr->master);
-	secure_wipe(kr->kek, sizeof kr->kek);
-	secure_wipe(kr->verifier, sizeof kr->verifier);
-	if (!unwrapped)
+	if (st != ST_OK)
+		return st;
+	if (!verified || !unwrapped)
 		return ST_OK;
 	return vault_fail(v, ST_TAMPERED,
 	    "the passphrase settings (Argon2id limits) in the entry of "
@@ -180,13 +208,49 @@ limits_edited(struct vault *v, const char *user, const struct user_entry *e,
 	    (unsigned long long)v->kdf.ops, (unsigned long long)v->kdf.mem_mib, user);
 }
 
+/* Format 2: meta "root", which every user's sealed secrets bind. */
+static enum status
+root_read(struct vault *v)
+{
+	MDB_txn *txn;
+	MDB_val d;
+	int rc;
+
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "reading the vault metadata");
+	rc = vault_meta_get(txn, v->dbi[DB_META], META_ROOT, &d);
+	if (rc == 0 && d.mv_size == sizeof v->root)
+		memcpy(v->root, d.mv_data, sizeof v->root);
+	mdb_txn_abort(txn);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return vault_fail_mdb(v, rc, "reading the vault metadata");
+	if (rc != 0 || d.mv_size != sizeof v->root)
+		return vault_fail(v, ST_TAMPERED, "the root key of the vault at %s is missing or "
+		    "damaged: restore the vault from a backup", v->dir);
+	return ST_OK;
+}
+
+/* Format 2: the trust checks and the user's keys (vault_keys_load). */
+static enum status
+keys_load(struct vault *v, const char *user, const struct user_entry *e)
+{
+	MDB_txn *txn;
+	enum status st;
+	int rc;
+
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "reading the users");
+	snprintf(v->user, sizeof v->user, "%s", user);
+	st = vault_keys_load(v, txn, user, e);
+	mdb_txn_abort(txn);
+	return st;
+}
+
 enum status
 vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen)
 {
 	struct keyring *kr = v->kr;
 	struct user_entry e;
-	unsigned char ad[AD_MAX];
-	size_t adlen;
 	int verified, unwrapped;
 	enum status st;
 
@@ -208,17 +272,11 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		return st;
 	if ((st = throttle_begin(v, user)) != ST_OK)
 		return st;
-	st = crypto_passkey(kr->master, pass, passlen, e.raw + USER_OFF_SALT, e.ops, e.mem_mib);
+	if (v->format == 2 && (st = root_read(v)) != ST_OK)
+		return st;
+	st = entry_try(v, user, e.raw, e.ops, e.mem_mib, pass, passlen, &verified, &unwrapped);
 	if (st != ST_OK)
-		return fail_passkey(v, st, e.mem_mib);
-	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
-	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
-	verified = crypto_equal(kr->verifier, e.raw + USER_OFF_VERIFIER, VERIFIER_BYTES);
-	adlen = user_ad(v, user, e.raw, ad);
-	unwrapped = crypto_unwrap(kr->vk, e.raw + USER_OFF_WRAPPED, ad, adlen, kr->kek) == ST_OK;
-	secure_wipe(kr->master, sizeof kr->master);
-	secure_wipe(kr->kek, sizeof kr->kek);
-	secure_wipe(kr->verifier, sizeof kr->verifier);
+		return st;
 	if (!verified && !unwrapped) {
 		vault_lock(v);
 		if ((st = limits_edited(v, user, &e, pass, passlen)) != ST_OK)
@@ -231,7 +289,12 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		    "the entry of user %s was edited or damaged on disk "
 		    "(its %s no longer matches): restore the vault from a backup, or ask a "
 		    "supervisor to set a new passphrase with `intake user passwd %s`", user,
-		    unwrapped ? "passphrase check" : "role or wrapped key", user);
+		    unwrapped ? "passphrase check" : v->format == 2 ?
+		    "role or wrapped keys (or the vault's root key)" : "role or wrapped key", user);
+	}
+	if (v->format == 2 && (st = keys_load(v, user, &e)) != ST_OK) {
+		vault_lock(v);
+		return st;
 	}
 	vault_derive_purpose_keys(kr);
 	vault_meta_mac(v, kr->mac);
@@ -259,23 +322,36 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 struct user_put_arg {
 	const char *name;
 	const unsigned char *entry;
+	size_t len;
 	int replace;              /* passwd: the entry must exist with this role */
 	int role;
+	int rekey;                /* format 2: the user's items move to new keys */
 };
+
+/* The role byte of a stored entry of either format, or -1. */
+static int
+stored_role(const struct vault *v, const MDB_val *d)
+{
+	const unsigned char *p = d->mv_data;
+
+	if (v->format == 2 ? d->mv_size != USER2_BYTES && d->mv_size != USER2_MAX_BYTES :
+	    d->mv_size != USER_ENTRY_BYTES)
+		return -1;
+	return p[USER_OFF_ROLE];
+}
 
 static int
 user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
 	const struct user_put_arg *a = argp;
 	MDB_val k = { strlen(a->name), vault_unconst(a->name) };
-	MDB_val d = { USER_ENTRY_BYTES, vault_unconst(a->entry) };
+	MDB_val d = { a->len, vault_unconst(a->entry) };
 	MDB_val old;
 	int rc;
 
 	if (a->replace) {
 		rc = mdb_get(txn, v->dbi[DB_USERS], &k, &old);
-		if (rc == MDB_NOTFOUND || (rc == 0 && (old.mv_size != USER_ENTRY_BYTES ||
-		    ((const unsigned char *)old.mv_data)[USER_OFF_ROLE] != a->role))) {
+		if (rc == MDB_NOTFOUND || (rc == 0 && stored_role(v, &old) != a->role)) {
 			vault_fail(v, ST_NOTFOUND,
 			    "user %s was removed or changed meanwhile: nothing was "
 			    "changed", a->name);
@@ -283,6 +359,17 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 		}
 		if (rc != 0)
 			return rc;
+		if (a->rekey) {
+			unsigned char oxp[CRYPTO_PK_BYTES];
+
+			if (old.mv_size < USER2_BYTES)
+				return vault_txn_fail(v, vault_fail(v, ST_TAMPERED,
+				    "the entry of user %s is damaged", a->name));
+			memcpy(oxp, (const unsigned char *)old.mv_data + USER2_OFF_XP, sizeof oxp);
+			rc = vault_rewrap_owner_txn(v, txn, a->name, oxp, a->entry + USER2_OFF_XP);
+			if (rc != 0)
+				return rc;
+		}
 	}
 	rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, a->replace ? 0 : MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
@@ -293,16 +380,31 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 	if (rc == 0)
 		rc = vault_audit_user_txn(v, txn,
 		    a->replace ? AUDIT_USER_PASSWD : AUDIT_USER_ADD, v->user,
-		    a->name, a->replace ? -1 : a->role, a->entry);
+		    a->name, a->replace ? -1 : a->role, a->entry, a->len);
 	return rc;
+}
+
+/* Format 2: fresh keys for name, sealed under pass and signed by the
+ * unlocked supervisor. Runs Argon2id. */
+static enum status
+user2_new(struct vault *v, const char *name, enum role role, const char *pass, size_t passlen,
+    const struct vault_kdf *k, unsigned char *entry, size_t *len)
+{
+	unsigned char xp[CRYPTO_PK_BYTES], sp[CRYPTO_SIGN_PK_BYTES];
+	enum status st;
+
+	vault_user2_fresh(v, xp, sp);
+	st = vault_user2_build(v, name, role, pass, passlen, k, xp, sp, entry, len);
+	secure_wipe(v->kr->secrets, sizeof v->kr->secrets);
+	return st == ST_OK ? ST_OK : fail_passkey(v, st, k->mem_mib);
 }
 
 enum status
 vault_user_add(struct vault *v, const char *name, enum role role,
     const char *pass, size_t passlen, const struct vault_kdf *kdf)
 {
-	unsigned char entry[USER_ENTRY_BYTES];
-	struct user_put_arg arg = { name, entry, 0, (int)role };
+	unsigned char entry[USER2_MAX_BYTES];
+	struct user_put_arg arg = { name, entry, USER_ENTRY_BYTES, 0, (int)role, 0 };
 	struct user_entry old;
 	struct vault_kdf k;
 	enum status st;
@@ -327,9 +429,62 @@ vault_user_add(struct vault *v, const char *name, enum role role,
 		    name);
 	if (st != ST_NOTFOUND)
 		return st;
-	if ((st = vault_user_entry_build(v, name, role, pass, passlen, &k, entry)) != ST_OK)
+	if (v->format == 2)
+		st = user2_new(v, name, role, pass, passlen, &k, entry, &arg.len);
+	else
+		st = vault_user_entry_build(v, name, role, pass, passlen, &k, entry);
+	if (st != ST_OK)
 		return st;
 	return vault_write_txn(v, "adding the user", user_put_txn, &arg);
+}
+
+/* Format 2: after removing `gone`, the entries and the group key gone
+ * signed are signed again by the remover, so that trust never rests on a
+ * removed key; each re-signed entry gets its audit entry. */
+static int
+resign_txn(struct vault *v, MDB_txn *txn, const char *gone)
+{
+	unsigned char buf[USER2_MAX_BYTES];
+	char uname[VAULT_USER_MAX + 1];
+	size_t glen = strlen(gone);
+	MDB_cursor *cur;
+	MDB_val key, val, nv;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+		const unsigned char *p = val.mv_data;
+
+		if (stored_role(v, &val) < 0 || key.mv_size > VAULT_USER_MAX ||
+		    p[USER2_OFF_ADDER] != glen ||
+		    memcmp(p + USER2_OFF_ADDER + 1, gone, glen) != 0)
+			continue;
+		memcpy(uname, key.mv_data, key.mv_size);
+		uname[key.mv_size] = '\0';
+		memcpy(buf, p, val.mv_size);
+		vault_user2_sign(v, uname, buf);
+		nv.mv_size = val.mv_size;
+		nv.mv_data = buf;
+		if ((rc = mdb_cursor_put(cur, &key, &nv, MDB_CURRENT)) != 0)
+			break;
+		if ((rc = vault_audit_user_txn(v, txn, AUDIT_USER_PASSWD, v->user, uname, -1, buf,
+		    nv.mv_size)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = vault_meta_get(txn, v->dbi[DB_META], META_GROUP, &val)) != 0)
+		return rc;
+	{
+		const unsigned char *p = val.mv_data;
+
+		if (val.mv_size == GROUP_BYTES_MIN - 1 + glen && p[4 + CRYPTO_PK_BYTES] == glen &&
+		    memcmp(p + 5 + CRYPTO_PK_BYTES, gone, glen) == 0)
+			rc = vault_group_put(v, txn, v->epoch, v->gp);
+	}
+	return rc;
 }
 
 static int
@@ -349,8 +504,7 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 	}
 	if (rc != 0)
 		return rc;
-	is_supervisor = val.mv_size == USER_ENTRY_BYTES &&
-	    ((const unsigned char *)val.mv_data)[USER_OFF_ROLE] == ROLE_SUPERVISOR;
+	is_supervisor = stored_role(v, &val) == ROLE_SUPERVISOR;
 	if (is_supervisor) {
 		rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur);
 		if (rc != 0)
@@ -358,8 +512,7 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 		while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
 			if (key.mv_size == k.mv_size && memcmp(key.mv_data, name, k.mv_size) == 0)
 				continue;
-			if (val.mv_size == USER_ENTRY_BYTES &&
-			    ((const unsigned char *)val.mv_data)[USER_OFF_ROLE] == ROLE_SUPERVISOR)
+			if (stored_role(v, &val) == ROLE_SUPERVISOR)
 				others++;
 		}
 		mdb_cursor_close(cur);
@@ -374,7 +527,9 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 	}
 	rc = mdb_del(txn, v->dbi[DB_USERS], &k, NULL);
 	if (rc == 0)
-		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL);
+		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL, 0);
+	if (rc == 0 && v->format == 2)
+		rc = resign_txn(v, txn, name);
 	return rc;
 }
 
@@ -397,7 +552,7 @@ vault_user_remove(struct vault *v, const char *name)
 enum status
 vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t passlen)
 {
-	unsigned char entry[USER_ENTRY_BYTES];
+	unsigned char entry[USER2_MAX_BYTES];
 	struct user_put_arg arg;
 	struct user_entry old;
 	struct vault_kdf k;
@@ -425,8 +580,29 @@ vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t pa
 	/* The user keeps the Argon2id limits chosen when they were added. */
 	k.ops = old.ops;
 	k.mem_mib = old.mem_mib;
-	if ((st = vault_user_entry_build(v, name, old.role, pass, passlen, &k, entry)) != ST_OK)
+	memset(&arg, 0, sizeof arg);
+	arg.len = USER_ENTRY_BYTES;
+	if (v->format == 2 && strcmp(name, v->user) == 0) {
+		/* One's own keys stay; only the passphrase that seals them changes. */
+		memcpy(entry, old.raw, old.len);
+		arg.len = old.len;
+		st = vault_user2_reseal(v, name, pass, passlen, entry);
+		if (st != ST_OK)
+			return fail_passkey(v, st, k.mem_mib);
+	} else if (v->format == 2) {
+		/* A supervisor cannot know another user's secret keys: the user
+		 * gets new ones, and their items are re-wrapped for them. Their
+		 * drafts were sealed under a key only they held: they go. */
+		if (!v->has_gs)
+			return vault_fail(v, ST_DENIED, "%s holds no group key: only a supervisor "
+			    "can reset another user's passphrase", v->user);
+		if ((st = user2_new(v, name, old.role, pass, passlen, &k, entry, &arg.len)) != ST_OK)
+			return st;
+		arg.rekey = 1;
+	} else if ((st = vault_user_entry_build(v, name, old.role, pass, passlen, &k,
+	    entry)) != ST_OK) {
 		return st;
+	}
 	arg.name = name;
 	arg.entry = entry;
 	arg.replace = 1;
@@ -482,7 +658,7 @@ vault_user_list(struct vault *v, struct vault_user **out, size_t *n)
 			    "name): restore the vault from a backup", v->dir);
 			goto done;
 		}
-		if (val.mv_size != USER_ENTRY_BYTES || p[USER_OFF_ROLE] > ROLE_TRAINER) {
+		if (stored_role(v, &val) < 0 || p[USER_OFF_ROLE] > ROLE_TRAINER) {
 			st = vault_fail(v, ST_TAMPERED,
 			    "the entry of user %s is damaged or was edited on "
 			    "disk: restore the vault from a backup", u->name);

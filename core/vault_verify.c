@@ -330,6 +330,14 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 	return ST_OK;
 }
 
+static int
+user_untrusted(struct verify *cx, const char *name, const struct user_entry *ue,
+    char why[VAULT_USER_MAX + 1])
+{
+	why[0] = '\0';
+	return vault_user2_trusted(cx->v, cx->txn, name, ue->raw, why) != ST_OK;
+}
+
 static enum status
 verify_users(struct verify *cx)
 {
@@ -337,9 +345,10 @@ verify_users(struct verify *cx)
 	unsigned char digest[CRYPTO_HASH_BYTES];
 	char name[VAULT_USER_MAX + 1];
 	struct user_entry ue;
+	char why[VAULT_USER_MAX + 1];
 	MDB_cursor *cur;
 	MDB_val k, d;
-	int rc;
+	int rc, ue_ok;
 
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_USERS], &cur)) != 0)
 		return vault_fail_mdb(v, rc, "reading the users");
@@ -358,9 +367,11 @@ verify_users(struct verify *cx)
 			problem(cx, "the users table holds an invalid user name: it was edited on disk");
 			continue;
 		}
-		if (vault_user_entry_parse(v, name, &d, &ue) != ST_OK)
+		ue_ok = vault_user_entry_parse(v, name, &d, &ue) == ST_OK;
+		if (!ue_ok) {
 			problem(cx, "the entry of user %s is damaged (its layout, role or passphrase "
 			    "settings are out of range)", name);
+		}
 		for (size_t i = 0; i < cx->nusers; i++)
 			if (strcmp((char *)cx->users[i].key, name) == 0)
 				f = &cx->users[i];
@@ -378,6 +389,12 @@ verify_users(struct verify *cx)
 			problem(cx, "the entry of user %s (its role, passphrase settings or wrapped key) "
 			    "is not the one written at audit entry %llu: it was edited or replaced on "
 			    "disk", name, (unsigned long long)f->seq);
+		else if (v->format == 2 && ue_ok && user_untrusted(cx, name, &ue, why))
+			/* As written, yet its signature does not lead to the root:
+			 * written with the trail by someone who can append to it. */
+			problem(cx, "the entry of user %s does not carry a valid signature leading to "
+			    "the vault's root (the entry of %s was edited on disk: its role, keys or "
+			    "signer changed)", name, why);
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
@@ -450,7 +467,7 @@ verify_records(struct verify *cx)
 			continue;
 		}
 		f->seen = true;
-		crypto_digest(digest, d.mv_data, d.mv_size);
+		vault_env_digest(v, KIND_RECORD, &d, digest);
 		if (f->action == AUDIT_RECORD_DELETE)
 			problem(cx, "record %s was deleted (audit entry %llu) but is present again",
 			    code.s, (unsigned long long)f->seq);
@@ -770,7 +787,15 @@ verify_drafts(struct verify *cx)
 		memcpy(user, p, ulen);
 		user[ulen] = '\0';
 		code_of(p + ulen + 1, &code);
-		st = verify_open(cx, KIND_DRAFT, &k, &d, owner, NULL);
+		if (v->format == 2 && strcmp(user, v->user) != 0) {
+			/* Only its owner can open it: the tag shows whether it is
+			 * as they saved it. */
+			st = vault_env_draft_check(v, &k, &d);
+			if (st == ST_OK || st == ST_DENIED)
+				continue;
+		} else {
+			st = verify_open(cx, KIND_DRAFT, &k, &d, owner, NULL);
+		}
 		if (st == ST_NOMEM) {
 			mdb_cursor_close(cur);
 			return vault_fail(v, ST_NOMEM, "out of memory while verifying the drafts");

@@ -1,0 +1,564 @@
+/*
+ * vault_keys.c — the keys of vault format 2: each user's own key pairs and
+ * data key sealed in their user entry, the signatures that chain every user
+ * entry and the supervisors' group key to the vault's root, the wrapping
+ * keys S(owner, e) of items (computed and cached while unlocked), and the
+ * re-wrapping of an owner's items for new keys. The layout is in
+ * vault_int.h ("Format 2").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "vault_int.h"
+
+#define S_LABEL     "intake-item-wrap"
+#define DRAFT_CTX   "intkdraf"
+#define USER2_LABEL "intake-user2"
+#define SIG_LABEL   "intake-user2-sig"
+#define GROUP_LABEL "intake-group"
+
+int
+vault_env2(const struct vault *v, enum kind kind)
+{
+	if (v->format != 2)
+		return 0;
+	return kind == KIND_RECORD || kind == KIND_SUMMARY || kind == KIND_HISTORY ||
+	    kind == KIND_DEBRIEF || kind == KIND_DRAFT || kind == KIND_LISTING;
+}
+
+/* Whether a user of this role holds the group key: supervisors, and
+ * trainers in a training vault, where they have a supervisor's rights. */
+int
+vault_role_in_group(const struct vault *v, enum role role)
+{
+	return role == ROLE_SUPERVISOR || (role == ROLE_TRAINER && v->training);
+}
+
+/* ---- wrapping keys -------------------------------------------------------- */
+
+void
+vault_keys_forget(struct vault *v)
+{
+	if (v->sc != NULL) {
+		secure_wipe(v->sc, sizeof *v->sc);
+		v->sc->n = 0;
+	}
+	v->has_gs = 0;
+	v->epoch = 0;
+	memset(v->xp, 0, sizeof v->xp);
+	memset(v->sp, 0, sizeof v->sp);
+	memset(v->gp, 0, sizeof v->gp);
+}
+
+/* kr->wrap = S(xp, epoch): the owner's with xs, a group member's with gs.
+ * ST_DENIED when this user holds neither key, ST_TAMPERED when xp is no
+ * valid public key or the epoch is unknown to a user who would know it,
+ * ST_NOMEM. */
+enum status
+vault_s_key(struct vault *v, uint32_t epoch, const unsigned char xp[CRYPTO_PK_BYTES])
+{
+	struct keyring *kr = v->kr;
+	struct scache *c;
+	enum status st;
+	size_t i;
+
+	if (v->sc == NULL && (v->sc = secure_alloc(sizeof *v->sc)) != NULL)
+		v->sc->n = 0;
+	c = v->sc;
+	if (c != NULL)
+		for (i = 0; i < c->n; i++)
+			if (c->e[i].epoch == epoch && memcmp(c->e[i].xp, xp, CRYPTO_PK_BYTES) == 0) {
+				memcpy(kr->wrap, c->e[i].s, CRYPTO_KEY_BYTES);
+				return ST_OK;
+			}
+	/* A group member holds every epoch's key and the owner their own: an
+	 * epoch they cannot place was edited. Anyone else cannot tell another's
+	 * item from an edited one, and is only told it is not theirs. */
+	if (epoch != v->epoch || v->epoch == 0)
+		return v->has_gs || memcmp(xp, v->xp, CRYPTO_PK_BYTES) == 0 ? ST_TAMPERED :
+		    ST_DENIED;
+	if (memcmp(xp, v->xp, CRYPTO_PK_BYTES) == 0)
+		st = crypto_agree(kr->wrap, S_LABEL, kr->xs, v->gp, xp, v->gp);
+	else if (v->has_gs)
+		st = crypto_agree(kr->wrap, S_LABEL, kr->gs, xp, xp, v->gp);
+	else
+		return ST_DENIED;
+	if (st != ST_OK)
+		return st;
+	if (c != NULL) {
+		if (c->n == SCACHE_MAX) {
+			secure_wipe(c->e, sizeof c->e);
+			c->n = 0;
+		}
+		c->e[c->n].epoch = epoch;
+		memcpy(c->e[c->n].xp, xp, CRYPTO_PK_BYTES);
+		memcpy(c->e[c->n].s, kr->wrap, CRYPTO_KEY_BYTES);
+		c->n++;
+	}
+	return ST_OK;
+}
+
+/* kr->wrap = the key drafts of the unlocked user are wrapped under. */
+void
+vault_draft_key(struct vault *v)
+{
+	crypto_subkey(v->kr->wrap, 1, DRAFT_CTX, v->kr->dk);
+}
+
+/* ---- user entries --------------------------------------------------------- */
+
+static size_t
+name_field(const unsigned char *p, char out[VAULT_USER_MAX + 1])
+{
+	size_t n = p[0] <= VAULT_USER_MAX ? p[0] : 0;
+
+	memcpy(out, p + 1, n);
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+vault_user2_ad(const struct vault *v, const char *name, const unsigned char *entry,
+    unsigned char ad[AD_MAX])
+{
+	static const char label[] = USER2_LABEL;
+	size_t n = 0, nlen = strlen(name);
+
+	memcpy(ad + n, label, sizeof label - 1);
+	n += sizeof label - 1;
+	memcpy(ad + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	put_be32(ad + n, 2);
+	n += 4;
+	memcpy(ad + n, entry, USER_HEAD_BYTES);
+	n += USER_HEAD_BYTES;
+	memcpy(ad + n, v->root, sizeof v->root);
+	n += sizeof v->root;
+	ad[n++] = (unsigned char)nlen;
+	memcpy(ad + n, name, nlen);
+	return n + nlen;
+}
+
+/* What the adder signs: the name, the role and the public part. */
+static size_t
+sig_msg(const struct vault *v, const char *name, const unsigned char *entry,
+    unsigned char *out)
+{
+	static const char label[] = SIG_LABEL;
+	size_t n = 0, nlen = strlen(name);
+
+	memcpy(out + n, label, sizeof label - 1);
+	n += sizeof label - 1;
+	memcpy(out + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	out[n++] = (unsigned char)nlen;
+	memcpy(out + n, name, nlen);
+	n += nlen;
+	out[n++] = entry[USER_OFF_ROLE];
+	memcpy(out + n, entry + USER2_OFF_XP, USER2_OFF_SECRETS - USER2_OFF_XP);
+	return n + USER2_OFF_SECRETS - USER2_OFF_XP;
+}
+#define SIG_MSG_MAX (sizeof SIG_LABEL + VAULT_ID_BYTES + 2 + VAULT_USER_MAX + USER2_OFF_SECRETS)
+
+/* Signs entry (of name) with the unlocked user's key, as added by them. */
+void
+vault_user2_sign(struct vault *v, const char *name, unsigned char *entry)
+{
+	unsigned char msg[SIG_MSG_MAX];
+	size_t ulen = strlen(v->user);
+
+	memset(entry + USER2_OFF_ADDER, 0, 1 + VAULT_USER_MAX);
+	entry[USER2_OFF_ADDER] = (unsigned char)ulen;
+	memcpy(entry + USER2_OFF_ADDER + 1, v->user, ulen);
+	crypto_sign_make(entry + USER2_OFF_SIG, msg, sig_msg(v, name, entry, msg), v->kr->ss);
+}
+
+/* Builds the entry of a user whose secrets (xs | ss | D | C) are in
+ * kr->secrets and public keys in xp, sp; seals them under pass and signs
+ * the entry as the unlocked user (v->user, kr->ss). A group member gets the
+ * group key sealed to xp. Runs Argon2id: outside any transaction. */
+enum status
+vault_user2_build(struct vault *v, const char *name, enum role role, const char *pass,
+    size_t passlen, const struct vault_kdf *kdf, const unsigned char xp[CRYPTO_PK_BYTES],
+    const unsigned char sp[CRYPTO_SIGN_PK_BYTES], unsigned char *out, size_t *len)
+{
+	struct keyring *kr = v->kr;
+	unsigned char ad[AD_MAX];
+	size_t adlen;
+	enum status st;
+
+	memset(out, 0, USER2_MAX_BYTES);
+	out[0] = USER2_VERSION;
+	out[USER_OFF_ROLE] = (unsigned char)role;
+	put_be64(out + USER_OFF_OPS, kdf->ops);
+	put_be64(out + USER_OFF_MEM, kdf->mem_mib);
+	crypto_random(out + USER_OFF_SALT, CRYPTO_SALT_BYTES);
+	memcpy(out + USER2_OFF_XP, xp, CRYPTO_PK_BYTES);
+	memcpy(out + USER2_OFF_SP, sp, CRYPTO_SIGN_PK_BYTES);
+	put_be64(out + USER2_OFF_ADDED, (uint64_t)clock_now());
+	st = crypto_passkey(kr->master, pass, passlen, out + USER_OFF_SALT, kdf->ops, kdf->mem_mib);
+	if (st != ST_OK)
+		return st;
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(out + USER_OFF_VERIFIER, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX,
+	    kr->master);
+	adlen = vault_user2_ad(v, name, out, ad);
+	crypto_seal(out + USER2_OFF_SECRETS, kr->secrets, SECRETS_BYTES, ad, adlen, kr->kek);
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	vault_user2_sign(v, name, out);
+	*len = USER2_BYTES;
+	if (vault_role_in_group(v, role) && v->has_gs) {
+		put_be32(out + USER2_BYTES, v->epoch);
+		crypto_pk_seal(out + USER2_BYTES + 4, kr->gs, CRYPTO_KEY_BYTES, xp);
+		*len = USER2_MAX_BYTES;
+	}
+	return ST_OK;
+}
+
+/* Fresh keys for a new user (or one re-keyed) in kr->secrets: xs, ss, a new
+ * D, and the common key C of this vault (kr->vk). */
+void
+vault_user2_fresh(struct vault *v, unsigned char xp[CRYPTO_PK_BYTES],
+    unsigned char sp[CRYPTO_SIGN_PK_BYTES])
+{
+	unsigned char *s = v->kr->secrets;
+
+	crypto_pk_keypair(xp, s);
+	crypto_sign_pair(sp, s + CRYPTO_KEY_BYTES);
+	crypto_random(s + CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES, CRYPTO_KEY_BYTES);
+	memcpy(s + 2 * CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES, v->kr->vk, CRYPTO_KEY_BYTES);
+}
+
+/* Re-seals the unlocked user's own secrets (kr->secrets filled from the
+ * keyring) under a new passphrase into entry (the current one, re-used for
+ * everything but the passphrase fields). */
+enum status
+vault_user2_reseal(struct vault *v, const char *name, const char *pass, size_t passlen,
+    unsigned char *entry)
+{
+	struct keyring *kr = v->kr;
+	unsigned char *s = kr->secrets, ad[AD_MAX];
+	size_t adlen;
+	enum status st;
+
+	memcpy(s, kr->xs, CRYPTO_KEY_BYTES);
+	memcpy(s + CRYPTO_KEY_BYTES, kr->ss, CRYPTO_SIGN_SK_BYTES);
+	memcpy(s + CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES, kr->dk, CRYPTO_KEY_BYTES);
+	memcpy(s + 2 * CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES, kr->vk, CRYPTO_KEY_BYTES);
+	crypto_random(entry + USER_OFF_SALT, CRYPTO_SALT_BYTES);
+	st = crypto_passkey(kr->master, pass, passlen, entry + USER_OFF_SALT,
+	    get_be64(entry + USER_OFF_OPS), get_be64(entry + USER_OFF_MEM));
+	if (st != ST_OK) {
+		secure_wipe(s, SECRETS_BYTES);
+		return st;
+	}
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(entry + USER_OFF_VERIFIER, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX,
+	    kr->master);
+	adlen = vault_user2_ad(v, name, entry, ad);
+	crypto_seal(entry + USER2_OFF_SECRETS, s, SECRETS_BYTES, ad, adlen, kr->kek);
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	secure_wipe(s, SECRETS_BYTES);
+	return ST_OK;
+}
+
+/* Opens the secrets of entry under kr->kek into kr->secrets. */
+enum status
+vault_user2_open(struct vault *v, const char *name, const unsigned char *entry)
+{
+	unsigned char ad[AD_MAX];
+	size_t adlen = vault_user2_ad(v, name, entry, ad);
+
+	return crypto_open(v->kr->secrets, entry + USER2_OFF_SECRETS,
+	    SECRETS_BYTES + CRYPTO_SEAL_OVERHEAD, ad, adlen, v->kr->kek);
+}
+
+/* Whether entry (of name, parsed) carries a signature that chains to the
+ * root: the root's own, or that of a group member whose entry does, in
+ * txn. ST_OK or ST_TAMPERED; why is set to the first name that failed. */
+static enum status
+chain_check(struct vault *v, MDB_txn *txn, const char *name, const unsigned char *entry,
+    int depth, char why[VAULT_USER_MAX + 1])
+{
+	unsigned char msg[SIG_MSG_MAX];
+	char adder[VAULT_USER_MAX + 1];
+	MDB_val k, d;
+	struct user_entry ae;
+	size_t mlen = sig_msg(v, name, entry, msg);
+
+	if (crypto_sign_check(entry + USER2_OFF_SIG, msg, mlen, v->root) == ST_OK)
+		return ST_OK;
+	snprintf(why, VAULT_USER_MAX + 1, "%s", name);
+	name_field(entry + USER2_OFF_ADDER, adder);
+	if (depth <= 0 || adder[0] == '\0' || strcmp(adder, name) == 0)
+		return ST_TAMPERED;
+	k.mv_size = strlen(adder);
+	k.mv_data = adder;
+	if (mdb_get(txn, v->dbi[DB_USERS], &k, &d) != 0 ||
+	    vault_user2_parse(d.mv_data, d.mv_size, &ae) != ST_OK ||
+	    !vault_role_in_group(v, ae.role))
+		return ST_TAMPERED;
+	if (crypto_sign_check(entry + USER2_OFF_SIG, msg, mlen, ae.raw + USER2_OFF_SP) != ST_OK)
+		return ST_TAMPERED;
+	return chain_check(v, txn, adder, ae.raw, depth - 1, why);
+}
+
+enum status
+vault_user2_trusted(struct vault *v, MDB_txn *txn, const char *name, const unsigned char *entry,
+    char why[VAULT_USER_MAX + 1])
+{
+	return chain_check(v, txn, name, entry, 64, why);
+}
+
+/* Parses a format 2 entry (no message): ST_TAMPERED when malformed. */
+enum status
+vault_user2_parse(const void *data, size_t len, struct user_entry *e)
+{
+	const unsigned char *p = data;
+
+	if ((len != USER2_BYTES && len != USER2_MAX_BYTES) || p[0] != USER2_VERSION ||
+	    p[USER_OFF_ROLE] > ROLE_TRAINER || p[2] != 0 || p[3] != 0 ||
+	    p[USER2_OFF_ADDER] > VAULT_USER_MAX)
+		return ST_TAMPERED;
+	memcpy(e->raw, p, len);
+	e->len = len;
+	e->role = (enum role)p[USER_OFF_ROLE];
+	e->ops = get_be64(p + USER_OFF_OPS);
+	e->mem_mib = get_be64(p + USER_OFF_MEM);
+	if (e->ops < CRYPTO_PASSKEY_OPS_MIN || e->ops > CRYPTO_PASSKEY_OPS_MAX ||
+	    e->mem_mib < CRYPTO_PASSKEY_MEM_MIN || e->mem_mib > CRYPTO_PASSKEY_MEM_MAX)
+		return ST_TAMPERED;
+	return ST_OK;
+}
+
+/* ---- the group key -------------------------------------------------------- */
+
+static size_t
+group_msg(const struct vault *v, uint32_t epoch, const unsigned char gp[CRYPTO_PK_BYTES],
+    unsigned char *out)
+{
+	static const char label[] = GROUP_LABEL;
+	size_t n = sizeof label - 1;
+
+	memcpy(out, label, n);
+	memcpy(out + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	put_be32(out + n, epoch);
+	n += 4;
+	memcpy(out + n, gp, CRYPTO_PK_BYTES);
+	return n + CRYPTO_PK_BYTES;
+}
+
+/* meta "group" for (epoch, gp), signed by the unlocked user. */
+int
+vault_group_put(struct vault *v, MDB_txn *txn, uint32_t epoch,
+    const unsigned char gp[CRYPTO_PK_BYTES])
+{
+	unsigned char buf[GROUP_BYTES_MIN + VAULT_USER_MAX], msg[64 + VAULT_ID_BYTES];
+	size_t ulen = strlen(v->user), n = 0;
+
+	put_be32(buf, epoch);
+	memcpy(buf + 4, gp, CRYPTO_PK_BYTES);
+	n = 4 + CRYPTO_PK_BYTES;
+	buf[n++] = (unsigned char)ulen;
+	memcpy(buf + n, v->user, ulen);
+	n += ulen;
+	crypto_sign_make(buf + n, msg, group_msg(v, epoch, gp, msg), v->kr->ss);
+	n += CRYPTO_SIG_BYTES;
+	return vault_meta_put(txn, v->dbi[DB_META], META_GROUP, buf, n, 0);
+}
+
+/* Reads meta "root" and "group" into v (root, epoch, gp) and checks the
+ * group key's signature against the root or a trusted group member.
+ * ST_TAMPERED with a message naming what failed. */
+enum status
+vault_group_read(struct vault *v, MDB_txn *txn)
+{
+	unsigned char msg[64 + VAULT_ID_BYTES];
+	char signer[VAULT_USER_MAX + 1], why[VAULT_USER_MAX + 1];
+	const unsigned char *p;
+	struct user_entry se;
+	MDB_val d, k;
+	size_t mlen, slen;
+
+	if (vault_meta_get(txn, v->dbi[DB_META], META_ROOT, &d) != 0 ||
+	    d.mv_size != CRYPTO_SIGN_PK_BYTES)
+		return vault_fail(v, ST_TAMPERED, "the root key of the vault at %s is missing or "
+		    "damaged: restore the vault from a backup", v->dir);
+	memcpy(v->root, d.mv_data, CRYPTO_SIGN_PK_BYTES);
+	if (vault_meta_get(txn, v->dbi[DB_META], META_GROUP, &d) != 0 ||
+	    d.mv_size < GROUP_BYTES_MIN)
+		goto bad;
+	p = d.mv_data;
+	slen = p[4 + CRYPTO_PK_BYTES];
+	if (slen == 0 || slen > VAULT_USER_MAX || d.mv_size != GROUP_BYTES_MIN - 1 + slen)
+		goto bad;
+	v->epoch = get_be32(p);
+	memcpy(v->gp, p + 4, CRYPTO_PK_BYTES);
+	memcpy(signer, p + 5 + CRYPTO_PK_BYTES, slen);
+	signer[slen] = '\0';
+	mlen = group_msg(v, v->epoch, v->gp, msg);
+	p += 5 + CRYPTO_PK_BYTES + slen;
+	if (v->epoch == 0)
+		goto bad;
+	if (crypto_sign_check(p, msg, mlen, v->root) == ST_OK)
+		return ST_OK;
+	k.mv_size = slen;
+	k.mv_data = signer;
+	if (mdb_get(txn, v->dbi[DB_USERS], &k, &d) != 0 ||
+	    vault_user2_parse(d.mv_data, d.mv_size, &se) != ST_OK ||
+	    !vault_role_in_group(v, se.role) ||
+	    crypto_sign_check(p, msg, mlen, se.raw + USER2_OFF_SP) != ST_OK ||
+	    vault_user2_trusted(v, txn, signer, se.raw, why) != ST_OK)
+		goto bad;
+	return ST_OK;
+bad:
+	v->epoch = 0;
+	return vault_fail(v, ST_TAMPERED, "the supervisors' group key of the vault at %s was "
+	    "replaced or damaged on disk (its signature does not lead to the vault's root): "
+	    "restore the vault from a backup", v->dir);
+}
+
+/* Takes the unlocked user's keys out of kr->secrets (opened) and entry,
+ * checks them against their public halves, the entry's signature chain and
+ * (for a group member) the group key; sets v->xp, sp and the group key.
+ * ST_TAMPERED with the message naming what failed. */
+enum status
+vault_keys_load(struct vault *v, MDB_txn *txn, const char *name, const struct user_entry *e)
+{
+	struct keyring *kr = v->kr;
+	const unsigned char *s = kr->secrets;
+	char why[VAULT_USER_MAX + 1] = "";
+	enum status st;
+
+	memcpy(kr->xs, s, CRYPTO_KEY_BYTES);
+	memcpy(kr->ss, s + CRYPTO_KEY_BYTES, CRYPTO_SIGN_SK_BYTES);
+	memcpy(kr->dk, s + CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES, CRYPTO_KEY_BYTES);
+	memcpy(kr->vk, s + 2 * CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES, CRYPTO_KEY_BYTES);
+	secure_wipe(kr->secrets, sizeof kr->secrets);
+	memcpy(v->xp, e->raw + USER2_OFF_XP, CRYPTO_PK_BYTES);
+	memcpy(v->sp, e->raw + USER2_OFF_SP, CRYPTO_SIGN_PK_BYTES);
+	if (!crypto_pk_matches(v->xp, kr->xs) || !crypto_sign_matches(v->sp, kr->ss))
+		return vault_fail(v, ST_TAMPERED, "the public keys in the entry of user %s were "
+		    "swapped on disk (they no longer match the user's own secret keys): restore "
+		    "the vault from a backup", name);
+	if (vault_user2_trusted(v, txn, name, e->raw, why) != ST_OK)
+		return vault_fail(v, ST_TAMPERED, "the entry of user %s does not carry a valid "
+		    "signature leading to the vault's root (the entry of %s was edited on disk: "
+		    "its role, keys or signer changed, or the root was replaced): restore the "
+		    "vault from a backup", name, why);
+	if ((st = vault_group_read(v, txn)) != ST_OK)
+		return st;
+	if (!vault_role_in_group(v, e->role))
+		return ST_OK;
+	if (e->len != USER2_MAX_BYTES || get_be32(e->raw + USER2_BYTES) != v->epoch ||
+	    crypto_pk_open(kr->gs, e->raw + USER2_BYTES + 4, GRANT_BYTES - 4, v->xp,
+	    kr->xs) != ST_OK || !crypto_pk_matches(v->gp, kr->gs))
+		return vault_fail(v, ST_TAMPERED, "the group key sealed to %s does not match the "
+		    "vault's signed group key: it was replaced on disk, or %s was not given the "
+		    "current one; restore the vault from a backup", name, name);
+	v->has_gs = 1;
+	return ST_OK;
+}
+
+/* ---- re-wrapping ----------------------------------------------------------- */
+
+/* Re-wraps, in txn, the item keys of every record, summary, history version
+ * and debrief whose envelope names old_xp, for new_xp: the sealed payloads
+ * do not change. Needs the group key (ST_DENIED through the message
+ * otherwise). Drafts wrapped under the old owner's D cannot be re-wrapped
+ * by anyone else: those of `owner` are deleted. Returns an LMDB code or
+ * TXN_FAILED. */
+int
+vault_rewrap_owner_txn(struct vault *v, MDB_txn *txn, const char *owner,
+    const unsigned char old_xp[CRYPTO_PK_BYTES], const unsigned char new_xp[CRYPTO_PK_BYTES])
+{
+	static const enum kind ks[] = { KIND_RECORD, KIND_SUMMARY, KIND_HISTORY, KIND_DEBRIEF,
+		KIND_LISTING };
+	struct keyring *kr = v->kr;
+	unsigned char ad[AD_MAX], *buf;
+	MDB_cursor *cur;
+	MDB_val k, d, nd;
+	size_t adlen, olen = strlen(owner);
+	int rc;
+
+	for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+		MDB_dbi dbi = v->dbi[kinds[ks[i]].db];
+
+		if (ks[i] == KIND_DEBRIEF && !v->training)
+			continue;
+		if (ks[i] == KIND_LISTING && (rc = vault_listing_dbi(txn, &dbi)) != 0) {
+			if (rc == MDB_NOTFOUND)
+				continue;
+			return rc;
+		}
+		if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+			return rc;
+		while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+			const unsigned char *c = d.mv_data;
+			uint32_t epoch;
+			enum status st;
+
+			if (d.mv_size < ENV2_OVERHEAD || k.mv_size > KEY_MAX || c[1] != 2 ||
+			    memcmp(c + ENV2_OFF_XP, old_xp, CRYPTO_PK_BYTES) != 0)
+				continue;
+			epoch = get_be32(c + ENV2_OFF_EPOCH);
+			if ((buf = vault_scratch_get(v, d.mv_size)) == NULL) {
+				mdb_cursor_close(cur);
+				return vault_txn_fail(v, vault_fail(v, ST_NOMEM,
+				    "out of memory while re-wrapping the records of %s", owner));
+			}
+			memcpy(buf, c, d.mv_size);
+			st = vault_s_key(v, epoch, old_xp);
+			if (st == ST_OK) {
+				adlen = vault_env2_wrap_ad(v, ks[i], &k, buf, ad);
+				st = crypto_unwrap(kr->item, buf + ENV2_OFF_WRAP, ad, adlen, kr->wrap);
+			}
+			if (st == ST_OK) {
+				memcpy(buf + ENV2_OFF_XP, new_xp, CRYPTO_PK_BYTES);
+				put_be32(buf + ENV2_OFF_EPOCH, v->epoch);
+				st = vault_s_key(v, v->epoch, new_xp);
+			}
+			if (st == ST_OK) {
+				adlen = vault_env2_wrap_ad(v, ks[i], &k, buf, ad);
+				crypto_wrap(buf + ENV2_OFF_WRAP, kr->item, ad, adlen, kr->wrap);
+				nd.mv_size = d.mv_size;
+				nd.mv_data = buf;
+				rc = mdb_cursor_put(cur, &k, &nd, MDB_CURRENT);
+			}
+			secure_wipe(kr->item, sizeof kr->item);
+			secure_wipe(kr->wrap, sizeof kr->wrap);
+			vault_scratch_done(v, d.mv_size);
+			if (st != ST_OK) {
+				char what[64];
+				struct record_id id;
+
+				memset(id.b, 0, sizeof id.b);
+				memcpy(id.b, k.mv_data, k.mv_size < VAULT_ID_BYTES ? k.mv_size :
+				    VAULT_ID_BYTES);
+				vault_describe(what, sizeof what, kinds[ks[i]].name, &id);
+				mdb_cursor_close(cur);
+				return vault_txn_fail(v, vault_fail_open(v, st == ST_NOMEM ? ST_NOMEM :
+				    ST_TAMPERED, what));
+			}
+			if (rc != 0)
+				break;
+		}
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND)
+			return rc;
+	}
+	/* The drafts of owner: user name | 0x00 | draft id. */
+	if ((rc = mdb_cursor_open(txn, v->dbi[DB_DRAFTS], &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0)
+		if (k.mv_size > olen && memcmp(k.mv_data, owner, olen) == 0 &&
+		    ((const unsigned char *)k.mv_data)[olen] == 0 &&
+		    (rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
