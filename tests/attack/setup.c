@@ -1,0 +1,80 @@
+/*
+ * setup.c — makes the vault tests/cli/attack.sh attacks, through libintake:
+ * supervisor sam, interviewers ana and bo, each with records, summaries and
+ * a draft; sam amends a record of each interviewer (earlier versions in the
+ * history), and every step is in the audit trail.
+ *
+ *   setup VAULT PASSPHRASE
+ *
+ * Prints "made" and exits 0, or says what failed and exits 1.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vault.h"
+
+static const struct vault_kdf fast = { 1, 8 };
+
+static int
+ok(struct vault *v, enum status st, const char *what)
+{
+	if (st != ST_OK)
+		fprintf(stderr, "setup: %s: %s\n", what, vault_errmsg(v));
+	return st == ST_OK;
+}
+
+static int
+as(struct vault *v, const char *user, const char *pass)
+{
+	vault_lock(v);
+	return ok(v, vault_unlock(v, user, pass, strlen(pass)), user);
+}
+
+static int
+save(struct vault *v, const char *who, int n, struct record_id *id)
+{
+	char json[128], sum[128];
+	struct record_id d = { { 0 } };
+
+	snprintf(json, sizeof json, "{\"secret\":\"%s record %d\"}", who, n);
+	snprintf(sum, sizeof sum, "{\"status\":\"final\",\"interviewer\":\"%s\",\"n\":%d}", who, n);
+	if (!ok(v, vault_record_put(v, json, strlen(json), sum, strlen(sum), id), "saving"))
+		return 0;
+	snprintf(json, sizeof json, "{\"secret\":\"%s draft %d\"}", who, n);
+	return n > 0 || ok(v, vault_draft_put(v, &d, json, strlen(json)), "saving a draft");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct record_id a0, b0, s0, tmp;
+	struct vault *v;
+	const char *p;
+	int good;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: setup VAULT PASSPHRASE\n");
+		return 1;
+	}
+	p = argv[2];
+	if ((v = vault_new()) == NULL)
+		return 1;
+	good = ok(v, vault_create(v, argv[1], "sam", p, strlen(p), &fast), "creating") &&
+	    ok(v, vault_user_add(v, "ana", ROLE_INTERVIEWER, p, strlen(p), &fast), "adding ana") &&
+	    ok(v, vault_user_add(v, "bo", ROLE_INTERVIEWER, p, strlen(p), &fast), "adding bo") &&
+	    save(v, "sam", 0, &s0) &&
+	    as(v, "ana", p) && save(v, "ana", 0, &a0) && save(v, "ana", 1, &tmp) &&
+	    save(v, "ana", 2, &tmp) &&
+	    as(v, "bo", p) && save(v, "bo", 0, &b0) && save(v, "bo", 1, &tmp) &&
+	    as(v, "sam", p) &&
+	    ok(v, vault_record_amend(v, &a0, "{\"secret\":\"ana record 0, amended\"}", 34,
+	    "{\"status\":\"amended\",\"interviewer\":\"ana\"}", 40, "date corrected"),
+	    "amending ana's") &&
+	    ok(v, vault_record_amend(v, &b0, "{\"secret\":\"bo record 0, amended\"}", 33,
+	    "{\"status\":\"amended\",\"interviewer\":\"bo\"}", 39, "date corrected"),
+	    "amending bo's");
+	vault_close(v);
+	if (good)
+		printf("made\n");
+	return good ? 0 : 1;
+}

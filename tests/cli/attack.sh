@@ -1,0 +1,79 @@
+#!/bin/sh
+# Vault format 2 against someone who has a copy of the files and one
+# user's passphrase and writes their own program (tests/attack/attack.c:
+# libsodium and LMDB, no intake code): an interviewer opens exactly their
+# own records, summaries, earlier versions, listing chunks, drafts and
+# audit entries, and nothing of anyone else's; a supervisor's copy opens
+# the others' (so the program can open what a key allows). Then the edits
+# such a user would make to get more: each is refused at unlock with exit
+# status 5 and a message naming what failed, or named by `intake verify`.
+. "$(dirname "$0")/../lib.sh"
+A=$BUILD/attack/attack
+S=$BUILD/attack/setup
+if [ ! -x "$A" ] || [ ! -x "$S" ]; then
+	notok "attack: $A or $S is not built (make check builds them)"
+	exit 0
+fi
+P=$(passfile p "demo passphrase")
+V=$T/v
+"$S" "$V" "demo passphrase" >"$T/setup.out" 2>&1
+check "setup: a vault of sam (supervisor), ana and bo (interviewers)" grep -qx made "$T/setup.out"
+
+# The numbers each line must show: sam saved 1 record, ana 3, bo 2; each
+# has one draft; sam amended one record of ana and one of bo.
+attack() { "$A" "$V" "$1" "$P" >"$T/$1.att" 2>"$T/$1.err"; }
+line() { grep "^$2 " "$T/$1.att"; }
+attack ana
+check "the attacker unlocks ana's secrets" grep -qx "unlocked ana" "$T/ana.att"
+check "ana's copy opens her 3 records and no other" sh -c "[ \"\$(grep '^records ' '$T/ana.att')\" = 'records own 3 other 0 closed 3' ]"
+check "ana's copy opens her 3 summaries and no other" sh -c "[ \"\$(grep '^summaries ' '$T/ana.att')\" = 'summaries own 3 other 0 closed 3' ]"
+check "ana's copy opens the earlier version of her record, not bo's" sh -c "[ \"\$(grep '^history ' '$T/ana.att')\" = 'history own 1 other 0 closed 1' ]"
+check "ana's copy opens her listing chunk only" sh -c "[ \"\$(grep '^listing ' '$T/ana.att')\" = 'listing own 1 other 0 closed 2' ]"
+check "ana's copy opens her draft only" sh -c "[ \"\$(grep '^drafts ' '$T/ana.att')\" = 'drafts own 1 other 0 closed 2' ]"
+check "ana's copy opens her own audit entries only" sh -c "grep -q '^audit own [1-9][0-9]* other 0 closed [1-9]' '$T/ana.att'"
+attack bo
+check "bo's copy opens his own items and no other" sh -c "! grep -v '^unlocked' '$T/bo.att' | grep -vq ' other 0 '"
+check "bo's copy opens his 2 records" grep -q "^records own 2 other 0" "$T/bo.att"
+attack sam
+check "a supervisor's copy opens every record (the group key)" grep -q "^records own 1 other 5 closed 0" "$T/sam.att"
+check "a supervisor's copy opens every audit entry" grep -q "^audit own [0-9]* other [1-9][0-9]* closed 0" "$T/sam.att"
+check "a supervisor's copy opens no other user's draft" grep -q "^drafts own 1 other 0 closed 2" "$T/sam.att"
+
+# The program still reads the vault after the attack.
+run "$INTAKE" record list --vault "$V" --user ana --passphrase-file "$P" </dev/null
+expect "ana lists her cases" 0 "3 records"
+
+fresh() { rm -rf "$V"; "$S" "$V" "demo passphrase" >/dev/null 2>&1; }
+
+# ana seals her own keys again as a supervisor's: the adder's signature
+# over her role no longer holds.
+"$A" --tamper role "$V" ana "$P" >/dev/null
+run "$INTAKE" record list --vault "$V" --user ana --passphrase-file "$P" </dev/null
+expect "ana promoted on disk is refused at unlock" 5 "entry of user ana does not carry a valid signature"
+run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "verify names ana's edited entry" 5 "the entry of user ana"
+
+# bo's entry gets ana's public key, so that what is wrapped for bo opens
+# for ana.
+fresh
+"$A" --tamper pubkey "$V" ana bo >/dev/null
+run "$INTAKE" record list --vault "$V" --user bo --passphrase-file "$P" </dev/null
+expect "a swapped public key is refused at unlock" 5 "public keys in the entry of user bo were swapped"
+run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "verify names bo's entry" 5 "the entry of user bo"
+
+# The group key replaced by one the attacker holds.
+fresh
+"$A" --tamper group "$V" >/dev/null
+run "$INTAKE" record list --vault "$V" --user ana --passphrase-file "$P" </dev/null
+expect "a replaced group key is refused at unlock" 5 "group key of the vault"
+run "$INTAKE" record list --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "a replaced group key is refused for a supervisor too" 5 "group key of the vault"
+
+# The vault's root replaced: every user's sealed keys bind the old one.
+fresh
+"$A" --tamper root "$V" >/dev/null
+run "$INTAKE" record list --vault "$V" --user ana --passphrase-file "$P" </dev/null
+expect "a replaced root is refused at unlock" 5 "root key"
+run "$INTAKE" record list --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "a replaced root is refused for the first supervisor too" 5 "root key"
