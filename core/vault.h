@@ -181,6 +181,14 @@ enum role vault_role(const struct vault *v);
 enum status vault_user_add(struct vault *v, const char *name, enum role role,
     const char *pass, size_t passlen, const struct vault_kdf *kdf);
 enum status vault_user_remove(struct vault *v, const char *name);
+/* Format 2: with VAULT_REKEY, removing a user also re-wraps every item they
+ * could open (theirs pass to the remover; a supervisor's removal moves all
+ * to the new epoch), and a supervisor setting another user's passphrase
+ * (which in format 2 always gives the user new keys) says so. */
+#define VAULT_REKEY 1u
+enum status vault_user_remove_flags(struct vault *v, const char *name, unsigned flags);
+enum status vault_user_passwd_flags(struct vault *v, const char *name, const char *pass,
+    size_t passlen, unsigned flags);
 enum status vault_user_passwd(struct vault *v, const char *name,
     const char *pass, size_t passlen);
 /* Sorted by name bytes; *out is malloc'ed (free()); works without unlocking. */

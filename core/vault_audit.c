@@ -59,6 +59,16 @@ audit_ad(const struct vault *v, const unsigned char head[ENV_HEAD], uint64_t seq
 	return n + 8;
 }
 
+size_t
+vault_audit_wrap_ad(const struct vault *v, const MDB_val *key, const unsigned char *val,
+    unsigned char ad[AD_MAX])
+{
+	size_t n = audit_ad(v, val, key->mv_size == 8 ? get_be64(key->mv_data) : 0, ad);
+
+	memcpy(ad + n, val + ENV_HEAD, 4 + CRYPTO_PK_BYTES);
+	return n + 4 + CRYPTO_PK_BYTES;
+}
+
 /* The link of the entry at seq whose value (without its link) is val[len];
  * len <= AUDIT_VAL_MAX - CRYPTO_HASH_BYTES. */
 void
@@ -73,7 +83,15 @@ vault_audit_link(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_
 	n += 8;
 	memcpy(buf + n, prev, CRYPTO_HASH_BYTES);
 	n += CRYPTO_HASH_BYTES;
-	memcpy(buf + n, val, len);
+	if (v->format == 2 && len > ENV_HEAD + AUDIT2_EXTRA) {
+		/* The wrapped key is left out: re-wrapping an entry for new keys
+		 * leaves the chain as it was. */
+		memcpy(buf + n, val, ENV_HEAD);
+		memcpy(buf + n + ENV_HEAD, val + ENV_HEAD + AUDIT2_EXTRA, len - ENV_HEAD - AUDIT2_EXTRA);
+		len -= AUDIT2_EXTRA;
+	} else {
+		memcpy(buf + n, val, len);
+	}
 	crypto_digest_keyed(out, buf, n + len, v->kr->audit_chain, CRYPTO_KEY_BYTES);
 }
 
@@ -111,14 +129,21 @@ vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned cha
 		return ST_TAMPERED;
 	adlen = audit_ad(v, c, seq, ad);
 	if (extra > 0) {
-		/* Sealed under a subkey of S(writer, epoch): the writer and the
-		 * group read it, nobody else. */
-		memcpy(ad + adlen, c + ENV_HEAD, AUDIT2_EXTRA);
-		adlen += AUDIT2_EXTRA;
+		/* The entry key is wrapped under S(writer, epoch): the writer and
+		 * the group read it, nobody else. */
+		unsigned char wad[AD_MAX];
+		size_t wadlen = adlen;
+
+		memcpy(wad, ad, adlen);
+		memcpy(wad + wadlen, c + ENV_HEAD, 4 + CRYPTO_PK_BYTES);
+		wadlen += 4 + CRYPTO_PK_BYTES;
 		if ((st = vault_s_key(v, get_be32(c + ENV_HEAD), c + ENV_HEAD + 4)) != ST_OK)
 			return st == ST_DENIED ? ST_DENIED : st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED;
-		crypto_subkey(v->kr->audit_seal, AUDIT_SUB_SEAL, AUDIT_CTX, v->kr->wrap);
+		st = crypto_unwrap(v->kr->audit_seal, c + ENV_HEAD + 4 + CRYPTO_PK_BYTES, wad, wadlen,
+		    v->kr->wrap);
 		secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
+		if (st != ST_OK)
+			return ST_TAMPERED;
 	}
 	clen = val->mv_size - ENV_HEAD - extra - CRYPTO_HASH_BYTES;
 	st = crypto_open(plain, c + ENV_HEAD + extra, clen, ad, adlen, v->kr->audit_seal);
@@ -191,19 +216,24 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	vault_audit_keys(v);
 	adlen = audit_ad(v, out, seq, ad);
 	if (extra > 0) {
+		unsigned char wad[AD_MAX];
+		size_t wadlen = adlen;
 		enum status st;
 
 		put_be32(out + ENV_HEAD, v->epoch);
 		memcpy(out + ENV_HEAD + 4, v->xp, CRYPTO_PK_BYTES);
-		memcpy(ad + adlen, out + ENV_HEAD, AUDIT2_EXTRA);
-		adlen += AUDIT2_EXTRA;
+		memcpy(wad, ad, adlen);
+		memcpy(wad + wadlen, out + ENV_HEAD, 4 + CRYPTO_PK_BYTES);
+		wadlen += 4 + CRYPTO_PK_BYTES;
 		if ((st = vault_s_key(v, v->epoch, v->xp)) != ST_OK) {
 			vault_scratch_done(v, AUDIT_ENTRY_MAX);
 			return vault_txn_fail(v, vault_fail(v, st == ST_NOMEM ? ST_NOMEM :
 			    ST_TAMPERED, "cannot seal the audit entry: the keys of %s do not "
 			    "work (run `intake verify`)", v->user));
 		}
-		crypto_subkey(v->kr->audit_seal, AUDIT_SUB_SEAL, AUDIT_CTX, v->kr->wrap);
+		crypto_random(v->kr->audit_seal, sizeof v->kr->audit_seal);
+		crypto_wrap(out + ENV_HEAD + 4 + CRYPTO_PK_BYTES, v->kr->audit_seal, wad, wadlen,
+		    v->kr->wrap);
 		secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
 	}
 	crypto_seal(out + ENV_HEAD + extra, plain, plen, ad, adlen, v->kr->audit_seal);
@@ -261,7 +291,10 @@ vault_audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a, const c
 	if (a == AUDIT_VAULT_CREATE && v->training)
 		snprintf(e.reason, sizeof e.reason, "training");
 	if (entry != NULL) {
-		crypto_digest(e.digest, entry, entry_len);
+		/* Format 2: the group key sealed at the end changes with each
+		 * epoch and is checked against the signed group key instead. */
+		crypto_digest(e.digest, entry, v->format == 2 && entry_len > USER2_BYTES ?
+		    USER2_BYTES : entry_len);
 		e.has_digest = true;
 	}
 	return vault_audit_put_txn(v, txn, &e);

@@ -169,6 +169,8 @@
 #define META_ROOT          "root"
 #define META_GROUP         "group"
 #define GROUP_BYTES_MIN    (4 + CRYPTO_PK_BYTES + 1 + 1 + CRYPTO_SIG_BYTES)
+#define GROUP_EPOCHS_MAX   65536
+#define META_RING          "ring"
 
 #define ENV_MAGIC     0x49
 #define ENV_HEAD      4
@@ -329,6 +331,8 @@ struct vault {
 	unsigned char gp[CRYPTO_PK_BYTES];
 	uint32_t epoch;
 	int has_gs;
+	unsigned char *gps;       /* gp of epochs 1..epoch, 32 bytes each (malloc) */
+	unsigned char *ring;      /* secure: gs of epochs 1..epoch-1, a group member's */
 	struct scache *sc;
 	MDB_txn *wtxn;
 };
@@ -381,7 +385,8 @@ struct lentry {
 #define AUDIT_HEAD_BYTES (8 + 2 * CRYPTO_HASH_BYTES)
 #define AUDIT_VAL_MIN    (ENV_HEAD + CRYPTO_SEAL_OVERHEAD + CRYPTO_HASH_BYTES)
 #define AUDIT_VAL_MAX    (AUDIT_VAL_MIN + AUDIT_ENTRY_MAX)
-#define AUDIT2_EXTRA     (4 + CRYPTO_PK_BYTES)  /* format 2: epoch | writer's xp */
+/* Format 2: epoch | writer's xp | the entry key wrapped under S(writer, epoch) */
+#define AUDIT2_EXTRA     (4 + CRYPTO_PK_BYTES + CRYPTO_WRAPPED_BYTES)
 #define AUDIT_BUF_MAX    (AUDIT_VAL_MAX + AUDIT2_EXTRA)
 #define AUDIT_LINK_LABEL "intake-audit-link"
 
@@ -585,13 +590,18 @@ enum status vault_user2_open(struct vault *v, const char *name, const unsigned c
 enum status vault_user2_parse(const void *data, size_t len, struct user_entry *e);
 enum status vault_user2_trusted(struct vault *v, MDB_txn *txn, const char *name,
     const unsigned char *entry, char why[VAULT_USER_MAX + 1]);
-int vault_group_put(struct vault *v, MDB_txn *txn, uint32_t epoch,
-    const unsigned char gp[CRYPTO_PK_BYTES]);
+int vault_group_put(struct vault *v, MDB_txn *txn);
+int vault_group_start(struct vault *v);
+int vault_epoch_new(struct vault *v, MDB_txn *txn);
+enum status vault_ring_read(struct vault *v, MDB_txn *txn);
 enum status vault_group_read(struct vault *v, MDB_txn *txn);
 enum status vault_keys_load(struct vault *v, MDB_txn *txn, const char *name,
     const struct user_entry *e);
-int vault_rewrap_owner_txn(struct vault *v, MDB_txn *txn, const char *owner,
-    const unsigned char old_xp[CRYPTO_PK_BYTES], const unsigned char new_xp[CRYPTO_PK_BYTES]);
+int vault_rewrap_txn(struct vault *v, MDB_txn *txn, const char *owner,
+    const unsigned char *gone, const unsigned char *heir, int all);
+/* vault_audit.c, format 2: the associated data of an entry's wrapped key. */
+size_t vault_audit_wrap_ad(const struct vault *v, const MDB_val *key, const unsigned char *val,
+    unsigned char ad[AD_MAX]);
 /* vault_envelope.c, format 2: the wrap's associated data, the size of an
  * envelope of kind in v, the digest the audit trail keeps of an envelope. */
 size_t vault_env2_wrap_ad(const struct vault *v, enum kind kind, const MDB_val *key,

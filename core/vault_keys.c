@@ -6,7 +6,9 @@
  * re-wrapping of an owner's items for new keys. The layout is in
  * vault_int.h ("Format 2").
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -45,6 +47,11 @@ vault_keys_forget(struct vault *v)
 		v->sc->n = 0;
 	}
 	v->has_gs = 0;
+	if (v->ring != NULL)
+		secure_free(v->ring);
+	v->ring = NULL;
+	free(v->gps);
+	v->gps = NULL;
 	v->epoch = 0;
 	memset(v->xp, 0, sizeof v->xp);
 	memset(v->sp, 0, sizeof v->sp);
@@ -59,6 +66,7 @@ enum status
 vault_s_key(struct vault *v, uint32_t epoch, const unsigned char xp[CRYPTO_PK_BYTES])
 {
 	struct keyring *kr = v->kr;
+	const unsigned char *gp;
 	struct scache *c;
 	enum status st;
 	size_t i;
@@ -75,13 +83,17 @@ vault_s_key(struct vault *v, uint32_t epoch, const unsigned char xp[CRYPTO_PK_BY
 	/* A group member holds every epoch's key and the owner their own: an
 	 * epoch they cannot place was edited. Anyone else cannot tell another's
 	 * item from an edited one, and is only told it is not theirs. */
-	if (epoch != v->epoch || v->epoch == 0)
+	if (epoch == 0 || epoch > v->epoch || v->gps == NULL)
 		return v->has_gs || memcmp(xp, v->xp, CRYPTO_PK_BYTES) == 0 ? ST_TAMPERED :
 		    ST_DENIED;
+	gp = v->gps + (size_t)(epoch - 1) * CRYPTO_PK_BYTES;
 	if (memcmp(xp, v->xp, CRYPTO_PK_BYTES) == 0)
-		st = crypto_agree(kr->wrap, S_LABEL, kr->xs, v->gp, xp, v->gp);
-	else if (v->has_gs)
-		st = crypto_agree(kr->wrap, S_LABEL, kr->gs, xp, xp, v->gp);
+		st = crypto_agree(kr->wrap, S_LABEL, kr->xs, gp, xp, gp);
+	else if (v->has_gs && epoch == v->epoch)
+		st = crypto_agree(kr->wrap, S_LABEL, kr->gs, xp, xp, gp);
+	else if (v->has_gs && v->ring != NULL)
+		st = crypto_agree(kr->wrap, S_LABEL, v->ring + (size_t)(epoch - 1) * CRYPTO_KEY_BYTES,
+		    xp, xp, gp);
 	else
 		return ST_DENIED;
 	if (st != ST_OK)
@@ -336,53 +348,97 @@ vault_user2_parse(const void *data, size_t len, struct user_entry *e)
 
 /* ---- the group key -------------------------------------------------------- */
 
-static size_t
-group_msg(const struct vault *v, uint32_t epoch, const unsigned char gp[CRYPTO_PK_BYTES],
-    unsigned char *out)
+/* meta "group": u32 epoch | gp of epochs 1..epoch | u8 signer length |
+ * signer | Ed25519 signature by the signer of GROUP_LABEL | vault id |
+ * epoch | the gps. */
+static void
+group_sig_state(const struct vault *v, unsigned char *msg, size_t *n)
 {
 	static const char label[] = GROUP_LABEL;
-	size_t n = sizeof label - 1;
 
-	memcpy(out, label, n);
-	memcpy(out + n, v->id, VAULT_ID_BYTES);
-	n += VAULT_ID_BYTES;
-	put_be32(out + n, epoch);
-	n += 4;
-	memcpy(out + n, gp, CRYPTO_PK_BYTES);
-	return n + CRYPTO_PK_BYTES;
+	memcpy(msg, label, sizeof label - 1);
+	memcpy(msg + sizeof label - 1, v->id, VAULT_ID_BYTES);
+	*n = sizeof label - 1 + VAULT_ID_BYTES;
 }
 
-/* meta "group" for (epoch, gp), signed by the unlocked user. */
-int
-vault_group_put(struct vault *v, MDB_txn *txn, uint32_t epoch,
-    const unsigned char gp[CRYPTO_PK_BYTES])
+static unsigned char *
+group_msg(const struct vault *v, uint32_t epoch, const unsigned char *gps, size_t *len)
 {
-	unsigned char buf[GROUP_BYTES_MIN + VAULT_USER_MAX], msg[64 + VAULT_ID_BYTES];
-	size_t ulen = strlen(v->user), n = 0;
+	size_t n, all = (size_t)epoch * CRYPTO_PK_BYTES;
+	unsigned char *msg = malloc(sizeof GROUP_LABEL + VAULT_ID_BYTES + 4 + all);
 
+	if (msg == NULL)
+		return NULL;
+	group_sig_state(v, msg, &n);
+	put_be32(msg + n, epoch);
+	memcpy(msg + n + 4, gps, all);
+	*len = n + 4 + all;
+	return msg;
+}
+
+/* Writes meta "group" for epochs 1..epoch (gps), signed by the unlocked
+ * user. */
+static int
+group_put(struct vault *v, MDB_txn *txn, uint32_t epoch, const unsigned char *gps)
+{
+	size_t ulen = strlen(v->user), all = (size_t)epoch * CRYPTO_PK_BYTES, mlen, n;
+	unsigned char *buf, *msg;
+	int rc;
+
+	if ((buf = malloc(4 + all + 1 + ulen + CRYPTO_SIG_BYTES)) == NULL)
+		return ENOMEM;
+	if ((msg = group_msg(v, epoch, gps, &mlen)) == NULL) {
+		free(buf);
+		return ENOMEM;
+	}
 	put_be32(buf, epoch);
-	memcpy(buf + 4, gp, CRYPTO_PK_BYTES);
-	n = 4 + CRYPTO_PK_BYTES;
+	memcpy(buf + 4, gps, all);
+	n = 4 + all;
 	buf[n++] = (unsigned char)ulen;
 	memcpy(buf + n, v->user, ulen);
 	n += ulen;
-	crypto_sign_make(buf + n, msg, group_msg(v, epoch, gp, msg), v->kr->ss);
+	crypto_sign_make(buf + n, msg, mlen, v->kr->ss);
 	n += CRYPTO_SIG_BYTES;
-	return vault_meta_put(txn, v->dbi[DB_META], META_GROUP, buf, n, 0);
+	rc = vault_meta_put(txn, v->dbi[DB_META], META_GROUP, buf, n, 0);
+	free(buf);
+	free(msg);
+	return rc;
 }
 
-/* Reads meta "root" and "group" into v (root, epoch, gp) and checks the
- * group key's signature against the root or a trusted group member.
+int
+vault_group_put(struct vault *v, MDB_txn *txn)
+{
+	return group_put(v, txn, v->epoch, v->gps);
+}
+
+/* Epoch 1 at creation: a fresh group pair, gs in the keyring. */
+int
+vault_group_start(struct vault *v)
+{
+	free(v->gps);
+	if ((v->gps = malloc(CRYPTO_PK_BYTES)) == NULL)
+		return ENOMEM;
+	crypto_pk_keypair(v->gp, v->kr->gs);
+	memcpy(v->gps, v->gp, CRYPTO_PK_BYTES);
+	v->epoch = 1;
+	v->has_gs = 1;
+	return 0;
+}
+
+/* Reads meta "root" and "group" into v (root, epoch, gps, gp) and checks
+ * the group key's signature against the root or a trusted group member.
  * ST_TAMPERED with a message naming what failed. */
 enum status
 vault_group_read(struct vault *v, MDB_txn *txn)
 {
-	unsigned char msg[64 + VAULT_ID_BYTES];
 	char signer[VAULT_USER_MAX + 1], why[VAULT_USER_MAX + 1];
 	const unsigned char *p;
+	unsigned char *msg = NULL;
 	struct user_entry se;
 	MDB_val d, k;
-	size_t mlen, slen;
+	size_t mlen, slen, all;
+	uint32_t epoch;
+	int ok = 0;
 
 	if (vault_meta_get(txn, v->dbi[DB_META], META_ROOT, &d) != 0 ||
 	    d.mv_size != CRYPTO_SIGN_PK_BYTES)
@@ -393,33 +449,177 @@ vault_group_read(struct vault *v, MDB_txn *txn)
 	    d.mv_size < GROUP_BYTES_MIN)
 		goto bad;
 	p = d.mv_data;
-	slen = p[4 + CRYPTO_PK_BYTES];
-	if (slen == 0 || slen > VAULT_USER_MAX || d.mv_size != GROUP_BYTES_MIN - 1 + slen)
+	epoch = get_be32(p);
+	if (epoch == 0 || epoch > GROUP_EPOCHS_MAX)
 		goto bad;
-	v->epoch = get_be32(p);
-	memcpy(v->gp, p + 4, CRYPTO_PK_BYTES);
-	memcpy(signer, p + 5 + CRYPTO_PK_BYTES, slen);
+	all = (size_t)epoch * CRYPTO_PK_BYTES;
+	if (d.mv_size < 4 + all + 1 + 1 + CRYPTO_SIG_BYTES)
+		goto bad;
+	slen = p[4 + all];
+	if (slen == 0 || slen > VAULT_USER_MAX || d.mv_size != 4 + all + 1 + slen + CRYPTO_SIG_BYTES)
+		goto bad;
+	memcpy(signer, p + 5 + all, slen);
 	signer[slen] = '\0';
-	mlen = group_msg(v, v->epoch, v->gp, msg);
-	p += 5 + CRYPTO_PK_BYTES + slen;
-	if (v->epoch == 0)
-		goto bad;
-	if (crypto_sign_check(p, msg, mlen, v->root) == ST_OK)
+	if ((msg = group_msg(v, epoch, p + 4, &mlen)) == NULL)
+		return vault_fail(v, ST_NOMEM, "out of memory while reading the group key");
+	free(v->gps);
+	if ((v->gps = malloc(all)) == NULL) {
+		free(msg);
+		return vault_fail(v, ST_NOMEM, "out of memory while reading the group key");
+	}
+	memcpy(v->gps, p + 4, all);
+	v->epoch = epoch;
+	memcpy(v->gp, v->gps + all - CRYPTO_PK_BYTES, CRYPTO_PK_BYTES);
+	p += 5 + all + slen;
+	if (crypto_sign_check(p, msg, mlen, v->root) == ST_OK) {
+		ok = 1;
+	} else {
+		k.mv_size = slen;
+		k.mv_data = signer;
+		ok = mdb_get(txn, v->dbi[DB_USERS], &k, &d) == 0 &&
+		    vault_user2_parse(d.mv_data, d.mv_size, &se) == ST_OK &&
+		    vault_role_in_group(v, se.role) &&
+		    crypto_sign_check(p, msg, mlen, se.raw + USER2_OFF_SP) == ST_OK &&
+		    vault_user2_trusted(v, txn, signer, se.raw, why) == ST_OK;
+	}
+	free(msg);
+	if (ok)
 		return ST_OK;
-	k.mv_size = slen;
-	k.mv_data = signer;
-	if (mdb_get(txn, v->dbi[DB_USERS], &k, &d) != 0 ||
-	    vault_user2_parse(d.mv_data, d.mv_size, &se) != ST_OK ||
-	    !vault_role_in_group(v, se.role) ||
-	    crypto_sign_check(p, msg, mlen, se.raw + USER2_OFF_SP) != ST_OK ||
-	    vault_user2_trusted(v, txn, signer, se.raw, why) != ST_OK)
-		goto bad;
-	return ST_OK;
 bad:
 	v->epoch = 0;
 	return vault_fail(v, ST_TAMPERED, "the supervisors' group key of the vault at %s was "
 	    "replaced or damaged on disk (its signature does not lead to the vault's root): "
 	    "restore the vault from a backup", v->dir);
+}
+
+/* meta "ring": the gs of epochs 1..epoch-1, sealed under a subkey of the
+ * current gs (associated data: label, vault id, epoch). A group member
+ * reads it at unlock into v->ring. */
+static size_t
+ring_ad(const struct vault *v, uint32_t epoch, unsigned char ad[AD_MAX])
+{
+	static const char label[] = "intake-group-ring";
+
+	memcpy(ad, label, sizeof label - 1);
+	memcpy(ad + sizeof label - 1, v->id, VAULT_ID_BYTES);
+	put_be32(ad + sizeof label - 1 + VAULT_ID_BYTES, epoch);
+	return sizeof label - 1 + VAULT_ID_BYTES + 4;
+}
+
+enum status
+vault_ring_read(struct vault *v, MDB_txn *txn)
+{
+	unsigned char ad[AD_MAX];
+	size_t want = (size_t)(v->epoch - 1) * CRYPTO_KEY_BYTES;
+	MDB_val d;
+	enum status st;
+
+	if (v->epoch <= 1)
+		return ST_OK;
+	if (vault_meta_get(txn, v->dbi[DB_META], META_RING, &d) != 0 ||
+	    d.mv_size != want + CRYPTO_SEAL_OVERHEAD)
+		goto bad;
+	if ((v->ring = secure_alloc(want)) == NULL)
+		return vault_fail(v, ST_NOMEM, "out of memory while reading the group keys");
+	crypto_subkey(v->kr->wrap, 3, "intkring", v->kr->gs);
+	st = crypto_open(v->ring, d.mv_data, d.mv_size, ad, ring_ad(v, v->epoch, ad), v->kr->wrap);
+	secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
+	for (uint32_t e = 1; st == ST_OK && e < v->epoch; e++)
+		if (!crypto_pk_matches(v->gps + (size_t)(e - 1) * CRYPTO_PK_BYTES,
+		    v->ring + (size_t)(e - 1) * CRYPTO_KEY_BYTES))
+			st = ST_TAMPERED;
+	if (st == ST_OK)
+		return ST_OK;
+	secure_free(v->ring);
+	v->ring = NULL;
+bad:
+	return vault_fail(v, ST_TAMPERED, "the older group keys of the vault at %s were replaced "
+	    "or damaged on disk: restore the vault from a backup", v->dir);
+}
+
+/* A new epoch, in txn, by the unlocked group member: a fresh group pair,
+ * the older gs sealed under it in meta "ring", gp added to meta "group"
+ * (signed by them), and the new gs sealed to every group member still in
+ * the users table (the grant at the end of their entry). The handle takes
+ * the new epoch only when all of it is written, so that a transaction run
+ * again (map growth) starts from the same state; the caller locks the
+ * handle if the commit then fails. */
+int
+vault_epoch_new(struct vault *v, MDB_txn *txn)
+{
+	struct keyring *kr = v->kr;
+	size_t old = (size_t)v->epoch * CRYPTO_KEY_BYTES;
+	unsigned char *ring = NULL, *gps = NULL, *sealed = NULL, *gs = NULL;
+	unsigned char ad[AD_MAX], buf[USER2_MAX_BYTES], gp[CRYPTO_PK_BYTES];
+	uint32_t epoch = v->epoch + 1;
+	MDB_cursor *cur;
+	MDB_val k, d, nd;
+	int rc;
+
+	if (!v->has_gs || v->epoch >= GROUP_EPOCHS_MAX)
+		return vault_txn_fail(v, vault_fail(v, ST_DENIED,
+		    "%s holds no group key: only a supervisor can start a new epoch", v->user));
+	ring = secure_alloc(old);
+	gs = secure_alloc(CRYPTO_KEY_BYTES);
+	gps = malloc(old + CRYPTO_PK_BYTES);
+	sealed = malloc(old + CRYPTO_SEAL_OVERHEAD);
+	if (ring == NULL || gs == NULL || gps == NULL || sealed == NULL) {
+		rc = vault_txn_fail(v, vault_fail(v, ST_NOMEM,
+		    "out of memory while starting a new group key"));
+		goto out;
+	}
+	/* The ring = the old ring + the old gs, sealed under the new gs. */
+	if (v->epoch > 1)
+		memcpy(ring, v->ring, old - CRYPTO_KEY_BYTES);
+	memcpy(ring + old - CRYPTO_KEY_BYTES, kr->gs, CRYPTO_KEY_BYTES);
+	crypto_pk_keypair(gp, gs);
+	memcpy(gps, v->gps, old);
+	memcpy(gps + old, gp, CRYPTO_PK_BYTES);
+	crypto_subkey(kr->wrap, 3, "intkring", gs);
+	crypto_seal(sealed, ring, old, ad, ring_ad(v, epoch, ad), kr->wrap);
+	secure_wipe(kr->wrap, sizeof kr->wrap);
+	rc = vault_meta_put(txn, v->dbi[DB_META], META_RING, sealed, old + CRYPTO_SEAL_OVERHEAD, 0);
+	if (rc == 0)
+		rc = group_put(v, txn, epoch, gps);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur);
+	if (rc != 0)
+		goto out;
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *p = d.mv_data;
+
+		if ((d.mv_size != USER2_BYTES && d.mv_size != USER2_MAX_BYTES) ||
+		    p[0] != USER2_VERSION || p[USER_OFF_ROLE] > ROLE_TRAINER ||
+		    !vault_role_in_group(v, (enum role)p[USER_OFF_ROLE]))
+			continue;
+		memcpy(buf, p, USER2_BYTES);
+		put_be32(buf + USER2_BYTES, epoch);
+		crypto_pk_seal(buf + USER2_BYTES + 4, gs, CRYPTO_KEY_BYTES, p + USER2_OFF_XP);
+		nd.mv_size = USER2_MAX_BYTES;
+		nd.mv_data = buf;
+		if ((rc = mdb_cursor_put(cur, &k, &nd, MDB_CURRENT)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	rc = 0;
+	/* All written: the handle moves to the new epoch. */
+	secure_free(v->ring);
+	v->ring = ring;
+	ring = NULL;
+	free(v->gps);
+	v->gps = gps;
+	gps = NULL;
+	memcpy(kr->gs, gs, CRYPTO_KEY_BYTES);
+	memcpy(v->gp, gp, CRYPTO_PK_BYTES);
+	v->epoch = epoch;
+out:
+	secure_free(ring);
+	secure_free(gs);
+	free(gps);
+	free(sealed);
+	return rc;
 }
 
 /* Takes the unlocked user's keys out of kr->secrets (opened) and entry,
@@ -461,32 +661,35 @@ vault_keys_load(struct vault *v, MDB_txn *txn, const char *name, const struct us
 		    "vault's signed group key: it was replaced on disk, or %s was not given the "
 		    "current one; restore the vault from a backup", name, name);
 	v->has_gs = 1;
-	return ST_OK;
+	return vault_ring_read(v, txn);
 }
 
 /* ---- re-wrapping ----------------------------------------------------------- */
 
-/* Re-wraps, in txn, the item keys of every record, summary, history version
- * and debrief whose envelope names old_xp, for new_xp: the sealed payloads
- * do not change. Needs the group key (ST_DENIED through the message
- * otherwise). Drafts wrapped under the old owner's D cannot be re-wrapped
- * by anyone else: those of `owner` are deleted. Returns an LMDB code or
- * TXN_FAILED. */
+/* Re-wraps, in txn, item keys for new keys or a new epoch; the sealed
+ * payloads do not change. An item wrapped for gone (may be NULL) is wrapped
+ * for heir instead; with all, every other item moves to the current epoch
+ * as well, so that no older group key opens anything in the file. Covers
+ * records, summaries, history, debriefs, listing chunks and the audit
+ * trail. Needs the group key (for items of others). Drafts cannot be
+ * re-wrapped by anyone but their owner: those of `owner` (NULL: none) are
+ * deleted. Returns an LMDB code or TXN_FAILED. */
 int
-vault_rewrap_owner_txn(struct vault *v, MDB_txn *txn, const char *owner,
-    const unsigned char old_xp[CRYPTO_PK_BYTES], const unsigned char new_xp[CRYPTO_PK_BYTES])
+vault_rewrap_txn(struct vault *v, MDB_txn *txn, const char *owner,
+    const unsigned char *gone, const unsigned char *heir, int all)
 {
 	static const enum kind ks[] = { KIND_RECORD, KIND_SUMMARY, KIND_HISTORY, KIND_DEBRIEF,
-		KIND_LISTING };
+		KIND_LISTING, 0 };
 	struct keyring *kr = v->kr;
 	unsigned char ad[AD_MAX], *buf;
 	MDB_cursor *cur;
 	MDB_val k, d, nd;
-	size_t adlen, olen = strlen(owner);
+	size_t adlen, olen;
 	int rc;
 
 	for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
-		MDB_dbi dbi = v->dbi[kinds[ks[i]].db];
+		MDB_dbi dbi = ks[i] ? v->dbi[kinds[ks[i]].db] : v->dbi[DB_AUDIT];
+		size_t off = ks[i] ? ENV_HEAD : ENV_HEAD;   /* epoch | xp | wrap, both */
 
 		if (ks[i] == KIND_DEBRIEF && !v->training)
 			continue;
@@ -498,33 +701,40 @@ vault_rewrap_owner_txn(struct vault *v, MDB_txn *txn, const char *owner,
 		if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
 			return rc;
 		while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
-			const unsigned char *c = d.mv_data;
+			const unsigned char *c = d.mv_data, *to;
 			uint32_t epoch;
 			enum status st;
 
-			if (d.mv_size < ENV2_OVERHEAD || k.mv_size > KEY_MAX || c[1] != 2 ||
-			    memcmp(c + ENV2_OFF_XP, old_xp, CRYPTO_PK_BYTES) != 0)
+			if (d.mv_size < off + AUDIT2_EXTRA + CRYPTO_SEAL_OVERHEAD || k.mv_size > KEY_MAX ||
+			    c[1] != 2)
 				continue;
-			epoch = get_be32(c + ENV2_OFF_EPOCH);
+			epoch = get_be32(c + off);
+			to = gone != NULL && memcmp(c + off + 4, gone, CRYPTO_PK_BYTES) == 0 ? heir :
+			    c + off + 4;
+			if (to == c + off + 4 && (!all || epoch == v->epoch))
+				continue;
 			if ((buf = vault_scratch_get(v, d.mv_size)) == NULL) {
 				mdb_cursor_close(cur);
 				return vault_txn_fail(v, vault_fail(v, ST_NOMEM,
-				    "out of memory while re-wrapping the records of %s", owner));
+				    "out of memory while re-wrapping the vault's items"));
 			}
 			memcpy(buf, c, d.mv_size);
-			st = vault_s_key(v, epoch, old_xp);
+			st = vault_s_key(v, epoch, c + off + 4);
 			if (st == ST_OK) {
-				adlen = vault_env2_wrap_ad(v, ks[i], &k, buf, ad);
-				st = crypto_unwrap(kr->item, buf + ENV2_OFF_WRAP, ad, adlen, kr->wrap);
+				adlen = ks[i] ? vault_env2_wrap_ad(v, ks[i], &k, buf, ad) :
+				    vault_audit_wrap_ad(v, &k, buf, ad);
+				st = crypto_unwrap(kr->item, buf + off + 4 + CRYPTO_PK_BYTES, ad, adlen,
+				    kr->wrap);
 			}
 			if (st == ST_OK) {
-				memcpy(buf + ENV2_OFF_XP, new_xp, CRYPTO_PK_BYTES);
-				put_be32(buf + ENV2_OFF_EPOCH, v->epoch);
-				st = vault_s_key(v, v->epoch, new_xp);
+				memmove(buf + off + 4, to, CRYPTO_PK_BYTES);
+				put_be32(buf + off, v->epoch);
+				st = vault_s_key(v, v->epoch, buf + off + 4);
 			}
 			if (st == ST_OK) {
-				adlen = vault_env2_wrap_ad(v, ks[i], &k, buf, ad);
-				crypto_wrap(buf + ENV2_OFF_WRAP, kr->item, ad, adlen, kr->wrap);
+				adlen = ks[i] ? vault_env2_wrap_ad(v, ks[i], &k, buf, ad) :
+				    vault_audit_wrap_ad(v, &k, buf, ad);
+				crypto_wrap(buf + off + 4 + CRYPTO_PK_BYTES, kr->item, ad, adlen, kr->wrap);
 				nd.mv_size = d.mv_size;
 				nd.mv_data = buf;
 				rc = mdb_cursor_put(cur, &k, &nd, MDB_CURRENT);
@@ -539,7 +749,10 @@ vault_rewrap_owner_txn(struct vault *v, MDB_txn *txn, const char *owner,
 				memset(id.b, 0, sizeof id.b);
 				memcpy(id.b, k.mv_data, k.mv_size < VAULT_ID_BYTES ? k.mv_size :
 				    VAULT_ID_BYTES);
-				vault_describe(what, sizeof what, kinds[ks[i]].name, &id);
+				if (ks[i])
+					vault_describe(what, sizeof what, kinds[ks[i]].name, &id);
+				else
+					snprintf(what, sizeof what, "an audit entry");
 				mdb_cursor_close(cur);
 				return vault_txn_fail(v, vault_fail_open(v, st == ST_NOMEM ? ST_NOMEM :
 				    ST_TAMPERED, what));
@@ -551,7 +764,10 @@ vault_rewrap_owner_txn(struct vault *v, MDB_txn *txn, const char *owner,
 		if (rc != MDB_NOTFOUND)
 			return rc;
 	}
+	if (owner == NULL)
+		return 0;
 	/* The drafts of owner: user name | 0x00 | draft id. */
+	olen = strlen(owner);
 	if ((rc = mdb_cursor_open(txn, v->dbi[DB_DRAFTS], &cur)) != 0)
 		return rc;
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0)

@@ -792,7 +792,7 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 	if (rc == 0 && v->format == 2)
 		rc = vault_meta_put(txn, v->dbi[DB_META], META_ROOT, v->root, sizeof v->root, 0);
 	if (rc == 0 && v->format == 2)
-		rc = vault_group_put(v, txn, v->epoch, v->gp);
+		rc = vault_group_put(v, txn);
 	if (rc != 0)
 		return rc;
 	k.mv_size = strlen(a->user);
@@ -947,9 +947,10 @@ vault_create(struct vault *v, const char *dir, const char *user,
 		memcpy(kr->dk, kr->secrets + CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES,
 		    CRYPTO_KEY_BYTES);
 		memcpy(v->root, v->sp, sizeof v->root);
-		crypto_pk_keypair(v->gp, kr->gs);
-		v->epoch = 1;
-		v->has_gs = 1;
+		if (vault_group_start(v) != 0) {
+			st = vault_fail(v, ST_NOMEM, "out of memory while creating the vault");
+			goto failed;
+		}
 		st = vault_user2_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k, v->xp, v->sp,
 		    entry, &arg.len);
 		secure_wipe(kr->secrets, sizeof kr->secrets);

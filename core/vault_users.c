@@ -366,7 +366,7 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 				return vault_txn_fail(v, vault_fail(v, ST_TAMPERED,
 				    "the entry of user %s is damaged", a->name));
 			memcpy(oxp, (const unsigned char *)old.mv_data + USER2_OFF_XP, sizeof oxp);
-			rc = vault_rewrap_owner_txn(v, txn, a->name, oxp, a->entry + USER2_OFF_XP);
+			rc = vault_rewrap_txn(v, txn, a->name, oxp, a->entry + USER2_OFF_XP, 0);
 			if (rc != 0)
 				return rc;
 		}
@@ -482,19 +482,26 @@ resign_txn(struct vault *v, MDB_txn *txn, const char *gone)
 
 		if (val.mv_size == GROUP_BYTES_MIN - 1 + glen && p[4 + CRYPTO_PK_BYTES] == glen &&
 		    memcmp(p + 5 + CRYPTO_PK_BYTES, gone, glen) == 0)
-			rc = vault_group_put(v, txn, v->epoch, v->gp);
+			rc = vault_group_put(v, txn);
 	}
 	return rc;
 }
 
+struct remove_arg {
+	const char *name;
+	int rekey;
+};
+
 static int
 user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
-	const char *name = argp;
+	struct remove_arg *a = argp;
+	const char *name = a->name;
 	MDB_val k = { strlen(name), vault_unconst(name) }, key, val;
+	unsigned char gone[CRYPTO_PK_BYTES];
 	MDB_cursor *cur;
 	size_t others = 0;
-	int rc, is_supervisor;
+	int rc, is_supervisor, in_group;
 
 	rc = mdb_get(txn, v->dbi[DB_USERS], &k, &val);
 	if (rc == MDB_NOTFOUND) {
@@ -505,6 +512,10 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 	if (rc != 0)
 		return rc;
 	is_supervisor = stored_role(v, &val) == ROLE_SUPERVISOR;
+	in_group = stored_role(v, &val) >= 0 &&
+	    vault_role_in_group(v, (enum role)stored_role(v, &val));
+	if (v->format == 2 && val.mv_size >= USER2_BYTES)
+		memcpy(gone, (const unsigned char *)val.mv_data + USER2_OFF_XP, sizeof gone);
 	if (is_supervisor) {
 		rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur);
 		if (rc != 0)
@@ -530,27 +541,57 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL, 0);
 	if (rc == 0 && v->format == 2)
 		rc = resign_txn(v, txn, name);
+	/* A group member leaves: a new epoch, whose key they never held.
+	 * Their drafts (under a key only they held) go. With rekey, their
+	 * items pass to the remover and, for a group member, every other
+	 * item moves to the new epoch: what the leaver held opens nothing in
+	 * the file. */
+	if (rc == 0 && v->format == 2 && in_group)
+		rc = vault_epoch_new(v, txn);
+	if (rc == 0 && v->format == 2)
+		rc = vault_rewrap_txn(v, txn, name, a->rekey ? gone : NULL, v->xp,
+		    a->rekey && in_group);
 	return rc;
 }
 
 enum status
-vault_user_remove(struct vault *v, const char *name)
+vault_user_remove_flags(struct vault *v, const char *name, unsigned flags)
 {
+	struct remove_arg a = { name, (flags & VAULT_REKEY) != 0 };
+	uint32_t epoch = v->epoch;
 	enum status st;
 
 	if ((st = vault_need_supervisor(v, "remove users")) != ST_OK)
 		return st;
 	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
-	st = vault_write_txn(v, "removing the user", user_remove_txn, vault_unconst(name));
-	/* A supervisor who removed themselves has no key left to hold. */
-	if (st == ST_OK && strcmp(name, v->user) == 0)
+	if (a.rekey && v->format != 2)
+		return vault_fail(v, ST_INVALID, "--rekey needs a vault of format 2: run `intake "
+		    "upgrade` first");
+	st = vault_write_txn(v, "removing the user", user_remove_txn, &a);
+	/* A supervisor who removed themselves has no key left to hold; a
+	 * handle that took a new epoch its failed write did not keep must
+	 * not seal anything for it. */
+	if ((st == ST_OK && strcmp(name, v->user) == 0) || (st != ST_OK && v->epoch != epoch))
 		vault_lock(v);
 	return st;
 }
 
 enum status
+vault_user_remove(struct vault *v, const char *name)
+{
+	return vault_user_remove_flags(v, name, 0);
+}
+
+enum status
 vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t passlen)
+{
+	return vault_user_passwd_flags(v, name, pass, passlen, 0);
+}
+
+enum status
+vault_user_passwd_flags(struct vault *v, const char *name, const char *pass, size_t passlen,
+    unsigned flags)
 {
 	unsigned char entry[USER2_MAX_BYTES];
 	struct user_put_arg arg;
@@ -562,6 +603,14 @@ vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t pa
 		return st;
 	if (name == NULL)
 		name = v->user;
+	if ((flags & VAULT_REKEY) && v->format != 2)
+		return vault_fail(v, ST_INVALID, "--rekey needs a vault of format 2: run `intake "
+		    "upgrade` first");
+	/* New keys must be signed by someone the root trusts other than the
+	 * keys they replace. */
+	if ((flags & VAULT_REKEY) && strcmp(name, v->user) == 0)
+		return vault_fail(v, ST_DENIED, "new keys for %s must be signed by another "
+		    "supervisor: ask one to run `intake user passwd %s --rekey`", name, name);
 	if (strcmp(name, v->user) != 0 && !vault_allowed(v, VAULT_RIGHT_USERS))
 		return vault_fail(v, ST_DENIED,
 		    "only a supervisor can change another user's passphrase; "

@@ -381,7 +381,8 @@ verify_users(struct verify *cx)
 			continue;
 		}
 		f->seen = true;
-		crypto_digest(digest, d.mv_data, d.mv_size);
+		crypto_digest(digest, d.mv_data, v->format == 2 && d.mv_size > USER2_BYTES ?
+		    USER2_BYTES : d.mv_size);
 		if (f->action == AUDIT_USER_REMOVE)
 			problem(cx, "user %s was removed (audit entry %llu) but is present again",
 			    name, (unsigned long long)f->seq);

@@ -54,6 +54,7 @@ struct cli {
 	const char *since;              /* audit, export, bundle: YYYY-MM-DD */
 	const char *head;               /* verify: a head noted earlier, SEQ:HASH */
 	int rebuild_listing;            /* verify: make the case listing again first */
+	int rekey;                      /* user remove, passwd: re-wrap items (format 2) */
 	const char *group;              /* init: share the vault with this OS group */
 	const char *as;                 /* the acting user, also where --user filters */
 	int training;

@@ -149,7 +149,7 @@ user_remove(struct cli *c, struct vault *v)
 		fprintf(stderr, "intake: usage: intake user remove NAME\n");
 		return EXIT_USAGE;
 	}
-	st = vault_user_remove(v, c->argv[1]);
+	st = vault_user_remove_flags(v, c->argv[1], c->rekey ? VAULT_REKEY : 0);
 	if (st != ST_OK)
 		return cli_fail(st, vault_errmsg(v));
 	printf("Removed ");
@@ -172,7 +172,7 @@ user_passwd(struct cli *c, struct vault *v)
 	}
 	if ((pass = cli_new_passphrase(c, who, &rc)) == NULL)
 		return rc;
-	st = vault_user_passwd(v, who, pass->buf, pass->len);
+	st = vault_user_passwd_flags(v, who, pass->buf, pass->len, c->rekey ? VAULT_REKEY : 0);
 	secret_free(pass);
 	if (st != ST_OK)
 		return cli_fail(st, vault_errmsg(v));

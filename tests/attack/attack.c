@@ -3,8 +3,10 @@
  * passphrase can decrypt when they write their own program: libsodium and
  * LMDB only, none of intake's code and so none of its role checks.
  *
- *   attack VAULT USER PASSFILE
+ *   attack VAULT USER PASSFILE [OLDVAULT]
  *
+ * With OLDVAULT the user's keys come from that older copy of the vault:
+ * what a user since removed kept, tried on the files as they are now.
  * It derives the user's passphrase key from their entry, opens their sealed
  * secrets (X25519, Ed25519 and data keys, the common key), and then tries
  * every key it can make from them on every item of every table: the
@@ -62,7 +64,22 @@
 #define DRAFT_TAG    32
 #define MAX_KEYS     512
 
-static unsigned char vid[ID_BYTES], root[32], gp[32], own_xp[32];
+static unsigned char vid[ID_BYTES], root[32], own_xp[32];
+/* Every group public key of the vault attacked and, with OLDVAULT, of the
+ * copy the keys come from. */
+static unsigned char gps[256][32];
+static size_t ngps;
+
+static void
+add_gps(const MDB_val *group)
+{
+	const unsigned char *p = group->mv_data;
+	uint32_t e = group->mv_size >= 4 ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3] : 0;
+
+	for (uint32_t i = 0; i < e && ngps < 256 && 4 + 32 * (size_t)(i + 1) <= group->mv_size; i++)
+		memcpy(gps[ngps++], p + 4 + 32 * (size_t)i, 32);
+}
 static unsigned char keys[MAX_KEYS][KEY];
 static size_t nkeys;
 static char user[USER_MAX + 1];
@@ -201,13 +218,19 @@ try_audit(const MDB_val *k, const MDB_val *d)
 	adlen += 4;
 	memcpy(ad + adlen, k->mv_data, 8);
 	adlen += 8;
+	memcpy(ad + adlen, c + 4, 36);
 	for (size_t i = 0; i < nkeys && r == 0; i++) {
-		crypto_kdf_derive_from_key(sub, KEY, 1, "intkaudt", keys[i]);
-		/* Format 2 (with the writer's epoch and key), and format 1. */
-		memcpy(ad + adlen, c + 4, 36);
-		if (aead_open(m, c + 40, n - 40 - 32, ad, adlen + 36, sub) == 0)
+		/* Format 2: the entry key wrapped for the writer and the group. */
+		if (n > 4 + 108 + SEAL + 32 &&
+		    aead_open(sub, c + 40, WRAPPED, ad, adlen + 36, keys[i]) == 0 &&
+		    aead_open(m, c + 112, n - 112 - 32, ad, adlen, sub) == 0) {
 			r = memcmp(c + 8, own_xp, 32) == 0 ? 1 : 2;
-		else if (aead_open(m, c + 4, n - 4 - 32, ad, adlen, sub) == 0)
+			break;
+		}
+		/* Format 1's audit key, and a key used directly. */
+		crypto_kdf_derive_from_key(sub, KEY, 1, "intkaudt", keys[i]);
+		if (aead_open(m, c + 4, n - 4 - 32, ad, adlen, sub) == 0 ||
+		    aead_open(m, c + 112, n - 112 - 32, ad, adlen, keys[i]) == 0)
 			r = 2;
 	}
 	sodium_memzero(sub, sizeof sub);
@@ -253,7 +276,8 @@ open_secrets(MDB_txn *txn, MDB_dbi users, const char *pass, size_t passlen)
 		return -1;
 	}
 	/* s: xs (32) | ss (64) | D (32) | C (32). */
-	agree(key, s, gp, own_xp, gp);                  /* S(self) */
+	for (size_t g = 0; g < ngps; g++)
+		agree(key, s, gps[g], own_xp, gps[g]);  /* S(self, every epoch) */
 	crypto_kdf_derive_from_key(key, KEY, 1, "intkdraf", s + 96);
 	add_key(key);
 	add_key(s + 96);
@@ -271,17 +295,20 @@ open_secrets(MDB_txn *txn, MDB_dbi users, const char *pass, size_t passlen)
 			if (d.mv_size > U_XP + 32) {
 				const unsigned char *xp = (const unsigned char *)d.mv_data + U_XP;
 
-				agree(key, s, xp, xp, gp);
-				agree(key, s, gp, xp, gp);
-				if (has_gs)
-					agree(key, gs, xp, xp, gp);
+				for (size_t g = 0; g < ngps; g++) {
+					agree(key, s, xp, xp, gps[g]);
+					agree(key, s, gps[g], xp, gps[g]);
+					if (has_gs)
+						agree(key, gs, xp, xp, gps[g]);
+				}
 			}
 		mdb_cursor_close(cur);
 	}
 	if (has_gs)
 		printf("holds the group key\n");
 	sodium_memzero(gs, sizeof gs);
-	agree(key, s, gp, gp, gp);
+	for (size_t g = 0; g < ngps; g++)
+		agree(key, s, gps[g], gps[g], gps[g]);
 	sodium_memzero(s, sizeof s);
 	sodium_memzero(master, sizeof master);
 	sodium_memzero(kek, sizeof kek);
@@ -414,15 +441,15 @@ main(int argc, char **argv)
 	char pass[1100];
 	size_t passlen;
 	FILE *f;
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi m, u;
+	MDB_env *env, *oenv = NULL;
+	MDB_txn *txn, *otxn;
+	MDB_dbi m, u, om, ou;
 	MDB_val d;
 
 	if (argc >= 4 && strcmp(argv[1], "--tamper") == 0)
 		return sodium_init() < 0 ? 1 : tamper(argc, argv);
-	if (argc != 4 || strlen(argv[2]) > USER_MAX) {
-		fprintf(stderr, "usage: attack VAULT USER PASSFILE\n");
+	if ((argc != 4 && argc != 5) || strlen(argv[2]) > USER_MAX) {
+		fprintf(stderr, "usage: attack VAULT USER PASSFILE [OLDVAULT]\n");
 		return 1;
 	}
 	snprintf(user, sizeof user, "%s", argv[2]);
@@ -440,19 +467,42 @@ main(int argc, char **argv)
 		fprintf(stderr, "attack: cannot read %s\n", argv[1]);
 		return 1;
 	}
-	if (meta(txn, m, "id", &d) != 0 || d.mv_size != ID_BYTES)
+	if (meta(txn, m, "group", &d) == 0)
+		add_gps(&d);
+	/* The keys: from this vault, or from an older copy of it (a user since
+	 * removed kept theirs). */
+	if (argc == 5) {
+		if (mdb_env_create(&oenv) != 0 || mdb_env_set_maxdbs(oenv, 64) != 0 ||
+		    mdb_env_open(oenv, argv[4], MDB_RDONLY | MDB_NOLOCK, 0) != 0 ||
+		    mdb_txn_begin(oenv, NULL, MDB_RDONLY, &otxn) != 0 ||
+		    mdb_dbi_open(otxn, "meta", 0, &om) != 0 ||
+		    mdb_dbi_open(otxn, "users", 0, &ou) != 0) {
+			fprintf(stderr, "attack: cannot read %s\n", argv[4]);
+			return 1;
+		}
+	} else {
+		otxn = txn;
+		om = m;
+		ou = u;
+	}
+	if (meta(otxn, om, "id", &d) != 0 || d.mv_size != ID_BYTES)
 		return 2;
 	memcpy(vid, d.mv_data, ID_BYTES);
-	if (meta(txn, m, "root", &d) != 0 || d.mv_size != 32) {
+	if (meta(otxn, om, "root", &d) != 0 || d.mv_size != 32) {
 		fprintf(stderr, "attack: not a format 2 vault\n");
 		return 2;
 	}
 	memcpy(root, d.mv_data, 32);
-	if (meta(txn, m, "group", &d) != 0 || d.mv_size < 36)
+	if (meta(otxn, om, "group", &d) != 0 || d.mv_size < 36)
 		return 2;
-	memcpy(gp, (const unsigned char *)d.mv_data + 4, 32);
-	if (open_secrets(txn, u, pass, passlen) != 0)
+	if (otxn != txn)
+		add_gps(&d);
+	if (open_secrets(otxn, ou, pass, passlen) != 0)
 		return 2;
+	if (otxn != txn) {
+		mdb_txn_abort(otxn);
+		mdb_env_close(oenv);
+	}
 	sodium_memzero(pass, sizeof pass);
 	printf("unlocked %s\n", user);
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {

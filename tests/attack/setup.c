@@ -6,6 +6,14 @@
  *
  *   setup VAULT PASSPHRASE
  *
+ * Then steps on that vault, for the tests of revocation:
+ *   setup --add-rex VAULT PASSPHRASE      sam adds supervisor rex, who saves
+ *                                         a record of his own
+ *   setup --remove-rex VAULT PASSPHRASE   sam removes rex
+ *   setup --remove-rex-rekey VAULT PASSPHRASE   ... with VAULT_REKEY
+ *   setup --remove-bo-rekey VAULT PASSPHRASE    sam removes bo, VAULT_REKEY
+ *   setup --ana-saves VAULT PASSPHRASE    ana saves one more record
+ *
  * Prints "made" and exits 0, or says what failed and exits 1.
  */
 #include <stdio.h>
@@ -52,8 +60,35 @@ main(int argc, char **argv)
 	const char *p;
 	int good;
 
+	if (argc == 4) {
+		p = argv[3];
+		if ((v = vault_new()) == NULL)
+			return 1;
+		good = ok(v, vault_open(v, argv[2]), "opening");
+		if (strcmp(argv[1], "--add-rex") == 0)
+			good = good && as(v, "sam", p) &&
+			    ok(v, vault_user_add(v, "rex", ROLE_SUPERVISOR, p, strlen(p), &fast),
+			    "adding rex") && as(v, "rex", p) && save(v, "rex", 1, &tmp);
+		else if (strcmp(argv[1], "--remove-rex") == 0)
+			good = good && as(v, "sam", p) &&
+			    ok(v, vault_user_remove(v, "rex"), "removing rex");
+		else if (strcmp(argv[1], "--remove-rex-rekey") == 0)
+			good = good && as(v, "sam", p) &&
+			    ok(v, vault_user_remove_flags(v, "rex", VAULT_REKEY), "removing rex");
+		else if (strcmp(argv[1], "--remove-bo-rekey") == 0)
+			good = good && as(v, "sam", p) &&
+			    ok(v, vault_user_remove_flags(v, "bo", VAULT_REKEY), "removing bo");
+		else if (strcmp(argv[1], "--ana-saves") == 0)
+			good = good && as(v, "ana", p) && save(v, "ana", 9, &tmp);
+		else
+			good = 0;
+		vault_close(v);
+		if (good)
+			printf("made\n");
+		return good ? 0 : 1;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: setup VAULT PASSPHRASE\n");
+		fprintf(stderr, "usage: setup [--STEP] VAULT PASSPHRASE\n");
 		return 1;
 	}
 	p = argv[2];

@@ -77,3 +77,59 @@ run "$INTAKE" record list --vault "$V" --user ana --passphrase-file "$P" </dev/n
 expect "a replaced root is refused at unlock" 5 "root key"
 run "$INTAKE" record list --vault "$V" --user sam --passphrase-file "$P" </dev/null
 expect "a replaced root is refused for the first supervisor too" 5 "root key"
+
+# --- revocation: what a removed user kept, tried on the files as they are --
+nothing() { ! grep -v '^unlocked\|^holds' "$1" | grep -vq ' own 0 other 0 '; }
+
+# rex, a supervisor, is removed; ana saves a record after that.
+fresh
+"$S" --add-rex "$V" "demo passphrase" >/dev/null
+cp -r "$V" "$T/rex-copy"
+"$S" --remove-rex "$V" "demo passphrase" >/dev/null
+"$S" --ana-saves "$V" "demo passphrase" >/dev/null
+"$A" "$V" rex "$P" "$T/rex-copy" >"$T/rex.att" 2>&1
+check "a removed supervisor still opens what was saved before" grep -q "^records own 1 other 6 closed 1" "$T/rex.att"
+check "a removed supervisor opens nothing saved after removal" grep -q "^audit own [0-9]* other [0-9]* closed [1-9]" "$T/rex.att"
+run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "the vault verifies after a supervisor's removal" 0 "0 problems"
+
+# The same with --rekey: nothing at all opens.
+fresh
+"$S" --add-rex "$V" "demo passphrase" >/dev/null
+cp -r "$V" "$T/rex-copy2"
+run "$INTAKE" user remove rex --rekey --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "user remove --rekey of a supervisor" 0 "Removed rex"
+"$S" --ana-saves "$V" "demo passphrase" >/dev/null
+"$A" "$V" rex "$P" "$T/rex-copy2" >"$T/rex2.att" 2>&1
+check "after --rekey a removed supervisor opens nothing in the file" nothing "$T/rex2.att"
+run "$INTAKE" record list --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "the remaining supervisor lists every case, rex's included" 0 "8 records"
+run "$INTAKE" record list --vault "$V" --user ana --passphrase-file "$P" </dev/null
+expect "ana lists her cases after the new epoch" 0 "4 records"
+run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "the vault verifies after --rekey" 0 "0 problems"
+
+# An interviewer removed with --rekey: their items pass to the remover.
+fresh
+cp -r "$V" "$T/bo-copy"
+run "$INTAKE" user remove bo --rekey --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "user remove --rekey of an interviewer" 0 "Removed bo"
+"$A" "$V" bo "$P" "$T/bo-copy" >"$T/bo2.att" 2>&1
+check "after --rekey a removed interviewer opens nothing in the file" nothing "$T/bo2.att"
+run "$INTAKE" record list --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "bo's cases stay, under his name" 0 " bo "
+run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "the vault verifies after an interviewer's --rekey" 0 "0 problems"
+
+# passwd --rekey: one's own new keys need another supervisor's signature.
+run "$INTAKE" user passwd --rekey --vault "$V" --user ana --passphrase-file "$P" \
+    --new-passphrase-file "$P" </dev/null
+expect "passwd --rekey of oneself is refused" 7 "signed by another supervisor"
+cp -r "$V" "$T/ana-copy"
+run "$INTAKE" user passwd ana --rekey --vault "$V" --user sam --passphrase-file "$P" \
+    --new-passphrase-file "$P" </dev/null
+expect "a supervisor gives ana new keys" 0 "Changed"
+"$A" "$V" ana "$P" "$T/ana-copy" >"$T/ana2.att" 2>&1
+check "ana's old keys open nothing of hers in the file" nothing "$T/ana2.att"
+run "$INTAKE" record list --vault "$V" --user ana --passphrase-file "$P" </dev/null
+expect "ana reads her cases with her new keys" 0 "3 records"
