@@ -65,6 +65,8 @@ struct vault_kdf {
 struct vault_user {
 	char name[VAULT_USER_MAX + 1];
 	enum role role;
+	int pending;            /* format 2: keys from `intake upgrade`, not yet sealed
+	                         * under the user's passphrase (their next unlock) */
 };
 
 struct record_id {
@@ -186,6 +188,14 @@ enum status vault_user_remove(struct vault *v, const char *name);
  * to the new epoch), and a supervisor setting another user's passphrase
  * (which in format 2 always gives the user new keys) says so. */
 #define VAULT_REKEY 1u
+/* Converts the open format 1 vault to format 2 in one transaction: every
+ * user gets their own keys (signed by the unlocked supervisor, whose
+ * signing key becomes the root), every item is sealed again for its owner.
+ * Each user's keys are sealed under the format 1 vault key until their next
+ * unlock seals them under their passphrase; that key is gone from the
+ * vault once the last user has unlocked. Supervisor only; the handle stays
+ * unlocked. */
+enum status vault_upgrade(struct vault *v);
 enum status vault_user_remove_flags(struct vault *v, const char *name, unsigned flags);
 enum status vault_user_passwd_flags(struct vault *v, const char *name, const char *pass,
     size_t passlen, unsigned flags);

@@ -6,6 +6,7 @@
  * plaintext layout is audit.c's, which calls nothing of the vault.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vault_int.h"
@@ -247,6 +248,105 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	rc = vault_meta_put(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, head, sizeof head, 0);
 out:
 	vault_scratch_done(v, AUDIT_ENTRY_MAX);
+	return rc;
+}
+
+/* Upgrade (vault_upgrade.c): every entry of format 1, opened with old_seal
+ * (format 1's audit key), is sealed again as format 2 for the key of the
+ * user it names (vault_owner_xp) and chained again under the keyring's
+ * chain key (the common key's); fix may change the entry first. The head is
+ * written anew. Returns an LMDB code or TXN_FAILED. */
+int
+vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_seal,
+    void (*fix)(struct audit_entry *, void *), void *ctx)
+{
+	unsigned char prev[CRYPTO_HASH_BYTES], head[AUDIT_HEAD_BYTES], ad[AD_MAX], wad[AD_MAX];
+	unsigned char kbuf[8], *plain, *out = NULL, xp[CRYPTO_PK_BYTES];
+	struct audit_entry e;
+	MDB_cursor *cur;
+	MDB_val k, d, nv;
+	uint64_t seq = 0;
+	size_t plen, adlen, wadlen, size;
+	int rc;
+
+	memset(prev, 0, sizeof prev);
+	if ((plain = secure_alloc(2 * AUDIT_ENTRY_MAX)) == NULL ||
+	    (out = malloc(AUDIT_BUF_MAX)) == NULL) {
+		secure_free(plain);
+		return vault_txn_fail(v, vault_fail(v, ST_NOMEM, "out of memory while upgrading"));
+	}
+	if ((rc = mdb_cursor_open(txn, v->dbi[DB_AUDIT], &cur)) != 0)
+		goto done;
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *c = d.mv_data;
+
+		seq = k.mv_size == 8 ? get_be64(k.mv_data) : 0;
+		if (seq == 0 || d.mv_size <= AUDIT_VAL_MIN || d.mv_size > AUDIT_VAL_MAX ||
+		    c[0] != AUDIT_MAGIC || c[1] != VAULT_FORMAT_1 ||
+		    crypto_open(plain, c + ENV_HEAD, d.mv_size - ENV_HEAD - CRYPTO_HASH_BYTES, ad,
+		    audit_ad(v, c, seq, ad), old_seal) != ST_OK ||
+		    audit_decode(plain, d.mv_size - AUDIT_VAL_MIN, &e) != ST_OK) {
+			rc = vault_txn_fail(v, vault_fail(v, ST_TAMPERED,
+			    "audit entry %llu of %s failed its integrity check: nothing was "
+			    "changed; run `intake verify` and restore the vault from a backup",
+			    (unsigned long long)seq, v->dir));
+			break;
+		}
+		if (fix != NULL)
+			fix(&e, ctx);
+		if (audit_encode(&e, plain + AUDIT_ENTRY_MAX, AUDIT_ENTRY_MAX, &plen) != ST_OK) {
+			rc = vault_txn_fail(v, vault_fail(v, ST_INVALID,
+			    "audit entry %llu cannot be written again", (unsigned long long)seq));
+			break;
+		}
+		vault_owner_xp(v, e.user, xp);
+		size = AUDIT_VAL_MIN + AUDIT2_EXTRA + plen;
+		out[0] = AUDIT_MAGIC;
+		out[1] = 2;
+		out[2] = 0;
+		out[3] = 0;
+		put_be32(out + ENV_HEAD, v->epoch);
+		memcpy(out + ENV_HEAD + 4, xp, CRYPTO_PK_BYTES);
+		adlen = audit_ad(v, out, seq, ad);
+		memcpy(wad, ad, adlen);
+		memcpy(wad + adlen, out + ENV_HEAD, 4 + CRYPTO_PK_BYTES);
+		wadlen = adlen + 4 + CRYPTO_PK_BYTES;
+		if (vault_s_key(v, v->epoch, xp) != ST_OK) {
+			rc = vault_txn_fail(v, vault_fail(v, ST_TAMPERED,
+			    "cannot seal audit entry %llu for its writer", (unsigned long long)seq));
+			break;
+		}
+		crypto_random(v->kr->item, sizeof v->kr->item);
+		crypto_wrap(out + ENV_HEAD + 4 + CRYPTO_PK_BYTES, v->kr->item, wad, wadlen, v->kr->wrap);
+		crypto_seal(out + ENV_HEAD + AUDIT2_EXTRA, plain + AUDIT_ENTRY_MAX, plen, ad, adlen,
+		    v->kr->item);
+		secure_wipe(v->kr->item, sizeof v->kr->item);
+		secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
+		vault_audit_link(v, seq, prev, out, size - CRYPTO_HASH_BYTES,
+		    out + size - CRYPTO_HASH_BYTES);
+		memcpy(prev, out + size - CRYPTO_HASH_BYTES, CRYPTO_HASH_BYTES);
+		put_be64(kbuf, seq);
+		k.mv_size = sizeof kbuf;
+		k.mv_data = kbuf;
+		nv.mv_size = size;
+		nv.mv_data = out;
+		if ((rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	secure_wipe(&e, sizeof e);
+	if (rc != MDB_NOTFOUND)
+		goto done;
+	rc = 0;
+	if (seq > 0) {
+		put_be64(head, seq);
+		memcpy(head + 8, prev, CRYPTO_HASH_BYTES);
+		audit_head_tag(v, seq, head + 8, head + 8 + CRYPTO_HASH_BYTES);
+		rc = vault_meta_put(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, head, sizeof head, 0);
+	}
+done:
+	secure_free(plain);
+	free(out);
 	return rc;
 }
 

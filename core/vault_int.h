@@ -37,7 +37,7 @@
  * live in vault_names.c, the one vault file that calls neither audit.c nor
  * another vault file.
  *
- * Vault format 1. On disk: one LMDB environment directory (0700, files
+ * Vault format 1 (intake 0.1; still opened). On disk: one LMDB environment directory (0700, files
  * 0600; 2770/0660 when group-shared) with these named databases. Integers
  * are big-endian.
  *
@@ -74,6 +74,21 @@
  *              get it at unlock.
  *   meta also holds "audit_head" (the chain's head, described in
  *              vault_audit.c).
+ *
+ * Format 2 (what vault_create writes; docs/FORMATS.md "Vault (format 2)"
+ * has every byte). Each user's entry holds their X25519 and Ed25519 public
+ * keys, their secrets (xs, ss, data key D, the common key C) sealed under
+ * their passphrase key, and the signature of the supervisor who added them;
+ * the first supervisor's signing key is the root (meta "root"), bound into
+ * every user's sealed secrets. meta "group" holds the supervisors' group
+ * public keys of every epoch, signed; the current group secret is sealed to
+ * each group member at the end of their entry, the older ones in meta
+ * "ring". Records, summaries, history, debriefs, listing chunks (one owner
+ * each) and audit entries carry the epoch and owner key they are wrapped
+ * for, in clear, ahead of the item key wrapped under S(owner, epoch)
+ * (vault_keys.c); drafts are wrapped under the owner's D. Forms, releases,
+ * the meta MAC and the audit chain's link key stay under C, as under VK in
+ * format 1 (C takes VK's place in the keyring).
  *
  * A training vault (intake --training) holds fictional cases only. It is
  * marked at creation, in meta ("training") and in the meta MAC, and has the
@@ -166,6 +181,13 @@
 #define USER2_BYTES        (USER2_OFF_SIG + CRYPTO_SIG_BYTES)
 #define GRANT_BYTES        (4 + CRYPTO_KEY_BYTES + CRYPTO_PK_SEAL_OVERHEAD)
 #define USER2_MAX_BYTES    (USER2_BYTES + GRANT_BYTES)
+/* An entry given its keys at an upgrade from format 1, until its user's
+ * next unlock: version 3, the secrets sealed under a key derived from the
+ * format 1 vault key, and that key still wrapped as in format 1 after the
+ * signature (then the grant, if any). */
+#define USER3_VERSION      3
+#define USER3_BYTES        (USER2_BYTES + CRYPTO_WRAPPED_BYTES)
+#define ENTRY_MAX          (USER3_BYTES + GRANT_BYTES)
 #define META_ROOT          "root"
 #define META_GROUP         "group"
 #define GROUP_BYTES_MIN    (4 + CRYPTO_PK_BYTES + 1 + 1 + CRYPTO_SIG_BYTES)
@@ -338,7 +360,7 @@ struct vault {
 };
 
 struct user_entry {
-	unsigned char raw[USER2_MAX_BYTES];
+	unsigned char raw[ENTRY_MAX];
 	size_t len;
 	enum role role;
 	uint64_t ops;
@@ -518,6 +540,8 @@ int vault_listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[V
     const char *owner, const char *summary, size_t slen);
 int vault_listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES]);
 void vault_listing_ensure(struct vault *v);
+/* The listing made again from the summaries inside txn (an upgrade). */
+int vault_listing_rebuild_in(struct vault *v, MDB_txn *txn);
 enum status vault_check_summary(struct vault *v, const char *p, size_t len);
 
 /* Reading chunks (verification): vault_listing_dbi opens the table in txn
@@ -560,6 +584,8 @@ void vault_audit_link(struct vault *v, uint64_t seq,
 enum status vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val,
     unsigned char *plain, size_t *plen);
 enum status vault_audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out);
+int vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_seal,
+    void (*fix)(struct audit_entry *, void *), void *ctx);
 
 /* ---- vault_keys.c: format 2 ------------------------------------------------
  *
@@ -588,6 +614,10 @@ enum status vault_user2_reseal(struct vault *v, const char *name, const char *pa
     size_t passlen, unsigned char *entry);
 enum status vault_user2_open(struct vault *v, const char *name, const unsigned char *entry);
 enum status vault_user2_parse(const void *data, size_t len, struct user_entry *e);
+size_t vault_entry_base(const unsigned char *p, size_t len);
+/* kr->wrap = the key a pending entry of user seals their secrets under,
+ * derived from the format 1 vault key in kr->vk. */
+void vault_pending_key(struct vault *v, const char *user);
 enum status vault_user2_trusted(struct vault *v, MDB_txn *txn, const char *name,
     const unsigned char *entry, char why[VAULT_USER_MAX + 1]);
 int vault_group_put(struct vault *v, MDB_txn *txn);

@@ -111,6 +111,18 @@ vault_s_key(struct vault *v, uint32_t epoch, const unsigned char xp[CRYPTO_PK_BY
 	return ST_OK;
 }
 
+void
+vault_pending_key(struct vault *v, const char *user)
+{
+	static const char label[] = "intake-pending";
+	unsigned char in[sizeof label + VAULT_USER_MAX];
+	size_t n = strlen(user);
+
+	memcpy(in, label, sizeof label);
+	memcpy(in + sizeof label, user, n);
+	crypto_digest_keyed(v->kr->wrap, in, sizeof label + n, v->kr->vk, CRYPTO_KEY_BYTES);
+}
+
 /* kr->wrap = the key drafts of the unlocked user are wrapped under. */
 void
 vault_draft_key(struct vault *v)
@@ -325,13 +337,26 @@ vault_user2_trusted(struct vault *v, MDB_txn *txn, const char *name, const unsig
 	return chain_check(v, txn, name, entry, 64, why);
 }
 
+/* The size of an entry of format 2 (version 2, or 3 while pending) before
+ * its grant; 0 for anything else. */
+size_t
+vault_entry_base(const unsigned char *p, size_t len)
+{
+	size_t base;
+
+	if (len < 1 || (p[0] != USER2_VERSION && p[0] != USER3_VERSION))
+		return 0;
+	base = p[0] == USER3_VERSION ? USER3_BYTES : USER2_BYTES;
+	return len == base || len == base + GRANT_BYTES ? base : 0;
+}
+
 /* Parses a format 2 entry (no message): ST_TAMPERED when malformed. */
 enum status
 vault_user2_parse(const void *data, size_t len, struct user_entry *e)
 {
 	const unsigned char *p = data;
 
-	if ((len != USER2_BYTES && len != USER2_MAX_BYTES) || p[0] != USER2_VERSION ||
+	if (vault_entry_base(p, len) == 0 ||
 	    p[USER_OFF_ROLE] > ROLE_TRAINER || p[2] != 0 || p[3] != 0 ||
 	    p[USER2_OFF_ADDER] > VAULT_USER_MAX)
 		return ST_TAMPERED;
@@ -550,7 +575,7 @@ vault_epoch_new(struct vault *v, MDB_txn *txn)
 	struct keyring *kr = v->kr;
 	size_t old = (size_t)v->epoch * CRYPTO_KEY_BYTES;
 	unsigned char *ring = NULL, *gps = NULL, *sealed = NULL, *gs = NULL;
-	unsigned char ad[AD_MAX], buf[USER2_MAX_BYTES], gp[CRYPTO_PK_BYTES];
+	unsigned char ad[AD_MAX], buf[ENTRY_MAX], gp[CRYPTO_PK_BYTES];
 	uint32_t epoch = v->epoch + 1;
 	MDB_cursor *cur;
 	MDB_val k, d, nd;
@@ -588,14 +613,15 @@ vault_epoch_new(struct vault *v, MDB_txn *txn)
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		const unsigned char *p = d.mv_data;
 
-		if ((d.mv_size != USER2_BYTES && d.mv_size != USER2_MAX_BYTES) ||
-		    p[0] != USER2_VERSION || p[USER_OFF_ROLE] > ROLE_TRAINER ||
+		size_t base = vault_entry_base(p, d.mv_size);
+
+		if (base == 0 || p[USER_OFF_ROLE] > ROLE_TRAINER ||
 		    !vault_role_in_group(v, (enum role)p[USER_OFF_ROLE]))
 			continue;
-		memcpy(buf, p, USER2_BYTES);
-		put_be32(buf + USER2_BYTES, epoch);
-		crypto_pk_seal(buf + USER2_BYTES + 4, gs, CRYPTO_KEY_BYTES, p + USER2_OFF_XP);
-		nd.mv_size = USER2_MAX_BYTES;
+		memcpy(buf, p, base);
+		put_be32(buf + base, epoch);
+		crypto_pk_seal(buf + base + 4, gs, CRYPTO_KEY_BYTES, p + USER2_OFF_XP);
+		nd.mv_size = base + GRANT_BYTES;
 		nd.mv_data = buf;
 		if ((rc = mdb_cursor_put(cur, &k, &nd, MDB_CURRENT)) != 0)
 			break;
@@ -654,8 +680,9 @@ vault_keys_load(struct vault *v, MDB_txn *txn, const char *name, const struct us
 		return st;
 	if (!vault_role_in_group(v, e->role))
 		return ST_OK;
-	if (e->len != USER2_MAX_BYTES || get_be32(e->raw + USER2_BYTES) != v->epoch ||
-	    crypto_pk_open(kr->gs, e->raw + USER2_BYTES + 4, GRANT_BYTES - 4, v->xp,
+	if (e->len != vault_entry_base(e->raw, e->len) + GRANT_BYTES ||
+	    get_be32(e->raw + e->len - GRANT_BYTES) != v->epoch ||
+	    crypto_pk_open(kr->gs, e->raw + e->len - GRANT_BYTES + 4, GRANT_BYTES - 4, v->xp,
 	    kr->xs) != ST_OK || !crypto_pk_matches(v->gp, kr->gs))
 		return vault_fail(v, ST_TAMPERED, "the group key sealed to %s does not match the "
 		    "vault's signed group key: it was replaced on disk, or %s was not given the "

@@ -616,6 +616,12 @@ listing_rebuild_txn(struct vault *v, MDB_txn *txn, void *arg)
 	return listing_build_txn(v, txn, arg);
 }
 
+int
+vault_listing_rebuild_in(struct vault *v, MDB_txn *txn)
+{
+	return listing_rebuild_txn(v, txn, NULL);
+}
+
 enum status
 vault_listing_rebuild(struct vault *v)
 {

@@ -854,7 +854,7 @@ vault_create(struct vault *v, const char *dir, const char *user,
     const char *pass, size_t passlen, const struct vault_kdf *kdf)
 {
 	char data[PATH_MAX], lock[PATH_MAX];
-	unsigned char entry[USER2_MAX_BYTES];
+	unsigned char entry[ENTRY_MAX];
 	struct create_arg arg = { user, entry, 0 };
 	struct vault_kdf k;
 	struct stat sb;

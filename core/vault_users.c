@@ -132,6 +132,97 @@ user_read(struct vault *v, const char *name, struct user_entry *e)
 	return st;
 }
 
+/* A pending entry (version 3, after an upgrade): the format 1 vault key
+ * unwrapped with kr->kek as format 1 did (into kr->vk), then the user's new
+ * secrets opened under the key derived from it (into kr->secrets). */
+static enum status
+pending_open(struct vault *v, const char *user, const unsigned char *entry)
+{
+	struct keyring *kr = v->kr;
+	unsigned char head[USER_HEAD_BYTES], ad[AD_MAX];
+	size_t adlen, n = 0, nlen = strlen(user);
+	enum status st;
+
+	memcpy(head, entry, sizeof head);
+	head[0] = USER_ENTRY_VERSION;
+	memcpy(ad, "intake-user", 11);
+	n = 11;
+	memcpy(ad + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	put_be32(ad + n, VAULT_FORMAT_1);
+	n += 4;
+	memcpy(ad + n, head, sizeof head);
+	n += sizeof head;
+	ad[n++] = (unsigned char)nlen;
+	memcpy(ad + n, user, nlen);
+	adlen = n + nlen;
+	if (crypto_unwrap(kr->vk, entry + USER2_BYTES, ad, adlen, kr->kek) != ST_OK)
+		return ST_TAMPERED;
+	vault_pending_key(v, user);
+	adlen = vault_user2_ad(v, user, entry, ad);
+	st = crypto_open(kr->secrets, entry + USER2_OFF_SECRETS, SECRETS_BYTES + CRYPTO_SEAL_OVERHEAD,
+	    ad, adlen, kr->wrap);
+	secure_wipe(kr->wrap, sizeof kr->wrap);
+	secure_wipe(kr->vk, sizeof kr->vk);
+	return st;
+}
+
+/* The entry a pending user gets at their first unlock after the upgrade:
+ * the same signed part, version 2, their secrets (in kr->secrets) sealed
+ * under their passphrase with a fresh salt, the format 1 key left out.
+ * Runs Argon2id. */
+static enum status
+pending_reseal(struct vault *v, const char *user, const struct user_entry *e, const char *pass,
+    size_t passlen, unsigned char *out, size_t *outlen)
+{
+	struct keyring *kr = v->kr;
+	unsigned char ad[AD_MAX];
+	size_t adlen, grant = e->len - USER3_BYTES;
+	enum status st;
+
+	memcpy(out, e->raw, USER2_BYTES);
+	memcpy(out + USER2_BYTES, e->raw + USER3_BYTES, grant);
+	*outlen = USER2_BYTES + grant;
+	out[0] = USER2_VERSION;
+	crypto_random(out + USER_OFF_SALT, CRYPTO_SALT_BYTES);
+	st = crypto_passkey(kr->master, pass, passlen, out + USER_OFF_SALT, e->ops, e->mem_mib);
+	if (st != ST_OK)
+		return fail_passkey(v, st, e->mem_mib);
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(out + USER_OFF_VERIFIER, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX,
+	    kr->master);
+	adlen = vault_user2_ad(v, user, out, ad);
+	crypto_seal(out + USER2_OFF_SECRETS, kr->secrets, SECRETS_BYTES, ad, adlen, kr->kek);
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	return ST_OK;
+}
+
+struct pending_arg {
+	const struct user_entry *old;
+	const unsigned char *entry;
+	size_t len;
+};
+
+/* Replaces the pending entry of the unlocked user, if it is still the one
+ * unlocked with, and says so in the audit trail. */
+static int
+pending_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const struct pending_arg *a = argp;
+	MDB_val k = { strlen(v->user), v->user }, d;
+	int rc = mdb_get(txn, v->dbi[DB_USERS], &k, &d);
+
+	if (rc != 0 || d.mv_size != a->old->len || memcmp(d.mv_data, a->old->raw, d.mv_size) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	d.mv_size = a->len;
+	d.mv_data = vault_unconst(a->entry);
+	if ((rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, 0)) != 0)
+		return rc;
+	return vault_audit_user_txn(v, txn, AUDIT_USER_PASSWD, v->user, v->user, -1, a->entry,
+	    a->len);
+}
+
 /* Derives the passphrase keys for entry (of user) under its limits, and
  * says whether the verifier matches and the wrapped key (format 1: VK into
  * kr->vk) or sealed secrets (format 2: into kr->secrets) open. Runs
@@ -152,7 +243,9 @@ entry_try(struct vault *v, const char *user, const unsigned char *entry, uint64_
 	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
 	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
 	*verified = crypto_equal(kr->verifier, entry + USER_OFF_VERIFIER, VERIFIER_BYTES);
-	if (v->format == 2) {
+	if (v->format == 2 && entry[0] == USER3_VERSION) {
+		*opened = pending_open(v, user, entry) == ST_OK;
+	} else if (v->format == 2) {
 		*opened = vault_user2_open(v, user, entry) == ST_OK;
 	} else {
 		adlen = user_ad(v, user, entry, ad);
@@ -182,7 +275,7 @@ static enum status
 limits_edited(struct vault *v, const char *user, const struct user_entry *e,
     const char *pass, size_t passlen)
 {
-	unsigned char entry[USER2_MAX_BYTES];
+	unsigned char entry[ENTRY_MAX];
 	int verified, unwrapped;
 	enum status st;
 
@@ -251,6 +344,8 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 {
 	struct keyring *kr = v->kr;
 	struct user_entry e;
+	unsigned char pend[ENTRY_MAX];
+	size_t pendlen = 0;
 	int verified, unwrapped;
 	enum status st;
 
@@ -292,6 +387,11 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		    unwrapped ? "passphrase check" : v->format == 2 ?
 		    "role or wrapped keys (or the vault's root key)" : "role or wrapped key", user);
 	}
+	if (v->format == 2 && e.raw[0] == USER3_VERSION &&
+	    (st = pending_reseal(v, user, &e, pass, passlen, pend, &pendlen)) != ST_OK) {
+		vault_lock(v);
+		return st;
+	}
 	if (v->format == 2 && (st = keys_load(v, user, &e)) != ST_OK) {
 		vault_lock(v);
 		return st;
@@ -312,6 +412,17 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 	if ((st = unlock_finish(v)) != ST_OK) {
 		vault_lock(v);
 		return st;
+	}
+	if (pendlen > 0) {
+		/* The user's keys, given at the upgrade, now sealed under their
+		 * passphrase alone; a failure leaves them pending until next
+		 * time, and is not the unlock's. */
+		struct pending_arg pa = { &e, pend, pendlen };
+		char msg[sizeof v->msg];
+
+		memcpy(msg, v->msg, sizeof msg);
+		(void)vault_write_txn(v, "sealing your keys under your passphrase", pending_txn, &pa);
+		memcpy(v->msg, msg, sizeof msg);
 	}
 	vault_listing_ensure(v);
 	return ST_OK;
@@ -334,8 +445,7 @@ stored_role(const struct vault *v, const MDB_val *d)
 {
 	const unsigned char *p = d->mv_data;
 
-	if (v->format == 2 ? d->mv_size != USER2_BYTES && d->mv_size != USER2_MAX_BYTES :
-	    d->mv_size != USER_ENTRY_BYTES)
+	if (v->format == 2 ? vault_entry_base(p, d->mv_size) == 0 : d->mv_size != USER_ENTRY_BYTES)
 		return -1;
 	return p[USER_OFF_ROLE];
 }
@@ -403,7 +513,7 @@ enum status
 vault_user_add(struct vault *v, const char *name, enum role role,
     const char *pass, size_t passlen, const struct vault_kdf *kdf)
 {
-	unsigned char entry[USER2_MAX_BYTES];
+	unsigned char entry[ENTRY_MAX];
 	struct user_put_arg arg = { name, entry, USER_ENTRY_BYTES, 0, (int)role, 0 };
 	struct user_entry old;
 	struct vault_kdf k;
@@ -444,7 +554,7 @@ vault_user_add(struct vault *v, const char *name, enum role role,
 static int
 resign_txn(struct vault *v, MDB_txn *txn, const char *gone)
 {
-	unsigned char buf[USER2_MAX_BYTES];
+	unsigned char buf[ENTRY_MAX];
 	char uname[VAULT_USER_MAX + 1];
 	size_t glen = strlen(gone);
 	MDB_cursor *cur;
@@ -593,7 +703,7 @@ enum status
 vault_user_passwd_flags(struct vault *v, const char *name, const char *pass, size_t passlen,
     unsigned flags)
 {
-	unsigned char entry[USER2_MAX_BYTES];
+	unsigned char entry[ENTRY_MAX];
 	struct user_put_arg arg;
 	struct user_entry old;
 	struct vault_kdf k;
@@ -714,6 +824,7 @@ vault_user_list(struct vault *v, struct vault_user **out, size_t *n)
 			goto done;
 		}
 		u->role = (enum role)p[USER_OFF_ROLE];
+		u->pending = v->format == 2 && p[0] == USER3_VERSION;
 		count++;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND) {

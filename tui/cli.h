@@ -86,6 +86,7 @@ struct command {
 
 int cmd_init(struct cli *c);
 int cmd_user(struct cli *c);
+int cmd_upgrade(struct cli *c);
 int cmd_forms(struct cli *c);
 int cmd_record(struct cli *c);
 int cmd_training(struct cli *c);

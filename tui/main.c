@@ -208,6 +208,8 @@ static const struct command commands[] = {
 	  "remove a user from the vault (supervisor)", user_remove_opts },
 	{ "user", cmd_user, "user passwd [NAME]",
 	  "change your passphrase, or a user's (supervisor)", user_passwd_opts },
+	{ "upgrade", cmd_upgrade, "upgrade",
+	  "give each user their own keys: vault format 1 to 2 (supervisor)", vault_opts },
 	{ "forms", cmd_forms, "forms check FILE...", "check questionnaires", no_opts },
 	{ "forms", cmd_forms, "forms list", "list the installed questionnaires", no_opts },
 	{ "forms", cmd_forms, "forms import FILE.xlsx [--out FORM.yaml]",

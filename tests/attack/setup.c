@@ -13,6 +13,9 @@
  *   setup --remove-rex-rekey VAULT PASSPHRASE   ... with VAULT_REKEY
  *   setup --remove-bo-rekey VAULT PASSPHRASE    sam removes bo, VAULT_REKEY
  *   setup --ana-saves VAULT PASSPHRASE    ana saves one more record
+ *   setup --bulk VAULT PASSPHRASE         sam imports 8,000 records
+ *   setup --format1 VAULT PASSPHRASE      the first vault, in format 1
+ *                                         (for `intake upgrade`)
  *
  * Prints "made" and exits 0, or says what failed and exits 1.
  */
@@ -52,6 +55,34 @@ save(struct vault *v, const char *who, int n, struct record_id *id)
 	return n > 0 || ok(v, vault_draft_put(v, &d, json, strlen(json)), "saving a draft");
 }
 
+/* 8,000 records of about 2 KiB in one import, so that converting them
+ * takes long enough to be interrupted. */
+static int
+bulk(struct vault *v)
+{
+	enum { N = 8000 };
+	static struct vault_import_record r[N];
+	static char json[2100], sum[] = "{\"status\":\"final\",\"interviewer\":\"sam\"}";
+	size_t imported = 0, skipped = 0;
+
+	memset(json, 'x', sizeof json - 1);
+	memcpy(json, "{\"p\":\"", 6);
+	memcpy(json + sizeof json - 3, "\"}", 2);
+	json[sizeof json - 1] = '\0';
+	for (size_t i = 0; i < N; i++) {
+		if (!ok(v, vault_record_id_new(v, &r[i].id), "a record id"))
+			return 0;
+		r[i].id.b[0] = (unsigned char)i;
+		r[i].id.b[1] = (unsigned char)(i >> 8);
+		r[i].json = json;
+		r[i].len = strlen(json);
+		r[i].summary = sum;
+		r[i].summary_len = strlen(sum);
+	}
+	return ok(v, vault_import(v, NULL, 0, r, N, NULL, &imported, &skipped), "importing") &&
+	    imported == N;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -60,6 +91,12 @@ main(int argc, char **argv)
 	const char *p;
 	int good;
 
+	/* --format1: the same vault as intake 0.1 would have made it. */
+	if (argc == 4 && strcmp(argv[1], "--format1") == 0) {
+		vault_test_create_format(1);
+		argv++;
+		argc--;
+	}
 	if (argc == 4) {
 		p = argv[3];
 		if ((v = vault_new()) == NULL)
@@ -78,6 +115,8 @@ main(int argc, char **argv)
 		else if (strcmp(argv[1], "--remove-bo-rekey") == 0)
 			good = good && as(v, "sam", p) &&
 			    ok(v, vault_user_remove_flags(v, "bo", VAULT_REKEY), "removing bo");
+		else if (strcmp(argv[1], "--bulk") == 0)
+			good = good && as(v, "sam", p) && bulk(v);
 		else if (strcmp(argv[1], "--ana-saves") == 0)
 			good = good && as(v, "ana", p) && save(v, "ana", 9, &tmp);
 		else
