@@ -221,6 +221,7 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 	MDB_cursor *cur;
 	MDB_val k, d;
 	uint64_t expect = 1, last = 0;
+	size_t extra = v->format == 2 ? AUDIT2_EXTRA : 0;
 	int rc, noted_seen = 0;
 	enum status st = ST_OK, hst;
 
@@ -252,7 +253,8 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 		}
 		expect = seq + 1;
 		last = seq;
-		if (d.mv_size <= AUDIT_VAL_MIN || d.mv_size > AUDIT_VAL_MAX) {
+		/* Format 2 entries carry their wrapped key (AUDIT2_EXTRA). */
+		if (d.mv_size <= AUDIT_VAL_MIN + extra || d.mv_size > AUDIT_VAL_MAX + extra) {
 			problem(cx, "audit entry %llu is damaged: its size (%zu bytes) is wrong",
 			    (unsigned long long)seq, d.mv_size);
 			memset(prev, 0, sizeof prev);

@@ -82,6 +82,22 @@ reads(struct vault *v, const struct record_id *id, const char *want)
 	vault_plain_free(json, len);
 }
 
+static void
+print_problem(void *ctx, const char *text)
+{
+	(*(int *)ctx)++;
+	print_error("problem: %s\n", text);
+}
+
+static void
+verifies(struct vault *v)
+{
+	int n = 0;
+
+	OK(v, vault_verify(v, NULL, print_problem, &n, NULL));
+	assert_int_equal(n, 0);
+}
+
 /* The raw users table: the entry of name, edited by fn. */
 static void
 raw_user_edit(const char *dir, const char *name, void (*fn)(unsigned char *, size_t))
@@ -148,7 +164,7 @@ reset_passphrase_keeps_records(void **state)
 	assert_int_equal(n, 0);
 	free(drafts);
 	as(f, "alice", PA);
-	OK(f->v, vault_verify(f->v, NULL, NULL, NULL, NULL));
+	verifies(f->v);
 }
 
 static void
@@ -164,7 +180,7 @@ remover_signs_again(void **state)
 	OK(f->v, vault_user_remove(f->v, "dave"));
 	as(f, "carol", PC);
 	as(f, "alice", PA);
-	OK(f->v, vault_verify(f->v, NULL, NULL, NULL, NULL));
+	verifies(f->v);
 }
 
 static void
@@ -202,6 +218,27 @@ edited_entries_refused(void **state)
 	as(f, "alice", PA);
 }
 
+/* The longest audit entries (64-byte names, a 500-byte reason) of format
+ * 2, which carry a wrapped key, are read and verified like any other. */
+static void
+longest_audit_entries_verify(void **state)
+{
+	struct fx *f = *state;
+	char name[65], reason[501];
+	struct record_id id;
+
+	memset(name, 'n', 64);
+	name[64] = '\0';
+	memset(reason, 'r', 500);
+	reason[500] = '\0';
+	OK(f->v, vault_user_add(f->v, name, ROLE_SUPERVISOR, PB, strlen(PB), &fast));
+	as(f, name, PB);
+	OK(f->v, vault_record_put(f->v, "{\"v\":1}", 7, NULL, 0, &id));
+	OK(f->v, vault_record_amend(f->v, &id, "{\"v\":2}", 7, NULL, 0, reason));
+	OK(f->v, vault_record_delete(f->v, &id, reason));
+	verifies(f->v);
+}
+
 int
 main(void)
 {
@@ -210,6 +247,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(reset_passphrase_keeps_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(remover_signs_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(edited_entries_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(longest_audit_entries_verify, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
