@@ -85,14 +85,17 @@ vault_audit_link(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_
 	memcpy(buf + n, prev, CRYPTO_HASH_BYTES);
 	n += CRYPTO_HASH_BYTES;
 	if (v->format == 2 && len > ENV_HEAD + AUDIT2_EXTRA) {
-		/* The wrapped key is left out: re-wrapping an entry for new keys
-		 * leaves the chain as it was. */
-		memcpy(buf + n, val, ENV_HEAD);
-		memcpy(buf + n + ENV_HEAD, val + ENV_HEAD + AUDIT2_EXTRA, len - ENV_HEAD - AUDIT2_EXTRA);
-		len -= AUDIT2_EXTRA;
-	} else {
-		memcpy(buf + n, val, len);
+		/* Format 2: BLAKE2b-256 of the previous link and the entry as its
+		 * writer signed it (the wrapped key left out, so re-wrapping an
+		 * entry for new keys leaves the chain). */
+		memcpy(buf, prev, CRYPTO_HASH_BYTES);
+		memcpy(buf + CRYPTO_HASH_BYTES, val, ENV_HEAD);
+		memcpy(buf + CRYPTO_HASH_BYTES + ENV_HEAD, val + ENV_HEAD + AUDIT2_EXTRA,
+		    len - ENV_HEAD - AUDIT2_EXTRA);
+		crypto_digest(out, buf, CRYPTO_HASH_BYTES + len - AUDIT2_EXTRA);
+		return;
 	}
+	memcpy(buf + n, val, len);
 	crypto_digest_keyed(out, buf, n + len, v->kr->audit_chain, CRYPTO_KEY_BYTES);
 }
 
@@ -113,6 +116,95 @@ audit_head_tag(struct vault *v, uint64_t seq, const unsigned char link[CRYPTO_HA
 	crypto_digest_keyed(out, buf, n + CRYPTO_HASH_BYTES, v->kr->audit_chain, CRYPTO_KEY_BYTES);
 }
 
+/* Format 2: what the writer of the entry at seq signs: label | vault id |
+ * seq | previous link | header | sealed entry | their public key. val[len]
+ * is the value up to the signature. */
+static size_t
+audit_sig_msg(const struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
+    const unsigned char *val, size_t len, unsigned char *out)
+{
+	static const char label[] = "intake-audit-sig";
+	size_t n = sizeof label - 1;
+
+	memcpy(out, label, n);
+	memcpy(out + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	put_be64(out + n, seq);
+	n += 8;
+	memcpy(out + n, prev, CRYPTO_HASH_BYTES);
+	n += CRYPTO_HASH_BYTES;
+	memcpy(out + n, val, ENV_HEAD);
+	n += ENV_HEAD;
+	memcpy(out + n, val + ENV_HEAD + AUDIT2_EXTRA, len - ENV_HEAD - AUDIT2_EXTRA);
+	return n + len - ENV_HEAD - AUDIT2_EXTRA;
+}
+#define AUDIT_SIG_MSG_MAX (64 + VAULT_ID_BYTES + 8 + CRYPTO_HASH_BYTES + AUDIT_BUF_MAX)
+
+/* Signs the entry in out[size] (format 2) as the unlocked user: their
+ * public key and signature go before the link. */
+static void
+audit_sign(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
+    unsigned char *out, size_t size)
+{
+	unsigned char msg[AUDIT_SIG_MSG_MAX];
+	size_t at = size - CRYPTO_HASH_BYTES - AUDIT2_TAIL;
+
+	memcpy(out + at, v->sp, CRYPTO_SIGN_PK_BYTES);
+	crypto_sign_make(out + at + CRYPTO_SIGN_PK_BYTES, msg,
+	    audit_sig_msg(v, seq, prev, out, at + CRYPTO_SIGN_PK_BYTES, msg), v->kr->ss);
+}
+
+enum status
+vault_audit_signed(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
+    const MDB_val *val, unsigned char sp[CRYPTO_SIGN_PK_BYTES])
+{
+	unsigned char msg[AUDIT_SIG_MSG_MAX];
+	const unsigned char *c = val->mv_data;
+	size_t at;
+
+	if (val->mv_size <= AUDIT_VAL_MIN + AUDIT2_OVER || val->mv_size > AUDIT_BUF_MAX)
+		return ST_TAMPERED;
+	at = val->mv_size - CRYPTO_HASH_BYTES - AUDIT2_TAIL;
+	memcpy(sp, c + at, CRYPTO_SIGN_PK_BYTES);
+	return crypto_sign_check(c + at + CRYPTO_SIGN_PK_BYTES, msg,
+	    audit_sig_msg(v, seq, prev, c, at + CRYPTO_SIGN_PK_BYTES, msg), sp);
+}
+
+/* meta "audit_head" in format 2: seq | link | the writer's public key |
+ * their signature of "intake-audit-head" | vault id | seq | link. */
+static size_t
+head_msg(const struct vault *v, const unsigned char *head, unsigned char *out)
+{
+	static const char label[] = "intake-audit-head";
+	size_t n = sizeof label - 1;
+
+	memcpy(out, label, n);
+	memcpy(out + n, v->id, VAULT_ID_BYTES);
+	memcpy(out + n + VAULT_ID_BYTES, head, 8 + CRYPTO_HASH_BYTES);
+	return n + VAULT_ID_BYTES + 8 + CRYPTO_HASH_BYTES;
+}
+
+/* Writes the head (seq, link) in txn: tagged (format 1) or signed. */
+static int
+head_put(struct vault *v, MDB_txn *txn, uint64_t seq, const unsigned char link[CRYPTO_HASH_BYTES])
+{
+	unsigned char head[AUDIT2_HEAD_BYTES], msg[64 + VAULT_ID_BYTES + 8 + CRYPTO_HASH_BYTES];
+	size_t len;
+
+	put_be64(head, seq);
+	memcpy(head + 8, link, CRYPTO_HASH_BYTES);
+	if (v->format == 2) {
+		memcpy(head + 8 + CRYPTO_HASH_BYTES, v->sp, CRYPTO_SIGN_PK_BYTES);
+		crypto_sign_make(head + 8 + CRYPTO_HASH_BYTES + CRYPTO_SIGN_PK_BYTES, msg,
+		    head_msg(v, head, msg), v->kr->ss);
+		len = AUDIT2_HEAD_BYTES;
+	} else {
+		audit_head_tag(v, seq, head + 8, head + 8 + CRYPTO_HASH_BYTES);
+		len = AUDIT_HEAD_BYTES;
+	}
+	return vault_meta_put(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, head, len, 0);
+}
+
 /* Opens the value of the entry at seq into plain[AUDIT_ENTRY_MAX]. */
 enum status
 vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned char *plain,
@@ -121,12 +213,14 @@ vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned cha
 	const unsigned char *c = val->mv_data;
 	unsigned char ad[AD_MAX];
 	size_t adlen, clen, extra = v->format == 2 ? AUDIT2_EXTRA : 0;
+	size_t tail = v->format == 2 ? AUDIT2_TAIL : 0;
 	enum status st;
 
-	if (val->mv_size <= AUDIT_VAL_MIN + extra || val->mv_size > AUDIT_VAL_MAX + extra)
+	if (val->mv_size <= AUDIT_VAL_MIN + extra + tail ||
+	    val->mv_size > AUDIT_VAL_MAX + extra + tail)
 		return ST_TAMPERED;
-	if (c[0] != AUDIT_MAGIC || c[1] != (v->format == 2 ? 2 : VAULT_FORMAT_1) || c[2] != 0 ||
-	    c[3] != 0)
+	if (c[0] != AUDIT_MAGIC || c[1] != (v->format == 2 ? 2 : VAULT_FORMAT_1) ||
+	    (c[2] != 0 && (v->format != 2 || c[2] != AUDIT2_CONVERTED)) || c[3] != 0)
 		return ST_TAMPERED;
 	adlen = audit_ad(v, c, seq, ad);
 	if (extra > 0) {
@@ -146,7 +240,7 @@ vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned cha
 		if (st != ST_OK)
 			return ST_TAMPERED;
 	}
-	clen = val->mv_size - ENV_HEAD - extra - CRYPTO_HASH_BYTES;
+	clen = val->mv_size - ENV_HEAD - extra - tail - CRYPTO_HASH_BYTES;
 	st = crypto_open(plain, c + ENV_HEAD + extra, clen, ad, adlen, v->kr->audit_seal);
 	if (extra > 0)
 		secure_wipe(v->kr->audit_seal, sizeof v->kr->audit_seal);
@@ -160,7 +254,7 @@ vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned cha
 int
 vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 {
-	unsigned char kbuf[8], prev[CRYPTO_HASH_BYTES], head[AUDIT_HEAD_BYTES], ad[AD_MAX];
+	unsigned char kbuf[8], prev[CRYPTO_HASH_BYTES], ad[AD_MAX];
 	unsigned char *plain, *out;
 	MDB_cursor *cur;
 	MDB_val k, d, val;
@@ -196,7 +290,7 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 		goto out;
 	memset(prev, 0, sizeof prev);
 	rc = vault_meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d);
-	if (rc == 0 && d.mv_size == AUDIT_HEAD_BYTES)
+	if (rc == 0 && d.mv_size == (v->format == 2 ? AUDIT2_HEAD_BYTES : AUDIT_HEAD_BYTES))
 		memcpy(prev, (const unsigned char *)d.mv_data + 8, CRYPTO_HASH_BYTES);
 	else if (rc != 0 && rc != MDB_NOTFOUND)
 		goto out;
@@ -204,7 +298,7 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	k.mv_size = sizeof kbuf;
 	k.mv_data = kbuf;
 	extra = v->format == 2 ? AUDIT2_EXTRA : 0;
-	val.mv_size = AUDIT_VAL_MIN + extra + plen;
+	val.mv_size = AUDIT_VAL_MIN + extra + plen + (v->format == 2 ? AUDIT2_TAIL : 0);
 	val.mv_data = NULL;
 	rc = mdb_put(txn, v->dbi[DB_AUDIT], &k, &val, MDB_NOOVERWRITE | MDB_RESERVE);
 	if (rc != 0)
@@ -238,14 +332,13 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 		secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
 	}
 	crypto_seal(out + ENV_HEAD + extra, plain, plen, ad, adlen, v->kr->audit_seal);
-	if (extra > 0)
+	if (extra > 0) {
 		vault_audit_keys(v);
+		audit_sign(v, seq, prev, out, val.mv_size);
+	}
 	vault_audit_link(v, seq, prev, out, val.mv_size - CRYPTO_HASH_BYTES,
 	    out + val.mv_size - CRYPTO_HASH_BYTES);
-	put_be64(head, seq);
-	memcpy(head + 8, out + val.mv_size - CRYPTO_HASH_BYTES, CRYPTO_HASH_BYTES);
-	audit_head_tag(v, seq, head + 8, head + 8 + CRYPTO_HASH_BYTES);
-	rc = vault_meta_put(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, head, sizeof head, 0);
+	rc = head_put(v, txn, seq, out + val.mv_size - CRYPTO_HASH_BYTES);
 out:
 	vault_scratch_done(v, AUDIT_ENTRY_MAX);
 	return rc;
@@ -260,7 +353,7 @@ int
 vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_seal,
     void (*fix)(struct audit_entry *, void *), void *ctx)
 {
-	unsigned char prev[CRYPTO_HASH_BYTES], head[AUDIT_HEAD_BYTES], ad[AD_MAX], wad[AD_MAX];
+	unsigned char prev[CRYPTO_HASH_BYTES], ad[AD_MAX], wad[AD_MAX];
 	unsigned char kbuf[8], *plain, *out = NULL, xp[CRYPTO_PK_BYTES];
 	struct audit_entry e;
 	MDB_cursor *cur;
@@ -300,10 +393,10 @@ vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_
 			break;
 		}
 		vault_owner_xp(v, e.user, xp);
-		size = AUDIT_VAL_MIN + AUDIT2_EXTRA + plen;
+		size = AUDIT_VAL_MIN + AUDIT2_OVER + plen;
 		out[0] = AUDIT_MAGIC;
 		out[1] = 2;
-		out[2] = 0;
+		out[2] = AUDIT2_CONVERTED;
 		out[3] = 0;
 		put_be32(out + ENV_HEAD, v->epoch);
 		memcpy(out + ENV_HEAD + 4, xp, CRYPTO_PK_BYTES);
@@ -322,6 +415,7 @@ vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_
 		    v->kr->item);
 		secure_wipe(v->kr->item, sizeof v->kr->item);
 		secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
+		audit_sign(v, seq, prev, out, size);
 		vault_audit_link(v, seq, prev, out, size - CRYPTO_HASH_BYTES,
 		    out + size - CRYPTO_HASH_BYTES);
 		memcpy(prev, out + size - CRYPTO_HASH_BYTES, CRYPTO_HASH_BYTES);
@@ -338,12 +432,8 @@ vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_
 	if (rc != MDB_NOTFOUND)
 		goto done;
 	rc = 0;
-	if (seq > 0) {
-		put_be64(head, seq);
-		memcpy(head + 8, prev, CRYPTO_HASH_BYTES);
-		audit_head_tag(v, seq, head + 8, head + 8 + CRYPTO_HASH_BYTES);
-		rc = vault_meta_put(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, head, sizeof head, 0);
-	}
+	if (seq > 0)
+		rc = head_put(v, txn, seq, prev);
 done:
 	secure_free(plain);
 	free(out);
@@ -468,6 +558,34 @@ vault_audit_scan(struct vault *v, vault_audit_fn fn, void *ctx)
 	return st;
 }
 
+/* Format 2: the head's signature, by a user of the vault (the last who
+ * wrote an entry). */
+static enum status
+head2_read(struct vault *v, MDB_txn *txn, const MDB_val *d, struct vault_audit_head *out)
+{
+	unsigned char msg[64 + VAULT_ID_BYTES + 8 + CRYPTO_HASH_BYTES];
+	const unsigned char *p = d->mv_data, *sp = p + 8 + CRYPTO_HASH_BYTES;
+	MDB_cursor *cur;
+	MDB_val k, e;
+	int rc, known = 0;
+
+	if (d->mv_size != AUDIT2_HEAD_BYTES ||
+	    crypto_sign_check(sp + CRYPTO_SIGN_PK_BYTES, msg, head_msg(v, p, msg), sp) != ST_OK)
+		return ST_TAMPERED;
+	if (mdb_cursor_open(txn, v->dbi[DB_USERS], &cur) != 0)
+		return ST_TAMPERED;
+	while (!known && (rc = mdb_cursor_get(cur, &k, &e, MDB_NEXT)) == 0)
+		known = vault_entry_base(e.mv_data, e.mv_size) > 0 &&
+		    memcmp((const unsigned char *)e.mv_data + USER2_OFF_SP, sp,
+		    CRYPTO_SIGN_PK_BYTES) == 0;
+	mdb_cursor_close(cur);
+	if (!known)
+		return ST_TAMPERED;
+	out->seq = get_be64(p);
+	memcpy(out->link, p + 8, CRYPTO_HASH_BYTES);
+	return ST_OK;
+}
+
 /* Reads and authenticates meta "audit_head" in txn: ST_NOTFOUND when
  * absent, ST_TAMPERED when malformed or its tag does not match. */
 enum status
@@ -481,6 +599,8 @@ vault_audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *ou
 	memset(out, 0, sizeof *out);
 	if (rc == MDB_NOTFOUND)
 		return ST_NOTFOUND;
+	if (rc == 0 && v->format == 2)
+		return head2_read(v, txn, &d, out);
 	if (rc != 0 || d.mv_size != AUDIT_HEAD_BYTES)
 		return ST_TAMPERED;
 	p = d.mv_data;

@@ -409,7 +409,14 @@ struct lentry {
 #define AUDIT_VAL_MAX    (AUDIT_VAL_MIN + AUDIT_ENTRY_MAX)
 /* Format 2: epoch | writer's xp | the entry key wrapped under S(writer, epoch) */
 #define AUDIT2_EXTRA     (4 + CRYPTO_PK_BYTES + CRYPTO_WRAPPED_BYTES)
-#define AUDIT_BUF_MAX    (AUDIT_VAL_MAX + AUDIT2_EXTRA)
+/* Format 2: after the sealed entry, the writer's Ed25519 public key and
+ * signature ("audit trail" in vault_audit.c). */
+#define AUDIT2_TAIL      (CRYPTO_SIGN_PK_BYTES + CRYPTO_SIG_BYTES)
+#define AUDIT2_OVER      (AUDIT2_EXTRA + AUDIT2_TAIL)
+#define AUDIT_BUF_MAX    (AUDIT_VAL_MAX + AUDIT2_OVER)
+#define AUDIT2_HEAD_BYTES (8 + CRYPTO_HASH_BYTES + CRYPTO_SIGN_PK_BYTES + CRYPTO_SIG_BYTES)
+#define AUDIT2_CONVERTED 1   /* header byte 2: signed by the supervisor who upgraded */
+#define META_FORMER      "former"
 #define AUDIT_LINK_LABEL "intake-audit-link"
 
 /* ---- vault_store.c ---------------------------------------------------------
@@ -584,6 +591,11 @@ void vault_audit_link(struct vault *v, uint64_t seq,
 enum status vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val,
     unsigned char *plain, size_t *plen);
 enum status vault_audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out);
+/* Format 2: whether the entry at seq (value val, prev the link before it)
+ * carries a valid signature; its signer's key goes to sp. ST_TAMPERED. */
+enum status vault_audit_signed(struct vault *v, uint64_t seq,
+    const unsigned char prev[CRYPTO_HASH_BYTES], const MDB_val *val,
+    unsigned char sp[CRYPTO_SIGN_PK_BYTES]);
 int vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_seal,
     void (*fix)(struct audit_entry *, void *), void *ctx);
 
@@ -621,6 +633,17 @@ void vault_pending_key(struct vault *v, const char *user);
 enum status vault_user2_trusted(struct vault *v, MDB_txn *txn, const char *name,
     const unsigned char *entry, char why[VAULT_USER_MAX + 1]);
 int vault_group_put(struct vault *v, MDB_txn *txn);
+/* meta "former": the signing keys of users removed or given new keys, so
+ * that their audit entries are still checked; signed by a group member.
+ * add appends (name, sp) in txn; read gives them (malloc'ed, n) or
+ * ST_TAMPERED when the list's signature does not lead to the root. */
+struct former_key {
+	char name[VAULT_USER_MAX + 1];
+	unsigned char sp[CRYPTO_SIGN_PK_BYTES];
+};
+int vault_former_add_txn(struct vault *v, MDB_txn *txn, const char *name,
+    const unsigned char sp[CRYPTO_SIGN_PK_BYTES]);
+enum status vault_former_read(struct vault *v, MDB_txn *txn, struct former_key **out, size_t *n);
 int vault_group_start(struct vault *v);
 int vault_epoch_new(struct vault *v, MDB_txn *txn);
 enum status vault_ring_read(struct vault *v, MDB_txn *txn);

@@ -648,6 +648,145 @@ out:
 	return rc;
 }
 
+/* ---- former users' keys --------------------------------------------------
+ *
+ * meta "former": u32 count | count times (u8 name length | name | sp) |
+ * u8 signer length | signer | Ed25519 signature by the signer (a group
+ * member whose entry is trusted, or the root) of "intake-former" | vault
+ * id | everything before the signer. */
+
+static int
+former_signer_ok(struct vault *v, MDB_txn *txn, const char *signer, const unsigned char *sig,
+    const unsigned char *msg, size_t mlen)
+{
+	char why[VAULT_USER_MAX + 1];
+	struct user_entry se;
+	MDB_val k = { strlen(signer), vault_unconst(signer) }, d;
+
+	if (crypto_sign_check(sig, msg, mlen, v->root) == ST_OK)
+		return 1;
+	return mdb_get(txn, v->dbi[DB_USERS], &k, &d) == 0 &&
+	    vault_user2_parse(d.mv_data, d.mv_size, &se) == ST_OK &&
+	    vault_role_in_group(v, se.role) &&
+	    crypto_sign_check(sig, msg, mlen, se.raw + USER2_OFF_SP) == ST_OK &&
+	    vault_user2_trusted(v, txn, signer, se.raw, why) == ST_OK;
+}
+
+/* Parses the list in d into out/n (NULL: only checks). ST_TAMPERED. */
+static enum status
+former_parse(struct vault *v, MDB_txn *txn, const MDB_val *d, struct former_key *out, size_t *n,
+    size_t *body)
+{
+	static const char label[] = "intake-former";
+	const unsigned char *p = d->mv_data;
+	char signer[VAULT_USER_MAX + 1];
+	unsigned char *msg;
+	size_t at = 4, cnt, slen;
+	int ok;
+
+	if (d->mv_size < 4 + 1 + CRYPTO_SIG_BYTES)
+		return ST_TAMPERED;
+	cnt = get_be32(p);
+	for (size_t i = 0; i < cnt; i++) {
+		size_t nl;
+
+		if (at >= d->mv_size || (nl = p[at]) == 0 || nl > VAULT_USER_MAX ||
+		    d->mv_size - at < 1 + nl + CRYPTO_SIGN_PK_BYTES)
+			return ST_TAMPERED;
+		if (out != NULL) {
+			memcpy(out[i].name, p + at + 1, nl);
+			out[i].name[nl] = '\0';
+			memcpy(out[i].sp, p + at + 1 + nl, CRYPTO_SIGN_PK_BYTES);
+		}
+		at += 1 + nl + CRYPTO_SIGN_PK_BYTES;
+	}
+	if (at >= d->mv_size || (slen = p[at]) == 0 || slen > VAULT_USER_MAX ||
+	    d->mv_size != at + 1 + slen + CRYPTO_SIG_BYTES)
+		return ST_TAMPERED;
+	memcpy(signer, p + at + 1, slen);
+	signer[slen] = '\0';
+	if ((msg = malloc(sizeof label + VAULT_ID_BYTES + at)) == NULL)
+		return ST_NOMEM;
+	memcpy(msg, label, sizeof label - 1);
+	memcpy(msg + sizeof label - 1, v->id, VAULT_ID_BYTES);
+	memcpy(msg + sizeof label - 1 + VAULT_ID_BYTES, p, at);
+	ok = former_signer_ok(v, txn, signer, p + at + 1 + slen, msg,
+	    sizeof label - 1 + VAULT_ID_BYTES + at);
+	free(msg);
+	*n = cnt;
+	*body = at;
+	return ok ? ST_OK : ST_TAMPERED;
+}
+
+enum status
+vault_former_read(struct vault *v, MDB_txn *txn, struct former_key **out, size_t *n)
+{
+	MDB_val d;
+	size_t body;
+	enum status st;
+	int rc = vault_meta_get(txn, v->dbi[DB_META], META_FORMER, &d);
+
+	*out = NULL;
+	*n = 0;
+	if (rc == MDB_NOTFOUND)
+		return ST_OK;
+	if (rc != 0)
+		return ST_TAMPERED;
+	if ((st = former_parse(v, txn, &d, NULL, n, &body)) != ST_OK)
+		return st;
+	if (*n == 0)
+		return ST_OK;
+	if ((*out = calloc(*n, sizeof **out)) == NULL)
+		return ST_NOMEM;
+	return former_parse(v, txn, &d, *out, n, &body);
+}
+
+int
+vault_former_add_txn(struct vault *v, MDB_txn *txn, const char *name,
+    const unsigned char sp[CRYPTO_SIGN_PK_BYTES])
+{
+	static const char label[] = "intake-former";
+	size_t n = 0, body = 4, nl = strlen(name), ul = strlen(v->user), at;
+	unsigned char *buf, *msg;
+	MDB_val d;
+	int rc = vault_meta_get(txn, v->dbi[DB_META], META_FORMER, &d);
+
+	/* A list that does not verify is kept out of the new one: verify
+	 * reports the entries it vouched for. */
+	if (rc == 0 && former_parse(v, txn, &d, NULL, &n, &body) != ST_OK) {
+		n = 0;
+		body = 4;
+	} else if (rc != 0 && rc != MDB_NOTFOUND) {
+		return rc;
+	}
+	if ((buf = malloc(body + 1 + nl + CRYPTO_SIGN_PK_BYTES + 1 + ul + CRYPTO_SIG_BYTES)) == NULL ||
+	    (msg = malloc(sizeof label + VAULT_ID_BYTES + body + 1 + nl + CRYPTO_SIGN_PK_BYTES)) ==
+	    NULL) {
+		free(buf);
+		return ENOMEM;
+	}
+	if (n > 0)
+		memcpy(buf, d.mv_data, body);
+	put_be32(buf, (uint32_t)(n + 1));
+	at = body;
+	buf[at++] = (unsigned char)nl;
+	memcpy(buf + at, name, nl);
+	at += nl;
+	memcpy(buf + at, sp, CRYPTO_SIGN_PK_BYTES);
+	at += CRYPTO_SIGN_PK_BYTES;
+	memcpy(msg, label, sizeof label - 1);
+	memcpy(msg + sizeof label - 1, v->id, VAULT_ID_BYTES);
+	memcpy(msg + sizeof label - 1 + VAULT_ID_BYTES, buf, at);
+	buf[at] = (unsigned char)ul;
+	memcpy(buf + at + 1, v->user, ul);
+	crypto_sign_make(buf + at + 1 + ul, msg, sizeof label - 1 + VAULT_ID_BYTES + at, v->kr->ss);
+	rc = vault_meta_put(txn, v->dbi[DB_META], META_FORMER, buf, at + 1 + ul + CRYPTO_SIG_BYTES,
+	    0);
+	free(buf);
+	free(msg);
+	return rc;
+}
+
 /* Takes the unlocked user's keys out of kr->secrets (opened) and entry,
  * checks them against their public halves, the entry's signature chain and
  * (for a group member) the group key; sets v->xp, sp and the group key.

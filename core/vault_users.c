@@ -470,13 +470,16 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (rc != 0)
 			return rc;
 		if (a->rekey) {
-			unsigned char oxp[CRYPTO_PK_BYTES];
+			unsigned char oxp[CRYPTO_PK_BYTES], osp[CRYPTO_SIGN_PK_BYTES];
 
 			if (old.mv_size < USER2_BYTES)
 				return vault_txn_fail(v, vault_fail(v, ST_TAMPERED,
 				    "the entry of user %s is damaged", a->name));
 			memcpy(oxp, (const unsigned char *)old.mv_data + USER2_OFF_XP, sizeof oxp);
+			memcpy(osp, (const unsigned char *)old.mv_data + USER2_OFF_SP, sizeof osp);
 			rc = vault_rewrap_txn(v, txn, a->name, oxp, a->entry + USER2_OFF_XP, 0);
+			if (rc == 0)
+				rc = vault_former_add_txn(v, txn, a->name, osp);
 			if (rc != 0)
 				return rc;
 		}
@@ -608,7 +611,7 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 	struct remove_arg *a = argp;
 	const char *name = a->name;
 	MDB_val k = { strlen(name), vault_unconst(name) }, key, val;
-	unsigned char gone[CRYPTO_PK_BYTES];
+	unsigned char gone[CRYPTO_PK_BYTES], gone_sp[CRYPTO_SIGN_PK_BYTES];
 	MDB_cursor *cur;
 	size_t others = 0;
 	int rc, is_supervisor, in_group;
@@ -624,8 +627,10 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 	is_supervisor = stored_role(v, &val) == ROLE_SUPERVISOR;
 	in_group = stored_role(v, &val) >= 0 &&
 	    vault_role_in_group(v, (enum role)stored_role(v, &val));
-	if (v->format == 2 && val.mv_size >= USER2_BYTES)
+	if (v->format == 2 && val.mv_size >= USER2_BYTES) {
 		memcpy(gone, (const unsigned char *)val.mv_data + USER2_OFF_XP, sizeof gone);
+		memcpy(gone_sp, (const unsigned char *)val.mv_data + USER2_OFF_SP, sizeof gone_sp);
+	}
 	if (is_supervisor) {
 		rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur);
 		if (rc != 0)
@@ -651,6 +656,10 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL, 0);
 	if (rc == 0 && v->format == 2)
 		rc = resign_txn(v, txn, name);
+	/* Their signing key stays known, so that their audit entries are
+	 * still checked. */
+	if (rc == 0 && v->format == 2)
+		rc = vault_former_add_txn(v, txn, name, gone_sp);
 	/* A group member leaves: a new epoch, whose key they never held.
 	 * Their drafts (under a key only they held) go. With rekey, their
 	 * items pass to the remover and, for a group member, every other

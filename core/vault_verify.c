@@ -40,6 +40,10 @@ struct verify {
 	struct fact *users;
 	size_t nusers, capusers;
 	int created_training;           /* entry 1 said: a training vault */
+	/* Format 2: every signing key the audit trail may carry: the users'
+	 * and the former users' (meta "former"). */
+	struct former_key *keys;
+	size_t nkeys;
 };
 
 static void problem(struct verify *cx, const char *fmt, ...)
@@ -211,6 +215,85 @@ verify_note(struct verify *cx, const struct audit_entry *e)
 	return ST_OK;
 }
 
+/* Format 2: the users' signing keys and the former users', for checking
+ * audit entries. */
+static enum status
+signers_load(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	struct former_key *former = NULL, *all;
+	size_t nf = 0, n = 0;
+	MDB_cursor *cur;
+	MDB_stat ms;
+	MDB_val k, d;
+	enum status st = vault_former_read(v, cx->txn, &former, &nf);
+	int rc;
+
+	if (st == ST_NOMEM)
+		return vault_fail(v, ST_NOMEM, "out of memory while verifying the audit trail");
+	if (st != ST_OK)
+		problem(cx, "the list of former users' signing keys was edited on disk: the audit "
+		    "entries of users since removed cannot be checked");
+	if ((rc = mdb_stat(cx->txn, v->dbi[DB_USERS], &ms)) != 0 ||
+	    (rc = mdb_cursor_open(cx->txn, v->dbi[DB_USERS], &cur)) != 0) {
+		free(former);
+		return vault_fail_mdb(v, rc, "reading the users");
+	}
+	if ((all = calloc(ms.ms_entries + nf + 1, sizeof *all)) == NULL) {
+		mdb_cursor_close(cur);
+		free(former);
+		return vault_fail(v, ST_NOMEM, "out of memory while verifying the audit trail");
+	}
+	while (n < ms.ms_entries && mdb_cursor_get(cur, &k, &d, MDB_NEXT) == 0)
+		if (k.mv_size > 0 && k.mv_size <= VAULT_USER_MAX &&
+		    vault_entry_base(d.mv_data, d.mv_size) > 0) {
+			memcpy(all[n].name, k.mv_data, k.mv_size);
+			memcpy(all[n].sp, (const unsigned char *)d.mv_data + USER2_OFF_SP,
+			    CRYPTO_SIGN_PK_BYTES);
+			n++;
+		}
+	mdb_cursor_close(cur);
+	if (nf > 0)
+		memcpy(all + n, former, nf * sizeof *former);
+	free(former);
+	cx->keys = all;
+	cx->nkeys = n + nf;
+	return ST_OK;
+}
+
+static const char *
+signer_name(const struct verify *cx, const unsigned char sp[CRYPTO_SIGN_PK_BYTES])
+{
+	for (size_t i = 0; i < cx->nkeys; i++)
+		if (memcmp(cx->keys[i].sp, sp, CRYPTO_SIGN_PK_BYTES) == 0)
+			return cx->keys[i].name;
+	return NULL;
+}
+
+/* Format 2: the entry at seq carries its writer's signature, by a key a
+ * user of the vault holds or held, and was written by the user it names
+ * (an entry of failed unlocks names whose unlocks failed; an entry made
+ * at the upgrade is signed by the supervisor who upgraded). */
+static void
+verify_signature(struct verify *cx, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
+    const MDB_val *d, const struct audit_entry *e)
+{
+	unsigned char sp[CRYPTO_SIGN_PK_BYTES];
+	const char *signer;
+
+	if (vault_audit_signed(cx->v, seq, prev, d, sp) != ST_OK)
+		problem(cx, "audit entry %llu does not carry a valid signature of its writer: it "
+		    "was edited, or moved from another position", (unsigned long long)seq);
+	else if ((signer = signer_name(cx, sp)) == NULL)
+		problem(cx, "audit entry %llu is signed by a key no user of the vault has held: "
+		    "it was written outside intake", (unsigned long long)seq);
+	else if (((const unsigned char *)d->mv_data)[2] != AUDIT2_CONVERTED &&
+	    e->action != AUDIT_UNLOCK_FAILED && strcmp(e->user, signer) != 0)
+		problem(cx, "audit entry %llu, written as %s, is signed by %s: it was "
+		    "re-attributed or signed again by someone else", (unsigned long long)seq,
+		    e->user, signer);
+}
+
 static enum status
 verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 {
@@ -221,10 +304,12 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 	MDB_cursor *cur;
 	MDB_val k, d;
 	uint64_t expect = 1, last = 0;
-	size_t extra = v->format == 2 ? AUDIT2_EXTRA : 0;
+	size_t extra = v->format == 2 ? AUDIT2_OVER : 0;
 	int rc, noted_seen = 0;
 	enum status st = ST_OK, hst;
 
+	if (v->format == 2 && (st = signers_load(cx)) != ST_OK)
+		return st;
 	if ((plain = vault_scratch_get(v, AUDIT_ENTRY_MAX)) == NULL)
 		return ST_NOMEM;
 	memset(prev, 0, sizeof prev);
@@ -277,6 +362,10 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 				    (unsigned long long)seq);
 			} else {
 				e.seq = seq;
+				/* After a gap the link it signed is gone with the
+				 * missing entries: the gap is the one problem. */
+				if (v->format == 2 && !gap)
+					verify_signature(cx, seq, prev, &d, &e);
 				if (seq == 1 && e.action == AUDIT_VAULT_CREATE)
 					cx->created_training = strcmp(e.reason, "training") == 0;
 				if ((st = verify_note(cx, &e)) != ST_OK)
@@ -987,6 +1076,7 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 	mdb_txn_abort(cx.txn);
 	free(cx.records);
 	free(cx.users);
+	free(cx.keys);
 	if (st == ST_NOMEM)
 		return vault_fail(v, ST_NOMEM, "out of memory while verifying the vault");
 	if (st != ST_OK)

@@ -31,6 +31,8 @@
  *       one the attacker made (its signature kept)
  *   attack --tamper root VAULT                 the vault's root key is
  *       replaced by one the attacker made
+ *   attack --tamper resign VAULT USER PASSFILE OTHER   the first audit entry
+ *       OTHER wrote is signed again with USER's key
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -64,7 +66,7 @@
 #define DRAFT_TAG    32
 #define MAX_KEYS     512
 
-static unsigned char vid[ID_BYTES], root[32], own_xp[32];
+static unsigned char vid[ID_BYTES], root[32], own_xp[32], own_ss[64], own_sp[32];
 /* Every group public key of the vault attacked and, with OLDVAULT, of the
  * copy the keys come from. */
 static unsigned char gps[256][32];
@@ -199,7 +201,9 @@ try_item(const char *kind, const MDB_val *k, const MDB_val *d)
 	return r;
 }
 
-/* An audit entry: "intake-audit" | vault id | header | u64 seq | epoch | xp. */
+/* An audit entry: header | epoch | xp | wrapped key | sealed entry | the
+ * writer's public key and signature (96) | link (32); associated data
+ * "intake-audit" | vault id | header | u64 seq (| epoch | xp for the key). */
 static int
 try_audit(const MDB_val *k, const MDB_val *d)
 {
@@ -221,9 +225,9 @@ try_audit(const MDB_val *k, const MDB_val *d)
 	memcpy(ad + adlen, c + 4, 36);
 	for (size_t i = 0; i < nkeys && r == 0; i++) {
 		/* Format 2: the entry key wrapped for the writer and the group. */
-		if (n > 4 + 108 + SEAL + 32 &&
+		if (n > 4 + 108 + SEAL + 96 + 32 &&
 		    aead_open(sub, c + 40, WRAPPED, ad, adlen + 36, keys[i]) == 0 &&
-		    aead_open(m, c + 112, n - 112 - 32, ad, adlen, sub) == 0) {
+		    aead_open(m, c + 112, n - 112 - 96 - 32, ad, adlen, sub) == 0) {
 			r = memcmp(c + 8, own_xp, 32) == 0 ? 1 : 2;
 			break;
 		}
@@ -309,6 +313,8 @@ open_secrets(MDB_txn *txn, MDB_dbi users, const char *pass, size_t passlen)
 	sodium_memzero(gs, sizeof gs);
 	for (size_t g = 0; g < ngps; g++)
 		agree(key, s, gps[g], gps[g], gps[g]);
+	memcpy(own_ss, s + 32, 64);
+	memcpy(own_sp, e + 84, 32);
 	sodium_memzero(s, sizeof s);
 	sodium_memzero(master, sizeof master);
 	sodium_memzero(kek, sizeof kek);
@@ -322,6 +328,78 @@ put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len)
 	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, d = { len, (void *)(uintptr_t)data };
 
 	return mdb_put(txn, dbi, &k, &d, 0);
+}
+
+/* The first audit entry written by OTHER, signed again with USER's key
+ * (and its link made again), as USER would to pass it off as theirs or to
+ * change it: verify must name it. */
+static int
+resign(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile,
+    const char *other)
+{
+	unsigned char prev[32], msg[2048], buf[2048], oxp[32];
+	char pass[1100];
+	size_t passlen, n, at;
+	MDB_val k = { strlen(other), (void *)(uintptr_t)other }, d;
+	MDB_cursor *cur;
+	MDB_dbi a;
+	FILE *f = fopen(passfile, "r");
+	int rc;
+
+	if (f == NULL)
+		return 1;
+	passlen = fread(pass, 1, sizeof pass - 1, f);
+	fclose(f);
+	while (passlen > 0 && (pass[passlen - 1] == '\n' || pass[passlen - 1] == '\r'))
+		passlen--;
+	snprintf(user, sizeof user, "%s", who);
+	if (meta(txn, m, "id", &d) != 0 || d.mv_size != ID_BYTES)
+		return 1;
+	memcpy(vid, d.mv_data, ID_BYTES);
+	if (meta(txn, m, "root", &d) != 0 || d.mv_size != 32)
+		return 1;
+	memcpy(root, d.mv_data, 32);
+	if (meta(txn, m, "group", &d) == 0)
+		add_gps(&d);
+	if (open_secrets(txn, u, pass, passlen) != 0)
+		return 2;
+	if (mdb_get(txn, u, &k, &d) != 0 || d.mv_size < U_XP + 32)
+		return 1;
+	memcpy(oxp, (const unsigned char *)d.mv_data + U_XP, 32);
+	if (mdb_dbi_open(txn, "audit", 0, &a) != 0 || mdb_cursor_open(txn, a, &cur) != 0)
+		return 1;
+	memset(prev, 0, sizeof prev);
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *c = d.mv_data;
+
+		n = d.mv_size;
+		if (n < 112 + 96 + 32 || n > sizeof buf || memcmp(c + 8, oxp, 32) != 0) {
+			memcpy(prev, c + n - 32, 32);
+			continue;
+		}
+		memcpy(buf, c, n);
+		at = n - 32 - 96;               /* the writer's public key */
+		memcpy(buf + at, own_sp, 32);
+		memcpy(msg, "intake-audit-sig", 16);
+		memcpy(msg + 16, vid, ID_BYTES);
+		memcpy(msg + 32, k.mv_data, 8);
+		memcpy(msg + 40, prev, 32);
+		memcpy(msg + 72, buf, 4);
+		memcpy(msg + 76, buf + 112, at + 32 - 112);
+		crypto_sign_detached(buf + at + 32, NULL, msg, 76 + at + 32 - 112, own_ss);
+		/* link = BLAKE2b(prev | header | sealed | key | signature) */
+		memcpy(msg, prev, 32);
+		memcpy(msg + 32, buf, 4);
+		memcpy(msg + 36, buf + 112, n - 32 - 112);
+		crypto_generichash(buf + n - 32, 32, msg, 36 + n - 32 - 112, NULL, 0);
+		d.mv_data = buf;
+		rc = mdb_cursor_put(cur, &k, &d, MDB_CURRENT);
+		printf("re-signed audit entry %llu\n", (unsigned long long)be64(k.mv_data));
+		break;
+	}
+	mdb_cursor_close(cur);
+	sodium_memzero(own_ss, sizeof own_ss);
+	return rc;
 }
 
 static int
@@ -415,6 +493,8 @@ tamper(int argc, char **argv)
 			}
 		}
 		rc = put(txn, u, argv[4], buf, d.mv_size);
+	} else if (strcmp(what, "resign") == 0 && argc == 7) {
+		rc = resign(txn, m, u, argv[4], argv[5], argv[6]);
 	} else {
 		fprintf(stderr, "attack: unknown tampering %s\n", what);
 	}

@@ -78,6 +78,15 @@ expect "a replaced root is refused at unlock" 5 "root key"
 run "$INTAKE" record list --vault "$V" --user sam --passphrase-file "$P" </dev/null
 expect "a replaced root is refused for the first supervisor too" 5 "root key"
 
+# ana takes an audit entry bo wrote and signs it with her own key (and
+# mends its link): verify names it, and the entry after it.
+fresh
+"$A" --tamper resign "$V" ana "$P" bo >"$T/resign.out"
+check "setup: an entry of bo's signed again by ana" grep -q "^re-signed audit entry" "$T/resign.out"
+run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "verify names the re-signed entry" 5 "written as bo, is signed by ana"
+check "verify names the entry whose signature no longer holds" grep -q "does not carry a valid signature" "$T/out"
+
 # --- revocation: what a removed user kept, tried on the files as they are --
 nothing() { ! grep -v '^unlocked\|^holds' "$1" | grep -vq ' own 0 other 0 '; }
 
