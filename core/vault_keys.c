@@ -575,7 +575,7 @@ vault_epoch_new(struct vault *v, MDB_txn *txn)
 	struct keyring *kr = v->kr;
 	size_t old = (size_t)v->epoch * CRYPTO_KEY_BYTES;
 	unsigned char *ring = NULL, *gps = NULL, *sealed = NULL, *gs = NULL;
-	unsigned char ad[AD_MAX], buf[ENTRY_MAX], gp[CRYPTO_PK_BYTES];
+	unsigned char ad[AD_MAX], buf[ENTRY_MAX], gp[CRYPTO_PK_BYTES], kb[VAULT_USER_MAX];
 	uint32_t epoch = v->epoch + 1;
 	MDB_cursor *cur;
 	MDB_val k, d, nd;
@@ -615,7 +615,7 @@ vault_epoch_new(struct vault *v, MDB_txn *txn)
 
 		size_t base = vault_entry_base(p, d.mv_size);
 
-		if (base == 0 || p[USER_OFF_ROLE] > ROLE_TRAINER ||
+		if (base == 0 || k.mv_size > VAULT_USER_MAX || p[USER_OFF_ROLE] > ROLE_TRAINER ||
 		    !vault_role_in_group(v, (enum role)p[USER_OFF_ROLE]))
 			continue;
 		memcpy(buf, p, base);
@@ -623,6 +623,8 @@ vault_epoch_new(struct vault *v, MDB_txn *txn)
 		crypto_pk_seal(buf + base + 4, gs, CRYPTO_KEY_BYTES, p + USER2_OFF_XP);
 		nd.mv_size = base + GRANT_BYTES;
 		nd.mv_data = buf;
+		memcpy(kb, k.mv_data, k.mv_size);       /* not into the map: see above */
+		k.mv_data = kb;
 		if ((rc = mdb_cursor_put(cur, &k, &nd, MDB_CURRENT)) != 0)
 			break;
 	}
@@ -847,7 +849,7 @@ vault_rewrap_txn(struct vault *v, MDB_txn *txn, const char *owner,
 	static const enum kind ks[] = { KIND_RECORD, KIND_SUMMARY, KIND_HISTORY, KIND_DEBRIEF,
 		KIND_LISTING, 0 };
 	struct keyring *kr = v->kr;
-	unsigned char ad[AD_MAX], *buf;
+	unsigned char ad[AD_MAX], *buf, kb[KEY_MAX];
 	MDB_cursor *cur;
 	MDB_val k, d, nd;
 	size_t adlen, olen;
@@ -903,6 +905,10 @@ vault_rewrap_txn(struct vault *v, MDB_txn *txn, const char *owner,
 				crypto_wrap(buf + off + 4 + CRYPTO_PK_BYTES, kr->item, ad, adlen, kr->wrap);
 				nd.mv_size = d.mv_size;
 				nd.mv_data = buf;
+				/* LMDB may move the node while it writes a value kept in
+				 * overflow pages: the key must not point into the map. */
+				memcpy(kb, k.mv_data, k.mv_size);
+				k.mv_data = kb;
 				rc = mdb_cursor_put(cur, &k, &nd, MDB_CURRENT);
 			}
 			secure_wipe(kr->item, sizeof kr->item);

@@ -579,6 +579,9 @@ resign_txn(struct vault *v, MDB_txn *txn, const char *gone)
 		vault_user2_sign(v, uname, buf);
 		nv.mv_size = val.mv_size;
 		nv.mv_data = buf;
+		/* LMDB may move the node while it writes: the key must not point
+		 * into the map. */
+		key.mv_data = uname;
 		if ((rc = mdb_cursor_put(cur, &key, &nv, MDB_CURRENT)) != 0)
 			break;
 		if ((rc = vault_audit_user_txn(v, txn, AUDIT_USER_PASSWD, v->user, uname, -1, buf,

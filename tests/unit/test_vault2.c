@@ -239,6 +239,49 @@ longest_audit_entries_verify(void **state)
 	verifies(f->v);
 }
 
+static int
+count_ok(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	(void)id;
+	(void)json;
+	(void)len;
+	*(size_t *)ctx += st == ST_OK;
+	return st == ST_OK ? 0 : 1;
+}
+
+/* --rekey re-wraps listing chunks large enough to live in LMDB's overflow
+ * pages; each stays under its own chunk number. */
+static void
+rekey_keeps_large_listing_chunks(void **state)
+{
+	struct fx *f = *state;
+	char sum[200];
+	size_t n = 0;
+
+	OK(f->v, vault_user_add(f->v, "bob", ROLE_INTERVIEWER, PB, strlen(PB), &fast));
+	OK(f->v, vault_user_add(f->v, "carol", ROLE_INTERVIEWER, PC, strlen(PC), &fast));
+	OK(f->v, vault_user_add(f->v, "dave", ROLE_SUPERVISOR, PD, strlen(PD), &fast));
+	for (int u = 0; u < 4; u++) {
+		const char *who = u % 2 ? "carol" : "bob";
+
+		as(f, who, u % 2 ? PC : PB);
+		for (int i = 0; i < 100; i++) {
+			struct record_id id;
+			int len = snprintf(sum, sizeof sum, "{\"interviewer\":\"%s\",\"n\":%d,"
+			    "\"pad\":\"%080d\"}", who, i, i);
+
+			OK(f->v, vault_record_put(f->v, "{}", 2, sum, (size_t)len, &id));
+		}
+	}
+	as(f, "alice", PA);
+	OK(f->v, vault_user_remove_flags(f->v, "dave", VAULT_REKEY));
+	as(f, "bob", PB);
+	OK(f->v, vault_listing_scan(f->v, count_ok, &n));
+	assert_int_equal(n, 200);
+	as(f, "alice", PA);
+	verifies(f->v);
+}
+
 int
 main(void)
 {
@@ -248,6 +291,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(remover_signs_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(edited_entries_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(longest_audit_entries_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(rekey_keeps_large_listing_chunks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
