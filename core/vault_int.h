@@ -90,6 +90,12 @@
  * the meta MAC and the audit chain's link key stay under C, as under VK in
  * format 1 (C takes VK's place in the keyring).
  *
+ * Keys stay as in format 1: record ids are random, so their order shows
+ * nothing about when records were made (time-ordered ids would fill LMDB's
+ * pages better, about 70% full with random keys, but would date every
+ * record to anyone with the files); listing chunks and audit entries are
+ * numbered in the order of activity.
+ *
  * A training vault (intake --training) holds fictional cases only. It is
  * marked at creation, in meta ("training") and in the meta MAC, and has the
  * debriefs table; vault_check_training() is the one rule that keeps training
