@@ -654,6 +654,16 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 			return vault_txn_fail(v, ST_DENIED);
 		}
 	}
+	/* What a leaving group member signed (entries, the group key) is
+	 * signed again by the remover: someone who stays, or the root, whose
+	 * signatures hold whoever holds it. */
+	if (v->format == 2 && in_group && strcmp(name, v->user) == 0 &&
+	    !crypto_equal(v->sp, v->root, sizeof v->root)) {
+		vault_fail(v, ST_DENIED, "%s cannot remove themselves: what they signed must be "
+		    "signed again by someone who stays; ask another supervisor to remove %s", name,
+		    name);
+		return vault_txn_fail(v, ST_DENIED);
+	}
 	rc = mdb_del(txn, v->dbi[DB_USERS], &k, NULL);
 	if (rc == 0)
 		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL, 0);

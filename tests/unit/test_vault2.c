@@ -183,6 +183,27 @@ remover_signs_again(void **state)
 	verifies(f->v);
 }
 
+/* A supervisor other than the first cannot remove themselves: what they
+ * signed must be signed again by someone who stays. Everyone can still
+ * unlock. */
+static void
+self_removal_leaves_no_one_out(void **state)
+{
+	struct fx *f = *state;
+
+	OK(f->v, vault_user_add(f->v, "dave", ROLE_SUPERVISOR, PD, strlen(PD), &fast));
+	as(f, "dave", PD);
+	OK(f->v, vault_user_add(f->v, "carol", ROLE_INTERVIEWER, PC, strlen(PC), &fast));
+	assert_int_equal(vault_user_remove(f->v, "dave"), ST_DENIED);
+	assert_non_null(strstr(vault_errmsg(f->v), "another supervisor"));
+	as(f, "carol", PC);
+	as(f, "alice", PA);
+	OK(f->v, vault_user_remove(f->v, "dave"));
+	as(f, "carol", PC);
+	as(f, "alice", PA);
+	verifies(f->v);
+}
+
 static void
 to_supervisor(unsigned char *e, size_t len)
 {
@@ -289,6 +310,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(amend_stays_with_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(reset_passphrase_keeps_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(remover_signs_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(self_removal_leaves_no_one_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(edited_entries_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(longest_audit_entries_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(rekey_keeps_large_listing_chunks, setup, teardown),
