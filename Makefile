@@ -79,6 +79,9 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 CRASH_BIN := $(BUILD)/crash/crashtest
+# tests/cli/attack.sh: the vault it attacks is made through libintake; the
+# attacker links libsodium and LMDB only.
+ATTACK_BIN := $(BUILD)/attack/attack $(BUILD)/attack/setup
 INJECT_BIN := $(BUILD)/inject/inject
 # Defined before any rule names them: make expands prerequisites as it reads.
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz-replay/%)
@@ -167,6 +170,15 @@ $(BUILD)/inject/%: tests/inject/%.c $(LIB) $(CLOCK_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(INJECT_WRAP:%=-Wl,--wrap=%) -o $@ $< $(LIB) \
 		$(CLOCK_OBJ) $(PKG_LIBS)
 
+$(BUILD)/attack/attack: tests/attack/attack.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(WERROR) $(HARDEN) -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags libsodium lmdb) \
+		$(SANFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libsodium lmdb)
+
+$(BUILD)/attack/setup: tests/attack/setup.c $(LIB) $(CLOCK_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CLOCK_OBJ) $(PKG_LIBS)
+
 # The start-up baseline bench_tui compares the program against.
 $(BUILD)/bench/minimal_curses: tests/bench/minimal_curses.c
 	@mkdir -p $(@D)
@@ -189,10 +201,10 @@ CHECK_EXTRA = $(if $(SAN),$(INJECT_BIN))
 TEST_ENV = INTAKE=$(CURDIR)/$(BUILD)/intake INTAKE_TEST=$(CURDIR)/$(BUILD)/intake-test \
 	BUILD=$(CURDIR)/$(BUILD)
 
-check: $(BUILD)/intake $(BUILD)/intake.1 $(BUILD)/intake-test $(MO) $(UNIT_BIN) $(CRASH_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
+check: $(BUILD)/intake $(BUILD)/intake.1 $(BUILD)/intake-test $(MO) $(UNIT_BIN) $(CRASH_BIN) $(ATTACK_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
 	@$(TEST_ENV) sh tests/run.sh tests/lint.sh $(UNIT_BIN) $(REPLAY_BIN) $(CHECK_EXTRA)
 
-unit: $(BUILD)/intake $(BUILD)/intake-test $(MO) $(UNIT_BIN) $(CRASH_BIN)
+unit: $(BUILD)/intake $(BUILD)/intake-test $(MO) $(UNIT_BIN) $(CRASH_BIN) $(ATTACK_BIN)
 	@$(TEST_ENV) UNIT_ONLY=1 sh tests/run.sh tests/lint.sh $(UNIT_BIN)
 
 deps:

@@ -315,6 +315,75 @@ crypto_pk_matches(const unsigned char pk[CRYPTO_PK_BYTES], const unsigned char *
 }
 
 void
+crypto_sign_pair(unsigned char pk[CRYPTO_SIGN_PK_BYTES], unsigned char *sk)
+{
+	crypto_sign_keypair(pk, sk);
+}
+
+int
+crypto_sign_matches(const unsigned char pk[CRYPTO_SIGN_PK_BYTES], const unsigned char *sk)
+{
+	/* The seed and the key made from it stay in guarded memory. */
+	unsigned char derived[crypto_sign_PUBLICKEYBYTES];
+	unsigned char *full = sodium_malloc(crypto_sign_SECRETKEYBYTES + crypto_sign_SEEDBYTES);
+	unsigned char *seed = full + crypto_sign_SECRETKEYBYTES;
+	int same = 0;
+
+	if (full == NULL)
+		return 0;
+	crypto_sign_ed25519_sk_to_seed(seed, sk);
+	crypto_sign_seed_keypair(derived, full, seed);
+	same = sodium_memcmp(derived, pk, sizeof derived) == 0 &&
+	    sodium_memcmp(full, sk, crypto_sign_SECRETKEYBYTES) == 0;
+	sodium_free(full);
+	return same;
+}
+
+void
+crypto_sign_make(unsigned char sig[CRYPTO_SIG_BYTES], const unsigned char *m, size_t mlen,
+    const unsigned char *sk)
+{
+	crypto_sign_detached(sig, NULL, m, mlen, sk);
+}
+
+enum status
+crypto_sign_check(const unsigned char sig[CRYPTO_SIG_BYTES], const unsigned char *m, size_t mlen,
+    const unsigned char pk[CRYPTO_SIGN_PK_BYTES])
+{
+	return crypto_sign_verify_detached(sig, m, mlen, pk) == 0 ? ST_OK : ST_TAMPERED;
+}
+
+enum status
+crypto_agree(unsigned char *out, const char *label, const unsigned char *sk,
+    const unsigned char peer[CRYPTO_PK_BYTES], const unsigned char a[CRYPTO_PK_BYTES],
+    const unsigned char b[CRYPTO_PK_BYTES])
+{
+	/* The shared secret and the hash state that takes it in stay in
+	 * guarded memory. */
+	struct agree_mem {
+		unsigned char shared[crypto_scalarmult_BYTES];
+		crypto_generichash_state st;
+	} *m = sodium_malloc(sizeof *m);
+	enum status rc = ST_TAMPERED;
+
+	if (m == NULL)
+		return ST_NOMEM;
+	if (crypto_scalarmult(m->shared, sk, peer) == 0) {
+		crypto_generichash_init(&m->st, NULL, 0, CRYPTO_KEY_BYTES);
+		crypto_generichash_update(&m->st, (const unsigned char *)label, strlen(label) + 1);
+		crypto_generichash_update(&m->st, m->shared, crypto_scalarmult_BYTES);
+		crypto_generichash_update(&m->st, a, CRYPTO_PK_BYTES);
+		crypto_generichash_update(&m->st, b, CRYPTO_PK_BYTES);
+		crypto_generichash_final(&m->st, out, CRYPTO_KEY_BYTES);
+		rc = ST_OK;
+	} else {
+		sodium_memzero(out, CRYPTO_KEY_BYTES);
+	}
+	sodium_free(m);
+	return rc;
+}
+
+void
 crypto_pk_seal(unsigned char *out, const unsigned char *m, size_t mlen,
     const unsigned char pk[CRYPTO_PK_BYTES])
 {

@@ -131,6 +131,29 @@ void crypto_pk_seal(unsigned char *out, const unsigned char *m, size_t mlen,
 enum status crypto_pk_open(unsigned char *m, const unsigned char *c, size_t clen,
     const unsigned char pk[CRYPTO_PK_BYTES], const unsigned char *sk);
 
+/* ---- per-user keys of vault format 2 ----
+ * Ed25519 signatures (user entries, the group key, audit entries) and the
+ * X25519 agreement that wraps item keys. Secret keys live in secure_alloc()
+ * memory; the signing secret key is CRYPTO_SIGN_SK_BYTES long. */
+#define CRYPTO_SIGN_PK_BYTES 32
+#define CRYPTO_SIGN_SK_BYTES 64
+#define CRYPTO_SIG_BYTES     64
+void crypto_sign_pair(unsigned char pk[CRYPTO_SIGN_PK_BYTES], unsigned char *sk);
+/* 1 when pk is the public key of sk, else 0. */
+int crypto_sign_matches(const unsigned char pk[CRYPTO_SIGN_PK_BYTES], const unsigned char *sk);
+void crypto_sign_make(unsigned char sig[CRYPTO_SIG_BYTES], const unsigned char *m, size_t mlen,
+    const unsigned char *sk);
+/* ST_OK when sig is pk's signature of m, else ST_TAMPERED. */
+enum status crypto_sign_check(const unsigned char sig[CRYPTO_SIG_BYTES], const unsigned char *m,
+    size_t mlen, const unsigned char pk[CRYPTO_SIGN_PK_BYTES]);
+/* out[CRYPTO_KEY_BYTES] = BLAKE2b-256 of label | X25519(sk, peer) | a | b:
+ * the key two parties get from one's secret and the other's public key,
+ * bound to the two public keys a and b (CRYPTO_PK_BYTES each). ST_TAMPERED
+ * (out wiped) when peer is a low-order point. */
+enum status crypto_agree(unsigned char *out, const char *label, const unsigned char *sk,
+    const unsigned char peer[CRYPTO_PK_BYTES], const unsigned char a[CRYPTO_PK_BYTES],
+    const unsigned char b[CRYPTO_PK_BYTES]);
+
 /* ---- chunked streams (secretstream XChaCha20-Poly1305) ----
  * Each chunk is authenticated together with its position in the stream, so
  * a dropped, repeated or reordered chunk fails to open, and the writer marks

@@ -40,7 +40,7 @@
 #include <stdint.h>
 #include "status.h"
 
-#define VAULT_FORMAT        1
+#define VAULT_FORMAT        2      /* written by `intake init`; 1 is still read */
 #define VAULT_ID_BYTES      16
 #define VAULT_USER_MAX      64     /* bytes of UTF-8 in a user name */
 #define VAULT_PASS_MIN      10     /* characters; why: vault_check_passphrase() */
@@ -65,6 +65,8 @@ struct vault_kdf {
 struct vault_user {
 	char name[VAULT_USER_MAX + 1];
 	enum role role;
+	int pending;            /* format 2: keys from `intake upgrade`, not yet sealed
+	                         * under the user's passphrase (their next unlock) */
 };
 
 struct record_id {
@@ -181,6 +183,22 @@ enum role vault_role(const struct vault *v);
 enum status vault_user_add(struct vault *v, const char *name, enum role role,
     const char *pass, size_t passlen, const struct vault_kdf *kdf);
 enum status vault_user_remove(struct vault *v, const char *name);
+/* Format 2: with VAULT_REKEY, removing a user also re-wraps every item they
+ * could open (theirs pass to the remover; a supervisor's removal moves all
+ * to the new epoch), and a supervisor setting another user's passphrase
+ * (which in format 2 always gives the user new keys) says so. */
+#define VAULT_REKEY 1u
+/* Converts the open format 1 vault to format 2 in one transaction: every
+ * user gets their own keys (signed by the unlocked supervisor, whose
+ * signing key becomes the root), every item is sealed again for its owner.
+ * Each user's keys are sealed under the format 1 vault key until their next
+ * unlock seals them under their passphrase; that key is gone from the
+ * vault once the last user has unlocked. Supervisor only; the handle stays
+ * unlocked. */
+enum status vault_upgrade(struct vault *v);
+enum status vault_user_remove_flags(struct vault *v, const char *name, unsigned flags);
+enum status vault_user_passwd_flags(struct vault *v, const char *name, const char *pass,
+    size_t passlen, unsigned flags);
 enum status vault_user_passwd(struct vault *v, const char *name,
     const char *pass, size_t passlen);
 /* Sorted by name bytes; *out is malloc'ed (free()); works without unlocking. */
@@ -488,6 +506,9 @@ enum status vault_test_envelope_seal(const unsigned char id[VAULT_ID_BYTES],
  * same result): ST_TAMPERED unless it was sealed for this vault, kind and
  * slot. On success *plain is as from vault_record_get (vault_plain_free)
  * and owner holds who saved it. */
+/* Tests of upgrading only: vault_create writes format `format` (1, or
+ * anything else for the current one) from now on in this process. */
+void vault_test_create_format(unsigned format);
 enum status vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES],
     const unsigned char vk[32], const char *kind, const void *slot, size_t slotlen,
     const void *env, size_t len, char owner[VAULT_USER_MAX + 1], char **plain, size_t *plainlen);

@@ -70,14 +70,59 @@ item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
 	return n + key->mv_size;
 }
 
-/* Seals owner and content for the slot `key` into out[vault_env_size()]. */
+/* The associated data of the item key's wrap in a format 2 envelope: the
+ * item's, then the epoch and the public key it is wrapped for. The sealed
+ * payload binds only the item's, so that re-wrapping for new keys leaves
+ * it as it is. */
+size_t
+vault_env2_wrap_ad(const struct vault *v, enum kind kind, const MDB_val *key,
+    const unsigned char *env, unsigned char ad[AD_MAX])
+{
+	size_t n = item_ad(v, kind, key, env, ad);
+
+	memcpy(ad + n, env + ENV2_OFF_EPOCH, 4 + CRYPTO_PK_BYTES);
+	return n + 4 + CRYPTO_PK_BYTES;
+}
+
+/* The public key a format 2 item of owner is wrapped for: the owner's,
+ * looked up in the write transaction running now; an owner no longer in
+ * the vault passes to the user saving it (their name stays in the item). */
+void
+vault_owner_xp(struct vault *v, const char *owner, unsigned char xp[CRYPTO_PK_BYTES])
+{
+	MDB_val k = { strlen(owner), vault_unconst(owner) }, d;
+	struct user_entry e;
+
+	memcpy(xp, v->xp, CRYPTO_PK_BYTES);
+	if (strcmp(owner, v->user) == 0 || v->wtxn == NULL)
+		return;
+	if (mdb_get(v->wtxn, v->dbi[DB_USERS], &k, &d) == 0 &&
+	    vault_user2_parse(d.mv_data, d.mv_size, &e) == ST_OK)
+		memcpy(xp, e.raw + USER2_OFF_XP, CRYPTO_PK_BYTES);
+	secure_wipe(&e, sizeof e);
+}
+
+static enum status draft_tag(struct vault *v, const unsigned char *env, size_t len,
+    unsigned char out[DRAFT_TAG]);
+
+size_t
+vault_env_size_for(const struct vault *v, enum kind kind, size_t owner_len, size_t content_len)
+{
+	if (vault_env2(v, kind))
+		return ENV2_OVERHEAD + owner_len + content_len + (kind == KIND_DRAFT ? DRAFT_TAG : 0);
+	return vault_env_size(owner_len, content_len);
+}
+
+/* Seals owner and content for the slot `key` into out[vault_env_size_for()]. */
 enum status
 vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
     const void *content, size_t clen, unsigned char *out)
 {
 	struct keyring *kr = v->kr;
-	size_t olen = strlen(owner), plen = 1 + olen + clen, adlen;
+	size_t olen = strlen(owner), plen = 1 + olen + clen, adlen, off_seal = ENV_OFF_SEAL;
 	unsigned char ad[AD_MAX], *plain;
+	int two = vault_env2(v, kind);
+	enum status st;
 
 	plain = vault_scratch_get(v, plen);
 	if (plain == NULL)
@@ -88,16 +133,99 @@ vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *
 	if (clen > 0)
 		memcpy(plain + 1 + olen, content, clen);
 	out[0] = ENV_MAGIC;
-	out[1] = VAULT_FORMAT;
+	out[1] = two ? 2 : VAULT_FORMAT_1;
 	out[2] = (unsigned char)kind;
 	out[3] = 0;
 	adlen = item_ad(v, kind, key, out, ad);
 	crypto_random(kr->item, sizeof kr->item);
-	crypto_wrap(out + ENV_OFF_WRAP, kr->item, ad, adlen, kr->purpose[kinds[kind].purpose]);
-	crypto_seal(out + ENV_OFF_SEAL, plain, plen, ad, adlen, kr->item);
+	if (two) {
+		unsigned char wad[AD_MAX];
+		size_t wadlen;
+
+		off_seal = ENV2_OFF_SEAL;
+		if (kind == KIND_DRAFT) {
+			put_be32(out + ENV2_OFF_EPOCH, v->epoch);
+			memcpy(out + ENV2_OFF_XP, v->xp, CRYPTO_PK_BYTES);
+			vault_draft_key(v);
+		} else {
+			put_be32(out + ENV2_OFF_EPOCH, v->epoch);
+			vault_owner_xp(v, owner, out + ENV2_OFF_XP);
+			if ((st = vault_s_key(v, v->epoch, out + ENV2_OFF_XP)) != ST_OK) {
+				secure_wipe(kr->item, sizeof kr->item);
+				vault_scratch_done(v, plen);
+				return vault_fail(v, st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED,
+				    "cannot seal the %s for %s: the key in their user entry is "
+				    "not usable (run `intake verify`)", kinds[kind].name, owner);
+			}
+		}
+		wadlen = vault_env2_wrap_ad(v, kind, key, out, wad);
+		crypto_wrap(out + ENV2_OFF_WRAP, kr->item, wad, wadlen, kr->wrap);
+		secure_wipe(kr->wrap, sizeof kr->wrap);
+	} else {
+		crypto_wrap(out + ENV_OFF_WRAP, kr->item, ad, adlen,
+		    kr->purpose[kinds[kind].purpose]);
+	}
+	crypto_seal(out + off_seal, plain, plen, ad, adlen, kr->item);
 	secure_wipe(kr->item, sizeof kr->item);
 	vault_scratch_done(v, plen);
+	if (two && kind == KIND_DRAFT) {
+		size_t end = off_seal + plen + CRYPTO_SEAL_OVERHEAD;
+
+		if ((st = draft_tag(v, out, end, out + end)) != ST_OK)
+			return vault_fail(v, st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED,
+			    "cannot seal the draft: the keys of %s do not work", v->user);
+	}
 	return ST_OK;
+}
+
+/* Format 2 drafts: only their owner holds the key that opens them, but the
+ * owner and the group can check them: they end with a keyed BLAKE2b of the
+ * rest under a subkey of S(owner, epoch). */
+static enum status
+draft_tag(struct vault *v, const unsigned char *env, size_t len,
+    unsigned char out[DRAFT_TAG])
+{
+	struct keyring *kr = v->kr;
+	enum status st = vault_s_key(v, get_be32(env + ENV2_OFF_EPOCH), env + ENV2_OFF_XP);
+
+	if (st != ST_OK)
+		return st;
+	crypto_subkey(kr->item, 2, "intkdtag", kr->wrap);
+	crypto_digest_keyed(out, env, len, kr->item, CRYPTO_KEY_BYTES);
+	secure_wipe(kr->wrap, sizeof kr->wrap);
+	secure_wipe(kr->item, sizeof kr->item);
+	return ST_OK;
+}
+
+enum status
+vault_env_draft_check(struct vault *v, const MDB_val *key, const MDB_val *val)
+{
+	unsigned char tag[DRAFT_TAG];
+	const unsigned char *c = val->mv_data;
+	enum status st;
+
+	(void)key;
+	if (vault_env_plain_len(KIND_DRAFT, val) == 0 || c[1] != 2)
+		return ST_TAMPERED;
+	st = draft_tag(v, c, val->mv_size - DRAFT_TAG, tag);
+	if (st != ST_OK)
+		return st == ST_DENIED ? ST_DENIED : st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED;
+	return crypto_equal(tag, c + val->mv_size - DRAFT_TAG, DRAFT_TAG) ? ST_OK : ST_TAMPERED;
+}
+
+/* The digest the audit trail keeps of a record's envelope: of the whole
+ * value in format 1, of the sealed payload in format 2 (re-wrapping the
+ * item key for new keys leaves it as it was). */
+void
+vault_env_digest(const struct vault *v, enum kind kind, const MDB_val *val,
+    unsigned char out[CRYPTO_HASH_BYTES])
+{
+	const unsigned char *c = val->mv_data;
+
+	if (vault_env2(v, kind) && val->mv_size > ENV2_OFF_SEAL && c[1] == 2)
+		crypto_digest(out, c + ENV2_OFF_SEAL, val->mv_size - ENV2_OFF_SEAL);
+	else
+		crypto_digest(out, val->mv_data, val->mv_size);
 }
 
 /* Size of the plaintext in envelope val of `kind`, or 0 when its size or
@@ -107,9 +235,16 @@ vault_env_plain_len(enum kind kind, const MDB_val *val)
 {
 	const unsigned char *c = val->mv_data;
 
-	if (val->mv_size < ENV_OVERHEAD || val->mv_size > vault_env_size(VAULT_USER_MAX, ITEM_MAX))
+	if (val->mv_size < ENV_OVERHEAD || val->mv_size > ENV2_OVERHEAD + VAULT_USER_MAX + ITEM_MAX)
 		return 0;
-	if (c[0] != ENV_MAGIC || c[1] != VAULT_FORMAT || c[2] != kind || c[3] != 0)
+	if (c[0] != ENV_MAGIC || c[2] != kind || c[3] != 0)
+		return 0;
+	if (c[1] == 2 && kind == KIND_DRAFT)
+		return val->mv_size >= ENV2_OVERHEAD + DRAFT_TAG ?
+		    val->mv_size - ENV2_OFF_SEAL - CRYPTO_SEAL_OVERHEAD - DRAFT_TAG : 0;
+	if (c[1] == 2 && val->mv_size >= ENV2_OVERHEAD)
+		return val->mv_size - ENV2_OFF_SEAL - CRYPTO_SEAL_OVERHEAD;
+	if (c[1] != VAULT_FORMAT_1 || val->mv_size > vault_env_size(VAULT_USER_MAX, ITEM_MAX))
 		return 0;
 	return val->mv_size - ENV_OFF_SEAL - CRYPTO_SEAL_OVERHEAD;
 }
@@ -127,13 +262,40 @@ vault_env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB
 	unsigned char ad[AD_MAX];
 	enum status st;
 
+	size_t off_seal = ENV_OFF_SEAL;
+
 	if (key->mv_size > KEY_MAX)
 		return ST_TAMPERED;
-	adlen = item_ad(v, kind, key, c, ad);
-	if (crypto_unwrap(kr->item, c + ENV_OFF_WRAP, ad, adlen,
-	    kr->purpose[kinds[kind].purpose]) != ST_OK)
+	/* An envelope must be of the vault's own format: format 1 kinds in a
+	 * format 2 vault are opened only while it is being upgraded. */
+	if ((c[1] == 2) != (vault_env2(v, kind) != 0))
 		return ST_TAMPERED;
-	st = crypto_open(plain, c + ENV_OFF_SEAL, val->mv_size - ENV_OFF_SEAL, ad, adlen, kr->item);
+	adlen = item_ad(v, kind, key, c, ad);
+	if (c[1] == 2) {
+		unsigned char wad[AD_MAX];
+		size_t wadlen = vault_env2_wrap_ad(v, kind, key, c, wad);
+
+		off_seal = ENV2_OFF_SEAL;
+		if (kind == KIND_DRAFT) {
+			/* Drafts are read from one's own slots. */
+			if (memcmp(c + ENV2_OFF_XP, v->xp, CRYPTO_PK_BYTES) != 0 ||
+			    vault_env_draft_check(v, key, val) != ST_OK)
+				return ST_TAMPERED;
+			vault_draft_key(v);
+		} else if ((st = vault_s_key(v, get_be32(c + ENV2_OFF_EPOCH),
+		    c + ENV2_OFF_XP)) != ST_OK) {
+			return st == ST_NOMEM ? ST_NOMEM : st == ST_DENIED ? ST_DENIED :
+			    ST_TAMPERED;
+		}
+		st = crypto_unwrap(kr->item, c + ENV2_OFF_WRAP, wad, wadlen, kr->wrap);
+		secure_wipe(kr->wrap, sizeof kr->wrap);
+		if (st != ST_OK)
+			return ST_TAMPERED;
+	} else if (crypto_unwrap(kr->item, c + ENV_OFF_WRAP, ad, adlen,
+	    kr->purpose[kinds[kind].purpose]) != ST_OK) {
+		return ST_TAMPERED;
+	}
+	st = crypto_open(plain, c + off_seal, plen + CRYPTO_SEAL_OVERHEAD, ad, adlen, kr->item);
 	secure_wipe(kr->item, sizeof kr->item);
 	if (st != ST_OK)
 		return ST_TAMPERED;
@@ -184,7 +346,7 @@ int
 vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
     const void *content, size_t clen, unsigned flags)
 {
-	MDB_val val = { vault_env_size(strlen(owner), clen), NULL };
+	MDB_val val = { vault_env_size_for(v, kind, strlen(owner), clen), NULL };
 	enum status st;
 	int rc;
 
@@ -238,6 +400,8 @@ vault_item_get(struct vault *v, enum kind kind, const MDB_val *key, const char *
 	}
 	st = vault_env_open(v, kind, key, &val, owner, out, len);
 	mdb_txn_abort(txn);
+	if (st == ST_DENIED)
+		return vault_fail_denied(v, what);
 	if (st != ST_OK)
 		return vault_fail_open(v, st, what);
 	return ST_OK;

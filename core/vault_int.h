@@ -40,7 +40,7 @@
  * live in vault_names.c, the one vault file that calls neither audit.c nor
  * another vault file.
  *
- * Vault format 1. On disk: one LMDB environment directory (0700, files
+ * Vault format 1 (intake 0.1; still opened). On disk: one LMDB environment directory (0700, files
  * 0600; 2770/0660 when group-shared) with these named databases. Integers
  * are big-endian.
  *
@@ -77,6 +77,27 @@
  *              get it at unlock.
  *   meta also holds "audit_head" (the chain's head, described in
  *              vault_audit.c).
+ *
+ * Format 2 (what vault_create writes; docs/FORMATS.md "Vault (format 2)"
+ * has every byte). Each user's entry holds their X25519 and Ed25519 public
+ * keys, their secrets (xs, ss, data key D, the common key C) sealed under
+ * their passphrase key, and the signature of the supervisor who added them;
+ * the first supervisor's signing key is the root (meta "root"), bound into
+ * every user's sealed secrets. meta "group" holds the supervisors' group
+ * public keys of every epoch, signed; the current group secret is sealed to
+ * each group member at the end of their entry, the older ones in meta
+ * "ring". Records, summaries, history, debriefs, listing chunks (one owner
+ * each) and audit entries carry the epoch and owner key they are wrapped
+ * for, in clear, ahead of the item key wrapped under S(owner, epoch)
+ * (vault_keys.c); drafts are wrapped under the owner's D. Forms, releases,
+ * the meta MAC and the audit chain's link key stay under C, as under VK in
+ * format 1 (C takes VK's place in the keyring).
+ *
+ * Keys stay as in format 1: record ids are random, so their order shows
+ * nothing about when records were made (time-ordered ids would fill LMDB's
+ * pages better, about 70% full with random keys, but would date every
+ * record to anyone with the files); listing chunks and audit entries are
+ * numbered in the order of activity.
  *
  * A training vault (intake --training) holds fictional cases only. It is
  * marked at creation, in meta ("training") and in the meta MAC, and has the
@@ -156,11 +177,43 @@
 #define USER_HEAD_BYTES    USER_OFF_VERIFIER
 #define USER_ENTRY_BYTES   (USER_OFF_WRAPPED + CRYPTO_WRAPPED_BYTES)
 
+/* Format 2 user entries ("Format 2" below). Bytes 0..51 as in format 1. */
+#define VAULT_FORMAT_1     1
+#define USER2_VERSION      2
+#define USER2_OFF_XP       52
+#define USER2_OFF_SP       84
+#define USER2_OFF_ADDED    116
+#define USER2_OFF_ADDER    124      /* u8 length | name, zero-padded */
+#define USER2_OFF_SECRETS  (USER2_OFF_ADDER + 1 + VAULT_USER_MAX)
+#define SECRETS_BYTES      (CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES + 2 * CRYPTO_KEY_BYTES)
+#define USER2_OFF_SIG      (USER2_OFF_SECRETS + SECRETS_BYTES + CRYPTO_SEAL_OVERHEAD)
+#define USER2_BYTES        (USER2_OFF_SIG + CRYPTO_SIG_BYTES)
+#define GRANT_BYTES        (4 + CRYPTO_KEY_BYTES + CRYPTO_PK_SEAL_OVERHEAD)
+#define USER2_MAX_BYTES    (USER2_BYTES + GRANT_BYTES)
+/* An entry given its keys at an upgrade from format 1, until its user's
+ * next unlock: version 3, the secrets sealed under a key derived from the
+ * format 1 vault key, and that key still wrapped as in format 1 after the
+ * signature (then the grant, if any). */
+#define USER3_VERSION      3
+#define USER3_BYTES        (USER2_BYTES + CRYPTO_WRAPPED_BYTES)
+#define ENTRY_MAX          (USER3_BYTES + GRANT_BYTES)
+#define META_ROOT          "root"
+#define META_GROUP         "group"
+#define GROUP_BYTES_MIN    (4 + CRYPTO_PK_BYTES + 1 + 1 + CRYPTO_SIG_BYTES)
+#define GROUP_EPOCHS_MAX   65536
+#define META_RING          "ring"
+
 #define ENV_MAGIC     0x49
 #define ENV_HEAD      4
 #define ENV_OFF_WRAP  ENV_HEAD
 #define ENV_OFF_SEAL  (ENV_HEAD + CRYPTO_WRAPPED_BYTES)
 #define ENV_OVERHEAD  (ENV_OFF_SEAL + CRYPTO_SEAL_OVERHEAD + 1)
+#define ENV2_OFF_EPOCH ENV_HEAD
+#define ENV2_OFF_XP   (ENV_HEAD + 4)
+#define ENV2_OFF_WRAP (ENV2_OFF_XP + CRYPTO_PK_BYTES)
+#define ENV2_OFF_SEAL (ENV2_OFF_WRAP + CRYPTO_WRAPPED_BYTES)
+#define ENV2_OVERHEAD (ENV2_OFF_SEAL + CRYPTO_SEAL_OVERHEAD + 1)
+#define DRAFT_TAG     CRYPTO_HASH_BYTES   /* format 2 drafts end with it */
 #define ITEM_MAX      ((size_t)16 << 20)  /* largest record, draft or form */
 #define SCRATCH_KEEP  ((size_t)1 << 20)   /* larger scratch is freed after use */
 #define AD_MAX        256
@@ -240,6 +293,27 @@ struct keyring {
 	unsigned char mac[CRYPTO_HASH_BYTES];
 	unsigned char audit_seal[CRYPTO_KEY_BYTES];   /* subkeys of the AUDIT key */
 	unsigned char audit_chain[CRYPTO_KEY_BYTES];
+	/* Format 2 (vault_keys.c): the unlocked user's own keys, the group
+	 * key of the current epoch when they hold it, and the wrapping key of
+	 * the item being sealed or opened. vk holds the common key C. */
+	unsigned char xs[CRYPTO_KEY_BYTES];
+	unsigned char ss[CRYPTO_SIGN_SK_BYTES];
+	unsigned char dk[CRYPTO_KEY_BYTES];
+	unsigned char gs[CRYPTO_KEY_BYTES];
+	unsigned char wrap[CRYPTO_KEY_BYTES];
+	unsigned char secrets[SECRETS_BYTES];
+};
+
+/* Wrapping keys S(owner, e) computed while unlocked (vault_keys.c), in
+ * secure memory, so that bulk reads cost one X25519 per owner and epoch. */
+#define SCACHE_MAX 256
+struct scache {
+	size_t n;
+	struct {
+		uint32_t epoch;
+		unsigned char xp[CRYPTO_PK_BYTES];
+		unsigned char s[CRYPTO_KEY_BYTES];
+	} e[SCACHE_MAX];
 };
 
 struct vault {
@@ -283,10 +357,24 @@ struct vault {
 	} turn;
 	unsigned char fail_key[16];
 	int fail_key_set;
+	/* Format 2 (vault_keys.c): public keys of the unlocked user, the root,
+	 * the current group epoch; wtxn is the write transaction running now
+	 * (vault_write_txn), in which sealing looks up an owner's key. */
+	unsigned char xp[CRYPTO_PK_BYTES];
+	unsigned char sp[CRYPTO_SIGN_PK_BYTES];
+	unsigned char root[CRYPTO_SIGN_PK_BYTES];
+	unsigned char gp[CRYPTO_PK_BYTES];
+	uint32_t epoch;
+	int has_gs;
+	unsigned char *gps;       /* gp of epochs 1..epoch, 32 bytes each (malloc) */
+	unsigned char *ring;      /* secure: gs of epochs 1..epoch-1, a group member's */
+	struct scache *sc;
+	MDB_txn *wtxn;
 };
 
 struct user_entry {
-	unsigned char raw[USER_ENTRY_BYTES];
+	unsigned char raw[ENTRY_MAX];
+	size_t len;
 	enum role role;
 	uint64_t ops;
 	uint64_t mem_mib;
@@ -310,6 +398,8 @@ struct lchunk {
 	unsigned char *p;       /* secure memory: the decrypted entries */
 	size_t len, cap;
 	uint32_t no;
+	/* Format 2: the one owner of the chunk's entries, whose key wraps it. */
+	char owner[VAULT_USER_MAX + 1];
 };
 
 struct lentry {
@@ -330,6 +420,16 @@ struct lentry {
 #define AUDIT_HEAD_BYTES (8 + 2 * CRYPTO_HASH_BYTES)
 #define AUDIT_VAL_MIN    (ENV_HEAD + CRYPTO_SEAL_OVERHEAD + CRYPTO_HASH_BYTES)
 #define AUDIT_VAL_MAX    (AUDIT_VAL_MIN + AUDIT_ENTRY_MAX)
+/* Format 2: epoch | writer's xp | the entry key wrapped under S(writer, epoch) */
+#define AUDIT2_EXTRA     (4 + CRYPTO_PK_BYTES + CRYPTO_WRAPPED_BYTES)
+/* Format 2: after the sealed entry, the writer's Ed25519 public key and
+ * signature ("audit trail" in vault_audit.c). */
+#define AUDIT2_TAIL      (CRYPTO_SIGN_PK_BYTES + CRYPTO_SIG_BYTES)
+#define AUDIT2_OVER      (AUDIT2_EXTRA + AUDIT2_TAIL)
+#define AUDIT_BUF_MAX    (AUDIT_VAL_MAX + AUDIT2_OVER)
+#define AUDIT2_HEAD_BYTES (8 + CRYPTO_HASH_BYTES + CRYPTO_SIGN_PK_BYTES + CRYPTO_SIG_BYTES)
+#define AUDIT2_CONVERTED 1   /* header byte 2: signed by the supervisor who upgraded */
+#define META_FORMER      "former"
 #define AUDIT_LINK_LABEL "intake-audit-link"
 
 /* ---- vault_store.c ---------------------------------------------------------
@@ -477,6 +577,8 @@ int vault_listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[V
     const char *owner, const char *summary, size_t slen);
 int vault_listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES]);
 void vault_listing_ensure(struct vault *v);
+/* The listing made again from the summaries inside txn (an upgrade). */
+int vault_listing_rebuild_in(struct vault *v, MDB_txn *txn);
 enum status vault_check_summary(struct vault *v, const char *p, size_t len);
 
 /* Reading chunks (verification): vault_listing_dbi opens the table in txn
@@ -502,7 +604,8 @@ int vault_lentry_next(const unsigned char *p, size_t len, size_t *off, struct le
 int vault_audit_record_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
     const struct record_id *id, const char *reason);
 int vault_audit_user_txn(struct vault *v, MDB_txn *txn, enum audit_action a,
-    const char *actor, const char *subject, int role, const unsigned char *entry);
+    const char *actor, const char *subject, int role, const unsigned char *entry,
+    size_t entry_len);
 int vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e);
 
 /* Reading the chain (verification): vault_audit_keys derives its two keys
@@ -518,6 +621,83 @@ void vault_audit_link(struct vault *v, uint64_t seq,
 enum status vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val,
     unsigned char *plain, size_t *plen);
 enum status vault_audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out);
+/* Format 2: whether the entry at seq (value val, prev the link before it)
+ * carries a valid signature; its signer's key goes to sp. ST_TAMPERED. */
+enum status vault_audit_signed(struct vault *v, uint64_t seq,
+    const unsigned char prev[CRYPTO_HASH_BYTES], const MDB_val *val,
+    unsigned char sp[CRYPTO_SIGN_PK_BYTES]);
+int vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_seal,
+    void (*fix)(struct audit_entry *, void *), void *ctx);
+
+/* ---- vault_keys.c: format 2 ------------------------------------------------
+ *
+ * vault_env2: whether items of kind use the format 2 envelope in v (records,
+ * summaries, history, debriefs and drafts of a format 2 vault; forms and
+ * releases stay under the common key C). vault_s_key puts S(xp, epoch) in
+ * kr->wrap (ST_DENIED when this user holds no key for it); vault_draft_key
+ * puts the unlocked user's draft key there. The vault_user2_* calls build,
+ * parse, open (under kr->kek) and check user entries; vault_keys_load takes
+ * the unlocked user's keys from kr->secrets after checking their trust. */
+int vault_env2(const struct vault *v, enum kind kind);
+int vault_role_in_group(const struct vault *v, enum role role);
+void vault_keys_forget(struct vault *v);
+enum status vault_s_key(struct vault *v, uint32_t epoch, const unsigned char xp[CRYPTO_PK_BYTES]);
+void vault_draft_key(struct vault *v);
+size_t vault_user2_ad(const struct vault *v, const char *name, const unsigned char *entry,
+    unsigned char ad[AD_MAX]);
+void vault_user2_sign(struct vault *v, const char *name, unsigned char *entry);
+void vault_user2_fresh(struct vault *v, unsigned char xp[CRYPTO_PK_BYTES],
+    unsigned char sp[CRYPTO_SIGN_PK_BYTES]);
+enum status vault_user2_build(struct vault *v, const char *name, enum role role,
+    const char *pass, size_t passlen, const struct vault_kdf *kdf,
+    const unsigned char xp[CRYPTO_PK_BYTES], const unsigned char sp[CRYPTO_SIGN_PK_BYTES],
+    unsigned char *out, size_t *len);
+enum status vault_user2_reseal(struct vault *v, const char *name, const char *pass,
+    size_t passlen, unsigned char *entry);
+enum status vault_user2_open(struct vault *v, const char *name, const unsigned char *entry);
+enum status vault_user2_parse(const void *data, size_t len, struct user_entry *e);
+size_t vault_entry_base(const unsigned char *p, size_t len);
+/* kr->wrap = the key a pending entry of user seals their secrets under,
+ * derived from the format 1 vault key in kr->vk. */
+void vault_pending_key(struct vault *v, const char *user);
+enum status vault_user2_trusted(struct vault *v, MDB_txn *txn, const char *name,
+    const unsigned char *entry, char why[VAULT_USER_MAX + 1]);
+int vault_group_put(struct vault *v, MDB_txn *txn);
+/* meta "former": the signing keys of users removed or given new keys, so
+ * that their audit entries are still checked; signed by a group member.
+ * add appends (name, sp) in txn; read gives them (malloc'ed, n) or
+ * ST_TAMPERED when the list's signature does not lead to the root. */
+struct former_key {
+	char name[VAULT_USER_MAX + 1];
+	unsigned char sp[CRYPTO_SIGN_PK_BYTES];
+};
+int vault_former_add_txn(struct vault *v, MDB_txn *txn, const char *name,
+    const unsigned char sp[CRYPTO_SIGN_PK_BYTES]);
+enum status vault_former_read(struct vault *v, MDB_txn *txn, struct former_key **out, size_t *n);
+int vault_group_start(struct vault *v);
+int vault_epoch_new(struct vault *v, MDB_txn *txn);
+enum status vault_ring_read(struct vault *v, MDB_txn *txn);
+enum status vault_group_read(struct vault *v, MDB_txn *txn);
+enum status vault_keys_load(struct vault *v, MDB_txn *txn, const char *name,
+    const struct user_entry *e);
+int vault_rewrap_txn(struct vault *v, MDB_txn *txn, const char *owner,
+    const unsigned char *gone, const unsigned char *heir, int all);
+/* vault_audit.c, format 2: the associated data of an entry's wrapped key. */
+size_t vault_audit_wrap_ad(const struct vault *v, const MDB_val *key, const unsigned char *val,
+    unsigned char ad[AD_MAX]);
+/* vault_envelope.c, format 2: the wrap's associated data, the size of an
+ * envelope of kind in v, the digest the audit trail keeps of an envelope. */
+size_t vault_env2_wrap_ad(const struct vault *v, enum kind kind, const MDB_val *key,
+    const unsigned char *env, unsigned char ad[AD_MAX]);
+void vault_owner_xp(struct vault *v, const char *owner, unsigned char xp[CRYPTO_PK_BYTES]);
+size_t vault_env_size_for(const struct vault *v, enum kind kind, size_t owner_len,
+    size_t content_len);
+void vault_env_digest(const struct vault *v, enum kind kind, const MDB_val *val,
+    unsigned char out[CRYPTO_HASH_BYTES]);
+/* Format 2 drafts: whether the tag of draft val (under key) is right; the
+ * owner and the group can tell, without the key that opens it. ST_OK,
+ * ST_TAMPERED, ST_DENIED (this user holds no key to check it). */
+enum status vault_env_draft_check(struct vault *v, const MDB_val *key, const MDB_val *val);
 
 /* Big-endian integers, as every table stores them. */
 static inline void

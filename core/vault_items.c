@@ -239,6 +239,8 @@ record_replace_txn(struct vault *v, MDB_txn *txn, void *argp)
 	/* The current version must open: replacing a damaged record would
 	 * destroy the evidence of the damage. */
 	st = vault_env_open(v, KIND_RECORD, &key, &val, owner, &old, &oldlen);
+	if (st == ST_DENIED)
+		return vault_txn_fail(v, vault_fail_denied(v, a->what));
 	if (st != ST_OK)
 		return vault_txn_fail(v, vault_fail_open(v, st, a->what));
 	if (!vault_may_access(v, owner)) {
@@ -535,6 +537,11 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 			}
 			ist = vault_env_decrypt(v, kind, &k, &d, buf, owner, &off, &clen);
 		}
+		if (ist == ST_DENIED) {
+			/* Wrapped for someone else: not this user's to see. */
+			vault_scratch_done(v, plen + 1);
+			continue;
+		}
 		if (ist == ST_OK && !(kind == KIND_DEBRIEF ? vault_may_read_debrief(v, owner)
 		    : vault_may_access(v, owner))) {
 			secure_wipe(buf, plen + 1);
@@ -633,9 +640,10 @@ vault_debrief_get(struct vault *v, const struct record_id *id, char **json, size
 	if ((st = need_debriefs(v)) != ST_OK)
 		return st;
 	vault_describe(what, sizeof what, "debrief", id);
-	if ((st = vault_item_get(v, KIND_DEBRIEF, &key, what, owner, json, len)) != ST_OK)
+	st = vault_item_get(v, KIND_DEBRIEF, &key, what, owner, json, len);
+	if (st != ST_OK && st != ST_DENIED)
 		return st;
-	if (!vault_may_read_debrief(v, owner)) {
+	if (st == ST_DENIED || !vault_may_read_debrief(v, owner)) {
 		vault_plain_free(*json, *len);
 		*json = NULL;
 		*len = 0;

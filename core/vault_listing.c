@@ -3,6 +3,7 @@
  * chunks of about a hundred, kept in step with every summary write, built
  * at unlock for vaults of earlier intakes, and read by the case list.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "vault_int.h"
@@ -49,6 +50,7 @@ vault_lchunk_take(struct vault *v, struct lchunk *c, uint32_t no)
 	c->cap = v->lbuf_cap;
 	c->len = 0;
 	c->no = no;
+	c->owner[0] = '\0';
 	v->lbuf = NULL;
 	v->lbuf_cap = 0;
 }
@@ -135,6 +137,31 @@ lentries_valid(const unsigned char *p, size_t len)
 	return r == 0;
 }
 
+/* Format 2: whether every whole entry of p[len] is owner's or damaged. */
+static int
+lentries_owned(const unsigned char *p, size_t len, const char *owner)
+{
+	struct lentry e;
+	size_t off = 0;
+
+	while (vault_lentry_next(p, len, &off, &e) > 0)
+		if (!e.damaged && strcmp(e.owner, owner) != 0)
+			return 0;
+	return 1;
+}
+
+/* Format 2: whether the chunk in val is wrapped for the key owner's items
+ * are wrapped for (the xp in its clear header), without opening it. */
+static int
+lchunk_is_for(struct vault *v, const MDB_val *val, const unsigned char xp[CRYPTO_PK_BYTES])
+{
+	const unsigned char *c = val->mv_data;
+
+	return val->mv_size >= ENV2_OVERHEAD && c[1] == 2 &&
+	    memcmp(c + ENV2_OFF_XP, xp, CRYPTO_PK_BYTES) == 0 &&
+	    get_be32(c + ENV2_OFF_EPOCH) == v->epoch;
+}
+
 /* owner NULL: a damaged entry (slen 0). */
 static size_t
 lentry_size(const char *owner, size_t slen)
@@ -179,7 +206,9 @@ vault_lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val, struc
 		return st;
 	memmove(c->p, c->p + off, clen);
 	c->len = clen;
-	if (owner[0] != '\0' || !lentries_valid(c->p, c->len)) {
+	memcpy(c->owner, owner, sizeof c->owner);
+	if ((v->format == 2 ? owner[0] == '\0' || !lentries_owned(c->p, c->len, owner) :
+	    owner[0] != '\0') || !lentries_valid(c->p, c->len)) {
 		secure_wipe(c->p, plen + 1);
 		c->len = 0;
 		return ST_TAMPERED;
@@ -202,12 +231,135 @@ lchunk_store(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c)
 		rc = mdb_del(txn, dbi, &key, NULL);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
-	val.mv_size = vault_env_size(0, c->len);
+	val.mv_size = vault_env_size_for(v, KIND_LISTING, strlen(c->owner), c->len);
 	val.mv_data = NULL;
 	if ((rc = mdb_put(txn, dbi, &key, &val, MDB_RESERVE)) != 0)
 		return rc;
-	st = vault_env_seal(v, KIND_LISTING, &key, "", c->p, c->len, val.mv_data);
+	st = vault_env_seal(v, KIND_LISTING, &key, c->owner, c->p, c->len, val.mv_data);
 	return st == ST_OK ? 0 : vault_txn_fail(v, st);
+}
+
+/* Format 2: appends the entry to the last chunk of its owner (found by the
+ * key it is wrapped for, opening only that one), or to a new chunk after
+ * the last of all. */
+static int
+listing2_append(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c,
+    const unsigned char id[VAULT_ID_BYTES], const char *owner, const char *summary, size_t slen)
+{
+	/* A damaged entry (owner NULL) goes among the entries of the user
+	 * building the listing. */
+	int damaged = owner == NULL;
+	size_t need = lentry_size(owner, slen);
+	unsigned char xp[CRYPTO_PK_BYTES];
+	uint32_t last = 0;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	enum status st = ST_TAMPERED;
+	int rc, found = 0;
+
+	if (damaged)
+		owner = v->user;
+	vault_owner_xp(v, owner, xp);
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	if (rc == 0 && k.mv_size == 4)
+		last = get_be32(k.mv_data);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_PREV))
+		if (k.mv_size == 4 && lchunk_is_for(v, &d, xp)) {
+			found = 1;
+			st = vault_lchunk_open(v, &k, &d, c);
+			break;
+		}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	if (st == ST_NOMEM)
+		return vault_txn_fail(v, vault_fail(v, ST_NOMEM,
+		    "out of memory while updating the case listing"));
+	if (!found || st != ST_OK || strcmp(c->owner, owner) != 0 ||
+	    c->len + need > LISTING_CHUNK) {
+		/* None yet, full, or damaged (left for vault_verify to report). */
+		if (last == UINT32_MAX)
+			return 0;
+		c->no = last + 1;
+		c->len = 0;
+		snprintf(c->owner, sizeof c->owner, "%s", owner);
+	}
+	if ((rc = lchunk_reserve(v, c, c->len + need)) != 0)
+		return rc;
+	lentry_write(c->p + c->len, id, damaged ? NULL : owner, summary, slen);
+	c->len += need;
+	return lchunk_store(v, txn, dbi, c);
+}
+
+/* meta "listing_partial" (format 2): the listing was built by a user who
+ * could not read every summary; the next group member to unlock builds it
+ * again. Plain: planting or removing it only costs or saves a rebuild. */
+#define LISTING_PARTIAL "listing_partial"
+
+/* Format 2: fills the empty listing in dbi from the summaries, each entry
+ * appended to its owner's chunks. The summary is copied out of the scratch
+ * buffer, which sealing the chunk reuses. */
+static int
+listing2_build(struct vault *v, MDB_txn *txn, MDB_dbi dbi)
+{
+	struct lchunk c, tmp;
+	char owner[VAULT_USER_MAX + 1];
+	MDB_cursor *cur;
+	MDB_val k, d, pk = { sizeof LISTING_PARTIAL - 1, vault_unconst(LISTING_PARTIAL) };
+	int rc, partial = 0;
+
+	if ((rc = mdb_cursor_open(txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
+		return rc;
+	vault_lchunk_take(v, &c, 1);
+	memset(&tmp, 0, sizeof tmp);
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		size_t plen = vault_env_plain_len(KIND_SUMMARY, &d), off = 0, clen = 0;
+		unsigned char *buf = NULL;
+		enum status st = ST_TAMPERED;
+
+		if (k.mv_size != VAULT_ID_BYTES)
+			continue;       /* no id to list it under: verify reports it */
+		if (plen > 0 && (buf = vault_scratch_get(v, plen + 1)) == NULL) {
+			rc = vault_txn_fail(v, vault_fail(v, ST_NOMEM,
+			    "out of memory while building the case listing"));
+			break;
+		}
+		if (plen > 0)
+			st = vault_env_decrypt(v, KIND_SUMMARY, &k, &d, buf, owner, &off, &clen);
+		if (st == ST_DENIED) {
+			/* Another owner's: left for a group member to list. */
+			vault_scratch_done(v, plen + 1);
+			partial = 1;
+			continue;
+		}
+		if (st == ST_OK && clen > SUMMARY_MAX)
+			st = ST_TAMPERED;
+		if (st == ST_OK && (rc = lchunk_reserve(v, &tmp, clen + 1)) == 0) {
+			memcpy(tmp.p, buf + off, clen);
+			tmp.p[clen] = '\0';
+		}
+		if (buf != NULL)
+			vault_scratch_done(v, plen + 1);
+		if (rc != 0)
+			break;
+		c.len = 0;
+		rc = listing2_append(v, txn, dbi, &c, k.mv_data, st == ST_OK ? owner : NULL,
+		    st == ST_OK ? (const char *)tmp.p : NULL, st == ST_OK ? clen : 0);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	secure_free(tmp.p);
+	vault_lchunk_give(v, &c);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if (partial)
+		return vault_meta_put(txn, v->dbi[DB_META], LISTING_PARTIAL, "\1", 1, 0);
+	rc = mdb_del(txn, v->dbi[DB_META], &pk, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* Appends an entry to the last chunk (or a new one) of the listing in dbi. */
@@ -221,12 +373,15 @@ listing_append(struct vault *v, MDB_txn *txn, MDB_dbi dbi, struct lchunk *c,
 	enum status st = ST_TAMPERED;
 	int rc;
 
+	if (v->format == 2)
+		return listing2_append(v, txn, dbi, c, id, owner, summary, slen);
 	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
 		return rc;
 	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
 	if (rc == 0 && k.mv_size == 4)
 		st = vault_lchunk_open(v, &k, &d, c);
 	mdb_cursor_close(cur);
+	c->owner[0] = '\0';
 	if (rc == MDB_NOTFOUND) {
 		c->no = 1;
 		c->len = 0;
@@ -282,6 +437,8 @@ vault_listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT
 			    "listing"));
 			goto out;
 		}
+		/* ST_DENIED (format 2): another owner's chunk, not this user's to
+		 * change; a supervisor opens them all. */
 		while (st == ST_OK && !found && vault_lentry_next(c.p, c.len, &off, &e) > 0)
 			found = memcmp(e.id, id, VAULT_ID_BYTES) == 0;
 		if (found)
@@ -367,6 +524,8 @@ listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
 		return rc;              /* 0: another process built it first */
+	if (v->format == 2)
+		return listing2_build(v, txn, dbi);
 	if ((rc = mdb_cursor_open(txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
 		return rc;
 	vault_lchunk_take(v, &c, 1);
@@ -415,6 +574,8 @@ listing_build_txn(struct vault *v, MDB_txn *txn, void *arg)
 	return rc;
 }
 
+static int listing_rebuild_txn(struct vault *v, MDB_txn *txn, void *arg);
+
 /* At unlock: a vault made by an earlier intake gets its listing. A failure
  * is not the unlock's: the case list falls back to the summaries. */
 void
@@ -425,14 +586,20 @@ vault_listing_ensure(struct vault *v)
 	MDB_dbi dbi;
 	int rc;
 
+	MDB_val d;
+	int partial;
+
 	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
 		return;
 	rc = vault_listing_dbi(txn, &dbi);
+	partial = v->format == 2 && v->has_gs &&
+	    vault_meta_get(txn, v->dbi[DB_META], LISTING_PARTIAL, &d) == 0;
 	mdb_txn_abort(txn);
-	if (rc != MDB_NOTFOUND)
+	if (rc != MDB_NOTFOUND && !partial)
 		return;
 	memcpy(msg, v->msg, sizeof msg);
-	(void)vault_write_txn(v, "building the case listing", listing_build_txn, NULL);
+	(void)vault_write_txn(v, "building the case listing",
+	    partial ? listing_rebuild_txn : listing_build_txn, NULL);
 	memcpy(v->msg, msg, sizeof msg);
 }
 
@@ -447,6 +614,12 @@ listing_rebuild_txn(struct vault *v, MDB_txn *txn, void *arg)
 	if ((rc = mdb_drop(txn, dbi, 0)) != 0)
 		return rc;
 	return listing_build_txn(v, txn, arg);
+}
+
+int
+vault_listing_rebuild_in(struct vault *v, MDB_txn *txn)
+{
+	return listing_rebuild_txn(v, txn, NULL);
 }
 
 enum status
@@ -499,6 +672,10 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 			break;
 		}
 		st = vault_lchunk_open(v, &k, &d, &c);
+		if (st == ST_DENIED) {
+			st = ST_OK;     /* format 2: wrapped for another owner */
+			continue;
+		}
 		if (st == ST_NOMEM) {
 			st = vault_fail(v, ST_NOMEM,
 			    "out of memory while reading the case listing");
@@ -526,8 +703,8 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 		st = vault_fail_mdb(v, rc, "reading the case listing");
 	/* A listing that lost or kept entries (a chunk deleted on disk, an
 	 * earlier intake saving without it) must not hide or invent cases. */
-	if (st == ST_OK && !stop && mdb_stat(txn, v->dbi[DB_SUMMARIES], &ms) == 0 &&
-	    ms.ms_entries != listed)
+	if (st == ST_OK && !stop && (v->format != 2 || v->has_gs) &&
+	    mdb_stat(txn, v->dbi[DB_SUMMARIES], &ms) == 0 && ms.ms_entries != listed)
 		st = vault_fail(v, ST_TAMPERED,
 		    "the case listing of the vault at %s is out of step with "
 		    "its summaries (%zu listed, %zu stored): a supervisor should run `intake verify`",

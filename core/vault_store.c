@@ -294,7 +294,9 @@ vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 		if (rc != 0)
 			return vault_fail_mdb(v, rc, what);
 		v->txn_status = ST_OK;
+		v->wtxn = txn;
 		rc = fn(v, txn, arg);
+		v->wtxn = NULL;
 		if (rc == 0)
 			rc = mdb_txn_commit(txn);
 		else
@@ -394,6 +396,7 @@ vault_lock(struct vault *v)
 		return;
 	secure_wipe(v->kr, sizeof *v->kr);
 	secure_wipe(v->user, sizeof v->user);
+	vault_keys_forget(v);
 	v->unlocked = 0;
 	v->role = ROLE_INTERVIEWER;
 }
@@ -441,6 +444,7 @@ vault_close(struct vault *v)
 	secure_free(v->scratch);
 	secure_free(v->lbuf);
 	secure_free(v->kr);
+	secure_free(v->sc);
 	free(v);
 }
 
@@ -732,9 +736,20 @@ vault_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, si
 
 /* ---- create and open ----------------------------------------------------- */
 
+/* The format vault_create writes: 2, or 1 in the test build's tests of
+ * upgrading (vault_test_create_format). */
+static uint32_t vault_create_format = VAULT_FORMAT;
+
+void
+vault_test_create_format(unsigned format)
+{
+	vault_create_format = format == 1 ? 1 : VAULT_FORMAT;
+}
+
 struct create_arg {
 	const char *user;
 	const unsigned char *entry;
+	size_t len;
 };
 
 static int
@@ -752,7 +767,7 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (rc != 0)
 			return rc;
 	}
-	put_be32(fmt, VAULT_FORMAT);
+	put_be32(fmt, v->format);
 	put_be64(kdf, v->kdf.ops);
 	put_be64(kdf + 8, v->kdf.mem_mib);
 	put_be64(created, v->created);
@@ -774,17 +789,20 @@ create_txn(struct vault *v, MDB_txn *txn, void *argp)
 	if (rc == 0)
 		rc = vault_meta_put(txn, v->dbi[DB_META], META_MAC, v->meta_mac,
 		    sizeof v->meta_mac, 0);
+	if (rc == 0 && v->format == 2)
+		rc = vault_meta_put(txn, v->dbi[DB_META], META_ROOT, v->root, sizeof v->root, 0);
+	if (rc == 0 && v->format == 2)
+		rc = vault_group_put(v, txn);
 	if (rc != 0)
 		return rc;
 	k.mv_size = strlen(a->user);
 	k.mv_data = vault_unconst(a->user);
-	d.mv_size = USER_ENTRY_BYTES;
+	d.mv_size = a->len;
 	d.mv_data = vault_unconst(a->entry);
 	rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, MDB_NOOVERWRITE);
 	if (rc == 0)
 		rc = vault_audit_user_txn(v, txn, AUDIT_VAULT_CREATE, a->user, a->user,
-		    ROLE_SUPERVISOR,
-		    a->entry);
+		    ROLE_SUPERVISOR, a->entry, a->len);
 	return rc;
 }
 
@@ -836,8 +854,8 @@ vault_create(struct vault *v, const char *dir, const char *user,
     const char *pass, size_t passlen, const struct vault_kdf *kdf)
 {
 	char data[PATH_MAX], lock[PATH_MAX];
-	unsigned char entry[USER_ENTRY_BYTES];
-	struct create_arg arg = { user, entry };
+	unsigned char entry[ENTRY_MAX];
+	struct create_arg arg = { user, entry, 0 };
 	struct vault_kdf k;
 	struct stat sb;
 	int made_dir = 0, made_files = 0;
@@ -912,14 +930,41 @@ vault_create(struct vault *v, const char *dir, const char *user,
 	}
 	crypto_random(v->id, sizeof v->id);
 	crypto_random(v->kr->vk, sizeof v->kr->vk);
-	v->format = VAULT_FORMAT;
+	v->format = vault_create_format;
 	v->kdf = k;
 	v->created = (uint64_t)clock_now();
 	vault_derive_purpose_keys(v->kr);
 	vault_meta_mac(v, v->meta_mac);
-	if ((st = vault_user_entry_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k,
-	    entry)) != ST_OK)
-		goto failed;
+	if (v->format == 2) {
+		/* The first supervisor's signing key is the vault's root; their
+		 * entry is signed by it, and the group's first epoch starts. */
+		struct keyring *kr = v->kr;
+
+		snprintf(v->user, sizeof v->user, "%s", user);
+		vault_user2_fresh(v, v->xp, v->sp);
+		memcpy(kr->xs, kr->secrets, CRYPTO_KEY_BYTES);
+		memcpy(kr->ss, kr->secrets + CRYPTO_KEY_BYTES, CRYPTO_SIGN_SK_BYTES);
+		memcpy(kr->dk, kr->secrets + CRYPTO_KEY_BYTES + CRYPTO_SIGN_SK_BYTES,
+		    CRYPTO_KEY_BYTES);
+		memcpy(v->root, v->sp, sizeof v->root);
+		if (vault_group_start(v) != 0) {
+			st = vault_fail(v, ST_NOMEM, "out of memory while creating the vault");
+			goto failed;
+		}
+		st = vault_user2_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k, v->xp, v->sp,
+		    entry, &arg.len);
+		secure_wipe(kr->secrets, sizeof kr->secrets);
+		if (st != ST_OK) {
+			st = vault_fail(v, st, "cannot derive the passphrase key: %s",
+			    status_str(st));
+			goto failed;
+		}
+	} else {
+		arg.len = USER_ENTRY_BYTES;
+		if ((st = vault_user_entry_build(v, user, ROLE_SUPERVISOR, pass, passlen, &k,
+		    entry)) != ST_OK)
+			goto failed;
+	}
 	if ((st = vault_write_txn(v, "creating the vault", create_txn, &arg)) != ST_OK)
 		goto failed;
 	v->is_open = 1;
@@ -960,7 +1005,7 @@ open_meta(struct vault *v, MDB_txn *txn)
 	if (val.mv_size != 4)
 		goto damaged;
 	format = get_be32(val.mv_data);
-	if (format > VAULT_FORMAT)
+	if (format > 2)
 		return vault_fail(v, ST_FORMAT,
 		    "this vault uses format %lu, newer than this intake "
 		    "(format %d): upgrade intake", (unsigned long)format, VAULT_FORMAT);

@@ -85,6 +85,12 @@ vault_user_entry_parse(struct vault *v, const char *name, const MDB_val *val, st
 {
 	const unsigned char *p = val->mv_data;
 
+	if (v->format == 2) {
+		if (vault_user2_parse(val->mv_data, val->mv_size, e) != ST_OK)
+			goto damaged;
+		return ST_OK;
+	}
+	e->len = USER_ENTRY_BYTES;
 	if (val->mv_size != USER_ENTRY_BYTES || p[0] != USER_ENTRY_VERSION ||
 	    p[USER_OFF_ROLE] > ROLE_TRAINER || p[2] != 0 || p[3] != 0)
 		goto damaged;
@@ -126,6 +132,132 @@ user_read(struct vault *v, const char *name, struct user_entry *e)
 	return st;
 }
 
+/* A pending entry (version 3, after an upgrade): the format 1 vault key
+ * unwrapped with kr->kek as format 1 did (into kr->vk), then the user's new
+ * secrets opened under the key derived from it (into kr->secrets). */
+static enum status
+pending_open(struct vault *v, const char *user, const unsigned char *entry)
+{
+	struct keyring *kr = v->kr;
+	unsigned char head[USER_HEAD_BYTES], ad[AD_MAX];
+	size_t adlen, n = 0, nlen = strlen(user);
+	enum status st;
+
+	memcpy(head, entry, sizeof head);
+	head[0] = USER_ENTRY_VERSION;
+	memcpy(ad, "intake-user", 11);
+	n = 11;
+	memcpy(ad + n, v->id, VAULT_ID_BYTES);
+	n += VAULT_ID_BYTES;
+	put_be32(ad + n, VAULT_FORMAT_1);
+	n += 4;
+	memcpy(ad + n, head, sizeof head);
+	n += sizeof head;
+	ad[n++] = (unsigned char)nlen;
+	memcpy(ad + n, user, nlen);
+	adlen = n + nlen;
+	if (crypto_unwrap(kr->vk, entry + USER2_BYTES, ad, adlen, kr->kek) != ST_OK)
+		return ST_TAMPERED;
+	vault_pending_key(v, user);
+	adlen = vault_user2_ad(v, user, entry, ad);
+	st = crypto_open(kr->secrets, entry + USER2_OFF_SECRETS, SECRETS_BYTES + CRYPTO_SEAL_OVERHEAD,
+	    ad, adlen, kr->wrap);
+	secure_wipe(kr->wrap, sizeof kr->wrap);
+	secure_wipe(kr->vk, sizeof kr->vk);
+	return st;
+}
+
+/* The entry a pending user gets at their first unlock after the upgrade:
+ * the same signed part, version 2, their secrets (in kr->secrets) sealed
+ * under their passphrase with a fresh salt, the format 1 key left out.
+ * Runs Argon2id. */
+static enum status
+pending_reseal(struct vault *v, const char *user, const struct user_entry *e, const char *pass,
+    size_t passlen, unsigned char *out, size_t *outlen)
+{
+	struct keyring *kr = v->kr;
+	unsigned char ad[AD_MAX];
+	size_t adlen, grant = e->len - USER3_BYTES;
+	enum status st;
+
+	memcpy(out, e->raw, USER2_BYTES);
+	memcpy(out + USER2_BYTES, e->raw + USER3_BYTES, grant);
+	*outlen = USER2_BYTES + grant;
+	out[0] = USER2_VERSION;
+	crypto_random(out + USER_OFF_SALT, CRYPTO_SALT_BYTES);
+	st = crypto_passkey(kr->master, pass, passlen, out + USER_OFF_SALT, e->ops, e->mem_mib);
+	if (st != ST_OK)
+		return fail_passkey(v, st, e->mem_mib);
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(out + USER_OFF_VERIFIER, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX,
+	    kr->master);
+	adlen = vault_user2_ad(v, user, out, ad);
+	crypto_seal(out + USER2_OFF_SECRETS, kr->secrets, SECRETS_BYTES, ad, adlen, kr->kek);
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	return ST_OK;
+}
+
+struct pending_arg {
+	const struct user_entry *old;
+	const unsigned char *entry;
+	size_t len;
+};
+
+/* Replaces the pending entry of the unlocked user, if it is still the one
+ * unlocked with, and says so in the audit trail. */
+static int
+pending_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	const struct pending_arg *a = argp;
+	MDB_val k = { strlen(v->user), v->user }, d;
+	int rc = mdb_get(txn, v->dbi[DB_USERS], &k, &d);
+
+	if (rc != 0 || d.mv_size != a->old->len || memcmp(d.mv_data, a->old->raw, d.mv_size) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	d.mv_size = a->len;
+	d.mv_data = vault_unconst(a->entry);
+	if ((rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, 0)) != 0)
+		return rc;
+	return vault_audit_user_txn(v, txn, AUDIT_USER_PASSWD, v->user, v->user, -1, a->entry,
+	    a->len);
+}
+
+/* Derives the passphrase keys for entry (of user) under its limits, and
+ * says whether the verifier matches and the wrapped key (format 1: VK into
+ * kr->vk) or sealed secrets (format 2: into kr->secrets) open. Runs
+ * Argon2id. The master and kek are wiped after. */
+static enum status
+entry_try(struct vault *v, const char *user, const unsigned char *entry, uint64_t ops,
+    uint64_t mem, const char *pass, size_t passlen, int *verified, int *opened)
+{
+	struct keyring *kr = v->kr;
+	unsigned char ad[AD_MAX];
+	size_t adlen;
+	enum status st;
+
+	*verified = *opened = 0;
+	st = crypto_passkey(kr->master, pass, passlen, entry + USER_OFF_SALT, ops, mem);
+	if (st != ST_OK)
+		return fail_passkey(v, st, mem);
+	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
+	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
+	*verified = crypto_equal(kr->verifier, entry + USER_OFF_VERIFIER, VERIFIER_BYTES);
+	if (v->format == 2 && entry[0] == USER3_VERSION) {
+		*opened = pending_open(v, user, entry) == ST_OK;
+	} else if (v->format == 2) {
+		*opened = vault_user2_open(v, user, entry) == ST_OK;
+	} else {
+		adlen = user_ad(v, user, entry, ad);
+		*opened = crypto_unwrap(kr->vk, entry + USER_OFF_WRAPPED, ad, adlen,
+		    kr->kek) == ST_OK;
+	}
+	secure_wipe(kr->master, sizeof kr->master);
+	secure_wipe(kr->kek, sizeof kr->kek);
+	secure_wipe(kr->verifier, sizeof kr->verifier);
+	return ST_OK;
+}
+
 /* After a failed unlock: whether the entry's Argon2id limits were edited.
  * A wrong passphrase and changed limits both give a key that neither
  * verifies nor unwraps, and the limits have no copy an attacker could not
@@ -143,33 +275,22 @@ static enum status
 limits_edited(struct vault *v, const char *user, const struct user_entry *e,
     const char *pass, size_t passlen)
 {
-	struct keyring *kr = v->kr;
-	unsigned char entry[USER_ENTRY_BYTES], ad[AD_MAX];
-	size_t adlen;
+	unsigned char entry[ENTRY_MAX];
 	int verified, unwrapped;
 	enum status st;
 
 	if ((e->ops == v->kdf.ops && e->mem_mib == v->kdf.mem_mib) ||
 	    vault_check_kdf(v, &v->kdf) != ST_OK)
 		return ST_OK;
-	memcpy(entry, e->raw, sizeof entry);
+	memcpy(entry, e->raw, e->len);
 	put_be64(entry + USER_OFF_OPS, v->kdf.ops);
 	put_be64(entry + USER_OFF_MEM, v->kdf.mem_mib);
-	st = crypto_passkey(kr->master, pass, passlen, entry + USER_OFF_SALT, v->kdf.ops,
-	    v->kdf.mem_mib);
-	if (st != ST_OK)
-		return fail_passkey(v, st, v->kdf.mem_mib);
-	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
-	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
-	verified = crypto_equal(kr->verifier, entry + USER_OFF_VERIFIER, VERIFIER_BYTES);
-	adlen = user_ad(v, user, entry, ad);
-	unwrapped = verified &&
-	    crypto_unwrap(kr->vk, entry + USER_OFF_WRAPPED, ad, adlen, kr->kek) == ST_OK;
+	st = entry_try(v, user, entry, v->kdf.ops, v->kdf.mem_mib, pass, passlen, &verified,
+	    &unwrapped);
 	vault_lock(v);
-	secure_wipe(kr->master, sizeof kr->master);
-	secure_wipe(kr->kek, sizeof kr->kek);
-	secure_wipe(kr->verifier, sizeof kr->verifier);
-	if (!unwrapped)
+	if (st != ST_OK)
+		return st;
+	if (!verified || !unwrapped)
 		return ST_OK;
 	return vault_fail(v, ST_TAMPERED,
 	    "the passphrase settings (Argon2id limits) in the entry of "
@@ -180,13 +301,51 @@ limits_edited(struct vault *v, const char *user, const struct user_entry *e,
 	    (unsigned long long)v->kdf.ops, (unsigned long long)v->kdf.mem_mib, user);
 }
 
+/* Format 2: meta "root", which every user's sealed secrets bind. */
+static enum status
+root_read(struct vault *v)
+{
+	MDB_txn *txn;
+	MDB_val d;
+	int rc;
+
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "reading the vault metadata");
+	rc = vault_meta_get(txn, v->dbi[DB_META], META_ROOT, &d);
+	if (rc == 0 && d.mv_size == sizeof v->root)
+		memcpy(v->root, d.mv_data, sizeof v->root);
+	mdb_txn_abort(txn);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return vault_fail_mdb(v, rc, "reading the vault metadata");
+	if (rc != 0 || d.mv_size != sizeof v->root)
+		return vault_fail(v, ST_TAMPERED, "the root key of the vault at %s is missing or "
+		    "damaged: restore the vault from a backup", v->dir);
+	return ST_OK;
+}
+
+/* Format 2: the trust checks and the user's keys (vault_keys_load). */
+static enum status
+keys_load(struct vault *v, const char *user, const struct user_entry *e)
+{
+	MDB_txn *txn;
+	enum status st;
+	int rc;
+
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "reading the users");
+	snprintf(v->user, sizeof v->user, "%s", user);
+	st = vault_keys_load(v, txn, user, e);
+	mdb_txn_abort(txn);
+	return st;
+}
+
 enum status
 vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen)
 {
 	struct keyring *kr = v->kr;
 	struct user_entry e;
-	unsigned char ad[AD_MAX];
-	size_t adlen;
+	unsigned char pend[ENTRY_MAX];
+	size_t pendlen = 0;
 	int verified, unwrapped;
 	enum status st;
 
@@ -208,17 +367,11 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		return st;
 	if ((st = throttle_begin(v, user)) != ST_OK)
 		return st;
-	st = crypto_passkey(kr->master, pass, passlen, e.raw + USER_OFF_SALT, e.ops, e.mem_mib);
+	if (v->format == 2 && (st = root_read(v)) != ST_OK)
+		return st;
+	st = entry_try(v, user, e.raw, e.ops, e.mem_mib, pass, passlen, &verified, &unwrapped);
 	if (st != ST_OK)
-		return fail_passkey(v, st, e.mem_mib);
-	crypto_subkey(kr->kek, PASS_KEK, PASS_CTX, kr->master);
-	crypto_subkey_len(kr->verifier, VERIFIER_BYTES, PASS_VERIFIER, PASS_CTX, kr->master);
-	verified = crypto_equal(kr->verifier, e.raw + USER_OFF_VERIFIER, VERIFIER_BYTES);
-	adlen = user_ad(v, user, e.raw, ad);
-	unwrapped = crypto_unwrap(kr->vk, e.raw + USER_OFF_WRAPPED, ad, adlen, kr->kek) == ST_OK;
-	secure_wipe(kr->master, sizeof kr->master);
-	secure_wipe(kr->kek, sizeof kr->kek);
-	secure_wipe(kr->verifier, sizeof kr->verifier);
+		return st;
 	if (!verified && !unwrapped) {
 		vault_lock(v);
 		if ((st = limits_edited(v, user, &e, pass, passlen)) != ST_OK)
@@ -231,7 +384,17 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		    "the entry of user %s was edited or damaged on disk "
 		    "(its %s no longer matches): restore the vault from a backup, or ask a "
 		    "supervisor to set a new passphrase with `intake user passwd %s`", user,
-		    unwrapped ? "passphrase check" : "role or wrapped key", user);
+		    unwrapped ? "passphrase check" : v->format == 2 ?
+		    "role or wrapped keys (or the vault's root key)" : "role or wrapped key", user);
+	}
+	if (v->format == 2 && e.raw[0] == USER3_VERSION &&
+	    (st = pending_reseal(v, user, &e, pass, passlen, pend, &pendlen)) != ST_OK) {
+		vault_lock(v);
+		return st;
+	}
+	if (v->format == 2 && (st = keys_load(v, user, &e)) != ST_OK) {
+		vault_lock(v);
+		return st;
 	}
 	vault_derive_purpose_keys(kr);
 	vault_meta_mac(v, kr->mac);
@@ -250,6 +413,17 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 		vault_lock(v);
 		return st;
 	}
+	if (pendlen > 0) {
+		/* The user's keys, given at the upgrade, now sealed under their
+		 * passphrase alone; a failure leaves them pending until next
+		 * time, and is not the unlock's. */
+		struct pending_arg pa = { &e, pend, pendlen };
+		char msg[sizeof v->msg];
+
+		memcpy(msg, v->msg, sizeof msg);
+		(void)vault_write_txn(v, "sealing your keys under your passphrase", pending_txn, &pa);
+		memcpy(v->msg, msg, sizeof msg);
+	}
 	vault_listing_ensure(v);
 	return ST_OK;
 }
@@ -259,23 +433,35 @@ vault_unlock(struct vault *v, const char *user, const char *pass, size_t passlen
 struct user_put_arg {
 	const char *name;
 	const unsigned char *entry;
+	size_t len;
 	int replace;              /* passwd: the entry must exist with this role */
 	int role;
+	int rekey;                /* format 2: the user's items move to new keys */
 };
+
+/* The role byte of a stored entry of either format, or -1. */
+static int
+stored_role(const struct vault *v, const MDB_val *d)
+{
+	const unsigned char *p = d->mv_data;
+
+	if (v->format == 2 ? vault_entry_base(p, d->mv_size) == 0 : d->mv_size != USER_ENTRY_BYTES)
+		return -1;
+	return p[USER_OFF_ROLE];
+}
 
 static int
 user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
 	const struct user_put_arg *a = argp;
 	MDB_val k = { strlen(a->name), vault_unconst(a->name) };
-	MDB_val d = { USER_ENTRY_BYTES, vault_unconst(a->entry) };
+	MDB_val d = { a->len, vault_unconst(a->entry) };
 	MDB_val old;
 	int rc;
 
 	if (a->replace) {
 		rc = mdb_get(txn, v->dbi[DB_USERS], &k, &old);
-		if (rc == MDB_NOTFOUND || (rc == 0 && (old.mv_size != USER_ENTRY_BYTES ||
-		    ((const unsigned char *)old.mv_data)[USER_OFF_ROLE] != a->role))) {
+		if (rc == MDB_NOTFOUND || (rc == 0 && stored_role(v, &old) != a->role)) {
 			vault_fail(v, ST_NOTFOUND,
 			    "user %s was removed or changed meanwhile: nothing was "
 			    "changed", a->name);
@@ -283,6 +469,20 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 		}
 		if (rc != 0)
 			return rc;
+		if (a->rekey) {
+			unsigned char oxp[CRYPTO_PK_BYTES], osp[CRYPTO_SIGN_PK_BYTES];
+
+			if (old.mv_size < USER2_BYTES)
+				return vault_txn_fail(v, vault_fail(v, ST_TAMPERED,
+				    "the entry of user %s is damaged", a->name));
+			memcpy(oxp, (const unsigned char *)old.mv_data + USER2_OFF_XP, sizeof oxp);
+			memcpy(osp, (const unsigned char *)old.mv_data + USER2_OFF_SP, sizeof osp);
+			rc = vault_rewrap_txn(v, txn, a->name, oxp, a->entry + USER2_OFF_XP, 0);
+			if (rc == 0)
+				rc = vault_former_add_txn(v, txn, a->name, osp);
+			if (rc != 0)
+				return rc;
+		}
 	}
 	rc = mdb_put(txn, v->dbi[DB_USERS], &k, &d, a->replace ? 0 : MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
@@ -293,16 +493,31 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 	if (rc == 0)
 		rc = vault_audit_user_txn(v, txn,
 		    a->replace ? AUDIT_USER_PASSWD : AUDIT_USER_ADD, v->user,
-		    a->name, a->replace ? -1 : a->role, a->entry);
+		    a->name, a->replace ? -1 : a->role, a->entry, a->len);
 	return rc;
+}
+
+/* Format 2: fresh keys for name, sealed under pass and signed by the
+ * unlocked supervisor. Runs Argon2id. */
+static enum status
+user2_new(struct vault *v, const char *name, enum role role, const char *pass, size_t passlen,
+    const struct vault_kdf *k, unsigned char *entry, size_t *len)
+{
+	unsigned char xp[CRYPTO_PK_BYTES], sp[CRYPTO_SIGN_PK_BYTES];
+	enum status st;
+
+	vault_user2_fresh(v, xp, sp);
+	st = vault_user2_build(v, name, role, pass, passlen, k, xp, sp, entry, len);
+	secure_wipe(v->kr->secrets, sizeof v->kr->secrets);
+	return st == ST_OK ? ST_OK : fail_passkey(v, st, k->mem_mib);
 }
 
 enum status
 vault_user_add(struct vault *v, const char *name, enum role role,
     const char *pass, size_t passlen, const struct vault_kdf *kdf)
 {
-	unsigned char entry[USER_ENTRY_BYTES];
-	struct user_put_arg arg = { name, entry, 0, (int)role };
+	unsigned char entry[ENTRY_MAX];
+	struct user_put_arg arg = { name, entry, USER_ENTRY_BYTES, 0, (int)role, 0 };
 	struct user_entry old;
 	struct vault_kdf k;
 	enum status st;
@@ -327,19 +542,82 @@ vault_user_add(struct vault *v, const char *name, enum role role,
 		    name);
 	if (st != ST_NOTFOUND)
 		return st;
-	if ((st = vault_user_entry_build(v, name, role, pass, passlen, &k, entry)) != ST_OK)
+	if (v->format == 2)
+		st = user2_new(v, name, role, pass, passlen, &k, entry, &arg.len);
+	else
+		st = vault_user_entry_build(v, name, role, pass, passlen, &k, entry);
+	if (st != ST_OK)
 		return st;
 	return vault_write_txn(v, "adding the user", user_put_txn, &arg);
 }
 
+/* Format 2: after removing `gone`, the entries and the group key gone
+ * signed are signed again by the remover, so that trust never rests on a
+ * removed key; each re-signed entry gets its audit entry. */
+static int
+resign_txn(struct vault *v, MDB_txn *txn, const char *gone)
+{
+	unsigned char buf[ENTRY_MAX];
+	char uname[VAULT_USER_MAX + 1];
+	size_t glen = strlen(gone);
+	MDB_cursor *cur;
+	MDB_val key, val, nv;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+		const unsigned char *p = val.mv_data;
+
+		if (stored_role(v, &val) < 0 || key.mv_size > VAULT_USER_MAX ||
+		    p[USER2_OFF_ADDER] != glen ||
+		    memcmp(p + USER2_OFF_ADDER + 1, gone, glen) != 0)
+			continue;
+		memcpy(uname, key.mv_data, key.mv_size);
+		uname[key.mv_size] = '\0';
+		memcpy(buf, p, val.mv_size);
+		vault_user2_sign(v, uname, buf);
+		nv.mv_size = val.mv_size;
+		nv.mv_data = buf;
+		/* LMDB may move the node while it writes: the key must not point
+		 * into the map. */
+		key.mv_data = uname;
+		if ((rc = mdb_cursor_put(cur, &key, &nv, MDB_CURRENT)) != 0)
+			break;
+		if ((rc = vault_audit_user_txn(v, txn, AUDIT_USER_PASSWD, v->user, uname, -1, buf,
+		    nv.mv_size)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = vault_meta_get(txn, v->dbi[DB_META], META_GROUP, &val)) != 0)
+		return rc;
+	{
+		const unsigned char *p = val.mv_data;
+
+		if (val.mv_size == GROUP_BYTES_MIN - 1 + glen && p[4 + CRYPTO_PK_BYTES] == glen &&
+		    memcmp(p + 5 + CRYPTO_PK_BYTES, gone, glen) == 0)
+			rc = vault_group_put(v, txn);
+	}
+	return rc;
+}
+
+struct remove_arg {
+	const char *name;
+	int rekey;
+};
+
 static int
 user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
-	const char *name = argp;
+	struct remove_arg *a = argp;
+	const char *name = a->name;
 	MDB_val k = { strlen(name), vault_unconst(name) }, key, val;
+	unsigned char gone[CRYPTO_PK_BYTES], gone_sp[CRYPTO_SIGN_PK_BYTES];
 	MDB_cursor *cur;
 	size_t others = 0;
-	int rc, is_supervisor;
+	int rc, is_supervisor, in_group;
 
 	rc = mdb_get(txn, v->dbi[DB_USERS], &k, &val);
 	if (rc == MDB_NOTFOUND) {
@@ -349,8 +627,13 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 	}
 	if (rc != 0)
 		return rc;
-	is_supervisor = val.mv_size == USER_ENTRY_BYTES &&
-	    ((const unsigned char *)val.mv_data)[USER_OFF_ROLE] == ROLE_SUPERVISOR;
+	is_supervisor = stored_role(v, &val) == ROLE_SUPERVISOR;
+	in_group = stored_role(v, &val) >= 0 &&
+	    vault_role_in_group(v, (enum role)stored_role(v, &val));
+	if (v->format == 2 && val.mv_size >= USER2_BYTES) {
+		memcpy(gone, (const unsigned char *)val.mv_data + USER2_OFF_XP, sizeof gone);
+		memcpy(gone_sp, (const unsigned char *)val.mv_data + USER2_OFF_SP, sizeof gone_sp);
+	}
 	if (is_supervisor) {
 		rc = mdb_cursor_open(txn, v->dbi[DB_USERS], &cur);
 		if (rc != 0)
@@ -358,8 +641,7 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 		while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
 			if (key.mv_size == k.mv_size && memcmp(key.mv_data, name, k.mv_size) == 0)
 				continue;
-			if (val.mv_size == USER_ENTRY_BYTES &&
-			    ((const unsigned char *)val.mv_data)[USER_OFF_ROLE] == ROLE_SUPERVISOR)
+			if (stored_role(v, &val) == ROLE_SUPERVISOR)
 				others++;
 		}
 		mdb_cursor_close(cur);
@@ -372,32 +654,78 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 			return vault_txn_fail(v, ST_DENIED);
 		}
 	}
+	/* What a leaving group member signed (entries, the group key) is
+	 * signed again by the remover: someone who stays, or the root, whose
+	 * signatures hold whoever holds it. */
+	if (v->format == 2 && in_group && strcmp(name, v->user) == 0 &&
+	    !crypto_equal(v->sp, v->root, sizeof v->root)) {
+		vault_fail(v, ST_DENIED, "%s cannot remove themselves: what they signed must be "
+		    "signed again by someone who stays; ask another supervisor to remove %s", name,
+		    name);
+		return vault_txn_fail(v, ST_DENIED);
+	}
 	rc = mdb_del(txn, v->dbi[DB_USERS], &k, NULL);
 	if (rc == 0)
-		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL);
+		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL, 0);
+	if (rc == 0 && v->format == 2)
+		rc = resign_txn(v, txn, name);
+	/* Their signing key stays known, so that their audit entries are
+	 * still checked. */
+	if (rc == 0 && v->format == 2)
+		rc = vault_former_add_txn(v, txn, name, gone_sp);
+	/* A group member leaves: a new epoch, whose key they never held.
+	 * Their drafts (under a key only they held) go. With rekey, their
+	 * items pass to the remover and, for a group member, every other
+	 * item moves to the new epoch: what the leaver held opens nothing in
+	 * the file. */
+	if (rc == 0 && v->format == 2 && in_group)
+		rc = vault_epoch_new(v, txn);
+	if (rc == 0 && v->format == 2)
+		rc = vault_rewrap_txn(v, txn, name, a->rekey ? gone : NULL, v->xp,
+		    a->rekey && in_group);
 	return rc;
 }
 
 enum status
-vault_user_remove(struct vault *v, const char *name)
+vault_user_remove_flags(struct vault *v, const char *name, unsigned flags)
 {
+	struct remove_arg a = { name, (flags & VAULT_REKEY) != 0 };
+	uint32_t epoch = v->epoch;
 	enum status st;
 
 	if ((st = vault_need_supervisor(v, "remove users")) != ST_OK)
 		return st;
 	if ((st = vault_check_user_name(name, v->msg, sizeof v->msg)) != ST_OK)
 		return st;
-	st = vault_write_txn(v, "removing the user", user_remove_txn, vault_unconst(name));
-	/* A supervisor who removed themselves has no key left to hold. */
-	if (st == ST_OK && strcmp(name, v->user) == 0)
+	if (a.rekey && v->format != 2)
+		return vault_fail(v, ST_INVALID, "--rekey needs a vault of format 2: run `intake "
+		    "upgrade` first");
+	st = vault_write_txn(v, "removing the user", user_remove_txn, &a);
+	/* A supervisor who removed themselves has no key left to hold; a
+	 * handle that took a new epoch its failed write did not keep must
+	 * not seal anything for it. */
+	if ((st == ST_OK && strcmp(name, v->user) == 0) || (st != ST_OK && v->epoch != epoch))
 		vault_lock(v);
 	return st;
 }
 
 enum status
+vault_user_remove(struct vault *v, const char *name)
+{
+	return vault_user_remove_flags(v, name, 0);
+}
+
+enum status
 vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t passlen)
 {
-	unsigned char entry[USER_ENTRY_BYTES];
+	return vault_user_passwd_flags(v, name, pass, passlen, 0);
+}
+
+enum status
+vault_user_passwd_flags(struct vault *v, const char *name, const char *pass, size_t passlen,
+    unsigned flags)
+{
+	unsigned char entry[ENTRY_MAX];
 	struct user_put_arg arg;
 	struct user_entry old;
 	struct vault_kdf k;
@@ -407,6 +735,14 @@ vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t pa
 		return st;
 	if (name == NULL)
 		name = v->user;
+	if ((flags & VAULT_REKEY) && v->format != 2)
+		return vault_fail(v, ST_INVALID, "--rekey needs a vault of format 2: run `intake "
+		    "upgrade` first");
+	/* New keys must be signed by someone the root trusts other than the
+	 * keys they replace. */
+	if ((flags & VAULT_REKEY) && strcmp(name, v->user) == 0)
+		return vault_fail(v, ST_DENIED, "new keys for %s must be signed by another "
+		    "supervisor: ask one to run `intake user passwd %s --rekey`", name, name);
 	if (strcmp(name, v->user) != 0 && !vault_allowed(v, VAULT_RIGHT_USERS))
 		return vault_fail(v, ST_DENIED,
 		    "only a supervisor can change another user's passphrase; "
@@ -425,8 +761,29 @@ vault_user_passwd(struct vault *v, const char *name, const char *pass, size_t pa
 	/* The user keeps the Argon2id limits chosen when they were added. */
 	k.ops = old.ops;
 	k.mem_mib = old.mem_mib;
-	if ((st = vault_user_entry_build(v, name, old.role, pass, passlen, &k, entry)) != ST_OK)
+	memset(&arg, 0, sizeof arg);
+	arg.len = USER_ENTRY_BYTES;
+	if (v->format == 2 && strcmp(name, v->user) == 0) {
+		/* One's own keys stay; only the passphrase that seals them changes. */
+		memcpy(entry, old.raw, old.len);
+		arg.len = old.len;
+		st = vault_user2_reseal(v, name, pass, passlen, entry);
+		if (st != ST_OK)
+			return fail_passkey(v, st, k.mem_mib);
+	} else if (v->format == 2) {
+		/* A supervisor cannot know another user's secret keys: the user
+		 * gets new ones, and their items are re-wrapped for them. Their
+		 * drafts were sealed under a key only they held: they go. */
+		if (!v->has_gs)
+			return vault_fail(v, ST_DENIED, "%s holds no group key: only a supervisor "
+			    "can reset another user's passphrase", v->user);
+		if ((st = user2_new(v, name, old.role, pass, passlen, &k, entry, &arg.len)) != ST_OK)
+			return st;
+		arg.rekey = 1;
+	} else if ((st = vault_user_entry_build(v, name, old.role, pass, passlen, &k,
+	    entry)) != ST_OK) {
 		return st;
+	}
 	arg.name = name;
 	arg.entry = entry;
 	arg.replace = 1;
@@ -482,13 +839,14 @@ vault_user_list(struct vault *v, struct vault_user **out, size_t *n)
 			    "name): restore the vault from a backup", v->dir);
 			goto done;
 		}
-		if (val.mv_size != USER_ENTRY_BYTES || p[USER_OFF_ROLE] > ROLE_TRAINER) {
+		if (stored_role(v, &val) < 0 || p[USER_OFF_ROLE] > ROLE_TRAINER) {
 			st = vault_fail(v, ST_TAMPERED,
 			    "the entry of user %s is damaged or was edited on "
 			    "disk: restore the vault from a backup", u->name);
 			goto done;
 		}
 		u->role = (enum role)p[USER_OFF_ROLE];
+		u->pending = v->format == 2 && p[0] == USER3_VERSION;
 		count++;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND) {

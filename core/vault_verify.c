@@ -40,6 +40,10 @@ struct verify {
 	struct fact *users;
 	size_t nusers, capusers;
 	int created_training;           /* entry 1 said: a training vault */
+	/* Format 2: every signing key the audit trail may carry: the users'
+	 * and the former users' (meta "former"). */
+	struct former_key *keys;
+	size_t nkeys;
 };
 
 static void problem(struct verify *cx, const char *fmt, ...)
@@ -211,6 +215,85 @@ verify_note(struct verify *cx, const struct audit_entry *e)
 	return ST_OK;
 }
 
+/* Format 2: the users' signing keys and the former users', for checking
+ * audit entries. */
+static enum status
+signers_load(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	struct former_key *former = NULL, *all;
+	size_t nf = 0, n = 0;
+	MDB_cursor *cur;
+	MDB_stat ms;
+	MDB_val k, d;
+	enum status st = vault_former_read(v, cx->txn, &former, &nf);
+	int rc;
+
+	if (st == ST_NOMEM)
+		return vault_fail(v, ST_NOMEM, "out of memory while verifying the audit trail");
+	if (st != ST_OK)
+		problem(cx, "the list of former users' signing keys was edited on disk: the audit "
+		    "entries of users since removed cannot be checked");
+	if ((rc = mdb_stat(cx->txn, v->dbi[DB_USERS], &ms)) != 0 ||
+	    (rc = mdb_cursor_open(cx->txn, v->dbi[DB_USERS], &cur)) != 0) {
+		free(former);
+		return vault_fail_mdb(v, rc, "reading the users");
+	}
+	if ((all = calloc(ms.ms_entries + nf + 1, sizeof *all)) == NULL) {
+		mdb_cursor_close(cur);
+		free(former);
+		return vault_fail(v, ST_NOMEM, "out of memory while verifying the audit trail");
+	}
+	while (n < ms.ms_entries && mdb_cursor_get(cur, &k, &d, MDB_NEXT) == 0)
+		if (k.mv_size > 0 && k.mv_size <= VAULT_USER_MAX &&
+		    vault_entry_base(d.mv_data, d.mv_size) > 0) {
+			memcpy(all[n].name, k.mv_data, k.mv_size);
+			memcpy(all[n].sp, (const unsigned char *)d.mv_data + USER2_OFF_SP,
+			    CRYPTO_SIGN_PK_BYTES);
+			n++;
+		}
+	mdb_cursor_close(cur);
+	if (nf > 0)
+		memcpy(all + n, former, nf * sizeof *former);
+	free(former);
+	cx->keys = all;
+	cx->nkeys = n + nf;
+	return ST_OK;
+}
+
+static const char *
+signer_name(const struct verify *cx, const unsigned char sp[CRYPTO_SIGN_PK_BYTES])
+{
+	for (size_t i = 0; i < cx->nkeys; i++)
+		if (memcmp(cx->keys[i].sp, sp, CRYPTO_SIGN_PK_BYTES) == 0)
+			return cx->keys[i].name;
+	return NULL;
+}
+
+/* Format 2: the entry at seq carries its writer's signature, by a key a
+ * user of the vault holds or held, and was written by the user it names
+ * (an entry of failed unlocks names whose unlocks failed; an entry made
+ * at the upgrade is signed by the supervisor who upgraded). */
+static void
+verify_signature(struct verify *cx, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
+    const MDB_val *d, const struct audit_entry *e)
+{
+	unsigned char sp[CRYPTO_SIGN_PK_BYTES];
+	const char *signer;
+
+	if (vault_audit_signed(cx->v, seq, prev, d, sp) != ST_OK)
+		problem(cx, "audit entry %llu does not carry a valid signature of its writer: it "
+		    "was edited, or moved from another position", (unsigned long long)seq);
+	else if ((signer = signer_name(cx, sp)) == NULL)
+		problem(cx, "audit entry %llu is signed by a key no user of the vault has held: "
+		    "it was written outside intake", (unsigned long long)seq);
+	else if (((const unsigned char *)d->mv_data)[2] != AUDIT2_CONVERTED &&
+	    e->action != AUDIT_UNLOCK_FAILED && strcmp(e->user, signer) != 0)
+		problem(cx, "audit entry %llu, written as %s, is signed by %s: it was "
+		    "re-attributed or signed again by someone else", (unsigned long long)seq,
+		    e->user, signer);
+}
+
 static enum status
 verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 {
@@ -221,9 +304,12 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 	MDB_cursor *cur;
 	MDB_val k, d;
 	uint64_t expect = 1, last = 0;
+	size_t extra = v->format == 2 ? AUDIT2_OVER : 0;
 	int rc, noted_seen = 0;
 	enum status st = ST_OK, hst;
 
+	if (v->format == 2 && (st = signers_load(cx)) != ST_OK)
+		return st;
 	if ((plain = vault_scratch_get(v, AUDIT_ENTRY_MAX)) == NULL)
 		return ST_NOMEM;
 	memset(prev, 0, sizeof prev);
@@ -252,7 +338,8 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 		}
 		expect = seq + 1;
 		last = seq;
-		if (d.mv_size <= AUDIT_VAL_MIN || d.mv_size > AUDIT_VAL_MAX) {
+		/* Format 2 entries carry their wrapped key (AUDIT2_EXTRA). */
+		if (d.mv_size <= AUDIT_VAL_MIN + extra || d.mv_size > AUDIT_VAL_MAX + extra) {
 			problem(cx, "audit entry %llu is damaged: its size (%zu bytes) is wrong",
 			    (unsigned long long)seq, d.mv_size);
 			memset(prev, 0, sizeof prev);
@@ -275,6 +362,10 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 				    (unsigned long long)seq);
 			} else {
 				e.seq = seq;
+				/* After a gap the link it signed is gone with the
+				 * missing entries: the gap is the one problem. */
+				if (v->format == 2 && !gap)
+					verify_signature(cx, seq, prev, &d, &e);
 				if (seq == 1 && e.action == AUDIT_VAULT_CREATE)
 					cx->created_training = strcmp(e.reason, "training") == 0;
 				if ((st = verify_note(cx, &e)) != ST_OK)
@@ -330,6 +421,14 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 	return ST_OK;
 }
 
+static int
+user_untrusted(struct verify *cx, const char *name, const struct user_entry *ue,
+    char why[VAULT_USER_MAX + 1])
+{
+	why[0] = '\0';
+	return vault_user2_trusted(cx->v, cx->txn, name, ue->raw, why) != ST_OK;
+}
+
 static enum status
 verify_users(struct verify *cx)
 {
@@ -337,9 +436,10 @@ verify_users(struct verify *cx)
 	unsigned char digest[CRYPTO_HASH_BYTES];
 	char name[VAULT_USER_MAX + 1];
 	struct user_entry ue;
+	char why[VAULT_USER_MAX + 1];
 	MDB_cursor *cur;
 	MDB_val k, d;
-	int rc;
+	int rc, ue_ok;
 
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_USERS], &cur)) != 0)
 		return vault_fail_mdb(v, rc, "reading the users");
@@ -358,9 +458,11 @@ verify_users(struct verify *cx)
 			problem(cx, "the users table holds an invalid user name: it was edited on disk");
 			continue;
 		}
-		if (vault_user_entry_parse(v, name, &d, &ue) != ST_OK)
+		ue_ok = vault_user_entry_parse(v, name, &d, &ue) == ST_OK;
+		if (!ue_ok) {
 			problem(cx, "the entry of user %s is damaged (its layout, role or passphrase "
 			    "settings are out of range)", name);
+		}
 		for (size_t i = 0; i < cx->nusers; i++)
 			if (strcmp((char *)cx->users[i].key, name) == 0)
 				f = &cx->users[i];
@@ -370,7 +472,8 @@ verify_users(struct verify *cx)
 			continue;
 		}
 		f->seen = true;
-		crypto_digest(digest, d.mv_data, d.mv_size);
+		crypto_digest(digest, d.mv_data, v->format == 2 && d.mv_size > USER2_BYTES ?
+		    USER2_BYTES : d.mv_size);
 		if (f->action == AUDIT_USER_REMOVE)
 			problem(cx, "user %s was removed (audit entry %llu) but is present again",
 			    name, (unsigned long long)f->seq);
@@ -378,6 +481,12 @@ verify_users(struct verify *cx)
 			problem(cx, "the entry of user %s (its role, passphrase settings or wrapped key) "
 			    "is not the one written at audit entry %llu: it was edited or replaced on "
 			    "disk", name, (unsigned long long)f->seq);
+		else if (v->format == 2 && ue_ok && user_untrusted(cx, name, &ue, why))
+			/* As written, yet its signature does not lead to the root:
+			 * written with the trail by someone who can append to it. */
+			problem(cx, "the entry of user %s does not carry a valid signature leading to "
+			    "the vault's root (the entry of %s was edited on disk: its role, keys or "
+			    "signer changed)", name, why);
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
@@ -450,7 +559,7 @@ verify_records(struct verify *cx)
 			continue;
 		}
 		f->seen = true;
-		crypto_digest(digest, d.mv_data, d.mv_size);
+		vault_env_digest(v, KIND_RECORD, &d, digest);
 		if (f->action == AUDIT_RECORD_DELETE)
 			problem(cx, "record %s was deleted (audit entry %llu) but is present again",
 			    code.s, (unsigned long long)f->seq);
@@ -770,7 +879,15 @@ verify_drafts(struct verify *cx)
 		memcpy(user, p, ulen);
 		user[ulen] = '\0';
 		code_of(p + ulen + 1, &code);
-		st = verify_open(cx, KIND_DRAFT, &k, &d, owner, NULL);
+		if (v->format == 2 && strcmp(user, v->user) != 0) {
+			/* Only its owner can open it: the tag shows whether it is
+			 * as they saved it. */
+			st = vault_env_draft_check(v, &k, &d);
+			if (st == ST_OK || st == ST_DENIED)
+				continue;
+		} else {
+			st = verify_open(cx, KIND_DRAFT, &k, &d, owner, NULL);
+		}
 		if (st == ST_NOMEM) {
 			mdb_cursor_close(cur);
 			return vault_fail(v, ST_NOMEM, "out of memory while verifying the drafts");
@@ -959,6 +1076,7 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 	mdb_txn_abort(cx.txn);
 	free(cx.records);
 	free(cx.users);
+	free(cx.keys);
 	if (st == ST_NOMEM)
 		return vault_fail(v, ST_NOMEM, "out of memory while verifying the vault");
 	if (st != ST_OK)

@@ -54,6 +54,7 @@ struct cli {
 	const char *since;              /* audit, export, bundle: YYYY-MM-DD */
 	const char *head;               /* verify: a head noted earlier, SEQ:HASH */
 	int rebuild_listing;            /* verify: make the case listing again first */
+	int rekey;                      /* user remove, passwd: re-wrap items (format 2) */
 	const char *group;              /* init: share the vault with this OS group */
 	const char *as;                 /* the acting user, also where --user filters */
 	int training;
@@ -86,6 +87,7 @@ struct command {
 
 int cmd_init(struct cli *c);
 int cmd_user(struct cli *c);
+int cmd_upgrade(struct cli *c);
 int cmd_forms(struct cli *c);
 int cmd_record(struct cli *c);
 int cmd_training(struct cli *c);

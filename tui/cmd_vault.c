@@ -133,7 +133,8 @@ user_list(struct cli *c)
 	/* Names were checked when added; the table is data all the same. */
 	for (size_t i = 0; i < n; i++) {
 		outsafe_put(stdout, users[i].name);
-		printf("\t%s\n", role_name(users[i].role));
+		printf("\t%s%s\n", role_name(users[i].role),
+		    users[i].pending ? "\tkeys sealed at the next unlock" : "");
 	}
 	free(users);
 	vault_close(v);
@@ -149,7 +150,7 @@ user_remove(struct cli *c, struct vault *v)
 		fprintf(stderr, "intake: usage: intake user remove NAME\n");
 		return EXIT_USAGE;
 	}
-	st = vault_user_remove(v, c->argv[1]);
+	st = vault_user_remove_flags(v, c->argv[1], c->rekey ? VAULT_REKEY : 0);
 	if (st != ST_OK)
 		return cli_fail(st, vault_errmsg(v));
 	printf("Removed ");
@@ -172,7 +173,7 @@ user_passwd(struct cli *c, struct vault *v)
 	}
 	if ((pass = cli_new_passphrase(c, who, &rc)) == NULL)
 		return rc;
-	st = vault_user_passwd(v, who, pass->buf, pass->len);
+	st = vault_user_passwd_flags(v, who, pass->buf, pass->len, c->rekey ? VAULT_REKEY : 0);
 	secret_free(pass);
 	if (st != ST_OK)
 		return cli_fail(st, vault_errmsg(v));
@@ -204,6 +205,30 @@ cmd_user(struct cli *c)
 		rc = user_remove(c, v);
 	else
 		rc = user_passwd(c, v);
+	vault_close(v);
+	return rc;
+}
+
+/* intake upgrade: the vault, of format 1, becomes format 2 (vault_upgrade). */
+int
+cmd_upgrade(struct cli *c)
+{
+	struct vault *v;
+	enum status st;
+	int rc;
+
+	if (c->argc != 0) {
+		fprintf(stderr, "intake: usage: intake upgrade\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
+		return rc;
+	st = vault_upgrade(v);
+	if (st != ST_OK)
+		rc = cli_fail(st, vault_errmsg(v));
+	else
+		printf("Upgraded the vault to format 2: every user has their own keys, sealed "
+		    "under their passphrase at their next unlock (see `intake user list`).\n");
 	vault_close(v);
 	return rc;
 }

@@ -92,6 +92,13 @@ static const struct opt user_add_opts[] = {
 };
 static const struct opt user_passwd_opts[] = {
 	NEW_PASS_OPTS("the new passphrase"),
+	FLAG("rekey", rekey, "another user's: new keys, their items re-wrapped for them"),
+	OPT_INCLUDE(vault_opts),
+	OPT_END(),
+};
+static const struct opt user_remove_opts[] = {
+	FLAG("rekey", rekey, "re-wrap every item the user could open, so that their\n"
+	    "keys open nothing in the vault any more"),
 	OPT_INCLUDE(vault_opts),
 	OPT_END(),
 };
@@ -209,10 +216,12 @@ static const struct command commands[] = {
 	{ "user", cmd_user, "user add NAME --role ROLE",
 	  "add a user to the vault (supervisor)", user_add_opts },
 	{ "user", cmd_user, "user list", "list the vault's users", vault_opts },
-	{ "user", cmd_user, "user remove NAME",
-	  "remove a user from the vault (supervisor)", vault_opts },
+	{ "user", cmd_user, "user remove NAME [--rekey]",
+	  "remove a user from the vault (supervisor)", user_remove_opts },
 	{ "user", cmd_user, "user passwd [NAME]",
 	  "change your passphrase, or a user's (supervisor)", user_passwd_opts },
+	{ "upgrade", cmd_upgrade, "upgrade",
+	  "give each user their own keys: vault format 1 to 2 (supervisor)", vault_opts },
 	{ "forms", cmd_forms, "forms check FILE...", "check questionnaires", no_opts },
 	{ "forms", cmd_forms, "forms list", "list the installed questionnaires", no_opts },
 	{ "forms", cmd_forms, "forms import FILE.xlsx [--out FORM.yaml]",

@@ -15,6 +15,7 @@
  * put+commit for a save, a bare LMDB cursor walk copying the same values
  * for the scans, vault_record_scan for single reads, and a bare LMDB open
  * of the same file for vault_open (whose page check reads every page).
+ * bench_formats sets vault format 2 against format 1 in the same run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -485,6 +486,168 @@ bench_read(const char *base)
 	return 0;
 }
 
+static void
+no_problem(void *ctx, const char *problem)
+{
+	(void)problem;
+	(*(size_t *)ctx)++;
+}
+
+/* Vault format 1 against format 2 in the same run (format 1 made through
+ * vault_test_create_format): ten interviewers save a tenth of the records
+ * each, one durable transaction per save; then a supervisor's unlock
+ * beyond Argon2id, the case list from the listing for the supervisor and
+ * for one interviewer, verify, bytes on disk per 2 KiB record, and, in
+ * format 2, removing a supervisor with --rekey (every item re-wrapped). */
+static int
+bench_formats(const char *base)
+{
+	static const struct vault_kdf light = { 1, 8 };
+	static const char *const names[10] = { "i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7",
+		"i8", "i9" };
+	double save[3] = { 0 }, unlock[3] = { 0 }, sup[3] = { 0 }, own[3] = { 0 }, ver[3] = { 0 };
+	double bytes[3] = { 0 }, rekey = 0;
+	char dir[4096], vdir[4200], data[4300], rec[RECORD_SIZE + 1];
+	const char *where = base;
+	size_t count = BULK;
+	struct statvfs fs;
+
+	if (statvfs("/dev/shm", &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize > 3e9)
+		where = "/dev/shm";
+	else
+		count = BULK / 10;
+	/* BENCH_COUNT: fewer records, for a quick look. */
+	if (getenv("BENCH_COUNT") != NULL)
+		count = (size_t)strtoul(getenv("BENCH_COUNT"), NULL, 10) / 10 * 10;
+	fill_record(rec, RECORD_SIZE + 1, 7);
+	for (unsigned fmt = 1; fmt <= 2; fmt++) {
+		struct vault *v;
+		struct stat sb;
+		size_t n = 0, problems = 0;
+		double t0, u[3];
+
+		vault_test_create_format(fmt);
+		if (make_tmp(dir, sizeof dir, where, "formats") != 0 ||
+		    (size_t)snprintf(vdir, sizeof vdir, "%s/vault", dir) >= sizeof vdir ||
+		    (v = make_vault(vdir, &light)) == NULL)
+			return -1;
+		for (int i = 0; i < 10; i++)
+			if (vault_user_add(v, names[i], ROLE_INTERVIEWER, PASS, strlen(PASS), &light) != ST_OK) {
+				fprintf(stderr, "bench: %s\n", vault_errmsg(v));
+				return -1;
+			}
+		if (vault_user_add(v, "rex", ROLE_SUPERVISOR, PASS, strlen(PASS), &light) != ST_OK) {
+			fprintf(stderr, "bench: %s\n", vault_errmsg(v));
+			return -1;
+		}
+		t0 = now_ms();
+		for (int i = 0; i < 10; i++) {
+			char sum[96];
+			int sl = snprintf(sum, sizeof sum, "{\"status\":\"final\",\"interviewer\":\"%s\"}",
+			    names[i]);
+
+			vault_lock(v);
+			if (vault_unlock(v, names[i], PASS, strlen(PASS)) != ST_OK)
+				return -1;
+			for (size_t k = 0; k < count / 10; k++) {
+				struct record_id id;
+
+				if (vault_record_put(v, rec, RECORD_SIZE, sum, (size_t)sl, &id) != ST_OK) {
+					fprintf(stderr, "bench: save failed: %s\n", vault_errmsg(v));
+					return -1;
+				}
+			}
+		}
+		save[fmt] = (now_ms() - t0) / (double)count;
+		if ((size_t)snprintf(data, sizeof data, "%s/data.mdb", vdir) < sizeof data &&
+		    stat(data, &sb) == 0)
+			bytes[fmt] = (double)sb.st_size / (double)count;
+		for (int r = 0; r < 3; r++) {
+			vault_lock(v);
+			t0 = now_ms();
+			if (vault_unlock(v, "bench", PASS, strlen(PASS)) != ST_OK)
+				return -1;
+			u[r] = now_ms() - t0;
+		}
+		unlock[fmt] = quantile(u, 3, 0.5);
+		t0 = now_ms();
+		if (vault_listing_scan(v, count_item, &n) != ST_OK || n != count) {
+			fprintf(stderr, "bench: case list (format %u): %zu of %zu: %s\n", fmt, n, count,
+			    vault_errmsg(v));
+			return -1;
+		}
+		sup[fmt] = now_ms() - t0;
+		t0 = now_ms();
+		if (vault_verify(v, NULL, no_problem, &problems, NULL) != ST_OK) {
+			fprintf(stderr, "bench: verify (format %u): %s\n", fmt, vault_errmsg(v));
+			return -1;
+		}
+		ver[fmt] = now_ms() - t0;
+		if (fmt == 2) {
+			t0 = now_ms();
+			if (vault_user_remove_flags(v, "rex", VAULT_REKEY) != ST_OK) {
+				fprintf(stderr, "bench: rekey failed: %s\n", vault_errmsg(v));
+				return -1;
+			}
+			rekey = now_ms() - t0;
+		}
+		vault_lock(v);
+		if (vault_unlock(v, "i3", PASS, strlen(PASS)) != ST_OK)
+			return -1;
+		n = 0;
+		t0 = now_ms();
+		if (vault_listing_scan(v, count_item, &n) != ST_OK || n != count / 10) {
+			fprintf(stderr, "bench: own case list (format %u): %zu: %s\n", fmt, n,
+			    vault_errmsg(v));
+			return -1;
+		}
+		own[fmt] = now_ms() - t0;
+		vault_close(v);
+		rm_rf(dir);
+	}
+	vault_test_create_format(2);
+	{
+		char fig[96], basel[96], name[160];
+
+		printf("formats on %s, %zu records of %d B: format 1 / format 2\n", where, count,
+		    RECORD_SIZE);
+		printf("  save %.3f / %.3f ms, unlock beyond Argon2id %.1f / %.1f ms, case list "
+		    "(supervisor) %.0f / %.0f ms, case list (one of ten interviewers) %.0f / %.0f ms, "
+		    "verify %.2f / %.2f s, %.0f / %.0f B on disk per record, rekey %.2f s\n",
+		    save[1], save[2], unlock[1], unlock[2], sup[1], sup[2], own[1], own[2],
+		    ver[1] / 1e3, ver[2] / 1e3, bytes[1], bytes[2], rekey / 1e3);
+		snprintf(fig, sizeof fig, "%.3f ms", save[2]);
+		snprintf(basel, sizeof basel, "format 1 %.3f ms", save[1]);
+		row("format 2: a durable save of a 2 KiB record", fig, basel, save[2] / save[1],
+		    "at most 1.5x format 1");
+		snprintf(fig, sizeof fig, "%.1f ms", unlock[2]);
+		snprintf(basel, sizeof basel, "format 1 %.1f ms", unlock[1]);
+		row("format 2: unlock at light Argon2id limits", fig, basel, unlock[2] / unlock[1],
+		    "Argon2id dominates");
+		snprintf(name, sizeof name, "format 2: case list of %zu (supervisor)", count);
+		snprintf(fig, sizeof fig, "%.0f ms", sup[2]);
+		snprintf(basel, sizeof basel, "format 1 %.0f ms", sup[1]);
+		row(name, fig, basel, sup[2] / sup[1], "under 250 ms");
+		snprintf(name, sizeof name, "format 2: case list of %zu (one of ten interviewers)", count);
+		snprintf(fig, sizeof fig, "%.0f ms", own[2]);
+		snprintf(basel, sizeof basel, "format 1 %.0f ms", own[1]);
+		row(name, fig, basel, own[2] / own[1], "under 250 ms");
+		snprintf(name, sizeof name, "format 2: verify of %zu records", count);
+		snprintf(fig, sizeof fig, "%.2f s", ver[2] / 1e3);
+		snprintf(basel, sizeof basel, "format 1 %.2f s", ver[1] / 1e3);
+		row(name, fig, basel, ver[2] / ver[1], "-");
+		snprintf(fig, sizeof fig, "%.0f B", bytes[2]);
+		snprintf(basel, sizeof basel, "format 1 %.0f B", bytes[1]);
+		row("format 2: bytes on disk per 2 KiB record", fig, basel, bytes[2] / bytes[1],
+		    "4 KiB per 2 KiB record");
+		snprintf(name, sizeof name, "format 2: user remove --rekey of a supervisor, %zu records",
+		    count);
+		snprintf(fig, sizeof fig, "%.2f s", rekey / 1e3);
+		row(name, fig, "-", 0, "-");
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -495,7 +658,11 @@ main(void)
 	if (crypto_init() != ST_OK)
 		return 1;
 	printf("== bench_vault\n");
-	if (bench_unlock(base) != 0 || bench_save(base) != 0 || bench_read(base) != 0)
+	/* BENCH_FORMATS=1: only the comparison of the formats. */
+	if (getenv("BENCH_FORMATS") != NULL)
+		return bench_formats(base) != 0;
+	if (bench_unlock(base) != 0 || bench_save(base) != 0 || bench_read(base) != 0 ||
+	    bench_formats(base) != 0)
 		return 1;
 	return 0;
 }

@@ -130,6 +130,6 @@ run "$INTAKE" user list --vault "$C"
 expect "another program's LMDB: not an Intake vault" 4 "not an Intake vault"
 
 fresh
-mdb_dump -s meta "$C" | sed '/^ 666f726d6174$/{n;s/.*/ 00000002/;}' | mdb_load -s meta "$C" 2>/dev/null
+mdb_dump -s meta "$C" | sed '/^ 666f726d6174$/{n;s/.*/ 00000003/;}' | mdb_load -s meta "$C" 2>/dev/null
 run "$INTAKE" user list --vault "$C"
 expect "a newer format: upgrade intake" 4 "newer than this intake"

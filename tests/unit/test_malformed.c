@@ -617,7 +617,7 @@ not_a_vault(void **state)
 {
 	struct outcome o = { 0 };
 	unsigned char junk[3 * PSIZE];
-	unsigned char two[4] = { 0, 0, 0, 2 };
+	unsigned char two[4] = { 0, 0, 0, 3 };
 	char dir[4200], path[4300];
 
 	(void)state;

@@ -226,7 +226,7 @@ raw_user_add64(const char *dir, const char *name, size_t off, uint64_t delta)
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, d;
-	unsigned char buf[256];
+	unsigned char buf[1024];
 	uint64_t x = 0;
 
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
