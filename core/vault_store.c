@@ -26,6 +26,7 @@
 #include "vault_int.h"
 
 static enum status group_apply(struct vault *v);
+static void mark_clean_close(struct vault *v);
 
 
 /* Whether table i must exist in this vault (see enum db). */
@@ -437,6 +438,7 @@ vault_close(struct vault *v)
 	if (v == NULL)
 		return;
 	vault_lock(v);
+	mark_clean_close(v);
 	env_close(v);
 	secure_free(v->scratch);
 	secure_free(v->lbuf);
@@ -1034,19 +1036,28 @@ check_truncation(struct vault *v, const char *data)
 }
 
 /* LMDB reads its pages without checking them: a damaged page would make it
- * read outside the file or abort. Check them all before any is read. */
+ * read outside the file or abort. Check them before any is read: all of
+ * them, unless the clean-close mark says this file has not changed since
+ * this snapshot was checked or closed cleanly (pagecheck.h); then the
+ * quick check. A full check that passes leaves the mark for the next open. */
 static enum status
 check_pages(struct vault *v, const char *data, MDB_txn *txn)
 {
-	char why[256];
+	char why[256], mark[PATH_MAX];
 	mdb_filehandle_t fd;
+	enum pagecheck_mode mode = PAGECHECK_FULL;
 	enum status st;
 
 	if (mdb_env_get_fd(v->env, &fd) != 0)
 		return vault_fail(v, ST_IO, "cannot inspect %s", data);
-	st = pagecheck_file(fd, mdb_txn_id(txn), why, sizeof why);
+	if (join_path(v, mark, PAGECHECK_MARK) == ST_OK &&
+	    pagecheck_mark_matches(mark, fd, mdb_txn_id(txn)))
+		mode = PAGECHECK_QUICK;
+	st = pagecheck_run(fd, mdb_txn_id(txn), mode, why, sizeof why);
 	switch (st) {
 	case ST_OK:
+		if (mode == PAGECHECK_FULL)
+			pagecheck_mark_write(mark, fd, mdb_txn_id(txn), file_mode(v));
 		return ST_OK;
 	case ST_TAMPERED:
 		return vault_fail(v, ST_TAMPERED,
@@ -1059,6 +1070,24 @@ check_pages(struct vault *v, const char *data, MDB_txn *txn)
 	default:
 		return vault_fail(v, st, "cannot check %s: %s", data, why);
 	}
+}
+
+/* A clean close vouches for the snapshot it leaves: the next open, if the
+ * file is still exactly as now, needs only the quick check. */
+static void
+mark_clean_close(struct vault *v)
+{
+	char mark[PATH_MAX];
+	MDB_envinfo info;
+	mdb_filehandle_t fd;
+
+	if (!v->is_open || v->env == NULL || mdb_env_get_fd(v->env, &fd) != 0 ||
+	    mdb_env_info(v->env, &info) != 0 || join_path(v, mark, PAGECHECK_MARK) != ST_OK)
+		return;
+	/* The id first: once LMDB publishes it, that commit's writes are done,
+	 * so the times read next cover them (a later commit moves them). */
+	if (!pagecheck_mark_matches(mark, fd, info.me_last_txnid))
+		pagecheck_mark_write(mark, fd, info.me_last_txnid, file_mode(v));
 }
 
 enum status

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistr.h>
 
+#include "pagecheck.h"
 #include "vault_int.h"
 
 /* ==== verification ===========================================================
@@ -155,6 +156,28 @@ code_of(const unsigned char *id, struct case_code *code)
 
 	memcpy(rid.b, id, VAULT_ID_BYTES);
 	record_id_code(&rid, code);
+}
+
+/* The structure of every page of this snapshot (pagecheck.h). Damage is
+ * one problem, and the end of the check (still ST_OK here): LMDB cannot
+ * safely read on. */
+static enum status
+verify_pages(struct verify *cx)
+{
+	char why[256];
+	mdb_filehandle_t fd;
+	enum status st;
+
+	if (mdb_env_get_fd(cx->v->env, &fd) != 0)
+		return vault_fail(cx->v, ST_IO, "cannot read the vault's data file");
+	st = pagecheck_run(fd, mdb_txn_id(cx->txn), PAGECHECK_FULL, why, sizeof why);
+	if (st == ST_TAMPERED || st == ST_FORMAT) {
+		problem(cx, "the vault database is damaged (%s): restore it from a backup", why);
+		return ST_OK;
+	}
+	if (st != ST_OK)
+		return vault_fail(cx->v, st, "cannot check the vault's pages: %s", why);
+	return ST_OK;
 }
 
 static void
@@ -933,6 +956,10 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 	if ((rc = vault_txn_begin(v, MDB_RDONLY, &cx.txn)) != 0)
 		return vault_fail_mdb(v, rc, "verifying the vault");
 	v->scanning = 1;
+	/* Every page first, whatever the open's quick check trusted: nothing
+	 * below reads a page the check did not pass. */
+	if ((st = verify_pages(&cx)) != ST_OK || counts->problems > 0)
+		goto checked;
 	verify_meta(&cx);
 	st = verify_audit(&cx, noted);
 	if (st == ST_OK)
@@ -955,6 +982,7 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 		st = verify_releases(&cx);
 	if (st == ST_OK)
 		verify_missing(&cx);
+checked:
 	v->scanning = 0;
 	mdb_txn_abort(cx.txn);
 	free(cx.records);
