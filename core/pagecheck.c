@@ -438,6 +438,23 @@ done:
 	return st;
 }
 
+size_t
+pagecheck_map_size(int fd)
+{
+	unsigned char head[PAGEHDR + sizeof(struct lm_meta)];
+	struct lm_meta m0, m1;
+	size_t psize;
+
+	if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head || !meta_read(head, &m0))
+		return 0;
+	psize = m0.dbs[0].pad;
+	if (psize < 512 || psize > 65536 || (psize & (psize - 1)) != 0 ||
+	    pread(fd, head, sizeof head, (off_t)psize) != (ssize_t)sizeof head ||
+	    !meta_read(head, &m1))
+		return m0.mapsize;
+	return m1.txnid > m0.txnid ? m1.mapsize : m0.mapsize;
+}
+
 enum status
 pagecheck_file(int fd, size_t txnid, char *msg, size_t msglen)
 {

@@ -54,6 +54,9 @@ enum pagecheck_mode { PAGECHECK_FULL, PAGECHECK_QUICK };
 enum status pagecheck_run(int fd, size_t txnid, enum pagecheck_mode mode, char *msg,
     size_t msglen);
 enum status pagecheck_file(int fd, size_t txnid, char *msg, size_t msglen);  /* FULL */
+/* The map size the newest meta page records (the size LMDB will map on
+ * open), unchecked; 0 when the meta pages cannot be read. */
+size_t pagecheck_map_size(int fd);
 
 /*
  * The clean-close mark: a small file beside data.mdb (PAGECHECK_MARK) that

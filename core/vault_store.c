@@ -21,12 +21,14 @@
 #include <unistd.h>
 #include <unistr.h>
 
+#include "addrspace.h"
 #include "clock.h"
 #include "pagecheck.h"
 #include "vault_int.h"
 
 static enum status group_apply(struct vault *v);
 static void mark_clean_close(struct vault *v);
+static enum status map_nomem(struct vault *v, const char *what);
 
 
 /* Whether table i must exist in this vault (see enum db). */
@@ -218,7 +220,7 @@ vault_fail_mdb(struct vault *v, int rc, const char *what)
 		    "cannot write to the vault at %s while %s (%s): check that "
 		    "it belongs to you and the disk is not read-only", v->dir, what, mdb_strerror(rc));
 	case ENOMEM:
-		return vault_fail(v, ST_NOMEM, "out of memory while %s", what);
+		return map_nomem(v, what);
 	case MDB_TXN_FULL:
 		return vault_fail(v, ST_INVALID,
 		    "the item is too large to save in one step while %s", what);
@@ -1070,6 +1072,31 @@ check_pages(struct vault *v, const char *data, MDB_txn *txn)
 	default:
 		return vault_fail(v, st, "cannot check %s: %s", data, why);
 	}
+}
+
+/* LMDB's ENOMEM: most often a mapping that an address-space limit (ulimit
+ * -v) does not leave room for; say so, with the size the map needs. */
+static enum status
+map_nomem(struct vault *v, const char *what)
+{
+	char data[PATH_MAX], why[512];
+	size_t need = v->map_initial, recorded;
+	MDB_envinfo info;
+	int fd;
+
+	if (v->env != NULL && mdb_env_info(v->env, &info) == 0 && info.me_mapsize > need)
+		need = info.me_mapsize;
+	if (join_path(v, data, "data.mdb") == ST_OK &&
+	    (fd = open(data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) >= 0) {
+		recorded = pagecheck_map_size(fd);
+		if (recorded > need)
+			need = recorded;
+		close(fd);
+	}
+	if (addrspace_explain(need, why, sizeof why))
+		return vault_fail(v, ST_NOMEM, "cannot map the vault at %s into memory while %s: %s",
+		    v->dir, what, why);
+	return vault_fail(v, ST_NOMEM, "out of memory while %s", what);
 }
 
 /* A clean close vouches for the snapshot it leaves: the next open, if the
