@@ -510,6 +510,7 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 		enum status ist = ST_TAMPERED;
 		int stop;
 
+		vault_map_tick(v, k.mv_size + d.mv_size);
 		if (k.mv_size != VAULT_ID_BYTES) {
 			/* One planted key must not hide every item after it:
 			 * report it (with a zero id) and go on. */

@@ -12,10 +12,13 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -245,6 +248,54 @@ vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
 		if (rc != 0)
 			return rc;
 	}
+}
+
+/* LMDB maps the file read-only and shared: dropping the process's view of
+ * its pages loses nothing (a later read faults them in again from the page
+ * cache), even while a read transaction points into them. Without it a
+ * scan of a million records kept the whole file resident, gigabytes.
+ * LMDB does not say where its map is (mdb_env_info gives the address
+ * only for MDB_FIXEDMAP), so it is found in /proc/self/maps by the data
+ * file's device and inode. */
+#define MAP_TICK ((size_t)32 << 20)
+
+static void
+map_release(int fd)
+{
+	char line[512];
+	struct stat sb;
+	FILE *maps;
+
+	if (fstat(fd, &sb) != 0 || (maps = fopen("/proc/self/maps", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof line, maps) != NULL) {
+		unsigned long long lo, hi, ino;
+		unsigned maj, min;
+		char perms[8];
+
+		if (sscanf(line, "%llx-%llx %7s %*s %x:%x %llu", &lo, &hi, perms, &maj, &min,
+		    &ino) != 6 || ino != (unsigned long long)sb.st_ino ||
+		    makedev(maj, min) != sb.st_dev || perms[1] != '-')
+			continue;
+		(void)madvise((void *)(uintptr_t)lo, (size_t)(hi - lo), MADV_DONTNEED);
+	}
+	fclose(maps);
+}
+
+void
+vault_map_tick(struct vault *v, size_t bytes)
+{
+	static size_t read_since;
+	mdb_filehandle_t fd;
+
+	/* Each item may cost a page of its own besides its bytes (lookups
+	 * beside the scan, half-full leaves). */
+	read_since += bytes + 4096;
+	if (read_since < MAP_TICK || v->env == NULL)
+		return;
+	read_since = 0;
+	if (mdb_env_get_fd(v->env, &fd) == 0)
+		map_release(fd);
 }
 
 static enum status
