@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -255,47 +254,50 @@ vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
  * cache), even while a read transaction points into them. Without it a
  * scan of a million records kept the whole file resident, gigabytes.
  * LMDB does not say where its map is (mdb_env_info gives the address
- * only for MDB_FIXEDMAP), so it is found in /proc/self/maps by the data
- * file's device and inode. */
+ * only for MDB_FIXEDMAP), so the mapping that holds a value just read is
+ * looked up in /proc/self/maps; only a shared mapping that cannot be
+ * written is ever released (for any other, MADV_DONTNEED would lose data). */
 #define MAP_TICK ((size_t)32 << 20)
 
 static void
-map_release(int fd)
+map_release(const void *inside)
 {
+	uintptr_t at = (uintptr_t)inside;
 	char line[512];
-	struct stat sb;
 	FILE *maps;
 
-	if (fstat(fd, &sb) != 0 || (maps = fopen("/proc/self/maps", "re")) == NULL)
+	if ((maps = fopen("/proc/self/maps", "re")) == NULL)
 		return;
 	while (fgets(line, sizeof line, maps) != NULL) {
-		unsigned long long lo, hi, ino;
-		unsigned maj, min;
+		unsigned long long lo, hi;
 		char perms[8];
 
-		if (sscanf(line, "%llx-%llx %7s %*s %x:%x %llu", &lo, &hi, perms, &maj, &min,
-		    &ino) != 6 || ino != (unsigned long long)sb.st_ino ||
-		    makedev(maj, min) != sb.st_dev || perms[1] != '-')
+		if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 || at < lo || at >= hi)
 			continue;
-		(void)madvise((void *)(uintptr_t)lo, (size_t)(hi - lo), MADV_DONTNEED);
+		if (perms[0] == 'r' && perms[1] == '-' && perms[3] == 's')
+			(void)madvise((void *)(uintptr_t)lo, (size_t)(hi - lo), MADV_DONTNEED);
+		break;
 	}
 	fclose(maps);
 }
 
 void
-vault_map_tick(struct vault *v, size_t bytes)
+vault_map_tick(struct vault *v, const MDB_val *val)
 {
 	static size_t read_since;
-	mdb_filehandle_t fd;
+	static const void *inside;
 
-	/* Each item may cost a page of its own besides its bytes (lookups
-	 * beside the scan, half-full leaves). */
-	read_since += bytes + 4096;
-	if (read_since < MAP_TICK || v->env == NULL)
-		return;
+	if (val != NULL) {
+		/* Each item may cost a page of its own besides its bytes
+		 * (lookups beside the scan, half-full leaves). */
+		inside = val->mv_data;
+		read_since += val->mv_size + 4096;
+		if (read_since < MAP_TICK)
+			return;
+	}
 	read_since = 0;
-	if (mdb_env_get_fd(v->env, &fd) == 0)
-		map_release(fd);
+	if (v->env != NULL && inside != NULL)
+		map_release(inside);
 }
 
 static enum status

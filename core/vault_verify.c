@@ -258,7 +258,7 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 		size_t plen = 0;
 		int gap = 0, linked;
 
-		vault_map_tick(v, k.mv_size + d.mv_size);
+		vault_map_tick(v, &d);
 		cx->counts->audit++;
 		if (k.mv_size != 8 || (seq = get_be64(k.mv_data)) == 0) {
 			problem(cx, "the audit table holds a key that is not an entry number (%zu "
@@ -452,7 +452,7 @@ verify_records(struct verify *cx)
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct fact *f;
 
-		vault_map_tick(v, k.mv_size + d.mv_size);
+		vault_map_tick(v, &d);
 		cx->counts->records++;
 		if (k.mv_size != VAULT_ID_BYTES) {
 			problem(cx, "the records table holds a key of %zu bytes: it was edited on disk",
@@ -504,7 +504,7 @@ verify_summaries(struct verify *cx)
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
 		return vault_fail_mdb(v, rc, "reading the summaries");
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
-		vault_map_tick(v, k.mv_size + d.mv_size);
+		vault_map_tick(v, &d);
 		cx->counts->summaries++;
 		if (k.mv_size != VAULT_ID_BYTES) {
 			problem(cx, "the summaries table holds a key of %zu bytes: it was edited on "
@@ -579,7 +579,7 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 		struct lentry e;
 		size_t off = 0;
 
-		vault_map_tick(v, k.mv_size + d.mv_size);
+		vault_map_tick(v, &d);
 		if (k.mv_size != 4) {
 			problem(cx, "the case listing holds a key of %zu bytes: it was edited on disk",
 			    k.mv_size);
@@ -668,7 +668,7 @@ verify_listing(struct verify *cx)
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct lfact *hit;
 
-		vault_map_tick(v, k.mv_size + d.mv_size);
+		vault_map_tick(v, &d);
 		if (k.mv_size != VAULT_ID_BYTES)
 			continue;       /* reported with the summaries */
 		st = verify_open(cx, KIND_SUMMARY, &k, &d, owner, digest);
@@ -989,6 +989,7 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 		verify_missing(&cx);
 checked:
 	v->scanning = 0;
+	vault_map_tick(v, NULL);
 	mdb_txn_abort(cx.txn);
 	free(cx.records);
 	free(cx.users);

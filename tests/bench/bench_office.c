@@ -518,6 +518,7 @@ main(int argc, char **argv)
 
 	if (argc == 5 && strcmp(argv[1], "op") == 0)
 		return run_op(argv[2], argv[3], argv[4]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (env != NULL && atol(env) >= 10) {
 		sizes[1] = (size_t)atol(env);
 		sizes[0] = sizes[1] / 10;

@@ -12,6 +12,8 @@
  *    damage happened would): vault_open's quick check lets it through and
  *    vault_verify, which always checks every page, names it before reading
  *    any record.
+ * And a scan over a vault file of about 100 MiB does not leave it resident
+ * in the process (vault_map_tick).
  */
 #include "testutil.h"
 #include <errno.h>
@@ -230,6 +232,90 @@ damage_the_mark_vouched_for_is_named_by_verify(void **state)
 	vault_close(v);
 }
 
+static int
+count_item(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	(void)id;
+	(void)json;
+	(void)len;
+	if (st == ST_OK)
+		++*(size_t *)ctx;
+	return 0;
+}
+
+/* KiB of files mapped and resident in this process (RssFile + RssShmem). */
+static long
+file_resident_kib(void)
+{
+	char line[256];
+	long kib, total = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "RssFile: %ld", &kib) == 1 || sscanf(line, "RssShmem: %ld", &kib) == 1)
+			total += kib;
+	fclose(f);
+	return total;
+}
+
+static void
+a_scan_does_not_keep_the_vault_file_resident(void **state)
+{
+	enum { BIG = 25000, LEN = 3000 };
+	char *tmp = tu_tmpdir("pagecheck-rss"), dir[4200], data[4300];
+	struct vault_import_record *recs = calloc(BIG, sizeof *recs);
+	char *bufs = malloc((size_t)BIG * LEN), hex[129];
+	struct vault *v = vault_new();
+	size_t imported = 0, skipped = 0, n = 0;
+	struct stat sb;
+	long before, after;
+
+	(void)state;
+	assert_non_null(recs);
+	assert_non_null(bufs);
+	snprintf(dir, sizeof dir, "%s/vault", tmp);
+	snprintf(data, sizeof data, "%s/data.mdb", dir);
+	assert_int_equal(vault_create(v, dir, "sup", PASS, strlen(PASS), &fast), ST_OK);
+	for (size_t i = 0; i < BIG; i++) {
+		char *p = bufs + i * LEN;
+		unsigned char rnd[64];
+		size_t at = (size_t)snprintf(p, LEN, "{\"x\":\"");
+
+		while (at + 128 + 3 < LEN) {
+			crypto_random(rnd, sizeof rnd);
+			crypto_bin2hex(hex, rnd, sizeof rnd);
+			memcpy(p + at, hex, 128);
+			at += 128;
+		}
+		memcpy(p + at, "\"}", 3);
+		crypto_random(recs[i].id.b, VAULT_ID_BYTES);
+		recs[i].json = p;
+		recs[i].len = at + 2;
+	}
+	assert_int_equal(vault_import(v, NULL, 0, recs, BIG, NULL, &imported, &skipped), ST_OK);
+	free(recs);
+	free(bufs);
+	vault_close(v);
+	assert_int_equal(stat(data, &sb), 0);
+	assert_true(sb.st_size > (off_t)96 << 20);
+
+	v = vault_new();
+	assert_int_equal(vault_open(v, dir), ST_OK);
+	assert_int_equal(vault_unlock(v, "sup", PASS, strlen(PASS)), ST_OK);
+	before = file_resident_kib();
+	assert_int_equal(vault_record_scan(v, count_item, &n), ST_OK);
+	after = file_resident_kib();
+	assert_int_equal(n, BIG);
+	/* Before: every page the scan touched stayed, the whole file. */
+	if (after - before > 16 * 1024)
+		fail_msg("%ld KiB of the %lld KiB file stayed resident after the scan",
+		    after - before, (long long)sb.st_size / 1024);
+	vault_close(v);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
 int
 main(void)
 {
@@ -240,6 +326,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(damage_the_mark_vouched_for_is_named_by_verify,
 		    setup, teardown),
+		cmocka_unit_test(a_scan_does_not_keep_the_vault_file_resident),
 	};
 
 	if (crypto_init() != ST_OK)
