@@ -1102,16 +1102,18 @@ check_pages(struct vault *v, const char *data, MDB_txn *txn)
 	mdb_filehandle_t fd;
 	enum pagecheck_mode mode = PAGECHECK_FULL;
 	enum status st;
+	int marked;
 
 	if (mdb_env_get_fd(v->env, &fd) != 0)
 		return vault_fail(v, ST_IO, "cannot inspect %s", data);
-	if (join_path(v, mark, PAGECHECK_MARK) == ST_OK &&
-	    pagecheck_mark_matches(mark, fd, mdb_txn_id(txn)))
+	/* set_dir left room for the name: joining cannot fail here. */
+	marked = join_path(v, mark, PAGECHECK_MARK) == ST_OK;
+	if (marked && pagecheck_mark_matches(mark, fd, mdb_txn_id(txn)))
 		mode = PAGECHECK_QUICK;
 	st = pagecheck_run(fd, mdb_txn_id(txn), mode, why, sizeof why);
 	switch (st) {
 	case ST_OK:
-		if (mode == PAGECHECK_FULL)
+		if (marked && mode == PAGECHECK_FULL)
 			pagecheck_mark_write(mark, fd, mdb_txn_id(txn), file_mode(v));
 		return ST_OK;
 	case ST_TAMPERED:
