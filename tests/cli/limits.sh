@@ -15,13 +15,17 @@ P=$(passfile p "limits passphrase")
 # Limits from 40 MiB up in 8 MiB steps: below what the program's libraries
 # need the loader refuses (status 127, not ours to word); from there until
 # the map fits, every refusal must name the limit; then the vault opens.
-named=0 opened=0 bad=
+named=0 opened=0 bad= sanitizer=0
 n=40
 while [ $n -le 1024 ]; do
 	(ulimit -v $((n * 1024)) && exec "$INTAKE" user list --vault "$V") >"$T/out" 2>"$T/err"
 	r=$?
 	if [ $r -eq 0 ]; then
 		opened=$n
+		break
+	fi
+	if grep -q 'Sanitizer' "$T/err"; then
+		sanitizer=1	# its shadow memory needs terabytes of address space
 		break
 	fi
 	if [ $r -ne 127 ]; then
@@ -35,13 +39,15 @@ while [ $n -le 1024 ]; do
 	fi
 	n=$((n + 8))
 done
-if [ -z "$bad" ] && [ $named -gt 0 ] && [ $opened -gt 0 ]; then
+if [ $sanitizer -eq 1 ]; then
+	ok "an address-space limit too small for the map is named as such # SKIP under a sanitizer"
+elif [ -z "$bad" ] && [ $named -gt 0 ] && [ $opened -gt 0 ]; then
 	ok "an address-space limit too small for the map is named as such ($named limits), not 'out of memory'"
+	ok "the vault opens under a limit that leaves room for its map ($opened MiB)"
 else
 	notok "an address-space limit too small for the map is named as such" \
 	    "${bad:-named at $named limits, opened at ${opened:-no} limit}" "$(head -c 300 "$T/err")"
 fi
-check "the vault opens under a limit that leaves room for its map" test "$opened" -gt 0
 
 # The clean-close mark.
 cat >"$T/answers.json" <<'JSON'
