@@ -456,6 +456,12 @@ enum status vault_fail_mdb(struct vault *v, int rc, const char *what);
  * counts in arg). Refused (ST_BUSY) while a scan holds its snapshot.
  * Argon2id never runs inside fn: derive keys before. */
 int vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn);
+/* A scan read one more value (val, in a read transaction: it points into
+ * LMDB's map): every 32 MiB or so (each value counted a page more than its
+ * bytes), the pages of the vault file the process touched are let go
+ * (they stay in the page cache), so a scan's resident memory stays
+ * bounded whatever the vault's size. val NULL (a scan's end): now. */
+void vault_map_tick(struct vault *v, const MDB_val *val);
 enum status vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg);
 int vault_txn_fail(struct vault *v, enum status st);
 

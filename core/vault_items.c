@@ -512,6 +512,7 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 		enum status ist = ST_TAMPERED;
 		int stop;
 
+		vault_map_tick(v, &d);
 		if (k.mv_size != VAULT_ID_BYTES) {
 			/* One planted key must not hide every item after it:
 			 * report it (with a zero id) and go on. */
@@ -556,6 +557,7 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 			break;
 	}
 	v->scanning = 0;
+	vault_map_tick(v, NULL);
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
 		st = vault_fail_mdb(v, rc, "reading the vault");
 	if (cur != NULL)

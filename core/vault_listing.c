@@ -667,6 +667,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 		struct lentry e;
 		size_t off = 0;
 
+		vault_map_tick(v, &d);
 		if (!v->unlocked) {
 			st = vault_fail(v, ST_LOCKED, "the vault was locked during the scan");
 			break;
@@ -699,6 +700,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 		secure_wipe(c.p, c.len);
 	}
 	v->scanning = 0;
+	vault_map_tick(v, NULL);
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
 		st = vault_fail_mdb(v, rc, "reading the case listing");
 	/* A listing that lost or kept entries (a chunk deleted on disk, an

@@ -12,20 +12,25 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <unistr.h>
 
+#include "addrspace.h"
 #include "clock.h"
 #include "pagecheck.h"
 #include "vault_int.h"
 
 static enum status group_apply(struct vault *v);
+static void mark_clean_close(struct vault *v);
+static enum status map_nomem(struct vault *v, const char *what);
 
 
 /* Whether table i must exist in this vault (see enum db). */
@@ -217,7 +222,7 @@ vault_fail_mdb(struct vault *v, int rc, const char *what)
 		    "cannot write to the vault at %s while %s (%s): check that "
 		    "it belongs to you and the disk is not read-only", v->dir, what, mdb_strerror(rc));
 	case ENOMEM:
-		return vault_fail(v, ST_NOMEM, "out of memory while %s", what);
+		return map_nomem(v, what);
 	case MDB_TXN_FULL:
 		return vault_fail(v, ST_INVALID,
 		    "the item is too large to save in one step while %s", what);
@@ -242,6 +247,57 @@ vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
 		if (rc != 0)
 			return rc;
 	}
+}
+
+/* LMDB maps the file read-only and shared: dropping the process's view of
+ * its pages loses nothing (a later read faults them in again from the page
+ * cache), even while a read transaction points into them. Without it a
+ * scan of a million records kept the whole file resident, gigabytes.
+ * LMDB does not say where its map is (mdb_env_info gives the address
+ * only for MDB_FIXEDMAP), so the mapping that holds a value just read is
+ * looked up in /proc/self/maps; only a shared mapping that cannot be
+ * written is ever released (for any other, MADV_DONTNEED would lose data). */
+#define MAP_TICK ((size_t)32 << 20)
+
+static void
+map_release(const void *inside)
+{
+	uintptr_t at = (uintptr_t)inside;
+	char line[512];
+	FILE *maps;
+
+	if ((maps = fopen("/proc/self/maps", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof line, maps) != NULL) {
+		unsigned long long lo, hi;
+		char perms[8];
+
+		if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 || at < lo || at >= hi)
+			continue;
+		if (perms[0] == 'r' && perms[1] == '-' && perms[3] == 's')
+			(void)madvise((void *)(uintptr_t)lo, (size_t)(hi - lo), MADV_DONTNEED);
+		break;
+	}
+	fclose(maps);
+}
+
+void
+vault_map_tick(struct vault *v, const MDB_val *val)
+{
+	static size_t read_since;
+	static const void *inside;
+
+	if (val != NULL) {
+		/* Each item may cost a page of its own besides its bytes
+		 * (lookups beside the scan, half-full leaves). */
+		inside = val->mv_data;
+		read_since += val->mv_size + 4096;
+		if (read_since < MAP_TICK)
+			return;
+	}
+	read_since = 0;
+	if (v->env != NULL && inside != NULL)
+		map_release(inside);
 }
 
 static enum status
@@ -440,6 +496,7 @@ vault_close(struct vault *v)
 	if (v == NULL)
 		return;
 	vault_lock(v);
+	mark_clean_close(v);
 	env_close(v);
 	secure_free(v->scratch);
 	secure_free(v->lbuf);
@@ -1079,19 +1136,30 @@ check_truncation(struct vault *v, const char *data)
 }
 
 /* LMDB reads its pages without checking them: a damaged page would make it
- * read outside the file or abort. Check them all before any is read. */
+ * read outside the file or abort. Check them before any is read: all of
+ * them, unless the clean-close mark says this file has not changed since
+ * this snapshot was checked or closed cleanly (pagecheck.h); then the
+ * quick check. A full check that passes leaves the mark for the next open. */
 static enum status
 check_pages(struct vault *v, const char *data, MDB_txn *txn)
 {
-	char why[256];
+	char why[256], mark[PATH_MAX];
 	mdb_filehandle_t fd;
+	enum pagecheck_mode mode = PAGECHECK_FULL;
 	enum status st;
+	int marked;
 
 	if (mdb_env_get_fd(v->env, &fd) != 0)
 		return vault_fail(v, ST_IO, "cannot inspect %s", data);
-	st = pagecheck_file(fd, mdb_txn_id(txn), why, sizeof why);
+	/* set_dir left room for the name: joining cannot fail here. */
+	marked = join_path(v, mark, PAGECHECK_MARK) == ST_OK;
+	if (marked && pagecheck_mark_matches(mark, fd, mdb_txn_id(txn)))
+		mode = PAGECHECK_QUICK;
+	st = pagecheck_run(fd, mdb_txn_id(txn), mode, why, sizeof why);
 	switch (st) {
 	case ST_OK:
+		if (marked && mode == PAGECHECK_FULL)
+			pagecheck_mark_write(mark, fd, mdb_txn_id(txn), file_mode(v));
 		return ST_OK;
 	case ST_TAMPERED:
 		return vault_fail(v, ST_TAMPERED,
@@ -1104,6 +1172,49 @@ check_pages(struct vault *v, const char *data, MDB_txn *txn)
 	default:
 		return vault_fail(v, st, "cannot check %s: %s", data, why);
 	}
+}
+
+/* LMDB's ENOMEM: most often a mapping that an address-space limit (ulimit
+ * -v) does not leave room for; say so, with the size the map needs. */
+static enum status
+map_nomem(struct vault *v, const char *what)
+{
+	char data[PATH_MAX], why[512];
+	size_t need = v->map_initial, recorded;
+	MDB_envinfo info;
+	int fd;
+
+	if (v->env != NULL && mdb_env_info(v->env, &info) == 0 && info.me_mapsize > need)
+		need = info.me_mapsize;
+	if (join_path(v, data, "data.mdb") == ST_OK &&
+	    (fd = open(data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) >= 0) {
+		recorded = pagecheck_map_size(fd);
+		if (recorded > need)
+			need = recorded;
+		close(fd);
+	}
+	if (addrspace_explain(need, why, sizeof why))
+		return vault_fail(v, ST_NOMEM, "cannot map the vault at %s into memory while %s: %s",
+		    v->dir, what, why);
+	return vault_fail(v, ST_NOMEM, "out of memory while %s", what);
+}
+
+/* A clean close vouches for the snapshot it leaves: the next open, if the
+ * file is still exactly as now, needs only the quick check. */
+static void
+mark_clean_close(struct vault *v)
+{
+	char mark[PATH_MAX];
+	MDB_envinfo info;
+	mdb_filehandle_t fd;
+
+	if (!v->is_open || v->env == NULL || mdb_env_get_fd(v->env, &fd) != 0 ||
+	    mdb_env_info(v->env, &info) != 0 || join_path(v, mark, PAGECHECK_MARK) != ST_OK)
+		return;
+	/* The id first: once LMDB publishes it, that commit's writes are done,
+	 * so the times read next cover them (a later commit moves them). */
+	if (!pagecheck_mark_matches(mark, fd, info.me_last_txnid))
+		pagecheck_mark_write(mark, fd, info.me_last_txnid, file_mode(v));
 }
 
 enum status

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistr.h>
 
+#include "pagecheck.h"
 #include "vault_int.h"
 
 /* ==== verification ===========================================================
@@ -159,6 +160,28 @@ code_of(const unsigned char *id, struct case_code *code)
 
 	memcpy(rid.b, id, VAULT_ID_BYTES);
 	record_id_code(&rid, code);
+}
+
+/* The structure of every page of this snapshot (pagecheck.h). Damage is
+ * one problem, and the end of the check (still ST_OK here): LMDB cannot
+ * safely read on. */
+static enum status
+verify_pages(struct verify *cx)
+{
+	char why[256];
+	mdb_filehandle_t fd;
+	enum status st;
+
+	if (mdb_env_get_fd(cx->v->env, &fd) != 0)
+		return vault_fail(cx->v, ST_IO, "cannot read the vault's data file");
+	st = pagecheck_run(fd, mdb_txn_id(cx->txn), PAGECHECK_FULL, why, sizeof why);
+	if (st == ST_TAMPERED || st == ST_FORMAT) {
+		problem(cx, "the vault database is damaged (%s): restore it from a backup", why);
+		return ST_OK;
+	}
+	if (st != ST_OK)
+		return vault_fail(cx->v, st, "cannot check the vault's pages: %s", why);
+	return ST_OK;
 }
 
 static void
@@ -321,6 +344,7 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 		size_t plen = 0;
 		int gap = 0, linked;
 
+		vault_map_tick(v, &d);
 		cx->counts->audit++;
 		if (k.mv_size != 8 || (seq = get_be64(k.mv_data)) == 0) {
 			problem(cx, "the audit table holds a key that is not an entry number (%zu "
@@ -537,6 +561,7 @@ verify_records(struct verify *cx)
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct fact *f;
 
+		vault_map_tick(v, &d);
 		cx->counts->records++;
 		if (k.mv_size != VAULT_ID_BYTES) {
 			problem(cx, "the records table holds a key of %zu bytes: it was edited on disk",
@@ -588,6 +613,7 @@ verify_summaries(struct verify *cx)
 	if ((rc = mdb_cursor_open(cx->txn, v->dbi[DB_SUMMARIES], &cur)) != 0)
 		return vault_fail_mdb(v, rc, "reading the summaries");
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		vault_map_tick(v, &d);
 		cx->counts->summaries++;
 		if (k.mv_size != VAULT_ID_BYTES) {
 			problem(cx, "the summaries table holds a key of %zu bytes: it was edited on "
@@ -662,6 +688,7 @@ verify_listing_read(struct verify *cx, MDB_dbi dbi, struct lfact **out, size_t *
 		struct lentry e;
 		size_t off = 0;
 
+		vault_map_tick(v, &d);
 		if (k.mv_size != 4) {
 			problem(cx, "the case listing holds a key of %zu bytes: it was edited on disk",
 			    k.mv_size);
@@ -750,6 +777,7 @@ verify_listing(struct verify *cx)
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		struct lfact *hit;
 
+		vault_map_tick(v, &d);
 		if (k.mv_size != VAULT_ID_BYTES)
 			continue;       /* reported with the summaries */
 		st = verify_open(cx, KIND_SUMMARY, &k, &d, owner, digest);
@@ -1050,6 +1078,10 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 	if ((rc = vault_txn_begin(v, MDB_RDONLY, &cx.txn)) != 0)
 		return vault_fail_mdb(v, rc, "verifying the vault");
 	v->scanning = 1;
+	/* Every page first, whatever the open's quick check trusted: nothing
+	 * below reads a page the check did not pass. */
+	if ((st = verify_pages(&cx)) != ST_OK || counts->problems > 0)
+		goto checked;
 	verify_meta(&cx);
 	st = verify_audit(&cx, noted);
 	if (st == ST_OK)
@@ -1072,7 +1104,9 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 		st = verify_releases(&cx);
 	if (st == ST_OK)
 		verify_missing(&cx);
+checked:
 	v->scanning = 0;
+	vault_map_tick(v, NULL);
 	mdb_txn_abort(cx.txn);
 	free(cx.records);
 	free(cx.users);

@@ -1,0 +1,670 @@
+/*
+ * bench_office.c — an office vault at 100,000 and at 1,000,000 records:
+ * what opening it, the case list, a search, a statistics release, an
+ * export, verify and a bundle import cost in time and in peak memory, and
+ * bytes on disk per record. Each 1,000,000-record figure is printed next to
+ * the 100,000-record one of the same run. Prints figures only; never passes
+ * or fails on them.
+ *
+ * Records are 200 different screenings taken through the interview engine
+ * (forms/screening-short.yaml), with their summaries, stored under fresh
+ * ids with vault_import in batches of 10,000 by one supervisor; the vaults
+ * live in /dev/shm when it has room, so the figures are CPU and memory,
+ * not disk. BENCH_OFFICE_RECORDS=N replaces the sizes with N/10 and N.
+ *
+ * Every operation runs in a new process (this program run again with
+ * "op NAME DIR"), so its peak resident memory (VmHWM, reset by exec) is
+ * its own: open is vault_open alone; the others open and unlock first.
+ * Resident memory counts the pages of the vault file that LMDB's map has
+ * touched (page cache, shared and reclaimable); "allocated" is the peak of
+ * the anonymous part alone (heap and stacks), sampled every 5 ms.
+ * "open, full check" removes the clean-close mark first (what an open
+ * after another process wrote without closing, or after a restore,
+ * costs). The bundle imported carries 20,000 records, as a field site
+ * sends a few weeks at a time.
+ *
+ * Opening under a 256 MiB memory limit: when `systemd-run --user --scope
+ * -p MemoryMax=256M` works here, the open of the 100,000-record vault is
+ * timed inside it; otherwise the row says it was not measured (the peak
+ * resident memory of the open, a few MiB, is what such a limit would
+ * bound).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "bundle.h"
+#include "caselist.h"
+#include "crypto.h"
+#include "export.h"
+#include "interview.h"
+#include "pagecheck.h"
+#include "record.h"
+#include "release.h"
+#include "vault.h"
+
+#define PASS            "benchmark passphrase"
+#define USER            "bench"
+#define FORMS_DIR       "forms"
+#define SMALL           100000
+#define LARGE           1000000
+#define BATCH           10000
+#define TEMPLATES       200
+#define BUNDLE_RECORDS  20000
+
+static const struct vault_kdf fast = { 1, 8 };
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* CPU time of this thread (user and system): steadier than the wall clock
+ * on a machine other people load. */
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static const char *
+base_dir(size_t need)
+{
+	struct statvfs fs;
+	const char *tmp = getenv("TMPDIR");
+
+	if (statvfs("/dev/shm", &fs) == 0 && (double)fs.f_bavail * fs.f_frsize > (double)need)
+		return "/dev/shm";
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
+/* Peak resident memory of this process since exec, in KiB. */
+static long
+peak_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &kib) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kib;
+}
+
+/* The largest anonymous resident memory (heap, stacks: what the process
+ * allocated, not the vault file LMDB maps) seen by a thread that samples
+ * /proc/self/status every 5 ms while an operation runs, in KiB. */
+static atomic_long anon_peak;
+static atomic_int sampling;
+
+static long
+anon_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "RssAnon: %ld", &kib) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kib;
+}
+
+static void *
+sampler(void *arg)
+{
+	struct timespec ts = { 0, 5000000 };
+
+	(void)arg;
+	while (atomic_load(&sampling)) {
+		long k = anon_kib();
+
+		if (k > atomic_load(&anon_peak))
+			atomic_store(&anon_peak, k);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* Bytes this process has read (rchar of /proc/self/io: read and pread,
+ * whether from the disk or the page cache). */
+static size_t
+io_read(void)
+{
+	char line[256];
+	unsigned long long n = 0;
+	FILE *f = fopen("/proc/self/io", "r");
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "rchar: %llu", &n) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return (size_t)n;
+}
+
+/* ---- building the vaults ---- */
+
+struct tpl {
+	char *json, *summary;
+	size_t len, slen;
+};
+
+static int
+make_template(const struct form *f, int i, struct tpl *t)
+{
+	static const char *const ages[] = { "age_9_17", "age_18_20", "age_21_23", "age_24_26",
+	    "age_27_29", "age_30_38", "age_39_47" };
+	static const char *const docs[] = { "myself", "employer", "recruiter_broker",
+	    "authorities" };
+	char answers[1024], err[256];
+	struct interview *iv;
+	json_t *a;
+	int ok;
+
+	snprintf(answers, sizeof answers, "{\"danger_now\":\"no\",\"urgent_medical\":\"no\","
+	    "\"consent_interview\":\"yes\",\"consent_referral\":\"%s\","
+	    "\"consent_statistics\":\"%s\",\"age_band\":\"%s\",\"sector\":[\"factory\"%s],"
+	    "\"job_different\":\"%s\",\"could_quit\":{\"special\":\"declined\"},"
+	    "\"documents_held_by\":\"%s\",\"debt_work_off\":\"%s\","
+	    "\"physical_violence\":\"no\",\"threats\":[\"none\"],\"sex_with_clients\":\"no\","
+	    "\"needs_now\":[\"shelter\",\"legal\"]}",
+	    i % 2 ? "yes" : "no", i % 5 ? "yes" : "no", ages[i % 7],
+	    i % 3 ? "" : ",\"karaoke_entertainment\"", i % 4 ? "yes" : "no", docs[i % 4],
+	    i % 6 ? "no" : "yes");
+	a = json_loads(answers, 0, NULL);
+	if (a == NULL || interview_start(f, i % 3 ? "en" : "lo", &iv) != ST_OK)
+		return -1;
+	interview_set_interviewer(iv, i % 2 ? "field-ana" : "field-bo");
+	ok = interview_apply_answers(iv, a, err, sizeof err) == ST_OK &&
+	    interview_finish(iv) == ST_OK &&
+	    interview_set_record_id(iv, "00000000000000000000000000000000") == ST_OK &&
+	    interview_to_json(iv, &t->json, &t->len) == ST_OK &&
+	    interview_summary_json(iv, &t->summary, &t->slen) == ST_OK;
+	if (!ok)
+		fprintf(stderr, "bench: template %d: %s %s\n", i, err, interview_error(iv));
+	interview_free(iv);
+	json_decref(a);
+	return ok && t->len < 4096 && t->slen < 1024 ? 0 : -1;
+}
+
+/* A fresh record id whose case code (its first 40 bits) no other id of
+ * this run has: random ids would share one about every other run at a
+ * million records, and an import refuses that. The code is a counter
+ * multiplied by an odd number modulo 2^40 (a bijection), so ids still
+ * arrive in scattered order, as real ones do. */
+static void
+new_id(struct record_id *id)
+{
+	static uint64_t next = 1;
+	uint64_t code = (next++ * 0x9E3779B97Full) & ((1ull << 40) - 1);
+
+	crypto_random(id->b, VAULT_ID_BYTES);
+	for (int i = 0; i < 5; i++)
+		id->b[i] = (unsigned char)(code >> (32 - 8 * i));
+}
+
+/* Adds n records (ids fresh, written into each JSON) to an open vault. */
+static int
+fill(struct vault *v, struct form *f, size_t n)
+{
+	static struct tpl tpl[TEMPLATES];
+	static int made;
+	struct vault_import_record *recs = calloc(BATCH, sizeof *recs);
+	char *bufs = malloc((size_t)BATCH * 4096), *sums = malloc((size_t)BATCH * 1024), hex[33];
+	struct vault_import_form form;
+	size_t imported, skipped;
+	int rc = 0;
+
+	if (recs == NULL || bufs == NULL || sums == NULL)
+		return -1;
+	for (int i = 0; !made && i < TEMPLATES; i++)
+		if (make_template(f, i, &tpl[i]) != 0)
+			return -1;
+	made = 1;
+	form.src = form_source(f, &form.len);
+	for (size_t done = 0; done < n && rc == 0; done += BATCH) {
+		size_t batch = n - done < BATCH ? n - done : BATCH;
+
+		for (size_t i = 0; i < batch; i++) {
+			const struct tpl *t = &tpl[(done + i) % TEMPLATES];
+			char *p = bufs + i * 4096, *s = sums + i * 1024, *at;
+
+			new_id(&recs[i].id);
+			record_id_hex(&recs[i].id, hex);
+			memcpy(p, t->json, t->len + 1);
+			if ((at = strstr(p, "\"id\":\"")) != NULL)
+				memcpy(at + 6, hex, 32);
+			memcpy(s, t->summary, t->slen + 1);
+			if ((at = strstr(s, "\"id\":\"")) != NULL)
+				memcpy(at + 6, hex, 32);
+			recs[i].json = p;
+			recs[i].len = t->len;
+			recs[i].summary = s;
+			recs[i].summary_len = t->slen;
+		}
+		if (vault_import(v, &form, 1, recs, batch, NULL, &imported, &skipped) != ST_OK) {
+			fprintf(stderr, "bench: import: %s\n", vault_errmsg(v));
+			rc = -1;
+		}
+	}
+	free(recs);
+	free(bufs);
+	free(sums);
+	return rc;
+}
+
+static struct vault *
+make_vault(const char *dir)
+{
+	struct vault *v = vault_new();
+
+	if (v == NULL || vault_create(v, dir, USER, PASS, strlen(PASS), &fast) != ST_OK) {
+		fprintf(stderr, "bench: cannot create a vault in %s: %s\n", dir, vault_errmsg(v));
+		vault_close(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* ---- one operation, in its own process ---- */
+
+static struct vault *
+open_unlocked(const char *dir)
+{
+	struct vault *v = vault_new();
+
+	if (v == NULL || vault_open(v, dir) != ST_OK ||
+	    vault_unlock(v, USER, PASS, strlen(PASS)) != ST_OK) {
+		fprintf(stderr, "bench: %s: %s\n", dir, vault_errmsg(v));
+		vault_close(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void
+problem_count(void *ctx, const char *problem)
+{
+	(void)problem;
+	++*(size_t *)ctx;
+}
+
+/* Prints "RESULT ms peak_kib count anon_peak_kib". */
+static int
+run_op(const char *op, const char *dir, const char *arg)
+{
+	char err[1024], path[4200];
+	double t0, ms = -1, c0, cms = -1;
+	size_t count = 0;
+	struct vault *v = NULL;
+	enum status st = ST_OK;
+	pthread_t th;
+
+	if (crypto_init() != ST_OK)
+		return 1;
+	atomic_store(&sampling, 1);
+	if (pthread_create(&th, NULL, sampler, NULL) != 0)
+		return 1;
+	if (strcmp(op, "open") == 0) {
+		size_t read_before = io_read();
+
+		v = vault_new();
+		t0 = now_ms();
+		c0 = cpu_ms();
+		st = vault_open(v, dir);
+		ms = now_ms() - t0;
+		cms = cpu_ms() - c0;
+		count = io_read() - read_before;        /* bytes read by the open */
+		if (st != ST_OK)
+			fprintf(stderr, "bench: open: %s\n", vault_errmsg(v));
+	} else if ((v = open_unlocked(dir)) == NULL) {
+		return 1;
+	} else if (strcmp(op, "caselist") == 0 || strcmp(op, "search") == 0) {
+		struct caselist *cl = caselist_new();
+		enum caselist_source src;
+
+		t0 = now_ms();
+		c0 = cpu_ms();
+		st = caselist_load(cl, v, &src);
+		ms = now_ms() - t0;
+		cms = cpu_ms() - c0;
+		count = caselist_count(cl);
+		if (st == ST_OK && strcmp(op, "search") == 0) {
+			t0 = now_ms();
+		c0 = cpu_ms();
+			st = caselist_filter(cl, arg, err, sizeof err);
+			ms = now_ms() - t0;
+		cms = cpu_ms() - c0;
+			count = caselist_shown(cl);
+		}
+		caselist_free(cl);
+	} else if (strcmp(op, "release") == 0) {
+		struct release_opts o = { "2026", NULL, 0, 0, 0, FORMS_DIR, "2027-02-01" };
+		struct release_result r;
+
+		memset(&r, 0, sizeof r);
+		t0 = now_ms();
+		c0 = cpu_ms();
+		st = release_get(v, &o, &r, err, sizeof err);
+		ms = now_ms() - t0;
+		cms = cpu_ms() - c0;
+		if (st != ST_OK)
+			fprintf(stderr, "bench: release: %s\n", err);
+		count = r.counted;
+		release_result_free(&r);
+	} else if (strcmp(op, "export") == 0) {
+		struct export_opts o = { EXPORT_CSV, NULL, NULL, "en", FORMS_DIR };
+		struct export_result r;
+		int fd;
+
+		memset(&r, 0, sizeof r);
+		snprintf(path, sizeof path, "%s.export.csv", dir);
+		if ((fd = export_create(path, err, sizeof err)) < 0) {
+			fprintf(stderr, "bench: %s\n", err);
+			return 1;
+		}
+		t0 = now_ms();
+		c0 = cpu_ms();
+		st = export_write(v, fd, &o, &r, err, sizeof err);
+		ms = now_ms() - t0;
+		cms = cpu_ms() - c0;
+		close(fd);
+		unlink(path);
+		if (st != ST_OK)
+			fprintf(stderr, "bench: export: %s\n", err);
+		count = r.rows;
+	} else if (strcmp(op, "verify") == 0) {
+		struct vault_verify_counts c;
+		size_t problems = 0;
+
+		t0 = now_ms();
+		c0 = cpu_ms();
+		st = vault_verify(v, NULL, problem_count, &problems, &c);
+		ms = now_ms() - t0;
+		cms = cpu_ms() - c0;
+		if (st != ST_OK)
+			fprintf(stderr, "bench: verify: %s\n", vault_errmsg(v));
+		count = c.records;
+	} else if (strcmp(op, "import") == 0) {
+		struct bundle_key *k = NULL;
+		struct bundle_result r;
+
+		memset(&r, 0, sizeof r);
+		snprintf(path, sizeof path, "%s/office-key.key", arg);
+		if (bundle_key_open(path, PASS, strlen(PASS), &k, err, sizeof err) != ST_OK) {
+			fprintf(stderr, "bench: key: %s\n", err);
+			return 1;
+		}
+		snprintf(path, sizeof path, "%s/cases.bundle", arg);
+		t0 = now_ms();
+		c0 = cpu_ms();
+		st = bundle_import(v, k, path, &r, err, sizeof err);
+		ms = now_ms() - t0;
+		cms = cpu_ms() - c0;
+		if (st != ST_OK)
+			fprintf(stderr, "bench: bundle import: %s\n", err);
+		count = r.imported;
+		bundle_key_free(k);
+	} else {
+		fprintf(stderr, "bench: unknown operation %s\n", op);
+		return 1;
+	}
+	vault_close(v);
+	atomic_store(&sampling, 0);
+	pthread_join(th, NULL);
+	if (anon_kib() > atomic_load(&anon_peak))
+		atomic_store(&anon_peak, anon_kib());
+	printf("RESULT %.1f %ld %zu %ld %.1f\n", st == ST_OK ? ms : -1.0, peak_kib(), count,
+	    atomic_load(&anon_peak), cms);
+	return st == ST_OK ? 0 : 1;
+}
+
+/* ---- the parent: runs each operation as a new process ---- */
+
+struct result {
+	double ms, cpu;
+	long kib, anon;
+	size_t count;
+};
+
+static char self[4096];
+
+static struct result
+spawn(const char *op, const char *dir, const char *arg, const char *wrap)
+{
+	struct result r = { -1, -1, -1, -1, 0 };
+	char cmd[16384], line[256];
+	FILE *p;
+
+	if (wrap != NULL)
+		snprintf(cmd, sizeof cmd, "%s '%s' op %s '%s' '%s'", wrap, self, op, dir,
+		    arg ? arg : "");
+	else
+		snprintf(cmd, sizeof cmd, "'%s' op %s '%s' '%s'", self, op, dir, arg ? arg : "");
+	if ((p = popen(cmd, "r")) == NULL)
+		return r;
+	while (fgets(line, sizeof line, p) != NULL)
+		if (sscanf(line, "RESULT %lf %ld %zu %ld %lf", &r.ms, &r.kib, &r.count, &r.anon,
+		    &r.cpu) == 5)
+			break;
+	while (fgets(line, sizeof line, p) != NULL)
+		;
+	if (pclose(p) != 0)
+		r.ms = -1;
+	return r;
+}
+
+static void
+row(const char *what, const char *unit, struct result small, struct result large,
+    size_t nsmall, size_t nlarge, const char *target)
+{
+	char a[64], b[64];
+
+	snprintf(a, sizeof a, unit[0] == 's' ? "%.2f" : "%.1f",
+	    unit[0] == 's' ? small.ms / 1e3 : small.ms);
+	snprintf(b, sizeof b, unit[0] == 's' ? "%.2f" : "%.1f",
+	    unit[0] == 's' ? large.ms / 1e3 : large.ms);
+	printf("  %-32s %zu: %7s %s (CPU %.0f ms), %6.1f MiB peak (%5.1f allocated) | %zu: %7s %s "
+	    "(CPU %.0f ms), %6.1f MiB peak (%5.1f allocated)\n", what, nsmall, a, unit, small.cpu,
+	    small.kib / 1024.0, small.anon / 1024.0, nlarge, b, unit, large.cpu,
+	    large.kib / 1024.0, large.anon / 1024.0);
+	printf("BENCH office: %s, %zu records|%s|%s|%zu records %s %s|%.2f|%s\n", what, nlarge, b,
+	    unit, nsmall, a, unit, small.ms > 0 ? large.ms / small.ms : 0, target);
+	printf("BENCH office: %s, peak memory, %zu records|%.1f|MiB|%zu records %.1f MiB|%.2f|"
+	    "at most 1024 MiB\n", what, nlarge, large.kib / 1024.0, nsmall, small.kib / 1024.0,
+	    small.kib > 0 ? (double)large.kib / (double)small.kib : 0);
+	printf("BENCH office: %s, peak allocated memory, %zu records|%.1f|MiB|%zu records %.1f MiB|"
+	    "%.2f|at most 1024 MiB\n", what, nlarge, large.anon / 1024.0, nsmall, small.anon / 1024.0,
+	    small.anon > 0 ? (double)large.anon / (double)small.anon : 0);
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? sb.st_size : 0;
+}
+
+/* A field vault of BUNDLE_RECORDS records, sealed into a bundle for the
+ * office key, in dir. */
+static int
+make_bundle(const char *dir, struct form *f)
+{
+	char src[4200], prefix[4200], pub[4200], path[4200], fp[32], err[1024];
+	unsigned char pk[CRYPTO_PK_BYTES];
+	struct bundle_result r;
+	struct vault *from;
+	int fd, rc = -1;
+
+	snprintf(src, sizeof src, "%s/field", dir);
+	snprintf(prefix, sizeof prefix, "%s/office-key", dir);
+	snprintf(pub, sizeof pub, "%s/office-key.pub", dir);
+	snprintf(path, sizeof path, "%s/cases.bundle", dir);
+	if ((from = make_vault(src)) == NULL)
+		return -1;
+	if (record_attach_form(from, f, NULL, 0) == ST_OK && fill(from, f, BUNDLE_RECORDS) == 0 &&
+	    bundle_keygen(prefix, PASS, strlen(PASS), &fast, fp, err, sizeof err) == ST_OK &&
+	    bundle_pub_load(pub, pk, err, sizeof err) == ST_OK &&
+	    (fd = export_create(path, err, sizeof err)) >= 0) {
+		if (bundle_create(from, pk, fd, NULL, FORMS_DIR, &r, err, sizeof err) == ST_OK)
+			rc = 0;
+		else
+			fprintf(stderr, "bench: bundle create: %s\n", err);
+		close(fd);
+	}
+	vault_close(from);
+	return rc;
+}
+
+/* Can a 256 MiB memory scope be made here? Returns the wrapper or NULL. */
+static const char *
+memory_scope(void)
+{
+	static const char *const wrap = "systemd-run --user --scope --quiet -p MemoryMax=256M";
+	char cmd[256];
+
+	snprintf(cmd, sizeof cmd, "%s true >/dev/null 2>&1", wrap);
+	return system(cmd) == 0 ? wrap : NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPEN, OPEN_FULL, CASELIST, SEARCH, RELEASE, EXPORT, VERIFY, IMPORT, NOPS };
+	static const char *const names[NOPS] = { "vault open", "vault open, full page check",
+	    "case list", "search", "statistics release", "export (CSV)", "verify",
+	    "bundle import (20,000 records)" };
+	static const char *const targets[NOPS] = { "under 0.5 s", "-", "under 0.5 s", "-", "-",
+	    "-", "-", "-" };
+	size_t sizes[2] = { SMALL, LARGE };
+	struct result res[2][NOPS], scoped = { -1, -1, -1, -1, 0 };
+	double per_record[2] = { 0, 0 }, build_s[2] = { 0, 0 };
+	char dir[1024], vdir[2][1200], mark[2500];
+	const char *env = getenv("BENCH_OFFICE_RECORDS"), *wrap;
+	struct diag_list dl;
+	struct form *f = NULL;
+	double start = now_ms(), t0;
+
+	if (argc == 5 && strcmp(argv[1], "op") == 0)
+		return run_op(argv[2], argv[3], argv[4]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (env != NULL && atol(env) >= 10) {
+		sizes[1] = (size_t)atol(env);
+		sizes[0] = sizes[1] / 10;
+	}
+	if (readlink("/proc/self/exe", self, sizeof self - 1) < 0)
+		return 1;
+	if (crypto_init() != ST_OK)
+		return 1;
+	if ((size_t)snprintf(dir, sizeof dir, "%s/intake-bench-office.XXXXXX",
+	    base_dir((sizes[0] + sizes[1]) * 5000)) >= sizeof dir || mkdtemp(dir) == NULL) {
+		fprintf(stderr, "bench: cannot make a directory: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("== office scale (in %s)\n", dir);
+	diag_list_init(&dl);
+	if (form_load_file(FORMS_DIR "/screening-short.yaml", &f, &dl) != ST_OK) {
+		fprintf(stderr, "bench: run from the source tree (needs forms/)\n");
+		goto failed;
+	}
+	diag_list_free(&dl);
+	if (make_bundle(dir, f) != 0)
+		goto failed;
+	for (int s = 0; s < 2; s++) {
+		struct vault *v;
+		char data[2500];
+
+		snprintf(vdir[s], sizeof vdir[s], "%s/vault-%zu", dir, sizes[s]);
+		t0 = now_ms();
+		if ((v = make_vault(vdir[s])) == NULL || record_attach_form(v, f, NULL, 0) != ST_OK ||
+		    fill(v, f, sizes[s]) != 0) {
+			vault_close(v);
+			goto failed;
+		}
+		vault_close(v);
+		build_s[s] = (now_ms() - t0) / 1e3;
+		snprintf(data, sizeof data, "%s/data.mdb", vdir[s]);
+		per_record[s] = (double)file_size(data) / (double)sizes[s];
+		printf("built %zu records in %.0f s (%.0f records/s), data.mdb %.0f MB\n", sizes[s],
+		    build_s[s], sizes[s] / build_s[s], (double)file_size(data) / 1e6);
+	}
+	for (int s = 0; s < 2; s++) {
+#ifdef PAGECHECK_MARK
+		snprintf(mark, sizeof mark, "%s/%s", vdir[s], PAGECHECK_MARK);
+#else
+		snprintf(mark, sizeof mark, "%s/no-mark", vdir[s]);
+#endif
+		res[s][OPEN] = spawn("open", vdir[s], NULL, NULL);
+		unlink(mark);
+		res[s][OPEN_FULL] = spawn("open", vdir[s], NULL, NULL);
+		res[s][CASELIST] = spawn("caselist", vdir[s], NULL, NULL);
+		res[s][SEARCH] = spawn("search", vdir[s], "field-ana", NULL);
+		res[s][RELEASE] = spawn("release", vdir[s], NULL, NULL);
+		res[s][EXPORT] = spawn("export", vdir[s], NULL, NULL);
+		res[s][VERIFY] = spawn("verify", vdir[s], NULL, NULL);
+		res[s][IMPORT] = spawn("import", vdir[s], dir, NULL);
+	}
+	if ((wrap = memory_scope()) != NULL)
+		scoped = spawn("open", vdir[0], NULL, wrap);
+	printf("office scale: %zu and %zu records (time, peak resident memory of the process)\n",
+	    sizes[0], sizes[1]);
+	for (int i = 0; i < NOPS; i++)
+		row(names[i], i == RELEASE || i == EXPORT || i == VERIFY || i == IMPORT ? "s" : "ms",
+		    res[0][i], res[1][i], sizes[0], sizes[1], targets[i]);
+	printf("  bytes on disk per record: %zu: %.0f B | %zu: %.0f B\n", sizes[0], per_record[0],
+	    sizes[1], per_record[1]);
+	printf("  bytes read by the open: %zu: %zu KiB (full check %zu KiB) | %zu: %zu KiB (full "
+	    "check %zu KiB)\n", sizes[0], res[0][OPEN].count / 1024, res[0][OPEN_FULL].count / 1024,
+	    sizes[1], res[1][OPEN].count / 1024, res[1][OPEN_FULL].count / 1024);
+	printf("BENCH office: data.mdb per record, %zu records|%.0f|B|%zu records %.0f B|%.2f|-\n",
+	    sizes[1], per_record[1], sizes[0], per_record[0], per_record[1] / per_record[0]);
+	if (scoped.ms >= 0)
+		printf("BENCH office: vault open of %zu records in a 256 MiB memory scope|%.1f|ms|"
+		    "-|-|under 1 s\n", sizes[0], scoped.ms);
+	else
+		printf("BENCH office: vault open of %zu records in a 256 MiB memory scope|not "
+		    "measured (no systemd scope here)|-|-|-|under 1 s\n", sizes[0]);
+	form_free(f);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	printf("total bench time %.0f s\n", (now_ms() - start) / 1e3);
+	return 0;
+failed:
+	form_free(f);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return 1;
+}
