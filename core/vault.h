@@ -488,7 +488,7 @@ typedef void (*vault_problem_fn)(void *ctx, const char *problem);
  * earlier (audit_head_parse): the trail must still hold it.
  * ST_OK when nothing is wrong, ST_TAMPERED when fn was called; other codes
  * when the check could not run. Needs VAULT_RIGHT_AUDIT. fn must not call
- * the vault.
+ * the vault; NULL only counts the problems (counts->problems).
  */
 enum status vault_verify(struct vault *v, const struct vault_audit_head *noted,
     vault_problem_fn fn, void *ctx, struct vault_verify_counts *counts);

@@ -63,7 +63,8 @@ problem(struct verify *cx, const char *fmt, ...)
 	if (n >= 0 && (size_t)n >= sizeof buf)
 		memcpy(buf + sizeof buf - 4, "...", 4);
 	cx->counts->problems++;
-	cx->fn(cx->ctx, buf);
+	if (cx->fn != NULL)
+		cx->fn(cx->ctx, buf);
 }
 
 static struct fact *

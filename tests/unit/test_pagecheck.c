@@ -316,6 +316,47 @@ a_scan_does_not_keep_the_vault_file_resident(void **state)
 	free(tmp);
 }
 
+/* LMDB overwrites a value held in overflow pages in place when the run it
+ * has is large enough and was written in the same transaction, keeping the
+ * run's length: a 4-page value in a 5-page run is LMDB's own doing, not
+ * damage (seen after a bundle import stored a record twice in one
+ * transaction). */
+static void
+an_overflow_run_longer_than_its_value_is_sound(void **state)
+{
+	char *tmp = tu_tmpdir("pagecheck-ov"), data[4300], msg[256] = "";
+	unsigned char *big = calloc(1, 5 * PSIZE);
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 3, "key" }, d;
+	int fd;
+
+	(void)state;
+	assert_non_null(big);
+	snprintf(data, sizeof data, "%s/data.mdb", tmp);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_open(env, tmp, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+	d.mv_size = 4 * PSIZE + 200;                  /* 5 pages */
+	d.mv_data = big;
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	d.mv_size = 4 * PSIZE - 200;                  /* 4 pages, in place */
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	fd = open(data, O_RDONLY);
+	assert_true(fd >= 0);
+	if (pagecheck_run(fd, 0, PAGECHECK_FULL, msg, sizeof msg) != ST_OK)
+		fail_msg("a sound file reported as damaged: %s", msg);
+	close(fd);
+	free(big);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
 int
 main(void)
 {
@@ -327,6 +368,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(damage_the_mark_vouched_for_is_named_by_verify,
 		    setup, teardown),
 		cmocka_unit_test(a_scan_does_not_keep_the_vault_file_resident),
+		cmocka_unit_test(an_overflow_run_longer_than_its_value_is_sound),
 	};
 
 	if (crypto_init() != ST_OK)
