@@ -4,8 +4,8 @@
 # libsodium; audit.c calls nothing of the vault and only the vault's
 # files see vault_int.h; calls between the interactive program's loop and
 # its screens run one way (screens call app.c and actions.c, app.c reaches a
-# screen only through its struct screen and struct screen_state, app.h).
-# Prints TAP lines ("ok - ..."/"not ok - ..."); `make lint` and
+# screen only through its struct screen and struct screen_state, app.h);
+# every .c file opens with a comment saying what it is. Prints TAP lines ("ok - ..."/"not ok - ..."); `make lint` and
 # `make check` run it. Exits 1 when a rule is broken.
 cd "$(dirname "$0")/.." || exit 1
 failed=0
@@ -54,4 +54,23 @@ else
 	echo "ok - app_ functions (the loop's) are defined in app.c only"
 fi
 
+# Every .c file opens with a comment saying what it is: its first line that
+# is not blank starts a comment, and that comment holds words.
+opening_comment() {
+	awk 'NF == 0 && !started { next }
+	    !started { started = 1; if ($0 !~ /^[[:space:]]*(\/\*|\/\/)/) exit 1 }
+	    { text = text $0 " " }
+	    /\*\// || /^[[:space:]]*\/\// { exit text ~ /[A-Za-z][A-Za-z][A-Za-z]/ ? 0 : 1 }
+	    END { if (!started) exit 1 }' "$1"
+}
+bare=$(for f in core/*.c tui/*.c $(find tests -name '*.c' | sort); do
+	opening_comment "$f" || echo "$f"
+done)
+if [ -n "$bare" ]; then
+	echo "not ok - every .c file opens with a comment saying what it is"
+	echo "$bare" | sed 's/^/#   /'
+	failed=1
+else
+	echo "ok - every .c file opens with a comment saying what it is"
+fi
 exit $failed
