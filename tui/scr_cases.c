@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "app.h"
 #include "caselist.h"
 #include "form.h"
@@ -424,6 +425,10 @@ cases_act(struct app *a, enum action act, const struct key_event *ev)
 		discard_act(a, act, ev);
 		return;
 	}
+	/* No interview is open here: ^T chooses the language of the
+	 * program's own screens (scr_misc.c). */
+	if (actions_common(a, act, ACTS_HELP | ACTS_LANGUAGE | ACTS_QUIT))
+		return;
 	switch (act) {
 	case ACT_DISCARD:
 		discard_ask(a);
@@ -444,17 +449,6 @@ cases_act(struct app *a, enum action act, const struct key_event *ev)
 		break;
 	case ACT_PREV:
 		a->focus = a->focus - page < 0 ? 0 : a->focus - page;
-		break;
-	case ACT_QUIT:
-		a->quit = true;
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_LANGUAGE:
-		/* No interview is open here: ^T chooses the language of the
-		 * program's own screens (scr_misc.c). */
-		app_overlay(a, SCR_LANGUAGE);
 		break;
 	case ACT_CANCEL:
 		if (lineedit_clear(c->search))
@@ -590,44 +584,52 @@ new_draw(struct app *a)
 		}
 		if (a->newform->n == 0)
 			ui_text(y + 2, 2, COLS - 4, _("No forms found."), 0);
-	} else {
-		ui_text(y, 2, COLS - 4, form_title(a->form, 0), A_BOLD);
-		ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
-		for (size_t l = 0; l < form_lang_count(a->form); l++) {
-			char line[256];
-			bool sel = (int)l == a->focus;
-
-			snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ",
-			    form_lang_code(a->form, l), form_lang_name(a->form, l),
-			    form_lang_status(a->form, l) == FORM_LANG_DRAFT ?
-			    _("   (draft translation)") : "");
-			if (sel) {
-				mvhline(y + 3 + (int)l, 0, ' ', COLS);
-				cy = y + 3 + (int)l;
-			}
-			ui_text(y + 3 + (int)l, 2, COLS - 4, line, sel ? A_REVERSE : 0);
-		}
-	}
+	} else
+		cy = scr_new_draw_langs(a, a->form, form_title(a->form, 0), y);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(cy, 2);
 }
 
-static void
-start_interview(struct app *a)
+int
+scr_new_draw_langs(struct app *a, const struct form *f, const char *title, int y)
+{
+	int cy = y;
+
+	ui_text(y, 2, COLS - 4, title, A_BOLD);
+	ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
+	for (size_t l = 0; l < form_lang_count(f); l++) {
+		char line[256];
+		bool sel = (int)l == a->focus;
+
+		snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ",
+		    form_lang_code(f, l), form_lang_name(f, l),
+		    form_lang_status(f, l) == FORM_LANG_DRAFT ? _("   (draft translation)") : "");
+		if (sel) {
+			mvhline(y + 3 + (int)l, 0, ' ', COLS);
+			cy = y + 3 + (int)l;
+		}
+		ui_text(y + 3 + (int)l, 2, COLS - 4, line, sel ? A_REVERSE : 0);
+	}
+	return cy;
+}
+
+void
+scr_new_start(struct app *a, struct form *f, size_t lang, bool borrowed)
 {
 	char msg[VAULT_MSG_MAX];
-	const char *lang = form_lang_code(a->form, (size_t)a->focus);
 	enum status st;
 
-	if ((st = record_attach_form(a->v, a->form, msg, sizeof msg)) != ST_OK) {
+	if ((st = record_attach_form(a->v, f, msg, sizeof msg)) != ST_OK) {
 		app_say(a, true, "%s", msg);
 		return;
 	}
-	if ((st = interview_start(a->form, lang, &a->iv)) != ST_OK) {
+	if ((st = interview_start(f, form_lang_code(f, lang), &a->iv)) != ST_OK) {
 		app_say(a, true, _("Cannot start the interview: %s"), status_str(st));
 		return;
 	}
+	a->form = f;
+	a->form_borrowed = borrowed;
 	interview_set_interviewer(a->iv, vault_user(a->v));
 	interview_set_training(a->iv, a->training);
 	memset(&a->draft, 0, sizeof a->draft);
@@ -643,6 +645,8 @@ new_act(struct app *a, enum action act, const struct key_event *ev)
 	struct diag_list dl;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_HELP | ACTS_QUIT))
+		return;
 	switch (act) {
 	case ACT_UP:
 		if (a->focus > 0)
@@ -665,7 +669,7 @@ new_act(struct app *a, enum action act, const struct key_event *ev)
 				a->focus = 0;
 			diag_list_free(&dl);
 		} else
-			start_interview(a);
+			scr_new_start(a, a->form, (size_t)a->focus, false);
 		break;
 	case ACT_CANCEL:
 		if (a->form != NULL) {
@@ -674,12 +678,6 @@ new_act(struct app *a, enum action act, const struct key_event *ev)
 			a->focus = 0;
 		} else
 			app_goto(a, SCR_CASES);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		break;

@@ -17,6 +17,7 @@
 #include "i18n.h"
 #include "interview.h"
 #include "record.h"
+#include "scr_cases.h"
 #include "scr_training.h"
 #include "training.h"
 #include "ui.h"
@@ -146,51 +147,12 @@ scenario_draw(struct app *a)
 			ui_text(y + 2, 2, COLS - 4, _("No scenarios found in forms/training."), 0);
 		ui_wrap(LINES - 5, 2, COLS - 4, 0, 2, _("The role-player's card: `intake training card "
 		    "SCENARIO` prints it, for paper or a second terminal."), A_DIM);
-	} else {
-		const struct form *f = training_form(a->scenario);
-
-		ui_text(y, 2, COLS - 4, training_title(a->scenario, i18n_current()), A_BOLD);
-		ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
-		for (size_t l = 0; l < form_lang_count(f); l++) {
-			bool sel = (int)l == a->focus;
-
-			snprintf(line, sizeof line, "%s %-4s %s", sel ? ">" : " ",
-			    form_lang_code(f, l), form_lang_name(f, l));
-			if (sel) {
-				mvhline(y + 3 + (int)l, 0, ' ', COLS);
-				cy = y + 3 + (int)l;
-			}
-			ui_text(y + 3 + (int)l, 2, COLS - 4, line, sel ? A_REVERSE : 0);
-		}
-	}
+	} else
+		cy = scr_new_draw_langs(a, training_form(a->scenario),
+		    training_title(a->scenario, i18n_current()), y);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(cy, 2);
-}
-
-static void
-start_mock(struct app *a)
-{
-	char msg[VAULT_MSG_MAX];
-	struct form *f = training_form(a->scenario);
-	enum status st;
-
-	if ((st = record_attach_form(a->v, f, msg, sizeof msg)) != ST_OK) {
-		app_say(a, true, "%s", msg);
-		return;
-	}
-	if ((st = interview_start(f, form_lang_code(f, (size_t)a->focus), &a->iv)) != ST_OK) {
-		app_say(a, true, _("Cannot start the interview: %s"), status_str(st));
-		return;
-	}
-	a->form = f;
-	a->form_borrowed = true;
-	interview_set_interviewer(a->iv, vault_user(a->v));
-	interview_set_training(a->iv, true);
-	memset(&a->draft, 0, sizeof a->draft);
-	if (!app_save_draft(a))
-		return;
-	app_goto(a, SCR_QUESTION);
 }
 
 static void
@@ -220,7 +182,7 @@ scenario_act(struct app *a, enum action act, const struct key_event *ev)
 		if ((size_t)a->focus >= count)
 			break;
 		if (a->scenario != NULL) {
-			start_mock(a);
+			scr_new_start(a, training_form(a->scenario), (size_t)a->focus, true);
 		} else if (a->iv != NULL) {
 			a->scenario = a->train->scenarios[a->focus];
 			scr_training_debrief(a);
