@@ -25,6 +25,7 @@
 #include "bundle.h"
 #include "clock.h"
 #include "diag.h"
+#include "fdio.h"
 #include "form.h"
 #include "interview.h"
 #include "textcheck.h"
@@ -145,25 +146,6 @@ bundle_fingerprint(const unsigned char pk[CRYPTO_PK_BYTES], char fp[BUNDLE_FP_LE
 	fingerprint_of_id(id, fp);
 }
 
-/* Writes all of buf; 0 or an errno. */
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Reads a small text file into buf (NUL-terminated); -1 with err. */
 static int
 read_small(const char *path, char *buf, size_t len, const char *what, char *err, size_t errlen)
@@ -232,7 +214,7 @@ write_line_file(const char *path, mode_t mode, const char *tag, const unsigned c
 		status_msg(err, errlen, "cannot create %s: %s", path, strerror(e));
 		return ST_IO;
 	}
-	e = fchmod(fd, mode) != 0 ? errno : write_all(fd, line, tl);
+	e = fchmod(fd, mode) != 0 ? errno : fdio_write(fd, line, tl);
 	if (e == 0 && fsync(fd) != 0)
 		e = errno;
 	if (close(fd) != 0 && e == 0)
@@ -698,7 +680,7 @@ put_out(struct writer *w, const void *p, size_t len)
 {
 	if (w->error)
 		return;
-	w->error = write_all(w->fd, p, len);
+	w->error = fdio_write(w->fd, p, len);
 	crypto_hash64_update(w->hash, p, len);
 	w->bytes += len;
 }
@@ -815,7 +797,7 @@ writer_sign(struct writer *w, const struct bundle_site *site)
 	crypto_hash64_final(w->hash, m + sizeof SIG_LABEL - 1);
 	crypto_sig_sign(sig, m, sizeof m, site->k.sk);
 	if (!w->error)
-		w->error = write_all(w->fd, sig, sizeof sig);
+		w->error = fdio_write(w->fd, sig, sizeof sig);
 	w->bytes += sizeof sig;
 }
 
@@ -1258,7 +1240,6 @@ static enum status
 read_file(const char *path, struct reader *rd, char *err, size_t errlen)
 {
 	struct stat sb;
-	size_t got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
@@ -1285,17 +1266,8 @@ read_file(const char *path, struct reader *rd, char *err, size_t errlen)
 		status_msg(err, errlen, "out of memory reading %s", path);
 		return ST_NOMEM;
 	}
-	while (got < rd->flen) {
-		ssize_t n = read(fd, rd->file + got, rd->flen - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	rd->flen = fdio_read(fd, rd->file, rd->flen);
 	close(fd);
-	rd->flen = got;
 	return ST_OK;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ctdc.h"
+#include "fdio.h"
 
 #define UNKNOWN "-99"
 
@@ -400,19 +401,11 @@ fill(struct row *w, json_t *rec)
 static enum status
 flush(struct ctx *c)
 {
-	size_t off = 0;
+	int e = fdio_write(c->fd, c->buf, c->len);
 
-	while (off < c->len) {
-		ssize_t n = write(c->fd, c->buf + off, c->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			status_msg(c->err, c->errlen, "cannot write the CTDC file: %s",
-			    strerror(n < 0 ? errno : EIO));
-			return ST_IO;
-		}
-		off += (size_t)n;
+	if (e != 0) {
+		status_msg(c->err, c->errlen, "cannot write the CTDC file: %s", strerror(e));
+		return ST_IO;
 	}
 	c->len = 0;
 	return ST_OK;

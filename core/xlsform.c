@@ -24,6 +24,7 @@
 #include <libxml/tree.h>
 #include <zip.h>
 
+#include "fdio.h"
 #include "form.h"
 #include "xlsform.h"
 
@@ -1604,15 +1605,7 @@ xlsform_import_file(const char *path, const char *form_name, char **yaml, size_t
 		close(fd);
 		return ST_NOMEM;
 	}
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	got = fdio_read(fd, buf, (size_t)sb.st_size);
 	close(fd);
 	if (got != (size_t)sb.st_size) {
 		free(buf);

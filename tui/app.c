@@ -36,6 +36,12 @@ static const struct screen *const screens[SCR__COUNT] = {
 	[SCR_DEBRIEF] = &scr_debrief,
 };
 
+/* The screen modules that keep state of their own. */
+static const struct screen_state *const states[] = {
+	&scr_cases_state, &scr_new_state, &scr_training_state,
+};
+#define NSTATES (sizeof states / sizeof states[0])
+
 void
 app_say(struct app *a, bool error, const char *fmt, ...)
 {
@@ -123,17 +129,25 @@ app_close_interview(struct app *a)
 	a->progress_max = 0;
 }
 
-void
-app_wipe_lists(struct app *a)
+/* The choice ticks are answers: wiped, then freed. */
+static void
+wipe_ticks(struct app *a)
 {
-	/* Case rows name outcomes and interviewers; ticks are answers. */
-	caselist_free(a->cases);
-	a->cases = NULL;
 	if (a->ticks != NULL)
 		explicit_bzero(a->ticks, a->nticks * sizeof *a->ticks);
 	free(a->ticks);
 	a->ticks = NULL;
 	a->nticks = 0;
+}
+
+/* Every screen module forgets what it showed or was typed into it (the
+ * case rows name outcomes and interviewers; a search is typed words). */
+static void
+wipe_states(struct app *a)
+{
+	for (size_t i = 0; i < NSTATES; i++)
+		if (states[i]->wipe != NULL)
+			states[i]->wipe(a);
 }
 
 void
@@ -143,12 +157,11 @@ app_lock(struct app *a, const char *why)
 	app_save_draft(a);
 	app_close_interview(a);
 	lineedit_clear(a->pass_edit);
-	if (a->search)
-		lineedit_clear(a->search);
 	/* The answer being typed is the respondent's words too. */
 	if (a->answer_edit)
 		lineedit_clear(a->answer_edit);
-	app_wipe_lists(a);
+	wipe_states(a);
+	wipe_ticks(a);
 	a->viewing = false;
 	vault_lock(a->v);
 	keys_reset(a->keys);
@@ -264,13 +277,22 @@ app_free(struct app *a)
 	keys_free(a->keys);
 	lineedit_free(a->user_edit);
 	lineedit_free(a->pass_edit);
-	lineedit_free(a->search);
 	lineedit_free(a->answer_edit);
-	app_wipe_lists(a);
-	app_free_scenarios(a);
-	for (size_t i = 0; i < a->nforms; i++)
-		free(a->form_paths[i]);
-	free(a->form_paths);
+	wipe_states(a);
+	wipe_ticks(a);
+	for (size_t i = 0; i < NSTATES; i++)
+		if (states[i]->close != NULL)
+			states[i]->close(a);
+}
+
+/* Makes each screen module's state; false when one could not be made. */
+static bool
+open_states(struct app *a)
+{
+	for (size_t i = 0; i < NSTATES; i++)
+		if (states[i]->open != NULL && !states[i]->open(a))
+			return false;
+	return true;
 }
 
 /* The vault did not open: says why, frees, and gives the exit status. */
@@ -300,12 +322,10 @@ app_run(const char *vault_dir, const char *user, bool training, int idle_seconds
 	a.vault_dir = vault_dir;
 	a.training = training;
 	a.idle_ms = idle_seconds > 0 ? idle_seconds * 1000 : -1;
-	a.pick_form = -1;
 	(void)formdir_find(a.forms_dir, sizeof a.forms_dir);  /* none: no new interviews */
 	if ((a.v = vault_new()) == NULL || (a.keys = keys_new()) == NULL ||
 	    (a.user_edit = lineedit_new(VAULT_USER_MAX)) == NULL ||
-	    (a.pass_edit = lineedit_new(VAULT_PASS_MAX)) == NULL ||
-	    (a.search = lineedit_new(64)) == NULL) {
+	    (a.pass_edit = lineedit_new(VAULT_PASS_MAX)) == NULL || !open_states(&a)) {
 		fprintf(stderr, "intake: out of memory\n");
 		app_free(&a);
 		return 1;

@@ -6,6 +6,11 @@
  * loop turns bytes into key events (keys.c), events into actions through the
  * current screen's key context, and hands the action to that screen. Screens
  * draw the engine's state; every rule of the interview stays in core/.
+ * struct app holds what every screen shares (the vault, the open interview,
+ * the focus and the message line); what one screen module keeps of its own
+ * is its struct, opaque here, which the loop reaches only through that
+ * module's struct screen_state. So the loop (app.c) calls no screen by
+ * name, and screens call the loop and actions.c, never the other way.
  *
  * Safety rules the loop enforces for every screen:
  *  - quick-hide (ACT_HIDE) and the idle timeout blank the screen, wipe the
@@ -22,14 +27,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "caselist.h"
 #include "keys.h"
 #include "lineedit.h"
 #include "vault.h"
 
+struct cases_state;
 struct form;
 struct interview;
+struct new_state;
 struct training_scenario;
+struct training_state;
 
 enum screen_id {
 	SCR_UNLOCK,
@@ -87,7 +94,6 @@ struct app {
 	int total_lines;                /* lines of the scrolling view drawn last */
 	char msg[512];
 	bool msg_error;
-	char last_user[VAULT_USER_MAX + 1];
 
 	/* The open interview, its form and its draft. */
 	struct form *form;
@@ -107,31 +113,34 @@ struct app {
 	int end_kind;
 	char end_value[64];
 
-	/* Case list: its rows (wiped on lock), where they were read from, and
-	 * the search field that filters them. */
-	struct caselist *cases;
-	enum caselist_source cases_src;
-	struct lineedit *search;
-
-	/* Training: the scenarios on offer, the one being played, its debrief
-	 * as lines of text. form_borrowed: a->form belongs to the scenario. */
-	struct training_scenario **scenarios;
-	size_t nscenarios;
+	/* The scenario the open interview plays (training): a->form is then
+	 * its form, borrowed (form_borrowed), not freed with the interview. */
 	struct training_scenario *scenario;
 	bool form_borrowed;
-	char **debrief_text;
-	int *debrief_kind;
-	size_t debrief_n;
 
-	/* New interview: the forms on offer. */
-	char **form_paths;
-	size_t nforms;
-	int pick_form;                  /* -1 until a form is chosen */
+	/* What the screen modules keep of their own between visits, each
+	 * opaque here and acted on only by its module (struct screen_state). */
+	struct cases_state *cases;      /* scr_cases.h: the case list */
+	struct new_state *newform;      /* scr_cases.h: the forms on offer */
+	struct training_state *train;   /* scr_training.h: scenarios, debrief */
 };
 
 extern const struct screen scr_unlock, scr_cases, scr_new, scr_question,
     scr_review, scr_outcome, scr_record, scr_help, scr_emergency, scr_end,
     scr_language, scr_resume, scr_scenario, scr_debrief;
+
+/* The state a screen module keeps beyond one key (a->cases, a->newform,
+ * a->train), and what the loop asks of it, so that the loop never needs to
+ * know what it holds: open makes it at start (false: out of memory; close
+ * is called all the same), wipe forgets whatever was shown or typed when
+ * the program locks, close frees it at exit. Each may be NULL. */
+struct screen_state {
+	bool (*open)(struct app *a);
+	void (*wipe)(struct app *a);
+	void (*close)(struct app *a);
+};
+
+extern const struct screen_state scr_cases_state, scr_new_state, scr_training_state;
 
 /* Runs the program until quit or hangup; returns an exit code. */
 /* user (may be NULL) is filled into the unlock screen. */
@@ -150,8 +159,6 @@ void app_say(struct app *a, bool error, const char *fmt, ...)
 bool app_save_draft(struct app *a);
 /* Closes the open interview (after its draft is saved) and wipes it. */
 void app_close_interview(struct app *a);
-/* Wipes and frees the case rows and the choice ticks. */
-void app_wipe_lists(struct app *a);
 /* Locks: saves the draft, wipes keys and answers, blanks the screen. */
 void app_lock(struct app *a, const char *why);
 
@@ -161,14 +168,5 @@ bool app_edit(struct app *a, struct lineedit *le, enum action act,
 
 /* Standard screen frame: title bar with form and user, banner. */
 int app_frame(struct app *a, const char *title);
-
-/* Training: after a mock screening is saved, scores it against its scenario
- * (asking which scenario when a resumed draft lost it) and shows the debrief. */
-void app_debrief(struct app *a);
-void app_free_scenarios(struct app *a);
-
-/* After unlock: offers the newest interrupted interview of this user, or
- * shows the case list. */
-void app_after_unlock(struct app *a);
 
 #endif

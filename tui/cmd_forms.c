@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fdio.h"
 #include "form.h"
 #include "formdir.h"
 #include "outsafe.h"
@@ -218,23 +219,6 @@ forms_list(void)
 	return EXIT_OK;
 }
 
-/* Writes the whole buffer to fd; false with errno set on failure. */
-static bool
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /*
  * Converts an XLSForm workbook into a form and checks it. The form goes to
  * --out (a new file: an existing one is never replaced) or to stdout, and
@@ -265,14 +249,14 @@ forms_import(struct cli *c)
 		goto out;
 	}
 	if (c->out == NULL) {
-		if (!write_all(STDOUT_FILENO, yaml, len))
+		if (fdio_write(STDOUT_FILENO, yaml, len) != 0)
 			rc = EXIT_FAIL;
 		goto out;
 	}
 	/* A form holds no record: readable by all, like the installed ones
 	 * (fchmod, as the umask of `intake` is strict). */
 	fd = open(c->out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || fchmod(fd, 0644) != 0 || !write_all(fd, yaml, len) || fsync(fd) != 0) {
+	if (fd < 0 || fchmod(fd, 0644) != 0 || fdio_write(fd, yaml, len) != 0 || fsync(fd) != 0) {
 		int e = errno;
 
 		fprintf(stderr, "intake: cannot write ");

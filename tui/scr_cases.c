@@ -21,11 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "app.h"
+#include "caselist.h"
 #include "form.h"
 #include "i18n.h"
 #include "interview.h"
 #include "record.h"
+#include "scr_cases.h"
 #include "ui.h"
 
 static void
@@ -39,25 +42,72 @@ copy_field(char *dst, size_t len, json_t *o, const char *key)
 	snprintf(dst, len, "%s", s ? s : "");
 }
 
-/* The discard prompt: which draft, and the reason being typed. One at a
- * time; the reason is wiped when the prompt closes. */
-static struct {
-	bool asking;
-	struct record_id id;
-	bool others;
-	char owner[VAULT_USER_MAX + 1];
-	struct lineedit *reason;
-} discard;
+/* The case list: its rows (wiped on lock), where they were read from, the
+ * search field that filters them, and the discard prompt: which draft, and
+ * the reason being typed (one at a time; the reason is wiped when the
+ * prompt closes). */
+struct cases_state {
+	struct caselist *rows;
+	enum caselist_source src;
+	struct lineedit *search;
+	struct {
+		bool asking;
+		struct record_id id;
+		bool others;
+		char owner[VAULT_USER_MAX + 1];
+		struct lineedit *reason;
+	} discard;
+};
+
+static bool
+cases_open(struct app *a)
+{
+	if ((a->cases = calloc(1, sizeof *a->cases)) == NULL)
+		return false;
+	return (a->cases->search = lineedit_new(64)) != NULL;
+}
+
+/* On lock: the rows name outcomes and interviewers, the search and a
+ * discard reason are typed words. */
+static void
+cases_wipe(struct app *a)
+{
+	if (a->cases == NULL)
+		return;
+	caselist_free(a->cases->rows);
+	a->cases->rows = NULL;
+	if (a->cases->search != NULL)
+		lineedit_clear(a->cases->search);
+	if (a->cases->discard.reason != NULL)
+		lineedit_clear(a->cases->discard.reason);
+	a->cases->discard.asking = false;
+}
+
+static void
+cases_close(struct app *a)
+{
+	if (a->cases == NULL)
+		return;
+	cases_wipe(a);
+	lineedit_free(a->cases->search);
+	lineedit_free(a->cases->discard.reason);
+	free(a->cases);
+	a->cases = NULL;
+}
+
+const struct screen_state scr_cases_state = { cases_open, cases_wipe, cases_close };
 
 static void
 discard_close(struct app *a)
 {
-	if (discard.reason != NULL)
-		lineedit_clear(discard.reason);
-	discard.asking = false;
-	memset(&discard.id, 0, sizeof discard.id);
-	if (a->edit == discard.reason)
-		a->edit = a->search;
+	struct cases_state *c = a->cases;
+
+	if (c->discard.reason != NULL)
+		lineedit_clear(c->discard.reason);
+	c->discard.asking = false;
+	memset(&c->discard.id, 0, sizeof c->discard.id);
+	if (a->edit == c->discard.reason)
+		a->edit = c->search;
 }
 
 /* The rows, read again each time the list is entered (a record may have
@@ -65,13 +115,14 @@ discard_close(struct app *a)
 static void
 load_rows(struct app *a)
 {
+	struct cases_state *c = a->cases;
 	enum status st;
 
-	if (a->cases == NULL && (a->cases = caselist_new()) == NULL) {
+	if (c->rows == NULL && (c->rows = caselist_new()) == NULL) {
 		app_say(a, true, _("Out of memory: the cases cannot be listed; close other programs"));
 		return;
 	}
-	st = caselist_load(a->cases, a->v, &a->cases_src);
+	st = caselist_load(c->rows, a->v, &c->src);
 	if (st == ST_NOMEM)
 		app_say(a, true, _("Out of memory: not every case is listed; close other programs"));
 	else if (st != ST_OK)
@@ -81,14 +132,15 @@ load_rows(struct app *a)
 static void
 apply_filter(struct app *a)
 {
+	struct cases_state *c = a->cases;
 	char err[256];
 	size_t shown;
 
-	if (a->cases == NULL)
+	if (c->rows == NULL)
 		return;
-	if (caselist_filter(a->cases, lineedit_buffer(a->search, NULL), err, sizeof err) != ST_OK)
+	if (caselist_filter(c->rows, lineedit_buffer(c->search, NULL), err, sizeof err) != ST_OK)
 		app_say(a, true, "%s", err);
-	shown = caselist_shown(a->cases);
+	shown = caselist_shown(c->rows);
 	if ((size_t)a->focus > shown)
 		a->focus = (int)shown;
 }
@@ -103,10 +155,12 @@ cases_context(struct app *a)
 static void
 cases_enter(struct app *a)
 {
+	struct cases_state *c = a->cases;
+
 	discard_close(a);
 	load_rows(a);
 	apply_filter(a);
-	a->edit = a->search;
+	a->edit = c->search;
 }
 
 /* One row of the list. A draft has no outcome: in the status and outcome
@@ -138,20 +192,20 @@ row_text(char *line, size_t len, bool selected, const struct caselist_row *r)
 
 /* The bottom line while a discard is asked for: what goes, and the reason. */
 static void
-discard_draw(int y)
+discard_draw(const struct cases_state *c, int y)
 {
 	struct lineedit_view view;
 	char line[256];
 	int x, w;
 
-	if (discard.others)
-		snprintf(line, sizeof line, _("Discard %s's draft? Reason:"), discard.owner);
+	if (c->discard.others)
+		snprintf(line, sizeof line, _("Discard %s's draft? Reason:"), c->discard.owner);
 	else
 		snprintf(line, sizeof line, "%s", _("Discard this draft? Reason:"));
 	x = ui_width(line) + 3;
 	w = COLS - x - 1;
 	ui_text(y, 2, COLS - 4, line, A_BOLD);
-	lineedit_render(discard.reason, w > 8 ? w : 8, &view);
+	lineedit_render(c->discard.reason, w > 8 ? w : 8, &view);
 	ui_field(y, x, w > 8 ? w : 8, view.text, view.cursor_col);
 	move(y, x + view.cursor_col);
 }
@@ -178,12 +232,13 @@ cases_draw(struct app *a)
 		{ 63, 0, N_("OUTCOME"), false },
 	};
 	static const enum action ask_keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
+	struct cases_state *c = a->cases;
 	struct lineedit_view view;
 	struct caselist_row r;
 	int top = app_frame(a, _("Intake - cases")) + 1, y = top + 1, listy, rows, sel, fieldw;
 	int fieldx = 2 + ui_width(_("Search:")) + 1;
-	size_t count = a->cases ? caselist_count(a->cases) : 0;
-	size_t shown = a->cases ? caselist_shown(a->cases) : 0;
+	size_t count = c->rows ? caselist_count(c->rows) : 0;
+	size_t shown = c->rows ? caselist_shown(c->rows) : 0;
 	char line[256];
 
 	/* The field takes the width the count ("100000 of 100000") leaves. */
@@ -192,23 +247,23 @@ cases_draw(struct app *a)
 	snprintf(line, sizeof line, _("%zu of %zu"), shown, count);
 	fieldw = COLS - fieldx - ui_width(line) - 3;
 	ui_text(top, 2, fieldx - 2, _("Search:"), 0);
-	lineedit_render(a->search, fieldw, &view);
+	lineedit_render(c->search, fieldw, &view);
 	ui_field(top, fieldx, fieldw, view.text, view.cursor_col);
 	ui_text_right(top, COLS - 1, line, 0);
 	/* Stays while the list is open: a message would go at the next key. */
-	if (a->cases_src == CASELIST_LISTING_DAMAGED)
+	if (c->src == CASELIST_LISTING_DAMAGED)
 		ui_text(y++, 2, COLS - 4, _("! The case index is damaged: a supervisor should run "
 		    "`intake verify`"), A_BOLD);
 	/* The filter words are the search's syntax: never translated. */
 	snprintf(line, sizeof line, "%s status: outcome: form: lang: by: date:2025-11 "
 	    "date:2025-10..2025-11", _("Filters:"));
 	ui_text(y++, 2, COLS - 4, line, 0);
-	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-		ui_text(y, cols[c].x, cols[c].w ? cols[c].w : COLS - cols[c].x,
-		    cols[c].code ? cols[c].head : _(cols[c].head), A_BOLD);
+	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+		ui_text(y, cols[k].x, cols[k].w ? cols[k].w : COLS - cols[k].x,
+		    cols[k].code ? cols[k].head : _(cols[k].head), A_BOLD);
 	listy = y + 1;
 	/* The discard prompt takes the last row of the list. */
-	rows = LINES - 2 - listy - (discard.asking ? 1 : 0);
+	rows = LINES - 2 - listy - (c->discard.asking ? 1 : 0);
 	sel = a->focus;
 	if (sel < a->scroll)
 		a->scroll = sel;
@@ -221,7 +276,7 @@ cases_draw(struct app *a)
 		if (idx == 0)
 			snprintf(line, sizeof line, "%s + %s", idx == sel ? ">" : " ", a->training ?
 			    _("Start a mock screening (choose a scenario)") : _("Start a new interview"));
-		else if (caselist_row(a->cases, (size_t)idx - 1, &r))
+		else if (caselist_row(c->rows, (size_t)idx - 1, &r))
 			row_text(line, sizeof line, idx == sel, &r);
 		else
 			break;
@@ -234,12 +289,12 @@ cases_draw(struct app *a)
 	else if (shown == 0)
 		ui_text(listy + 2, 2, COLS - 4, _("No case matches the search (Esc clears it)."), 0);
 	ui_message(a->msg, a->msg_error);
-	if (discard.asking) {
+	if (c->discard.asking) {
 		ui_keybar(KCTX_EDIT, ask_keys, sizeof ask_keys / sizeof ask_keys[0]);
-		discard_draw(LINES - 3);
+		discard_draw(c, LINES - 3);
 		return;
 	}
-	if (a->focus > 0 && a->cases != NULL && caselist_row(a->cases, (size_t)a->focus - 1, &r) &&
+	if (a->focus > 0 && c->rows != NULL && caselist_row(c->rows, (size_t)a->focus - 1, &r) &&
 	    r.draft)
 		ui_keybar(KCTX_EDIT, draft_keys, sizeof draft_keys / sizeof draft_keys[0]);
 	else
@@ -250,6 +305,7 @@ cases_draw(struct app *a)
 static void
 open_row(struct app *a)
 {
+	struct cases_state *c = a->cases;
 	struct caselist_row r;
 	char err[512];
 	enum status st;
@@ -258,7 +314,7 @@ open_row(struct app *a)
 		app_goto(a, a->training ? SCR_SCENARIO : SCR_NEW);
 		return;
 	}
-	if (a->cases == NULL || !caselist_row(a->cases, (size_t)a->focus - 1, &r))
+	if (c->rows == NULL || !caselist_row(c->rows, (size_t)a->focus - 1, &r))
 		return;
 	if (r.draft && r.others) {
 		app_say(a, true, _("This is %s's draft: only they can continue it (^O discards it)."),
@@ -284,23 +340,25 @@ open_row(struct app *a)
 static void
 discard_ask(struct app *a)
 {
+	struct cases_state *c = a->cases;
 	struct caselist_row r;
 
-	if (a->focus == 0 || a->cases == NULL ||
-	    !caselist_row(a->cases, (size_t)a->focus - 1, &r) || !r.draft) {
+	if (a->focus == 0 || c->rows == NULL ||
+	    !caselist_row(c->rows, (size_t)a->focus - 1, &r) || !r.draft) {
 		app_say(a, true, _("Only a draft can be discarded: highlight a (draft) row first."));
 		return;
 	}
-	if (discard.reason == NULL && (discard.reason = lineedit_new(VAULT_REASON_MAX / 4)) == NULL) {
+	if (c->discard.reason == NULL &&
+	    (c->discard.reason = lineedit_new(VAULT_REASON_MAX / 4)) == NULL) {
 		app_say(a, true, _("Out of memory: close other programs and try again"));
 		return;
 	}
-	lineedit_clear(discard.reason);
-	discard.asking = true;
-	discard.id = r.id;
-	discard.others = r.others;
-	snprintf(discard.owner, sizeof discard.owner, "%s", r.interviewer);
-	a->edit = discard.reason;
+	lineedit_clear(c->discard.reason);
+	c->discard.asking = true;
+	c->discard.id = r.id;
+	c->discard.others = r.others;
+	snprintf(c->discard.owner, sizeof c->discard.owner, "%s", r.interviewer);
+	a->edit = c->discard.reason;
 	app_say(a, false, _("Type why it goes (kept in the audit trail); Enter discards, Esc keeps it."));
 }
 
@@ -308,10 +366,12 @@ discard_ask(struct app *a)
 static void
 discard_confirm(struct app *a)
 {
-	const char *reason = lineedit_buffer(discard.reason, NULL);
+	struct cases_state *c = a->cases;
+	const char *reason = lineedit_buffer(c->discard.reason, NULL);
 	enum status st;
 
-	st = vault_draft_discard(a->v, discard.others ? discard.owner : NULL, &discard.id, reason);
+	st = vault_draft_discard(a->v, c->discard.others ? c->discard.owner : NULL, &c->discard.id,
+	    reason);
 	if (st == ST_INVALID) {
 		/* Nothing went: the prompt stays for a better reason. */
 		app_say(a, true, "%s", vault_errmsg(a->v));
@@ -322,7 +382,7 @@ discard_confirm(struct app *a)
 		discard_close(a);
 		return;
 	}
-	if (a->has_draft && memcmp(a->draft.b, discard.id.b, VAULT_ID_BYTES) == 0) {
+	if (a->has_draft && memcmp(a->draft.b, c->discard.id.b, VAULT_ID_BYTES) == 0) {
 		memset(&a->draft, 0, sizeof a->draft);
 		a->has_draft = false;
 	}
@@ -335,6 +395,8 @@ discard_confirm(struct app *a)
 static void
 discard_act(struct app *a, enum action act, const struct key_event *ev)
 {
+	struct cases_state *c = a->cases;
+
 	switch (act) {
 	case ACT_SUBMIT:
 		discard_confirm(a);
@@ -348,7 +410,7 @@ discard_act(struct app *a, enum action act, const struct key_event *ev)
 		a->quit = true;
 		break;
 	default:
-		app_edit(a, discard.reason, act, ev);
+		app_edit(a, c->discard.reason, act, ev);
 		break;
 	}
 }
@@ -356,12 +418,17 @@ discard_act(struct app *a, enum action act, const struct key_event *ev)
 static void
 cases_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	int last = a->cases ? (int)caselist_shown(a->cases) : 0, page = LINES - 8;
+	struct cases_state *c = a->cases;
+	int last = c->rows ? (int)caselist_shown(c->rows) : 0, page = LINES - 8;
 
-	if (discard.asking) {
+	if (c->discard.asking) {
 		discard_act(a, act, ev);
 		return;
 	}
+	/* No interview is open here: ^T chooses the language of the
+	 * program's own screens (scr_misc.c). */
+	if (actions_common(a, act, ACTS_HELP | ACTS_LANGUAGE | ACTS_QUIT))
+		return;
 	switch (act) {
 	case ACT_DISCARD:
 		discard_ask(a);
@@ -383,25 +450,14 @@ cases_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_PREV:
 		a->focus = a->focus - page < 0 ? 0 : a->focus - page;
 		break;
-	case ACT_QUIT:
-		a->quit = true;
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_LANGUAGE:
-		/* No interview is open here: ^T chooses the language of the
-		 * program's own screens (scr_misc.c). */
-		app_overlay(a, SCR_LANGUAGE);
-		break;
 	case ACT_CANCEL:
-		if (lineedit_clear(a->search))
+		if (lineedit_clear(c->search))
 			apply_filter(a);
 		break;
 	default:
-		if (app_edit(a, a->search, act, ev)) {
+		if (app_edit(a, c->search, act, ev)) {
 			apply_filter(a);
-			a->focus = a->cases && caselist_shown(a->cases) > 0 ? 1 : 0;
+			a->focus = c->rows && caselist_shown(c->rows) > 0 ? 1 : 0;
 		}
 		break;
 	}
@@ -410,6 +466,41 @@ cases_act(struct app *a, enum action act, const struct key_event *ev)
 const struct screen scr_cases = { cases_context, cases_enter, cases_draw, cases_act };
 
 /* ---- new interview: choose the form, then the respondent's language ---- */
+
+/* The forms on offer: the paths of the questionnaires in the forms
+ * folder, listed again each time the screen is entered. */
+struct new_state {
+	char **paths;
+	size_t n;
+};
+
+static void
+free_paths(struct new_state *nf)
+{
+	for (size_t i = 0; i < nf->n; i++)
+		free(nf->paths[i]);
+	free(nf->paths);
+	nf->paths = NULL;
+	nf->n = 0;
+}
+
+static bool
+new_open(struct app *a)
+{
+	return (a->newform = calloc(1, sizeof *a->newform)) != NULL;
+}
+
+static void
+new_close(struct app *a)
+{
+	if (a->newform == NULL)
+		return;
+	free_paths(a->newform);
+	free(a->newform);
+	a->newform = NULL;
+}
+
+const struct screen_state scr_new_state = { new_open, NULL, new_close };
 
 static int
 cmp_path(const void *x, const void *y)
@@ -420,15 +511,12 @@ cmp_path(const void *x, const void *y)
 static void
 list_forms(struct app *a)
 {
+	struct new_state *nf = a->newform;
 	struct dirent *e;
 	DIR *d;
 	char path[8192];
 
-	for (size_t i = 0; i < a->nforms; i++)
-		free(a->form_paths[i]);
-	free(a->form_paths);
-	a->form_paths = NULL;
-	a->nforms = 0;
+	free_paths(nf);
 	if ((d = opendir(a->forms_dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
@@ -439,16 +527,16 @@ list_forms(struct app *a)
 		    strcmp(e->d_name, "referrals.yaml") == 0)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", a->forms_dir, e->d_name);
-		grown = realloc(a->form_paths, (a->nforms + 1) * sizeof *grown);
+		grown = realloc(nf->paths, (nf->n + 1) * sizeof *grown);
 		if (grown == NULL)
 			break;
-		a->form_paths = grown;
-		if ((a->form_paths[a->nforms] = strdup(path)) != NULL)
-			a->nforms++;
+		nf->paths = grown;
+		if ((nf->paths[nf->n] = strdup(path)) != NULL)
+			nf->n++;
 	}
 	closedir(d);
-	if (a->nforms > 1)
-		qsort(a->form_paths, a->nforms, sizeof *a->form_paths, cmp_path);
+	if (nf->n > 1)
+		qsort(nf->paths, nf->n, sizeof *nf->paths, cmp_path);
 }
 
 static enum keys_context
@@ -463,7 +551,6 @@ new_enter(struct app *a)
 {
 	app_close_interview(a);
 	list_forms(a);
-	a->pick_form = -1;
 }
 
 static void
@@ -475,19 +562,19 @@ new_draw(struct app *a)
 
 	if (a->form == NULL) {
 		ui_text(y, 2, COLS - 4, _("Choose the questionnaire:"), A_BOLD);
-		for (size_t i = 0; i < a->nforms; i++) {
+		for (size_t i = 0; i < a->newform->n; i++) {
 			struct form *f = NULL;
 			char line[512];
-			const char *base = strrchr(a->form_paths[i], '/');
+			const char *base = strrchr(a->newform->paths[i], '/');
 			bool sel = (int)i == a->focus;
 
-			if (form_load_file(a->form_paths[i], &f, NULL) == ST_OK)
+			if (form_load_file(a->newform->paths[i], &f, NULL) == ST_OK)
 				snprintf(line, sizeof line, P_("%s %s  (%zu question)",
 				    "%s %s  (%zu questions)", form_question_count(f)), sel ? ">" : " ",
 				    form_title(f, 0), form_question_count(f));
 			else
 				snprintf(line, sizeof line, _("%s %s  (does not pass the form check)"),
-				    sel ? ">" : " ", base ? base + 1 : a->form_paths[i]);
+				    sel ? ">" : " ", base ? base + 1 : a->newform->paths[i]);
 			form_free(f);
 			if (sel) {
 				mvhline(y + 2 + (int)i, 0, ' ', COLS);
@@ -495,46 +582,54 @@ new_draw(struct app *a)
 			}
 			ui_text(y + 2 + (int)i, 2, COLS - 4, line, sel ? A_REVERSE : 0);
 		}
-		if (a->nforms == 0)
+		if (a->newform->n == 0)
 			ui_text(y + 2, 2, COLS - 4, _("No forms found."), 0);
-	} else {
-		ui_text(y, 2, COLS - 4, form_title(a->form, 0), A_BOLD);
-		ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
-		for (size_t l = 0; l < form_lang_count(a->form); l++) {
-			char line[256];
-			bool sel = (int)l == a->focus;
-
-			snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ",
-			    form_lang_code(a->form, l), form_lang_name(a->form, l),
-			    form_lang_status(a->form, l) == FORM_LANG_DRAFT ?
-			    _("   (draft translation)") : "");
-			if (sel) {
-				mvhline(y + 3 + (int)l, 0, ' ', COLS);
-				cy = y + 3 + (int)l;
-			}
-			ui_text(y + 3 + (int)l, 2, COLS - 4, line, sel ? A_REVERSE : 0);
-		}
-	}
+	} else
+		cy = scr_new_draw_langs(a, a->form, form_title(a->form, 0), y);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(cy, 2);
 }
 
-static void
-start_interview(struct app *a)
+int
+scr_new_draw_langs(struct app *a, const struct form *f, const char *title, int y)
+{
+	int cy = y;
+
+	ui_text(y, 2, COLS - 4, title, A_BOLD);
+	ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
+	for (size_t l = 0; l < form_lang_count(f); l++) {
+		char line[256];
+		bool sel = (int)l == a->focus;
+
+		snprintf(line, sizeof line, "%s %-4s %s%s", sel ? ">" : " ",
+		    form_lang_code(f, l), form_lang_name(f, l),
+		    form_lang_status(f, l) == FORM_LANG_DRAFT ? _("   (draft translation)") : "");
+		if (sel) {
+			mvhline(y + 3 + (int)l, 0, ' ', COLS);
+			cy = y + 3 + (int)l;
+		}
+		ui_text(y + 3 + (int)l, 2, COLS - 4, line, sel ? A_REVERSE : 0);
+	}
+	return cy;
+}
+
+void
+scr_new_start(struct app *a, struct form *f, size_t lang, bool borrowed)
 {
 	char msg[VAULT_MSG_MAX];
-	const char *lang = form_lang_code(a->form, (size_t)a->focus);
 	enum status st;
 
-	if ((st = record_attach_form(a->v, a->form, msg, sizeof msg)) != ST_OK) {
+	if ((st = record_attach_form(a->v, f, msg, sizeof msg)) != ST_OK) {
 		app_say(a, true, "%s", msg);
 		return;
 	}
-	if ((st = interview_start(a->form, lang, &a->iv)) != ST_OK) {
+	if ((st = interview_start(f, form_lang_code(f, lang), &a->iv)) != ST_OK) {
 		app_say(a, true, _("Cannot start the interview: %s"), status_str(st));
 		return;
 	}
+	a->form = f;
+	a->form_borrowed = borrowed;
 	interview_set_interviewer(a->iv, vault_user(a->v));
 	interview_set_training(a->iv, a->training);
 	memset(&a->draft, 0, sizeof a->draft);
@@ -546,10 +641,12 @@ start_interview(struct app *a)
 static void
 new_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	int count = a->form ? (int)form_lang_count(a->form) : (int)a->nforms;
+	int count = a->form ? (int)form_lang_count(a->form) : (int)a->newform->n;
 	struct diag_list dl;
 
 	(void)ev;
+	if (actions_common(a, act, ACTS_HELP | ACTS_QUIT))
+		return;
 	switch (act) {
 	case ACT_UP:
 		if (a->focus > 0)
@@ -564,15 +661,15 @@ new_act(struct app *a, enum action act, const struct key_event *ev)
 			break;
 		if (a->form == NULL) {
 			diag_list_init(&dl);
-			if (form_load_file(a->form_paths[a->focus], &a->form, &dl) != ST_OK) {
+			if (form_load_file(a->newform->paths[a->focus], &a->form, &dl) != ST_OK) {
 				app_say(a, true, _("This form has errors: run `intake forms check %s`"),
-				    a->form_paths[a->focus]);
+				    a->newform->paths[a->focus]);
 				a->form = NULL;
 			} else
 				a->focus = 0;
 			diag_list_free(&dl);
 		} else
-			start_interview(a);
+			scr_new_start(a, a->form, (size_t)a->focus, false);
 		break;
 	case ACT_CANCEL:
 		if (a->form != NULL) {
@@ -581,12 +678,6 @@ new_act(struct app *a, enum action act, const struct key_event *ev)
 			a->focus = 0;
 		} else
 			app_goto(a, SCR_CASES);
-		break;
-	case ACT_HELP:
-		app_overlay(a, SCR_HELP);
-		break;
-	case ACT_QUIT:
-		a->quit = true;
 		break;
 	default:
 		break;
@@ -642,7 +733,7 @@ resume_act(struct app *a, enum action act, const struct key_event *ev)
 const struct screen scr_resume = { resume_context, NULL, resume_draw, resume_act };
 
 void
-app_after_unlock(struct app *a)
+scr_cases_after_unlock(struct app *a)
 {
 	struct record_id *drafts = NULL;
 	size_t n = 0;

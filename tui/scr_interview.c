@@ -18,6 +18,7 @@
 #include "form.h"
 #include "interview.h"
 #include "record.h"
+#include "scr_training.h"
 #include "summary.h"
 #include "ui.h"
 
@@ -1060,7 +1061,7 @@ save_final(struct app *a, struct case_code *code)
 	a->has_draft = false;
 	record_id_code(&id, code);
 	if (a->training) {
-		app_debrief(a);
+		scr_training_debrief(a);
 		return false;
 	}
 	app_close_interview(a);

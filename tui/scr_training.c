@@ -17,42 +17,75 @@
 #include "i18n.h"
 #include "interview.h"
 #include "record.h"
+#include "scr_cases.h"
+#include "scr_training.h"
 #include "training.h"
 #include "ui.h"
 
-void
-app_free_scenarios(struct app *a)
+/* The scenarios on offer (read once, from the forms' training/ folder) and
+ * the debrief being read, as lines of text with their kinds. The scenario
+ * being played is the open interview's (a->scenario). */
+struct training_state {
+	struct training_scenario **scenarios;
+	size_t nscenarios;
+	char **debrief_text;
+	int *debrief_kind;
+	size_t debrief_n;
+};
+
+static void
+free_debrief(struct training_state *t)
 {
-	training_list_free(a->scenarios, a->nscenarios);
-	a->scenarios = NULL;
-	a->nscenarios = 0;
-	a->scenario = NULL;
+	for (size_t i = 0; i < t->debrief_n; i++)
+		free(t->debrief_text[i]);
+	free(t->debrief_text);
+	free(t->debrief_kind);
+	t->debrief_text = NULL;
+	t->debrief_kind = NULL;
+	t->debrief_n = 0;
+}
+
+static bool
+state_open(struct app *a)
+{
+	return (a->train = calloc(1, sizeof *a->train)) != NULL;
+}
+
+/* The debrief names the trainee's answers: not kept past a lock. */
+static void
+state_wipe(struct app *a)
+{
+	if (a->train != NULL)
+		free_debrief(a->train);
 }
 
 static void
-free_debrief(struct app *a)
+state_close(struct app *a)
 {
-	for (size_t i = 0; i < a->debrief_n; i++)
-		free(a->debrief_text[i]);
-	free(a->debrief_text);
-	free(a->debrief_kind);
-	a->debrief_text = NULL;
-	a->debrief_kind = NULL;
-	a->debrief_n = 0;
+	if (a->train == NULL)
+		return;
+	free_debrief(a->train);
+	training_list_free(a->train->scenarios, a->train->nscenarios);
+	free(a->train);
+	a->train = NULL;
+	a->scenario = NULL;
 }
+
+const struct screen_state scr_training_state = { state_open, state_wipe, state_close };
 
 static void
 load_scenarios(struct app *a)
 {
+	struct training_state *t = a->train;
 	char dir[sizeof a->forms_dir + 16];
 	size_t failed = 0;
 
-	if (a->scenarios != NULL)
+	if (t->scenarios != NULL)
 		return;
 	snprintf(dir, sizeof dir, "%s/training", a->forms_dir);
-	if (training_scan(dir, a->forms_dir, &a->scenarios, &a->nscenarios, &failed, NULL) != ST_OK) {
-		a->scenarios = NULL;
-		a->nscenarios = 0;
+	if (training_scan(dir, a->forms_dir, &t->scenarios, &t->nscenarios, &failed, NULL) != ST_OK) {
+		t->scenarios = NULL;
+		t->nscenarios = 0;
 	}
 	if (failed > 0)
 		app_say(a, true, P_("%zu scenario file fails the check: run `intake training check`",
@@ -64,7 +97,7 @@ load_scenarios(struct app *a)
 static bool
 offered(struct app *a, size_t i)
 {
-	return a->iv == NULL || strcmp(training_form_id(a->scenarios[i]), form_id(a->form)) == 0;
+	return a->iv == NULL || strcmp(training_form_id(a->train->scenarios[i]), form_id(a->form)) == 0;
 }
 
 static enum keys_context
@@ -81,7 +114,7 @@ scenario_enter(struct app *a)
 		app_close_interview(a);
 	load_scenarios(a);
 	a->focus = 0;
-	while ((size_t)a->focus < a->nscenarios && !offered(a, (size_t)a->focus))
+	while ((size_t)a->focus < a->train->nscenarios && !offered(a, (size_t)a->focus))
 		a->focus++;
 }
 
@@ -96,13 +129,13 @@ scenario_draw(struct app *a)
 	if (a->scenario == NULL) {
 		ui_text(y, 2, COLS - 4, a->iv ? _("Which scenario was this interview? (to score it)")
 		    : _("Choose the scenario the role-player will play:"), A_BOLD);
-		for (size_t i = 0; i < a->nscenarios; i++) {
+		for (size_t i = 0; i < a->train->nscenarios; i++) {
 			bool sel = (int)i == a->focus;
 
 			if (!offered(a, i))
 				continue;
 			snprintf(line, sizeof line, "%s %s", sel ? ">" : " ",
-			    training_title(a->scenarios[i], i18n_current()));
+			    training_title(a->train->scenarios[i], i18n_current()));
 			if (sel) {
 				mvhline(y + 2 + row, 0, ' ', COLS);
 				cy = y + 2 + row;
@@ -110,61 +143,22 @@ scenario_draw(struct app *a)
 			ui_text(y + 2 + row, 2, COLS - 4, line, sel ? A_REVERSE : 0);
 			row++;
 		}
-		if (a->nscenarios == 0)
+		if (a->train->nscenarios == 0)
 			ui_text(y + 2, 2, COLS - 4, _("No scenarios found in forms/training."), 0);
 		ui_wrap(LINES - 5, 2, COLS - 4, 0, 2, _("The role-player's card: `intake training card "
 		    "SCENARIO` prints it, for paper or a second terminal."), A_DIM);
-	} else {
-		const struct form *f = training_form(a->scenario);
-
-		ui_text(y, 2, COLS - 4, training_title(a->scenario, i18n_current()), A_BOLD);
-		ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
-		for (size_t l = 0; l < form_lang_count(f); l++) {
-			bool sel = (int)l == a->focus;
-
-			snprintf(line, sizeof line, "%s %-4s %s", sel ? ">" : " ",
-			    form_lang_code(f, l), form_lang_name(f, l));
-			if (sel) {
-				mvhline(y + 3 + (int)l, 0, ' ', COLS);
-				cy = y + 3 + (int)l;
-			}
-			ui_text(y + 3 + (int)l, 2, COLS - 4, line, sel ? A_REVERSE : 0);
-		}
-	}
+	} else
+		cy = scr_new_draw_langs(a, training_form(a->scenario),
+		    training_title(a->scenario, i18n_current()), y);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(cy, 2);
 }
 
 static void
-start_mock(struct app *a)
-{
-	char msg[VAULT_MSG_MAX];
-	struct form *f = training_form(a->scenario);
-	enum status st;
-
-	if ((st = record_attach_form(a->v, f, msg, sizeof msg)) != ST_OK) {
-		app_say(a, true, "%s", msg);
-		return;
-	}
-	if ((st = interview_start(f, form_lang_code(f, (size_t)a->focus), &a->iv)) != ST_OK) {
-		app_say(a, true, _("Cannot start the interview: %s"), status_str(st));
-		return;
-	}
-	a->form = f;
-	a->form_borrowed = true;
-	interview_set_interviewer(a->iv, vault_user(a->v));
-	interview_set_training(a->iv, true);
-	memset(&a->draft, 0, sizeof a->draft);
-	if (!app_save_draft(a))
-		return;
-	app_goto(a, SCR_QUESTION);
-}
-
-static void
 scenario_act(struct app *a, enum action act, const struct key_event *ev)
 {
-	size_t count = a->scenario ? form_lang_count(training_form(a->scenario)) : a->nscenarios;
+	size_t count = a->scenario ? form_lang_count(training_form(a->scenario)) : a->train->nscenarios;
 
 	(void)ev;
 	if (actions_common(a, act, ACTS_HELP | ACTS_QUIT))
@@ -188,12 +182,12 @@ scenario_act(struct app *a, enum action act, const struct key_event *ev)
 		if ((size_t)a->focus >= count)
 			break;
 		if (a->scenario != NULL) {
-			start_mock(a);
+			scr_new_start(a, training_form(a->scenario), (size_t)a->focus, true);
 		} else if (a->iv != NULL) {
-			a->scenario = a->scenarios[a->focus];
-			app_debrief(a);
+			a->scenario = a->train->scenarios[a->focus];
+			scr_training_debrief(a);
 		} else {
-			a->scenario = a->scenarios[a->focus];
+			a->scenario = a->train->scenarios[a->focus];
 			a->focus = 0;
 		}
 		break;
@@ -216,8 +210,9 @@ const struct screen scr_scenario = { scenario_context, scenario_enter, scenario_
 /* ---- the debrief ---- */
 
 void
-app_debrief(struct app *a)
+scr_training_debrief(struct app *a)
 {
+	struct training_state *t = a->train;
 	struct training_debrief *d = NULL;
 	struct training_lines lines = { 0 };
 	struct record_id id;
@@ -231,7 +226,7 @@ app_debrief(struct app *a)
 		app_goto(a, SCR_SCENARIO);
 		return;
 	}
-	free_debrief(a);
+	free_debrief(t);
 	st = training_debrief_make(a->scenario, a->iv, -1, &d);
 	if (st == ST_OK)
 		st = training_debrief_to_json(d, &json, &len);
@@ -242,12 +237,12 @@ app_debrief(struct app *a)
 		st = training_debrief_lines(d, a->scenario,
 		    form_lang_code(a->form, interview_lang(a->iv)), &lines);
 	if (st == ST_OK && lines.n > 0) {
-		a->debrief_text = calloc(lines.n, sizeof *a->debrief_text);
-		a->debrief_kind = calloc(lines.n, sizeof *a->debrief_kind);
-		for (size_t i = 0; a->debrief_text && a->debrief_kind && i < lines.n; i++) {
-			a->debrief_text[i] = strdup(lines.v[i].text ? lines.v[i].text : "");
-			a->debrief_kind[i] = (int)lines.v[i].kind;
-			a->debrief_n = i + 1;
+		t->debrief_text = calloc(lines.n, sizeof *t->debrief_text);
+		t->debrief_kind = calloc(lines.n, sizeof *t->debrief_kind);
+		for (size_t i = 0; t->debrief_text && t->debrief_kind && i < lines.n; i++) {
+			t->debrief_text[i] = strdup(lines.v[i].text ? lines.v[i].text : "");
+			t->debrief_kind[i] = (int)lines.v[i].kind;
+			t->debrief_n = i + 1;
 		}
 	}
 	training_lines_free(&lines);
@@ -260,27 +255,28 @@ static void
 debrief_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_HIDE, ACT_HELP };
+	const struct training_state *t = a->train;
 	struct ui_pager p;
 
 	ui_pager_begin(&p, app_frame(a, _("Intake - debrief")) + 1, a->scroll);
-	for (size_t i = 0; i < a->debrief_n; i++) {
-		switch ((enum training_line_kind)a->debrief_kind[i]) {
+	for (size_t i = 0; i < t->debrief_n; i++) {
+		switch ((enum training_line_kind)t->debrief_kind[i]) {
 		case TRAINING_LINE_TITLE:
 		case TRAINING_LINE_HEADING:
-			ui_pager_line(&p, 1, a->debrief_text[i], A_BOLD);
+			ui_pager_line(&p, 1, t->debrief_text[i], A_BOLD);
 			break;
 		case TRAINING_LINE_BLANK:
 			p.line++;
 			break;
 		case TRAINING_LINE_BAD:
-			ui_pager_wrap(&p, 3, a->debrief_text[i], A_BOLD);
+			ui_pager_wrap(&p, 3, t->debrief_text[i], A_BOLD);
 			break;
 		default:
-			ui_pager_wrap(&p, 3, a->debrief_text[i], 0);
+			ui_pager_wrap(&p, 3, t->debrief_text[i], 0);
 			break;
 		}
 	}
-	if (a->debrief_n == 0)
+	if (t->debrief_n == 0)
 		ui_pager_line(&p, 1, _("No debrief could be made for this interview."), 0);
 	a->total_lines = p.line;
 	ui_message(a->msg, a->msg_error);
@@ -297,7 +293,7 @@ debrief_act(struct app *a, enum action act, const struct key_event *ev)
 	switch (act) {
 	case ACT_CANCEL:
 	case ACT_SUBMIT:
-		free_debrief(a);
+		free_debrief(a->train);
 		app_goto(a, SCR_CASES);
 		app_say(a, false, _("The debrief is kept: `intake training report` lists every session."));
 		break;

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "i18n.h"
 #include "interview.h"
+#include "scr_cases.h"
 #include "term.h"
 #include "ui.h"
 
@@ -179,7 +180,7 @@ try_unlock(struct app *a)
 		app_say(a, true, "%s", vault_errmsg(a->v));
 		return;
 	}
-	app_after_unlock(a);
+	scr_cases_after_unlock(a);
 }
 
 static void

@@ -32,6 +32,7 @@ step "Choose the scenario" && ok "scenarios are listed"
 check "the answer key is not shown before the debrief" sh -c "! grep -qi 'likely_victim\|expected' '$T/screen'"
 tkeys s1 Enter                          # Mai, rapid screen
 step "The respondent's language" && ok "language for the mock screening"
+check "draft translations are marked, as before a real interview" grep -qF "(draft translation)" "$T/screen"
 tkeys s1 Enter                          # English
 step "Are you afraid" && ok "the interview runs on the scenario's form"
 tkeys s1 Down Enter

@@ -1,7 +1,8 @@
 /*
  * test_dataset.c — which records leave a vault as data (export, statistics,
  * bundles): saved records the user may read, never drafts or training
- * records, the form, since and period filters, and their counts.
+ * records, the form, since and period filters, and their counts; and the
+ * readers of record members callers rely on for text that is never NULL.
  */
 #include "testutil.h"
 #include "recordutil.h"
@@ -344,6 +345,39 @@ damaged_record_is_counted_not_fatal(void **state)
 	assert_false(saw(&s, R_A_JAN));
 }
 
+/* Export, statistics and bundles read record members with dataset_str and
+ * use what it gives as text: a record that lacks a member, holds another
+ * type there, or is no object at all gives "", never NULL. */
+static void
+string_members_never_null(void **state)
+{
+	json_t *rec = json_pack("{s:s, s:i, s:n, s:{s:s}, s:s}", "form", "mini", "answered", 3,
+	    "outcome", "consent", "lang", "lo", "status", "");
+	json_t *list = json_pack("[s]", "form");
+
+	(void)state;
+	assert_non_null(rec);
+	assert_non_null(list);
+	assert_string_equal(dataset_str(rec, "form"), "mini");
+	assert_string_equal(dataset_str(rec, "status"), "");
+	assert_string_equal(dataset_str(rec, "missing"), "");
+	assert_string_equal(dataset_str(rec, "answered"), "");
+	assert_string_equal(dataset_str(rec, "outcome"), "");
+	assert_string_equal(dataset_str(rec, "consent"), "");
+	assert_string_equal(dataset_str(list, "form"), "");
+	assert_string_equal(dataset_str(NULL, "form"), "");
+	json_decref(rec);
+	json_decref(list);
+
+	/* Dates a filter is given are whole calendar days, nothing more. */
+	assert_int_equal(dataset_check_date(""), ST_INVALID);
+	assert_int_equal(dataset_check_date("2024-13-01"), ST_INVALID);
+	assert_int_equal(dataset_check_date("2024-1-01"), ST_INVALID);
+	assert_int_equal(dataset_check_date("2024-01-01 "), ST_INVALID);
+	assert_int_equal(dataset_check_date("２０２４-01-01"), ST_INVALID);
+	assert_int_equal(dataset_check_date("2024-12-31"), ST_OK);
+}
+
 int
 main(void)
 {
@@ -354,6 +388,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(forms_and_bad_filters, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(damaged_record_is_counted_not_fatal, fx_setup,
 		    fx_teardown),
+		cmocka_unit_test(string_members_never_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * test_ytree.c — the YAML tree the form and scenario loaders share: node
  * positions, scalar styles, every way a parse is refused, and the small
  * helpers (lookup, positions, tabs, hints, ids, diagnostics), the schema
- * checks both loaders make and the top-level keys that tell file kinds apart.
+ * checks both loaders make, the top-level keys that tell file kinds apart,
+ * and tracing a byte of a scalar's text back to its place in the source.
  */
 #include "testutil.h"
 #include <stdint.h>
@@ -379,6 +380,92 @@ top_level_keys(void **state)
 	assert_int_equal(ytree_top_keys("", strlen(""), keys), 0);
 }
 
+/* Where byte off of node n's text is in text, through ytree_scalar_pos;
+ * false when it cannot say. */
+static bool
+traced(const char *text, const struct ynode *n, size_t off, unsigned *line, unsigned *col)
+{
+	return ytree_scalar_pos(text, strlen(text), n->style, n->start, n->end, n->text, off,
+	    line, col);
+}
+
+/* A form's diagnostics point at the very character of a label or expression
+ * that is wrong, whatever the scalar's style: ytree_scalar_pos maps a byte
+ * of the decoded text back to its line and column in the source. */
+static void
+scalar_positions(void **state)
+{
+	const char *text =
+	    "plain: a b c\n"
+	    "double: \"x\\ty z\"\n"
+	    "single: 'it''s ok'\n"
+	    "block: |\n"
+	    "  one\n"
+	    "  two\n"
+	    "folded: >\n"
+	    "  alpha\n"
+	    "  beta\n"
+	    "lao: \"ກ ຂ\"\n";
+	struct yproblem why;
+	struct ynode *root = parse(text, &why), *n;
+	unsigned line = 0, col = 0;
+
+	(void)state;
+	assert_non_null(root);
+	n = ynode_get(root, "plain");
+	assert_true(traced(text, n, 4, &line, &col));          /* "c" */
+	assert_int_equal(line, 1);
+	assert_int_equal(col, 12);
+	/* An escape is two source characters for one of text. */
+	n = ynode_get(root, "double");
+	assert_int_equal(n->style, YS_DOUBLE);
+	assert_string_equal(n->text, "x\ty z");
+	assert_true(traced(text, n, 4, &line, &col));          /* "z" */
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 15);
+	/* '' is one quote of text. */
+	n = ynode_get(root, "single");
+	assert_string_equal(n->text, "it's ok");
+	assert_true(traced(text, n, 5, &line, &col));          /* "o" */
+	assert_int_equal(line, 3);
+	assert_int_equal(col, 16);
+	/* A block's header and indentation are no part of its text. */
+	n = ynode_get(root, "block");
+	assert_int_equal(n->style, YS_LITERAL);
+	assert_true(traced(text, n, 4, &line, &col));          /* "two" */
+	assert_int_equal(line, 6);
+	assert_int_equal(col, 3);
+	/* A folded line break is a space of text. */
+	n = ynode_get(root, "folded");
+	assert_int_equal(n->style, YS_FOLDED);
+	assert_string_equal(n->text, "alpha beta\n");
+	assert_true(traced(text, n, 6, &line, &col));          /* "beta" */
+	assert_int_equal(line, 9);
+	assert_int_equal(col, 3);
+	/* Columns count characters: the third character of a Lao text. */
+	n = ynode_get(root, "lao");
+	assert_true(traced(text, n, strlen("ກ "), &line, &col));
+	assert_int_equal(line, 10);
+	assert_int_equal(col, 9);
+
+	/* Whatever cannot be traced is refused, never a wrong position: an
+	 * offset past the text, an empty or reversed span, a text the source
+	 * does not hold, a span cut short by the buffer's length. */
+	n = ynode_get(root, "plain");
+	assert_false(traced(text, n, strlen(n->text), &line, &col));
+	assert_false(ytree_scalar_pos(text, strlen(text), n->style, n->start, n->start, n->text, 0,
+	    &line, &col));
+	assert_false(ytree_scalar_pos(text, strlen(text), n->style, n->end, n->start, n->text, 0,
+	    &line, &col));
+	assert_false(ytree_scalar_pos(text, strlen(text), n->style, n->start, n->end, "q r s", 2,
+	    &line, &col));
+	assert_false(ytree_scalar_pos(text, n->start + 2, n->style, n->start, n->end, n->text, 4,
+	    &line, &col));
+	/* Nor can an escape cut short in the source ("\x" without its digits). */
+	assert_false(ytree_scalar_pos("k: \"a\\x\"\n", 9, YS_DOUBLE, 3, 8, "a?", 1, &line, &col));
+	ynode_free(root);
+}
+
 int
 main(void)
 {
@@ -392,6 +479,7 @@ main(void)
 		cmocka_unit_test(schema_checks),
 		cmocka_unit_test(prechecks_and_problems),
 		cmocka_unit_test(top_level_keys),
+		cmocka_unit_test(scalar_positions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
