@@ -31,6 +31,8 @@ rule "only core/crypto.c calls libsodium" '#include <sodium\.h>' \
     $(ls core/*.c core/*.h | grep -v '^core/crypto\.[ch]$')
 rule "core/audit.c calls nothing of the vault (calls run vault -> audit)" \
     '\bvault_[a-z_]+\(' core/audit.c
+rule "tui/ leaves who may do what to core (vault_allowed, vault_require)" \
+    'vault_role\([a-z_>.-]*\) *[!=]= *ROLE_(SUPERVISOR|TRAINER)' tui/*.c
 rule "only the vault's own files include its private header" '#include "vault_int\.h"' \
     $(ls core/*.c core/*.h tui/*.c tui/*.h | grep -v '^core/vault_')
 
