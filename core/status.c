@@ -22,19 +22,37 @@ status_str(enum status st)
 	return status_text[st];
 }
 
-void
-status_msg(char *err, size_t errlen, const char *fmt, ...)
+static void
+status_vmsg(char *err, size_t errlen, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n;
 
 	if (err == NULL || errlen == 0)
 		return;
-	va_start(ap, fmt);
 	n = vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		err[0] = '\0';
 	else if ((size_t)n >= errlen && errlen > 4)
 		memcpy(err + errlen - 4, "...", 4);
+}
+
+void
+status_msg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	status_vmsg(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+enum status
+status_fail(char *err, size_t errlen, enum status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	status_vmsg(err, errlen, fmt, ap);
+	va_end(ap);
+	return st;
 }

@@ -52,5 +52,8 @@ const char *status_str(enum status st);
  * reading. Does nothing when err is NULL or errlen 0. */
 void status_msg(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same, returning st: `return status_fail(err, len, ST_INVALID, ...);`. */
+enum status status_fail(char *err, size_t errlen, enum status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

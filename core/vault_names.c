@@ -4,8 +4,6 @@
  * delete reasons. Nothing here touches LMDB or a handle; audit.c uses it
  * to describe entries.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <unictype.h>
 #include <unistr.h>
@@ -14,27 +12,6 @@
 #include "vault_int.h"
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/* Writes a message into a caller's buffer (which may be NULL), marking a
- * truncated one with "...". */
-static enum status say(char *msg, size_t msglen, enum status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static enum status
-say(char *msg, size_t msglen, enum status st, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (msg == NULL || msglen == 0)
-		return st;
-	va_start(ap, fmt);
-	n = vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n >= msglen && msglen >= 4)
-		memcpy(msg + msglen - 4, "...", 4);
-	return st;
-}
 
 /* ---- names, passphrases, roles ---------------------------------------- */
 
@@ -72,18 +49,18 @@ vault_check_user_name(const char *name, char *msg, size_t msglen)
 	int n;
 
 	if (name == NULL || name[0] == '\0')
-		return say(msg, msglen, ST_INVALID, "the user name is empty: give a name of 1 to %d bytes",
+		return status_fail(msg, msglen, ST_INVALID, "the user name is empty: give a name of 1 to %d bytes",
 		    VAULT_USER_MAX);
 	len = strlen(name);
 	if (len > VAULT_USER_MAX)
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "the user name is %zu bytes long; at most %d bytes are allowed "
 		    "(about 21 Lao, Thai or Chinese characters)", len, VAULT_USER_MAX);
 	if (u8_check(s, len) != NULL)
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "the user name is not valid UTF-8: check the terminal's character encoding");
 	if (name[0] == '-')
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "the user name cannot start with '-' (it would read as an option)");
 	for (i = 0, pos = 1; i < len; i += (size_t)n, pos++) {
 		n = u8_mbtouc(&uc, s + i, len - i);
@@ -92,17 +69,17 @@ vault_check_user_name(const char *name, char *msg, size_t msglen)
 		/* The hidden characters of textcheck.h (the one rule) would let
 		 * two different names look the same. */
 		if (textcheck_is_hidden(uc))
-			return say(msg, msglen, ST_INVALID,
+			return status_fail(msg, msglen, ST_INVALID,
 			    "the user name contains a control or invisible formatting character "
 			    "(character %zu): use letters, digits and punctuation", pos);
 		if (textcheck_is_invisible(uc))
-			return say(msg, msglen, ST_INVALID,
+			return status_fail(msg, msglen, ST_INVALID,
 			    "the user name contains a character that shows nothing (U+%04lX, "
 			    "character %zu), so two different names could look the same: remove it",
 			    (unsigned long)uc, pos);
 	}
 	if (uc_is_property_white_space(first) || uc_is_property_white_space(uc))
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "the user name starts or ends with a space: remove it");
 	return ST_OK;
 }
@@ -123,24 +100,24 @@ vault_check_passphrase(const char *pass, size_t len, char *msg, size_t msglen)
 	size_t chars;
 
 	if (pass == NULL || len == 0)
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "the passphrase is empty: use at least %d characters, for example a few words",
 		    VAULT_PASS_MIN);
 	if (len > VAULT_PASS_MAX)
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "the passphrase is %zu bytes long; at most %d bytes are allowed", len, VAULT_PASS_MAX);
 	if (u8_check((const uint8_t *)pass, len) != NULL)
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "the passphrase is not valid UTF-8: check the terminal's character encoding");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)pass[i];
 		if (c < 0x20 || c == 0x7F)
-			return say(msg, msglen, ST_INVALID,
+			return status_fail(msg, msglen, ST_INVALID,
 			    "the passphrase contains a control character (such as a tab or a line break)");
 	}
 	chars = u8_mbsnlen((const uint8_t *)pass, len);
 	if (chars < VAULT_PASS_MIN)
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "the passphrase is too short: %zu characters, at least %d are needed "
 		    "(a few words are easy to remember)", chars, VAULT_PASS_MIN);
 	return ST_OK;
@@ -215,7 +192,7 @@ vault_code_decode(const char *text, unsigned d[9], char *msg, size_t msglen)
 	size_t n = 0;
 
 	if (text == NULL)
-		return say(msg, msglen, ST_INVALID, "no case code given");
+		return status_fail(msg, msglen, ST_INVALID, "no case code given");
 	for (const char *p = text; *p != '\0'; p++) {
 		int val;
 
@@ -224,19 +201,19 @@ vault_code_decode(const char *text, unsigned d[9], char *msg, size_t msglen)
 		val = crockford_value(*p);
 		if (val < 0 || n == 9) {
 			if (val < 0 && (*p == 'U' || *p == 'u'))
-				return say(msg, msglen, ST_INVALID,
+				return status_fail(msg, msglen, ST_INVALID,
 				    "case codes never contain the letter U: check the code");
-			return say(msg, msglen, ST_INVALID,
+			return status_fail(msg, msglen, ST_INVALID,
 			    "this is not a case code: a case code has 9 letters and digits, "
 			    "like K7QM-3XTD-D");
 		}
 		d[n++] = (unsigned)val;
 	}
 	if (n != 9)
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "this is not a case code: a case code has 9 letters and digits, like K7QM-3XTD-D");
 	if (code_fold(d, 9) != 0)
-		return say(msg, msglen, ST_INVALID,
+		return status_fail(msg, msglen, ST_INVALID,
 		    "this case code has a typing error (its last character does not match): "
 		    "check it and type it again");
 	return ST_OK;
@@ -272,24 +249,24 @@ vault_check_reason(const char *reason, char *msg, size_t msglen)
 	int n, visible = 0;
 
 	if (reason == NULL || reason[0] == '\0')
-		return say(msg, msglen, ST_INVALID, "the reason is empty: say in a few words why "
+		return status_fail(msg, msglen, ST_INVALID, "the reason is empty: say in a few words why "
 		    "(it is kept in the audit trail)");
 	len = strlen(reason);
 	if (len > VAULT_REASON_MAX)
-		return say(msg, msglen, ST_INVALID, "the reason is %zu bytes long; at most %d are "
+		return status_fail(msg, msglen, ST_INVALID, "the reason is %zu bytes long; at most %d are "
 		    "allowed", len, VAULT_REASON_MAX);
 	if (u8_check(s, len) != NULL)
-		return say(msg, msglen, ST_INVALID, "the reason is not valid UTF-8: check the "
+		return status_fail(msg, msglen, ST_INVALID, "the reason is not valid UTF-8: check the "
 		    "terminal's character encoding");
 	for (i = 0; i < len; i += (size_t)n) {
 		n = u8_mbtouc(&uc, s + i, len - i);
 		if (textcheck_is_hidden(uc))
-			return say(msg, msglen, ST_INVALID, "the reason contains a control or invisible "
+			return status_fail(msg, msglen, ST_INVALID, "the reason contains a control or invisible "
 			    "formatting character: use plain text on one line");
 		if (!uc_is_property_white_space(uc))
 			visible = 1;
 	}
 	if (!visible)
-		return say(msg, msglen, ST_INVALID, "the reason is only spaces: say in a few words why");
+		return status_fail(msg, msglen, ST_INVALID, "the reason is only spaces: say in a few words why");
 	return ST_OK;
 }

@@ -1,5 +1,6 @@
 /* test_status.c — every status code has a text, and status_msg() writes,
- * cuts and skips as status.h promises. */
+ * cuts and skips as status.h promises, and status_fail() returns the code
+ * it is given. */
 #include "testutil.h"
 #include "status.h"
 
@@ -40,12 +41,24 @@ status_msg_formats_cuts_and_skips(void **state)
 	assert_string_equal(buf, "ab");
 }
 
+static void
+status_fail_writes_and_returns_the_status(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(status_fail(buf, sizeof buf, ST_INVALID, "bad %s", "name"), ST_INVALID);
+	assert_string_equal(buf, "bad name");
+	assert_int_equal(status_fail(NULL, 0, ST_DENIED, "x"), ST_DENIED);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_status_has_text),
 		cmocka_unit_test(status_msg_formats_cuts_and_skips),
+		cmocka_unit_test(status_fail_writes_and_returns_the_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
