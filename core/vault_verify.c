@@ -530,7 +530,7 @@ verify_open(struct verify *cx, enum kind kind, const MDB_val *k, const MDB_val *
     char owner[VAULT_USER_MAX + 1], unsigned char *digest)
 {
 	size_t plen = vault_env_plain_len(kind, d), off, clen;
-	unsigned char *buf;
+	unsigned char *buf, *content;
 	enum status st;
 
 	if (plen == 0 || k->mv_size > KEY_MAX)
@@ -538,8 +538,10 @@ verify_open(struct verify *cx, enum kind kind, const MDB_val *k, const MDB_val *
 	if ((buf = vault_scratch_get(cx->v, plen + 1)) == NULL)
 		return ST_NOMEM;
 	st = vault_env_decrypt(cx->v, kind, k, d, buf, owner, &off, &clen);
+	if (st == ST_OK)
+		st = vault_env_content(cx->v, d, buf, off, &clen, &content);
 	if (st == ST_OK && digest != NULL)
-		crypto_digest(digest, buf + off, clen);
+		crypto_digest(digest, content, clen);
 	vault_scratch_done(cx->v, plen + 1);
 	return st == ST_OK ? ST_OK : ST_TAMPERED;
 }
