@@ -96,10 +96,15 @@
  * format 1 (C takes VK's place in the keyring).
  *
  * Keys stay as in format 1: record ids are random, so their order shows
- * nothing about when records were made (time-ordered ids would fill LMDB's
- * pages better, about 70% full with random keys, but would date every
- * record to anyone with the files); listing chunks and audit entries are
- * numbered in the order of activity.
+ * nothing about when records were made; listing chunks and audit entries
+ * are numbered in the order of activity, and audit entries are appended
+ * (MDB_APPEND), which fills each page. The choice, measured: random keys
+ * leave leaf pages about 70% full, keys that grow with time appended fill
+ * them to about 96%, some 390 bytes per compressed 2 KiB record (a sixth of
+ * its cost on disk). Ids that grow with time would date every record for
+ * anyone holding the files, and make the case codes (the id's first 40
+ * bits) of the same week alike, where a mistyped random code is caught.
+ * Not worth 390 bytes. docs/FORMATS.md ("Order of ids") has the figures.
  *
  * A training vault (intake --training) holds fictional cases only. It is
  * marked at creation, in meta ("training") and in the meta MAC, and has the
