@@ -239,7 +239,10 @@ enum status vault_summary_get(struct vault *v, const struct record_id *id,
 /* vault_record_get and vault_summary_get return plaintext in a guarded
  * allocation of its own (mmap, mprotect, mlock: tens to hundreds of
  * microseconds); code that reads many items, such as the case list, export
- * or verify, should use the scans below.
+ * or verify, should use the scans below. Besides ST_TAMPERED, an item that
+ * opens but whose compressed content intake would not have written (over
+ * 16 MiB unpacked, or not unpacking as it says) is ST_FORMAT; a scan
+ * reports it as ST_TAMPERED.
  *
  * Scans: every record (or summary) the unlocked user may read, in id order,
  * from one consistent snapshot, without an allocation per item; items of
