@@ -175,13 +175,18 @@ overflow(struct check *c, size_t pgno, size_t dsize, size_t from, unsigned char 
 	uint32_t pages;
 	enum status st;
 
-	if ((st = claim(c, pgno, n, from)) != ST_OK || (st = read_at(c, pgno, 0, p, sizeof p)) != ST_OK)
+	/* The run may be longer than the value needs: LMDB rewrites a value in
+	 * place in a run written earlier in the same transaction, keeping its
+	 * length. It claims all its pages. */
+	if ((st = claim(c, pgno, 1, from)) != ST_OK || (st = read_at(c, pgno, 0, p, sizeof p)) != ST_OK)
 		return st;
 	memcpy(&head, p, sizeof head);
 	memcpy(&pages, p + sizeof(size_t) + 4, sizeof pages);
-	if (head != pgno || get16(p + sizeof(size_t) + 2) != P_OVERFLOW || pages != n)
+	if (head != pgno || get16(p + sizeof(size_t) + 2) != P_OVERFLOW || pages < n)
 		return bad(c, pgno, "the overflow page for a %zu-byte value of page %zu has a "
 		    "damaged header", dsize, from);
+	if (pages > 1 && (st = claim(c, pgno + 1, pages - 1, from)) != ST_OK)
+		return st;
 	if (data == NULL)
 		return ST_OK;
 	if ((*data = malloc(dsize ? dsize : 1)) == NULL)
