@@ -630,6 +630,13 @@ overflow_run_longer_than_its_value_opens(void **state)
 	 * the pages are not. */
 	assert_int_equal(vault_verify(f->v, NULL, print_problem, &problems, NULL), ST_TAMPERED);
 	assert_int_equal(problems, 1);
+	/* With no function for the problems, verify still counts them. */
+	{
+		struct vault_verify_counts c;
+
+		assert_int_equal(vault_verify(f->v, NULL, NULL, NULL, &c), ST_TAMPERED);
+		assert_int_equal(c.problems, 1);
+	}
 }
 
 int
