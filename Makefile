@@ -38,7 +38,7 @@ SAN      ?=
 FUZZ_SECONDS ?= 60
 
 VERSION  := 0.1.0
-PKGS     := libsodium lmdb yaml-0.1 jansson libzip libxml-2.0 icu-uc
+PKGS     := libsodium lmdb yaml-0.1 jansson libzip libxml-2.0 icu-uc libzstd
 TUI_PKGS := ncursesw
 
 # Evaluated lazily so that `make deps` can install the libraries first.

@@ -165,10 +165,7 @@ claim(struct check *c, size_t pgno, size_t n, size_t from)
 
 /* An overflow run holding dsize bytes, referred to from page `from`. Only
  * its header is read, and its value too when data is not NULL (a free-page
- * list): *data is then a copy the caller frees. The run may be longer than
- * the value needs: LMDB rewrites a value in place in a run written earlier
- * in the same transaction when the run is long enough, and keeps the run's
- * length; every page of the run is in use. */
+ * list): *data is then a copy the caller frees. */
 static enum status
 overflow(struct check *c, size_t pgno, size_t dsize, size_t from, unsigned char **data)
 {
@@ -178,16 +175,17 @@ overflow(struct check *c, size_t pgno, size_t dsize, size_t from, unsigned char 
 	uint32_t pages;
 	enum status st;
 
-	if (pgno < 2 || pgno > c->last)
-		return claim(c, pgno, n, from);
-	if ((st = read_at(c, pgno, 0, p, sizeof p)) != ST_OK)
+	/* The run may be longer than the value needs: LMDB rewrites a value in
+	 * place in a run written earlier in the same transaction, keeping its
+	 * length. It claims all its pages. */
+	if ((st = claim(c, pgno, 1, from)) != ST_OK || (st = read_at(c, pgno, 0, p, sizeof p)) != ST_OK)
 		return st;
 	memcpy(&head, p, sizeof head);
 	memcpy(&pages, p + sizeof(size_t) + 4, sizeof pages);
 	if (head != pgno || get16(p + sizeof(size_t) + 2) != P_OVERFLOW || pages < n)
 		return bad(c, pgno, "the overflow page for a %zu-byte value of page %zu has a "
 		    "damaged header", dsize, from);
-	if ((st = claim(c, pgno, pages, from)) != ST_OK)
+	if (pages > 1 && (st = claim(c, pgno + 1, pages - 1, from)) != ST_OK)
 		return st;
 	if (data == NULL)
 		return ST_OK;

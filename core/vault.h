@@ -239,7 +239,10 @@ enum status vault_summary_get(struct vault *v, const struct record_id *id,
 /* vault_record_get and vault_summary_get return plaintext in a guarded
  * allocation of its own (mmap, mprotect, mlock: tens to hundreds of
  * microseconds); code that reads many items, such as the case list, export
- * or verify, should use the scans below.
+ * or verify, should use the scans below. Besides ST_TAMPERED, an item that
+ * opens but whose compressed content intake would not have written (over
+ * 16 MiB unpacked, or not unpacking as it says) is ST_FORMAT; a scan
+ * reports it as ST_TAMPERED.
  *
  * Scans: every record (or summary) the unlocked user may read, in id order,
  * from one consistent snapshot, without an allocation per item; items of
@@ -509,6 +512,11 @@ enum status vault_test_envelope_seal(const unsigned char id[VAULT_ID_BYTES],
 /* Tests of upgrading only: vault_create writes format `format` (1, or
  * anything else for the current one) from now on in this process. */
 void vault_test_create_format(unsigned format);
+/* Tests of what opening refuses: saves frame[len] as the compressed content
+ * of a new record of the unlocked user (format 2), sealed as a save seals,
+ * though no save would write such a frame; no summary, no audit entry. */
+enum status vault_test_record_put_frame(struct vault *v, const void *frame, size_t len,
+    struct record_id *out);
 enum status vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES],
     const unsigned char vk[32], const char *kind, const void *slot, size_t slotlen,
     const void *env, size_t len, char owner[VAULT_USER_MAX + 1], char **plain, size_t *plainlen);

@@ -300,7 +300,11 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	extra = v->format == 2 ? AUDIT2_EXTRA : 0;
 	val.mv_size = AUDIT_VAL_MIN + extra + plen + (v->format == 2 ? AUDIT2_TAIL : 0);
 	val.mv_data = NULL;
-	rc = mdb_put(txn, v->dbi[DB_AUDIT], &k, &val, MDB_NOOVERWRITE | MDB_RESERVE);
+	/* seq is past the last key: MDB_APPEND fills each page before starting
+	 * the next (a plain put splits a full page in two halves). Sequence
+	 * numbers show only the order entries were written, which they show
+	 * anyway. */
+	rc = mdb_put(txn, v->dbi[DB_AUDIT], &k, &val, MDB_NOOVERWRITE | MDB_RESERVE | MDB_APPEND);
 	if (rc != 0)
 		goto out;
 	out = val.mv_data;

@@ -40,6 +40,14 @@ vault_scratch_done(struct vault *v, size_t used)
 		v->scratch = NULL;
 		v->scratch_len = 0;
 	}
+	/* What vault_env_content unpacked goes with the scratch it came from. */
+	secure_wipe(v->unpack, v->unpack_used);
+	v->unpack_used = 0;
+	if (v->unpack_len > SCRATCH_KEEP) {
+		secure_free(v->unpack);
+		v->unpack = NULL;
+		v->unpack_len = 0;
+	}
 }
 
 size_t
@@ -113,29 +121,88 @@ vault_env_size_for(const struct vault *v, enum kind kind, size_t owner_len, size
 	return vault_env_size(owner_len, content_len);
 }
 
-/* Seals owner and content for the slot `key` into out[vault_env_size_for()]. */
-enum status
-vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
-    const void *content, size_t clen, unsigned char *out)
+/* Whether the content of items of kind is compressed before it is sealed
+ * (vault_pack.c): format 2 records, summaries, earlier versions, debriefs
+ * and drafts. Listing chunks, forms, releases and sites are not. */
+static int
+kind_packs(enum kind kind)
 {
-	struct keyring *kr = v->kr;
-	size_t olen = strlen(owner), plen = 1 + olen + clen, adlen, off_seal = ENV_OFF_SEAL;
-	unsigned char ad[AD_MAX], *plain;
-	int two = vault_env2(v, kind);
-	enum status st;
+	return kind == KIND_RECORD || kind == KIND_SUMMARY || kind == KIND_HISTORY ||
+	    kind == KIND_DEBRIEF || kind == KIND_DRAFT;
+}
 
-	plain = vault_scratch_get(v, plen);
+int
+vault_env_packs(const struct vault *v, enum kind kind)
+{
+	return kind_packs(kind) && vault_env2(v, kind);
+}
+
+enum status
+vault_env_stage(struct vault *v, enum kind kind, const char *owner, const void *content,
+    size_t clen, int pack, struct env_staged *sg)
+{
+	size_t olen = strlen(owner), cap, packed = 0;
+	unsigned char *plain;
+
+	pack = pack && vault_env_packs(v, kind);
+	cap = pack ? vault_pack_bound(clen) : clen;
+	memset(sg, 0, sizeof *sg);
+	plain = vault_scratch_get(v, 1 + olen + cap);
 	if (plain == NULL)
 		return vault_fail(v, ST_NOMEM, "out of memory while saving the %s",
 		    kinds[kind].name);
 	plain[0] = (unsigned char)olen;
 	memcpy(plain + 1, owner, olen);
-	if (clen > 0)
+	if (pack)
+		packed = vault_pack(v, content, clen, plain + 1 + olen, cap);
+	if (packed == 0 && clen > 0)
 		memcpy(plain + 1 + olen, content, clen);
+	sg->flags = packed > 0 ? ENV_PACKED : 0;
+	sg->plen = 1 + olen + (packed > 0 ? packed : clen);
+	sg->used = 1 + olen + cap;
+	return ST_OK;
+}
+
+size_t
+vault_env_staged_size(const struct vault *v, enum kind kind, const struct env_staged *sg)
+{
+	return vault_env_size_for(v, kind, 0, sg->plen - 1);
+}
+
+void
+vault_env_unstage(struct vault *v, const struct env_staged *sg)
+{
+	vault_scratch_done(v, sg->used);
+}
+
+/* Seals owner and content for the slot `key` into out[vault_env_size_for()];
+ * never compresses (vault_env_stage does for vault_item_put). */
+enum status
+vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
+    const void *content, size_t clen, unsigned char *out)
+{
+	struct env_staged sg;
+	enum status st;
+
+	if ((st = vault_env_stage(v, kind, owner, content, clen, 0, &sg)) != ST_OK)
+		return st;
+	return vault_env_seal_staged(v, kind, key, owner, &sg, out);
+}
+
+enum status
+vault_env_seal_staged(struct vault *v, enum kind kind, const MDB_val *key, const char *owner,
+    const struct env_staged *sg, unsigned char *out)
+{
+	struct keyring *kr = v->kr;
+	size_t plen = sg->plen, adlen, off_seal = ENV_OFF_SEAL;
+	unsigned char ad[AD_MAX], *plain = v->scratch;
+	int two = vault_env2(v, kind);
+	enum status st;
+
 	out[0] = ENV_MAGIC;
 	out[1] = two ? 2 : VAULT_FORMAT_1;
 	out[2] = (unsigned char)kind;
-	out[3] = 0;
+	out[3] = two ? sg->flags : 0;
 	adlen = item_ad(v, kind, key, out, ad);
 	crypto_random(kr->item, sizeof kr->item);
 	if (two) {
@@ -152,7 +219,7 @@ vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *
 			vault_owner_xp(v, owner, out + ENV2_OFF_XP);
 			if ((st = vault_s_key(v, v->epoch, out + ENV2_OFF_XP)) != ST_OK) {
 				secure_wipe(kr->item, sizeof kr->item);
-				vault_scratch_done(v, plen);
+				vault_env_unstage(v, sg);
 				return vault_fail(v, st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED,
 				    "cannot seal the %s for %s: the key in their user entry is "
 				    "not usable (run `intake verify`)", kinds[kind].name, owner);
@@ -167,7 +234,7 @@ vault_env_seal(struct vault *v, enum kind kind, const MDB_val *key, const char *
 	}
 	crypto_seal(out + off_seal, plain, plen, ad, adlen, kr->item);
 	secure_wipe(kr->item, sizeof kr->item);
-	vault_scratch_done(v, plen);
+	vault_env_unstage(v, sg);
 	if (two && kind == KIND_DRAFT) {
 		size_t end = off_seal + plen + CRYPTO_SEAL_OVERHEAD;
 
@@ -237,7 +304,8 @@ vault_env_plain_len(enum kind kind, const MDB_val *val)
 
 	if (val->mv_size < ENV_OVERHEAD || val->mv_size > ENV2_OVERHEAD + VAULT_USER_MAX + ITEM_MAX)
 		return 0;
-	if (c[0] != ENV_MAGIC || c[2] != kind || c[3] != 0)
+	if (c[0] != ENV_MAGIC || c[2] != kind ||
+	    (c[3] != 0 && !(c[1] == 2 && c[3] == ENV_PACKED && kind_packs(kind))))
 		return 0;
 	if (c[1] == 2 && kind == KIND_DRAFT)
 		return val->mv_size >= ENV2_OVERHEAD + DRAFT_TAG ?
@@ -313,14 +381,16 @@ vault_env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB
 
 /* Opens the envelope val found under key. On success *plain (secure memory,
  * NUL-terminated, for vault_plain_free) holds the content and owner the user
- * who saved it. Returns ST_TAMPERED or ST_NOMEM and sets no message: the
- * caller names the item. */
+ * who saved it. Returns ST_TAMPERED, ST_FORMAT (a compressed payload
+ * refused: vault_pack.c) or ST_NOMEM and sets no message: the caller names
+ * the item. The content is unpacked into memory of its own, not the
+ * handle's unpack buffer, which a scan running now may be using. */
 enum status
 vault_env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_val *val,
     char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out)
 {
-	size_t plen = vault_env_plain_len(kind, val), off, clen;
-	unsigned char *plain;
+	size_t plen = vault_env_plain_len(kind, val), off, clen, size;
+	unsigned char *plain, *out;
 	enum status st;
 
 	if (plen == 0)
@@ -333,27 +403,94 @@ vault_env_open(struct vault *v, enum kind kind, const MDB_val *key, const MDB_va
 		secure_free(plain);
 		return st;
 	}
-	memmove(plain, plain + off, clen);
-	secure_wipe(plain + clen, plen + 1 - clen);
-	*plain_out = (char *)plain;
-	*len_out = clen;
+	if (!vault_env_is_packed(val)) {
+		memmove(plain, plain + off, clen);
+		secure_wipe(plain + clen, plen + 1 - clen);
+		*plain_out = (char *)plain;
+		*len_out = clen;
+		return ST_OK;
+	}
+	st = vault_unpack_size(plain + off, clen, &size);
+	if (st == ST_OK && (out = secure_alloc(size + 1)) == NULL)
+		st = ST_NOMEM;
+	if (st == ST_OK && (st = vault_unpack(v, plain + off, clen, out, size)) != ST_OK)
+		secure_free(out);
+	secure_free(plain);
+	if (st != ST_OK)
+		return st;
+	out[size] = '\0';
+	*plain_out = (char *)out;
+	*len_out = size;
 	return ST_OK;
 }
 
-/* mdb_put with MDB_RESERVE, then seals straight into the reserved space:
- * the envelope is written once, in the map, with no copy. */
+int
+vault_env_is_packed(const MDB_val *val)
+{
+	const unsigned char *c = val->mv_data;
+
+	return val->mv_size > ENV_HEAD && c[1] == 2 && c[3] == ENV_PACKED;
+}
+
+enum status
+vault_env_content(struct vault *v, const MDB_val *val, unsigned char *plain, size_t off,
+    size_t *clen, unsigned char **content)
+{
+	size_t size, want = 4096;
+	enum status st;
+
+	*content = plain + off;
+	if (!vault_env_is_packed(val))
+		return ST_OK;
+	st = vault_unpack_size(plain + off, *clen, &size);
+	if (st == ST_OK && (v->unpack == NULL || v->unpack_len < size + 1)) {
+		while (want < size + 1)
+			want *= 2;
+		secure_free(v->unpack);
+		v->unpack = secure_alloc(want);
+		v->unpack_len = v->unpack != NULL ? want : 0;
+		v->unpack_used = 0;
+		if (v->unpack == NULL)
+			st = ST_NOMEM;
+	}
+	if (st == ST_OK)
+		st = vault_unpack(v, plain + off, *clen, v->unpack, size);
+	secure_wipe(plain + off, *clen);
+	if (st != ST_OK) {
+		*content = NULL;
+		*clen = 0;
+		return st;
+	}
+	v->unpack[size] = '\0';
+	v->unpack_used = size + 1;
+	*content = v->unpack;
+	*clen = size;
+	return ST_OK;
+}
+
+/* Stages the content (compressed when the kind is, vault_pack.c), then
+ * mdb_put with MDB_RESERVE of the envelope's exact size and seals straight
+ * into the reserved space: the envelope is written once, in the map, with
+ * no copy. */
 int
 vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
     const void *content, size_t clen, unsigned flags)
 {
-	MDB_val val = { vault_env_size_for(v, kind, strlen(owner), clen), NULL };
+	struct env_staged sg;
+	MDB_val val;
 	enum status st;
 	int rc;
 
+	if ((st = vault_env_stage(v, kind, owner, content, clen, 1, &sg)) != ST_OK)
+		return vault_txn_fail(v, st);
+	val.mv_size = vault_env_staged_size(v, kind, &sg);
+	val.mv_data = NULL;
 	rc = mdb_put(txn, v->dbi[kinds[kind].db], key, &val, flags | MDB_RESERVE);
-	if (rc != 0)
+	if (rc != 0) {
+		vault_env_unstage(v, &sg);
 		return rc;
-	st = vault_env_seal(v, kind, key, owner, content, clen, val.mv_data);
+	}
+	st = vault_env_seal_staged(v, kind, key, owner, &sg, val.mv_data);
 	return st == ST_OK ? 0 : vault_txn_fail(v, st);
 }
 
@@ -371,6 +508,12 @@ vault_fail_open(struct vault *v, enum status st, const char *what)
 {
 	if (st == ST_NOMEM)
 		return vault_fail(v, ST_NOMEM, "out of memory while opening %s", what);
+	if (st == ST_FORMAT)
+		return vault_fail(v, ST_FORMAT,
+		    "%s opened, but its compressed content is not as intake writes it "
+		    "(larger than %zu MiB unpacked, or damaged before it was sealed): "
+		    "it was not saved by intake; restore it from a backup", what,
+		    (size_t)PACK_MAX >> 20);
 	return vault_fail(v, ST_TAMPERED,
 	    "%s failed its integrity check: it was altered, damaged, or "
 	    "copied from another record or vault; restore it from a backup", what);
@@ -506,5 +649,51 @@ vault_test_envelope_open(const unsigned char id[VAULT_ID_BYTES], const unsigned 
 		return ST_INVALID;
 	st = vault_env_open(v, k, &key, &val, owner, plain, plainlen);
 	vault_close(v);
+	return st;
+}
+
+struct frame_put_arg {
+	const void *frame;
+	size_t len;
+	struct record_id id;
+};
+
+static int
+frame_put_txn(struct vault *v, MDB_txn *txn, void *argp)
+{
+	struct frame_put_arg *a = argp;
+	MDB_val key = { VAULT_ID_BYTES, a->id.b }, val;
+	struct env_staged sg;
+	enum status st;
+	int rc;
+
+	crypto_random(a->id.b, VAULT_ID_BYTES);
+	if ((st = vault_env_stage(v, KIND_RECORD, v->user, a->frame, a->len, 0, &sg)) != ST_OK)
+		return vault_txn_fail(v, st);
+	sg.flags = ENV_PACKED;
+	val.mv_size = vault_env_staged_size(v, KIND_RECORD, &sg);
+	val.mv_data = NULL;
+	if ((rc = mdb_put(txn, v->dbi[DB_RECORDS], &key, &val, MDB_NOOVERWRITE | MDB_RESERVE)) != 0) {
+		vault_env_unstage(v, &sg);
+		return rc;
+	}
+	st = vault_env_seal_staged(v, KIND_RECORD, &key, v->user, &sg, val.mv_data);
+	return st == ST_OK ? 0 : vault_txn_fail(v, st);
+}
+
+enum status
+vault_test_record_put_frame(struct vault *v, const void *frame, size_t len,
+    struct record_id *out)
+{
+	struct frame_put_arg a = { frame, len, { {0} } };
+	enum status st;
+
+	if ((st = vault_need_unlocked(v)) != ST_OK)
+		return st;
+	if (v->format != 2 || len == 0 || len > ITEM_MAX)
+		return vault_fail(v, ST_INVALID, "a frame is saved in a format 2 vault only");
+	st = vault_write_txn(v, "saving the record", frame_put_txn, &a);
+	if (st == ST_OK)
+		*out = a.id;
 	return st;
 }

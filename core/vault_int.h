@@ -11,6 +11,8 @@
  *                     vault_env_open, vault_item_put, vault_item_get),
  *                     scratch memory, access by owner, the
  *                     vault_test_envelope_* calls
+ *   vault_pack.c      compressing format 2 payloads before sealing and
+ *                     unpacking them after opening (zstd)
  *   vault_names.c     rules that need no vault: user names, passphrases,
  *                     roles, case codes, reasons
  *   vault_users.c     user entries and keys, unlock, users, roles
@@ -94,10 +96,15 @@
  * format 1 (C takes VK's place in the keyring).
  *
  * Keys stay as in format 1: record ids are random, so their order shows
- * nothing about when records were made (time-ordered ids would fill LMDB's
- * pages better, about 70% full with random keys, but would date every
- * record to anyone with the files); listing chunks and audit entries are
- * numbered in the order of activity.
+ * nothing about when records were made; listing chunks and audit entries
+ * are numbered in the order of activity, and audit entries are appended
+ * (MDB_APPEND), which fills each page. The choice, measured: random keys
+ * leave leaf pages about 70% full, keys that grow with time appended fill
+ * them to about 96%, some 390 bytes per compressed 2 KiB record (a sixth of
+ * its cost on disk). Ids that grow with time would date every record for
+ * anyone holding the files, and make the case codes (the id's first 40
+ * bits) of the same week alike, where a mistyped random code is caught.
+ * Not worth 390 bytes. docs/FORMATS.md ("Order of ids") has the figures.
  *
  * A training vault (intake --training) holds fictional cases only. It is
  * marked at creation, in meta ("training") and in the meta MAC, and has the
@@ -120,7 +127,10 @@
  * one associated data: "intake-item" | header | vault id | kind name | NUL |
  * u16 key length | the LMDB key. Binding the whole key binds the record id,
  * the draft's user and the history version, so a value moved to any other
- * slot or vault fails to open.
+ * slot or vault fails to open. In format 2, header byte 3 is ENV_PACKED when
+ * the content was compressed before sealing (vault_pack.c): records,
+ * summaries, history, debriefs and drafts, whenever zstd makes them
+ * smaller; being in the header, the flag is in the associated data.
  *
  * LMDB: durable commits only (no NOSYNC, no WRITEMAP); every write is one
  * short transaction run by vault_write_txn(), which grows the map on
@@ -214,8 +224,15 @@
 #define ENV2_OFF_SEAL (ENV2_OFF_WRAP + CRYPTO_WRAPPED_BYTES)
 #define ENV2_OVERHEAD (ENV2_OFF_SEAL + CRYPTO_SEAL_OVERHEAD + 1)
 #define DRAFT_TAG     CRYPTO_HASH_BYTES   /* format 2 drafts end with it */
+/* Header byte 3 of a format 2 envelope: 0, or ENV_PACKED when the content
+ * in the sealed payload is a zstd frame (vault_pack.c). The byte is in the
+ * payload's associated data, so it cannot be changed without the payload
+ * failing to open. */
+#define ENV_PACKED    1
+#define PACK_MIN      32                  /* shorter content is stored as it is */
 #define ITEM_MAX      ((size_t)16 << 20)  /* largest record, draft or form */
 #define SCRATCH_KEEP  ((size_t)1 << 20)   /* larger scratch is freed after use */
+#define PACK_MAX      ITEM_MAX            /* the most a frame may unpack to */
 #define AD_MAX        256
 #define KEY_MAX       (VAULT_USER_MAX + 1 + VAULT_ID_BYTES)
 #define HISTORY_KEY   (VAULT_ID_BYTES + 4)
@@ -336,6 +353,11 @@ struct vault {
 	size_t scratch_len;
 	unsigned char *lbuf;      /* secure, for a chunk of the listing; wiped after use */
 	size_t lbuf_cap;
+	/* Secure, wiped after each use (vault_pack.c): zstd's compression and
+	 * decompression workspaces, and the content a scan unpacked
+	 * (vault_env_content; wiped by vault_scratch_done). */
+	unsigned char *zc, *zd, *unpack;
+	size_t zc_len, zd_len, unpack_len, unpack_used;
 	int scanning;
 	char user[VAULT_USER_MAX + 1];
 	enum role role;
@@ -513,6 +535,54 @@ enum status vault_env_decrypt(struct vault *v, enum kind kind, const MDB_val *ke
     size_t *clen);
 enum status vault_env_open(struct vault *v, enum kind kind, const MDB_val *key,
     const MDB_val *val, char owner[VAULT_USER_MAX + 1], char **plain_out, size_t *len_out);
+
+/* Compression before sealing (format 2 records, summaries, history,
+ * debriefs, drafts: vault_env_packs). vault_env_stage puts the plaintext
+ * u8 owner length | owner | content in the scratch, the content as a zstd
+ * frame when pack is set, the kind packs and the frame is smaller, and
+ * says so in sg->flags (the envelope's header byte 3, ENV_PACKED). The
+ * envelope is then vault_env_staged_size bytes; vault_env_seal_staged
+ * seals it and wipes the scratch; vault_env_unstage wipes it when the
+ * sealing does not happen. vault_env_seal is both steps without
+ * compression, for sizes taken from vault_env_size_for.
+ *
+ * Opening: vault_env_decrypt gives the content as stored (a frame when
+ * vault_env_is_packed(val)); vault_env_content gives it unpacked, in the
+ * handle's unpack buffer (NUL-terminated, wiped by the caller's next
+ * vault_scratch_done; content[*clen] is writable either way), and wipes
+ * the frame in plain. ST_FORMAT when the frame is refused (vault_pack.c). */
+struct env_staged {
+	size_t plen;            /* bytes of plaintext staged */
+	size_t used;            /* bytes of scratch to wipe */
+	unsigned char flags;    /* header byte 3 */
+};
+int vault_env_packs(const struct vault *v, enum kind kind);
+enum status vault_env_stage(struct vault *v, enum kind kind, const char *owner,
+    const void *content, size_t clen, int pack, struct env_staged *sg);
+size_t vault_env_staged_size(const struct vault *v, enum kind kind, const struct env_staged *sg);
+enum status vault_env_seal_staged(struct vault *v, enum kind kind, const MDB_val *key,
+    const char *owner, const struct env_staged *sg, unsigned char *out);
+void vault_env_unstage(struct vault *v, const struct env_staged *sg);
+int vault_env_is_packed(const MDB_val *val);
+enum status vault_env_content(struct vault *v, const MDB_val *val, unsigned char *plain,
+    size_t off, size_t *clen, unsigned char **content);
+
+/* ---- vault_pack.c ----------------------------------------------------------
+ *
+ * vault_pack compresses src[n] into dst[cap >= vault_pack_bound(n)] and
+ * returns the frame's length, or 0 when it would be no smaller (or n is
+ * outside PACK_MIN..PACK_MAX): the content is then stored as it is.
+ * vault_unpack_size reads the size a frame declares: ST_FORMAT unless it
+ * is one whole frame declaring at most PACK_MAX. vault_unpack writes
+ * exactly that many bytes into dst (ST_FORMAT, dst wiped, when the frame
+ * does not give them; ST_NOMEM). zstd's workspaces are the handle's,
+ * secure, wiped after each call, freed by vault_pack_forget (close). */
+size_t vault_pack(struct vault *v, const void *src, size_t n, unsigned char *dst, size_t cap);
+size_t vault_pack_bound(size_t n);
+enum status vault_unpack_size(const void *frame, size_t n, size_t *size);
+enum status vault_unpack(struct vault *v, const void *frame, size_t n, unsigned char *dst,
+    size_t size);
+void vault_pack_forget(struct vault *v);
 
 /* Items. vault_item_put seals into the slot reserved in the caller's write
  * transaction (an LMDB code); vault_item_get reads and opens in its own

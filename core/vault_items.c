@@ -508,7 +508,7 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		size_t plen = vault_env_plain_len(kind, &d), off = 0, clen = 0;
-		unsigned char *buf = NULL;
+		unsigned char *buf = NULL, *content = NULL;
 		enum status ist = ST_TAMPERED;
 		int stop;
 
@@ -537,6 +537,8 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 				break;
 			}
 			ist = vault_env_decrypt(v, kind, &k, &d, buf, owner, &off, &clen);
+			if (ist == ST_OK)
+				ist = vault_env_content(v, &d, buf, off, &clen, &content);
 		}
 		if (ist == ST_DENIED) {
 			/* Wrapped for someone else: not this user's to see. */
@@ -545,12 +547,14 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 		}
 		if (ist == ST_OK && !(kind == KIND_DEBRIEF ? vault_may_read_debrief(v, owner)
 		    : vault_may_access(v, owner))) {
-			secure_wipe(buf, plen + 1);
+			vault_scratch_done(v, plen + 1);
 			continue;
 		}
 		if (ist == ST_OK)
-			buf[off + clen] = '\0';
-		stop = fn(ctx, &id, ist, ist == ST_OK ? (const char *)buf + off : NULL, clen);
+			content[clen] = '\0';
+		/* A refused frame (ST_FORMAT) is damage to a scan, as vault.h says. */
+		stop = fn(ctx, &id, ist == ST_FORMAT ? ST_TAMPERED : ist,
+		    ist == ST_OK ? (const char *)content : NULL, ist == ST_OK ? clen : 0);
 		if (buf != NULL)
 			vault_scratch_done(v, plen + 1);
 		if (stop)

@@ -734,13 +734,24 @@ vault_former_read(struct vault *v, MDB_txn *txn, struct former_key **out, size_t
 		return ST_OK;
 	if (rc != 0)
 		return ST_TAMPERED;
-	if ((st = former_parse(v, txn, &d, NULL, n, &body)) != ST_OK)
+	/* A list that fails its check gives no keys: its count is not to be
+	 * trusted either. */
+	if ((st = former_parse(v, txn, &d, NULL, n, &body)) != ST_OK) {
+		*n = 0;
 		return st;
+	}
 	if (*n == 0)
 		return ST_OK;
-	if ((*out = calloc(*n, sizeof **out)) == NULL)
+	if ((*out = calloc(*n, sizeof **out)) == NULL) {
+		*n = 0;
 		return ST_NOMEM;
-	return former_parse(v, txn, &d, *out, n, &body);
+	}
+	if ((st = former_parse(v, txn, &d, *out, n, &body)) != ST_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return st;
 }
 
 int

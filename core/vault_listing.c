@@ -317,7 +317,7 @@ listing2_build(struct vault *v, MDB_txn *txn, MDB_dbi dbi)
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		size_t plen = vault_env_plain_len(KIND_SUMMARY, &d), off = 0, clen = 0;
-		unsigned char *buf = NULL;
+		unsigned char *buf = NULL, *content = NULL;
 		enum status st = ST_TAMPERED;
 
 		if (k.mv_size != VAULT_ID_BYTES)
@@ -329,6 +329,8 @@ listing2_build(struct vault *v, MDB_txn *txn, MDB_dbi dbi)
 		}
 		if (plen > 0)
 			st = vault_env_decrypt(v, KIND_SUMMARY, &k, &d, buf, owner, &off, &clen);
+		if (st == ST_OK)
+			st = vault_env_content(v, &d, buf, off, &clen, &content);
 		if (st == ST_DENIED) {
 			/* Another owner's: left for a group member to list. */
 			vault_scratch_done(v, plen + 1);
@@ -338,7 +340,7 @@ listing2_build(struct vault *v, MDB_txn *txn, MDB_dbi dbi)
 		if (st == ST_OK && clen > SUMMARY_MAX)
 			st = ST_TAMPERED;
 		if (st == ST_OK && (rc = lchunk_reserve(v, &tmp, clen + 1)) == 0) {
-			memcpy(tmp.p, buf + off, clen);
+			memcpy(tmp.p, content, clen);
 			tmp.p[clen] = '\0';
 		}
 		if (buf != NULL)

@@ -499,6 +499,7 @@ vault_close(struct vault *v)
 	mark_clean_close(v);
 	env_close(v);
 	secure_free(v->scratch);
+	vault_pack_forget(v);
 	secure_free(v->lbuf);
 	secure_free(v->kr);
 	secure_free(v->sc);

@@ -115,6 +115,7 @@ convert(struct vault *v, MDB_txn *txn, struct up *u, enum kind kind, MDB_dbi dbi
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		size_t plen, off = 0, clen = 0, who = u->self;
 		struct up_digest *g = NULL;
+		struct env_staged sg;
 		enum status st;
 
 		format_as(v, u, 1);
@@ -154,15 +155,23 @@ convert(struct vault *v, MDB_txn *txn, struct up *u, enum kind kind, MDB_dbi dbi
 		nk.mv_size = k.mv_size;
 		nk.mv_data = kb;
 		format_as(v, u, 2);
-		nv.mv_size = vault_env_size_for(v, kind, strlen(owner), clen);
+		/* Compressed as a save compresses it (vault_pack.c). */
+		if ((st = vault_env_stage(v, kind, owner, u->plain + off, clen, 1, &sg)) != ST_OK) {
+			secure_wipe(u->plain, plen + 1);
+			rc = vault_txn_fail(v, st);
+			break;
+		}
+		nv.mv_size = vault_env_staged_size(v, kind, &sg);
 		free(out);
 		if ((out = malloc(nv.mv_size)) == NULL) {
+			vault_env_unstage(v, &sg);
+			secure_wipe(u->plain, plen + 1);
 			rc = vault_txn_fail(v, vault_fail(v, ST_NOMEM, "out of memory while upgrading"));
 			break;
 		}
 		if (kind == KIND_DRAFT)
 			keys_as(v, u, who);
-		st = vault_env_seal(v, kind, &nk, owner, u->plain + off, clen, out);
+		st = vault_env_seal_staged(v, kind, &nk, owner, &sg, out);
 		keys_as(v, u, u->self);
 		secure_wipe(u->plain, plen + 1);
 		if (st != ST_OK) {

@@ -63,6 +63,7 @@ problem(struct verify *cx, const char *fmt, ...)
 	if (n >= 0 && (size_t)n >= sizeof buf)
 		memcpy(buf + sizeof buf - 4, "...", 4);
 	cx->counts->problems++;
+	/* fn NULL: the caller wants the count and the status only. */
 	if (cx->fn != NULL)
 		cx->fn(cx->ctx, buf);
 }
@@ -531,7 +532,7 @@ verify_open(struct verify *cx, enum kind kind, const MDB_val *k, const MDB_val *
     char owner[VAULT_USER_MAX + 1], unsigned char *digest)
 {
 	size_t plen = vault_env_plain_len(kind, d), off, clen;
-	unsigned char *buf;
+	unsigned char *buf, *content;
 	enum status st;
 
 	if (plen == 0 || k->mv_size > KEY_MAX)
@@ -539,8 +540,10 @@ verify_open(struct verify *cx, enum kind kind, const MDB_val *k, const MDB_val *
 	if ((buf = vault_scratch_get(cx->v, plen + 1)) == NULL)
 		return ST_NOMEM;
 	st = vault_env_decrypt(cx->v, kind, k, d, buf, owner, &off, &clen);
+	if (st == ST_OK)
+		st = vault_env_content(cx->v, d, buf, off, &clen, &content);
 	if (st == ST_OK && digest != NULL)
-		crypto_digest(digest, buf + off, clen);
+		crypto_digest(digest, content, clen);
 	vault_scratch_done(cx->v, plen + 1);
 	return st == ST_OK ? ST_OK : ST_TAMPERED;
 }

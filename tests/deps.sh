@@ -9,13 +9,15 @@
 # openssh-server/-client: tests/cli/login.sh logs in through a loopback sshd
 # of its own; installing it must not start the system sshd (policy-rc.d below).
 # libicu-dev: line breaking between Lao and Thai words (core/linebreak.c).
+# libzstd-dev: vault format 2 compresses payloads before sealing them
+# (core/vault_pack.c).
 # gettext: msgfmt and xgettext build the interface's message catalogs (po/).
 # strace: test_termwrites and bench_tui count the program's write(2) calls.
 # python3-nacl: tests/cli/bundles.sh reads bundles with a second reader
 # written from docs/FORMATS.md (tests/cli/bundle_reader.py).
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libsodium-dev liblmdb-dev lmdb-utils
-libyaml-dev libjansson-dev libunistring-dev libicu-dev gettext libzip-dev libxml2-dev libcmocka-dev libglpk-dev tmux locales clang
+libyaml-dev libjansson-dev libunistring-dev libicu-dev gettext libzip-dev libxml2-dev libcmocka-dev libglpk-dev libzstd-dev tmux locales clang
 dialog jq openssh-server openssh-client man-db strace python3-nacl"
 
 missing=""

@@ -1224,6 +1224,8 @@ open_newer_format(void **state)
 	f->v = reopen(f->dir, "alice", PASS_A);
 }
 
+static void pad_record(char *buf, size_t size, unsigned i);
+
 static void
 open_truncated_data(void **state)
 {
@@ -1233,12 +1235,11 @@ open_truncated_data(void **state)
 	off_t full;
 	char body[2100];
 
-	memset(body, 'r', sizeof body - 1);
-	body[sizeof body - 1] = '\0';
-	memcpy(body, "{\"x\":\"", 6);
-	memcpy(body + sizeof body - 3, "\"}", 2);
-	for (int i = 0; i < 40; i++)
+	/* Records that do not compress, each taking an overflow page. */
+	for (int i = 0; i < 40; i++) {
+		pad_record(body, sizeof body, (unsigned)i);
 		(void)put(f->v, body, "{}");
+	}
 	vault_close(f->v);
 	f->v = NULL;
 	PATH_FMT(data, "%s/data.mdb", f->dir);
@@ -1414,13 +1415,22 @@ file_modes_private_and_shared(void **state)
 
 #define KIB ((size_t)1024)
 
+/* A record of size - 1 bytes that does not compress (format 2 compresses
+ * before sealing), so that it still takes an overflow page: bytes 1..255
+ * from a generator seeded by i, so the same i gives the same record. */
 static void
 pad_record(char *buf, size_t size, unsigned i)
 {
 	int n = snprintf(buf, size, "{\"i\":%u,\"pad\":\"", i);
+	uint32_t x = 2463534242u + i;
 
 	assert_true(n > 0 && (size_t)n < size - 3);
-	memset(buf + n, 'p', size - (size_t)n - 3);
+	for (size_t at = (size_t)n; at < size - 3; at++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[at] = (char)(1 + x % 255);
+	}
 	memcpy(buf + size - 3, "\"}", 3);
 }
 

@@ -6,9 +6,13 @@
  * removing the supervisor who added users leaves those users able to
  * unlock (their entries are signed again); an entry edited on disk
  * (promoted, or signed by no one the root trusts) is refused at unlock.
+ * Payloads are compressed before they are sealed, the compression bound to
+ * the envelope's header, and a frame that would unpack past the limit, or
+ * not as intake writes it, is refused.
  */
 #include <stdint.h>
 #include <lmdb.h>
+#include <zstd.h>
 
 #include "testutil.h"
 #include "vault.h"
@@ -303,6 +307,338 @@ rekey_keeps_large_listing_chunks(void **state)
 	verifies(f->v);
 }
 
+/* A screening of about 2 KiB, as the forms make them: closed answers under
+ * long keys and a little free text, varied by i. */
+static size_t
+screening(char *buf, size_t size, unsigned i)
+{
+	static const char *const words[] = { "recruiter", "promised", "factory", "work",
+		"border", "documents", "kept", "by", "employer", "debt", "wages", "not", "paid",
+		"sister", "phone", "village", "bus", "night", "locked", "dormitory" };
+	static const char *const ages[] = { "age_18_20", "age_21_23", "age_24_26" };
+	size_t n = (size_t)snprintf(buf, size,
+	    "{\"form\":\"screening\",\"form_version\":\"2.0\",\"language\":\"lo\","
+	    "\"record_id\":\"%032u\",\"interviewer\":\"bob\",\"started\":\"2026-11-%02uT09:%02u:00Z\","
+	    "\"finished\":\"2026-11-%02uT10:%02u:00Z\",\"answers\":{\"danger_now\":\"no\","
+	    "\"urgent_medical\":\"no\",\"consent_interview\":\"yes\",\"consent_referral\":\"%s\","
+	    "\"consent_statistics\":\"yes\",\"age_band\":\"%s\",\"sector\":[\"factory\"],"
+	    "\"job_different\":\"yes\",\"documents_held_by\":\"employer\","
+	    "\"debt_work_off\":\"%s\",\"movement_restricted\":\"yes\",\"threats\":\"no\","
+	    "\"wages_withheld\":\"yes\",\"needs_now\":[\"shelter\",\"legal\"],"
+	    "\"story\":\"", i, 1 + i % 28, i % 60, 1 + i % 28, i % 60, i % 2 ? "yes" : "no",
+	    ages[i % 3], i % 3 ? "no" : "yes");
+	uint32_t x = 88172645u + i;
+
+	while (n + 40 < size - 1 - 40) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		n += (size_t)snprintf(buf + n, size - n, "%s ", words[x % 20]);
+	}
+	n += (size_t)snprintf(buf + n, size - n, "\"},\"indicators\":[\"documents\",\"debt\"]}");
+	return n;
+}
+
+/* size - 1 bytes that do not compress (none of them NUL). */
+static size_t
+noise(char *buf, size_t size, unsigned i)
+{
+	uint32_t x = 2463534242u + i;
+
+	for (size_t at = 0; at < size - 1; at++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[at] = (char)(1 + x % 255);
+	}
+	buf[size - 1] = '\0';
+	return size - 1;
+}
+
+/* The raw value of key in table db of the vault at dir: copied into buf
+ * (returns its size), or, with put set, buf[len] written in its place. */
+static size_t
+raw_value(const char *dir, const char *db, const void *key, size_t klen, unsigned char *buf,
+    size_t cap, size_t len, int put)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { klen, (void *)(uintptr_t)key }, d;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	if (put) {
+		d.mv_size = len;
+		d.mv_data = buf;
+		assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	} else {
+		assert_int_equal(mdb_get(txn, dbi, &k, &d), 0);
+		assert_true(d.mv_size <= cap);
+		memcpy(buf, d.mv_data, d.mv_size);
+		len = d.mv_size;
+	}
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	return len;
+}
+
+struct seen {
+	const struct record_id *id;
+	const char *want;
+	int found, damaged;
+};
+
+static int
+seen_fn(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	struct seen *s = ctx;
+
+	if (memcmp(id->b, s->id->b, VAULT_ID_BYTES) != 0)
+		return 0;
+	if (st != ST_OK) {
+		s->damaged++;
+		return 0;
+	}
+	s->found += len == strlen(s->want) && strcmp(json, s->want) == 0;
+	return 0;
+}
+
+/* A typical record is sealed as a zstd frame well under half its size
+ * (header byte 3 says so), so it stays in a leaf page; its summary, the
+ * version an amendment keeps and a draft are compressed too; everything
+ * reads back as saved, by a get, a scan and verify. Content that does not
+ * compress is stored as it is. */
+static void
+payloads_packed_before_sealing(void **state)
+{
+	struct fx *f = *state;
+	char rec[2100], rec2[2100], junk[2049], *json = NULL;
+	unsigned char env[8192], hk[VAULT_ID_BYTES + 4] = { 0 };
+	size_t len = 0, rl = screening(rec, sizeof rec, 1), rl2 = screening(rec2, sizeof rec2, 2);
+	struct record_id id, id2, draft = { { 0 } };
+	struct seen sn = { &id, rec2, 0, 0 };
+	unsigned char dk[4 + VAULT_ID_BYTES];
+	size_t n;
+
+	assert_true(rl > 2000 && rl < 2100);
+	noise(junk, sizeof junk, 7);
+	OK(f->v, vault_user_add(f->v, "bob", ROLE_INTERVIEWER, PB, strlen(PB), &fast));
+	as(f, "bob", PB);
+	OK(f->v, vault_record_put(f->v, rec, rl, "{\"status\":\"final\",\"interviewer\":\"bob\"}",
+	    39, &id));
+	OK(f->v, vault_record_put(f->v, junk, strlen(junk), NULL, 0, &id2));
+	OK(f->v, vault_draft_put(f->v, &draft, rec, rl));
+	as(f, "alice", PA);
+	OK(f->v, vault_record_amend(f->v, &id, rec2, rl2, NULL, 0, "corrected"));
+	vault_close(f->v);
+	f->v = NULL;
+
+	n = raw_value(f->dir, "records", id.b, VAULT_ID_BYTES, env, sizeof env, 0, 0);
+	assert_int_equal(env[1], 2);
+	assert_int_equal(env[3], 1);
+	assert_true(n < 1024);
+	memcpy(hk, id.b, VAULT_ID_BYTES);
+	hk[VAULT_ID_BYTES + 3] = 1;
+	n = raw_value(f->dir, "history", hk, sizeof hk, env, sizeof env, 0, 0);
+	assert_int_equal(env[3], 1);
+	assert_true(n < 1024);
+	memcpy(dk, "bob", 4);
+	memcpy(dk + 4, draft.b, VAULT_ID_BYTES);
+	n = raw_value(f->dir, "drafts", dk, sizeof dk, env, sizeof env, 0, 0);
+	assert_int_equal(env[3], 1);
+	assert_true(n < 1024);
+	n = raw_value(f->dir, "records", id2.b, VAULT_ID_BYTES, env, sizeof env, 0, 0);
+	assert_int_equal(env[3], 0);
+	assert_true(n > strlen(junk));
+
+	f->v = vault_new();
+	OK(f->v, vault_open(f->v, f->dir));
+	as(f, "alice", PA);
+	reads(f->v, &id, rec2);
+	reads(f->v, &id2, junk);
+	OK(f->v, vault_record_history(f->v, &id, 1, &json, &len));
+	assert_int_equal(len, rl);
+	assert_string_equal(json, rec);
+	vault_plain_free(json, len);
+	OK(f->v, vault_record_scan(f->v, seen_fn, &sn));
+	assert_int_equal(sn.found, 1);
+	assert_int_equal(sn.damaged, 0);
+	verifies(f->v);
+	as(f, "bob", PB);
+	OK(f->v, vault_draft_get(f->v, &draft, &json, &len));
+	assert_string_equal(json, rec);
+	vault_plain_free(json, len);
+}
+
+/* Whether content is compressed is in the header, which the payload's
+ * associated data binds: a header claiming otherwise, or a changed byte of
+ * the sealed frame, fails to open. */
+static void
+packed_header_bound(void **state)
+{
+	struct fx *f = *state;
+	char rec[2100];
+	unsigned char env[8192], orig[8192];
+	size_t n, rl = screening(rec, sizeof rec, 3);
+	struct record_id id;
+	char *json = NULL;
+	size_t len = 0;
+
+	OK(f->v, vault_record_put(f->v, rec, rl, NULL, 0, &id));
+	vault_close(f->v);
+	f->v = NULL;
+	n = raw_value(f->dir, "records", id.b, VAULT_ID_BYTES, orig, sizeof orig, 0, 0);
+	assert_int_equal(orig[3], 1);
+	for (int edit = 0; edit < 2; edit++) {
+		memcpy(env, orig, n);
+		if (edit == 0)
+			env[3] = 0;
+		else
+			env[n - 30] ^= 0x01;
+		raw_value(f->dir, "records", id.b, VAULT_ID_BYTES, env, 0, n, 1);
+		f->v = vault_new();
+		OK(f->v, vault_open(f->v, f->dir));
+		as(f, "alice", PA);
+		assert_int_equal(vault_record_get(f->v, &id, &json, &len), ST_TAMPERED);
+		vault_close(f->v);
+		f->v = NULL;
+	}
+	raw_value(f->dir, "records", id.b, VAULT_ID_BYTES, orig, 0, n, 1);
+	f->v = vault_new();
+	OK(f->v, vault_open(f->v, f->dir));
+	as(f, "alice", PA);
+	reads(f->v, &id, rec);
+}
+
+static void
+refused_(struct fx *f, const void *frame, size_t n, int line)
+{
+	struct record_id id;
+	struct seen sn = { &id, "", 0, 0 };
+	char *json = NULL;
+	size_t len = 0;
+	int problems = 0;
+
+	OK(f->v, vault_test_record_put_frame(f->v, frame, n, &id));
+	if (vault_record_get(f->v, &id, &json, &len) != ST_FORMAT)
+		fail_msg("line %d: a refused frame opened, or not with ST_FORMAT: %s", line,
+		    vault_errmsg(f->v));
+	assert_null(json);
+	assert_non_null(strstr(vault_errmsg(f->v), "compressed content"));
+	OK(f->v, vault_record_scan(f->v, seen_fn, &sn));
+	assert_int_equal(sn.damaged, 1);
+	vault_verify(f->v, NULL, print_problem, &problems, NULL);
+	assert_true(problems > 0);
+	OK(f->v, vault_record_delete(f->v, &id, "test frame"));
+}
+#define refused(f, frame, n) refused_((f), (frame), (n), __LINE__)
+
+/* Frames no save writes, sealed as a save seals them (so only opening can
+ * tell): one that unpacks past 16 MiB (a decompression bomb: a few hundred
+ * bytes declaring 17 MiB), one that does not declare its size, a truncated
+ * one, two frames in one. Each is refused with ST_FORMAT; a scan reports
+ * it as damaged and verify names it; a genuine frame next to them opens. */
+static void
+refused_frames(void **state)
+{
+	struct fx *f = *state;
+	size_t big = (size_t)17 << 20, cap = ZSTD_compressBound(big), n, m;
+	unsigned char *zeros = calloc(1, big), *frame = malloc(cap + 4096);
+	char small[600];
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	struct record_id ok;
+
+	assert_non_null(zeros);
+	assert_non_null(frame);
+	assert_non_null(cc);
+	n = ZSTD_compress(frame, cap, zeros, big, 3);
+	assert_false(ZSTD_isError(n));
+	assert_true(n < 4096);
+	refused(f, frame, n);
+
+	memset(small, 'a', sizeof small);
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0)));
+	n = ZSTD_compress2(cc, frame, cap, small, sizeof small);
+	assert_false(ZSTD_isError(n));
+	refused(f, frame, n);
+
+	n = ZSTD_compress(frame, cap, small, sizeof small, 3);
+	assert_false(ZSTD_isError(n));
+	refused(f, frame, n - 3);
+	m = ZSTD_compress(frame + n, cap, small, sizeof small, 3);
+	assert_false(ZSTD_isError(m));
+	refused(f, frame, n + m);
+
+	/* The same frame alone is what a save writes: it opens. */
+	OK(f->v, vault_test_record_put_frame(f->v, frame, n, &ok));
+	small[sizeof small - 1] = '\0';
+	memset(small, 'a', sizeof small - 1);
+	{
+		char *json = NULL;
+		size_t len = 0;
+
+		OK(f->v, vault_record_get(f->v, &ok, &json, &len));
+		assert_int_equal(len, sizeof small);
+		assert_memory_equal(json, "aaaa", 4);
+		vault_plain_free(json, len);
+	}
+	ZSTD_freeCCtx(cc);
+	free(zeros);
+	free(frame);
+}
+
+/* LMDB rewrites a value in the overflow run it already holds when the run
+ * was written in the same transaction and is large enough, and leaves the
+ * run's page count as it was: a listing chunk that grows then shrinks in
+ * one transaction (a bundle adding and deleting records) ends in a run
+ * longer than its value needs. Such a file is sound, and opens. */
+static void
+overflow_run_longer_than_its_value_opens(void **state)
+{
+	struct fx *f = *state;
+	static unsigned char big[5 * 4096];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 5, (void *)(uintptr_t)"chunk" }, d;
+	int problems = 0;
+
+	vault_close(f->v);
+	f->v = NULL;
+	memset(big, 'c', sizeof big);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "listing", 0, &dbi), 0);
+	d.mv_size = sizeof big;
+	d.mv_data = big;
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	d.mv_size = 3 * 4096;
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	f->v = vault_new();
+	OK(f->v, vault_open(f->v, f->dir));
+	as(f, "alice", PA);
+	/* The planted value is reported, as a listing key of the wrong size;
+	 * the pages are not. */
+	assert_int_equal(vault_verify(f->v, NULL, print_problem, &problems, NULL), ST_TAMPERED);
+	assert_int_equal(problems, 1);
+	/* With no function for the problems, verify still counts them. */
+	{
+		struct vault_verify_counts c;
+
+		assert_int_equal(vault_verify(f->v, NULL, NULL, NULL, &c), ST_TAMPERED);
+		assert_int_equal(c.problems, 1);
+	}
+}
+
 int
 main(void)
 {
@@ -314,6 +650,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(edited_entries_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(longest_audit_entries_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(rekey_keeps_large_listing_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(payloads_packed_before_sealing, setup, teardown),
+		cmocka_unit_test_setup_teardown(packed_header_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(refused_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(overflow_run_longer_than_its_value_opens, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
