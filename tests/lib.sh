@@ -43,6 +43,15 @@ expect() {
 	ok "$name"
 }
 
+# flip_byte FILE OFFSET: changes the byte at OFFSET (xor 0x5a), so that the
+# file surely differs there (writing a fixed byte leaves it unchanged when
+# the byte was already that one: one run in 256 for random data).
+flip_byte() {
+	fb=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((fb ^ 90)))" | dd of="$1" bs=1 seek="$2" \
+	    conv=notrunc 2>/dev/null
+}
+
 # A passphrase file with the given content.
 passfile() {
 	printf '%s\n' "$2" >"$T/$1"

@@ -106,7 +106,7 @@ printf '\003' | dd of="$T/b2.seq" bs=1 seek=171 conv=notrunc 2>/dev/null
 refused "a bundle whose number was edited" "$T/b2.seq" 5 "does not match the signature"
 cp "$T/b2" "$T/b2.sig"
 size=$(wc -c <"$T/b2")
-printf 'X' | dd of="$T/b2.sig" bs=1 seek=$((size - 5)) conv=notrunc 2>/dev/null
+flip_byte "$T/b2.sig" $((size - 5))
 refused "a bundle whose signature was edited" "$T/b2.sig" 5 "does not match the signature"
 run "$INTAKE" record list $AS_OFF </dev/null
 expect "the office still holds the three first records" 0 "3 records"

@@ -143,7 +143,7 @@ head -c 2000 "$T/b" >"$T/b.cut"
 run "$INTAKE" bundle import "$T/b.cut" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
 expect "a truncated bundle" 5 "cut short"
 cp "$T/b" "$T/b.flip"
-printf 'X' | dd of="$T/b.flip" bs=1 seek=500 conv=notrunc 2>/dev/null
+flip_byte "$T/b.flip" 500
 run "$INTAKE" bundle import "$T/b.flip" --key "$T/office" $AS_OFF --key-passphrase-file "$KEYP" </dev/null
 expect "a flipped byte" 5 "does not match the signature"
 run "$INTAKE" bundle import "$T/b" --key "$T/office" $AS_OFF --key-passphrase-file "$OFF" </dev/null

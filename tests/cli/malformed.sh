@@ -31,12 +31,8 @@ PAGES=$((SIZE / 4096))
 C=$T/case
 fresh() { rm -rf "$C"; mkdir "$C"; cp "$V/data.mdb" "$C/data.mdb"; }
 
-# flip OFFSET: xor one byte of $C/data.mdb with 0x5a.
-flip() {
-	b=$(od -An -tu1 -j "$1" -N1 "$C/data.mdb" | tr -d ' ')
-	printf "$(printf '\\%03o' $((b ^ 90)))" | dd of="$C/data.mdb" bs=1 seek="$1" \
-	    conv=notrunc 2>/dev/null
-}
+# flip OFFSET: changes one byte of $C/data.mdb.
+flip() { flip_byte "$C/data.mdb" "$1"; }
 
 # judge: runs both commands on $C; prints nothing when both behave, else
 # a reason; creates $T/refused when one of them refused the vault. Exit
