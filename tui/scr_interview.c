@@ -16,6 +16,7 @@
 #include "actions.h"
 #include "app.h"
 #include "form.h"
+#include "i18n.h"
 #include "interview.h"
 #include "record.h"
 #include "summary.h"
@@ -24,6 +25,22 @@
 #define FIELD_X 4
 /* Most rows a wrapped answer field takes; a longer answer scrolls in it. */
 #define WRAP_ROWS 6
+
+/*
+ * Every screen here speaks to the interviewer in the interface language
+ * (i18n.h); only the question and its choices speak to the respondent, in
+ * the interview language. The engine's own words (errors, "declined") and
+ * the form's texts for the interviewer (hints, notes, indicators, outcome,
+ * flags) follow the interface language too: each screen tells the engine
+ * which it is before it draws, so a validation error raised by the key that
+ * follows is already in it.
+ */
+static void
+speak_to_interviewer(struct app *a)
+{
+	if (a->iv != NULL)
+		(void)interview_set_msg_lang(a->iv, i18n_current());
+}
 
 static bool
 is_text_type(enum form_qtype t)
@@ -119,16 +136,16 @@ static const char *
 format_hint(enum form_qtype t, bool yes_no)
 {
 	if (yes_no)
-		return "y or n answers and goes on; or Up/Down (1-2), then Enter.";
+		return N_("y or n answers and goes on; or Up/Down (1-2), then Enter.");
 	switch (t) {
-	case FORM_INTEGER: return "A whole number. Enter accepts, Shift-Tab goes back.";
-	case FORM_DECIMAL: return "A number, for example 2.5. Enter accepts, Shift-Tab goes back.";
-	case FORM_DATE: return "A date: YYYY-MM-DD. Enter accepts, Shift-Tab goes back.";
-	case FORM_TEXT: return "Enter accepts, Shift-Tab goes back.";
-	case FORM_SELECT_MULTIPLE: return "Space or 1-9 ticks, Enter accepts, Shift-Tab goes back.";
+	case FORM_INTEGER: return N_("A whole number. Enter accepts, Shift-Tab goes back.");
+	case FORM_DECIMAL: return N_("A number, for example 2.5. Enter accepts, Shift-Tab goes back.");
+	case FORM_DATE: return N_("A date: YYYY-MM-DD. Enter accepts, Shift-Tab goes back.");
+	case FORM_TEXT: return N_("Enter accepts, Shift-Tab goes back.");
+	case FORM_SELECT_MULTIPLE: return N_("Space or 1-9 ticks, Enter accepts, Shift-Tab goes back.");
 	case FORM_SELECT_ONE:
-	case FORM_YES_NO: return "Up/Down or 1-9 chooses, Enter accepts, Shift-Tab goes back.";
-	case FORM_NOTE: return "Enter to continue, Shift-Tab goes back.";
+	case FORM_YES_NO: return N_("Up/Down or 1-9 chooses, Enter accepts, Shift-Tab goes back.");
+	case FORM_NOTE: return N_("Enter to continue, Shift-Tab goes back.");
 	default: return "";
 	}
 }
@@ -158,8 +175,10 @@ progress_text(struct app *a, const struct iv_view *v, char *buf, size_t size)
 	if (m < a->progress_max)
 		m = a->progress_max;
 	a->progress_max = m;
-	snprintf(buf, size, COLS < UI_WIDE_COLS ? "%zu of about %zu" : "Question %zu of about %zu",
-	    n, m);
+	if (COLS < UI_WIDE_COLS)
+		snprintf(buf, size, _("%zu of about %zu"), n, m);
+	else
+		snprintf(buf, size, _("Question %zu of about %zu"), n, m);
 }
 
 /* Rows taken by choice c of the question in view: its label wraps in the
@@ -229,18 +248,20 @@ question_draw(struct app *a)
 	bool yes_no, wrapped;
 	const char *hint;
 
+	speak_to_interviewer(a);
 	if (!interview_view(a->iv, &v))
 		return;
 	yes_no = yes_no_choice(a, &v, "yes") >= 0;
 	wrapped = a->edit && wrapped_field(&v, w - 2);
-	hint = format_hint(v.type, yes_no);
+	hint = _(format_hint(v.type, yes_no));
 	hint_rows = ui_wrap(0, 0, w, 0, 0, hint, 0);
 	if (hint_rows < 1)
 		hint_rows = 1;
 	bar = question_keybar(a, yes_no, false);
-	/* The frame speaks to the interviewer (the form's default language);
-	 * the question speaks to the respondent. */
-	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, 0),
+	/* The frame speaks to the interviewer (their language, when the form
+	 * has it); the question speaks to the respondent. */
+	snprintf(title, sizeof title, _("Intake - %s - %s"),
+	    form_title(f, interview_guide_lang(a->iv)),
 	    form_lang_name(f, lang));
 	y = app_frame(a, title);
 	progress_text(a, &v, prog, sizeof prog);
@@ -280,7 +301,7 @@ question_draw(struct app *a)
 	if (v.answer == IV_DECLINED || v.answer == IV_DONT_KNOW) {
 		char s[128];
 
-		snprintf(s, sizeof s, "Answer: [%s]", interview_msg(a->iv,
+		snprintf(s, sizeof s, _("Answer: [%s]"), interview_msg(a->iv,
 		    v.answer == IV_DECLINED ? IV_MSG_DECLINED : IV_MSG_DONT_KNOW));
 		ui_text(area_end - 1, 2, COLS - 4, s, 0);
 		area_end--;
@@ -372,7 +393,7 @@ question_draw(struct app *a)
 			i += h;
 		}
 		if (c < v.nchoices)
-			ui_text(y + rows, 8, COLS - 10, "(more below)", A_DIM);
+			ui_text(y + rows, 8, COLS - 10, _("(more below)"), A_DIM);
 		ui_wrap(area_end - hint_rows + 1, FIELD_X, w, 0, hint_rows, hint, A_DIM);
 	} else {
 		ui_wrap(y, FIELD_X, w, 0, hint_rows, hint, A_DIM);
@@ -596,7 +617,7 @@ choice_act(struct app *a, const struct iv_view *v, enum action act,
 		size_t c = ev->cp >= '1' && ev->cp <= '9' ? ev->cp - '1' : (size_t)-1;
 
 		if (c >= v->nchoices) {
-			app_say(a, true, "There is no choice %lu here.", (unsigned long)(c + 1));
+			app_say(a, true, _("There is no choice %lu here."), (unsigned long)(c + 1));
 			return true;
 		}
 		a->focus = (int)c;
@@ -623,11 +644,11 @@ submit_untouched(struct app *a, const struct iv_view *v)
 	if (a->edit || v->list < 0 || any_ticked(a))
 		return false;
 	if (v->required) {
-		app_say(a, true, v->type == FORM_SELECT_MULTIPLE ?
-		    "Nothing is ticked: tick the answers with Space or their number, "
-		    "or ^D declined, ^N don't know." :
-		    "Nothing is chosen: choose with Up/Down or the number, then Enter; "
-		    "or ^D declined, ^N don't know.");
+		app_say(a, true, "%s", v->type == FORM_SELECT_MULTIPLE ?
+		    _("Nothing is ticked: tick the answers with Space or their number, "
+		    "or ^D declined, ^N don't know.") :
+		    _("Nothing is chosen: choose with Up/Down or the number, then Enter; "
+		    "or ^D declined, ^N don't know."));
 		return true;
 	}
 	if (commit(a, v, true))
@@ -655,8 +676,8 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		int c = yes_no_choice(a, &v, act == ACT_YES ? "yes" : "no");
 
 		if (c < 0) {
-			app_say(a, false, "y and n answer yes/no questions only: choose here "
-			    "with Up/Down or the number, then Enter.");
+			app_say(a, false, "%s", _("y and n answer yes/no questions only: choose here "
+			    "with Up/Down or the number, then Enter."));
 			break;
 		}
 		a->focus = c;
@@ -679,7 +700,7 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		if (!commit(a, &v, true))
 			break;
 		if (interview_prev(a->iv) != ST_OK)
-			app_say(a, false, "This is the first question.");
+			app_say(a, false, "%s", _("This is the first question."));
 		else
 			after_change(a);
 		break;
@@ -708,10 +729,10 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		 * undoes the edit of this field, nothing more. */
 		if (pending_differs(a, &v)) {
 			question_enter(a);
-			app_say(a, false, "Esc undid the change: the recorded answer is back.");
+			app_say(a, false, "%s", _("Esc undid the change: the recorded answer is back."));
 		} else {
-			app_say(a, false, "Esc does not leave a question: ^X ends the interview, "
-			    "^C quits and keeps the draft.");
+			app_say(a, false, "%s", _("Esc does not leave a question: ^X ends the interview, "
+			    "^C quits and keeps the draft."));
 		}
 		break;
 	default:
@@ -791,12 +812,14 @@ review_draw(struct app *a)
 		ACT_LANGUAGE, ACT_EMERGENCY, ACT_END_INTERVIEW, ACT_HIDE, ACT_HELP };
 	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
 	size_t lang = interview_lang(a->iv), last = (size_t)-1;
-	int y = app_frame(a, "Intake - review the answers"), rows, line = 0, cy = 0;
+	int y, rows, line = 0, cy = 0;
 
 	char ans[1024];
 
+	speak_to_interviewer(a);
+	y = app_frame(a, _("Intake - review the answers"));
 	y += ui_wrap(y, 1, COLS - 2, 0, 2,
-	    "Enter on a question changes it; Enter on Finish shows the outcome.", 0) + 1;
+	    _("Enter on a question changes it; Enter on Finish shows the outcome."), 0) + 1;
 	rows = LINES - 3 - y;
 	/* Where the focused item falls, counting section headings and the
 	 * rows of wrapped items: all of it is kept in sight when it fits. */
@@ -846,8 +869,11 @@ review_draw(struct app *a)
 					cy = row;
 			}
 			if (i == n) {
-				ui_text(row, 1, COLS - 2, sel ? "> Finish the interview" :
-				    "  Finish the interview", sel ? A_REVERSE : A_BOLD);
+				char fin[160];
+
+				snprintf(fin, sizeof fin, "%s %s", sel ? ">" : " ",
+				    _("Finish the interview"));
+				ui_text(row, 1, COLS - 2, fin, sel ? A_REVERSE : A_BOLD);
 				continue;
 			}
 			if (k == 0)
@@ -940,7 +966,7 @@ const struct screen scr_review = { review_context, review_enter, review_draw, re
 static const char *
 consent_text(enum iv_consent c)
 {
-	return c == IV_CONSENT_YES ? "yes" : c == IV_CONSENT_NO ? "no" : "not given";
+	return c == IV_CONSENT_YES ? _("yes") : c == IV_CONSENT_NO ? _("no") : _("not given");
 }
 
 /* Whether the outcome lists the referrals of every country rather than
@@ -966,24 +992,25 @@ outcome_draw(struct app *a)
 	struct ui_pager p;
 	char buf[1024];
 
-	ui_pager_begin(&p, app_frame(a, "Intake - outcome") + 1, a->scroll);
+	speak_to_interviewer(a);
+	ui_pager_begin(&p, app_frame(a, _("Intake - outcome")) + 1, a->scroll);
 	/* What to do next comes first: the referrals below can be longer than
 	 * any screen, and a line under them would be out of sight. */
-	ui_pager_wrap(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
+	ui_pager_wrap(&p, 2, _("Enter saves this as a final, encrypted record."), A_BOLD);
 	if (interview_state(a->iv) == IV_IN_PROGRESS)
-		ui_pager_wrap(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
+		ui_pager_wrap(&p, 2, _("Shift-Tab or ^R goes back to the answers to change them."), 0);
 	p.line++;
 	if (interview_state(a->iv) == IV_ENDED) {
-		snprintf(buf, sizeof buf, "The interview ended early: %s.",
+		snprintf(buf, sizeof buf, _("The interview ended early: %s."),
 		    summary_end_reason(interview_end_reason(a->iv)));
 		ui_pager_wrap(&p, 2, buf, A_BOLD);
-		ui_pager_wrap(&p, 2, "Only what the respondent's consent allows is kept.", 0);
+		ui_pager_wrap(&p, 2, _("Only what the respondent's consent allows is kept."), 0);
 		p.line++;
 	}
 	if (summary_flags(&p, 2, a->iv, f) > 0)
 		p.line++;
 	if (o >= 0) {
-		summary_outcome(&p, 2, f, (size_t)o, lang);
+		summary_outcome(&p, 2, f, (size_t)o, interview_guide_lang(a->iv));
 		p.line++;
 	}
 	summary_indicators(&p, 2, a->iv, f, true);
@@ -995,11 +1022,11 @@ outcome_draw(struct app *a)
 		size_t hidden = 0;
 
 		if (cc != NULL && !outcome_all_countries)
-			snprintf(buf, sizeof buf, "Referrals in %s (Space shows every country):", cname);
+			snprintf(buf, sizeof buf, _("Referrals in %s (Space shows every country):"), cname);
 		else if (cc != NULL)
-			snprintf(buf, sizeof buf, "Referrals, every country (Space shows %s only):", cname);
+			snprintf(buf, sizeof buf, _("Referrals, every country (Space shows %s only):"), cname);
 		else
-			snprintf(buf, sizeof buf, "Referrals:");
+			snprintf(buf, sizeof buf, "%s", _("Referrals:"));
 		ui_pager_wrap(&p, 2, buf, A_BOLD);
 		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
 			size_t r = form_outcome_referral(f, (size_t)o, k);
@@ -1014,19 +1041,20 @@ outcome_draw(struct app *a)
 			ui_pager_line(&p, 6, form_referral_contact(f, r), 0);
 		}
 		if (hidden > 0) {
-			snprintf(buf, sizeof buf, "(%zu more in other countries: Space shows them.)", hidden);
+			snprintf(buf, sizeof buf, P_("(%zu more in another country: Space shows it.)",
+			    "(%zu more in other countries: Space shows them.)", hidden), hidden);
 			ui_pager_wrap(&p, 4, buf, A_DIM);
 		}
 		p.line++;
 	}
-	snprintf(buf, sizeof buf, "Consent: interview %s, referral %s, statistics %s",
+	snprintf(buf, sizeof buf, _("Consent: interview %s, referral %s, statistics %s"),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_INTERVIEW)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_REFERRAL)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_STATISTICS)));
 	ui_pager_wrap(&p, 2, buf, 0);
 	a->total_lines = p.line;
 	if (p.line > p.rows)
-		ui_text(LINES - 3, COLS - 24, 24, "(Up/Down: scroll)", A_DIM);
+		ui_text(LINES - 3, COLS - 24, 24, _("(Up/Down: scroll)"), A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(p.top, 2);
@@ -1052,7 +1080,7 @@ save_final(struct app *a, struct case_code *code)
 		return false;
 	}
 	if (record_save(a->v, a->iv, &id) != ST_OK) {
-		app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
+		app_say(a, true, _("Not saved: %s"), vault_errmsg(a->v));
 		return false;
 	}
 	if (a->has_draft)
@@ -1079,13 +1107,13 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 	switch (act) {
 	case ACT_SUBMIT:
 		if (save_final(a, &code))
-			app_say(a, false, "Saved case %s.", code.s);
+			app_say(a, false, _("Saved case %s."), code.s);
 		break;
 	case ACT_PREV:
 	case ACT_REVIEW:
 	case ACT_CANCEL:
 		if (interview_state(a->iv) != IV_IN_PROGRESS) {
-			app_say(a, false, "This interview has ended: Enter saves what consent allows.");
+			app_say(a, false, "%s", _("This interview has ended: Enter saves what consent allows."));
 			break;
 		}
 		app_goto(a, SCR_REVIEW);
@@ -1133,16 +1161,16 @@ consent_draw(struct app *a, int y)
 	char line[160];
 	int h;
 
-	snprintf(line, sizeof line, "(The answer given: %s.)", consent_answer_words(a));
-	y += ui_wrap(y, 4, COLS - 8, 0, 2, "End the interview now?", A_BOLD) + 1;
-	y += ui_wrap(y, 4, COLS - 8, 0, 2, "The respondent does not agree to the interview.", 0);
+	snprintf(line, sizeof line, _("(The answer given: %s.)"), consent_answer_words(a));
+	y += ui_wrap(y, 4, COLS - 8, 0, 2, _("End the interview now?"), A_BOLD) + 1;
+	y += ui_wrap(y, 4, COLS - 8, 0, 2, _("The respondent does not agree to the interview."), 0);
 	y += ui_wrap(y, 4, COLS - 8, 0, 2, line, 0) + 1;
-	h = ui_wrap(y, 4, COLS - 8, 0, 5, "Without consent the interview ends here and is "
+	h = ui_wrap(y, 4, COLS - 8, 0, 5, _("Without consent the interview ends here and is "
 	    "saved as ended: only the consent answer, and what the form keeps without "
-	    "consent, is kept.", 0);
+	    "consent, is kept."), 0);
 	y += (h < 3 ? 3 : h) + 1;
-	ui_wrap(y, 4, COLS - 8, 0, 1, "Enter: end the interview", A_BOLD);
-	ui_wrap(y + 1, 4, COLS - 8, 0, 2, "Esc: go back to the question and change the answer", 0);
+	ui_wrap(y, 4, COLS - 8, 0, 1, _("Enter: end the interview"), A_BOLD);
+	ui_wrap(y + 1, 4, COLS - 8, 0, 2, _("Esc: go back to the question and change the answer"), 0);
 	ui_message(a->msg, a->msg_error);
 	return y;
 }
@@ -1152,7 +1180,10 @@ end_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL, ACT_HIDE };
 	static const enum action consent_keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
-	int y = app_frame(a, "Intake - end the interview") + 2, h, cy = 0;
+	int y, h, cy = 0;
+
+	speak_to_interviewer(a);
+	y = app_frame(a, _("Intake - end the interview")) + 2;
 
 	if (a->end_consent) {
 		y = consent_draw(a, y);
@@ -1161,11 +1192,11 @@ end_draw(struct app *a)
 		return;
 	}
 
-	ui_text(y, 4, COLS - 8, "End the interview now?", A_BOLD);
-	h = ui_wrap(y + 1, 4, COLS - 8, 0, 5, "The respondent may stop at any time. What was "
-	    "said so far is kept only as far as the consent given allows.", 0);
+	ui_text(y, 4, COLS - 8, _("End the interview now?"), A_BOLD);
+	h = ui_wrap(y + 1, 4, COLS - 8, 0, 5, _("The respondent may stop at any time. What was "
+	    "said so far is kept only as far as the consent given allows."), 0);
 	y += 2 + (h < 3 ? 3 : h);
-	ui_text(y, 4, COLS - 8, "Why does it end?", 0);
+	ui_text(y, 4, COLS - 8, _("Why does it end?"), 0);
 	y += 2;
 	/* A reason too long for a narrow screen wraps under itself. */
 	for (size_t i = 0; i < summary_end_choices(); i++) {
@@ -1179,7 +1210,7 @@ end_draw(struct app *a)
 		y += h > 0 ? h : 1;
 	}
 	if (y + 1 < LINES - 2)	/* else only on the key bar (narrow screens) */
-		ui_text(y + 1, 4, COLS - 8, "Esc: go back to the interview", A_DIM);
+		ui_text(y + 1, 4, COLS - 8, _("Esc: go back to the interview"), A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(cy, 4);
@@ -1214,8 +1245,8 @@ end_by_consent(struct app *a)
 		return;
 	}
 	if (save_final(a, &code))
-		app_say(a, false, "The interview ended: the respondent did not agree to it. "
-		    "Case %s keeps only what may be kept without consent.", code.s);
+		app_say(a, false, _("The interview ended: the respondent did not agree to it. "
+		    "Case %s keeps only what may be kept without consent."), code.s);
 }
 
 static void
@@ -1248,7 +1279,7 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 			break;
 		}
 		if (save_final(a, &code))
-			app_say(a, false, "The interview ended; case %s keeps what consent allows.",
+			app_say(a, false, _("The interview ended; case %s keeps what consent allows."),
 			    code.s);
 		break;
 	default:

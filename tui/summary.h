@@ -4,9 +4,10 @@
  * read-only record view, so that a record reads the same wherever it is
  * looked at.
  *
- * Form texts (labels, choices, advice) are in the interview's current
- * language; the words around them ("Indicators", "Outcome:", the end
- * reasons) in the interface language (i18n.h). Nothing here keeps a copy
+ * Questions and choices are in the interview's current language; the
+ * texts meant for the interviewer (indicators, flags and their advice) in
+ * interview_guide_lang, and the words around them ("Indicators",
+ * "Outcome:", the end reasons) in the interface language (i18n.h). Nothing here keeps a copy
  * of an answer beyond the caller's buffer, which the caller owns.
  */
 #ifndef INTAKE_SUMMARY_H
