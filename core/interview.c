@@ -417,7 +417,7 @@ interview_view(const struct interview *iv, struct iv_view *v)
 	v->label = form_question_label(f, q, v->type == FORM_NOTE ? interview_guide_lang(iv) :
 	    iv->lang);
 	v->hint = form_question_hint(f, q, interview_guide_lang(iv));
-	v->section_title = form_section_title(f, v->section, iv->lang);
+	v->section_title = form_section_title(f, v->section, interview_guide_lang(iv));
 	v->required = form_question_required(f, q);
 	v->list = form_question_choices(f, q);
 	v->nchoices = v->list >= 0 ? form_choice_count(f, (size_t)v->list) : 0;

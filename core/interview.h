@@ -93,8 +93,8 @@ struct iv_view {
 	size_t section;
 	const char *id;
 	/* The question in the interview language (or the default); a note,
-	 * which speaks to the interviewer, and the hint in the interviewer's
-	 * (interview_guide_lang). */
+	 * which speaks to the interviewer, the hint and the section title in
+	 * the interviewer's (interview_guide_lang). */
 	const char *label;
 	const char *hint;           /* NULL: none */
 	const char *section_title;
@@ -130,8 +130,8 @@ enum status interview_set_msg_lang(struct interview *iv, const char *code);
 /* An engine text in the interviewer's language (above). */
 const char *interview_msg(const struct interview *iv, enum iv_msg msg);
 /* The form language of the form's texts meant for the interviewer (hints,
- * notes, constraint messages, indicators, outcomes, flags and their
- * advice): the form's language of the interviewer's (form_lang_match, so
+ * notes, section titles, constraint messages, indicators, outcomes, flags
+ * and their advice): the form's language of the interviewer's (form_lang_match, so
  * the default when the form lacks it); the interview language when no
  * interviewer's language is set. */
 size_t interview_guide_lang(const struct interview *iv);

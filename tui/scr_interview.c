@@ -42,6 +42,73 @@ speak_to_interviewer(struct app *a)
 		(void)interview_set_msg_lang(a->iv, i18n_current());
 }
 
+/*
+ * ^P shows the question and its choices in the interviewer's language too,
+ * each beneath the interview language's, on the question, review and
+ * outcome screens: an interviewer who reads the respondent's language
+ * haltingly still knows what is asked. Kept for the session, whatever
+ * interview is open.
+ */
+static bool show_both;
+
+/* The form language of the interviewer's texts when it is not the
+ * interview's (^P has something to show), else -1. */
+static int
+other_lang(const struct app *a)
+{
+	size_t g = interview_guide_lang(a->iv);
+
+	return g == interview_lang(a->iv) ? -1 : (int)g;
+}
+
+/* The language to show beneath the interview's, or -1 (^P off, or the
+ * same language). */
+static int
+second_lang(const struct app *a)
+{
+	return show_both ? other_lang(a) : -1;
+}
+
+/* second, unless it says what first says (a draft translation falls back
+ * to the default language's text). */
+static const char *
+also(const char *first, const char *second)
+{
+	return first && second && strcmp(first, second) != 0 ? second : NULL;
+}
+
+static int
+rows_of(const char *s, int w)
+{
+	int h = s ? ui_wrap(0, 0, w, 0, 0, s, 0) : 0;
+
+	return h > 0 ? h : 1;
+}
+
+/* Toggles ^P and says what it does now. */
+static void
+toggle_both(struct app *a)
+{
+	if (other_lang(a) < 0) {
+		app_say(a, false, "%s", _("The interview is in your own language already."));
+		return;
+	}
+	show_both = !show_both;
+	app_say(a, false, "%s", show_both ? _("Each question is shown in your language too.") :
+	    _("Questions in the interview language only."));
+}
+
+/* keys, then ACT_BOTH_LANGS when it has something to show, into out
+ * (room for n + 1). Returns the count. */
+static size_t
+with_both(const struct app *a, const enum action *keys, size_t n, enum action *out)
+{
+	memcpy(out, keys, n * sizeof *keys);
+	if (other_lang(a) >= 0)
+		out[n++] = ACT_BOTH_LANGS;
+	return n;
+}
+
 static bool
 is_text_type(enum form_qtype t)
 {
@@ -182,13 +249,16 @@ progress_text(struct app *a, const struct iv_view *v, char *buf, size_t size)
 }
 
 /* Rows taken by choice c of the question in view: its label wraps in the
- * width left after the mark. */
+ * width left after the mark; with lang2 >= 0 its label in that language
+ * follows. */
 static int
-choice_rows(const struct form *f, const struct iv_view *v, size_t c, size_t lang)
+choice_rows(const struct form *f, const struct iv_view *v, size_t c, size_t lang, int lang2)
 {
-	int h = ui_wrap(0, 8, COLS - 10, 0, 0, form_choice_label(f, (size_t)v->list, c, lang), 0);
+	const char *label = form_choice_label(f, (size_t)v->list, c, lang);
+	const char *label2 = lang2 >= 0 ? also(label,
+	    form_choice_label(f, (size_t)v->list, c, (size_t)lang2)) : NULL;
 
-	return h > 0 ? h : 1;
+	return rows_of(label, COLS - 10) + (label2 ? rows_of(label2, COLS - 10) : 0);
 }
 
 /*
@@ -215,8 +285,13 @@ question_keybar(struct app *a, bool yes_no, bool draw)
 		ACT_REVIEW, ACT_LANGUAGE };
 #define N(x) (sizeof x / sizeof x[0])
 	enum keys_context ctx = question_context(a);
-	const enum action *top = yes_no ? nav_yes_no : nav;
-	size_t ntop = yes_no ? N(nav_yes_no) : N(nav);
+	enum action top[N(nav_yes_no) + 1];
+	size_t ntop = yes_no ? with_both(a, nav_yes_no, N(nav_yes_no), top) :
+	    with_both(a, nav, N(nav), top);
+
+	/* ^P only where it fits: help lists it anyway. */
+	if (ntop > (yes_no ? N(nav_yes_no) : N(nav)) && ui_keybar_width(ctx, top, ntop) > COLS)
+		ntop--;
 
 	if (ui_keybar_width(ctx, top, ntop) <= COLS && ui_keybar_width(ctx, keys, N(keys)) <= COLS) {
 		if (draw) {
@@ -242,6 +317,7 @@ question_draw(struct app *a)
 {
 	const struct form *f = a->form;
 	size_t lang = interview_lang(a->iv);
+	int lang2;
 	struct iv_view v;
 	char title[256], prog[64];
 	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end, bar, hint_rows;
@@ -251,6 +327,7 @@ question_draw(struct app *a)
 	speak_to_interviewer(a);
 	if (!interview_view(a->iv, &v))
 		return;
+	lang2 = v.type == FORM_NOTE ? -1 : second_lang(a);
 	yes_no = yes_no_choice(a, &v, "yes") >= 0;
 	wrapped = a->edit && wrapped_field(&v, w - 2);
 	hint = _(format_hint(v.type, yes_no));
@@ -279,6 +356,8 @@ question_draw(struct app *a)
 		int label_h = ui_wrap(0, 0, COLS - 4, 0, 0, v.label, 0);
 		int hint_h = v.hint ? ui_wrap(0, 0, COLS - 4, 0, 0, v.hint, 0) : 0;
 		int room = area_end - y - need - 1;
+		const char *label2 = lang2 >= 0 ? also(v.label,
+		    form_question_label(f, v.question, (size_t)lang2)) : NULL;
 
 		if (label_h > room)
 			label_h = room > 1 ? room : 1;
@@ -287,6 +366,16 @@ question_draw(struct app *a)
 		ui_wrap(y, 2, COLS - 4, 0, label_h, v.label, A_BOLD);
 		y += label_h;
 		room -= label_h + 1;
+		/* The interviewer's reading, under what is read out; the
+		 * question comes before the hint when both do not fit. */
+		if (label2 && room > 0) {
+			int h2 = rows_of(label2, COLS - 4);
+
+			h2 = h2 < room ? h2 : room;
+			ui_wrap(y, 2, COLS - 4, 0, h2, label2, 0);
+			y += h2;
+			room -= h2;
+		}
 		if (v.hint && room > 0) {
 			int shown = hint_h < room ? hint_h : room;
 
@@ -360,7 +449,7 @@ question_draw(struct app *a)
 			int used = 0;
 
 			for (int c = a->scroll; c <= a->focus; c++)
-				used += choice_rows(f, &v, (size_t)c, lang);
+				used += choice_rows(f, &v, (size_t)c, lang, lang2);
 			if (used <= rows || a->scroll >= a->focus)
 				break;
 			a->scroll++;
@@ -370,7 +459,9 @@ question_draw(struct app *a)
 
 		for (; c < v.nchoices; c++) {
 			const char *label = form_choice_label(f, (size_t)v.list, c, lang);
-			int h = choice_rows(f, &v, c, lang);
+			const char *label2 = lang2 >= 0 ? also(label,
+			    form_choice_label(f, (size_t)v.list, c, (size_t)lang2)) : NULL;
+			int h = choice_rows(f, &v, c, lang, lang2), h1 = rows_of(label, COLS - 10);
 			bool sel = (int)c == a->focus, on = a->ticks && a->ticks[c];
 			const char *mark = v.type == FORM_SELECT_MULTIPLE ? (on ? "[x]" : "[ ]")
 			    : (on ? "(*)" : "( )");
@@ -384,7 +475,11 @@ question_draw(struct app *a)
 					mvhline(y + i + k, 2, ' ', COLS - 4);
 				if (k == 0)
 					ui_text(y + i, 2, 6, pre, sel ? A_REVERSE : 0);
-				ui_wrap(y + i + k, 8, COLS - 10, k, 1, label, sel ? A_REVERSE : 0);
+				if (k < h1)
+					ui_wrap(y + i + k, 8, COLS - 10, k, 1, label, sel ? A_REVERSE : 0);
+				else
+					ui_wrap(y + i + k, 8, COLS - 10, k - h1, 1, label2,
+					    A_DIM | (sel ? A_REVERSE : 0));
 			}
 			if (sel) {
 				cy = y + i;
@@ -723,6 +818,9 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		if (commit(a, &v, true))
 			app_goto(a, SCR_REVIEW);
 		break;
+	case ACT_BOTH_LANGS:
+		toggle_both(a);
+		break;
 	case ACT_CANCEL:
 		/* Esc never leaves a question: a stray one (a slow link can
 		 * split an arrow key) must not cost the interview its place. It
@@ -787,22 +885,58 @@ review_enter(struct app *a)
 			a->focus = (int)i;
 }
 
+/* A review item: its question and answer, each followed (^P) by its text
+ * in the interviewer's language when that differs (label2, ans2 NULL
+ * otherwise), and the rows each takes in its column. */
+struct review_item {
+	const char *label, *label2, *ans2;
+	char ans[1024], ans2_buf[1024];
+	int hl, hl2, ha, ha2;
+};
+
+static void
+review_item(struct app *a, size_t q, struct review_item *it)
+{
+	size_t lang = interview_lang(a->iv);
+	int lang2 = second_lang(a);
+
+	it->label = form_question_label(a->form, q, lang);
+	summary_answer(a->iv, a->form, q, it->ans, sizeof it->ans);
+	it->label2 = it->ans2 = NULL;
+	if (lang2 >= 0) {
+		it->label2 = also(it->label, form_question_label(a->form, q, (size_t)lang2));
+		summary_answer_in(a->iv, a->form, q, (size_t)lang2, it->ans2_buf,
+		    sizeof it->ans2_buf);
+		it->ans2 = also(it->ans, it->ans2_buf);
+	}
+	it->hl = rows_of(it->label, COLS / 2 - 4);
+	it->hl2 = it->label2 ? rows_of(it->label2, COLS / 2 - 4) : 0;
+	it->ha = rows_of(it->ans, COLS / 2 - 1);
+	it->ha2 = it->ans2 ? rows_of(it->ans2, COLS / 2 - 1) : 0;
+}
+
 /* Rows taken by review item i of n: its question and its answer wrap in
  * two columns, the taller one sets the height. */
 static int
 review_item_rows(struct app *a, const size_t *qs, size_t n, size_t i)
 {
-	char ans[1024];
-	int hl, ha;
+	struct review_item it;
 
 	if (i == n)
 		return 1;
-	hl = ui_wrap(0, 3, COLS / 2 - 4, 0, 0,
-	    form_question_label(a->form, qs[i], interview_lang(a->iv)), 0);
-	summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
-	ha = ui_wrap(0, COLS / 2, COLS / 2 - 1, 0, 0, ans, 0);
-	hl = hl > ha ? hl : ha;
-	return hl > 0 ? hl : 1;
+	review_item(a, qs[i], &it);
+	return it.hl + it.hl2 > it.ha + it.ha2 ? it.hl + it.hl2 : it.ha + it.ha2;
+}
+
+/* Row k of a column holding text (rows h) then, dim, text2 (rows h2). */
+static void
+review_column(int row, int x, int w, int k, const char *text, int h, const char *text2,
+    int h2, attr_t at)
+{
+	if (k < h)
+		ui_wrap(row, x, w, k, 1, text, at);
+	else if (k - h < h2)
+		ui_wrap(row, x, w, k - h, 1, text2, at | A_DIM);
 }
 
 static void
@@ -811,12 +945,14 @@ review_draw(struct app *a)
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL,
 		ACT_LANGUAGE, ACT_EMERGENCY, ACT_END_INTERVIEW, ACT_HIDE, ACT_HELP };
 	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
-	size_t lang = interview_lang(a->iv), last = (size_t)-1;
+	size_t last = (size_t)-1;
 	int y, rows, line = 0, cy = 0;
-
-	char ans[1024];
+	enum action bar[sizeof keys / sizeof keys[0] + 1];
+	size_t nbar;
+	struct review_item it;
 
 	speak_to_interviewer(a);
+	nbar = with_both(a, keys, sizeof keys / sizeof keys[0], bar);
 	y = app_frame(a, _("Intake - review the answers"));
 	y += ui_wrap(y, 1, COLS - 2, 0, 2,
 	    _("Enter on a question changes it; Enter on Finish shows the outcome."), 0) + 1;
@@ -853,12 +989,13 @@ review_draw(struct app *a)
 			last = form_question_section(a->form, qs[i]);
 			row = y + line - a->scroll;
 			if (row >= y && row < y + rows)
-				ui_text(row, 1, COLS - 2, form_section_title(a->form, last, lang), A_BOLD);
+				ui_text(row, 1, COLS - 2, form_section_title(a->form, last,
+				    interview_guide_lang(a->iv)), A_BOLD);
 			line++;
 		}
 		h = review_item_rows(a, qs, n, i);
 		if (i < n)
-			summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
+			review_item(a, qs[i], &it);
 		for (int k = 0; k < h; k++) {
 			row = y + line + k - a->scroll;
 			if (row < y || row >= y + rows)
@@ -878,14 +1015,13 @@ review_draw(struct app *a)
 			}
 			if (k == 0)
 				ui_text(row, 1, 2, sel ? ">" : " ", at);
-			ui_wrap(row, 3, COLS / 2 - 4, k, 1,
-			    form_question_label(a->form, qs[i], lang), at);
-			ui_wrap(row, COLS / 2, COLS / 2 - 1, k, 1, ans, at);
+			review_column(row, 3, COLS / 2 - 4, k, it.label, it.hl, it.label2, it.hl2, at);
+			review_column(row, COLS / 2, COLS / 2 - 1, k, it.ans, it.ha, it.ans2, it.ha2, at);
 		}
 		line += h;
 	}
 	ui_message(a->msg, a->msg_error);
-	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	ui_keybar(KCTX_LIST, bar, nbar);
 	move(cy, 1);
 }
 
@@ -954,6 +1090,9 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 			break;
 		app_goto(a, SCR_QUESTION);
 		break;
+	case ACT_BOTH_LANGS:
+		toggle_both(a);
+		break;
 	default:
 		break;
 	}
@@ -991,8 +1130,11 @@ outcome_draw(struct app *a)
 	int o = interview_outcome(a->iv);
 	struct ui_pager p;
 	char buf[1024];
+	enum action bar[sizeof keys / sizeof keys[0] + 1];
+	size_t nbar;
 
 	speak_to_interviewer(a);
+	nbar = with_both(a, keys, sizeof keys / sizeof keys[0], bar);
 	ui_pager_begin(&p, app_frame(a, _("Intake - outcome")) + 1, a->scroll);
 	/* What to do next comes first: the referrals below can be longer than
 	 * any screen, and a line under them would be out of sight. */
@@ -1013,7 +1155,7 @@ outcome_draw(struct app *a)
 		summary_outcome(&p, 2, f, (size_t)o, interview_guide_lang(a->iv));
 		p.line++;
 	}
-	summary_indicators(&p, 2, a->iv, f, true);
+	summary_indicators(&p, 2, a->iv, f, true, second_lang(a));
 	p.line++;
 	if (summary_flag_contacts(&p, 2, a->iv, f, outcome_all_countries) > 0)
 		p.line++;
@@ -1056,7 +1198,7 @@ outcome_draw(struct app *a)
 	if (p.line > p.rows)
 		ui_text(LINES - 3, COLS - 24, 24, _("(Up/Down: scroll)"), A_DIM);
 	ui_message(a->msg, a->msg_error);
-	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	ui_keybar(KCTX_LIST, bar, nbar);
 	move(p.top, 2);
 }
 
@@ -1120,6 +1262,9 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 		break;
 	case ACT_TOGGLE:
 		outcome_all_countries = !outcome_all_countries;
+		break;
+	case ACT_BOTH_LANGS:
+		toggle_both(a);
 		break;
 	case ACT_UP:
 	case ACT_DOWN:

@@ -45,8 +45,14 @@ void
 summary_answer(const struct interview *iv, const struct form *f, size_t q,
     char *buf, size_t len)
 {
+	summary_answer_in(iv, f, q, interview_lang(iv), buf, len);
+}
+
+void
+summary_answer_in(const struct interview *iv, const struct form *f, size_t q, size_t lang,
+    char *buf, size_t len)
+{
 	enum iv_answer_kind k = interview_answer_kind(iv, q);
-	size_t lang = interview_lang(iv);
 	int list = form_question_choices(f, q);
 	size_t used = 0;
 
@@ -80,7 +86,7 @@ level_word(enum form_level level)
 
 void
 summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
-    const struct form *f, bool from)
+    const struct form *f, bool from, int lang2)
 {
 	size_t lang = interview_lang(iv), guide = interview_guide_lang(iv), qs[32];
 	char buf[1024];
@@ -105,6 +111,9 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 				label = buf;
 			}
 			ui_pager_wrap(p, x + 6, label, A_DIM);
+			label = lang2 >= 0 ? form_question_label(f, qs[k], (size_t)lang2) : NULL;
+			if (label != NULL && strcmp(label, form_question_label(f, qs[k], lang)) != 0)
+				ui_pager_wrap(p, x + 6, label, A_DIM);
 		}
 	}
 }

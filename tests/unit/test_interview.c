@@ -265,6 +265,7 @@ interviewer_language_apart_from_the_interview(void **state)
 	assert_true(interview_view(iv, &v));
 	assert_string_equal(v.label, "您什么时候到达的？");
 	assert_string_equal(v.hint, "ປປປປ-ດດ-ວວ");
+	assert_string_equal(v.section_title, "ກ່ຽວກັບທ່ານ");
 	/* a language the form lacks: its default */
 	assert_int_equal(interview_set_msg_lang(iv, "fr"), ST_OK);
 	assert_int_equal(interview_guide_lang(iv), 0);
