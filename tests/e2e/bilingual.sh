@@ -125,3 +125,27 @@ expect_screen "^T: the question in Thai" e "วันละกี่ชั่ว
 check "the screen still in Lao" shows "ຄຳຕອບ: [ປະຕິເສດ]"
 tkeys e C-c
 tgone e
+
+# `record show` from the command line: its headings in the interface
+# language; the form's texts in the record's language (Chinese here).
+cat >"$T/a.json" <<'JSON'
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
+ "consent_statistics": "no", "age_band": "age_18_20", "sector": ["factory"],
+ "job_different": "yes", "could_quit": {"special": "declined"},
+ "documents_held_by": "employer", "debt_work_off": "yes",
+ "physical_violence": "no", "threats": ["none"], "sex_with_clients": "no",
+ "needs_now": ["medical"]}
+JSON
+P=$(passfile p "demo passphrase")
+run "$INTAKE" record add --form screening_short --answers "$T/a.json" --lang zh --vault "$V" \
+    --user ana --passphrase-file "$P"
+code=$(grep -o 'Saved case [0-9A-Z-]*' "$T/out" | cut -d' ' -f3)
+INTAKE_LANG=lo run "$INTAKE" record show "$code" --vault "$V" --user ana --passphrase-file "$P"
+expect "record show under INTAKE_LANG=lo: the case heading in Lao" 0 "ກໍລະນີ $code"
+check "the indicators' heading in Lao" grep -qx "ຕົວຊີ້ບອກ" "$T/out"
+check "the consent line in Lao" grep -q "^ການຍິນຍອມ: ສຳພາດ ແມ່ນ, ສົ່ງຕໍ່ ແມ່ນ, ສະຖິຕິ ບໍ່$" "$T/out"
+check "the outcome's lead in Lao" grep -q "^ຜົນ: " "$T/out"
+check "the question as the record has it, in Chinese" grep -qF "你实际做的工作" "$T/out"
+LANG=C.UTF-8 LC_ALL=C.UTF-8 INTAKE_LANG= run "$INTAKE" record show "$code" --vault "$V" \
+    --user ana --passphrase-file "$P"
+expect "and in English without it" 0 "Consent: interview yes, referral yes, statistics no"
