@@ -4,7 +4,8 @@
 # indicators) come in the interface language (INTAKE_LANG=lo); the question
 # and its choices in the interview's (Chinese). ^P shows the Lao question
 # and choices beneath the Chinese on the question, review and outcome
-# screens, and hides them again.
+# screens, and hides them again. `record show` from the command line puts
+# its headings in the interface language too.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
 
