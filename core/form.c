@@ -1725,6 +1725,20 @@ form_lang_find(const struct form *f, const char *code)
 	return code ? lang_index(f, code) : -1;
 }
 
+size_t
+form_lang_match(const struct form *f, const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+	int exact = n ? lang_index(f, code) : -1;
+
+	if (exact >= 0)
+		return (size_t)exact;
+	for (size_t i = 0; n && i < f->nlangs; i++)
+		if (strncmp(f->langs[i].code, code, n) == 0 && f->langs[i].code[n] == '-')
+			return i;
+	return 0;
+}
+
 size_t form_section_count(const struct form *f) { return f->nsections; }
 
 const char *

@@ -148,6 +148,12 @@ const char *form_lang_code(const struct form *f, size_t lang);
 const char *form_lang_name(const struct form *f, size_t lang);
 enum form_lang_status form_lang_status(const struct form *f, size_t lang);
 int form_lang_find(const struct form *f, const char *code);   /* -1 if none */
+/* The language to show texts in for a reader of language `code` ("lo",
+ * "zh"): the form's language of that code, or whose code starts with it
+ * and a '-' ("zh" finds "zh-CN"); else the default (0). The screens use it
+ * for the interviewer's texts (forms/README.md: hints, notes, indicators,
+ * outcomes, flags). */
+size_t form_lang_match(const struct form *f, const char *code);
 
 /* ---- sections ---- */
 size_t form_section_count(const struct form *f);

@@ -18,7 +18,7 @@
 static void
 set_error(struct interview *iv, enum iv_msg m, size_t n, size_t max, const char *value)
 {
-	interview_text_fill(iv->error, sizeof iv->error, interview_text_row(form_lang_code(iv->f, iv->lang)),
+	interview_text_fill(iv->error, sizeof iv->error, iv_msg_row(iv),
 	    m, n, max, value);
 }
 
@@ -338,6 +338,23 @@ interview_set_lang(struct interview *iv, const char *code)
 }
 
 enum status
+interview_set_msg_lang(struct interview *iv, const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+
+	if (n >= sizeof iv->msg_lang)
+		return ST_INVALID;
+	memcpy(iv->msg_lang, n ? code : "", n + 1);
+	return ST_OK;
+}
+
+size_t
+interview_guide_lang(const struct interview *iv)
+{
+	return iv->msg_lang[0] ? form_lang_match(iv->f, iv->msg_lang) : iv->lang;
+}
+
+enum status
 interview_set_record_id(struct interview *iv, const char *hex)
 {
 	size_t n = strlen(hex);
@@ -396,10 +413,11 @@ interview_view(const struct interview *iv, struct iv_view *v)
 	v->question = q;
 	v->section = form_question_section(f, q);
 	v->id = form_question_id(f, q);
-	v->label = form_question_label(f, q, iv->lang);
-	v->hint = form_question_hint(f, q, iv->lang);
-	v->section_title = form_section_title(f, v->section, iv->lang);
 	v->type = form_question_type(f, q);
+	v->label = form_question_label(f, q, v->type == FORM_NOTE ? interview_guide_lang(iv) :
+	    iv->lang);
+	v->hint = form_question_hint(f, q, interview_guide_lang(iv));
+	v->section_title = form_section_title(f, v->section, interview_guide_lang(iv));
 	v->required = form_question_required(f, q);
 	v->list = form_question_choices(f, q);
 	v->nchoices = v->list >= 0 ? form_choice_count(f, (size_t)v->list) : 0;
@@ -812,7 +830,7 @@ interview_set(struct interview *iv, size_t q, const char *text)
 
 	if (!check_open(iv, q))
 		return ST_INVALID;
-	switch (iv_parse_answer(iv, q, text, interview_text_row(form_lang_code(iv->f, iv->lang)), &a,
+	switch (iv_parse_answer(iv, q, text, iv_msg_row(iv), &a,
 	    iv->error, sizeof iv->error)) {
 	case P_NOMEM:
 		return ST_NOMEM;
@@ -829,7 +847,8 @@ interview_set(struct interview *iv, size_t q, const char *text)
 
 		env.dot = iv_value(iv, q, &a);
 		if (!expr_eval_bool(cons, &env)) {
-			const char *m = form_question_constraint_message(iv->f, q, iv->lang);
+			const char *m = form_question_constraint_message(iv->f, q,
+			    interview_guide_lang(iv));
 
 			iv_answer_wipe(&a);
 			if (m)

@@ -15,7 +15,8 @@
  *  - Every answer goes through the same validation, whether typed
  *    (interview_answer), set by id, loaded from a record or applied from a
  *    batch file. A failed answer leaves the previous answer in place and
- *    sets interview_error() to a message in the interview's language.
+ *    sets interview_error() to a message in the interviewer's language
+ *    (interview_set_msg_lang), by default the interview's.
  *  - An answer that becomes not relevant is kept while the interviewer moves
  *    around (they may change their mind) but reads as empty in every
  *    expression, and is dropped by interview_finish().
@@ -91,7 +92,10 @@ struct iv_view {
 	size_t question;
 	size_t section;
 	const char *id;
-	const char *label;          /* in the interview language (or default) */
+	/* The question in the interview language (or the default); a note,
+	 * which speaks to the interviewer, the hint and the section title in
+	 * the interviewer's (interview_guide_lang). */
+	const char *label;
 	const char *hint;           /* NULL: none */
 	const char *section_title;
 	enum form_qtype type;
@@ -117,8 +121,20 @@ const char *interview_status(const struct interview *iv);
 /* ---- language: switching keeps every answer ---- */
 size_t interview_lang(const struct interview *iv);
 enum status interview_set_lang(struct interview *iv, const char *code);
-/* An engine text in the interview language. */
+/* The interviewer's language (a code: "lo", "zh"; NULL or "" = follow the
+ * interview language). The engine's texts speak to the interviewer: they
+ * follow it (interview_msg, interview_error, a constraint_message in that
+ * language when the form has it). It changes nothing the respondent hears,
+ * nor the record. ST_INVALID: longer than 15 bytes. */
+enum status interview_set_msg_lang(struct interview *iv, const char *code);
+/* An engine text in the interviewer's language (above). */
 const char *interview_msg(const struct interview *iv, enum iv_msg msg);
+/* The form language of the form's texts meant for the interviewer (hints,
+ * notes, section titles, constraint messages, indicators, outcomes, flags
+ * and their advice): the form's language of the interviewer's (form_lang_match, so
+ * the default when the form lacks it); the interview language when no
+ * interviewer's language is set. */
+size_t interview_guide_lang(const struct interview *iv);
 
 /* ---- record fields the caller supplies (ST_INVALID if malformed) ---- */
 enum status interview_set_record_id(struct interview *iv, const char *hex);
@@ -169,7 +185,7 @@ enum status interview_set_special(struct interview *iv, size_t q, enum iv_answer
 enum status interview_clear(struct interview *iv, size_t q);
 /* By question id, for scripted walks: ST_NOTFOUND for an unknown id. */
 enum status interview_answer_id(struct interview *iv, const char *qid, const char *text);
-/* Last validation message (interview language); "" when the last call
+/* Last validation message (interviewer's language); "" when the last call
  * succeeded. */
 const char *interview_error(const struct interview *iv);
 

@@ -27,6 +27,10 @@ struct interview {
 	const struct form *f;
 	size_t nq, ns, ni;
 	size_t lang;
+	/* The language of the engine's texts (errors, the special answers'
+	 * words): the interviewer's, set by interview_set_msg_lang; "" means
+	 * the interview language. */
+	char msg_lang[16];
 	struct answer *answers;
 	/* Values of calculate questions, recomputed by update(); never in
 	 * answers[], so nothing that reads answers (screens, progress, finish)
@@ -80,6 +84,8 @@ bool iv_valid_reason(const char *r);
  * find Lao; a language without a row gets English), and template m of that
  * row written into buf with {n}, {max} and {value} filled in. */
 size_t interview_text_row(const char *code);
+/* The row of iv's own texts: its msg_lang, else its interview language. */
+size_t iv_msg_row(const struct interview *iv);
 void interview_text_fill(char *buf, size_t size, size_t row, enum iv_msg m, size_t n, size_t max,
     const char *value);
 

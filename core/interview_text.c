@@ -1,6 +1,8 @@
 /*
  * interview_text.c — the engine's own words (answer errors, the two special
- * answers) in the languages the bundled forms use: en, lo, th, zh.
+ * answers) in the languages the bundled forms use: en, lo, th, zh. They
+ * address the interviewer, so they follow the interviewer's language when
+ * one is set (interview_set_msg_lang), else the interview's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -101,12 +103,18 @@ interview_text_row(const char *code)
 	return 0;
 }
 
+size_t
+iv_msg_row(const struct interview *iv)
+{
+	return interview_text_row(iv->msg_lang[0] ? iv->msg_lang : form_lang_code(iv->f, iv->lang));
+}
+
 const char *
 interview_msg(const struct interview *iv, enum iv_msg m)
 {
 	if ((unsigned)m >= IV_MSG__COUNT)
 		return "";
-	return msgs[interview_text_row(form_lang_code(iv->f, iv->lang))][m];
+	return msgs[iv_msg_row(iv)][m];
 }
 
 /* Writes template `m` of row `row` into buf, filling {n}, {max}, {value}. */

@@ -11,8 +11,8 @@
 set -eu
 out=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
-files="tui/scr_cases.c tui/scr_misc.c tui/scr_unlock.c tui/scr_training.c tui/summary.c
-tui/main.c"
+files="tui/cmd_record.c tui/scr_cases.c tui/scr_interview.c tui/scr_misc.c tui/scr_unlock.c tui/scr_training.c
+tui/summary.c tui/ui.c tui/main.c"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/intake-pot.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac

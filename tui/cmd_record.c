@@ -10,6 +10,10 @@
  * (vault_allowed, vault_require) does, for the list (through caselist.h) as
  * for every read and write.
  *
+ * The text of `record show` is in the interface language (i18n.h): its
+ * headings and labels; the form's texts in the record's language or
+ * --lang's, the answers as given.
+ *
  * Everything printed from a record, a summary or a form goes through
  * outsafe.h; a multi-line answer or text is indented under its first line,
  * so that no answer can put a line of its own where the report's lines
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <uniwidth.h>
 
 #include "audit.h"
 #include "caselist.h"
@@ -28,6 +33,7 @@
 #include "cli.h"
 #include "form.h"
 #include "formdir.h"
+#include "i18n.h"
 #include "interview.h"
 #include "outsafe.h"
 #include "record.h"
@@ -160,21 +166,24 @@ out:
 	return rc;
 }
 
+/* "label time UTC", the label padded to `width` columns so that the
+ * times stand one under the other. */
 static void
-print_time(const char *label, time_t t)
+print_time(const char *label, int width, time_t t)
 {
 	char buf[CLOCK_TEXT_SIZE];
+	int w = u8_strwidth((const uint8_t *)label, "UTF-8");
 
 	if (t == 0)
 		return;
 	if (clock_format(t, CLOCK_MINUTES, buf))
-		printf("%s %s UTC\n", label, buf);
+		printf("%s%*s %s UTC\n", label, width > w ? width - w : 0, "", buf);
 }
 
 static const char *
 consent_word(enum iv_consent c)
 {
-	return c == IV_CONSENT_YES ? "yes" : c == IV_CONSENT_NO ? "no" : "not asked";
+	return c == IV_CONSENT_YES ? _("yes") : c == IV_CONSENT_NO ? _("no") : _("not asked");
 }
 
 /* Writes "lead text\n": text in one line when single, else multi-line
@@ -185,6 +194,14 @@ print_field(const char *lead, const char *text, const char *indent)
 	fputs(lead, stdout);
 	outsafe_text(stdout, text, indent);
 	putchar('\n');
+}
+
+/* "word " into buf, for a lead of print_finding. */
+static const char *
+lead_of(char *buf, size_t size, const char *word)
+{
+	snprintf(buf, size, "%s ", word);
+	return buf;
 }
 
 /* An outcome or a flag (item i): its label after lead, its advice, and its
@@ -200,11 +217,13 @@ print_finding(const struct form *f, size_t lang, const char *lead, const char *l
 	for (size_t k = 0; k < nrefs; k++) {
 		size_t r = nth(f, i, k);
 
-		printf("  Referral: ");
+		printf("  %s ", _("Referral:"));
 		outsafe_put(stdout, form_referral_name(f, r, lang));
 		printf("  ");
 		outsafe_put(stdout, form_referral_contact(f, r));
-		printf("%s\n", form_referral_example(f, r) ? "  (example entry)" : "");
+		if (form_referral_example(f, r))
+			printf("  %s", _("(example entry)"));
+		putchar('\n');
 	}
 }
 
@@ -213,21 +232,26 @@ print_text(struct interview *iv, const struct case_code *code)
 {
 	const struct form *f = interview_form(iv);
 	size_t lang = interview_lang(iv), qs[32], last_section = (size_t)-1;
-	int o;
+	const char *started = _("Started"), *ended = _("Ended");
+	int o, ws = u8_strwidth((const uint8_t *)started, "UTF-8");
+	int we = u8_strwidth((const uint8_t *)ended, "UTF-8");
+	char id[128], lead[64];
 
-	printf("Case %s  %s  form ", code->s, interview_status(iv));
+	printf("%s %s  %s  %s ", _("Case"), code->s, interview_status(iv), _("form"));
 	outsafe_put(stdout, form_id(f));
 	printf(" v");
 	outsafe_put(stdout, form_version(f));
-	printf("  language ");
+	printf("  %s ", _("language"));
 	outsafe_put(stdout, form_lang_code(f, lang));
-	printf("\nInterviewer ");
+	printf("\n%s ", _("Interviewer"));
 	outsafe_put(stdout, interview_interviewer(iv));
-	printf("%s\n", interview_training(iv) ? "  (TRAINING: fictional case)" : "");
-	print_time("Started", interview_started(iv));
-	print_time("Ended  ", interview_ended(iv));
+	if (interview_training(iv))
+		printf("  (%s)", _("TRAINING: fictional case"));
+	putchar('\n');
+	print_time(started, ws > we ? ws : we, interview_started(iv));
+	print_time(ended, ws > we ? ws : we, interview_ended(iv));
 	if (*interview_end_reason(iv)) {
-		printf("Ended early: ");
+		printf("%s ", _("Ended early:"));
 		outsafe_put(stdout, interview_end_reason(iv));
 		putchar('\n');
 	}
@@ -261,36 +285,44 @@ print_text(struct interview *iv, const struct case_code *code)
 		} else
 			print_field("", interview_answer_text(iv, q), "    ");
 	}
-	printf("\nIndicators\n");
+	printf("\n%s\n", _("Indicators"));
 	if (interview_fired_count(iv) == 0)
-		printf("  none fired\n");
+		printf("  %s\n", _("none fired"));
 	for (size_t i = 0; i < form_indicator_count(f); i++) {
 		size_t na;
 
 		if (!interview_indicator_fired(iv, i))
 			continue;
-		printf("  [%s] ", form_level_name(form_indicator_level(f, i)));
+		/* The level's words are those of the screens (tui/summary.c). */
+		printf("  [%s] ", _(form_level_name(form_indicator_level(f, i))));
 		print_field("", form_indicator_label(f, i, lang), "    ");
 		na = interview_indicator_answers(iv, i, qs, sizeof qs / sizeof qs[0]);
-		for (size_t k = 0; k < na && k < sizeof qs / sizeof qs[0]; k++)
-			print_field("      from: ", form_question_id(f, qs[k]), "      ");
+		for (size_t k = 0; k < na && k < sizeof qs / sizeof qs[0]; k++) {
+			printf("      ");
+			printf(_("from: %s"), outsafe_str(id, sizeof id, form_question_id(f, qs[k])));
+			putchar('\n');
+		}
 	}
 	/* Flags first: what they ask for (immediate danger) comes before
 	 * acting on the outcome. */
 	for (size_t i = 0; i < form_flag_count(f); i++)
 		if (interview_flag_raised(iv, i))
-			print_finding(f, lang, "FLAG: ", form_flag_label(f, i, lang),
+			print_finding(f, lang, lead_of(lead, sizeof lead, _("FLAG:")),
+			    form_flag_label(f, i, lang),
 			    form_flag_advice(f, i, lang), form_flag_referral_count(f, i),
 			    form_flag_referral, i);
 	o = interview_outcome(iv);
 	if (o >= 0)
-		print_finding(f, lang, "Outcome: ", form_outcome_label(f, (size_t)o, lang),
+		print_finding(f, lang, lead_of(lead, sizeof lead, _("Outcome:")),
+		    form_outcome_label(f, (size_t)o, lang),
 		    form_outcome_advice(f, (size_t)o, lang), form_outcome_referral_count(f, (size_t)o),
 		    form_outcome_referral, (size_t)o);
-	printf("\nConsent: interview %s, referral %s, statistics %s\n",
+	putchar('\n');
+	printf(_("Consent: interview %s, referral %s, statistics %s"),
 	    consent_word(interview_consent(iv, FORM_CONSENT_INTERVIEW)),
 	    consent_word(interview_consent(iv, FORM_CONSENT_REFERRAL)),
 	    consent_word(interview_consent(iv, FORM_CONSENT_STATISTICS)));
+	putchar('\n');
 }
 
 /* --format of show and history: 1 for text (the default), 0 for json, -1

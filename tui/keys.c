@@ -662,6 +662,9 @@ static const struct keys_binding bindings[] = {
 	G(K_CTRL_Q, ACT_HIDE), G(K_F12, ACT_HIDE),
 	G(K_CTRL_L, ACT_REDRAW),
 	G(K_CTRL_C, ACT_QUIT),
+	/* P for "paired": ^B is tmux's prefix, ^S and ^Q flow control, ^W
+	 * closes a browser's SSH tab. */
+	G(K_CTRL_P, ACT_BOTH_LANGS), G(K_F7, ACT_BOTH_LANGS),
 	G(K_CTRL_O, ACT_DISCARD),
 	G(K_UP, ACT_UP), G(K_DOWN, ACT_DOWN),
 

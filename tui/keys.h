@@ -141,6 +141,7 @@ enum status keys_format(const struct key_event *ev, char *buf, size_t size);
 	X(ACT_DONT_KNOW, "Don't know", "The respondent does not know")      \
 	X(ACT_REVIEW, "Review", "Review the answers given so far")          \
 	X(ACT_LANGUAGE, "Language", "Change the interview language")        \
+	X(ACT_BOTH_LANGS, "Both", "Show the question also in your own language") \
 	X(ACT_EMERGENCY, "Emergency", "Show emergency contacts")            \
 	X(ACT_END_INTERVIEW, "End", "End the interview (asks first)")       \
 	X(ACT_HIDE, "Hide", "Hide the screen at once and lock")             \

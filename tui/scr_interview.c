@@ -16,6 +16,7 @@
 #include "actions.h"
 #include "app.h"
 #include "form.h"
+#include "i18n.h"
 #include "interview.h"
 #include "record.h"
 #include "scr_training.h"
@@ -25,6 +26,89 @@
 #define FIELD_X 4
 /* Most rows a wrapped answer field takes; a longer answer scrolls in it. */
 #define WRAP_ROWS 6
+
+/*
+ * Every screen here speaks to the interviewer in the interface language
+ * (i18n.h); only the question and its choices speak to the respondent, in
+ * the interview language. The engine's own words (errors, "declined") and
+ * the form's texts for the interviewer (hints, notes, indicators, outcome,
+ * flags) follow the interface language too: each screen tells the engine
+ * which it is before it draws, so a validation error raised by the key that
+ * follows is already in it.
+ */
+static void
+speak_to_interviewer(struct app *a)
+{
+	if (a->iv != NULL)
+		(void)interview_set_msg_lang(a->iv, i18n_current());
+}
+
+/*
+ * ^P shows the question and its choices in the interviewer's language too,
+ * each beneath the interview language's, on the question, review and
+ * outcome screens: an interviewer who reads the respondent's language
+ * haltingly still knows what is asked. Kept for the session, whatever
+ * interview is open.
+ */
+static bool show_both;
+
+/* The form language of the interviewer's texts when it is not the
+ * interview's (^P has something to show), else -1. */
+static int
+other_lang(const struct app *a)
+{
+	size_t g = interview_guide_lang(a->iv);
+
+	return g == interview_lang(a->iv) ? -1 : (int)g;
+}
+
+/* The language to show beneath the interview's, or -1 (^P off, or the
+ * same language). */
+static int
+second_lang(const struct app *a)
+{
+	return show_both ? other_lang(a) : -1;
+}
+
+/* second, unless it says what first says (a draft translation falls back
+ * to the default language's text). */
+static const char *
+also(const char *first, const char *second)
+{
+	return first && second && strcmp(first, second) != 0 ? second : NULL;
+}
+
+static int
+rows_of(const char *s, int w)
+{
+	int h = s ? ui_wrap(0, 0, w, 0, 0, s, 0) : 0;
+
+	return h > 0 ? h : 1;
+}
+
+/* Toggles ^P and says what it does now. */
+static void
+toggle_both(struct app *a)
+{
+	if (other_lang(a) < 0) {
+		app_say(a, false, "%s", _("The interview is in your own language already."));
+		return;
+	}
+	show_both = !show_both;
+	app_say(a, false, "%s", show_both ? _("Each question is shown in your language too.") :
+	    _("Questions in the interview language only."));
+}
+
+/* keys, then ACT_BOTH_LANGS when it has something to show, into out
+ * (room for n + 1). Returns the count. */
+static size_t
+with_both(const struct app *a, const enum action *keys, size_t n, enum action *out)
+{
+	memcpy(out, keys, n * sizeof *keys);
+	if (other_lang(a) >= 0)
+		out[n++] = ACT_BOTH_LANGS;
+	return n;
+}
 
 static bool
 is_text_type(enum form_qtype t)
@@ -120,16 +204,16 @@ static const char *
 format_hint(enum form_qtype t, bool yes_no)
 {
 	if (yes_no)
-		return "y or n answers and goes on; or Up/Down (1-2), then Enter.";
+		return N_("y or n answers and goes on; or Up/Down (1-2), then Enter.");
 	switch (t) {
-	case FORM_INTEGER: return "A whole number. Enter accepts, Shift-Tab goes back.";
-	case FORM_DECIMAL: return "A number, for example 2.5. Enter accepts, Shift-Tab goes back.";
-	case FORM_DATE: return "A date: YYYY-MM-DD. Enter accepts, Shift-Tab goes back.";
-	case FORM_TEXT: return "Enter accepts, Shift-Tab goes back.";
-	case FORM_SELECT_MULTIPLE: return "Space or 1-9 ticks, Enter accepts, Shift-Tab goes back.";
+	case FORM_INTEGER: return N_("A whole number. Enter accepts, Shift-Tab goes back.");
+	case FORM_DECIMAL: return N_("A number, for example 2.5. Enter accepts, Shift-Tab goes back.");
+	case FORM_DATE: return N_("A date: YYYY-MM-DD. Enter accepts, Shift-Tab goes back.");
+	case FORM_TEXT: return N_("Enter accepts, Shift-Tab goes back.");
+	case FORM_SELECT_MULTIPLE: return N_("Space or 1-9 ticks, Enter accepts, Shift-Tab goes back.");
 	case FORM_SELECT_ONE:
-	case FORM_YES_NO: return "Up/Down or 1-9 chooses, Enter accepts, Shift-Tab goes back.";
-	case FORM_NOTE: return "Enter to continue, Shift-Tab goes back.";
+	case FORM_YES_NO: return N_("Up/Down or 1-9 chooses, Enter accepts, Shift-Tab goes back.");
+	case FORM_NOTE: return N_("Enter to continue, Shift-Tab goes back.");
 	default: return "";
 	}
 }
@@ -159,18 +243,23 @@ progress_text(struct app *a, const struct iv_view *v, char *buf, size_t size)
 	if (m < a->progress_max)
 		m = a->progress_max;
 	a->progress_max = m;
-	snprintf(buf, size, COLS < UI_WIDE_COLS ? "%zu of about %zu" : "Question %zu of about %zu",
-	    n, m);
+	if (COLS < UI_WIDE_COLS)
+		snprintf(buf, size, _("%zu of about %zu"), n, m);
+	else
+		snprintf(buf, size, _("Question %zu of about %zu"), n, m);
 }
 
 /* Rows taken by choice c of the question in view: its label wraps in the
- * width left after the mark. */
+ * width left after the mark; with lang2 >= 0 its label in that language
+ * follows. */
 static int
-choice_rows(const struct form *f, const struct iv_view *v, size_t c, size_t lang)
+choice_rows(const struct form *f, const struct iv_view *v, size_t c, size_t lang, int lang2)
 {
-	int h = ui_wrap(0, 8, COLS - 10, 0, 0, form_choice_label(f, (size_t)v->list, c, lang), 0);
+	const char *label = form_choice_label(f, (size_t)v->list, c, lang);
+	const char *label2 = lang2 >= 0 ? also(label,
+	    form_choice_label(f, (size_t)v->list, c, (size_t)lang2)) : NULL;
 
-	return h > 0 ? h : 1;
+	return rows_of(label, COLS - 10) + (label2 ? rows_of(label2, COLS - 10) : 0);
 }
 
 /*
@@ -197,8 +286,13 @@ question_keybar(struct app *a, bool yes_no, bool draw)
 		ACT_REVIEW, ACT_LANGUAGE };
 #define N(x) (sizeof x / sizeof x[0])
 	enum keys_context ctx = question_context(a);
-	const enum action *top = yes_no ? nav_yes_no : nav;
-	size_t ntop = yes_no ? N(nav_yes_no) : N(nav);
+	enum action top[N(nav_yes_no) + 1];
+	size_t ntop = yes_no ? with_both(a, nav_yes_no, N(nav_yes_no), top) :
+	    with_both(a, nav, N(nav), top);
+
+	/* ^P only where it fits: help lists it anyway. */
+	if (ntop > (yes_no ? N(nav_yes_no) : N(nav)) && ui_keybar_width(ctx, top, ntop) > COLS)
+		ntop--;
 
 	if (ui_keybar_width(ctx, top, ntop) <= COLS && ui_keybar_width(ctx, keys, N(keys)) <= COLS) {
 		if (draw) {
@@ -224,24 +318,28 @@ question_draw(struct app *a)
 {
 	const struct form *f = a->form;
 	size_t lang = interview_lang(a->iv);
+	int lang2;
 	struct iv_view v;
 	char title[256], prog[64];
 	int y, w = COLS - 2 * FIELD_X + 2, cy = 0, cx = 0, rows, area_end, bar, hint_rows;
 	bool yes_no, wrapped;
 	const char *hint;
 
+	speak_to_interviewer(a);
 	if (!interview_view(a->iv, &v))
 		return;
+	lang2 = v.type == FORM_NOTE ? -1 : second_lang(a);
 	yes_no = yes_no_choice(a, &v, "yes") >= 0;
 	wrapped = a->edit && wrapped_field(&v, w - 2);
-	hint = format_hint(v.type, yes_no);
+	hint = _(format_hint(v.type, yes_no));
 	hint_rows = ui_wrap(0, 0, w, 0, 0, hint, 0);
 	if (hint_rows < 1)
 		hint_rows = 1;
 	bar = question_keybar(a, yes_no, false);
-	/* The frame speaks to the interviewer (the form's default language);
-	 * the question speaks to the respondent. */
-	snprintf(title, sizeof title, "Intake - %s - %s", form_title(f, 0),
+	/* The frame speaks to the interviewer (their language, when the form
+	 * has it); the question speaks to the respondent. */
+	snprintf(title, sizeof title, _("Intake - %s - %s"),
+	    form_title(f, interview_guide_lang(a->iv)),
 	    form_lang_name(f, lang));
 	y = app_frame(a, title);
 	progress_text(a, &v, prog, sizeof prog);
@@ -259,6 +357,8 @@ question_draw(struct app *a)
 		int label_h = ui_wrap(0, 0, COLS - 4, 0, 0, v.label, 0);
 		int hint_h = v.hint ? ui_wrap(0, 0, COLS - 4, 0, 0, v.hint, 0) : 0;
 		int room = area_end - y - need - 1;
+		const char *label2 = lang2 >= 0 ? also(v.label,
+		    form_question_label(f, v.question, (size_t)lang2)) : NULL;
 
 		if (label_h > room)
 			label_h = room > 1 ? room : 1;
@@ -267,6 +367,16 @@ question_draw(struct app *a)
 		ui_wrap(y, 2, COLS - 4, 0, label_h, v.label, A_BOLD);
 		y += label_h;
 		room -= label_h + 1;
+		/* The interviewer's reading, under what is read out; the
+		 * question comes before the hint when both do not fit. */
+		if (label2 && room > 0) {
+			int h2 = rows_of(label2, COLS - 4);
+
+			h2 = h2 < room ? h2 : room;
+			ui_wrap(y, 2, COLS - 4, 0, h2, label2, 0);
+			y += h2;
+			room -= h2;
+		}
 		if (v.hint && room > 0) {
 			int shown = hint_h < room ? hint_h : room;
 
@@ -281,7 +391,7 @@ question_draw(struct app *a)
 	if (v.answer == IV_DECLINED || v.answer == IV_DONT_KNOW) {
 		char s[128];
 
-		snprintf(s, sizeof s, "Answer: [%s]", interview_msg(a->iv,
+		snprintf(s, sizeof s, _("Answer: [%s]"), interview_msg(a->iv,
 		    v.answer == IV_DECLINED ? IV_MSG_DECLINED : IV_MSG_DONT_KNOW));
 		ui_text(area_end - 1, 2, COLS - 4, s, 0);
 		area_end--;
@@ -340,7 +450,7 @@ question_draw(struct app *a)
 			int used = 0;
 
 			for (int c = a->scroll; c <= a->focus; c++)
-				used += choice_rows(f, &v, (size_t)c, lang);
+				used += choice_rows(f, &v, (size_t)c, lang, lang2);
 			if (used <= rows || a->scroll >= a->focus)
 				break;
 			a->scroll++;
@@ -350,7 +460,9 @@ question_draw(struct app *a)
 
 		for (; c < v.nchoices; c++) {
 			const char *label = form_choice_label(f, (size_t)v.list, c, lang);
-			int h = choice_rows(f, &v, c, lang);
+			const char *label2 = lang2 >= 0 ? also(label,
+			    form_choice_label(f, (size_t)v.list, c, (size_t)lang2)) : NULL;
+			int h = choice_rows(f, &v, c, lang, lang2), h1 = rows_of(label, COLS - 10);
 			bool sel = (int)c == a->focus, on = a->ticks && a->ticks[c];
 			const char *mark = v.type == FORM_SELECT_MULTIPLE ? (on ? "[x]" : "[ ]")
 			    : (on ? "(*)" : "( )");
@@ -364,7 +476,11 @@ question_draw(struct app *a)
 					mvhline(y + i + k, 2, ' ', COLS - 4);
 				if (k == 0)
 					ui_text(y + i, 2, 6, pre, sel ? A_REVERSE : 0);
-				ui_wrap(y + i + k, 8, COLS - 10, k, 1, label, sel ? A_REVERSE : 0);
+				if (k < h1)
+					ui_wrap(y + i + k, 8, COLS - 10, k, 1, label, sel ? A_REVERSE : 0);
+				else
+					ui_wrap(y + i + k, 8, COLS - 10, k - h1, 1, label2,
+					    A_DIM | (sel ? A_REVERSE : 0));
 			}
 			if (sel) {
 				cy = y + i;
@@ -373,7 +489,7 @@ question_draw(struct app *a)
 			i += h;
 		}
 		if (c < v.nchoices)
-			ui_text(y + rows, 8, COLS - 10, "(more below)", A_DIM);
+			ui_text(y + rows, 8, COLS - 10, _("(more below)"), A_DIM);
 		ui_wrap(area_end - hint_rows + 1, FIELD_X, w, 0, hint_rows, hint, A_DIM);
 	} else {
 		ui_wrap(y, FIELD_X, w, 0, hint_rows, hint, A_DIM);
@@ -597,7 +713,7 @@ choice_act(struct app *a, const struct iv_view *v, enum action act,
 		size_t c = ev->cp >= '1' && ev->cp <= '9' ? ev->cp - '1' : (size_t)-1;
 
 		if (c >= v->nchoices) {
-			app_say(a, true, "There is no choice %lu here.", (unsigned long)(c + 1));
+			app_say(a, true, _("There is no choice %lu here."), (unsigned long)(c + 1));
 			return true;
 		}
 		a->focus = (int)c;
@@ -624,11 +740,11 @@ submit_untouched(struct app *a, const struct iv_view *v)
 	if (a->edit || v->list < 0 || any_ticked(a))
 		return false;
 	if (v->required) {
-		app_say(a, true, v->type == FORM_SELECT_MULTIPLE ?
-		    "Nothing is ticked: tick the answers with Space or their number, "
-		    "or ^D declined, ^N don't know." :
-		    "Nothing is chosen: choose with Up/Down or the number, then Enter; "
-		    "or ^D declined, ^N don't know.");
+		app_say(a, true, "%s", v->type == FORM_SELECT_MULTIPLE ?
+		    _("Nothing is ticked: tick the answers with Space or their number, "
+		    "or ^D declined, ^N don't know.") :
+		    _("Nothing is chosen: choose with Up/Down or the number, then Enter; "
+		    "or ^D declined, ^N don't know."));
 		return true;
 	}
 	if (commit(a, v, true))
@@ -656,8 +772,8 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		int c = yes_no_choice(a, &v, act == ACT_YES ? "yes" : "no");
 
 		if (c < 0) {
-			app_say(a, false, "y and n answer yes/no questions only: choose here "
-			    "with Up/Down or the number, then Enter.");
+			app_say(a, false, "%s", _("y and n answer yes/no questions only: choose here "
+			    "with Up/Down or the number, then Enter."));
 			break;
 		}
 		a->focus = c;
@@ -680,7 +796,7 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		if (!commit(a, &v, true))
 			break;
 		if (interview_prev(a->iv) != ST_OK)
-			app_say(a, false, "This is the first question.");
+			app_say(a, false, "%s", _("This is the first question."));
 		else
 			after_change(a);
 		break;
@@ -703,16 +819,19 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 		if (commit(a, &v, true))
 			app_goto(a, SCR_REVIEW);
 		break;
+	case ACT_BOTH_LANGS:
+		toggle_both(a);
+		break;
 	case ACT_CANCEL:
 		/* Esc never leaves a question: a stray one (a slow link can
 		 * split an arrow key) must not cost the interview its place. It
 		 * undoes the edit of this field, nothing more. */
 		if (pending_differs(a, &v)) {
 			question_enter(a);
-			app_say(a, false, "Esc undid the change: the recorded answer is back.");
+			app_say(a, false, "%s", _("Esc undid the change: the recorded answer is back."));
 		} else {
-			app_say(a, false, "Esc does not leave a question: ^X ends the interview, "
-			    "^C quits and keeps the draft.");
+			app_say(a, false, "%s", _("Esc does not leave a question: ^X ends the interview, "
+			    "^C quits and keeps the draft."));
 		}
 		break;
 	default:
@@ -767,22 +886,58 @@ review_enter(struct app *a)
 			a->focus = (int)i;
 }
 
+/* A review item: its question and answer, each followed (^P) by its text
+ * in the interviewer's language when that differs (label2, ans2 NULL
+ * otherwise), and the rows each takes in its column. */
+struct review_item {
+	const char *label, *label2, *ans2;
+	char ans[1024], ans2_buf[1024];
+	int hl, hl2, ha, ha2;
+};
+
+static void
+review_item(struct app *a, size_t q, struct review_item *it)
+{
+	size_t lang = interview_lang(a->iv);
+	int lang2 = second_lang(a);
+
+	it->label = form_question_label(a->form, q, lang);
+	summary_answer(a->iv, a->form, q, it->ans, sizeof it->ans);
+	it->label2 = it->ans2 = NULL;
+	if (lang2 >= 0) {
+		it->label2 = also(it->label, form_question_label(a->form, q, (size_t)lang2));
+		summary_answer_in(a->iv, a->form, q, (size_t)lang2, it->ans2_buf,
+		    sizeof it->ans2_buf);
+		it->ans2 = also(it->ans, it->ans2_buf);
+	}
+	it->hl = rows_of(it->label, COLS / 2 - 4);
+	it->hl2 = it->label2 ? rows_of(it->label2, COLS / 2 - 4) : 0;
+	it->ha = rows_of(it->ans, COLS / 2 - 1);
+	it->ha2 = it->ans2 ? rows_of(it->ans2, COLS / 2 - 1) : 0;
+}
+
 /* Rows taken by review item i of n: its question and its answer wrap in
  * two columns, the taller one sets the height. */
 static int
 review_item_rows(struct app *a, const size_t *qs, size_t n, size_t i)
 {
-	char ans[1024];
-	int hl, ha;
+	struct review_item it;
 
 	if (i == n)
 		return 1;
-	hl = ui_wrap(0, 3, COLS / 2 - 4, 0, 0,
-	    form_question_label(a->form, qs[i], interview_lang(a->iv)), 0);
-	summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
-	ha = ui_wrap(0, COLS / 2, COLS / 2 - 1, 0, 0, ans, 0);
-	hl = hl > ha ? hl : ha;
-	return hl > 0 ? hl : 1;
+	review_item(a, qs[i], &it);
+	return it.hl + it.hl2 > it.ha + it.ha2 ? it.hl + it.hl2 : it.ha + it.ha2;
+}
+
+/* Row k of a column holding text (rows h) then, dim, text2 (rows h2). */
+static void
+review_column(int row, int x, int w, int k, const char *text, int h, const char *text2,
+    int h2, attr_t at)
+{
+	if (k < h)
+		ui_wrap(row, x, w, k, 1, text, at);
+	else if (k - h < h2)
+		ui_wrap(row, x, w, k - h, 1, text2, at | A_DIM);
 }
 
 static void
@@ -791,13 +946,17 @@ review_draw(struct app *a)
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL,
 		ACT_LANGUAGE, ACT_EMERGENCY, ACT_END_INTERVIEW, ACT_HIDE, ACT_HELP };
 	size_t qs[FORM_MAX_QUESTIONS], n = review_items(a, qs, FORM_MAX_QUESTIONS);
-	size_t lang = interview_lang(a->iv), last = (size_t)-1;
-	int y = app_frame(a, "Intake - review the answers"), rows, line = 0, cy = 0;
+	size_t last = (size_t)-1;
+	int y, rows, line = 0, cy = 0;
+	enum action bar[sizeof keys / sizeof keys[0] + 1];
+	size_t nbar;
+	struct review_item it;
 
-	char ans[1024];
-
+	speak_to_interviewer(a);
+	nbar = with_both(a, keys, sizeof keys / sizeof keys[0], bar);
+	y = app_frame(a, _("Intake - review the answers"));
 	y += ui_wrap(y, 1, COLS - 2, 0, 2,
-	    "Enter on a question changes it; Enter on Finish shows the outcome.", 0) + 1;
+	    _("Enter on a question changes it; Enter on Finish shows the outcome."), 0) + 1;
 	rows = LINES - 3 - y;
 	/* Where the focused item falls, counting section headings and the
 	 * rows of wrapped items: all of it is kept in sight when it fits. */
@@ -831,12 +990,13 @@ review_draw(struct app *a)
 			last = form_question_section(a->form, qs[i]);
 			row = y + line - a->scroll;
 			if (row >= y && row < y + rows)
-				ui_text(row, 1, COLS - 2, form_section_title(a->form, last, lang), A_BOLD);
+				ui_text(row, 1, COLS - 2, form_section_title(a->form, last,
+				    interview_guide_lang(a->iv)), A_BOLD);
 			line++;
 		}
 		h = review_item_rows(a, qs, n, i);
 		if (i < n)
-			summary_answer(a->iv, a->form, qs[i], ans, sizeof ans);
+			review_item(a, qs[i], &it);
 		for (int k = 0; k < h; k++) {
 			row = y + line + k - a->scroll;
 			if (row < y || row >= y + rows)
@@ -847,20 +1007,22 @@ review_draw(struct app *a)
 					cy = row;
 			}
 			if (i == n) {
-				ui_text(row, 1, COLS - 2, sel ? "> Finish the interview" :
-				    "  Finish the interview", sel ? A_REVERSE : A_BOLD);
+				char fin[160];
+
+				snprintf(fin, sizeof fin, "%s %s", sel ? ">" : " ",
+				    _("Finish the interview"));
+				ui_text(row, 1, COLS - 2, fin, sel ? A_REVERSE : A_BOLD);
 				continue;
 			}
 			if (k == 0)
 				ui_text(row, 1, 2, sel ? ">" : " ", at);
-			ui_wrap(row, 3, COLS / 2 - 4, k, 1,
-			    form_question_label(a->form, qs[i], lang), at);
-			ui_wrap(row, COLS / 2, COLS / 2 - 1, k, 1, ans, at);
+			review_column(row, 3, COLS / 2 - 4, k, it.label, it.hl, it.label2, it.hl2, at);
+			review_column(row, COLS / 2, COLS / 2 - 1, k, it.ans, it.ha, it.ans2, it.ha2, at);
 		}
 		line += h;
 	}
 	ui_message(a->msg, a->msg_error);
-	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	ui_keybar(KCTX_LIST, bar, nbar);
 	move(cy, 1);
 }
 
@@ -929,6 +1091,9 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 			break;
 		app_goto(a, SCR_QUESTION);
 		break;
+	case ACT_BOTH_LANGS:
+		toggle_both(a);
+		break;
 	default:
 		break;
 	}
@@ -941,7 +1106,7 @@ const struct screen scr_review = { review_context, review_enter, review_draw, re
 static const char *
 consent_text(enum iv_consent c)
 {
-	return c == IV_CONSENT_YES ? "yes" : c == IV_CONSENT_NO ? "no" : "not given";
+	return c == IV_CONSENT_YES ? _("yes") : c == IV_CONSENT_NO ? _("no") : _("not given");
 }
 
 /* Whether the outcome lists the referrals of every country rather than
@@ -966,28 +1131,32 @@ outcome_draw(struct app *a)
 	int o = interview_outcome(a->iv);
 	struct ui_pager p;
 	char buf[1024];
+	enum action bar[sizeof keys / sizeof keys[0] + 1];
+	size_t nbar;
 
-	ui_pager_begin(&p, app_frame(a, "Intake - outcome") + 1, a->scroll);
+	speak_to_interviewer(a);
+	nbar = with_both(a, keys, sizeof keys / sizeof keys[0], bar);
+	ui_pager_begin(&p, app_frame(a, _("Intake - outcome")) + 1, a->scroll);
 	/* What to do next comes first: the referrals below can be longer than
 	 * any screen, and a line under them would be out of sight. */
-	ui_pager_wrap(&p, 2, "Enter saves this as a final, encrypted record.", A_BOLD);
+	ui_pager_wrap(&p, 2, _("Enter saves this as a final, encrypted record."), A_BOLD);
 	if (interview_state(a->iv) == IV_IN_PROGRESS)
-		ui_pager_wrap(&p, 2, "Shift-Tab or ^R goes back to the answers to change them.", 0);
+		ui_pager_wrap(&p, 2, _("Shift-Tab or ^R goes back to the answers to change them."), 0);
 	p.line++;
 	if (interview_state(a->iv) == IV_ENDED) {
-		snprintf(buf, sizeof buf, "The interview ended early: %s.",
+		snprintf(buf, sizeof buf, _("The interview ended early: %s."),
 		    summary_end_reason(interview_end_reason(a->iv)));
 		ui_pager_wrap(&p, 2, buf, A_BOLD);
-		ui_pager_wrap(&p, 2, "Only what the respondent's consent allows is kept.", 0);
+		ui_pager_wrap(&p, 2, _("Only what the respondent's consent allows is kept."), 0);
 		p.line++;
 	}
 	if (summary_flags(&p, 2, a->iv, f) > 0)
 		p.line++;
 	if (o >= 0) {
-		summary_outcome(&p, 2, f, (size_t)o, lang);
+		summary_outcome(&p, 2, f, (size_t)o, interview_guide_lang(a->iv));
 		p.line++;
 	}
-	summary_indicators(&p, 2, a->iv, f, true);
+	summary_indicators(&p, 2, a->iv, f, true, second_lang(a));
 	p.line++;
 	if (summary_flag_contacts(&p, 2, a->iv, f, outcome_all_countries) > 0)
 		p.line++;
@@ -996,11 +1165,11 @@ outcome_draw(struct app *a)
 		size_t hidden = 0;
 
 		if (cc != NULL && !outcome_all_countries)
-			snprintf(buf, sizeof buf, "Referrals in %s (Space shows every country):", cname);
+			snprintf(buf, sizeof buf, _("Referrals in %s (Space shows every country):"), cname);
 		else if (cc != NULL)
-			snprintf(buf, sizeof buf, "Referrals, every country (Space shows %s only):", cname);
+			snprintf(buf, sizeof buf, _("Referrals, every country (Space shows %s only):"), cname);
 		else
-			snprintf(buf, sizeof buf, "Referrals:");
+			snprintf(buf, sizeof buf, "%s", _("Referrals:"));
 		ui_pager_wrap(&p, 2, buf, A_BOLD);
 		for (size_t k = 0; k < form_outcome_referral_count(f, (size_t)o); k++) {
 			size_t r = form_outcome_referral(f, (size_t)o, k);
@@ -1015,21 +1184,22 @@ outcome_draw(struct app *a)
 			ui_pager_line(&p, 6, form_referral_contact(f, r), 0);
 		}
 		if (hidden > 0) {
-			snprintf(buf, sizeof buf, "(%zu more in other countries: Space shows them.)", hidden);
+			snprintf(buf, sizeof buf, P_("(%zu more in another country: Space shows it.)",
+			    "(%zu more in other countries: Space shows them.)", hidden), hidden);
 			ui_pager_wrap(&p, 4, buf, A_DIM);
 		}
 		p.line++;
 	}
-	snprintf(buf, sizeof buf, "Consent: interview %s, referral %s, statistics %s",
+	snprintf(buf, sizeof buf, _("Consent: interview %s, referral %s, statistics %s"),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_INTERVIEW)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_REFERRAL)),
 	    consent_text(interview_consent(a->iv, FORM_CONSENT_STATISTICS)));
 	ui_pager_wrap(&p, 2, buf, 0);
 	a->total_lines = p.line;
 	if (p.line > p.rows)
-		ui_text(LINES - 3, COLS - 24, 24, "(Up/Down: scroll)", A_DIM);
+		ui_text(LINES - 3, COLS - 24, 24, _("(Up/Down: scroll)"), A_DIM);
 	ui_message(a->msg, a->msg_error);
-	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	ui_keybar(KCTX_LIST, bar, nbar);
 	move(p.top, 2);
 }
 
@@ -1053,7 +1223,7 @@ save_final(struct app *a, struct case_code *code)
 		return false;
 	}
 	if (record_save(a->v, a->iv, &id) != ST_OK) {
-		app_say(a, true, "Not saved: %s", vault_errmsg(a->v));
+		app_say(a, true, _("Not saved: %s"), vault_errmsg(a->v));
 		return false;
 	}
 	if (a->has_draft)
@@ -1080,19 +1250,22 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 	switch (act) {
 	case ACT_SUBMIT:
 		if (save_final(a, &code))
-			app_say(a, false, "Saved case %s.", code.s);
+			app_say(a, false, _("Saved case %s."), code.s);
 		break;
 	case ACT_PREV:
 	case ACT_REVIEW:
 	case ACT_CANCEL:
 		if (interview_state(a->iv) != IV_IN_PROGRESS) {
-			app_say(a, false, "This interview has ended: Enter saves what consent allows.");
+			app_say(a, false, "%s", _("This interview has ended: Enter saves what consent allows."));
 			break;
 		}
 		app_goto(a, SCR_REVIEW);
 		break;
 	case ACT_TOGGLE:
 		outcome_all_countries = !outcome_all_countries;
+		break;
+	case ACT_BOTH_LANGS:
+		toggle_both(a);
 		break;
 	case ACT_UP:
 	case ACT_DOWN:
@@ -1134,16 +1307,16 @@ consent_draw(struct app *a, int y)
 	char line[160];
 	int h;
 
-	snprintf(line, sizeof line, "(The answer given: %s.)", consent_answer_words(a));
-	y += ui_wrap(y, 4, COLS - 8, 0, 2, "End the interview now?", A_BOLD) + 1;
-	y += ui_wrap(y, 4, COLS - 8, 0, 2, "The respondent does not agree to the interview.", 0);
+	snprintf(line, sizeof line, _("(The answer given: %s.)"), consent_answer_words(a));
+	y += ui_wrap(y, 4, COLS - 8, 0, 2, _("End the interview now?"), A_BOLD) + 1;
+	y += ui_wrap(y, 4, COLS - 8, 0, 2, _("The respondent does not agree to the interview."), 0);
 	y += ui_wrap(y, 4, COLS - 8, 0, 2, line, 0) + 1;
-	h = ui_wrap(y, 4, COLS - 8, 0, 5, "Without consent the interview ends here and is "
+	h = ui_wrap(y, 4, COLS - 8, 0, 5, _("Without consent the interview ends here and is "
 	    "saved as ended: only the consent answer, and what the form keeps without "
-	    "consent, is kept.", 0);
+	    "consent, is kept."), 0);
 	y += (h < 3 ? 3 : h) + 1;
-	ui_wrap(y, 4, COLS - 8, 0, 1, "Enter: end the interview", A_BOLD);
-	ui_wrap(y + 1, 4, COLS - 8, 0, 2, "Esc: go back to the question and change the answer", 0);
+	ui_wrap(y, 4, COLS - 8, 0, 1, _("Enter: end the interview"), A_BOLD);
+	ui_wrap(y + 1, 4, COLS - 8, 0, 2, _("Esc: go back to the question and change the answer"), 0);
 	ui_message(a->msg, a->msg_error);
 	return y;
 }
@@ -1153,7 +1326,10 @@ end_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL, ACT_HIDE };
 	static const enum action consent_keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
-	int y = app_frame(a, "Intake - end the interview") + 2, h, cy = 0;
+	int y, h, cy = 0;
+
+	speak_to_interviewer(a);
+	y = app_frame(a, _("Intake - end the interview")) + 2;
 
 	if (a->end_consent) {
 		y = consent_draw(a, y);
@@ -1162,11 +1338,11 @@ end_draw(struct app *a)
 		return;
 	}
 
-	ui_text(y, 4, COLS - 8, "End the interview now?", A_BOLD);
-	h = ui_wrap(y + 1, 4, COLS - 8, 0, 5, "The respondent may stop at any time. What was "
-	    "said so far is kept only as far as the consent given allows.", 0);
+	ui_text(y, 4, COLS - 8, _("End the interview now?"), A_BOLD);
+	h = ui_wrap(y + 1, 4, COLS - 8, 0, 5, _("The respondent may stop at any time. What was "
+	    "said so far is kept only as far as the consent given allows."), 0);
 	y += 2 + (h < 3 ? 3 : h);
-	ui_text(y, 4, COLS - 8, "Why does it end?", 0);
+	ui_text(y, 4, COLS - 8, _("Why does it end?"), 0);
 	y += 2;
 	/* A reason too long for a narrow screen wraps under itself. */
 	for (size_t i = 0; i < summary_end_choices(); i++) {
@@ -1180,7 +1356,7 @@ end_draw(struct app *a)
 		y += h > 0 ? h : 1;
 	}
 	if (y + 1 < LINES - 2)	/* else only on the key bar (narrow screens) */
-		ui_text(y + 1, 4, COLS - 8, "Esc: go back to the interview", A_DIM);
+		ui_text(y + 1, 4, COLS - 8, _("Esc: go back to the interview"), A_DIM);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
 	move(cy, 4);
@@ -1215,8 +1391,8 @@ end_by_consent(struct app *a)
 		return;
 	}
 	if (save_final(a, &code))
-		app_say(a, false, "The interview ended: the respondent did not agree to it. "
-		    "Case %s keeps only what may be kept without consent.", code.s);
+		app_say(a, false, _("The interview ended: the respondent did not agree to it. "
+		    "Case %s keeps only what may be kept without consent."), code.s);
 }
 
 static void
@@ -1249,7 +1425,7 @@ end_act(struct app *a, enum action act, const struct key_event *ev)
 			break;
 		}
 		if (save_final(a, &code))
-			app_say(a, false, "The interview ended; case %s keeps what consent allows.",
+			app_say(a, false, _("The interview ended; case %s keeps what consent allows."),
 			    code.s);
 		break;
 	default:

@@ -86,7 +86,7 @@ record_draw(struct app *a)
 		ui_pager_wrap(&p, 6, buf, 0);
 	}
 	p.line++;
-	summary_indicators(&p, 1, a->iv, f, false);
+	summary_indicators(&p, 1, a->iv, f, false, -1);
 	o = interview_outcome(a->iv);
 	if (interview_flags_raised(a->iv) > 0) {
 		p.line++;

@@ -45,8 +45,14 @@ void
 summary_answer(const struct interview *iv, const struct form *f, size_t q,
     char *buf, size_t len)
 {
+	summary_answer_in(iv, f, q, interview_lang(iv), buf, len);
+}
+
+void
+summary_answer_in(const struct interview *iv, const struct form *f, size_t q, size_t lang,
+    char *buf, size_t len)
+{
 	enum iv_answer_kind k = interview_answer_kind(iv, q);
-	size_t lang = interview_lang(iv);
 	int list = form_question_choices(f, q);
 	size_t used = 0;
 
@@ -66,11 +72,23 @@ summary_answer(const struct interview *iv, const struct form *f, size_t q,
 		snprintf(buf, len, "%s", interview_answer_text(iv, q));
 }
 
+/* The level of an indicator in the interface language. */
+static const char *
+level_word(enum form_level level)
+{
+	switch (level) {
+	case FORM_LEVEL_STRONG: return _("strong");
+	case FORM_LEVEL_MEDIUM: return _("medium");
+	case FORM_LEVEL_WEAK: return _("weak");
+	}
+	return form_level_name(level);
+}
+
 void
 summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
-    const struct form *f, bool from)
+    const struct form *f, bool from, int lang2)
 {
-	size_t lang = interview_lang(iv), qs[32];
+	size_t lang = interview_lang(iv), guide = interview_guide_lang(iv), qs[32];
 	char buf[1024];
 
 	ui_pager_line(p, x, _("Indicators"), A_BOLD);
@@ -81,8 +99,8 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 
 		if (!interview_indicator_fired(iv, i))
 			continue;
-		snprintf(buf, sizeof buf, "[%s] %s", form_level_name(form_indicator_level(f, i)),
-		    form_indicator_label(f, i, lang));
+		snprintf(buf, sizeof buf, "[%s] %s", level_word(form_indicator_level(f, i)),
+		    form_indicator_label(f, i, guide));
 		ui_pager_wrap(p, x + 2, buf, 0);
 		na = interview_indicator_answers(iv, i, qs, 32);
 		for (size_t k = 0; k < na && k < 32; k++) {
@@ -93,6 +111,9 @@ summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
 				label = buf;
 			}
 			ui_pager_wrap(p, x + 6, label, A_DIM);
+			label = lang2 >= 0 ? form_question_label(f, qs[k], (size_t)lang2) : NULL;
+			if (label != NULL && strcmp(label, form_question_label(f, qs[k], lang)) != 0)
+				ui_pager_wrap(p, x + 6, label, A_DIM);
 		}
 	}
 }
@@ -155,7 +176,7 @@ summary_referral_serves(const struct form *f, size_t r, const char *cc)
 size_t
 summary_flags(struct ui_pager *p, int x, const struct interview *iv, const struct form *f)
 {
-	size_t lang = interview_lang(iv), shown = 0;
+	size_t lang = interview_guide_lang(iv), shown = 0;
 	char buf[1024];
 
 	for (size_t i = 0; i < form_flag_count(f); i++) {
@@ -183,7 +204,8 @@ summary_flag_contacts(struct ui_pager *p, int x, const struct interview *iv, con
 
 		if (!interview_flag_raised(iv, i) || form_flag_referral_count(f, i) == 0)
 			continue;
-		snprintf(buf, sizeof buf, _("!! Contacts for: %s"), form_flag_label(f, i, lang));
+		snprintf(buf, sizeof buf, _("!! Contacts for: %s"),
+		    form_flag_label(f, i, interview_guide_lang(iv)));
 		ui_pager_wrap(p, x, buf, A_BOLD);
 		for (size_t k = 0; k < form_flag_referral_count(f, i); k++) {
 			size_t r = form_flag_referral(f, i, k);

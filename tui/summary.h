@@ -4,9 +4,10 @@
  * read-only record view, so that a record reads the same wherever it is
  * looked at.
  *
- * Form texts (labels, choices, advice) are in the interview's current
- * language; the words around them ("Indicators", "Outcome:", the end
- * reasons) in the interface language (i18n.h). Nothing here keeps a copy
+ * Questions and choices are in the interview's current language; the
+ * texts meant for the interviewer (indicators, flags and their advice) in
+ * interview_guide_lang, and the words around them ("Indicators",
+ * "Outcome:", the end reasons) in the interface language (i18n.h). Nothing here keeps a copy
  * of an answer beyond the caller's buffer, which the caller owns.
  */
 #ifndef INTAKE_SUMMARY_H
@@ -24,12 +25,17 @@
  * no answer "(missing)" when required and "-" otherwise. */
 void summary_answer(const struct interview *iv, const struct form *f, size_t q,
     char *buf, size_t len);
+/* The same with the choice labels in form language lang. */
+void summary_answer_in(const struct interview *iv, const struct form *f, size_t q, size_t lang,
+    char *buf, size_t len);
 
 /* The "Indicators" heading at column x, each fired indicator at x + 2 as
  * "[level] label", and under it at x + 6 (dim) the questions whose answers
- * fired it, each led by "from: " when `from` is set. */
+ * fired it, each led by "from: " when `from` is set; with lang2 >= 0 (a
+ * form language), each question also in that language beneath it when
+ * its text differs. */
 void summary_indicators(struct ui_pager *p, int x, const struct interview *iv,
-    const struct form *f, bool from);
+    const struct form *f, bool from, int lang2);
 
 /* "Outcome: label" (bold) at column x and the outcome's advice, if any,
  * wrapped at x + 2. */

@@ -7,6 +7,7 @@
 #include <unistr.h>
 #include <uniwidth.h>
 
+#include "i18n.h"
 #include "linebreak.h"
 #include "ui.h"
 
@@ -202,7 +203,7 @@ keybar_entries(enum keys_context ctx, const enum action *acts, size_t n,
 		    strcmp(keys, "Up") == 0 && keys_action_keys(ctx, ACT_DOWN, keys + 2,
 		    size - 2) == ST_OK && strncmp(keys + 2, "Down", 4) == 0) {
 			snprintf(keys, size, "Up/Down");
-			e[m].label = "Move";
+			e[m].label = _("Move");
 			i++;
 		} else if (acts[i] == ACT_YES && i + 1 < n && acts[i + 1] == ACT_NO &&
 		    keys_action_keys(ctx, ACT_NO, keys + 2, size - 2) == ST_OK &&
@@ -210,7 +211,7 @@ keybar_entries(enum keys_context ctx, const enum action *acts, size_t n,
 			/* y then n: one entry, "y/n Yes/No". */
 			keys[1] = '/';
 			keys[3] = '\0';
-			e[m].label = "Yes/No";
+			e[m].label = _("Yes/No");
 			i++;
 		}
 		e[m].w = ui_width(keys) + 1 + ui_width(e[m].label);

@@ -83,7 +83,7 @@ expect_screen "the outcome" c2 "Outcome:"
 check "the referrals are those of Thailand" grep -q "Referrals in Thailand (Space shows every country)" "$T/screen"
 check "Thailand's service is listed" grep -q "Help line of Thailand" "$T/screen"
 check "Laos's is not" sh -c "! grep -q 'Help line of Laos' '$T/screen'"
-check "and the screen says one more is a key away" grep -q "1 more in other countries" "$T/screen"
+check "and the screen says one more is a key away" grep -q "1 more in another country" "$T/screen"
 check "a directory without examples does not warn" sh -c "! grep -q 'EXAMPLES' '$T/screen'"
 tkeys c2 Space
 expect_screen "Space lists every country" c2 "Help line of Laos"

@@ -7,7 +7,9 @@
 # and at 40x20, the smallest size the screens are laid out for (a phone);
 # once, below that, the screen that asks for a larger window. Then the
 # program's own screens in Lao and in Thai (INTAKE_LANG): the unlock screen
-# and the case list, at 80x24.
+# and the case list, at 80x24; and under the Lao interface, an interview in
+# Chinese at 80x24: a question, the same with ^P (the Lao question and
+# choices beneath), the review and the outcome (^P still on).
 #
 # Reproducible by construction: the test clock (INTAKE_TEST_NOW, set by
 # tests/tmux.sh), a fixed user and passphrase, a fresh vault per language.
@@ -199,3 +201,52 @@ run_ui() {
 
 run_ui lo "ປົດລັອກບ່ອນເກັບຂໍ້ມູນ" "ເລີ່ມການສຳພາດໃໝ່"
 run_ui th "ปลดล็อกคลังข้อมูล" "เริ่มการสัมภาษณ์ใหม่"
+
+# An interview in Chinese under the Lao interface, along the walk of
+# run_lang: the question, then with ^P, the review and the outcome.
+s=ulz
+V=$T/vault-ui-lo-zh
+new_vault "$V"
+tstart "$s" 80 24 "INTAKE_LANG=lo $INTAKE --vault $V --user ana"
+on "$s" "ປົດລັອກບ່ອນເກັບຂໍ້ມູນ"
+tkeys "$s" -l "demo passphrase"
+tkeys "$s" Enter
+on "$s" "ເລີ່ມການສຳພາດໃໝ່"
+tkeys "$s" Enter
+on "$s" "ເລືອກແບບສອບຖາມ"
+tkeys "$s" Enter
+on "$s" "ພາສາຂອງຜູ້ໃຫ້ສຳພາດ"
+tkeys "$s" Down Down Down Enter
+on "$s" "ຄຳຖາມທີ 1 ຈາກ"
+tsettle "$s"
+golden1 "$s" "ui-lo-zh-question-choice.80x24"
+tkeys "$s" C-p
+on "$s" "ທ່ານຢ້ານວ່າທ່ານ"
+tsettle "$s"
+golden1 "$s" "ui-lo-zh-question-both.80x24"
+n=1
+for k in 2 2 1 1 1 7 2; do
+	tkeys "$s" "$k" Enter
+	n=$((n + 1))
+	on "$s" "ຄຳຖາມທີ $n ຈາກ"
+done
+tkeys "$s" 3
+on "$s" "[x]"
+tkeys "$s" Enter
+on "$s" "ຄຳຖາມທີ 9 ຈາກ"
+tkeys "$s" 1 Enter
+on "$s" "ຄຳຖາມທີ 10 ຈາກ"
+tkeys "$s" C-r
+on "$s" "Intake - ທົບທວນຄຳຕອບ"
+tsettle "$s"
+golden1 "$s" "ui-lo-zh-review-both.80x24"
+tkeys "$s" End Enter
+on "$s" "ຄຳຖາມທີ"
+tkeys "$s" 2 Enter
+on "$s" "Intake - ທົບທວນຄຳຕອບ"
+tkeys "$s" End Enter
+on "$s" "Intake - ຜົນ"
+tsettle "$s"
+golden1 "$s" "ui-lo-zh-outcome-both.80x24"
+tkeys "$s" C-c
+tgone "$s"

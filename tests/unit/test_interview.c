@@ -240,6 +240,46 @@ language_switch_keeps_answers(void **state)
 	assert_null(iv);
 }
 
+/* The interviewer's language is not the respondent's: the engine's words and
+ * the form's texts for the interviewer follow the first, the question and
+ * its choices the second. */
+static void
+interviewer_language_apart_from_the_interview(void **state)
+{
+	struct interview *iv = started("zh");
+	struct iv_view v;
+
+	(void)state;
+	assert_int_equal(form_lang_match(form, "lo"), (size_t)form_lang_find(form, "lo"));
+	assert_int_equal(form_lang_match(form, "fr"), 0);
+	assert_int_equal(form_lang_match(form, NULL), 0);
+	assert_int_equal(interview_guide_lang(iv), interview_lang(iv));
+	assert_int_equal(interview_set_msg_lang(iv, "lo"), ST_OK);
+	assert_int_equal(interview_set_msg_lang(iv, "a-code-far-too-long"), ST_INVALID);
+	assert_string_equal(form_lang_code(form, interview_guide_lang(iv)), "lo");
+	expect_answer(iv, "consent_interview", "yes", NULL);
+	expect_answer(iv, "age", "x", "ກະລຸນາໃສ່ຕົວເລກຖ້ວນ, ເຊັ່ນ 25.");
+	expect_answer(iv, "age", "5", "ອາຍຸຕ້ອງຢູ່ລະຫວ່າງ 10 ຫາ 100.");
+	assert_string_equal(interview_msg(iv, IV_MSG_DECLINED), "ປະຕິເສດ");
+	assert_int_equal(interview_goto(iv, (size_t)qidx("arrival_date")), ST_OK);
+	assert_true(interview_view(iv, &v));
+	assert_string_equal(v.label, "您什么时候到达的？");
+	assert_string_equal(v.hint, "ປປປປ-ດດ-ວວ");
+	assert_string_equal(v.section_title, "ກ່ຽວກັບທ່ານ");
+	/* a language the form lacks: its default */
+	assert_int_equal(interview_set_msg_lang(iv, "fr"), ST_OK);
+	assert_int_equal(interview_guide_lang(iv), 0);
+	assert_true(interview_view(iv, &v));
+	assert_string_equal(v.hint, "YYYY-MM-DD");
+	assert_string_equal(v.label, "您什么时候到达的？");
+	/* none set: the interview language again */
+	assert_int_equal(interview_set_msg_lang(iv, NULL), ST_OK);
+	assert_true(interview_view(iv, &v));
+	assert_string_equal(v.hint, "年-月-日");
+	expect_answer(iv, "age", "x", "请输入整数，例如 25。");
+	interview_free(iv);
+}
+
 static void
 draft_round_trip_resumes_at_the_same_question(void **state)
 {
@@ -780,6 +820,7 @@ main(void)
 		cmocka_unit_test(relevance_skips_questions_and_sections),
 		cmocka_unit_test(going_back_keeps_answers_that_became_irrelevant),
 		cmocka_unit_test(language_switch_keeps_answers),
+		cmocka_unit_test(interviewer_language_apart_from_the_interview),
 		cmocka_unit_test(draft_round_trip_resumes_at_the_same_question),
 		cmocka_unit_test(refused_consent_keeps_only_what_may_be_kept),
 		cmocka_unit_test(respondent_stops),

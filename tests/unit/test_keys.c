@@ -394,6 +394,10 @@ binding_lookup(void **state)
 	assert_int_equal(keys_action(KCTX_GLOBAL, &ev), ACT_LANGUAGE);
 	ev = kev(K_CTRL_R, 0);
 	assert_int_equal(keys_action(KCTX_GLOBAL, &ev), ACT_REVIEW);
+	ev = kev(K_CTRL_P, 0);	/* in a text field too: not text */
+	assert_int_equal(keys_action(KCTX_EDIT, &ev), ACT_BOTH_LANGS);
+	ev = kev(K_F7, 0);
+	assert_int_equal(keys_action(KCTX_CHOICE, &ev), ACT_BOTH_LANGS);
 	ev = kev(K_CTRL_C, 0);
 	assert_int_equal(keys_action(KCTX_EDIT, &ev), ACT_QUIT);
 	for (int c = 0; c < KCTX__COUNT; c++) {
