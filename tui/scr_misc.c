@@ -41,6 +41,10 @@ record_enter(struct app *a)
 		app_say(a, true, _("This record cannot be opened: %s"), err);
 		return;
 	}
+	/* As on the outcome screen: the texts meant for the interviewer
+	 * (titles, indicators, flags, outcome and advice) in their language,
+	 * the questions and answers in the record's. */
+	(void)interview_set_msg_lang(a->iv, i18n_current());
 	a->viewing = true;
 }
 
@@ -50,7 +54,7 @@ record_draw(struct app *a)
 	static const enum action keys[] = { ACT_CANCEL, ACT_UP, ACT_DOWN, ACT_LANGUAGE,
 		ACT_HIDE, ACT_HELP };
 	const struct form *f = a->form;
-	size_t lang, last = (size_t)-1;
+	size_t lang, guide, last = (size_t)-1;
 	struct case_code code;
 	struct ui_pager p;
 	char buf[1024];
@@ -59,10 +63,11 @@ record_draw(struct app *a)
 	if (a->iv == NULL)
 		return;
 	lang = interview_lang(a->iv);
+	guide = interview_guide_lang(a->iv);
 	record_id_code(&a->record, &code);
 	snprintf(buf, sizeof buf, _("Intake - case %s (read only)"), code.s);
 	ui_pager_begin(&p, app_frame(a, buf) + 1, a->scroll);
-	snprintf(buf, sizeof buf, _("%s - %s - %s - interviewer %s%s"), form_title(f, lang),
+	snprintf(buf, sizeof buf, _("%s - %s - %s - interviewer %s%s"), form_title(f, guide),
 	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
 	    interview_training(a->iv) ? _(" - TRAINING") : "");
 	ui_pager_wrap(&p, 1, buf, A_BOLD);
@@ -79,7 +84,7 @@ record_draw(struct app *a)
 		if (form_question_section(f, q) != last) {
 			last = form_question_section(f, q);
 			p.line++;
-			ui_pager_wrap(&p, 1, form_section_title(f, last, lang), A_BOLD);
+			ui_pager_wrap(&p, 1, form_section_title(f, last, guide), A_BOLD);
 		}
 		ui_pager_wrap(&p, 3, form_question_label(f, q, lang), 0);
 		summary_answer(a->iv, f, q, buf, sizeof buf);
@@ -94,7 +99,7 @@ record_draw(struct app *a)
 	}
 	if (o >= 0) {
 		p.line++;
-		summary_outcome(&p, 1, f, (size_t)o, lang);
+		summary_outcome(&p, 1, f, (size_t)o, guide);
 	}
 	a->total_lines = p.line;
 	ui_message(a->msg, a->msg_error);
