@@ -477,6 +477,7 @@ enum status vault_audit_head(struct vault *v, struct vault_audit_head *out);
 struct vault_verify_counts {
 	size_t users, records, summaries, drafts, history, forms, audit, problems;
 	size_t releases;                /* statistics releases, the plan included */
+	size_t sites;                   /* trusted sites and offices sent to */
 };
 /* Called once per problem with a sentence naming what and where. */
 typedef void (*vault_problem_fn)(void *ctx, const char *problem);
@@ -484,7 +485,8 @@ typedef void (*vault_problem_fn)(void *ctx, const char *problem);
  * Checks everything a supervisor's key can check, in one snapshot: the
  * metadata; every user entry (its layout, and that it is the one the audit
  * trail says was written last: an edited role or wrapped key shows); every
- * record, summary, earlier version, form and draft (all users' drafts) opens
+ * record, summary, earlier version, form, draft (all users' drafts),
+ * statistics release, trusted site and office sent to opens
  * and sits in its own slot; the audit chain is whole from entry 1 to its
  * head, and agrees with what is stored (no record or user missing, put back
  * or rolled back to an older copy). noted, when not NULL, is a head noted

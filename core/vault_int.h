@@ -297,6 +297,9 @@ static const struct {
 	[KIND_SITE]    = { "site",    CRYPTO_PURPOSE_SUMMARY,     DB_META },
 };
 #define SITES_DB "sites"
+/* One entry of SITES_DB opens and is well formed (vault_sites.c), for
+ * vault_verify: ST_OK, ST_TAMPERED or ST_NOMEM. */
+enum status vault_site_entry_check(struct vault *v, const MDB_val *key, const MDB_val *val);
 #define RELEASES_DB "releases"
 /* Everything secret the handle holds, in one guarded allocation. The
  * scratch fields hold short-lived keys so that none lands on the stack. */

@@ -77,6 +77,32 @@ site_open(struct vault *v, const MDB_val *key, const MDB_val *val, struct vault_
 	return ST_OK;
 }
 
+/* Whether one entry of the table opens and has the layout its key's kind
+ * ("t" trusted site, "o" office sent to) gives it, for vault_verify:
+ * ST_OK, ST_TAMPERED (does not open, or malformed), ST_NOMEM. */
+enum status
+vault_site_entry_check(struct vault *v, const MDB_val *key, const MDB_val *val)
+{
+	char owner[VAULT_USER_MAX + 1], *plain = NULL;
+	const unsigned char *k = key->mv_data;
+	size_t len = 0;
+	enum status st;
+	int ok;
+
+	if (key->mv_size < 2 || key->mv_size > SITE_KEY_MAX || (k[0] != 't' && k[0] != 'o') ||
+	    (k[0] == 'o' && key->mv_size != 1 + VAULT_OFFICE_ID_BYTES))
+		return ST_TAMPERED;
+	st = vault_env_open(v, KIND_SITE, key, val, owner, &plain, &len);
+	if (st == ST_NOMEM)
+		return ST_NOMEM;
+	if (st != ST_OK)
+		return ST_TAMPERED;
+	ok = k[0] == 't' ? len == SITE_T_BYTES && memcmp(plain, "T1", 2) == 0 :
+	    len == SITE_O_BYTES && memcmp(plain, "O1", 2) == 0;
+	vault_plain_free(plain, len);
+	return ok ? ST_OK : ST_TAMPERED;
+}
+
 static int
 site_put(struct vault *v, MDB_txn *txn, MDB_dbi dbi, const struct vault_site *s)
 {

@@ -1032,6 +1032,61 @@ verify_releases(struct verify *cx)
 	return ST_OK;
 }
 
+/* The trusted sites and the numbering of bundles sent (vault_sites.c):
+ * each entry must open and be well formed. A site slipped in, or a bundle
+ * number wound back, by someone who edits the files does not open; the
+ * table exists only after the first trust or bundle. */
+static enum status
+verify_sites(struct verify *cx)
+{
+	struct vault *v = cx->v;
+	MDB_cursor *cur;
+	MDB_dbi dbi;
+	MDB_val k, d;
+	enum status st;
+	int rc;
+
+	rc = mdb_dbi_open(cx->txn, SITES_DB, 0, &dbi);
+	if (rc == MDB_NOTFOUND)
+		return ST_OK;
+	if (rc == MDB_INCOMPATIBLE) {
+		problem(cx, "the trusted sites table is damaged: it was edited on disk");
+		return ST_OK;
+	}
+	if (rc != 0 || (rc = mdb_cursor_open(cx->txn, dbi, &cur)) != 0)
+		return vault_fail_mdb(v, rc, "reading the trusted sites");
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *p = k.mv_data;
+		char name[VAULT_USER_MAX + 1];
+		size_t n = k.mv_size > 1 ? k.mv_size - 1 : 0;
+
+		cx->counts->sites++;
+		st = vault_site_entry_check(v, &k, &d);
+		if (st == ST_NOMEM) {
+			mdb_cursor_close(cur);
+			return vault_fail(v, ST_NOMEM, "out of memory while verifying the sites");
+		}
+		if (st == ST_OK)
+			continue;
+		if (n > VAULT_USER_MAX)
+			n = VAULT_USER_MAX;
+		/* The name as stored, printable: it may have been edited too. */
+		for (size_t i = 0; i < n; i++)
+			name[i] = p[i + 1] >= 0x20 && p[i + 1] < 0x7f ? (char)p[i + 1] : '?';
+		name[n] = '\0';
+		if (k.mv_size >= 2 && p[0] == 't')
+			problem(cx, "the trusted site %s failed its integrity check: it was added, "
+			    "altered or damaged on disk; trust it again from its public key", name);
+		else
+			problem(cx, "an entry of the trusted sites or of the bundles sent failed its "
+			    "integrity check: it was added, altered or damaged on disk");
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return vault_fail_mdb(v, rc, "reading the trusted sites");
+	return ST_OK;
+}
+
 /* What the trail says should exist but does not. */
 static void
 verify_missing(struct verify *cx)
@@ -1106,6 +1161,8 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 		st = verify_forms(&cx);
 	if (st == ST_OK)
 		st = verify_releases(&cx);
+	if (st == ST_OK)
+		st = verify_sites(&cx);
 	if (st == ST_OK)
 		verify_missing(&cx);
 checked:
