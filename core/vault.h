@@ -299,6 +299,20 @@ enum status vault_draft_get(struct vault *v, const struct record_id *id,
 enum status vault_draft_list(struct vault *v, struct record_id **out, size_t *n);
 enum status vault_draft_delete(struct vault *v, const struct record_id *id);
 
+/* Preferences of the unlocked user (the interface language, ...): short
+ * values under keys of 1 to 32 of a-z, 0-9 and _, kept as "key=value"
+ * lines of at most VAULT_PREFS_MAX bytes in all, sealed so that only their
+ * owner reads them (no one else, supervisors included). They hold no case
+ * data, so no audit entry is written. Values are printable ASCII.
+ * get copies the value into buf: ST_NOTFOUND when it was never set,
+ * ST_TAMPERED when the stored preferences do not open (the next set
+ * replaces them), ST_INVALID when buf is too small. set: ST_INVALID when
+ * the key or value is not allowed or the whole would pass VAULT_PREFS_MAX.
+ * A format 1 vault keeps none: get gives ST_NOTFOUND, set ST_FORMAT. */
+#define VAULT_PREFS_MAX 256
+enum status vault_pref_get(struct vault *v, const char *key, char *buf, size_t buflen);
+enum status vault_pref_set(struct vault *v, const char *key, const char *value);
+
 /* Discarding a draft on purpose (the interview will not be finished), with
  * a reason (as for vault_record_delete): the draft goes and an audit entry
  * "draft discard" naming its id, owner and the reason is written in the same

@@ -301,6 +301,8 @@ static const struct {
  * vault_verify: ST_OK, ST_TAMPERED or ST_NOMEM. */
 enum status vault_site_entry_check(struct vault *v, const MDB_val *key, const MDB_val *val);
 #define RELEASES_DB "releases"
+/* Each user's own preferences (vault_prefs.c): opened by name. */
+#define PREFS_DB "prefs"
 /* Everything secret the handle holds, in one guarded allocation. The
  * scratch fields hold short-lived keys so that none lands on the stack. */
 struct keyring {
