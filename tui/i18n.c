@@ -96,6 +96,21 @@ i18n_code(const char *name)
 	return NULL;
 }
 
+/* The language was given on the command line (i18n_pin). */
+static bool pinned;
+
+void
+i18n_pin(void)
+{
+	pinned = true;
+}
+
+bool
+i18n_given(void)
+{
+	return pinned || i18n_code(getenv("INTAKE_LANG")) != NULL;
+}
+
 static bool
 is_c_locale(const char *v)
 {

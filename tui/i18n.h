@@ -35,6 +35,7 @@
 #ifndef INTAKE_I18N_H
 #define INTAKE_I18N_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -82,6 +83,23 @@ enum status i18n_set(const char *code, const char *dir, char *err, size_t errlen
 
 /* The current language's code ("en" until i18n_set succeeds). */
 const char *i18n_current(void);
+
+/*
+ * Where the language of the screens comes from, first that applies:
+ *   1. --lang on the command line (main.c calls i18n_pin);
+ *   2. INTAKE_LANG, when it names a language offered;
+ *   3. after an unlock only, the language the user chose with ^T on the case
+ *      list in an earlier session, kept in the vault (vault_pref_get "lang");
+ *      not when ^T was used on the unlock screen just before, which is a
+ *      choice for this session;
+ *   4. the locale (i18n_from_env).
+ * The unlock screen, shown before anyone is known, is in the language of
+ * 1, 2 or 4 (or the one chosen there with ^T), and is again after a lock.
+ * i18n_given: whether 1 or 2 applies, so that a saved language must not
+ * replace it.
+ */
+void i18n_pin(void);
+bool i18n_given(void);
 
 /* Entries of the current catalog dropped as unsafe when it was read. */
 size_t i18n_dropped(void);

@@ -660,6 +660,8 @@ main(int argc, char **argv)
 			rc = EXIT_USAGE;
 			goto out;
 		}
+		if (c.lang != NULL)
+			i18n_pin();     /* a language saved in the vault does not replace it */
 		if (i18n_set(c.lang ? i18n_code(c.lang) : i18n_from_env(), NULL, err,
 		    sizeof err) != ST_OK)
 			fprintf(stderr, _("intake: %s; the screens are in English\n"), err);

@@ -57,6 +57,7 @@ struct cases_state {
 		char owner[VAULT_USER_MAX + 1];
 		struct lineedit *reason;
 	} discard;
+	char lang[8];       /* the screens' language when last saved or entered */
 };
 
 static bool
@@ -161,6 +162,25 @@ cases_enter(struct app *a)
 	load_rows(a);
 	apply_filter(a);
 	a->edit = c->search;
+	snprintf(c->lang, sizeof c->lang, "%s", i18n_current());
+}
+
+/*
+ * A language chosen with ^T here is kept in the vault for the user's next
+ * session (scr_unlock.c applies it, i18n.h has the order). The chooser
+ * (scr_misc.c) returns here without entering again, so the change is seen
+ * when the list is drawn next. A failed save is not reported: the choice
+ * still holds for this session, and a format 1 vault keeps no preferences.
+ */
+static void
+keep_language(struct app *a)
+{
+	struct cases_state *c = a->cases;
+
+	if (strcmp(c->lang, i18n_current()) == 0)
+		return;
+	snprintf(c->lang, sizeof c->lang, "%s", i18n_current());
+	(void)vault_pref_set(a->v, "lang", c->lang);
 }
 
 /* One row of the list. A draft has no outcome: in the status and outcome
@@ -241,6 +261,7 @@ cases_draw(struct app *a)
 	size_t shown = c->rows ? caselist_shown(c->rows) : 0;
 	char line[256];
 
+	keep_language(a);
 	/* The field takes the width the count ("100000 of 100000") leaves. */
 	if (fieldx < 10)
 		fieldx = 10;

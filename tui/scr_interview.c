@@ -48,9 +48,25 @@ speak_to_interviewer(struct app *a)
  * each beneath the interview language's, on the question, review and
  * outcome screens: an interviewer who reads the respondent's language
  * haltingly still knows what is asked. Kept for the session, whatever
- * interview is open.
+ * interview is open, and in the vault for the user's next sessions
+ * (vault_pref "both", read when a user first needs it: both_user says whose
+ * it is).
  */
 static bool show_both;
+static char both_user[VAULT_USER_MAX + 1];
+
+static void
+both_load(const struct app *a)
+{
+	const char *user = vault_user(a->v);
+	char saved[4];
+
+	if (user == NULL || strcmp(user, both_user) == 0)
+		return;
+	snprintf(both_user, sizeof both_user, "%s", user);
+	show_both = vault_pref_get(a->v, "both", saved, sizeof saved) == ST_OK &&
+	    strcmp(saved, "1") == 0;
+}
 
 /* The form language of the interviewer's texts when it is not the
  * interview's (^P has something to show), else -1. */
@@ -67,6 +83,7 @@ other_lang(const struct app *a)
 static int
 second_lang(const struct app *a)
 {
+	both_load(a);
 	return show_both ? other_lang(a) : -1;
 }
 
@@ -94,7 +111,10 @@ toggle_both(struct app *a)
 		app_say(a, false, "%s", _("The interview is in your own language already."));
 		return;
 	}
+	both_load(a);
 	show_both = !show_both;
+	/* Not saved (a format 1 vault, a full disk): on for this session. */
+	(void)vault_pref_set(a->v, "both", show_both ? "1" : "0");
 	app_say(a, false, "%s", show_both ? _("Each question is shown in your language too.") :
 	    _("Questions in the interview language only."));
 }

@@ -9,6 +9,7 @@
  * the turn up and clear the passphrase).
  */
 #include <curses.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -27,10 +28,46 @@ unlock_context(struct app *a)
 	return KCTX_EDIT;
 }
 
+/*
+ * The language of this screen, shown before anyone is known (i18n.h has the
+ * order): the one the program started in, or chosen here with ^T. After an
+ * unlock the user's saved language may replace it (apply_saved_lang); a
+ * lock brings this one back, so the next person is not shown the last
+ * one's language.
+ */
+static char screen_lang[8];
+
 static void
 unlock_enter(struct app *a)
 {
+	char err[256];
+
 	a->focus = lineedit_chars(a->user_edit) > 0 ? 1 : 0;
+	if (screen_lang[0] == '\0')
+		snprintf(screen_lang, sizeof screen_lang, "%s", i18n_current());
+	else if (strcmp(screen_lang, i18n_current()) != 0)
+		(void)i18n_set(screen_lang, NULL, err, sizeof err);
+}
+
+/* After an unlock: the language the user saved (^T on the case list), unless
+ * the language was given (--lang, INTAKE_LANG) or chosen with ^T on this
+ * screen just now. A saved value that cannot be read or used leaves the
+ * screens as they are: it is a convenience, and nothing is lost. */
+static void
+apply_saved_lang(struct app *a)
+{
+	char saved[16], err[256];
+	const char *code;
+
+	if (strcmp(screen_lang, i18n_current()) != 0) {
+		snprintf(screen_lang, sizeof screen_lang, "%s", i18n_current());
+		return;
+	}
+	if (i18n_given() || vault_pref_get(a->v, "lang", saved, sizeof saved) != ST_OK)
+		return;
+	code = i18n_code(saved);
+	if (code != NULL && strcmp(code, saved) == 0 && strcmp(code, i18n_current()) != 0)
+		(void)i18n_set(code, NULL, err, sizeof err);
 }
 
 static void
@@ -180,6 +217,7 @@ try_unlock(struct app *a)
 		app_say(a, true, "%s", vault_errmsg(a->v));
 		return;
 	}
+	apply_saved_lang(a);
 	scr_cases_after_unlock(a);
 }
 
