@@ -303,6 +303,9 @@ enum status vault_site_entry_check(struct vault *v, const MDB_val *key, const MD
 #define RELEASES_DB "releases"
 /* Each user's own preferences (vault_prefs.c): opened by name. */
 #define PREFS_DB "prefs"
+/* Deletes name's preferences, if any (vault_prefs.c): they were sealed
+ * under keys that are going. 0 or an LMDB error. */
+int vault_prefs_drop_txn(struct vault *v, MDB_txn *txn, const char *name);
 /* Everything secret the handle holds, in one guarded allocation. The
  * scratch fields hold short-lived keys so that none lands on the stack. */
 struct keyring {

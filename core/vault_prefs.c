@@ -308,3 +308,19 @@ vault_pref_set(struct vault *v, const char *key, const char *value)
 		    "not fit", VAULT_PREFS_MAX, key);
 	return vault_write_txn(v, "saving your preferences", pref_set_txn, &arg);
 }
+
+/* The user's preferences go with the keys that sealed them: when the user
+ * is removed, or given new keys by a supervisor, in that transaction. */
+int
+vault_prefs_drop_txn(struct vault *v, MDB_txn *txn, const char *name)
+{
+	MDB_val k = { strlen(name), vault_unconst(name) };
+	MDB_dbi dbi;
+	int rc;
+
+	(void)v;
+	rc = mdb_dbi_open(txn, PREFS_DB, 0, &dbi);
+	if (rc == 0)
+		rc = mdb_del(txn, dbi, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}

@@ -480,6 +480,8 @@ user_put_txn(struct vault *v, MDB_txn *txn, void *argp)
 			rc = vault_rewrap_txn(v, txn, a->name, oxp, a->entry + USER2_OFF_XP, 0);
 			if (rc == 0)
 				rc = vault_former_add_txn(v, txn, a->name, osp);
+			if (rc == 0)
+				rc = vault_prefs_drop_txn(v, txn, a->name);
 			if (rc != 0)
 				return rc;
 		}
@@ -665,6 +667,8 @@ user_remove_txn(struct vault *v, MDB_txn *txn, void *argp)
 		return vault_txn_fail(v, ST_DENIED);
 	}
 	rc = mdb_del(txn, v->dbi[DB_USERS], &k, NULL);
+	if (rc == 0)
+		rc = vault_prefs_drop_txn(v, txn, name);
 	if (rc == 0)
 		rc = vault_audit_user_txn(v, txn, AUDIT_USER_REMOVE, v->user, name, -1, NULL, 0);
 	if (rc == 0 && v->format == 2)

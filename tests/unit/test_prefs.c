@@ -249,6 +249,30 @@ format1_keeps_none(void **state)
 	assert_non_null(strstr(vault_errmsg(f->v), "upgrade"));
 }
 
+/* A user removed and added again under the same name, or given new keys by
+ * a supervisor, starts with no preferences, not with ones that no longer
+ * open. */
+static void
+gone_with_the_keys(void **state)
+{
+	struct fx *f = *state;
+	char buf[32];
+
+	as(f, "bob");
+	assert_ok(f->v, vault_pref_set(f->v, "lang", "lo"));
+	as(f, "alice");
+	assert_ok(f->v, vault_user_remove(f->v, "bob"));
+	assert_ok(f->v, vault_user_add(f->v, "bob", ROLE_INTERVIEWER, PASS_B, strlen(PASS_B),
+	    &fast));
+	as(f, "bob");
+	assert_st(f->v, vault_pref_get(f->v, "lang", buf, sizeof buf), ST_NOTFOUND);
+	assert_ok(f->v, vault_pref_set(f->v, "lang", "th"));
+	as(f, "alice");
+	assert_ok(f->v, vault_user_passwd(f->v, "bob", PASS_B, strlen(PASS_B)));
+	as(f, "bob");
+	assert_st(f->v, vault_pref_get(f->v, "lang", buf, sizeof buf), ST_NOTFOUND);
+}
+
 int
 main(void)
 {
@@ -257,6 +281,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(others_cannot_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(tampered, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(gone_with_the_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(format1_keeps_none, setup_format1, teardown),
 	};
 
