@@ -9,7 +9,8 @@
 # program's own screens in Lao and in Thai (INTAKE_LANG): the unlock screen
 # and the case list, at 80x24; and under the Lao interface, an interview in
 # Chinese at 80x24: a question, the same with ^P (the Lao question and
-# choices beneath), the review and the outcome (^P still on).
+# choices beneath), the review and the outcome (^P still on); the same walk
+# with the interview in Lao under the Thai interface.
 #
 # Reproducible by construction: the test clock (INTAKE_TEST_NOW, set by
 # tests/tmux.sh), a fixed user and passphrase, a fresh vault per language.
@@ -202,51 +203,72 @@ run_ui() {
 run_ui lo "ປົດລັອກບ່ອນເກັບຂໍ້ມູນ" "ເລີ່ມການສຳພາດໃໝ່"
 run_ui th "ปลดล็อกคลังข้อมูล" "เริ่มการสัมภาษณ์ใหม่"
 
-# An interview in Chinese under the Lao interface, along the walk of
-# run_lang: the question, then with ^P, the review and the outcome.
-s=ulz
-V=$T/vault-ui-lo-zh
-new_vault "$V"
-tstart "$s" 80 24 "INTAKE_LANG=lo $INTAKE --vault $V --user ana"
-on "$s" "ປົດລັອກບ່ອນເກັບຂໍ້ມູນ"
-tkeys "$s" -l "demo passphrase"
-tkeys "$s" Enter
-on "$s" "ເລີ່ມການສຳພາດໃໝ່"
-tkeys "$s" Enter
-on "$s" "ເລືອກແບບສອບຖາມ"
-tkeys "$s" Enter
-on "$s" "ພາສາຂອງຜູ້ໃຫ້ສຳພາດ"
-tkeys "$s" Down Down Down Enter
-on "$s" "ຄຳຖາມທີ 1 ຈາກ"
-tsettle "$s"
-golden1 "$s" "ui-lo-zh-question-choice.80x24"
-tkeys "$s" C-p
-on "$s" "ທ່ານຢ້ານວ່າທ່ານ"
-tsettle "$s"
-golden1 "$s" "ui-lo-zh-question-both.80x24"
-n=1
-for k in 2 2 1 1 1 7 2; do
-	tkeys "$s" "$k" Enter
-	n=$((n + 1))
-	on "$s" "ຄຳຖາມທີ $n ຈາກ"
-done
-tkeys "$s" 3
-on "$s" "[x]"
-tkeys "$s" Enter
-on "$s" "ຄຳຖາມທີ 9 ຈາກ"
-tkeys "$s" 1 Enter
-on "$s" "ຄຳຖາມທີ 10 ຈາກ"
-tkeys "$s" C-r
-on "$s" "Intake - ທົບທວນຄຳຕອບ"
-tsettle "$s"
-golden1 "$s" "ui-lo-zh-review-both.80x24"
-tkeys "$s" End Enter
-on "$s" "ຄຳຖາມທີ"
-tkeys "$s" 2 Enter
-on "$s" "Intake - ທົບທວນຄຳຕອບ"
-tkeys "$s" End Enter
-on "$s" "Intake - ຜົນ"
-tsettle "$s"
-golden1 "$s" "ui-lo-zh-outcome-both.80x24"
-tkeys "$s" C-c
-tgone "$s"
+# run_ui_interview UI IL DOWNS: an interview in language IL (DOWNS places
+# below the form's default) under the interface in UI, along the walk of
+# run_lang: the question, then with ^P (the question in UI beneath), the
+# review and the outcome. The words the walk waits for, in UI, are set
+# before: W_UNLOCK, W_START, W_FORM, W_LANG, W_Q ("Question"), W_OF
+# ("of"), W_REVIEW, W_OUTCOME, and W_BOTH (the first question's opening
+# words in UI).
+run_ui_interview() {
+	s=ui$1$2
+	V=$T/vault-ui-$1-$2
+	new_vault "$V"
+	tstart "$s" 80 24 "INTAKE_LANG=$1 $INTAKE --vault $V --user ana"
+	on "$s" "$W_UNLOCK"
+	tkeys "$s" -l "demo passphrase"
+	tkeys "$s" Enter
+	on "$s" "$W_START"
+	tkeys "$s" Enter
+	on "$s" "$W_FORM"
+	tkeys "$s" Enter
+	on "$s" "$W_LANG"
+	i=0
+	while [ "$i" -lt "$3" ]; do tkeys "$s" Down; i=$((i + 1)); done
+	tkeys "$s" Enter
+	on "$s" "$W_Q 1 $W_OF"
+	tsettle "$s"
+	golden1 "$s" "ui-$1-$2-question-choice.80x24"
+	tkeys "$s" C-p
+	on "$s" "$W_BOTH"
+	tsettle "$s"
+	golden1 "$s" "ui-$1-$2-question-both.80x24"
+	n=1
+	for k in 2 2 1 1 1 7 2; do
+		tkeys "$s" "$k" Enter
+		n=$((n + 1))
+		on "$s" "$W_Q $n $W_OF"
+	done
+	tkeys "$s" 3
+	on "$s" "[x]"
+	tkeys "$s" Enter
+	on "$s" "$W_Q 9 $W_OF"
+	tkeys "$s" 1 Enter
+	on "$s" "$W_Q 10 $W_OF"
+	tkeys "$s" C-r
+	on "$s" "$W_REVIEW"
+	tsettle "$s"
+	golden1 "$s" "ui-$1-$2-review-both.80x24"
+	tkeys "$s" End Enter
+	on "$s" "$W_Q"
+	tkeys "$s" 2 Enter
+	on "$s" "$W_REVIEW"
+	tkeys "$s" End Enter
+	on "$s" "$W_OUTCOME"
+	tsettle "$s"
+	golden1 "$s" "ui-$1-$2-outcome-both.80x24"
+	tkeys "$s" C-c
+	tgone "$s"
+}
+
+# Chinese under the Lao interface.
+W_UNLOCK="ປົດລັອກບ່ອນເກັບຂໍ້ມູນ" W_START="ເລີ່ມການສຳພາດໃໝ່" W_FORM="ເລືອກແບບສອບຖາມ"
+W_LANG="ພາສາຂອງຜູ້ໃຫ້ສຳພາດ" W_Q="ຄຳຖາມທີ" W_OF="ຈາກ"
+W_REVIEW="Intake - ທົບທວນຄຳຕອບ" W_OUTCOME="Intake - ຜົນ" W_BOTH="ທ່ານຢ້ານວ່າທ່ານ"
+run_ui_interview lo zh 3
+
+# Lao under the Thai interface.
+W_UNLOCK="ปลดล็อกคลังข้อมูล" W_START="เริ่มการสัมภาษณ์ใหม่" W_FORM="เลือกแบบสอบถาม"
+W_LANG="ภาษาของผู้ให้สัมภาษณ์" W_Q="คำถามที่" W_OF="จาก"
+W_REVIEW="Intake - ทบทวนคำตอบ" W_OUTCOME="Intake - ผลลัพธ์" W_BOTH="คุณกลัวว่าคุณ"
+run_ui_interview th lo 1
