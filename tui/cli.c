@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 
 #include "cli.h"
 #include "form.h"
+#include "i18n.h"
 #include "interview.h"
 #include "outsafe.h"
 #include "secret.h"
@@ -171,6 +174,49 @@ cli_sleep_ms(uint64_t ms)
 		;
 }
 
+/* Whether the terminal's locale (LC_CTYPE from the environment) writes
+ * UTF-8, so that Lao, Thai and Chinese text can be shown. The process's
+ * own LC_CTYPE is left as it was: only the answer is wanted. */
+static bool
+cli_terminal_utf8(void)
+{
+	const char *was = setlocale(LC_CTYPE, NULL), *cs;
+	char saved[64];
+	bool utf8 = false;
+
+	if (was == NULL || strlen(was) >= sizeof saved)
+		return false;
+	memcpy(saved, was, strlen(was) + 1);
+	if (setlocale(LC_CTYPE, "") != NULL) {
+		cs = nl_langinfo(CODESET);
+		utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	}
+	(void)setlocale(LC_CTYPE, saved);
+	return utf8;
+}
+
+/*
+ * After an unlock: the output follows the acting user's saved interface
+ * language (i18n.h, source 3), as the screens do, unless --lang or
+ * INTAKE_LANG was given or the terminal cannot show it (its locale is not
+ * UTF-8, or not installed: the language stays the environment's, English
+ * under C or POSIX). A missing catalog leaves the language as it was.
+ */
+static void
+cli_apply_saved_lang(struct cli *c, struct vault *v)
+{
+	char saved[16], err[256];
+	const char *code;
+
+	if (c->lang != NULL || i18n_given() || !cli_terminal_utf8())
+		return;
+	if (vault_pref_get(v, "lang", saved, sizeof saved) != ST_OK)
+		return;
+	code = i18n_code(saved);
+	if (code != NULL && strcmp(code, saved) == 0 && strcmp(code, i18n_current()) != 0)
+		(void)i18n_set(code, NULL, err, sizeof err);
+}
+
 int
 cli_open_unlocked(struct cli *c, struct vault **out)
 {
@@ -202,6 +248,7 @@ cli_open_unlocked(struct cli *c, struct vault **out)
 		rc = cli_fail(st, vault_errmsg(v));
 		goto fail;
 	}
+	cli_apply_saved_lang(c, v);
 	*out = v;
 	return EXIT_OK;
 fail:

@@ -6,16 +6,48 @@
  * Times are UTC. Names and reasons in entries are data (a failed unlock
  * is kept under the name that was typed): they are printed through
  * outsafe.h.
+ *
+ * The human-readable text (the headings of `intake audit`, the kinds of
+ * entry, the count, `intake verify`'s summary) is in the interface language
+ * (i18n.h); the entries' details are data and stay as recorded. English is
+ * printed byte for byte as before: columns are padded by display width,
+ * which for English text is its length. `intake audit head` is read by
+ * programs and stays English.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <uniwidth.h>
 
 #include "audit.h"
 #include "clock.h"
 #include "cli.h"
+#include "i18n.h"
 #include "outsafe.h"
 #include "vault.h"
+
+/* The kinds of entry as core/audit.c names them (audit_action_name), so
+ * that the catalogs hold them; translated where they are printed. */
+static const char *const action_words[] __attribute__((unused)) = {
+	N_("vault create"), N_("unlock"), N_("unlock failed"), N_("lock"),
+	N_("quick-hide"), N_("record create"), N_("record view"), N_("record amend"),
+	N_("record delete"), N_("history view"), N_("export"), N_("statistics"),
+	N_("user add"), N_("user remove"), N_("user passwd"), N_("bundle create"),
+	N_("bundle import"), N_("draft discard"), N_("site trust"), N_("site untrust"),
+};
+
+/* Prints s and, after it, spaces up to `width` display columns (none when
+ * it is already as wide): printf's %-Ns for text that is not ASCII. */
+static void
+put_col(const char *s, int width)
+{
+	int w = u8_strwidth((const uint8_t *)s, "UTF-8");
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
+}
 
 /* Reads YYYY-MM-DD as midnight UTC; -1 if it is not such a date. */
 static int
@@ -44,8 +76,10 @@ print_entry(void *ctx, enum status st, const struct audit_entry *e)
 	if (e->time > (uint64_t)CLOCK_MAX || !clock_format((time_t)e->time, CLOCK_SECONDS, when))
 		snprintf(when, sizeof when, "%-19s", "?");
 	audit_describe(e, detail, sizeof detail);
-	printf("%-6llu %s  %-12s %-14s ", (unsigned long long)e->seq, when,
-	    outsafe_str(user, sizeof user, e->user), audit_action_name(e->action));
+	printf("%-6llu %s  %-12s ", (unsigned long long)e->seq, when,
+	    outsafe_str(user, sizeof user, e->user));
+	put_col(_(audit_action_name(e->action)), 14);
+	putchar(' ');
 	outsafe_put(stdout, detail);
 	putchar('\n');
 	return 0;
@@ -99,12 +133,20 @@ cmd_audit(struct cli *c)
 	c->user = NULL;
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
-	printf("%-6s %-19s  %-12s %-14s %s\n", "ENTRY", "TIME (UTC)", "USER", "ACTION", "DETAILS");
+	/* TRANSLATORS: the headings of `intake audit`'s columns. */
+	put_col(_("ENTRY"), 6);
+	putchar(' ');
+	put_col(_("TIME (UTC)"), 19);
+	fputs("  ", stdout);
+	put_col(_("USER"), 12);
+	putchar(' ');
+	put_col(_("ACTION"), 14);
+	printf(" %s\n", _("DETAILS"));
 	st = audit_list(v, &flt, print_entry, &shown);
 	if (st != ST_OK)
 		rc = cli_fail(st, vault_errmsg(v));
 	else
-		printf("%zu entr%s\n", shown, shown == 1 ? "y" : "ies");
+		printf(P_("%zu entry\n", "%zu entries\n", shown), shown);
 	vault_close(v);
 	return rc;
 }
@@ -139,7 +181,13 @@ cmd_verify(struct cli *c)
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
 	st = vault_verify(v, c->head ? &noted : NULL, print_problem, NULL, &n);
-	if (st == ST_OK || st == ST_TAMPERED)
+	if ((st == ST_OK || st == ST_TAMPERED) && strcmp(i18n_current(), "en") != 0)
+		/* TRANSLATORS: `intake verify`'s summary; English prints its own,
+		 * with a plural for each number. */
+		printf(_("Checked: %zu users, %zu records, %zu summaries, %zu earlier versions, "
+		    "%zu drafts, %zu forms, %zu audit entries; %zu problems.\n"), n.users,
+		    n.records, n.summaries, n.history, n.drafts, n.forms, n.audit, n.problems);
+	else if (st == ST_OK || st == ST_TAMPERED)
 		printf("Checked %zu user%s, %zu record%s, %zu summar%s, %zu earlier version%s, "
 		    "%zu draft%s, %zu form%s and %zu audit entr%s: %zu problem%s.\n",
 		    n.users, n.users == 1 ? "" : "s", n.records, n.records == 1 ? "" : "s",

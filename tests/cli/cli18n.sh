@@ -1,0 +1,78 @@
+#!/bin/sh
+# The command line speaks the interface language: `intake audit` (headings,
+# kinds of entry, count) and `intake verify`'s summary in the language of
+# INTAKE_LANG, or else in the one the acting user saved on the case list
+# (^T), as the screens do; in English when the terminal's locale is not
+# UTF-8, or when INTAKE_LANG says so. Machine-readable output
+# (`audit head`) stays English.
+. "$(dirname "$0")/../lib.sh"
+
+V=$T/vault
+SUP=$(passfile sup "demo passphrase")
+AS="--vault $V --as ana --passphrase-file $SUP"
+
+printf 'demo passphrase\n' | "$INTAKE" init --vault "$V" --user ana --passphrase-fd 0 \
+    $KDF >/dev/null
+
+# --- INTAKE_LANG ---
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" audit $AS </dev/null
+expect "audit under INTAKE_LANG=lo succeeds" 0
+check "its headings are in Lao" grep -qF "ຜູ້ໃຊ້" "$T/out"
+check "the kinds of entry are in Lao" grep -qF "ສ້າງຄັງຂໍ້ມູນ" "$T/out"
+check "the count is in Lao" grep -qE "^[0-9]+ ລາຍການ$" "$T/out"
+check "no English heading is left" sh -c "! grep -qE 'ENTRY|DETAILS|vault create' '$T/out'"
+# The columns line up by display width: the time starts after the entry
+# number's column in the heading as in the entries.
+check "the user's name, data, stays as recorded" grep -qF " ana " "$T/out"
+
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" verify $AS </dev/null
+expect "verify under INTAKE_LANG=lo succeeds" 0 "ກວດແລ້ວ: ຜູ້ໃຊ້ 1,"
+check "its summary has no English" sh -c "! grep -qF 'Checked' '$T/out'"
+
+LANG=C.UTF-8 INTAKE_LANG=th run "$INTAKE" verify $AS </dev/null
+expect "verify in Thai" 0 "ตรวจแล้ว: ผู้ใช้ 1,"
+LANG=C.UTF-8 INTAKE_LANG=zh run "$INTAKE" audit $AS </dev/null
+expect "audit in Chinese" 0 "创建保险库"
+
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" audit head $AS </dev/null
+expect "audit head is the same text in Lao" 0
+check "audit head is an entry number and a hash" grep -qE '^[0-9]+:[0-9a-f]{64}$' "$T/out"
+
+# --- English stays as it was ---
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" audit $AS </dev/null
+expect "audit in English" 0
+printf '%-6s %-19s  %-12s %-14s %s\n' ENTRY "TIME (UTC)" USER ACTION DETAILS >"$T/head.en"
+check "the English heading, byte for byte" sh -c "head -1 '$T/out' | cmp -s - '$T/head.en'"
+check "the English count" grep -qE '^[0-9]+ entries$' "$T/out"
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" verify $AS </dev/null
+expect "verify in English" 0 "Checked 1 user, "
+
+# --- the saved preference (set on the case list, as an interviewer does) ---
+if command -v tmux >/dev/null 2>&1; then
+	. "$(dirname "$0")/../tmux.sh"
+	tstart a 80 24 "INTAKE_LANG= $INTAKE --vault $V --user ana"
+	twait a "Unlock the vault" 10
+	tkeys a -l "demo passphrase"
+	tkeys a Enter
+	twait a "Start a new interview" 10
+	tkeys a C-t
+	twait a "ພາສາລາວ" 5
+	tkeys a Down Enter
+	expect_screen "Lao chosen on the case list" a "ເລີ່ມການສຳພາດໃໝ່"
+	tkeys a C-c
+	tgone a
+
+	LANG=C.UTF-8 run env -u INTAKE_LANG -u LC_ALL -u LANGUAGE "$INTAKE" audit $AS </dev/null
+	expect "audit after Lao was saved" 0
+	check "follows the saved language" grep -qF "ສ້າງຄັງຂໍ້ມູນ" "$T/out"
+	LANG=C.UTF-8 run env -u INTAKE_LANG -u LC_ALL -u LANGUAGE "$INTAKE" verify $AS </dev/null
+	expect "verify follows the saved language" 0 "ກວດແລ້ວ:"
+
+	LANG=C run env -u INTAKE_LANG -u LC_ALL -u LANGUAGE "$INTAKE" verify $AS </dev/null
+	expect "a terminal that is not UTF-8 gets English" 0 "Checked 1 user, "
+	LANG=C run env -u INTAKE_LANG -u LC_ALL -u LANGUAGE "$INTAKE" audit $AS </dev/null
+	check "audit too" grep -qF "vault create" "$T/out"
+
+	LANG=C.UTF-8 INTAKE_LANG=en run env -u LC_ALL "$INTAKE" verify $AS </dev/null
+	expect "INTAKE_LANG comes before the saved language" 0 "Checked 1 user, "
+fi
