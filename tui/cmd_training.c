@@ -8,6 +8,11 @@
  * default vault of this command is the training one; a real vault refuses
  * debriefs). Nothing here prints a real respondent's answers: the answers in
  * a debrief are a fictional persona's.
+ *
+ * The report's headings and totals are in the interface language (i18n.h),
+ * padded by display width so that columns line up in Lao, Thai and Chinese
+ * too; English is printed byte for byte as before. The card is in the
+ * scenario's language (--lang), as core/training.h writes it.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -24,6 +29,7 @@
 #include "clock.h"
 #include "cli.h"
 #include "formdir.h"
+#include "i18n.h"
 #include "interview.h"
 #include "linebreak.h"
 #include "outsafe.h"
@@ -97,6 +103,18 @@ check_lang(const struct training_scenario *sc, const char *lang)
 	}
 	fprintf(stderr, "\n");
 	return EXIT_INVALID;
+}
+
+/* Prints s and spaces after it up to `width` display columns (none when it
+ * is already as wide): printf's %-Ns for text that is not ASCII. */
+static void
+put_col(const char *s, int width)
+{
+	int w = u8_strwidth((const uint8_t *)s, "UTF-8");
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
 }
 
 static int
@@ -430,14 +448,16 @@ report_trainee_total(const char *who, size_t sessions, long sum)
 {
 	printf("  ");
 	outsafe_put(stdout, who);
-	printf(": %zu session%s, average score %ld\n\n", sessions,
-	    sessions == 1 ? "" : "s", (sum + (long)sessions / 2) / (long)sessions);
+	printf(P_(": %zu session, average score %ld\n\n", ": %zu sessions, average score %ld\n\n",
+	    sessions), sessions, (sum + (long)sessions / 2) / (long)sessions);
 }
 
 static int
 training_report(struct cli *c)
 {
 	struct report r = { NULL, 0, 0, 0, false };
+	/* Room for every byte of a path escaped (outsafe.h cuts what does not fit). */
+	static char path[4 * PATH_MAX + 1];
 	struct vault *v = NULL;
 	enum status st;
 	size_t from = 0;
@@ -459,11 +479,23 @@ training_report(struct cli *c)
 	}
 	if (r.n > 0)
 		qsort(r.d, r.n, sizeof *r.d, by_trainee_then_date);
-	printf("Training report, ");
-	outsafe_put(stdout, c->vault_dir);
-	printf("%s\n\n", vault_role(v) == ROLE_INTERVIEWER ? " (your sessions only)" : "");
-	printf("%-14s %-16s %-22s %5s  %-10s %-7s %s\n", "TRAINEE", "DATE (UTC)", "SCENARIO",
-	    "SCORE", "INDICATORS", "OUTCOME", "TIME");
+	printf(_("Training report, %s"), outsafe_str(path, sizeof path, c->vault_dir));
+	printf("%s\n\n", vault_role(v) == ROLE_INTERVIEWER ? _(" (your sessions only)") : "");
+	/* TRANSLATORS: the headings of `intake training report`'s columns. */
+	put_col(_("TRAINEE"), 14);
+	putchar(' ');
+	put_col(_("DATE (UTC)"), 16);
+	putchar(' ');
+	put_col(_("SCENARIO"), 22);
+	putchar(' ');
+	for (int k = u8_strwidth((const uint8_t *)_("SCORE"), "UTF-8"); k < 5; k++)
+		putchar(' ');
+	fputs(_("SCORE"), stdout);
+	fputs("  ", stdout);
+	put_col(_("INDICATORS"), 10);
+	putchar(' ');
+	put_col(_("OUTCOME"), 7);
+	printf(" %s\n", _("TIME"));
 	for (size_t i = 0; i < r.n; i++) {
 		const struct training_debrief *d = r.d[i];
 		char when[32], ind[32], who[256], scen[256];
@@ -483,19 +515,22 @@ training_report(struct cli *c)
 		if (training_debrief_count(d, TRAINING_EXTRA) > 0 && n > 0 && (size_t)n < sizeof ind)
 			snprintf(ind + n, sizeof ind - (size_t)n, " +%zu",
 			    training_debrief_count(d, TRAINING_EXTRA));
-		printf("%-14s %-16s %-22s %5d  %-10s %-7s %ld:%02ld\n",
+		printf("%-14s %-16s %-22s %5d  %-10s ",
 		    outsafe_str(who, sizeof who, training_debrief_trainee(d)), when,
 		    outsafe_str(scen, sizeof scen, training_debrief_scenario(d)),
-		    training_debrief_score(d), ind,
-		    training_debrief_outcome_right(d) ? "right" : "wrong", s / 60, s % 60);
+		    training_debrief_score(d), ind);
+		/* TRANSLATORS: whether the trainee chose the scenario's outcome. */
+		put_col(training_debrief_outcome_right(d) ? _("right") : _("wrong"), 7);
+		printf(" %ld:%02ld\n", s / 60, s % 60);
 		sum += training_debrief_score(d);
 	}
 	if (r.n > 0)
 		report_trainee_total(training_debrief_trainee(r.d[r.n - 1]), r.n - from, sum);
-	printf("%zu session%s", r.n, r.n == 1 ? "" : "s");
+	printf(P_("%zu session", "%zu sessions", r.n), r.n);
 	if (r.damaged > 0)
-		printf("; %zu debrief%s failed the integrity check and %s left out", r.damaged,
-		    r.damaged == 1 ? "" : "s", r.damaged == 1 ? "is" : "are");
+		printf(P_("; %zu debrief failed the integrity check and is left out",
+		    "; %zu debriefs failed the integrity check and are left out", r.damaged),
+		    r.damaged);
 	printf("\n");
 	if (r.damaged > 0)
 		rc = EXIT_TAMPERED;

@@ -47,6 +47,35 @@ check "the English count" grep -qE '^[0-9]+ entries$' "$T/out"
 LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" verify $AS </dev/null
 expect "verify in English" 0 "Checked 1 user, "
 
+# --- the training report ---
+TV=$T/train
+"$INTAKE" init --training --vault "$TV" --user ana $KDF --passphrase-file "$SUP" >/dev/null
+cat >"$T/perfect.json" <<'JSON'
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
+ "consent_statistics": "yes", "age_band": "age_18_20", "presumed_minor": "no",
+ "age_at_start": "adult", "sector": ["marriage"], "job_different": "yes", "could_quit": "no",
+ "quit_why_not": ["locked_guarded", "threats_punishment"], "documents_held_by": "spouse_family",
+ "debt_work_off": "no", "physical_violence": "no",
+ "threats": ["police_immigration", "sell_or_move"], "sex_with_clients": "no",
+ "marriage_forced": "yes", "needs_now": ["shelter", "safe_return", "counselling"]}
+JSON
+run "$INTAKE" training score bride_china_rapid --answers "$T/perfect.json" \
+    --vault "$TV" --user ana --passphrase-file "$SUP" </dev/null
+expect "a training session is scored" 0 "Score: 100/100"
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" training report --vault "$TV" --user ana \
+    --passphrase-file "$SUP" </dev/null
+expect "the training report in Lao" 0 "ລາຍງານການຝຶກອົບຮົມ, $TV"
+check "its column headings" grep -qF "ຜູ້ຝຶກ" "$T/out"
+check "the outcome's word" grep -qE "^ana .* 100  [0-9]+/[0-9]+ +ຖືກ +[0-9]+:[0-9]{2}$" "$T/out"
+check "the trainee's total" grep -qF "ana: 1 ຄັ້ງ, ຄະແນນສະເລ່ຍ 100" "$T/out"
+check "no English heading is left" sh -c "! grep -qE 'TRAINEE|SCENARIO|sessions?\\b|right' '$T/out'"
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" training report --vault "$TV" --user ana \
+    --passphrase-file "$SUP" </dev/null
+printf '%-14s %-16s %-22s %5s  %-10s %-7s %s\n' TRAINEE "DATE (UTC)" SCENARIO SCORE \
+    INDICATORS OUTCOME TIME >"$T/head.en"
+check "the English report's headings, byte for byte" sh -c "sed -n 3p '$T/out' | cmp -s - '$T/head.en'"
+check "the English report's total" grep -qxF "1 session" "$T/out"
+
 # --- the saved preference (set on the case list, as an interviewer does) ---
 if command -v tmux >/dev/null 2>&1; then
 	. "$(dirname "$0")/../tmux.sh"
