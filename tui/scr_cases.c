@@ -183,50 +183,101 @@ keep_language(struct app *a)
 	(void)vault_pref_set(a->v, "lang", c->lang);
 }
 
+/* The columns of the list, by the width there is. A phone (under 60
+ * columns) sees what a case is and how it ended: CASE, DATE and OUTCOME,
+ * where a case with no outcome shows its status (ended, DAMAGED) and a
+ * draft the time it was saved; from 60
+ * columns BY and STATUS come back; from UI_WIDE_COLS every column. The
+ * search still matches every column, shown or not. */
+enum row_layout { ROWS_NARROW, ROWS_MEDIUM, ROWS_WIDE };
+
+static enum row_layout
+row_layout(void)
+{
+	return COLS >= UI_WIDE_COLS ? ROWS_WIDE : COLS >= 60 ? ROWS_MEDIUM : ROWS_NARROW;
+}
+
 /* One row of the list. A draft has no outcome: in the status and outcome
  * columns it shows the time it was last saved and how many questions are
  * answered, and in the date column the day it was saved; another user's
  * draft (a supervisor's view) shows only whose it is. */
 static void
-row_text(char *line, size_t len, bool selected, const struct caselist_row *r)
+row_text(char *line, size_t len, bool selected, const struct caselist_row *r,
+    enum row_layout lay)
 {
 	const char *mark = selected ? ">" : " ";
+	const char *by = lay == ROWS_NARROW ? "" : r->interviewer;
+	int byw = lay == ROWS_NARROW ? 0 : 11;
 	char saved[128];
 
 	if (r->draft && r->others)
-		snprintf(line, len, "%s %-11s %-10s %-10.10s %s", mark, r->code, "",
-		    r->interviewer, _("another interviewer's draft (^O discards it)"));
+		snprintf(line, len, "%s %-11s %-10s %-*.10s%s", mark, r->code, "", byw, by,
+		    _("another interviewer's draft (^O discards it)"));
 	else if (r->draft && r->saved[0] != '\0' && r->answered >= 0) {
 		/* TRANSLATORS: a draft in the case list: the time it was last
 		 * saved (hh:mm) and how many questions it answers. */
 		snprintf(saved, sizeof saved, _("saved %s, %d answered"), r->saved + 11,
 		    r->answered);
-		snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %s",
-		    mark, r->code, r->saved, r->interviewer, r->form, r->lang, saved);
-	}
-	else
+		if (lay == ROWS_WIDE)
+			snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %s",
+			    mark, r->code, r->saved, r->interviewer, r->form, r->lang, saved);
+		else if (lay == ROWS_NARROW)	/* the day and time it was saved */
+			snprintf(line, len, "%s %-11s %s", mark, r->code, r->saved);
+		else
+			snprintf(line, len, "%s %-11s %-10.10s %-*.10s%s", mark, r->code, r->saved,
+			    byw, by, saved);
+	} else if (lay == ROWS_WIDE)
 		snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-15.15s %-3.3s %-6.6s %s",
 		    mark, r->code, r->started, r->interviewer, r->form, r->lang, r->status,
 		    r->draft ? "" : r->outcome);
+	else if (lay == ROWS_MEDIUM)
+		snprintf(line, len, "%s %-11s %-10.10s %-10.10s %-6.6s %s", mark, r->code,
+		    r->started, r->interviewer, r->status, r->draft ? "" : r->outcome);
+	else
+		snprintf(line, len, "%s %-11s %-10.10s %s", mark, r->code, r->started,
+		    !r->draft && r->outcome[0] != '\0' ? r->outcome : r->status);
 }
 
-/* The bottom line while a discard is asked for: what goes, and the reason. */
+/* The question while a discard is asked for: what goes, and the reason.
+ * The field follows the question on its row when at least 20 columns are
+ * left for it, else it takes the whole row below (a phone). */
 static void
-discard_draw(const struct cases_state *c, int y)
+discard_text(const struct cases_state *c, char *line, size_t len)
+{
+	if (c->discard.others)
+		snprintf(line, len, _("Discard %s's draft? Reason:"), c->discard.owner);
+	else
+		snprintf(line, len, "%s", _("Discard this draft? Reason:"));
+}
+
+static int
+discard_rows(const struct cases_state *c)
+{
+	char line[256];
+
+	discard_text(c, line, sizeof line);
+	return ui_width(line) + 3 + 20 < COLS ? 1 : 2;
+}
+
+/* Draws the discard prompt so that its last row is `bottom`. */
+static void
+discard_draw(const struct cases_state *c, int bottom)
 {
 	struct lineedit_view view;
 	char line[256];
-	int x, w;
+	int x, w, y = bottom;
 
-	if (c->discard.others)
-		snprintf(line, sizeof line, _("Discard %s's draft? Reason:"), c->discard.owner);
-	else
-		snprintf(line, sizeof line, "%s", _("Discard this draft? Reason:"));
-	x = ui_width(line) + 3;
+	discard_text(c, line, sizeof line);
+	if (discard_rows(c) == 1) {
+		x = ui_width(line) + 3;
+		ui_text(y, 2, COLS - 4, line, A_BOLD);
+	} else {
+		x = 2;
+		ui_text(y - 1, 2, COLS - 4, line, A_BOLD);
+	}
 	w = COLS - x - 1;
-	ui_text(y, 2, COLS - 4, line, A_BOLD);
-	lineedit_render(c->discard.reason, w > 8 ? w : 8, &view);
-	ui_field(y, x, w > 8 ? w : 8, view.text, view.cursor_col);
+	lineedit_render(c->discard.reason, w, &view);
+	ui_field(y, x, w, view.text, view.cursor_col);
 	move(y, x + view.cursor_col);
 }
 
@@ -245,17 +296,29 @@ cases_draw(struct app *a)
 		int x, w;
 		const char *head;
 		bool code;
-	} cols[] = {
+	} wide[] = {
 		{ 2, 11, N_("CASE"), false }, { 14, 10, N_("DATE"), false },
 		{ 25, 10, N_("BY"), false }, { 36, 15, N_("FORM"), false },
 		{ 52, 3, "LNG", true }, { 56, 6, N_("STATUS"), false },
 		{ 63, 0, N_("OUTCOME"), false },
-	};
+	}, medium[] = {
+		{ 2, 11, N_("CASE"), false }, { 14, 10, N_("DATE"), false },
+		{ 25, 10, N_("BY"), false }, { 36, 6, N_("STATUS"), false },
+		{ 43, 0, N_("OUTCOME"), false },
+	}, narrow[] = {
+		{ 2, 11, N_("CASE"), false }, { 14, 10, N_("DATE"), false },
+		{ 25, 0, N_("OUTCOME"), false },
+	}, *cols;
+	size_t ncols;
 	static const enum action ask_keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
 	struct cases_state *c = a->cases;
 	struct lineedit_view view;
 	struct caselist_row r;
-	int top = app_frame(a, _("Intake - cases")) + 1, y = top + 1, listy, rows, sel, fieldw;
+	enum row_layout lay = row_layout();
+	const enum action *bar;
+	size_t nbar;
+	int top = app_frame(a, _("Intake - cases")) + 1, y = top + 1, listy, rows, sel, fieldw, kb;
+	int msgrows;
 	int fieldx = 2 + ui_width(_("Search:")) + 1;
 	size_t count = c->rows ? caselist_count(c->rows) : 0;
 	size_t shown = c->rows ? caselist_shown(c->rows) : 0;
@@ -278,13 +341,32 @@ cases_draw(struct app *a)
 	/* The filter words are the search's syntax: never translated. */
 	snprintf(line, sizeof line, "%s status: outcome: form: lang: by: date:2025-11 "
 	    "date:2025-10..2025-11", _("Filters:"));
-	ui_text(y++, 2, COLS - 4, line, 0);
-	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+	/* Narrow, the words take two rows rather than lose the later ones. */
+	y += ui_wrap(y, 2, COLS - 4, 0, lay == ROWS_WIDE ? 1 : 2, line, 0) > 1 &&
+	    lay != ROWS_WIDE ? 2 : 1;
+	cols = lay == ROWS_WIDE ? wide : lay == ROWS_MEDIUM ? medium : narrow;
+	ncols = lay == ROWS_WIDE ? sizeof wide / sizeof wide[0] : lay == ROWS_MEDIUM ?
+	    sizeof medium / sizeof medium[0] : sizeof narrow / sizeof narrow[0];
+	for (size_t k = 0; k < ncols; k++)
 		ui_text(y, cols[k].x, cols[k].w ? cols[k].w : COLS - cols[k].x,
 		    cols[k].code ? cols[k].head : _(cols[k].head), A_BOLD);
 	listy = y + 1;
-	/* The discard prompt takes the last row of the list. */
-	rows = LINES - 2 - listy - (c->discard.asking ? 1 : 0);
+	if (c->discard.asking) {
+		bar = ask_keys;
+		nbar = sizeof ask_keys / sizeof ask_keys[0];
+	} else if (a->focus > 0 && c->rows != NULL &&
+	    caselist_row(c->rows, (size_t)a->focus - 1, &r) && r.draft) {
+		bar = draft_keys;
+		nbar = sizeof draft_keys / sizeof draft_keys[0];
+	} else {
+		bar = keys;
+		nbar = sizeof keys / sizeof keys[0];
+	}
+	/* Under the list: the message (a long one takes two rows), then the key
+	 * bar (one or two rows). The discard prompt takes the list's last rows. */
+	kb = ui_keybar_fit(KCTX_EDIT, bar, nbar, false);
+	msgrows = a->msg[0] != '\0' && ui_wrap(0, 0, COLS - 2, 0, 0, a->msg, 0) > 1 ? 2 : 1;
+	rows = LINES - 1 - kb - listy - (c->discard.asking ? msgrows - 1 + discard_rows(c) : 0);
 	sel = a->focus;
 	if (sel < a->scroll)
 		a->scroll = sel;
@@ -298,7 +380,7 @@ cases_draw(struct app *a)
 			snprintf(line, sizeof line, "%s + %s", idx == sel ? ">" : " ", a->training ?
 			    _("Start a mock screening (choose a scenario)") : _("Start a new interview"));
 		else if (caselist_row(c->rows, (size_t)idx - 1, &r))
-			row_text(line, sizeof line, idx == sel, &r);
+			row_text(line, sizeof line, idx == sel, &r, lay);
 		else
 			break;
 		if (attr)
@@ -309,17 +391,12 @@ cases_draw(struct app *a)
 		ui_text(listy + 2, 2, COLS - 4, _("No cases yet."), 0);
 	else if (shown == 0)
 		ui_text(listy + 2, 2, COLS - 4, _("No case matches the search (Esc clears it)."), 0);
-	ui_message(a->msg, a->msg_error);
+	ui_message_row(LINES - 1 - kb, a->msg, a->msg_error);
+	ui_keybar_fit(KCTX_EDIT, bar, nbar, true);
 	if (c->discard.asking) {
-		ui_keybar(KCTX_EDIT, ask_keys, sizeof ask_keys / sizeof ask_keys[0]);
-		discard_draw(c, LINES - 3);
+		discard_draw(c, LINES - 1 - kb - msgrows);
 		return;
 	}
-	if (a->focus > 0 && c->rows != NULL && caselist_row(c->rows, (size_t)a->focus - 1, &r) &&
-	    r.draft)
-		ui_keybar(KCTX_EDIT, draft_keys, sizeof draft_keys / sizeof draft_keys[0]);
-	else
-		ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
 	move(top, fieldx + view.cursor_col);
 }
 
@@ -579,7 +656,8 @@ new_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_UP, ACT_DOWN, ACT_CANCEL,
 		ACT_HIDE, ACT_HELP };
-	int y = app_frame(a, _("Intake - new interview")) + 1, cy = 0;
+	const size_t nkeys = sizeof keys / sizeof keys[0];
+	int y = app_frame(a, _("Intake - new interview")) + 1, cy = 0, row = y + 2, n;
 
 	if (a->form == NULL) {
 		ui_text(y, 2, COLS - 4, _("Choose the questionnaire:"), A_BOLD);
@@ -597,27 +675,43 @@ new_draw(struct app *a)
 				snprintf(line, sizeof line, _("%s %s  (does not pass the form check)"),
 				    sel ? ">" : " ", base ? base + 1 : a->newform->paths[i]);
 			form_free(f);
+			/* A narrow screen gives a long title a second row, under the
+			 * title's start rather than under the mark. */
+			n = COLS < UI_WIDE_COLS && line[0] != '\0' && line[1] == ' ' &&
+			    ui_wrap(0, 0, COLS - 4, 0, 0, line, 0) > 1 ? 2 : 1;
 			if (sel) {
-				mvhline(y + 2 + (int)i, 0, ' ', COLS);
-				cy = y + 2 + (int)i;
+				mvhline(row, 0, ' ', COLS);
+				if (n > 1)
+					mvhline(row + 1, 0, ' ', COLS);
+				cy = row;
 			}
-			ui_text(y + 2 + (int)i, 2, COLS - 4, line, sel ? A_REVERSE : 0);
+			if (n == 1)
+				ui_text(row, 2, COLS - 4, line, sel ? A_REVERSE : 0);
+			else {
+				ui_text(row, 2, 2, sel ? "> " : "  ", sel ? A_REVERSE : 0);
+				ui_wrap(row, 4, COLS - 6, 0, 2, line + 2, sel ? A_REVERSE : 0);
+			}
+			row += n;
 		}
 		if (a->newform->n == 0)
 			ui_text(y + 2, 2, COLS - 4, _("No forms found."), 0);
 	} else
 		cy = scr_new_draw_langs(a, a->form, form_title(a->form, 0), y);
-	ui_message(a->msg, a->msg_error);
-	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
+	ui_message_row(LINES - 1 - ui_keybar_fit(KCTX_LIST, keys, nkeys, false), a->msg,
+	    a->msg_error);
+	ui_keybar_fit(KCTX_LIST, keys, nkeys, true);
 	move(cy, 2);
 }
 
 int
 scr_new_draw_langs(struct app *a, const struct form *f, const char *title, int y)
 {
-	int cy = y;
+	int cy = y, n = COLS < UI_WIDE_COLS ? ui_wrap(0, 0, COLS - 4, 0, 0, title, 0) : 1;
 
-	ui_text(y, 2, COLS - 4, title, A_BOLD);
+	/* A narrow screen gives a long title a second row. */
+	n = n < 2 ? n : 2;
+	ui_wrap(y, 2, COLS - 4, 0, n, title, A_BOLD);
+	y += n - 1;
 	ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
 	for (size_t l = 0; l < form_lang_count(f); l++) {
 		char line[256];
@@ -720,22 +814,25 @@ static void
 resume_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_CANCEL, ACT_HIDE };
-	int y = app_frame(a, "Intake") + 2;
+	int top = app_frame(a, "Intake") + 2, y = top, n;
 	size_t answered = 0, total = 0;
 	char line[256];
 
-	ui_text(y, 4, COLS - 8, _("Resume the interrupted interview?"), A_BOLD);
+	/* Each text wraps (a phone), and the next starts below what it took. */
+	n = ui_wrap(y, 4, COLS - 8, 0, 2, _("Resume the interrupted interview?"), A_BOLD);
+	y += (n < 2 ? n : 2) + 1;
 	if (a->iv) {
 		interview_progress(a->iv, &answered, &total);
 		snprintf(line, sizeof line, P_("%s - %zu of %zu question answered",
 		    "%s - %zu of %zu questions answered", total), form_title(a->form, 0), answered,
 		    total);
-		ui_wrap(y + 2, 4, COLS - 8, 0, 2, line, 0);
+		n = ui_wrap(y, 4, COLS - 8, 0, 3, line, 0);
+		y += (n < 3 ? n : 3) + 1;
 	}
-	ui_wrap(y + 4, 4, COLS - 8, 0, 2, _("Enter: resume it now     Esc: go to the case list"), 0);
+	ui_wrap(y, 4, COLS - 8, 0, 2, _("Enter: resume it now     Esc: go to the case list"), 0);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);
-	move(y, 4);
+	move(top, 4);
 }
 
 static void

@@ -70,11 +70,20 @@ apply_saved_lang(struct app *a)
 		(void)i18n_set(code, NULL, err, sizeof err);
 }
 
+/* The fields start at FIELD_X and are 40 columns wide, less on a phone. */
+enum { FIELD_X = 22, FIELD_W = 40 };
+
+static int
+field_width(void)
+{
+	return COLS - FIELD_X - 2 < FIELD_W ? COLS - FIELD_X - 2 : FIELD_W;
+}
+
 static void
 draw_field(struct app *a, int y, const char *label, struct lineedit *le, int focused)
 {
 	struct lineedit_view view;
-	int x = 22, w = 40;
+	int x = FIELD_X, w = field_width();
 
 	(void)a;
 	ui_text(y, 4, 18, label, focused ? A_BOLD : 0);
@@ -90,6 +99,7 @@ static void
 unlock_draw(struct app *a)
 {
 	static const enum action keys[] = { ACT_SUBMIT, ACT_NEXT, ACT_LANGUAGE, ACT_HELP, ACT_QUIT };
+	const size_t nkeys = sizeof keys / sizeof keys[0];
 	int y = ui_frame("Intake", _("locked"), a->training) + 2;
 
 	ui_text(y, 4, COLS - 8, _("Unlock the vault"), A_BOLD);
@@ -103,15 +113,17 @@ unlock_draw(struct app *a)
 		draw_field(a, y, _("User"), a->user_edit, 0);
 		draw_field(a, y + 2, _("Passphrase"), a->pass_edit, 1);
 	}
-	ui_message(a->msg, a->msg_error);
-	ui_keybar(KCTX_EDIT, keys, sizeof keys / sizeof keys[0]);
+	/* A phone's key bar takes two rows: quit stays on it. */
+	ui_message_row(LINES - 1 - ui_keybar_fit(KCTX_EDIT, keys, nkeys, false), a->msg,
+	    a->msg_error);
+	ui_keybar_fit(KCTX_EDIT, keys, nkeys, true);
 	/* ui_message/keybar moved the cursor: put it back on the field. */
 	{
 		struct lineedit_view view;
 		struct lineedit *le = a->focus == 0 ? a->user_edit : a->pass_edit;
 
-		if (lineedit_render(le, 40, &view) == ST_OK)
-			move(y + (a->focus == 0 ? 0 : 2), 22 + view.cursor_col);
+		if (lineedit_render(le, field_width(), &view) == ST_OK)
+			move(y + (a->focus == 0 ? 0 : 2), FIELD_X + view.cursor_col);
 	}
 }
 

@@ -274,6 +274,28 @@ ui_keybar_row(int row, enum keys_context ctx, const enum action *acts, size_t n)
 	}
 }
 
+int
+ui_keybar_fit(enum keys_context ctx, const enum action *acts, size_t n, bool draw)
+{
+	size_t upper = n;
+
+	if (ui_keybar_width(ctx, acts, n) <= COLS) {
+		if (draw)
+			ui_keybar_row(LINES - 1, ctx, acts, n);
+		return 1;
+	}
+	/* The longest start that fits, not cutting a merged pair in two. */
+	while (upper > 1 && (ui_keybar_width(ctx, acts, upper) > COLS ||
+	    (acts[upper - 1] == ACT_UP && acts[upper] == ACT_DOWN) ||
+	    (acts[upper - 1] == ACT_YES && acts[upper] == ACT_NO)))
+		upper--;
+	if (draw) {
+		ui_keybar_row(LINES - 2, ctx, acts, upper);
+		ui_keybar_row(LINES - 1, ctx, acts + upper, n - upper);
+	}
+	return 2;
+}
+
 void
 ui_message(const char *msg, int is_error)
 {

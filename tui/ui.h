@@ -50,8 +50,9 @@ void ui_rule(int y);
 void ui_titlebar(const char *left, const char *right);
 
 /* The width the screens are drawn for; below it (down to TERM_MIN_COLS)
- * they take their narrow layout: shorter titles, key bars that keep the
- * essential keys and leave the rest to help, texts wrapped. */
+ * they take their narrow layout: shorter titles, key bars on two rows
+ * (ui_keybar_fit) or keeping the essential keys and leaving the rest to
+ * help, texts wrapped. */
 #define UI_WIDE_COLS 80
 
 /* Bottom key bar: "Key label" pairs for the actions, in order, as many as
@@ -63,6 +64,11 @@ void ui_keybar(enum keys_context ctx, const enum action *acts, size_t n);
 void ui_keybar_row(int row, enum keys_context ctx, const enum action *acts, size_t n);
 /* Columns the whole key bar of acts takes. */
 int ui_keybar_width(enum keys_context ctx, const enum action *acts, size_t n);
+/* A key bar on the last one or two rows: one when every entry fits, else
+ * as many as fit on the upper row and the rest below (where quick-hide and
+ * help still win over the others). Returns the rows it takes; with draw
+ * false it only counts, so a screen can lay out its body first. */
+int ui_keybar_fit(enum keys_context ctx, const enum action *acts, size_t n, bool draw);
 
 /* The one-line message area above the key bar ("! ..." for errors); a
  * message too long for one line takes the line above as well. */
