@@ -600,6 +600,14 @@ new_close(struct app *a)
 
 const struct screen_state scr_new_state = { new_open, NULL, new_close };
 
+/* A form's title in the interface language where the form has it: these
+ * screens speak to the interviewer, before the respondent's is chosen. */
+static const char *
+reader_title(const struct form *f)
+{
+	return form_title(f, form_lang_match(f, i18n_current()));
+}
+
 static int
 cmp_path(const void *x, const void *y)
 {
@@ -670,7 +678,7 @@ new_draw(struct app *a)
 			if (form_load_file(a->newform->paths[i], &f, NULL) == ST_OK)
 				snprintf(line, sizeof line, P_("%s %s  (%zu question)",
 				    "%s %s  (%zu questions)", form_question_count(f)), sel ? ">" : " ",
-				    form_title(f, 0), form_question_count(f));
+				    reader_title(f), form_question_count(f));
 			else
 				snprintf(line, sizeof line, _("%s %s  (does not pass the form check)"),
 				    sel ? ">" : " ", base ? base + 1 : a->newform->paths[i]);
@@ -696,7 +704,7 @@ new_draw(struct app *a)
 		if (a->newform->n == 0)
 			ui_text(y + 2, 2, COLS - 4, _("No forms found."), 0);
 	} else
-		cy = scr_new_draw_langs(a, a->form, form_title(a->form, 0), y);
+		cy = scr_new_draw_langs(a, a->form, reader_title(a->form), y);
 	ui_message_row(LINES - 1 - ui_keybar_fit(KCTX_LIST, keys, nkeys, false), a->msg,
 	    a->msg_error);
 	ui_keybar_fit(KCTX_LIST, keys, nkeys, true);
@@ -824,8 +832,8 @@ resume_draw(struct app *a)
 	if (a->iv) {
 		interview_progress(a->iv, &answered, &total);
 		snprintf(line, sizeof line, P_("%s - %zu of %zu question answered",
-		    "%s - %zu of %zu questions answered", total), form_title(a->form, 0), answered,
-		    total);
+		    "%s - %zu of %zu questions answered", total), reader_title(a->form),
+		    answered, total);
 		n = ui_wrap(y, 4, COLS - 8, 0, 3, line, 0);
 		y += (n < 3 ? n : 3) + 1;
 	}

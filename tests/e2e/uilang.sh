@@ -43,8 +43,10 @@ check "the search line too" shows "搜索："
 # Chinese interface, and ^T in the interview changes the questions only.
 tkeys a Enter
 on a "选择问卷："
+check "the questionnaires named in the interface's language" shows "人口贩运快速筛查"
 tkeys a Enter
 on a "受访者的语言："
+check "and the chosen one above its languages" shows "人口贩运快速筛查（湄公河地区，首次接触）"
 tkeys a Enter
 expect_screen "an English interview under the Chinese interface" a "Are you afraid"
 tkeys a C-t
