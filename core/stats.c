@@ -1221,13 +1221,17 @@ csv_cell(struct text *out, const char *s, int last)
 }
 
 /* A release mixes one-way and cross-tables in one file: each row names its
- * variables (a one-way row leaves the second pair empty). */
+ * variables (a one-way row leaves the second pair empty). Below k counted
+ * records it is the header alone, as the text publishes no table: nothing
+ * was suppressed, so every count would be exact. */
 static void
 csv_release(struct text *out, const struct stats *s)
 {
 	char buf[32];
 
 	tprintf(out, "variable,value,variable2,value2,count\r\n");
+	if (!s->published)
+		return;
 	for (size_t i = 0; i < s->ntables; i++) {
 		const struct table *t = &s->tables[i];
 

@@ -84,6 +84,8 @@ expect "asking again says it was released" 0 "was released before"
 check "asking again prints the same release" cmp -s "$T/out" "$T/first-release"
 run "$INTAKE" stats 2020-Q1 --format csv $AS_SUP </dev/null
 expect "a release as CSV" 0 "variable,value,variable2,value2,count"
+check "a CSV release below k is its header alone, no exact count" \
+    test "$(grep -c . "$T/out")" = 1
 run "$INTAKE" stats 2020-02 $AS_SUP </dev/null
 expect "a month after quarters is refused" 6 "releases statistics by quarter"
 run "$INTAKE" stats 2020 $AS_SUP </dev/null
