@@ -123,12 +123,21 @@ formdir_print_diags(const struct diag_list *dl)
 		fprintf(stderr, "(%zu more not shown)\n", diag_dropped(dl));
 }
 
+/* A name with a '/' is a path, read as typed (./my-form.yaml for the
+ * current directory); any other name, "screening-short.yaml" too, is looked
+ * for in the forms directory only. */
 static int
 looks_like_path(const char *name)
 {
+	return strchr(name, '/') != NULL;
+}
+
+static int
+has_yaml_suffix(const char *name)
+{
 	size_t n = strlen(name);
 
-	return strchr(name, '/') != NULL || (n > 5 && strcmp(name + n - 5, ".yaml") == 0);
+	return n > 5 && strcmp(name + n - 5, ".yaml") == 0;
 }
 
 /* Finds, in dir, the form whose id is `id` (file names may differ from ids:
@@ -172,7 +181,8 @@ formdir_load(const char *name, struct form **out)
 	} else {
 		if (formdir_require(dir, sizeof dir) != ST_OK)
 			return ST_NOTFOUND;
-		n = snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
+		n = snprintf(path, sizeof path, "%s/%s%s", dir, name,
+		    has_yaml_suffix(name) ? "" : ".yaml");
 		if (n > 0 && (size_t)n < sizeof path && access(path, R_OK) != 0 &&
 		    find_by_id(dir, name, path, sizeof path))
 			n = (int)strlen(path);

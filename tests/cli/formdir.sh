@@ -35,6 +35,22 @@ cp "$SRC/forms/screening-short.yaml" "$T/cwd/"
 cp "$SRC/forms/screening-short.yaml" "$T/cwd/forms/"
 lone() { (cd "$T/cwd" && INTAKE_FORMS=$T/nowhere "$T/bin/a/b/intake" "$@"); }
 
+# A form named by its file name is the forms directory's, even when a file
+# of that name waits in the current directory; only a path (with a '/')
+# is read as typed. The planted copy says version 6.6.
+sed 's/^version: .*/version: "6.6"/' "$SRC/forms/screening-short.yaml" >"$T/cwd/screening-short.yaml"
+version_saved() {
+	(cd "$T/cwd" && INTAKE_FORMS=$SRC/forms "$INTAKE" record add --form "$1" \
+	    --answers "$T/answers.json" $ANA </dev/null >"$T/out" 2>"$T/err")
+	named=$(grep -o 'Saved case [0-9A-Z-]*' "$T/out" | cut -d' ' -f3)
+	[ -n "$named" ] && INTAKE_FORMS=$SRC/forms "$INTAKE" record show "$named" \
+	    --format json $ANA </dev/null | jq -r .form.version
+}
+check "a form's file name is looked up in the forms directory, not the current one" \
+    test "$(version_saved screening-short.yaml)" = "$(sed -n 's/^version: "\(.*\)"/\1/p' "$SRC/forms/screening-short.yaml")"
+check "a path with a '/' is read as typed" test "$(version_saved ./screening-short.yaml)" = 6.6
+cp "$SRC/forms/screening-short.yaml" "$T/cwd/"
+
 if [ -d /usr/local/share/intake/forms ]; then
 	echo "ok - # SKIP forms are installed in /usr/local/share/intake/forms"
 	exit 0
