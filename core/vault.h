@@ -126,7 +126,7 @@ void vault_set_training(struct vault *v, int training);
 int vault_is_training(const struct vault *v);       /* 0 when no vault is open */
 enum status vault_check_training(struct vault *v, int training);
 
-/* Before vault_create: make the directory group-shared (2770, files 0660)
+/* Before vault_create: make the directory group-shared (3770: setgid and sticky; files 0660)
  * for several users of one server; the default is private (0700, 0600). */
 void vault_set_shared(struct vault *v, int group_shared);
 

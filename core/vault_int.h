@@ -43,7 +43,7 @@
  * another vault file.
  *
  * Vault format 1 (intake 0.1; still opened). On disk: one LMDB environment directory (0700, files
- * 0600; 2770/0660 when group-shared) with these named databases. Integers
+ * 0600; 3770/0660 when group-shared) with these named databases. Integers
  * are big-endian.
  *
  *   meta       "format" u32 | "id" 16 random bytes | "kdf" u64 ops, u64 MiB

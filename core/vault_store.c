@@ -167,7 +167,7 @@ file_mode(const struct vault *v)
 static mode_t
 dir_mode(const struct vault *v)
 {
-	return v->shared ? (S_ISGID | 0770) : 0700;
+	return v->shared ? (S_ISGID | S_ISVTX | 0770) : 0700;
 }
 
 /* Maps an LMDB or errno code to a status and a message that says what to do.
@@ -610,7 +610,8 @@ vault_unconst(const void *p)
  *
  * LMDB opens data.mdb and lock.mdb by path, creating lock.mdb when missing
  * and resizing (ftruncate) it when it is the first to open the vault. In a
- * group-shared vault (directory 2770, files 0660) every member may replace
+ * group-shared vault every member may write the directory, and where it
+ * lacks the sticky bit (a vault made before Intake set it: 2770) replace
  * either file, so a member could leave a symbolic or hard link to another
  * user's file there and have the next user's Intake truncate it or change
  * its mode. So before LMDB sees them, each file is opened here without
@@ -625,8 +626,9 @@ vault_unconst(const void *p)
  * What is left: between this check and LMDB's own open a member could still
  * swap lock.mdb for a link; LMDB would then resize the target before the
  * second check refuses the vault. Winning that race needs exact timing and
- * write access to the vault directory; a sticky vault directory (chmod +t)
- * closes it, as then only a file's owner may replace it. The descriptor of
+ * write access to the vault directory; the sticky bit, which vault_create
+ * sets on a shared vault's directory (3770), closes it, as then only a
+ * file's owner may replace it. The descriptor of
  * lock.mdb is kept open while the vault is, and closed only after LMDB
  * closes (closing a descriptor of it drops the process's locks on it). */
 

@@ -75,7 +75,7 @@ cmd_init(struct cli *c)
 	printf(" (Argon2id: %llu ops, %llu MiB).\n", (unsigned long long)kdf.ops,
 	    (unsigned long long)kdf.mem_mib);
 	if (c->group != NULL)
-		printf("Shared with group %s: directory 2770, files 0660.\n", c->group);
+		printf("Shared with group %s: directory 3770 (setgid, sticky), files 0660.\n", c->group);
 out:
 	secret_free(pass);
 	vault_close(v);

@@ -79,7 +79,7 @@ static const struct opt init_opts[] = {
 	STR("as", as, "NAME", "the same as --user"),
 	FD("passphrase-fd", pass_fd, "read the first supervisor's passphrase from\ndescriptor N "
 	    "(else asked twice)"),
-	STR("group", group, "NAME", "share the vault with this OS group (2770/0660)"),
+	STR("group", group, "NAME", "share the vault with this OS group (3770/0660)"),
 	KDF_OPTS("the vault's users"),
 	OPT_INCLUDE(vault_opts),
 	OPT_END(),

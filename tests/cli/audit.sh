@@ -161,7 +161,7 @@ check "the failures are in the trail, counted" grep -q "bo *unlock failed *3 fai
 G=$(id -gn)
 run "$INTAKE" init --vault "$T/shared" --user ana --group "$G" $KDF --passphrase-file "$SUP" </dev/null
 expect "init --group shares the vault" 0 "Shared with group $G"
-check "shared directory is 2770" test "$(stat -c %a "$T/shared")" = 2770
+check "shared directory is 3770 (setgid, sticky)" test "$(stat -c %a "$T/shared")" = 3770
 check "shared directory has the group" test "$(stat -c %G "$T/shared")" = "$G"
 for f in "$T/shared"/*; do
 	check "shared $(basename "$f") is 0660 and group $G" test "$(stat -c '%a %G' "$f")" = "660 $G"

@@ -1448,7 +1448,7 @@ group_shared_vault(void **state)
 	umask(old);
 	vault_close(v);
 	assert_int_equal(stat(dir, &sb), 0);
-	assert_int_equal(sb.st_mode & 07777, 02770);
+	assert_int_equal(sb.st_mode & 07777, 03770);
 	assert_int_equal(sb.st_gid, gr->gr_gid);
 	PATH_FMT(file, "%s/data.mdb", dir);
 	assert_int_equal(stat(file, &sb), 0);

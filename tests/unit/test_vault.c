@@ -1397,7 +1397,7 @@ file_modes_private_and_shared(void **state)
 	assert_ok(v, vault_create(v, shared, "zed", PASS_B, strlen(PASS_B), &fast));
 	vault_close(v);
 	umask(old);
-	assert_int_equal(mode_of(shared, NULL), 02770);
+	assert_int_equal(mode_of(shared, NULL), 03770);
 	assert_int_equal(mode_of(shared, "data.mdb"), 0660);
 	assert_int_equal(mode_of(shared, "lock.mdb"), 0660);
 	assert_int_equal(mode_of(f->dir, NULL), 0700);
