@@ -24,10 +24,11 @@
 
 /* Warns, on stderr, while a form's referral directory still holds entries
  * shipped as examples (`example: true`): their contacts are placeholders,
- * and a wrong number given to someone in danger is worse than none. Returns
- * the number of warnings printed (0 or 1). */
+ * and a wrong number given to someone in danger is worse than none. Checking
+ * the directory itself (list) names each such entry, to be replaced; a form
+ * only counts them. Returns the number of warnings printed (0 or 1). */
 static size_t
-warn_example_referrals(const char *path, const struct form *f)
+warn_example_referrals(const char *path, const struct form *f, bool list)
 {
 	size_t n = form_referral_count(f), examples = 0;
 
@@ -44,6 +45,19 @@ warn_example_referrals(const char *path, const struct form *f)
 	else
 		fprintf(stderr, ": warning: %zu of %zu referrals are examples with placeholder "
 		    "contacts: replace or remove them before real interviews\n", examples, n);
+	if (!list) {
+		fprintf(stderr, "  (`intake forms check` of the referral directory lists them)\n");
+		return 1;
+	}
+	for (size_t r = 0; r < n; r++) {
+		if (!form_referral_example(f, r))
+			continue;
+		fputs("  example: ", stderr);
+		outsafe_put(stderr, form_referral_id(f, r));
+		fputs("  ", stderr);
+		outsafe_put(stderr, form_referral_name(f, r, 0));
+		fputc('\n', stderr);
+	}
 	return 1;
 }
 
@@ -79,7 +93,7 @@ check_referrals(const char *path)
 			if (rs != NULL) {
 				users++;
 				if (!warned)
-					warned = warn_example_referrals(path, f) > 0;
+					warned = warn_example_referrals(path, f, true) > 0;
 			}
 		} else {
 			/* Errors in the referrals file show up through the form. */
@@ -134,7 +148,7 @@ forms_check(struct cli *c)
 		st = form_load_file(c->argv[i], &f, &dl);
 		formdir_print_diags(&dl);
 		if (st == ST_OK && form_referrals_source(f, NULL) != NULL)
-			dl.warnings += warn_example_referrals(c->argv[i], f);
+			dl.warnings += warn_example_referrals(c->argv[i], f, false);
 		outsafe_put(stdout, c->argv[i]);
 		if (st == ST_OK) {
 			printf(": ok: form '");

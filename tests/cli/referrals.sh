@@ -1,7 +1,8 @@
 #!/bin/sh
 # The referral directory: `forms check` warns while entries are still
-# examples with placeholder contacts, says how many, and is quiet once every
-# entry has been replaced by a verified one. The bundled directory names the
+# examples with placeholder contacts, says how many (and, checking the
+# directory, which), and is quiet once every entry has been replaced by a
+# verified one. The bundled directory names the
 # form's countries, embassies and return assistance.
 . "$(dirname "$0")/../lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,6 +22,12 @@ expect "the directory checked on its own passes" 0 "ok: referral directory"
 check "and is warned about too" grep -q "referrals.yaml: warning: every referral (3) is an example" "$T/err"
 run "$INTAKE" forms check "$T/mixed/mini.yaml"
 check "some examples left: says how many" grep -q "warning: 2 of 3 referrals are examples" "$T/err"
+check "and where to find which" grep -q "of the referral directory lists them" "$T/err"
+run "$INTAKE" forms check "$T/mixed/referrals.yaml"
+check "the directory checked names each example left, to be replaced" sh -c "
+	grep -q '^  example: shelter_example  Shelter (example)' '$T/err' &&
+	grep -q '^  example: general_services  General services (example)' '$T/err' &&
+	! grep -q 'example: police_hotline' '$T/err'"
 run "$INTAKE" forms check "$T/real/mini.yaml"
 expect "no example left: no warning about referrals" 0 ": ok: form 'mini'"
 check "(quiet)" sh -c "! grep -q 'referral' '$T/err'"
