@@ -275,7 +275,9 @@ inject:
 crashtest: $(CRASH_BIN) $(BUILD)/intake
 	@INTAKE=$(CURDIR)/$(BUILD)/intake $(CRASH_BIN) $(CRASH_KILLS)
 
-demo: $(BUILD)/intake $(MO)
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(BUILD)/intake $(MO)
 	@sh tests/demo.sh $(CURDIR)/$(BUILD)
 
 # The layering rules (tests/lint.sh); `make check` runs them as a test.
