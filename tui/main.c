@@ -33,14 +33,24 @@
 #define FD(name, field, help) OPT_FD(name, struct cli, field, help)
 #define FLAG(name, field, help) OPT_FLAG(name, struct cli, field, help)
 
+#define VAULT_DIR_OPT STR("vault", vault_dir, "DIR", "the vault (default " \
+	"$XDG_DATA_HOME/intake/vault,\nelse ~/.local/share/intake/vault; .../training\n" \
+	"with --training)")
+#define TRAINING_OPT FLAG("training", training, "the training vault, of fictional cases")
 static const struct opt vault_opts[] = {
-	STR("vault", vault_dir, "DIR", "the vault (default $XDG_DATA_HOME/intake/vault,\n"
-	    "else ~/.local/share/intake/vault; .../training\nwith --training)"),
+	VAULT_DIR_OPT,
 	STR("user", user, "NAME", "the acting user (asked when absent)"),
 	STR("as", as, "NAME", "the acting user (where --user means something else)"),
 	FD("passphrase-fd", pass_fd, "read the acting user's passphrase from descriptor N"),
 	STR("passphrase-file", pass_file, "F", "read the acting user's passphrase from file F\n(one trailing newline removed)"),
-	FLAG("training", training, "the training vault, of fictional cases"),
+	TRAINING_OPT,
+	OPT_END(),
+};
+/* Commands that never unlock (they copy the files, or read the users
+ * table): which vault, and no acting user, so none can be given. */
+static const struct opt where_opts[] = {
+	VAULT_DIR_OPT,
+	TRAINING_OPT,
 	OPT_END(),
 };
 
@@ -215,7 +225,7 @@ static const struct command commands[] = {
 	  "create a vault and its first supervisor", init_opts },
 	{ "user", cmd_user, "user add NAME --role ROLE",
 	  "add a user to the vault (supervisor)", user_add_opts },
-	{ "user", cmd_user, "user list", "list the vault's users", vault_opts },
+	{ "user", cmd_user, "user list", "list the vault's users", where_opts },
 	{ "user", cmd_user, "user remove NAME [--rekey]",
 	  "remove a user from the vault (supervisor)", user_remove_opts },
 	{ "user", cmd_user, "user passwd [NAME]",
@@ -270,9 +280,9 @@ static const struct command commands[] = {
 	{ "bundle", cmd_bundle, "bundle untrust NAME",
 	  "stop trusting a site (supervisor)", vault_opts },
 	{ "backup", cmd_backup, "backup DEST",
-	  "a compact, consistent copy of the vault (still encrypted)", vault_opts },
+	  "a compact, consistent copy of the vault (still encrypted)", where_opts },
 	{ "restore", cmd_restore, "restore BACKUP [--vault DIR]",
-	  "make a vault again from a backup", vault_opts },
+	  "make a vault again from a backup", where_opts },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

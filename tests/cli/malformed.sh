@@ -41,8 +41,10 @@ flip() { flip_byte "$C/data.mdb" "$1"; }
 judge() {
 	rm -f "$T/refused"
 	for cmd in "user list" "record list"; do
+		unlock="--user ana --passphrase-file $P"
+		[ "$cmd" = "user list" ] && unlock=""
 		# shellcheck disable=SC2086
-		"$INTAKE" $cmd --vault "$C" --user ana --passphrase-file "$P" >"$T/o" 2>"$T/e"
+		"$INTAKE" $cmd --vault "$C" $unlock >"$T/o" 2>"$T/e"
 		r=$?
 		if grep -Eq 'Sanitizer|Assertion|runtime error' "$T/e"; then
 			echo "$cmd: crashed: $(head -c 300 "$T/e")"; return

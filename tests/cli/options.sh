@@ -17,7 +17,7 @@ mkdir -p "$HOME"
 cat >"$T/cases" <<'EOF'
 init||--reason x|--k 5|--to p.pub|--answers a.json
 user add|bob|--k 5|--format json|--reason x
-user list||--reason x|--role supervisor|--new-passphrase-file f
+user list||--reason x|--role supervisor|--user u|--passphrase-file f
 user remove|bob|--answers a.json|--role supervisor
 user passwd||--role supervisor|--kdf-ops 1
 forms check|f.yaml|--vault v|--reason x|--user u
@@ -42,8 +42,8 @@ stats|2025|--out f|--reason x|--to p.pub
 keygen||--vault v|--user u|--since 2024-01-01
 bundle create||--role supervisor|--format csv|--k 5
 bundle import|b.bundle|--to p.pub|--out f|--since 2024-01-01
-backup|d|--reason x|--format json
-restore|b|--k 5|--role supervisor
+backup|d|--reason x|--format json|--user u|--passphrase-file f
+restore|b|--k 5|--role supervisor|--as u|--passphrase-fd 0
 EOF
 
 while IFS='|' read -r words args f1 f2 f3 f4; do
