@@ -47,6 +47,23 @@ check "the English count" grep -qE '^[0-9]+ entries$' "$T/out"
 LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" verify $AS </dev/null
 expect "verify in English" 0 "Checked 1 user, "
 
+# --- the words around an entry's details ---
+BAD=$(passfile bad "not the passphrase")
+for i in 1 2; do
+	"$INTAKE" audit --vault "$V" --as ana --passphrase-file "$BAD" </dev/null >/dev/null 2>&1
+done
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" audit $AS </dev/null
+expect "audit in Lao after failed unlocks" 0
+check "the failed unlocks are counted in Lao" grep -qF "ປົດລັອກບໍ່ສຳເລັດ 2 ຄັ້ງ ນັບແຕ່ " "$T/out"
+check "the role is in Lao, the name as recorded" grep -qF "ana (ຫົວໜ້າ)" "$T/out"
+check "no English words around the details" \
+    sh -c "! grep -qE 'failed unlocks since|\\(supervisor\\)' '$T/out'"
+LANG=C.UTF-8 INTAKE_LANG=zh run "$INTAKE" audit $AS </dev/null
+expect "audit in Chinese after failed unlocks" 0 "2 次解锁失败，自 "
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" audit $AS </dev/null
+expect "the English details as before" 0 "2 failed unlocks since "
+check "the English role as before" grep -qF "ana (supervisor)" "$T/out"
+
 # --- the training report ---
 TV=$T/train
 "$INTAKE" init --training --vault "$TV" --user ana $KDF --passphrase-file "$SUP" >/dev/null
