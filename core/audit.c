@@ -282,14 +282,50 @@ append_fmt(char *buf, size_t len, const char *fmt, ...)
 	append_safe(buf, len, tmp);
 }
 
+/* The words of a description are marked as tui/i18n.h marks messages, so
+ * that po/extract.sh gives them to the catalogs; w translates them (English
+ * without). */
+static const char *
+word(const struct audit_words *w, const char *msgid) __attribute__((format_arg(2)));
+static const char *
+word_n(const struct audit_words *w, const char *one, const char *many, unsigned long n)
+    __attribute__((format_arg(2))) __attribute__((format_arg(3)));
+
+static const char *
+word(const struct audit_words *w, const char *msgid)
+{
+	const char *s = w != NULL && w->get != NULL ? w->get(msgid) : NULL;
+
+	return s != NULL ? s : msgid;
+}
+
+static const char *
+word_n(const struct audit_words *w, const char *one, const char *many, unsigned long n)
+{
+	const char *s = w != NULL && w->nget != NULL ? w->nget(one, many, n) : NULL;
+
+	return s != NULL ? s : n == 1 ? one : many;
+}
+
+#define _(s) word(w, s)
+#define P_(one, many, n) word_n(w, one, many, n)
+
 void
 audit_describe(const struct audit_entry *e, char *buf, size_t len)
+{
+	audit_describe_in(e, NULL, buf, len);
+}
+
+void
+audit_describe_in(const struct audit_entry *e, const struct audit_words *w, char *buf,
+    size_t len)
 {
 	struct case_code code;
 	char when[CLOCK_TEXT_SIZE];
 	/* Data that left or entered the vault: how many records, then what. */
 	int data = e->action == AUDIT_EXPORT || e->action == AUDIT_STATS ||
 	    e->action == AUDIT_BUNDLE_CREATE || e->action == AUDIT_BUNDLE_IMPORT;
+	int owner_said = 0;
 
 	if (len == 0)
 		return;
@@ -297,30 +333,45 @@ audit_describe(const struct audit_entry *e, char *buf, size_t len)
 	if (e->has_record) {
 		record_id_code(&e->record, &code);
 		/* A draft's id is no case code: say whose draft it was. */
-		append_fmt(buf, len, "%s%s", e->action == AUDIT_DRAFT_DISCARD ? "draft " : "", code.s);
+		if (e->action != AUDIT_DRAFT_DISCARD)
+			append_safe(buf, len, code.s);
+		else if (e->subject[0] != '\0') {
+			/* TRANSLATORS: in `intake audit`: a discarded draft's id and
+			 * the user whose draft it was. */
+			append_fmt(buf, len, _("draft %s of %s"), code.s, e->subject);
+			owner_said = 1;
+		} else
+			/* TRANSLATORS: in `intake audit`: a discarded draft's id. */
+			append_fmt(buf, len, _("draft %s"), code.s);
 	}
-	if (e->subject[0] != '\0') {
-		append_safe(buf, len, !*buf ? "" : e->action == AUDIT_DRAFT_DISCARD ? " of " : " ");
+	if (e->subject[0] != '\0' && !owner_said) {
+		append_safe(buf, len, !*buf ? "" : " ");
 		append_safe(buf, len, e->subject);
 	}
 	if (e->role >= 0 && e->role <= ROLE_TRAINER)
-		append_fmt(buf, len, " (%s)", role_name((enum role)e->role));
+		append_fmt(buf, len, " (%s)", word(w, role_name((enum role)e->role)));
 	if (e->action == AUDIT_UNLOCK_FAILED) {
 		/* A damaged entry may hold any time. */
 		if (e->since > (uint64_t)CLOCK_MAX || !clock_format((time_t)e->since, CLOCK_SECONDS, when))
-			snprintf(when, sizeof when, "an unreadable time");
-		append_fmt(buf, len, "%s%lu failed unlock%s since %s UTC", *buf ? " " : "",
-		    (unsigned long)e->count, e->count == 1 ? "" : "s", when);
+			snprintf(when, sizeof when, "%s", _("an unreadable time"));
+		append_safe(buf, len, *buf ? " " : "");
+		append_fmt(buf, len, P_("%lu failed unlock since %s UTC",
+		    "%lu failed unlocks since %s UTC", (unsigned long)e->count),
+		    (unsigned long)e->count, when);
 	}
-	if (data)
-		append_fmt(buf, len, "%s%lu record%s", *buf ? " " : "", (unsigned long)e->count,
-		    e->count == 1 ? "" : "s");
+	if (data) {
+		append_safe(buf, len, *buf ? " " : "");
+		append_fmt(buf, len, P_("%lu record", "%lu records", (unsigned long)e->count),
+		    (unsigned long)e->count);
+	}
 	if (e->reason[0] != '\0') {
 		/* Details, not a reason someone gave: after a comma. */
 		if (e->action == AUDIT_UNLOCK_FAILED)
 			data = 1;
 		append_safe(buf, len, data ? ", " : *buf ? " " : "");
-		append_safe(buf, len, e->action == AUDIT_VAULT_CREATE || data ? "" : "reason: ");
+		/* TRANSLATORS: in `intake audit`, before the reason a user gave
+		 * for amending or deleting a record. */
+		append_safe(buf, len, e->action == AUDIT_VAULT_CREATE || data ? "" : _("reason: "));
 		append_safe(buf, len, e->reason);
 	}
 }

@@ -1374,7 +1374,7 @@ training_apply_facts(const struct training_scenario *sc, struct interview *iv)
 
 enum status
 training_card_lines(const struct training_scenario *sc, const char *lang,
-    struct training_lines *out)
+    const char *ui, struct training_lines *out)
 {
 	const struct form *f = sc->form;
 	int fl = form_lang_find(f, lang ? lang : sc->lang[0]);
@@ -1387,44 +1387,44 @@ training_card_lines(const struct training_scenario *sc, const char *lang,
 #define LINE(kind) do { if ((st = tl_push_sbuf(out, kind, &b)) != ST_OK) goto out; } while (0)
 	sbuf_add(&b, training_title(sc, lang));
 	LINE(TRAINING_LINE_TITLE);
-	sbuf_add(&b, tt(lang, T_FICTIONAL));
+	sbuf_add(&b, tt(ui, T_FICTIONAL));
 	LINE(TRAINING_LINE_TEXT);
-	sbuf_add(&b, tt(lang, T_SCENARIO));
+	sbuf_add(&b, tt(ui, T_SCENARIO));
 	sbuf_add(&b, ": ");
 	sbuf_add(&b, sc->id);
 	sbuf_add(&b, "  ·  ");
-	sbuf_add(&b, tt(lang, T_FORM));
+	sbuf_add(&b, tt(ui, T_FORM));
 	sbuf_add(&b, ": ");
 	sbuf_add(&b, form_title(f, flang));
 	if (sc->minutes > 0) {
 		snprintf(num, sizeof num, "%u ", sc->minutes);
 		sbuf_add(&b, "  ·  ");
-		sbuf_add(&b, tt(lang, T_SUGGESTED));
+		sbuf_add(&b, tt(ui, T_SUGGESTED));
 		sbuf_add(&b, ": ");
 		sbuf_add(&b, num);
-		sbuf_add(&b, tt(lang, T_MIN));
+		sbuf_add(&b, tt(ui, T_MIN));
 	}
 	LINE(TRAINING_LINE_TEXT);
 	LINE(TRAINING_LINE_BLANK);
-	sbuf_add(&b, tt(lang, T_WHO));
+	sbuf_add(&b, tt(ui, T_WHO));
 	sbuf_add(&b, ": ");
 	sbuf_add(&b, training_card_text(sc, TRAINING_CARD_NAME, lang));
 	LINE(TRAINING_LINE_HEADING);
 	sbuf_add(&b, training_card_text(sc, TRAINING_CARD_BACKGROUND, lang));
 	LINE(TRAINING_LINE_TEXT);
 	LINE(TRAINING_LINE_BLANK);
-	sbuf_add(&b, tt(lang, T_STORY));
+	sbuf_add(&b, tt(ui, T_STORY));
 	LINE(TRAINING_LINE_HEADING);
 	sbuf_add(&b, training_card_text(sc, TRAINING_CARD_STORY, lang));
 	LINE(TRAINING_LINE_TEXT);
 	LINE(TRAINING_LINE_BLANK);
-	sbuf_add(&b, tt(lang, T_BEHAVIOUR));
+	sbuf_add(&b, tt(ui, T_BEHAVIOUR));
 	LINE(TRAINING_LINE_HEADING);
 	sbuf_add(&b, training_card_text(sc, TRAINING_CARD_BEHAVIOUR, lang));
 	LINE(TRAINING_LINE_TEXT);
 	if (sc->nasked > 0) {
 		LINE(TRAINING_LINE_BLANK);
-		sbuf_add(&b, tt(lang, T_ASKED_WELL));
+		sbuf_add(&b, tt(ui, T_ASKED_WELL));
 		LINE(TRAINING_LINE_HEADING);
 		for (size_t i = 0; i < sc->nasked; i++) {
 			sbuf_add(&b, "  * ");
@@ -1433,7 +1433,7 @@ training_card_lines(const struct training_scenario *sc, const char *lang,
 		}
 	}
 	LINE(TRAINING_LINE_BLANK);
-	sbuf_add(&b, tt(lang, T_FACTS));
+	sbuf_add(&b, tt(ui, T_FACTS));
 	LINE(TRAINING_LINE_HEADING);
 	for (size_t i = 0; i < sc->nfacts; i++) {
 		sbuf_add(&b, "  * ");

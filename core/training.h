@@ -177,10 +177,12 @@ struct training_lines {
 /* Frees the lines' texts and array; leaves *l empty and reusable. */
 void training_lines_free(struct training_lines *l);
 
-/* The role-player's card in `lang`: title, form, background, story,
- * behaviour, what they say only if asked well. Appends to *out. */
+/* The role-player's card: title, form, background, story, behaviour, what
+ * they say only if asked well. The scenario's own text is in `lang`; the
+ * card's headings and words are in `ui`, the language of whoever reads it
+ * out (en, lo, th, zh; any other, or NULL, gives English). Appends to *out. */
 enum status training_card_lines(const struct training_scenario *sc, const char *lang,
-    struct training_lines *out);
+    const char *ui, struct training_lines *out);
 
 /* ---- debrief ---- */
 
@@ -292,7 +294,10 @@ enum status training_debrief_from_json(const char *json, size_t len,
     struct training_debrief **out, char *err, size_t errsize);
 
 /*
- * The debrief as text in `lang` (en, lo, th, zh; others get English):
+ * The debrief as text: the scenario's and the form's words (title, labels,
+ * learning points) in `lang`, the headings and the program's own words in
+ * `ui`, the reader's interface language (en, lo, th, zh; any other, or NULL,
+ * gives English):
  * outcome reached against expected, score and time, indicators caught,
  * missed (with the scenario facts behind them that were not recorded) and
  * extra, answers that differ, questions skipped, declined or don't know,
@@ -301,6 +306,7 @@ enum status training_debrief_from_json(const char *json, size_t len,
  * stand in for labels and there are no learning points. Appends to *out.
  */
 enum status training_debrief_lines(const struct training_debrief *d,
-    const struct training_scenario *sc, const char *lang, struct training_lines *out);
+    const struct training_scenario *sc, const char *lang, const char *ui,
+    struct training_lines *out);
 
 #endif

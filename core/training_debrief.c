@@ -571,7 +571,7 @@ struct view {
 	const struct training_scenario *sc;
 	const struct form *f;
 	size_t flang;
-	const char *lang;
+	const char *ui;            /* the language of the program's words */
 };
 
 static void
@@ -595,7 +595,7 @@ add_outcome(struct sbuf *b, const struct view *v, const char *id)
 	int o = v->f && id ? form_outcome_find(v->f, id) : -1;
 
 	if (id == NULL)
-		sbuf_add(b, tt(v->lang, T_NO_OUTCOME));
+		sbuf_add(b, tt(v->ui, T_NO_OUTCOME));
 	else if (o < 0)
 		sbuf_add(b, id);
 	else
@@ -647,7 +647,7 @@ missed_because(const struct training_debrief *d, const struct view *v, const cha
 			    d->ans[i].mark == TRAINING_MATCH)
 				continue;
 			sbuf_add(b, "      ");
-			sbuf_add(b, tt(v->lang, T_NEEDED));
+			sbuf_add(b, tt(v->ui, T_NEEDED));
 			sbuf_add(b, ": ");
 			add_question(b, v, d->ans[i].question);
 			sbuf_add(b, " -> ");
@@ -673,9 +673,9 @@ add_duration(struct sbuf *b, const char *lang, long seconds)
 
 enum status
 training_debrief_lines(const struct training_debrief *d, const struct training_scenario *sc,
-    const char *lang, struct training_lines *out)
+    const char *lang, const char *ui, struct training_lines *out)
 {
-	struct view v = { NULL, NULL, 0, lang };
+	struct view v = { NULL, NULL, 0, ui };
 	enum status st = ST_OK;
 	char num[96], when[CLOCK_TEXT_SIZE + 4];
 	struct sbuf b;
@@ -692,76 +692,76 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 	}
 	sbuf_init(&b);
 #define LINE(kind) do { if ((st = tl_push_sbuf(out, kind, &b)) != ST_OK) goto out; } while (0)
-	sbuf_add(&b, tt(lang, T_DEBRIEF));
+	sbuf_add(&b, tt(ui, T_DEBRIEF));
 	sbuf_add(&b, ": ");
 	sbuf_add(&b, v.sc ? training_title(v.sc, lang) : d->scenario);
 	LINE(TRAINING_LINE_TITLE);
 	if (v.sc == NULL) {
-		sbuf_add(&b, tt(lang, T_UNKNOWN_SCENARIO));
+		sbuf_add(&b, tt(ui, T_UNKNOWN_SCENARIO));
 		LINE(TRAINING_LINE_TEXT);
 	}
 	if (clock_format(d->started, CLOCK_MINUTES, when))
 		strcat(when, " UTC");
 	else
 		snprintf(when, sizeof when, "?");
-	sbuf_add(&b, tt(lang, T_TRAINEE));
+	sbuf_add(&b, tt(ui, T_TRAINEE));
 	sbuf_add(&b, ": ");
 	sbuf_add(&b, d->trainee[0] ? d->trainee : "?");
 	sbuf_add(&b, "  ·  ");
-	sbuf_add(&b, tt(lang, T_DATE));
+	sbuf_add(&b, tt(ui, T_DATE));
 	sbuf_add(&b, ": ");
 	sbuf_add(&b, when);
 	sbuf_add(&b, "  ·  ");
-	sbuf_add(&b, tt(lang, T_TIME));
+	sbuf_add(&b, tt(ui, T_TIME));
 	sbuf_add(&b, ": ");
-	add_duration(&b, lang, d->seconds);
+	add_duration(&b, ui, d->seconds);
 	if (v.sc != NULL && training_minutes(v.sc) > 0) {
-		snprintf(num, sizeof num, " (%s: %u ", tt(lang, T_SUGGESTED), training_minutes(v.sc));
+		snprintf(num, sizeof num, " (%s: %u ", tt(ui, T_SUGGESTED), training_minutes(v.sc));
 		sbuf_add(&b, num);
-		sbuf_add(&b, tt(lang, T_MIN));
+		sbuf_add(&b, tt(ui, T_MIN));
 		sbuf_add(&b, ")");
 	}
 	LINE(TRAINING_LINE_TEXT);
 	snprintf(num, sizeof num, ": %d/100 (", d->score);
-	sbuf_add(&b, tt(lang, T_SCORE));
+	sbuf_add(&b, tt(ui, T_SCORE));
 	sbuf_add(&b, num);
-	sbuf_add(&b, tt(lang, T_PART_INDICATORS));
+	sbuf_add(&b, tt(ui, T_PART_INDICATORS));
 	snprintf(num, sizeof num, " %d/%d · ", d->pts[0], TRAINING_POINTS_INDICATORS);
 	sbuf_add(&b, num);
-	sbuf_add(&b, tt(lang, T_PART_OUTCOME));
+	sbuf_add(&b, tt(ui, T_PART_OUTCOME));
 	snprintf(num, sizeof num, " %d/%d · ", d->pts[1], TRAINING_POINTS_OUTCOME);
 	sbuf_add(&b, num);
-	sbuf_add(&b, tt(lang, T_PART_ANSWERS));
+	sbuf_add(&b, tt(ui, T_PART_ANSWERS));
 	snprintf(num, sizeof num, " %d/%d)", d->pts[2], TRAINING_POINTS_ANSWERS);
 	sbuf_add(&b, num);
 	LINE(TRAINING_LINE_HEADING);
 	LINE(TRAINING_LINE_BLANK);
 
-	sbuf_add(&b, tt(lang, T_OUTCOME));
+	sbuf_add(&b, tt(ui, T_OUTCOME));
 	LINE(TRAINING_LINE_HEADING);
 	sbuf_add(&b, "  ");
-	sbuf_add(&b, tt(lang, T_REACHED));
+	sbuf_add(&b, tt(ui, T_REACHED));
 	sbuf_add(&b, ": ");
 	add_outcome(&b, &v, d->out_reached);
 	LINE(TRAINING_LINE_ITEM);
 	sbuf_add(&b, "  ");
-	sbuf_add(&b, tt(lang, T_EXPECTED));
+	sbuf_add(&b, tt(ui, T_EXPECTED));
 	sbuf_add(&b, ": ");
 	add_outcome(&b, &v, d->out_expected);
 	LINE(TRAINING_LINE_ITEM);
 	sbuf_add(&b, "  ");
-	sbuf_add(&b, tt(lang, training_debrief_outcome_right(d) ? T_OUTCOME_RIGHT : T_OUTCOME_WRONG));
+	sbuf_add(&b, tt(ui, training_debrief_outcome_right(d) ? T_OUTCOME_RIGHT : T_OUTCOME_WRONG));
 	LINE(training_debrief_outcome_right(d) ? TRAINING_LINE_GOOD : TRAINING_LINE_BAD);
 	LINE(TRAINING_LINE_BLANK);
 
 	n = training_debrief_count(d, TRAINING_CAUGHT);
 	snprintf(num, sizeof num, " (%zu/%zu)", n, n + training_debrief_count(d, TRAINING_MISSED));
-	sbuf_add(&b, tt(lang, T_CAUGHT));
+	sbuf_add(&b, tt(ui, T_CAUGHT));
 	sbuf_add(&b, num);
 	LINE(TRAINING_LINE_HEADING);
 	if (n + training_debrief_count(d, TRAINING_MISSED) == 0) {
 		sbuf_add(&b, "  ");
-		sbuf_add(&b, tt(lang, T_NONE_EXPECTED));
+		sbuf_add(&b, tt(ui, T_NONE_EXPECTED));
 		LINE(training_debrief_count(d, TRAINING_EXTRA) ? TRAINING_LINE_ITEM : TRAINING_LINE_GOOD);
 	}
 	for (size_t i = 0; i < d->nind; i++)
@@ -771,7 +771,7 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 			LINE(TRAINING_LINE_GOOD);
 		}
 	if (training_debrief_count(d, TRAINING_MISSED) > 0) {
-		sbuf_add(&b, tt(lang, T_MISSED));
+		sbuf_add(&b, tt(ui, T_MISSED));
 		LINE(TRAINING_LINE_HEADING);
 		for (size_t i = 0; i < d->nind; i++) {
 			if (d->ind[i].mark != TRAINING_MISSED)
@@ -783,11 +783,11 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 				goto out;
 		}
 	}
-	sbuf_add(&b, tt(lang, T_EXTRA));
+	sbuf_add(&b, tt(ui, T_EXTRA));
 	LINE(TRAINING_LINE_HEADING);
 	if (training_debrief_count(d, TRAINING_EXTRA) == 0) {
 		sbuf_add(&b, "  ");
-		sbuf_add(&b, tt(lang, T_NO_EXTRA));
+		sbuf_add(&b, tt(ui, T_NO_EXTRA));
 		LINE(TRAINING_LINE_GOOD);
 	}
 	for (size_t i = 0; i < d->nind; i++)
@@ -798,11 +798,11 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 		}
 	LINE(TRAINING_LINE_BLANK);
 
-	sbuf_add(&b, tt(lang, T_DIFFER));
+	sbuf_add(&b, tt(ui, T_DIFFER));
 	LINE(TRAINING_LINE_HEADING);
 	if (training_debrief_answer_marks(d, TRAINING_DIFFERENT) == 0) {
 		sbuf_add(&b, "  ");
-		sbuf_add(&b, tt(lang, T_ALL_MATCH));
+		sbuf_add(&b, tt(ui, T_ALL_MATCH));
 		LINE(TRAINING_LINE_GOOD);
 	}
 	for (size_t i = 0; i < d->nans; i++) {
@@ -812,23 +812,23 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 		add_question(&b, &v, d->ans[i].question);
 		LINE(TRAINING_LINE_BAD);
 		sbuf_add(&b, "      ");
-		sbuf_add(&b, tt(lang, T_RECORDED));
+		sbuf_add(&b, tt(ui, T_RECORDED));
 		sbuf_add(&b, ": ");
 		add_answer(&b, &v, d->ans[i].question, d->ans[i].recorded);
 		sbuf_add(&b, "  |  ");
-		sbuf_add(&b, tt(lang, T_SCENARIO_SAYS));
+		sbuf_add(&b, tt(ui, T_SCENARIO_SAYS));
 		sbuf_add(&b, ": ");
 		add_answer(&b, &v, d->ans[i].question, d->ans[i].expected);
 		LINE(TRAINING_LINE_BAD);
 	}
-	sbuf_add(&b, tt(lang, T_SKIPPED_HEAD));
+	sbuf_add(&b, tt(ui, T_SKIPPED_HEAD));
 	LINE(TRAINING_LINE_HEADING);
 	n = training_debrief_answer_marks(d, TRAINING_SKIPPED) +
 	    training_debrief_answer_marks(d, TRAINING_DECLINED) +
 	    training_debrief_answer_marks(d, TRAINING_DONT_KNOW);
 	if (n == 0) {
 		sbuf_add(&b, "  ");
-		sbuf_add(&b, tt(lang, T_NO_SKIPPED));
+		sbuf_add(&b, tt(ui, T_NO_SKIPPED));
 		LINE(TRAINING_LINE_GOOD);
 	}
 	for (size_t i = 0; i < d->nans; i++) {
@@ -837,16 +837,16 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 		sbuf_add(&b, "  - ");
 		add_question(&b, &v, d->ans[i].question);
 		sbuf_add(&b, ": ");
-		sbuf_add(&b, special_word(lang, d->ans[i].mark));
+		sbuf_add(&b, special_word(ui, d->ans[i].mark));
 		sbuf_add(&b, "  |  ");
-		sbuf_add(&b, tt(lang, T_SCENARIO_SAYS));
+		sbuf_add(&b, tt(ui, T_SCENARIO_SAYS));
 		sbuf_add(&b, ": ");
 		add_answer(&b, &v, d->ans[i].question, d->ans[i].expected);
 		LINE(TRAINING_LINE_BAD);
 	}
 	if (v.sc != NULL && training_point_count(v.sc) > 0) {
 		LINE(TRAINING_LINE_BLANK);
-		sbuf_add(&b, tt(lang, T_POINTS));
+		sbuf_add(&b, tt(ui, T_POINTS));
 		LINE(TRAINING_LINE_HEADING);
 		for (size_t i = 0; i < training_point_count(v.sc); i++) {
 			sbuf_add(&b, "  * ");

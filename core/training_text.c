@@ -1,6 +1,8 @@
 /*
- * training_text.c — the words of the role-player's card and the debrief in
- * the four form languages, and the line builder both are rendered with.
+ * training_text.c — the words of the role-player's card and the debrief
+ * (headings, units, marks) in the four languages of the screens, chosen by
+ * the reader's interface language (core/training.h), and the line builder
+ * both are rendered with.
  *
  * English is reviewed; Lao, Thai and Chinese are DRAFT translations waiting
  * for review by a native speaker who knows the field. Keep every row's

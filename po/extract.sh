@@ -4,14 +4,15 @@
 # merges the result into po/*.po) and tests/cli/messages.sh runs it to
 # check the catalogs against the sources: one list of marked files.
 #
-# Marks: _("...") and N_("...") (tui/i18n.h), P_("one", "many", n); and
+# Marks: _("...") and N_("...") (tui/i18n.h), P_("one", "many", n), which
+# core/audit.c also uses for the words the caller translates; and
 # tui/keys.h's action labels and help texts, the 2nd and 3rd arguments of
 # its ACTION_LIST (copied alone into a scratch file, at the same line
 # numbers, so xgettext sees no other X-macro list).
 set -eu
 out=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
-files="tui/cmd_audit.c tui/cmd_record.c tui/cmd_training.c tui/scr_cases.c tui/scr_interview.c tui/scr_misc.c tui/scr_unlock.c tui/scr_training.c
+files="core/audit.c tui/cmd_audit.c tui/cmd_record.c tui/cmd_training.c tui/scr_cases.c tui/scr_interview.c tui/scr_misc.c tui/scr_unlock.c tui/scr_training.c
 tui/summary.c tui/ui.c tui/main.c"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/intake-pot.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

@@ -9,7 +9,9 @@
  *
  * The human-readable text (the headings of `intake audit`, the kinds of
  * entry, the count, `intake verify`'s summary) is in the interface language
- * (i18n.h); the entries' details are data and stay as recorded. English is
+ * (i18n.h), and so are the words around the entries' details ("draft ...
+ * of", "N records", "reason:", the role); the details themselves (names,
+ * codes, reasons) are data and stay as recorded. English is
  * printed byte for byte as before: columns are padded by display width,
  * which for English text is its length. `intake audit head` is read by
  * programs and stays English.
@@ -36,6 +38,12 @@ static const char *const action_words[] __attribute__((unused)) = {
 	N_("user add"), N_("user remove"), N_("user passwd"), N_("bundle create"),
 	N_("bundle import"), N_("draft discard"), N_("site trust"), N_("site untrust"),
 };
+/* The roles as core/vault_names.c names them (role_name), which the
+ * details translate. */
+static const char *const role_words[] __attribute__((unused)) = {
+	N_("supervisor"), N_("interviewer"), N_("trainer"),
+};
+static const struct audit_words describe_words = { i18n_get, i18n_nget };
 
 /* Prints s and, after it, spaces up to `width` display columns (none when
  * it is already as wide): printf's %-Ns for text that is not ASCII. */
@@ -75,7 +83,7 @@ print_entry(void *ctx, enum status st, const struct audit_entry *e)
 	}
 	if (e->time > (uint64_t)CLOCK_MAX || !clock_format((time_t)e->time, CLOCK_SECONDS, when))
 		snprintf(when, sizeof when, "%-19s", "?");
-	audit_describe(e, detail, sizeof detail);
+	audit_describe_in(e, &describe_words, detail, sizeof detail);
 	printf("%-6llu %s  %-12s ", (unsigned long long)e->seq, when,
 	    outsafe_str(user, sizeof user, e->user));
 	put_col(_(audit_action_name(e->action)), 14);

@@ -205,7 +205,7 @@ lead_of(char *buf, size_t size, const char *word)
 }
 
 /* An outcome or a flag (item i): its label after lead, its advice, and its
- * referrals (nth gives the k-th). */
+ * referrals (nth gives the k-th), named in form language lang. */
 static void
 print_finding(const struct form *f, size_t lang, const char *lead, const char *label,
     const char *advice, size_t nrefs, size_t (*nth)(const struct form *, size_t, size_t), size_t i)
@@ -232,12 +232,16 @@ print_text(struct interview *iv, const struct case_code *code)
 {
 	const struct form *f = interview_form(iv);
 	size_t lang = interview_lang(iv), qs[32], last_section = (size_t)-1;
+	/* Referrals are for the interviewer: named in the interface language,
+	 * the form's default when it lacks it (the record keeps only ids). */
+	size_t guide = form_lang_match(f, i18n_current());
 	const char *started = _("Started"), *ended = _("Ended");
 	int o, ws = u8_strwidth((const uint8_t *)started, "UTF-8");
 	int we = u8_strwidth((const uint8_t *)ended, "UTF-8");
 	char id[128], lead[64];
 
-	printf("%s %s  %s  %s ", _("Case"), code->s, interview_status(iv), _("form"));
+	/* The status's words are those of the screens (tui/summary.c). */
+	printf("%s %s  %s  %s ", _("Case"), code->s, _(interview_status(iv)), _("form"));
 	outsafe_put(stdout, form_id(f));
 	printf(" v");
 	outsafe_put(stdout, form_version(f));
@@ -307,13 +311,13 @@ print_text(struct interview *iv, const struct case_code *code)
 	 * acting on the outcome. */
 	for (size_t i = 0; i < form_flag_count(f); i++)
 		if (interview_flag_raised(iv, i))
-			print_finding(f, lang, lead_of(lead, sizeof lead, _("FLAG:")),
+			print_finding(f, guide, lead_of(lead, sizeof lead, _("FLAG:")),
 			    form_flag_label(f, i, lang),
 			    form_flag_advice(f, i, lang), form_flag_referral_count(f, i),
 			    form_flag_referral, i);
 	o = interview_outcome(iv);
 	if (o >= 0)
-		print_finding(f, lang, lead_of(lead, sizeof lead, _("Outcome:")),
+		print_finding(f, guide, lead_of(lead, sizeof lead, _("Outcome:")),
 		    form_outcome_label(f, (size_t)o, lang),
 		    form_outcome_advice(f, (size_t)o, lang), form_outcome_referral_count(f, (size_t)o),
 		    form_outcome_referral, (size_t)o);

@@ -11,8 +11,9 @@
  *
  * The report's headings and totals are in the interface language (i18n.h),
  * padded by display width so that columns line up in Lao, Thai and Chinese
- * too; English is printed byte for byte as before. The card is in the
- * scenario's language (--lang), as core/training.h writes it.
+ * too; English is printed byte for byte as before. So are the headings of
+ * the card and of the debrief `score` prints: the scenario's own text (the
+ * role-player's story, the form's labels) is in its language (--lang).
  */
 #include <jansson.h>
 #include <limits.h>
@@ -256,7 +257,7 @@ training_card(struct cli *c)
 	if ((rc = load_scenario(c->argv[1], &sc)) != EXIT_OK)
 		return rc;
 	if ((rc = check_lang(sc, c->lang)) == EXIT_OK) {
-		if ((st = training_card_lines(sc, c->lang, &l)) == ST_OK)
+		if ((st = training_card_lines(sc, c->lang, i18n_current(), &l)) == ST_OK)
 			print_lines(&l);
 		else
 			rc = cli_fail(st, NULL);
@@ -340,7 +341,7 @@ save_debrief(struct vault *v, const struct training_scenario *sc, struct intervi
 		goto out;
 	}
 	printf("Saved training case %s and its debrief.\n\n", code.s);
-	if ((st = training_debrief_lines(d, sc, lang, &l)) != ST_OK) {
+	if ((st = training_debrief_lines(d, sc, lang, i18n_current(), &l)) != ST_OK) {
 		rc = cli_fail(st, NULL);
 		goto out;
 	}

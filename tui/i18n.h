@@ -89,7 +89,8 @@ const char *i18n_current(void);
  *   1. --lang on the command line (main.c calls i18n_pin);
  *   2. INTAKE_LANG, when it names a language offered;
  *   3. after an unlock only, the language the user chose with ^T on the case
- *      list in an earlier session, kept in the vault (vault_pref_get "lang");
+ *      list or ^Y in an interview in an earlier session, kept in the vault
+ *      (vault_pref_get "lang");
  *      not when ^T was used on the unlock screen just before, which is a
  *      choice for this session;
  *   4. the locale (i18n_from_env).

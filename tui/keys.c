@@ -14,6 +14,7 @@
  *   ^E, F6           emergency contacts    ^X, F10        end interview
  *   ^Q, F12          quick-hide (lock)     ^L             redraw
  *   ^C               quit                  ^O             discard a draft
+ *   ^Y, F8           in an interview, the screens' language (the interviewer's)
  *   list:  Space select, Home/End first/last, PgUp/PgDn page
  *   choices of a question: Space tick, 1-9 choose the Nth, Home/End
  *          first/last; PgUp/PgDn keep their global meaning (the help
@@ -37,6 +38,10 @@
  *     "don't know" is ^N ("No idea"); ^U erases to the start for the same
  *     reason. ^D (declined) and ^E (emergency) take readline's delete-char
  *     and end-of-line: the End and Del keys do those.
+ *   - ^Y ("Your language") changes the screens' language during an
+ *     interview, where ^T is the respondent's: the two must never be one
+ *     key. ^Y (and ^V) are free in raw mode; F8 is the next free function
+ *     key PuTTY sends.
  *   - Language is ^T ("Translate") so that ^L keeps its universal meaning,
  *     redraw: on a shared server a `wall` message or a line-noise burst
  *     garbles the screen and the interviewer needs a way back.
@@ -666,6 +671,9 @@ static const struct keys_binding bindings[] = {
 	 * closes a browser's SSH tab. */
 	G(K_CTRL_P, ACT_BOTH_LANGS), G(K_F7, ACT_BOTH_LANGS),
 	G(K_CTRL_O, ACT_DISCARD),
+	/* After the keys the first page of help shows, so that page reads as
+	 * it did. */
+	G(K_CTRL_Y, ACT_UI_LANGUAGE), G(K_F8, ACT_UI_LANGUAGE),
 	G(K_UP, ACT_UP), G(K_DOWN, ACT_DOWN),
 
 	{ KCTX_LIST, K_CHAR, ' ', 0, ACT_TOGGLE },

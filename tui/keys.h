@@ -167,7 +167,8 @@ enum status keys_format(const struct key_event *ev, char *buf, size_t size);
 	X(ACT_DELETE, "Delete", "Erase the character under the cursor")     \
 	X(ACT_KILL_END, "Erase to end", "Erase from the cursor to the end") \
 	X(ACT_KILL_START, "Erase to start", "Erase from the start to the cursor") \
-	X(ACT_DISCARD, "Discard", "Discard the highlighted draft, with a reason")
+	X(ACT_DISCARD, "Discard", "Discard the highlighted draft, with a reason") \
+	X(ACT_UI_LANGUAGE, "My language", "During an interview: your screens' next language (the interview's stays)")
 
 enum action {
 #define ACTION_ENUM(name, label, help) name,

@@ -103,6 +103,38 @@ rows_of(const char *s, int w)
 	return h > 0 ? h : 1;
 }
 
+/*
+ * ^Y on the question, review and outcome screens: the screens go to the
+ * next of the program's languages (the interviewer's; one whose catalog
+ * is missing is passed over), kept in the vault as the case list's ^T
+ * keeps it (not kept: a format 1 vault, a full disk; it holds for the
+ * session). The interview's language, which ^T changes here, stays.
+ */
+static void
+next_ui_language(struct app *a)
+{
+	size_t n = i18n_count(), at = 0;
+	char err[1024] = "";
+
+	while (at < n && strcmp(i18n_code_at(at), i18n_current()) != 0)
+		at++;
+	for (size_t k = 1; k < n; k++) {
+		size_t l = (at + k) % n;
+
+		if (i18n_set(i18n_code_at(l), NULL, err, sizeof err) != ST_OK)
+			continue;
+		(void)vault_pref_set(a->v, "lang", i18n_code_at(l));
+		speak_to_interviewer(a);
+		/* TRANSLATORS: after ^Y during an interview: the language of
+		 * the screens (named in itself), then the interview's. */
+		app_say(a, false, _("Your screens are in %s now; the interview stays in %s. ^Y: "
+		    "next language."), i18n_name_at(l),
+		    form_lang_name(a->form, interview_lang(a->iv)));
+		return;
+	}
+	app_say(a, true, _("The language was not changed: %s"), err);
+}
+
 /* Toggles ^P and says what it does now. */
 static void
 toggle_both(struct app *a)
@@ -842,6 +874,9 @@ question_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_BOTH_LANGS:
 		toggle_both(a);
 		break;
+	case ACT_UI_LANGUAGE:
+		next_ui_language(a);
+		break;
 	case ACT_CANCEL:
 		/* Esc never leaves a question: a stray one (a slow link can
 		 * split an arrow key) must not cost the interview its place. It
@@ -1114,6 +1149,9 @@ review_act(struct app *a, enum action act, const struct key_event *ev)
 	case ACT_BOTH_LANGS:
 		toggle_both(a);
 		break;
+	case ACT_UI_LANGUAGE:
+		next_ui_language(a);
+		break;
 	default:
 		break;
 	}
@@ -1147,7 +1185,6 @@ outcome_draw(struct app *a)
 	static const enum action keys[] = { ACT_SUBMIT, ACT_PREV, ACT_UP, ACT_DOWN,
 		ACT_LANGUAGE, ACT_EMERGENCY, ACT_HIDE, ACT_HELP };
 	const struct form *f = a->form;
-	size_t lang = interview_lang(a->iv);
 	int o = interview_outcome(a->iv);
 	struct ui_pager p;
 	char buf[1024];
@@ -1200,7 +1237,8 @@ outcome_draw(struct app *a)
 			}
 			/* The contact on a line of its own: a phone number is
 			 * never broken across lines. */
-			ui_pager_wrap(&p, 4, form_referral_name(f, r, lang), 0);
+			/* For the interviewer: in the interface language. */
+			ui_pager_wrap(&p, 4, form_referral_name(f, r, interview_guide_lang(a->iv)), 0);
 			ui_pager_line(&p, 6, form_referral_contact(f, r), 0);
 		}
 		if (hidden > 0) {
@@ -1286,6 +1324,9 @@ outcome_act(struct app *a, enum action act, const struct key_event *ev)
 		break;
 	case ACT_BOTH_LANGS:
 		toggle_both(a);
+		break;
+	case ACT_UI_LANGUAGE:
+		next_ui_language(a);
 		break;
 	case ACT_UP:
 	case ACT_DOWN:

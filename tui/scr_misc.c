@@ -68,7 +68,7 @@ record_draw(struct app *a)
 	snprintf(buf, sizeof buf, _("Intake - case %s (read only)"), code.s);
 	ui_pager_begin(&p, app_frame(a, buf) + 1, a->scroll);
 	snprintf(buf, sizeof buf, _("%s - %s - %s - interviewer %s%s"), form_title(f, guide),
-	    form_lang_name(f, lang), interview_status(a->iv), interview_interviewer(a->iv),
+	    form_lang_name(f, lang), summary_status(a->iv), interview_interviewer(a->iv),
 	    interview_training(a->iv) ? _(" - TRAINING") : "");
 	ui_pager_wrap(&p, 1, buf, A_BOLD);
 	if (*interview_end_reason(a->iv)) {

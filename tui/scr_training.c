@@ -235,7 +235,7 @@ scr_training_debrief(struct app *a)
 	training_json_free(json, len);
 	if (d != NULL)
 		st = training_debrief_lines(d, a->scenario,
-		    form_lang_code(a->form, interview_lang(a->iv)), &lines);
+		    form_lang_code(a->form, interview_lang(a->iv)), i18n_current(), &lines);
 	if (st == ST_OK && lines.n > 0) {
 		t->debrief_text = calloc(lines.n, sizeof *t->debrief_text);
 		t->debrief_kind = calloc(lines.n, sizeof *t->debrief_kind);

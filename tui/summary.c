@@ -173,6 +173,18 @@ summary_referral_serves(const struct form *f, size_t r, const char *cc)
 	return false;
 }
 
+const char *
+summary_status(const struct interview *iv)
+{
+	/* The words interview_status gives, for the catalogs. */
+	static const char *const words[] __attribute__((unused)) = {
+		/* TRANSLATORS: a record's status. */
+		N_("draft"), N_("final"), N_("amended"), N_("ended"),
+	};
+
+	return _(interview_status(iv));
+}
+
 size_t
 summary_flags(struct ui_pager *p, int x, const struct interview *iv, const struct form *f)
 {
@@ -195,7 +207,7 @@ size_t
 summary_flag_contacts(struct ui_pager *p, int x, const struct interview *iv, const struct form *f,
     bool all_countries)
 {
-	size_t lang = interview_lang(iv), shown = 0;
+	size_t lang = interview_guide_lang(iv), shown = 0;
 	const char *cname = NULL, *cc = all_countries ? NULL : summary_country(iv, f, &cname);
 	char buf[1024];
 

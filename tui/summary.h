@@ -48,7 +48,8 @@ void summary_outcome(struct ui_pager *p, int x, const struct form *f, size_t out
 size_t summary_flags(struct ui_pager *p, int x, const struct interview *iv, const struct form *f);
 
 /* The contacts of each flag raised: "!! Contacts for: label" (bold) at x,
- * each referral's name at x + 2 and its contact on a line of its own at
+ * each referral's name (in the interviewer's language, interview_guide_lang:
+ * the form's default when it lacks it) at x + 2 and its contact on a line of its own at
  * x + 4: those serving the interview's country and a dim count of the
  * others, or all of them with all_countries. Returns how many flags had
  * contacts. */
@@ -69,6 +70,10 @@ const char *summary_country(const struct interview *iv, const struct form *f,
 /* Whether referral r serves country cc: always when cc is NULL or the
  * referral names no country. */
 bool summary_referral_serves(const struct form *f, size_t r, const char *cc);
+
+/* The record's status (interview_status: draft, final, amended, ended) in
+ * the interface language. */
+const char *summary_status(const struct interview *iv);
 
 /*
  * Why an interview ended early, in words. The first summary_end_choices()

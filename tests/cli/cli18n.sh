@@ -47,6 +47,23 @@ check "the English count" grep -qE '^[0-9]+ entries$' "$T/out"
 LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" verify $AS </dev/null
 expect "verify in English" 0 "Checked 1 user, "
 
+# --- the words around an entry's details ---
+BAD=$(passfile bad "not the passphrase")
+for i in 1 2; do
+	"$INTAKE" audit --vault "$V" --as ana --passphrase-file "$BAD" </dev/null >/dev/null 2>&1
+done
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" audit $AS </dev/null
+expect "audit in Lao after failed unlocks" 0
+check "the failed unlocks are counted in Lao" grep -qF "ປົດລັອກບໍ່ສຳເລັດ 2 ຄັ້ງ ນັບແຕ່ " "$T/out"
+check "the role is in Lao, the name as recorded" grep -qF "ana (ຫົວໜ້າ)" "$T/out"
+check "no English words around the details" \
+    sh -c "! grep -qE 'failed unlocks since|\\(supervisor\\)' '$T/out'"
+LANG=C.UTF-8 INTAKE_LANG=zh run "$INTAKE" audit $AS </dev/null
+expect "audit in Chinese after failed unlocks" 0 "2 次解锁失败，自 "
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" audit $AS </dev/null
+expect "the English details as before" 0 "2 failed unlocks since "
+check "the English role as before" grep -qF "ana (supervisor)" "$T/out"
+
 # --- the training report ---
 TV=$T/train
 "$INTAKE" init --training --vault "$TV" --user ana $KDF --passphrase-file "$SUP" >/dev/null
@@ -59,6 +76,27 @@ cat >"$T/perfect.json" <<'JSON'
  "threats": ["police_immigration", "sell_or_move"], "sex_with_clients": "no",
  "marriage_forced": "yes", "needs_now": ["shelter", "safe_return", "counselling"]}
 JSON
+# --- a record: its status and referrals are for the interviewer ---
+# A record taken in Lao: under the English interface `record show` names
+# the referrals in English and says "final"; under the Lao interface, in
+# Lao. What the record holds is the same either way.
+"$INTAKE" record add --form screening_short --answers "$T/perfect.json" --lang lo \
+    --vault "$V" --user ana --passphrase-file "$SUP" >"$T/added" 2>&1
+rcode=$(grep -oE '[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]' "$T/added" | head -1)
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" record show "$rcode" $AS </dev/null
+expect "record show in English" 0 "Case $rcode  final  form screening_short"
+check "a Lao record's referrals are named in English for an English interviewer" \
+    grep -qF "Referral: Shelter for survivors of trafficking, Laos (example)" "$T/out"
+check "and not in Lao" sh -c "! grep -qF 'ສູນພັກເຊົາສຳລັບຜູ້ຖືກເຄາະຮ້າຍ' '$T/out'"
+LANG=C.UTF-8 INTAKE_LANG=th run "$INTAKE" record show "$rcode" $AS </dev/null
+expect "record show under the Thai interface" 0 "สถานคุ้มครองผู้เสียหายจากการค้ามนุษย์ ประเทศลาว"
+check "the status word in Thai" grep -qF " สมบูรณ์ " "$T/out"
+check "no English status word" sh -c "! head -1 '$T/out' | grep -qw final"
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" record show "$rcode" --format json $AS </dev/null
+cp "$T/out" "$T/rec.en.json"
+LANG=C.UTF-8 INTAKE_LANG=th run "$INTAKE" record show "$rcode" --format json $AS </dev/null
+check "the record's JSON is the same under either interface" cmp -s "$T/out" "$T/rec.en.json"
+
 run "$INTAKE" training score bride_china_rapid --answers "$T/perfect.json" \
     --vault "$TV" --user ana --passphrase-file "$SUP" </dev/null
 expect "a training session is scored" 0 "Score: 100/100"

@@ -17,11 +17,17 @@ run "$INTAKE" training card lao_restaurant_china
 expect "card prints the persona in English by default" 0 "Who you are: Noy, 22"
 check "card says the case is fictional" grep -q "FICTIONAL CASE" "$T/out"
 check "card lists what the persona says only if asked well" grep -q "Say only if asked well" "$T/out"
-run "$INTAKE" training card lao_restaurant_china --lang lo
+# The persona is in the scenario's language (--lang); the card's headings
+# are in the interface language of whoever prints it.
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" training card lao_restaurant_china --lang lo
 expect "card prints the persona in Lao" 0 "ນ້ອຍ, ອາຍຸ 22 ປີ"
-check "the Lao card has the Lao headings, not the English ones" \
+check "under the English interface the Lao card's headings are English" \
+    sh -c "grep -q 'Your story' '$T/out' && ! grep -q 'ເລື່ອງລາວຂອງທ່ານ' '$T/out'"
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" training card lao_restaurant_china --lang en
+expect "the English card under the Lao interface" 0 "Noy, 22"
+check "its headings are Lao, its story English" \
     sh -c "grep -q 'ເລື່ອງລາວຂອງທ່ານ' '$T/out' && ! grep -q 'Your story' '$T/out'"
-run "$INTAKE" training card child_karaoke --lang zh
+LANG=C.UTF-8 INTAKE_LANG=zh run "$INTAKE" training card child_karaoke --lang zh
 expect "card prints the persona in Chinese" 0 "你的经历"
 run "$INTAKE" training card "$ROOT/forms/training/fair_migrant.yaml" --lang th
 expect "card takes a scenario file too" 0 "บุญมี"
@@ -96,9 +102,11 @@ run "$INTAKE" training score bride_china_rapid --answers "$T/perfect.json" \
 expect "a perfect mock screening scores 100" 0 "Score: 100/100"
 check "the debrief shows the outcome was right" grep -q "The expected outcome was reached" "$T/out"
 check "the debrief ends with the learning points" grep -q "Learning points" "$T/out"
-run "$INTAKE" training score bride_china_rapid --answers "$T/poor.json" --lang lo \
-    --vault "$TV" --user bo --passphrase-file "$P"
-expect "a poor mock screening shows missed indicators (in Lao)" 0 "ຕົວຊີ້ວັດທີ່ພາດ"
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" training score bride_china_rapid --answers "$T/poor.json" \
+    --lang en --vault "$TV" --user bo --passphrase-file "$P"
+expect "a poor mock screening shows missed indicators (in the Lao interface)" 0 "ຕົວຊີ້ວັດທີ່ພາດ"
+check "the debrief's headings follow the interface, not the screening's language" \
+    sh -c "! grep -q 'Indicators missed' '$T/out'"
 check "the poor screening scores less" sh -c "! grep -q '100/100' '$T/out'"
 check "no debrief plaintext on disk" sh -c "! grep -aq bride_china_rapid '$TV/data.mdb'"
 

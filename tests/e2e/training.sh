@@ -58,13 +58,21 @@ tkeys s1 Space Enter                    # medical care
 step "review the answers"
 tkeys s1 End Enter
 step "Outcome:" && ok "outcome in training"
-tkeys s1 Enter
-step "Debrief:" && ok "saving a mock screening opens its debrief"
-expect_screen "the debrief gives a score" s1 "/100"
-expect_screen "the debrief names missed indicators" s1 "Indicators missed"
 check "the banner is on every screen of the mock screening ($screens screens)" test "$banner_everywhere" -eq 0
+# The trainee turns their screens Lao (^Y) before saving: the debrief is
+# theirs to read, so its headings follow, while the scenario's title stays
+# in the language the screening was taken in.
+tkeys s1 C-y
+on_lao=$(twait s1 "^T ພາສາ" 10 && echo 1)
+check "^Y on the outcome screen turns the screens Lao" test "$on_lao" = 1
+tkeys s1 Enter
+expect_screen "saving a mock screening opens its debrief, headed in Lao" s1 "ການທົບທວນຫຼັງການຝຶກ: Mai"
+expect_screen "the debrief gives a score" s1 "/100"
+expect_screen "the debrief names missed indicators in Lao" s1 "ຕົວຊີ້ວັດທີ່ພາດ"
+check "no English heading left" sh -c "! grep -qE 'Indicators missed|Debrief:' '$T/screen'"
+check "the banner is on the debrief too" grep -qF "$BANNER" "$T/screen"
 tkeys s1 Escape
-step "Start a mock screening"
+expect_screen "back on the case list, in Lao" s1 "ເລີ່ມການຄັດກອງຈຳລອງ"
 tkeys s1 C-c
 tgone s1
 

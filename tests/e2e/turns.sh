@@ -37,10 +37,12 @@ sleep 1.5
 tscreen s2 >"$T/screen"
 check "nothing was unlocked meanwhile" sh -c "! grep -q 'Start a new interview' '$T/screen'"
 check "the unlock screen stays" grep -q "Unlock the vault" "$T/screen"
-$TMUX_CMD kill-session -t s2
 
 # --- quit works during the wait (the streak goes on: no new failures needed) ---
+# s3 starts before s2 is killed: killing a server's last session makes it
+# exit, and a session started at that moment can find it exiting.
 tstart s3 80 24 "$START"
+$TMUX_CMD kill-session -t s2
 tunlock s3 ana "demo passphrase"
 expect_screen "waiting once more" s3 "Yours comes in"
 tkeys s3 C-c

@@ -72,3 +72,78 @@ tstart d 80 24 "LANGUAGE=lo $START"
 expect_screen "LANGUAGE is not read under the C locale (as GNU gettext)" d "Unlock the vault"
 tkeys d C-c
 tgone d
+
+# ^Y (F8) during an interview: the screens' language, the interviewer's,
+# moves on to the next and is kept for the user's next session; the
+# questions stay in the interview's language, and ^T there still changes
+# only those.
+V2=$T/vault2
+new_vault "$V2"
+tstart e 80 24 "$INTAKE --vault $V2 --user ana"
+on e "Unlock the vault"
+tkeys e -l "demo passphrase"
+tkeys e Enter
+on e "Start a new interview"
+tkeys e Enter
+on e "Choose the questionnaire:"
+tkeys e Enter
+on e "The respondent's language:"
+tkeys e Enter
+expect_screen "an English interview under the English interface" e "Are you afraid"
+tkeys e C-y
+expect_screen "^Y in the interview: the screens turn Lao" e "^T ພາສາ"
+check "the question stays in the interview's language" shows "Are you afraid"
+check "and the interviewer is told, in Lao" shows "ໜ້າຈໍຂອງທ່ານເປັນ ພາສາລາວ ແລ້ວ"
+tkeys e F8
+expect_screen "F8 does the same: the screens turn Thai" e "^T ภาษา"
+check "the question still in English" shows "Are you afraid"
+tkeys e C-t
+expect_screen "^T in the interview still offers the questions' languages" e "แสดงคำถามเป็น:"
+tkeys e Escape
+on e "Are you afraid"
+tkeys e C-r
+expect_screen "the review screen in Thai, the interview unchanged" e "^T ภาษา"
+tkeys e C-y
+expect_screen "^Y on the review screen: Chinese" e "^T 语言"
+tkeys e C-g
+on e "Intake - 帮助"
+tkeys e Down Down Down Down Down Down Down Down Down Down Down Down
+expect_screen "the help lists ^Y and F8" e "^Y F8"
+tkeys e Escape
+tkeys e C-c
+tgone e
+tstart f 80 24 "$INTAKE --vault $V2 --user ana"
+on f "Unlock the vault"
+tkeys f -l "demo passphrase"
+tkeys f Enter
+expect_screen "the next session opens in the language chosen with ^Y" f "继续被中断的访谈"
+tkeys f C-c
+tgone f
+
+# The record view is for the interviewer: under the Lao interface a record
+# taken in English says its status in Lao.
+V3=$T/vault3
+new_vault "$V3"
+cat >"$T/a.json" <<'JSON'
+{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
+ "consent_statistics": "yes", "age_band": "age_18_20", "presumed_minor": "no",
+ "age_at_start": "adult", "sector": ["marriage"], "job_different": "yes", "could_quit": "no",
+ "quit_why_not": ["locked_guarded", "threats_punishment"], "documents_held_by": "spouse_family",
+ "debt_work_off": "no", "physical_violence": "no",
+ "threats": ["police_immigration", "sell_or_move"], "sex_with_clients": "no",
+ "marriage_forced": "yes", "needs_now": ["shelter", "safe_return", "counselling"]}
+JSON
+printf 'demo passphrase\n' >"$T/pass3"
+"$INTAKE" record add --form screening_short --answers "$T/a.json" --lang en --vault "$V3" \
+    --user ana --passphrase-file "$T/pass3" >/dev/null 2>&1
+tstart g 80 24 "INTAKE_LANG=lo $INTAKE --vault $V3 --user ana"
+on g "ປົດລັອກ"
+tkeys g -l "demo passphrase"
+tkeys g Enter
+on g "ເລີ່ມການສຳພາດໃໝ່"
+tkeys g Down Enter
+expect_screen "the record view under the Lao interface" g "(ອ່ານຢ່າງດຽວ)"
+check "says the record's status in Lao" shows " - ສຳເລັດ - "
+check "not in English" sh -c "! grep -qF ' - final - ' '$T/screen'"
+tkeys g C-c
+tgone g

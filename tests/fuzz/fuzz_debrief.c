@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();        /* a refusal always says why */
 		return 0;
 	}
-	if (training_debrief_lines(d, NULL, "th", &lines) != ST_OK)
+	if (training_debrief_lines(d, NULL, "th", "th", &lines) != ST_OK)
 		abort();
 	training_lines_free(&lines);
 	if (training_debrief_to_json(d, &s1, &l1) != ST_OK ||

@@ -46,8 +46,8 @@ play(const struct training_scenario *sc)
 	for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
 		struct training_lines card = { 0 }, deb = { 0 };
 
-		if (training_card_lines(sc, langs[i], &card) != ST_OK ||
-		    training_debrief_lines(d, sc, langs[i], &deb) != ST_OK)
+		if (training_card_lines(sc, langs[i], langs[i], &card) != ST_OK ||
+		    training_debrief_lines(d, sc, langs[i], langs[i], &deb) != ST_OK)
 			abort();
 		training_lines_free(&card);
 		training_lines_free(&deb);

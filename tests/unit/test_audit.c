@@ -863,6 +863,66 @@ describe_is_terminal_safe(void **state)
 	assert_int_equal(strlen(buf), 7);
 }
 
+/* A catalog of a few entries, as the program's i18n_get/i18n_nget give
+ * them: NULL (or the msgid) for the rest. */
+static const char *
+fake_get(const char *msgid)
+{
+	if (strcmp(msgid, "draft %s of %s") == 0)
+		return "D %s / %s";
+	if (strcmp(msgid, "reason: ") == 0)
+		return "R> ";
+	if (strcmp(msgid, "supervisor") == 0)
+		return "SUP";
+	return NULL;
+}
+
+static const char *
+fake_nget(const char *one, const char *many, unsigned long n)
+{
+	(void)many;
+	(void)n;
+	return strcmp(one, "%lu record") == 0 ? "%lu RECS" : NULL;
+}
+
+static void
+describe_in_translates_the_words_not_the_data(void **state)
+{
+	const struct audit_words w = { fake_get, fake_nget };
+	struct audit_entry e;
+	char buf[256];
+
+	(void)state;
+	audit_entry_init(&e, AUDIT_DRAFT_DISCARD, "ana");
+	snprintf(e.subject, sizeof e.subject, "bob");
+	snprintf(e.reason, sizeof e.reason, "kept by mistake");
+	e.has_record = true;
+	memset(e.record.b, 0, VAULT_ID_BYTES);
+	audit_describe(&e, buf, sizeof buf);
+	assert_string_equal(buf, "draft 0000-0000-0 of bob reason: kept by mistake");
+	audit_describe_in(&e, &w, buf, sizeof buf);
+	assert_string_equal(buf, "D 0000-0000-0 / bob R> kept by mistake");
+
+	audit_entry_init(&e, AUDIT_EXPORT, "ana");
+	e.count = 3;
+	snprintf(e.reason, sizeof e.reason, "csv");
+	audit_describe_in(&e, &w, buf, sizeof buf);
+	assert_string_equal(buf, "3 RECS, csv");
+
+	audit_entry_init(&e, AUDIT_USER_ADD, "ana");
+	snprintf(e.subject, sizeof e.subject, "cy");
+	e.role = ROLE_SUPERVISOR;
+	audit_describe_in(&e, &w, buf, sizeof buf);
+	assert_string_equal(buf, "cy (SUP)");
+
+	/* A word the catalog lacks stays English. */
+	audit_entry_init(&e, AUDIT_UNLOCK_FAILED, "ana");
+	e.count = 2;
+	e.since = 0;
+	audit_describe_in(&e, &w, buf, sizeof buf);
+	assert_non_null(strstr(buf, "2 failed unlocks since 1970-01-01 00:00:00 UTC"));
+}
+
 /* ---- amend and delete ---------------------------------------------------------- */
 
 static void
@@ -1824,6 +1884,7 @@ main(void)
 		cmocka_unit_test(encode_decode_round_trip),
 		cmocka_unit_test_setup_teardown(head_text_round_trip, setup, teardown),
 		cmocka_unit_test(describe_is_terminal_safe),
+		cmocka_unit_test(describe_in_translates_the_words_not_the_data),
 		cmocka_unit_test_setup_teardown(amend_keeps_every_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(delete_removes_record_summary_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(verify_clean_vault, setup, teardown),

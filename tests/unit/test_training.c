@@ -429,7 +429,7 @@ every_scenario_perfect_interview_scores_100(void **state)
 		assert_string_equal(training_debrief_status(d), "final");
 		assert_int_equal(training_debrief_seconds(d), 1500);
 
-		assert_int_equal(training_debrief_lines(d, sc, "en", &l), ST_OK);
+		assert_int_equal(training_debrief_lines(d, sc, "en", "en", &l), ST_OK);
 		assert_true(lines_have(&l, TRAINING_LINE_HEADING, "Score: 100/100"));
 		assert_true(lines_have(&l, TRAINING_LINE_TEXT, "Time taken: 25 min 00 s"));
 		assert_true(lines_have(&l, TRAINING_LINE_GOOD, "+ The expected outcome was reached."));
@@ -497,7 +497,7 @@ every_scenario_poor_interview_misses_and_scores_lower(void **state)
 		finish(iv, sc);
 		assert_int_equal(training_debrief_make(sc, iv, -1, &d), ST_OK);
 		assert_true(training_debrief_score(d) < 100);
-		assert_int_equal(training_debrief_lines(d, sc, "en", &l), ST_OK);
+		assert_int_equal(training_debrief_lines(d, sc, "en", "en", &l), ST_OK);
 		if (training_expected_count(sc) > 0) {
 			assert_true(training_debrief_count(d, TRAINING_MISSED) > 0);
 			assert_true(training_debrief_answer_marks(d, TRAINING_SKIPPED) +
@@ -552,7 +552,7 @@ every_scenario_wrong_outcome_is_reported(void **state)
 		assert_int_equal(training_debrief_make(sc, iv, 60, &d), ST_OK);
 		training_debrief_points(d, NULL, &po, NULL);
 		assert_int_equal(training_debrief_answer_marks(d, TRAINING_DIFFERENT), 1);
-		assert_int_equal(training_debrief_lines(d, sc, "en", &l), ST_OK);
+		assert_int_equal(training_debrief_lines(d, sc, "en", "en", &l), ST_OK);
 		assert_true(lines_have(&l, TRAINING_LINE_BAD, "In danger now"));
 		if (likely) {
 			assert_true(training_debrief_outcome_right(d));
@@ -660,7 +660,7 @@ score_follows_the_documented_formula(void **state)
 	assert_int_equal(training_debrief_count(d, TRAINING_EXTRA), 1);
 	assert_int_equal(training_debrief_answer_marks(d, TRAINING_DECLINED), 1);
 	/* Without its scenario the debrief still renders, with ids. */
-	assert_int_equal(training_debrief_lines(d, NULL, "en", &l), ST_OK);
+	assert_int_equal(training_debrief_lines(d, NULL, "en", "en", &l), ST_OK);
 	assert_true(lines_have(&l, TRAINING_LINE_TEXT, "ids are shown instead of labels"));
 	assert_true(lines_have(&l, TRAINING_LINE_BAD, "  - d"));
 	assert_true(lines_have(&l, TRAINING_LINE_BAD, "  ! e"));
@@ -702,7 +702,7 @@ debrief_needs_a_finished_interview(void **state)
 	assert_int_equal(training_debrief_count(d, TRAINING_MISSED), training_expected_count(sc));
 	assert_int_equal(training_debrief_answer_marks(d, TRAINING_DIFFERENT), 1);
 	assert_int_equal(training_debrief_score(d), 0);
-	assert_int_equal(training_debrief_lines(d, sc, "en", &l), ST_OK);
+	assert_int_equal(training_debrief_lines(d, sc, "en", "en", &l), ST_OK);
 	assert_true(lines_have(&l, TRAINING_LINE_ITEM, "none: the interview ended early"));
 	training_lines_free(&l);
 	training_debrief_free(d);
@@ -729,7 +729,7 @@ texts_exist_in_every_language(void **state)
 			struct training_lines card = { 0 }, deb = { 0 };
 
 			assert_true(training_has_lang(sc, langs[k]));
-			assert_int_equal(training_card_lines(sc, langs[k], &card), ST_OK);
+			assert_int_equal(training_card_lines(sc, langs[k], langs[k], &card), ST_OK);
 			assert_true(card.n > 10);
 			assert_string_equal(card.v[0].text, training_title(sc, langs[k]));
 			assert_true(lines_have(&card, TRAINING_LINE_HEADING,
@@ -738,7 +738,7 @@ texts_exist_in_every_language(void **state)
 			if (k > 0)
 				assert_string_not_equal(training_card_text(sc, TRAINING_CARD_STORY, langs[k]),
 				    training_card_text(sc, TRAINING_CARD_STORY, "en"));
-			assert_int_equal(training_debrief_lines(d, sc, langs[k], &deb), ST_OK);
+			assert_int_equal(training_debrief_lines(d, sc, langs[k], langs[k], &deb), ST_OK);
 			assert_true(strstr(deb.v[0].text, debrief_word[k]) != NULL);
 			assert_true(lines_have(&deb, TRAINING_LINE_ITEM, training_point(sc, 0, langs[k])));
 			training_lines_free(&card);
