@@ -282,33 +282,10 @@ append_fmt(char *buf, size_t len, const char *fmt, ...)
 	append_safe(buf, len, tmp);
 }
 
-/* The words of a description are marked as tui/i18n.h marks messages, so
- * that po/extract.sh gives them to the catalogs; w translates them (English
- * without). */
-static const char *
-word(const struct audit_words *w, const char *msgid) __attribute__((format_arg(2)));
-static const char *
-word_n(const struct audit_words *w, const char *one, const char *many, unsigned long n)
-    __attribute__((format_arg(2))) __attribute__((format_arg(3)));
-
-static const char *
-word(const struct audit_words *w, const char *msgid)
-{
-	const char *s = w != NULL && w->get != NULL ? w->get(msgid) : NULL;
-
-	return s != NULL ? s : msgid;
-}
-
-static const char *
-word_n(const struct audit_words *w, const char *one, const char *many, unsigned long n)
-{
-	const char *s = w != NULL && w->nget != NULL ? w->nget(one, many, n) : NULL;
-
-	return s != NULL ? s : n == 1 ? one : many;
-}
-
-#define _(s) word(w, s)
-#define P_(one, many, n) word_n(w, one, many, n)
+/* The words of a description are marked as core/words.h says; w translates
+ * them (English without). */
+#define _(s) words_get(w, s)
+#define P_(one, many, n) words_nget(w, one, many, n)
 
 void
 audit_describe(const struct audit_entry *e, char *buf, size_t len)
@@ -317,7 +294,7 @@ audit_describe(const struct audit_entry *e, char *buf, size_t len)
 }
 
 void
-audit_describe_in(const struct audit_entry *e, const struct audit_words *w, char *buf,
+audit_describe_in(const struct audit_entry *e, const struct words *w, char *buf,
     size_t len)
 {
 	struct case_code code;
@@ -349,7 +326,7 @@ audit_describe_in(const struct audit_entry *e, const struct audit_words *w, char
 		append_safe(buf, len, e->subject);
 	}
 	if (e->role >= 0 && e->role <= ROLE_TRAINER)
-		append_fmt(buf, len, " (%s)", word(w, role_name((enum role)e->role)));
+		append_fmt(buf, len, " (%s)", words_get(w, role_name((enum role)e->role)));
 	if (e->action == AUDIT_UNLOCK_FAILED) {
 		/* A damaged entry may hold any time. */
 		if (e->since > (uint64_t)CLOCK_MAX || !clock_format((time_t)e->since, CLOCK_SECONDS, when))

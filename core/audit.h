@@ -50,6 +50,7 @@
 
 #include "status.h"
 #include "vault.h"
+#include "words.h"
 
 enum audit_action {
 	AUDIT_VAULT_CREATE  = 1,    /* subject: the first supervisor */
@@ -156,17 +157,9 @@ enum status audit_head_parse(const char *text, struct vault_audit_head *out);
  * count, reason), with control characters replaced: safe for a terminal. */
 void audit_describe(const struct audit_entry *e, char *buf, size_t len);
 
-/* The same in another language: get translates a message (msgid) and nget
- * one that depends on a number n (English: one when n is 1), as gettext's
- * functions do; either may be NULL or return NULL, giving English. A
- * translation must read the same printf arguments as its English (the
- * caller's catalogs check it). Names, codes and reasons are data and stay
- * as recorded. */
-struct audit_words {
-	const char *(*get)(const char *msgid);
-	const char *(*nget)(const char *one, const char *many, unsigned long n);
-};
-void audit_describe_in(const struct audit_entry *e, const struct audit_words *w, char *buf,
+/* The same in another language (core/words.h). Names, codes and reasons
+ * are data and stay as recorded. */
+void audit_describe_in(const struct audit_entry *e, const struct words *w, char *buf,
     size_t len);
 
 #endif

@@ -130,16 +130,18 @@ result_from(json_t *rel, struct release_result *r, int made, char *err, size_t e
 		return ST_TAMPERED;
 	}
 	r->table = strdup(table);
-	r->csv = strdup(csv);
+	/* Below k a release publishes no count: nor does a CSV stored by an
+	 * earlier version, which printed its tables whole (stats.c). */
+	r->counted = (size_t)json_integer_value(json_object_get(rel, "counted"));
+	r->csv = strdup(r->counted < r->k ? STATS_RELEASE_CSV_HEAD : csv);
 	if (r->table == NULL || r->csv == NULL) {
 		release_result_free(r);
 		status_msg(err, errlen, "out of memory");
 		return ST_NOMEM;
 	}
 	r->table_len = strlen(table);
-	r->csv_len = strlen(csv);
+	r->csv_len = strlen(r->csv);
 	r->made = made;
-	r->counted = (size_t)json_integer_value(json_object_get(rel, "counted"));
 	return ST_OK;
 }
 
@@ -217,6 +219,9 @@ plan_cross(json_t *plan, const char *(*out)[2])
 	return n;
 }
 
+/* A new release's words are in the language of o->words (core/words.h). */
+#define _(m) words_get(o->words, m)
+
 /* Counts, suppresses and formats the release; *rel gets its JSON. */
 static enum status
 release_make(struct vault *v, const struct release_opts *o, json_t *plan, const char *kind,
@@ -227,6 +232,7 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 	struct stats_release sr;
 	struct stats *s = NULL;
 	char *table = NULL, *csv = NULL, last[11], made[CLOCK_TEXT_SIZE] = "", *head = NULL;
+	char *title = NULL;
 	size_t tlen, clen;
 	enum status st;
 
@@ -234,6 +240,8 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 	so.k = (unsigned)json_integer_value(json_object_get(plan, "k"));
 	so.forms_dir = o->forms_dir;
 	so.ctdc = json_is_true(json_object_get(plan, "ctdc"));
+	so.words = o->words;
+	so.lang = o->lang;
 	sr.ncross = plan_cross(plan, cross);
 	sr.cross = (const char *const (*)[2])cross;
 	sr.from = from;
@@ -247,8 +255,12 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 	}
 	day_before(before, last);
 	clock_format(clock_now(), CLOCK_ISO, made);
-	if (asprintf(&head, "Release %s: interviews started from %s to %s (UTC), released %s.\n"
-	    "%s", o->period, from, last, made, table) < 0) {
+	/* TRANSLATORS: the first line of a statistics release: the period, its
+	 * first and last days, and when it was made. */
+	if (asprintf(&title, _("Release %s: interviews started from %s to %s (UTC), released "
+	    "%s.\n"), o->period, from, last, made) < 0)
+		title = NULL;
+	if (title == NULL || asprintf(&head, "%s%s", title, table) < 0) {
 		head = NULL;
 		st = ST_NOMEM;
 		status_msg(err, errlen, "out of memory");
@@ -262,6 +274,7 @@ release_make(struct vault *v, const struct release_opts *o, json_t *plan, const 
 		status_msg(err, errlen, "out of memory");
 	}
 out:
+	free(title);
 	free(head);
 	free(table);
 	free(csv);
@@ -311,7 +324,12 @@ release_get(struct vault *v, const struct release_opts *o, struct release_result
 	if (plan == NULL) {
 		first = 1;
 		plan = plan_new(kind, o->k ? o->k : STATS_K_DEFAULT, o);
-	} else {
+	}
+	if (plan != NULL) {
+		r->k = (unsigned)json_integer_value(json_object_get(plan, "k"));
+		plan_describe(plan, r->cross, sizeof r->cross);
+	}
+	if (!first) {
 		const char *pk = json_string_value(json_object_get(plan, "kind"));
 
 		plan_describe(plan, have, sizeof have);

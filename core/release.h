@@ -25,6 +25,7 @@
 
 #include "status.h"
 #include "vault.h"
+#include "words.h"
 
 #define RELEASE_CROSS_MAX 16
 
@@ -38,6 +39,12 @@ struct release_opts {
 	int ctdc;                           /* CTDC names and codes (stats.h); in the plan */
 	const char *forms_dir;
 	const char *today;                  /* "YYYY-MM-DD"; NULL: the clock (UTC) */
+	/* The language the release's text is made in (a new release only: one
+	 * made before is printed as it was made): its own words, and the form
+	 * language of value labels (form_lang_match). NULL: English, labels in
+	 * each form's default language. The CSV is always the same. */
+	const struct words *words;
+	const char *lang;
 };
 
 struct release_result {
@@ -45,6 +52,8 @@ struct release_result {
 	size_t table_len, csv_len;
 	int made;                           /* 1: made now; 0: printed from the vault */
 	size_t counted;                     /* records counted (for the audit trail) */
+	unsigned k;                         /* the plan's, for the audit trail */
+	char cross[512];                    /* the plan's cross-tables, "A,B;C,D" or "(none)" */
 };
 
 /* The period's first day and the day after its last ("YYYY-MM-DD"), and

@@ -14,9 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uniwidth.h>
+
 #include "ctdc.h"
 #include "sdc.h"
 #include "stats.h"
+#include "words.h"
 
 #define UNKNOWN_CODE   "(unknown)"
 #define TOTAL_CODE     "(total)"
@@ -79,6 +82,7 @@ struct stats {
 	struct sdc_work work;
 	struct dataset *ds;            /* keeps the forms alive for labels */
 	char lang[16];                 /* labels' language code; "" default */
+	const struct words *words;     /* the table's own words (core/words.h) */
 	enum status fail;
 };
 
@@ -937,6 +941,7 @@ stats_compute_release(struct vault *v, const struct stats_opts *o,
 		rel = &none;
 	s->ctdc = o->ctdc;
 	snprintf(s->lang, sizeof s->lang, "%s", o->lang ? o->lang : "");
+	s->words = o->words;
 	if ((st = dataset_open(v, o->forms_dir, &filter, &s->ds, err, errlen)) != ST_OK)
 		goto failed;
 	if ((st = dataset_set_period(s->ds, rel->from, rel->before)) != ST_OK) {
@@ -1012,13 +1017,18 @@ stats_left_out(const struct stats *s)
 	return &s->counts;
 }
 
+/* The text of a table (never the CSV, which is for programs) is in the
+ * language of s->words: its messages are marked as core/words.h says. */
+#define _(m) words_get(s->words, m)
+
 const char *
 stats_figure(const struct stats *s, size_t n, char *buf, size_t len)
 {
 	if (n >= s->k)
 		snprintf(buf, len, "%zu", n);
 	else
-		snprintf(buf, len, "fewer than %u", s->k);
+		/* TRANSLATORS: a statistics release's figure below k. */
+		snprintf(buf, len, _("fewer than %u"), s->k);
 	return buf;
 }
 
@@ -1113,10 +1123,10 @@ label_one(const struct stats *s, const struct var *v, const char *code, size_t l
 		const struct form *f = v->qs[i].f;
 		int list = form_question_choices(f, v->qs[i].q);
 		int c = list >= 0 ? form_choice_find(f, (size_t)list, code, len) : -1;
-		int lang = s->lang[0] ? form_lang_find(f, s->lang) : 0;
+		size_t lang = s->lang[0] ? form_lang_match(f, s->lang) : 0;
 
 		if (c >= 0)
-			return form_choice_label(f, (size_t)list, (size_t)c, lang >= 0 ? (size_t)lang : 0);
+			return form_choice_label(f, (size_t)list, (size_t)c, lang);
 	}
 	return "";
 }
@@ -1160,6 +1170,17 @@ max_width(const struct var *v, size_t min)
 	return min;
 }
 
+/* txt in a column w display columns wide, on the right when right: a
+ * translated heading is measured in columns, not bytes. */
+static void
+padded(struct text *out, const char *txt, size_t w, int right)
+{
+	int cols = u8_strwidth((const uint8_t *)txt, "UTF-8");
+	size_t n = cols > 0 && (size_t)cols < w ? w - (size_t)cols : 0;
+
+	tprintf(out, "%*s%s%*s", right ? (int)n : 0, "", txt, right ? 0 : (int)n, "");
+}
+
 static void
 table_oneway(struct text *out, const struct stats *s, const struct table *t)
 {
@@ -1167,7 +1188,12 @@ table_oneway(struct text *out, const struct stats *s, const struct table *t)
 	char buf[32];
 
 	title(out, s, t->a);
-	tprintf(out, "\n  %-*s  %8s  %s\n", (int)w, "value", "count", s->ctdc ? "" : "label");
+	tprintf(out, "\n  ");
+	/* TRANSLATORS: the headings of a statistics table's columns. */
+	padded(out, _("value"), w, 0);
+	tprintf(out, "  ");
+	padded(out, _("count"), 8, 1);
+	tprintf(out, "  %s\n", s->ctdc ? "" : _("label"));
 	for (size_t r = 0; r <= t->rows; r++) {
 		tprintf(out, "  %-*s  %8s", (int)w, r < t->rows ? value_text(t->a, r) : TOTAL_CODE,
 		    count_text(s, t, AT(t, r, 0), buf));
@@ -1190,7 +1216,8 @@ table_twoway(struct text *out, const struct stats *s, const struct table *t)
 		if (strlen(value_text(t->b, c)) > cw)
 			cw = strlen(value_text(t->b, c));
 	title(out, s, t->a);
-	tprintf(out, " by ");
+	/* TRANSLATORS: between the two fields of a cross-table's title. */
+	tprintf(out, " %s ", _("by"));
 	title(out, s, t->b);
 	tprintf(out, "\n  %-*s", (int)w, "");
 	for (size_t c = 0; c <= t->cols; c++)
@@ -1229,7 +1256,7 @@ csv_release(struct text *out, const struct stats *s)
 {
 	char buf[32];
 
-	tprintf(out, "variable,value,variable2,value2,count\r\n");
+	tprintf(out, "%s", STATS_RELEASE_CSV_HEAD);
 	if (!s->published)
 		return;
 	for (size_t i = 0; i < s->ntables; i++) {
@@ -1295,24 +1322,25 @@ stats_format(const struct stats *s, enum stats_format fmt, char **out, size_t *l
 	if (fmt == STATS_CSV) {
 		csv_tables(&t, s);
 	} else {
-		tprintf(&t, "Anonymous statistics (k = %u)\n", s->k);
-		tprintf(&t, "Counted: %s records whose respondent agreed to anonymous "
-		    "statistics.\n", stats_figure(s, s->counted, buf, sizeof buf));
-		tprintf(&t, "Excluded: %s records without that consent.\n",
+		char buf2[32];
+
+		tprintf(&t, _("Anonymous statistics (k = %u)\n"), s->k);
+		tprintf(&t, _("Counted: %s records whose respondent agreed to anonymous "
+		    "statistics.\n"), stats_figure(s, s->counted, buf, sizeof buf));
+		tprintf(&t, _("Excluded: %s records without that consent.\n"),
 		    stats_figure(s, s->no_consent, buf, sizeof buf));
-		if (lo->training > 0 || lo->damaged > 0) {
-			tprintf(&t, "Left out: %s training records, ",
-			    stats_figure(s, lo->training, buf, sizeof buf));
-			tprintf(&t, "%s that failed the integrity check.\n",
-			    stats_figure(s, lo->damaged, buf, sizeof buf));
-		}
+		if (lo->training > 0 || lo->damaged > 0)
+			tprintf(&t, _("Left out: %s training records, %s that failed the integrity "
+			    "check.\n"), stats_figure(s, lo->training, buf, sizeof buf),
+			    stats_figure(s, lo->damaged, buf2, sizeof buf2));
 		if (!s->published)
-			tprintf(&t, "No table is published below %u records.\n", s->k);
+			tprintf(&t, _("No table is published below %u records.\n"), s->k);
 		else
-			tprintf(&t, "\"x\" is a hidden count (0 or more): every count from 1 to %u is "
-			    "hidden, and enough others that no combination of the published figures "
-			    "narrows a hidden count to fewer than %u possible values.\n\n", s->k - 1,
-			    s->k + 1);
+			/* TRANSLATORS: keep "x": it is what the tables print. */
+			tprintf(&t, _("\"x\" is a hidden count (0 or more): every count from 1 to %u "
+			    "is hidden, and enough others that no combination of the published "
+			    "figures narrows a hidden count to fewer than %u possible values.\n\n"),
+			    s->k - 1, s->k + 1);
 		for (size_t i = 0; i < s->ntables; i++) {
 			if (!printed(s, i))
 				continue;

@@ -69,6 +69,7 @@
 #include "sdc.h"
 #include "status.h"
 #include "vault.h"
+#include "words.h"
 
 #define STATS_K_DEFAULT 11     /* as CTDC */
 #define STATS_K_MIN     5      /* why: stats_check_k() */
@@ -81,6 +82,9 @@ enum stats_format {
 	STATS_CSV,
 };
 
+/* The first line of a release's CSV, and all of it below k. */
+#define STATS_RELEASE_CSV_HEAD "variable,value,variable2,value2,count\r\n"
+
 struct stats_opts {
 	const char *const *by;      /* field names (report names or question ids) */
 	size_t nby;                 /* 0: one table per variable */
@@ -90,6 +94,7 @@ struct stats_opts {
 	const char *since;          /* must be NULL (see Population) */
 	const char *lang;           /* labels of values in table output; NULL: default */
 	const char *forms_dir;
+	const struct words *words;  /* the table output's own words; NULL: English */
 };
 
 /* A release (core/release.h): every one-way table and these cross-tables,

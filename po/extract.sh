@@ -12,7 +12,7 @@
 set -eu
 out=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
-files="core/audit.c tui/cmd_audit.c tui/cmd_record.c tui/cmd_training.c tui/scr_cases.c tui/scr_interview.c tui/scr_misc.c tui/scr_unlock.c tui/scr_training.c
+files="core/audit.c core/release.c core/stats.c tui/cmd_audit.c tui/cmd_record.c tui/cmd_training.c tui/scr_cases.c tui/scr_interview.c tui/scr_misc.c tui/scr_unlock.c tui/scr_training.c
 tui/summary.c tui/ui.c tui/main.c"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/intake-pot.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

@@ -43,7 +43,7 @@ static const char *const action_words[] __attribute__((unused)) = {
 static const char *const role_words[] __attribute__((unused)) = {
 	N_("supervisor"), N_("interviewer"), N_("trainer"),
 };
-static const struct audit_words describe_words = { i18n_get, i18n_nget };
+static const struct words describe_words = { i18n_get, i18n_nget };
 
 /* Prints s and, after it, spaces up to `width` display columns (none when
  * it is already as wide): printf's %-Ns for text that is not ASCII. */

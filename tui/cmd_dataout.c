@@ -30,6 +30,7 @@
 #include "dataset.h"
 #include "export.h"
 #include "formdir.h"
+#include "i18n.h"
 #include "outsafe.h"
 #include "release.h"
 #include "secret.h"
@@ -335,12 +336,14 @@ cmd_stats(struct cli *c)
 	char err[1536] = "", dir[PATH_MAX], detail[512], *by_copy = NULL;
 	const char *cross[RELEASE_CROSS_MAX][2];
 	struct release_opts o;
-	struct release_result r = { NULL, NULL, 0, 0, 0, 0 };
+	static const struct words words = { i18n_get, i18n_nget };
+	struct release_result r;
 	struct vault *v = NULL;
 	enum status st;
 	int rc, csv = 0;
 
 	memset(&o, 0, sizeof o);
+	memset(&r, 0, sizeof r);
 	if (c->format != NULL && strcmp(c->format, "csv") == 0)
 		csv = 1;
 	else if (c->format != NULL && strcmp(c->format, "table") != 0) {
@@ -394,12 +397,17 @@ cmd_stats(struct cli *c)
 		goto out;
 	forms_dir(dir, sizeof dir);
 	o.forms_dir = dir;
+	/* A new release is made in the acting user's language (after unlock:
+	 * their saved one) and kept as made. */
+	o.words = &words;
+	o.lang = i18n_current();
 	if ((st = release_get(v, &o, &r, err, sizeof err)) != ST_OK) {
 		rc = cli_fail(st, err);
 		goto out;
 	}
-	snprintf(detail, sizeof detail, "release %.32s%s, k %u, %s to standard output",
-	    o.period, r.made ? " (made now)" : " (published before)", o.k, csv ? "csv" : "table");
+	snprintf(detail, sizeof detail, "release %.32s%s, k %u, cross-tables %.300s, %s to "
+	    "standard output", o.period, r.made ? " (made now)" : " (published before)", r.k,
+	    r.cross, csv ? "csv" : "table");
 	if ((rc = audit_note(v, AUDIT_STATS, r.counted, detail)) != EXIT_OK)
 		goto out;
 	if (csv)

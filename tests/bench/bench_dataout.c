@@ -200,7 +200,7 @@ bench_export(struct vault *v, const char *dir, enum export_format fmt, const cha
 static void
 bench_stats(struct vault *v, const char *const *by, size_t nby, const char *what)
 {
-	struct stats_opts o = { by, nby, STATS_K_DEFAULT, 0, NULL, NULL, NULL, FORMS_DIR };
+	struct stats_opts o = { by, nby, STATS_K_DEFAULT, 0, NULL, NULL, NULL, FORMS_DIR, NULL };
 	struct stats *s = NULL;
 	char err[1024], *text = NULL;
 	size_t len = 0;

@@ -167,7 +167,7 @@ fill(struct vault *v, const struct form *f)
 static void
 query(struct vault *v, const char *const *by, size_t nby, double *total)
 {
-	struct stats_opts o = { by, nby, STATS_K_DEFAULT, 0, NULL, NULL, NULL, FORMS_DIR };
+	struct stats_opts o = { by, nby, STATS_K_DEFAULT, 0, NULL, NULL, NULL, FORMS_DIR, NULL };
 	const struct sdc_work *w;
 	struct stats *s = NULL;
 	char err[1024] = "", *text = NULL, what[128];

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The command line speaks the interface language: `intake audit` (headings,
-# kinds of entry, count) and `intake verify`'s summary in the language of
+# kinds of entry, count), `intake verify`'s summary and a statistics
+# release made now (printed again as made) in the language of
 # INTAKE_LANG, or else in the one the acting user saved on the case list
 # (^T), as the screens do; in English when the terminal's locale is not
 # UTF-8, or when INTAKE_LANG says so. Machine-readable output
@@ -113,6 +114,23 @@ printf '%-14s %-16s %-22s %5s  %-10s %-7s %s\n' TRAINEE "DATE (UTC)" SCENARIO SC
     INDICATORS OUTCOME TIME >"$T/head.en"
 check "the English report's headings, byte for byte" sh -c "sed -n 3p '$T/out' | cmp -s - '$T/head.en'"
 check "the English report's total" grep -qxF "1 session" "$T/out"
+
+# --- a statistics release: made in the interface language, kept as made ---
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" stats 2020-Q1 $AS </dev/null
+expect "a release made under INTAKE_LANG=lo" 0 "ການເຜີຍແຜ່ 2020-Q1: ການສຳພາດທີ່ເລີ່ມແຕ່ 2020-01-01"
+check "its text in Lao" grep -qF "ສະຖິຕິແບບບໍ່ລະບຸຕົວຕົນ (k = 11)" "$T/out"
+check "a figure below k in Lao" grep -qF "ໜ້ອຍກວ່າ 11" "$T/out"
+check "no English sentence left" sh -c "! grep -qE 'Release|Anonymous|Counted|Excluded|published' '$T/out'"
+cp "$T/out" "$T/release.lo"
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" stats 2020-Q1 $AS </dev/null
+expect "asked again in English" 0
+check "the release is printed as it was made, byte for byte" cmp -s "$T/out" "$T/release.lo"
+LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" stats 2020-Q1 --format csv $AS </dev/null
+check "its CSV is for programs: English codes, header alone below k" \
+    sh -c "[ \"\$(tr -d '\r' <'$T/out')\" = 'variable,value,variable2,value2,count' ]"
+LANG=C.UTF-8 INTAKE_LANG=en run "$INTAKE" audit $AS </dev/null
+check "the audit trail records the release's k and cross-tables" \
+    grep -qF "release 2020-Q1 (made now), k 11, cross-tables (none), table to standard output" "$T/out"
 
 # --- the saved preference (set on the case list, as an interviewer does) ---
 if command -v tmux >/dev/null 2>&1; then

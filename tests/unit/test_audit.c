@@ -888,7 +888,7 @@ fake_nget(const char *one, const char *many, unsigned long n)
 static void
 describe_in_translates_the_words_not_the_data(void **state)
 {
-	const struct audit_words w = { fake_get, fake_nget };
+	const struct words w = { fake_get, fake_nget };
 	struct audit_entry e;
 	char buf[256];
 

@@ -193,7 +193,7 @@ cells_parse(const char *csv, int two, struct cell **out)
 static char *
 run_stats(const char *const *by, size_t nby, unsigned k, int ctdc, struct stats **keep)
 {
-	struct stats_opts o = { by, nby, k, ctdc, NULL, NULL, NULL, FORMS_DIR };
+	struct stats_opts o = { by, nby, k, ctdc, NULL, NULL, NULL, FORMS_DIR, NULL };
 	struct stats *s = NULL;
 	char err[1024] = "", *text;
 	size_t len;
@@ -432,7 +432,7 @@ test_bad_requests(void **state)
 {
 	struct fx *f = *state;
 	const char *one[1], *three[] = { "age_band", "sector", "job_different" };
-	struct stats_opts o = { NULL, 0, 1, 0, NULL, NULL, NULL, FORMS_DIR };
+	struct stats_opts o = { NULL, 0, 1, 0, NULL, NULL, NULL, FORMS_DIR, NULL };
 	struct stats *s = NULL;
 	char err[1024] = "";
 
@@ -498,7 +498,7 @@ test_ctdc_names_and_codes(void **state)
 	free(text);
 	/* Table output says what was counted and what was left out. */
 	{
-		struct stats_opts o = { NULL, 0, K, 0, NULL, NULL, "lo", FORMS_DIR };
+		struct stats_opts o = { NULL, 0, K, 0, NULL, NULL, "lo", FORMS_DIR, NULL };
 		struct stats *s;
 		char err[256], *t, want2[128];
 		size_t len;
@@ -517,6 +517,57 @@ test_ctdc_names_and_codes(void **state)
 	}
 }
 
+/* Marks the words it knows, leaving their printf arguments as they are. */
+static const char *
+marked(const char *msgid)
+{
+	static const char *const map[][2] = {
+		{ "Anonymous statistics (k = %u)\n", "ANONYMOUS k=%u\n" },
+		{ "Counted: %s records whose respondent agreed to anonymous statistics.\n",
+		  "COUNTED %s\n" },
+		{ "value", "VALUE" }, { "count", "COUNT" }, { "label", "LABEL" },
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(msgid, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* The table's own words come from the caller (core/words.h), its labels
+ * from the form's language of that reader; the CSV, for programs, stays
+ * the same whatever the words. */
+static void
+test_table_words_are_the_callers(void **state)
+{
+	static const struct words words = { marked, NULL };
+	struct stats_opts o = { NULL, 0, K, 0, NULL, NULL, "lo", FORMS_DIR, &words };
+	struct stats_opts plain = { NULL, 0, K, 0, NULL, NULL, NULL, FORMS_DIR, NULL };
+	struct stats *s, *p;
+	char err[256], *t, *csv, *csv_plain, want[64];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(stats_compute(fixture->v, &o, &s, err, sizeof err), ST_OK);
+	assert_int_equal(stats_compute(fixture->v, &plain, &p, err, sizeof err), ST_OK);
+	assert_int_equal(stats_format(s, STATS_TABLE, &t, &len), ST_OK);
+	snprintf(want, sizeof want, "ANONYMOUS k=%u\nCOUNTED %zu\n", (unsigned)K, fixture->counted);
+	assert_non_null(strstr(t, want));
+	assert_non_null(strstr(t, "VALUE"));
+	assert_non_null(strstr(t, "   COUNT  LABEL\n"));
+	assert_null(strstr(t, "Anonymous statistics"));
+	/* What the caller does not translate stays English. */
+	assert_non_null(strstr(t, "Excluded: "));
+	assert_int_equal(stats_format(s, STATS_CSV, &csv, &len), ST_OK);
+	assert_int_equal(stats_format(p, STATS_CSV, &csv_plain, &len), ST_OK);
+	assert_string_equal(csv, csv_plain);
+	free(t);
+	free(csv);
+	free(csv_plain);
+	stats_free(s);
+	stats_free(p);
+}
+
 int
 main(void)
 {
@@ -527,6 +578,7 @@ main(void)
 		cmocka_unit_test(test_outcomes_and_flags_apart),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_ctdc_names_and_codes),
+		cmocka_unit_test(test_table_words_are_the_callers),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

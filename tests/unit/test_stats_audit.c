@@ -358,7 +358,7 @@ adversary_free(struct adversary *ad)
 static char *
 publish(const char *const *by, size_t nby, enum stats_format fmt)
 {
-	struct stats_opts o = { by, nby, K, 0, NULL, NULL, NULL, FORMS_DIR };
+	struct stats_opts o = { by, nby, K, 0, NULL, NULL, NULL, FORMS_DIR, NULL };
 	struct stats *s = NULL;
 	char err[1024] = "", *text = NULL;
 	size_t len;
@@ -470,7 +470,7 @@ test_summary_has_no_small_exact_count(void **state)
 static void
 test_overlapping_populations_refused(void **state)
 {
-	struct stats_opts o = { NULL, 0, K, 0, NULL, "2020-01-01", NULL, FORMS_DIR };
+	struct stats_opts o = { NULL, 0, K, 0, NULL, "2020-01-01", NULL, FORMS_DIR, NULL };
 	struct stats *s = NULL;
 	char err[1024] = "";
 
