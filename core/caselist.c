@@ -150,15 +150,32 @@ same(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
 	uint64_t u, w;
+	uint32_t h, l;
 
-	for (; n >= 8; n -= 8, x += 8, y += 8) {
-		memcpy(&u, x, 8);
-		memcpy(&w, y, 8);
-		if (u != w)
-			return false;
+	if (n >= 8) {
+		/* Whole words, then the last eight bytes (overlapping). */
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&u, x + i, 8);
+			memcpy(&w, y + i, 8);
+			if (u != w)
+				return false;
+		}
+		memcpy(&u, x + n - 8, 8);
+		memcpy(&w, y + n - 8, 8);
+		return u == w;
 	}
-	while (n-- > 0)
-		if (*x++ != *y++)
+	if (n >= 4) {
+		/* The first four and the last four bytes (overlapping). */
+		memcpy(&h, x, 4);
+		memcpy(&l, y, 4);
+		if (h != l)
+			return false;
+		memcpy(&h, x + n - 4, 4);
+		memcpy(&l, y + n - 4, 4);
+		return h == l;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
 			return false;
 	return true;
 }
