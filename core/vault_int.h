@@ -492,6 +492,16 @@ int vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn);
  * (they stay in the page cache), so a scan's resident memory stays
  * bounded whatever the vault's size. val NULL (a scan's end): now. */
 void vault_map_tick(struct vault *v, const MDB_val *val);
+/* What one lookup at a random key costs in pages of the map: the kernel
+ * maps up to 16 pages around each page fault (fault-around), so a write
+ * transaction that looks up thousands of scattered keys (an import: the
+ * record, its summary) touched 64 KiB for each, and an import of 20,000
+ * records into a million kept 2 GiB of the file resident. An import counts
+ * each record it looks up as this many bytes read. */
+#define MAP_LOOKUP_COST  ((size_t)3 * (64 << 10))
+/* Sets *touch to count one such lookup in txn (before the transaction
+ * writes anything); vault_map_tick(v, touch) after each. */
+void vault_map_lookups(struct vault *v, MDB_txn *txn, MDB_val *touch);
 enum status vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg);
 int vault_txn_fail(struct vault *v, enum status st);
 

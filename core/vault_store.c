@@ -281,18 +281,43 @@ map_release(const void *inside)
 	fclose(maps);
 }
 
+static size_t map_tick = MAP_TICK;
+
+void
+vault_test_map_tick(size_t bytes)
+{
+	map_tick = bytes != 0 ? bytes : MAP_TICK;
+}
+
+void
+vault_map_lookups(struct vault *v, MDB_txn *txn, MDB_val *touch)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+
+	touch->mv_size = MAP_LOOKUP_COST;
+	touch->mv_data = NULL;
+	if (mdb_cursor_open(txn, v->dbi[DB_RECORDS], &cur) != 0)
+		return;
+	if (mdb_cursor_get(cur, &k, &d, MDB_FIRST) == 0)
+		touch->mv_data = d.mv_data;
+	mdb_cursor_close(cur);
+}
+
 void
 vault_map_tick(struct vault *v, const MDB_val *val)
 {
 	static size_t read_since;
 	static const void *inside;
 
+	if (val != NULL && val->mv_data == NULL)
+		return;         /* vault_map_lookups found no map to let go of */
 	if (val != NULL) {
 		/* Each item may cost a page of its own besides its bytes
 		 * (lookups beside the scan, half-full leaves). */
 		inside = val->mv_data;
 		read_since += val->mv_size + 4096;
-		if (read_since < MAP_TICK)
+		if (read_since < map_tick)
 			return;
 	}
 	read_since = 0;
