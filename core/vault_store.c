@@ -259,8 +259,9 @@ vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
  * written is ever released (for any other, MADV_DONTNEED would lose data). */
 #define MAP_TICK ((size_t)32 << 20)
 
+/* madvise(advice) on the read-only shared mapping that holds inside. */
 static void
-map_release(const void *inside)
+map_advise(const void *inside, int advice)
 {
 	uintptr_t at = (uintptr_t)inside;
 	char line[512];
@@ -275,10 +276,23 @@ map_release(const void *inside)
 		if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 || at < lo || at >= hi)
 			continue;
 		if (perms[0] == 'r' && perms[1] == '-' && perms[3] == 's')
-			(void)madvise((void *)(uintptr_t)lo, (size_t)(hi - lo), MADV_DONTNEED);
+			(void)madvise((void *)(uintptr_t)lo, (size_t)(hi - lo), advice);
 		break;
 	}
 	fclose(maps);
+}
+
+void
+vault_map_random(struct vault *v, const void *inside, bool random)
+{
+	if (v->env != NULL && inside != NULL)
+		map_advise(inside, random ? MADV_RANDOM : MADV_NORMAL);
+}
+
+static void
+map_release(const void *inside)
+{
+	map_advise(inside, MADV_DONTNEED);
 }
 
 static size_t map_tick = MAP_TICK;
