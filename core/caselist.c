@@ -8,11 +8,12 @@
  * row. A row's interviewer, form, language, status and outcome (and a start
  * time not in ISO form) make its profile, stored once per distinct
  * combination; profiles hold indices into the distinct values. One pass over
- * each summary's JSON; in the usual case a row repeats the previous row's
- * values and costs a few string compares. Order: a radix sort of one u64 per
- * row. Search: each word is compared with the distinct values once, then
- * each row costs a mask test, plus a look at its case code or start time for
- * a plain word that could be part of one.
+ * each summary's JSON, guided by the summary before: in the usual case its
+ * keys come in the same order and its values are among each column's four
+ * latest, and a row costs a few compares of short texts in place. Order: a
+ * radix sort of one u64 per row. Search: each word is compared with the
+ * distinct values once, then each row costs a mask test, plus a look at its
+ * case code or start time for a plain word that could be part of one.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -266,9 +267,9 @@ values_rehash(struct values *vs, size_t nslot)
 
 /* Index of the value s (len bytes of clean text) of column col, adding it
  * when new; it becomes the newest of the column's latest values, which
- * add_row compares with raw JSON text: so not one holding a backslash,
- * which in JSON starts an escape. Growing the text copies it and wipes the old copy (it names
- * outcomes and people). */
+ * summary_fields and add_row compare with raw JSON text: so not one
+ * holding a backslash, which in JSON starts an escape. Growing the text
+ * copies it and wipes the old copy (it names outcomes and people). */
 static enum status
 values_find(struct values *vs, int col, const char *s, size_t len, uint32_t *out)
 {
