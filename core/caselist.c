@@ -8,11 +8,12 @@
  * row. A row's interviewer, form, language, status and outcome (and a start
  * time not in ISO form) make its profile, stored once per distinct
  * combination; profiles hold indices into the distinct values. One pass over
- * each summary's JSON; in the usual case a row repeats the previous row's
- * values and costs a few string compares. Order: a radix sort of one u64 per
- * row. Search: each word is compared with the distinct values once, then
- * each row costs a mask test, plus a look at its case code or start time for
- * a plain word that could be part of one.
+ * each summary's JSON, guided by the summary before: in the usual case its
+ * keys come in the same order and its values are among each column's four
+ * latest, and a row costs a few compares of short texts in place. Order: a
+ * radix sort of one u64 per row. Search: each word is compared with the
+ * distinct values once, then each row costs a mask test, plus a look at its
+ * case code or start time for a plain word that could be part of one.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -29,6 +30,7 @@
 #define FIELD_MAX       96      /* bytes kept of one column (UTF-8 safe cut) */
 #define VERBATIM_MAX    256     /* the same, with CASELIST_VERBATIM */
 #define ROWS_MAX        (UINT32_C(1) << 30)     /* row numbers fit a sort key */
+#define LAST_KEPT       4       /* values per column compared before hashing */
 
 /* A search word is one bit of a uint32_t mask. */
 _Static_assert(CASELIST_TERMS_MAX <= 32, "search words are bits of a uint32_t");
@@ -43,6 +45,12 @@ static const char *const key_name[NPROF] = {
 	[P_BY] = "interviewer", [P_FORM] = "form", [P_LANG] = "lang",
 	[P_STATUS] = "status", [P_OUTCOME] = "outcome", [P_STARTED] = "started",
 };
+
+static const unsigned char key_len[NPROF] = {
+	[P_BY] = 11, [P_FORM] = 4, [P_LANG] = 4, [P_STATUS] = 6, [P_OUTCOME] = 7, [P_STARTED] = 7,
+};
+
+#define KEY_ORDER       8       /* keys of a summary whose order is kept */
 
 struct row {
 	struct record_id id;
@@ -75,7 +83,8 @@ struct values {
 	size_t n, ncap;
 	uint32_t *slot;                 /* value index + 1; 0 is free */
 	size_t nslot;                   /* a power of two, or 0 */
-	uint32_t last[NPROF];           /* each column's previous value + 1 */
+	uint32_t last[NPROF][LAST_KEPT];        /* each column's latest values + 1,
+	                                         * newest first */
 };
 
 /* The distinct profiles (indices only, nothing to wipe), hashed the same
@@ -116,6 +125,11 @@ struct caselist {
 	size_t nterm;
 	struct draft_info *drafts;      /* one per draft row, in row order */
 	size_t ndrafts, capdrafts;
+	signed char key_order[KEY_ORDER];      /* summary_fields: the column of each
+	                                         * key of the summary before (-1 other) */
+	char day_text[10];              /* row_time: the day last parsed, */
+	uint32_t day_start;             /* its first second, */
+	bool day_known;                 /* when there is one */
 };
 
 static unsigned char
@@ -128,6 +142,43 @@ static struct row *
 row_at(const struct caselist *cl, size_t i)
 {
 	return &cl->block[i / BLOCK_ROWS][i % BLOCK_ROWS];
+}
+
+/* memcmp(a, b, n) == 0 for the few bytes of a column or a key, without
+ * the cost of a call: a summary's row makes a dozen of these. */
+static inline bool
+same(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	uint64_t u, w;
+	uint32_t h, l;
+
+	if (n >= 8) {
+		/* Whole words, then the last eight bytes (overlapping). */
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&u, x + i, 8);
+			memcpy(&w, y + i, 8);
+			if (u != w)
+				return false;
+		}
+		memcpy(&u, x + n - 8, 8);
+		memcpy(&w, y + n - 8, 8);
+		return u == w;
+	}
+	if (n >= 4) {
+		/* The first four and the last four bytes (overlapping). */
+		memcpy(&h, x, 4);
+		memcpy(&l, y, 4);
+		if (h != l)
+			return false;
+		memcpy(&h, x + n - 4, 4);
+		memcpy(&l, y + n - 4, 4);
+		return h == l;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
 }
 
 static const char *
@@ -191,7 +242,7 @@ value_len(const struct values *vs, uint32_t i)
 static bool
 value_is(const struct values *vs, uint32_t i, const char *s, size_t len)
 {
-	return value_len(vs, i) == len && memcmp(value_text(vs, i), s, len) == 0;
+	return value_len(vs, i) == len && same(value_text(vs, i), s, len);
 }
 
 static enum status
@@ -215,16 +266,15 @@ values_rehash(struct values *vs, size_t nslot)
 }
 
 /* Index of the value s (len bytes of clean text) of column col, adding it
- * when new; it becomes the column's last value, which add_row compares
- * with raw JSON text: so not one holding a backslash, which in JSON starts
- * an escape. Growing the text copies it and wipes the old copy (it names
- * outcomes and people). */
+ * when new; it becomes the newest of the column's latest values, which
+ * summary_fields and add_row compare with raw JSON text: so not one
+ * holding a backslash, which in JSON starts an escape. Growing the text
+ * copies it and wipes the old copy (it names outcomes and people). */
 static enum status
 values_find(struct values *vs, int col, const char *s, size_t len, uint32_t *out)
 {
 	size_t k;
 
-	vs->last[col] = 0;
 	if (vs->nslot != 0)
 		for (k = hash(s, len) & (vs->nslot - 1); vs->slot[k] != 0; k = (k + 1) & (vs->nslot - 1))
 			if (value_is(vs, vs->slot[k] - 1, s, len)) {
@@ -267,8 +317,15 @@ values_find(struct values *vs, int col, const char *s, size_t len, uint32_t *out
 	vs->slot[k] = (uint32_t)vs->n + 1;
 	*out = (uint32_t)vs->n++;
 found:
-	if (memchr(s, '\\', len) == NULL)
-		vs->last[col] = *out + 1;
+	if (memchr(s, '\\', len) == NULL) {
+		uint32_t *last = vs->last[col];
+		int j = 0;
+
+		while (j < LAST_KEPT - 1 && last[j] != *out + 1)
+			j++;
+		memmove(&last[1], &last[0], (size_t)j * sizeof *last);
+		last[0] = *out + 1;
+	}
 	return ST_OK;
 }
 
@@ -290,11 +347,16 @@ profile_equal(const struct profile *a, const struct profile *b)
 	return a->draft == b->draft && a->damaged == b->damaged && a->timed == b->timed;
 }
 
+/* A word at a time: a profile is six numbers, hashed once per row whose
+ * profile is not the row before's. */
 static uint32_t
 profile_hash(const struct profile *p)
 {
-	return hash(p->val, sizeof p->val) ^ (uint32_t)p->draft ^ (uint32_t)p->timed << 1 ^
-	    (uint32_t)p->damaged << 2;
+	uint64_t h = (uint64_t)p->draft | (uint64_t)p->timed << 1 | (uint64_t)p->damaged << 2;
+
+	for (int k = 0; k < NPROF; k++)
+		h = (h ^ p->val[k]) * 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(h >> 32);
 }
 
 static enum status
@@ -378,6 +440,46 @@ iso_parse(const char *s, size_t len, uint32_t *out)
 	return true;
 }
 
+/* Two digits at s, or -1. */
+static int
+two_digits(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* iso_parse for a row: most rows start on the same day as the row before
+ * (the listing keeps the order they were saved in), so the day of the last
+ * time parsed is kept, and a time on that day costs its clock part only.
+ * Same answer as iso_parse. */
+static bool
+row_time(struct caselist *cl, const char *s, size_t len, uint32_t *out)
+{
+	int h, m, sec;
+	uint64_t t;
+
+	if (len == 20 && cl->day_known && same(s, cl->day_text, 10) && s[10] == 'T' &&
+	    s[13] == ':' && s[16] == ':' && s[19] == 'Z' && (h = two_digits(s + 11)) >= 0 &&
+	    h <= 23 && (m = two_digits(s + 14)) >= 0 && m <= 59 &&
+	    (sec = two_digits(s + 17)) >= 0 && sec <= 59) {
+		t = (uint64_t)cl->day_start + (uint64_t)(h * 3600 + m * 60 + sec);
+		if (t > UINT32_MAX)
+			return false;
+		*out = (uint32_t)t;
+		return true;
+	}
+	if (!iso_parse(s, len, out))
+		return false;
+	memcpy(cl->day_text, s, 10);
+	h = two_digits(s + 11);
+	m = two_digits(s + 14);
+	sec = two_digits(s + 17);
+	cl->day_start = *out - (uint32_t)(h * 3600 + m * 60 + sec);
+	cl->day_known = true;
+	return true;
+}
+
 /* out gets CLOCK_TEXT_SIZE bytes. */
 static void
 iso_text(uint32_t when, char *out)
@@ -393,27 +495,26 @@ struct slice {
 	const char *s;
 	size_t len;
 	bool json;
+	uint32_t val;                   /* the column's value it is known to be
+	                                 * + 1; 0 when not looked up */
 };
 
 /* The quote that ends the JSON string whose content starts at p (end when
- * it does not end). */
+ * it does not end). A byte loop: the strings of a summary are a few bytes
+ * long, shorter than what a call to memchr costs. A backslash escapes the
+ * byte after it, so \\" ends a string and \" does not. */
 static const char *
 string_end(const char *p, const char *end)
 {
-	const char *start = p;
-
 	while (p < end) {
-		const char *q = memchr(p, '"', (size_t)(end - p));
-		size_t bs = 0;
-
-		if (q == NULL)
-			return end;
-		while (q - bs > start && q[-1 - (ptrdiff_t)bs] == '\\')
-			bs++;
-		if (bs % 2 == 0)
-			return q;
-		p = q + 1;
-		start = p;      /* an escaped quote is not a backslash */
+		if (*p == '"')
+			return p;
+		if (*p == '\\') {
+			if (end - p < 2)
+				return end;
+			p += 2;
+		} else
+			p++;
 	}
 	return end;
 }
@@ -468,40 +569,73 @@ key_index(const char *k, size_t len)
 /*
  * The six columns of a summary (interview_summary_json: one flat, compact
  * JSON object) in one pass, without a JSON parser or a copy: the list reads
- * 100,000 of them. A missing key, a non-string value or malformed JSON
+ * a million of them. A missing key, a non-string value or malformed JSON
  * leaves the column empty. Never reads past len.
+ *
+ * Summaries written by one intake have their keys in one order and repeat
+ * a few values per column, so each key is first compared with the key
+ * found at that place in the summary before, and each value with the
+ * column's latest values (struct values, last): a match skips scanning the
+ * text and, for a value, looking it up again (f[k].val). A latest value
+ * holds no backslash, so when its bytes are followed by a quote the JSON
+ * string ends there.
  */
 static void
-summary_fields(const char *js, size_t len, struct slice f[NPROF])
+summary_fields(struct caselist *cl, const char *js, size_t len, struct slice f[NPROF])
 {
+	const struct values *vs = &cl->vals;
 	const char *p = js, *end = js + len;
 
 	for (int k = 0; k < NPROF; k++)
-		f[k] = (struct slice){ "", 0, true };
+		f[k] = (struct slice){ "", 0, true, 0 };
 	p = skip_space(p, end);
 	if (p == end || *p++ != '{')
 		return;
-	for (;;) {
-		const char *ks, *vs;
-		int k;
+	for (size_t i = 0;; i++) {
+		const char *ks, *v;
+		int k = i < KEY_ORDER ? cl->key_order[i] : -1;
+		size_t klen = k >= 0 ? key_len[k] : 0;
 
 		p = skip_space(p, end);
 		if (p == end || *p != '"')
 			return;
 		ks = p + 1;
-		if ((p = string_end(ks, end)) == end)
-			return;
-		k = key_index(ks, (size_t)(p - ks));
+		if (k >= 0 && (size_t)(end - ks) > klen && ks[klen] == '"' &&
+		    same(ks, key_name[k], klen)) {
+			p = ks + klen;
+		} else {
+			if ((p = string_end(ks, end)) == end)
+				return;
+			k = key_index(ks, (size_t)(p - ks));
+			if (i < KEY_ORDER)
+				cl->key_order[i] = (signed char)k;
+		}
 		p = skip_space(p + 1, end);
 		if (p == end || *p != ':')
 			return;
 		p = skip_space(p + 1, end);
 		if (p < end && *p == '"') {
-			vs = p + 1;
-			if ((p = string_end(vs, end)) == end)
-				return;
-			if (k >= 0)
-				f[k] = (struct slice){ vs, (size_t)(p - vs), true };
+			v = p + 1;
+			if (k >= 0) {
+				const uint32_t *last = vs->last[k];
+
+				for (int j = 0; j < LAST_KEPT && last[j] != 0; j++) {
+					size_t vl = value_len(vs, last[j] - 1);
+
+					if ((size_t)(end - v) > vl && v[vl] == '"' &&
+					    same(v, value_text(vs, last[j] - 1), vl)) {
+						f[k] = (struct slice){ v, vl, true, last[j] };
+						p = v + vl;
+						break;
+					}
+				}
+			}
+			if (k < 0 || f[k].s != v) {
+				if ((p = string_end(v, end)) == end)
+					return;
+				if (k >= 0)
+					f[k] = (struct slice){ v, (size_t)(p - v), true, 0 };
+			}
 			p++;
 		} else
 			p = skip_value(p, end);
@@ -530,7 +664,7 @@ plain_text(const struct slice *t)
 static struct slice
 text_slice(const char *s)
 {
-	return (struct slice){ s, strlen(s), false };
+	return (struct slice){ s, strlen(s), false, 0 };
 }
 
 /* Cuts dst[0..o) back to a whole UTF-8 character; returns the length. */
@@ -674,8 +808,8 @@ kept_text(const struct caselist *cl, const struct slice *t, char *buf)
 	if (plain_text(t))
 		return *t;
 	if (cl->opts & CASELIST_VERBATIM)
-		return (struct slice){ buf, verbatim_text(t, buf), false };
-	return (struct slice){ buf, clean_text(t, buf), false };
+		return (struct slice){ buf, verbatim_text(t, buf), false, 0 };
+	return (struct slice){ buf, clean_text(t, buf), false, 0 };
 }
 
 static enum status
@@ -709,14 +843,23 @@ add_row(struct caselist *cl, const struct record_id *id, bool draft, bool damage
 	memset(&p, 0, sizeof p);
 	p.draft = draft;
 	p.damaged = damaged;
-	p.timed = iso_parse(f[P_STARTED].s, f[P_STARTED].len, &when);
+	p.timed = row_time(cl, f[P_STARTED].s, f[P_STARTED].len, &when);
 	for (int k = 0; k < NPROF; k++) {
 		struct slice t = k == P_STARTED && p.timed ? text_slice("") : f[k];
-		uint32_t last = cl->vals.last[k];
+		const uint32_t *last = cl->vals.last[k];
+		int j;
 
-		/* Most rows repeat the previous row's value, compared raw. */
-		if (last != 0 && value_is(&cl->vals, last - 1, t.s, t.len)) {
-			p.val[k] = last - 1;
+		if (t.val != 0) {       /* found by summary_fields */
+			p.val[k] = t.val - 1;
+			continue;
+		}
+
+		/* Most rows repeat one of the latest rows' values, compared raw. */
+		for (j = 0; j < LAST_KEPT && last[j] != 0; j++)
+			if (value_is(&cl->vals, last[j] - 1, t.s, t.len))
+				break;
+		if (j < LAST_KEPT && last[j] != 0) {
+			p.val[k] = last[j] - 1;
 			continue;
 		}
 		t = kept_text(cl, &t, buf);
@@ -734,15 +877,17 @@ add_row(struct caselist *cl, const struct record_id *id, bool draft, bool damage
 
 /* ---- order ---- */
 
-/* LSD radix sort, a byte at a time, ascending; the result is in a. Passes
- * where every key has the same byte (most: dates share their high bits)
- * are skipped. */
+/* LSD radix sort, a byte at a time, ascending, of the bits from `first`
+ * up; the result is in a. Stable: keys equal in those bits keep their
+ * order, so keys already in order in the bits below first need no pass
+ * over them. Passes where every key has the same byte (most: dates share
+ * their high bits) are skipped. */
 static void
-radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
+radix_sort(uint64_t *a, uint64_t *tmp, size_t n, unsigned first)
 {
 	uint64_t *src = a, *dst = tmp, *swap;
 
-	for (unsigned shift = 0; shift < 64; shift += 8) {
+	for (unsigned shift = first; shift < 64; shift += 8) {
 		size_t count[256] = { 0 }, pos = 0;
 
 		for (size_t i = 0; i < n; i++)
@@ -814,8 +959,10 @@ finish(struct caselist *cl)
 		cl->key[i] = (uint64_t)!p->draft << 63 | (uint64_t)!p->timed << 62 |
 		    (uint64_t)(UINT32_MAX - (p->timed ? r->when : 0)) << 30 | i;
 	}
+	/* The keys are made in row order, which is the order of their low 30
+	 * bits: only the bits above need sorting. */
 	if (n > 1)
-		radix_sort(cl->key, (uint64_t *)(void *)cl->order, n);
+		radix_sort(cl->key, (uint64_t *)(void *)cl->order, n, 30);
 	for (size_t i = 0; i < n; i++)
 		cl->order[i] = (uint32_t)(cl->key[i] & (ROWS_MAX - 1));
 	run_filter(cl);
@@ -842,7 +989,7 @@ on_summary(void *p, const struct record_id *id, enum status st, const char *json
 			f[k] = text_slice("");
 		f[P_STATUS] = text_slice("DAMAGED");
 	} else {
-		summary_fields(json, len, f);
+		summary_fields(ld->cl, json, len, f);
 		if (ld->only != NULL) {
 			struct slice by = kept_text(ld->cl, &f[P_BY], ld->buf);
 
@@ -980,6 +1127,9 @@ rows_free(struct caselist *cl)
 	free(cl->drafts);
 	cl->drafts = NULL;
 	cl->ndrafts = cl->capdrafts = 0;
+	explicit_bzero(cl->day_text, sizeof cl->day_text);
+	cl->day_start = 0;
+	cl->day_known = false;
 }
 
 enum status

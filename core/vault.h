@@ -513,6 +513,10 @@ enum status vault_verify(struct vault *v, const struct vault_audit_head *noted,
     vault_problem_fn fn, void *ctx, struct vault_verify_counts *counts);
 
 /* ---- for tests and fuzzing only: the program never calls these ---- */
+/* Lets go of the pages of the vault file a scan or an import touched
+ * every `bytes` counted instead of every 32 MiB (0: back to 32 MiB), so a
+ * small vault shows what a large one does. */
+void vault_test_map_tick(size_t bytes);
 
 /* Seals content as the envelope of `kind` ("record", "summary", "draft",
  * "history" or "form") stored under the LMDB key `slot` (at most

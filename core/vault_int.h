@@ -492,6 +492,23 @@ int vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn);
  * (they stay in the page cache), so a scan's resident memory stays
  * bounded whatever the vault's size. val NULL (a scan's end): now. */
 void vault_map_tick(struct vault *v, const MDB_val *val);
+/* Random access to the map that holds inside (a value just read), or back
+ * to normal: the kernel then reads only the page a fault needs instead of
+ * reading ahead around it. For reads that jump about the file (the case
+ * listing's chunks lie wherever their last rewrite put them): with read
+ * ahead, listing 100,000 cases from a disk read most of the file, which
+ * under a 256 MiB memory limit meant reclaiming page cache all along. */
+void vault_map_random(struct vault *v, const void *inside, bool random);
+/* What one lookup at a random key costs in pages of the map: the kernel
+ * maps up to 16 pages around each page fault (fault-around), so a write
+ * transaction that looks up thousands of scattered keys (an import: the
+ * record, its summary) touched 64 KiB for each, and an import of 20,000
+ * records into a million kept 2 GiB of the file resident. An import counts
+ * each record it looks up as this many bytes read. */
+#define MAP_LOOKUP_COST  ((size_t)3 * (64 << 10))
+/* Sets *touch to count one such lookup in txn (before the transaction
+ * writes anything); vault_map_tick(v, touch) after each. */
+void vault_map_lookups(struct vault *v, MDB_txn *txn, MDB_val *touch);
 enum status vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg);
 int vault_txn_fail(struct vault *v, enum status st);
 

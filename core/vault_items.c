@@ -1162,9 +1162,13 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 	MDB_val key, val;
 	int rc, taken;
 
+	MDB_val touch;
+
 	/* vault_write_txn may run this again after growing the map: start afresh. */
 	a->imported = 0;
 	a->skipped = 0;
+	/* The pages the lookups below touch are let go as a scan's are. */
+	vault_map_lookups(v, txn, &touch);
 	for (size_t i = 0; i < a->nforms; i++) {
 		crypto_digest(hash, a->forms[i].src, a->forms[i].len);
 		key.mv_size = sizeof hash;
@@ -1183,6 +1187,7 @@ import_txn(struct vault *v, MDB_txn *txn, void *argp)
 	for (size_t i = 0; i < a->nrecs; i++) {
 		const struct vault_import_record *r = &a->recs[i];
 
+		vault_map_tick(v, &touch);
 		key.mv_size = VAULT_ID_BYTES;
 		key.mv_data = vault_unconst(r->id.b);
 		rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);

@@ -639,6 +639,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 {
 	struct lchunk c;
 	struct record_id id;
+	const void *inside = NULL;      /* in the map, once a chunk is read */
 	MDB_cursor *cur = NULL;
 	MDB_txn *txn = NULL;
 	MDB_stat ms;
@@ -669,6 +670,8 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 		struct lentry e;
 		size_t off = 0;
 
+		if (inside == NULL)
+			vault_map_random(v, inside = d.mv_data, true);
 		vault_map_tick(v, &d);
 		if (!v->unlocked) {
 			st = vault_fail(v, ST_LOCKED, "the vault was locked during the scan");
@@ -703,6 +706,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	}
 	v->scanning = 0;
 	vault_map_tick(v, NULL);
+	vault_map_random(v, inside, false);
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
 		st = vault_fail_mdb(v, rc, "reading the case listing");
 	/* A listing that lost or kept entries (a chunk deleted on disk, an

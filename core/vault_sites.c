@@ -495,6 +495,7 @@ apply_txn(struct vault *v, MDB_txn *txn, void *argp)
 	unsigned char *had = NULL;
 	struct vault_site s;
 	struct find_arg f = { a->site_pk, NULL, &s, 0 };
+	MDB_val touch;     /* lookups at random ids: pages let go as a scan does */
 	size_t nfirst = 0;
 	MDB_dbi dbi;
 	int rc;
@@ -524,10 +525,12 @@ apply_txn(struct vault *v, MDB_txn *txn, void *argp)
 		free(had);
 		return vault_txn_fail(v, vault_fail(v, ST_NOMEM, "out of memory"));
 	}
+	vault_map_lookups(v, txn, &touch);
 	for (size_t i = 0; i < a->nvers && rc == 0; i++)
 		if (a->vers[i].version == 1) {
 			MDB_val key = { VAULT_ID_BYTES, vault_unconst(a->vers[i].id.b) }, val;
 
+			vault_map_tick(v, &touch);
 			rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
 			had[i] = rc == 0;
 			rc = rc == MDB_NOTFOUND ? 0 : rc;
@@ -549,6 +552,7 @@ apply_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (ver->version == 1) {
 			/* The versions of one record follow its first: how many
 			 * this vault holds is read once, before any is added. */
+			vault_map_tick(v, &touch);
 			was = had[i];
 			if ((rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val)) == MDB_NOTFOUND) {
 				held = SIZE_MAX;        /* not here: nothing to amend */

@@ -259,8 +259,9 @@ vault_txn_begin(struct vault *v, unsigned flags, MDB_txn **txn)
  * written is ever released (for any other, MADV_DONTNEED would lose data). */
 #define MAP_TICK ((size_t)32 << 20)
 
+/* madvise(advice) on the read-only shared mapping that holds inside. */
 static void
-map_release(const void *inside)
+map_advise(const void *inside, int advice)
 {
 	uintptr_t at = (uintptr_t)inside;
 	char line[512];
@@ -275,10 +276,46 @@ map_release(const void *inside)
 		if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 || at < lo || at >= hi)
 			continue;
 		if (perms[0] == 'r' && perms[1] == '-' && perms[3] == 's')
-			(void)madvise((void *)(uintptr_t)lo, (size_t)(hi - lo), MADV_DONTNEED);
+			(void)madvise((void *)(uintptr_t)lo, (size_t)(hi - lo), advice);
 		break;
 	}
 	fclose(maps);
+}
+
+void
+vault_map_random(struct vault *v, const void *inside, bool random)
+{
+	if (v->env != NULL && inside != NULL)
+		map_advise(inside, random ? MADV_RANDOM : MADV_NORMAL);
+}
+
+static void
+map_release(const void *inside)
+{
+	map_advise(inside, MADV_DONTNEED);
+}
+
+static size_t map_tick = MAP_TICK;
+
+void
+vault_test_map_tick(size_t bytes)
+{
+	map_tick = bytes != 0 ? bytes : MAP_TICK;
+}
+
+void
+vault_map_lookups(struct vault *v, MDB_txn *txn, MDB_val *touch)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+
+	touch->mv_size = MAP_LOOKUP_COST;
+	touch->mv_data = NULL;
+	if (mdb_cursor_open(txn, v->dbi[DB_RECORDS], &cur) != 0)
+		return;
+	if (mdb_cursor_get(cur, &k, &d, MDB_FIRST) == 0)
+		touch->mv_data = d.mv_data;
+	mdb_cursor_close(cur);
 }
 
 void
@@ -287,12 +324,14 @@ vault_map_tick(struct vault *v, const MDB_val *val)
 	static size_t read_since;
 	static const void *inside;
 
+	if (val != NULL && val->mv_data == NULL)
+		return;         /* vault_map_lookups found no map to let go of */
 	if (val != NULL) {
 		/* Each item may cost a page of its own besides its bytes
 		 * (lookups beside the scan, half-full leaves). */
 		inside = val->mv_data;
 		read_since += val->mv_size + 4096;
-		if (read_since < MAP_TICK)
+		if (read_since < map_tick)
 			return;
 	}
 	read_since = 0;
