@@ -402,7 +402,7 @@ run_op(const char *op, const char *dir, const char *arg)
 		}
 		caselist_free(cl);
 	} else if (strcmp(op, "release") == 0) {
-		struct release_opts o = { "2026", NULL, 0, 0, 0, FORMS_DIR, "2027-02-01" };
+		struct release_opts o = { "2026", NULL, 0, 0, 0, FORMS_DIR, "2027-02-01", NULL, NULL };
 		struct release_result r;
 
 		memset(&r, 0, sizeof r);
