@@ -58,6 +58,14 @@ cli_open(struct cli *c, struct vault **out)
 	if (v == NULL)
 		return cli_fail(ST_NOMEM, NULL);
 	st = vault_open(v, c->vault_dir);
+	if (st == ST_NOTFOUND && c->training) {
+		/* `intake init` would make a real vault here. */
+		fputs("intake: no training vault at ", stderr);
+		outsafe_put(stderr, c->vault_dir);
+		fputs(": create one with `intake --training init`\n", stderr);
+		vault_close(v);
+		return cli_exit_code(st);
+	}
 	if (st != ST_OK) {
 		rc = cli_fail(st, vault_errmsg(v));
 		vault_close(v);
@@ -364,6 +372,8 @@ cli_interview(struct cli *c, struct vault *v, const struct form *f, json_t *answ
 		return cli_fail(st, NULL);
 	interview_set_interviewer(iv, vault_user(v));
 	interview_set_training(iv, training != 0);
+	/* Its errors are for the interviewer: in the interface language. */
+	(void)interview_set_msg_lang(iv, i18n_current());
 	if (interview_apply_answers(iv, answers, err, sizeof err) != ST_OK) {
 		fputs("intake: invalid answer: ", stderr);
 		outsafe_put(stderr, err);

@@ -115,6 +115,17 @@ printf '%-14s %-16s %-22s %5s  %-10s %-7s %s\n' TRAINEE "DATE (UTC)" SCENARIO SC
 check "the English report's headings, byte for byte" sh -c "sed -n 3p '$T/out' | cmp -s - '$T/head.en'"
 check "the English report's total" grep -qxF "1 session" "$T/out"
 
+# --- record add: its answer errors are the interviewer's, not the respondent's ---
+FORMS="$(cd "$(dirname "$0")/../.." && pwd)/forms"
+printf '{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes"}' >"$T/part.json"
+LANG=C.UTF-8 INTAKE_LANG=en INTAKE_FORMS=$FORMS run "$INTAKE" record add --form screening_short \
+    --lang lo --answers "$T/part.json" $AS </dev/null
+expect "a Lao interview's missing answer, under the English interface" 6 "An answer is needed."
+LANG=C.UTF-8 INTAKE_LANG=th INTAKE_FORMS=$FORMS run "$INTAKE" record add --form screening_short \
+    --lang en --answers "$T/part.json" $AS </dev/null
+expect "an English interview's, under the Thai interface" 6 "consent_referral: "
+check "said in Thai" sh -c "! grep -q 'An answer is needed' '$T/err'"
+
 # --- a statistics release: made in the interface language, kept as made ---
 LANG=C.UTF-8 INTAKE_LANG=lo run "$INTAKE" stats 2020-Q1 $AS </dev/null
 expect "a release made under INTAKE_LANG=lo" 0 "ການເຜີຍແຜ່ 2020-Q1: ການສຳພາດທີ່ເລີ່ມແຕ່ 2020-01-01"

@@ -125,3 +125,8 @@ check "the report says so" grep -q "your sessions only" "$T/out"
 # Without --vault, training commands use the training vault.
 run env XDG_DATA_HOME="$T/xdg" "$INTAKE" training report --user ana --passphrase-file "$P"
 expect "training report defaults to the training vault" 4 "$T/xdg/intake/training"
+
+# No training vault yet: the hint makes a training vault, not a real one.
+HOME=$T/nohome XDG_DATA_HOME=$T/noxdg run "$INTAKE" training report --user ana </dev/null
+expect "a missing training vault is named as such" 4 "no training vault at $T/noxdg/intake/training"
+check "and the hint makes a training vault" grep -qF 'create one with `intake --training init`' "$T/err"
