@@ -153,6 +153,7 @@ struct training_scenario {
 	size_t *expected;
 	size_t nexpected;
 	size_t outcome;
+	bool *raises;           /* per form flag: the facts raise it */
 	unsigned minutes;
 };
 
@@ -190,6 +191,7 @@ training_free(struct training_scenario *sc)
 	}
 	free(sc->facts);
 	free(sc->expected);
+	free(sc->raises);
 	free(sc);
 }
 
@@ -735,6 +737,13 @@ check_with_engine(struct loader *L, struct training_scenario *sc,
 				    "record something the card does not say", form_question_id(f, q));
 		}
 	}
+	/* The flags the facts raise are what a trainee should raise too: not
+	 * listed by the author, since the form's rules decide them. */
+	free(sc->raises);
+	if ((sc->raises = calloc(form_flag_count(f) + 1, sizeof *sc->raises)) == NULL)
+		L->y.nomem = true;
+	for (size_t i = 0; sc->raises != NULL && i < form_flag_count(f); i++)
+		sc->raises[i] = interview_flag_raised(iv, i);
 	if (!check_expect)
 		goto out;
 	for (size_t i = 0; i < sc->nexpected; i++) {
@@ -1346,6 +1355,12 @@ training_expected_indicator(const struct training_scenario *sc, size_t i)
 }
 
 size_t training_expected_outcome(const struct training_scenario *sc) { return sc->outcome; }
+
+bool
+training_flag_expected(const struct training_scenario *sc, size_t i)
+{
+	return sc->raises != NULL && i < form_flag_count(sc->form) && sc->raises[i];
+}
 size_t training_point_count(const struct training_scenario *sc) { return sc->npoints; }
 
 const char *

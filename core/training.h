@@ -138,6 +138,9 @@ const char *training_fact_answer(const struct training_scenario *sc, size_t i);
 size_t training_expected_count(const struct training_scenario *sc);
 size_t training_expected_indicator(const struct training_scenario *sc, size_t i);
 size_t training_expected_outcome(const struct training_scenario *sc);
+/* Whether the scenario's facts raise flag i of its form (form_flag_*):
+ * the form's rules decide, so the author lists none. */
+bool training_flag_expected(const struct training_scenario *sc, size_t i);
 
 size_t training_point_count(const struct training_scenario *sc);
 const char *training_point(const struct training_scenario *sc, size_t i, const char *lang);
@@ -260,6 +263,11 @@ size_t training_debrief_indicator_count(const struct training_debrief *d);
 struct training_indicator_result training_debrief_indicator(const struct training_debrief *d,
     size_t i);
 size_t training_debrief_count(const struct training_debrief *d, enum training_mark mark);
+/* The flags (form_flag_*) the scenario's facts raise or the interview
+ * raised, in form order: caught, missed or extra. Not scored. */
+size_t training_debrief_flag_count(const struct training_debrief *d);
+struct training_indicator_result training_debrief_flag(const struct training_debrief *d,
+    size_t i);
 
 /* One entry per scenario fact, in form order. */
 size_t training_debrief_answer_count(const struct training_debrief *d);

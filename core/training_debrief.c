@@ -33,6 +33,8 @@ struct training_debrief {
 	long seconds;
 	struct ind_item *ind;
 	size_t nind;
+	struct ind_item *flag;  /* flags, as indicators: caught, missed, extra */
+	size_t nflag;
 	struct ans_item *ans;
 	size_t nans;
 	char *out_expected;
@@ -70,6 +72,9 @@ training_debrief_free(struct training_debrief *d)
 	for (size_t i = 0; i < d->nind; i++)
 		free(d->ind[i].id);
 	free(d->ind);
+	for (size_t i = 0; i < d->nflag; i++)
+		free(d->flag[i].id);
+	free(d->flag);
 	for (size_t i = 0; i < d->nans; i++) {
 		free(d->ans[i].question);
 		wipe_free(d->ans[i].expected);
@@ -157,8 +162,22 @@ training_debrief_make(const struct training_scenario *sc, const struct interview
 	    (o >= 0 && !dup_into(&d->out_reached, form_outcome_id(f, (size_t)o))))
 		goto nomem;
 	if ((d->ind = calloc(form_indicator_count(f) + 1, sizeof *d->ind)) == NULL ||
+	    (d->flag = calloc(form_flag_count(f) + 1, sizeof *d->flag)) == NULL ||
 	    (d->ans = calloc(training_fact_count(sc) + 1, sizeof *d->ans)) == NULL)
 		goto nomem;
+	/* Flags are not scored (the outcome is), but one missed is the
+	 * first thing a trainer goes through: a respondent in danger. */
+	for (size_t i = 0; i < form_flag_count(f); i++) {
+		bool want = training_flag_expected(sc, i), got = interview_flag_raised(iv, i);
+
+		if (!want && !got)
+			continue;
+		d->flag[d->nflag].mark = want && got ? TRAINING_CAUGHT : want ? TRAINING_MISSED :
+		    TRAINING_EXTRA;
+		if (!dup_into(&d->flag[d->nflag].id, form_flag_id(f, i)))
+			goto nomem;
+		d->nflag++;
+	}
 	for (size_t i = 0; i < training_expected_count(sc); i++) {
 		size_t ind = training_expected_indicator(sc, i);
 
@@ -263,6 +282,20 @@ training_debrief_indicator(const struct training_debrief *d, size_t i)
 	return r;
 }
 
+size_t training_debrief_flag_count(const struct training_debrief *d) { return d->nflag; }
+
+struct training_indicator_result
+training_debrief_flag(const struct training_debrief *d, size_t i)
+{
+	struct training_indicator_result r = { NULL, TRAINING_MISSED };
+
+	if (i < d->nflag) {
+		r.id = d->flag[i].id;
+		r.mark = d->flag[i].mark;
+	}
+	return r;
+}
+
 size_t
 training_debrief_count(const struct training_debrief *d, enum training_mark mark)
 {
@@ -322,7 +355,7 @@ jstr_or_null(const char *s)
 enum status
 training_debrief_to_json(const struct training_debrief *d, char **out, size_t *len)
 {
-	json_t *root, *inds, *answers;
+	json_t *root, *inds, *flags, *answers;
 	char when[32];
 	char *s;
 
@@ -335,9 +368,18 @@ training_debrief_to_json(const struct training_debrief *d, char **out, size_t *l
 		json_decref(inds);
 		return ST_NOMEM;
 	}
+	if ((flags = json_array()) == NULL) {
+		json_decref(inds);
+		json_decref(answers);
+		return ST_NOMEM;
+	}
 	for (size_t i = 0; i < d->nind; i++)
 		if (json_array_append_new(inds, json_pack("{s:s, s:s}", "id", d->ind[i].id,
 		    "mark", mark_names[d->ind[i].mark])) != 0)
+			goto nomem;
+	for (size_t i = 0; i < d->nflag; i++)
+		if (json_array_append_new(flags, json_pack("{s:s, s:s}", "id", d->flag[i].id,
+		    "mark", mark_names[d->flag[i].mark])) != 0)
 			goto nomem;
 	for (size_t i = 0; i < d->nans; i++)
 		if (json_array_append_new(answers, json_pack("{s:s, s:s, s:o, s:s}",
@@ -346,13 +388,13 @@ training_debrief_to_json(const struct training_debrief *d, char **out, size_t *l
 		    "mark", answer_mark_names[d->ans[i].mark])) != 0)
 			goto nomem;
 	root = json_pack("{s:s, s:i, s:b, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:I, s:s,"
-	    " s:i, s:{s:i, s:i, s:i}, s:o, s:o, s:{s:s, s:o}}",
+	    " s:i, s:{s:i, s:i, s:i}, s:o, s:o, s:o, s:{s:s, s:o}}",
 	    "kind", "debrief", "format", TRAINING_DEBRIEF_FORMAT, "training", 1,
 	    "scenario", "id", d->scenario, "version", d->version, "form", d->form,
 	    "trainee", d->trainee, "record", d->record, "lang", d->lang, "started", when,
 	    "seconds", (json_int_t)d->seconds, "status", d->status,
 	    "score", d->score, "points", "indicators", d->pts[0], "outcome", d->pts[1],
-	    "answers", d->pts[2], "indicators", inds, "answers", answers,
+	    "answers", d->pts[2], "indicators", inds, "flags", flags, "answers", answers,
 	    "outcome", "expected", d->out_expected, "reached", jstr_or_null(d->out_reached));
 	if (root == NULL)
 		return ST_NOMEM;
@@ -365,6 +407,7 @@ training_debrief_to_json(const struct training_debrief *d, char **out, size_t *l
 	return ST_OK;
 nomem:
 	json_decref(inds);
+	json_decref(flags);
 	json_decref(answers);
 	return ST_NOMEM;
 }
@@ -418,35 +461,54 @@ name_index(const char *s, const char *const *names, size_t n)
 	return -1;
 }
 
+/* Marked ids (indicators or flags) into *items. */
 static bool
-load_items(struct training_debrief *d, json_t *inds, json_t *answers, char *err,
+load_marked(json_t *list, const char *what, struct ind_item **items, size_t *n, char *err,
     size_t errsize)
 {
 	size_t i;
 	json_t *e;
 
-	if (!json_is_array(inds) || !json_is_array(answers) ||
-	    json_array_size(inds) > TRAINING_MAX_ITEMS || json_array_size(answers) > TRAINING_MAX_ITEMS) {
-		status_msg(err, errsize, "debrief: indicators and answers must be lists of at most %d",
-		    TRAINING_MAX_ITEMS);
-		return false;
-	}
-	if ((d->ind = calloc(json_array_size(inds) + 1, sizeof *d->ind)) == NULL ||
-	    (d->ans = calloc(json_array_size(answers) + 1, sizeof *d->ans)) == NULL) {
+	if ((*items = calloc(json_array_size(list) + 1, sizeof **items)) == NULL) {
 		status_msg(err, errsize, "out of memory");
 		return false;
 	}
-	json_array_foreach(inds, i, e) {
+	json_array_foreach(list, i, e) {
 		int m = name_index(json_string_value(json_object_get(e, "mark")), mark_names, 3);
 
 		if (m < 0) {
-			status_msg(err, errsize, "debrief: indicator %zu has no valid mark", i + 1);
+			status_msg(err, errsize, "debrief: %s %zu has no valid mark", what, i + 1);
 			return false;
 		}
-		if (!take(e, "id", true, &d->ind[i].id, err, errsize))
+		if (!take(e, "id", true, &(*items)[i].id, err, errsize))
 			return false;
-		d->ind[i].mark = (enum training_mark)m;
-		d->nind = i + 1;
+		(*items)[i].mark = (enum training_mark)m;
+		*n = i + 1;
+	}
+	return true;
+}
+
+/* A debrief made before flags were compared has no "flags": none. */
+static bool
+load_items(struct training_debrief *d, json_t *inds, json_t *flags, json_t *answers, char *err,
+    size_t errsize)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(inds) || !json_is_array(answers) || (flags != NULL && !json_is_array(flags)) ||
+	    json_array_size(inds) > TRAINING_MAX_ITEMS || json_array_size(answers) > TRAINING_MAX_ITEMS ||
+	    json_array_size(flags) > TRAINING_MAX_ITEMS) {
+		status_msg(err, errsize, "debrief: indicators, flags and answers must be lists of at "
+		    "most %d", TRAINING_MAX_ITEMS);
+		return false;
+	}
+	if (!load_marked(inds, "indicator", &d->ind, &d->nind, err, errsize) ||
+	    !load_marked(flags, "flag", &d->flag, &d->nflag, err, errsize))
+		return false;
+	if ((d->ans = calloc(json_array_size(answers) + 1, sizeof *d->ans)) == NULL) {
+		status_msg(err, errsize, "out of memory");
+		return false;
 	}
 	json_array_foreach(answers, i, e) {
 		int m = name_index(json_string_value(json_object_get(e, "mark")), answer_mark_names, 5);
@@ -542,8 +604,8 @@ training_debrief_from_json(const char *json, size_t len, struct training_debrief
 		status_msg(err, errsize, "debrief: status must be final or ended");
 		goto out;
 	}
-	if (!load_items(d, json_object_get(root, "indicators"), json_object_get(root, "answers"),
-	    err, errsize))
+	if (!load_items(d, json_object_get(root, "indicators"), json_object_get(root, "flags"),
+	    json_object_get(root, "answers"), err, errsize))
 		goto out;
 	compute_score(d);
 	if (score != d->score ||
@@ -587,6 +649,14 @@ add_indicator(struct sbuf *b, const struct view *v, const char *id)
 	sbuf_add(b, " [");
 	sbuf_add(b, form_level_name(form_indicator_level(v->f, (size_t)i)));
 	sbuf_add(b, "]");
+}
+
+static void
+add_flag(struct sbuf *b, const struct view *v, const char *id)
+{
+	int i = v->f ? form_flag_find(v->f, id) : -1;
+
+	sbuf_add(b, i >= 0 ? form_flag_label(v->f, (size_t)i, v->flang) : id);
 }
 
 static void
@@ -753,6 +823,25 @@ training_debrief_lines(const struct training_debrief *d, const struct training_s
 	sbuf_add(&b, tt(ui, training_debrief_outcome_right(d) ? T_OUTCOME_RIGHT : T_OUTCOME_WRONG));
 	LINE(training_debrief_outcome_right(d) ? TRAINING_LINE_GOOD : TRAINING_LINE_BAD);
 	LINE(TRAINING_LINE_BLANK);
+
+	/* A flag (immediate danger) missed or raised without cause, right
+	 * after the outcome it stands beside. */
+	if (d->nflag > 0) {
+		sbuf_add(&b, tt(ui, T_FLAGS));
+		LINE(TRAINING_LINE_HEADING);
+		for (size_t i = 0; i < d->nflag; i++) {
+			enum training_mark m = d->flag[i].mark;
+
+			sbuf_add(&b, m == TRAINING_CAUGHT ? "  + " : m == TRAINING_MISSED ? "  - " : "  ! ");
+			add_flag(&b, &v, d->flag[i].id);
+			if (m != TRAINING_CAUGHT) {
+				sbuf_add(&b, ": ");
+				sbuf_add(&b, tt(ui, m == TRAINING_MISSED ? T_FLAG_MISSED : T_FLAG_EXTRA));
+			}
+			LINE(m == TRAINING_CAUGHT ? TRAINING_LINE_GOOD : TRAINING_LINE_BAD);
+		}
+		LINE(TRAINING_LINE_BLANK);
+	}
 
 	n = training_debrief_count(d, TRAINING_CAUGHT);
 	snprintf(num, sizeof num, " (%zu/%zu)", n, n + training_debrief_count(d, TRAINING_MISSED));

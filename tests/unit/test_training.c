@@ -554,6 +554,8 @@ every_scenario_wrong_outcome_is_reported(void **state)
 		assert_int_equal(training_debrief_answer_marks(d, TRAINING_DIFFERENT), 1);
 		assert_int_equal(training_debrief_lines(d, sc, "en", "en", &l), ST_OK);
 		assert_true(lines_have(&l, TRAINING_LINE_BAD, "In danger now"));
+		assert_true(lines_have(&l, TRAINING_LINE_BAD, "  ! Immediate danger: act now: raised, "
+		    "though the scenario's facts do not raise it"));
 		if (likely) {
 			assert_true(training_debrief_outcome_right(d));
 			assert_int_equal(po, TRAINING_POINTS_OUTCOME);
@@ -1036,6 +1038,101 @@ training_mark_cannot_be_switched_on_disk(void **state)
 	free(tmp);
 }
 
+/* The flags beside the outcome: the scenario's facts decide which a
+ * trainee should raise, and the debrief names one missed (a respondent in
+ * danger not recognised) or raised without cause, stored and read back. */
+static void
+flags_missed_and_raised_without_cause(void **state)
+{
+	char *src, *text, *more, *json, err[256];
+	struct training_scenario *sc = NULL;
+	struct training_debrief *d, *back;
+	struct training_lines l = { 0 };
+	struct diag_list dl;
+	struct interview *iv;
+	size_t len = 0;
+
+	(void)state;
+	src = tu_slurp(SCENARIOS "/lao_restaurant_china.yaml", &len);
+	assert_non_null(src);
+	text = edit(src, "  danger_now: \"no\"", "  danger_now: \"yes\"");
+	more = edit(text, "    - abuse_of_vulnerability", "    - abuse_of_vulnerability\n    - in_danger_now");
+	diag_list_init(&dl);
+	if (training_load_buffer("t.yaml", more, strlen(more), FORMS, &sc, &dl) != ST_OK) {
+		char line[1024];
+
+		diag_format(&dl.items[0], line, sizeof line);
+		fail_msg("the scenario in danger does not load: %s", line);
+	}
+	diag_list_free(&dl);
+	assert_true(training_flag_expected(sc, (size_t)form_flag_find(training_form(sc),
+	    "immediate_danger")));
+
+	/* The trainee records that she is not in danger. */
+	iv = perfect(sc);
+	assert_int_equal(interview_answer_id(iv, "danger_now", "no"), ST_OK);
+	finish(iv, sc);
+	assert_int_equal(training_debrief_make(sc, iv, 60, &d), ST_OK);
+	assert_int_equal(training_debrief_flag_count(d), 1);
+	assert_string_equal(training_debrief_flag(d, 0).id, "immediate_danger");
+	assert_int_equal(training_debrief_flag(d, 0).mark, TRAINING_MISSED);
+	assert_int_equal(training_debrief_lines(d, sc, "en", "en", &l), ST_OK);
+	assert_true(lines_have(&l, TRAINING_LINE_HEADING, "Flags beside the outcome"));
+	assert_true(lines_have(&l, TRAINING_LINE_BAD,
+	    "  - Immediate danger: act now: not raised: the scenario's facts raise it"));
+	training_lines_free(&l);
+	assert_int_equal(training_debrief_lines(d, sc, "en", "lo", &l), ST_OK);
+	assert_true(lines_have(&l, TRAINING_LINE_HEADING, "ເຄື່ອງໝາຍຂ້າງຜົນການຄັດກອງ"));
+	training_lines_free(&l);
+	/* Stored and read back with the flag. */
+	assert_int_equal(training_debrief_to_json(d, &json, &len), ST_OK);
+	assert_non_null(strstr(json, "\"flags\":[{\"id\":\"immediate_danger\",\"mark\":\"missed\"}]"));
+	assert_int_equal(training_debrief_from_json(json, len, &back, err, sizeof err), ST_OK);
+	assert_int_equal(training_debrief_flag_count(back), 1);
+	assert_int_equal(training_debrief_flag(back, 0).mark, TRAINING_MISSED);
+	training_debrief_free(back);
+	training_json_free(json, len);
+	training_debrief_free(d);
+	interview_free(iv);
+
+	/* Recorded as the facts say: caught. */
+	iv = perfect(sc);
+	finish(iv, sc);
+	assert_int_equal(training_debrief_make(sc, iv, 60, &d), ST_OK);
+	assert_int_equal(training_debrief_flag(d, 0).mark, TRAINING_CAUGHT);
+	assert_int_equal(training_debrief_lines(d, sc, "en", "en", &l), ST_OK);
+	assert_true(lines_have(&l, TRAINING_LINE_GOOD, "  + Immediate danger: act now"));
+	training_lines_free(&l);
+	training_debrief_free(d);
+	interview_free(iv);
+	training_free(sc);
+	free(more);
+	free(text);
+	free(src);
+
+	/* A debrief stored before flags were compared reads as none. */
+	{
+		struct bundle b = bundled();
+		char *old;
+
+		iv = perfect(b.list[0]);
+		finish(iv, b.list[0]);
+		assert_int_equal(training_debrief_make(b.list[0], iv, 60, &d), ST_OK);
+		assert_int_equal(training_debrief_flag_count(d), 0);
+		assert_int_equal(training_debrief_to_json(d, &json, &len), ST_OK);
+		old = edit(json, "\"flags\":[],", "");
+		assert_int_equal(training_debrief_from_json(old, strlen(old), &back, err, sizeof err),
+		    ST_OK);
+		assert_int_equal(training_debrief_flag_count(back), 0);
+		free(old);
+		training_debrief_free(back);
+		training_json_free(json, len);
+		training_debrief_free(d);
+		interview_free(iv);
+		training_list_free(b.list, b.n);
+	}
+}
+
 int
 main(void)
 {
@@ -1061,6 +1158,7 @@ main(void)
 		cmocka_unit_test(real_vault_refuses_training_records_and_debriefs),
 		cmocka_unit_test(training_vault_keeps_debriefs_for_trainee_and_trainer),
 		cmocka_unit_test(training_mark_cannot_be_switched_on_disk),
+		cmocka_unit_test(flags_missed_and_raised_without_cause),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
