@@ -276,7 +276,7 @@ emergency_draw(struct app *a)
 		ui_pager_wrap(&p, 2, form_referral_name(f, r, lang), A_BOLD);
 		ui_pager_line(&p, 4, form_referral_contact(f, r), 0);
 		if (form_referral_example(f, r))
-			ui_pager_line(&p, 4, _("(example entry: replace with a verified contact)"), A_DIM);
+			ui_pager_wrap(&p, 4, _("(example entry: replace with a verified contact)"), A_DIM);
 		p.line++;
 		shown++;
 	}

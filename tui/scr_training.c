@@ -263,7 +263,8 @@ debrief_draw(struct app *a)
 		switch ((enum training_line_kind)t->debrief_kind[i]) {
 		case TRAINING_LINE_TITLE:
 		case TRAINING_LINE_HEADING:
-			ui_pager_line(&p, 1, t->debrief_text[i], A_BOLD);
+			/* The score's line is long: wrapped on a phone, not cut. */
+			ui_pager_wrap(&p, 1, t->debrief_text[i], A_BOLD);
 			break;
 		case TRAINING_LINE_BLANK:
 			p.line++;

@@ -71,6 +71,12 @@ expect_screen "the debrief gives a score" s1 "/100"
 expect_screen "the debrief names missed indicators in Lao" s1 "ຕົວຊີ້ວັດທີ່ພາດ"
 check "no English heading left" sh -c "! grep -qE 'Indicators missed|Debrief:' '$T/screen'"
 check "the banner is on the debrief too" grep -qF "$BANNER" "$T/screen"
+# On a phone the score's line wraps: its last part (the answers' points)
+# stays on the screen.
+tresize s1 40 20
+expect_screen "at 40x20 the whole score shows, wrapped" s1 "/20)" 5
+tresize s1 80 24
+tsettle s1
 tkeys s1 Escape
 expect_screen "back on the case list, in Lao" s1 "ເລີ່ມການຄັດກອງຈຳລອງ"
 tkeys s1 C-c
