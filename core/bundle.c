@@ -1694,7 +1694,9 @@ check_record(struct reader *rd, const struct item *vit, const struct item *it, u
 		    "imported", dataset_str(o, "id"));
 		goto done;
 	}
-	st = interview_from_json(f, (const char *)it->p, it->len, &iv, msg, sizeof msg);
+	/* The text was parsed once, above, as the engine parses it (duplicate
+	 * keys refused): the engine rebuilds the interview from that. */
+	st = interview_from_json_value(f, o, &iv, msg, sizeof msg);
 	if (st == ST_OK && interview_state(iv) == IV_IN_PROGRESS)
 		snprintf(msg, sizeof msg, "it is an unfinished draft");
 	if (st != ST_OK || interview_state(iv) == IV_IN_PROGRESS) {

@@ -266,6 +266,10 @@ void interview_json_free(char *s, size_t len);
  */
 enum status interview_from_json(const struct form *f, const char *json, size_t len,
     struct interview **out, char *err, size_t errsize);
+/* The same from a record already parsed (with JSON_REJECT_DUPLICATES), for
+ * a caller that reads the record's id and form first: root is only read. */
+enum status interview_from_json_value(const struct form *f, struct json_t *root,
+    struct interview **out, char *err, size_t errsize);
 
 /*
  * Applies a JSON object {question_id: answer} in form order, each through

@@ -568,6 +568,23 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 {
 	json_error_t jerr;
 	json_t *root;
+	enum status st;
+
+	*out = NULL;
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		status_msg(err, errsize, "record: not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
+		return ST_INVALID;
+	}
+	st = interview_from_json_value(f, root, out, err, errsize);
+	json_decref(root);
+	return st;
+}
+
+enum status
+interview_from_json_value(const struct form *f, struct json_t *root, struct interview **out,
+    char *err, size_t errsize)
+{
 	struct interview *iv = NULL;
 	const char *status, *s;
 	enum status st = ST_INVALID;
@@ -575,11 +592,6 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 
 	*out = NULL;
 	status_msg(err, errsize, "record: invalid");
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		status_msg(err, errsize, "record: not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
-		return ST_INVALID;
-	}
 	if (!json_is_object(root)) {
 		status_msg(err, errsize, "record: must be a JSON object");
 		goto out;
@@ -675,7 +687,6 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 	st = ST_OK;
 out:
 	interview_free(iv);
-	json_decref(root);
 	return st;
 }
 

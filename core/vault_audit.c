@@ -289,8 +289,11 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	else if (rc != MDB_NOTFOUND)
 		goto out;
 	memset(prev, 0, sizeof prev);
-	rc = vault_meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d);
-	if (rc == 0 && d.mv_size == (v->format == 2 ? AUDIT2_HEAD_BYTES : AUDIT_HEAD_BYTES))
+	rc = 0;
+	if (v->head_held && v->head_seq + 1 == seq)
+		memcpy(prev, v->head_link, CRYPTO_HASH_BYTES);
+	else if ((rc = vault_meta_get(txn, v->dbi[DB_META], AUDIT_HEAD_KEY, &d)) == 0 &&
+	    d.mv_size == (v->format == 2 ? AUDIT2_HEAD_BYTES : AUDIT_HEAD_BYTES))
 		memcpy(prev, (const unsigned char *)d.mv_data + 8, CRYPTO_HASH_BYTES);
 	else if (rc != 0 && rc != MDB_NOTFOUND)
 		goto out;
@@ -342,7 +345,16 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	}
 	vault_audit_link(v, seq, prev, out, val.mv_size - CRYPTO_HASH_BYTES,
 	    out + val.mv_size - CRYPTO_HASH_BYTES);
-	rc = head_put(v, txn, seq, out + val.mv_size - CRYPTO_HASH_BYTES);
+	if (v->head_hold) {
+		/* Signed and stored by the next append without head_hold. */
+		v->head_held = 1;
+		v->head_seq = seq;
+		memcpy(v->head_link, out + val.mv_size - CRYPTO_HASH_BYTES, CRYPTO_HASH_BYTES);
+		rc = 0;
+	} else {
+		v->head_held = 0;
+		rc = head_put(v, txn, seq, out + val.mv_size - CRYPTO_HASH_BYTES);
+	}
 out:
 	vault_scratch_done(v, AUDIT_ENTRY_MAX);
 	return rc;

@@ -378,6 +378,15 @@ struct vault {
 	gid_t gid;
 	int lock_fd;              /* lock.mdb as checked at open (vault_files) */
 	char import_note[VAULT_REASON_MAX + 1];   /* vault_import_note() */
+	/* While head_hold is set (one write transaction appending many
+	 * entries: an import), vault_audit_put_txn keeps the new head's
+	 * sequence and link here instead of signing and storing the head after
+	 * every entry; the first append with head_hold clear stores the head,
+	 * signed, as it would have been. The holder clears both before its
+	 * transaction ends, whatever happens. */
+	int head_hold, head_held;
+	uint64_t head_seq;
+	unsigned char head_link[CRYPTO_HASH_BYTES];
 	/* Unlock pacing ("unlock throttling"): a turn given for later, and the
 	 * failures row of the attempt running now. Not wiped by vault_lock. */
 	struct {

@@ -9,7 +9,9 @@
  * the sequences it found): both contexts live in the handle's secure
  * memory (ZSTD_initStaticCCtx, ZSTD_initStaticDCtx on a secure_alloc'ed
  * workspace, so zstd allocates nothing itself) and are wiped after every
- * use, like the scratch buffer. Those two calls are of zstd's static
+ * use, like the scratch buffer: the compression context is made on the
+ * first bytes of its workspace that the item's parameters need, and those
+ * bytes are what is wiped. Those two calls are of zstd's static
  * API, exported by libzstd 1.5 and later.
  *
  * A frame is accepted only as this file writes it: one frame, its content
@@ -49,16 +51,22 @@ vault_pack(struct vault *v, const void *src, size_t n, unsigned char *dst, size_
 {
 	ZSTD_compressionParameters cp;
 	ZSTD_CCtx *cc;
-	size_t got;
+	size_t got, want;
 
 	if (n < PACK_MIN || n > PACK_MAX)
 		return 0;
 	cp = ZSTD_getCParams(PACK_LEVEL, n, 0);
-	if (ws_get(&v->zc, &v->zc_len, ZSTD_estimateCCtxSize_usingCParams(cp)) == NULL)
+	want = (ZSTD_estimateCCtxSize_usingCParams(cp) + 4095) & ~(size_t)4095;
+	if (ws_get(&v->zc, &v->zc_len, want) == NULL)
 		return 0;
-	cc = ZSTD_initStaticCCtx(v->zc, v->zc_len);
+	/* The context gets the part of the workspace its parameters need,
+	 * not all of it: zstd writes nothing outside what it is given, so
+	 * that part is all there is to wipe. The workspace keeps the size of
+	 * the largest item packed since it was made, and wiping all of it
+	 * after every small record cost as much as compressing the record. */
+	cc = ZSTD_initStaticCCtx(v->zc, want);
 	got = cc != NULL ? ZSTD_compressCCtx(cc, dst, cap, src, n, PACK_LEVEL) : 0;
-	secure_wipe(v->zc, v->zc_len);
+	secure_wipe(v->zc, want);
 	if (v->zc_len > SCRATCH_KEEP) {
 		secure_free(v->zc);
 		v->zc = NULL;

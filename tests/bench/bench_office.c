@@ -27,7 +27,9 @@
  * "open, full check" removes the clean-close mark first (what an open
  * after another process wrote without closing, or after a restore,
  * costs). The bundle imported carries 20,000 records, as a field site
- * sends a few weeks at a time.
+ * sends a few weeks at a time (BENCH_OFFICE_BUNDLE=N: N records instead,
+ * for a profile of the import under callgrind: run "bench_office op import
+ * VAULT DIR" on a copy of a kept vault).
  *
  * Under a 256 MiB memory limit: where a memory cgroup can be made (cgroup
  * v1, as root), the 100,000-record vault is copied to a disk (not tmpfs,
@@ -549,7 +551,17 @@ file_size(const char *path)
 	return stat(path, &sb) == 0 ? sb.st_size : 0;
 }
 
-/* A field vault of BUNDLE_RECORDS records, sealed into a bundle for the
+/* BUNDLE_RECORDS, or BENCH_OFFICE_BUNDLE=N when set (a small bundle to
+ * profile the import with, under callgrind say). */
+static size_t
+bundle_records(void)
+{
+	const char *env = getenv("BENCH_OFFICE_BUNDLE");
+
+	return env != NULL && atol(env) > 0 ? (size_t)atol(env) : BUNDLE_RECORDS;
+}
+
+/* A field vault of bundle_records() records, sealed into a bundle for the
  * office key, in dir. */
 static int
 make_bundle(const char *dir, struct form *f)
@@ -571,7 +583,7 @@ make_bundle(const char *dir, struct form *f)
 	if ((from = make_vault(src)) == NULL)
 		return -1;
 	err[0] = '\0';
-	if (record_attach_form(from, f, NULL, 0) == ST_OK && fill(from, f, BUNDLE_RECORDS) == 0 &&
+	if (record_attach_form(from, f, NULL, 0) == ST_OK && fill(from, f, bundle_records()) == 0 &&
 	    bundle_keygen(prefix, PASS, strlen(PASS), &fast, fp, err, sizeof err) == ST_OK &&
 	    bundle_pub_load(pub, pk, err, sizeof err) == ST_OK &&
 	    bundle_site_keygen(sprefix, PASS, strlen(PASS), &fast, fp, err, sizeof err) == ST_OK &&
