@@ -328,13 +328,16 @@ audit_describe_in(const struct audit_entry *e, const struct words *w, char *buf,
 	if (e->role >= 0 && e->role <= ROLE_TRAINER)
 		append_fmt(buf, len, " (%s)", words_get(w, role_name((enum role)e->role)));
 	if (e->action == AUDIT_UNLOCK_FAILED) {
-		/* A damaged entry may hold any time. */
+		/* A damaged entry may hold any time. Its words are used as they
+		 * are: a translation may be longer than a time. */
+		const char *since = when;
+
 		if (e->since > (uint64_t)CLOCK_MAX || !clock_format((time_t)e->since, CLOCK_SECONDS, when))
-			snprintf(when, sizeof when, "%s", _("an unreadable time"));
+			since = _("an unreadable time");
 		append_safe(buf, len, *buf ? " " : "");
 		append_fmt(buf, len, P_("%lu failed unlock since %s UTC",
 		    "%lu failed unlocks since %s UTC", (unsigned long)e->count),
-		    (unsigned long)e->count, when);
+		    (unsigned long)e->count, since);
 	}
 	if (data) {
 		append_safe(buf, len, *buf ? " " : "");

@@ -690,6 +690,17 @@ file_owner_check(struct vault *v, const char *path, const struct stat *sb,
 		    "it may be another user's file linked into the vault so that Intake writes to "
 		    "it. Check it (ls -li %s), and remove it if it is not the vault's",
 		    path, (unsigned long)sb->st_nlink, path);
+	/* In a sticky directory (a shared vault, 3770) the system refuses to
+	 * open for writing a file that belongs neither to the opener nor to
+	 * the directory's owner (fs.protected_regular): say what to do rather
+	 * than let LMDB fail on it. */
+	if ((dir->st_mode & S_ISVTX) && sb->st_uid != geteuid() && sb->st_uid != dir->st_uid)
+		return vault_fail(v, ST_DENIED,
+		    "%s belongs to user %lu, neither you nor the vault directory's owner (user "
+		    "%lu): in this shared vault's sticky directory only they can open it. As root, "
+		    "give it to the directory's owner: chown %lu %s", path,
+		    (unsigned long)sb->st_uid, (unsigned long)dir->st_uid,
+		    (unsigned long)dir->st_uid, path);
 	if (sb->st_uid == geteuid() || sb->st_uid == dir->st_uid ||
 	    (v->shared && sb->st_gid == dir->st_gid))
 		return ST_OK;
@@ -742,8 +753,19 @@ lock_file_open(struct vault *v, const char *lock, const struct stat *dir)
 {
 	struct stat sb;
 	enum status st;
-	int fd;
+	int fd = -1;
 
+	/* A lock.mdb made by a member who does not own the sticky directory
+	 * would be theirs alone to open (file_owner_check): only the owner
+	 * makes it again. */
+	if ((dir->st_mode & S_ISVTX) && dir->st_uid != geteuid() &&
+	    file_open_nofollow(v, lock, O_RDWR, 0, &fd) == ST_NOTFOUND)
+		return vault_fail(v, ST_DENIED,
+		    "%s is missing: in this shared vault only the vault directory's owner (user "
+		    "%lu) may make it again, so that every member can open it. Have them run any "
+		    "intake command on the vault once", lock, (unsigned long)dir->st_uid);
+	if (fd >= 0)
+		close(fd);
 	st = file_open_nofollow(v, lock, O_RDWR | O_CREAT, file_mode(v), &fd);
 	if (st == ST_DENIED) {  /* a read-only vault: LMDB tells what it needs */
 		st = file_open_nofollow(v, lock, O_RDONLY, 0, &fd);

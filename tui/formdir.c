@@ -141,10 +141,12 @@ has_yaml_suffix(const char *name)
 }
 
 /* Finds, in dir, the form whose id is `id` (file names may differ from ids:
- * screening-short.yaml holds screening_short). */
+ * screening-short.yaml holds screening_short) and writes its path; path
+ * is left as it was when none has that id. */
 static int
 find_by_id(const char *dir, const char *id, char *path, size_t len)
 {
+	char cand[PATH_MAX];
 	struct dirent *e;
 	struct form *f;
 	DIR *d = opendir(dir);
@@ -157,11 +159,14 @@ find_by_id(const char *dir, const char *id, char *path, size_t len)
 
 		if (l <= 5 || strcmp(e->d_name + l - 5, ".yaml") != 0)
 			continue;
-		if (snprintf(path, len, "%s/%s", dir, e->d_name) >= (int)len)
+		if (snprintf(cand, sizeof cand, "%s/%s", dir, e->d_name) >= (int)sizeof cand)
 			continue;
 		f = NULL;
-		if (form_load_file(path, &f, NULL) == ST_OK && strcmp(form_id(f), id) == 0)
+		if (form_load_file(cand, &f, NULL) == ST_OK && strcmp(form_id(f), id) == 0 &&
+		    strlen(cand) < len) {
+			memcpy(path, cand, strlen(cand) + 1);
 			found = 1;
+		}
 		form_free(f);
 	}
 	closedir(d);

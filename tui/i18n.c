@@ -37,8 +37,10 @@ static const struct {
 
 struct entry {
 	const char *id;                 /* the English singular */
+	const char *plural;             /* the catalog's English plural, or NULL */
 	const char *str;                /* the forms, each NUL-terminated */
 	uint32_t strlen;                /* bytes of all forms */
+	bool single;                    /* the first form takes the singular's arguments */
 };
 
 struct catalog {
@@ -376,8 +378,13 @@ catalog_load(const char *path, const char *code, struct catalog **out)
 			continue;
 		}
 		c->e[c->n].id = id;
+		c->e[c->n].plural = plural;
 		c->e[c->n].str = t;
 		c->e[c->n].strlen = tlen;
+		/* A plural entry's forms may follow the catalog's own plural,
+		 * which the program never checked: as a plain message only a
+		 * first form with the singular's conversions will do. */
+		c->e[c->n].single = plural == NULL || form_ok(t, strlen(t), id, NULL);
 		c->n++;
 	}
 	qsort(c->e, c->n, sizeof *c->e, cmp_entry);
@@ -391,7 +398,7 @@ fail:
 static const struct entry *
 lookup(const char *msgid)
 {
-	struct entry key = { msgid, NULL, 0 };
+	struct entry key = { msgid, NULL, NULL, 0, false };
 
 	if (current == NULL || msgid == NULL || current->n == 0)
 		return NULL;
@@ -403,7 +410,7 @@ i18n_get(const char *msgid)
 {
 	const struct entry *e = lookup(msgid);
 
-	return e != NULL ? e->str : msgid;
+	return e != NULL && e->single ? e->str : msgid;
 }
 
 const char *
@@ -413,7 +420,9 @@ i18n_nget(const char *one, const char *many, unsigned long n)
 	unsigned idx;
 	const char *form;
 
-	if (e == NULL)
+	/* Only an entry for this very plural: the catalog's forms were checked
+	 * against its plural, which must then be the program's. */
+	if (e == NULL || e->plural == NULL || strcmp(e->plural, many) != 0)
 		return n == 1 ? one : many;
 	idx = current->nplurals == 1 ? 0 : n != 1;
 	form = e->str;

@@ -342,8 +342,10 @@ cases_draw(struct app *a)
 	snprintf(line, sizeof line, "%s status: outcome: form: lang: by: date:2025-11 "
 	    "date:2025-10..2025-11", _("Filters:"));
 	/* Narrow, the words take two rows rather than lose the later ones. */
-	y += ui_wrap(y, 2, COLS - 4, 0, lay == ROWS_WIDE ? 1 : 2, line, 0) > 1 &&
-	    lay != ROWS_WIDE ? 2 : 1;
+	if (lay == ROWS_WIDE)
+		ui_text(y++, 2, COLS - 4, line, 0);
+	else
+		y += ui_wrap(y, 2, COLS - 4, 0, 2, line, 0) > 1 ? 2 : 1;
 	cols = lay == ROWS_WIDE ? wide : lay == ROWS_MEDIUM ? medium : narrow;
 	ncols = lay == ROWS_WIDE ? sizeof wide / sizeof wide[0] : lay == ROWS_MEDIUM ?
 	    sizeof medium / sizeof medium[0] : sizeof narrow / sizeof narrow[0];
@@ -718,7 +720,10 @@ scr_new_draw_langs(struct app *a, const struct form *f, const char *title, int y
 
 	/* A narrow screen gives a long title a second row. */
 	n = n < 2 ? n : 2;
-	ui_wrap(y, 2, COLS - 4, 0, n, title, A_BOLD);
+	if (n == 1)
+		ui_text(y, 2, COLS - 4, title, A_BOLD);
+	else
+		ui_wrap(y, 2, COLS - 4, 0, n, title, A_BOLD);
 	y += n - 1;
 	ui_text(y + 1, 2, COLS - 4, _("The respondent's language:"), 0);
 	for (size_t l = 0; l < form_lang_count(f); l++) {
@@ -826,17 +831,24 @@ resume_draw(struct app *a)
 	size_t answered = 0, total = 0;
 	char line[256];
 
-	/* Each text wraps (a phone), and the next starts below what it took. */
-	n = ui_wrap(y, 4, COLS - 8, 0, 2, _("Resume the interrupted interview?"), A_BOLD);
-	y += (n < 2 ? n : 2) + 1;
+	/* On a phone each text wraps, and the next starts below what it took;
+	 * at UI_WIDE_COLS and wider the rows are fixed. */
+	if (COLS >= UI_WIDE_COLS) {
+		ui_text(y, 4, COLS - 8, _("Resume the interrupted interview?"), A_BOLD);
+		y += 2;
+	} else {
+		n = ui_wrap(y, 4, COLS - 8, 0, 2, _("Resume the interrupted interview?"), A_BOLD);
+		y += (n < 2 ? n : 2) + 1;
+	}
 	if (a->iv) {
 		interview_progress(a->iv, &answered, &total);
 		snprintf(line, sizeof line, P_("%s - %zu of %zu question answered",
 		    "%s - %zu of %zu questions answered", total), reader_title(a->form),
 		    answered, total);
-		n = ui_wrap(y, 4, COLS - 8, 0, 3, line, 0);
-		y += (n < 3 ? n : 3) + 1;
-	}
+		n = ui_wrap(y, 4, COLS - 8, 0, COLS >= UI_WIDE_COLS ? 2 : 3, line, 0);
+		y += COLS >= UI_WIDE_COLS ? 2 : (n < 3 ? n : 3) + 1;
+	} else if (COLS >= UI_WIDE_COLS)
+		y += 2;
 	ui_wrap(y, 4, COLS - 8, 0, 2, _("Enter: resume it now     Esc: go to the case list"), 0);
 	ui_message(a->msg, a->msg_error);
 	ui_keybar(KCTX_LIST, keys, sizeof keys / sizeof keys[0]);

@@ -49,6 +49,16 @@ version_saved() {
 check "a form's file name is looked up in the forms directory, not the current one" \
     test "$(version_saved screening-short.yaml)" = "$(sed -n 's/^version: "\(.*\)"/\1/p' "$SRC/forms/screening-short.yaml")"
 check "a path with a '/' is read as typed" test "$(version_saved ./screening-short.yaml)" = 6.6
+# A name that is no form of the directory is not found, even when the
+# directory holds some other form.
+mkdir -p "$T/one"
+cp "$SRC/forms/screening-short.yaml" "$T/one/e.yaml"
+cp "$SRC/forms/referrals.yaml" "$T/one/"
+for name in nosuchform screening.yaml; do
+	INTAKE_FORMS=$T/one run "$INTAKE" record add --form "$name" --answers "$T/answers.json" \
+	    $ANA </dev/null
+	expect "--form $name, no form of the directory, is not found" 6 "no form '$name'"
+done
 cp "$SRC/forms/screening-short.yaml" "$T/cwd/"
 
 if [ -d /usr/local/share/intake/forms ]; then

@@ -874,6 +874,8 @@ fake_get(const char *msgid)
 		return "R> ";
 	if (strcmp(msgid, "supervisor") == 0)
 		return "SUP";
+	if (strcmp(msgid, "an unreadable time") == 0)   /* longer than any time */
+		return "a time this entry holds that cannot be read as a date";
 	return NULL;
 }
 
@@ -921,6 +923,11 @@ describe_in_translates_the_words_not_the_data(void **state)
 	e.since = 0;
 	audit_describe_in(&e, &w, buf, sizeof buf);
 	assert_non_null(strstr(buf, "2 failed unlocks since 1970-01-01 00:00:00 UTC"));
+	/* A damaged time's words, whole however long the translation. */
+	e.since = UINT64_MAX;
+	audit_describe_in(&e, &w, buf, sizeof buf);
+	assert_non_null(strstr(buf, "since a time this entry holds that cannot be read as a date "
+	    "UTC"));
 }
 
 /* ---- amend and delete ---------------------------------------------------------- */

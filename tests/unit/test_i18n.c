@@ -168,6 +168,40 @@ test_unsafe_dropped(void **state)
 	assert_int_equal(i18n_set("en", NULL, err, sizeof err), ST_OK);
 }
 
+/* A catalog's plural is its own text: forms checked against it must not
+ * stand for a plain message, nor for another plural than the program's. */
+static void
+test_catalog_plural_is_not_trusted(void **state)
+{
+	static const char *const ids[] = {
+		"", "%lu rec\0%lu recs", "fewer than %u\0%s%s%s%s%s%s%s%s",
+	};
+	static const size_t idlen[] = { 0, 16, 30 };
+	static const char *const strs[] = {
+		"Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=1; plural=0;\n",
+		"R %lu", "%s%s%s%s%s%s%s%s",
+	};
+	size_t slen[3];
+	char *dir = tu_tmpdir("i18n"), err[1024];
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++)
+		slen[i] = strlen(strs[i]);
+	write_mo(dir, 3, ids, idlen, strs, slen);
+	assert_int_equal(i18n_set("lo", dir, err, sizeof err), ST_OK);
+	/* "%s%s..." matched the catalog's own plural, and printf would read
+	 * eight strings where the program passes one number. */
+	assert_string_equal(_("fewer than %u"), "fewer than %u");
+	assert_string_equal(P_("fewer than %u", "fewer than %u", 2), "fewer than %u");
+	/* The plural the program asks for, and the catalog's: translated. */
+	assert_string_equal(P_("%lu rec", "%lu recs", 2), "R %lu");
+	/* Another plural of the same singular: English. */
+	assert_string_equal(P_("%lu rec", "%lu records", 2), "%lu records");
+	tu_rmtree(dir);
+	free(dir);
+	assert_int_equal(i18n_set("en", NULL, err, sizeof err), ST_OK);
+}
+
 static void
 test_bad_catalogs(void **state)
 {
@@ -212,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_from_env),
 		cmocka_unit_test(test_bundled),
 		cmocka_unit_test(test_unsafe_dropped),
+		cmocka_unit_test(test_catalog_plural_is_not_trusted),
 		cmocka_unit_test(test_bad_catalogs),
 	};
 

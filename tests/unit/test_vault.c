@@ -1413,6 +1413,59 @@ file_modes_private_and_shared(void **state)
 	vault_close(v);
 }
 
+/* In a shared vault's sticky directory a file of a member who does not
+ * own the directory cannot be opened for writing by anyone else
+ * (fs.protected_regular): such a file is named with its fix, and a lost
+ * lock.mdb is made again only by the directory's owner, never by a
+ * member whose file it would then be. Run as root in CI; skipped else. */
+static void
+sticky_vault_files_belong_to_its_owner(void **state)
+{
+	struct fx *f = *state;
+	char shared[4096], lock[4096];
+	struct vault *v;
+
+	if (geteuid() != 0) {
+		print_message("# skipped: chown needs root\n");
+		return;
+	}
+	PATH_FMT(shared, "%s/sticky", f->tmp);
+	PATH_FMT(lock, "%s/lock.mdb", shared);
+	v = vault_new();
+	vault_set_shared(v, 1);
+	assert_ok(v, vault_create(v, shared, "zed", PASS_B, strlen(PASS_B), &fast));
+	vault_close(v);
+
+	/* lock.mdb made by member 4242. */
+	assert_int_equal(chown(lock, 4242, (gid_t)-1), 0);
+	v = vault_new();
+	assert_int_equal(vault_open(v, shared), ST_DENIED);
+	assert_non_null(strstr(vault_errmsg(v), "belongs to user 4242, neither you nor the vault "
+	    "directory's owner (user 0)"));
+	assert_non_null(strstr(vault_errmsg(v), "chown 0 "));
+	vault_close(v);
+	assert_int_equal(chown(lock, 0, (gid_t)-1), 0);
+	v = reopen(shared, "zed", PASS_B);
+	vault_close(v);
+
+	/* The directory is member 4242's; lock.mdb is lost: root may not
+	 * make it, 4242 may. */
+	assert_int_equal(chown(shared, 4242, (gid_t)-1), 0);
+	assert_int_equal(chmod(shared, 03770), 0);
+	assert_int_equal(unlink(lock), 0);
+	v = vault_new();
+	assert_int_equal(vault_open(v, shared), ST_DENIED);
+	assert_non_null(strstr(vault_errmsg(v), "lock.mdb is missing: in this shared vault only "
+	    "the vault directory's owner (user 4242) may make it again"));
+	vault_close(v);
+	assert_int_equal(access(lock, F_OK), -1);
+	assert_int_equal(chown(shared, 0, (gid_t)-1), 0);
+	assert_int_equal(chmod(shared, 03770), 0);
+	v = reopen(shared, "zed", PASS_B);
+	vault_close(v);
+	assert_int_equal(access(lock, F_OK), 0);
+}
+
 #define KIB ((size_t)1024)
 
 /* A record of size - 1 bytes that does not compress (format 2 compresses
@@ -2088,6 +2141,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(meta_edits_detected, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(marker_never_reaches_disk, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(file_modes_private_and_shared, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(sticky_vault_files_belong_to_its_owner, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_grows_and_reopens, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_limit_reports_full, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(map_resized_by_another_process, fx_setup, fx_teardown),
