@@ -270,16 +270,23 @@ training_debrief_outcome_right(const struct training_debrief *d)
 	return d->pts[1] == TRAINING_POINTS_OUTCOME;
 }
 
-struct training_indicator_result
-training_debrief_indicator(const struct training_debrief *d, size_t i)
+/* Item i of a list of marked ids (indicators or flags). */
+static struct training_indicator_result
+marked_at(const struct ind_item *items, size_t n, size_t i)
 {
 	struct training_indicator_result r = { NULL, TRAINING_MISSED };
 
-	if (i < d->nind) {
-		r.id = d->ind[i].id;
-		r.mark = d->ind[i].mark;
+	if (i < n) {
+		r.id = items[i].id;
+		r.mark = items[i].mark;
 	}
 	return r;
+}
+
+struct training_indicator_result
+training_debrief_indicator(const struct training_debrief *d, size_t i)
+{
+	return marked_at(d->ind, d->nind, i);
 }
 
 size_t training_debrief_flag_count(const struct training_debrief *d) { return d->nflag; }
@@ -287,13 +294,7 @@ size_t training_debrief_flag_count(const struct training_debrief *d) { return d-
 struct training_indicator_result
 training_debrief_flag(const struct training_debrief *d, size_t i)
 {
-	struct training_indicator_result r = { NULL, TRAINING_MISSED };
-
-	if (i < d->nflag) {
-		r.id = d->flag[i].id;
-		r.mark = d->flag[i].mark;
-	}
-	return r;
+	return marked_at(d->flag, d->nflag, i);
 }
 
 size_t

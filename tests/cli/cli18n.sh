@@ -68,15 +68,7 @@ check "the English role as before" grep -qF "ana (supervisor)" "$T/out"
 # --- the training report ---
 TV=$T/train
 "$INTAKE" init --training --vault "$TV" --user ana $KDF --passphrase-file "$SUP" >/dev/null
-cat >"$T/perfect.json" <<'JSON'
-{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
- "consent_statistics": "yes", "age_band": "age_18_20", "presumed_minor": "no",
- "age_at_start": "adult", "sector": ["marriage"], "job_different": "yes", "could_quit": "no",
- "quit_why_not": ["locked_guarded", "threats_punishment"], "documents_held_by": "spouse_family",
- "debt_work_off": "no", "physical_violence": "no",
- "threats": ["police_immigration", "sell_or_move"], "sex_with_clients": "no",
- "marriage_forced": "yes", "needs_now": ["shelter", "safe_return", "counselling"]}
-JSON
+cp "$(dirname "$0")/../forms/answers/bride_china_rapid.json" "$T/perfect.json"
 # --- a record: its status and referrals are for the interviewer ---
 # A record taken in Lao: under the English interface `record show` names
 # the referrals in English and says "final"; under the Lao interface, in

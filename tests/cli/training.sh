@@ -67,15 +67,7 @@ for u in bo:interviewer tia:trainer; do
 done
 
 # The rapid-screen scenario answered as its facts say, and a poor version.
-cat >"$T/perfect.json" <<'JSON'
-{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
- "consent_statistics": "yes", "age_band": "age_18_20", "presumed_minor": "no",
- "age_at_start": "adult", "sector": ["marriage"], "job_different": "yes", "could_quit": "no",
- "quit_why_not": ["locked_guarded", "threats_punishment"], "documents_held_by": "spouse_family",
- "debt_work_off": "no", "physical_violence": "no",
- "threats": ["police_immigration", "sell_or_move"], "sex_with_clients": "no",
- "marriage_forced": "yes", "needs_now": ["shelter", "safe_return", "counselling"]}
-JSON
+cp "$ROOT/tests/forms/answers/bride_china_rapid.json" "$T/perfect.json"
 sed 's/"could_quit": "no"/"could_quit": {"special": "dont_know"}/; s/"marriage_forced": "yes"/"marriage_forced": "no"/; s/ "quit_why_not": \[[^]]*\],//' \
     "$T/perfect.json" >"$T/poor.json"
 

@@ -124,15 +124,7 @@ tgone f
 # taken in English says its status in Lao.
 V3=$T/vault3
 new_vault "$V3"
-cat >"$T/a.json" <<'JSON'
-{"danger_now": "no", "urgent_medical": "no", "consent_interview": "yes", "consent_referral": "yes",
- "consent_statistics": "yes", "age_band": "age_18_20", "presumed_minor": "no",
- "age_at_start": "adult", "sector": ["marriage"], "job_different": "yes", "could_quit": "no",
- "quit_why_not": ["locked_guarded", "threats_punishment"], "documents_held_by": "spouse_family",
- "debt_work_off": "no", "physical_violence": "no",
- "threats": ["police_immigration", "sell_or_move"], "sex_with_clients": "no",
- "marriage_forced": "yes", "needs_now": ["shelter", "safe_return", "counselling"]}
-JSON
+cp "$(dirname "$0")/../forms/answers/bride_china_rapid.json" "$T/a.json"
 printf 'demo passphrase\n' >"$T/pass3"
 "$INTAKE" record add --form screening_short --answers "$T/a.json" --lang en --vault "$V3" \
     --user ana --passphrase-file "$T/pass3" >/dev/null 2>&1
