@@ -7,7 +7,6 @@
  */
 #include "testutil.h"
 #include <errno.h>
-#include <ftw.h>
 #include <grp.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -26,38 +25,12 @@ static const struct vault_kdf fast = { 1, 8 };
 #define PASS_B "bob passphrase 22"
 #define PASS_T "trainer passphrase 4"
 
-#define assert_ok(v, expr) do {                                               \
-	enum status st_ = (expr);                                                 \
-	if (st_ != ST_OK)                                                         \
-		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
-} while (0)
 
-#define assert_st(v, expr, want) do {                                         \
-	enum status st_ = (expr);                                                 \
-	if (st_ != (want))                                                        \
-		fail_msg("%s -> %s (wanted %s): %s", #expr, status_str(st_),          \
-		    status_str(want), vault_errmsg(v));                               \
-} while (0)
 
 #define assert_msg_has(v, needle) do {                                        \
 	if (strstr(vault_errmsg(v), (needle)) == NULL)                            \
 		fail_msg("message \"%s\" lacks \"%s\"", vault_errmsg(v), (needle));   \
 } while (0)
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ---- fixture: alice (supervisor), bob (interviewer), tess (trainer) ------- */
 
@@ -130,7 +103,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	vault_close(f->v);
-	rm_rf(f->tmp);
+	tu_rmtree(f->tmp);
 	free(f->tmp);
 	free(f);
 	return 0;

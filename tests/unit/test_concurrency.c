@@ -17,7 +17,6 @@
 #include "testutil.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -42,15 +41,6 @@ struct run {
 	char dir[4096];
 	char ids[WRITERS][4096];
 };
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
@@ -101,7 +91,7 @@ teardown(void **state)
 {
 	struct run *r = *state;
 
-	nftw(r->base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(r->base);
 	free(r);
 	return 0;
 }

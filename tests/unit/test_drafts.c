@@ -6,7 +6,6 @@
  * (1 pass, 8 MiB) keep unlocks fast.
  */
 #include "testutil.h"
-#include <ftw.h>
 #include "audit.h"
 #include "vault.h"
 
@@ -16,33 +15,13 @@ static const struct vault_kdf fast = { 1, 8 };
 #define PASS_B "bob passphrase 22"
 #define PASS_C "carol passphrase 3"
 
-#define assert_ok(v, expr) do {                                               \
-	enum status st_ = (expr);                                                 \
-	if (st_ != ST_OK)                                                         \
-		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
-} while (0)
 
-#define assert_st(v, expr, want) do {                                         \
-	enum status st_ = (expr);                                                 \
-	if (st_ != (want))                                                        \
-		fail_msg("%s -> %s (wanted %s): %s", #expr, status_str(st_),          \
-		    status_str(want), vault_errmsg(v));                               \
-} while (0)
 
 struct fx {
 	char *tmp;
 	char dir[4096];
 	struct vault *v;
 };
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void
 as(struct fx *f, const char *user)
@@ -76,7 +55,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	vault_close(f->v);
-	nftw(f->tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(f->tmp);
 	free(f->tmp);
 	free(f);
 	return 0;

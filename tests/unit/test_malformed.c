@@ -22,7 +22,6 @@
 #include "testutil.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/wait.h>
@@ -68,21 +67,6 @@ struct outcome {
 	char first_bad[600];
 	char sample[VAULT_MSG_MAX];
 };
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ---- what a user would do with the vault, in the child ---- */
 
@@ -308,7 +292,7 @@ write_case(char *dir, size_t dirlen, const unsigned char *data, size_t len)
 	int fd;
 
 	assert_true((size_t)snprintf(dir, dirlen, "%s/case", R.tmp) < dirlen);
-	rm_rf(dir);
+	tu_rmtree(dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	PATH_FMT(path, "%s/data.mdb", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -422,7 +406,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	rm_rf(R.tmp);
+	tu_rmtree(R.tmp);
 	free(R.tmp);
 	free(R.data);
 	return 0;

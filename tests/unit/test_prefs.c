@@ -8,7 +8,6 @@
  * 8 MiB) keep unlocks fast.
  */
 #include "testutil.h"
-#include <ftw.h>
 #include <lmdb.h>
 #include "vault.h"
 
@@ -17,33 +16,13 @@ static const struct vault_kdf fast = { 1, 8 };
 #define PASS_A "alice passphrase 1"
 #define PASS_B "bob passphrase 22"
 
-#define assert_ok(v, expr) do {                                               \
-	enum status st_ = (expr);                                                 \
-	if (st_ != ST_OK)                                                         \
-		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
-} while (0)
 
-#define assert_st(v, expr, want) do {                                         \
-	enum status st_ = (expr);                                                 \
-	if (st_ != (want))                                                        \
-		fail_msg("%s -> %s (wanted %s): %s", #expr, status_str(st_),          \
-		    status_str(want), vault_errmsg(v));                               \
-} while (0)
 
 struct fx {
 	char *tmp;
 	char dir[4096];
 	struct vault *v;
 };
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* Opens the vault again (a new session) and unlocks it as user. */
 static void
@@ -95,7 +74,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	vault_close(f->v);
-	nftw(f->tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(f->tmp);
 	free(f->tmp);
 	free(f);
 	return 0;

@@ -6,7 +6,6 @@
  * Small Argon2id limits (1 pass, 8 MiB) keep unlocks fast.
  */
 #include "testutil.h"
-#include <ftw.h>
 #include <lmdb.h>
 #include "vault.h"
 
@@ -17,11 +16,6 @@ static const struct vault_kdf fast = { 1, 8 };
 #define Q1 "{\"period\":\"2026-Q1\",\"counts\":[12,7]}"
 #define Q2 "{\"period\":\"2026-Q2\",\"counts\":[15,9]}"
 
-#define assert_ok(v, expr) do {                                               \
-	enum status st_ = (expr);                                                 \
-	if (st_ != ST_OK)                                                         \
-		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
-} while (0)
 
 struct fx {
 	char *tmp;
@@ -33,15 +27,6 @@ struct problems {
 	char text[16][VAULT_MSG_MAX];
 	size_t n;
 };
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void
 collect(void *ctx, const char *problem)
@@ -76,7 +61,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	vault_close(f->v);
-	nftw(f->tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(f->tmp);
 	free(f->tmp);
 	free(f);
 	return 0;

@@ -14,11 +14,6 @@ static const struct vault_kdf fast = { 1, 8 };
 
 #define PASS_A "alice passphrase 1"
 
-#define assert_ok(v, expr) do {                                               \
-	enum status st_ = (expr);                                                 \
-	if (st_ != ST_OK)                                                         \
-		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
-} while (0)
 
 struct fx {
 	char *tmp;

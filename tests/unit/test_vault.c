@@ -8,7 +8,6 @@
 #include "testutil.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -22,21 +21,6 @@ static const struct vault_kdf fast = { 1, 8 };
 /* snprintf into a path buffer, failing the test on truncation. */
 #define PATH_FMT(buf, ...) \
 	assert_true((size_t)snprintf((buf), sizeof(buf), __VA_ARGS__) < sizeof(buf))
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 #define PASS_A "alice passphrase 1"
 #define PASS_B "bob passphrase 22"
@@ -73,24 +57,13 @@ fx_teardown(void **state)
 	struct fx *f = *state;
 
 	vault_close(f->v);
-	rm_rf(f->tmp);
+	tu_rmtree(f->tmp);
 	free(f->tmp);
 	free(f);
 	return 0;
 }
 
-#define assert_ok(v, expr) do {                                               \
-	enum status st_ = (expr);                                                 \
-	if (st_ != ST_OK)                                                         \
-		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
-} while (0)
 
-#define assert_st(v, expr, want) do {                                         \
-	enum status st_ = (expr);                                                 \
-	if (st_ != (want))                                                        \
-		fail_msg("%s -> %s (wanted %s): %s", #expr, status_str(st_),          \
-		    status_str(want), vault_errmsg(v));                               \
-} while (0)
 
 #define assert_msg_has(v, needle) do {                                        \
 	if (strstr(vault_errmsg(v), (needle)) == NULL)                            \

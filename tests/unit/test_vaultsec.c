@@ -25,13 +25,6 @@ static const struct vault_kdf fast = { 1, 8 };
 #define PASS_A "alice passphrase 1"
 #define PASS_N "ana passphrase 22"
 
-#define assert_st(v, expr, want) do {                                         \
-	enum status st_ = (expr);                                                 \
-	if (st_ != (want))                                                        \
-		fail_msg("%s -> %s (wanted %s): %s", #expr, status_str(st_),          \
-		    status_str(want), vault_errmsg(v));                               \
-} while (0)
-#define assert_ok(v, expr) assert_st(v, expr, ST_OK)
 
 #define assert_msg_has(v, needle) do {                                        \
 	if (strstr(vault_errmsg(v), (needle)) == NULL)                            \

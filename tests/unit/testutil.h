@@ -85,4 +85,18 @@ tu_slurp(const char *path, size_t *len)
 /* Path of a file in the source tree (tests run from the repository root). */
 #define TU_SRC(rel) (rel)
 
+/* For tests of the vault (they include vault.h): a call's status, and on
+ * failure the vault's own message. */
+#define assert_st(v, expr, want) do {                                         \
+	enum status st_ = (expr);                                                 \
+	if (st_ != (want))                                                        \
+		fail_msg("%s -> %s (wanted %s): %s", #expr, status_str(st_),          \
+		    status_str(want), vault_errmsg(v));                               \
+} while (0)
+#define assert_ok(v, expr) do {                                               \
+	enum status st_ = (expr);                                                 \
+	if (st_ != ST_OK)                                                         \
+		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
+} while (0)
+
 #endif
