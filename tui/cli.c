@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <uniwidth.h>
 
 #include "cli.h"
 #include "form.h"
@@ -395,4 +396,14 @@ cli_interview(struct cli *c, struct vault *v, const struct form *f, json_t *answ
 fail:
 	interview_free(iv);
 	return EXIT_INVALID;
+}
+
+void
+cli_put_col(const char *s, int width)
+{
+	int w = u8_strwidth((const uint8_t *)s, "UTF-8");
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
 }

@@ -106,6 +106,11 @@ int cmd_bundle(struct cli *c);
 int cmd_backup(struct cli *c);
 int cmd_restore(struct cli *c);
 
+/* Prints s on stdout and, after it, spaces up to `width` display columns
+ * (none when it is already as wide): printf's %-Ns for text that is not
+ * ASCII, as a translated heading is. */
+void cli_put_col(const char *s, int width);
+
 /* Prints "intake: msg" to stderr; returns the exit code for st. */
 int cli_fail(enum status st, const char *msg);
 int cli_exit_code(enum status st);

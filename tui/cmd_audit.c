@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <uniwidth.h>
 
 #include "audit.h"
 #include "clock.h"
@@ -43,19 +42,6 @@ static const char *const action_words[] __attribute__((unused)) = {
 static const char *const role_words[] __attribute__((unused)) = {
 	N_("supervisor"), N_("interviewer"), N_("trainer"),
 };
-static const struct words describe_words = { i18n_get, i18n_nget };
-
-/* Prints s and, after it, spaces up to `width` display columns (none when
- * it is already as wide): printf's %-Ns for text that is not ASCII. */
-static void
-put_col(const char *s, int width)
-{
-	int w = u8_strwidth((const uint8_t *)s, "UTF-8");
-
-	fputs(s, stdout);
-	for (; w < width; w++)
-		putchar(' ');
-}
 
 /* Reads YYYY-MM-DD as midnight UTC; -1 if it is not such a date. */
 static int
@@ -83,10 +69,10 @@ print_entry(void *ctx, enum status st, const struct audit_entry *e)
 	}
 	if (e->time > (uint64_t)CLOCK_MAX || !clock_format((time_t)e->time, CLOCK_SECONDS, when))
 		snprintf(when, sizeof when, "%-19s", "?");
-	audit_describe_in(e, &describe_words, detail, sizeof detail);
+	audit_describe_in(e, &i18n_words, detail, sizeof detail);
 	printf("%-6llu %s  %-12s ", (unsigned long long)e->seq, when,
 	    outsafe_str(user, sizeof user, e->user));
-	put_col(_(audit_action_name(e->action)), 14);
+	cli_put_col(_(audit_action_name(e->action)), 14);
 	putchar(' ');
 	outsafe_put(stdout, detail);
 	putchar('\n');
@@ -142,13 +128,13 @@ cmd_audit(struct cli *c)
 	if ((rc = cli_open_unlocked(c, &v)) != EXIT_OK)
 		return rc;
 	/* TRANSLATORS: the headings of `intake audit`'s columns. */
-	put_col(_("ENTRY"), 6);
+	cli_put_col(_("ENTRY"), 6);
 	putchar(' ');
-	put_col(_("TIME (UTC)"), 19);
+	cli_put_col(_("TIME (UTC)"), 19);
 	fputs("  ", stdout);
-	put_col(_("USER"), 12);
+	cli_put_col(_("USER"), 12);
 	putchar(' ');
-	put_col(_("ACTION"), 14);
+	cli_put_col(_("ACTION"), 14);
 	printf(" %s\n", _("DETAILS"));
 	st = audit_list(v, &flt, print_entry, &shown);
 	if (st != ST_OK)

@@ -336,7 +336,6 @@ cmd_stats(struct cli *c)
 	char err[1536] = "", dir[PATH_MAX], detail[512], *by_copy = NULL;
 	const char *cross[RELEASE_CROSS_MAX][2];
 	struct release_opts o;
-	static const struct words words = { i18n_get, i18n_nget };
 	struct release_result r;
 	struct vault *v = NULL;
 	enum status st;
@@ -399,7 +398,7 @@ cmd_stats(struct cli *c)
 	o.forms_dir = dir;
 	/* A new release is made in the acting user's language (after unlock:
 	 * their saved one) and kept as made. */
-	o.words = &words;
+	o.words = &i18n_words;
 	o.lang = i18n_current();
 	if ((st = release_get(v, &o, &r, err, sizeof err)) != ST_OK) {
 		rc = cli_fail(st, err);

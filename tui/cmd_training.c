@@ -106,18 +106,6 @@ check_lang(const struct training_scenario *sc, const char *lang)
 	return EXIT_INVALID;
 }
 
-/* Prints s and spaces after it up to `width` display columns (none when it
- * is already as wide): printf's %-Ns for text that is not ASCII. */
-static void
-put_col(const char *s, int width)
-{
-	int w = u8_strwidth((const uint8_t *)s, "UTF-8");
-
-	fputs(s, stdout);
-	for (; w < width; w++)
-		putchar(' ');
-}
-
 static int
 output_width(void)
 {
@@ -483,19 +471,19 @@ training_report(struct cli *c)
 	printf(_("Training report, %s"), outsafe_str(path, sizeof path, c->vault_dir));
 	printf("%s\n\n", vault_role(v) == ROLE_INTERVIEWER ? _(" (your sessions only)") : "");
 	/* TRANSLATORS: the headings of `intake training report`'s columns. */
-	put_col(_("TRAINEE"), 14);
+	cli_put_col(_("TRAINEE"), 14);
 	putchar(' ');
-	put_col(_("DATE (UTC)"), 16);
+	cli_put_col(_("DATE (UTC)"), 16);
 	putchar(' ');
-	put_col(_("SCENARIO"), 22);
+	cli_put_col(_("SCENARIO"), 22);
 	putchar(' ');
 	for (int k = u8_strwidth((const uint8_t *)_("SCORE"), "UTF-8"); k < 5; k++)
 		putchar(' ');
 	fputs(_("SCORE"), stdout);
 	fputs("  ", stdout);
-	put_col(_("INDICATORS"), 10);
+	cli_put_col(_("INDICATORS"), 10);
 	putchar(' ');
-	put_col(_("OUTCOME"), 7);
+	cli_put_col(_("OUTCOME"), 7);
 	printf(" %s\n", _("TIME"));
 	for (size_t i = 0; i < r.n; i++) {
 		const struct training_debrief *d = r.d[i];
@@ -521,7 +509,7 @@ training_report(struct cli *c)
 		    outsafe_str(scen, sizeof scen, training_debrief_scenario(d)),
 		    training_debrief_score(d), ind);
 		/* TRANSLATORS: whether the trainee chose the scenario's outcome. */
-		put_col(training_debrief_outcome_right(d) ? _("right") : _("wrong"), 7);
+		cli_put_col(training_debrief_outcome_right(d) ? _("right") : _("wrong"), 7);
 		printf(" %ld:%02ld\n", s / 60, s % 60);
 		sum += training_debrief_score(d);
 	}

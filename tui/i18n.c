@@ -432,6 +432,8 @@ i18n_nget(const char *one, const char *many, unsigned long n)
 	return form;
 }
 
+const struct words i18n_words = { i18n_get, i18n_nget };
+
 /* The folder of the running binary into exe; false when unknown. */
 static bool
 exe_dir(char exe[PATH_MAX])

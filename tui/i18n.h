@@ -39,6 +39,7 @@
 #include <stddef.h>
 
 #include "status.h"
+#include "words.h"
 
 #define _(s) i18n_get(s)
 #define N_(s) (s)
@@ -49,6 +50,9 @@ const char *i18n_get(const char *msgid) __attribute__((format_arg(1)));
 /* The same for a message that depends on n (English: one when n is 1). */
 const char *i18n_nget(const char *one, const char *many, unsigned long n)
     __attribute__((format_arg(1))) __attribute__((format_arg(2)));
+/* The two above, for core/ functions that take the caller's words
+ * (core/words.h). */
+extern const struct words i18n_words;
 
 /* The languages offered, in the order of the chooser: code ("en", "lo",
  * "th", "zh") and name written in that language ("ພາສາລາວ"). */
