@@ -564,6 +564,7 @@ vault_audit_scan(struct vault *v, vault_audit_fn fn, void *ctx)
 			break;
 	}
 	v->scanning = 0;
+	vault_pack_settle(v);
 	st = rc == 0 || rc == MDB_NOTFOUND ? ST_OK : vault_fail_mdb(v, rc,
 	    "reading the audit trail");
 	if (cur != NULL)

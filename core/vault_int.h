@@ -361,11 +361,15 @@ struct vault {
 	size_t scratch_len;
 	unsigned char *lbuf;      /* secure, for a chunk of the listing; wiped after use */
 	size_t lbuf_cap;
-	/* Secure, wiped after each use (vault_pack.c): zstd's compression and
-	 * decompression workspaces, and the content a scan unpacked
+	/* Secure (vault_pack.c): zstd's compression and decompression
+	 * workspaces, wiped after each use outside a write transaction or a
+	 * scan and at the end of one (vault_pack_settle), with the contexts
+	 * kept ready on them until then; and the content a scan unpacked
 	 * (vault_env_content; wiped by vault_scratch_done). */
 	unsigned char *zc, *zd, *unpack;
 	size_t zc_len, zd_len, unpack_len, unpack_used;
+	void *zcc, *zdc;          /* the contexts kept ready, or NULL */
+	size_t zc_ready;          /* the bytes of zc that zcc was made on */
 	int scanning;
 	char user[VAULT_USER_MAX + 1];
 	enum role role;
@@ -610,12 +614,16 @@ enum status vault_env_content(struct vault *v, const MDB_val *val, unsigned char
  * is one whole frame declaring at most PACK_MAX. vault_unpack writes
  * exactly that many bytes into dst (ST_FORMAT, dst wiped, when the frame
  * does not give them; ST_NOMEM). zstd's workspaces are the handle's,
- * secure, wiped after each call, freed by vault_pack_forget (close). */
+ * secure, freed by vault_pack_forget (close). Outside a write transaction
+ * (v->wtxn) and a scan (v->scanning) they are wiped after each call;
+ * inside one the contexts stay made on them, and vault_pack_settle, which
+ * vault_write_txn and every scan call as they end, wipes them. */
 size_t vault_pack(struct vault *v, const void *src, size_t n, unsigned char *dst, size_t cap);
 size_t vault_pack_bound(size_t n);
 enum status vault_unpack_size(const void *frame, size_t n, size_t *size);
 enum status vault_unpack(struct vault *v, const void *frame, size_t n, unsigned char *dst,
     size_t size);
+void vault_pack_settle(struct vault *v);
 void vault_pack_forget(struct vault *v);
 
 /* Items. vault_item_put seals into the slot reserved in the caller's write

@@ -561,6 +561,7 @@ scan(struct vault *v, enum kind kind, vault_scan_fn fn, void *ctx)
 			break;
 	}
 	v->scanning = 0;
+	vault_pack_settle(v);
 	vault_map_tick(v, NULL);
 	if (st == ST_OK && rc != 0 && rc != MDB_NOTFOUND)
 		st = vault_fail_mdb(v, rc, "reading the vault");

@@ -8,11 +8,18 @@
  * zstd keeps copies of what it reads and writes in its contexts (literals,
  * the sequences it found): both contexts live in the handle's secure
  * memory (ZSTD_initStaticCCtx, ZSTD_initStaticDCtx on a secure_alloc'ed
- * workspace, so zstd allocates nothing itself) and are wiped after every
- * use, like the scratch buffer: the compression context is made on the
- * first bytes of its workspace that the item's parameters need, and those
- * bytes are what is wiped. Those two calls are of zstd's static
- * API, exported by libzstd 1.5 and later.
+ * workspace, so zstd allocates nothing itself). Those two calls are of
+ * zstd's static API, exported by libzstd 1.5 and later.
+ *
+ * When they are wiped: a call outside a write transaction or a scan makes
+ * its context, uses it and wipes the bytes the context was made on. Inside
+ * one (an import of 20,000 records, an export of a million) the context is
+ * made once and used for every item, and vault_pack_settle wipes it when
+ * the transaction or the scan ends. Making a context clears its whole
+ * workspace, and that clearing plus the wipe cost more than compressing a
+ * 2 KiB record; a context reused holds only the last item's traces, in
+ * locked memory no core dump holds, as the scan's unpack buffer holds the
+ * last item itself.
  *
  * A frame is accepted only as this file writes it: one frame, its content
  * size in the header, at most PACK_MAX once unpacked, unpacking to exactly
@@ -46,28 +53,56 @@ ws_get(unsigned char **ws, size_t *len, size_t want)
 	return *ws;
 }
 
+/* Inside a write transaction or a scan, contexts stay made until
+ * vault_pack_settle. */
+static int
+held(const struct vault *v)
+{
+	return v->wtxn != NULL || v->scanning;
+}
+
+/* A compression context for parameters needing want bytes: the one kept
+ * ready when it is large enough, else one made on the workspace. */
+static ZSTD_CCtx *
+cctx_get(struct vault *v, size_t want)
+{
+	if (v->zcc != NULL && v->zc_ready >= want)
+		return v->zcc;
+	if (v->zcc != NULL)
+		secure_wipe(v->zc, v->zc_ready);
+	v->zcc = NULL;
+	v->zc_ready = 0;
+	if (ws_get(&v->zc, &v->zc_len, want) == NULL)
+		return NULL;
+	return ZSTD_initStaticCCtx(v->zc, want);
+}
+
 size_t
 vault_pack(struct vault *v, const void *src, size_t n, unsigned char *dst, size_t cap)
 {
-	ZSTD_compressionParameters cp;
 	ZSTD_CCtx *cc;
 	size_t got, want;
 
 	if (n < PACK_MIN || n > PACK_MAX)
 		return 0;
-	cp = ZSTD_getCParams(PACK_LEVEL, n, 0);
-	want = (ZSTD_estimateCCtxSize_usingCParams(cp) + 4095) & ~(size_t)4095;
-	if (ws_get(&v->zc, &v->zc_len, want) == NULL)
-		return 0;
 	/* The context gets the part of the workspace its parameters need,
 	 * not all of it: zstd writes nothing outside what it is given, so
 	 * that part is all there is to wipe. The workspace keeps the size of
-	 * the largest item packed since it was made, and wiping all of it
-	 * after every small record cost as much as compressing the record. */
-	cc = ZSTD_initStaticCCtx(v->zc, want);
+	 * the largest item packed since it was made. */
+	want = (ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(PACK_LEVEL, n, 0)) + 4095) &
+	    ~(size_t)4095;
+	cc = cctx_get(v, want);
 	got = cc != NULL ? ZSTD_compressCCtx(cc, dst, cap, src, n, PACK_LEVEL) : 0;
-	secure_wipe(v->zc, want);
-	if (v->zc_len > SCRATCH_KEEP) {
+	if (cc != NULL && held(v) && !ZSTD_isError(got)) {
+		if (v->zcc == NULL)
+			v->zc_ready = want;
+		v->zcc = cc;
+	} else if (cc != NULL) {
+		secure_wipe(v->zc, v->zcc != NULL ? v->zc_ready : want);
+		v->zcc = NULL;
+		v->zc_ready = 0;
+	}
+	if (v->zcc == NULL && v->zc_len > SCRATCH_KEEP) {
 		secure_free(v->zc);
 		v->zc = NULL;
 		v->zc_len = 0;
@@ -104,17 +139,21 @@ vault_unpack_size(const void *frame, size_t n, size_t *size)
 enum status
 vault_unpack(struct vault *v, const void *frame, size_t n, unsigned char *dst, size_t size)
 {
-	ZSTD_DCtx *dc;
+	ZSTD_DCtx *dc = v->zdc;
 	size_t got = 0, check;
 
 	if (vault_unpack_size(frame, n, &check) != ST_OK || check != size)
 		return ST_FORMAT;
-	if (ws_get(&v->zd, &v->zd_len, ZSTD_estimateDCtxSize()) == NULL)
-		return ST_NOMEM;
-	dc = ZSTD_initStaticDCtx(v->zd, v->zd_len);
+	if (dc == NULL) {
+		if (ws_get(&v->zd, &v->zd_len, ZSTD_estimateDCtxSize()) == NULL)
+			return ST_NOMEM;
+		dc = ZSTD_initStaticDCtx(v->zd, v->zd_len);
+	}
 	if (dc != NULL)
 		got = ZSTD_decompressDCtx(dc, dst, size, frame, n);
-	secure_wipe(v->zd, v->zd_len);
+	v->zdc = dc != NULL && held(v) ? dc : NULL;
+	if (v->zdc == NULL)
+		secure_wipe(v->zd, v->zd_len);
 	if (dc == NULL)
 		return ST_NOMEM;
 	if (ZSTD_isError(got) || got != size) {
@@ -125,11 +164,29 @@ vault_unpack(struct vault *v, const void *frame, size_t n, unsigned char *dst, s
 }
 
 void
+vault_pack_settle(struct vault *v)
+{
+	if (v->zcc != NULL)
+		secure_wipe(v->zc, v->zc_ready);
+	if (v->zdc != NULL)
+		secure_wipe(v->zd, v->zd_len);
+	v->zcc = v->zdc = NULL;
+	v->zc_ready = 0;
+	if (v->zc_len > SCRATCH_KEEP) {
+		secure_free(v->zc);
+		v->zc = NULL;
+		v->zc_len = 0;
+	}
+}
+
+void
 vault_pack_forget(struct vault *v)
 {
 	secure_free(v->zc);
 	secure_free(v->zd);
 	secure_free(v->unpack);
 	v->zc = v->zd = v->unpack = NULL;
+	v->zcc = v->zdc = NULL;
+	v->zc_ready = 0;
 	v->zc_len = v->zd_len = v->unpack_len = v->unpack_used = 0;
 }

@@ -392,6 +392,7 @@ vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 		v->wtxn = txn;
 		rc = fn(v, txn, arg);
 		v->wtxn = NULL;
+		vault_pack_settle(v);
 		if (rc == 0)
 			rc = mdb_txn_commit(txn);
 		else

@@ -1167,6 +1167,7 @@ vault_verify(struct vault *v, const struct vault_audit_head *noted, vault_proble
 		verify_missing(&cx);
 checked:
 	v->scanning = 0;
+	vault_pack_settle(v);
 	vault_map_tick(v, NULL);
 	mdb_txn_abort(cx.txn);
 	free(cx.records);

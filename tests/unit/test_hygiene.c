@@ -16,6 +16,10 @@
  * record_save and loaded again with record_load (jansson, libunistring).
  * Under ASan (make sanitize) freed blocks wait in quarantine instead of
  * being reused at once, so a block freed without wiping is found for sure.
+ *
+ * A second test looks while the vault stays unlocked: once a save, an
+ * import or a scan has returned, zstd's contexts (kept made for the whole
+ * of one, vault_pack.c) hold nothing of what they compressed or unpacked.
  */
 #include "testutil.h"
 #include <fcntl.h>
@@ -274,12 +278,71 @@ lock_leaves_nothing(void **state)
 	free(tmp);
 }
 
+/* The records an import stores are compressed through one context kept
+ * for the whole transaction, and a scan unpacks through one: each is
+ * wiped as the operation ends, not only at lock. */
+static void
+operations_end_wiped(void **state)
+{
+	struct needle rec_n, imp_n;
+	char *rec = malloc(64), *imp = malloc(64), *json = malloc(2048), *tmp, dir[4200];
+	struct vault_import_record r[3];
+	struct record_id id;
+	struct vault *v;
+	size_t len, imported, skipped, seen = 0;
+
+	(void)state;
+	assert_true(rec && imp && json);
+	needle_make(&rec_n, "a saved record's canary", "saved-canary-", rec, 64);
+	needle_make(&imp_n, "an imported record's canary", "import-canary-", imp, 64);
+	tmp = tu_tmpdir("hygiene-ops");
+	assert_true((size_t)snprintf(dir, sizeof dir, "%s/vault", tmp) < sizeof dir);
+	v = vault_new();
+	assert_non_null(v);
+	assert_int_equal(vault_create(v, dir, "sup", "pass phrase 1", 13, &fast), ST_OK);
+
+	len = json_with(json, 2048, rec);
+	assert_int_equal(vault_record_put(v, json, len, json, len, &id), ST_OK);
+	explicit_bzero(json, 2048);
+	explicit_bzero(rec, 64);
+	assert_absent(&rec_n, "after a save");
+
+	memset(r, 0, sizeof r);
+	len = json_with(json, 2048, imp);
+	for (int i = 0; i < 3; i++) {
+		crypto_random(r[i].id.b, sizeof r[i].id.b);
+		r[i].json = json;
+		r[i].len = len;
+		r[i].summary = json;
+		r[i].summary_len = len;
+	}
+	assert_int_equal(vault_import(v, NULL, 0, r, 3, NULL, &imported, &skipped), ST_OK);
+	assert_int_equal(imported, 3);
+	explicit_bzero(json, 2048);
+	explicit_bzero(imp, 64);
+	assert_absent(&imp_n, "after an import");
+
+	assert_int_equal(vault_record_scan(v, scan_cb, &seen), ST_OK);
+	assert_int_equal(vault_summary_scan(v, scan_cb, &seen), ST_OK);
+	assert_int_equal(seen, 8);
+	assert_absent(&rec_n, "after a scan");
+	assert_absent(&imp_n, "after a scan");
+
+	vault_close(v);
+	free(rec);
+	free(imp);
+	free(json);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scanner_sees_a_live_copy),
 		cmocka_unit_test(lock_leaves_nothing),
+		cmocka_unit_test(operations_end_wiped),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
