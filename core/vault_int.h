@@ -341,6 +341,14 @@ struct scache {
 	} e[SCACHE_MAX];
 };
 
+struct lchunk {
+	unsigned char *p;       /* secure memory: the decrypted entries */
+	size_t len, cap;
+	uint32_t no;
+	/* Format 2: the one owner of the chunk's entries, whose key wraps it. */
+	char owner[VAULT_USER_MAX + 1];
+};
+
 struct vault {
 	MDB_env *env;
 	MDB_dbi dbi[DB_COUNT];
@@ -361,6 +369,10 @@ struct vault {
 	size_t scratch_len;
 	unsigned char *lbuf;      /* secure, for a chunk of the listing; wiped after use */
 	size_t lbuf_cap;
+	/* A batch of listing appends (vault_listing_batch_begin): the chunk
+	 * being filled, sealed when full or at the batch's end. */
+	struct lchunk lpend;
+	int lbatch, lpend_dirty;
 	/* Secure (vault_pack.c): zstd's compression and decompression
 	 * workspaces, wiped after each use outside a write transaction or a
 	 * scan and at the end of one (vault_pack_settle), with the contexts
@@ -436,14 +448,6 @@ struct user_entry {
  * was built; the entry has no owner and an empty summary. It keeps the case
  * in the list, reported as damaged to everyone, as vault_summary_scan does. */
 #define LENTRY_DAMAGED 0xFF
-
-struct lchunk {
-	unsigned char *p;       /* secure memory: the decrypted entries */
-	size_t len, cap;
-	uint32_t no;
-	/* Format 2: the one owner of the chunk's entries, whose key wraps it. */
-	char owner[VAULT_USER_MAX + 1];
-};
 
 struct lentry {
 	const unsigned char *id;
@@ -694,6 +698,13 @@ int vault_listing_put(struct vault *v, MDB_txn *txn, const unsigned char id[VAUL
 int vault_listing_update(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES],
     const char *owner, const char *summary, size_t slen);
 int vault_listing_drop(struct vault *v, MDB_txn *txn, const unsigned char id[VAULT_ID_BYTES]);
+/* Between these two, in one write transaction, vault_listing_put fills
+ * its owner's open chunk in memory and seals it once, when it is full or
+ * at the end, rather than once an entry (an import of thousands); update
+ * and drop seal it first. The end takes the batch's rc: the chunk is
+ * sealed only when it is 0; it returns an LMDB code, or rc. */
+void vault_listing_batch_begin(struct vault *v);
+int vault_listing_batch_end(struct vault *v, MDB_txn *txn, int rc);
 void vault_listing_ensure(struct vault *v);
 /* The listing made again from the summaries inside txn (an upgrade). */
 int vault_listing_rebuild_in(struct vault *v, MDB_txn *txn);

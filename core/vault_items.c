@@ -1154,40 +1154,18 @@ struct import_arg {
 	size_t skipped;
 };
 
-/* The forms and records of an import, each record with its audit entry. */
+/* The records of an import, each with its summary, listing entry and
+ * audit entry. */
 static int
-import_items(struct vault *v, MDB_txn *txn, struct import_arg *a)
+import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *touch)
 {
-	unsigned char hash[CRYPTO_HASH_BYTES];
 	MDB_val key, val;
 	int rc, taken;
 
-	MDB_val touch;
-
-	/* vault_write_txn may run this again after growing the map: start afresh. */
-	a->imported = 0;
-	a->skipped = 0;
-	/* The pages the lookups below touch are let go as a scan's are. */
-	vault_map_lookups(v, txn, &touch);
-	for (size_t i = 0; i < a->nforms; i++) {
-		crypto_digest(hash, a->forms[i].src, a->forms[i].len);
-		key.mv_size = sizeof hash;
-		key.mv_data = hash;
-		rc = mdb_get(txn, v->dbi[DB_FORMS], &key, &val);
-		if (rc == 0)
-			continue;
-		if (rc != MDB_NOTFOUND)
-			return rc;
-		rc = vault_item_put(v, txn, KIND_FORM, &key, v->user, a->forms[i].src,
-		    a->forms[i].len,
-		    MDB_NOOVERWRITE);
-		if (rc != 0)
-			return rc;
-	}
 	for (size_t i = 0; i < a->nrecs; i++) {
 		const struct vault_import_record *r = &a->recs[i];
 
-		vault_map_tick(v, &touch);
+		vault_map_tick(v, touch);
 		key.mv_size = VAULT_ID_BYTES;
 		key.mv_data = vault_unconst(r->id.b);
 		rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
@@ -1231,6 +1209,39 @@ import_items(struct vault *v, MDB_txn *txn, struct import_arg *a)
 			a->added[i] = 1;
 	}
 	return 0;
+}
+
+/* The forms and records of an import; the records' listing entries in one
+ * batch (vault_listing_batch_begin). */
+static int
+import_items(struct vault *v, MDB_txn *txn, struct import_arg *a)
+{
+	unsigned char hash[CRYPTO_HASH_BYTES];
+	MDB_val key, val, touch;
+	int rc;
+
+	/* vault_write_txn may run this again after growing the map: start afresh. */
+	a->imported = 0;
+	a->skipped = 0;
+	/* The pages the lookups below touch are let go as a scan's are. */
+	vault_map_lookups(v, txn, &touch);
+	for (size_t i = 0; i < a->nforms; i++) {
+		crypto_digest(hash, a->forms[i].src, a->forms[i].len);
+		key.mv_size = sizeof hash;
+		key.mv_data = hash;
+		rc = mdb_get(txn, v->dbi[DB_FORMS], &key, &val);
+		if (rc == 0)
+			continue;
+		if (rc != MDB_NOTFOUND)
+			return rc;
+		rc = vault_item_put(v, txn, KIND_FORM, &key, v->user, a->forms[i].src,
+		    a->forms[i].len, MDB_NOOVERWRITE);
+		if (rc != 0)
+			return rc;
+	}
+	vault_listing_batch_begin(v);
+	rc = import_records(v, txn, a, &touch);
+	return vault_listing_batch_end(v, txn, rc);
 }
 
 static int

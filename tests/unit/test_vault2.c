@@ -748,6 +748,102 @@ import_lets_go_of_pages(void **state)
 		    atomic_load(&mapped_peak) - before, (long long)sb.st_size / 1024);
 }
 
+struct listed {
+	struct record_id *ids;
+	size_t n, cap;
+	int bad;
+};
+
+static int
+listed_cb(void *ctx, const struct record_id *id, enum status st, const char *json, size_t len)
+{
+	struct listed *l = ctx;
+
+	/* Each summary here is the record's id in hex, padded. */
+	char hex[2 * VAULT_ID_BYTES + 1];
+
+	sodium_bin2hex(hex, sizeof hex, id->b, VAULT_ID_BYTES);
+	if (st != ST_OK || len < sizeof hex - 1 || memcmp(json + 8, hex, sizeof hex - 1) != 0)
+		l->bad++;
+	if (l->n < l->cap)
+		l->ids[l->n] = *id;
+	l->n++;
+	return 0;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, VAULT_ID_BYTES);
+}
+
+/* The listing of an import is filled chunk by chunk in memory and sealed
+ * once a chunk (vault_listing_batch_begin): every record imported is
+ * listed once, with its own summary, across chunks, after records saved
+ * one by one and before an amendment and a deletion in later transactions;
+ * and verify finds the listing and the summaries in step. */
+static void
+import_lists_each_record_once(void **state)
+{
+	struct fx *f = *state;
+	enum { SAVED = 3, IMPORTED = 700 };
+	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
+	struct record_id saved[SAVED];
+	struct listed l = { calloc(SAVED + IMPORTED + 1, sizeof *l.ids), 0, SAVED + IMPORTED + 1,
+	    0 };
+	char *sums = malloc((size_t)IMPORTED * 400), one[400];
+	size_t imported, skipped;
+
+	assert_true(recs != NULL && l.ids != NULL && sums != NULL);
+	for (int i = 0; i < SAVED; i++) {
+		OK(f->v, vault_record_id_new(f->v, &saved[i]));
+		memcpy(one, "{\"s\":\"xx", 8);
+		sodium_bin2hex(one + 8, 2 * VAULT_ID_BYTES + 1, saved[i].b, VAULT_ID_BYTES);
+		memset(one + 8 + 2 * VAULT_ID_BYTES, 'y', 300);
+		memcpy(one + 8 + 2 * VAULT_ID_BYTES + 300, "\"}", 3);
+		OK(f->v, vault_record_put_as(f->v, &saved[i], one, strlen(one), one, strlen(one)));
+	}
+	for (int i = 0; i < IMPORTED; i++) {
+		char *s = sums + (size_t)i * 400;
+
+		randombytes_buf(recs[i].id.b, VAULT_ID_BYTES);
+		memcpy(s, "{\"s\":\"xx", 8);
+		sodium_bin2hex(s + 8, 2 * VAULT_ID_BYTES + 1, recs[i].id.b, VAULT_ID_BYTES);
+		/* 300 to 330 bytes: about fifty to a chunk, and ends that differ. */
+		memset(s + 8 + 2 * VAULT_ID_BYTES, 'y', 300 + (size_t)i % 31);
+		memcpy(s + 8 + 2 * VAULT_ID_BYTES + 300 + i % 31, "\"}", 3);
+		recs[i].json = recs[i].summary = s;
+		recs[i].len = recs[i].summary_len = strlen(s);
+	}
+	OK(f->v, vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped));
+	assert_int_equal(imported, IMPORTED);
+
+	OK(f->v, vault_listing_scan(f->v, listed_cb, &l));
+	assert_int_equal(l.bad, 0);
+	assert_int_equal(l.n, SAVED + IMPORTED);
+	qsort(l.ids, l.n, sizeof *l.ids, id_cmp);
+	for (size_t i = 1; i < l.n; i++)
+		assert_true(memcmp(&l.ids[i - 1], &l.ids[i], VAULT_ID_BYTES) != 0);
+	for (int i = 0; i < IMPORTED; i++)
+		assert_non_null(bsearch(&recs[i].id, l.ids, l.n, sizeof *l.ids, id_cmp));
+	verifies(f->v);
+
+	/* Later transactions find the entries the batch sealed. */
+	memcpy(one, sums, 400);
+	memset(one + 8 + 2 * VAULT_ID_BYTES, 'z', 10);
+	OK(f->v, vault_record_replace(f->v, &recs[0].id, one, strlen(one), one, strlen(one)));
+	OK(f->v, vault_record_delete(f->v, &recs[IMPORTED - 1].id, "consent withdrawn"));
+	l.n = 0;
+	l.bad = 0;
+	OK(f->v, vault_listing_scan(f->v, listed_cb, &l));
+	assert_int_equal(l.bad, 0);
+	assert_int_equal(l.n, SAVED + IMPORTED - 1);
+	verifies(f->v);
+	free(recs);
+	free(sums);
+	free(l.ids);
+}
+
 int
 main(void)
 {
@@ -765,6 +861,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(overflow_run_longer_than_its_value_opens, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(import_lets_go_of_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_lists_each_record_once, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
