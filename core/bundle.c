@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1642,13 +1644,15 @@ audit_reason(const char *site, const char *what, const char *by, const char *whe
 	return out;
 }
 
-/* Rebuilds one version of a record through the engine; fills its entry.
- * vit is its 'V' item, or NULL for a record sent as its only version. */
+/* Rebuilds version j of the bundle's versions through the engine; fills
+ * its entry. vit is its 'V' item, or NULL for a record sent as its only
+ * version. Touches only slot j of rd's arrays, and reads the bundle's forms:
+ * check_records runs it on several threads. */
 static enum status
-check_record(struct reader *rd, const struct item *vit, const struct item *it, unsigned *of,
-    size_t *training, char *err, size_t errlen)
+check_record(struct reader *rd, size_t j, const struct item *vit, const struct item *it,
+    unsigned *of, unsigned char *training, char *err, size_t errlen)
 {
-	struct vault_apply_version *r = &rd->recs[rd->nrecs];
+	struct vault_apply_version *r = &rd->recs[j];
 	char msg[512] = "", what[64];
 	struct interview *iv = NULL;
 	const struct form *f;
@@ -1686,8 +1690,7 @@ check_record(struct reader *rd, const struct item *vit, const struct item *it, u
 	}
 	r->version = (unsigned)version;
 	*of = (unsigned)versions;
-	if (json_is_true(json_object_get(o, "training")))
-		(*training)++;
+	*training = json_is_true(json_object_get(o, "training"));
 	f = bundle_form(rd, dataset_str(json_object_get(o, "form"), "hash"));
 	if (f == NULL) {
 		status_msg(err, errlen, "record %s names a form the bundle does not hold; nothing was "
@@ -1710,23 +1713,21 @@ check_record(struct reader *rd, const struct item *vit, const struct item *it, u
 	 * other derived field then agree with the summary made from the same
 	 * interview, whatever the bundle claimed. */
 	snprintf(what, sizeof what, "version %u", r->version);
-	rd->reasons[rd->nrecs] = audit_reason(rd->site.name, what, by, when, reason);
-	st = interview_to_json(iv, &rd->jsons[rd->nrecs], &rd->json_lens[rd->nrecs]);
+	rd->reasons[j] = audit_reason(rd->site.name, what, by, when, reason);
+	st = interview_to_json(iv, &rd->jsons[j], &rd->json_lens[j]);
 	if (st == ST_OK)
-		st = interview_summary_json(iv, &rd->summaries[rd->nrecs],
-		    &rd->summary_lens[rd->nrecs]);
-	if (st != ST_OK || rd->reasons[rd->nrecs] == NULL) {
+		st = interview_summary_json(iv, &rd->summaries[j],
+		    &rd->summary_lens[j]);
+	if (st != ST_OK || rd->reasons[j] == NULL) {
 		status_msg(err, errlen, "out of memory");
-		rd->nrecs++;            /* so that reader_free wipes what was made */
 		st = ST_NOMEM;
 		goto done;
 	}
-	r->json = rd->jsons[rd->nrecs];
-	r->len = rd->json_lens[rd->nrecs];
-	r->summary = rd->summaries[rd->nrecs];
-	r->summary_len = rd->summary_lens[rd->nrecs];
-	r->reason = rd->reasons[rd->nrecs];
-	rd->nrecs++;
+	r->json = rd->jsons[j];
+	r->len = rd->json_lens[j];
+	r->summary = rd->summaries[j];
+	r->summary_len = rd->summary_lens[j];
+	r->reason = rd->reasons[j];
 done:
 	interview_free(iv);
 	json_decref(o);
@@ -1917,12 +1918,111 @@ check_form_versions(struct vault *v, const struct reader *rd, char *err, size_t 
 	return st;
 }
 
+/* ---- the engine's rebuilds, on every processor ------------------------------
+ *
+ * Rebuilding every version through the engine is half of an import's work,
+ * and each version's rebuild depends on nothing but its own items and the
+ * bundle's forms, which no rebuild changes. check_records hands the
+ * versions out in bundle order to up to IMPORT_THREADS threads, the
+ * caller's among them. A failure stops the handing out of later versions;
+ * the one reported is the first in bundle order that fails, as with one
+ * thread, and nothing is imported. */
+
+#define IMPORT_THREADS      4
+#define IMPORT_PER_THREAD   64      /* fewer versions a thread: not worth one */
+
+struct job {
+	const struct item *vit, *it;
+	unsigned char training;
+};
+
+struct pool {
+	struct reader *rd;
+	struct job *jobs;
+	unsigned *of;
+	size_t njobs;
+	atomic_size_t next;
+	pthread_mutex_t lock;
+	size_t failed;                  /* the first job that failed, or njobs */
+	enum status st;
+	char err[512];
+};
+
+static void *
+rebuild_worker(void *arg)
+{
+	struct pool *p = arg;
+	char err[sizeof p->err];
+	size_t j, failed;
+
+	while ((j = atomic_fetch_add(&p->next, 1)) < p->njobs) {
+		enum status st;
+
+		pthread_mutex_lock(&p->lock);
+		failed = p->failed;
+		pthread_mutex_unlock(&p->lock);
+		if (j > failed)
+			break;
+		st = check_record(p->rd, j, p->jobs[j].vit, p->jobs[j].it, &p->of[j],
+		    &p->jobs[j].training, err, sizeof err);
+		if (st == ST_OK)
+			continue;
+		pthread_mutex_lock(&p->lock);
+		if (j < p->failed) {
+			p->failed = j;
+			p->st = st;
+			memcpy(p->err, err, sizeof err);
+		}
+		pthread_mutex_unlock(&p->lock);
+	}
+	secure_wipe(err, sizeof err);
+	return NULL;
+}
+
+static enum status
+check_records(struct reader *rd, struct job *jobs, unsigned *of, char *err, size_t errlen)
+{
+	struct pool p;
+	pthread_t th[IMPORT_THREADS - 1];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = rd->nrecs / IMPORT_PER_THREAD, started = 0;
+
+	if (want > (size_t)(cpus > 0 ? cpus : 1))
+		want = (size_t)(cpus > 0 ? cpus : 1);
+	if (want > IMPORT_THREADS)
+		want = IMPORT_THREADS;
+	memset(&p, 0, sizeof p);
+	p.rd = rd;
+	p.jobs = jobs;
+	p.of = of;
+	p.njobs = rd->nrecs;
+	p.failed = rd->nrecs;
+	p.st = ST_OK;
+	atomic_init(&p.next, 0);
+	if (pthread_mutex_init(&p.lock, NULL) != 0) {
+		status_msg(err, errlen, "out of memory");
+		return ST_NOMEM;
+	}
+	/* A thread that cannot be started leaves its share to the others. */
+	while (started + 1 < want && pthread_create(&th[started], NULL, rebuild_worker, &p) == 0)
+		started++;
+	rebuild_worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.lock);
+	if (p.st != ST_OK)
+		status_msg(err, errlen, "%s", p.err);
+	secure_wipe(p.err, sizeof p.err);
+	return p.st;
+}
+
 static enum status
 check_content(struct vault *v, struct reader *rd, struct bundle_result *res, char *err,
     size_t errlen)
 {
 	json_t *m = item_json(&rd->items[0]), *e = item_json(&rd->items[rd->nitems - 1]);
-	size_t n = 0, nd = 0, training = 0;
+	size_t n = 0, nd = 0, nj = 0, training = 0;
+	struct job *jobs = NULL;
 	unsigned *of = NULL;
 	enum status st = ST_TAMPERED;
 
@@ -1951,9 +2051,10 @@ check_content(struct vault *v, struct reader *rd, struct bundle_result *res, cha
 	rd->dels = calloc(nd ? nd : 1, sizeof *rd->dels);
 	rd->del_reasons = calloc(nd ? nd : 1, sizeof *rd->del_reasons);
 	of = calloc(n ? n : 1, sizeof *of);
+	jobs = calloc(n ? n : 1, sizeof *jobs);
 	if (rd->recs == NULL || rd->jsons == NULL || rd->json_lens == NULL ||
 	    rd->summaries == NULL || rd->summary_lens == NULL || rd->reasons == NULL ||
-	    rd->dels == NULL || rd->del_reasons == NULL || of == NULL) {
+	    rd->dels == NULL || rd->del_reasons == NULL || of == NULL || jobs == NULL) {
 		status_msg(err, errlen, "out of memory");
 		st = ST_NOMEM;
 		goto done;
@@ -1963,12 +2064,10 @@ check_content(struct vault *v, struct reader *rd, struct bundle_result *res, cha
 
 		st = ST_OK;
 		if (t == 'V' && rd->items[i + 1].type == 'C') {
-			st = check_record(rd, &rd->items[i], &rd->items[i + 1], &of[rd->nrecs], &training,
-			    err, errlen);
-			i++;
+			jobs[nj].vit = &rd->items[i];
+			jobs[nj++].it = &rd->items[++i];
 		} else if (t == 'C') {
-			st = check_record(rd, NULL, &rd->items[i], &of[rd->nrecs], &training, err,
-			    errlen);
+			jobs[nj++].it = &rd->items[i];
 		} else if (t == 'D') {
 			st = check_deletion(rd, &rd->items[i], err, errlen);
 		} else if (t == 'V') {
@@ -1983,6 +2082,11 @@ check_content(struct vault *v, struct reader *rd, struct bundle_result *res, cha
 		if (st != ST_OK)
 			goto done;
 	}
+	rd->nrecs = nj;         /* reader_free wipes whatever the engine made */
+	if ((st = check_records(rd, jobs, of, err, errlen)) != ST_OK)
+		goto done;
+	for (size_t j = 0; j < nj; j++)
+		training += jobs[j].training;
 	qsort(rd->dels, rd->ndels, sizeof *rd->dels, delete_cmp);
 	for (size_t i = 1; i < rd->ndels; i++)
 		if (delete_cmp(&rd->dels[i - 1], &rd->dels[i]) == 0) {
@@ -2011,6 +2115,7 @@ check_content(struct vault *v, struct reader *rd, struct bundle_result *res, cha
 	st = ST_OK;
 done:
 	free(of);
+	free(jobs);
 	json_decref(m);
 	json_decref(e);
 	return st;

@@ -1061,6 +1061,92 @@ test_signature_and_number_edited(void **state)
 	free(b);
 }
 
+/* The engine rebuilds a bundle's records on several threads: a bundle of
+ * hundreds imports whole, each record as the engine made it; with two
+ * records that do not verify, the one named is the first in the bundle,
+ * as one thread would have found it, and nothing is imported. */
+static void
+test_many_records_rebuilt(void **state)
+{
+	enum { N = 400, BAD1 = 190, BAD2 = 330 };
+	struct fx *f = *state;
+	struct citem *items = calloc(N + 4, sizeof *items);
+	char path[4096], *rec, end[96], hex[N][33], *copies[N];
+	const char *src, *ref, *id;
+	size_t rlen, slen, reflen;
+	json_t *o;
+
+	assert_non_null(items);
+	PATH_FMT(path, "%s/many.bundle", f->tmp);
+	src = form_source(f->f, &slen);
+	ref = form_referrals_source(f->f, &reflen);
+	assert_int_equal(vault_record_get(f->field, &f->ids[0], &rec, &rlen), ST_OK);
+	o = json_loadb(rec, rlen, 0, NULL);
+	assert_non_null(o);
+	id = json_string_value(json_object_get(o, "id"));
+	assert_true(id != NULL && strlen(id) == 32);
+	items[0] = (struct citem){ 'M', MANIFEST, strlen(MANIFEST) };
+	items[1] = (struct citem){ 'F', src, slen };
+	items[2] = (struct citem){ 'R', ref, reflen };
+	for (int i = 0; i < N; i++) {
+		unsigned char b[16];
+
+		crypto_random(b, sizeof b);
+		crypto_bin2hex(hex[i], b, sizeof b);
+		copies[i] = replace_once(strdup(rec), id, hex[i]);
+		items[3 + i] = (struct citem){ 'C', copies[i], strlen(copies[i]) };
+	}
+	snprintf(end, sizeof end, "{\"records\":%d,\"versions\":%d,\"deletions\":0,\"forms\":1}",
+	    N, N);
+	items[3 + N] = (struct citem){ 'E', end, strlen(end) };
+	craft(f, path, items, N + 4);
+	{
+		struct bundle_result r;
+		struct record_id got;
+		char err[512], *back;
+		size_t blen;
+
+		if (bundle_import(f->office, f->k, path, &r, err, sizeof err) != ST_OK)
+			fail_msg("many: %s", err);
+		assert_int_equal(r.imported, N);
+		assert_int_equal(record_count(f->office), N);
+		for (int i = 0; i < N; i += 57) {
+			assert_int_equal(crypto_hex2bin(got.b, sizeof got.b, hex[i]), ST_OK);
+			assert_int_equal(vault_record_get(f->office, &got, &back, &blen), ST_OK);
+			assert_non_null(strstr(back, hex[i]));
+			vault_plain_free(back, blen);
+		}
+		vault_close(f->office);
+		tu_rmtree(f->office_dir);
+		fx_office(f);
+	}
+	/* Two records the form does not allow, far apart. */
+	for (int b = 0; b < 2; b++) {
+		char *c = copies[b == 0 ? BAD1 : BAD2];
+
+		memcpy(strstr(c, "\"farm\""), "\"pirt\"", 6);
+	}
+	craft(f, path, items, N + 4);
+	{
+		char want[128];
+		struct bundle_result r;
+		char err[512] = "";
+
+		assert_int_equal(bundle_import(f->office, f->k, path, &r, err, sizeof err),
+		    ST_TAMPERED);
+		snprintf(want, sizeof want, "record %s does not verify", hex[BAD1]);
+		if (strstr(err, want) == NULL)
+			fail_msg("wanted '%s' in: %s", want, err);
+		assert_non_null(strstr(err, "nothing was imported"));
+		assert_int_equal(record_count(f->office), 0);
+	}
+	for (int i = 0; i < N; i++)
+		free(copies[i]);
+	free(items);
+	json_decref(o);
+	vault_plain_free(rec, rlen);
+}
+
 /* A fingerprint is 25 digits in five groups, to be read over the phone. */
 static void
 test_fingerprint_digits(void **state)
@@ -1097,6 +1183,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_signature_and_number_edited, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fingerprint_digits, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_many_records_rebuilt, fx_setup, fx_teardown),
 	};
 
 	umask(077);
