@@ -111,4 +111,9 @@ bool caselist_row(const struct caselist *cl, size_t i, struct caselist_row *out)
  * still follows what is typed. The search text is wiped when replaced. */
 enum status caselist_filter(struct caselist *cl, const char *query, char *err, size_t errlen);
 
+/* For tests only: a supervisor's list of at least min_rows summaries has
+ * its memory made and faulted in ahead (caselist.c); 0 restores the
+ * program's threshold. */
+void caselist_test_ahead(size_t min_rows);
+
 #endif

@@ -272,6 +272,9 @@ enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
  * which names each damaged item. vault_verify compares the listing with the
  * summaries table. */
 enum status vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx);
+/* How many summaries the vault holds, whoever owns them (what the size of
+ * the file tells anyway): the rows a supervisor's case list will hold. */
+enum status vault_summary_count(struct vault *v, size_t *n);
 /* Makes the listing again from the summaries, in one write transaction
  * (supervisors: after vault_verify reported it damaged or out of step). */
 enum status vault_listing_rebuild(struct vault *v);

@@ -801,6 +801,27 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	return st;
 }
 
+enum status
+vault_summary_count(struct vault *v, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_stat ms;
+	enum status st;
+	int rc;
+
+	*n = 0;
+	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
+		return st;
+	if ((rc = vault_txn_begin(v, MDB_RDONLY, &txn)) != 0)
+		return vault_fail_mdb(v, rc, "reading the case listing");
+	rc = mdb_stat(txn, v->dbi[DB_SUMMARIES], &ms);
+	mdb_txn_abort(txn);
+	if (rc != 0)
+		return vault_fail_mdb(v, rc, "reading the case listing");
+	*n = ms.ms_entries;
+	return ST_OK;
+}
+
 /* A summary is small (interview_summary_json): the listing packs them. */
 enum status
 vault_check_summary(struct vault *v, const char *p, size_t len)
