@@ -156,16 +156,23 @@ audit_sign(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_B
 
 enum status
 vault_audit_signed(struct vault *v, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
-    const MDB_val *val, unsigned char sp[CRYPTO_SIGN_PK_BYTES])
+    const MDB_val *val, unsigned char sp[CRYPTO_SIGN_PK_BYTES], int *deferred)
 {
+	static const unsigned char none[CRYPTO_SIG_BYTES];
 	unsigned char msg[AUDIT_SIG_MSG_MAX];
 	const unsigned char *c = val->mv_data;
 	size_t at;
 
+	*deferred = 0;
 	if (val->mv_size <= AUDIT_VAL_MIN + AUDIT2_OVER || val->mv_size > AUDIT_BUF_MAX)
 		return ST_TAMPERED;
 	at = val->mv_size - CRYPTO_HASH_BYTES - AUDIT2_TAIL;
 	memcpy(sp, c + at, CRYPTO_SIGN_PK_BYTES);
+	if (c[2] == AUDIT2_DEFERRED) {
+		*deferred = 1;
+		return memcmp(c + at + CRYPTO_SIGN_PK_BYTES, none, sizeof none) == 0 ? ST_OK :
+		    ST_TAMPERED;
+	}
 	return crypto_sign_check(c + at + CRYPTO_SIGN_PK_BYTES, msg,
 	    audit_sig_msg(v, seq, prev, c, at + CRYPTO_SIGN_PK_BYTES, msg), sp);
 }
@@ -220,7 +227,8 @@ vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val, unsigned cha
 	    val->mv_size > AUDIT_VAL_MAX + extra + tail)
 		return ST_TAMPERED;
 	if (c[0] != AUDIT_MAGIC || c[1] != (v->format == 2 ? 2 : VAULT_FORMAT_1) ||
-	    (c[2] != 0 && (v->format != 2 || c[2] != AUDIT2_CONVERTED)) || c[3] != 0)
+	    (c[2] != 0 && (v->format != 2 || (c[2] != AUDIT2_CONVERTED &&
+	    c[2] != AUDIT2_DEFERRED))) || c[3] != 0)
 		return ST_TAMPERED;
 	adlen = audit_ad(v, c, seq, ad);
 	if (extra > 0) {
@@ -313,7 +321,7 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 	out = val.mv_data;
 	out[0] = AUDIT_MAGIC;
 	out[1] = v->format == 2 ? 2 : VAULT_FORMAT_1;
-	out[2] = 0;
+	out[2] = v->format == 2 && v->audit_defer ? AUDIT2_DEFERRED : 0;
 	out[3] = 0;
 	vault_audit_keys(v);
 	adlen = audit_ad(v, out, seq, ad);
@@ -339,7 +347,13 @@ vault_audit_put_txn(struct vault *v, MDB_txn *txn, const struct audit_entry *e)
 		secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
 	}
 	crypto_seal(out + ENV_HEAD + extra, plain, plen, ad, adlen, v->kr->audit_seal);
-	if (extra > 0) {
+	if (extra > 0 && out[2] == AUDIT2_DEFERRED) {
+		/* The writer's key, and no signature: the next entry's covers it. */
+		size_t at = val.mv_size - CRYPTO_HASH_BYTES - AUDIT2_TAIL;
+
+		memcpy(out + at, v->sp, CRYPTO_SIGN_PK_BYTES);
+		memset(out + at + CRYPTO_SIGN_PK_BYTES, 0, CRYPTO_SIG_BYTES);
+	} else if (extra > 0) {
 		vault_audit_keys(v);
 		audit_sign(v, seq, prev, out, val.mv_size);
 	}

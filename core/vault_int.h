@@ -403,6 +403,10 @@ struct vault {
 	int head_hold, head_held;
 	uint64_t head_seq;
 	unsigned char head_link[CRYPTO_HASH_BYTES];
+	/* While audit_defer is set (an import's records, format 2), entries
+	 * are written AUDIT2_DEFERRED: the import's own entry, which the
+	 * holder writes before the transaction commits, signs them all. */
+	int audit_defer;
 	/* Unlock pacing ("unlock throttling"): a turn given for later, and the
 	 * failures row of the attempt running now. Not wiped by vault_lock. */
 	struct {
@@ -476,6 +480,10 @@ struct lentry {
 #define AUDIT_BUF_MAX    (AUDIT_VAL_MAX + AUDIT2_OVER)
 #define AUDIT2_HEAD_BYTES (8 + CRYPTO_HASH_BYTES + CRYPTO_SIGN_PK_BYTES + CRYPTO_SIG_BYTES)
 #define AUDIT2_CONVERTED 1   /* header byte 2: signed by the supervisor who upgraded */
+/* Header byte 2: signed by its writer's next entry, which follows it and
+ * signs the link that covers it; its own signature is 64 zero bytes,
+ * which no Ed25519 signature is (an import's records: vault_audit.c). */
+#define AUDIT2_DEFERRED  2
 #define META_FORMER      "former"
 #define AUDIT_LINK_LABEL "intake-audit-link"
 
@@ -751,10 +759,13 @@ enum status vault_audit_open(struct vault *v, uint64_t seq, const MDB_val *val,
     unsigned char *plain, size_t *plen);
 enum status vault_audit_head_read(struct vault *v, MDB_txn *txn, struct vault_audit_head *out);
 /* Format 2: whether the entry at seq (value val, prev the link before it)
- * carries a valid signature; its signer's key goes to sp. ST_TAMPERED. */
+ * carries a valid signature; its signer's key goes to sp. An entry
+ * AUDIT2_DEFERRED sets *deferred and is ST_OK when its signature is the
+ * 64 zero bytes it must be (its writer's next entry is what signs it).
+ * ST_TAMPERED. */
 enum status vault_audit_signed(struct vault *v, uint64_t seq,
     const unsigned char prev[CRYPTO_HASH_BYTES], const MDB_val *val,
-    unsigned char sp[CRYPTO_SIGN_PK_BYTES]);
+    unsigned char sp[CRYPTO_SIGN_PK_BYTES], int *deferred);
 int vault_audit_upgrade_txn(struct vault *v, MDB_txn *txn, const unsigned char *old_seal,
     void (*fix)(struct audit_entry *, void *), void *ctx);
 

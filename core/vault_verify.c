@@ -45,6 +45,11 @@ struct verify {
 	 * and the former users' (meta "former"). */
 	struct former_key *keys;
 	size_t nkeys;
+	/* Format 2: a run of entries written AUDIT2_DEFERRED, from defer_from
+	 * to defer_to by the key defer_sp, waiting for the entry of the same
+	 * writer after them whose signature covers them (defer_from 0: none). */
+	uint64_t defer_from, defer_to;
+	unsigned char defer_sp[CRYPTO_SIGN_PK_BYTES];
 };
 
 static void problem(struct verify *cx, const char *fmt, ...)
@@ -295,18 +300,57 @@ signer_name(const struct verify *cx, const unsigned char sp[CRYPTO_SIGN_PK_BYTES
 	return NULL;
 }
 
+/* The run of deferred entries waiting for a signature gets none. */
+static void
+deferred_unsigned(struct verify *cx)
+{
+	if (cx->defer_from == 0)
+		return;
+	if (cx->defer_from == cx->defer_to)
+		problem(cx, "audit entry %llu has no signature of its own and no later entry of its "
+		    "writer signs it: it was planted, or the entry that signed it was removed",
+		    (unsigned long long)cx->defer_from);
+	else
+		problem(cx, "audit entries %llu to %llu have no signature of their own and no later "
+		    "entry of their writer signs them: they were planted, or the entry that signed "
+		    "them was removed", (unsigned long long)cx->defer_from,
+		    (unsigned long long)cx->defer_to);
+	cx->defer_from = 0;
+}
+
 /* Format 2: the entry at seq carries its writer's signature, by a key a
  * user of the vault holds or held, and was written by the user it names
  * (an entry of failed unlocks names whose unlocks failed; an entry made
- * at the upgrade is signed by the supervisor who upgraded). */
+ * at the upgrade is signed by the supervisor who upgraded). An entry
+ * written AUDIT2_DEFERRED carries no signature: the next entry, by the
+ * same key, signs the link that covers it; until such an entry comes it
+ * waits in cx's run. */
 static void
 verify_signature(struct verify *cx, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
     const MDB_val *d, const struct audit_entry *e)
 {
 	unsigned char sp[CRYPTO_SIGN_PK_BYTES];
 	const char *signer;
+	int deferred;
+	enum status st = vault_audit_signed(cx->v, seq, prev, d, sp, &deferred);
 
-	if (vault_audit_signed(cx->v, seq, prev, d, sp) != ST_OK)
+	if (cx->defer_from != 0 && (seq != cx->defer_to + 1 ||
+	    !crypto_equal(sp, cx->defer_sp, sizeof sp)))
+		deferred_unsigned(cx);
+	if (st != ST_OK)
+		deferred_unsigned(cx);          /* what would have signed them does not hold */
+	else if (deferred && cx->defer_from == 0) {
+		cx->defer_from = cx->defer_to = seq;
+		memcpy(cx->defer_sp, sp, sizeof sp);
+	} else if (deferred) {
+		cx->defer_to = seq;
+	} else {
+		cx->defer_from = 0;             /* signed: so is the run before it */
+	}
+	if (st != ST_OK && deferred)
+		problem(cx, "audit entry %llu is marked as signed by its writer's next entry, yet "
+		    "carries a signature of its own: it was edited", (unsigned long long)seq);
+	else if (st != ST_OK)
 		problem(cx, "audit entry %llu does not carry a valid signature of its writer: it "
 		    "was edited, or moved from another position", (unsigned long long)seq);
 	else if ((signer = signer_name(cx, sp)) == NULL)
@@ -415,6 +459,7 @@ verify_audit(struct verify *cx, const struct vault_audit_head *noted)
 	vault_scratch_done(v, AUDIT_ENTRY_MAX);
 	if (st != ST_OK)
 		return st;
+	deferred_unsigned(cx);                  /* the trail ends before their signature */
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return vault_fail_mdb(v, rc, "reading the audit trail");
 	if (last == 0)

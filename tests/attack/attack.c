@@ -33,6 +33,11 @@
  *       replaced by one the attacker made
  *   attack --tamper resign VAULT USER PASSFILE OTHER   the first audit entry
  *       OTHER wrote is signed again with USER's key
+ *   attack --tamper defer VAULT USER PASSFILE OTHER    a copy of OTHER's last
+ *       audit entry is put at the end of the trail marked as signed by its
+ *       writer's next entry (flag 2, no signature), then a copy of USER's
+ *       last entry signed by USER, and the head signed by USER: every link
+ *       and every signature there holds
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -402,6 +407,162 @@ resign(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile
 	return rc;
 }
 
+/* Entry c[n], found at sequence `from`, opened with the keys held and
+ * sealed again at sequence `to` with header flag `flag` and writer key sp,
+ * after link prev: signed with the attacker's key when sign is set, with
+ * 64 zero bytes otherwise; its link made into out[n]. 0, or 1 when the
+ * entry does not open. */
+static int
+reseal(const unsigned char *c, size_t n, const void *from, uint64_t to, unsigned char flag,
+    const unsigned char sp[32], int sign, const unsigned char prev[32], unsigned char *out)
+{
+	unsigned char ad[128], nad[128], sub[KEY], m[2048], msg[2200], kb[8];
+	size_t at = n - 32 - 96, slen = at - 112, adlen = 0;
+	int found = -1;
+
+	if (n < 112 + SEAL + 96 + 32 || n > sizeof m)
+		return 1;
+	for (int i = 7; i >= 0; i--)
+		kb[i] = (unsigned char)(to >> (8 * (7 - i)));
+	memcpy(ad, "intake-audit", 12);
+	memcpy(ad + 12, vid, ID_BYTES);
+	memcpy(ad + 28, c, 4);
+	memcpy(ad + 32, from, 8);
+	memcpy(ad + 40, c + 4, 36);
+	adlen = 40;
+	for (size_t i = 0; i < nkeys && found < 0; i++)
+		if (aead_open(sub, c + 40, WRAPPED, ad, adlen + 36, keys[i]) == 0 &&
+		    aead_open(m, c + 112, slen, ad, adlen, sub) == 0)
+			found = (int)i;
+	if (found < 0)
+		return 1;
+	memcpy(out, c, n);
+	out[2] = flag;
+	memcpy(nad, ad, adlen + 36);
+	memcpy(nad + 28, out, 4);
+	memcpy(nad + 32, kb, 8);
+	randombytes_buf(out + 40, NONCE);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 40 + NONCE, NULL, sub, KEY, nad,
+	    adlen + 36, NULL, out + 40, keys[found]);
+	randombytes_buf(out + 112, NONCE);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 112 + NONCE, NULL, m, slen - SEAL, nad,
+	    adlen, NULL, out + 112, sub);
+	memcpy(out + at, sp, 32);
+	memset(out + at + 32, 0, 64);
+	if (sign) {
+		memcpy(msg, "intake-audit-sig", 16);
+		memcpy(msg + 16, vid, ID_BYTES);
+		memcpy(msg + 32, kb, 8);
+		memcpy(msg + 40, prev, 32);
+		memcpy(msg + 72, out, 4);
+		memcpy(msg + 76, out + 112, at + 32 - 112);
+		crypto_sign_detached(out + at + 32, NULL, msg, 76 + at + 32 - 112, own_ss);
+	}
+	memcpy(msg, prev, 32);
+	memcpy(msg + 32, out, 4);
+	memcpy(msg + 36, out + 112, n - 32 - 112);
+	crypto_generichash(out + n - 32, 32, msg, 36 + n - 32 - 112, NULL, 0);
+	sodium_memzero(sub, sizeof sub);
+	sodium_memzero(m, sizeof m);
+	return 0;
+}
+
+/* A supervisor's forgery: an entry OTHER seems to have written, put at the
+ * end of the trail with no signature of its own (as an import's records
+ * are), then USER's own entry and head, signed by USER, which covers it by
+ * its link. No signature of OTHER's covers it: verify must name it. */
+static int
+forge_deferred(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile,
+    const char *other)
+{
+	unsigned char prev[32], osp[32], oxp[32], them[2048], mine[2048], out[2048];
+	unsigned char okey[8], mkey[8], head[8 + 32 + 32 + 64], msg[128];
+	char pass[1100];
+	size_t passlen, tn = 0, mn = 0;
+	uint64_t last = 0;
+	MDB_val k = { strlen(other), (void *)(uintptr_t)other }, d;
+	MDB_cursor *cur;
+	MDB_dbi a;
+	FILE *f = fopen(passfile, "r");
+	int rc;
+
+	if (f == NULL)
+		return 1;
+	passlen = fread(pass, 1, sizeof pass - 1, f);
+	fclose(f);
+	while (passlen > 0 && (pass[passlen - 1] == '\n' || pass[passlen - 1] == '\r'))
+		passlen--;
+	snprintf(user, sizeof user, "%s", who);
+	if (meta(txn, m, "id", &d) != 0 || d.mv_size != ID_BYTES)
+		return 1;
+	memcpy(vid, d.mv_data, ID_BYTES);
+	if (meta(txn, m, "root", &d) != 0 || d.mv_size != 32)
+		return 1;
+	memcpy(root, d.mv_data, 32);
+	if (meta(txn, m, "group", &d) == 0)
+		add_gps(&d);
+	if (open_secrets(txn, u, pass, passlen) != 0)
+		return 2;
+	if (mdb_get(txn, u, &k, &d) != 0 || d.mv_size < 84 + 32)
+		return 1;
+	memcpy(oxp, (const unsigned char *)d.mv_data + U_XP, 32);
+	memcpy(osp, (const unsigned char *)d.mv_data + 84, 32);
+	if (mdb_dbi_open(txn, "audit", 0, &a) != 0 || mdb_cursor_open(txn, a, &cur) != 0)
+		return 1;
+	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
+		const unsigned char *c = d.mv_data;
+
+		if (k.mv_size != 8 || d.mv_size > sizeof them || d.mv_size < 112 + 96 + 32)
+			continue;
+		last = be64(k.mv_data);
+		memcpy(prev, c + d.mv_size - 32, 32);
+		if (memcmp(c + 8, oxp, 32) == 0) {
+			memcpy(them, c, d.mv_size);
+			memcpy(okey, k.mv_data, 8);
+			tn = d.mv_size;
+		} else if (memcmp(c + 8, own_xp, 32) == 0 && mn == 0) {
+			memcpy(mine, c, d.mv_size);
+			memcpy(mkey, k.mv_data, 8);
+			mn = d.mv_size;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (tn == 0 || mn == 0)
+		return 1;
+	/* OTHER's entry at last + 1, unsigned; USER's at last + 2, signed. */
+	for (int step = 0; step < 2; step++) {
+		uint64_t seq = last + 1 + (uint64_t)step;
+		unsigned char kb[8];
+
+		if (reseal(step == 0 ? them : mine, step == 0 ? tn : mn, step == 0 ? okey : mkey,
+		    seq, step == 0 ? 2 : 0, step == 0 ? osp : own_sp, step, prev, out) != 0)
+			return 1;
+		for (int i = 7; i >= 0; i--)
+			kb[i] = (unsigned char)(seq >> (8 * (7 - i)));
+		k.mv_size = 8;
+		k.mv_data = kb;
+		d.mv_size = step == 0 ? tn : mn;
+		d.mv_data = out;
+		if ((rc = mdb_put(txn, a, &k, &d, 0)) != 0)
+			return rc;
+		memcpy(prev, out + d.mv_size - 32, 32);
+		memcpy(head, kb, 8);
+	}
+	/* The head: sequence | link | USER's key | USER's signature. */
+	memcpy(head + 8, prev, 32);
+	memcpy(head + 40, own_sp, 32);
+	memcpy(msg, "intake-audit-head", 17);
+	memcpy(msg + 17, vid, ID_BYTES);
+	memcpy(msg + 33, head, 40);
+	crypto_sign_detached(head + 72, NULL, msg, 73, own_ss);
+	rc = put(txn, m, "audit_head", head, sizeof head);
+	sodium_memzero(own_ss, sizeof own_ss);
+	if (rc == 0)
+		printf("forged audit entries %llu and %llu\n", (unsigned long long)last + 1,
+		    (unsigned long long)last + 2);
+	return rc;
+}
+
 static int
 tamper(int argc, char **argv)
 {
@@ -495,6 +656,8 @@ tamper(int argc, char **argv)
 		rc = put(txn, u, argv[4], buf, d.mv_size);
 	} else if (strcmp(what, "resign") == 0 && argc == 7) {
 		rc = resign(txn, m, u, argv[4], argv[5], argv[6]);
+	} else if (strcmp(what, "defer") == 0 && argc == 7) {
+		rc = forge_deferred(txn, m, u, argv[4], argv[5], argv[6]);
 	} else {
 		fprintf(stderr, "attack: unknown tampering %s\n", what);
 	}

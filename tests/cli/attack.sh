@@ -87,6 +87,17 @@ run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
 expect "verify names the re-signed entry" 5 "written as bo, is signed by ana"
 check "verify names the entry whose signature no longer holds" grep -q "does not carry a valid signature" "$T/out"
 
+# sam puts at the end of the trail an entry ana seems to have written, with
+# no signature of its own (as an import writes its records' entries), then
+# an entry of his own and the head, both signed by him: every link and
+# every signature there holds, but no signature of ana's covers the entry.
+fresh
+"$A" --tamper defer "$V" sam "$P" ana >"$T/defer.out"
+check "setup: an unsigned entry of ana's put at the end" grep -q "^forged audit entries" "$T/defer.out"
+run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "verify names the entry no signature of its writer covers" 5 "no later entry of its writer signs it"
+check "and that is the one problem" grep -q ": 1 problem\." "$T/out"
+
 # --- revocation: what a removed user kept, tried on the files as they are --
 nothing() { ! grep -v '^unlocked\|^holds' "$1" | grep -vq ' own 0 other 0 '; }
 

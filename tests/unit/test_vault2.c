@@ -844,6 +844,89 @@ import_lists_each_record_once(void **state)
 	free(l.ids);
 }
 
+/* The raw audit table: how many entries are marked as signed by their
+ * writer's next entry (header byte 2 is 2), and whether the last is not;
+ * with `stamp` set, a byte of the first such entry's empty signature is
+ * set, as an editor would to pass it off as signed. */
+static size_t
+raw_deferred(const char *dir, int stamp, int *last_signed)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_dbi dbi;
+	MDB_val k, d;
+	unsigned char buf[4096];
+	size_t n = 0;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "audit", 0, &dbi), 0);
+	assert_int_equal(mdb_cursor_open(txn, dbi, &cur), 0);
+	while (mdb_cursor_get(cur, &k, &d, MDB_NEXT) == 0) {
+		const unsigned char *c = d.mv_data;
+
+		*last_signed = c[2] != 2;
+		if (c[2] != 2)
+			continue;
+		if (stamp && n == 0) {
+			assert_true(d.mv_size <= sizeof buf);
+			memcpy(buf, c, d.mv_size);
+			buf[d.mv_size - 32 - 64] ^= 1;   /* a byte of the signature */
+			d.mv_data = buf;
+			assert_int_equal(mdb_cursor_put(cur, &k, &d, MDB_CURRENT), 0);
+		}
+		n++;
+	}
+	mdb_cursor_close(cur);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	return n;
+}
+
+struct said {
+	int n;
+	char text[2048];
+};
+
+static void
+keep_problem(void *ctx, const char *text)
+{
+	struct said *p = ctx;
+	size_t at = strlen(p->text);
+
+	p->n++;
+	snprintf(p->text + at, sizeof p->text - at, "%s\n", text);
+}
+
+/* An import signs its records' audit entries once: each is marked as
+ * signed by its writer's next entry, and the import's own entry, signed,
+ * covers them; verify accepts that, and names a marked entry that was
+ * given a signature of its own. */
+static void
+import_entries_signed_once(void **state)
+{
+	struct fx *f = *state;
+	struct said said = { 0, "" };
+	int last_signed = 0;
+
+	import_random(f, 40);
+	verifies(f->v);
+	vault_close(f->v);
+	assert_int_equal(raw_deferred(f->dir, 0, &last_signed), 40);
+	assert_true(last_signed);
+	assert_int_equal(raw_deferred(f->dir, 1, &last_signed), 40);
+	f->v = vault_new();
+	OK(f->v, vault_open(f->v, f->dir));
+	as(f, "alice", PA);
+	assert_int_equal(vault_verify(f->v, NULL, keep_problem, &said, NULL), ST_TAMPERED);
+	if (strstr(said.text, "is marked as signed by its writer's next entry, yet carries a "
+	    "signature of its own") == NULL)
+		fail_msg("verify said: %s", said.text);
+}
+
 int
 main(void)
 {
@@ -862,6 +945,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(import_lets_go_of_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_lists_each_record_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_entries_signed_once, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
