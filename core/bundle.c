@@ -1930,6 +1930,7 @@ check_form_versions(struct vault *v, const struct reader *rd, char *err, size_t 
 
 #define IMPORT_THREADS      4
 #define IMPORT_PER_THREAD   64      /* fewer versions a thread: not worth one */
+#define REBUILD_ARENA       ((size_t)512 << 10)  /* a record's JSON values, twice over */
 
 struct job {
 	const struct item *vit, *it;
@@ -1954,7 +1955,11 @@ rebuild_worker(void *arg)
 	struct pool *p = arg;
 	char err[sizeof p->err];
 	size_t j, failed;
+	/* Every JSON value of a rebuild is released before check_record
+	 * returns: the arena is wiped and used again for the next. */
+	struct json_arena *arena = crypto_json_arena_new(REBUILD_ARENA);
 
+	crypto_json_arena_use(arena);
 	while ((j = atomic_fetch_add(&p->next, 1)) < p->njobs) {
 		enum status st;
 
@@ -1965,6 +1970,7 @@ rebuild_worker(void *arg)
 			break;
 		st = check_record(p->rd, j, p->jobs[j].vit, p->jobs[j].it, &p->of[j],
 		    &p->jobs[j].training, err, sizeof err);
+		crypto_json_arena_reset(arena);
 		if (st == ST_OK)
 			continue;
 		pthread_mutex_lock(&p->lock);
@@ -1975,6 +1981,8 @@ rebuild_worker(void *arg)
 		}
 		pthread_mutex_unlock(&p->lock);
 	}
+	crypto_json_arena_use(NULL);
+	crypto_json_arena_free(arena);
 	secure_wipe(err, sizeof err);
 	return NULL;
 }

@@ -269,19 +269,79 @@ crypto_hex2bin(unsigned char *bin, size_t binlen, const char *hex)
 	return ST_OK;
 }
 
+/* This thread's arena (crypto_json_arena_use), or NULL. */
+struct json_arena {
+	unsigned char *base;            /* secure memory */
+	size_t cap, used;
+};
+
+static _Thread_local struct json_arena *json_arena;
+
 static void *
 json_wipe_malloc(size_t len)
 {
+	struct json_arena *a = json_arena;
+	size_t want = (len + 15) & ~(size_t)15;
+
+	if (a != NULL && want >= len && want <= a->cap - a->used) {
+		void *p = a->base + a->used;
+
+		a->used += want;
+		return p;
+	}
 	return malloc(len);
 }
 
 static void
 json_wipe_free(void *p)
 {
+	struct json_arena *a = json_arena;
+
 	if (p == NULL)
 		return;
+	if (a != NULL && (unsigned char *)p >= a->base && (unsigned char *)p < a->base + a->cap)
+		return;                 /* wiped with the rest at the reset */
 	sodium_memzero(p, malloc_usable_size(p));
 	free(p);
+}
+
+struct json_arena *
+crypto_json_arena_new(size_t size)
+{
+	struct json_arena *a = calloc(1, sizeof *a);
+
+	if (a == NULL || (a->base = secure_alloc(size)) == NULL) {
+		free(a);
+		return NULL;
+	}
+	a->cap = size;
+	return a;
+}
+
+void
+crypto_json_arena_use(struct json_arena *a)
+{
+	json_arena = a;
+}
+
+void
+crypto_json_arena_reset(struct json_arena *a)
+{
+	if (a == NULL)
+		return;
+	secure_wipe(a->base, a->used);
+	a->used = 0;
+}
+
+void
+crypto_json_arena_free(struct json_arena *a)
+{
+	if (a == NULL)
+		return;
+	if (json_arena == a)
+		json_arena = NULL;
+	secure_free(a->base);           /* wipes */
+	free(a);
 }
 
 void

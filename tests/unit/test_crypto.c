@@ -252,6 +252,49 @@ json_allocator_is_installed_and_compatible(void **state)
 	ff(NULL);
 }
 
+/* A thread's arena gives jansson its blocks, frees in it cost nothing,
+ * a value too large for it comes from malloc and is freed there, and a
+ * reset wipes what was used. */
+static void
+json_arena_serves_and_wipes(void **state)
+{
+	struct json_arena *a = crypto_json_arena_new(4096);
+	json_malloc_t mf = NULL;
+	json_free_t ff = NULL;
+	char big[6000];
+	unsigned char *first;
+	json_t *j, *k;
+
+	(void)state;
+	assert_non_null(a);
+	json_get_alloc_funcs(&mf, &ff);
+	crypto_json_arena_use(a);
+	first = mf(16);
+	assert_non_null(first);
+	assert_ptr_equal((unsigned char *)mf(16), first + 16);
+	memcpy(first, "arena-canary-42", 16);
+	ff(first);                      /* inside: nothing happens */
+	assert_memory_equal(first, "arena-canary-42", 16);
+	j = json_loads("{\"name\":\"Noy\",\"answers\":[1,2,3]}", 0, NULL);
+	assert_non_null(j);
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	k = json_string(big);           /* more than the arena holds: malloc */
+	assert_non_null(k);
+	assert_int_equal(strlen(json_string_value(k)), sizeof big - 1);
+	json_decref(k);
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "Noy");
+	json_decref(j);
+	crypto_json_arena_reset(a);
+	for (size_t i = 0; i < 16; i++)
+		assert_int_equal(first[i], 0);
+	assert_ptr_equal(mf(16), first);        /* used again from the start */
+	crypto_json_arena_reset(a);
+	crypto_json_arena_use(NULL);
+	ff(malloc(10));                 /* outside any arena: wiped and freed */
+	crypto_json_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -267,6 +310,7 @@ main(void)
 		cmocka_unit_test(hex_round_trip_and_errors),
 		cmocka_unit_test(equal_and_secure_memory),
 		cmocka_unit_test(json_allocator_is_installed_and_compatible),
+		cmocka_unit_test(json_arena_serves_and_wipes),
 	};
 
 	if (crypto_init() != ST_OK)
