@@ -10,257 +10,222 @@
 
 #include "interview.h"
 #include "interview_int.h"
+#include "jsonw.h"
 
-static json_t *
-answer_json(const struct interview *iv, size_t q)
+/*
+ * The record and the summary are written straight as text (jsonw.c), in
+ * the order and the bytes jansson's compact dump of the same values would
+ * give: building a tree of values and dumping it was most of the cost of
+ * rebuilding records in a bundle import. Any part that fails (out of
+ * memory, a text that is not UTF-8) fails the whole record, never drops
+ * out of it.
+ */
+
+static void
+answer_write(struct jsonw *w, const struct interview *iv, size_t q, bool *ok)
 {
 	enum form_qtype t = form_question_type(iv->f, q);
 	const struct answer *a = t == FORM_CALCULATE ? &iv->calc[q] : &iv->answers[q];
 
 	switch (a->kind) {
 	case IV_NONE:
-		return NULL;
+		*ok = false;
+		return;
 	case IV_DECLINED:
-		return json_pack("{s:s}", "special", "declined");
 	case IV_DONT_KNOW:
-		return json_pack("{s:s}", "special", "dont_know");
+		jw_begin(w, '{');
+		jw_key(w, "special");
+		jw_str(w, a->kind == IV_DECLINED ? "declined" : "dont_know");
+		jw_end(w);
+		return;
 	case IV_VALUE:
 		break;
 	}
-	if (t == FORM_INTEGER)
-		return json_integer((json_int_t)a->num);
-	if (t == FORM_DECIMAL)
-		return json_real(a->num);
-	if (t == FORM_SELECT_MULTIPLE) {
-		json_t *arr = json_array();
+	if (t == FORM_INTEGER) {
+		jw_int(w, (long long)a->num);
+	} else if (t == FORM_DECIMAL) {
+		jw_real(w, a->num);
+	} else if (t == FORM_SELECT_MULTIPLE) {
 		const char *s = a->text;
 
-		while (arr && *s) {
+		jw_begin(w, '[');
+		while (*s) {
 			size_t n = strcspn(s, " ");
 
-			if (json_array_append_new(arr, json_stringn(s, n)) != 0) {
-				json_decref(arr);
-				return NULL;
-			}
+			jw_strn(w, s, n);
 			s += n;
 			while (*s == ' ')
 				s++;
 		}
-		return arr;
+		jw_end(w);
+	} else {
+		jw_str(w, a->text);
 	}
-	return json_string(a->text);
 }
-
-static json_t *
-consent_json(const struct interview *iv, enum form_consent kind)
-{
-	switch (interview_consent(iv, kind)) {
-	case IV_CONSENT_YES: return json_string("yes");
-	case IV_CONSENT_NO: return json_string("no");
-	case IV_CONSENT_UNKNOWN: break;
-	}
-	return json_null();
-}
-
-/*
- * json_dumps() goes on when it fails to write an object's key (jansson
- * 2.14 ignores that error), so one failed allocation can yield a record
- * with a key cut out ("{"id":"x",":"1.0"}"). Dumping through this
- * callback makes the first failure stick and fail the whole text. Every
- * buffer given up while growing is wiped: it holds a record's plaintext.
- */
-struct dumpbuf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
 
 static void
-dumpbuf_free(struct dumpbuf *b)
+consent_write(struct jsonw *w, const struct interview *iv, const char *key,
+    enum form_consent kind)
 {
-	if (b->p != NULL) {
-		explicit_bzero(b->p, b->cap);
-		free(b->p);
+	jw_key(w, key);
+	switch (interview_consent(iv, kind)) {
+	case IV_CONSENT_YES: jw_str(w, "yes"); return;
+	case IV_CONSENT_NO: jw_str(w, "no"); return;
+	case IV_CONSENT_UNKNOWN: break;
 	}
-	b->p = NULL;
+	jw_null(w);
 }
 
-static int
-dump_append(const char *buf, size_t size, void *data)
+/* The referrals of outcome or flag i as ids. */
+static void
+referrals_write(struct jsonw *w, const struct form *f, size_t n,
+    size_t (*nth)(const struct form *, size_t, size_t), size_t i)
 {
-	struct dumpbuf *b = data;
-	size_t cap = b->cap ? b->cap : 1024;
-	char *grown;
-
-	if (b->failed)
-		return -1;
-	if (size >= b->cap - b->len) {
-		while (cap - b->len <= size && cap <= SIZE_MAX / 2)
-			cap *= 2;
-		grown = cap - b->len > size ? malloc(cap) : NULL;
-		if (grown == NULL) {
-			b->failed = true;
-			return -1;
-		}
-		if (b->len > 0)
-			memcpy(grown, b->p, b->len);
-		dumpbuf_free(b);
-		b->p = grown;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, buf, size);
-	b->len += size;
-	b->p[b->len] = '\0';
-	return 0;
+	jw_key(w, "referrals");
+	jw_begin(w, '[');
+	for (size_t k = 0; k < n; k++)
+		jw_str(w, form_referral_id(f, nth(f, i, k)));
+	jw_end(w);
 }
 
-static enum status
-dump(json_t *root, char **out, size_t *len)
+static void
+str_or_null_write(struct jsonw *w, const char *key, bool has, const char *s)
 {
-	struct dumpbuf b = { NULL, 0, 0, false };
-	int rc;
-
-	if (root == NULL)
-		return ST_NOMEM;
-	rc = json_dump_callback(root, dump_append, &b, JSON_COMPACT);
-	json_decref(root);
-	if (rc != 0 || b.failed || b.p == NULL) {
-		dumpbuf_free(&b);
-		return ST_NOMEM;
-	}
-	*out = b.p;
-	if (len)
-		*len = b.len;
-	return ST_OK;
-}
-
-/* The referrals of outcome or flag i as ids, for the record. */
-static json_t *
-referrals_json(const struct form *f, size_t n, size_t (*nth)(const struct form *, size_t, size_t),
-    size_t i)
-{
-	json_t *refs = json_array();
-
-	for (size_t k = 0; refs && k < n; k++)
-		if (json_array_append_new(refs, json_string(form_referral_id(f, nth(f, i, k)))) != 0) {
-			json_decref(refs);
-			return NULL;
-		}
-	return refs;
-}
-
-/* The flags raised, in form order, as the outcome is kept: id and the
- * referrals given with it. [] when none. */
-static json_t *
-flags_json(const struct interview *iv)
-{
-	const struct form *f = iv->f;
-	json_t *flags = json_array();
-
-	for (size_t i = 0; flags && i < form_flag_count(f); i++) {
-		if (!interview_flag_raised(iv, i))
-			continue;
-		if (json_array_append_new(flags, json_pack("{s:s, s:o}", "id", form_flag_id(f, i),
-		    "referrals", referrals_json(f, form_flag_referral_count(f, i), form_flag_referral, i))) != 0) {
-			json_decref(flags);
-			return NULL;
-		}
-	}
-	return flags;
+	jw_key(w, key);
+	if (has)
+		jw_str(w, s);
+	else
+		jw_null(w);
 }
 
 enum status
 interview_to_json(const struct interview *iv, char **out, size_t *len)
 {
 	const struct form *f = iv->f;
-	json_t *root, *answers, *inds, *outcome, *consent;
 	char started[CLOCK_TEXT_SIZE], ended[CLOCK_TEXT_SIZE];
+	struct jsonw w;
+	enum status st;
 	bool ok = true;
 
 	*out = NULL;
 	iv_iso_time(iv->started, started);
 	iv_iso_time(iv->ended, ended);
-	answers = json_object();
-	inds = json_array();
-	consent = json_object();
-	for (size_t q = 0; answers && q < iv->nq; q++) {
-		json_t *a = answer_json(iv, q);
-
+	jw_init(&w);
+	jw_begin(&w, '{');
+	jw_key(&w, "id");
+	jw_str(&w, iv->record_id);
+	jw_key(&w, "form");
+	jw_begin(&w, '{');
+	jw_key(&w, "id");
+	jw_str(&w, form_id(f));
+	jw_key(&w, "version");
+	jw_str(&w, form_version(f));
+	jw_key(&w, "hash");
+	jw_str(&w, form_hash(f));
+	jw_end(&w);
+	jw_key(&w, "lang");
+	jw_str(&w, form_lang_code(f, iv->lang));
+	jw_key(&w, "interviewer");
+	jw_str(&w, iv->interviewer);
+	jw_key(&w, "started");
+	jw_str(&w, started);
+	str_or_null_write(&w, "ended", iv->ended != 0, ended);
+	jw_key(&w, "status");
+	jw_str(&w, interview_status(iv));
+	jw_key(&w, "answers");
+	jw_begin(&w, '{');
+	for (size_t q = 0; q < iv->nq; q++) {
 		if (iv->answers[q].kind == IV_NONE && iv->calc[q].kind == IV_NONE)
 			continue;
-		if (a == NULL || json_object_set_new(answers, form_question_id(f, q), a) != 0)
-			ok = false;
+		jw_key(&w, form_question_id(f, q));
+		answer_write(&w, iv, q, &ok);
 	}
-	for (size_t i = 0; inds && i < iv->ni; i++) {
-		json_t *qs, *one;
+	jw_end(&w);
+	jw_key(&w, "indicators");
+	jw_begin(&w, '[');
+	for (size_t i = 0; i < iv->ni; i++) {
 		const int *slots;
 		size_t n;
 
 		if (iv->fired[i] < 0)
 			continue;
-		qs = json_array();
+		jw_begin(&w, '{');
+		jw_key(&w, "id");
+		jw_str(&w, form_indicator_id(f, i));
+		jw_key(&w, "level");
+		jw_str(&w, form_level_name(form_indicator_level(f, i)));
+		jw_key(&w, "answers");
+		jw_begin(&w, '[');
 		n = expr_refs(form_indicator_when(f, i), &slots);
-		for (size_t k = 0; qs && k < n; k++)
-			if (iv->states[slots[k]] != EXPR_A_NONE &&
-			    json_array_append_new(qs, json_string(form_question_id(f, (size_t)slots[k]))) != 0)
-				ok = false;
-		one = json_pack("{s:s, s:s, s:o}", "id", form_indicator_id(f, i),
-		    "level", form_level_name(form_indicator_level(f, i)), "answers", qs);
-		if (one == NULL || json_array_append_new(inds, one) != 0)
-			ok = false;
+		for (size_t k = 0; k < n; k++)
+			if (iv->states[slots[k]] != EXPR_A_NONE)
+				jw_str(&w, form_question_id(f, (size_t)slots[k]));
+		jw_end(&w);
+		jw_end(&w);
 	}
+	jw_end(&w);
+	jw_key(&w, "outcome");
 	if (iv->outcome >= 0) {
 		size_t o = (size_t)iv->outcome;
 
-		outcome = json_pack("{s:s, s:o}", "id", form_outcome_id(f, o), "referrals",
-		    referrals_json(f, form_outcome_referral_count(f, o), form_outcome_referral, o));
+		jw_begin(&w, '{');
+		jw_key(&w, "id");
+		jw_str(&w, form_outcome_id(f, o));
+		referrals_write(&w, f, form_outcome_referral_count(f, o), form_outcome_referral, o);
+		jw_end(&w);
 	} else {
-		outcome = json_null();
+		jw_null(&w);
 	}
-	/* Every part is required ("o", not "o*"): a part that could not be
-	 * allocated must fail the whole record, never drop out of it. */
-	if (consent && (json_object_set_new(consent, "interview",
-	    consent_json(iv, FORM_CONSENT_INTERVIEW)) != 0 ||
-	    json_object_set_new(consent, "referral", consent_json(iv, FORM_CONSENT_REFERRAL)) != 0 ||
-	    json_object_set_new(consent, "statistics", consent_json(iv, FORM_CONSENT_STATISTICS)) != 0))
-		ok = false;
-	root = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
-	    "id", iv->record_id,
-	    "form", "id", form_id(f), "version", form_version(f), "hash", form_hash(f),
-	    "lang", form_lang_code(f, iv->lang),
-	    "interviewer", iv->interviewer,
-	    "started", started,
-	    "ended", iv->ended ? json_string(ended) : json_null(),
-	    "status", interview_status(iv),
-	    "answers", answers,
-	    "indicators", inds,
-	    "outcome", outcome,
-	    "consent", consent,
-	    "ended_reason", iv->reason[0] ? json_string(iv->reason) : json_null(),
-	    "training", iv->training,
-	    "position", iv->cursor < iv->nq ? json_string(form_question_id(f, iv->cursor)) : json_null());
-	if (root && json_object_set_new(root, "flags", flags_json(iv)) != 0)
-		ok = false;
-	if (root && iv->amended && iv->state == IV_IN_PROGRESS &&
-	    json_object_set_new(root, "amending", json_true()) != 0)
-		ok = false;
+	jw_key(&w, "consent");
+	jw_begin(&w, '{');
+	consent_write(&w, iv, "interview", FORM_CONSENT_INTERVIEW);
+	consent_write(&w, iv, "referral", FORM_CONSENT_REFERRAL);
+	consent_write(&w, iv, "statistics", FORM_CONSENT_STATISTICS);
+	jw_end(&w);
+	str_or_null_write(&w, "ended_reason", iv->reason[0] != '\0', iv->reason);
+	jw_key(&w, "training");
+	jw_bool(&w, iv->training);
+	str_or_null_write(&w, "position", iv->cursor < iv->nq,
+	    iv->cursor < iv->nq ? form_question_id(f, iv->cursor) : NULL);
+	/* The flags raised, in form order, as the outcome is kept: id and
+	 * the referrals given with it. [] when none. */
+	jw_key(&w, "flags");
+	jw_begin(&w, '[');
+	for (size_t i = 0; i < form_flag_count(f); i++) {
+		if (!interview_flag_raised(iv, i))
+			continue;
+		jw_begin(&w, '{');
+		jw_key(&w, "id");
+		jw_str(&w, form_flag_id(f, i));
+		referrals_write(&w, f, form_flag_referral_count(f, i), form_flag_referral, i);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	if (iv->amended && iv->state == IV_IN_PROGRESS) {
+		jw_key(&w, "amending");
+		jw_bool(&w, true);
+	}
 	/* A draft says when it was written and how far it got, so that the
 	 * case list tells one unfinished interview from another. */
-	if (root && iv->state == IV_IN_PROGRESS) {
+	if (iv->state == IV_IN_PROGRESS) {
 		char saved[CLOCK_TEXT_SIZE];
 		size_t answered, total;
 
 		iv_iso_time(clock_now(), saved);
 		interview_progress(iv, &answered, &total);
-		if (json_object_set_new(root, "saved", json_string(saved)) != 0 ||
-		    json_object_set_new(root, "answered", json_integer((json_int_t)answered)) != 0)
-			ok = false;
+		jw_key(&w, "saved");
+		jw_str(&w, saved);
+		jw_key(&w, "answered");
+		jw_int(&w, (long long)answered);
 	}
-	if (!ok) {
-		json_decref(root);
-		return ST_NOMEM;
+	jw_end(&w);
+	st = jw_finish(&w, out, len);
+	if (st == ST_OK && !ok) {
+		interview_json_free(*out, len != NULL ? *len : strlen(*out));
+		*out = NULL;
+		st = ST_NOMEM;
 	}
-	return dump(root, out, len);
+	return st;
 }
 
 enum status
@@ -268,17 +233,28 @@ interview_summary_json(const struct interview *iv, char **out, size_t *len)
 {
 	const struct form *f = iv->f;
 	char started[CLOCK_TEXT_SIZE];
+	struct jsonw w;
 
 	*out = NULL;
 	iv_iso_time(iv->started, started);
-	return dump(json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:b}",
-	    "form", form_id(f),
-	    "lang", form_lang_code(f, iv->lang),
-	    "status", interview_status(iv),
-	    "outcome", iv->outcome >= 0 ? json_string(form_outcome_id(f, (size_t)iv->outcome)) : json_null(),
-	    "started", started,
-	    "interviewer", iv->interviewer,
-	    "training", iv->training), out, len);
+	jw_init(&w);
+	jw_begin(&w, '{');
+	jw_key(&w, "form");
+	jw_str(&w, form_id(f));
+	jw_key(&w, "lang");
+	jw_str(&w, form_lang_code(f, iv->lang));
+	jw_key(&w, "status");
+	jw_str(&w, interview_status(iv));
+	str_or_null_write(&w, "outcome", iv->outcome >= 0,
+	    iv->outcome >= 0 ? form_outcome_id(f, (size_t)iv->outcome) : NULL);
+	jw_key(&w, "started");
+	jw_str(&w, started);
+	jw_key(&w, "interviewer");
+	jw_str(&w, iv->interviewer);
+	jw_key(&w, "training");
+	jw_bool(&w, iv->training);
+	jw_end(&w);
+	return jw_finish(&w, out, len);
 }
 
 void
