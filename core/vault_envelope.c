@@ -472,25 +472,56 @@ vault_env_content(struct vault *v, const MDB_val *val, unsigned char *plain, siz
  * mdb_put with MDB_RESERVE of the envelope's exact size and seals straight
  * into the reserved space: the envelope is written once, in the map, with
  * no copy. */
+static int
+staged_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
+    struct env_staged *sg, unsigned flags);
+
 int
 vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
     const void *content, size_t clen, unsigned flags)
 {
 	struct env_staged sg;
+	enum status st;
+
+	if ((st = vault_env_stage(v, kind, owner, content, clen, 1, &sg)) != ST_OK)
+		return vault_txn_fail(v, st);
+	return staged_put(v, txn, kind, key, owner, &sg, flags);
+}
+
+int
+vault_item_put_packed(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
+    const char *owner, const void *content, size_t clen, const unsigned char *frame,
+    size_t flen, unsigned flags)
+{
+	struct env_staged sg;
+	enum status st;
+
+	if (!vault_env_packs(v, kind))
+		return vault_item_put(v, txn, kind, key, owner, content, clen, flags);
+	if ((st = vault_env_stage(v, kind, owner, flen > 0 ? (const void *)frame : content,
+	    flen > 0 ? flen : clen, 0, &sg)) != ST_OK)
+		return vault_txn_fail(v, st);
+	if (flen > 0)
+		sg.flags = ENV_PACKED;
+	return staged_put(v, txn, kind, key, owner, &sg, flags);
+}
+
+static int
+staged_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, const char *owner,
+    struct env_staged *sg, unsigned flags)
+{
 	MDB_val val;
 	enum status st;
 	int rc;
 
-	if ((st = vault_env_stage(v, kind, owner, content, clen, 1, &sg)) != ST_OK)
-		return vault_txn_fail(v, st);
-	val.mv_size = vault_env_staged_size(v, kind, &sg);
+	val.mv_size = vault_env_staged_size(v, kind, sg);
 	val.mv_data = NULL;
 	rc = mdb_put(txn, v->dbi[kinds[kind].db], key, &val, flags | MDB_RESERVE);
 	if (rc != 0) {
-		vault_env_unstage(v, &sg);
+		vault_env_unstage(v, sg);
 		return rc;
 	}
-	st = vault_env_seal_staged(v, kind, key, owner, &sg, val.mv_data);
+	st = vault_env_seal_staged(v, kind, key, owner, sg, val.mv_data);
 	return st == ST_OK ? 0 : vault_txn_fail(v, st);
 }
 

@@ -341,6 +341,16 @@ struct scache {
 	} e[SCACHE_MAX];
 };
 
+/* A zstd compression context on a secure workspace of its own
+ * (vault_pack.c): the handle's, and the one of a thread packing an
+ * import's records ahead. */
+struct packer {
+	unsigned char *ws;
+	size_t len;             /* bytes of ws */
+	void *cc;               /* the context kept ready, or NULL */
+	size_t ready;           /* the bytes of ws cc was made on */
+};
+
 struct lchunk {
 	unsigned char *p;       /* secure memory: the decrypted entries */
 	size_t len, cap;
@@ -378,10 +388,10 @@ struct vault {
 	 * scan and at the end of one (vault_pack_settle), with the contexts
 	 * kept ready on them until then; and the content a scan unpacked
 	 * (vault_env_content; wiped by vault_scratch_done). */
-	unsigned char *zc, *zd, *unpack;
-	size_t zc_len, zd_len, unpack_len, unpack_used;
-	void *zcc, *zdc;          /* the contexts kept ready, or NULL */
-	size_t zc_ready;          /* the bytes of zc that zcc was made on */
+	struct packer zpk;
+	unsigned char *zd, *unpack;
+	size_t zd_len, unpack_len, unpack_used;
+	void *zdc;                /* the decompression context kept ready, or NULL */
 	int scanning;
 	char user[VAULT_USER_MAX + 1];
 	enum role role;
@@ -637,12 +647,39 @@ enum status vault_unpack(struct vault *v, const void *frame, size_t n, unsigned 
     size_t size);
 void vault_pack_settle(struct vault *v);
 void vault_pack_forget(struct vault *v);
+/* The same on a packer of one's own: keep leaves the context made (for
+ * vault_packer_settle to wipe), else it is wiped after the call;
+ * vault_packer_forget wipes and frees the workspace. */
+size_t vault_packer_pack(struct packer *pk, int keep, const void *src, size_t n,
+    unsigned char *dst, size_t cap);
+void vault_packer_settle(struct packer *pk);
+void vault_packer_forget(struct packer *pk);
+
+/* Packing an import's records ahead on a second thread (vault_pack.c),
+ * while this one stores them: recs[i]'s record and summary frames, taken
+ * in order. vault_pack_ahead_start gives NULL when it is not worth it or
+ * cannot start (then every record is packed as it is stored). take waits
+ * for record i's frames and gives up those of every record before it: 0
+ * with *jlen and *slen set (0: store as it is, not packed), or -1 when it
+ * could not pack them (pack them as usual). stop ends the thread, and
+ * wipes and frees every frame. */
+struct pack_ahead;
+struct pack_ahead *vault_pack_ahead_start(struct vault *v, const struct vault_import_record *recs,
+    size_t n);
+int vault_pack_ahead_take(struct pack_ahead *pa, size_t i, const unsigned char **json,
+    size_t *jlen, const unsigned char **sum, size_t *slen);
+void vault_pack_ahead_stop(struct pack_ahead *pa);
 
 /* Items. vault_item_put seals into the slot reserved in the caller's write
  * transaction (an LMDB code); vault_item_get reads and opens in its own
  * read transaction, with the message set. */
 int vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
     const char *owner, const void *content, size_t clen, unsigned flags);
+/* The same with content[clen] already packed into frame[flen] by a packer
+ * (vault_pack_ahead), or to be stored as it is when flen is 0. */
+int vault_item_put_packed(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
+    const char *owner, const void *content, size_t clen, const unsigned char *frame,
+    size_t flen, unsigned flags);
 enum status vault_item_get(struct vault *v, enum kind kind, const MDB_val *key,
     const char *what, char owner[VAULT_USER_MAX + 1], char **out, size_t *len);
 /* "what CODE" for messages: the item's kind and the record's case code. */

@@ -1159,11 +1159,15 @@ struct import_arg {
 static int
 import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *touch)
 {
+	struct pack_ahead *pa = vault_pack_ahead_start(v, a->recs, a->nrecs);
 	MDB_val key, val;
-	int rc, taken;
+	int rc = 0, taken;
 
 	for (size_t i = 0; i < a->nrecs; i++) {
 		const struct vault_import_record *r = &a->recs[i];
+		const unsigned char *jf = NULL, *sf = NULL;
+		size_t jl = 0, sl = 0;
+		int ahead = pa != NULL && vault_pack_ahead_take(pa, i, &jf, &jl, &sf, &sl) == 0;
 
 		vault_map_tick(v, touch);
 		key.mv_size = VAULT_ID_BYTES;
@@ -1176,10 +1180,10 @@ import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *tou
 			continue;
 		}
 		if (rc != MDB_NOTFOUND)
-			return rc;
+			break;
 		rc = prefix_taken(txn, v->dbi[DB_RECORDS], r->id.b, CODE_BYTES, &taken);
 		if (rc != 0)
-			return rc;
+			break;
 		if (taken) {
 			struct case_code code;
 
@@ -1187,13 +1191,16 @@ import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *tou
 			vault_fail(v, ST_EXISTS,
 			    "record %s has the case code of a different record already "
 			    "in this vault, so it cannot keep its id; nothing was imported", code.s);
-			return vault_txn_fail(v, ST_EXISTS);
+			rc = vault_txn_fail(v, ST_EXISTS);
+			break;
 		}
-		rc = vault_item_put(v, txn, KIND_RECORD, &key, v->user, r->json, r->len,
-		    MDB_NOOVERWRITE);
+		rc = ahead ? vault_item_put_packed(v, txn, KIND_RECORD, &key, v->user, r->json, r->len,
+		    jf, jl, MDB_NOOVERWRITE) : vault_item_put(v, txn, KIND_RECORD, &key, v->user,
+		    r->json, r->len, MDB_NOOVERWRITE);
 		if (rc == 0 && r->summary != NULL)
-			rc = vault_item_put(v, txn, KIND_SUMMARY, &key, v->user, r->summary,
-			    r->summary_len, 0);
+			rc = ahead ? vault_item_put_packed(v, txn, KIND_SUMMARY, &key, v->user,
+			    r->summary, r->summary_len, sf, sl, 0) : vault_item_put(v, txn,
+			    KIND_SUMMARY, &key, v->user, r->summary, r->summary_len, 0);
 		if (rc == 0 && r->summary != NULL)
 			rc = vault_listing_put(v, txn, r->id.b, v->user, r->summary,
 			    r->summary_len);
@@ -1203,12 +1210,13 @@ import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *tou
 			rc = vault_audit_record_txn(v, txn, AUDIT_RECORD_CREATE, &r->id,
 			    "imported from a transfer bundle");
 		if (rc != 0)
-			return rc;
+			break;
 		a->imported++;
 		if (a->added != NULL)
 			a->added[i] = 1;
 	}
-	return 0;
+	vault_pack_ahead_stop(pa);
+	return rc;
 }
 
 /* The forms and records of an import; the records' listing entries in one

@@ -28,6 +28,8 @@
  * holds the keys but is not intake, or by a damaged one: a decompression
  * bomb costs nothing but the refusal.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ZSTD_STATIC_LINKING_ONLY
@@ -64,21 +66,22 @@ held(const struct vault *v)
 /* A compression context for parameters needing want bytes: the one kept
  * ready when it is large enough, else one made on the workspace. */
 static ZSTD_CCtx *
-cctx_get(struct vault *v, size_t want)
+cctx_get(struct packer *pk, size_t want)
 {
-	if (v->zcc != NULL && v->zc_ready >= want)
-		return v->zcc;
-	if (v->zcc != NULL)
-		secure_wipe(v->zc, v->zc_ready);
-	v->zcc = NULL;
-	v->zc_ready = 0;
-	if (ws_get(&v->zc, &v->zc_len, want) == NULL)
+	if (pk->cc != NULL && pk->ready >= want)
+		return pk->cc;
+	if (pk->cc != NULL)
+		secure_wipe(pk->ws, pk->ready);
+	pk->cc = NULL;
+	pk->ready = 0;
+	if (ws_get(&pk->ws, &pk->len, want) == NULL)
 		return NULL;
-	return ZSTD_initStaticCCtx(v->zc, want);
+	return ZSTD_initStaticCCtx(pk->ws, want);
 }
 
 size_t
-vault_pack(struct vault *v, const void *src, size_t n, unsigned char *dst, size_t cap)
+vault_packer_pack(struct packer *pk, int keep, const void *src, size_t n, unsigned char *dst,
+    size_t cap)
 {
 	ZSTD_CCtx *cc;
 	size_t got, want;
@@ -91,21 +94,21 @@ vault_pack(struct vault *v, const void *src, size_t n, unsigned char *dst, size_
 	 * the largest item packed since it was made. */
 	want = (ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(PACK_LEVEL, n, 0)) + 4095) &
 	    ~(size_t)4095;
-	cc = cctx_get(v, want);
+	cc = cctx_get(pk, want);
 	got = cc != NULL ? ZSTD_compressCCtx(cc, dst, cap, src, n, PACK_LEVEL) : 0;
-	if (cc != NULL && held(v) && !ZSTD_isError(got)) {
-		if (v->zcc == NULL)
-			v->zc_ready = want;
-		v->zcc = cc;
+	if (cc != NULL && keep && !ZSTD_isError(got)) {
+		if (pk->cc == NULL)
+			pk->ready = want;
+		pk->cc = cc;
 	} else if (cc != NULL) {
-		secure_wipe(v->zc, v->zcc != NULL ? v->zc_ready : want);
-		v->zcc = NULL;
-		v->zc_ready = 0;
+		secure_wipe(pk->ws, pk->cc != NULL ? pk->ready : want);
+		pk->cc = NULL;
+		pk->ready = 0;
 	}
-	if (v->zcc == NULL && v->zc_len > SCRATCH_KEEP) {
-		secure_free(v->zc);
-		v->zc = NULL;
-		v->zc_len = 0;
+	if (pk->cc == NULL && pk->len > SCRATCH_KEEP) {
+		secure_free(pk->ws);
+		pk->ws = NULL;
+		pk->len = 0;
 	}
 	if (cc == NULL || ZSTD_isError(got) || got >= n) {
 		/* Stored as it is; whatever zstd wrote is plaintext too. */
@@ -113,6 +116,33 @@ vault_pack(struct vault *v, const void *src, size_t n, unsigned char *dst, size_
 		return 0;
 	}
 	return got;
+}
+
+void
+vault_packer_settle(struct packer *pk)
+{
+	if (pk->cc != NULL)
+		secure_wipe(pk->ws, pk->ready);
+	pk->cc = NULL;
+	pk->ready = 0;
+	if (pk->len > SCRATCH_KEEP) {
+		secure_free(pk->ws);
+		pk->ws = NULL;
+		pk->len = 0;
+	}
+}
+
+void
+vault_packer_forget(struct packer *pk)
+{
+	secure_free(pk->ws);            /* wipes */
+	memset(pk, 0, sizeof *pk);
+}
+
+size_t
+vault_pack(struct vault *v, const void *src, size_t n, unsigned char *dst, size_t cap)
+{
+	return vault_packer_pack(&v->zpk, held(v), src, n, dst, cap);
 }
 
 size_t
@@ -166,27 +196,162 @@ vault_unpack(struct vault *v, const void *frame, size_t n, unsigned char *dst, s
 void
 vault_pack_settle(struct vault *v)
 {
-	if (v->zcc != NULL)
-		secure_wipe(v->zc, v->zc_ready);
+	vault_packer_settle(&v->zpk);
 	if (v->zdc != NULL)
 		secure_wipe(v->zd, v->zd_len);
-	v->zcc = v->zdc = NULL;
-	v->zc_ready = 0;
-	if (v->zc_len > SCRATCH_KEEP) {
-		secure_free(v->zc);
-		v->zc = NULL;
-		v->zc_len = 0;
-	}
+	v->zdc = NULL;
 }
 
 void
 vault_pack_forget(struct vault *v)
 {
-	secure_free(v->zc);
+	vault_packer_forget(&v->zpk);
 	secure_free(v->zd);
 	secure_free(v->unpack);
-	v->zc = v->zd = v->unpack = NULL;
-	v->zcc = v->zdc = NULL;
-	v->zc_ready = 0;
-	v->zc_len = v->zd_len = v->unpack_len = v->unpack_used = 0;
+	v->zd = v->unpack = NULL;
+	v->zdc = NULL;
+	v->zd_len = v->unpack_len = v->unpack_used = 0;
+}
+
+/* ---- packing an import's records ahead ----------------------------------------
+ *
+ * Storing a record in an import is compressing it and its summary, then
+ * sealing, LMDB and the audit entry; compressing was half of it, on one
+ * processor while the other idled. A second thread compresses the records
+ * in order into a ring of AHEAD_SLOTS slots of secure memory, at most that
+ * many records ahead of the one being stored, with a packer of its own.
+ * Each slot is written only while no record the storing thread may still
+ * read is in it: the thread storing record i has given up every slot of
+ * the records before i, and the packer waits for that before it reuses
+ * one.
+ */
+#define AHEAD_SLOTS  64
+#define AHEAD_MIN    32         /* fewer records: not worth a thread */
+
+struct ahead_slot {
+	unsigned char *json, *sum;      /* secure */
+	size_t jcap, scap, jlen, slen;
+	int failed;
+};
+
+struct pack_ahead {
+	const struct vault_import_record *recs;
+	size_t n;
+	struct ahead_slot slot[AHEAD_SLOTS];
+	struct packer pk;
+	pthread_t th;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t packed;                  /* records packed, in order */
+	size_t taken;                   /* the record being stored: slots before are free */
+	int stop;
+};
+
+/* Room for a frame of n bytes of content in *buf. */
+static int
+slot_room(unsigned char **buf, size_t *cap, size_t n)
+{
+	size_t want = vault_pack_bound(n);
+
+	if (*buf != NULL && *cap >= want)
+		return 0;
+	secure_free(*buf);
+	*cap = want < 4096 ? 4096 : want;
+	*buf = secure_alloc(*cap);
+	if (*buf == NULL)
+		*cap = 0;
+	return *buf != NULL ? 0 : -1;
+}
+
+static void *
+ahead_run(void *arg)
+{
+	struct pack_ahead *pa = arg;
+
+	for (size_t j = 0; j < pa->n; j++) {
+		const struct vault_import_record *r = &pa->recs[j];
+		struct ahead_slot *s = &pa->slot[j % AHEAD_SLOTS];
+
+		pthread_mutex_lock(&pa->lock);
+		while (!pa->stop && j >= pa->taken + AHEAD_SLOTS)
+			pthread_cond_wait(&pa->cond, &pa->lock);
+		pthread_mutex_unlock(&pa->lock);
+		if (pa->stop)
+			break;
+		s->failed = slot_room(&s->json, &s->jcap, r->len) != 0 ||
+		    (r->summary != NULL && slot_room(&s->sum, &s->scap, r->summary_len) != 0);
+		if (!s->failed) {
+			s->jlen = vault_packer_pack(&pa->pk, 1, r->json, r->len, s->json, s->jcap);
+			s->slen = r->summary == NULL ? 0 : vault_packer_pack(&pa->pk, 1, r->summary,
+			    r->summary_len, s->sum, s->scap);
+		}
+		pthread_mutex_lock(&pa->lock);
+		pa->packed = j + 1;
+		pthread_cond_broadcast(&pa->cond);
+		pthread_mutex_unlock(&pa->lock);
+	}
+	vault_packer_forget(&pa->pk);
+	return NULL;
+}
+
+struct pack_ahead *
+vault_pack_ahead_start(struct vault *v, const struct vault_import_record *recs, size_t n)
+{
+	struct pack_ahead *pa;
+
+	if (n < AHEAD_MIN || !vault_env_packs(v, KIND_RECORD) || (pa = calloc(1, sizeof *pa)) == NULL)
+		return NULL;
+	pa->recs = recs;
+	pa->n = n;
+	if (pthread_mutex_init(&pa->lock, NULL) != 0) {
+		free(pa);
+		return NULL;
+	}
+	if (pthread_cond_init(&pa->cond, NULL) != 0 ||
+	    pthread_create(&pa->th, NULL, ahead_run, pa) != 0) {
+		pthread_mutex_destroy(&pa->lock);
+		free(pa);
+		return NULL;
+	}
+	return pa;
+}
+
+int
+vault_pack_ahead_take(struct pack_ahead *pa, size_t i, const unsigned char **json, size_t *jlen,
+    const unsigned char **sum, size_t *slen)
+{
+	struct ahead_slot *s = &pa->slot[i % AHEAD_SLOTS];
+
+	pthread_mutex_lock(&pa->lock);
+	pa->taken = i;
+	pthread_cond_broadcast(&pa->cond);
+	while (pa->packed <= i && !pa->stop)
+		pthread_cond_wait(&pa->cond, &pa->lock);
+	pthread_mutex_unlock(&pa->lock);
+	if (s->failed)
+		return -1;
+	*json = s->json;
+	*jlen = s->jlen;
+	*sum = s->sum;
+	*slen = s->slen;
+	return 0;
+}
+
+void
+vault_pack_ahead_stop(struct pack_ahead *pa)
+{
+	if (pa == NULL)
+		return;
+	pthread_mutex_lock(&pa->lock);
+	pa->stop = 1;
+	pthread_cond_broadcast(&pa->cond);
+	pthread_mutex_unlock(&pa->lock);
+	pthread_join(pa->th, NULL);
+	for (size_t k = 0; k < AHEAD_SLOTS; k++) {
+		secure_free(pa->slot[k].json);
+		secure_free(pa->slot[k].sum);
+	}
+	pthread_cond_destroy(&pa->cond);
+	pthread_mutex_destroy(&pa->lock);
+	free(pa);
 }

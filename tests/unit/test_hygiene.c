@@ -19,7 +19,8 @@
  *
  * A second test looks while the vault stays unlocked: once a save, an
  * import or a scan has returned, zstd's contexts (kept made for the whole
- * of one, vault_pack.c) hold nothing of what they compressed or unpacked.
+ * of one, vault_pack.c) hold nothing of what they compressed or unpacked,
+ * nor do the thread and the frames that packed the import's records ahead.
  */
 #include "testutil.h"
 #include <fcntl.h>
@@ -286,7 +287,7 @@ operations_end_wiped(void **state)
 {
 	struct needle rec_n, imp_n;
 	char *rec = malloc(64), *imp = malloc(64), *json = malloc(2048), *tmp, dir[4200];
-	struct vault_import_record r[3];
+	struct vault_import_record r[40];       /* enough to be packed ahead */
 	struct record_id id;
 	struct vault *v;
 	size_t len, imported, skipped, seen = 0;
@@ -309,22 +310,28 @@ operations_end_wiped(void **state)
 
 	memset(r, 0, sizeof r);
 	len = json_with(json, 2048, imp);
-	for (int i = 0; i < 3; i++) {
+	/* Padding that compresses, so that the record is stored packed and
+	 * the frame made ahead holds the canary's bytes as they are. */
+	memcpy(json + len - 2, ",\"pad\":\"", 9);
+	memset(json + len + 7, 'p', 600);
+	memcpy(json + len + 607, "\"}}", 4);
+	len += 610;
+	for (int i = 0; i < 40; i++) {
 		crypto_random(r[i].id.b, sizeof r[i].id.b);
 		r[i].json = json;
 		r[i].len = len;
 		r[i].summary = json;
 		r[i].summary_len = len;
 	}
-	assert_int_equal(vault_import(v, NULL, 0, r, 3, NULL, &imported, &skipped), ST_OK);
-	assert_int_equal(imported, 3);
+	assert_int_equal(vault_import(v, NULL, 0, r, 40, NULL, &imported, &skipped), ST_OK);
+	assert_int_equal(imported, 40);
 	explicit_bzero(json, 2048);
 	explicit_bzero(imp, 64);
 	assert_absent(&imp_n, "after an import");
 
 	assert_int_equal(vault_record_scan(v, scan_cb, &seen), ST_OK);
 	assert_int_equal(vault_summary_scan(v, scan_cb, &seen), ST_OK);
-	assert_int_equal(seen, 8);
+	assert_int_equal(seen, 82);
 	assert_absent(&rec_n, "after a scan");
 	assert_absent(&imp_n, "after a scan");
 
