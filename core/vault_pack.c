@@ -272,11 +272,14 @@ ahead_run(void *arg)
 		const struct vault_import_record *r = &pa->recs[j];
 		struct ahead_slot *s = &pa->slot[j % AHEAD_SLOTS];
 
+		int stop;
+
 		pthread_mutex_lock(&pa->lock);
 		while (!pa->stop && j >= pa->taken + AHEAD_SLOTS)
 			pthread_cond_wait(&pa->cond, &pa->lock);
+		stop = pa->stop;
 		pthread_mutex_unlock(&pa->lock);
-		if (pa->stop)
+		if (stop)
 			break;
 		s->failed = slot_room(&s->json, &s->jcap, r->len) != 0 ||
 		    (r->summary != NULL && slot_room(&s->sum, &s->scap, r->summary_len) != 0);

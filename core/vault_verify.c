@@ -307,24 +307,31 @@ deferred_unsigned(struct verify *cx)
 	if (cx->defer_from == 0)
 		return;
 	if (cx->defer_from == cx->defer_to)
-		problem(cx, "audit entry %llu has no signature of its own and no later entry of its "
-		    "writer signs it: it was planted, or the entry that signed it was removed",
-		    (unsigned long long)cx->defer_from);
+		problem(cx, "audit entry %llu has no signature of its own and is not followed by "
+		    "its writer's signed entry of the import that wrote it: it was planted, or the "
+		    "entry that signed it was removed", (unsigned long long)cx->defer_from);
 	else
-		problem(cx, "audit entries %llu to %llu have no signature of their own and no later "
-		    "entry of their writer signs them: they were planted, or the entry that signed "
-		    "them was removed", (unsigned long long)cx->defer_from,
-		    (unsigned long long)cx->defer_to);
+		problem(cx, "audit entries %llu to %llu have no signature of their own and are not "
+		    "followed by their writer's signed entry of the import that wrote them: they "
+		    "were planted, or the entry that signed them was removed",
+		    (unsigned long long)cx->defer_from, (unsigned long long)cx->defer_to);
 	cx->defer_from = 0;
 }
 
 /* Format 2: the entry at seq carries its writer's signature, by a key a
  * user of the vault holds or held, and was written by the user it names
  * (an entry of failed unlocks names whose unlocks failed; an entry made
- * at the upgrade is signed by the supervisor who upgraded). An entry
- * written AUDIT2_DEFERRED carries no signature: the next entry, by the
- * same key, signs the link that covers it; until such an entry comes it
- * waits in cx's run. */
+ * at the upgrade is signed by the supervisor who upgraded).
+ *
+ * An entry written AUDIT2_DEFERRED carries no signature; it waits in cx's
+ * run for the entry that signs the link covering it. Only an import writes
+ * such entries, one per record it stores, and then its own entry: so a run
+ * is accepted only when it is record creations alone, and the entry right
+ * after it is its writer's signed import entry counting exactly as many
+ * records. Any signed entry covers the links before it, but that alone
+ * would let whoever can write the trail plant an unsigned entry in
+ * someone's name at its end, for that user's next entry, an unlock, to
+ * sign without knowing. */
 static void
 verify_signature(struct verify *cx, uint64_t seq, const unsigned char prev[CRYPTO_HASH_BYTES],
     const MDB_val *d, const struct audit_entry *e)
@@ -337,15 +344,23 @@ verify_signature(struct verify *cx, uint64_t seq, const unsigned char prev[CRYPT
 	if (cx->defer_from != 0 && (seq != cx->defer_to + 1 ||
 	    !crypto_equal(sp, cx->defer_sp, sizeof sp)))
 		deferred_unsigned(cx);
-	if (st != ST_OK)
+	if (st != ST_OK) {
 		deferred_unsigned(cx);          /* what would have signed them does not hold */
-	else if (deferred && cx->defer_from == 0) {
+	} else if (deferred && e->action != AUDIT_RECORD_CREATE) {
+		deferred_unsigned(cx);
+		problem(cx, "audit entry %llu has no signature of its own, which only the entries "
+		    "of the records an import stores may lack: it was planted or edited",
+		    (unsigned long long)seq);
+	} else if (deferred && cx->defer_from == 0) {
 		cx->defer_from = cx->defer_to = seq;
 		memcpy(cx->defer_sp, sp, sizeof sp);
 	} else if (deferred) {
 		cx->defer_to = seq;
+	} else if (cx->defer_from != 0 && (e->action != AUDIT_BUNDLE_IMPORT ||
+	    (uint64_t)e->count != cx->defer_to - cx->defer_from + 1)) {
+		deferred_unsigned(cx);          /* signed, but not by the import that wrote them */
 	} else {
-		cx->defer_from = 0;             /* signed: so is the run before it */
+		cx->defer_from = 0;             /* the import's entry: it covers the run */
 	}
 	if (st != ST_OK && deferred)
 		problem(cx, "audit entry %llu is marked as signed by its writer's next entry, yet "

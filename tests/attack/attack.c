@@ -36,8 +36,11 @@
  *   attack --tamper defer VAULT USER PASSFILE OTHER    a copy of OTHER's last
  *       audit entry is put at the end of the trail marked as signed by its
  *       writer's next entry (flag 2, no signature), then a copy of USER's
- *       last entry signed by USER, and the head signed by USER: every link
+ *       first entry signed by USER, and the head signed by USER: every link
  *       and every signature there holds
+ *   attack --tamper plant VAULT USER PASSFILE OTHER    the same unsigned entry
+ *       of OTHER's alone, and the head over it signed by USER: OTHER's next
+ *       entry will sign the link that covers it
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -473,7 +476,7 @@ reseal(const unsigned char *c, size_t n, const void *from, uint64_t to, unsigned
  * its link. No signature of OTHER's covers it: verify must name it. */
 static int
 forge_deferred(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile,
-    const char *other)
+    const char *other, int steps)
 {
 	unsigned char prev[32], osp[32], oxp[32], them[2048], mine[2048], out[2048];
 	unsigned char okey[8], mkey[8], head[8 + 32 + 32 + 64], msg[128];
@@ -530,7 +533,7 @@ forge_deferred(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *
 	if (tn == 0 || mn == 0)
 		return 1;
 	/* OTHER's entry at last + 1, unsigned; USER's at last + 2, signed. */
-	for (int step = 0; step < 2; step++) {
+	for (int step = 0; step < steps; step++) {
 		uint64_t seq = last + 1 + (uint64_t)step;
 		unsigned char kb[8];
 
@@ -558,8 +561,8 @@ forge_deferred(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *
 	rc = put(txn, m, "audit_head", head, sizeof head);
 	sodium_memzero(own_ss, sizeof own_ss);
 	if (rc == 0)
-		printf("forged audit entries %llu and %llu\n", (unsigned long long)last + 1,
-		    (unsigned long long)last + 2);
+		printf("forged audit entries %llu to %llu\n", (unsigned long long)last + 1,
+		    (unsigned long long)last + (unsigned long long)steps);
 	return rc;
 }
 
@@ -656,8 +659,9 @@ tamper(int argc, char **argv)
 		rc = put(txn, u, argv[4], buf, d.mv_size);
 	} else if (strcmp(what, "resign") == 0 && argc == 7) {
 		rc = resign(txn, m, u, argv[4], argv[5], argv[6]);
-	} else if (strcmp(what, "defer") == 0 && argc == 7) {
-		rc = forge_deferred(txn, m, u, argv[4], argv[5], argv[6]);
+	} else if ((strcmp(what, "defer") == 0 || strcmp(what, "plant") == 0) && argc == 7) {
+		rc = forge_deferred(txn, m, u, argv[4], argv[5], argv[6],
+		    strcmp(what, "defer") == 0 ? 2 : 1);
 	} else {
 		fprintf(stderr, "attack: unknown tampering %s\n", what);
 	}

@@ -95,8 +95,21 @@ fresh
 "$A" --tamper defer "$V" sam "$P" ana >"$T/defer.out"
 check "setup: an unsigned entry of ana's put at the end" grep -q "^forged audit entries" "$T/defer.out"
 run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
-expect "verify names the entry no signature of its writer covers" 5 "no later entry of its writer signs it"
+expect "verify names the entry no signature of its writer covers" 5 "is not followed by its writer's signed entry of the import"
 check "and that is the one problem" grep -q ": 1 problem\." "$T/out"
+
+# The same unsigned entry in ana's name, alone at the end under a head sam
+# signs: ana's next entry, her unlock, signs the link that covers it
+# without her knowing. Only an import's own entry vouches for the unsigned
+# entries of its records, and only for as many as it counts.
+fresh
+"$A" --tamper plant "$V" sam "$P" ana >"$T/plant.out"
+check "setup: an unsigned entry of ana's planted at the end" grep -q "^forged audit entries" "$T/plant.out"
+run "$INTAKE" record list --vault "$V" --user ana --passphrase-file "$P" </dev/null
+expect "ana unlocks and lists her cases after it" 0 "3 records"
+run "$INTAKE" verify --vault "$V" --user sam --passphrase-file "$P" </dev/null
+expect "verify still names the planted entry her unlock signed over" 5 "is not followed by its writer's signed entry of the import"
+check "and that is the one problem there too" grep -q ": 1 problem\." "$T/out"
 
 # --- revocation: what a removed user kept, tried on the files as they are --
 nothing() { ! grep -v '^unlocked\|^holds' "$1" | grep -vq ' own 0 other 0 '; }
