@@ -270,7 +270,8 @@ enum status vault_summary_scan(struct vault *v, vault_scan_fn fn, void *ctx);
  * intake); in both cases fn may already have been called for some
  * summaries: the caller discards them and falls back to vault_summary_scan,
  * which names each damaged item. vault_verify compares the listing with the
- * summaries table. */
+ * summaries table. fn must not call the vault: a second thread may be
+ * opening the next chunks with the handle's keys meanwhile. */
 enum status vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx);
 /* How many summaries the vault holds, whoever owns them (what the size of
  * the file tells anyway): the rows a supervisor's case list will hold. */

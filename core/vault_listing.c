@@ -3,7 +3,9 @@
  * chunks of about a hundred, kept in step with every summary write, built
  * at unlock for vaults of earlier intakes, and read by the case list.
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vault_int.h"
@@ -69,9 +71,10 @@ vault_lchunk_give(struct vault *v, struct lchunk *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* Room for need bytes; 0 or TXN_FAILED (out of memory). */
+/* Room for need bytes; 0, or -1 when memory ran out. Touches nothing
+ * but c: the listing scan's other thread calls it. */
 static int
-lchunk_reserve(struct vault *v, struct lchunk *c, size_t need)
+lchunk_grow(struct lchunk *c, size_t need)
 {
 	unsigned char *p;
 	size_t cap = c->cap ? c->cap : LISTING_CHUNK + 4096;
@@ -80,16 +83,24 @@ lchunk_reserve(struct vault *v, struct lchunk *c, size_t need)
 		return 0;
 	while (cap < need)
 		cap *= 2;
-	if ((p = secure_alloc(cap)) == NULL) {
-		vault_fail(v, ST_NOMEM, "out of memory while updating the case listing");
-		return vault_txn_fail(v, ST_NOMEM);
-	}
+	if ((p = secure_alloc(cap)) == NULL)
+		return -1;
 	if (c->len > 0)
 		memcpy(p, c->p, c->len);
 	secure_free(c->p);
 	c->p = p;
 	c->cap = cap;
 	return 0;
+}
+
+/* The same in a write transaction: 0 or TXN_FAILED (out of memory). */
+static int
+lchunk_reserve(struct vault *v, struct lchunk *c, size_t need)
+{
+	if (lchunk_grow(c, need) == 0)
+		return 0;
+	vault_fail(v, ST_NOMEM, "out of memory while updating the case listing");
+	return vault_txn_fail(v, ST_NOMEM);
 }
 
 /* The entry at *off of p[len]: 1 and *off moved past it, 0 at the end, -1
@@ -199,7 +210,7 @@ vault_lchunk_open(struct vault *v, const MDB_val *key, const MDB_val *val, struc
 	if (key->mv_size != 4 || plen == 0)
 		return ST_TAMPERED;
 	c->no = get_be32(key->mv_data);
-	if (lchunk_reserve(v, c, plen + 1) != 0)
+	if (lchunk_grow(c, plen + 1) != 0)
 		return ST_NOMEM;
 	st = vault_env_decrypt(v, KIND_LISTING, key, val, c->p, owner, &off, &clen);
 	if (st != ST_OK)
@@ -710,11 +721,138 @@ vault_listing_rebuild(struct vault *v)
 	return vault_write_txn(v, "rebuilding the case listing", listing_rebuild_txn, NULL);
 }
 
+/* ---- reading the listing on two processors ----------------------------------
+ *
+ * Decrypting the chunks was half of a case list's work (200 MB of them at
+ * a million records), handing their entries out the other half. With
+ * enough chunks a second thread opens them ahead, in order, into a ring of
+ * SCAN_AHEAD slots, while this one walks the cursor and hands out the
+ * entries of the chunks opened. This thread queues each chunk's key and
+ * value (pointers into the map, valid for the scan's read transaction) in
+ * a slot it has finished with; the other opens a slot once it is queued,
+ * with the handle's keys and key cache, which nothing else uses meanwhile
+ * (fn must not call the vault: vault.h). A chunk's outcome is dealt with
+ * here, in order, as if it had been opened here.
+ */
+#define SCAN_AHEAD      8
+#define SCAN_AHEAD_MIN  16      /* chunks: fewer are not worth a thread */
+
+struct scan_slot {
+	MDB_val k, d;
+	struct lchunk c;
+	enum status st;
+};
+
+struct scan_ahead {
+	struct vault *v;
+	struct scan_slot slot[SCAN_AHEAD];
+	pthread_t th;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t queued, opened;          /* chunks queued by this thread, opened by the other */
+	int stop;
+};
+
+static void *
+scan_opener(void *arg)
+{
+	struct scan_ahead *sa = arg;
+
+	for (size_t n = 0;; n++) {
+		struct scan_slot *sl = &sa->slot[n % SCAN_AHEAD];
+
+		pthread_mutex_lock(&sa->lock);
+		while (!sa->stop && sa->queued <= n)
+			pthread_cond_wait(&sa->cond, &sa->lock);
+		if (sa->stop) {
+			pthread_mutex_unlock(&sa->lock);
+			break;
+		}
+		pthread_mutex_unlock(&sa->lock);
+		sl->st = vault_lchunk_open(sa->v, &sl->k, &sl->d, &sl->c);
+		pthread_mutex_lock(&sa->lock);
+		sa->opened = n + 1;
+		pthread_cond_broadcast(&sa->cond);
+		pthread_mutex_unlock(&sa->lock);
+	}
+	return NULL;
+}
+
+/* Hands the entries of chunk c (opened with outcome st) to fn. */
+static enum status
+scan_chunk(struct vault *v, const MDB_val *k, enum status st, struct lchunk *c, vault_scan_fn fn,
+    void *ctx, size_t *listed, int *stop)
+{
+	struct record_id id;
+	struct lentry e;
+	size_t off = 0;
+
+	if (st == ST_DENIED)
+		return ST_OK;           /* format 2: wrapped for another owner */
+	if (st == ST_NOMEM)
+		return vault_fail(v, ST_NOMEM, "out of memory while reading the case listing");
+	if (st != ST_OK)
+		return vault_fail(v, ST_TAMPERED,
+		    "the case listing of the vault at %s is damaged "
+		    "(chunk %lu): a supervisor should run `intake verify`", v->dir,
+		    k->mv_size == 4 ? (unsigned long)get_be32(k->mv_data) : 0UL);
+	while (!*stop && vault_lentry_next(c->p, c->len, &off, &e) > 0) {
+		(*listed)++;
+		if (!e.damaged && !vault_may_access(v, e.owner))
+			continue;
+		memcpy(id.b, e.id, VAULT_ID_BYTES);
+		*stop = e.damaged ? fn(ctx, &id, ST_TAMPERED, NULL, 0) :
+		    fn(ctx, &id, ST_OK, e.summary, e.len);
+	}
+	secure_wipe(c->p, c->len);
+	return ST_OK;
+}
+
+/* The ahead thread for a listing of n chunks, or NULL: then chunks are
+ * opened here. */
+static struct scan_ahead *
+scan_ahead_start(struct vault *v, size_t n)
+{
+	struct scan_ahead *sa;
+
+	if (n < SCAN_AHEAD_MIN || (sa = calloc(1, sizeof *sa)) == NULL)
+		return NULL;
+	sa->v = v;
+	if (pthread_mutex_init(&sa->lock, NULL) != 0) {
+		free(sa);
+		return NULL;
+	}
+	if (pthread_cond_init(&sa->cond, NULL) != 0 ||
+	    pthread_create(&sa->th, NULL, scan_opener, sa) != 0) {
+		pthread_mutex_destroy(&sa->lock);
+		free(sa);
+		return NULL;
+	}
+	return sa;
+}
+
+static void
+scan_ahead_stop(struct scan_ahead *sa)
+{
+	if (sa == NULL)
+		return;
+	pthread_mutex_lock(&sa->lock);
+	sa->stop = 1;
+	pthread_cond_broadcast(&sa->cond);
+	pthread_mutex_unlock(&sa->lock);
+	pthread_join(sa->th, NULL);
+	for (size_t i = 0; i < SCAN_AHEAD; i++)
+		secure_free(sa->slot[i].c.p);   /* wipes */
+	pthread_cond_destroy(&sa->cond);
+	pthread_mutex_destroy(&sa->lock);
+	free(sa);
+}
+
 enum status
 vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 {
 	struct lchunk c;
-	struct record_id id;
+	struct scan_ahead *sa = NULL;
 	const void *inside = NULL;      /* in the map, once a chunk is read */
 	MDB_cursor *cur = NULL;
 	MDB_txn *txn = NULL;
@@ -722,8 +860,8 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	MDB_dbi dbi;
 	MDB_val k, d;
 	enum status st = ST_OK;
-	size_t listed = 0;
-	int rc, stop = 0;
+	size_t listed = 0, done = 0;
+	int rc, stop = 0, more;
 
 	if ((st = vault_require(v, VAULT_RIGHT_READ_OWN)) != ST_OK)
 		return st;
@@ -740,46 +878,54 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 	vault_lchunk_take(v, &c, 0);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc == 0 && mdb_stat(txn, dbi, &ms) == 0)
+		sa = scan_ahead_start(v, ms.ms_entries);
 	v->scanning = 1;
-	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0 && !stop;
-	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		struct lentry e;
-		size_t off = 0;
+	rc = rc ? rc : mdb_cursor_get(cur, &k, &d, MDB_FIRST);
+	more = rc == 0;
+	while ((more || (sa != NULL && done < sa->queued)) && !stop && st == ST_OK) {
+		enum status cst;
 
-		if (inside == NULL)
-			vault_map_random(v, inside = d.mv_data, true);
-		vault_map_tick(v, &d);
 		if (!v->unlocked) {
 			st = vault_fail(v, ST_LOCKED, "the vault was locked during the scan");
 			break;
 		}
-		st = vault_lchunk_open(v, &k, &d, &c);
-		if (st == ST_DENIED) {
-			st = ST_OK;     /* format 2: wrapped for another owner */
+		/* Queue what the ring has room for; each chunk's pages count
+		 * toward letting the map go, as a scan's do. */
+		while (more && (sa == NULL ? 1 : sa->queued - done < SCAN_AHEAD)) {
+			if (inside == NULL)
+				vault_map_random(v, inside = d.mv_data, true);
+			vault_map_tick(v, &d);
+			if (sa == NULL)
+				break;
+			sa->slot[sa->queued % SCAN_AHEAD].k = k;
+			sa->slot[sa->queued % SCAN_AHEAD].d = d;
+			pthread_mutex_lock(&sa->lock);
+			sa->queued++;
+			pthread_cond_broadcast(&sa->cond);
+			pthread_mutex_unlock(&sa->lock);
+			rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
+			more = rc == 0;
+		}
+		if (sa == NULL) {
+			cst = vault_lchunk_open(v, &k, &d, &c);
+			st = scan_chunk(v, &k, cst, &c, fn, ctx, &listed, &stop);
+			rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
+			more = rc == 0;
 			continue;
 		}
-		if (st == ST_NOMEM) {
-			st = vault_fail(v, ST_NOMEM,
-			    "out of memory while reading the case listing");
-			break;
+		{
+			struct scan_slot *sl = &sa->slot[done % SCAN_AHEAD];
+
+			pthread_mutex_lock(&sa->lock);
+			while (sa->opened <= done)
+				pthread_cond_wait(&sa->cond, &sa->lock);
+			pthread_mutex_unlock(&sa->lock);
+			st = scan_chunk(v, &sl->k, sl->st, &sl->c, fn, ctx, &listed, &stop);
+			done++;
 		}
-		if (st != ST_OK) {
-			st = vault_fail(v, ST_TAMPERED,
-			    "the case listing of the vault at %s is damaged "
-			    "(chunk %lu): a supervisor should run `intake verify`", v->dir,
-			    k.mv_size == 4 ? (unsigned long)get_be32(k.mv_data) : 0UL);
-			break;
-		}
-		while (!stop && vault_lentry_next(c.p, c.len, &off, &e) > 0) {
-			listed++;
-			if (!e.damaged && !vault_may_access(v, e.owner))
-				continue;
-			memcpy(id.b, e.id, VAULT_ID_BYTES);
-			stop = e.damaged ? fn(ctx, &id, ST_TAMPERED, NULL, 0) :
-			    fn(ctx, &id, ST_OK, e.summary, e.len);
-		}
-		secure_wipe(c.p, c.len);
 	}
+	scan_ahead_stop(sa);
 	v->scanning = 0;
 	vault_pack_settle(v);
 	vault_map_tick(v, NULL);

@@ -710,6 +710,32 @@ import_random(struct fx *f, size_t n)
 	free(json);
 }
 
+/* n records with summaries in the shape listed_cb checks. */
+static void
+import_random_listed(struct fx *f, size_t n)
+{
+	struct vault_import_record *recs = calloc(n, sizeof *recs);
+	char *sums = malloc(n * 400);
+	size_t imported, skipped;
+
+	assert_true(recs != NULL && sums != NULL);
+	for (size_t i = 0; i < n; i++) {
+		char *s = sums + i * 400;
+
+		randombytes_buf(recs[i].id.b, VAULT_ID_BYTES);
+		memcpy(s, "{\"s\":\"xx", 8);
+		sodium_bin2hex(s + 8, 2 * VAULT_ID_BYTES + 1, recs[i].id.b, VAULT_ID_BYTES);
+		memset(s + 8 + 2 * VAULT_ID_BYTES, 'y', 300);
+		memcpy(s + 8 + 2 * VAULT_ID_BYTES + 300, "\"}", 3);
+		recs[i].json = recs[i].summary = s;
+		recs[i].len = recs[i].summary_len = strlen(s);
+	}
+	OK(f->v, vault_import(f->v, NULL, 0, recs, n, NULL, &imported, &skipped));
+	assert_int_equal(imported, n);
+	free(recs);
+	free(sums);
+}
+
 /* An import looks each record up at a random place of the file, and the
  * kernel maps 64 KiB around every page it faults in: without letting go of
  * them, an import of 20,000 records into a million kept 2 GiB of the file
@@ -781,12 +807,14 @@ id_cmp(const void *a, const void *b)
  * once a chunk (vault_listing_batch_begin): every record imported is
  * listed once, with its own summary, across chunks, after records saved
  * one by one and before an amendment and a deletion in later transactions;
- * and verify finds the listing and the summaries in step. */
+ * and verify finds the listing and the summaries in step. With twenty
+ * chunks, the listing is read with a second thread opening chunks ahead
+ * (vault_listing_scan). */
 static void
 import_lists_each_record_once(void **state)
 {
 	struct fx *f = *state;
-	enum { SAVED = 3, IMPORTED = 700 };
+	enum { SAVED = 3, IMPORTED = 1000 };
 	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
 	struct record_id saved[SAVED];
 	struct listed l = { calloc(SAVED + IMPORTED + 1, sizeof *l.ids), 0, SAVED + IMPORTED + 1,
@@ -927,6 +955,75 @@ import_entries_signed_once(void **state)
 		fail_msg("verify said: %s", said.text);
 }
 
+static int
+stop_after_five(void *ctx, const struct record_id *id, enum status st, const char *json,
+    size_t len)
+{
+	int *n = ctx;
+
+	(void)id;
+	(void)st;
+	(void)json;
+	(void)len;
+	return ++*n == 5;
+}
+
+/* The raw listing table: a byte of chunk no flipped. */
+static void
+raw_listing_flip(const char *dir, uint32_t no)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	unsigned char kb[4] = { (unsigned char)(no >> 24), (unsigned char)(no >> 16),
+	    (unsigned char)(no >> 8), (unsigned char)no }, buf[65536];
+	MDB_val k = { sizeof kb, kb }, d;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "listing", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &d), 0);
+	assert_true(d.mv_size <= sizeof buf);
+	memcpy(buf, d.mv_data, d.mv_size);
+	buf[d.mv_size - 20] ^= 1;
+	d.mv_data = buf;
+	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* A listing read with chunks opened ahead on a second thread ends as one
+ * read in turn would: a caller that stops early stops it, an interviewer
+ * who owns none of its chunks lists nothing, and a damaged chunk in the
+ * middle is named, with nothing after it handed out. */
+static void
+listing_read_ahead_ends_as_one_would(void **state)
+{
+	struct fx *f = *state;
+	struct listed l = { calloc(2000, sizeof *l.ids), 0, 2000, 0 };
+	int n = 0;
+
+	assert_non_null(l.ids);
+	OK(f->v, vault_user_add(f->v, "bob", ROLE_INTERVIEWER, PB, strlen(PB), &fast));
+	import_random_listed(f, 1200);
+	OK(f->v, vault_listing_scan(f->v, stop_after_five, &n));
+	assert_int_equal(n, 5);
+	as(f, "bob", PB);
+	OK(f->v, vault_listing_scan(f->v, listed_cb, &l));
+	assert_int_equal(l.n, 0);
+	vault_close(f->v);
+	raw_listing_flip(f->dir, 12);
+	f->v = vault_new();
+	OK(f->v, vault_open(f->v, f->dir));
+	as(f, "alice", PA);
+	assert_int_equal(vault_listing_scan(f->v, listed_cb, &l), ST_TAMPERED);
+	assert_non_null(strstr(vault_errmsg(f->v), "(chunk 12)"));
+	assert_true(l.n > 0 && l.n < 1200);
+	free(l.ids);
+}
+
 int
 main(void)
 {
@@ -946,6 +1043,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(import_lets_go_of_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_lists_each_record_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_entries_signed_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(listing_read_ahead_ends_as_one_would, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
