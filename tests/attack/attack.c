@@ -338,28 +338,36 @@ put(MDB_txn *txn, MDB_dbi dbi, const char *name, const void *data, size_t len)
 	return mdb_put(txn, dbi, &k, &d, 0);
 }
 
-/* The first audit entry written by OTHER, signed again with USER's key
- * (and its link made again), as USER would to pass it off as theirs or to
- * change it: verify must name it. */
-static int
-resign(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile,
-    const char *other)
+/* The passphrase in file path, without its line end: its length, or -1. */
+static long
+read_pass(const char *path, char pass[1100])
 {
-	unsigned char prev[32], msg[2048], buf[2048], oxp[32];
-	char pass[1100];
-	size_t passlen, n, at;
-	MDB_val k = { strlen(other), (void *)(uintptr_t)other }, d;
-	MDB_cursor *cur;
-	MDB_dbi a;
-	FILE *f = fopen(passfile, "r");
-	int rc;
+	FILE *f = fopen(path, "r");
+	size_t len;
 
 	if (f == NULL)
-		return 1;
-	passlen = fread(pass, 1, sizeof pass - 1, f);
+		return -1;
+	len = fread(pass, 1, 1099, f);
 	fclose(f);
-	while (passlen > 0 && (pass[passlen - 1] == '\n' || pass[passlen - 1] == '\r'))
-		passlen--;
+	while (len > 0 && (pass[len - 1] == '\n' || pass[len - 1] == '\r'))
+		len--;
+	pass[len] = '\0';
+	return (long)len;
+}
+
+/* Becomes user `who` of the vault in txn with the passphrase in passfile:
+ * the vault's id, root and group keys read, the user's secrets opened.
+ * 0, 1 on a read error, 2 when the secrets do not open. */
+static int
+become(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile)
+{
+	char pass[1100];
+	long passlen = read_pass(passfile, pass);
+	MDB_val d;
+	int rc;
+
+	if (passlen < 0)
+		return 1;
 	snprintf(user, sizeof user, "%s", who);
 	if (meta(txn, m, "id", &d) != 0 || d.mv_size != ID_BYTES)
 		return 1;
@@ -369,8 +377,53 @@ resign(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile
 	memcpy(root, d.mv_data, 32);
 	if (meta(txn, m, "group", &d) == 0)
 		add_gps(&d);
-	if (open_secrets(txn, u, pass, passlen) != 0)
-		return 2;
+	rc = open_secrets(txn, u, pass, (size_t)passlen) != 0 ? 2 : 0;
+	sodium_memzero(pass, sizeof pass);
+	return rc;
+}
+
+/* Audit entry out[n] at sequence kb (8 bytes, big-endian) after link
+ * prev: USER's signature over it when sign is set (the writer's key at
+ * its place is what the caller put there), then its link. */
+static void
+sign_and_link(unsigned char *out, size_t n, const unsigned char kb[8],
+    const unsigned char prev[32], int sign)
+{
+	unsigned char msg[2200];
+	size_t at = n - 32 - 96;        /* the writer's public key */
+
+	if (sign) {
+		memcpy(msg, "intake-audit-sig", 16);
+		memcpy(msg + 16, vid, ID_BYTES);
+		memcpy(msg + 32, kb, 8);
+		memcpy(msg + 40, prev, 32);
+		memcpy(msg + 72, out, 4);
+		memcpy(msg + 76, out + 112, at + 32 - 112);
+		crypto_sign_detached(out + at + 32, NULL, msg, 76 + at + 32 - 112, own_ss);
+	}
+	/* link = BLAKE2b(prev | header | sealed | key | signature) */
+	memcpy(msg, prev, 32);
+	memcpy(msg + 32, out, 4);
+	memcpy(msg + 36, out + 112, n - 32 - 112);
+	crypto_generichash(out + n - 32, 32, msg, 36 + n - 32 - 112, NULL, 0);
+}
+
+/* The first audit entry written by OTHER, signed again with USER's key
+ * (and its link made again), as USER would to pass it off as theirs or to
+ * change it: verify must name it. */
+static int
+resign(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile,
+    const char *other)
+{
+	unsigned char prev[32], buf[2048], oxp[32];
+	size_t n;
+	MDB_val k = { strlen(other), (void *)(uintptr_t)other }, d;
+	MDB_cursor *cur;
+	MDB_dbi a;
+	int rc;
+
+	if ((rc = become(txn, m, u, who, passfile)) != 0)
+		return rc;
 	if (mdb_get(txn, u, &k, &d) != 0 || d.mv_size < U_XP + 32)
 		return 1;
 	memcpy(oxp, (const unsigned char *)d.mv_data + U_XP, 32);
@@ -386,20 +439,8 @@ resign(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile
 			continue;
 		}
 		memcpy(buf, c, n);
-		at = n - 32 - 96;               /* the writer's public key */
-		memcpy(buf + at, own_sp, 32);
-		memcpy(msg, "intake-audit-sig", 16);
-		memcpy(msg + 16, vid, ID_BYTES);
-		memcpy(msg + 32, k.mv_data, 8);
-		memcpy(msg + 40, prev, 32);
-		memcpy(msg + 72, buf, 4);
-		memcpy(msg + 76, buf + 112, at + 32 - 112);
-		crypto_sign_detached(buf + at + 32, NULL, msg, 76 + at + 32 - 112, own_ss);
-		/* link = BLAKE2b(prev | header | sealed | key | signature) */
-		memcpy(msg, prev, 32);
-		memcpy(msg + 32, buf, 4);
-		memcpy(msg + 36, buf + 112, n - 32 - 112);
-		crypto_generichash(buf + n - 32, 32, msg, 36 + n - 32 - 112, NULL, 0);
+		memcpy(buf + n - 32 - 96, own_sp, 32);
+		sign_and_link(buf, n, k.mv_data, prev, 1);
 		d.mv_data = buf;
 		rc = mdb_cursor_put(cur, &k, &d, MDB_CURRENT);
 		printf("re-signed audit entry %llu\n", (unsigned long long)be64(k.mv_data));
@@ -419,7 +460,7 @@ static int
 reseal(const unsigned char *c, size_t n, const void *from, uint64_t to, unsigned char flag,
     const unsigned char sp[32], int sign, const unsigned char prev[32], unsigned char *out)
 {
-	unsigned char ad[128], nad[128], sub[KEY], m[2048], msg[2200], kb[8];
+	unsigned char ad[128], nad[128], sub[KEY], m[2048], kb[8];
 	size_t at = n - 32 - 96, slen = at - 112, adlen = 0;
 	int found = -1;
 
@@ -452,19 +493,7 @@ reseal(const unsigned char *c, size_t n, const void *from, uint64_t to, unsigned
 	    adlen, NULL, out + 112, sub);
 	memcpy(out + at, sp, 32);
 	memset(out + at + 32, 0, 64);
-	if (sign) {
-		memcpy(msg, "intake-audit-sig", 16);
-		memcpy(msg + 16, vid, ID_BYTES);
-		memcpy(msg + 32, kb, 8);
-		memcpy(msg + 40, prev, 32);
-		memcpy(msg + 72, out, 4);
-		memcpy(msg + 76, out + 112, at + 32 - 112);
-		crypto_sign_detached(out + at + 32, NULL, msg, 76 + at + 32 - 112, own_ss);
-	}
-	memcpy(msg, prev, 32);
-	memcpy(msg + 32, out, 4);
-	memcpy(msg + 36, out + 112, n - 32 - 112);
-	crypto_generichash(out + n - 32, 32, msg, 36 + n - 32 - 112, NULL, 0);
+	sign_and_link(out, n, kb, prev, sign);
 	sodium_memzero(sub, sizeof sub);
 	sodium_memzero(m, sizeof m);
 	return 0;
@@ -480,32 +509,15 @@ forge_deferred(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *
 {
 	unsigned char prev[32], osp[32], oxp[32], them[2048], mine[2048], out[2048];
 	unsigned char okey[8], mkey[8], head[8 + 32 + 32 + 64], msg[128];
-	char pass[1100];
-	size_t passlen, tn = 0, mn = 0;
+	size_t tn = 0, mn = 0;
 	uint64_t last = 0;
 	MDB_val k = { strlen(other), (void *)(uintptr_t)other }, d;
 	MDB_cursor *cur;
 	MDB_dbi a;
-	FILE *f = fopen(passfile, "r");
 	int rc;
 
-	if (f == NULL)
-		return 1;
-	passlen = fread(pass, 1, sizeof pass - 1, f);
-	fclose(f);
-	while (passlen > 0 && (pass[passlen - 1] == '\n' || pass[passlen - 1] == '\r'))
-		passlen--;
-	snprintf(user, sizeof user, "%s", who);
-	if (meta(txn, m, "id", &d) != 0 || d.mv_size != ID_BYTES)
-		return 1;
-	memcpy(vid, d.mv_data, ID_BYTES);
-	if (meta(txn, m, "root", &d) != 0 || d.mv_size != 32)
-		return 1;
-	memcpy(root, d.mv_data, 32);
-	if (meta(txn, m, "group", &d) == 0)
-		add_gps(&d);
-	if (open_secrets(txn, u, pass, passlen) != 0)
-		return 2;
+	if ((rc = become(txn, m, u, who, passfile)) != 0)
+		return rc;
 	if (mdb_get(txn, u, &k, &d) != 0 || d.mv_size < 84 + 32)
 		return 1;
 	memcpy(oxp, (const unsigned char *)d.mv_data + U_XP, 32);
@@ -606,16 +618,12 @@ tamper(int argc, char **argv)
 	} else if (strcmp(what, "role") == 0 && argc == 6) {
 		/* Opens the user's secrets and seals them again as a supervisor's. */
 		char pass[1100];
-		size_t passlen, n = 0, ulen = strlen(argv[4]);
+		long passlen = read_pass(argv[5], pass);
+		size_t n = 0, ulen = strlen(argv[4]);
 		unsigned char master[KEY], kek[KEY], s[SECRETS], ad[256], root_[32];
-		FILE *f = fopen(argv[5], "r");
 
-		if (f == NULL)
+		if (passlen < 0)
 			return 1;
-		passlen = fread(pass, 1, sizeof pass - 1, f);
-		fclose(f);
-		while (passlen > 0 && (pass[passlen - 1] == '\n' || pass[passlen - 1] == '\r'))
-			passlen--;
 		k.mv_size = ulen;
 		k.mv_data = argv[4];
 		if (meta(txn, m, "id", &d) != 0 || d.mv_size != ID_BYTES)
@@ -627,7 +635,7 @@ tamper(int argc, char **argv)
 		if (mdb_get(txn, u, &k, &d) != 0 || d.mv_size > sizeof buf)
 			return 1;
 		memcpy(buf, d.mv_data, d.mv_size);
-		if (crypto_pwhash(master, KEY, pass, passlen, buf + U_SALT, be64(buf + U_OPS),
+		if (crypto_pwhash(master, KEY, pass, (unsigned long long)passlen, buf + U_SALT, be64(buf + U_OPS),
 		    (size_t)be64(buf + U_MEM) << 20, crypto_pwhash_ALG_ARGON2ID13) != 0)
 			return 1;
 		crypto_kdf_derive_from_key(kek, KEY, 1, "intakepw", master);
@@ -686,8 +694,7 @@ main(int argc, char **argv)
 		{ "audit", NULL },
 	};
 	char pass[1100];
-	size_t passlen;
-	FILE *f;
+	long passlen;
 	MDB_env *env, *oenv = NULL;
 	MDB_txn *txn, *otxn;
 	MDB_dbi m, u, om, ou;
@@ -700,12 +707,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(user, sizeof user, "%s", argv[2]);
-	if (sodium_init() < 0 || (f = fopen(argv[3], "r")) == NULL)
+	if (sodium_init() < 0 || (passlen = read_pass(argv[3], pass)) < 0)
 		return 1;
-	passlen = fread(pass, 1, sizeof pass - 1, f);
-	fclose(f);
-	while (passlen > 0 && (pass[passlen - 1] == '\n' || pass[passlen - 1] == '\r'))
-		passlen--;
 	if (mdb_env_create(&env) != 0 || mdb_env_set_maxdbs(env, 64) != 0 ||
 	    mdb_env_set_mapsize(env, (size_t)1 << 32) != 0 ||
 	    mdb_env_open(env, argv[1], MDB_RDONLY | MDB_NOLOCK, 0) != 0 ||
@@ -744,7 +747,7 @@ main(int argc, char **argv)
 		return 2;
 	if (otxn != txn)
 		add_gps(&d);
-	if (open_secrets(otxn, ou, pass, passlen) != 0)
+	if (open_secrets(otxn, ou, pass, (size_t)passlen) != 0)
 		return 2;
 	if (otxn != txn) {
 		mdb_txn_abort(otxn);
