@@ -107,6 +107,28 @@ verifies(struct vault *v)
 	assert_int_equal(n, 0);
 }
 
+/* A write transaction straight on the vault's files, as someone editing
+ * them would open one, with table db open in it; raw_end commits it. */
+static MDB_txn *
+raw_begin(const char *dir, const char *db, MDB_env **env, MDB_dbi *dbi)
+{
+	MDB_txn *txn;
+
+	assert_int_equal(mdb_env_create(env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(*env, 32), 0);
+	assert_int_equal(mdb_env_open(*env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(*env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, dbi), 0);
+	return txn;
+}
+
+static void
+raw_end(MDB_env *env, MDB_txn *txn)
+{
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
 /* The raw users table: the entry of name, edited by fn. */
 static void
 raw_user_edit(const char *dir, const char *name, void (*fn)(unsigned char *, size_t))
@@ -117,19 +139,14 @@ raw_user_edit(const char *dir, const char *name, void (*fn)(unsigned char *, siz
 	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, d;
 	unsigned char buf[1024];
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "users", 0, &dbi), 0);
+	txn = raw_begin(dir, "users", &env, &dbi);
 	assert_int_equal(mdb_get(txn, dbi, &k, &d), 0);
 	assert_true(d.mv_size <= sizeof buf);
 	memcpy(buf, d.mv_data, d.mv_size);
 	fn(buf, d.mv_size);
 	d.mv_data = buf;
 	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	raw_end(env, txn);
 }
 
 static void
@@ -371,11 +388,7 @@ raw_value(const char *dir, const char *db, const void *key, size_t klen, unsigne
 	MDB_dbi dbi;
 	MDB_val k = { klen, (void *)(uintptr_t)key }, d;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	txn = raw_begin(dir, db, &env, &dbi);
 	if (put) {
 		d.mv_size = len;
 		d.mv_data = buf;
@@ -386,8 +399,7 @@ raw_value(const char *dir, const char *db, const void *key, size_t klen, unsigne
 		memcpy(buf, d.mv_data, d.mv_size);
 		len = d.mv_size;
 	}
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	raw_end(env, txn);
 	return len;
 }
 
@@ -615,18 +627,13 @@ overflow_run_longer_than_its_value_opens(void **state)
 	vault_close(f->v);
 	f->v = NULL;
 	memset(big, 'c', sizeof big);
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "listing", 0, &dbi), 0);
+	txn = raw_begin(f->dir, "listing", &env, &dbi);
 	d.mv_size = sizeof big;
 	d.mv_data = big;
 	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
 	d.mv_size = 3 * 4096;
 	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	raw_end(env, txn);
 
 	f->v = vault_new();
 	OK(f->v, vault_open(f->v, f->dir));
@@ -887,11 +894,7 @@ raw_deferred(const char *dir, int stamp, int *last_signed)
 	unsigned char buf[4096];
 	size_t n = 0;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "audit", 0, &dbi), 0);
+	txn = raw_begin(dir, "audit", &env, &dbi);
 	assert_int_equal(mdb_cursor_open(txn, dbi, &cur), 0);
 	while (mdb_cursor_get(cur, &k, &d, MDB_NEXT) == 0) {
 		const unsigned char *c = d.mv_data;
@@ -909,8 +912,7 @@ raw_deferred(const char *dir, int stamp, int *last_signed)
 		n++;
 	}
 	mdb_cursor_close(cur);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	raw_end(env, txn);
 	return n;
 }
 
@@ -979,19 +981,14 @@ raw_listing_flip(const char *dir, uint32_t no)
 	    (unsigned char)(no >> 8), (unsigned char)no }, buf[65536];
 	MDB_val k = { sizeof kb, kb }, d;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "listing", 0, &dbi), 0);
+	txn = raw_begin(dir, "listing", &env, &dbi);
 	assert_int_equal(mdb_get(txn, dbi, &k, &d), 0);
 	assert_true(d.mv_size <= sizeof buf);
 	memcpy(buf, d.mv_data, d.mv_size);
 	buf[d.mv_size - 20] ^= 1;
 	d.mv_data = buf;
 	assert_int_equal(mdb_put(txn, dbi, &k, &d, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	raw_end(env, txn);
 }
 
 /* A listing read with chunks opened ahead on a second thread ends as one
