@@ -158,6 +158,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <lmdb.h>
+#include <pthread.h>
 
 #include "audit.h"
 #include "crypto.h"
@@ -654,6 +655,24 @@ size_t vault_packer_pack(struct packer *pk, int keep, const void *src, size_t n,
     unsigned char *dst, size_t cap);
 void vault_packer_settle(struct packer *pk);
 void vault_packer_forget(struct packer *pk);
+
+/* A second thread working ahead of this one through a ring (vault_store.c):
+ * each side publishes how far it got in a counter the other waits on,
+ * under one lock and one condition. start gives 0, or -1 with nothing
+ * left to undo; wait_above waits until *count exceeds n or the helper is
+ * told to stop, and says whether it was; publish sets *count and wakes
+ * the other side; stop tells the thread to stop, waits for it and undoes
+ * start. */
+struct vault_helper {
+	pthread_t th;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stop;
+};
+int vault_helper_start(struct vault_helper *h, void *(*fn)(void *), void *arg);
+int vault_helper_wait_above(struct vault_helper *h, const size_t *count, size_t n);
+void vault_helper_publish(struct vault_helper *h, size_t *count, size_t value);
+void vault_helper_stop(struct vault_helper *h);
 
 /* Packing an import's records ahead on a second thread (vault_pack.c),
  * while this one stores them: recs[i]'s record and summary frames, taken

@@ -3,7 +3,6 @@
  * chunks of about a hundred, kept in step with every summary write, built
  * at unlock for vaults of earlier intakes, and read by the case list.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -746,11 +745,8 @@ struct scan_slot {
 struct scan_ahead {
 	struct vault *v;
 	struct scan_slot slot[SCAN_AHEAD];
-	pthread_t th;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct vault_helper h;
 	size_t queued, opened;          /* chunks queued by this thread, opened by the other */
-	int stop;
 };
 
 static void *
@@ -758,22 +754,11 @@ scan_opener(void *arg)
 {
 	struct scan_ahead *sa = arg;
 
-	for (size_t n = 0;; n++) {
+	for (size_t n = 0; !vault_helper_wait_above(&sa->h, &sa->queued, n); n++) {
 		struct scan_slot *sl = &sa->slot[n % SCAN_AHEAD];
 
-		pthread_mutex_lock(&sa->lock);
-		while (!sa->stop && sa->queued <= n)
-			pthread_cond_wait(&sa->cond, &sa->lock);
-		if (sa->stop) {
-			pthread_mutex_unlock(&sa->lock);
-			break;
-		}
-		pthread_mutex_unlock(&sa->lock);
 		sl->st = vault_lchunk_open(sa->v, &sl->k, &sl->d, &sl->c);
-		pthread_mutex_lock(&sa->lock);
-		sa->opened = n + 1;
-		pthread_cond_broadcast(&sa->cond);
-		pthread_mutex_unlock(&sa->lock);
+		vault_helper_publish(&sa->h, &sa->opened, n + 1);
 	}
 	return NULL;
 }
@@ -818,13 +803,7 @@ scan_ahead_start(struct vault *v, size_t n)
 	if (n < SCAN_AHEAD_MIN || (sa = calloc(1, sizeof *sa)) == NULL)
 		return NULL;
 	sa->v = v;
-	if (pthread_mutex_init(&sa->lock, NULL) != 0) {
-		free(sa);
-		return NULL;
-	}
-	if (pthread_cond_init(&sa->cond, NULL) != 0 ||
-	    pthread_create(&sa->th, NULL, scan_opener, sa) != 0) {
-		pthread_mutex_destroy(&sa->lock);
+	if (vault_helper_start(&sa->h, scan_opener, sa) != 0) {
 		free(sa);
 		return NULL;
 	}
@@ -836,15 +815,9 @@ scan_ahead_stop(struct scan_ahead *sa)
 {
 	if (sa == NULL)
 		return;
-	pthread_mutex_lock(&sa->lock);
-	sa->stop = 1;
-	pthread_cond_broadcast(&sa->cond);
-	pthread_mutex_unlock(&sa->lock);
-	pthread_join(sa->th, NULL);
+	vault_helper_stop(&sa->h);
 	for (size_t i = 0; i < SCAN_AHEAD; i++)
 		secure_free(sa->slot[i].c.p);   /* wipes */
-	pthread_cond_destroy(&sa->cond);
-	pthread_mutex_destroy(&sa->lock);
 	free(sa);
 }
 
@@ -900,10 +873,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 				break;
 			sa->slot[sa->queued % SCAN_AHEAD].k = k;
 			sa->slot[sa->queued % SCAN_AHEAD].d = d;
-			pthread_mutex_lock(&sa->lock);
-			sa->queued++;
-			pthread_cond_broadcast(&sa->cond);
-			pthread_mutex_unlock(&sa->lock);
+			vault_helper_publish(&sa->h, &sa->queued, sa->queued + 1);
 			rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
 			more = rc == 0;
 		}
@@ -917,10 +887,7 @@ vault_listing_scan(struct vault *v, vault_scan_fn fn, void *ctx)
 		{
 			struct scan_slot *sl = &sa->slot[done % SCAN_AHEAD];
 
-			pthread_mutex_lock(&sa->lock);
-			while (sa->opened <= done)
-				pthread_cond_wait(&sa->cond, &sa->lock);
-			pthread_mutex_unlock(&sa->lock);
+			vault_helper_wait_above(&sa->h, &sa->opened, done);
 			st = scan_chunk(v, &sl->k, sl->st, &sl->c, fn, ctx, &listed, &stop);
 			done++;
 		}

@@ -28,7 +28,6 @@
  * holds the keys but is not intake, or by a damaged one: a decompression
  * bomb costs nothing but the refusal.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,12 +238,9 @@ struct pack_ahead {
 	size_t n;
 	struct ahead_slot slot[AHEAD_SLOTS];
 	struct packer pk;
-	pthread_t th;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct vault_helper h;
 	size_t packed;                  /* records packed, in order */
 	size_t taken;                   /* the record being stored: slots before are free */
-	int stop;
 };
 
 /* Room for a frame of n bytes of content in *buf. */
@@ -272,14 +268,8 @@ ahead_run(void *arg)
 		const struct vault_import_record *r = &pa->recs[j];
 		struct ahead_slot *s = &pa->slot[j % AHEAD_SLOTS];
 
-		int stop;
-
-		pthread_mutex_lock(&pa->lock);
-		while (!pa->stop && j >= pa->taken + AHEAD_SLOTS)
-			pthread_cond_wait(&pa->cond, &pa->lock);
-		stop = pa->stop;
-		pthread_mutex_unlock(&pa->lock);
-		if (stop)
+		/* The slot is free once the record AHEAD_SLOTS before is stored. */
+		if (j >= AHEAD_SLOTS && vault_helper_wait_above(&pa->h, &pa->taken, j - AHEAD_SLOTS))
 			break;
 		s->failed = slot_room(&s->json, &s->jcap, r->len) != 0 ||
 		    (r->summary != NULL && slot_room(&s->sum, &s->scap, r->summary_len) != 0);
@@ -288,10 +278,7 @@ ahead_run(void *arg)
 			s->slen = r->summary == NULL ? 0 : vault_packer_pack(&pa->pk, 1, r->summary,
 			    r->summary_len, s->sum, s->scap);
 		}
-		pthread_mutex_lock(&pa->lock);
-		pa->packed = j + 1;
-		pthread_cond_broadcast(&pa->cond);
-		pthread_mutex_unlock(&pa->lock);
+		vault_helper_publish(&pa->h, &pa->packed, j + 1);
 	}
 	vault_packer_forget(&pa->pk);
 	return NULL;
@@ -306,13 +293,7 @@ vault_pack_ahead_start(struct vault *v, const struct vault_import_record *recs, 
 		return NULL;
 	pa->recs = recs;
 	pa->n = n;
-	if (pthread_mutex_init(&pa->lock, NULL) != 0) {
-		free(pa);
-		return NULL;
-	}
-	if (pthread_cond_init(&pa->cond, NULL) != 0 ||
-	    pthread_create(&pa->th, NULL, ahead_run, pa) != 0) {
-		pthread_mutex_destroy(&pa->lock);
+	if (vault_helper_start(&pa->h, ahead_run, pa) != 0) {
 		free(pa);
 		return NULL;
 	}
@@ -325,12 +306,8 @@ vault_pack_ahead_take(struct pack_ahead *pa, size_t i, const unsigned char **jso
 {
 	struct ahead_slot *s = &pa->slot[i % AHEAD_SLOTS];
 
-	pthread_mutex_lock(&pa->lock);
-	pa->taken = i;
-	pthread_cond_broadcast(&pa->cond);
-	while (pa->packed <= i && !pa->stop)
-		pthread_cond_wait(&pa->cond, &pa->lock);
-	pthread_mutex_unlock(&pa->lock);
+	vault_helper_publish(&pa->h, &pa->taken, i);
+	vault_helper_wait_above(&pa->h, &pa->packed, i);
 	if (s->failed)
 		return -1;
 	*json = s->json;
@@ -345,16 +322,10 @@ vault_pack_ahead_stop(struct pack_ahead *pa)
 {
 	if (pa == NULL)
 		return;
-	pthread_mutex_lock(&pa->lock);
-	pa->stop = 1;
-	pthread_cond_broadcast(&pa->cond);
-	pthread_mutex_unlock(&pa->lock);
-	pthread_join(pa->th, NULL);
+	vault_helper_stop(&pa->h);
 	for (size_t k = 0; k < AHEAD_SLOTS; k++) {
 		secure_free(pa->slot[k].json);
 		secure_free(pa->slot[k].sum);
 	}
-	pthread_cond_destroy(&pa->cond);
-	pthread_mutex_destroy(&pa->lock);
 	free(pa);
 }

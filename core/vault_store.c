@@ -412,6 +412,58 @@ vault_write_txn(struct vault *v, const char *what, txn_fn fn, void *arg)
 }
 
 int
+vault_helper_start(struct vault_helper *h, void *(*fn)(void *), void *arg)
+{
+	h->stop = 0;
+	if (pthread_mutex_init(&h->lock, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&h->cond, NULL) != 0) {
+		pthread_mutex_destroy(&h->lock);
+		return -1;
+	}
+	if (pthread_create(&h->th, NULL, fn, arg) != 0) {
+		pthread_cond_destroy(&h->cond);
+		pthread_mutex_destroy(&h->lock);
+		return -1;
+	}
+	return 0;
+}
+
+int
+vault_helper_wait_above(struct vault_helper *h, const size_t *count, size_t n)
+{
+	int stop;
+
+	pthread_mutex_lock(&h->lock);
+	while (!h->stop && *count <= n)
+		pthread_cond_wait(&h->cond, &h->lock);
+	stop = h->stop;
+	pthread_mutex_unlock(&h->lock);
+	return stop;
+}
+
+void
+vault_helper_publish(struct vault_helper *h, size_t *count, size_t value)
+{
+	pthread_mutex_lock(&h->lock);
+	*count = value;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+void
+vault_helper_stop(struct vault_helper *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->stop = 1;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->th, NULL);
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
+}
+
+int
 vault_txn_fail(struct vault *v, enum status st)
 {
 	v->txn_status = st;
