@@ -1165,6 +1165,11 @@ rows_free(struct caselist *cl)
  * they are written, as before.
  */
 #define AHEAD_MIN       (BLOCK_ROWS / 2)        /* fewer rows: not worth a thread */
+/* The count comes from the file: a file edited to claim a billion
+ * summaries must not make the list take 40 GiB before it reads one. Past
+ * this many (four times an office's million), rows beyond are made as
+ * they come. */
+#define AHEAD_MAX       ((size_t)4 << 20)
 
 static size_t ahead_min = AHEAD_MIN;
 
@@ -1191,11 +1196,14 @@ static void
 touch_ahead(struct caselist *cl, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
-	size_t nb = (n + BLOCK_ROWS - 1) / BLOCK_ROWS, size = n * (2 * sizeof(uint64_t) + 1);
-	size_t areas = 0, work_pages;
+	size_t nb, size, areas = 0, work_pages;
 
-	if (n < ahead_min || n > ROWS_MAX || cl->nblock != 0)
+	if (n < ahead_min || cl->nblock != 0)
 		return;
+	if (n > AHEAD_MAX)
+		n = AHEAD_MAX;
+	nb = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+	size = n * (2 * sizeof(uint64_t) + 1);
 	if ((cl->block = calloc(nb, sizeof *cl->block)) == NULL)
 		return;
 	cl->blockcap = nb;

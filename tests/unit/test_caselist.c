@@ -709,6 +709,81 @@ empty_and_cleared(void **state)
 	caselist_free(NULL);
 }
 
+/* Peak resident memory of this process, in KiB. */
+static long
+peak_kib(void)
+{
+	char line[256];
+	long kib = 0;
+	FILE *fp = fopen("/proc/self/status", "r");
+
+	while (fp != NULL && fgets(line, sizeof line, fp) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &kib) == 1)
+			break;
+	if (fp != NULL)
+		fclose(fp);
+	return kib;
+}
+
+/* Every record of the summaries table in data.mdb (LMDB keeps a table's
+ * record, entry count included, under its name in the main table; old
+ * copies stay in freed pages) made to claim n entries. */
+static int
+claim_summaries(const char *dir, uint64_t n)
+{
+	char path[4200];
+	unsigned char *b;
+	size_t len;
+	int found = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	assert_non_null(fp = fopen(path, "r+b"));
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = (size_t)ftell(fp);
+	rewind(fp);
+	assert_non_null(b = malloc(len));
+	assert_int_equal(fread(b, 1, len, fp), len);
+	/* A node: u16 lo, u16 hi, u16 flags (2: a table), u16 key size (9),
+	 * "summaries", then the table's record, its entry count at 32. */
+	for (size_t i = 8; i + 9 + 48 <= len; i++)
+		if (memcmp(b + i, "summaries", 9) == 0 && b[i - 4] == 2 && b[i - 3] == 0 &&
+		    b[i - 2] == 9 && b[i - 1] == 0) {
+			memcpy(b + i + 9 + 32, &n, 8);
+			found++;
+		}
+	rewind(fp);
+	assert_int_equal(fwrite(b, 1, len, fp), len);
+	fclose(fp);
+	free(b);
+	return found;
+}
+
+/* A supervisor's rows are made ahead for as many summaries as the file
+ * says there are: a file that claims fifty million must not make the list
+ * take two gigabytes first. The rows made ahead stop at four million
+ * (AHEAD_MAX), and the list still reads what is there. */
+static void
+claimed_count_bounds_memory(void **state)
+{
+	struct fx *f = *state;
+	enum caselist_source src;
+	long before;
+
+	for (int i = 0; i < 3; i++)
+		put_case(f->v, "alice", "f", "en", "final", "x", "2025-01-01T00:00:00Z");
+	vault_close(f->v);
+	assert_true(claim_summaries(f->dir, 50000000) > 0);
+	assert_non_null(f->v = vault_new());
+	assert_ok(f->v, vault_open(f->v, f->dir));
+	assert_ok(f->v, vault_unlock(f->v, "alice", PASS_A, strlen(PASS_A)));
+	before = peak_kib();
+	caselist_load(f->cl, f->v, &src);
+	if (peak_kib() - before > 400 * 1024)
+		fail_msg("the case list took %ld KiB for 3 records", peak_kib() - before);
+	assert_int_equal(caselist_count(f->cl), 3);
+}
+
 int
 main(void)
 {
@@ -726,6 +801,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(drafts_can_be_left_out, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(verbatim_columns, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(empty_and_cleared, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(claimed_count_bounds_memory, fx_setup, fx_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("rows as they come", tests, NULL, NULL);
 
