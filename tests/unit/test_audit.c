@@ -232,23 +232,9 @@ id_key(struct kv *kv, const struct record_id *id)
 
 /* ---- collecting what verify and the trail say ---------------------------- */
 
-struct problems {
-	char text[32][VAULT_MSG_MAX];
-	size_t n;
-};
 
 static void
-collect(void *ctx, const char *problem)
-{
-	struct problems *p = ctx;
-
-	if (p->n < 32)
-		snprintf(p->text[p->n], sizeof p->text[p->n], "%s", problem);
-	p->n++;
-}
-
-static void
-has_problem(const struct problems *p, const char *a, const char *b)
+has_problem(const struct tu_problems *p, const char *a, const char *b)
 {
 	for (size_t i = 0; i < p->n && i < 32; i++)
 		if (strstr(p->text[i], a) != NULL && (b == NULL || strstr(p->text[i], b) != NULL))
@@ -260,7 +246,7 @@ has_problem(const struct problems *p, const char *a, const char *b)
 
 /* Reopens f->dir as alice and verifies it. */
 static enum status
-verify_as_alice(struct fx *f, const struct vault_audit_head *noted, struct problems *p)
+verify_as_alice(struct fx *f, const struct vault_audit_head *noted, struct tu_problems *p)
 {
 	enum status st;
 
@@ -269,7 +255,7 @@ verify_as_alice(struct fx *f, const struct vault_audit_head *noted, struct probl
 	assert_ok(f->v, vault_open(f->v, f->dir));
 	as(f, "alice");
 	memset(p, 0, sizeof *p);
-	st = vault_verify(f->v, noted, collect, p, NULL);
+	st = vault_verify(f->v, noted, tu_problem, p, NULL);
 	if (st != ST_OK && st != ST_TAMPERED)
 		fail_msg("verify: %s", vault_errmsg(f->v));
 	return st;
@@ -459,9 +445,9 @@ static enum status op_audit_head(struct rt *r) {
 	return vault_audit_head(r->f->v, &h);
 }
 static enum status op_verify(struct rt *r) {
-	struct problems p;
+	struct tu_problems p;
 	memset(&p, 0, sizeof p);
-	return vault_verify(r->f->v, NULL, collect, &p, NULL);
+	return vault_verify(r->f->v, NULL, tu_problem, &p, NULL);
 }
 static enum status op_export(struct rt *r) {
 	return vault_require(r->f->v, VAULT_RIGHT_EXPORT);
@@ -948,7 +934,7 @@ static void
 delete_removes_record_summary_history(void **state)
 {
 	struct fx *f = *state;
-	struct problems p;
+	struct tu_problems p;
 	struct kv kv;
 	char *json = NULL;
 	size_t len = 0;
@@ -993,7 +979,7 @@ verify_clean_vault(void **state)
 	struct fx *f = *state;
 	struct vault_verify_counts n;
 	struct record_id d = { {0} };
-	struct problems p;
+	struct tu_problems p;
 	char hash[65];
 
 	/* A draft of each interviewer, a form: verify opens them all. */
@@ -1002,7 +988,7 @@ verify_clean_vault(void **state)
 	assert_ok(f->v, vault_form_put(f->v, "id: f\n", 6, hash));
 	as(f, "alice");
 	memset(&p, 0, sizeof p);
-	assert_ok(f->v, vault_verify(f->v, NULL, collect, &p, &n));
+	assert_ok(f->v, vault_verify(f->v, NULL, tu_problem, &p, &n));
 	assert_int_equal(p.n, 0);
 	assert_int_equal(n.problems, 0);
 	assert_int_equal(n.users, 3);
@@ -1018,7 +1004,7 @@ static void
 verify_deleted_entry(void **state)
 {
 	struct fx *f = *state;
-	struct problems p;
+	struct tu_problems p;
 	struct kv kv;
 
 	vault_close(f->v);
@@ -1036,7 +1022,7 @@ static void
 verify_reordered_pair(void **state)
 {
 	struct fx *f = *state;
-	struct problems p;
+	struct tu_problems p;
 	struct kv a, b;
 
 	vault_close(f->v);
@@ -1061,7 +1047,7 @@ static void
 verify_flipped_entry_byte(void **state)
 {
 	struct fx *f = *state;
-	struct problems p;
+	struct tu_problems p;
 	struct kv kv;
 
 	vault_close(f->v);
@@ -1098,7 +1084,7 @@ verify_flipped_record_and_keys(void **state)
 {
 	struct fx *f = *state;
 	struct case_code ca, cb;
-	struct problems p;
+	struct tu_problems p;
 	struct kv kv;
 	char hash[65];
 	struct record_id d = { {0} };
@@ -1162,7 +1148,7 @@ verify_deleted_and_rolled_back(void **state)
 {
 	struct fx *f = *state;
 	struct case_code ca, cb;
-	struct problems p;
+	struct tu_problems p;
 	struct kv old, kv, user;
 
 	/* An earlier copy of bob's record, and of tess's entry. */
@@ -1203,7 +1189,7 @@ verify_history_removed(void **state)
 {
 	struct fx *f = *state;
 	struct case_code cb;
-	struct problems p;
+	struct tu_problems p;
 	struct kv kv;
 
 	vault_close(f->v);
@@ -1223,7 +1209,7 @@ verify_cut_tail_needs_noted_head(void **state)
 {
 	struct fx *f = *state;
 	struct vault_audit_head noted;
-	struct problems p;
+	struct tu_problems p;
 	struct kv head, kv;
 
 	/* The head as it stands, and its value in the metadata. */
@@ -1275,7 +1261,7 @@ verify_last_entry_removed(void **state)
 {
 	struct fx *f = *state;
 	struct vault_audit_head h;
-	struct problems p;
+	struct tu_problems p;
 	struct kv kv;
 
 	assert_ok(f->v, vault_audit_head(f->v, &h));
@@ -1298,7 +1284,7 @@ training_flag_is_authenticated(void **state)
 {
 	struct fx *f = *state;
 	char real[4096];
-	struct problems p;
+	struct tu_problems p;
 	struct kv flag;
 	struct vault *v;
 
@@ -1621,7 +1607,7 @@ static void
 listing_follows_every_write(void **state)
 {
 	struct fx *f = *state;
-	struct problems p;
+	struct tu_problems p;
 	struct record_id ids[600], imp = { { 0 } };
 	struct vault_import_record rec;
 	size_t imported, skipped;
@@ -1679,7 +1665,7 @@ static void
 listing_built_at_unlock(void **state)
 {
 	struct fx *f = *state;
-	struct problems p;
+	struct tu_problems p;
 
 	for (int i = 0; i < 20; i++)
 		put_summary(f->v, i);
@@ -1703,7 +1689,7 @@ static void
 listing_damaged_chunk(void **state)
 {
 	struct fx *f = *state;
-	struct problems p;
+	struct tu_problems p;
 	struct seen s = { 0 };
 	struct kv kv;
 
@@ -1742,7 +1728,7 @@ static void
 listing_rolled_back(void **state)
 {
 	struct fx *f = *state;
-	struct problems p;
+	struct tu_problems p;
 	struct case_code code;
 	struct kv kv;
 
@@ -1791,7 +1777,7 @@ listing_large_summaries(void **state)
 	size_t len = (size_t)16 << 20, big = 0;
 	char *sum = malloc(len);
 	struct record_id id, ids[40];
-	struct problems p;
+	struct tu_problems p;
 
 	assert_non_null(sum);
 	memset(sum, 'x', len);

@@ -24,20 +24,6 @@ struct fx {
 	struct vault *v;
 };
 
-struct problems {
-	char text[16][VAULT_MSG_MAX];
-	size_t n;
-};
-
-static void
-collect(void *ctx, const char *problem)
-{
-	struct problems *p = ctx;
-
-	if (p->n < 16)
-		snprintf(p->text[p->n], sizeof p->text[p->n], "%s", problem);
-	p->n++;
-}
 
 /* A vault with a release plan, two releases and two trusted sites. */
 static int
@@ -125,7 +111,7 @@ flip(struct fx *f, const char *table, const char *key)
 }
 
 static enum status
-verify(struct fx *f, struct problems *p, struct vault_verify_counts *counts)
+verify(struct fx *f, struct tu_problems *p, struct vault_verify_counts *counts)
 {
 	enum status st;
 
@@ -136,7 +122,7 @@ verify(struct fx *f, struct problems *p, struct vault_verify_counts *counts)
 	}
 	assert_ok(f->v, vault_unlock(f->v, "alice", PASS_A, strlen(PASS_A)));
 	memset(p, 0, sizeof *p);
-	st = vault_verify(f->v, NULL, collect, p, counts);
+	st = vault_verify(f->v, NULL, tu_problem, p, counts);
 	if (st != ST_OK && st != ST_TAMPERED)
 		fail_msg("verify: %s", vault_errmsg(f->v));
 	return st;
@@ -146,7 +132,7 @@ verify(struct fx *f, struct problems *p, struct vault_verify_counts *counts)
 static void
 named(struct fx *f, const char *what)
 {
-	struct problems p;
+	struct tu_problems p;
 
 	assert_int_equal(verify(f, &p, NULL), ST_TAMPERED);
 	assert_int_equal(p.n, 1);
@@ -159,7 +145,7 @@ clean_tables_pass(void **state)
 {
 	struct fx *f = *state;
 	struct vault_verify_counts counts;
-	struct problems p;
+	struct tu_problems p;
 
 	assert_int_equal(verify(f, &p, &counts), ST_OK);
 	assert_int_equal(p.n, 0);

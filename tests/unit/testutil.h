@@ -99,4 +99,31 @@ tu_slurp(const char *path, size_t *len)
 		fail_msg("%s -> %s: %s", #expr, status_str(st_), vault_errmsg(v));    \
 } while (0)
 
+/* What vault_verify said, kept for the test to look at: the first 32
+ * problems (each cut at 512 bytes, VAULT_MSG_MAX) and how many in all.
+ * tu_problem is the callback; tu_said whether one holds the text part. */
+struct tu_problems {
+	char text[32][512];
+	size_t n;
+};
+
+static inline void
+tu_problem(void *ctx, const char *problem)
+{
+	struct tu_problems *p = ctx;
+
+	if (p->n < 32)
+		snprintf(p->text[p->n], sizeof p->text[p->n], "%s", problem);
+	p->n++;
+}
+
+static inline int
+tu_said(const struct tu_problems *p, const char *part)
+{
+	for (size_t i = 0; i < p->n && i < 32; i++)
+		if (strstr(p->text[i], part) != NULL)
+			return 1;
+	return 0;
+}
+
 #endif
