@@ -521,6 +521,9 @@ enum status vault_verify(struct vault *v, const struct vault_audit_head *noted,
  * every `bytes` counted instead of every 32 MiB (0: back to 32 MiB), so a
  * small vault shows what a large one does. */
 void vault_test_map_tick(size_t bytes);
+/* How many times a thread working beside another (an import's packer, a
+ * listing's reader) was woken since the last call. */
+size_t vault_test_helper_wakes(void);
 
 /* Seals content as the envelope of `kind` ("record", "summary", "draft",
  * "history" or "form") stored under the LMDB key `slot` (at most

@@ -661,13 +661,16 @@ void vault_packer_forget(struct packer *pk);
  * under one lock and one condition. start gives 0, or -1 with nothing
  * left to undo; wait_above waits until *count exceeds n or the helper is
  * told to stop, and says whether it was; publish sets *count and wakes
- * the other side; stop tells the thread to stop, waits for it and undoes
- * start. */
+ * the other side if that is what it waits for; stop tells the thread to
+ * stop, waits for it and undoes start. */
 struct vault_helper {
 	pthread_t th;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int stop;
+	int waiting;                    /* threads waiting and not yet woken */
+	const size_t *wait_on;          /* what the last of them waits for */
+	size_t wait_past;
 };
 int vault_helper_start(struct vault_helper *h, void *(*fn)(void *), void *arg);
 int vault_helper_wait_above(struct vault_helper *h, const size_t *count, size_t n);

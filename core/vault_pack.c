@@ -226,6 +226,7 @@ vault_pack_forget(struct vault *v)
  */
 #define AHEAD_SLOTS  64
 #define AHEAD_MIN    32         /* fewer records: not worth a thread */
+#define AHEAD_HALF   (AHEAD_SLOTS / 2)
 
 struct ahead_slot {
 	unsigned char *json, *sum;      /* secure */
@@ -263,14 +264,22 @@ static void *
 ahead_run(void *arg)
 {
 	struct pack_ahead *pa = arg;
+	size_t free_below = AHEAD_SLOTS;        /* records with a free slot */
 
 	for (size_t j = 0; j < pa->n; j++) {
 		const struct vault_import_record *r = &pa->recs[j];
 		struct ahead_slot *s = &pa->slot[j % AHEAD_SLOTS];
 
-		/* The slot is free once the record AHEAD_SLOTS before is stored. */
-		if (j >= AHEAD_SLOTS && vault_helper_wait_above(&pa->h, &pa->taken, j - AHEAD_SLOTS))
-			break;
+		/* The slot is free once the record AHEAD_SLOTS before is
+		 * stored. When it is not, wait until half the ring is: one
+		 * wake-up for many records, not one for each. */
+		if (j >= free_below) {
+			size_t past = j - AHEAD_SLOTS + AHEAD_HALF;
+
+			if (vault_helper_wait_above(&pa->h, &pa->taken, past))
+				break;
+			free_below = past + 1 + AHEAD_SLOTS;
+		}
 		s->failed = slot_room(&s->json, &s->jcap, r->len) != 0 ||
 		    (r->summary != NULL && slot_room(&s->sum, &s->scap, r->summary_len) != 0);
 		if (!s->failed) {
@@ -307,6 +316,8 @@ vault_pack_ahead_take(struct pack_ahead *pa, size_t i, const unsigned char **jso
 	struct ahead_slot *s = &pa->slot[i % AHEAD_SLOTS];
 
 	vault_helper_publish(&pa->h, &pa->taken, i);
+	/* Not the other way: the storer is the slower side, and waiting for
+	 * more than the record it needs would idle it. */
 	vault_helper_wait_above(&pa->h, &pa->packed, i);
 	if (s->failed)
 		return -1;

@@ -817,6 +817,49 @@ id_cmp(const void *a, const void *b)
  * and verify finds the listing and the summaries in step. With twenty
  * chunks, the listing is read with a second thread opening chunks ahead
  * (vault_listing_scan). */
+/* n records to import, each its own summary (in sums, 400 bytes each). */
+static void
+make_imports(struct vault_import_record *recs, char *sums, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *s = sums + i * 400;
+
+		randombytes_buf(recs[i].id.b, VAULT_ID_BYTES);
+		memcpy(s, "{\"s\":\"xx", 8);
+		sodium_bin2hex(s + 8, 2 * VAULT_ID_BYTES + 1, recs[i].id.b, VAULT_ID_BYTES);
+		/* 300 to 330 bytes: about fifty to a chunk, and ends that differ. */
+		memset(s + 8 + 2 * VAULT_ID_BYTES, 'y', 300 + i % 31);
+		memcpy(s + 8 + 2 * VAULT_ID_BYTES + 300 + i % 31, "\"}", 3);
+		recs[i].json = recs[i].summary = s;
+		recs[i].len = recs[i].summary_len = strlen(s);
+	}
+}
+
+/* The thread packing an import's records ahead and the one storing them
+ * wake each other once for a batch of records, not for every record:
+ * each wake-up is system calls on both sides. At most one for each half
+ * ring (32 records) each way, and a few more (the ends, a thread woken
+ * for no reason). Woken at every record, it was two for each. */
+static void
+import_wakes_by_the_batch(void **state)
+{
+	struct fx *f = *state;
+	enum { IMPORTED = 2000 };
+	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
+	char *sums = malloc((size_t)IMPORTED * 400);
+	size_t imported, skipped, wakes;
+
+	assert_true(recs != NULL && sums != NULL);
+	make_imports(recs, sums, IMPORTED);
+	(void)vault_test_helper_wakes();
+	OK(f->v, vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped));
+	wakes = vault_test_helper_wakes();
+	assert_int_equal(imported, IMPORTED);
+	assert_true(wakes <= 2 * IMPORTED / 32 + 16);
+	free(recs);
+	free(sums);
+}
+
 static void
 import_lists_each_record_once(void **state)
 {
@@ -838,18 +881,7 @@ import_lists_each_record_once(void **state)
 		memcpy(one + 8 + 2 * VAULT_ID_BYTES + 300, "\"}", 3);
 		OK(f->v, vault_record_put_as(f->v, &saved[i], one, strlen(one), one, strlen(one)));
 	}
-	for (int i = 0; i < IMPORTED; i++) {
-		char *s = sums + (size_t)i * 400;
-
-		randombytes_buf(recs[i].id.b, VAULT_ID_BYTES);
-		memcpy(s, "{\"s\":\"xx", 8);
-		sodium_bin2hex(s + 8, 2 * VAULT_ID_BYTES + 1, recs[i].id.b, VAULT_ID_BYTES);
-		/* 300 to 330 bytes: about fifty to a chunk, and ends that differ. */
-		memset(s + 8 + 2 * VAULT_ID_BYTES, 'y', 300 + (size_t)i % 31);
-		memcpy(s + 8 + 2 * VAULT_ID_BYTES + 300 + i % 31, "\"}", 3);
-		recs[i].json = recs[i].summary = s;
-		recs[i].len = recs[i].summary_len = strlen(s);
-	}
+	make_imports(recs, sums, IMPORTED);
 	OK(f->v, vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped));
 	assert_int_equal(imported, IMPORTED);
 
@@ -1026,6 +1058,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(import_lets_go_of_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_lists_each_record_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_entries_signed_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_wakes_by_the_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(listing_read_ahead_ends_as_one_would, setup,
 		    teardown),
 	};
