@@ -30,6 +30,7 @@
 #include "fdio.h"
 #include "form.h"
 #include "interview.h"
+#include "jsonr.h"
 #include "textcheck.h"
 
 #define PUB_TAG       "intake-pub-1"
@@ -897,7 +898,7 @@ write_record(void *ctx, const struct record_id *id, const char *json, size_t len
 static const struct form *
 form_named(struct dataset *ds, const char *json, size_t len)
 {
-	json_t *o = json_loadb(json, len, 0, NULL);
+	json_t *o = jsonr_load(json, len, 0, NULL);
 	const char *hash = dataset_str(json_object_get(o, "form"), "hash");
 	const struct form *f = NULL;
 
@@ -984,7 +985,7 @@ write_changed(struct writer *w, struct dataset_counts *counts)
 			status_msg(w->err, w->errlen, "%s", vault_errmsg(w->v));
 			return st;
 		}
-		o = json_loadb(json, len, 0, NULL);
+		o = jsonr_load(json, len, 0, NULL);
 		training = json_is_true(json_object_get(o, "training"));
 		json_decref(o);
 		if (o == NULL || training) {
@@ -1513,7 +1514,7 @@ bad:
 static json_t *
 item_json(const struct item *it)
 {
-	json_t *o = json_loadb((const char *)it->p, it->len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *o = jsonr_load((const char *)it->p, it->len, JSON_REJECT_DUPLICATES, NULL);
 
 	if (o != NULL && !json_is_object(o)) {
 		json_decref(o);

@@ -10,6 +10,7 @@
 #include "dataset.h"
 #include "clock.h"
 #include "diag.h"
+#include "jsonr.h"
 
 struct loaded {
 	char hash[65];
@@ -283,7 +284,7 @@ scan_one(void *arg, const struct record_id *id, enum status st, const char *json
 		c->counts->damaged++;
 		return 0;
 	}
-	rec = json_loadb(json, len, 0, NULL);
+	rec = jsonr_load(json, len, 0, NULL);
 	form = json_object_get(rec, "form");
 	if (!json_is_object(rec) || !json_is_object(form) ||
 	    strlen(dataset_str(form, "hash")) != 64) {

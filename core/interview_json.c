@@ -10,6 +10,7 @@
 
 #include "interview.h"
 #include "interview_int.h"
+#include "jsonr.h"
 #include "jsonw.h"
 
 /*
@@ -547,7 +548,7 @@ interview_from_json(const struct form *f, const char *json, size_t len,
 	enum status st;
 
 	*out = NULL;
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = jsonr_load(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		status_msg(err, errsize, "record: not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
 		return ST_INVALID;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "jsonr.h"
 #include "record.h"
 
 /* A form is named by its id and version wherever people see it (the case
@@ -157,7 +158,7 @@ record_from_json(struct vault *v, const char *json, size_t len, const char *form
 
 	*f = NULL;
 	*iv = NULL;
-	o = json_loadb(json, len, 0, NULL);
+	o = jsonr_load(json, len, 0, NULL);
 	form = o ? json_object_get(o, "form") : NULL;
 	if (form == NULL) {
 		snprintf(err, errlen, "the record is not valid JSON naming its form");
