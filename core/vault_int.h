@@ -725,9 +725,12 @@ enum status vault_check_content(struct vault *v, const char *p, size_t len, cons
  * amendment and a deletion, run inside the caller's write transaction so
  * that a transfer bundle is applied whole or not at all. Each returns an
  * LMDB code, or TXN_FAILED with the message set; what names the record in
- * messages. vault_history_count_in: the earlier versions kept of id. */
+ * messages. vault_import_in sets added[i] (as vault_import does) when
+ * recs[i] was imported, not already here. vault_history_count_in: the
+ * earlier versions kept of id. */
 int vault_import_in(struct vault *v, MDB_txn *txn, const struct vault_import_form *forms,
-    size_t nforms, const struct vault_import_record *recs, size_t nrecs, size_t *imported);
+    size_t nforms, const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
+    size_t *imported);
 int vault_record_replace_in(struct vault *v, MDB_txn *txn, const struct record_id *id,
     const char *json, size_t len, const char *summary, size_t summary_len, const char *what,
     const char *reason);

@@ -1462,9 +1462,10 @@ vault_release_get(struct vault *v, const char *name, char **json, size_t *len)
 
 int
 vault_import_in(struct vault *v, MDB_txn *txn, const struct vault_import_form *forms,
-    size_t nforms, const struct vault_import_record *recs, size_t nrecs, size_t *imported)
+    size_t nforms, const struct vault_import_record *recs, size_t nrecs, unsigned char *added,
+    size_t *imported)
 {
-	struct import_arg arg = { forms, nforms, recs, nrecs, NULL, 0, 0 };
+	struct import_arg arg = { forms, nforms, recs, nrecs, added, 0, 0 };
 	int rc = import_txn(v, txn, &arg);
 
 	*imported = arg.imported;

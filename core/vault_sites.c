@@ -492,10 +492,9 @@ apply_txn(struct vault *v, MDB_txn *txn, void *argp)
 {
 	struct vault_bundle_apply *a = argp;
 	struct vault_import_record *first = NULL;
-	unsigned char *had = NULL;
+	unsigned char *added = NULL;
 	struct vault_site s;
 	struct find_arg f = { a->site_pk, NULL, &s, 0 };
-	MDB_val touch;     /* lookups at random ids: pages let go as a scan does */
 	size_t nfirst = 0;
 	MDB_dbi dbi;
 	int rc;
@@ -517,50 +516,40 @@ apply_txn(struct vault *v, MDB_txn *txn, void *argp)
 		return vault_txn_fail(v, ST_EXISTS);
 	}
 	/* Records this vault lacks come in through the batch import, from
-	 * their first version; the import skips those it holds. */
+	 * their first version; the import skips those it holds, and says
+	 * which it added. */
 	first = calloc(a->nvers ? a->nvers : 1, sizeof *first);
-	had = calloc(a->nvers ? a->nvers : 1, 1);
-	if (first == NULL || had == NULL) {
+	added = calloc(a->nvers ? a->nvers : 1, 1);
+	if (first == NULL || added == NULL) {
 		free(first);
-		free(had);
+		free(added);
 		return vault_txn_fail(v, vault_fail(v, ST_NOMEM, "out of memory"));
 	}
-	vault_map_lookups(v, txn, &touch);
-	for (size_t i = 0; i < a->nvers && rc == 0; i++)
+	for (size_t i = 0; i < a->nvers; i++)
 		if (a->vers[i].version == 1) {
-			MDB_val key = { VAULT_ID_BYTES, vault_unconst(a->vers[i].id.b) }, val;
-
-			vault_map_tick(v, &touch);
-			rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
-			had[i] = rc == 0;
-			rc = rc == MDB_NOTFOUND ? 0 : rc;
 			first[nfirst].id = a->vers[i].id;
 			first[nfirst].json = a->vers[i].json;
 			first[nfirst].len = a->vers[i].len;
 			first[nfirst].summary = a->vers[i].summary;
 			first[nfirst++].summary_len = a->vers[i].summary_len;
 		}
-	if (rc == 0)
-		rc = vault_import_in(v, txn, a->forms, a->nforms, first, nfirst, &a->imported);
+	rc = vault_import_in(v, txn, a->forms, a->nforms, first, nfirst, added, &a->imported);
 	free(first);
-	for (size_t i = 0, held = 0, was = 0; i < a->nvers && rc == 0; i++) {
+	for (size_t i = 0, k = 0, held = 0, was = 0; i < a->nvers && rc == 0; i++) {
 		const struct vault_apply_version *ver = &a->vers[i];
-		MDB_val key = { VAULT_ID_BYTES, vault_unconst(ver->id.b) }, val;
 		char what[64];
 		uint32_t earlier;
 
 		if (ver->version == 1) {
 			/* The versions of one record follow its first: how many
-			 * this vault holds is read once, before any is added. */
-			vault_map_tick(v, &touch);
-			was = had[i];
-			if ((rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val)) == MDB_NOTFOUND) {
-				held = SIZE_MAX;        /* not here: nothing to amend */
-				rc = 0;
-			} else if (rc == 0 &&
-			    (rc = vault_history_count_in(v, txn, &ver->id, &earlier)) == 0) {
+			 * this vault holds is read once, before any is added. A
+			 * record just imported holds its first alone; one held
+			 * before is looked up only when later versions follow. */
+			was = !added[k++];
+			held = 1;
+			if (was && i + 1 < a->nvers && a->vers[i + 1].version > 1 &&
+			    (rc = vault_history_count_in(v, txn, &ver->id, &earlier)) == 0)
 				held = (size_t)earlier + 1;
-			}
 			continue;
 		}
 		if (ver->version <= held)
@@ -574,7 +563,7 @@ apply_txn(struct vault *v, MDB_txn *txn, void *argp)
 		if (was && a->vers[i - 1].version <= held)
 			a->amended_records++;
 	}
-	free(had);
+	free(added);
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < a->ndels; i++) {
