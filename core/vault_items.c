@@ -33,6 +33,35 @@ prefix_taken(MDB_txn *txn, MDB_dbi dbi, const unsigned char *prefix, size_t plen
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* Whether the record id is in dbi (*here), and if not, whether another
+ * key begins with its case code (*taken): keys with one prefix lie
+ * together, so the key at or after id and the one before it say both in
+ * one search. */
+static int
+id_place(MDB_txn *txn, MDB_dbi dbi, const unsigned char id[VAULT_ID_BYTES], int *here,
+    int *taken)
+{
+	MDB_cursor *cur;
+	MDB_val k = { VAULT_ID_BYTES, vault_unconst(id) }, d;
+	int rc;
+
+	*here = *taken = 0;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+	if (rc == 0) {
+		*here = k.mv_size == VAULT_ID_BYTES && memcmp(k.mv_data, id, VAULT_ID_BYTES) == 0;
+		*taken = !*here && k.mv_size >= CODE_BYTES && memcmp(k.mv_data, id, CODE_BYTES) == 0;
+		rc = *here || *taken ? 0 : mdb_cursor_get(cur, &k, &d, MDB_PREV);
+	} else if (rc == MDB_NOTFOUND) {
+		rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	}
+	if (rc == 0 && !*here && !*taken)
+		*taken = k.mv_size >= CODE_BYTES && memcmp(k.mv_data, id, CODE_BYTES) == 0;
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* The highest history version of a record (0 when never replaced). */
 static int
 history_count(MDB_txn *txn, MDB_dbi dbi, const unsigned char id[VAULT_ID_BYTES],
@@ -1160,8 +1189,8 @@ static int
 import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *touch)
 {
 	struct pack_ahead *pa = vault_pack_ahead_start(v, a->recs, a->nrecs);
-	MDB_val key, val;
-	int rc = 0, taken;
+	MDB_val key;
+	int rc = 0, here, taken;
 
 	for (size_t i = 0; i < a->nrecs; i++) {
 		const struct vault_import_record *r = &a->recs[i];
@@ -1172,18 +1201,14 @@ import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *tou
 		vault_map_tick(v, touch);
 		key.mv_size = VAULT_ID_BYTES;
 		key.mv_data = vault_unconst(r->id.b);
-		rc = mdb_get(txn, v->dbi[DB_RECORDS], &key, &val);
-		if (rc == 0) {
+		if ((rc = id_place(txn, v->dbi[DB_RECORDS], r->id.b, &here, &taken)) != 0)
+			break;
+		if (here) {
 			a->skipped++;
 			if (a->added != NULL)
 				a->added[i] = 0;
 			continue;
 		}
-		if (rc != MDB_NOTFOUND)
-			break;
-		rc = prefix_taken(txn, v->dbi[DB_RECORDS], r->id.b, CODE_BYTES, &taken);
-		if (rc != 0)
-			break;
 		if (taken) {
 			struct case_code code;
 

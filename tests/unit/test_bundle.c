@@ -777,19 +777,23 @@ test_case_code_clash(void **state)
 
 	/* A record already in the office vault... */
 	assert_int_equal(vault_record_id_new(f->office, &other), ST_OK);
+	other.b[15] = 0x80;
 	assert_int_equal(vault_record_put_as(f->office, &other, "{}", 2, NULL, 0), ST_OK);
-	/* ...and an import whose second record shares its case code. */
-	memset(recs, 0, sizeof recs);
-	recs[0].id = f->ids[0];
-	recs[0].json = "{\"a\":1}";
-	recs[0].len = 7;
-	recs[1].id = other;
-	recs[1].id.b[15] ^= 1;
-	recs[1].json = "{\"b\":2}";
-	recs[1].len = 7;
-	assert_int_equal(vault_import(f->office, &form, 1, recs, 2, NULL, &imported, &skipped),
-	    ST_EXISTS);
-	assert_int_equal(record_count(f->office), 1);
+	/* ...and an import whose second record shares its case code, its id
+	 * sorting before that record's, then after it (the last key). */
+	for (int after = 0; after < 2; after++) {
+		memset(recs, 0, sizeof recs);
+		recs[0].id = f->ids[0];
+		recs[0].json = "{\"a\":1}";
+		recs[0].len = 7;
+		recs[1].id = other;
+		recs[1].id.b[15] = after ? 0xFF : 0x00;
+		recs[1].json = "{\"b\":2}";
+		recs[1].len = 7;
+		assert_int_equal(vault_import(f->office, &form, 1, recs, 2, NULL, &imported,
+		    &skipped), ST_EXISTS);
+		assert_int_equal(record_count(f->office), 1);
+	}
 	/* Interviewers cannot import at all. */
 	assert_int_equal(vault_user_add(f->office, "ivy", ROLE_INTERVIEWER, PASS_SUP,
 	    strlen(PASS_SUP), &fast), ST_OK);
