@@ -524,6 +524,9 @@ void vault_test_map_tick(size_t bytes);
 /* How many times a thread working beside another (an import's packer, a
  * listing's reader) was woken since the last call. */
 size_t vault_test_helper_wakes(void);
+/* The next imports' records from..to-1 find no room packed ahead of
+ * them, as when their slot cannot be allocated (0, 0: back to normal). */
+void vault_test_ahead_fail(size_t from, size_t to);
 
 /* Seals content as the envelope of `kind` ("record", "summary", "draft",
  * "history" or "form") stored under the LMDB key `slot` (at most

@@ -244,6 +244,15 @@ struct pack_ahead {
 	size_t taken;                   /* the record being stored: slots before are free */
 };
 
+static size_t fail_from, fail_to;
+
+void
+vault_test_ahead_fail(size_t from, size_t to)
+{
+	fail_from = from;
+	fail_to = to;
+}
+
 /* Room for a frame of n bytes of content in *buf. */
 static int
 slot_room(unsigned char **buf, size_t *cap, size_t n)
@@ -280,7 +289,8 @@ ahead_run(void *arg)
 				break;
 			free_below = past + 1 + AHEAD_SLOTS;
 		}
-		s->failed = slot_room(&s->json, &s->jcap, r->len) != 0 ||
+		s->failed = (j >= fail_from && j < fail_to) ||
+		    slot_room(&s->json, &s->jcap, r->len) != 0 ||
 		    (r->summary != NULL && slot_room(&s->sum, &s->scap, r->summary_len) != 0);
 		if (!s->failed) {
 			s->jlen = vault_packer_pack(&pa->pk, 1, r->json, r->len, s->json, s->jcap);

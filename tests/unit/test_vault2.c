@@ -860,6 +860,42 @@ import_wakes_by_the_batch(void **state)
 	free(sums);
 }
 
+/* Records whose slot ahead could not be made are packed as they are
+ * stored: every record of the import is there, reads back as it was
+ * given, and verifies. */
+static void
+import_packs_inline_what_could_not_go_ahead(void **state)
+{
+	struct fx *f = *state;
+	enum { IMPORTED = 200 };
+	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
+	char *sums = malloc((size_t)IMPORTED * 400);
+	size_t imported, skipped;
+
+	assert_true(recs != NULL && sums != NULL);
+	make_imports(recs, sums, IMPORTED);
+	vault_test_ahead_fail(40, 110);
+	OK(f->v, vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped));
+	vault_test_ahead_fail(0, 0);
+	assert_int_equal(imported, IMPORTED);
+	for (int i = 0; i < IMPORTED; i++) {
+		char *json, *sum;
+		size_t len, slen;
+
+		OK(f->v, vault_record_get(f->v, &recs[i].id, &json, &len));
+		OK(f->v, vault_summary_get(f->v, &recs[i].id, &sum, &slen));
+		assert_int_equal(len, recs[i].len);
+		assert_memory_equal(json, recs[i].json, len);
+		assert_int_equal(slen, recs[i].summary_len);
+		assert_memory_equal(sum, recs[i].summary, slen);
+		vault_plain_free(json, len);
+		vault_plain_free(sum, slen);
+	}
+	verifies(f->v);
+	free(recs);
+	free(sums);
+}
+
 static void
 import_lists_each_record_once(void **state)
 {
@@ -1059,6 +1095,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(import_lists_each_record_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_entries_signed_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_wakes_by_the_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_packs_inline_what_could_not_go_ahead, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(listing_read_ahead_ends_as_one_would, setup,
 		    teardown),
 	};
