@@ -56,9 +56,9 @@ vault_env_size(size_t owner_len, size_t content_len)
 	return ENV_OVERHEAD + owner_len + content_len;
 }
 
-/* The associated data of an item; key->mv_size <= KEY_MAX. */
+/* The associated data of an item of the vault vid; key->mv_size <= KEY_MAX. */
 static size_t
-item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
+item_ad(const unsigned char vid[VAULT_ID_BYTES], enum kind kind, const MDB_val *key,
     const unsigned char head[ENV_HEAD], unsigned char ad[AD_MAX])
 {
 	static const char label[] = "intake-item";
@@ -68,7 +68,7 @@ item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
 	n += sizeof label - 1;
 	memcpy(ad + n, head, ENV_HEAD);
 	n += ENV_HEAD;
-	memcpy(ad + n, v->id, VAULT_ID_BYTES);
+	memcpy(ad + n, vid, VAULT_ID_BYTES);
 	n += VAULT_ID_BYTES;
 	memcpy(ad + n, kinds[kind].name, klen);
 	n += klen;
@@ -82,14 +82,48 @@ item_ad(const struct vault *v, enum kind kind, const MDB_val *key,
  * item's, then the epoch and the public key it is wrapped for. The sealed
  * payload binds only the item's, so that re-wrapping for new keys leaves
  * it as it is. */
+static size_t
+wrap_ad(const unsigned char vid[VAULT_ID_BYTES], enum kind kind, const MDB_val *key,
+    const unsigned char *env, unsigned char ad[AD_MAX])
+{
+	size_t n = item_ad(vid, kind, key, env, ad);
+
+	memcpy(ad + n, env + ENV2_OFF_EPOCH, 4 + CRYPTO_PK_BYTES);
+	return n + 4 + CRYPTO_PK_BYTES;
+}
+
 size_t
 vault_env2_wrap_ad(const struct vault *v, enum kind kind, const MDB_val *key,
     const unsigned char *env, unsigned char ad[AD_MAX])
 {
-	size_t n = item_ad(v, kind, key, env, ad);
+	return wrap_ad(v->id, kind, key, env, ad);
+}
 
-	memcpy(ad + n, env + ENV2_OFF_EPOCH, 4 + CRYPTO_PK_BYTES);
-	return n + 4 + CRYPTO_PK_BYTES;
+/* A format 2 envelope of kind under key in the vault vid: plain[plen]
+ * (the owner's name and the content, flags saying how the content is
+ * stored) sealed under a new item key, made in item and wiped, which is
+ * wrapped with wrap, S(epoch, xp), into out[ENV2_OVERHEAD + plen - 1]. */
+static void
+seal2(const unsigned char vid[VAULT_ID_BYTES], enum kind kind, const MDB_val *key,
+    unsigned char flags, uint32_t epoch, const unsigned char xp[CRYPTO_PK_BYTES],
+    const unsigned char wrap[CRYPTO_KEY_BYTES], unsigned char item[CRYPTO_KEY_BYTES],
+    const unsigned char *plain, size_t plen, unsigned char *out)
+{
+	unsigned char ad[AD_MAX], wad[AD_MAX];
+	size_t adlen, wadlen;
+
+	out[0] = ENV_MAGIC;
+	out[1] = 2;
+	out[2] = (unsigned char)kind;
+	out[3] = flags;
+	put_be32(out + ENV2_OFF_EPOCH, epoch);
+	memcpy(out + ENV2_OFF_XP, xp, CRYPTO_PK_BYTES);
+	adlen = item_ad(vid, kind, key, out, ad);
+	wadlen = wrap_ad(vid, kind, key, out, wad);
+	crypto_random(item, CRYPTO_KEY_BYTES);
+	crypto_wrap(out + ENV2_OFF_WRAP, item, wad, wadlen, wrap);
+	crypto_seal(out + ENV2_OFF_SEAL, plain, plen, ad, adlen, item);
+	secure_wipe(item, CRYPTO_KEY_BYTES);
 }
 
 /* The public key a format 2 item of owner is wrapped for: the owner's,
@@ -194,46 +228,42 @@ vault_env_seal_staged(struct vault *v, enum kind kind, const MDB_val *key, const
     const struct env_staged *sg, unsigned char *out)
 {
 	struct keyring *kr = v->kr;
-	size_t plen = sg->plen, adlen, off_seal = ENV_OFF_SEAL;
+	size_t plen = sg->plen, adlen, off_seal = ENV2_OFF_SEAL;
 	unsigned char ad[AD_MAX], *plain = v->scratch;
 	int two = vault_env2(v, kind);
 	enum status st;
 
-	out[0] = ENV_MAGIC;
-	out[1] = two ? 2 : VAULT_FORMAT_1;
-	out[2] = (unsigned char)kind;
-	out[3] = two ? sg->flags : 0;
-	adlen = item_ad(v, kind, key, out, ad);
-	crypto_random(kr->item, sizeof kr->item);
 	if (two) {
-		unsigned char wad[AD_MAX];
-		size_t wadlen;
+		unsigned char xp[CRYPTO_PK_BYTES];
 
-		off_seal = ENV2_OFF_SEAL;
 		if (kind == KIND_DRAFT) {
-			put_be32(out + ENV2_OFF_EPOCH, v->epoch);
-			memcpy(out + ENV2_OFF_XP, v->xp, CRYPTO_PK_BYTES);
+			memcpy(xp, v->xp, CRYPTO_PK_BYTES);
 			vault_draft_key(v);
 		} else {
-			put_be32(out + ENV2_OFF_EPOCH, v->epoch);
-			vault_owner_xp(v, owner, out + ENV2_OFF_XP);
-			if ((st = vault_s_key(v, v->epoch, out + ENV2_OFF_XP)) != ST_OK) {
-				secure_wipe(kr->item, sizeof kr->item);
+			vault_owner_xp(v, owner, xp);
+			if ((st = vault_s_key(v, v->epoch, xp)) != ST_OK) {
 				vault_env_unstage(v, sg);
 				return vault_fail(v, st == ST_NOMEM ? ST_NOMEM : ST_TAMPERED,
 				    "cannot seal the %s for %s: the key in their user entry is "
 				    "not usable (run `intake verify`)", kinds[kind].name, owner);
 			}
 		}
-		wadlen = vault_env2_wrap_ad(v, kind, key, out, wad);
-		crypto_wrap(out + ENV2_OFF_WRAP, kr->item, wad, wadlen, kr->wrap);
+		seal2(v->id, kind, key, sg->flags, v->epoch, xp, kr->wrap, kr->item, plain, plen,
+		    out);
 		secure_wipe(kr->wrap, sizeof kr->wrap);
 	} else {
+		off_seal = ENV_OFF_SEAL;
+		out[0] = ENV_MAGIC;
+		out[1] = VAULT_FORMAT_1;
+		out[2] = (unsigned char)kind;
+		out[3] = 0;
+		adlen = item_ad(v->id, kind, key, out, ad);
+		crypto_random(kr->item, sizeof kr->item);
 		crypto_wrap(out + ENV_OFF_WRAP, kr->item, ad, adlen,
 		    kr->purpose[kinds[kind].purpose]);
+		crypto_seal(out + off_seal, plain, plen, ad, adlen, kr->item);
+		secure_wipe(kr->item, sizeof kr->item);
 	}
-	crypto_seal(out + off_seal, plain, plen, ad, adlen, kr->item);
-	secure_wipe(kr->item, sizeof kr->item);
 	vault_env_unstage(v, sg);
 	if (two && kind == KIND_DRAFT) {
 		size_t end = off_seal + plen + CRYPTO_SEAL_OVERHEAD;
@@ -338,7 +368,7 @@ vault_env_decrypt(struct vault *v, enum kind kind, const MDB_val *key, const MDB
 	 * format 2 vault are opened only while it is being upgraded. */
 	if ((c[1] == 2) != (vault_env2(v, kind) != 0))
 		return ST_TAMPERED;
-	adlen = item_ad(v, kind, key, c, ad);
+	adlen = item_ad(v->id, kind, key, c, ad);
 	if (c[1] == 2) {
 		unsigned char wad[AD_MAX];
 		size_t wadlen = vault_env2_wrap_ad(v, kind, key, c, wad);
@@ -488,22 +518,62 @@ vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key, cons
 	return staged_put(v, txn, kind, key, owner, &sg, flags);
 }
 
-int
-vault_item_put_packed(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
-    const char *owner, const void *content, size_t clen, const unsigned char *frame,
-    size_t flen, unsigned flags)
-{
-	struct env_staged sg;
-	enum status st;
+/* ---- sealing on another thread --------------------------------------------- */
 
-	if (!vault_env_packs(v, kind))
-		return vault_item_put(v, txn, kind, key, owner, content, clen, flags);
-	if ((st = vault_env_stage(v, kind, owner, flen > 0 ? (const void *)frame : content,
-	    flen > 0 ? flen : clen, 0, &sg)) != ST_OK)
-		return vault_txn_fail(v, st);
-	if (flen > 0)
-		sg.flags = ENV_PACKED;
-	return staged_put(v, txn, kind, key, owner, &sg, flags);
+/* What sealing the unlocked user's own format 2 records and summaries
+ * takes, copied for a thread that does only that (vault_pack_ahead): the
+ * vault's id, the epoch, the user's public key and the wrapping key S for
+ * them, and room for the item key. In secure memory; freed wiped. */
+struct sealer {
+	unsigned char vid[VAULT_ID_BYTES];
+	unsigned char xp[CRYPTO_PK_BYTES];
+	unsigned char wrap[CRYPTO_KEY_BYTES];
+	unsigned char item[CRYPTO_KEY_BYTES];
+	uint32_t epoch;
+};
+
+struct sealer *
+vault_sealer_new(struct vault *v)
+{
+	struct sealer *s;
+
+	if (!vault_env2(v, KIND_RECORD) || (s = secure_alloc(sizeof *s)) == NULL)
+		return NULL;
+	if (vault_s_key(v, v->epoch, v->xp) != ST_OK) {
+		secure_free(s);
+		return NULL;
+	}
+	memcpy(s->vid, v->id, VAULT_ID_BYTES);
+	memcpy(s->xp, v->xp, CRYPTO_PK_BYTES);
+	memcpy(s->wrap, v->kr->wrap, CRYPTO_KEY_BYTES);
+	secure_wipe(v->kr->wrap, sizeof v->kr->wrap);
+	s->epoch = v->epoch;
+	return s;
+}
+
+void
+vault_sealer_seal(struct sealer *s, enum kind kind, const MDB_val *key, unsigned char flags,
+    const unsigned char *plain, size_t plen, unsigned char *out)
+{
+	seal2(s->vid, kind, key, flags, s->epoch, s->xp, s->wrap, s->item, plain, plen, out);
+}
+
+void
+vault_sealer_free(struct sealer *s)
+{
+	secure_free(s);         /* wipes */
+}
+
+int
+vault_item_put_sealed(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
+    const unsigned char *env, size_t len, unsigned flags)
+{
+	MDB_val val = { len, NULL };
+	int rc = mdb_put(txn, v->dbi[kinds[kind].db], key, &val, flags | MDB_RESERVE);
+
+	if (rc == 0)
+		memcpy(val.mv_data, env, len);
+	return rc;
 }
 
 static int

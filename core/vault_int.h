@@ -677,14 +677,15 @@ int vault_helper_wait_above(struct vault_helper *h, const size_t *count, size_t 
 void vault_helper_publish(struct vault_helper *h, size_t *count, size_t value);
 void vault_helper_stop(struct vault_helper *h);
 
-/* Packing an import's records ahead on a second thread (vault_pack.c),
- * while this one stores them: recs[i]'s record and summary frames, taken
- * in order. vault_pack_ahead_start gives NULL when it is not worth it or
- * cannot start (then every record is packed as it is stored). take waits
- * for record i's frames and gives up those of every record before it: 0
- * with *jlen and *slen set (0: store as it is, not packed), or -1 when it
- * could not pack them (pack them as usual). stop ends the thread, and
- * wipes and frees every frame. */
+/* Packing and sealing an import's records ahead on a second thread
+ * (vault_pack.c), while this one stores them: recs[i]'s record and
+ * summary envelopes, owned by the unlocked user, taken in order.
+ * vault_pack_ahead_start gives NULL when it is not worth it or cannot
+ * start (then every record is packed and sealed as it is stored). take
+ * waits for record i's envelopes and gives up those of every record
+ * before it: 0 with them set (*slen 0: no summary), or -1 when they could
+ * not be made (store the record as usual). stop ends the thread, and
+ * wipes and frees every slot. */
 struct pack_ahead;
 struct pack_ahead *vault_pack_ahead_start(struct vault *v, const struct vault_import_record *recs,
     size_t n);
@@ -697,11 +698,19 @@ void vault_pack_ahead_stop(struct pack_ahead *pa);
  * read transaction, with the message set. */
 int vault_item_put(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
     const char *owner, const void *content, size_t clen, unsigned flags);
-/* The same with content[clen] already packed into frame[flen] by a packer
- * (vault_pack_ahead), or to be stored as it is when flen is 0. */
-int vault_item_put_packed(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
-    const char *owner, const void *content, size_t clen, const unsigned char *frame,
-    size_t flen, unsigned flags);
+/* Sealing the unlocked user's own records and summaries on another
+ * thread (vault_pack_ahead): new copies what it takes from the vault (NULL
+ * for a format 1 vault, or when it cannot); seal writes the envelope of
+ * plain[plen] (the owner's name and the content, as vault_env_stage lays
+ * them out; flags ENV_PACKED when packed) for key into
+ * out[ENV2_OVERHEAD + plen - 1]; put_sealed stores such an envelope. */
+struct sealer;
+struct sealer *vault_sealer_new(struct vault *v);
+void vault_sealer_seal(struct sealer *s, enum kind kind, const MDB_val *key, unsigned char flags,
+    const unsigned char *plain, size_t plen, unsigned char *out);
+void vault_sealer_free(struct sealer *s);
+int vault_item_put_sealed(struct vault *v, MDB_txn *txn, enum kind kind, MDB_val *key,
+    const unsigned char *env, size_t len, unsigned flags);
 enum status vault_item_get(struct vault *v, enum kind kind, const MDB_val *key,
     const char *what, char owner[VAULT_USER_MAX + 1], char **out, size_t *len);
 /* "what CODE" for messages: the item's kind and the record's case code. */

@@ -1219,13 +1219,13 @@ import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *tou
 			rc = vault_txn_fail(v, ST_EXISTS);
 			break;
 		}
-		rc = ahead ? vault_item_put_packed(v, txn, KIND_RECORD, &key, v->user, r->json, r->len,
-		    jf, jl, MDB_NOOVERWRITE) : vault_item_put(v, txn, KIND_RECORD, &key, v->user,
-		    r->json, r->len, MDB_NOOVERWRITE);
+		rc = ahead ? vault_item_put_sealed(v, txn, KIND_RECORD, &key, jf, jl,
+		    MDB_NOOVERWRITE) : vault_item_put(v, txn, KIND_RECORD, &key, v->user, r->json,
+		    r->len, MDB_NOOVERWRITE);
 		if (rc == 0 && r->summary != NULL)
-			rc = ahead ? vault_item_put_packed(v, txn, KIND_SUMMARY, &key, v->user,
-			    r->summary, r->summary_len, sf, sl, 0) : vault_item_put(v, txn,
-			    KIND_SUMMARY, &key, v->user, r->summary, r->summary_len, 0);
+			rc = ahead ? vault_item_put_sealed(v, txn, KIND_SUMMARY, &key, sf, sl, 0) :
+			    vault_item_put(v, txn, KIND_SUMMARY, &key, v->user, r->summary,
+			    r->summary_len, 0);
 		if (rc == 0 && r->summary != NULL)
 			rc = vault_listing_put(v, txn, r->id.b, v->user, r->summary,
 			    r->summary_len);

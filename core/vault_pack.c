@@ -214,22 +214,25 @@ vault_pack_forget(struct vault *v)
 
 /* ---- packing an import's records ahead ----------------------------------------
  *
- * Storing a record in an import is compressing it and its summary, then
- * sealing, LMDB and the audit entry; compressing was half of it, on one
- * processor while the other idled. A second thread compresses the records
- * in order into a ring of AHEAD_SLOTS slots of secure memory, at most that
- * many records ahead of the one being stored, with a packer of its own.
- * Each slot is written only while no record the storing thread may still
- * read is in it: the thread storing record i has given up every slot of
- * the records before i, and the packer waits for that before it reuses
- * one.
+ * Storing a record in an import is compressing it and its summary,
+ * sealing both, then LMDB and the audit entry; compressing and sealing
+ * were two thirds of it, on one processor while the other idled. A second
+ * thread compresses and seals the records in order into a ring of
+ * AHEAD_SLOTS slots, at most that many records ahead of the one being
+ * stored, with a packer and a sealer of its own; the storing thread only
+ * copies each envelope into the place LMDB gives it. A slot holds only
+ * envelopes (ciphertext); the plaintext the thread lays out to seal is in
+ * secure memory of its own, wiped after each seal. Each slot is written
+ * only while no record the storing thread may still read is in it: the
+ * thread storing record i has given up every slot of the records before
+ * i, and the packer waits for that before it reuses one.
  */
 #define AHEAD_SLOTS  64
 #define AHEAD_MIN    32         /* fewer records: not worth a thread */
 #define AHEAD_HALF   (AHEAD_SLOTS / 2)
 
 struct ahead_slot {
-	unsigned char *json, *sum;      /* secure */
+	unsigned char *json, *sum;      /* envelopes */
 	size_t jcap, scap, jlen, slen;
 	int failed;
 };
@@ -239,9 +242,14 @@ struct pack_ahead {
 	size_t n;
 	struct ahead_slot slot[AHEAD_SLOTS];
 	struct packer pk;
+	struct sealer *sealer;
+	unsigned char owner[1 + VAULT_USER_MAX];        /* length, name */
+	unsigned char *plain;           /* secure: what is being sealed */
+	size_t plain_cap;
 	struct vault_helper h;
 	size_t packed;                  /* records packed, in order */
 	size_t taken;                   /* the record being stored: slots before are free */
+	size_t packed_below;            /* the storer's: records it knows are sealed */
 };
 
 static size_t fail_from, fail_to;
@@ -253,20 +261,49 @@ vault_test_ahead_fail(size_t from, size_t to)
 	fail_to = to;
 }
 
-/* Room for a frame of n bytes of content in *buf. */
+/* At least want bytes in *buf, secure or not. */
 static int
-slot_room(unsigned char **buf, size_t *cap, size_t n)
+room(unsigned char **buf, size_t *cap, size_t want, int secure)
 {
-	size_t want = vault_pack_bound(n);
-
 	if (*buf != NULL && *cap >= want)
 		return 0;
-	secure_free(*buf);
+	if (secure)
+		secure_free(*buf);
+	else
+		free(*buf);
 	*cap = want < 4096 ? 4096 : want;
-	*buf = secure_alloc(*cap);
+	*buf = secure ? secure_alloc(*cap) : malloc(*cap);
 	if (*buf == NULL)
 		*cap = 0;
 	return *buf != NULL ? 0 : -1;
+}
+
+/* The envelope of content[n] for record id, as kind, into *env: laid out
+ * with its owner's name as vault_env_stage lays it out, packed when that
+ * makes it smaller, sealed. */
+static int
+ahead_seal(struct pack_ahead *pa, enum kind kind, const unsigned char id[VAULT_ID_BYTES],
+    const char *content, size_t n, unsigned char **env, size_t *cap, size_t *len)
+{
+	size_t olen = 1 + pa->owner[0], packed, plen;
+	MDB_val key = { VAULT_ID_BYTES, vault_unconst(id) };
+
+	if (room(&pa->plain, &pa->plain_cap, olen + vault_pack_bound(n), 1) != 0)
+		return -1;
+	memcpy(pa->plain, pa->owner, olen);
+	packed = vault_packer_pack(&pa->pk, 1, content, n, pa->plain + olen, pa->plain_cap - olen);
+	if (packed == 0)
+		memcpy(pa->plain + olen, content, n);
+	plen = olen + (packed > 0 ? packed : n);
+	if (room(env, cap, ENV2_OVERHEAD + plen - 1, 0) != 0) {
+		secure_wipe(pa->plain, plen);
+		return -1;
+	}
+	vault_sealer_seal(pa->sealer, kind, &key, packed > 0 ? ENV_PACKED : 0, pa->plain, plen,
+	    *env);
+	secure_wipe(pa->plain, plen);
+	*len = ENV2_OVERHEAD + plen - 1;
+	return 0;
 }
 
 static void *
@@ -289,14 +326,12 @@ ahead_run(void *arg)
 				break;
 			free_below = past + 1 + AHEAD_SLOTS;
 		}
+		s->slen = 0;
 		s->failed = (j >= fail_from && j < fail_to) ||
-		    slot_room(&s->json, &s->jcap, r->len) != 0 ||
-		    (r->summary != NULL && slot_room(&s->sum, &s->scap, r->summary_len) != 0);
-		if (!s->failed) {
-			s->jlen = vault_packer_pack(&pa->pk, 1, r->json, r->len, s->json, s->jcap);
-			s->slen = r->summary == NULL ? 0 : vault_packer_pack(&pa->pk, 1, r->summary,
-			    r->summary_len, s->sum, s->scap);
-		}
+		    ahead_seal(pa, KIND_RECORD, r->id.b, r->json, r->len, &s->json, &s->jcap,
+		    &s->jlen) != 0 ||
+		    (r->summary != NULL && ahead_seal(pa, KIND_SUMMARY, r->id.b, r->summary,
+		    r->summary_len, &s->sum, &s->scap, &s->slen) != 0);
 		vault_helper_publish(&pa->h, &pa->packed, j + 1);
 	}
 	vault_packer_forget(&pa->pk);
@@ -312,7 +347,11 @@ vault_pack_ahead_start(struct vault *v, const struct vault_import_record *recs, 
 		return NULL;
 	pa->recs = recs;
 	pa->n = n;
-	if (vault_helper_start(&pa->h, ahead_run, pa) != 0) {
+	pa->owner[0] = (unsigned char)strlen(v->user);
+	memcpy(pa->owner + 1, v->user, pa->owner[0]);
+	if ((pa->sealer = vault_sealer_new(v)) == NULL ||
+	    vault_helper_start(&pa->h, ahead_run, pa) != 0) {
+		vault_sealer_free(pa->sealer);
 		free(pa);
 		return NULL;
 	}
@@ -326,9 +365,15 @@ vault_pack_ahead_take(struct pack_ahead *pa, size_t i, const unsigned char **jso
 	struct ahead_slot *s = &pa->slot[i % AHEAD_SLOTS];
 
 	vault_helper_publish(&pa->h, &pa->taken, i);
-	/* Not the other way: the storer is the slower side, and waiting for
-	 * more than the record it needs would idle it. */
-	vault_helper_wait_above(&pa->h, &pa->packed, i);
+	/* The same the other way: a storer that caught up waits for half a
+	 * ring. It cannot store faster than records are sealed anyway, and
+	 * only the last batch waits longer than it would have. */
+	if (i >= pa->packed_below) {
+		size_t past = i + AHEAD_HALF < pa->n ? i + AHEAD_HALF : pa->n - 1;
+
+		vault_helper_wait_above(&pa->h, &pa->packed, past);
+		pa->packed_below = past + 1;
+	}
 	if (s->failed)
 		return -1;
 	*json = s->json;
@@ -345,8 +390,10 @@ vault_pack_ahead_stop(struct pack_ahead *pa)
 		return;
 	vault_helper_stop(&pa->h);
 	for (size_t k = 0; k < AHEAD_SLOTS; k++) {
-		secure_free(pa->slot[k].json);
-		secure_free(pa->slot[k].sum);
+		free(pa->slot[k].json);
+		free(pa->slot[k].sum);
 	}
+	secure_free(pa->plain);
+	vault_sealer_free(pa->sealer);
 	free(pa);
 }
