@@ -896,6 +896,44 @@ import_packs_inline_what_could_not_go_ahead(void **state)
 	free(sums);
 }
 
+/* An import refused at its 650th record, after the records before it
+ * were stored in nested transactions already merged into the import's:
+ * nothing of it stays, not a record, a summary, a listing entry or an
+ * audit entry, and the vault verifies. */
+static void
+import_refused_late_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+	enum { IMPORTED = 700, CLASH = 650 };
+	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
+	char *sums = malloc((size_t)IMPORTED * 400), one[400];
+	struct vault_audit_head before, after;
+	struct record_id *ids = NULL, here;
+	size_t imported, skipped, n = 0, listed = 0;
+
+	assert_true(recs != NULL && sums != NULL);
+	OK(f->v, vault_record_id_new(f->v, &here));
+	memcpy(one, "{\"s\":\"here\"}", 13);
+	OK(f->v, vault_record_put_as(f->v, &here, one, 12, one, 12));
+	make_imports(recs, sums, IMPORTED);
+	memcpy(recs[CLASH].id.b, here.b, 5);    /* its case code */
+	OK(f->v, vault_audit_head(f->v, &before));
+	assert_int_equal(vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped),
+	    ST_EXISTS);
+	OK(f->v, vault_record_list(f->v, &ids, &n));
+	assert_int_equal(n, 1);
+	assert_memory_equal(ids[0].b, here.b, VAULT_ID_BYTES);
+	OK(f->v, vault_listing_scan(f->v, count_ok, &listed));
+	assert_int_equal(listed, 1);
+	OK(f->v, vault_audit_head(f->v, &after));
+	assert_int_equal(after.seq, before.seq);
+	assert_memory_equal(after.link, before.link, sizeof after.link);
+	verifies(f->v);
+	free(ids);
+	free(recs);
+	free(sums);
+}
+
 static void
 import_lists_each_record_once(void **state)
 {
@@ -1095,6 +1133,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(import_lists_each_record_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_entries_signed_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_wakes_by_the_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_refused_late_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_packs_inline_what_could_not_go_ahead, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(listing_read_ahead_ends_as_one_would, setup,
