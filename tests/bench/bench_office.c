@@ -430,6 +430,12 @@ run_op(const char *op, const char *dir, const char *arg)
 		cms = cpu_ms() - c0;
 		if (st != ST_OK)
 			fprintf(stderr, "bench: release: %s\n", err);
+		if (st == ST_OK && !r.made) {
+			/* Read back, not made: no figure rather than a wrong one. */
+			fprintf(stderr, "bench: the vault already holds this release (made by an "
+			    "earlier run on it): build the vaults again (a new BENCH_OFFICE_DIR)\n");
+			st = ST_EXISTS;
+		}
 		count = r.counted;
 		release_result_free(&r);
 	} else if (strcmp(op, "export") == 0) {
