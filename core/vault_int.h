@@ -681,9 +681,10 @@ void vault_helper_stop(struct vault_helper *h);
  * (vault_pack.c), while this one stores them: recs[i]'s record and
  * summary envelopes, owned by the unlocked user, taken in order.
  * vault_pack_ahead_start gives NULL when it is not worth it or cannot
- * start (then every record is packed and sealed as it is stored). take
- * waits for record i's envelopes and gives up those of every record
- * before it: 0 with them set (*slen 0: no summary), or -1 when they could
+ * start (then every record is packed and sealed as it is stored). take,
+ * called for every record in turn from 0 (none skipped: the waits rely
+ * on it), waits for record i's envelopes and gives up those of every
+ * record before it: 0 with them set (*slen 0: no summary), or -1 when they could
  * not be made (store the record as usual). stop ends the thread, and
  * wipes and frees every slot. */
 struct pack_ahead;

@@ -1192,6 +1192,7 @@ import_one(struct vault *v, MDB_txn *txn, struct import_arg *a, size_t i,
 	const struct vault_import_record *r = &a->recs[i];
 	const unsigned char *jf = NULL, *sf = NULL;
 	size_t jl = 0, sl = 0;
+	/* Taken first, for every record, skipped or not (vault_int.h). */
 	int ahead = pa != NULL && vault_pack_ahead_take(pa, i, &jf, &jl, &sf, &sl) == 0;
 	MDB_val key = { VAULT_ID_BYTES, vault_unconst(r->id.b) };
 	int rc, here, taken;
@@ -1248,18 +1249,24 @@ static int
 import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *touch)
 {
 	struct pack_ahead *pa = vault_pack_ahead_start(v, a->recs, a->nrecs);
-	MDB_txn *part = NULL;
+	MDB_txn *part = NULL, *outer = v->wtxn;
 	int rc = 0;
 
 	for (size_t i = 0; i < a->nrecs && rc == 0; i++) {
 		if (part == NULL && (rc = mdb_txn_begin(v->env, txn, 0, &part)) != 0)
 			break;
+		/* The parent may not be used while a child is open: code
+		 * that reads the write transaction from the handle (the
+		 * owner's key when sealing) reads the child. */
+		v->wtxn = part;
 		rc = import_one(v, part, a, i, pa, touch);
 		if (rc == 0 && ((i + 1) % IMPORT_PART == 0 || i + 1 == a->nrecs)) {
+			v->wtxn = outer;
 			rc = mdb_txn_commit(part);
 			part = NULL;
 		}
 	}
+	v->wtxn = outer;
 	if (part != NULL)
 		mdb_txn_abort(part);
 	vault_pack_ahead_stop(pa);

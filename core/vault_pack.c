@@ -296,12 +296,13 @@ ahead_seal(struct pack_ahead *pa, enum kind kind, const unsigned char id[VAULT_I
 		memcpy(pa->plain + olen, content, n);
 	plen = olen + (packed > 0 ? packed : n);
 	if (room(env, cap, ENV2_OVERHEAD + plen - 1, 0) != 0) {
-		secure_wipe(pa->plain, plen);
+		secure_wipe(pa->plain, olen + vault_pack_bound(n));
 		return -1;
 	}
 	vault_sealer_seal(pa->sealer, kind, &key, packed > 0 ? ENV_PACKED : 0, pa->plain, plen,
 	    *env);
-	secure_wipe(pa->plain, plen);
+	/* All zstd may have written, which can pass what it returned. */
+	secure_wipe(pa->plain, olen + vault_pack_bound(n));
 	*len = ENV2_OVERHEAD + plen - 1;
 	return 0;
 }
@@ -367,7 +368,10 @@ vault_pack_ahead_take(struct pack_ahead *pa, size_t i, const unsigned char **jso
 	vault_helper_publish(&pa->h, &pa->taken, i);
 	/* The same the other way: a storer that caught up waits for half a
 	 * ring. It cannot store faster than records are sealed anyway, and
-	 * only the last batch waits longer than it would have. */
+	 * only the last batch waits longer than it would have. Both sides'
+	 * marks assume take is called for every record in turn, none
+	 * skipped: a storer skipping ahead could wait for a record the
+	 * packer cannot reach before the storer frees its slot. */
 	if (i >= pa->packed_below) {
 		size_t past = i + AHEAD_HALF < pa->n ? i + AHEAD_HALF : pa->n - 1;
 
