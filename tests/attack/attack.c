@@ -63,6 +63,7 @@
 #define U_SALT       20
 #define U_HEAD       36
 #define U_XP         52
+#define U_SP         84
 #define U_SECRETS    189
 #define U_GRANT      453
 #define SECRETS      160
@@ -322,7 +323,7 @@ open_secrets(MDB_txn *txn, MDB_dbi users, const char *pass, size_t passlen)
 	for (size_t g = 0; g < ngps; g++)
 		agree(key, s, gps[g], gps[g], gps[g]);
 	memcpy(own_ss, s + 32, 64);
-	memcpy(own_sp, e + 84, 32);
+	memcpy(own_sp, e + U_SP, 32);
 	sodium_memzero(s, sizeof s);
 	sodium_memzero(master, sizeof master);
 	sodium_memzero(kek, sizeof kek);
@@ -408,6 +409,35 @@ sign_and_link(unsigned char *out, size_t n, const unsigned char kb[8],
 	crypto_generichash(out + n - 32, 32, msg, 36 + n - 32 - 112, NULL, 0);
 }
 
+static void
+be64_put(unsigned char b[8], uint64_t x)
+{
+	for (int i = 7; i >= 0; i--, x >>= 8)
+		b[i] = (unsigned char)x;
+}
+
+/* What both forgeries below start with: become WHO, read OTHER's public
+ * keys from their user entry, and open the audit trail (*a) and a cursor
+ * on it. */
+static int
+against(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile,
+    const char *other, unsigned char oxp[32], unsigned char osp[32], MDB_dbi *a,
+    MDB_cursor **cur)
+{
+	MDB_val k = { strlen(other), (void *)(uintptr_t)other }, d;
+	int rc;
+
+	if ((rc = become(txn, m, u, who, passfile)) != 0)
+		return rc;
+	if (mdb_get(txn, u, &k, &d) != 0 || d.mv_size < U_SP + 32)
+		return 1;
+	memcpy(oxp, (const unsigned char *)d.mv_data + U_XP, 32);
+	memcpy(osp, (const unsigned char *)d.mv_data + U_SP, 32);
+	if (mdb_dbi_open(txn, "audit", 0, a) != 0 || mdb_cursor_open(txn, *a, cur) != 0)
+		return 1;
+	return 0;
+}
+
 /* The first audit entry written by OTHER, signed again with USER's key
  * (and its link made again), as USER would to pass it off as theirs or to
  * change it: verify must name it. */
@@ -415,20 +445,15 @@ static int
 resign(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *passfile,
     const char *other)
 {
-	unsigned char prev[32], buf[2048], oxp[32];
+	unsigned char prev[32], buf[2048], oxp[32], osp[32];
 	size_t n;
-	MDB_val k = { strlen(other), (void *)(uintptr_t)other }, d;
+	MDB_val k, d;
 	MDB_cursor *cur;
 	MDB_dbi a;
 	int rc;
 
-	if ((rc = become(txn, m, u, who, passfile)) != 0)
+	if ((rc = against(txn, m, u, who, passfile, other, oxp, osp, &a, &cur)) != 0)
 		return rc;
-	if (mdb_get(txn, u, &k, &d) != 0 || d.mv_size < U_XP + 32)
-		return 1;
-	memcpy(oxp, (const unsigned char *)d.mv_data + U_XP, 32);
-	if (mdb_dbi_open(txn, "audit", 0, &a) != 0 || mdb_cursor_open(txn, a, &cur) != 0)
-		return 1;
 	memset(prev, 0, sizeof prev);
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		const unsigned char *c = d.mv_data;
@@ -466,8 +491,7 @@ reseal(const unsigned char *c, size_t n, const void *from, uint64_t to, unsigned
 
 	if (n < 112 + SEAL + 96 + 32 || n > sizeof m)
 		return 1;
-	for (int i = 7; i >= 0; i--)
-		kb[i] = (unsigned char)(to >> (8 * (7 - i)));
+	be64_put(kb, to);
 	memcpy(ad, "intake-audit", 12);
 	memcpy(ad + 12, vid, ID_BYTES);
 	memcpy(ad + 28, c, 4);
@@ -511,19 +535,13 @@ forge_deferred(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *
 	unsigned char okey[8], mkey[8], head[8 + 32 + 32 + 64], msg[128];
 	size_t tn = 0, mn = 0;
 	uint64_t last = 0;
-	MDB_val k = { strlen(other), (void *)(uintptr_t)other }, d;
+	MDB_val k, d;
 	MDB_cursor *cur;
 	MDB_dbi a;
 	int rc;
 
-	if ((rc = become(txn, m, u, who, passfile)) != 0)
+	if ((rc = against(txn, m, u, who, passfile, other, oxp, osp, &a, &cur)) != 0)
 		return rc;
-	if (mdb_get(txn, u, &k, &d) != 0 || d.mv_size < 84 + 32)
-		return 1;
-	memcpy(oxp, (const unsigned char *)d.mv_data + U_XP, 32);
-	memcpy(osp, (const unsigned char *)d.mv_data + 84, 32);
-	if (mdb_dbi_open(txn, "audit", 0, &a) != 0 || mdb_cursor_open(txn, a, &cur) != 0)
-		return 1;
 	while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0) {
 		const unsigned char *c = d.mv_data;
 
@@ -552,8 +570,7 @@ forge_deferred(MDB_txn *txn, MDB_dbi m, MDB_dbi u, const char *who, const char *
 		if (reseal(step == 0 ? them : mine, step == 0 ? tn : mn, step == 0 ? okey : mkey,
 		    seq, step == 0 ? 2 : 0, step == 0 ? osp : own_sp, step, prev, out) != 0)
 			return 1;
-		for (int i = 7; i >= 0; i--)
-			kb[i] = (unsigned char)(seq >> (8 * (7 - i)));
+		be64_put(kb, seq);
 		k.mv_size = 8;
 		k.mv_data = kb;
 		d.mv_size = step == 0 ? tn : mn;
