@@ -35,18 +35,20 @@ void
 vault_scratch_done(struct vault *v, size_t used)
 {
 	secure_wipe(v->scratch, used < v->scratch_len ? used : v->scratch_len);
-	if (v->scratch_len > SCRATCH_KEEP) {
-		secure_free(v->scratch);
-		v->scratch = NULL;
-		v->scratch_len = 0;
-	}
+	vault_scratch_trim(&v->scratch, &v->scratch_len);
 	/* What vault_env_content unpacked goes with the scratch it came from. */
 	secure_wipe(v->unpack, v->unpack_used);
 	v->unpack_used = 0;
-	if (v->unpack_len > SCRATCH_KEEP) {
-		secure_free(v->unpack);
-		v->unpack = NULL;
-		v->unpack_len = 0;
+	vault_scratch_trim(&v->unpack, &v->unpack_len);
+}
+
+void
+vault_scratch_trim(unsigned char **p, size_t *len)
+{
+	if (*len > SCRATCH_KEEP) {
+		secure_free(*p);        /* wipes */
+		*p = NULL;
+		*len = 0;
 	}
 }
 

@@ -576,9 +576,12 @@ void *vault_unconst(const void *p);
  * Scratch: one secure buffer kept by the handle for sealing and scans.
  * vault_scratch_get gives at least n bytes (NULL when out of memory, with
  * no message); every get ends with vault_scratch_done(v, bytes used), which
- * wipes them and frees a buffer grown past SCRATCH_KEEP. */
+ * wipes them and frees a buffer grown past SCRATCH_KEEP. vault_scratch_trim
+ * frees (wiped) any such kept secure buffer *p of *len bytes grown past
+ * SCRATCH_KEEP, so that one large item does not keep its memory. */
 unsigned char *vault_scratch_get(struct vault *v, size_t n);
 void vault_scratch_done(struct vault *v, size_t used);
+void vault_scratch_trim(unsigned char **p, size_t *len);
 
 /* Envelopes (the format above). Both ways need an unlocked vault.
  * vault_env_seal writes vault_env_size(owner length, content length) bytes

@@ -104,11 +104,8 @@ vault_packer_pack(struct packer *pk, int keep, const void *src, size_t n, unsign
 		pk->cc = NULL;
 		pk->ready = 0;
 	}
-	if (pk->cc == NULL && pk->len > SCRATCH_KEEP) {
-		secure_free(pk->ws);
-		pk->ws = NULL;
-		pk->len = 0;
-	}
+	if (pk->cc == NULL)
+		vault_scratch_trim(&pk->ws, &pk->len);
 	if (cc == NULL || ZSTD_isError(got) || got >= n) {
 		/* Stored as it is; whatever zstd wrote is plaintext too. */
 		secure_wipe(dst, cap);
@@ -124,11 +121,7 @@ vault_packer_settle(struct packer *pk)
 		secure_wipe(pk->ws, pk->ready);
 	pk->cc = NULL;
 	pk->ready = 0;
-	if (pk->len > SCRATCH_KEEP) {
-		secure_free(pk->ws);
-		pk->ws = NULL;
-		pk->len = 0;
-	}
+	vault_scratch_trim(&pk->ws, &pk->len);
 }
 
 void
