@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,31 @@ secure_wipe(void *p, size_t len)
 {
 	if (p != NULL && len > 0)
 		sodium_memzero(p, len);
+}
+
+int
+wiped_grow(char **p, size_t *cap, size_t used, size_t want, size_t first)
+{
+	size_t n = *cap ? *cap : first;
+	char *grown;
+
+	if (*p != NULL && want <= *cap)
+		return 0;
+	while (n < want) {
+		if (n > SIZE_MAX / 2)
+			return -1;
+		n *= 2;
+	}
+	if ((grown = malloc(n)) == NULL)
+		return -1;
+	if (*p != NULL) {
+		memcpy(grown, *p, used);
+		sodium_memzero(*p, *cap);
+		free(*p);
+	}
+	*p = grown;
+	*cap = n;
+	return 0;
 }
 
 int

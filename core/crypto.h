@@ -65,6 +65,13 @@ enum status crypto_init(void);
 void *secure_alloc(size_t len);
 void secure_free(void *p);
 void secure_wipe(void *p, size_t len);
+/* Grows the heap buffer *p of *cap bytes, used of them filled, to at least
+ * want bytes (a power of two times first, or first when *cap is 0): a new
+ * buffer with the used bytes copied, the old one wiped whole and freed.
+ * Not realloc, which would leave the old bytes (a record's text) behind.
+ * There is a buffer after every 0 (*p NULL is grown whatever want is);
+ * -1 with nothing changed when out of memory or want overflows. */
+int wiped_grow(char **p, size_t *cap, size_t used, size_t want, size_t first);
 /* Constant-time comparison: 1 when the len bytes are equal, else 0. */
 int crypto_equal(const void *a, const void *b, size_t len);
 

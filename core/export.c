@@ -76,24 +76,9 @@ sbuf_add(struct sbuf *b, const char *sep, const char *s)
 {
 	size_t sl = strlen(sep), n = strlen(s);
 
-	if (b->len + sl + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (b->len + sl + n + 1 > cap)
-			cap *= 2;
-		p = malloc(cap);
-		if (p == NULL) {
-			b->failed = 1;
-			return;
-		}
-		if (b->p != NULL) {
-			memcpy(p, b->p, b->len);
-			explicit_bzero(b->p, b->cap);
-			free(b->p);
-		}
-		b->p = p;
-		b->cap = cap;
+	if (wiped_grow(&b->p, &b->cap, b->len, b->len + sl + n + 1, 256) != 0) {
+		b->failed = 1;
+		return;
 	}
 	memcpy(b->p + b->len, sep, sl);
 	memcpy(b->p + b->len + sl, s, n);

@@ -59,28 +59,7 @@ skip_space(struct reader *r)
 static int
 room(struct reader *r, size_t used, size_t more)
 {
-	size_t want;
-	char *grown;
-
-	if (r->buf != NULL && more <= r->cap - used)
-		return 0;
-	want = r->cap ? r->cap : 256;
-	while (want - used < more) {
-		if (want > SIZE_MAX / 2)
-			return -1;
-		want *= 2;
-	}
-	/* Not realloc: the old buffer is wiped before it is given back. */
-	if ((grown = malloc(want)) == NULL)
-		return -1;
-	if (r->buf != NULL) {
-		memcpy(grown, r->buf, used);
-		secure_wipe(r->buf, r->cap);
-		free(r->buf);
-	}
-	r->buf = grown;
-	r->cap = want;
-	return 0;
+	return more > SIZE_MAX - used ? -1 : wiped_grow(&r->buf, &r->cap, used, used + more, 256);
 }
 
 static int

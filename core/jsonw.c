@@ -2,11 +2,13 @@
  * jsonw.c — JSON text written straight into a buffer (rules in jsonw.h).
  */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistr.h>
 
+#include "crypto.h"
 #include "jsonw.h"
 
 void
@@ -32,24 +34,9 @@ put(struct jsonw *w, const char *s, size_t n)
 {
 	if (w->failed)
 		return;
-	if (n >= w->cap - w->len || w->p == NULL) {
-		size_t cap = w->cap ? w->cap : 2048;
-		char *grown;
-
-		while (cap - w->len <= n && cap <= SIZE_MAX / 2)
-			cap *= 2;
-		if (cap - w->len <= n || (grown = malloc(cap)) == NULL) {
-			fail(w);
-			return;
-		}
-		if (w->len > 0)
-			memcpy(grown, w->p, w->len);
-		if (w->p != NULL) {
-			explicit_bzero(w->p, w->cap);
-			free(w->p);
-		}
-		w->p = grown;
-		w->cap = cap;
+	if (n >= SIZE_MAX - w->len || wiped_grow(&w->p, &w->cap, w->len, w->len + n + 1, 2048)) {
+		fail(w);
+		return;
 	}
 	memcpy(w->p + w->len, s, n);
 	w->len += n;

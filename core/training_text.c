@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "training_int.h"
 
 enum { L_EN, L_LO, L_TH, L_ZH, L__COUNT };
@@ -158,26 +159,11 @@ sbuf_addn(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->failed || s == NULL)
 		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap : 64;
-		char *g;
-
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		/* Not realloc: the old buffer may hold answers and is wiped. */
-		if ((g = malloc(ncap)) == NULL) {
-			sbuf_free(b);
-			b->failed = true;
-			return;
-		}
-		if (b->s != NULL)
-			memcpy(g, b->s, b->len);
-		if (b->s != NULL) {
-			explicit_bzero(b->s, b->cap);
-			free(b->s);
-		}
-		b->s = g;
-		b->cap = ncap;
+	/* The old buffer may hold answers: wiped as it grows. */
+	if (wiped_grow(&b->s, &b->cap, b->len, b->len + n + 1, 64) != 0) {
+		sbuf_free(b);
+		b->failed = true;
+		return;
 	}
 	memcpy(b->s + b->len, s, n);
 	b->len += n;

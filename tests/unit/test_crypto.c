@@ -295,6 +295,33 @@ json_arena_serves_and_wipes(void **state)
 	crypto_json_arena_free(a);
 }
 
+/* A buffer grown wiped: from nothing to its first size, doubling, its
+ * used bytes kept, left alone when large enough, and unchanged when the
+ * size asked for cannot be had. */
+static void
+wiped_grow_keeps_what_is_used(void **state)
+{
+	char *p = NULL, *was;
+	size_t cap = 0;
+
+	(void)state;
+	assert_int_equal(wiped_grow(&p, &cap, 0, 0, 16), 0);
+	assert_non_null(p);
+	assert_int_equal(cap, 16);
+	memcpy(p, "0123456789", 10);
+	was = p;
+	assert_int_equal(wiped_grow(&p, &cap, 10, 16, 16), 0);
+	assert_ptr_equal(p, was);
+	assert_int_equal(wiped_grow(&p, &cap, 10, 100, 16), 0);
+	assert_int_equal(cap, 128);
+	assert_memory_equal(p, "0123456789", 10);
+	was = p;
+	assert_int_equal(wiped_grow(&p, &cap, 10, SIZE_MAX, 16), -1);
+	assert_ptr_equal(p, was);
+	assert_int_equal(cap, 128);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -311,6 +338,7 @@ main(void)
 		cmocka_unit_test(equal_and_secure_memory),
 		cmocka_unit_test(json_allocator_is_installed_and_compatible),
 		cmocka_unit_test(json_arena_serves_and_wipes),
+		cmocka_unit_test(wiped_grow_keeps_what_is_used),
 	};
 
 	if (crypto_init() != ST_OK)
