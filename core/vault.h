@@ -527,6 +527,10 @@ size_t vault_test_helper_wakes(void);
 /* The next imports' records from..to-1 find no room packed ahead of
  * them, as when their slot cannot be allocated (0, 0: back to normal). */
 void vault_test_ahead_fail(size_t from, size_t to);
+/* In the next imports, the nth nested transaction (counted from 1: each
+ * holds 512 records) fails to start, or at_commit fails to merge, as LMDB
+ * does when it cannot allocate (ENOMEM). 0: back to normal. */
+void vault_test_part_fail(size_t nth, int at_commit);
 
 /* Seals content as the envelope of `kind` ("record", "summary", "draft",
  * "history" or "form") stored under the LMDB key `slot` (at most

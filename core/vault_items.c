@@ -5,6 +5,7 @@
  * Each write is one vault_write_txn (vault_store.c) that also writes its audit
  * entry (vault_audit.c) and updates the listing (vault_listing.c).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1245,15 +1246,45 @@ import_one(struct vault *v, MDB_txn *txn, struct import_arg *a, size_t i,
  * still one transaction: nothing is written before txn commits. */
 #define IMPORT_PART 512
 
+static size_t part_fail;
+static int part_fail_commit;
+
+void
+vault_test_part_fail(size_t nth, int at_commit)
+{
+	part_fail = nth;
+	part_fail_commit = at_commit;
+}
+
+/* mdb_txn_begin of the import's part n (from 1), or its commit. */
+static int
+part_begin(struct vault *v, MDB_txn *txn, size_t n, MDB_txn **part)
+{
+	if (n == part_fail && !part_fail_commit)
+		return ENOMEM;
+	return mdb_txn_begin(v->env, txn, 0, part);
+}
+
+static int
+part_commit(MDB_txn *part, size_t n)
+{
+	if (n == part_fail && part_fail_commit) {
+		mdb_txn_abort(part);    /* as a failed commit leaves it */
+		return ENOMEM;
+	}
+	return mdb_txn_commit(part);
+}
+
 static int
 import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *touch)
 {
 	struct pack_ahead *pa = vault_pack_ahead_start(v, a->recs, a->nrecs);
 	MDB_txn *part = NULL, *outer = v->wtxn;
+	size_t parts = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < a->nrecs && rc == 0; i++) {
-		if (part == NULL && (rc = mdb_txn_begin(v->env, txn, 0, &part)) != 0)
+		if (part == NULL && (rc = part_begin(v, txn, ++parts, &part)) != 0)
 			break;
 		/* The parent may not be used while a child is open: code
 		 * that reads the write transaction from the handle (the
@@ -1262,7 +1293,7 @@ import_records(struct vault *v, MDB_txn *txn, struct import_arg *a, MDB_val *tou
 		rc = import_one(v, part, a, i, pa, touch);
 		if (rc == 0 && ((i + 1) % IMPORT_PART == 0 || i + 1 == a->nrecs)) {
 			v->wtxn = outer;
-			rc = mdb_txn_commit(part);
+			rc = part_commit(part, parts);
 			part = NULL;
 		}
 	}

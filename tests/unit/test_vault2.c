@@ -934,6 +934,50 @@ import_refused_late_leaves_nothing(void **state)
 	free(sums);
 }
 
+/* LMDB allocates as it starts a nested transaction and as it merges one
+ * into its parent. Either failing for the second part of an import, after
+ * the first 512 records were merged, leaves nothing of the import, says
+ * memory ran out, and the same import then goes through whole. */
+static void
+import_part_failing_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+	enum { IMPORTED = 700 };
+	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
+	char *sums = malloc((size_t)IMPORTED * 400);
+	struct vault_audit_head before, after;
+	size_t imported, skipped, n, listed;
+	struct record_id *ids;
+
+	assert_true(recs != NULL && sums != NULL);
+	make_imports(recs, sums, IMPORTED);
+	for (int at_commit = 0; at_commit < 2; at_commit++) {
+		OK(f->v, vault_audit_head(f->v, &before));
+		vault_test_part_fail(2, at_commit);
+		assert_int_equal(vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported,
+		    &skipped), ST_NOMEM);
+		vault_test_part_fail(0, 0);
+		assert_non_null(strstr(vault_errmsg(f->v), "out of memory"));
+		ids = NULL;
+		n = 0;
+		OK(f->v, vault_record_list(f->v, &ids, &n));
+		assert_int_equal(n, 0);
+		free(ids);
+		listed = 0;
+		OK(f->v, vault_listing_scan(f->v, count_ok, &listed));
+		assert_int_equal(listed, 0);
+		OK(f->v, vault_audit_head(f->v, &after));
+		assert_int_equal(after.seq, before.seq);
+		assert_memory_equal(after.link, before.link, sizeof after.link);
+		verifies(f->v);
+	}
+	OK(f->v, vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped));
+	assert_int_equal(imported, IMPORTED);
+	verifies(f->v);
+	free(recs);
+	free(sums);
+}
+
 static void
 import_lists_each_record_once(void **state)
 {
@@ -1134,6 +1178,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(import_entries_signed_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_wakes_by_the_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_refused_late_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_part_failing_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_packs_inline_what_could_not_go_ahead, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(listing_read_ahead_ends_as_one_would, setup,
