@@ -717,26 +717,37 @@ import_random(struct fx *f, size_t n)
 	free(json);
 }
 
-/* n records with summaries in the shape listed_cb checks. */
-static void
-import_random_listed(struct fx *f, size_t n)
+/* n records to import at random ids, each its own summary, in the shape
+ * listed_cb checks (in *sums, 400 bytes each): free both. */
+static struct vault_import_record *
+imports_new(size_t n, char **sums)
 {
 	struct vault_import_record *recs = calloc(n, sizeof *recs);
-	char *sums = malloc(n * 400);
-	size_t imported, skipped;
 
-	assert_true(recs != NULL && sums != NULL);
+	*sums = malloc(n * 400);
+	assert_true(recs != NULL && *sums != NULL);
 	for (size_t i = 0; i < n; i++) {
-		char *s = sums + i * 400;
+		char *s = *sums + i * 400;
 
 		randombytes_buf(recs[i].id.b, VAULT_ID_BYTES);
 		memcpy(s, "{\"s\":\"xx", 8);
 		sodium_bin2hex(s + 8, 2 * VAULT_ID_BYTES + 1, recs[i].id.b, VAULT_ID_BYTES);
-		memset(s + 8 + 2 * VAULT_ID_BYTES, 'y', 300);
-		memcpy(s + 8 + 2 * VAULT_ID_BYTES + 300, "\"}", 3);
+		/* 300 to 330 bytes: about fifty to a chunk, and ends that differ. */
+		memset(s + 8 + 2 * VAULT_ID_BYTES, 'y', 300 + i % 31);
+		memcpy(s + 8 + 2 * VAULT_ID_BYTES + 300 + i % 31, "\"}", 3);
 		recs[i].json = recs[i].summary = s;
 		recs[i].len = recs[i].summary_len = strlen(s);
 	}
+	return recs;
+}
+
+static void
+import_random_listed(struct fx *f, size_t n)
+{
+	char *sums;
+	struct vault_import_record *recs = imports_new(n, &sums);
+	size_t imported, skipped;
+
 	OK(f->v, vault_import(f->v, NULL, 0, recs, n, NULL, &imported, &skipped));
 	assert_int_equal(imported, n);
 	free(recs);
@@ -810,31 +821,6 @@ id_cmp(const void *a, const void *b)
 	return memcmp(a, b, VAULT_ID_BYTES);
 }
 
-/* The listing of an import is filled chunk by chunk in memory and sealed
- * once a chunk (vault_listing_batch_begin): every record imported is
- * listed once, with its own summary, across chunks, after records saved
- * one by one and before an amendment and a deletion in later transactions;
- * and verify finds the listing and the summaries in step. With twenty
- * chunks, the listing is read with a second thread opening chunks ahead
- * (vault_listing_scan). */
-/* n records to import, each its own summary (in sums, 400 bytes each). */
-static void
-make_imports(struct vault_import_record *recs, char *sums, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *s = sums + i * 400;
-
-		randombytes_buf(recs[i].id.b, VAULT_ID_BYTES);
-		memcpy(s, "{\"s\":\"xx", 8);
-		sodium_bin2hex(s + 8, 2 * VAULT_ID_BYTES + 1, recs[i].id.b, VAULT_ID_BYTES);
-		/* 300 to 330 bytes: about fifty to a chunk, and ends that differ. */
-		memset(s + 8 + 2 * VAULT_ID_BYTES, 'y', 300 + i % 31);
-		memcpy(s + 8 + 2 * VAULT_ID_BYTES + 300 + i % 31, "\"}", 3);
-		recs[i].json = recs[i].summary = s;
-		recs[i].len = recs[i].summary_len = strlen(s);
-	}
-}
-
 /* The thread packing an import's records ahead and the one storing them
  * wake each other once for a batch of records, not for every record:
  * each wake-up is system calls on both sides. At most one for each half
@@ -845,12 +831,10 @@ import_wakes_by_the_batch(void **state)
 {
 	struct fx *f = *state;
 	enum { IMPORTED = 2000 };
-	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
-	char *sums = malloc((size_t)IMPORTED * 400);
+	char *sums;
+	struct vault_import_record *recs = imports_new(IMPORTED, &sums);
 	size_t imported, skipped, wakes;
 
-	assert_true(recs != NULL && sums != NULL);
-	make_imports(recs, sums, IMPORTED);
 	(void)vault_test_helper_wakes();
 	OK(f->v, vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped));
 	wakes = vault_test_helper_wakes();
@@ -868,12 +852,10 @@ import_packs_inline_what_could_not_go_ahead(void **state)
 {
 	struct fx *f = *state;
 	enum { IMPORTED = 200 };
-	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
-	char *sums = malloc((size_t)IMPORTED * 400);
+	char *sums;
+	struct vault_import_record *recs = imports_new(IMPORTED, &sums);
 	size_t imported, skipped;
 
-	assert_true(recs != NULL && sums != NULL);
-	make_imports(recs, sums, IMPORTED);
 	vault_test_ahead_fail(40, 110);
 	OK(f->v, vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped));
 	vault_test_ahead_fail(0, 0);
@@ -905,17 +887,15 @@ import_refused_late_leaves_nothing(void **state)
 {
 	struct fx *f = *state;
 	enum { IMPORTED = 700, CLASH = 650 };
-	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
-	char *sums = malloc((size_t)IMPORTED * 400), one[400];
+	char *sums, one[400];
+	struct vault_import_record *recs = imports_new(IMPORTED, &sums);
 	struct vault_audit_head before, after;
 	struct record_id *ids = NULL, here;
 	size_t imported, skipped, n = 0, listed = 0;
 
-	assert_true(recs != NULL && sums != NULL);
 	OK(f->v, vault_record_id_new(f->v, &here));
 	memcpy(one, "{\"s\":\"here\"}", 13);
 	OK(f->v, vault_record_put_as(f->v, &here, one, 12, one, 12));
-	make_imports(recs, sums, IMPORTED);
 	memcpy(recs[CLASH].id.b, here.b, 5);    /* its case code */
 	OK(f->v, vault_audit_head(f->v, &before));
 	assert_int_equal(vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped),
@@ -943,14 +923,12 @@ import_part_failing_leaves_nothing(void **state)
 {
 	struct fx *f = *state;
 	enum { IMPORTED = 700 };
-	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
-	char *sums = malloc((size_t)IMPORTED * 400);
+	char *sums;
+	struct vault_import_record *recs = imports_new(IMPORTED, &sums);
 	struct vault_audit_head before, after;
 	size_t imported, skipped, n, listed;
 	struct record_id *ids;
 
-	assert_true(recs != NULL && sums != NULL);
-	make_imports(recs, sums, IMPORTED);
 	for (int at_commit = 0; at_commit < 2; at_commit++) {
 		OK(f->v, vault_audit_head(f->v, &before));
 		vault_test_part_fail(2, at_commit);
@@ -978,19 +956,26 @@ import_part_failing_leaves_nothing(void **state)
 	free(sums);
 }
 
+/* The listing of an import is filled chunk by chunk in memory and sealed
+ * once a chunk (vault_listing_batch_begin): every record imported is
+ * listed once, with its own summary, across chunks, after records saved
+ * one by one and before an amendment and a deletion in later transactions;
+ * and verify finds the listing and the summaries in step. With twenty
+ * chunks, the listing is read with a second thread opening chunks ahead
+ * (vault_listing_scan). */
 static void
 import_lists_each_record_once(void **state)
 {
 	struct fx *f = *state;
 	enum { SAVED = 3, IMPORTED = 1000 };
-	struct vault_import_record *recs = calloc(IMPORTED, sizeof *recs);
+	char *sums, one[400];
+	struct vault_import_record *recs = imports_new(IMPORTED, &sums);
 	struct record_id saved[SAVED];
 	struct listed l = { calloc(SAVED + IMPORTED + 1, sizeof *l.ids), 0, SAVED + IMPORTED + 1,
 	    0 };
-	char *sums = malloc((size_t)IMPORTED * 400), one[400];
 	size_t imported, skipped;
 
-	assert_true(recs != NULL && l.ids != NULL && sums != NULL);
+	assert_non_null(l.ids);
 	for (int i = 0; i < SAVED; i++) {
 		OK(f->v, vault_record_id_new(f->v, &saved[i]));
 		memcpy(one, "{\"s\":\"xx", 8);
@@ -999,7 +984,6 @@ import_lists_each_record_once(void **state)
 		memcpy(one + 8 + 2 * VAULT_ID_BYTES + 300, "\"}", 3);
 		OK(f->v, vault_record_put_as(f->v, &saved[i], one, strlen(one), one, strlen(one)));
 	}
-	make_imports(recs, sums, IMPORTED);
 	OK(f->v, vault_import(f->v, NULL, 0, recs, IMPORTED, NULL, &imported, &skipped));
 	assert_int_equal(imported, IMPORTED);
 
