@@ -687,9 +687,10 @@ void vault_helper_stop(struct vault_helper *h);
  * start (then every record is packed and sealed as it is stored). take,
  * called for every record in turn from 0 (none skipped: the waits rely
  * on it), waits for record i's envelopes and gives up those of every
- * record before it: 0 with them set (*slen 0: no summary), or -1 when they could
- * not be made (store the record as usual). stop ends the thread, and
- * wipes and frees every slot. */
+ * record before it: 0 with them set (*slen 0: no summary), or -1 when
+ * they could not be made (store the record as usual). stop ends the
+ * thread, frees every slot (they hold envelopes only) and wipes the
+ * plaintext the thread sealed from. */
 struct pack_ahead;
 struct pack_ahead *vault_pack_ahead_start(struct vault *v, const struct vault_import_record *recs,
     size_t n);

@@ -465,11 +465,12 @@ vault_helper_publish(struct vault_helper *h, size_t *count, size_t value)
 	*count = value;
 	/* A wake-up is a system call, and a thread woken to find it must
 	 * wait on is two more: waking the other side at every item was a
-	 * tenth of the storing thread's time in an import. It is woken only when this is what it waits
-	 * for (read under the lock, so no wait is missed), and once: a
-	 * thread woken is no longer counted as waiting, and counts itself
-	 * again if it must wait on. With more than one waiting (or one woken
-	 * for no reason, counted twice), all are woken. */
+	 * tenth of the storing thread's time in an import. It is woken only
+	 * when this is what it waits for (read under the lock, so no wait is
+	 * missed), and once: a thread woken is no longer counted as waiting,
+	 * and counts itself again if it must wait on. With more than one
+	 * waiting (or one woken for no reason, counted twice), all are
+	 * woken. */
 	if (h->waiting > 1 || (h->waiting == 1 && h->wait_on == count && value > h->wait_past)) {
 		h->waiting = 0;
 		h->wait_on = NULL;
